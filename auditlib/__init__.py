@@ -1,0 +1,23 @@
+"""auditlib: regenerate architecture and operations audit documents from repository evidence.
+
+collect (facts with locations) → evaluate (rules → findings) → render (documents).
+"""
+
+from __future__ import annotations
+
+from .api import EXAMPLE_REPO, Audit, render_markdown, run_audit
+from .collect import collect
+from .config import AuditConfig
+from .evaluate import evaluate
+from .notebook import show
+
+__all__ = [
+    "EXAMPLE_REPO",
+    "Audit",
+    "AuditConfig",
+    "collect",
+    "evaluate",
+    "render_markdown",
+    "run_audit",
+    "show",
+]

@@ -1,0 +1,93 @@
+"""The command line: parse arguments, call the API, write files, choose the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from . import api, execute, repofiles
+from .errors import AuditError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "auto-scaling-audit.ipynb"
+
+
+def _date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="auditlib",
+        description="Regenerate the auto-scaling audit document of a Cloudflare repository from"
+                    " its wrangler configs, CI workflows and code.",
+        epilog="Exit codes: 0 done, 1 the run failed, 2 bad arguments or input.")
+    top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run", help="execute the audit notebook and export the dated document",
+        description="Execute notebooks/auto-scaling-audit.ipynb with papermill for REPO and"
+                    " export it with nbconvert into DIR/<date>/: auto-scaling-audit.md,"
+                    " auto-scaling-audit.html, the executed auto-scaling-audit.ipynb and"
+                    " findings.json.")
+    run.add_argument("repo", nargs="?", type=Path,
+                     help="repository to audit (default: the bundled example monorepo)")
+    run.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                     help="output folder; each run writes DIR/<date>/ (default: ./outputs)")
+    run.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                     help="audit date, also the output subfolder (default: today)")
+    run.add_argument("--doc-path", default="docs/auto-scaling.md", metavar="PATH",
+                     help="where the document lives in the repository; its links are relative"
+                          " to it (default: docs/auto-scaling.md)")
+    run.add_argument("--kernel", default="python3",
+                     help="Jupyter kernel that runs the notebook (default: python3)")
+    run.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+                     help="execution timeout per notebook cell (default: 600)")
+    run.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK,
+                     help="the audit notebook (default: the one in this checkout)")
+    run.add_argument("--quiet", action="store_true",
+                     help="print only errors and the summary line")
+    return top
+
+
+def _run(args: argparse.Namespace) -> int:
+    repo = None if args.repo is None else repofiles.check_repository(args.repo)
+    if not args.notebook.is_file():
+        raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
+                         " with `pip install -e .`, or pass --notebook)")
+    audit_date = args.date or date.today().isoformat()
+    written = execute.run(
+        notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
+        timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
+        parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
+                    "doc_path": args.doc_path})
+    if not args.quiet:
+        for path in written:
+            print(path)
+    counts = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    print(f"auditlib: {audit_date}: "
+          + ", ".join(f"{key} {value}" for key, value in counts["counts"].items()))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except execute.RunFailed as exc:
+        print(f"auditlib: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except AuditError as exc:
+        print(f"auditlib: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Collect code evidence with ripgrep: probes are data, one rg pass runs them all.
+
+A probe names a regex, the files it looks in and what each capture group means.
+Matches are then read into facts: provider selections (with their fallback chain),
+latency monitors (threshold and where they report), exported classes and metrics sinks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import repofiles
+from .model import (
+    Branch,
+    CodeClass,
+    LatencyMonitor,
+    Location,
+    Match,
+    ProviderSelection,
+    Search,
+)
+
+CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    name: str
+    regex: str
+    groups: tuple[str, ...]
+    globs: tuple[str, ...] = CODE_GLOBS
+
+
+PROBES: tuple[Probe, ...] = (
+    Probe("provider-variable", r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PROVIDER)\b", ("variable",)),
+    Probe("latency-threshold",
+          r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+)",
+          ("variable", "threshold_ms")),
+    Probe("exported-class", r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)",
+          ("class",)),
+    Probe("metrics-sink",
+          r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
+          r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
+          ("api",)),
+)
+
+# Read inside a provider selection block, not searched repository-wide.
+OPTION = re.compile(r"(?:===?\s*|\bcase\s+)[\"']([a-z][a-z0-9-]*)[\"']")
+CONSTRUCTOR = re.compile(r"\bnew\s+([A-Z]\w*)\s*\(")
+CONDITION = re.compile(r"\bif\s*\((.*)\)\s*\{?\s*$")
+DEFAULT = re.compile(r"(?:\?\?|\|\|)\s*[\"']([a-z][a-z0-9-]*)[\"']")
+MEMORY = re.compile(r"memory", re.IGNORECASE)
+# Where a latency check sends what it found.
+SINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("console", re.compile(r"\bconsole\.\w+")),
+    ("metrics", re.compile(PROBES[3].regex)),
+)
+
+# Searches shown in the report with their command and result.
+SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "placement": ((r"^[^#/]*\bplacement\b",), ("wrangler.toml", "wrangler.json", "wrangler.jsonc")),
+    "metrics": ((PROBES[3].regex,), CODE_GLOBS),
+}
+
+
+def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
+    """One ripgrep pass for every probe; each matching line is attributed to its probes."""
+    compiled = [(probe, re.compile(probe.regex)) for probe in probes]
+    globs = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
+    matches = []
+    for path, line, text in repofiles.search(repo, [p.regex for p in probes], globs):
+        for probe, pattern in compiled:
+            if not any(Path(path).match(glob) for glob in probe.globs):
+                continue
+            for found in pattern.finditer(text):
+                matches.append(Match(
+                    probe=probe.name, location=Location(path=path, start_line=line),
+                    text=text.strip(), groups=dict(zip(probe.groups, found.groups(), strict=True))))
+    return matches
+
+
+def run_search(repo: Path, name: str) -> Search:
+    patterns, globs = SEARCHES[name]
+    found = tuple(
+        Match(probe=name, location=Location(path=path, start_line=line), text=text.strip(), groups={})
+        for path, line, text in repofiles.search(repo, patterns, globs))
+    return Search(command=repofiles.search_command(patterns, globs), matches=found)
+
+
+def _block_end(lines: Sequence[str], start: int, limit: int = 200) -> int:
+    """Index of the line closing the block that encloses lines[start] (brace counting)."""
+    depth = 0
+    for index in range(start, min(len(lines), start + limit)):
+        line = lines[index].split("//")[0]
+        for char in line:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth < 0:
+                return index
+    return min(len(lines), start + limit) - 1
+
+
+def _statement_end(lines: Sequence[str], start: int, limit: int = 8) -> int:
+    """Index of the line where the statement starting at lines[start] closes its braces."""
+    if "{" not in lines[start]:
+        return start
+    depth = 0
+    for index in range(start, min(len(lines), start + limit)):
+        depth += lines[index].count("{") - lines[index].count("}")
+        if depth <= 0:
+            return index
+    return start
+
+
+def provider_selection(path: str, lines: Sequence[str], variable: str,
+                       line: int) -> ProviderSelection | None:
+    """Read the selection block that starts where `variable` is read (1-based `line`)."""
+    start = line - 1
+    end = _block_end(lines, start)
+    options: list[str] = []
+    chain: list[Branch] = []
+    pending: tuple[str, str | None, int] | None = None  # condition, option, last line
+    for index in range(start, end + 1):
+        text = lines[index]
+        if pending is not None and index > pending[2]:
+            pending = None
+        found = OPTION.findall(text)
+        options += found
+        condition = CONDITION.search(text.strip())
+        if condition:
+            pending = (condition[1], found[0] if found else None,
+                       _statement_end(lines, index, limit=40))
+        for store in CONSTRUCTOR.findall(text):
+            condition_text, option = pending[:2] if pending else ("otherwise", None)
+            chain.append(Branch(condition=condition_text, option=option, store=store,
+                                location=Location(path=path, start_line=index + 1)))
+            pending = None
+    if not chain and not options:
+        return None
+    memory = [branch.location for branch in chain if MEMORY.search(branch.store)]
+    last = memory[-1].start_line if memory else (chain[-1].location.start_line if chain else line)
+    default = DEFAULT.search(lines[start])
+    return ProviderSelection(
+        variable=variable, options=tuple(dict.fromkeys(options)),
+        default=default[1] if default else None, chain=tuple(chain),
+        memory_fallback=memory[-1] if memory else None,
+        location=Location(path=path, start_line=line, end_line=last))
+
+
+def latency_monitor(path: str, lines: Sequence[str], match: Match) -> LatencyMonitor:
+    start = (match.location.start_line or 1) - 1
+    end = _statement_end(lines, start)
+    indent = min(len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip())
+    snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
+    sinks = tuple(name for name, pattern in SINKS if pattern.search(snippet))
+    return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
+                          snippet=snippet,
+                          location=Location(path=path, start_line=start + 1, end_line=end + 1))
+
+
+def doc_summary(lines: Sequence[str], line: int) -> str | None:
+    """The first sentence of the comment directly above the 1-based `line`, if any."""
+    collected: list[str] = []
+    index = line - 2
+    while index >= 0 and lines[index].strip().startswith(("/*", "*", "//")):
+        collected.insert(0, lines[index].strip())
+        if lines[index].strip().startswith("/*"):
+            break
+        index -= 1
+    words = " ".join(re.sub(r"^(/\*\*?|\*/|\*|//)\s?", "", text).removesuffix("*/")
+                     for text in collected).split()
+    if not words:
+        return None
+    return re.split(r"(?<=\.)\s", " ".join(words), maxsplit=1)[0]
+
+
+def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> list[CodeClass]:
+    return [CodeClass(name=m.groups["class"], location=m.location, file_lines=len(lines),
+                      summary=doc_summary(lines, m.location.start_line or 1)) for m in matches]
+
+
+def by_path(matches: Iterable[Match]) -> dict[str, list[Match]]:
+    grouped: dict[str, list[Match]] = defaultdict(list)
+    for match in matches:
+        grouped[match.location.path].append(match)
+    return grouped

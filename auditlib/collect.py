@@ -1,0 +1,107 @@
+"""The collect stage: read the repository into Facts, with locations and no verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import codesearch, docs, repofiles, wrangler, workflows
+from .errors import ConfigParseError
+from .model import (
+    CodeClass,
+    DeployStep,
+    Document,
+    Facts,
+    LatencyMonitor,
+    Location,
+    Problem,
+    ProviderSelection,
+    Search,
+    WranglerConfig,
+)
+
+T = TypeVar("T")
+
+
+def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
+               problems: list[Problem]) -> list[T]:
+    """Apply `read(path, text)` to each file; a file that fails becomes a Problem."""
+    results = []
+    for path in paths:
+        try:
+            results.append(read(path, repofiles.read_text(repo, path)))
+        except ConfigParseError as exc:
+            problems.append(Problem(location=Location(path=path, start_line=exc.line),
+                                    column=exc.column, message=exc.message))
+        except OSError as exc:
+            problems.append(Problem(location=Location(path=path), column=None,
+                                    message=f"unreadable: {exc.strerror or exc}"))
+    return results
+
+
+def _code_facts(repo: Path, configs: list[WranglerConfig],
+                problems: list[Problem]) -> dict[str, Any]:
+    """Facts found by the code probes, as keyword arguments of Facts."""
+    matches = sorted(codesearch.run_probes(repo),
+                     key=lambda m: (m.location.path, m.location.start_line or 0))
+    do_classes = {str(b.properties.get("class_name")) for c in configs for b in c.bindings
+                  if b.kind == "durable_objects"}
+    providers: list[ProviderSelection] = []
+    latency: list[LatencyMonitor] = []
+    classes: list[CodeClass] = []
+    for path, found in codesearch.by_path(matches).items():
+        try:
+            lines = repofiles.read_text(repo, path).splitlines()
+        except OSError as exc:
+            problems.append(Problem(location=Location(path=path), column=None,
+                                    message=f"unreadable: {exc.strerror or exc}"))
+            continue
+        seen: set[str] = set()
+        for match in found:
+            if match.probe == "provider-variable" and match.groups["variable"] not in seen:
+                seen.add(match.groups["variable"])
+                selection = codesearch.provider_selection(
+                    path, lines, match.groups["variable"], match.location.start_line or 1)
+                if selection is not None:
+                    providers.append(selection)
+            elif match.probe == "latency-threshold":
+                latency.append(codesearch.latency_monitor(path, lines, match))
+        classes += codesearch.code_classes(path, lines, (
+            m for m in found if m.probe == "exported-class"
+            and (m.groups["class"] in do_classes or "DurableObject" in m.text)))
+    metrics = tuple(m for m in matches if m.probe == "metrics-sink")
+    patterns, globs = codesearch.SEARCHES["metrics"]
+    return {
+        "providers": tuple(sorted(providers, key=lambda p: (p.variable, p.location.path))),
+        "latency": tuple(latency),
+        "classes": tuple(classes),
+        "metrics": metrics,
+        "searches": {"metrics": Search(command=repofiles.search_command(patterns, globs),
+                                       matches=metrics)},
+    }
+
+
+def collect(repo: str | Path) -> Facts:
+    """Read the repository at `repo` into Facts. Raises RepositoryError if it is not there."""
+    root = repofiles.check_repository(Path(repo))
+    problems: list[Problem] = []
+    configs = _read_each(root, repofiles.list_files(root, wrangler.CONFIG_NAMES),
+                         wrangler.load, problems)
+    workflow_paths = repofiles.list_files(root, workflows.WORKFLOW_GLOBS)
+    steps: list[DeployStep] = [
+        step for found in _read_each(root, workflow_paths, workflows.collect, problems)
+        for step in found]
+    documents: list[Document] = _read_each(
+        root, repofiles.list_files(root, docs.DOC_GLOBS), docs.read_document, problems)
+    code = _code_facts(root, configs, problems)
+    code["searches"]["placement"] = codesearch.run_search(root, "placement")
+    return Facts(
+        repo=root.name,
+        configs=tuple(configs),
+        deploy_steps=tuple(steps),
+        workflows=tuple(workflow_paths),
+        documents=tuple(documents),
+        problems=tuple(problems),
+        **code,
+    )

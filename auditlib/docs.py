@@ -1,0 +1,38 @@
+"""Collect existing Markdown documents: their header block, title and first sentence."""
+
+from __future__ import annotations
+
+import re
+
+from .model import Document
+
+DOC_GLOBS = ("docs/**/*.md",)
+_HEADER_LINE = re.compile(r"^([A-Z][A-Za-z-]*):\s*(.*?)\s*$")
+
+
+def read_document(path: str, text: str) -> Document:
+    lines = text.splitlines()
+    header: dict[str, str] = {}
+    index = 0
+    while index < len(lines) and (found := _HEADER_LINE.match(lines[index])):
+        header[found[1]] = found[2]
+        index += 1
+    title = None
+    paragraph: list[str] = []
+    for line in lines[index:]:
+        stripped = line.strip()
+        if title is None:
+            if stripped.startswith("# "):
+                title = stripped[2:].strip()
+            continue
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        if stripped.startswith(("#", "|", "```", "-", ">")):
+            if paragraph:
+                break
+            continue
+        paragraph.append(stripped)
+    summary = re.split(r"(?<=[.!?])\s", " ".join(paragraph), maxsplit=1)[0] if paragraph else None
+    return Document(path=path, title=title, summary=summary, header=header)

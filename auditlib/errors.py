@@ -1,0 +1,23 @@
+"""The project's own exceptions: each says where the problem is."""
+
+from __future__ import annotations
+
+
+class AuditError(Exception):
+    """Base class for errors auditlib reports to the user in one line."""
+
+
+class ConfigParseError(AuditError):
+    """A file that could not be parsed, with the position of the error when known."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        where = path if line is None else f"{path}:{line}" + (f":{column}" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+class RepositoryError(AuditError):
+    """The repository to audit is missing or not a directory."""

@@ -1,0 +1,104 @@
+"""Execute the audit notebook with papermill and export it with nbconvert.
+
+Everything is written to a staging folder beside the destination first and moved into
+place only when the whole run succeeded, so a failed run leaves earlier outputs untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import AuditError
+
+NAME = "auto-scaling-audit"
+# Exports read the Markdown each block provides, so tables stay pipe tables in the .md
+# and render as real tables in the .html.
+EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "image/jpeg",
+                   "text/plain"]
+
+
+class RunFailed(AuditError):
+    """The notebook failed; the message names the cell and its error."""
+
+
+def _export(executed: Path, staging: Path) -> list[Path]:
+    import nbformat
+    from nbconvert import HTMLExporter, MarkdownExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    config.NbConvertBase.display_data_priority = EXPORT_PRIORITY
+    notebook = nbformat.read(executed, as_version=4)
+    written = []
+    for exporter, suffix in ((MarkdownExporter, ".md"), (HTMLExporter, ".html")):
+        body, _resources = exporter(config=config).from_notebook_node(notebook)
+        if suffix == ".md":
+            body = tidy_markdown(body)
+        target = staging / f"{NAME}{suffix}"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def tidy_markdown(text: str) -> str:
+    """Fold the blank lines nbconvert puts between outputs, leaving fenced code as it is."""
+    lines: list[str] = []
+    fenced = False
+    for line in text.strip().splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and not line.strip() and (not lines or not lines[-1].strip()):
+            continue
+        lines.append(line.rstrip() if not fenced else line)
+    return "\n".join(lines) + "\n"
+
+
+def _failure(exc: Exception) -> str:
+    cell = getattr(exc, "exec_count", None)
+    name = getattr(exc, "ename", type(exc).__name__)
+    value = getattr(exc, "evalue", str(exc))
+    where = f"cell {cell}" if cell is not None else "the notebook"
+    return f"the audit notebook failed in {where}: {name}: {value}"
+
+
+def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
+        timeout: int, progress: bool) -> list[Path]:
+    """Execute and export into `out_dir`; returns the files written there."""
+    import papermill
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    staging.chmod(0o755)
+    executed = staging / f"{NAME}.ipynb"
+    try:
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(executed),
+                parameters={**parameters, "output_dir": str(staging)},
+                kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
+                log_output=False)
+        except Exception as exc:
+            failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
+            if executed.exists():
+                shutil.move(str(executed), failed)
+                raise RunFailed(f"{_failure(exc)} (executed notebook kept at {failed})") from exc
+            raise RunFailed(_failure(exc)) from exc
+        _export(executed, staging)
+        previous = out_dir.with_name(f".{out_dir.name}.previous")
+        if out_dir.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+            out_dir.rename(previous)
+        staging.rename(out_dir)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(out_dir.iterdir())

@@ -1,0 +1,194 @@
+"""The data that flows between the stages: facts (collected), findings (evaluated).
+
+Facts say what is in the repository and where; they never judge. Findings are the
+verdicts of rules, each with the evidence that supports it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Location:
+    """A place in the repository: a repository-relative POSIX path and a line range."""
+
+    path: str
+    start_line: int | None = None
+    end_line: int | None = None
+
+    def __str__(self) -> str:
+        if self.start_line is None:
+            return self.path
+        if self.end_line is None or self.end_line == self.start_line:
+            return f"{self.path}:{self.start_line}"
+        return f"{self.path}:{self.start_line}-{self.end_line}"
+
+
+class Severity(enum.StrEnum):
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+
+
+class Outcome(enum.StrEnum):
+    """FAIL: the rule found a gap. ERROR: the rule could not decide (it raised)."""
+
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Problem:
+    """Input the audit could not read (a malformed file), kept as a fact."""
+
+    location: Location
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Binding:
+    """One resource binding declared in a wrangler config (KV, Durable Object, D1...)."""
+
+    kind: str
+    name: str
+    location: Location
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Var:
+    name: str
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WranglerConfig:
+    path: str
+    app: str
+    name: str | None
+    target: str  # "pages" | "worker" | "unknown"
+    queue_consumer: bool
+    compatibility_date: str | None
+    compatibility_flags: tuple[str, ...]
+    placement: dict[str, Any] | None
+    placement_location: Location | None
+    bindings: tuple[Binding, ...]
+    vars: tuple[Var, ...]
+    environments: tuple[str, ...]
+    text: str
+
+    @property
+    def is_root(self) -> bool:
+        return "/" not in self.path
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeployStep:
+    """A CI step that deploys to Cloudflare."""
+
+    location: Location
+    workflow: str
+    job: str
+    tool: str  # e.g. "wrangler pages deploy"
+    command: str
+    secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Match:
+    """One line found by a code probe, with its capture groups named by the probe."""
+
+    probe: str
+    location: Location
+    text: str
+    groups: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Branch:
+    """One step of a provider fallback chain: a condition and the store it selects."""
+
+    condition: str
+    option: str | None
+    store: str
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProviderSelection:
+    """Code that picks a storage backend from an environment variable."""
+
+    variable: str
+    options: tuple[str, ...]
+    default: str | None  # None: chosen by what is configured (auto-detect)
+    chain: tuple[Branch, ...]
+    memory_fallback: Location | None
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LatencyMonitor:
+    """Code that reacts when an operation is slower than a threshold."""
+
+    threshold_ms: int
+    sinks: tuple[str, ...]  # "console", "metrics"
+    snippet: str
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CodeClass:
+    """An exported class, with its file's length and the doc comment above it."""
+
+    name: str
+    location: Location
+    file_lines: int
+    summary: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Search:
+    """A search that was run, kept so the report can show what was looked for and found."""
+
+    command: str
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Document:
+    path: str
+    title: str | None
+    summary: str | None
+    header: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Facts:
+    repo: str
+    configs: tuple[WranglerConfig, ...] = ()
+    deploy_steps: tuple[DeployStep, ...] = ()
+    workflows: tuple[str, ...] = ()
+    providers: tuple[ProviderSelection, ...] = ()
+    latency: tuple[LatencyMonitor, ...] = ()
+    classes: tuple[CodeClass, ...] = ()
+    metrics: tuple[Match, ...] = ()
+    searches: dict[str, Search] = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    title: str
+    message: str
+    location: Location
+    subject: str = ""  # what the finding concerns: a binding, a key, a variable
+    remediation: str = ""
+    outcome: Outcome = Outcome.FAIL

@@ -1,0 +1,440 @@
+"""The render stage: the auto-scaling audit document as blocks, built from facts and findings.
+
+Pure: no file is read here. Every number, id, path and line comes from the facts; a
+section with nothing to report says so in a sentence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .blocks import Block, Table, Text
+from .config import AuditConfig
+from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
+from .rules import RULES
+
+SEVERITY_HEADINGS = {
+    Severity.P0: "P0 — Before Production",
+    Severity.P1: "P1 — Production Readiness",
+    Severity.P2: "P2 — Observability",
+}
+TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
+                 "unknown": "Unknown (no `main` or `pages_build_output_dir`)"}
+RESOURCE_LABELS = {"kv_namespaces": "KV", "durable_objects": "Durable Objects",
+                   "d1_databases": "D1", "r2_buckets": "R2", "queues.producers": "Queues",
+                   "queues.consumers": "Queues", "hyperdrive": "Hyperdrive",
+                   "vectorize": "Vectorize", "services": "Service bindings", "ai": "Workers AI"}
+# What the platform does by itself, shown for the features the repository uses.
+PLATFORM: tuple[tuple[str | None, str, str], ...] = (
+    (None, "Worker horizontal scaling",
+     "Automatic: new isolates start as load grows, no instance count to configure"),
+    (None, "Geographic distribution", "Runs in Cloudflare's edge locations worldwide"),
+    (None, "Cold starts", "V8 isolates, not containers: no VM or container boot"),
+    ("kv_namespaces", "KV global replication", "Eventually consistent, cached at the edge"),
+    ("durable_objects", "Durable Object instances",
+     "Created on demand per id, idle instances evicted automatically"),
+    ("queues.consumers", "Queue consumers", "Concurrency scales with queue depth"),
+    ("pages", "Static asset caching", "Automatic at the edge"),
+)
+RULE_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Context:
+    facts: Facts
+    findings: tuple[Finding, ...]
+    audit_date: str
+    config: AuditConfig
+    version: str
+
+    def link(self, path: str, location: Location | None = None, label: str | None = None) -> str:
+        """A Markdown link to a repository file, relative to where the document lives."""
+        target = posixpath.relpath(path, posixpath.dirname(self.config.doc_path) or ".")
+        text = label or posixpath.basename(path)
+        if location is not None and location.start_line is not None:
+            end = location.end_line or location.start_line
+            text += f":{location.start_line}" + (f"-{end}" if end != location.start_line else "")
+            target += f"#L{location.start_line}" + (f"-L{end}" if end != location.start_line
+                                                    else "")
+        return f"[{text}]({target})"
+
+    def open_findings(self, rule_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]
+
+    def bindings(self, kind: str) -> list[tuple[WranglerConfig, Binding]]:
+        return [(c, b) for c in self.configs for b in c.bindings if b.kind == kind]
+
+    @property
+    def configs(self) -> list[WranglerConfig]:
+        return sorted(self.facts.configs, key=lambda c: (not c.is_root, c.path))
+
+    @property
+    def project(self) -> str:
+        root = next((c for c in self.facts.configs if c.is_root and c.name), None)
+        return root.name if root and root.name else self.facts.repo
+
+
+def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
+    """VERIFIED when every input was read and every rule ran; INCOMPLETE otherwise."""
+    errors = [f for f in findings if f.outcome == Outcome.ERROR]
+    return "INCOMPLETE" if errors or facts.problems else "VERIFIED"
+
+
+def _code(value: object) -> str:
+    return f"`{value}`"
+
+
+def _where(location: Location) -> str:
+    return "the whole repository" if location.path == "." else _code(location)
+
+
+def _places(findings: Sequence[Finding], most: int = 3) -> str:
+    shown = ", ".join(_where(f.location) for f in findings[:most])
+    return shown + (f" and {len(findings) - most} more" if len(findings) > most else "")
+
+
+def _header(ctx: Context) -> list[Block]:
+    status = audit_status(ctx.facts, ctx.findings)
+    targets = sorted({TARGET_LABELS[c.target].removeprefix("Cloudflare ")
+                      for c in ctx.facts.configs if c.target != "unknown"})
+    counts = (f"{len(ctx.facts.configs)} wrangler configs, {len(ctx.facts.workflows)} workflow"
+              f" files and the code under the repository root")
+    blocks: list[Block] = [
+        Text(f"Type: Guide\nStatus: Active\nDomain: Performance\n"
+             f"Last-reviewed: {ctx.audit_date}\nAudit-status: {status}"),
+        Text("# Auto-Scaling Architecture"),
+        Text(f"This document describes the auto-scaling configuration **currently in place** for"
+             f" the {ctx.project} platform, based on code audit performed {ctx.audit_date}."
+             f" It was regenerated by auditlib {ctx.version} from {counts};"
+             f" edit the repository, not this file."),
+        Text("## Overview"),
+    ]
+    if not ctx.facts.configs:
+        blocks.append(Text("No wrangler configuration (`wrangler.toml`, `wrangler.json`,"
+                           " `wrangler.jsonc`) was found in this repository, so there is no"
+                           " Cloudflare deployment to audit."))
+    else:
+        blocks.append(Text(
+            f"{ctx.project} deploys to Cloudflare {' and '.join(targets) or 'Workers'}, which"
+            " provides automatic horizontal scaling at the edge. This document audits what is"
+            " actually configured, not what is theoretically possible."))
+    return blocks
+
+
+def _target(config: WranglerConfig) -> str:
+    label = TARGET_LABELS[config.target]
+    if config.queue_consumer:
+        label += " (Queue Consumer)"
+    resources = dict.fromkeys(RESOURCE_LABELS[b.kind] for b in config.bindings
+                              if b.kind in RESOURCE_LABELS and b.kind != "queues.consumers")
+    return " + ".join([label, *resources])
+
+
+def _deployments(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("## Verified Configuration\n\n### Deployment Targets")]
+    if not ctx.facts.configs:
+        blocks.append(Text("No deployment targets: no wrangler config was found."))
+    else:
+        blocks.append(Table.of(("App", "Deployment Target", "Evidence"), [
+            ((c.name or posixpath.basename(c.app)) + (" (root)" if c.is_root else ""),
+             _target(c), _code(c.path)) for c in ctx.configs]))
+    by_workflow: dict[str, list[str]] = defaultdict(list)
+    for step in ctx.facts.deploy_steps:
+        by_workflow[step.workflow].append(step.tool)
+    for workflow, tools in by_workflow.items():
+        steps = [s for s in ctx.facts.deploy_steps if s.workflow == workflow]
+        secrets = sorted({secret for s in steps for secret in s.secrets})
+        lines = ", ".join(str(s.location.start_line) for s in steps)
+        using = f" with {', '.join(_code(s) for s in secrets)}" if secrets else ""
+        blocks.append(Text(
+            f"**Verified in CI:** `{workflow}` (line {lines}) deploys via"
+            f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
+    if not by_workflow:
+        searched = ", ".join(_code(w) for w in ctx.facts.workflows) or "no workflow files"
+        blocks.append(Text(f"**Not verified in CI:** no Cloudflare deploy step was found"
+                           f" (searched {searched})."))
+    return blocks
+
+
+def _durable_objects(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("### Scaling Resources In Use\n\n#### Durable Objects")]
+    found = ctx.bindings("durable_objects")
+    if not found:
+        return [*blocks, Text("No Durable Object bindings are configured.")]
+    classes = {c.name: c for c in ctx.facts.classes}
+    rows = []
+    for _config, binding in found:
+        class_name = str(binding.properties.get("class_name", ""))
+        summary = classes[class_name].summary if class_name in classes else None
+        rows.append((_code(binding.name), _code(class_name),
+                     _code(binding.location), summary or "—"))
+    blocks.append(Table.of(("Binding", "Class", "Location", "Purpose"), rows))
+    implementation = []
+    for _config, binding in found:
+        class_name = str(binding.properties.get("class_name", ""))
+        code = classes.get(class_name)
+        if code is None:
+            implementation.append(f"- `{class_name}`: no exported class of that name in code")
+        else:
+            implementation.append(f"- {ctx.link(code.location.path)} ({code.file_lines} lines):"
+                                  f" `{class_name}` at line {code.location.start_line}")
+    blocks.append(Text("**Implementation:**\n\n" + "\n".join(dict.fromkeys(implementation))))
+    blocks.append(Text("**Scaling behavior:** each Durable Object id is a separate instance."
+                       " Cloudflare creates instances on demand and evicts idle ones"
+                       " automatically."))
+    return blocks
+
+
+def _id_status(ctx: Context, binding_location: Location, subject: str) -> str:
+    placeholder = any(f.location == binding_location and f.subject == subject
+                      for f in ctx.open_findings("CF001"))
+    return "**Placeholder**" if placeholder else "Real ID"
+
+
+def _resources(ctx: Context) -> list[Block]:
+    blocks: list[Block] = []
+
+    def heading(title: str, kind: str) -> list[tuple[WranglerConfig, Binding]]:
+        found = ctx.bindings(kind)
+        apps = sorted({c.name or c.app for c, _ in found})
+        only = f" ({apps[0]} only)" if len(apps) == 1 and len(ctx.facts.configs) > 1 else ""
+        blocks.append(Text(f"#### {title}{only}"))
+        return found
+
+    kv = heading("KV Namespaces", "kv_namespaces")
+    if kv:
+        blocks.append(Table.of(("Binding", "ID", "Location", "Status"), [
+            (_code(b.name), _code(b.properties.get("id", "")), _code(b.location),
+             _id_status(ctx, b.location, b.name))
+            for _, b in kv]))
+        for finding in ctx.open_findings("CF001"):
+            if any(b.location == finding.location for _, b in kv):
+                blocks.append(Text(f"**Gap:** `{finding.subject}` uses a placeholder ID"
+                                   f" (`{finding.location}`). Production deployment requires a"
+                                   f" real namespace ID."))
+    else:
+        blocks.append(Text("No KV namespaces are configured."))
+    d1 = heading("D1 Database", "d1_databases")
+    if d1:
+        blocks.append(Table.of(("Binding", "Database", "Location", "Status"), [
+            (_code(b.name), _code(b.properties.get("database_name", "")),
+             _code(b.location), _id_status(ctx, b.location, b.name).replace(
+                 "**Placeholder**", "**Placeholder ID**"))
+            for _, b in d1]))
+    else:
+        blocks.append(Text("No D1 databases are configured."))
+    r2 = heading("R2 Storage", "r2_buckets")
+    if r2:
+        blocks.append(Table.of(("Binding", "Bucket", "Location", "Status"), [
+            (_code(b.name), _code(b.properties.get("bucket_name", "")),
+             _code(b.location), "Configured") for _, b in r2]))
+    else:
+        blocks.append(Text("No R2 buckets are configured."))
+    blocks += _queues(ctx)
+    return blocks
+
+
+def _queues(ctx: Context) -> list[Block]:
+    producers = ctx.bindings("queues.producers")
+    consumers = ctx.bindings("queues.consumers")
+    apps = sorted({c.name or c.app for c, _ in producers + consumers})
+    only = f" ({' + '.join(apps)})" if 0 < len(apps) <= 2 else ""
+    blocks: list[Block] = [Text(f"#### Queues{only}")]
+    queues = sorted({str(b.properties.get("queue", "")) for _, b in producers + consumers})
+    if not queues:
+        return [*blocks, Text("No queues are configured.")]
+    rows = []
+    for queue in queues:
+        sent_by = [f"`{b.name}` ({c.name or c.app})" for c, b in producers
+                   if b.properties.get("queue") == queue]
+        settings = [", ".join(f"`{key}: {value}`" for key, value in b.properties.items()
+                              if key != "queue") or "defaults"
+                    for _, b in consumers if b.properties.get("queue") == queue]
+        consumed_by = [c.name or c.app for c, b in consumers if b.properties.get("queue") == queue]
+        rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
+                     "; ".join(settings) or "No consumer"))
+    blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))
+    if consumers:
+        blocks.append(Text("**Scaling:** Queue consumers scale based on queue depth"
+                           " (Cloudflare-managed)."))
+    return blocks
+
+
+def _providers(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("### Provider Selection Logic")]
+    selections = ctx.facts.providers
+    if not selections:
+        return [*blocks, Text("No storage provider selection (`*_PROVIDER` variables) was found"
+                              " in code.")]
+    blocks.append(Text("The codebase supports multiple storage backends with provider"
+                       " selection:"))
+    blocks.append(Table.of(("Variable", "Options", "Default", "Evidence"), [
+        (_code(s.variable), ", ".join(_code(o) for o in s.options) or "—",
+         _code(s.default) if s.default else "Auto-detect", _code(s.location))
+        for s in selections]))
+    chains = []
+    for selection in selections:
+        steps = []
+        for number, branch in enumerate(selection.chain, 1):
+            condition = ("Otherwise" if branch.condition == "otherwise"
+                         else f"If `{branch.condition}`")
+            note = (" (**does not scale horizontally**)"
+                    if branch.location == selection.memory_fallback else "")
+            steps.append(f"{number}. {condition} → `{branch.store}`"
+                         f" (line {branch.location.start_line}){note}")
+        evidence = ctx.link(selection.location.path, selection.location)
+        chains.append(f"`{selection.variable}` ({evidence}):\n\n" + "\n".join(steps))
+    blocks.append(Text("**Fallback chain (verified in code):**\n\n" + "\n\n".join(chains)))
+    return blocks
+
+
+def _latency(ctx: Context) -> list[Block]:
+    monitors = ctx.facts.latency
+    if not monitors:
+        return [Text("### Latency Monitoring\n\nNo latency checks (a duration compared with a"
+                     " threshold) were found in code.")]
+    thresholds = sorted({m.threshold_ms for m in monitors})
+    sinks = sorted({f"the {sink}" for m in monitors for sink in m.sinks}) or ["nowhere"]
+    files = ", ".join(dict.fromkeys(_code(posixpath.basename(m.location.path)) for m in monitors))
+    blocks: list[Block] = [Text(
+        f"### Latency Monitoring (In Place)\n\n{len(monitors)} latency check"
+        f"{'s' if len(monitors) > 1 else ''} ({files}) report calls slower than"
+        f" {' / '.join(f'{t}ms' for t in thresholds)} to {' and '.join(sinks)}:")]
+    for monitor in monitors:
+        where = f"{posixpath.basename(monitor.location.path)}:{monitor.location.start_line}"
+        if monitor.location.end_line and monitor.location.end_line != monitor.location.start_line:
+            where += f"-{monitor.location.end_line}"
+        blocks.append(Text(f"```typescript\n// {where}\n{monitor.snippet}\n```"))
+    if not ctx.facts.metrics:
+        blocks.append(Text("This is the **only** auto-scaling observability currently"
+                           " implemented."))
+    return blocks
+
+
+def _gaps(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("## Gaps Identified\n\n### Critical Gaps")]
+    rows = []
+    for rule in RULES:
+        found = [f for f in ctx.open_findings(rule.id) if f.severity in (Severity.P0, Severity.P1)]
+        if found:
+            rows.append((f"**{rule.title}**", rule.rationale,
+                         f"{rule.status} ({len(found)})", _places(found)))
+    blocks.append(Table.of(("Gap", "Impact", "Status", "Evidence"), rows) if rows
+                  else Text("No P0 or P1 gaps were found."))
+    errors = [f for f in ctx.findings if f.outcome == Outcome.ERROR]
+    if errors:
+        blocks.append(Text("**Rules that could not run:**\n\n" + "\n".join(
+            f"- {f.message}" for f in errors)))
+    blocks.append(Text("### Missing Configuration"))
+    missing = ctx.open_findings("CF002")
+    search = ctx.facts.searches.get("placement")
+    if missing:
+        scope = ("any wrangler config" if len(missing) == len(ctx.facts.configs)
+                 else f"{len(missing)} of {len(ctx.facts.configs)} wrangler configs")
+        blocks.append(Text(f"Smart Placement is **not configured** in {scope}: "
+                           + ", ".join(_code(f.location.path) for f in missing) + "."))
+        blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
+                           '[placement]\nmode = "smart"\n```'))
+    elif ctx.facts.configs:
+        blocks.append(Text("Smart Placement (`[placement]`) is configured in every wrangler"
+                           " config."))
+    if search is not None:
+        result = ("no results" if not search.matches else
+                  f"{len(search.matches)} result{'s' if len(search.matches) > 1 else ''}: "
+                  + ", ".join(_code(m.location) for m in search.matches))
+        blocks.append(Text(f"**Searched:** `{search.command}` — {result}."))
+    blocks.append(Text("### No Production Verification"))
+    unmeasured = ctx.open_findings("CF006")
+    if unmeasured:
+        blocks.append(Table.of(("Item", "Status", "Relies on"), [
+            (f.subject, RULE_BY_ID["CF006"].status, _code(f.location)) for f in unmeasured]))
+    else:
+        measured = ", ".join(_code(m.location) for m in ctx.facts.metrics[:3])
+        blocks.append(Text("Scaling behaviour is measured in code"
+                           + (f" ({measured})." if measured else ".")))
+    metrics = ctx.facts.searches.get("metrics")
+    if metrics is not None and not metrics.matches:
+        blocks.append(Text(f"**Searched for metrics:** `{metrics.command}` — no results."))
+    return blocks
+
+
+def _platform(ctx: Context) -> list[Block]:
+    used = {b.kind for c in ctx.facts.configs for b in c.bindings}
+    used |= {c.target for c in ctx.facts.configs}
+    rows = [(aspect, behaviour) for needs, aspect, behaviour in PLATFORM
+            if ctx.facts.configs and (needs is None or needs in used)]
+    blocks: list[Block] = [Text("## What Cloudflare Provides Automatically\n\nThese behaviors"
+                                " are inherent to Cloudflare's platform (no configuration"
+                                " required), listed for the features this repository uses:")]
+    blocks.append(Table.of(("Aspect", "Behavior"), rows) if rows
+                  else Text("No Cloudflare features are in use."))
+    return blocks
+
+
+def _root_config(ctx: Context) -> list[Block]:
+    root = next((c for c in ctx.configs if c.is_root), None)
+    if root is None:
+        return [Text("## Current wrangler config (root)\n\nThere is no wrangler config at the"
+                     " repository root.")]
+    language = "toml" if root.path.endswith(".toml") else "jsonc"
+    return [Text(f"## Current {root.path} (root)"),
+            Text(f"```{language}\n{root.text.rstrip()}\n```")]
+
+
+def _actions(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("## Recommended Actions")]
+    for severity, heading in SEVERITY_HEADINGS.items():
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in ctx.findings:
+            if finding.severity == severity and finding.outcome == Outcome.FAIL:
+                grouped[finding.remediation].append(finding)
+        items = []
+        for number, (action, found) in enumerate(grouped.items(), 1):
+            where = (f" ({_places(found)})" if len(found) == 1 and found[0].location.start_line
+                     else f" in {len(found)} places: {_places(found)}" if len(found) > 1 else "")
+            items.append(f"{number}. {action}{where}")
+        blocks.append(Text(f"### {heading}\n\n"
+                           + ("\n".join(items) if items else f"Nothing at {severity}.")))
+    return blocks
+
+
+def _findings(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("## Findings")]
+    if not ctx.findings:
+        return [*blocks, Text("No findings.")]
+    blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence"), [
+        (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
+         f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
+         f.message, _where(f.location)) for f in ctx.findings]))
+    return blocks
+
+
+def _related(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("## Related Documents")]
+    terms = tuple(term.lower() for term in ctx.config.related_terms)
+    related = []
+    for document in ctx.facts.documents:
+        if document.path == ctx.config.doc_path:
+            continue
+        about = " ".join(filter(None, (document.title, document.summary,
+                                       document.header.get("Domain")))).lower()
+        if any(term in about for term in terms):
+            summary = f" — {document.summary}" if document.summary else ""
+            related.append(f"- {ctx.link(document.path, label=document.title or document.path)}"
+                           f"{summary}")
+    blocks.append(Text("\n".join(related) if related else "No related documents were found"
+                       " under `docs/`."))
+    return blocks
+
+
+def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config: AuditConfig,
+          version: str) -> list[Block]:
+    """The document, section by section, as the reference audit shows it."""
+    ctx = Context(facts=facts, findings=tuple(findings), audit_date=audit_date, config=config,
+                  version=version)
+    return [*_header(ctx), *_deployments(ctx), *_durable_objects(ctx), *_resources(ctx),
+            *_providers(ctx), *_latency(ctx), *_gaps(ctx), *_platform(ctx), *_root_config(ctx),
+            *_actions(ctx), *_findings(ctx), *_related(ctx)]

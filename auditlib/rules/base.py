@@ -1,0 +1,36 @@
+"""What every rule declares, and the helper that makes its findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+
+
+class Rule:
+    """A rule: stable id, title, severity, rationale, remediation, and `check`.
+
+    The docstring of each rule is its documentation, with the headings
+    `What it does`, `Why is this bad?`, `Example` and `Fix`.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    rationale: ClassVar[str]  # the impact, in one sentence
+    remediation: ClassVar[str]
+    status: ClassVar[str]  # how the gap shows in the report's gap table
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def finding(cls, *, message: str, location: Location, subject: str = "",
+                remediation: str | None = None) -> Finding:
+        return Finding(rule=cls.id, severity=cls.severity, title=cls.title, message=message,
+                       location=location, subject=subject,
+                       remediation=remediation or cls.remediation)

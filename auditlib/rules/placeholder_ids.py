@@ -1,0 +1,63 @@
+"""CF001 placeholder-resource-id.
+
+## What it does
+Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
+`database_id`/`preview_database_id`, Hyperdrive `id`) that are placeholders: all zeros
+(also UUID-shaped), all ones, all `x`, empty, or markers such as `REPLACE_ME`, `TODO`,
+`PLACEHOLDER`, `<KV_ID>`. Commented-out configuration is not active and is not reported.
+
+## Why is this bad?
+A binding with a placeholder id points at no real resource: the deployment fails, or the
+feature behind the binding (rate limiting, a database) silently does not work.
+
+## Example
+```toml
+[[kv_namespaces]]
+binding = "LOGIN_RATE_LIMIT_KV"
+id = "00000000000000000000000000000000"
+```
+
+## Fix
+Create the resource (`wrangler kv namespace create`, `wrangler d1 create`) and put its
+real id in the config, or omit the id and let wrangler create the resource on deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from ..placeholders import placeholder_reason
+from ..wrangler import KINDS_BY_NAME
+from .base import Rule
+
+KIND_LABELS = {"kv_namespaces": "KV namespace", "d1_databases": "D1 database",
+               "hyperdrive": "Hyperdrive"}
+
+
+class PlaceholderResourceId(Rule):
+    id = "CF001"
+    name = "placeholder-resource-id"
+    title = "Placeholder resource ID"
+    severity = Severity.P0
+    rationale = "The binding points at no real resource and will not work in production"
+    remediation = "Replace the placeholder with the real resource ID"
+    status = "Placeholder values"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            for binding in wrangler_config.bindings:
+                for key in KINDS_BY_NAME[binding.kind].id_keys:
+                    reason = placeholder_reason(binding.properties.get(key, None))
+                    if key not in binding.properties or reason is None:
+                        continue
+                    label = KIND_LABELS.get(binding.kind, binding.kind)
+                    app = wrangler_config.name or wrangler_config.app
+                    yield cls.finding(
+                        location=binding.location, subject=binding.name,
+                        message=(f"{label} `{binding.name}` in `{wrangler_config.path}` has a "
+                                 f"placeholder `{key}` ({reason})"),
+                        remediation=(f"Replace placeholder {label} `{key}` for `{binding.name}`"
+                                     f" ({app})"))

@@ -1,0 +1,51 @@
+"""CF002 smart-placement-missing.
+
+## What it does
+Reports each wrangler config without a `[placement]` section. The evidence includes the
+search that was run over the repository's wrangler configs and what it found.
+
+## Why is this bad?
+Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
+edge location nearest the user, which can be far from its data: every round trip pays
+the distance.
+
+## Example
+```toml
+name = "base-shop"
+compatibility_date = "2025-06-20"
+# no [placement] section
+```
+
+## Fix
+```toml
+[placement]
+mode = "smart"
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from .base import Rule
+
+
+class SmartPlacementMissing(Rule):
+    id = "CF002"
+    name = "smart-placement-missing"
+    title = "No Smart Placement configured"
+    severity = Severity.P1
+    rationale = "Code may run far from its Durable Objects and backends, adding latency"
+    remediation = 'Add Smart Placement (`[placement]` with `mode = "smart"`)'
+    status = "Not configured"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            if wrangler_config.placement is not None:
+                continue
+            yield cls.finding(
+                location=Location(path=wrangler_config.path), subject="placement",
+                message=f"`{wrangler_config.path}` has no `[placement]` section")

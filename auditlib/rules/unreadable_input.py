@@ -1,0 +1,47 @@
+"""CF000 unreadable-input.
+
+## What it does
+Reports every configuration or workflow file the audit could not parse or read, at the
+line and column of the error.
+
+## Why is this bad?
+A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
+missing from the report; the rest of the audit goes on without it.
+
+## Example
+```toml
+[[kv_namespaces]
+binding = "CART_KV"
+```
+
+## Fix
+Correct the syntax at the reported line (`npx wrangler deploy --dry-run` validates a
+wrangler config; `actionlint` validates a workflow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+
+class UnreadableInput(Rule):
+    id = "CF000"
+    name = "unreadable-input"
+    title = "File could not be read"
+    severity = Severity.P1
+    rationale = "What the file declares is missing from the audit"
+    remediation = "Fix the syntax error so the file can be audited"
+    status = "Not audited"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for problem in facts.problems:
+            column = f", column {problem.column}" if problem.column else ""
+            yield cls.finding(
+                location=problem.location, subject=problem.location.path,
+                message=f"`{problem.location}` could not be read{column}: {problem.message}",
+                remediation=f"Fix `{problem.location}`{column}: {problem.message}")

@@ -1,0 +1,93 @@
+"""Collect Cloudflare deploy steps from GitHub Actions workflows.
+
+PyYAML's node tree (yaml.compose) gives every value with its position, so each deploy
+step is reported at the line of its command.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from .errors import ConfigParseError
+from .model import DeployStep, Location
+
+WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
+
+# (tool, pattern over a `run:` line); the first that matches a line names the tool.
+DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("wrangler pages deploy", re.compile(r"\bwrangler(?:@\S+)?\s+pages\s+(?:deploy|publish)\b")),
+    ("wrangler deploy", re.compile(r"\bwrangler(?:@\S+)?\s+(?:deploy|publish|versions\s+deploy)\b")),
+    ("next-on-pages deploy", re.compile(r"\bnext-on-pages(?:@\S+)?\b.*\bdeploy\b")),
+    ("opennextjs-cloudflare deploy",
+     re.compile(r"\bopennextjs-cloudflare(?:@\S+)?\s+deploy\b")),
+)
+WRANGLER_ACTION = "cloudflare/wrangler-action"
+_SECRET = re.compile(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}")
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def _text(source: str, node: yaml.Node | None) -> str:
+    return "" if node is None else source[node.start_mark.index:node.end_mark.index]
+
+
+def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(line, text) of each line of a `run:` scalar, with the file's line numbers."""
+    if not isinstance(node, yaml.ScalarNode):
+        return []
+    first = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+    return [(first + offset, line.strip()) for offset, line in enumerate(node.value.splitlines())]
+
+
+def collect(path: str, source: str) -> list[DeployStep]:
+    """Deploy steps in one workflow file. Raises ConfigParseError when it is not valid YAML."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ConfigParseError(path, line, column, str(problem)) from exc
+    jobs = _get(root, "jobs")
+    if not isinstance(jobs, yaml.MappingNode):
+        return []
+    workflow_env = _text(source, _get(root, "env"))
+    steps: list[DeployStep] = []
+    for job_key, job in jobs.value:
+        job_env = _text(source, _get(job, "env"))
+        job_steps = _get(job, "steps")
+        if not isinstance(job_steps, yaml.SequenceNode):
+            continue
+        for step in job_steps.value:
+            secrets = tuple(dict.fromkeys(
+                _SECRET.findall(workflow_env + job_env + _text(source, step))))
+            found = _deploy(step)
+            if found is None:
+                continue
+            line, tool, command = found
+            steps.append(DeployStep(
+                location=Location(path=path, start_line=line), workflow=path,
+                job=str(job_key.value), tool=tool, command=command, secrets=secrets))
+    return steps
+
+
+def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:
+    uses = _get(step, "uses")
+    if isinstance(uses, yaml.ScalarNode) and uses.value.startswith(WRANGLER_ACTION):
+        command = _get(_get(step, "with"), "command")
+        text = command.value if isinstance(command, yaml.ScalarNode) else "deploy"
+        return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
+    for line, text in _commands(_get(step, "run")):
+        for tool, pattern in DEPLOY_COMMANDS:
+            if pattern.search(text):
+                return line, tool, text
+    return None
