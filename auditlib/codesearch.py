@@ -72,7 +72,7 @@ def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
     compiled = [(probe, re.compile(probe.regex)) for probe in probes]
     globs = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
     matches = []
-    for path, line, text in repofiles.search(repo, [p.regex for p in probes], globs):
+    for path, line, text in sorted(repofiles.search(repo, [p.regex for p in probes], globs)):
         for probe, pattern in compiled:
             if not any(Path(path).match(glob) for glob in probe.globs):
                 continue
@@ -87,7 +87,7 @@ def run_search(repo: Path, name: str) -> Search:
     patterns, globs = SEARCHES[name]
     found = tuple(
         Match(probe=name, location=Location(path=path, start_line=line), text=text.strip(), groups={})
-        for path, line, text in repofiles.search(repo, patterns, globs))
+        for path, line, text in sorted(repofiles.search(repo, patterns, globs)))
     return Search(command=repofiles.search_command(patterns, globs), matches=found)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import codesearch, docs, repofiles, wrangler, workflows
+from . import codesearch, docs, repofiles, workflows, wrangler
 from .errors import ConfigParseError
 from .model import (
     CodeClass,
@@ -43,8 +43,7 @@ def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
 def _code_facts(repo: Path, configs: list[WranglerConfig],
                 problems: list[Problem]) -> dict[str, Any]:
     """Facts found by the code probes, as keyword arguments of Facts."""
-    matches = sorted(codesearch.run_probes(repo),
-                     key=lambda m: (m.location.path, m.location.start_line or 0))
+    matches = codesearch.run_probes(repo)  # sorted by path and line
     do_classes = {str(b.properties.get("class_name")) for c in configs for b in c.bindings
                   if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []

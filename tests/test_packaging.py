@@ -1,0 +1,31 @@
+"""pyproject.toml and environment.yml list the same dependencies."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!;\s\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_agrees_with_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    expected = {_name(r) for r in wanted if "python_version < '3.11'" not in r}
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    listed: set[str] = set()
+    for entry in environment["dependencies"]:
+        if isinstance(entry, dict):
+            listed |= {_name(r) for r in entry["pip"] if not r.startswith("-e")}
+        elif _name(entry) not in ("python", "pip"):
+            listed.add(_name(entry))
+    assert listed == expected
+    pins = [r for r in wanted if r.startswith("ripgrep")]
+    assert pins == ["ripgrep==14.1.0"]

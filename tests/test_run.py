@@ -1,0 +1,121 @@
+"""`auditlib run`: one real papermill execution of the notebook, the CLI's exits and messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+import auditlib
+from auditlib import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
+FILES = ["auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
+         "findings.json"]
+
+
+@pytest.fixture(scope="module")
+def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    assert cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet"]) == 0
+    return out / "2026-01-21"
+
+
+def test_run_writes_the_four_files_and_nothing_else(run_output: Path) -> None:
+    assert sorted(p.name for p in run_output.iterdir()) == FILES
+    assert sorted(p.name for p in run_output.parent.iterdir()) == ["2026-01-21"]
+
+
+def test_exported_markdown_is_the_rendered_document(run_output: Path) -> None:
+    expected = auditlib.run_audit(audit_date="2026-01-21").markdown()
+    assert (run_output / "auto-scaling-audit.md").read_text(encoding="utf-8") == expected
+
+
+def test_html_has_no_code_and_real_tables(run_output: Path) -> None:
+    html = (run_output / "auto-scaling-audit.html").read_text(encoding="utf-8")
+    assert "import auditlib" not in html and "repo_path" not in html
+    assert "<table>" in html and "LOGIN_RATE_LIMIT_KV" in html
+
+
+def test_findings_json(run_output: Path) -> None:
+    data = json.loads((run_output / "findings.json").read_text(encoding="utf-8"))
+    assert data["audit_date"] == "2026-01-21"
+    assert data["repo"] == "base-shop"
+    assert data["tool"]["name"] == "auditlib"
+    placeholders = [f for f in data["findings"] if f["rule"] == "CF001"]
+    assert {(f["path"], f["line"], f["severity"]) for f in placeholders} == {
+        ("wrangler.toml", 10, "P0"), ("apps/product-pipeline/wrangler.toml", 6, "P0")}
+    assert len(data["facts"]["configs"]) == 7
+
+
+def test_executed_notebook_kept(run_output: Path) -> None:
+    executed = nbformat.read(run_output / "auto-scaling-audit.ipynb", as_version=4)
+    assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code")
+
+
+def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
+    assert lines[4] == "auditlib: 2026-02-01: P0 2, P1 11, P2 6, ERROR 0"
+
+
+def test_notebook_parameters_are_documented() -> None:
+    parameters = papermill.inspect_notebook(str(NOTEBOOK))
+    assert set(parameters) == {"repo_path", "audit_date", "output_dir", "doc_path"}
+    assert all(p["help"] for p in parameters.values())
+
+
+def test_committed_notebook_is_clean() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "/no/such/repository"],
+    ["run", __file__],
+])
+def test_bad_repository_exits_2_with_one_line(argv: list[str],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("auditlib: repository")
+
+
+def test_bad_date_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--date", "21/01/2026"])
+    assert exit_info.value.code == 2
+    assert "not a date" in capsys.readouterr().err
+
+
+def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "run" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--out", "--date", "--kernel", "--timeout", "--doc-path"):
+        assert option in out
+
+
+def test_failed_run_names_the_cell_and_leaves_no_date_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = nbformat.read(NOTEBOOK, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    notebook = tmp_path / "broken.ipynb"
+    nbformat.write(broken, notebook)
+    out = tmp_path / "out"
+    code = cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet",
+                     "--notebook", str(notebook)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err and "cell" in err
+    assert not (out / "2026-01-21").exists()
+    assert (out / "2026-01-21.failed.ipynb").exists()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
