@@ -85,7 +85,9 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                 str(notebook), str(executed),
                 parameters={**parameters, "output_dir": str(staging)},
                 kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                log_output=False)
+                log_output=False,
+                # The kernel warns on stderr about its local TCP transport; keep errors only.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except Exception as exc:
             failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
             if executed.exists():
