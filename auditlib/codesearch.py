@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import repofiles
+from .config import CODE_GLOBS, Probe
 from .model import (
     Branch,
     CodeClass,
@@ -24,28 +24,18 @@ from .model import (
     Search,
 )
 
-CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    name: str
-    regex: str
-    groups: tuple[str, ...]
-    globs: tuple[str, ...] = CODE_GLOBS
-
-
 PROBES: tuple[Probe, ...] = (
-    Probe("provider-variable", r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PROVIDER)\b", ("variable",)),
-    Probe("latency-threshold",
-          r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+)",
-          ("variable", "threshold_ms")),
-    Probe("exported-class", r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)",
-          ("class",)),
-    Probe("metrics-sink",
-          r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
-          r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
-          ("api",)),
+    Probe(name="provider-variable", regex=r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PROVIDER)\b",
+          groups=("variable",)),
+    Probe(name="latency-threshold",
+          regex=r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+)",
+          groups=("variable", "threshold_ms")),
+    Probe(name="exported-class",
+          regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",)),
+    Probe(name="metrics-sink",
+          regex=r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
+                r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
+          groups=("api",)),
 )
 
 # Read inside a provider selection block, not searched repository-wide.

@@ -1,8 +1,45 @@
-"""Settings of one audit. Defaults serve the bundled example and most repositories."""
+"""Settings of one audit. Defaults serve the bundled example and most repositories.
+
+`configfile.load_config` reads them from `auditlib.toml`, `[tool.auditlib]` in
+`pyproject.toml`, or a file named on the command line.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+from dataclasses import dataclass, field
+from datetime import date
+
+from .model import Severity
+
+CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Probe:
+    """A code search: a regex, the files it looks in and what each capture group means."""
+
+    name: str
+    regex: str
+    groups: tuple[str, ...]
+    globs: tuple[str, ...] = CODE_GLOBS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Waiver:
+    """An accepted finding: rule, path glob, why, and until when."""
+
+    rule: str
+    path: str
+    reason: str
+    expires: date | None
+    line: int | None = None  # where the waiver is written in the configuration file
+
+    def covers(self, rule: str, path: str) -> bool:
+        return rule == self.rule and fnmatch.fnmatch(path, self.path)
+
+    def expired(self, on: date) -> bool:
+        return self.expires is not None and self.expires < on
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -12,6 +49,15 @@ class AuditConfig:
     # Words that make a document under docs/ "related" to the audit.
     related_terms: tuple[str, ...] = (
         "cloudflare", "durable object", "kv", "latency", "deploy", "scaling", "queue")
+    # A compatibility_date older than this many days before the audit date is reported.
+    compatibility_max_age_days: int = 180
+    # Latency checks that only fire above this many milliseconds are reported.
+    latency_threshold_ms: int = 200
+    disabled_rules: frozenset[str] = frozenset()
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    probes: tuple[Probe, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    source: str | None = None  # the configuration file these settings came from
 
 
 DEFAULT_CONFIG = AuditConfig()

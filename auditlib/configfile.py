@@ -1,0 +1,170 @@
+"""Read AuditConfig from a TOML file; every mistake names the file, the key and its line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .config import AuditConfig, Probe, Waiver
+from .errors import ConfigParseError
+from .model import Severity
+
+TOP_KEYS = {"doc_path", "compatibility_max_age_days", "latency_threshold_ms", "disable",
+            "severity", "probes", "waivers", "related_terms"}
+PROBE_KEYS = {"name", "regex", "globs", "groups"}
+WAIVER_KEYS = {"rule", "path", "reason", "expires"}
+
+
+class _Reader:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line(self, pattern: str, after: int = 0) -> int | None:
+        compiled = re.compile(pattern)
+        for number, text in enumerate(self.lines[after:], after + 1):
+            if compiled.search(text.split("#")[0]):
+                return number
+        return None
+
+    def fail(self, message: str, key: str | None = None, after: int = 0) -> ConfigParseError:
+        line = self.line(rf"^\s*\[*\s*(?:tool\.auditlib\.)?{re.escape(key)}\b", after) if key else None
+        return ConfigParseError(self.path, line, None, message)
+
+
+def _rule_ids() -> set[str]:
+    from .rules import RULES
+
+    return {rule.id for rule in RULES}
+
+
+def _check_rule(reader: _Reader, rule: object, key: str) -> str:
+    if not isinstance(rule, str) or rule not in _rule_ids():
+        line = reader.line(re.escape(str(rule)))
+        raise ConfigParseError(reader.path, line, None,
+                               f"{key}: unknown rule id {rule!r} (see `auditlib rules`)")
+    return rule
+
+
+def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
+    if not isinstance(entries, list):
+        raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
+    probes = []
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        after = (reader.line(rf"name\s*=\s*[\"']{re.escape(str(name))}[\"']") or 1) - 1
+        if not isinstance(entry, dict) or set(entry) - PROBE_KEYS or not {"name", "regex"} <= set(entry):
+            raise reader.fail(f"each [[probes]] needs name and regex, and only {sorted(PROBE_KEYS)}",
+                              "probes", after)
+        try:
+            compiled = re.compile(entry["regex"])
+        except re.error as exc:
+            raise reader.fail(f"probe {name!r}: bad regex: {exc}", "regex", after) from exc
+        groups = tuple(entry.get("groups", ()))
+        if len(groups) != compiled.groups:
+            raise reader.fail(f"probe {name!r}: {compiled.groups} capture groups but"
+                              f" {len(groups)} group names", "groups", after)
+        probes.append(Probe(name=str(name), regex=entry["regex"], groups=groups,
+                            **({"globs": tuple(entry["globs"])} if "globs" in entry else {})))
+    return tuple(probes)
+
+
+def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
+    if not isinstance(entries, list):
+        raise reader.fail("waivers must be an array of tables ([[waivers]])", "waivers")
+    waivers = []
+    after = 0
+    for entry in entries:
+        line = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?waivers\s*\]\]", after)
+        after = line or after
+        if not isinstance(entry, dict) or set(entry) - WAIVER_KEYS:
+            raise ConfigParseError(reader.path, line, None,
+                                   f"a waiver takes only {sorted(WAIVER_KEYS)}")
+        for key in ("rule", "path", "reason"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise ConfigParseError(reader.path, line, None, f"waiver: `{key}` is required")
+        expires = entry.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = date.fromisoformat(expires)
+            except ValueError:
+                expires = False
+        if expires is not None and not isinstance(expires, date):
+            raise ConfigParseError(reader.path, line, None,
+                                   "waiver: `expires` must be a date (YYYY-MM-DD)")
+        waivers.append(Waiver(rule=_check_rule(reader, entry["rule"], "waivers"),
+                              path=entry["path"], reason=entry["reason"], expires=expires,
+                              line=line))
+    return tuple(waivers)
+
+
+def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:
+    """Build AuditConfig from the text of `path` (or from `table`, its [tool.auditlib])."""
+    reader = _Reader(path, text)
+    if table is None:
+        try:
+            table = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+            raise ConfigParseError(path, int(found[1]) if found else None,
+                                   int(found[2]) if found else None, str(exc)) from exc
+    for key in table:
+        if key not in TOP_KEYS:
+            raise reader.fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
+    settings: dict[str, Any] = {"source": path}
+    for key in ("doc_path",):
+        if key in table:
+            if not isinstance(table[key], str):
+                raise reader.fail(f"{key} must be a string", key)
+            settings[key] = table[key]
+    for key in ("compatibility_max_age_days", "latency_threshold_ms"):
+        if key in table:
+            if not isinstance(table[key], int) or table[key] < 0:
+                raise reader.fail(f"{key} must be a whole number >= 0", key)
+            settings[key] = table[key]
+    if "related_terms" in table:
+        settings["related_terms"] = tuple(str(term) for term in table["related_terms"])
+    if "disable" in table:
+        if not isinstance(table["disable"], list):
+            raise reader.fail("disable must be a list of rule ids", "disable")
+        settings["disabled_rules"] = frozenset(
+            _check_rule(reader, rule, "disable") for rule in table["disable"])
+    if "severity" in table:
+        overrides = {}
+        for rule, value in dict(table["severity"]).items():
+            if value not in {s.value for s in Severity}:
+                raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2", rule)
+            overrides[_check_rule(reader, rule, "severity")] = Severity(value)
+        settings["severity_overrides"] = overrides
+    if "probes" in table:
+        settings["probes"] = _probes(reader, table["probes"])
+    if "waivers" in table:
+        settings["waivers"] = _waivers(reader, table["waivers"])
+    return AuditConfig(**settings)
+
+
+def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
+    """The configuration: `explicit`, else the repository's auditlib.toml or pyproject.toml."""
+    candidates = [explicit] if explicit else (
+        [repo / "auditlib.toml", repo / "pyproject.toml"] if repo else [])
+    for candidate in candidates:
+        if candidate is None or not candidate.is_file():
+            if explicit is not None:
+                raise ConfigParseError(str(explicit), None, None, "configuration file not found")
+            continue
+        text = candidate.read_text(encoding="utf-8")
+        shown = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
+            else str(candidate)
+        if candidate.name == "pyproject.toml":
+            try:
+                tool = tomllib.loads(text).get("tool", {})
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigParseError(shown, None, None, str(exc)) from exc
+            if "auditlib" not in tool:
+                continue
+            return parse_config(shown, text, tool["auditlib"])
+        return parse_config(shown, text)
+    return AuditConfig()

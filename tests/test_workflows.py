@@ -1,0 +1,123 @@
+"""auditlib.workflows.collect: deploy steps in GitHub Actions workflows, at their line."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditlib.errors import ConfigParseError
+from auditlib.workflows import collect
+
+PATH = ".github/workflows/deploy.yml"
+
+
+def workflow(*steps: str) -> str:
+    """A one-job workflow (job `deploy`) whose steps start on line 7."""
+    return "name: Deploy\non: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n" + (
+        "".join(steps))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
+        workflow("      - uses: actions/checkout@v4\n",
+                 "      - run: npx wrangler pages deploy dist --project-name shop\n"),
+        [(8, "deploy", "wrangler pages deploy",
+          "npx wrangler pages deploy dist --project-name shop")], id="wrangler-pages-deploy"),
+    pytest.param(
+        workflow("      - name: Deploy\n        run: npx wrangler deploy --env production\n"),
+        [(8, "deploy", "wrangler deploy", "npx wrangler deploy --env production")],
+        id="npx-wrangler-deploy"),
+    pytest.param(
+        workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          apiToken: ${{ secrets.CF_TOKEN }}\n"),
+        [(7, "deploy", "cloudflare/wrangler-action",
+          "cloudflare/wrangler-action@v3: wrangler deploy")], id="wrangler-action-default"),
+    pytest.param(
+        workflow("      - name: Publish\n        uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          command: pages deploy out --project-name=shop\n"),
+        [(8, "deploy", "cloudflare/wrangler-action",
+          "cloudflare/wrangler-action@v3: wrangler pages deploy out --project-name=shop")],
+        id="wrangler-action-command"),
+    pytest.param(
+        workflow("      - run: pnpm exec opennextjs-cloudflare deploy\n"),
+        [(7, "deploy", "opennextjs-cloudflare deploy", "pnpm exec opennextjs-cloudflare deploy")],
+        id="opennextjs-cloudflare"),
+    pytest.param(
+        workflow("      - name: Build and deploy\n        run: |\n          pnpm install\n",
+                 "          pnpm build\n          npx wrangler deploy\n"),
+        [(11, "deploy", "wrangler deploy", "npx wrangler deploy")], id="block-scalar-third-line"),
+    pytest.param(
+        workflow("      - run: |\n          npm test\n\n          npx wrangler@3 pages deploy .\n"),
+        [(10, "deploy", "wrangler pages deploy", "npx wrangler@3 pages deploy .")],
+        id="block-scalar-blank-line"),
+    pytest.param(
+        workflow("      - uses: actions/checkout@v4\n      - run: npm test\n",
+                 "      - run: echo 'wrangler is configured'\n"),
+        [], id="no-deploy"),
+    pytest.param("name: Lint\non: push\n", [], id="no-jobs"),
+    pytest.param(
+        workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          command: d1 migrations apply DB --remote\n"),
+        [], id="wrangler-action-non-deploy-command",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "workflows._deploy treats every cloudflare/wrangler-action step as a deploy,"
+            " whatever its with.command (here `d1 migrations apply`)"))),
+])
+def test_deploy_steps(text: str, expected: list[tuple[int, str, str, str]]) -> None:
+    steps = collect(PATH, text)
+    assert [(s.location.start_line, s.job, s.tool, s.command) for s in steps] == expected
+    assert all(s.location.path == PATH and s.workflow == PATH for s in steps)
+
+
+SECRETS_WORKFLOW = """\
+name: Deploy
+on: push
+env:
+  SENTRY_TOKEN: ${{ secrets.SENTRY_TOKEN }}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    env:
+      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}
+    steps:
+      - run: npm test
+        env:
+          TEST_KEY: ${{ secrets.TEST_KEY }}
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      CLOUDFLARE_ACCOUNT_ID: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}
+    steps:
+      - run: echo ${{ secrets.OTHER_STEP }}
+      - run: npx wrangler deploy
+        env:
+          CLOUDFLARE_API_TOKEN: ${{secrets.CLOUDFLARE_API_TOKEN}}
+          AGAIN: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(SECRETS_WORKFLOW,
+                 [("deploy", ("SENTRY_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN"))],
+                 id="workflow-job-step-env"),
+    pytest.param(
+        workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          apiToken: ${{ secrets.CF_TOKEN }}\n"),
+        [("deploy", ("CF_TOKEN",))], id="action-with"),
+    pytest.param(workflow("      - run: npx wrangler deploy\n"), [("deploy", ())],
+                 id="no-secrets"),
+])
+def test_secrets(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None:
+    assert [(s.job, s.secrets) for s in collect(PATH, text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("on: push\njobs:\n  deploy:\n    steps:\n      - run: a: b\n", (5, 15),
+                 id="mapping-in-plain-scalar"),
+    pytest.param("on: push\njobs:\n  deploy: [unclosed\n", (4, 1), id="unclosed-flow-sequence"),
+    pytest.param("on: push\njobs:\n\tdeploy: {}\n", (3, 1), id="tab-indent"),
+])
+def test_malformed_yaml(text: str, expected: tuple[int, int]) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        collect(PATH, text)
+    assert (caught.value.path, caught.value.line, caught.value.column) == (PATH, *expected)
+    assert caught.value.message

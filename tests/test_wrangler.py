@@ -1,0 +1,204 @@
+"""auditlib.wrangler: values from TOML / JSONC, and the line each binding is declared on."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditlib.errors import ConfigParseError
+from auditlib.wrangler import load, parse
+
+
+def bindings(path: str, text: str) -> list[tuple[str, str, int | None]]:
+    return [(b.kind, b.name, b.location.start_line) for b in load(path, text).bindings]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('name = "shop"\npages_build_output_dir = ".vercel/output/static"\n', "pages"),
+    ('name = "api"\nmain = "src/index.ts"\n', "worker"),
+    ('name = "site"\n[assets]\ndirectory = "./public"\n', "worker"),
+    ('name = "lib"\ncompatibility_date = "2025-01-01"\n', "unknown"),
+])
+def test_toml_target(text: str, expected: str) -> None:
+    assert load("wrangler.toml", text).target == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{\n  // Pages\n  "pages_build_output_dir": "out",\n}\n', "pages"),
+    ('{\n  "main": "src/index.ts", /* worker */\n}\n', "worker"),
+    ('{\n  "assets": { "directory": "public", },\n}\n', "worker"),
+    ('{ "name": "lib" }', "unknown"),
+])
+def test_jsonc_target(text: str, expected: str) -> None:
+    assert load("wrangler.jsonc", text).target == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('main = "a.ts"\n[[queues.consumers]]\nqueue = "jobs"\n', True),
+    ('main = "a.ts"\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n', False),
+    ('main = "a.ts"\n# [[queues.consumers]]\n# queue = "jobs"\n', False),
+    ('main = "a.ts"\n', False),
+])
+def test_queue_consumer(text: str, expected: bool) -> None:
+    assert load("wrangler.toml", text).queue_consumer is expected
+
+
+QUEUE_SAME_NAME = """\
+main = "src/index.ts"
+
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.consumers]]
+queue = "jobs"
+max_batch_size = 10
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
+        'name = "w"\n\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "abc123"\n',
+        [("kv_namespaces", "CACHE", 4)], id="kv"),
+    pytest.param(
+        '[durable_objects]\nbindings = [\n'
+        '  { name = "CART_DO", class_name = "Cart" },\n'
+        '  { name = "SESSION_DO", class_name = "Session" },\n]\n',
+        [("durable_objects", "CART_DO", 3), ("durable_objects", "SESSION_DO", 4)],
+        id="durable-objects-inline-tables"),
+    pytest.param(
+        '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "db"\ndatabase_id = "abc"\n',
+        [("d1_databases", "DB", 2)], id="d1"),
+    pytest.param(
+        'main = "a.ts"\n[[r2_buckets]]\nbinding = "IMAGES"\nbucket_name = "images"\n',
+        [("r2_buckets", "IMAGES", 3)], id="r2"),
+    pytest.param(
+        '[[queues.producers]]\nbinding = "OUT"\nqueue = "out"\n\n'
+        '[[queues.consumers]]\nqueue = "in"\n',
+        [("queues.producers", "OUT", 2), ("queues.consumers", "in", 6)], id="queues"),
+    pytest.param(
+        QUEUE_SAME_NAME, [("queues.producers", "JOBS", 4), ("queues.consumers", "jobs", 8)],
+        id="queue-produced-and-consumed",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "wrangler._Lines.pair finds the first `queue = \"jobs\"` line, which is the"
+            " producer's: the consumer is placed on line 5 instead of 8"))),
+    pytest.param(
+        '[[hyperdrive]]\nbinding = "PG"\nid = "abc"\n', [("hyperdrive", "PG", 2)],
+        id="hyperdrive"),
+    pytest.param('main = "a.ts"\n\n[ai]\nbinding = "AI"\n', [("ai", "AI", 4)],
+                 id="ai-single-table"),
+    pytest.param(
+        '[[analytics_engine_datasets]]\nbinding = "METRICS"\n',
+        [("analytics_engine_datasets", "METRICS", 2)], id="analytics-engine"),
+    pytest.param(
+        '# [[kv_namespaces]]\n# binding = "OLD"\n# id = "000"\nmain = "a.ts"\n', [],
+        id="commented-out-not-collected"),
+    pytest.param(
+        '# [[kv_namespaces]]\n# binding = "CACHE"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n',
+        [("kv_namespaces", "CACHE", 5)], id="commented-out-line-skipped"),
+    pytest.param(
+        'main = "a.ts"\n\n[env.production]\nname = "w-prod"\n\n'
+        '[[env.production.kv_namespaces]]\nbinding = "CACHE"\nid = "prod"\n\n'
+        '[[kv_namespaces]]\nbinding = "CACHE"\nid = "dev"\n',
+        [("kv_namespaces", "CACHE", 11)], id="env-section-not-top-level"),
+])
+def test_toml_bindings(text: str, expected: list[tuple[str, str, int]]) -> None:
+    assert bindings("wrangler.toml", text) == expected
+
+
+JSONC_ALL = """\
+{
+  // a comment
+  "name": "api",
+  "main": "src/index.ts",
+  "kv_namespaces": [
+    { "binding": "CACHE", "id": "abc", },
+  ],
+  /* block comment */
+  "durable_objects": {
+    "bindings": [
+      { "name": "CART_DO", "class_name": "Cart" },
+    ],
+  },
+  "queues": {
+    "consumers": [
+      { "queue": "jobs" },
+    ],
+  },
+  // "r2_buckets": [{ "binding": "OLD" }],
+}
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(JSONC_ALL, [("kv_namespaces", "CACHE", 6), ("durable_objects", "CART_DO", 11),
+                             ("queues.consumers", "jobs", 16)], id="comments-trailing-commas"),
+    pytest.param(
+        '{\n  "d1_databases": [{\n    "binding": "DB",\n    "database_id": "x",\n  }],\n'
+        '  "ai": { "binding": "AI" },\n}\n',
+        [("d1_databases", "DB", 3), ("ai", "AI", 6)], id="d1-and-ai"),
+    pytest.param(
+        '{\n  /*\n  "kv_namespaces": [{ "binding": "CACHE", "id": "000" }],\n  */\n'
+        '  "kv_namespaces": [{ "binding": "CACHE", "id": "abc" }],\n}\n',
+        [("kv_namespaces", "CACHE", 5)], id="block-commented-line-skipped",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "wrangler._Lines._find skips only lines starting with // or #, not lines inside"
+            " a /* */ block comment: the binding is placed on line 3 instead of 5"))),
+    pytest.param(
+        '{\n  "env": {\n    "production": {\n'
+        '      "kv_namespaces": [{ "binding": "CACHE", "id": "prod" }],\n    },\n  },\n'
+        '  "kv_namespaces": [{ "binding": "CACHE", "id": "dev" }],\n}\n',
+        [("kv_namespaces", "CACHE", 7)], id="env-object-not-top-level",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "wrangler._Lines only recognises [env.*] sections in TOML; in JSON(C) every line"
+            " counts as top level, so the env.production binding's line 4 is reported"))),
+])
+def test_jsonc_bindings(text: str, expected: list[tuple[str, str, int]]) -> None:
+    assert bindings("wrangler.jsonc", text) == expected
+
+
+def test_binding_properties_and_top_level_facts() -> None:
+    config = load("apps/api/wrangler.toml", (
+        'name = "api"\nmain = "src/index.ts"\ncompatibility_date = "2025-06-20"\n'
+        'compatibility_flags = ["nodejs_compat"]\n\n[placement]\nmode = "smart"\n\n'
+        '[durable_objects]\nbindings = [{ name = "CART_DO", class_name = "Cart" }]\n\n'
+        '[vars]\nCART_TTL = "60"\n\n[env.staging]\nname = "api-staging"\n'))
+    assert (config.app, config.name, config.is_root) == ("apps/api", "api", False)
+    assert config.compatibility_date == "2025-06-20"
+    assert config.compatibility_flags == ("nodejs_compat",)
+    assert config.placement == {"mode": "smart"}
+    assert config.placement_location is not None
+    assert config.placement_location.start_line == 6
+    assert config.bindings[0].properties == {"name": "CART_DO", "class_name": "Cart"}
+    assert [(v.name, v.value, v.location.start_line) for v in config.vars] == [
+        ("CART_TTL", "60", 13)]
+    assert config.environments == ("staging",)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('name = "x"\n[[kv_namespaces]\nbinding = "A"\n', (2, 16)),
+    ('name = "x"\nmain = \n', (2, 8)),
+    ('name = "x"\nname = "y"\n', (2, 11)),
+    ('[[kv_namespaces]]\nbinding = "A"\nid = "unterminated\n', (3, 19)),
+], ids=["table-header", "missing-value", "duplicate-key", "unterminated-string"])
+def test_malformed_toml(text: str, expected: tuple[int, int]) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        load("apps/x/wrangler.toml", text)
+    assert (caught.value.path, caught.value.line, caught.value.column) == (
+        "apps/x/wrangler.toml", *expected)
+    assert caught.value.message
+    assert "line" not in caught.value.message  # the position is in line/column, not the text
+    assert str(caught.value).startswith(f"apps/x/wrangler.toml:{expected[0]}:{expected[1]}: ")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{\n  "name": "x",\n  "main": "a" "b"\n}\n', (3, 15)),
+    ('{\n  // ok\n  "kv_namespaces": [1,,2],\n}\n', (3, 23)),
+    ('{\n  "a": 1,\n}\n}\n', (4, 1)),
+    ('["not", "an", "object"]', (1, 1)),
+], ids=["missing-comma", "empty-array-item", "extra-brace", "top-level-array"])
+def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        parse("wrangler.jsonc", text)
+    assert (caught.value.path, caught.value.line, caught.value.column) == (
+        "wrangler.jsonc", *expected)
+    assert caught.value.message
