@@ -40,8 +40,9 @@ PROBES: tuple[Probe, ...] = (
 
 # Read inside a provider selection block, not searched repository-wide.
 OPTION = re.compile(r"(?:===?\s*|\bcase\s+)[\"']([a-z][a-z0-9-]*)[\"']")
-CONSTRUCTOR = re.compile(r"\bnew\s+([A-Z]\w*)\s*\(")
-CONDITION = re.compile(r"\bif\s*\((.*)\)\s*\{?\s*$")
+CONSTRUCTOR = re.compile(r"(?<!throw )\bnew\s+([A-Z]\w*)\s*\(")
+IF = re.compile(r"\bif\s*\(")
+CASE = re.compile(r"\bcase\s+([\"'][a-z][a-z0-9-]*[\"'])\s*:")
 DEFAULT = re.compile(r"(?:\?\?|\|\|)\s*[\"']([a-z][a-z0-9-]*)[\"']")
 MEMORY = re.compile(r"memory", re.IGNORECASE)
 # Where a latency check sends what it found.
@@ -105,9 +106,27 @@ def _statement_end(lines: Sequence[str], start: int, limit: int = 8) -> int:
     return start
 
 
+def _condition(text: str) -> str | None:
+    """The condition of an `if (...)` or a `case "x":` on this line, without the brackets."""
+    found = IF.search(text)
+    if found is None:
+        case = CASE.search(text)
+        return f"case {case[1]}" if case else None
+    depth, start = 0, found.end() - 1
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[start + 1:index].strip()
+    return text[start + 1:].strip()
+
+
 def provider_selection(path: str, lines: Sequence[str], variable: str,
                        line: int) -> ProviderSelection | None:
-    """Read the selection block that starts where `variable` is read (1-based `line`)."""
+    """Read the selection block that starts where `variable` is read (1-based `line`).
+
+    The chain is each condition followed by the store it constructs; the memory fallback is
+    a memory store the chain ends in without asking for it by name.
+    """
     start = line - 1
     end = _block_end(lines, start)
     options: list[str] = []
@@ -119,10 +138,10 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
             pending = None
         found = OPTION.findall(text)
         options += found
-        condition = CONDITION.search(text.strip())
-        if condition:
-            pending = (condition[1], found[0] if found else None,
-                       _statement_end(lines, index, limit=40))
+        condition = _condition(text)
+        if condition is not None:
+            pending = (condition, found[0] if found else None,
+                       end if condition.startswith("case ") else _statement_end(lines, index, 40))
         for store in CONSTRUCTOR.findall(text):
             condition_text, option = pending[:2] if pending else ("otherwise", None)
             chain.append(Branch(condition=condition_text, option=option, store=store,
@@ -130,19 +149,20 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
             pending = None
     if not chain and not options:
         return None
-    memory = [branch.location for branch in chain if MEMORY.search(branch.store)]
-    last = memory[-1].start_line if memory else (chain[-1].location.start_line if chain else line)
+    last = chain[-1] if chain else None
+    fallback = (last.location if last and MEMORY.search(last.store) and last.option != "memory"
+                else None)
     default = DEFAULT.search(lines[start])
     return ProviderSelection(
         variable=variable, options=tuple(dict.fromkeys(options)),
-        default=default[1] if default else None, chain=tuple(chain),
-        memory_fallback=memory[-1] if memory else None,
-        location=Location(path=path, start_line=line, end_line=last))
+        default=default[1] if default else None, chain=tuple(chain), memory_fallback=fallback,
+        location=Location(path=path, start_line=line,
+                          end_line=last.location.start_line if last else line))
 
 
 def latency_monitor(path: str, lines: Sequence[str], match: Match) -> LatencyMonitor:
     start = (match.location.start_line or 1) - 1
-    end = _statement_end(lines, start)
+    end = _statement_end(lines, start, limit=40)
     indent = min(len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip())
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
     sinks = tuple(name for name, pattern in SINKS if pattern.search(snippet))

@@ -59,10 +59,10 @@ def _code_facts(repo: Path, configs: list[WranglerConfig],
         seen: set[str] = set()
         for match in found:
             if match.probe == "provider-variable" and match.groups["variable"] not in seen:
-                seen.add(match.groups["variable"])
                 selection = codesearch.provider_selection(
                     path, lines, match.groups["variable"], match.location.start_line or 1)
-                if selection is not None:
+                if selection is not None:  # else a mention (a type, a comment): read on
+                    seen.add(match.groups["variable"])
                     providers.append(selection)
             elif match.probe == "latency-threshold":
                 latency.append(codesearch.latency_monitor(path, lines, match))

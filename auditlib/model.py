@@ -57,6 +57,7 @@ class Binding:
     name: str
     location: Location
     properties: dict[str, Any]
+    environment: str = ""  # "" for the top level
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,6 +65,27 @@ class Var:
     name: str
     value: str
     location: Location
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Environment:
+    """The effective configuration of one environment, resolved as wrangler resolves it.
+
+    Inheritable keys (placement, compatibility_date, main, ...) come from the top level
+    unless the environment sets them; bindings and vars are only what it declares itself.
+    The top level is the environment named "".
+    """
+
+    name: str
+    location: Location
+    settings: dict[str, Any]  # effective inheritable keys
+    bindings: tuple[Binding, ...]
+    vars: tuple[Var, ...]
+    declared: tuple[str, ...]  # the keys this environment declares itself
+    key_lines: dict[str, int]  # where each declared key is written
+
+    def location_of(self, key: str) -> Location:
+        return Location(path=self.location.path, start_line=self.key_lines.get(key))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -77,14 +99,26 @@ class WranglerConfig:
     compatibility_flags: tuple[str, ...]
     placement: dict[str, Any] | None
     placement_location: Location | None
-    bindings: tuple[Binding, ...]
-    vars: tuple[Var, ...]
-    environments: tuple[str, ...]
+    top: Environment
+    environments: tuple[Environment, ...]
     text: str
 
     @property
     def is_root(self) -> bool:
         return "/" not in self.path
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        """Top-level bindings."""
+        return self.top.bindings
+
+    @property
+    def vars(self) -> tuple[Var, ...]:
+        return self.top.vars
+
+    def scopes(self) -> tuple[Environment, ...]:
+        """The top level, then each named environment."""
+        return (self.top, *self.environments)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -86,7 +86,11 @@ def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:
     if isinstance(uses, yaml.ScalarNode) and uses.value.startswith(WRANGLER_ACTION):
         command = _get(_get(step, "with"), "command")
         text = command.value if isinstance(command, yaml.ScalarNode) else "deploy"
-        return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
+        # The action runs `wrangler deploy` unless `command` asks for something else.
+        if any(pattern.search(f"wrangler {line}") for line in text.splitlines()
+               for _tool, pattern in DEPLOY_COMMANDS):
+            return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
+        return None
     for line, text in _commands(_get(step, "run")):
         for tool, pattern in DEPLOY_COMMANDS:
             if pattern.search(text):

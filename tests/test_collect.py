@@ -147,20 +147,13 @@ export function createCartStore(env: Env) {
         "variable": "CACHE_PROVIDER", "options": ("redis",), "default": "redis",
         "chain": [('provider === "redis"', "redis", "RedisCache", 8),
                   ("otherwise", None, "MemoryCache", 10)],
-        "memory_fallback": 10, "lines": (6, 10)}, id="variable-first-in-env-interface",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "collect._code_facts marks the variable as seen at its first mention (the Env"
-            " interface), where provider_selection returns None, and never reads the"
-            " selection on line 6: no ProviderSelection is collected"))),
+        "memory_fallback": 10, "lines": (6, 10)}, id="variable-first-in-env-interface"),
     pytest.param(ONE_LINE_IF, {
         "variable": "CART_STORE_PROVIDER", "options": ("cloudflare",), "default": None,
         "chain": [('provider === "cloudflare" && env.CART_DO', "cloudflare",
                    "DurableCartStore", 3),
                   ("otherwise", None, "MemoryCartStore", 4)],
-        "memory_fallback": 4, "lines": (2, 4)}, id="one-line-if",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "codesearch.CONDITION requires the `if (...)` line to end after `)` or `{`, so"
-            " `if (c) return new X();` gives the branch condition 'otherwise' and option None"))),
+        "memory_fallback": 4, "lines": (2, 4)}, id="one-line-if"),
 ])
 def test_provider_selection(tmp_path: Path, make_repo: MakeRepo, text: str,
                             expected: dict[str, Any]) -> None:
@@ -199,11 +192,7 @@ def latency_block(*body: str) -> str:
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",
                       "      doubles: [duration],\n", "      indexes: [op],\n",
                       "      // sampled: see sampled()\n", "    });\n"),
-        (250, ("console", "metrics"), 3, 11), id="block-longer-than-eight-lines",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "codesearch._statement_end gives up after 8 lines and returns the start line, so a"
-            " 9-line latency block is read as its `if` line only: sinks () instead of"
-            " (console, metrics), and CF004 then reports a monitored latency as unmonitored"))),
+        (250, ("console", "metrics"), 3, 11), id="block-longer-than-eight-lines"),
 ])
 def test_latency_monitor(tmp_path: Path, make_repo: MakeRepo, text: str,
                          expected: tuple[int, tuple[str, ...], int, int]) -> None:

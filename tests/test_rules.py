@@ -76,12 +76,8 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
         id="not-an-id-key"),
     pytest.param(
         KV.format(REAL_ID) + '\n[env.production]\n[[env.production.kv_namespaces]]\n'
-        'binding = "CACHE"\nid = "REPLACE_ME"\n', [(11, "CACHE", "id")],
-        id="env-production-placeholder",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "wrangler.load collects only top-level bindings and CF001 checks only those:"
-            " a placeholder id in [[env.production.kv_namespaces]] (used by"
-            " `wrangler deploy --env production`; bindings are not inherited) is not reported"))),
+        'binding = "CACHE"\nid = "REPLACE_ME"\n', [(10, "CACHE (env production)", "id")],
+        id="env-production-placeholder"),
 ])
 def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
                      expected: list[tuple[int, str, str]]) -> None:
@@ -143,11 +139,7 @@ export function createSessionStore(env: Env) {
     pytest.param(MEMORY_FALLBACK, [("src/session.ts", 2, 6, "SESSION_STORE_PROVIDER")],
                  id="memory-fallback"),
     pytest.param(NO_MEMORY, [], id="no-memory-store"),
-    pytest.param(MEMORY_ONLY_ON_REQUEST, [], id="memory-only-when-requested",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "codesearch.provider_selection sets memory_fallback to any memory store in"
-                     " the chain, including the explicit `provider === \"memory\"` branch; the"
-                     " chain here ends in `throw`, yet CF003 reports a memory fallback"))),
+    pytest.param(MEMORY_ONLY_ON_REQUEST, [], id="memory-only-when-requested"),
 ])
 def test_cf003(tmp_path: Path, make_repo: MakeRepo, text: str,
                expected: list[tuple[str, int, int, str]]) -> None:

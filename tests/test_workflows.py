@@ -57,10 +57,7 @@ def workflow(*steps: str) -> str:
     pytest.param(
         workflow("      - uses: cloudflare/wrangler-action@v3\n",
                  "        with:\n          command: d1 migrations apply DB --remote\n"),
-        [], id="wrangler-action-non-deploy-command",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "workflows._deploy treats every cloudflare/wrangler-action step as a deploy,"
-            " whatever its with.command (here `d1 migrations apply`)"))),
+        [], id="wrangler-action-non-deploy-command"),
 ])
 def test_deploy_steps(text: str, expected: list[tuple[int, str, str, str]]) -> None:
     steps = collect(PATH, text)

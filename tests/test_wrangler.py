@@ -77,10 +77,7 @@ max_batch_size = 10
         [("queues.producers", "OUT", 2), ("queues.consumers", "in", 6)], id="queues"),
     pytest.param(
         QUEUE_SAME_NAME, [("queues.producers", "JOBS", 4), ("queues.consumers", "jobs", 8)],
-        id="queue-produced-and-consumed",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "wrangler._Lines.pair finds the first `queue = \"jobs\"` line, which is the"
-            " producer's: the consumer is placed on line 5 instead of 8"))),
+        id="queue-produced-and-consumed"),
     pytest.param(
         '[[hyperdrive]]\nbinding = "PG"\nid = "abc"\n', [("hyperdrive", "PG", 2)],
         id="hyperdrive"),
@@ -139,18 +136,12 @@ JSONC_ALL = """\
     pytest.param(
         '{\n  /*\n  "kv_namespaces": [{ "binding": "CACHE", "id": "000" }],\n  */\n'
         '  "kv_namespaces": [{ "binding": "CACHE", "id": "abc" }],\n}\n',
-        [("kv_namespaces", "CACHE", 5)], id="block-commented-line-skipped",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "wrangler._Lines._find skips only lines starting with // or #, not lines inside"
-            " a /* */ block comment: the binding is placed on line 3 instead of 5"))),
+        [("kv_namespaces", "CACHE", 5)], id="block-commented-line-skipped"),
     pytest.param(
         '{\n  "env": {\n    "production": {\n'
         '      "kv_namespaces": [{ "binding": "CACHE", "id": "prod" }],\n    },\n  },\n'
         '  "kv_namespaces": [{ "binding": "CACHE", "id": "dev" }],\n}\n',
-        [("kv_namespaces", "CACHE", 7)], id="env-object-not-top-level",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "wrangler._Lines only recognises [env.*] sections in TOML; in JSON(C) every line"
-            " counts as top level, so the env.production binding's line 4 is reported"))),
+        [("kv_namespaces", "CACHE", 7)], id="env-object-not-top-level"),
 ])
 def test_jsonc_bindings(text: str, expected: list[tuple[str, str, int]]) -> None:
     assert bindings("wrangler.jsonc", text) == expected
@@ -171,7 +162,11 @@ def test_binding_properties_and_top_level_facts() -> None:
     assert config.bindings[0].properties == {"name": "CART_DO", "class_name": "Cart"}
     assert [(v.name, v.value, v.location.start_line) for v in config.vars] == [
         ("CART_TTL", "60", 13)]
-    assert config.environments == ("staging",)
+    assert [env.name for env in config.environments] == ["staging"]
+    staging = config.environments[0]
+    assert staging.settings["name"] == "api-staging"
+    assert staging.settings["placement"] == {"mode": "smart"}  # inherited
+    assert staging.bindings == () and staging.vars == ()  # not inherited
 
 
 @pytest.mark.parametrize(("text", "expected"), [

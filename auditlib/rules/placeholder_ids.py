@@ -48,16 +48,21 @@ class PlaceholderResourceId(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            for binding in wrangler_config.bindings:
-                for key in KINDS_BY_NAME[binding.kind].id_keys:
-                    reason = placeholder_reason(binding.properties.get(key, None))
-                    if key not in binding.properties or reason is None:
-                        continue
-                    label = KIND_LABELS.get(binding.kind, binding.kind)
-                    app = wrangler_config.name or wrangler_config.app
-                    yield cls.finding(
-                        location=binding.location, subject=binding.name,
-                        message=(f"{label} `{binding.name}` in `{wrangler_config.path}` has a "
-                                 f"placeholder `{key}` ({reason})"),
-                        remediation=(f"Replace placeholder {label} `{key}` for `{binding.name}`"
-                                     f" ({app})"))
+            app = wrangler_config.name or wrangler_config.app
+            for scope in wrangler_config.scopes():
+                where = f" (env `{scope.name}`)" if scope.name else ""
+                owner = f"{app}, env {scope.name}" if scope.name else app
+                for binding in scope.bindings:
+                    for key in KINDS_BY_NAME[binding.kind].id_keys:
+                        reason = placeholder_reason(binding.properties.get(key, None))
+                        if key not in binding.properties or reason is None:
+                            continue
+                        label = KIND_LABELS.get(binding.kind, binding.kind)
+                        yield cls.finding(
+                            location=binding.location,
+                            subject=f"{binding.name} (env {scope.name})" if scope.name
+                            else binding.name,
+                            message=(f"{label} `{binding.name}` in `{wrangler_config.path}`{where}"
+                                     f" has a placeholder `{key}` ({reason})"),
+                            remediation=(f"Replace placeholder {label} `{key}` for"
+                                         f" `{binding.name}` ({owner})"))
