@@ -11,12 +11,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import report
-from .blocks import Block, to_markdown
+from . import repofiles, report
+from .blocks import Block, redact_block, to_markdown
 from .collect import collect
 from .config import DEFAULT_CONFIG, AuditConfig
+from .configfile import load_config
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
+from .secrets import redact, secret_reason
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
 
@@ -38,9 +40,16 @@ class Audit:
     config: AuditConfig = DEFAULT_CONFIG
     version: str = "0+unknown"
 
+    def secrets(self) -> set[str]:
+        """Values of secret-like vars: no output of the audit may show them."""
+        return {var.value for config in self.facts.configs for scope in config.scopes()
+                for var in scope.vars if secret_reason(var.name, var.value)}
+
     def blocks(self) -> list[Block]:
-        return report.build(self.facts, self.findings, audit_date=self.audit_date,
-                            config=self.config, version=self.version)
+        secrets = self.secrets()
+        return [redact_block(block, secrets) for block in report.build(
+            self.facts, self.findings, audit_date=self.audit_date, config=self.config,
+            version=self.version)]
 
     def markdown(self) -> str:
         return to_markdown(self.blocks())
@@ -48,12 +57,13 @@ class Audit:
     def counts(self) -> dict[str, int]:
         found = Counter(f.severity for f in self.findings if f.outcome == Outcome.FAIL)
         counts = {str(severity): found[severity] for severity in Severity}
-        counts["ERROR"] = sum(1 for f in self.findings if f.outcome == Outcome.ERROR)
+        for outcome in (Outcome.ERROR, Outcome.WAIVED):
+            counts[str(outcome)] = sum(1 for f in self.findings if f.outcome == outcome)
         return counts
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{sum(counts.values())} findings: "
+        return (f"{sum(counts.values()) - counts['WAIVED']} open findings: "
                 + ", ".join(f"{key} {value}" for key, value in counts.items()))
 
     def to_json(self) -> str:
@@ -67,11 +77,15 @@ class Audit:
                 {"rule": f.rule, "severity": str(f.severity), "outcome": str(f.outcome),
                  "title": f.title, "message": f.message, "subject": f.subject,
                  "path": f.location.path, "line": f.location.start_line,
-                 "end_line": f.location.end_line, "remediation": f.remediation}
+                 "end_line": f.location.end_line, "quote": f.quote,
+                 "remediation": f.remediation, "waiver": f.waiver,
+                 "waiver_expires": f.waiver_expires}
                 for f in self.findings],
             "facts": dataclasses.asdict(self.facts),
         }
-        return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        secrets = self.secrets()
+        return redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
 
     def save_json(self, output_dir: str | Path) -> None:
         """Write findings.json into `output_dir`; an empty `output_dir` writes nothing."""
@@ -85,10 +99,19 @@ def render_markdown(audit: Audit) -> str:
 
 
 def run_audit(repo: str | Path | None = None, audit_date: str | date | None = None,
-              config: AuditConfig = DEFAULT_CONFIG) -> Audit:
-    """Collect and evaluate `repo` (default: the bundled example) as of `audit_date`."""
+              config: AuditConfig | None = None, config_path: str | Path | None = None,
+              doc_path: str | None = None) -> Audit:
+    """Collect and evaluate `repo` (default: the bundled example) as of `audit_date`.
+
+    Settings come from `config`, else from `config_path`, else from the repository's
+    auditlib.toml or `[tool.auditlib]` in its pyproject.toml; `doc_path` overrides theirs.
+    """
+    root = repofiles.check_repository(EXAMPLE_REPO if repo is None else Path(repo))
     when = audit_date or date.today()
-    when_text = when.isoformat() if isinstance(when, date) else date.fromisoformat(when).isoformat()
-    facts = collect(EXAMPLE_REPO if repo is None else repo)
-    return Audit(facts=facts, findings=evaluate(facts, config=config), audit_date=when_text,
-                 config=config, version=version())
+    when = when if isinstance(when, date) else date.fromisoformat(when)
+    settings = config or load_config(root, Path(config_path) if config_path else None)
+    settings = dataclasses.replace(settings, audit_date=when,
+                                   doc_path=doc_path or settings.doc_path)
+    facts = collect(root, settings.probes)
+    return Audit(facts=facts, findings=evaluate(facts, config=settings),
+                 audit_date=when.isoformat(), config=settings, version=version())

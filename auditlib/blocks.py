@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tabulate import tabulate
+
+from .secrets import redact
 
 
 def cell(value: object) -> str:
@@ -50,6 +52,15 @@ class Table:
 
 
 Block = Text | Table
+
+
+def redact_block(block: Block, secrets: Iterable[str]) -> Block:
+    """The block with every secret value replaced by «redacted»."""
+    secrets = tuple(secrets)
+    if isinstance(block, Text):
+        return Text(redact(block.markdown, secrets))
+    return Table(block.columns, tuple(tuple(redact(value, secrets) for value in row)
+                                      for row in block.rows))
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:

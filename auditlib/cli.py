@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from . import api, execute, repofiles
+from .configfile import load_config
 from .errors import AuditError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -43,22 +44,38 @@ def parser() -> argparse.ArgumentParser:
                      help="output folder; each run writes DIR/<date>/ (default: ./outputs)")
     run.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                      help="audit date, also the output subfolder (default: today)")
-    run.add_argument("--doc-path", default="docs/auto-scaling.md", metavar="PATH",
+    run.add_argument("--doc-path", default=None, metavar="PATH",
                      help="where the document lives in the repository; its links are relative"
-                          " to it (default: docs/auto-scaling.md)")
+                          " to it (default: from the settings, else docs/auto-scaling.md)")
     run.add_argument("--kernel", default="python3",
                      help="Jupyter kernel that runs the notebook (default: python3)")
     run.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
                      help="execution timeout per notebook cell (default: 600)")
     run.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK,
                      help="the audit notebook (default: the one in this checkout)")
+    run.add_argument("--config", type=Path, default=None, metavar="FILE",
+                     help="settings file (default: REPO/auditlib.toml, or [tool.auditlib] in"
+                          " REPO/pyproject.toml)")
     run.add_argument("--quiet", action="store_true",
                      help="print only errors and the summary line")
+    rules = commands.add_parser(
+        "rules", help="list the rules (id, severity, title)",
+        description="List the rule registry. `--format markdown` prints docs/rules.md.")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return top
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from .rulesdoc import rules_markdown, rules_text
+
+    print(rules_markdown() if args.format == "markdown" else rules_text(), end="")
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
+    if args.config is not None:
+        load_config(repo, args.config)  # a bad file stops here, before any kernel starts
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
@@ -67,7 +84,8 @@ def _run(args: argparse.Namespace) -> int:
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
         parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
-                    "doc_path": args.doc_path})
+                    "doc_path": args.doc_path or "",
+                    "config_path": "" if args.config is None else str(args.config.resolve())})
     if not args.quiet:
         for path in written:
             print(path)
@@ -80,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return _run(args)
+        return _rules(args) if args.command == "rules" else _run(args)
     except execute.RunFailed as exc:
         print(f"auditlib: {exc}", file=sys.stderr)
         return EXIT_FAILED

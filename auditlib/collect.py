@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import codesearch, docs, repofiles, workflows, wrangler
+from .config import Probe
 from .errors import ConfigParseError
 from .model import (
     CodeClass,
@@ -40,12 +41,12 @@ def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
     return results
 
 
-def _code_facts(repo: Path, configs: list[WranglerConfig],
-                problems: list[Problem]) -> dict[str, Any]:
+def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Problem],
+                extra: Sequence[Probe]) -> dict[str, Any]:
     """Facts found by the code probes, as keyword arguments of Facts."""
-    matches = codesearch.run_probes(repo)  # sorted by path and line
-    do_classes = {str(b.properties.get("class_name")) for c in configs for b in c.bindings
-                  if b.kind == "durable_objects"}
+    matches = codesearch.run_probes(repo, (*codesearch.PROBES, *extra))  # by path and line
+    do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
+                  for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
@@ -70,37 +71,43 @@ def _code_facts(repo: Path, configs: list[WranglerConfig],
             m for m in found if m.probe == "exported-class"
             and (m.groups["class"] in do_classes or "DurableObject" in m.text)))
     metrics = tuple(m for m in matches if m.probe == "metrics-sink")
+    extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
     return {
         "providers": tuple(sorted(providers, key=lambda p: (p.variable, p.location.path))),
         "latency": tuple(latency),
         "classes": tuple(classes),
         "metrics": metrics,
+        "extra": tuple(m for m in matches if m.probe in extra_names),
         "searches": {"metrics": Search(command=repofiles.search_command(patterns, globs),
                                        matches=metrics)},
     }
 
 
-def collect(repo: str | Path) -> Facts:
-    """Read the repository at `repo` into Facts. Raises RepositoryError if it is not there."""
+def collect(repo: str | Path, probes: Sequence[Probe] = ()) -> Facts:
+    """Read the repository at `repo` into Facts, running `probes` beside the built-in ones.
+
+    Raises RepositoryError if it is not there.
+    """
     root = repofiles.check_repository(Path(repo))
     problems: list[Problem] = []
     configs = _read_each(root, repofiles.list_files(root, wrangler.CONFIG_NAMES),
                          wrangler.load, problems)
-    workflow_paths = repofiles.list_files(root, workflows.WORKFLOW_GLOBS)
-    steps: list[DeployStep] = [
-        step for found in _read_each(root, workflow_paths, workflows.collect, problems)
-        for step in found]
+    read_workflows = _read_each(root, repofiles.list_files(root, workflows.WORKFLOW_GLOBS),
+                                workflows.collect, problems)
+    steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     documents: list[Document] = _read_each(
         root, repofiles.list_files(root, docs.DOC_GLOBS), docs.read_document, problems)
-    code = _code_facts(root, configs, problems)
+    code = _code_facts(root, configs, problems, probes)
     code["searches"]["placement"] = codesearch.run_search(root, "placement")
     return Facts(
         repo=root.name,
         configs=tuple(configs),
         deploy_steps=tuple(steps),
-        workflows=tuple(workflow_paths),
+        workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(documents),
         problems=tuple(problems),
+        suppressions=tuple(found for config in configs
+                           for found in wrangler.suppressions(config.path, config.text)),
         **code,
     )

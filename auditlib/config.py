@@ -58,6 +58,8 @@ class AuditConfig:
     probes: tuple[Probe, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     source: str | None = None  # the configuration file these settings came from
+    # The date the audit is as of: waivers expire and compatibility dates age against it.
+    audit_date: date | None = None
 
 
 DEFAULT_CONFIG = AuditConfig()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +18,38 @@ PROBE_KEYS = {"name", "regex", "globs", "groups"}
 WAIVER_KEYS = {"rule", "path", "reason", "expires"}
 
 
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
 class _Reader:
-    def __init__(self, path: str, text: str) -> None:
+    """Finds the line of a key, within the `[tool.auditlib]` tables when read from pyproject."""
+
+    def __init__(self, path: str, text: str, section: str | None = None) -> None:
         self.path = path
         self.lines = text.splitlines()
+        self.inside = [section is None] * len(self.lines)
+        if section is not None:
+            header = ""
+            for index, line in enumerate(self.lines):
+                if found := _HEADER.match(line):
+                    header = found[1]
+                self.inside[index] = header == section or header.startswith(section + ".")
 
     def line(self, pattern: str, after: int = 0) -> int | None:
         compiled = re.compile(pattern)
         for number, text in enumerate(self.lines[after:], after + 1):
-            if compiled.search(text.split("#")[0]):
+            if self.inside[number - 1] and compiled.search(text.split("#")[0]):
                 return number
         return None
 
+    def key_line(self, key: str, after: int = 0) -> int | None:
+        """The line of `key = ...`, `[key]` or `{ key = ... }`."""
+        name = re.escape(key)
+        return self.line(rf"(?:^\s*\[*\s*(?:tool\.auditlib\.)?|[{{,]\s*){name}\s*(?:=|\])", after)
+
     def fail(self, message: str, key: str | None = None, after: int = 0) -> ConfigParseError:
-        line = self.line(rf"^\s*\[*\s*(?:tool\.auditlib\.)?{re.escape(key)}\b", after) if key else None
-        return ConfigParseError(self.path, line, None, message)
+        return ConfigParseError(self.path, self.key_line(key, after) if key else None, None,
+                                message)
 
 
 def _rule_ids() -> set[str]:
@@ -53,9 +70,10 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     if not isinstance(entries, list):
         raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
     probes = []
+    after = 0
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else None
-        after = (reader.line(rf"name\s*=\s*[\"']{re.escape(str(name))}[\"']") or 1) - 1
+        after = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?probes\s*\]\]", after) or after
         if not isinstance(entry, dict) or set(entry) - PROBE_KEYS or not {"name", "regex"} <= set(entry):
             raise reader.fail(f"each [[probes]] needs name and regex, and only {sorted(PROBE_KEYS)}",
                               "probes", after)
@@ -85,16 +103,19 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
                                    f"a waiver takes only {sorted(WAIVER_KEYS)}")
         for key in ("rule", "path", "reason"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ConfigParseError(reader.path, line, None, f"waiver: `{key}` is required")
+                raise ConfigParseError(reader.path, reader.key_line(key, (line or 1) - 1) or line,
+                                       None, f"waiver: `{key}` is required")
         expires = entry.get("expires")
+        if isinstance(expires, datetime):
+            expires = expires.date()
         if isinstance(expires, str):
             try:
                 expires = date.fromisoformat(expires)
             except ValueError:
                 expires = False
         if expires is not None and not isinstance(expires, date):
-            raise ConfigParseError(reader.path, line, None,
-                                   "waiver: `expires` must be a date (YYYY-MM-DD)")
+            raise reader.fail("waiver: `expires` must be a date (YYYY-MM-DD)", "expires",
+                              (line or 1) - 1)
         waivers.append(Waiver(rule=_check_rule(reader, entry["rule"], "waivers"),
                               path=entry["path"], reason=entry["reason"], expires=expires,
                               line=line))
@@ -103,7 +124,7 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
 
 def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:
     """Build AuditConfig from the text of `path` (or from `table`, its [tool.auditlib])."""
-    reader = _Reader(path, text)
+    reader = _Reader(path, text, None if table is None else "tool.auditlib")
     if table is None:
         try:
             table = tomllib.loads(text)
@@ -122,7 +143,7 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             settings[key] = table[key]
     for key in ("compatibility_max_age_days", "latency_threshold_ms"):
         if key in table:
-            if not isinstance(table[key], int) or table[key] < 0:
+            if isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] < 0:
                 raise reader.fail(f"{key} must be a whole number >= 0", key)
             settings[key] = table[key]
     if "related_terms" in table:
@@ -133,8 +154,10 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
         settings["disabled_rules"] = frozenset(
             _check_rule(reader, rule, "disable") for rule in table["disable"])
     if "severity" in table:
+        if not isinstance(table["severity"], dict):
+            raise reader.fail('severity must be a table, e.g. [severity] CF002 = "P2"', "severity")
         overrides = {}
-        for rule, value in dict(table["severity"]).items():
+        for rule, value in table["severity"].items():
             if value not in {s.value for s in Severity}:
                 raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2", rule)
             overrides[_check_rule(reader, rule, "severity")] = Severity(value)

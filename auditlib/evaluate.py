@@ -1,26 +1,62 @@
-"""The evaluate stage: a pure function from facts to findings."""
+"""The evaluate stage: a pure function from facts (and settings) to findings."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 from .config import DEFAULT_CONFIG, AuditConfig
 from .model import Facts, Finding, Location, Outcome
 from .rules import RULES, Rule
 
 
+def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
+    try:
+        return list(rule.check(facts, config))
+    except Exception as exc:  # a broken rule must never pass silently
+        return [Finding(
+            rule=rule.id, severity=rule.severity, title=rule.title, outcome=Outcome.ERROR,
+            location=Location(path="."), subject=rule.name,
+            message=f"rule {rule.id} ({rule.name}) raised {type(exc).__name__}: {exc}",
+            remediation=f"Report this error in rule {rule.id}")]
+
+
+def _settle(finding: Finding, facts: Facts, config: AuditConfig) -> Finding:
+    """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
+    changes: dict[str, object] = {
+        "quote": facts.line_text(finding.location.path, finding.location.start_line)}
+    if finding.rule in config.severity_overrides:
+        changes["severity"] = config.severity_overrides[finding.rule]
+    if finding.outcome == Outcome.FAIL:
+        changes.update(_waiver(finding, facts, config))
+    return dataclasses.replace(finding, **changes)  # type: ignore[arg-type]
+
+
+def _waiver(finding: Finding, facts: Facts, config: AuditConfig) -> dict[str, object]:
+    where = finding.location
+    for suppression in facts.suppressions:
+        line = suppression.location.start_line or 0
+        if (suppression.location.path == where.path and finding.rule in suppression.rules
+                and (where.start_line is None or where.start_line in (line, line + 1))):
+            return {"outcome": Outcome.WAIVED,
+                    "waiver": f"inline at `{suppression.location}`: {suppression.reason or '(no reason)'}"}
+    for waiver in config.waivers:
+        if not waiver.covers(finding.rule, where.path):
+            continue
+        expires = waiver.expires.isoformat() if waiver.expires else None
+        if waiver.expired(config.audit_date or date.today()):
+            return {"waiver": f"waiver expired {expires}: {waiver.reason}", "waiver_expires": expires}
+        return {"outcome": Outcome.WAIVED, "waiver": waiver.reason, "waiver_expires": expires}
+    return {}
+
+
 def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
              config: AuditConfig = DEFAULT_CONFIG) -> tuple[Finding, ...]:
-    """Run every rule; a rule that raises yields an ERROR finding instead of passing."""
-    findings: list[Finding] = []
-    for rule in rules:
-        try:
-            findings.extend(rule.check(facts, config))
-        except Exception as exc:  # a broken rule must never pass silently
-            findings.append(Finding(
-                rule=rule.id, severity=rule.severity, title=rule.title,
-                outcome=Outcome.ERROR, location=Location(path="."), subject=rule.name,
-                message=f"rule {rule.id} ({rule.name}) raised {type(exc).__name__}: {exc}",
-                remediation=f"Report this error in rule {rule.id}"))
-    return tuple(sorted(findings, key=lambda f: (
+    """Run every enabled rule; a rule that raises yields an ERROR finding instead of passing."""
+    found: Iterable[Finding] = (
+        finding for rule in rules if rule.id not in config.disabled_rules
+        for finding in _run(rule, facts, config))
+    settled = [_settle(finding, facts, config) for finding in found]
+    return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))

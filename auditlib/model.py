@@ -34,10 +34,11 @@ class Severity(enum.StrEnum):
 
 
 class Outcome(enum.StrEnum):
-    """FAIL: the rule found a gap. ERROR: the rule could not decide (it raised)."""
+    """FAIL: a gap. ERROR: the rule could not decide (it raised). WAIVED: an accepted gap."""
 
     FAIL = "FAIL"
     ERROR = "ERROR"
+    WAIVED = "WAIVED"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,6 +59,13 @@ class Binding:
     location: Location
     properties: dict[str, Any]
     environment: str = ""  # "" for the top level
+    key_lines: dict[str, int] = field(default_factory=dict)  # where each property is written
+
+    def location_of(self, key: str) -> Location:
+        """Where property `key` is written, else where the binding is."""
+        line = self.key_lines.get(key)
+        return self.location if line is None else Location(path=self.location.path,
+                                                            start_line=line)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -134,6 +142,24 @@ class DeployStep:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Workflow:
+    """A GitHub Actions workflow file and the local reusable workflows it calls."""
+
+    path: str
+    text: str
+    calls: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Suppression:
+    """An inline `# auditlib: ignore[CF001] reason` comment in a wrangler config."""
+
+    location: Location
+    rules: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Match:
     """One line found by a code probe, with its capture groups named by the probe."""
 
@@ -206,7 +232,7 @@ class Facts:
     repo: str
     configs: tuple[WranglerConfig, ...] = ()
     deploy_steps: tuple[DeployStep, ...] = ()
-    workflows: tuple[str, ...] = ()
+    workflows: tuple[Workflow, ...] = ()
     providers: tuple[ProviderSelection, ...] = ()
     latency: tuple[LatencyMonitor, ...] = ()
     classes: tuple[CodeClass, ...] = ()
@@ -214,6 +240,14 @@ class Facts:
     searches: dict[str, Search] = field(default_factory=dict)
     documents: tuple[Document, ...] = ()
     problems: tuple[Problem, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    extra: tuple[Match, ...] = ()  # matches of the probes added by configuration
+
+    def line_text(self, path: str, line: int | None) -> str:
+        """The text of a line of a config or workflow file that the facts hold, or ""."""
+        texts = {c.path: c.text for c in self.configs} | {w.path: w.text for w in self.workflows}
+        lines = texts.get(path, "").splitlines()
+        return lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -226,3 +260,6 @@ class Finding:
     subject: str = ""  # what the finding concerns: a binding, a key, a variable
     remediation: str = ""
     outcome: Outcome = Outcome.FAIL
+    quote: str = ""  # the line at `location`, when the facts hold it
+    waiver: str = ""  # why it is waived (or why a waiver no longer applies)
+    waiver_expires: str | None = None

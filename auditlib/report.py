@@ -65,7 +65,9 @@ class Context:
         return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]
 
     def bindings(self, kind: str) -> list[tuple[WranglerConfig, Binding]]:
-        return [(c, b) for c in self.configs for b in c.bindings if b.kind == kind]
+        """Bindings of `kind` in every config and environment."""
+        return [(c, b) for c in self.configs for scope in c.scopes() for b in scope.bindings
+                if b.kind == kind]
 
     @property
     def configs(self) -> list[WranglerConfig]:
@@ -85,6 +87,11 @@ def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
 
 def _code(value: object) -> str:
     return f"`{value}`"
+
+
+def _name(binding: Binding) -> str:
+    """A binding's name, with its environment when it is not the top level."""
+    return _code(binding.name) + (f" (env {binding.environment})" if binding.environment else "")
 
 
 def _where(location: Location) -> str:
@@ -153,7 +160,7 @@ def _deployments(ctx: Context) -> list[Block]:
             f"**Verified in CI:** `{workflow}` (line {lines}) deploys via"
             f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
     if not by_workflow:
-        searched = ", ".join(_code(w) for w in ctx.facts.workflows) or "no workflow files"
+        searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
         blocks.append(Text(f"**Not verified in CI:** no Cloudflare deploy step was found"
                            f" (searched {searched})."))
     return blocks
@@ -169,7 +176,7 @@ def _durable_objects(ctx: Context) -> list[Block]:
     for _config, binding in found:
         class_name = str(binding.properties.get("class_name", ""))
         summary = classes[class_name].summary if class_name in classes else None
-        rows.append((_code(binding.name), _code(class_name),
+        rows.append((_name(binding), _code(class_name),
                      _code(binding.location), summary or "—"))
     blocks.append(Table.of(("Binding", "Class", "Location", "Purpose"), rows))
     implementation = []
@@ -188,10 +195,14 @@ def _durable_objects(ctx: Context) -> list[Block]:
     return blocks
 
 
-def _id_status(ctx: Context, binding_location: Location, subject: str) -> str:
-    placeholder = any(f.location == binding_location and f.subject == subject
-                      for f in ctx.open_findings("CF001"))
-    return "**Placeholder**" if placeholder else "Real ID"
+def _id_status(ctx: Context, binding: Binding) -> str:
+    subject = binding.name + (f" (env {binding.environment})" if binding.environment else "")
+    found = [f for f in ctx.findings if f.rule == "CF001" and f.subject == subject
+             and f.location.path == binding.location.path]
+    if not found:
+        return "Real ID"
+    return "**Placeholder**" + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found)
+                                else "")
 
 
 def _resources(ctx: Context) -> list[Block]:
@@ -207,8 +218,8 @@ def _resources(ctx: Context) -> list[Block]:
     kv = heading("KV Namespaces", "kv_namespaces")
     if kv:
         blocks.append(Table.of(("Binding", "ID", "Location", "Status"), [
-            (_code(b.name), _code(b.properties.get("id", "")), _code(b.location),
-             _id_status(ctx, b.location, b.name))
+            (_name(b), _code(b.properties.get("id", "")), _code(b.location),
+             _id_status(ctx, b))
             for _, b in kv]))
         for finding in ctx.open_findings("CF001"):
             if any(b.location == finding.location for _, b in kv):
@@ -220,8 +231,8 @@ def _resources(ctx: Context) -> list[Block]:
     d1 = heading("D1 Database", "d1_databases")
     if d1:
         blocks.append(Table.of(("Binding", "Database", "Location", "Status"), [
-            (_code(b.name), _code(b.properties.get("database_name", "")),
-             _code(b.location), _id_status(ctx, b.location, b.name).replace(
+            (_name(b), _code(b.properties.get("database_name", "")),
+             _code(b.location), _id_status(ctx, b).replace(
                  "**Placeholder**", "**Placeholder ID**"))
             for _, b in d1]))
     else:
@@ -229,7 +240,7 @@ def _resources(ctx: Context) -> list[Block]:
     r2 = heading("R2 Storage", "r2_buckets")
     if r2:
         blocks.append(Table.of(("Binding", "Bucket", "Location", "Status"), [
-            (_code(b.name), _code(b.properties.get("bucket_name", "")),
+            (_name(b), _code(b.properties.get("bucket_name", "")),
              _code(b.location), "Configured") for _, b in r2]))
     else:
         blocks.append(Text("No R2 buckets are configured."))
@@ -401,15 +412,67 @@ def _actions(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _quote(text: str, most: int = 80) -> str:
+    return _code(text if len(text) <= most else text[:most - 1] + "…") if text else ""
+
+
 def _findings(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Findings")]
-    if not ctx.findings:
-        return [*blocks, Text("No findings.")]
-    blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence"), [
-        (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
-         f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
-         f.message, _where(f.location)) for f in ctx.findings]))
+    shown = [f for f in ctx.findings if f.outcome != Outcome.WAIVED]
+    if not shown:
+        blocks.append(Text("No open findings."))
+    else:
+        blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence", "Line"), [
+            (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
+             f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
+             f.message + (f" ({f.waiver})" if f.waiver else ""), _where(f.location),
+             _quote(f.quote)) for f in shown]))
+    waived = [f for f in ctx.findings if f.outcome == Outcome.WAIVED]
+    blocks.append(Text("### Waived"))
+    blocks.append(Table.of(("Rule", "Finding", "Evidence", "Reason", "Expires"), [
+        (f.rule, f.message, _where(f.location), f.waiver, f.waiver_expires or "never")
+        for f in waived]) if waived else Text("No findings are waived."))
     return blocks
+
+
+def _environments(ctx: Context) -> list[Block]:
+    blocks: list[Block] = [Text("### Environments")]
+    rows = []
+    for config in ctx.configs:
+        top = config.top
+        for scope in config.environments:
+            have = {(b.kind, b.name) for b in scope.bindings} | {("vars", v.name)
+                                                                  for v in scope.vars}
+            missing = [f"`{b.name}`" for b in top.bindings if (b.kind, b.name) not in have]
+            missing += [f"`{v.name}`" for v in top.vars if ("vars", v.name) not in have]
+            inherited = sorted(key for key in scope.settings if key not in scope.declared)
+            rows.append((_code(config.path), _code(scope.name),
+                         _code(scope.settings.get("name", "—")),
+                         ", ".join(_code(b.name) for b in scope.bindings) or "none",
+                         ", ".join(_code(v.name) for v in scope.vars) or "none",
+                         ", ".join(inherited) or "nothing",
+                         ", ".join(missing) or "—"))
+    if not rows:
+        return [*blocks, Text("No config declares `[env.*]` sections: each deploys its top"
+                              " level only.")]
+    blocks.append(Text("Effective configuration of each environment: bindings and vars are"
+                       " only those it declares; other keys are inherited from the top level."))
+    blocks.append(Table.of(("Config", "Environment", "Name", "Bindings", "Vars", "Inherits",
+                            "Missing from top level"), rows))
+    return blocks
+
+
+def _extra(ctx: Context) -> list[Block]:
+    if not ctx.config.probes:
+        return []
+    names = ", ".join(_code(probe.name) for probe in ctx.config.probes)
+    if not ctx.facts.extra:
+        return [Text(f"## Additional Evidence\n\nThe configured probes ({names}) found nothing.")]
+    return [Text(f"## Additional Evidence\n\nMatches of the configured probes ({names}):"),
+            Table.of(("Probe", "Location", "Groups", "Line"), [
+                (_code(m.probe), _code(m.location),
+                 ", ".join(f"{key}: `{value}`" for key, value in m.groups.items()) or "—",
+                 _quote(m.text)) for m in ctx.facts.extra])]
 
 
 def _related(ctx: Context) -> list[Block]:
@@ -435,6 +498,6 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
     """The document, section by section, as the reference audit shows it."""
     ctx = Context(facts=facts, findings=tuple(findings), audit_date=audit_date, config=config,
                   version=version)
-    return [*_header(ctx), *_deployments(ctx), *_durable_objects(ctx), *_resources(ctx),
-            *_providers(ctx), *_latency(ctx), *_gaps(ctx), *_platform(ctx), *_root_config(ctx),
-            *_actions(ctx), *_findings(ctx), *_related(ctx)]
+    return [*_header(ctx), *_deployments(ctx), *_environments(ctx), *_durable_objects(ctx),
+            *_resources(ctx), *_providers(ctx), *_latency(ctx), *_gaps(ctx), *_platform(ctx),
+            *_root_config(ctx), *_actions(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx)]

@@ -11,7 +11,7 @@ import re
 import yaml
 
 from .errors import ConfigParseError
-from .model import DeployStep, Location
+from .model import DeployStep, Location, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
@@ -49,8 +49,8 @@ def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
     return [(first + offset, line.strip()) for offset, line in enumerate(node.value.splitlines())]
 
 
-def collect(path: str, source: str) -> list[DeployStep]:
-    """Deploy steps in one workflow file. Raises ConfigParseError when it is not valid YAML."""
+def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
+    """The workflow and its deploy steps. Raises ConfigParseError when it is not valid YAML."""
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -60,7 +60,11 @@ def collect(path: str, source: str) -> list[DeployStep]:
         raise ConfigParseError(path, line, column, str(problem)) from exc
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
-        return []
+        return Workflow(path=path, text=source, calls=()), []
+    calls = tuple(dict.fromkeys(
+        uses.value.removeprefix("./") for _key, job in jobs.value
+        if isinstance(uses := _get(job, "uses"), yaml.ScalarNode)
+        and uses.value.startswith("./")))
     workflow_env = _text(source, _get(root, "env"))
     steps: list[DeployStep] = []
     for job_key, job in jobs.value:
@@ -78,7 +82,7 @@ def collect(path: str, source: str) -> list[DeployStep]:
             steps.append(DeployStep(
                 location=Location(path=path, start_line=line), workflow=path,
                 job=str(job_key.value), tool=tool, command=command, secrets=secrets))
-    return steps
+    return Workflow(path=path, text=source, calls=calls), steps
 
 
 def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:

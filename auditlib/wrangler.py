@@ -17,7 +17,7 @@ from typing import Any
 import json5
 
 from .errors import ConfigParseError
-from .model import Binding, Environment, Location, Var, WranglerConfig
+from .model import Binding, Environment, Location, Suppression, Var, WranglerConfig
 
 CONFIG_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
 
@@ -97,32 +97,55 @@ NON_INHERITABLE = frozenset({kind.path[0] for kind in BINDING_KINDS} | {
 })
 
 
-def _toml_scopes(lines: Sequence[str]) -> list[str | None]:
-    """Per line: the environment whose section it is in ("" top level), None for comments."""
+# Per line of a config: the environment it belongs to ("" top level, None for comments and
+# blank lines), and the keys it declares, each with the path of the table holding it.
+Layout = tuple[list[str | None], list[list[tuple[str, tuple[str, ...]]]]]
+_TOML_KEY = re.compile(r"^\s*([\w-]+|\"[^\"]*\"|'[^']*')\s*(\.\s*[\w.\s-]+?)?\s*=")
+
+
+def _env_of(path: Sequence[str]) -> str:
+    return path[1] if len(path) > 1 and path[0] == "env" else ""
+
+
+def _toml_layout(lines: Sequence[str]) -> Layout:
     scopes: list[str | None] = []
-    header: list[str] = []
+    keys: list[list[tuple[str, tuple[str, ...]]]] = []
+    header: tuple[str, ...] = ()
     for line in lines:
+        declared: list[tuple[str, tuple[str, ...]]] = []
         if line.lstrip().startswith("#") or not line.strip():
             scopes.append(None)
+            keys.append(declared)
             continue
-        found = _TOML_HEADER.match(line)
-        if found:
-            header = [part.strip().strip("\"'") for part in found[1].split(".")]
-        scopes.append(header[1] if len(header) > 1 and header[0] == "env" else "")
-    return scopes
+        if found := _TOML_HEADER.match(line):
+            header = tuple(part.strip().strip("\"'") for part in found[1].split("."))
+            path = header
+            declared = [(part, header[:index]) for index, part in enumerate(header)]
+        elif key := _TOML_KEY.match(line):
+            dotted = (key[1].strip("\"'"),
+                      *(part.strip() for part in (key[2] or "").split(".") if part.strip()))
+            path = header + dotted[:-1]  # env.production.name = "x" is production's
+            declared = [(part, header + dotted[:index]) for index, part in enumerate(dotted)]
+        else:
+            path = header
+        scopes.append(_env_of(path))
+        keys.append(declared)
+    return scopes, keys
 
 
-def _json_scopes(lines: Sequence[str]) -> list[str | None]:
-    """The same for JSON/JSONC: tracks strings, comments and nesting to find "env" objects.
+def _json_layout(lines: Sequence[str]) -> Layout:
+    """The same for JSON/JSONC: tracks strings, comments and nesting.
 
-    Values are json5's; this only tells which environment each line belongs to.
+    Values are json5's; this only tells where each key is written.
     """
     scopes: list[str | None] = []
-    stack: list[str | None] = []  # the key that opened each enclosing object or array
-    key: str | None = None
+    keys: list[list[tuple[str, tuple[str, ...]]]] = []
+    stack: list[str] = []  # the key that opened each enclosing object or array ("" for none)
+    key = ""
     in_comment = False
     for line in lines:
         scope: str | None = None
+        declared: list[tuple[str, tuple[str, ...]]] = []
         index = 0
         while index < len(line):
             if in_comment:
@@ -132,33 +155,34 @@ def _json_scopes(lines: Sequence[str]) -> list[str | None]:
             if line.startswith("/*", index):
                 in_comment, index = True, index + 2
                 continue
-            char = line[index]
             if line.startswith("//", index):
                 break
+            char = line[index]
             if char.isspace():
                 index += 1
                 continue
-            if scope is None or scope == "":
-                scope = stack[2] if len(stack) > 2 and stack[1] == "env" else ""
+            scope = scope or _env_of(stack[1:])
             if char in "\"'":
                 end = index + 1
                 while end < len(line) and line[end] != char:
                     end += 2 if line[end] == "\\" else 1
                 text, index = line[index + 1:end], end + 1
-                key = text if line[index:].lstrip().startswith(":") else key
+                if line[index:].lstrip().startswith(":"):
+                    key = text
+                    declared.append((text, tuple(stack[1:])))
                 continue
             if char in "{[":
                 stack.append(key)
-                key = None
-                if len(stack) > 2 and stack[1] == "env":
-                    scope = stack[2]
+                key = ""
+                scope = scope or _env_of(stack[1:])
             elif char in "}]" and stack:
                 stack.pop()
             elif char == ",":
-                key = None
+                key = ""
             index += 1
         scopes.append(scope)
-    return scopes
+        keys.append(declared)
+    return scopes, keys
 
 
 class _Source:
@@ -166,7 +190,7 @@ class _Source:
 
     def __init__(self, text: str, toml: bool) -> None:
         self.lines = text.splitlines()
-        self.scopes = _toml_scopes(self.lines) if toml else _json_scopes(self.lines)
+        self.scopes, self.keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
 
     def _find(self, pattern: re.Pattern[str], scope: str, after: int = 0) -> int | None:
         for index in range(max(after, 0), len(self.lines)):
@@ -178,10 +202,10 @@ class _Source:
         """The first line of an environment's section."""
         return next((i + 1 for i, found in enumerate(self.scopes) if found == scope), None)
 
-    def declaration(self, key: str, scope: str, after: int = 0) -> int | None:
-        """The line that declares `key`: `key =`, `[key]`, `[env.x.key]`, `"key":`."""
-        return self._find(re.compile(rf"(?:^|[\s\[.{{,\"']){re.escape(key)}[\"']?\s*(?:\]|=|:)"),
-                          scope, after)
+    def declaration(self, path: Sequence[str], scope: str) -> int | None:
+        """The line that declares the table or key at `path` of an environment."""
+        wanted = (path[-1], (("env", scope) if scope else ()) + tuple(path[:-1]))
+        return next((i + 1 for i, declared in enumerate(self.keys) if wanted in declared), None)
 
     def pair(self, key: str, value: object, scope: str, after: int = 0) -> int | None:
         """The line of `key = value` (TOML) or `"key": value` (JSON)."""
@@ -213,14 +237,19 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
     found = []
     for kind in BINDING_KINDS:
         entries = list(_entries(_dig(data, kind.path)))
-        cursor = source.declaration(kind.path[-1], scope) if entries else None
+        # Each entry is searched for after the previous one, from the kind's declaration.
+        cursor = source.declaration(kind.path, scope) if entries else None
         for entry in entries:
+            after = (cursor or 1) - 1
+            key_lines = {key: line for key, value in entry.items()
+                         if isinstance(value, str | int | float | bool)
+                         and (line := source.pair(key, value, scope, after)) is not None}
             name = str(entry.get(kind.name_key, ""))
-            line = source.pair(kind.name_key, name, scope, (cursor or 1) - 1) if name else None
-            cursor = line or cursor
+            line = key_lines.get(kind.name_key) or cursor
+            cursor = max(key_lines.values(), default=cursor or 0) + 1 if key_lines else cursor
             found.append(Binding(kind=kind.kind, name=name, properties=dict(entry),
-                                 environment=scope,
-                                 location=Location(path=path, start_line=line or cursor)))
+                                 environment=scope, key_lines=key_lines,
+                                 location=Location(path=path, start_line=line)))
     return tuple(found)
 
 
@@ -232,7 +261,7 @@ def _vars(path: str, data: dict[str, Any], source: _Source, scope: str) -> tuple
     values = data.get("vars")
     if not isinstance(values, dict):
         return ()
-    cursor = source.declaration("vars", scope) or 1
+    cursor = source.declaration(("vars",), scope) or 1
     return tuple(
         Var(name=name, value=_value_text(value),
             location=Location(path=path, start_line=source.pair(name, value, scope, cursor - 1)
@@ -253,13 +282,15 @@ def _environment(path: str, name: str, table: dict[str, Any], inherited: dict[st
                  source: _Source) -> Environment:
     own = {key: value for key, value in table.items()
            if key not in NON_INHERITABLE and key != "env"}
+    if name and "name" not in own and isinstance(inherited.get("name"), str):
+        own["name"] = f"{inherited['name']}-{name}"  # wrangler's name for the environment
     return Environment(
         name=name, location=Location(path=path, start_line=source.start(name) if name else 1),
         settings={**inherited, **own},
         bindings=_bindings(path, table, source, name), vars=_vars(path, table, source, name),
         declared=tuple(key for key in table if key != "env"),
         key_lines={key: line for key in table
-                   if (line := source.declaration(key, name)) is not None})
+                   if (line := source.declaration((key,), name)) is not None})
 
 
 def load(path: str, text: str) -> WranglerConfig:
@@ -291,3 +322,18 @@ def load(path: str, text: str) -> WranglerConfig:
         environments=environments,
         text=text,
     )
+
+
+_SUPPRESSION = re.compile(r"(?:#|//)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*?)\s*$")
+
+
+def suppressions(path: str, text: str) -> list[Suppression]:
+    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` in JSONC)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _SUPPRESSION.search(line)
+        if match:
+            rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())
+            found.append(Suppression(location=Location(path=path, start_line=number),
+                                     rules=rules, reason=match[2]))
+    return found

@@ -48,7 +48,7 @@ def test_workflows_in_hidden_github_folder(tmp_path: Path, make_repo: MakeRepo) 
     repo = make_repo(tmp_path, {".github/workflows/deploy.yml": DEPLOY_WORKFLOW,
                                 ".github/workflows/notes.txt": DEPLOY_WORKFLOW})
     facts = collect(repo)
-    assert facts.workflows == (".github/workflows/deploy.yml",)
+    assert [w.path for w in facts.workflows] == [".github/workflows/deploy.yml"]
     assert [(s.location.path, s.location.start_line, s.job) for s in facts.deploy_steps] == [
         (".github/workflows/deploy.yml", 6, "ship")]
 

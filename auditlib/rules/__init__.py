@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from .base import Rule
+from .ci_deploy import AppNotDeployedByCi
+from .compatibility_date import CompatibilityDateStale
 from .console_latency import ConsoleOnlyLatency
+from .durable_object_class import DurableObjectClassNotFound
+from .durable_object_migration import DurableObjectMigrationMissing
+from .environment_bindings import BindingMissingInEnvironment
 from .memory_fallback import MemoryFallback
+from .observability import ObservabilityDisabled
+from .pages_config import PagesConfigInvalid
 from .placeholder_ids import PlaceholderResourceId
 from .production_verification import ProductionVerificationMissing
+from .queue_consumer import QueueConsumerWithoutDeadLetterQueue
 from .scaling_metrics import NoScalingMetrics
+from .secret_vars import SecretInVars
 from .smart_placement import SmartPlacementMissing
+from .suppression_reason import SuppressionWithoutReason
 from .unreadable_input import UnreadableInput
 
 RULES: tuple[type[Rule], ...] = (
@@ -19,6 +29,16 @@ RULES: tuple[type[Rule], ...] = (
     ConsoleOnlyLatency,
     NoScalingMetrics,
     ProductionVerificationMissing,
+    ObservabilityDisabled,
+    DurableObjectMigrationMissing,
+    DurableObjectClassNotFound,
+    CompatibilityDateStale,
+    SecretInVars,
+    BindingMissingInEnvironment,
+    PagesConfigInvalid,
+    QueueConsumerWithoutDeadLetterQueue,
+    AppNotDeployedByCi,
+    SuppressionWithoutReason,
 )
 
 __all__ = ["RULES", "Rule"]

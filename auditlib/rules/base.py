@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import Environment, Facts, Finding, Location, Severity, WranglerConfig
 
 
 class Rule:
@@ -34,3 +34,13 @@ class Rule:
         return Finding(rule=cls.id, severity=cls.severity, title=cls.title, message=message,
                        location=location, subject=subject,
                        remediation=remediation or cls.remediation)
+
+
+def scope_label(config: WranglerConfig, scope: Environment) -> str:
+    """`wrangler.toml` or `wrangler.toml` (env `production`), for messages."""
+    return f"`{config.path}`" + (f" (env `{scope.name}`)" if scope.name else "")
+
+
+def scoped(subject: str, scope: Environment) -> str:
+    """A finding's subject, qualified by its environment: `CART_KV (env production)`."""
+    return f"{subject} (env {scope.name})" if scope.name else subject

@@ -3,7 +3,8 @@
 ## What it does
 Finds latency checks (`if (duration > 200 ...)`) that only write to the console and send
 nothing to a metrics sink (Workers Analytics Engine `writeDataPoint`, StatsD, Prometheus,
-OpenTelemetry).
+OpenTelemetry), and checks whose threshold is above the configured latency budget
+(`latency_threshold_ms`, default 200).
 
 ## Why is this bad?
 Console lines are sampled, short-lived and cannot be graphed or alerted on: slow Durable
@@ -41,13 +42,19 @@ class ConsoleOnlyLatency(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        budget = config.latency_threshold_ms
         for monitor in facts.latency:
-            if "metrics" in monitor.sinks:
+            problems = []
+            if "metrics" not in monitor.sinks:
+                sink = "the console" if "console" in monitor.sinks else "nowhere"
+                problems.append(f"is reported to {sink} only")
+            if monitor.threshold_ms > budget:
+                problems.append(f"is above the {budget} ms latency budget")
+            if not problems:
                 continue
-            sink = "the console" if "console" in monitor.sinks else "nowhere"
             yield cls.finding(
                 location=monitor.location, subject=f"latency>{monitor.threshold_ms}ms",
-                message=(f"latency above {monitor.threshold_ms} ms at `{monitor.location}` is"
-                         f" reported to {sink} only"),
+                message=(f"latency above {monitor.threshold_ms} ms at `{monitor.location}`"
+                         f" {' and '.join(problems)}"),
                 remediation=(f"Record operation latency as a metric and alert above"
-                             f" {monitor.threshold_ms} ms (today only {sink})"))
+                             f" {min(monitor.threshold_ms, budget)} ms"))

@@ -30,7 +30,7 @@ from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from ..placeholders import placeholder_reason
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule
+from .base import Rule, scoped
 
 KIND_LABELS = {"kv_namespaces": "KV namespace", "d1_databases": "D1 database",
                "hyperdrive": "Hyperdrive"}
@@ -59,9 +59,8 @@ class PlaceholderResourceId(Rule):
                             continue
                         label = KIND_LABELS.get(binding.kind, binding.kind)
                         yield cls.finding(
-                            location=binding.location,
-                            subject=f"{binding.name} (env {scope.name})" if scope.name
-                            else binding.name,
+                            location=binding.location_of(key),
+                            subject=scoped(binding.name, scope),
                             message=(f"{label} `{binding.name}` in `{wrangler_config.path}`{where}"
                                      f" has a placeholder `{key}` ({reason})"),
                             remediation=(f"Replace placeholder {label} `{key}` for"

@@ -1,0 +1,59 @@
+"""CF015 app-not-deployed-by-ci.
+
+## What it does
+Reports each wrangler config that no CI workflow deploys: no workflow with a Cloudflare
+deploy step (or calling one that has it) mentions the app's folder or its `name`.
+
+## Why is this bad?
+An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
+runs in production, and the configuration audited here may not be what is deployed.
+
+## Example
+`apps/worker/wrangler.toml` exists, and `.github/workflows/` deploys only `apps/web`.
+
+## Fix
+Deploy the app from a workflow (`wrangler deploy` in `apps/worker`, or a job calling the
+reusable deploy workflow with its folder).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from .base import Rule
+
+
+def _mentions(text: str, word: str) -> bool:
+    # A whole word or path: `apps/web` and `./apps/web`, not `apps/web-admin` or `x/apps/web`.
+    return re.search(rf"(?:(?<![\w./-])|(?<=\./)){re.escape(word)}(?![\w-])", text) is not None
+
+
+class AppNotDeployedByCi(Rule):
+    id = "CF015"
+    name = "app-not-deployed-by-ci"
+    title = "App not deployed by CI"
+    severity = Severity.P2
+    rationale = "Deployed by hand, the running app can differ from the repository"
+    remediation = "Deploy the app from a CI workflow"
+    status = "Manual deploy"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        deploying = {step.workflow for step in facts.deploy_steps}
+        texts = [w.text for w in facts.workflows
+                 if w.path in deploying or deploying.intersection(w.calls)]
+        for wrangler_config in facts.configs:
+            words = [word for word in (wrangler_config.name,
+                                       None if wrangler_config.is_root else wrangler_config.app)
+                     if word]
+            if any(_mentions(text, word) for text in texts for word in words):
+                continue
+            yield cls.finding(
+                location=Location(path=wrangler_config.path), subject="deploy",
+                message=(f"no CI workflow deploys `{wrangler_config.path}`"
+                         f" ({' or '.join(f'`{w}`' for w in words) or 'no name'} not mentioned"
+                         " by a deploying workflow)"),
+                remediation=f"Deploy `{wrangler_config.app}` from a CI workflow")

@@ -1,0 +1,67 @@
+"""CF010 compatibility-date-stale.
+
+## What it does
+Reports a `compatibility_date` older than `compatibility_max_age_days` (default 180) before
+the audit date, in every environment that sets or inherits it, and a config without one.
+
+## Why is this bad?
+The compatibility date pins the runtime's behaviour. A date left behind for long keeps old
+bugs and misses fixes, and the eventual jump across many changes at once is risky.
+
+## Example
+```toml
+compatibility_date = "2024-01-15"
+```
+
+## Fix
+Move the date forward regularly, reading the compatibility flags changelog, and deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from .base import Rule, scope_label, scoped
+
+
+class CompatibilityDateStale(Rule):
+    id = "CF010"
+    name = "compatibility-date-stale"
+    title = "Compatibility date is old"
+    severity = Severity.P2
+    rationale = "The runtime behaves as it did on that date, without later fixes"
+    remediation = "Move `compatibility_date` forward"
+    status = "Stale"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        today = config.audit_date or date.today()
+        for wrangler_config in facts.configs:
+            for scope in wrangler_config.scopes():
+                if scope.name and "compatibility_date" not in scope.declared:
+                    continue  # inherited: reported once, at the top level
+                value = scope.settings.get("compatibility_date")
+                where = scope_label(wrangler_config, scope)
+                location = Location(path=wrangler_config.path,
+                                    start_line=scope.key_lines.get("compatibility_date"))
+                try:
+                    pinned = value if isinstance(value, date) else date.fromisoformat(str(value))
+                except ValueError:
+                    yield cls.finding(location=location,
+                                      subject=scoped("compatibility_date", scope),
+                                      message=f"{where} has no valid `compatibility_date`"
+                                              f" ({value!r})" if value else
+                                              f"{where} has no `compatibility_date`",
+                                      remediation=f"Set `compatibility_date` in {where}")
+                    continue
+                age = (today - pinned).days
+                if age > config.compatibility_max_age_days:
+                    yield cls.finding(
+                        location=location, subject=scoped("compatibility_date", scope),
+                        message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
+                                 f" {age} days old (limit {config.compatibility_max_age_days})"),
+                        remediation=(f"Move `compatibility_date` forward from"
+                                     f" {pinned.isoformat()} in {where}"))

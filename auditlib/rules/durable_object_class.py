@@ -1,0 +1,55 @@
+"""CF009 durable-object-class-not-found.
+
+## What it does
+For every Durable Object binding without `script_name` in a Worker config, looks for an
+exported class of that `class_name` in the repository's TypeScript and JavaScript.
+
+## Why is this bad?
+A binding whose class is not exported by the Worker fails at deploy time, or, after a
+rename, silently binds to a class that no longer exists.
+
+## Example
+```toml
+bindings = [{ name = "CART_DO", class_name = "CartDO" }]
+```
+while the code says `export class CartDurableObject`.
+
+## Fix
+Export the class under the configured name, or correct `class_name`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule, scope_label, scoped
+
+
+class DurableObjectClassNotFound(Rule):
+    id = "CF009"
+    name = "durable-object-class-not-found"
+    title = "Durable Object class not found in code"
+    severity = Severity.P0
+    rationale = "The binding names a class the Worker does not export"
+    remediation = "Export the class under the configured name, or correct `class_name`"
+    status = "Class missing"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        exported = {code_class.name for code_class in facts.classes}
+        for wrangler_config in facts.configs:
+            if wrangler_config.target != "worker":
+                continue
+            for scope in wrangler_config.scopes():
+                for binding in scope.bindings:
+                    class_name = str(binding.properties.get("class_name", ""))
+                    if (binding.kind != "durable_objects" or binding.properties.get("script_name")
+                            or class_name in exported):
+                        continue
+                    yield cls.finding(
+                        location=binding.location, subject=scoped(binding.name, scope),
+                        message=(f"`{binding.name}` in {scope_label(wrangler_config, scope)}"
+                                 f" names `{class_name}`, which no file exports"),
+                        remediation=f"Export `{class_name}` or correct `class_name` of `{binding.name}`")

@@ -1,0 +1,83 @@
+"""CF008 durable-object-migration-missing.
+
+## What it does
+For every Durable Object binding that the config hosts itself (no `script_name`), checks
+that its `class_name` is declared in a migration (`new_classes`, `new_sqlite_classes`, or
+the `to` of `renamed_classes`). On a Pages project, which cannot host Durable Object
+classes, a binding without `script_name` is reported too.
+
+## Why is this bad?
+`wrangler deploy` refuses a Durable Object class that no migration declares; on Pages a
+binding without `script_name` points at no Worker, so the namespace does not exist.
+
+## Example
+```toml
+[durable_objects]
+bindings = [{ name = "CART_DO", class_name = "CartDurableObject" }]
+# no [[migrations]]
+```
+
+## Fix
+```toml
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["CartDurableObject"]
+```
+On Pages, set `script_name` to the Worker that exports the class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule, scope_label, scoped
+
+
+def migrated_classes(migrations: Any) -> set[str]:
+    declared: set[str] = set()
+    for migration in migrations if isinstance(migrations, list) else ():
+        if not isinstance(migration, dict):
+            continue
+        for key in ("new_classes", "new_sqlite_classes"):
+            declared |= {str(name) for name in migration.get(key) or ()}
+        declared |= {str(renamed.get("to")) for renamed in migration.get("renamed_classes") or ()
+                     if isinstance(renamed, dict)}
+    return declared
+
+
+class DurableObjectMigrationMissing(Rule):
+    id = "CF008"
+    name = "durable-object-migration-missing"
+    title = "Durable Object class without a migration"
+    severity = Severity.P0
+    rationale = "The Durable Object namespace is not created, so the binding fails"
+    remediation = "Declare the class in a migration, or point the binding at its Worker"
+    status = "Not deployable"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            for scope in wrangler_config.scopes():
+                declared = migrated_classes(scope.settings.get("migrations"))
+                for binding in scope.bindings:
+                    class_name = str(binding.properties.get("class_name", ""))
+                    if binding.kind != "durable_objects" or binding.properties.get("script_name"):
+                        continue
+                    where = scope_label(wrangler_config, scope)
+                    if wrangler_config.target == "pages":
+                        yield cls.finding(
+                            location=binding.location, subject=scoped(binding.name, scope),
+                            message=(f"`{binding.name}` in {where} has no `script_name`, and a"
+                                     f" Pages project cannot host `{class_name}` itself"),
+                            remediation=(f"Set `script_name` on `{binding.name}` to the Worker"
+                                         f" that exports `{class_name}`, and verify the class"
+                                         " name"))
+                    elif class_name not in declared:
+                        yield cls.finding(
+                            location=binding.location, subject=scoped(binding.name, scope),
+                            message=f"`{class_name}` ({binding.name}) is in no migration of {where}",
+                            remediation=(f"Add `{class_name}` to `new_sqlite_classes` of a new"
+                                         f" `[[migrations]]` entry in `{wrangler_config.path}`"))

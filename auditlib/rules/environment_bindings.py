@@ -1,0 +1,75 @@
+"""CF012 binding-missing-in-environment.
+
+## What it does
+For each `[env.NAME]`, reports every binding and var declared at the top level that the
+environment does not declare again. Bindings and `vars` are not inherited by environments.
+
+## Why is this bad?
+`wrangler deploy --env production` deploys only what `[env.production]` declares: a KV
+namespace declared at the top level is simply absent in production, and the code that
+uses it fails at run time.
+
+## Example
+```toml
+[[kv_namespaces]]
+binding = "CART_KV"
+id = "0e0888a980cd46efa1d28aea3794b3ac"
+
+[env.production.vars]
+SHOP_ID = "main"
+# [[kv_namespaces]] written here would still be top level, not production's
+```
+
+## Fix
+```toml
+[[env.production.kv_namespaces]]
+binding = "CART_KV"
+id = "<the production namespace id>"
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from .base import Rule, scope_label, scoped
+
+
+class BindingMissingInEnvironment(Rule):
+    id = "CF012"
+    name = "binding-missing-in-environment"
+    title = "Binding not declared in an environment"
+    severity = Severity.P1
+    rationale = "Bindings and vars are not inherited: the environment runs without them"
+    remediation = "Declare the binding again inside the environment"
+    status = "Missing in environment"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            top = wrangler_config.top
+            for scope in wrangler_config.environments:
+                have = {(b.kind, b.name) for b in scope.bindings}
+                have_vars = {v.name for v in scope.vars}
+                where = scope_label(wrangler_config, scope)
+                location = Location(path=wrangler_config.path, start_line=scope.location.start_line)
+                for binding in top.bindings:
+                    if (binding.kind, binding.name) in have:
+                        continue
+                    yield cls.finding(
+                        location=location, subject=scoped(binding.name, scope),
+                        message=(f"{binding.kind} `{binding.name}` is declared at the top level"
+                                 f" (line {binding.location.start_line}) but not in {where}"),
+                        remediation=(f"Declare `{binding.name}` in `[env.{scope.name}]`"
+                                     f" of `{wrangler_config.path}`"))
+                for var in top.vars:
+                    if var.name in have_vars:
+                        continue
+                    yield cls.finding(
+                        location=location, subject=scoped(var.name, scope),
+                        message=(f"var `{var.name}` is declared at the top level (line"
+                                 f" {var.location.start_line}) but not in {where}"),
+                        remediation=(f"Declare `{var.name}` in `[env.{scope.name}.vars]`"
+                                     f" of `{wrangler_config.path}`"))

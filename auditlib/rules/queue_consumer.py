@@ -1,0 +1,64 @@
+"""CF014 queue-consumer-without-dead-letter-queue.
+
+## What it does
+Reports each `[[queues.consumers]]` without a `dead_letter_queue`, or with retries turned
+off (`max_retries = 0`).
+
+## Why is this bad?
+A message that keeps failing is retried and then dropped: without a dead-letter queue the
+job is lost without a trace, and with no retries a passing error loses it at once.
+
+## Example
+```toml
+[[queues.consumers]]
+queue = "pipeline-jobs"
+max_batch_size = 1
+```
+
+## Fix
+```toml
+[[queues.consumers]]
+queue = "pipeline-jobs"
+max_retries = 5
+dead_letter_queue = "pipeline-jobs-dlq"
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule, scope_label, scoped
+
+
+class QueueConsumerWithoutDeadLetterQueue(Rule):
+    id = "CF014"
+    name = "queue-consumer-without-dead-letter-queue"
+    title = "Queue consumer without retries or dead-letter queue"
+    severity = Severity.P2
+    rationale = "Messages that keep failing are dropped and lost"
+    remediation = "Set `max_retries` and a `dead_letter_queue` on the consumer"
+    status = "Messages can be lost"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            for scope in wrangler_config.scopes():
+                for binding in scope.bindings:
+                    if binding.kind != "queues.consumers":
+                        continue
+                    missing = []
+                    if binding.properties.get("max_retries") == 0:
+                        missing.append("retries are off (`max_retries = 0`)")
+                    if not binding.properties.get("dead_letter_queue"):
+                        missing.append("no `dead_letter_queue`")
+                    if not missing:
+                        continue
+                    yield cls.finding(
+                        location=binding.location, subject=scoped(binding.name, scope),
+                        message=(f"consumer of `{binding.name}` in"
+                                 f" {scope_label(wrangler_config, scope)}: {' and '.join(missing)}"),
+                        remediation=(f"Give the `{binding.name}` consumer a dead-letter queue"
+                                     " and retries"))

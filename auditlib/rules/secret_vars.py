@@ -1,0 +1,57 @@
+"""CF011 secret-in-vars.
+
+## What it does
+Finds `vars` entries that hold secrets: names like `*TOKEN*`, `*SECRET*`, `*PASSWORD*`,
+`*_KEY` (not `*PUBLIC*`/`*PUBLISHABLE*`), or values that look like keys (known token
+prefixes, private keys, JWTs, long high-entropy strings). The value is never printed: every
+output shows it as «redacted».
+
+## Why is this bad?
+`vars` are plain text: committed to the repository, shown in the dashboard and readable by
+everyone with access to either. A secret there is leaked.
+
+## Example
+```toml
+[vars]
+STRIPE_SECRET_KEY = "sk_live_..."
+```
+
+## Fix
+Remove it from `vars`, rotate it, and set it with `wrangler secret put STRIPE_SECRET_KEY`
+(or a `.dev.vars` file, git-ignored, for local development).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from ..secrets import secret_reason
+from .base import Rule, scope_label, scoped
+
+
+class SecretInVars(Rule):
+    id = "CF011"
+    name = "secret-in-vars"
+    title = "Secret in plain-text vars"
+    severity = Severity.P0
+    rationale = "Plain-text vars are committed and visible: the secret is leaked"
+    remediation = "Move the value to `wrangler secret put` and rotate it"
+    status = "Leaked"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for wrangler_config in facts.configs:
+            for scope in wrangler_config.scopes():
+                for var in scope.vars:
+                    reason = secret_reason(var.name, var.value)
+                    if reason is None:
+                        continue
+                    why = "its name" if reason == "name" else "its value"
+                    yield cls.finding(
+                        location=var.location, subject=scoped(var.name, scope),
+                        message=(f"`{var.name}` in {scope_label(wrangler_config, scope)} looks"
+                                 f" like a secret ({why}); its value is not shown"),
+                        remediation=(f"Move `{var.name}` to `wrangler secret put {var.name}`"
+                                     " and rotate it"))

@@ -1,0 +1,37 @@
+"""The rules reference, generated from the registry (docs/rules.md is its output)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from .blocks import Table
+from .rules import RULES, Rule
+
+HEADER = ("<!-- Generated from auditlib's rule registry by `auditlib rules --format markdown`."
+          " Do not edit by hand. -->")
+
+
+def rule_doc(rule: type[Rule]) -> str:
+    """The rule module's docstring: its first line is the id and name, the rest its text."""
+    module = sys.modules[rule.__module__]
+    return (module.__doc__ or "").strip()
+
+
+def rules_text(rules: Sequence[type[Rule]] = RULES) -> str:
+    return "\n".join(f"{rule.id}  {rule.severity}  {rule.name:<42} {rule.title}"
+                     for rule in rules) + "\n"
+
+
+def rules_markdown(rules: Sequence[type[Rule]] = RULES) -> str:
+    parts = [HEADER, "# auditlib rules",
+             "Each rule is one module in `auditlib/rules/`; its docstring is the text below."
+             " Disable a rule, change its severity or waive its findings in `auditlib.toml`.",
+             Table.of(("Id", "Name", "Severity", "Title"),
+                      [(rule.id, f"[{rule.name}](#{rule.id.lower()}-{rule.name})",
+                        rule.severity, rule.title) for rule in rules]).markdown]
+    for rule in rules:
+        body = ("\n" + rule_doc(rule).split("\n", 1)[-1].strip()).replace("\n## ", "\n### ")
+        parts.append(f"## {rule.id} {rule.name}\n\n**{rule.title}** · severity {rule.severity}"
+                     f" · {rule.rationale}.\n{body}")
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,44 @@
+"""Recognise secret-like values, and keep them out of every output."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+REDACTED = "«redacted»"
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
+                         re.IGNORECASE)
+PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE", re.IGNORECASE)
+SECRET_VALUE = re.compile(
+    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
+    r"|^AKIA[0-9A-Z]{16}$|^AIza[\w-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|^eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+$")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def secret_reason(name: str, value: str) -> str | None:
+    """Why a `vars` entry looks like a secret ("name", "value"), or None."""
+    if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
+        return None  # MAX_TOKENS = "1000" is a number, not a secret
+    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name):
+        return "name"
+    if SECRET_VALUE.search(value):
+        return "value"
+    classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
+    if len(value) >= 24 and " " not in value and classes == 3 and _entropy(value) >= 4.0:
+        return "value"
+    return None
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced by «redacted»."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text

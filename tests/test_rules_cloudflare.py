@@ -1,0 +1,439 @@
+"""Rules CF007-CF016 on failing and passing fixture repositories (collect, then evaluate).
+
+Each case lists the rule's findings as (path, line, subject); severity and outcome are
+checked for every finding.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from auditlib.collect import collect
+from auditlib.config import DEFAULT_CONFIG, AuditConfig
+from auditlib.evaluate import evaluate
+from auditlib.model import Finding, Outcome, Severity
+
+if TYPE_CHECKING:
+    from conftest import MakeRepo
+
+Files = dict[str, str]
+Expected = list[tuple[str, int | None, str]]
+
+WORKER = 'name = "shop"\nmain = "src/index.ts"\n'  # 2 lines
+PAGES = 'name = "site"\npages_build_output_dir = "out"\n'  # 2 lines
+DO_BINDING = '\n[durable_objects]\nbindings = [{ name = "CART_DO", class_name = "Cart" }]\n'  # line 5
+
+
+def findings(tmp_path: Path, make_repo: MakeRepo, files: Files, rule: str,
+             config: AuditConfig = DEFAULT_CONFIG) -> list[Finding]:
+    """Collect the fixture repository, evaluate every rule, keep the findings of `rule`."""
+    return [f for f in evaluate(collect(make_repo(tmp_path, files)), config=config)
+            if f.rule == rule]
+
+
+def check(found: list[Finding], expected: Expected, severity: Severity) -> None:
+    assert [(f.location.path, f.location.start_line, f.subject) for f in found] == expected
+    assert all(f.severity == severity and f.outcome == Outcome.FAIL for f in found), found
+
+
+# CF007 observability-disabled -------------------------------------------------------------
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": WORKER}, [("wrangler.toml", None, "observability")],
+                 id="worker-without-observability"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = false\n"},
+                 [("wrangler.toml", 4, "observability")], id="disabled"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nhead_sampling_rate = 1\n"},
+                 [("wrangler.toml", 4, "observability")], id="enabled-not-set"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n"}, [],
+                 id="enabled"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n\n"
+                  '[env.production]\nname = "shop-prod"\n'}, [], id="inherited-by-env"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n\n"
+                  "[env.production.observability]\nenabled = false\n"},
+                 [("wrangler.toml", 7, "observability (env production)")],
+                 id="overridden-in-env"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = false\n\n"
+                  "[env.production.observability]\nenabled = true\n"},
+                 [("wrangler.toml", 4, "observability")], id="enabled-in-env-only"),
+    pytest.param({"wrangler.toml": WORKER + '\n[env.staging]\nname = "shop-staging"\n'},
+                 [("wrangler.toml", None, "observability"),
+                  ("wrangler.toml", None, "observability (env staging)")],
+                 id="missing-everywhere"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "observability": { "enabled": false },\n}\n'},
+                 [("wrangler.jsonc", 3, "observability")], id="jsonc-disabled"),
+    pytest.param({"wrangler.toml": PAGES}, [], id="pages-not-a-worker"),
+    pytest.param({"wrangler.toml": 'name = "lib"\n'}, [], id="unknown-target"),
+])
+def test_cf007(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    check(findings(tmp_path, make_repo, files, "CF007"), expected, Severity.P2)
+
+
+# CF008 durable-object-migration-missing ---------------------------------------------------
+
+def migration(key: str, value: str) -> str:
+    return f'\n[[migrations]]\ntag = "v1"\n{key} = {value}\n'
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING}, [("wrangler.toml", 5, "CART_DO")],
+                 id="no-migrations"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Cart"]')},
+                 [], id="new-classes"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_sqlite_classes", '["Cart"]')},
+                 [], id="new-sqlite-classes"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration(
+        "renamed_classes", '[{ from = "OldCart", to = "Cart" }]')}, [], id="renamed-to"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration(
+        "renamed_classes", '[{ from = "Cart", to = "NewCart" }]')},
+                 [("wrangler.toml", 5, "CART_DO")], id="renamed-from-does-not-count"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("deleted_classes", '["Cart"]')},
+                 [("wrangler.toml", 5, "CART_DO")], id="deleted-does-not-count"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Session"]')},
+                 [("wrangler.toml", 5, "CART_DO")], id="other-class-migrated"),
+    pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\nbindings = [\n'
+                  '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
+                 [], id="script-name-exempts"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Cart"]')
+                  + '\n[env.production]\n[env.production.durable_objects]\n'
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'},
+                 [], id="env-inherits-migrations"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + '\n[env.production.durable_objects]\n'
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'},
+                 [("wrangler.toml", 5, "CART_DO"), ("wrangler.toml", 8, "CART_DO (env production)")],
+                 id="env-without-migrations"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "durable_objects": {\n'
+                  '    "bindings": [{ "name": "CART_DO", "class_name": "Cart" }],\n  },\n'
+                  '  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Cart"] }],\n}\n'},
+                 [], id="jsonc-migrated"),
+    pytest.param({"wrangler.toml": PAGES + DO_BINDING + migration("new_classes", '["Cart"]')},
+                 [("wrangler.toml", 5, "CART_DO")], id="pages-without-script-name"),
+    pytest.param({"wrangler.toml": PAGES + '\n[durable_objects]\nbindings = [\n'
+                  '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
+                 [], id="pages-with-script-name"),
+])
+def test_cf008(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    found = findings(tmp_path, make_repo, files, "CF008")
+    check(found, expected, Severity.P0)
+    assert all("Cart" in f.message for f in found)
+
+
+def test_cf008_pages_message_names_script_name(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": PAGES + DO_BINDING}, "CF008")
+    assert "script_name" in found.message and "Pages" in found.message
+
+
+# CF009 durable-object-class-not-found -----------------------------------------------------
+
+CART_CLASS = ('import { DurableObject } from "cloudflare:workers";\n\n'
+              "export class Cart extends DurableObject {}\n")
+OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.ts": CART_CLASS}, [],
+                 id="exported"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/cart.ts": "export class Cart {\n  fetch() { return new Response(); }\n}\n"},
+                 [], id="exported-plain-class"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.ts": OTHER_CLASS},
+                 [("wrangler.toml", 5, "CART_DO")], id="other-class-exported"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "class Cart extends DurableObject {}\n"},
+                 [("wrangler.toml", 5, "CART_DO")], id="not-exported"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING}, [("wrangler.toml", 5, "CART_DO")],
+                 id="no-code"),
+    pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\nbindings = [\n'
+                  '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
+                 [], id="script-name-exempts"),
+    pytest.param({"wrangler.toml": PAGES + DO_BINDING}, [], id="pages-not-checked"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + '\n[env.production.durable_objects]\n'
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'},
+                 [("wrangler.toml", 5, "CART_DO"), ("wrangler.toml", 8, "CART_DO (env production)")],
+                 id="missing-in-env-too"),
+    pytest.param({"wrangler.toml": WORKER + '\n[env.production.durable_objects]\n'
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n',
+                  "src/cart.ts": "export class Cart {\n  fetch() { return new Response(); }\n}\n"},
+                 [], id="env-only-binding-plain-class"),
+])
+def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    found = findings(tmp_path, make_repo, files, "CF009")
+    check(found, expected, Severity.P0)
+    assert all("`Cart`" in f.message for f in found)
+
+
+# CF010 compatibility-date-stale -----------------------------------------------------------
+
+AS_OF = AuditConfig(audit_date=date(2025, 7, 1), compatibility_max_age_days=30)
+
+
+def dated(top: str | None, env: str | None = None) -> str:
+    text = WORKER + (f'compatibility_date = "{top}"\n' if top else "")  # line 3
+    if env is not None:
+        text += '\n[env.production]\nname = "shop-prod"\n' + (
+            f'compatibility_date = "{env}"\n' if env else "")  # env at line 5, date at line 7
+    return text
+
+
+@pytest.mark.parametrize(("files", "expected", "age"), [
+    pytest.param({"wrangler.toml": dated("2025-06-01")}, [], None, id="exactly-at-limit"),
+    pytest.param({"wrangler.toml": dated("2025-05-31")},
+                 [("wrangler.toml", 3, "compatibility_date")], 31, id="one-day-over"),
+    pytest.param({"wrangler.toml": dated("2025-05-31", env="")},
+                 [("wrangler.toml", 3, "compatibility_date")], 31, id="inherited-reported-once"),
+    pytest.param({"wrangler.toml": dated("2025-06-20", env="2024-01-01")},
+                 [("wrangler.toml", 7, "compatibility_date (env production)")], 547,
+                 id="stale-in-env-only"),
+    pytest.param({"wrangler.toml": dated("2024-01-01", env="2025-06-20")},
+                 [("wrangler.toml", 3, "compatibility_date")], 547, id="stale-at-top-only"),
+    pytest.param({"wrangler.toml": WORKER + "compatibility_date = 2025-05-31\n"},
+                 [("wrangler.toml", 3, "compatibility_date")], 31, id="toml-date-literal"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "compatibility_date": "2025-01-01",\n}\n'},
+                 [("wrangler.jsonc", 3, "compatibility_date")], 181, id="jsonc"),
+    pytest.param({"wrangler.toml": dated(None)}, [("wrangler.toml", None, "compatibility_date")],
+                 None, id="missing"),
+    pytest.param({"wrangler.toml": dated("latest")}, [("wrangler.toml", 3, "compatibility_date")],
+                 None, id="not-a-date"),
+])
+def test_cf010(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected,
+               age: int | None) -> None:
+    found = findings(tmp_path, make_repo, files, "CF010", AS_OF)
+    check(found, expected, Severity.P2)
+    for finding in found:
+        assert (f"{age} days old (limit 30)" if age else "compatibility_date") in finding.message
+
+
+def test_cf010_default_limit_is_180_days(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": dated("2025-01-02")}  # 180 days before 2025-07-01
+    assert findings(tmp_path, make_repo, files, "CF010", AuditConfig(audit_date=date(2025, 7, 1))) == []
+    assert len(findings(tmp_path, make_repo, files, "CF010",
+                        AuditConfig(audit_date=date(2025, 7, 2)))) == 1
+
+
+# CF011 secret-in-vars ---------------------------------------------------------------------
+
+# Built from pieces so that no secret scanner mistakes this file for a leak.
+STRIPE_LIKE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+GITHUB_LIKE = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
+JWT_LIKE = ("eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+            + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")
+RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
+
+
+def with_var(name: str, value: str) -> Files:
+    return {"wrangler.toml": f'main = "a.ts"\n\n[vars]\n{name} = "{value}"\n'}  # var at line 4
+
+
+@pytest.mark.parametrize(("name", "value", "why"), [
+    ("API_TOKEN", "abc123xyz", "its name"),
+    ("SESSION_SECRET", "hunter2", "its name"),
+    ("DB_PASSWORD", "hunter2", "its name"),
+    ("STRIPE_KEY", "hunter2", "its name"),
+    ("PAYMENT_CONFIG", STRIPE_LIKE, "its value"),
+    ("CI_HELPER", GITHUB_LIKE, "its value"),
+    ("SESSION_SEED", JWT_LIKE, "its value"),
+    ("UPSTREAM", RANDOM_LIKE, "its value"),
+    ("PUBLIC_KEY", STRIPE_LIKE, "its value"),  # a public name does not excuse a secret value
+])
+def test_cf011_fires(tmp_path: Path, make_repo: MakeRepo, name: str, value: str, why: str) -> None:
+    found = findings(tmp_path, make_repo, with_var(name, value), "CF011")
+    check(found, [("wrangler.toml", 4, name)], Severity.P0)
+    assert why in found[0].message
+    for text in (found[0].message, found[0].subject, found[0].remediation):
+        assert value not in text
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("PUBLIC_KEY", "pk-demo"),
+    ("STRIPE_PUBLISHABLE_KEY", "pk-demo"),
+    ("API_URL", "https://api.example.com/v1"),
+    ("MODE", "production"),
+    ("CART_TTL", "60"),
+    ("KV_ID", "0e0888a980cd46efa1d28aea3794b3ac"),
+    ("GREETING", "Hello World from the 2025 Shop"),
+    ("API_TOKEN", ""),
+])
+def test_cf011_passes(tmp_path: Path, make_repo: MakeRepo, name: str, value: str) -> None:
+    assert findings(tmp_path, make_repo, with_var(name, value), "CF011") == []
+
+
+def test_cf011_env_vars(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": f'main = "a.ts"\n\n[env.production.vars]\nMODE = "prod"\n'
+                              f'UPSTREAM = "{RANDOM_LIKE}"\n'}
+    found = findings(tmp_path, make_repo, files, "CF011")
+    check(found, [("wrangler.toml", 5, "UPSTREAM (env production)")], Severity.P0)
+    assert RANDOM_LIKE not in found[0].message + found[0].subject + found[0].remediation
+
+
+# CF012 binding-missing-in-environment -----------------------------------------------------
+
+KV_TOP = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "dev-id"\n'  # binding at line 5
+TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars]\nMODE = "prod"\n'
+        '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "top-id"\n')  # env line 4, binding line 11
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": KV_TOP + '\n[env.production]\nvars = { MODE = "prod" }\n'},
+                 [("wrangler.toml", 8, "CACHE (env production)")], id="env-redeclares-only-vars"),
+    pytest.param({"wrangler.toml": TRAP}, [("wrangler.toml", 4, "CACHE (env production)")],
+                 id="toml-trap"),
+    pytest.param({"wrangler.toml": KV_TOP + '\n[[env.production.kv_namespaces]]\n'
+                  'binding = "CACHE"\nid = "prod-id"\n'}, [], id="redeclared"),
+    pytest.param({"wrangler.toml": KV_TOP + '\n[[env.production.kv_namespaces]]\n'
+                  'binding = "STORE"\nid = "prod-id"\n'},
+                 [("wrangler.toml", 8, "CACHE (env production)")], id="other-name"),
+    pytest.param({"wrangler.toml": KV_TOP + '\n[env.staging]\nname = "s"\n\n[env.production]\nname = "p"\n'},
+                 [("wrangler.toml", 8, "CACHE (env staging)"),
+                  ("wrangler.toml", 11, "CACHE (env production)")], id="every-env"),
+    pytest.param({"wrangler.toml": WORKER + '\n[vars]\nMODE = "dev"\nAPI_URL = "https://a"\n\n'
+                  '[env.production.vars]\nMODE = "prod"\n'},
+                 [("wrangler.toml", 8, "API_URL (env production)")], id="per-var"),
+    pytest.param({"wrangler.toml": KV_TOP}, [], id="no-environments"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n'
+                  '  "kv_namespaces": [{ "binding": "CACHE", "id": "dev" }],\n'
+                  '  "env": {\n    "production": {\n      "vars": { "MODE": "prod" },\n    },\n  },\n}\n'},
+                 [("wrangler.jsonc", 5, "CACHE (env production)")], id="jsonc"),
+])
+def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)
+
+
+def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": TRAP}, "CF012")
+    assert "(line 11)" in found.message and "env `production`" in found.message
+
+
+# CF013 pages-config-invalid ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": PAGES + 'main = "src/index.ts"\n'},
+                 [("wrangler.toml", 3, "main")], id="main-and-output-dir"),
+    pytest.param({"wrangler.toml": PAGES + '\n[env.staging]\nname = "site-staging"\n'},
+                 [("wrangler.toml", 4, "env.staging")], id="env-staging"),
+    pytest.param({"wrangler.toml": PAGES + '\n[env.preview.vars]\nMODE = "preview"\n'
+                  '\n[env.production.vars]\nMODE = "prod"\n'}, [], id="preview-and-production"),
+    pytest.param({"wrangler.jsonc": '{\n  "pages_build_output_dir": "out",\n  "env": {\n'
+                  '    "staging": { "vars": {} },\n    "production": {},\n  },\n}\n'},
+                 [("wrangler.jsonc", 4, "env.staging")], id="jsonc-env-staging"),
+    pytest.param({"wrangler.toml": PAGES}, [], id="valid-pages"),
+    pytest.param({"wrangler.toml": WORKER + '\n[env.staging]\nname = "s"\n'}, [],
+                 id="worker-may-have-staging"),
+])
+def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)
+
+
+# CF014 queue-consumer-without-dead-letter-queue -------------------------------------------
+
+def consumer(*settings: str) -> Files:
+    return {"wrangler.toml": WORKER + '\n[[queues.consumers]]\nqueue = "jobs"\n'  # queue at line 5
+            + "".join(f"{line}\n" for line in settings)}
+
+
+@pytest.mark.parametrize(("files", "expected", "reasons"), [
+    pytest.param(consumer(), [("wrangler.toml", 5, "jobs")], ["no `dead_letter_queue`"],
+                 id="no-dlq"),
+    pytest.param(consumer("max_retries = 3"), [("wrangler.toml", 5, "jobs")],
+                 ["no `dead_letter_queue`"], id="retries-without-dlq"),
+    pytest.param(consumer("max_retries = 0", 'dead_letter_queue = "jobs-dlq"'),
+                 [("wrangler.toml", 5, "jobs")], ["max_retries = 0"], id="retries-off"),
+    pytest.param(consumer("max_retries = 0"), [("wrangler.toml", 5, "jobs")],
+                 ["max_retries = 0", "no `dead_letter_queue`"], id="neither"),
+    pytest.param(consumer("max_retries = 5", 'dead_letter_queue = "jobs-dlq"'), [], [],
+                 id="both-set"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n'},
+                 [], [], id="producer-only"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[env.production.queues.consumers]]\nqueue = "jobs"\n'},
+                 [("wrangler.toml", 5, "jobs (env production)")], ["no `dead_letter_queue`"],
+                 id="env-consumer"),
+])
+def test_cf014(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected,
+               reasons: list[str]) -> None:
+    found = findings(tmp_path, make_repo, files, "CF014")
+    check(found, expected, Severity.P2)
+    for finding in found:
+        assert all(reason in finding.message for reason in reasons)
+
+
+# CF015 app-not-deployed-by-ci -------------------------------------------------------------
+
+WEB_APP = {"apps/web/wrangler.toml": 'name = "storefront"\nmain = "src/index.ts"\n'}
+NOT_DEPLOYED = [("apps/web/wrangler.toml", None, "deploy")]
+
+
+def deploy_workflow(directory: str) -> str:
+    return ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - run: npx wrangler deploy\n        working-directory: {directory}\n")
+
+
+REUSABLE = ("on:\n  workflow_call:\n    inputs:\n      app-dir:\n        type: string\n"
+            "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - run: npx wrangler deploy\n        working-directory: ${{ inputs.app-dir }}\n")
+
+
+def caller(app_dir: str) -> str:
+    return ("on: push\njobs:\n  web:\n    uses: ./.github/workflows/deploy-app.yml\n"
+            f"    with:\n      app-dir: {app_dir}\n")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param(WEB_APP, NOT_DEPLOYED, id="no-workflows"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web")}, [],
+                 id="working-directory"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web-admin")},
+                 NOT_DEPLOYED, id="web-admin-is-not-web"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web-admin")
+                  .replace("npx wrangler deploy", "npx wrangler deploy --name storefront")},
+                 [], id="by-name"),
+    pytest.param({**WEB_APP, ".github/workflows/test.yml": deploy_workflow("apps/web")
+                  .replace("npx wrangler deploy", "pnpm test")}, NOT_DEPLOYED,
+                 id="mentioned-by-a-workflow-that-does-not-deploy"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy-app.yml": REUSABLE,
+                  ".github/workflows/release.yml": caller("apps/web")}, [],
+                 id="reusable-workflow-call"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy-app.yml": REUSABLE,
+                  ".github/workflows/release.yml": caller("apps/web-admin")}, NOT_DEPLOYED,
+                 id="reusable-workflow-call-web-admin"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("./apps/web")}, [],
+                 id="working-directory-dot-slash"),
+])
+def test_cf015(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)
+
+
+# CF016 suppression-without-reason ---------------------------------------------------------
+
+KV_PLACEHOLDER = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "{id}"{comment}\n'  # id at 6
+
+
+NO_REASON, UNKNOWN = "gives no reason", "names unknown rule CF999"
+
+
+@pytest.mark.parametrize(("comment", "expected", "messages"), [
+    pytest.param("  # auditlib: ignore[CF001]", [("wrangler.toml", 6, "CF001")], [NO_REASON],
+                 id="no-reason"),
+    pytest.param("  # auditlib: ignore[CF999] created on first deploy",
+                 [("wrangler.toml", 6, "CF999")], [UNKNOWN], id="unknown-rule"),
+    pytest.param("  # auditlib: ignore[CF999]", [("wrangler.toml", 6, "CF999")] * 2,
+                 [UNKNOWN, NO_REASON], id="unknown-rule-and-no-reason"),
+    pytest.param("  # auditlib: ignore[CF001, CF002]", [("wrangler.toml", 6, "CF001,CF002")],
+                 [NO_REASON], id="two-rules-no-reason"),
+    pytest.param("  # auditlib: ignore[CF001] created on first deploy", [], [], id="with-reason"),
+])
+def test_cf016(tmp_path: Path, make_repo: MakeRepo, comment: str, expected: Expected,
+               messages: list[str]) -> None:
+    files = {"wrangler.toml": KV_PLACEHOLDER.format(id="TODO", comment=comment)}
+    found = findings(tmp_path, make_repo, files, "CF016")
+    check(found, expected, Severity.P2)
+    assert all(message in f.message for f, message in zip(found, messages, strict=True))
+
+
+def test_cf016_jsonc(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.jsonc": '{\n  "main": "a.ts", // auditlib: ignore[CF002]\n}\n'}
+    found = findings(tmp_path, make_repo, files, "CF016")
+    check(found, [("wrangler.jsonc", 2, "CF002")], Severity.P2)
+    assert NO_REASON in found[0].message

@@ -1,0 +1,90 @@
+"""auditlib.secrets: which `vars` entries look like secrets, and redaction of their values."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditlib.secrets import REDACTED, redact, secret_reason
+
+# Built from pieces so that no secret scanner mistakes this file for a leak.
+STRIPE_LIKE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+STRIPE_TEST_LIKE = "rk_" + "test_" + "abcdefgh1234"
+GITHUB_LIKE = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
+GITHUB_PAT_LIKE = "github_pat_" + "11ABCDEFG0123456789_abcdefghij"
+SLACK_LIKE = "xoxb-" + "1234567890-abcdefghij"
+AWS_LIKE = "AKIA" + "IOSFODNN7EXAMPLE"
+GOOGLE_LIKE = "AIza" + "SyA-1234567890abcdefghijklmnopqrs"
+PEM_LIKE = "-----BEGIN " + "RSA PRIVATE KEY-----\\nMIIE..."
+JWT_LIKE = ("eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+            + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")
+RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    # by name
+    ("API_TOKEN", "abc123xyz", "name"),
+    ("token", "abc123xyz", "name"),
+    ("SESSION_SECRET", "abc123xyz", "name"),
+    ("DB_PASSWORD", "abc123xyz", "name"),
+    ("SMTP_PASSWD", "abc123xyz", "name"),
+    ("PRIVATE_SIGNING", "abc123xyz", "name"),
+    ("GCP_CREDENTIALS", "abc123xyz", "name"),
+    ("OPENAI_APIKEY", "abc123xyz", "name"),
+    ("STRIPE_API_KEY", "abc123xyz", "name"),
+    ("STRIPE_KEY", "abc123xyz", "name"),
+    ("KEY", "abc123xyz", "name"),
+    # public names are judged by their value only
+    ("PUBLIC_KEY", "pk-demo", None),
+    ("STRIPE_PUBLISHABLE_KEY", "pk-demo", None),
+    ("NEXT_PUBLIC_API_KEY", "pk-demo", None),
+    ("PUBLIC_KEY", STRIPE_LIKE, "value"),
+    # names that only look alike
+    ("KEYBOARD_LAYOUT", "qwerty", None),
+    ("CACHE_KEY_PREFIX", "cart:", None),
+    ("MONKEY", "banana", None),
+    # by value
+    ("PAYMENT", STRIPE_LIKE, "value"),
+    ("PAYMENT", STRIPE_TEST_LIKE, "value"),
+    ("CI", GITHUB_LIKE, "value"),
+    ("CI", GITHUB_PAT_LIKE, "value"),
+    ("CHAT", SLACK_LIKE, "value"),
+    ("AWS", AWS_LIKE, "value"),
+    ("MAPS", GOOGLE_LIKE, "value"),
+    ("CERT", PEM_LIKE, "value"),
+    ("SESSION_SEED", JWT_LIKE, "value"),
+    ("UPSTREAM", RANDOM_LIKE, "value"),
+    # ordinary values
+    ("API_URL", "https://api.example.com/v1", None),
+    ("MODE", "production", None),
+    ("CART_TTL", "60", None),
+    ("KV_ID", "0e0888a980cd46efa1d28aea3794b3ac", None),  # lowercase hex: an id, not a key
+    ("GREETING", "Hello World from the 2025 Shop", None),  # has spaces
+    ("PADDING", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA1", None),  # long and mixed but low entropy
+    ("SHORT", "Zx9qT4mL2vR8nB6kW1pY3sD", None),  # 23 characters: under the length limit
+    ("NO_DIGITS", "ZxqTmLvRnBkWpYsDfGhJcVbN", None),
+    ("SK_LIKE", "sk_live_short", None),  # too short after the prefix
+    # empty values are never secrets
+    ("API_TOKEN", "", None),
+    ("API_TOKEN", "   ", None),
+])
+def test_secret_reason(name: str, value: str, expected: str | None) -> None:
+    assert secret_reason(name, value) == expected
+
+
+@pytest.mark.parametrize(("text", "secrets", "expected"), [
+    ("token=abc123", ["abc123"], f"token={REDACTED}"),
+    ("a=abc123 b=abc123", ["abc123"], f"a={REDACTED} b={REDACTED}"),
+    ("key=abcdef", ["abc", "abcdef"], f"key={REDACTED}"),  # longest first: no leftover "def"
+    ("key=abcdef", ["abcdef", "abc"], f"key={REDACTED}"),
+    ("x=1 y=2", ["1", "2"], f"x={REDACTED} y={REDACTED}"),
+    ("nothing here", ["abc123"], "nothing here"),
+    ("empty=", [""], "empty="),
+    ("no secrets", [], "no secrets"),
+    (f"T = \"{STRIPE_LIKE}\"", {STRIPE_LIKE}, f"T = \"{REDACTED}\""),
+])
+def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
+    assert redact(text, secrets) == expected
+
+
+def test_redact_accepts_a_generator() -> None:
+    assert redact("a=abc", (s for s in ["abc"])) == f"a={REDACTED}"

@@ -1,0 +1,261 @@
+"""Accepted findings: inline suppressions, configured waivers, disabled rules, severity
+overrides, and the settings file they come from (auditlib.configfile)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from auditlib.collect import collect
+from auditlib.config import DEFAULT_CONFIG, AuditConfig, Waiver
+from auditlib.configfile import load_config, parse_config
+from auditlib.errors import ConfigParseError
+from auditlib.evaluate import evaluate
+from auditlib.model import Facts, Finding, Outcome, Severity
+from auditlib.wrangler import load
+
+if TYPE_CHECKING:
+    from conftest import MakeRepo
+
+Files = dict[str, str]
+AS_OF = date(2025, 7, 1)
+# A placeholder KV id: CF001 reports it at the `id` line (6).
+KV = 'name = "shop"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "TODO"\n'
+
+
+def findings(tmp_path: Path, make_repo: MakeRepo, files: Files, rule: str = "CF001",
+             config: AuditConfig = DEFAULT_CONFIG) -> list[Finding]:
+    return [f for f in evaluate(collect(make_repo(tmp_path, files)), config=config)
+            if f.rule == rule]
+
+
+def settled(found: list[Finding]) -> list[tuple[str, int | None, Outcome, str]]:
+    return [(f.location.path, f.location.start_line, f.outcome, f.waiver) for f in found]
+
+
+# Inline suppressions ----------------------------------------------------------------------
+
+def suppressed(prefix: str, comment: str, own_line: bool = False) -> Files:
+    """KV with `comment` after the line that starts with `prefix`, or on a line of its own above."""
+    lines = KV.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(prefix))
+    lines[index:index + 1] = [comment, lines[index]] if own_line else [f"{lines[index]}  {comment}"]
+    return {"wrangler.toml": "\n".join(lines) + "\n"}
+
+
+IGNORE = "# auditlib: ignore[CF001] made on deploy"
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param(suppressed("id =", IGNORE),
+                 [("wrangler.toml", 6, Outcome.WAIVED, "inline at `wrangler.toml:6`: made on deploy")],
+                 id="same-line"),
+    pytest.param(suppressed("id =", IGNORE, own_line=True),
+                 [("wrangler.toml", 7, Outcome.WAIVED, "inline at `wrangler.toml:6`: made on deploy")],
+                 id="line-above"),
+    pytest.param(suppressed("id =", "# auditlib: ignore[cf002, CF001] made on deploy"),
+                 [("wrangler.toml", 6, Outcome.WAIVED, "inline at `wrangler.toml:6`: made on deploy")],
+                 id="one-of-several-rules"),
+    pytest.param(suppressed("id =", "# auditlib: ignore[CF002] other rule"),
+                 [("wrangler.toml", 6, Outcome.FAIL, "")], id="other-rule"),
+    pytest.param(suppressed("binding =", IGNORE, own_line=True),
+                 [("wrangler.toml", 7, Outcome.FAIL, "")], id="two-lines-above"),
+    pytest.param({"wrangler.toml": KV, "apps/x/wrangler.toml": 'name = "x"  ' + IGNORE + "\n"},
+                 [("wrangler.toml", 6, Outcome.FAIL, "")], id="other-file"),
+    pytest.param({"wrangler.toml": 'main = "a.ts"\nkv_namespaces = [{ binding = "CACHE", id = "TODO" }]  '
+                  + IGNORE + "\n"},
+                 [("wrangler.toml", 2, Outcome.WAIVED, "inline at `wrangler.toml:2`: made on deploy")],
+                 id="inline-table"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "kv_namespaces": [\n'
+                  '    { "binding": "CACHE", "id": "TODO" }, // auditlib: ignore[CF001] made on deploy\n'
+                  '  ],\n}\n'},
+                 [("wrangler.jsonc", 4, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
+                 id="jsonc-same-line"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "kv_namespaces": [\n'
+                  '    // auditlib: ignore[CF001] made on deploy\n'
+                  '    { "binding": "CACHE", "id": "TODO" },\n  ],\n}\n'},
+                 [("wrangler.jsonc", 5, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
+                 id="jsonc-line-above"),
+])
+def test_inline_suppression(tmp_path: Path, make_repo: MakeRepo, files: Files,
+                            expected: list[tuple[str, int, Outcome, str]]) -> None:
+    assert settled(findings(tmp_path, make_repo, files)) == expected
+
+
+def test_suppressed_finding_keeps_no_expiry(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, suppressed("id =", IGNORE))
+    assert (found.outcome, found.waiver_expires, found.severity) == (Outcome.WAIVED, None, Severity.P0)
+
+
+# Configured waivers -----------------------------------------------------------------------
+
+def waived(rule: str = "CF001", path: str = "wrangler.toml",
+           expires: date | None = date(2025, 12, 31)) -> AuditConfig:
+    return AuditConfig(audit_date=AS_OF, waivers=(
+        Waiver(rule=rule, path=path, reason="created on first deploy", expires=expires),))
+
+
+@pytest.mark.parametrize(("config", "outcome", "waiver", "expires"), [
+    pytest.param(waived(), Outcome.WAIVED, "created on first deploy", "2025-12-31", id="before-expiry"),
+    pytest.param(waived(expires=AS_OF), Outcome.WAIVED, "created on first deploy", "2025-07-01",
+                 id="expires-on-audit-date"),
+    pytest.param(waived(expires=None), Outcome.WAIVED, "created on first deploy", None, id="no-expiry"),
+    pytest.param(waived(expires=date(2025, 6, 30)), Outcome.FAIL,
+                 "waiver expired 2025-06-30: created on first deploy", "2025-06-30", id="expired"),
+    pytest.param(waived(path="*.toml"), Outcome.WAIVED, "created on first deploy", "2025-12-31",
+                 id="glob"),
+    pytest.param(waived(path="apps/*"), Outcome.FAIL, "", None, id="glob-not-matching"),
+    pytest.param(waived(rule="CF002"), Outcome.FAIL, "", None, id="other-rule"),
+])
+def test_config_waiver(tmp_path: Path, make_repo: MakeRepo, config: AuditConfig, outcome: Outcome,
+                       waiver: str, expires: str | None) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": KV}, config=config)
+    assert (found.outcome, found.waiver, found.waiver_expires) == (outcome, waiver, expires)
+    if outcome == Outcome.FAIL and waiver:
+        assert "expired" in found.waiver
+
+
+def test_waiver_path_glob_picks_configs(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": KV, "apps/web/wrangler.toml": KV, "apps/api/wrangler.jsonc":
+             '{\n  "main": "a.ts",\n  "kv_namespaces": [{ "binding": "CACHE", "id": "TODO" }],\n}\n'}
+    found = findings(tmp_path, make_repo, files, config=waived(path="apps/*/wrangler.toml"))
+    assert {(f.location.path, f.outcome) for f in found} == {
+        ("wrangler.toml", Outcome.FAIL), ("apps/web/wrangler.toml", Outcome.WAIVED),
+        ("apps/api/wrangler.jsonc", Outcome.FAIL)}
+
+
+def test_waiver_expiring_at_a_toml_datetime() -> None:
+    config = parse_config("auditlib.toml", '[[waivers]]\nrule = "CF002"\npath = "*"\n'
+                                           'reason = "r"\nexpires = 2025-06-01T00:00:00\n')
+    facts = Facts(repo="r", configs=(load("wrangler.toml", 'main = "a.ts"\n'),))
+    found = evaluate(facts, config=dataclasses.replace(config, audit_date=AS_OF))
+    assert [f.outcome for f in found if f.rule == "CF002"] == [Outcome.FAIL]
+
+
+# Disabled rules and severity overrides ----------------------------------------------------
+
+@pytest.mark.parametrize(("config", "expected"), [
+    pytest.param(DEFAULT_CONFIG, {"CF001": Severity.P0, "CF002": Severity.P1}, id="defaults"),
+    pytest.param(AuditConfig(disabled_rules=frozenset({"CF001"})), {"CF002": Severity.P1},
+                 id="disabled"),
+    pytest.param(AuditConfig(severity_overrides={"CF001": Severity.P2}),
+                 {"CF001": Severity.P2, "CF002": Severity.P1}, id="severity-override"),
+    pytest.param(AuditConfig(disabled_rules=frozenset({"CF002"}),
+                             severity_overrides={"CF001": Severity.P1, "CF002": Severity.P0}),
+                 {"CF001": Severity.P1}, id="both"),
+])
+def test_disabled_rules_and_severity(tmp_path: Path, make_repo: MakeRepo, config: AuditConfig,
+                                     expected: dict[str, Severity]) -> None:
+    found = evaluate(collect(make_repo(tmp_path, {"wrangler.toml": KV})), config=config)
+    assert {f.rule: f.severity for f in found if f.rule in ("CF001", "CF002")} == expected
+
+
+# The settings file ------------------------------------------------------------------------
+
+WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    pytest.param('doc_path = "docs/a.md"\nbogus = 1\n', 2, "unknown key 'bogus'", id="unknown-key"),
+    pytest.param('doc_path = "x"\ndisable = ["CF001", "CF999"]\n', 2, "unknown rule id 'CF999'",
+                 id="unknown-rule-in-disable"),
+    pytest.param('disable = "CF001"\n', 1, "list of rule ids", id="disable-not-a-list"),
+    pytest.param('[severity]\nCF001 = "P1"\nCF999 = "P2"\n', 3, "unknown rule id 'CF999'",
+                 id="unknown-rule-in-severity"),
+    pytest.param('[severity]\nCF001 = "P1"\nCF002 = "P5"\n', 3, "'P5' is not one of",
+                 id="bad-severity"),
+    pytest.param('severity = { CF002 = "high" }\n', 1, "'high' is not one of",
+                 id="bad-severity-inline-table"),
+    pytest.param('severity = "P1"\n', 1, "severity",
+                 id="severity-not-a-table"),
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF999"\npath = "*"\nreason = "r"\n', 7,
+                 "unknown rule id 'CF999'", id="unknown-rule-in-waivers"),
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n', 6, "`reason` is required",
+                 id="waiver-without-reason"),
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\nreason = "  "\n', 9,
+                 "`reason` is required", id="waiver-blank-reason"),
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\nreason = "r"\nuntil = 1\n', 6,
+                 "a waiver takes only", id="waiver-unknown-key"),
+    pytest.param(WAIVER + 'expires = "2025-13-01"\n', 5, "must be a date",
+                 id="bad-expires"),
+    pytest.param('[[probes]]\nname = "p"\nregex = "foo(["\ngroups = []\n', 3, "bad regex",
+                 id="bad-probe-regex"),
+    pytest.param('[[probes]]\nregex = "foo(["\nname = "p"\n', 2, "bad regex",
+                 id="bad-probe-regex-before-name"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "(x)"\ngroups = ["x"]\n\n'
+                 '[[probes]]\nname = "b"\nregex = "(a)(b)"\ngroups = ["a"]\n', 9,
+                 "2 capture groups but 1 group names", id="group-count-mismatch"),
+    pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
+    pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
+    pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
+                 id="age-boolean"),
+    pytest.param('doc_path = "x"\n[[waivers]\n', 2, "", id="not-toml"),
+])
+def test_parse_config_errors(text: str, line: int | None, words: str) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        parse_config("auditlib.toml", text)
+    assert (caught.value.path, caught.value.line) == ("auditlib.toml", line)
+    assert words in caught.value.message
+
+
+def test_parse_config_values() -> None:
+    config = parse_config("auditlib.toml", (
+        'doc_path = "docs/scaling.md"\ncompatibility_max_age_days = 90\ndisable = ["CF005"]\n'
+        '[severity]\nCF002 = "P2"\n' + WAIVER + 'expires = 2025-12-31\n'
+        '[[probes]]\nname = "flags"\nregex = "flag\\\\((\\\\w+)\\\\)"\ngroups = ["flag"]\n'))
+    assert config.source == "auditlib.toml"
+    assert (config.doc_path, config.compatibility_max_age_days) == ("docs/scaling.md", 90)
+    assert config.disabled_rules == frozenset({"CF005"})
+    assert config.severity_overrides == {"CF002": Severity.P2}
+    assert [(w.rule, w.path, w.reason, w.expires, w.line) for w in config.waivers] == [
+        ("CF001", "*", "accepted", date(2025, 12, 31), 6)]
+    assert [(p.name, p.groups) for p in config.probes] == [("flags", ("flag",))]
+
+
+AUDITLIB_TOML = "compatibility_max_age_days = 30\n"
+PYPROJECT = '[project]\nname = "pkg"\n\n[tool.auditlib]\ncompatibility_max_age_days = 60\n'
+PYPROJECT_WITHOUT = '[project]\nname = "pkg"\n\n[tool.ruff]\nline-length = 100\n'
+
+
+@pytest.mark.parametrize(("files", "explicit", "expected"), [
+    pytest.param({"auditlib.toml": AUDITLIB_TOML}, None, ("auditlib.toml", 30), id="auditlib-toml"),
+    pytest.param({"pyproject.toml": PYPROJECT}, None, ("pyproject.toml", 60), id="pyproject"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, None,
+                 ("auditlib.toml", 30), id="auditlib-toml-first"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "ci/audit.toml": "compatibility_max_age_days = 7\n"},
+                 "ci/audit.toml", ("ci/audit.toml", 7), id="explicit"),
+    pytest.param({"pyproject.toml": PYPROJECT_WITHOUT}, None, (None, 180),
+                 id="pyproject-without-tool-auditlib"),
+    pytest.param({"README.md": "x\n"}, None, (None, 180), id="no-settings"),
+])
+def test_load_config(tmp_path: Path, make_repo: MakeRepo, files: Files, explicit: str | None,
+                     expected: tuple[str | None, int]) -> None:
+    repo = make_repo(tmp_path, files)
+    config = load_config(repo, repo / explicit if explicit else None)
+    assert (config.source, config.compatibility_max_age_days) == expected
+    if expected[0] is None:
+        assert config == AuditConfig()
+
+
+def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"auditlib.toml": AUDITLIB_TOML})
+    with pytest.raises(ConfigParseError, match="not found"):
+        load_config(repo, repo / "missing.toml")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nbogus = 1\n', 5, id="unknown-key"),
+    pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\ndisable = ["CF999"]\n', 5,
+                 id="unknown-rule"),
+    pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nname = "audit"\n', 5,
+                 id="unknown-key-also-in-project"),
+])
+def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, line: int) -> None:
+    repo = make_repo(tmp_path, {"pyproject.toml": text})
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(repo)
+    assert (caught.value.path, caught.value.line) == ("pyproject.toml", line)
