@@ -404,8 +404,8 @@ def _actions(ctx: Context) -> list[Block]:
                 grouped[finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
-            where = (f" ({_places(found)})" if len(found) == 1 and found[0].location.start_line
-                     else f" in {len(found)} places: {_places(found)}" if len(found) > 1 else "")
+            where = (f" in {len(found)} places: {_places(found)}" if len(found) > 1
+                     else "" if found[0].location.path == "." else f" ({_places(found)})")
             items.append(f"{number}. {action}{where}")
         blocks.append(Text(f"### {heading}\n\n"
                            + ("\n".join(items) if items else f"Nothing at {severity}.")))

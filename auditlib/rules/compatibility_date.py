@@ -63,5 +63,5 @@ class CompatibilityDateStale(Rule):
                         location=location, subject=scoped("compatibility_date", scope),
                         message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
                                  f" {age} days old (limit {config.compatibility_max_age_days})"),
-                        remediation=(f"Move `compatibility_date` forward from"
-                                     f" {pinned.isoformat()} in {where}"))
+                        remediation=(f"Move `compatibility_date` forward (older than"
+                                     f" {config.compatibility_max_age_days} days)"))
