@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -18,6 +19,7 @@ from .config import DEFAULT_CONFIG, AuditConfig
 from .configfile import load_config
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
+from .rules import DRIFT_RULES
 from .secrets import redact, secret_reason
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
@@ -91,6 +93,20 @@ class Audit:
         """Write findings.json into `output_dir`; an empty `output_dir` writes nothing."""
         if str(output_dir):
             (Path(output_dir) / "findings.json").write_text(self.to_json(), encoding="utf-8")
+
+
+def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | None = None,
+           audit_date: str | date | None = None) -> Audit:
+    """Check the claims of `documents` (repository-relative paths) against `repo`."""
+    root = repofiles.check_repository(Path(repo))
+    when = audit_date or date.today()
+    when = when if isinstance(when, date) else date.fromisoformat(when)
+    settings = dataclasses.replace(config or load_config(root), audit_date=when)
+    if len(documents) == 1:  # the audit document itself: its header needs an Audit-status
+        settings = dataclasses.replace(settings, doc_path=documents[0])
+    facts = collect(root, settings.probes, documents)
+    return Audit(facts=facts, findings=evaluate(facts, DRIFT_RULES, settings),
+                 audit_date=when.isoformat(), config=settings, version=version())
 
 
 def render_markdown(audit: Audit) -> str:

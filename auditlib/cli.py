@@ -11,7 +11,11 @@ from pathlib import Path
 
 from . import api, execute, repofiles
 from .configfile import load_config
+from .docs import read_header
 from .errors import AuditError
+from .model import Outcome
+from .report import render_verify
+from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "auto-scaling-audit.ipynb"
@@ -29,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
         prog="auditlib",
         description="Regenerate the auto-scaling audit document of a Cloudflare repository from"
                     " its wrangler configs, CI workflows and code.",
-        epilog="Exit codes: 0 done, 1 the run failed, 2 bad arguments or input.")
+        epilog="Exit codes: 0 done, 1 the run failed or (verify) drift was found, 2 bad"
+               " arguments or input.")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -58,6 +63,23 @@ def parser() -> argparse.ArgumentParser:
                           " REPO/pyproject.toml)")
     run.add_argument("--quiet", action="store_true",
                      help="print only errors and the summary line")
+    verify = commands.add_parser(
+        "verify", help="check an existing document's claims against the repository",
+        description="Check the claims of a hand-written audit document (links, line ranges,"
+                    " line counts, quoted snippets and configuration, named bindings, 'not"
+                    " configured' statements, its header) against the repository. With"
+                    " --docs, check every Markdown file with a header block under DIR."
+                    " Exit 1 when anything drifted, 0 when every claim holds.")
+    verify.add_argument("doc", nargs="?", type=Path, help="the Markdown document to check")
+    verify.add_argument("--docs", type=Path, metavar="DIR",
+                        help="check every document with a header block under DIR instead")
+    verify.add_argument("--repo", type=Path, default=Path("."),
+                        help="the repository the document describes (default: .)")
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="the date to judge freshness against (default: today)")
+    verify.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     rules = commands.add_parser(
         "rules", help="list the rules (id, severity, title)",
         description="List the rule registry. `--format markdown` prints docs/rules.md.")
@@ -70,6 +92,40 @@ def _rules(args: argparse.Namespace) -> int:
 
     print(rules_markdown() if args.format == "markdown" else rules_text(), end="")
     return EXIT_OK
+
+
+def _inside(repo: Path, path: Path, what: str) -> str:
+    try:
+        return path.resolve().relative_to(repo).as_posix()
+    except ValueError:
+        raise AuditError(f"{what} {path} is not inside the repository {repo}") from None
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if (args.doc is None) == (args.docs is None):
+        raise AuditError("verify takes a document or --docs DIR (one of them)")
+    repo = repofiles.check_repository(args.repo)
+    if args.docs is not None:
+        folder = _inside(repo, repofiles.check_repository(args.docs), "--docs")
+        documents = [path for path in repofiles.list_files(repo, ("*.md",))
+                     if folder == "." or path.startswith(folder + "/")]
+        documents = [path for path in documents
+                     if read_header((repo / path).read_text(encoding="utf-8",
+                                                             errors="replace").splitlines())[0]]
+    else:
+        if not args.doc.is_file():
+            raise AuditError(f"document not found: {args.doc}")
+        documents = [_inside(repo, args.doc, "document")]
+    config = load_config(repo, args.config)
+    audit = api.verify(repo, documents, config, args.date)
+    drift = [f for f in audit.findings if f.outcome == Outcome.FAIL]
+    if args.format == "json":
+        print(audit.to_json(), end="")
+    else:
+        text = render_verify(audit.facts, audit.findings, audit_date=audit.audit_date,
+                             config=audit.config, table=args.docs is not None)
+        print(redact(text, audit.secrets()), end="")
+    return EXIT_FAILED if drift else EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -98,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return _rules(args) if args.command == "rules" else _run(args)
+        return {"rules": _rules, "verify": _verify, "run": _run}[args.command](args)
     except execute.RunFailed as exc:
         print(f"auditlib: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -6,12 +6,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
 from .config import Probe
+from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
     CodeClass,
     DeployStep,
+    DocClaims,
     Document,
     Facts,
     LatencyMonitor,
@@ -84,8 +87,28 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
-def collect(repo: str | Path, probes: Sequence[Probe] = ()) -> Facts:
-    """Read the repository at `repo` into Facts, running `probes` beside the built-in ones.
+def _doc_claims(repo: Path, documents: Sequence[str], problems: list[Problem]) -> list[DocClaims]:
+    """The claims of each document, with the text of the repository files they cite."""
+    if not documents:
+        return []
+    files = repofiles.list_files(repo, ())
+    found = []
+    for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), problems):
+        claims = claims_of.read_claims(path, text, files)
+        header, header_lines, _end = read_header(text.splitlines())
+        cited = {c.target for c in claims if c.target and not c.data.get("escapes")}
+        folders = tuple(sorted(p for p in cited if (repo / p).is_dir()))
+        texts = dict(_read_each(repo, sorted(cited & set(files)), lambda p, t: (p, t), problems))
+        found.append(DocClaims(path=path, header=header, header_lines=header_lines,
+                               claims=tuple(claims), files=texts, folders=folders))
+    return found
+
+
+def collect(repo: str | Path, probes: Sequence[Probe] = (),
+            documents: Sequence[str] | None = None) -> Facts:
+    """Read the repository at `repo` into Facts, running `probes` beside the built-in ones
+    and reading the claims of `documents` (repository-relative Markdown paths; by default
+    every document under docs/ that has a header block).
 
     Raises RepositoryError if it is not there.
     """
@@ -96,17 +119,21 @@ def collect(repo: str | Path, probes: Sequence[Probe] = ()) -> Facts:
     read_workflows = _read_each(root, repofiles.list_files(root, workflows.WORKFLOW_GLOBS),
                                 workflows.collect, problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
-    documents: list[Document] = _read_each(
+    docs_found: list[Document] = _read_each(
         root, repofiles.list_files(root, docs.DOC_GLOBS), docs.read_document, problems)
     code = _code_facts(root, configs, problems, probes)
     code["searches"]["placement"] = codesearch.run_search(root, "placement")
+    if documents is None:
+        documents = [document.path for document in docs_found if document.header]
+    claims = _doc_claims(root, documents, problems)
     return Facts(
         repo=root.name,
         configs=tuple(configs),
         deploy_steps=tuple(steps),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
-        documents=tuple(documents),
+        documents=tuple(docs_found),
         problems=tuple(problems),
+        claims=tuple(claims),
         suppressions=tuple(found for config in configs
                            for found in wrangler.suppressions(config.path, config.text)),
         **code,

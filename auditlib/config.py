@@ -53,6 +53,8 @@ class AuditConfig:
     compatibility_max_age_days: int = 180
     # Latency checks that only fire above this many milliseconds are reported.
     latency_threshold_ms: int = 200
+    # A document whose Last-reviewed is older than this many days is stale.
+    doc_max_age_days: int = 90
     disabled_rules: frozenset[str] = frozenset()
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     probes: tuple[Probe, ...] = ()

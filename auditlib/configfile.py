@@ -12,7 +12,8 @@ from .config import AuditConfig, Probe, Waiver
 from .errors import ConfigParseError
 from .model import Severity
 
-TOP_KEYS = {"doc_path", "compatibility_max_age_days", "latency_threshold_ms", "disable",
+TOP_KEYS = {"doc_path", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
+            "disable",
             "severity", "probes", "waivers", "related_terms"}
 PROBE_KEYS = {"name", "regex", "globs", "groups"}
 WAIVER_KEYS = {"rule", "path", "reason", "expires"}
@@ -141,7 +142,7 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)
             settings[key] = table[key]
-    for key in ("compatibility_max_age_days", "latency_threshold_ms"):
+    for key in ("compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days"):
         if key in table:
             if isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] < 0:
                 raise reader.fail(f"{key} must be a whole number >= 0", key)

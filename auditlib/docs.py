@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .model import Document
 
@@ -10,13 +11,21 @@ DOC_GLOBS = ("docs/**/*.md",)
 _HEADER_LINE = re.compile(r"^([A-Z][A-Za-z-]*):\s*(.*?)\s*$")
 
 
-def read_document(path: str, text: str) -> Document:
-    lines = text.splitlines()
+def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], int]:
+    """The `Key: value` lines at the top: values, their line numbers, and the next index."""
     header: dict[str, str] = {}
+    header_lines: dict[str, int] = {}
     index = 0
     while index < len(lines) and (found := _HEADER_LINE.match(lines[index])):
         header[found[1]] = found[2]
+        header_lines[found[1]] = index + 1
         index += 1
+    return header, header_lines, index
+
+
+def read_document(path: str, text: str) -> Document:
+    lines = text.splitlines()
+    header, _lines, index = read_header(lines)
     title = None
     paragraph: list[str] = []
     for line in lines[index:]:

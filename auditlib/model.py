@@ -228,6 +228,38 @@ class Document:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Claim:
+    """Something a Markdown document asserts about the repository, where it asserts it.
+
+    kind: "link", "line-count", "citation", "snippet", "config-block", "name", "negative".
+    `target` is the repository path the claim is about, when it names one; `data` holds
+    what was claimed (line numbers, a count, a quoted text, a name and its kind).
+    """
+
+    kind: str
+    location: Location
+    text: str
+    target: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DocClaims:
+    """An audit document's header block and claims, and the repository files they cite."""
+
+    path: str
+    header: dict[str, str]
+    header_lines: dict[str, int]
+    claims: tuple[Claim, ...]
+    files: dict[str, str]  # text of each cited file inside the repository
+    folders: tuple[str, ...] = ()  # cited paths that are folders
+
+    def lines_of(self, path: str | None) -> list[str] | None:
+        """The lines of a cited file, or None when it is not in the repository."""
+        return self.files[path].splitlines() if path in self.files else None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Facts:
     repo: str
     configs: tuple[WranglerConfig, ...] = ()
@@ -242,6 +274,7 @@ class Facts:
     problems: tuple[Problem, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     extra: tuple[Match, ...] = ()  # matches of the probes added by configuration
+    claims: tuple[DocClaims, ...] = ()  # documents checked for drift
 
     def line_text(self, path: str, line: int | None) -> str:
         """The text of a line of a config or workflow file that the facts hold, or ""."""

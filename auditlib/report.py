@@ -10,11 +10,12 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from .blocks import Block, Table, Text
+from .blocks import Block, Table, Text, to_markdown
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
-from .rules import RULES
+from .rules import DRIFT_RULES, RULES
 
 SEVERITY_HEADINGS = {
     Severity.P0: "P0 — Before Production",
@@ -40,6 +41,8 @@ PLATFORM: tuple[tuple[str | None, str, str], ...] = (
     ("pages", "Static asset caching", "Automatic at the edge"),
 )
 RULE_BY_ID = {rule.id: rule for rule in RULES}
+DRIFT_IDS = {rule.id for rule in DRIFT_RULES}
+INFRA_RULES = tuple(rule for rule in RULES if rule.id not in DRIFT_IDS)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -328,7 +331,7 @@ def _latency(ctx: Context) -> list[Block]:
 def _gaps(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Gaps Identified\n\n### Critical Gaps")]
     rows = []
-    for rule in RULES:
+    for rule in INFRA_RULES:
         found = [f for f in ctx.open_findings(rule.id) if f.severity in (Severity.P0, Severity.P1)]
         if found:
             rows.append((f"**{rule.title}**", rule.rationale,
@@ -400,7 +403,8 @@ def _actions(ctx: Context) -> list[Block]:
     for severity, heading in SEVERITY_HEADINGS.items():
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in ctx.findings:
-            if finding.severity == severity and finding.outcome == Outcome.FAIL:
+            if (finding.severity == severity and finding.outcome == Outcome.FAIL
+                    and finding.rule not in DRIFT_IDS):
                 grouped[finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
@@ -493,6 +497,40 @@ def _related(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _drift(ctx: Context) -> list[Block]:
+    heading = Text("## Drift since the last hand-written version")
+    path = ctx.config.doc_path
+    if not any(document.path == path for document in ctx.facts.claims):
+        return [heading, Text(f"There is no hand-written version at `{path}` to compare with.")]
+    found = [f for f in ctx.findings if f.rule in DRIFT_IDS and f.location.path == path]
+    if not found:
+        return [heading, Text(f"Every claim of the hand-written `{path}` still holds.")]
+    return [heading, Text(f"What `{path}` claims that is no longer true:"),
+            Table.of(("Line", "Rule", "Claim and present truth"), [
+                (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}", f.message)
+                for f in found])]
+
+
+def _doc_health(ctx: Context) -> list[Block]:
+    heading = Text("## Documentation Health")
+    if not ctx.facts.claims:
+        return [heading, Text("No document under `docs/` has a header block to check.")]
+    today = date.fromisoformat(ctx.audit_date)
+    rows = []
+    for document in ctx.facts.claims:
+        found = [f for f in ctx.findings if f.rule in DRIFT_IDS
+                 and f.location.path == document.path and f.outcome == Outcome.FAIL]
+        try:
+            age: object = (today - date.fromisoformat(document.header.get("Last-reviewed", ""))).days
+        except ValueError:
+            age = "—"
+        rows.append((_code(document.path), *(document.header.get(key, "—") for key in (
+            "Type", "Status", "Domain", "Last-reviewed")), age,
+            sum(1 for f in found if f.rule == "DR004"), len(found)))
+    return [heading, Table.of(("Document", "Type", "Status", "Domain", "Last-reviewed",
+                               "Age (days)", "Broken links", "Drift findings"), rows)]
+
+
 def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config: AuditConfig,
           version: str) -> list[Block]:
     """The document, section by section, as the reference audit shows it."""
@@ -500,4 +538,23 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
                   version=version)
     return [*_header(ctx), *_deployments(ctx), *_environments(ctx), *_durable_objects(ctx),
             *_resources(ctx), *_providers(ctx), *_latency(ctx), *_gaps(ctx), *_platform(ctx),
-            *_root_config(ctx), *_actions(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx)]
+            *_root_config(ctx), *_actions(ctx), *_drift(ctx), *_findings(ctx), *_extra(ctx),
+            *_related(ctx), *_doc_health(ctx)]
+
+
+def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date: str,
+                  config: AuditConfig, table: bool) -> str:
+    """`auditlib verify` as text: the freshness table (docs mode), then one line a finding."""
+    ctx = Context(facts=audit_facts, findings=tuple(findings), audit_date=audit_date,
+                  config=config, version="")
+    parts = [to_markdown(_doc_health(ctx)[1:])] if table else []
+    open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
+    parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}\n"
+              for f in open_findings]
+    documents = len(audit_facts.claims)
+    parts.append(f"{len(open_findings)} drift finding{'s' if len(open_findings) != 1 else ''}"
+                 f" in {documents} document{'s' if documents != 1 else ''}\n"
+                 if open_findings else
+                 f"no drift: every claim of {documents} document"
+                 f"{'s' if documents != 1 else ''} holds\n")
+    return "".join(parts)

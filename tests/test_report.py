@@ -75,7 +75,8 @@ def test_document_has_the_reference_sections_in_order(example_markdown: str) -> 
     assert headings == [
         "## Overview", "## Verified Configuration", "## Gaps Identified",
         "## What Cloudflare Provides Automatically", "## Current wrangler.toml (root)",
-        "## Recommended Actions", "## Findings", "## Related Documents"]
+        "## Recommended Actions", "## Drift since the last hand-written version", "## Findings",
+        "## Related Documents", "## Documentation Health"]
 
 
 def test_markdown_has_no_raw_html(example_markdown: str) -> None:

@@ -6,6 +6,16 @@ from .base import Rule
 from .ci_deploy import AppNotDeployedByCi
 from .compatibility_date import CompatibilityDateStale
 from .console_latency import ConsoleOnlyLatency
+from .doc_config_block import DocConfigBlockDrift
+from .doc_header import DocHeaderInvalid
+from .doc_line_counts import DocLineCountDrift
+from .doc_links import DocBrokenLink
+from .doc_names import DocNameDrift
+from .doc_negative import DocNegativeClaimContradicted
+from .doc_ranges import DocCitationOutOfRange
+from .doc_snippets import DocSnippetMoved
+from .doc_stale import DocStale
+from .doc_status import DocVerifiedWithDrift
 from .durable_object_class import DurableObjectClassNotFound
 from .durable_object_migration import DurableObjectMigrationMissing
 from .environment_bindings import BindingMissingInEnvironment
@@ -39,6 +49,17 @@ RULES: tuple[type[Rule], ...] = (
     QueueConsumerWithoutDeadLetterQueue,
     AppNotDeployedByCi,
     SuppressionWithoutReason,
+    DocHeaderInvalid,
+    DocStale,
+    DocVerifiedWithDrift,
+    DocBrokenLink,
+    DocCitationOutOfRange,
+    DocLineCountDrift,
+    DocSnippetMoved,
+    DocConfigBlockDrift,
+    DocNameDrift,
+    DocNegativeClaimContradicted,
 )
+DRIFT_RULES = tuple(rule for rule in RULES if rule.id.startswith("DR"))
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["DRIFT_RULES", "RULES", "Rule"]

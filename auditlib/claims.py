@@ -1,0 +1,185 @@
+"""Collect the claims of a Markdown audit document (markdown-it-py does the parsing).
+
+A claim is something the document asserts about the repository: a link, a line range, a
+line count, a quoted snippet or configuration block, a binding or class named in a table,
+"not configured". Collecting them judges nothing; the drift rules compare them with facts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Collection, Iterator
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .docs import read_header
+from .model import Claim, Location
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+LINE_COUNT = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)\s*\((\d+)\s+lines?\)")
+CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d+)(?:-(\d+))?\b")
+ANCHOR = re.compile(r"^L(\d+)(?:-L(\d+))?$")
+CODE = re.compile(r"`([^`]+)`")
+SNIPPET_LOCATION = re.compile(r"^\s*(?://|#)\s*([\w./-]+\.[A-Za-z]{1,5}):(\d+)(?:-(\d+))?\s*$")
+CURRENT_CONFIG = re.compile(r"\bCurrent\s+(\S*wrangler\.(?:toml|jsonc?))\b(?:\s*\(([^)]*)\))?")
+CONFIG_NAME = re.compile(r"(?:^|/)wrangler\.(?:toml|jsonc?)$")
+NEGATIVE = re.compile(r"\b(?:not\s+configured|not\s+present|not\s+enabled)\b", re.IGNORECASE)
+# What a table column's values are, by its header.
+COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "queue",
+                "database": "database", "bucket": "bucket", "variable": "variable"}
+# Names in prose that look like bindings or provider variables are checked too.
+PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|PROVIDER)$")
+
+
+def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
+    """(repository path, escapes the repository, anchor) of a relative link; path None if
+    the link is not to a repository file (a URL, a page anchor)."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith("#"):
+        return None, False, ""
+    target, _, anchor = href.partition("#")
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), target))
+    if path.startswith("../") or path == ".." or target.startswith("/"):
+        return path, True, anchor
+    return path, False, anchor
+
+
+def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
+    """Repository files a cited name (`cartStore.ts`, `src/cartStore.ts`) can mean."""
+    if name in files:
+        return [name]
+    matches = sorted(f for f in files if f.endswith("/" + name))
+    chosen = [f for f in matches if f in preferred]
+    return chosen or matches
+
+
+def _line_of(lines: list[str], block: list[int] | None, needle: str) -> int:
+    """The 1-based line in a block (token map) where `needle` is written."""
+    start, end = (block or [0, 1])
+    for index in range(start, min(end, len(lines))):
+        if needle in lines[index]:
+            return index + 1
+    return start + 1
+
+
+def _inline_claims(path: str, lines: list[str], token: Token, files: Collection[str],
+                   linked: set[str], column: str | None) -> Iterator[Claim]:
+    content = token.content
+    for text, href in LINK.findall(content):
+        target, escapes, anchor = resolve_link(path, href)
+        if target is None:
+            continue
+        found = ANCHOR.match(anchor)
+        yield Claim(kind="link", text=f"[{text}]({href})", target=target,
+                    location=Location(path=path, start_line=_line_of(lines, token.map, href)),
+                    data={"escapes": escapes, "start": int(found[1]) if found else None,
+                          "end": int(found[2] or found[1]) if found else None})
+    for href, count in LINE_COUNT.findall(content):
+        target, escapes, _anchor = resolve_link(path, href)
+        if target is not None and not escapes:
+            yield Claim(kind="line-count", text=f"({count} lines)", target=target,
+                        location=Location(path=path, start_line=_line_of(lines, token.map, href)),
+                        data={"count": int(count)})
+    for name, start, end in CITATION.findall(LINK.sub("", content)):
+        yield _citation(path, lines, token.map, name, int(start), int(end or start), files, linked)
+    for code in CODE.findall(content):
+        kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code) else None)
+        where = Location(path=path, start_line=_line_of(lines, token.map, code))
+        # A named resource is checked; any other code span counts as mentioning the name.
+        yield Claim(kind="name" if kind else "mention", text=f"`{code}`", location=where,
+                    data={"name": code, "name_kind": kind or "mention"})
+    if column is None:
+        yield from _negative(path, token.map, content)
+
+
+def _negative(path: str, block: list[int] | None, content: str) -> Iterator[Claim]:
+    """A "not configured" claim about Smart Placement."""
+    if NEGATIVE.search(content) and re.search(r"placement", content, re.IGNORECASE):
+        # A claim about named configs concerns those; otherwise it concerns them all.
+        named = [code for code in CODE.findall(content) if CONFIG_NAME.search(code)]
+        yield Claim(kind="negative", text=" ".join(content.split())[:160],
+                    location=Location(path=path, start_line=(block or [0])[0] + 1),
+                    data={"subject": "placement", "paths": named})
+
+
+def _citation(path: str, lines: list[str], block: list[int] | None, name: str, start: int,
+              end: int, files: Collection[str], linked: set[str]) -> Claim:
+    candidates = resolve_name(name, files, linked)
+    return Claim(kind="citation", text=f"{name}:{start}" + (f"-{end}" if end != start else ""),
+                 target=candidates[0] if len(candidates) == 1 else None,
+                 location=Location(path=path, start_line=_line_of(lines, block, f"{name}:{start}")),
+                 data={"start": start, "end": end, "candidates": candidates})
+
+
+def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
+                 linked: set[str]) -> Claim | None:
+    line = (token.map or [0])[0] + 1
+    body = token.content.splitlines()
+    located = SNIPPET_LOCATION.match(body[0]) if body else None
+    if located:
+        name, start, end = located[1], int(located[2]), int(located[3] or located[2])
+        candidates = resolve_name(name, files, linked)
+        return Claim(kind="snippet", text=body[0].strip(), location=Location(
+            path=path, start_line=line + 1, end_line=(token.map or [0, line])[1]),
+            target=candidates[0] if len(candidates) == 1 else None,
+            data={"start": start, "end": end, "body": "\n".join(body[1:]),
+                  "candidates": candidates})
+    current = CURRENT_CONFIG.search(heading)
+    if current and token.info.strip() in ("toml", "json", "jsonc"):
+        where = current[2] or "root"
+        target = current[1] if where == "root" else posixpath.join(where.strip("`"), current[1])
+        return Claim(kind="config-block", text=heading, target=posixpath.normpath(target),
+                     location=Location(path=path, start_line=line,
+                                       end_line=(token.map or [0, line])[1]),
+                     data={"body": token.content})
+    return None
+
+
+def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
+    """Every claim of the document at `path`; `files` lists the repository's files."""
+    lines = text.splitlines()
+    tokens = _PARSER.parse(text)
+    _header, _lines, first = read_header(lines)
+    linked = {target for _t, href in LINK.findall(text)
+              if (target := resolve_link(path, href)[0]) is not None}
+    claims: list[Claim] = []
+    heading = ""
+    columns: list[str] = []
+    column = 0
+    row: list[str] = []
+    row_map: list[int] | None = None
+    in_header = False
+    for index, token in enumerate(tokens):
+        if token.map and token.map[1] <= first:
+            continue  # the header block is read by read_header
+        if token.type == "inline" and index > 0 and tokens[index - 1].type == "heading_open":
+            heading = token.content
+        elif token.type == "fence":
+            found = _fence_claim(path, token, heading, files, linked)
+            if found:
+                claims.append(found)
+        elif token.type == "thead_open":
+            columns, in_header = [], True
+        elif token.type == "thead_close":
+            in_header = False
+        elif token.type == "tr_open":
+            column, row, row_map = 0, [], token.map
+        elif token.type == "tr_close" and not in_header:
+            claims.extend(_negative(path, row_map, " | ".join(row)))
+        elif token.type in ("th_open", "td_open"):
+            column += 1
+        elif token.type == "inline":
+            if in_header:
+                columns.append(token.content.strip().lower())
+                continue
+            in_cell = tokens[index - 1].type == "td_open"
+            if in_cell:
+                row.append(token.content)
+            name = columns[column - 1] if in_cell and 0 < column <= len(columns) else ""
+            claims.extend(_inline_claims(path, lines, token, files, linked,
+                                         name if in_cell else None))
+    return claims
+
+

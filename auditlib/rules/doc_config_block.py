@@ -1,0 +1,62 @@
+"""DR008 doc-config-block-drift.
+
+## What it does
+Compares a configuration block quoted under a heading such as "Current wrangler.toml
+(root)" with the file it names, and shows a short diff when they differ.
+
+## Why is this bad?
+Readers copy quoted configuration. A quote that no longer matches the file spreads
+settings that were removed or misses the ones that were added.
+
+## Example
+A document quoting `[[kv_namespaces]] binding = "CART_KV"` after the binding was removed.
+
+## Fix
+Quote the file as it is now, or regenerate the document with `auditlib run`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+DIFF_LINES = 12
+
+
+class DocConfigBlockDrift(Rule):
+    id = "DR008"
+    name = "doc-config-block-drift"
+    title = "Quoted configuration differs from the file"
+    severity = Severity.P1
+    rationale = "Readers copy settings the file no longer holds"
+    remediation = "Quote the configuration as it is now"
+    status = "Drifted"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for document in facts.claims:
+            for claim in document.claims:
+                if claim.kind != "config-block":
+                    continue
+                lines = document.lines_of(claim.target)
+                if lines is None:
+                    yield cls.finding(location=claim.location, subject=str(claim.target),
+                                      message=f"quotes `{claim.target}`, which does not exist")
+                    continue
+                quoted = [line.rstrip() for line in claim.data["body"].rstrip().splitlines()]
+                actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]
+                if quoted == actual:
+                    continue
+                diff = [line for line in difflib.unified_diff(
+                    quoted, actual, "document", str(claim.target), n=0, lineterm="")
+                    if not line.startswith(("---", "+++", "@@"))]
+                shown = "; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
+                yield cls.finding(
+                    location=claim.location, subject=str(claim.target),
+                    message=(f"the quoted `{claim.target}` differs from the file"
+                             f" ({len(diff)} lines): {shown}"),
+                    remediation=f"Quote `{claim.target}` as it is now")

@@ -1,0 +1,52 @@
+"""DR006 doc-line-count-drift.
+
+## What it does
+Compares line counts written next to links (`[x.ts](...) (282 lines)`) with the files'
+present length.
+
+## Why is this bad?
+A wrong count is a visible sign that the document was not updated when the code changed;
+readers who notice it doubt every other number.
+
+## Example
+```markdown
+[cloudflareDurableStore.ts](../packages/.../cloudflareDurableStore.ts) (282 lines)
+```
+when the file now has 297 lines.
+
+## Fix
+Update the count, or drop it and let `auditlib run` regenerate the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+
+class DocLineCountDrift(Rule):
+    id = "DR006"
+    name = "doc-line-count-drift"
+    title = "Line count in document is wrong"
+    severity = Severity.P2
+    rationale = "The document was not updated when the file changed"
+    remediation = "Update the line count"
+    status = "Drifted"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for document in facts.claims:
+            for claim in document.claims:
+                lines = document.lines_of(claim.target)
+                if claim.kind != "line-count" or lines is None:
+                    continue
+                if len(lines) != claim.data["count"]:
+                    yield cls.finding(
+                        location=claim.location, subject=f"{claim.target} lines",
+                        message=(f"claims `{claim.target}` has {claim.data['count']} lines;"
+                                 f" it has {len(lines)}"),
+                        remediation=(f"Change ({claim.data['count']} lines) to ({len(lines)}"
+                                     f" lines) at `{claim.location}`"))

@@ -1,0 +1,54 @@
+"""DR004 doc-broken-link.
+
+## What it does
+Resolves every relative link of a document against the repository: a link to a file or
+folder that does not exist is broken; a link that leaves the repository (`../../x`) is
+reported and never read.
+
+## Why is this bad?
+Evidence that cannot be followed is no evidence: a reader who clicks a cited file and
+gets a 404 stops trusting the rest of the document.
+
+## Example
+```markdown
+[cartStore.ts](../packages/platform-core/src/cart-store.ts)
+```
+
+## Fix
+Point the link at the file's present path, or remove the claim it supports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+
+class DocBrokenLink(Rule):
+    id = "DR004"
+    name = "doc-broken-link"
+    title = "Broken link in document"
+    severity = Severity.P1
+    rationale = "Cited evidence cannot be followed"
+    remediation = "Fix or remove the link"
+    status = "Broken"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for document in facts.claims:
+            for claim in document.claims:
+                if claim.kind != "link" or claim.target is None:
+                    continue
+                if claim.data.get("escapes"):
+                    yield cls.finding(
+                        location=claim.location, subject=claim.target,
+                        message=f"{claim.text} leads outside the repository (not read)",
+                        remediation=f"Link inside the repository instead of `{claim.target}`")
+                elif claim.target not in document.files and claim.target not in document.folders:
+                    yield cls.finding(
+                        location=claim.location, subject=claim.target,
+                        message=f"{claim.text}: `{claim.target}` does not exist",
+                        remediation=f"Fix the link to `{claim.target}` at `{claim.location}`")

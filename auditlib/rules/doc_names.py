@@ -1,0 +1,85 @@
+"""DR009 doc-name-drift.
+
+## What it does
+Checks the names a document gives in its tables (columns Binding, Class, ID, Queue,
+Database, Bucket, Variable) and the binding-like names in its prose (`*_KV`, `*_DO`,
+`*_PROVIDER`, ...) against the configuration and code; and reports bindings that are
+configured but that the document does not mention.
+
+## Why is this bad?
+A binding named in the document but removed from the configuration, or added without
+the document saying so, makes the document's inventory wrong in both directions.
+
+## Example
+A table listing `SESSION_KV` after the binding was replaced by `SESSION_DO`.
+
+## Fix
+Update the tables to the present configuration, or regenerate the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from ..wrangler import KINDS_BY_NAME
+from .base import Rule
+
+
+def known_names(facts: Facts) -> dict[str, set[str]]:
+    """What the repository holds, by the kind of name a document's column gives."""
+    bindings = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings]
+    variables = {v.name for c in facts.configs for s in c.scopes() for v in s.vars}
+
+    def values(*keys: str) -> set[str]:
+        return {str(b.properties[k]) for b in bindings for k in keys if k in b.properties}
+
+    known = {
+        "binding": {b.name for b in bindings if b.kind != "queues.consumers"},
+        "class": values("class_name") | {c.name for c in facts.classes},
+        "id": values(*{key for kind in KINDS_BY_NAME.values() for key in kind.id_keys}),
+        "queue": values("queue"),
+        "database": values("database_name"),
+        "bucket": values("bucket_name"),
+        "variable": {p.variable for p in facts.providers} | variables,
+    }
+    known["name"] = known["binding"] | known["variable"]
+    return known
+
+
+class DocNameDrift(Rule):
+    id = "DR009"
+    name = "doc-name-drift"
+    title = "Document names what is not configured"
+    severity = Severity.P1
+    rationale = "The document's inventory of resources is wrong"
+    remediation = "Update the document's tables to the configuration"
+    status = "Drifted"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        known = known_names(facts)
+        for document in facts.claims:
+            names = [c for c in document.claims if c.kind == "name"]
+            for claim in names:
+                kind, name = claim.data["name_kind"], claim.data["name"]
+                if name not in known.get(kind, set()):
+                    what = "a name" if kind == "name" else f"a {kind}"
+                    yield cls.finding(
+                        location=claim.location, subject=name,
+                        message=(f"`{name}` is named as {what} in the document, but the"
+                                 " repository has none of that name"),
+                        remediation=f"Remove or correct `{name}` at `{claim.location}`")
+            if not any(c.data["name_kind"] == "binding" for c in names):
+                continue  # not an inventory of bindings: nothing to miss
+            mentioned = {c.data["name"] for c in document.claims if c.kind in ("name", "mention")}
+            for wrangler_config in facts.configs:
+                for binding in wrangler_config.bindings:
+                    if binding.kind == "queues.consumers" or binding.name in mentioned:
+                        continue
+                    yield cls.finding(
+                        location=Location(path=document.path), subject=binding.name,
+                        message=(f"`{binding.name}` ({binding.kind}, `{binding.location}`) is"
+                                 " configured but not in the document"),
+                        remediation=f"Add `{binding.name}` to `{document.path}`")

@@ -1,0 +1,63 @@
+"""DR005 doc-citation-out-of-range.
+
+## What it does
+Checks line citations against the cited file: `#L84-L121` anchors of links and
+`file.ts:84-121` citations in the text must lie within the file, and a cited file name
+must match a file of the repository.
+
+## Why is this bad?
+A citation past the end of a file, or of a file that no longer exists, sends readers to
+code that is not there: the file shrank or moved and the claim was not updated.
+
+## Example
+```markdown
+[cartStore.ts:84-121](../packages/platform-core/src/cartStore.ts#L84-L121)
+```
+when `cartStore.ts` has 100 lines.
+
+## Fix
+Look up where the code is now and update the range (`auditlib run` regenerates it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+
+class DocCitationOutOfRange(Rule):
+    id = "DR005"
+    name = "doc-citation-out-of-range"
+    title = "Cited lines do not exist"
+    severity = Severity.P1
+    rationale = "The citation points at code that is no longer there"
+    remediation = "Update the cited line range"
+    status = "Out of range"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for document in facts.claims:
+            for claim in document.claims:
+                if claim.kind == "citation" and claim.target is None:
+                    candidates = claim.data.get("candidates") or []
+                    if not candidates:
+                        yield cls.finding(
+                            location=claim.location, subject=claim.text,
+                            message=f"`{claim.text}` cites a file that is not in the repository",
+                            remediation=f"Update or remove the citation `{claim.text}`")
+                    continue  # several files of that name: the citation is ambiguous
+                if claim.kind not in ("link", "citation") or claim.data.get("end") is None:
+                    continue
+                lines = document.lines_of(claim.target)
+                if lines is None:
+                    continue  # a missing file is a broken link (DR004)
+                end = claim.data["end"]
+                if end > len(lines):
+                    yield cls.finding(
+                        location=claim.location, subject=claim.text,
+                        message=(f"{claim.text} cites lines {claim.data['start']}-{end}, but"
+                                 f" `{claim.target}` has {len(lines)} lines"),
+                        remediation=f"Update the line range cited at `{claim.location}`")

@@ -1,0 +1,81 @@
+"""DR007 doc-snippet-moved.
+
+## What it does
+For each quoted code block whose first line names its source (`// cloudflareDurableStore.ts:79-81`),
+looks for the quoted lines in that file: reports when they are no longer there, or when
+they are now at other lines.
+
+## Why is this bad?
+A quoted snippet is the strongest claim a document makes ("this is the code"); when the
+code changed or moved, the document shows code that does not run.
+
+## Example
+````markdown
+```typescript
+// cloudflareDurableStore.ts:79-81
+if (duration > 200 && shouldLogLatency()) {
+```
+````
+
+## Fix
+Quote the code as it is now, with its present lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Severity
+from .base import Rule
+
+
+def find_block(haystack: Sequence[str], needle: Sequence[str]) -> int | None:
+    """The 1-based line where `needle` (stripped, blank lines ignored) starts in `haystack`."""
+    wanted = [line.strip() for line in needle if line.strip()]
+    if not wanted:
+        return None
+    rows = [(number, line.strip()) for number, line in enumerate(haystack, 1) if line.strip()]
+    for start in range(len(rows) - len(wanted) + 1):
+        if [text for _n, text in rows[start:start + len(wanted)]] == wanted:
+            return rows[start][0]
+    return None
+
+
+class DocSnippetMoved(Rule):
+    id = "DR007"
+    name = "doc-snippet-moved"
+    title = "Quoted code changed or moved"
+    severity = Severity.P1
+    rationale = "The document shows code that is not what runs"
+    remediation = "Quote the code as it is now"
+    status = "Drifted"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        for document in facts.claims:
+            for claim in document.claims:
+                if claim.kind != "snippet":
+                    continue
+                lines = document.lines_of(claim.target)
+                if lines is None:
+                    if not claim.data.get("candidates"):
+                        yield cls.finding(location=claim.location, subject=claim.text,
+                                          message=f"`{claim.text}`: no such file in the repository",
+                                          remediation=f"Update the snippet at `{claim.location}`")
+                    continue
+                body = claim.data["body"].splitlines()
+                found = find_block(lines, body)
+                start, end = claim.data["start"], claim.data["end"]
+                if found is None:
+                    yield cls.finding(
+                        location=claim.location, subject=claim.text,
+                        message=f"the snippet `{claim.text}` is no longer in `{claim.target}`",
+                        remediation=f"Quote the present code of `{claim.target}`")
+                elif found != start:
+                    now = f"{found}-{found + end - start}"
+                    yield cls.finding(
+                        location=claim.location, subject=claim.text,
+                        message=(f"the snippet `{claim.text}` is now at lines {now} of"
+                                 f" `{claim.target}`"),
+                        remediation=f"Change the snippet's location comment to :{now}")

@@ -1,0 +1,64 @@
+"""DR003 doc-verified-with-drift.
+
+## What it does
+Reports a document whose header says `Audit-status: VERIFIED` while any of its claims
+has drifted (DR004 to DR010).
+
+## Why is this bad?
+"VERIFIED" is a promise to the reader that every claim was checked against the code.
+Once a claim is false, the label makes the whole document misleading.
+
+## Example
+```markdown
+Audit-status: VERIFIED
+```
+above a line count that is no longer true.
+
+## Fix
+Correct the drifted claims, or set `Audit-status: UNVERIFIED` until they are corrected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..model import Facts, Finding, Location, Severity
+from .base import Rule
+from .doc_config_block import DocConfigBlockDrift
+from .doc_line_counts import DocLineCountDrift
+from .doc_links import DocBrokenLink
+from .doc_names import DocNameDrift
+from .doc_negative import DocNegativeClaimContradicted
+from .doc_ranges import DocCitationOutOfRange
+from .doc_snippets import DocSnippetMoved
+
+CLAIM_RULES: tuple[type[Rule], ...] = (
+    DocBrokenLink, DocCitationOutOfRange, DocLineCountDrift, DocSnippetMoved,
+    DocConfigBlockDrift, DocNameDrift, DocNegativeClaimContradicted)
+
+
+class DocVerifiedWithDrift(Rule):
+    id = "DR003"
+    name = "doc-verified-with-drift"
+    title = "Document marked VERIFIED has drifted"
+    severity = Severity.P1
+    rationale = "The VERIFIED label vouches for claims that are false"
+    remediation = "Fix the drift or mark the document UNVERIFIED"
+    status = "Misleading"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        drift = Counter(finding.location.path for rule in CLAIM_RULES
+                        for finding in rule.check(facts, config))
+        for document in facts.claims:
+            if document.header.get("Audit-status") == "VERIFIED" and drift[document.path]:
+                yield cls.finding(
+                    location=Location(path=document.path,
+                                      start_line=document.header_lines.get("Audit-status")),
+                    subject="Audit-status",
+                    message=(f"`{document.path}` says `Audit-status: VERIFIED`, but"
+                             f" {drift[document.path]} of its claims"
+                             f" {'has' if drift[document.path] == 1 else 'have'} drifted"),
+                    remediation=f"Fix the drift in `{document.path}` or mark it UNVERIFIED")
