@@ -37,8 +37,9 @@ def _waiver(finding: Finding, facts: Facts, config: AuditConfig) -> dict[str, ob
     where = finding.location
     for suppression in facts.suppressions:
         line = suppression.location.start_line or 0
+        covered = (line, line + 1) if suppression.own_line else (line,)
         if (suppression.location.path == where.path and finding.rule in suppression.rules
-                and (where.start_line is None or where.start_line in (line, line + 1))):
+                and (where.start_line is None or where.start_line in covered)):
             return {"outcome": Outcome.WAIVED,
                     "waiver": f"inline at `{suppression.location}`: {suppression.reason or '(no reason)'}"}
     for waiver in config.waivers:

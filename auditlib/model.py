@@ -157,7 +157,7 @@ class Suppression:
     location: Location
     rules: tuple[str, ...]
     reason: str
-
+    own_line: bool = True  # a comment on a line of its own also covers the line below
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Match:

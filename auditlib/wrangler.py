@@ -335,5 +335,6 @@ def suppressions(path: str, text: str) -> list[Suppression]:
         if match:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())
             found.append(Suppression(location=Location(path=path, start_line=number),
-                                     rules=rules, reason=match[2]))
+                                     rules=rules, reason=match[2],
+                                     own_line=line.lstrip().startswith(("#", "//"))))
     return found

@@ -29,3 +29,15 @@ def test_environment_yml_agrees_with_pyproject() -> None:
     assert listed == expected
     pins = [r for r in wanted if r.startswith("ripgrep")]
     assert pins == ["ripgrep==14.1.0"]
+
+
+def test_package_imports_from_any_folder(tmp_path: Path) -> None:
+    """The installed package, not the checkout folder, must provide auditlib (the kernel
+    that runs the notebook may start anywhere)."""
+    import subprocess
+    import sys
+
+    code = "import auditlib, auditlib.rules; print(auditlib.run_audit.__module__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.stdout.strip() == "auditlib.api", done.stderr

@@ -259,3 +259,12 @@ def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, l
     with pytest.raises(ConfigParseError) as caught:
         load_config(repo)
     assert (caught.value.path, caught.value.line) == ("pyproject.toml", line)
+
+
+def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"wrangler.toml": (
+        'name = "w"\nmain = "a.ts"\n\n[[kv_namespaces]]\n'
+        'binding = "CACHE"  # auditlib: ignore[CF001] about the binding name only\n'
+        'id = "TODO"\n')})
+    found = [f for f in evaluate(collect(repo)) if f.rule == "CF001"]
+    assert [(f.location.start_line, f.outcome) for f in found] == [(6, Outcome.FAIL)]

@@ -1,0 +1,126 @@
+"""Render an audit as SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+A pure function of the audit: no timestamps, no absolute paths, the order of the registry
+and of the findings, so two renders of one audit are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from .api import Audit
+from .model import Finding, Location, Outcome, Severity
+from .rules import RULES, Rule
+from .rulesdoc import rule_doc
+from .secrets import redact
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "auditlib/v1"
+LEVELS = {Severity.P0: "error", Severity.P1: "warning", Severity.P2: "note"}
+
+Redact = Callable[[str], str]
+
+
+def level(finding: Finding) -> str:
+    """The SARIF level: from the finding's own severity; a rule that failed to run is an error."""
+    return "error" if finding.outcome == Outcome.ERROR else LEVELS[finding.severity]
+
+
+def fingerprint(finding: Finding, occurrence: int, clean: Redact) -> str:
+    """What identifies a finding across runs: rule, path and subject, never a line number.
+
+    `occurrence` (1, 2, ...) tells apart findings that share all three, in their order.
+    """
+    identity = "\0".join((finding.rule, clean(finding.location.path), clean(finding.subject)))
+    return f"{hashlib.sha256(identity.encode('utf-8')).hexdigest()}:{occurrence}"
+
+
+def _rule(rule: type[Rule], clean: Redact) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": clean(rule.title)},
+        "fullDescription": {"text": clean(rule.rationale)},
+        "help": {"text": clean(rule.remediation), "markdown": clean(rule_doc(rule))},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"severity": str(rule.severity)},
+    }
+
+
+def _location(where: Location, anchor: str, clean: Redact) -> dict[str, Any]:
+    """A physical location; a repository-wide finding (path ".") points at `anchor`, no region."""
+    if where.path == ".":
+        return {"physicalLocation": {"artifactLocation": {"uri": quote(clean(anchor)),
+                                                          "uriBaseId": SRCROOT}},
+                "message": {"text": "applies to the whole repository"}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": quote(clean(where.path)), "uriBaseId": SRCROOT}}
+    if where.start_line is not None and where.start_line >= 1:
+        region = {"startLine": where.start_line}
+        if where.end_line is not None and where.end_line >= where.start_line:
+            region["endLine"] = where.end_line
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _result(finding: Finding, rule_index: dict[str, int], anchor: str, occurrence: int,
+            clean: Redact) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": finding.rule}
+    if finding.rule in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule]
+    result |= {
+        "level": level(finding),
+        "message": {"text": clean(finding.message)},
+        "locations": [_location(finding.location, anchor, clean)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding, occurrence, clean)},
+    }
+    if finding.outcome == Outcome.WAIVED:
+        # evaluate writes inline suppressions as "inline at `path:line`: reason".
+        kind = "inSource" if finding.waiver.startswith("inline at") else "external"
+        result["suppressions"] = [{"kind": kind, "justification": clean(finding.waiver)}]
+    return result
+
+
+def to_sarif(audit: Audit) -> dict[str, Any]:
+    """The audit as a SARIF log: one run, every registered rule, one result per finding."""
+    secrets = audit.secrets()
+
+    def clean(text: str) -> str:
+        return redact(text, secrets)
+
+    # GitHub code scanning needs a file for every result: the root wrangler config, if any.
+    roots = sorted(config.path for config in audit.facts.configs if config.is_root)
+    anchor = roots[0] if roots else "."
+    rule_index = {rule.id: index for index, rule in enumerate(RULES)}
+    seen: Counter[tuple[str, str, str]] = Counter()
+    results = []
+    for finding in audit.findings:
+        seen[(finding.rule, finding.location.path, finding.subject)] += 1
+        occurrence = seen[(finding.rule, finding.location.path, finding.subject)]
+        results.append(_result(finding, rule_index, anchor, occurrence, clean))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": {
+                "name": "auditlib",
+                "version": audit.version,
+                "rules": [_rule(rule, clean) for rule in RULES],
+            }},
+            "results": results,
+            "properties": {"audit_date": audit.audit_date},
+        }],
+    }
+
+
+def sarif_text(audit: Audit) -> str:
+    """`to_sarif` as JSON text, ending in a newline."""
+    return json.dumps(to_sarif(audit), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

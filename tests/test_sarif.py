@@ -1,0 +1,279 @@
+"""SARIF output: valid against the official 2.1.0 schema, faithful to the findings, free of
+secrets, deterministic, and with fingerprints that survive lines moving."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import auditlib
+from auditlib import EXAMPLE_REPO, Audit, AuditConfig
+from auditlib.config import Waiver
+from auditlib.model import Finding, Location, Outcome, Severity
+from auditlib.rules import RULES
+from auditlib.rulesdoc import rule_doc
+from auditlib.sarif import LEVELS, sarif_text, to_sarif
+
+SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+AS_OF = "2026-01-21"
+PLACEHOLDER_LINE = 'id = "00000000000000000000000000000000"  # PLACEHOLDER - needs real ID'
+CANARY = "sk_live_CANARY7f3Qz9LmWx2Rt8Kp"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def assert_valid(document: dict[str, Any], schema: dict[str, Any]) -> None:
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
+    assert errors == []
+
+
+def copy_example(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(EXAMPLE_REPO, tmp_path / "base-shop"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not found once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example() -> Audit:
+    return auditlib.run_audit(audit_date=AS_OF)
+
+
+def results(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = document["runs"][0]["results"]
+    return found
+
+
+def fingerprints(audit: Audit) -> Counter[str]:
+    return Counter(result["partialFingerprints"]["auditlib/v1"] for result in results(to_sarif(audit)))
+
+
+# The schema file -----------------------------------------------------------------------------
+
+def test_schema_file_is_the_official_sarif_schema(schema: dict[str, Any]) -> None:
+    assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+
+
+def test_schema_rejects_a_broken_log(schema: dict[str, Any], example: Audit) -> None:
+    broken = to_sarif(example)
+    results(broken)[0]["level"] = "P0"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+# The document ----------------------------------------------------------------------------
+
+def test_example_validates_against_the_schema(schema: dict[str, Any], example: Audit) -> None:
+    document = to_sarif(example)
+    assert document["version"] == "2.1.0"
+    assert len(document["runs"]) == 1
+    assert_valid(document, schema)
+
+
+def test_driver_lists_every_rule_with_its_documentation(example: Audit) -> None:
+    driver = to_sarif(example)["runs"][0]["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("auditlib", example.version)
+    assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in RULES]
+    for descriptor, rule in zip(driver["rules"], RULES, strict=True):
+        assert descriptor["name"] == rule.name
+        assert descriptor["shortDescription"]["text"] == rule.title
+        assert descriptor["fullDescription"]["text"] == rule.rationale
+        assert descriptor["help"] == {"text": rule.remediation, "markdown": rule_doc(rule)}
+        assert descriptor["help"]["markdown"].startswith(f"{rule.id} {rule.name}")
+        assert descriptor["defaultConfiguration"]["level"] == LEVELS[rule.severity]
+        assert descriptor["properties"]["severity"] == str(rule.severity)
+
+
+@pytest.mark.parametrize(("severity", "level"), [
+    (Severity.P0, "error"), (Severity.P1, "warning"), (Severity.P2, "note")])
+def test_severity_levels(severity: Severity, level: str) -> None:
+    assert LEVELS[severity] == level
+
+
+def test_one_result_per_finding_pointing_at_its_rule(example: Audit) -> None:
+    document = to_sarif(example)
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    found = results(document)
+    assert len(found) == len(example.findings) > 0
+    for result, finding in zip(found, example.findings, strict=True):
+        assert result["ruleId"] == finding.rule == rules[result["ruleIndex"]]["id"]
+        assert result["level"] == LEVELS[finding.severity]
+        assert result["message"]["text"] == finding.message
+        assert "suppressions" not in result
+
+
+def test_locations_carry_the_finding_lines(example: Audit) -> None:
+    located = 0
+    for result, finding in zip(results(to_sarif(example)), example.findings, strict=True):
+        [location] = result["locations"]
+        physical = location["physicalLocation"]
+        uri = physical["artifactLocation"]
+        assert uri["uriBaseId"] == "%SRCROOT%"
+        if finding.location.path == ".":
+            assert uri["uri"] == "wrangler.toml" and "region" not in physical
+            continue
+        assert uri["uri"] == finding.location.path
+        if finding.location.start_line is None:
+            assert "region" not in physical
+        else:
+            located += 1
+            assert physical["region"]["startLine"] == finding.location.start_line
+            assert physical["region"].get("endLine") == finding.location.end_line
+    assert located > 0
+
+
+def test_repository_wide_findings_point_at_the_root_config(example: Audit) -> None:
+    [metrics] = [r for r in results(to_sarif(example)) if r["ruleId"] == "CF005"]
+    assert metrics["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "wrangler.toml", "uriBaseId": "%SRCROOT%"}}
+
+
+def test_severity_override_sets_the_result_level(schema: dict[str, Any]) -> None:
+    audit = auditlib.run_audit(audit_date=AS_OF,
+                               config=AuditConfig(severity_overrides={"CF010": Severity.P0}))
+    document = to_sarif(audit)
+    stale = [r for r in results(document) if r["ruleId"] == "CF010"]
+    assert stale and {r["level"] for r in stale} == {"error"}
+    descriptor = document["runs"][0]["tool"]["driver"]["rules"][stale[0]["ruleIndex"]]
+    assert descriptor["defaultConfiguration"]["level"] == "note"
+    assert_valid(document, schema)
+
+
+def test_a_rule_that_raised_is_an_error_result(schema: dict[str, Any], example: Audit) -> None:
+    crashed = Finding(rule="CF010", severity=Severity.P2, title="t", outcome=Outcome.ERROR,
+                      location=Location(path="."), subject="compatibility-date-stale",
+                      message="rule CF010 (compatibility-date-stale) raised KeyError: 'x'")
+    document = to_sarif(dataclasses.replace(example, findings=(crashed,)))
+    [result] = results(document)
+    assert (result["ruleId"], result["level"]) == ("CF010", "error")
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "wrangler.toml"
+    assert_valid(document, schema)
+
+
+def test_without_a_root_config_repository_findings_point_at_the_root(
+        schema: dict[str, Any], tmp_path: Path) -> None:
+    repo = copy_example(tmp_path)
+    (repo / "wrangler.toml").unlink()
+    document = to_sarif(auditlib.run_audit(repo, audit_date=AS_OF))
+    roots = [r for r in results(document)
+             if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "."]
+    assert roots
+    assert all("region" not in r["locations"][0]["physicalLocation"] for r in roots)
+    assert_valid(document, schema)
+
+
+# Waivers ---------------------------------------------------------------------------------
+
+def test_inline_suppression_is_an_in_source_suppression(schema: dict[str, Any], tmp_path: Path) -> None:
+    repo = copy_example(tmp_path)
+    edit(repo / "wrangler.toml", PLACEHOLDER_LINE,
+         'id = "00000000000000000000000000000000"  # auditlib: ignore[CF001] created on first deploy')
+    audit = auditlib.run_audit(repo, audit_date=AS_OF)
+    document = to_sarif(audit)
+    waived = [(r, f) for r, f in zip(results(document), audit.findings, strict=True)
+              if f.outcome == Outcome.WAIVED]
+    assert [(f.rule, str(f.location)) for _, f in waived] == [("CF001", "wrangler.toml:11")]
+    [(result, finding)] = waived
+    assert result["suppressions"] == [{"kind": "inSource", "justification": finding.waiver}]
+    assert finding.waiver.endswith("created on first deploy")
+    assert result["level"] == "error"
+    assert all("suppressions" not in r for r, f in zip(results(document), audit.findings, strict=True)
+               if f.outcome != Outcome.WAIVED)
+    assert_valid(document, schema)
+
+
+def test_configured_waiver_is_an_external_suppression(schema: dict[str, Any]) -> None:
+    waiver = Waiver(rule="CF002", path="apps/*", reason="apps move to Smart Placement in Q3",
+                    expires=None)
+    document = to_sarif(auditlib.run_audit(audit_date=AS_OF, config=AuditConfig(waivers=(waiver,))))
+    placement = [r for r in results(document) if r["ruleId"] == "CF002"]
+    suppressed = [r for r in placement if "suppressions" in r]
+    assert len(suppressed) == 6 and len(placement) == 7
+    assert all(r["suppressions"] == [{"kind": "external", "justification": waiver.reason}]
+               for r in suppressed)
+    assert_valid(document, schema)
+
+
+# Secrets and determinism ----------------------------------------------------------------------
+
+def test_a_secret_var_never_appears(schema: dict[str, Any], tmp_path: Path) -> None:
+    repo = copy_example(tmp_path)
+    edit(repo / "wrangler.toml", "[vars]\n", f'[vars]\nSTRIPE_SECRET_KEY = "{CANARY}"\n')
+    audit = auditlib.run_audit(repo, audit_date=AS_OF)
+    assert CANARY in audit.secrets()
+    assert any(f.rule == "CF011" for f in audit.findings)
+    text = sarif_text(audit)
+    assert CANARY not in text and "CANARY" not in text
+    # A message that quotes the value, as a future rule might, is redacted too.
+    leaky = Finding(rule="CF011", severity=Severity.P0, title="t", subject=CANARY,
+                    message=f"`STRIPE_SECRET_KEY = {CANARY}`",
+                    location=Location(path=f"apps/{CANARY}/wrangler.toml", start_line=3),
+                    outcome=Outcome.WAIVED, waiver=f"accepted: {CANARY}")
+    leaky_text = sarif_text(dataclasses.replace(audit, findings=(*audit.findings, leaky)))
+    assert "CANARY" not in leaky_text and "«redacted»" in leaky_text
+    assert_valid(json.loads(leaky_text), schema)
+
+
+def test_two_renders_are_byte_identical(example: Audit, tmp_path: Path) -> None:
+    first = sarif_text(example)
+    assert first == sarif_text(example)
+    assert first == sarif_text(auditlib.run_audit(audit_date=AS_OF))
+    assert first == sarif_text(auditlib.run_audit(copy_example(tmp_path), audit_date=AS_OF))
+    assert first.endswith("}\n") and not first.endswith("\n\n")
+    assert json.loads(first) == to_sarif(example)
+
+
+def test_no_absolute_paths(example: Audit, tmp_path: Path) -> None:
+    text = sarif_text(auditlib.run_audit(copy_example(tmp_path), audit_date=AS_OF))
+    assert str(tmp_path) not in text and str(EXAMPLE_REPO) not in text
+    for result in results(json.loads(text)):
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith("/") and ":" not in uri
+
+
+# Fingerprints ---------------------------------------------------------------------------
+
+def test_fingerprints_are_unique_within_a_run(example: Audit) -> None:
+    counts = fingerprints(example)
+    assert sum(counts.values()) == len(example.findings)
+    assert max(counts.values()) == 1
+
+
+@pytest.mark.parametrize("config", ["wrangler.toml", "apps/product-pipeline-queue-worker/wrangler.toml"])
+def test_fingerprints_survive_lines_moving(example: Audit, tmp_path: Path, config: str) -> None:
+    repo = copy_example(tmp_path)
+    path = repo / config
+    path.write_text("\n\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    shifted = auditlib.run_audit(repo, audit_date=AS_OF)
+    moved = [(f.location.start_line, g.location.start_line)
+             for f, g in zip(example.findings, shifted.findings, strict=True)
+             if f.location.path == config and f.location.start_line is not None]
+    assert moved and all(after == before + 3 for before, after in moved)
+    assert fingerprints(shifted) == fingerprints(example)
+
+
+def test_fingerprints_change_with_the_subject(example: Audit) -> None:
+    finding = example.findings[0]
+    renamed = dataclasses.replace(finding, subject=finding.subject + "-other")
+    before = fingerprints(dataclasses.replace(example, findings=(finding,)))
+    after = fingerprints(dataclasses.replace(example, findings=(renamed,)))
+    assert before != after
