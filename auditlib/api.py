@@ -14,9 +14,11 @@ from typing import Any
 
 from . import repofiles, report
 from .blocks import Block, redact_block, to_markdown
+from .changes import Changes, compare
 from .collect import collect
 from .config import DEFAULT_CONFIG, AuditConfig
 from .configfile import load_config
+from .errors import AuditError
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
@@ -41,6 +43,7 @@ class Audit:
     audit_date: str
     config: AuditConfig = DEFAULT_CONFIG
     version: str = "0+unknown"
+    changes: Changes | None = None  # against the baseline run, when there was one
 
     def secrets(self) -> set[str]:
         """Values of secret-like vars: no output of the audit may show them."""
@@ -51,7 +54,7 @@ class Audit:
         secrets = self.secrets()
         return [redact_block(block, secrets) for block in report.build(
             self.facts, self.findings, audit_date=self.audit_date, config=self.config,
-            version=self.version)]
+            version=self.version, changes=self.changes)]
 
     def markdown(self) -> str:
         return to_markdown(self.blocks())
@@ -75,8 +78,10 @@ class Audit:
             "tool": {"name": "auditlib", "version": self.version},
             "audit_status": report.audit_status(self.facts, self.findings),
             "counts": self.counts(),
+            "changes": self.changes.to_dict() if self.changes else None,
             "findings": [
-                {"rule": f.rule, "severity": str(f.severity), "outcome": str(f.outcome),
+                {"identity": f.identity, "rule": f.rule, "severity": str(f.severity),
+                 "outcome": str(f.outcome),
                  "title": f.title, "message": f.message, "subject": f.subject,
                  "path": f.location.path, "line": f.location.start_line,
                  "end_line": f.location.end_line, "quote": f.quote,
@@ -89,10 +94,14 @@ class Audit:
         secrets = self.secrets()
         return redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
 
-    def save_json(self, output_dir: str | Path) -> None:
-        """Write findings.json into `output_dir`; an empty `output_dir` writes nothing."""
-        if str(output_dir):
-            (Path(output_dir) / "findings.json").write_text(self.to_json(), encoding="utf-8")
+    def save(self, output_dir: str | Path) -> None:
+        """Write findings.json and findings.sarif into `output_dir` ("": write nothing)."""
+        if not str(output_dir):
+            return
+        from .sarif import sarif_text
+
+        (Path(output_dir) / "findings.json").write_text(self.to_json(), encoding="utf-8")
+        (Path(output_dir) / "findings.sarif").write_text(sarif_text(self), encoding="utf-8")
 
 
 def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | None = None,
@@ -114,13 +123,25 @@ def render_markdown(audit: Audit) -> str:
     return audit.markdown()
 
 
+def load_baseline(path: str | Path) -> dict[str, Any]:
+    """An earlier run's findings.json; AuditError when it is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AuditError(f"baseline {path}: not a readable findings.json ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise AuditError(f"baseline {path}: no `findings` list; is it auditlib's findings.json?")
+    return data
+
+
 def run_audit(repo: str | Path | None = None, audit_date: str | date | None = None,
               config: AuditConfig | None = None, config_path: str | Path | None = None,
-              doc_path: str | None = None) -> Audit:
+              doc_path: str | None = None, baseline: str | Path | None = None) -> Audit:
     """Collect and evaluate `repo` (default: the bundled example) as of `audit_date`.
 
     Settings come from `config`, else from `config_path`, else from the repository's
     auditlib.toml or `[tool.auditlib]` in its pyproject.toml; `doc_path` overrides theirs.
+    `baseline` is an earlier run's findings.json to report the changes since.
     """
     root = repofiles.check_repository(EXAMPLE_REPO if repo is None else Path(repo))
     when = audit_date or date.today()
@@ -129,5 +150,7 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     settings = dataclasses.replace(settings, audit_date=when,
                                    doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes)
-    return Audit(facts=facts, findings=evaluate(facts, config=settings),
-                 audit_date=when.isoformat(), config=settings, version=version())
+    findings = evaluate(facts, config=settings)
+    changes = compare(findings, load_baseline(baseline)) if baseline else None
+    return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
+                 version=version(), changes=changes)

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import api, execute, repofiles
+from . import api, execute, history, repofiles
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
 from .model import Outcome
+from .publish import publish
 from .report import render_verify
 from .secrets import redact
 
@@ -63,6 +64,27 @@ def parser() -> argparse.ArgumentParser:
                           " REPO/pyproject.toml)")
     run.add_argument("--quiet", action="store_true",
                      help="print only errors and the summary line")
+    run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
+                     help="write the document into REPO at PATH (default: the settings'"
+                          " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks")
+    check = commands.add_parser(
+        "check", help="collect, evaluate and print, without a notebook (the CI gate)",
+        description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
+                    " when an open finding is at or above --fail-on, 0 otherwise, 2 on bad"
+                    " arguments or input.")
+    check.add_argument("repo", nargs="?", type=Path,
+                       help="repository to audit (default: the bundled example monorepo)")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--config", type=Path, default=None, metavar="FILE",
+                       help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
+    check.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="audit date (default: today)")
+    for command in (run, check):
+        command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
+                             help="exit 1 when an open finding is at or above this severity")
+        command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
+                             help="compare with this earlier findings.json (run: default the"
+                                  " newest earlier run in --out)")
     verify = commands.add_parser(
         "verify", help="check an existing document's claims against the repository",
         description="Check the claims of a hand-written audit document (links, line ranges,"
@@ -128,33 +150,74 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_FAILED if drift else EXIT_OK
 
 
+def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:
+    """EXIT_FAILED when an open (not waived) finding is at or above `fail_on`."""
+    if fail_on is None:
+        return EXIT_OK
+    return EXIT_FAILED if any(f["outcome"] != "WAIVED" and f["severity"] <= fail_on
+                              for f in findings) else EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
-    if args.config is not None:
-        load_config(repo, args.config)  # a bad file stops here, before any kernel starts
+    config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
+    if args.publish is not None and repo is None:
+        raise AuditError("--publish writes into the audited repository: name REPO")
+    if args.baseline is not None:
+        api.load_baseline(args.baseline)
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
     audit_date = args.date or date.today().isoformat()
+    publish_to = args.publish if isinstance(args.publish, str) else None
+    doc_path = publish_to or args.doc_path or config.doc_path
+    baseline = args.baseline or history.latest_before(args.out, audit_date)
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
         parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
-                    "doc_path": args.doc_path or "",
-                    "config_path": "" if args.config is None else str(args.config.resolve())})
+                    "doc_path": doc_path,
+                    "config_path": "" if args.config is None else str(args.config.resolve()),
+                    "baseline_path": "" if baseline is None else str(Path(baseline).resolve())})
+    written += history.write_index(args.out)
+    if args.publish is not None and repo is not None:
+        document = (args.out / audit_date / f"{execute.NAME}.md").read_text(encoding="utf-8")
+        written.append(publish(document, repo / doc_path))
     if not args.quiet:
         for path in written:
             print(path)
-    counts = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    since = f" (since {data['changes']['since']}: {len(data['changes']['new'])} new," \
+            f" {len(data['changes']['resolved'])} resolved)" if data.get("changes") else ""
     print(f"auditlib: {audit_date}: "
-          + ", ".join(f"{key} {value}" for key, value in counts["counts"].items()))
-    return EXIT_OK
+          + ", ".join(f"{key} {value}" for key, value in data["counts"].items()) + since)
+    return _gate(data["findings"], args.fail_on)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .sarif import sarif_text
+
+    audit = api.run_audit(args.repo, args.date, config_path=args.config,
+                          baseline=args.baseline)
+    if args.format == "json":
+        print(audit.to_json(), end="")
+    elif args.format == "sarif":
+        print(sarif_text(audit), end="")
+    else:
+        secrets = audit.secrets()
+        for finding in audit.findings:
+            if finding.outcome != Outcome.WAIVED:
+                print(redact(f"{finding.location}: {finding.severity} {finding.rule}"
+                             f" {finding.title}: {finding.message}", secrets))
+        print(f"auditlib: {audit.audit_date}: {audit.summary()}")
+    data = json.loads(audit.to_json())
+    return _gate(data["findings"], args.fail_on)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return {"rules": _rules, "verify": _verify, "run": _run}[args.command](args)
+        return {"rules": _rules, "verify": _verify, "run": _run, "check": _check}[args.command](args)
     except execute.RunFailed as exc:
         print(f"auditlib: {exc}", file=sys.stderr)
         return EXIT_FAILED

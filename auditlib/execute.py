@@ -25,6 +25,22 @@ class RunFailed(AuditError):
     """The notebook failed; the message names the cell and its error."""
 
 
+def _without_timings(notebook: Any, name: str) -> Any:
+    """The executed notebook without wall-clock times, durations or temporary paths, so that
+    two runs of the same input give the same file."""
+    papermill = notebook.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "exception"):
+        papermill.pop(key, None)
+    papermill.update(input_path=f"{NAME}.ipynb", output_path=name)
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration", "status", "exception"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    return notebook
+
+
 def _export(executed: Path, staging: Path) -> list[Path]:
     import nbformat
     from nbconvert import HTMLExporter, MarkdownExporter
@@ -37,7 +53,8 @@ def _export(executed: Path, staging: Path) -> list[Path]:
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     config.NbConvertBase.display_data_priority = EXPORT_PRIORITY
-    notebook = nbformat.read(executed, as_version=4)
+    notebook = _without_timings(nbformat.read(executed, as_version=4), executed.name)
+    nbformat.write(notebook, executed)
     written = []
     for exporter, suffix in ((MarkdownExporter, ".md"), (HTMLExporter, ".html")):
         body, _resources = exporter(config=config).from_notebook_node(notebook)
@@ -83,7 +100,7 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
         try:
             papermill.execute_notebook(
                 str(notebook), str(executed),
-                parameters={**parameters, "output_dir": str(staging)},
+                parameters={**parameters, "output_dir": "."}, cwd=str(staging),
                 kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
                 log_output=False,
                 # The kernel warns on stderr about its local TCP transport; keep errors only.

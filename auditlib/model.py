@@ -296,3 +296,8 @@ class Finding:
     quote: str = ""  # the line at `location`, when the facts hold it
     waiver: str = ""  # why it is waived (or why a waiver no longer applies)
     waiver_expires: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """What identifies the finding across runs: rule, path and subject, never the line."""
+        return f"{self.rule}|{self.location.path}|{self.subject}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .blocks import Block, Table, Text, to_markdown
+from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
 from .rules import DRIFT_RULES, RULES
@@ -52,6 +53,7 @@ class Context:
     audit_date: str
     config: AuditConfig
     version: str
+    changes: Changes | None = None
 
     def link(self, path: str, location: Location | None = None, label: str | None = None) -> str:
         """A Markdown link to a repository file, relative to where the document lives."""
@@ -531,13 +533,33 @@ def _doc_health(ctx: Context) -> list[Block]:
                                "Age (days)", "Broken links", "Drift findings"), rows)]
 
 
+def _changes(ctx: Context) -> list[Block]:
+    changes = ctx.changes
+    if changes is None:
+        return []
+    blocks: list[Block] = [Text(
+        f"## Changes since {changes.since}\n\n{len(changes.new)} new,"
+        f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
+        f" {len(changes.waived)} waived.")]
+    if changes.new:
+        blocks += [Text("**New:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
+            (f.severity, f.rule, f.message, _where(f.location)) for f in changes.new])]
+    if changes.resolved:
+        blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
+            (entry.get("severity", ""), entry.get("rule", ""), entry.get("message", ""),
+             _code(entry.get("path", ""))) for entry in changes.resolved])]
+    return blocks
+
+
 def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config: AuditConfig,
-          version: str) -> list[Block]:
+          version: str, changes: Changes | None = None) -> list[Block]:
     """The document, section by section, as the reference audit shows it."""
     ctx = Context(facts=facts, findings=tuple(findings), audit_date=audit_date, config=config,
-                  version=version)
-    return [*_header(ctx), *_deployments(ctx), *_environments(ctx), *_durable_objects(ctx),
-            *_resources(ctx), *_providers(ctx), *_latency(ctx), *_gaps(ctx), *_platform(ctx),
+                  version=version, changes=changes)
+    header = _header(ctx)  # the header block, the title and the first paragraph, then Overview
+    return [*header[:3], *_changes(ctx), *header[3:], *_deployments(ctx), *_environments(ctx),
+            *_durable_objects(ctx), *_resources(ctx), *_providers(ctx), *_latency(ctx), *_gaps(ctx),
+            *_platform(ctx),
             *_root_config(ctx), *_actions(ctx), *_drift(ctx), *_findings(ctx), *_extra(ctx),
             *_related(ctx), *_doc_health(ctx)]
 

@@ -15,7 +15,8 @@ from auditlib import cli
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
 FILES = ["auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
-         "findings.json"]
+         "findings.json", "findings.sarif"]
+INDEX = ["index.md", "index.html", "history.png"]
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,9 @@ def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "2026-01-21"
 
 
-def test_run_writes_the_four_files_and_nothing_else(run_output: Path) -> None:
+def test_run_writes_the_dated_files_and_the_history(run_output: Path) -> None:
     assert sorted(p.name for p in run_output.iterdir()) == FILES
-    assert sorted(p.name for p in run_output.parent.iterdir()) == ["2026-01-21"]
+    assert sorted(p.name for p in run_output.parent.iterdir()) == sorted(["2026-01-21", *INDEX])
 
 
 def test_exported_markdown_is_the_rendered_document(run_output: Path) -> None:
@@ -60,15 +61,17 @@ def test_executed_notebook_kept(run_output: Path) -> None:
 def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:4] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
+    assert lines[:5] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
+    assert lines[5:8] == [str(tmp_path / name) for name in INDEX]
     counts = auditlib.run_audit(audit_date="2026-02-01").counts()
-    assert lines[4] == "auditlib: 2026-02-01: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-    assert lines[4].startswith("auditlib: 2026-02-01: P0 4, P1 11, P2 ")
+    assert lines[8] == "auditlib: 2026-02-01: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    assert lines[8].startswith("auditlib: 2026-02-01: P0 4, P1 11, P2 ")
 
 
 def test_notebook_parameters_are_documented() -> None:
     parameters = papermill.inspect_notebook(str(NOTEBOOK))
-    assert set(parameters) == {"repo_path", "audit_date", "output_dir", "config_path", "doc_path"}
+    assert set(parameters) == {"repo_path", "audit_date", "output_dir", "config_path", "doc_path",
+                               "baseline_path"}
     assert all(p["help"] for p in parameters.values())
 
 

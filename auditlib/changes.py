@@ -1,0 +1,46 @@
+"""Compare a run's findings with an earlier run's findings.json."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Finding, Outcome
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Changes:
+    """What changed since the baseline run (findings are matched by `identity`)."""
+
+    since: str  # the baseline's audit date
+    new: tuple[Finding, ...]
+    resolved: tuple[dict[str, Any], ...]  # the baseline's entries, as it wrote them
+    still_open: tuple[Finding, ...]
+    waived: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"since": self.since,
+                "new": [f.identity for f in self.new],
+                "resolved": [entry["identity"] for entry in self.resolved],
+                "still_open": [f.identity for f in self.still_open],
+                "waived": [f.identity for f in self.waived]}
+
+
+def _identity(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
+
+
+def compare(findings: Sequence[Finding], baseline: Mapping[str, Any]) -> Changes:
+    """The changes from `baseline` (a parsed findings.json) to `findings`."""
+    before = {_identity(entry): {**entry, "identity": _identity(entry)}
+              for entry in baseline.get("findings", []) if entry.get("outcome") != "WAIVED"}
+    open_now = [f for f in findings if f.outcome != Outcome.WAIVED]
+    waived = tuple(f for f in findings if f.outcome == Outcome.WAIVED)
+    now = {f.identity for f in findings}
+    return Changes(
+        since=str(baseline.get("audit_date", "an earlier run")),
+        new=tuple(f for f in open_now if f.identity not in before),
+        still_open=tuple(f for f in open_now if f.identity in before),
+        resolved=tuple(entry for key, entry in before.items() if key not in now),
+        waived=waived)

@@ -1,0 +1,107 @@
+"""The history of runs in an output folder: outputs/index.md and index.html, with a chart."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .blocks import Table
+from .model import Severity
+
+DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+REPORT = "auto-scaling-audit"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Run:
+    date: str
+    counts: dict[str, int]
+    status: str
+
+
+def runs(out_dir: Path) -> list[Run]:
+    """Every dated run under `out_dir` that has a findings.json, oldest first."""
+    found = []
+    for folder in sorted(out_dir.iterdir()) if out_dir.is_dir() else ():
+        data_file = folder / "findings.json"
+        if not (folder.is_dir() and DATED.match(folder.name) and data_file.is_file()):
+            continue
+        try:
+            data = json.loads(data_file.read_text(encoding="utf-8"))
+        except ValueError:
+            continue  # not ours, or damaged: the index lists what it can read
+        found.append(Run(date=folder.name, counts=dict(data.get("counts", {})),
+                         status=str(data.get("audit_status", ""))))
+    return found
+
+
+def latest_before(out_dir: Path, audit_date: str) -> Path | None:
+    """findings.json of the newest run dated before `audit_date`, if any."""
+    earlier = [run for run in runs(out_dir) if run.date < audit_date]
+    return out_dir / earlier[-1].date / "findings.json" if earlier else None
+
+
+def chart_png(history: list[Run]) -> bytes:
+    """Open findings by severity over time, as a PNG without timestamps."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
+    dates = [run.date for run in history]
+    for severity, style in zip(Severity, ("o-", "s--", "^:"), strict=True):
+        axes.plot(dates, [run.counts.get(severity, 0) for run in history], style,
+                  label=str(severity))
+    axes.set_ylabel("open findings")
+    axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title("Open findings by severity")
+    axes.legend(loc="upper left")
+    axes.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _table(history: list[Run]) -> Table:
+    keys = [str(s) for s in Severity] + ["ERROR", "WAIVED"]
+    return Table.of(("Date", *keys, "Audit-status", "Report"), [
+        (run.date, *(run.counts.get(key, 0) for key in keys), run.status,
+         f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
+         f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
+
+
+def write_index(out_dir: Path) -> list[Path]:
+    """Rewrite index.md, index.html and history.png for the runs in `out_dir`."""
+    history = runs(out_dir)
+    png = chart_png(history)
+    table = _table(history)
+    (out_dir / "history.png").write_bytes(png)
+    (out_dir / "index.md").write_text(
+        f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
+        f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n",
+        encoding="utf-8")
+    rows = "\n".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
+        + f'<td><a href="{escape(run.date)}/{REPORT}.html">report</a></td></tr>'
+        for row, run in zip(table.rows, reversed(history), strict=True))
+    head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
+    image = base64.b64encode(png).decode("ascii")
+    (out_dir / "index.html").write_text(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
+        f"</head><body><h1>Audit history</h1><p>{len(history)} runs, newest first.</p>"
+        f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n",
+        encoding="utf-8")
+    return [out_dir / "index.md", out_dir / "index.html", out_dir / "history.png"]

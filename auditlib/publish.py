@@ -1,0 +1,47 @@
+"""Publish the regenerated document into the audited repository, keeping hand-written notes."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+KEEP = re.compile(r"<!-- auditlib:keep -->.*?<!-- /auditlib:keep -->", re.DOTALL)
+
+
+def _section_of(text: str, position: int) -> str | None:
+    headings = re.findall(r"^(## .+)$", text[:position], re.MULTILINE)
+    return headings[-1] if headings else None
+
+
+def carry_over(new: str, old: str) -> str:
+    """`new` with every keep block of `old` put back at the end of the section it was in
+    (or at the end, when that section is gone). Blocks are carried over unchanged."""
+    for found in KEEP.finditer(old):
+        block = found.group(0)
+        section = _section_of(old, found.start())
+        start = new.find(f"\n{section}\n") if section else -1
+        if start < 0:
+            new = new.rstrip("\n") + f"\n\n{block}\n"
+            continue
+        following = new.find("\n## ", start + 1)
+        end = len(new) if following < 0 else following
+        new = new[:end].rstrip("\n") + f"\n\n{block}\n" + new[end:]
+    return new
+
+
+def publish(document: str, target: Path) -> Path:
+    """Write `document` to `target` atomically, carrying over the keep blocks it had."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_file():
+        document = carry_over(document, target.read_text(encoding="utf-8"))
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(document)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
