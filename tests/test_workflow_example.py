@@ -1,0 +1,38 @@
+"""docs/examples/scheduled-audit.yml: valid YAML whose auditlib commands our CLI accepts."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import yaml
+
+from auditlib.cli import parser
+
+WORKFLOW = Path(__file__).resolve().parent.parent / "docs" / "examples" / "scheduled-audit.yml"
+
+
+def _commands() -> list[list[str]]:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    lines = [line.strip() for job in data["jobs"].values() for step in job["steps"]
+             for line in str(step.get("run", "")).splitlines()]
+    return [shlex.split(line) for line in lines if line.startswith("auditlib ")]
+
+
+def test_workflow_is_scheduled_and_manual() -> None:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = data[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"][0]["cron"] and "workflow_dispatch" in triggers
+    uses = [step.get("uses", "") for step in data["jobs"]["audit"]["steps"]]
+    assert any(use.startswith("github/codeql-action/upload-sarif") for use in uses)
+    assert any(use.startswith("peter-evans/create-pull-request") for use in uses)
+
+
+def test_every_auditlib_command_parses() -> None:
+    commands = _commands()
+    assert [command[1] for command in commands] == ["run", "check"]
+    for command in commands:
+        parser().parse_args(command[1:])  # exits (and fails the test) on an unknown option
+    run = parser().parse_args(commands[0][1:])
+    assert run.publish is True and str(run.out) == "audit-outputs"
+    assert parser().parse_args(commands[1][1:]).fail_on == "P0"
