@@ -79,6 +79,8 @@ def parser() -> argparse.ArgumentParser:
                        help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     check.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="audit date (default: today)")
+    check.add_argument("--quiet", action="store_true",
+                       help="text format: print only errors and the summary line")
     for command in (run, check):
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
                              help="exit 1 when an open finding is at or above this severity")
@@ -199,13 +201,18 @@ def _check(args: argparse.Namespace) -> int:
 
     audit = api.run_audit(args.repo, args.date, config_path=args.config,
                           baseline=args.baseline)
+    facts = audit.facts
+    if not args.quiet and sys.stderr.isatty():
+        print(f"auditlib: read {len(facts.configs)} wrangler configs, {len(facts.workflows)}"
+              f" workflows, {len(facts.claims)} documents; {len(audit.findings)} findings",
+              file=sys.stderr)
     if args.format == "json":
         print(audit.to_json(), end="")
     elif args.format == "sarif":
         print(sarif_text(audit), end="")
     else:
         secrets = audit.secrets()
-        for finding in audit.findings:
+        for finding in [] if args.quiet else audit.findings:
             if finding.outcome != Outcome.WAIVED:
                 print(redact(f"{finding.location}: {finding.severity} {finding.rule}"
                              f" {finding.title}: {finding.message}", secrets))
