@@ -33,14 +33,17 @@ def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
     """Apply `read(path, text)` to each file; a file that fails becomes a Problem."""
     results = []
     for path in paths:
+        warnings: list[ConfigParseError] = []
         try:
-            results.append(read(path, repofiles.read_text(repo, path)))
+            results.append(read(path, repofiles.read_text(repo, path, warnings)))
         except ConfigParseError as exc:
-            problems.append(Problem(location=Location(path=path, start_line=exc.line),
-                                    column=exc.column, message=exc.message))
+            warnings.append(exc)
         except OSError as exc:
             problems.append(Problem(location=Location(path=path), column=None,
                                     message=f"unreadable: {exc.strerror or exc}"))
+        problems += [Problem(location=Location(path=path, start_line=warning.line),
+                             column=warning.column, message=warning.message)
+                     for warning in warnings]
     return results
 
 
@@ -126,6 +129,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     if documents is None:
         documents = [document.path for document in docs_found if document.header]
     claims = _doc_claims(root, documents, problems)
+    problems += [Problem(location=Location(path=path), column=None, message=why)
+                 for path, why in repofiles.symlink_problems(root)]
     return Facts(
         repo=root.name,
         configs=tuple(configs),

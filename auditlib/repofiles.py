@@ -7,6 +7,7 @@ never follows symbolic links unless told, and skips hidden folders we do not nam
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sysconfig
@@ -14,7 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import AuditError, RepositoryError
+from .errors import AuditError, ConfigParseError, RepositoryError
+
+MAX_FILE_BYTES = 2 * 2**20  # configs, workflows and documents larger than this are skipped
 
 # Build output and dependency folders that are never audited, even when not ignored.
 EXCLUDED_DIRS = (
@@ -93,5 +96,58 @@ def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
     return f"rg {quoted} {globs_text}".strip()
 
 
-def read_text(repo: Path, path: str) -> str:
-    return (repo / path).read_text(encoding="utf-8", errors="replace")
+def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = None) -> str:
+    """The text of a repository file.
+
+    Raises ConfigParseError for a file that is not read: one that resolves outside the
+    repository, is larger than MAX_FILE_BYTES or holds a NUL byte (binary). Text that is
+    not UTF-8 is decoded with replacement characters and reported in `warnings`.
+    """
+    full = repo / path
+    if not full.resolve().is_relative_to(repo.resolve()):
+        raise ConfigParseError(path, None, None, "resolves outside the repository: not read")
+    size = full.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ConfigParseError(path, None, None, f"{size} bytes, larger than the"
+                               f" {MAX_FILE_BYTES // 2**20} MiB limit: skipped")
+    data = full.read_bytes()
+    if b"\0" in data:
+        line = data[:data.index(b"\0")].count(b"\n") + 1
+        raise ConfigParseError(path, line, None, "binary content (NUL byte): skipped")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        if warnings is not None:
+            warnings.append(ConfigParseError(path, line, column, "not UTF-8: read with"
+                                             " replacement characters"))
+        return data.decode("utf-8", errors="replace")
+
+
+def symlink_problems(repo: Path) -> list[tuple[str, str]]:
+    """(path, why) for each symbolic link that is broken, loops or leaves the repository.
+
+    Links are never followed: ripgrep does not follow them, and the reader refuses paths
+    that resolve outside the repository; this only says what was passed over.
+    """
+    root = repo.resolve()
+    found = []
+    for folder, subfolders, files in os.walk(root, followlinks=False):
+        subfolders[:] = [name for name in subfolders if name not in EXCLUDED_DIRS]
+        for name in sorted([*subfolders, *files]):
+            link = Path(folder) / name
+            if not link.is_symlink():
+                continue
+            relative = link.relative_to(root).as_posix()
+            try:
+                target = link.resolve(strict=True)
+            except RuntimeError:
+                found.append((relative, "symbolic link loop: not followed"))
+                continue
+            except OSError:
+                found.append((relative, f"broken symbolic link to {os.readlink(link)}"))
+                continue
+            if not target.is_relative_to(root):
+                found.append((relative, "symbolic link to outside the repository: not followed"))
+    return sorted(found)

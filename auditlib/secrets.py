@@ -30,15 +30,29 @@ def secret_reason(name: str, value: str) -> str | None:
         return "name"
     if SECRET_VALUE.search(value):
         return "value"
-    classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
-    if len(value) >= 24 and " " not in value and classes == 3 and _entropy(value) >= 4.0:
+    if " " not in value and _random_looking(value):
         return "value"
     return None
 
 
+# Key- or token-shaped strings, wherever they are quoted (config blocks, snippets, matches).
+TOKEN = re.compile(
+    r"(?:sk|rk)_(?:live|test)_\w{8,}|gh[pousr]_\w{20,}|github_pat_\w{20,}|xox[abprs]-[\w-]{10,}"
+    r"|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
+QUOTED = re.compile(r"(?<=[\"'`])[A-Za-z0-9+/=_\-.]{24,}(?=[\"'`])")
+
+
+def _random_looking(value: str) -> bool:
+    classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
+    return len(value) >= 24 and classes == 3 and _entropy(value) >= 4.0
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret value replaced by «redacted»."""
+    """`text` with every secret value, and every token- or key-shaped string, replaced by
+    «redacted»."""
     for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret:
+        if len(secret) >= 6:
             text = text.replace(secret, REDACTED)
-    return text
+    text = TOKEN.sub(REDACTED, text)
+    return QUOTED.sub(lambda m: REDACTED if _random_looking(m.group(0)) else m.group(0), text)
