@@ -131,6 +131,10 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
         raise AuditError(f"baseline {path}: not a readable findings.json ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise AuditError(f"baseline {path}: no `findings` list; is it auditlib's findings.json?")
+    for number, entry in enumerate(data["findings"], 1):
+        if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(key), str) for key in ("rule", "path", "subject")):
+            raise AuditError(f"baseline {path}: finding {number} lacks rule, path or subject")
     return data
 
 

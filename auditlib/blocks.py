@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -9,10 +10,39 @@ from tabulate import tabulate
 
 from .secrets import redact
 
+CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
+
 
 def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: no raw pipes, no line breaks."""
     return str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def code(value: object) -> str:
+    """`value` as one inline code span, whatever backticks it holds."""
+    text = " ".join(str(value).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def plain(value: object) -> str:
+    """Repository text shown as text: no Markdown or HTML of its own."""
+    text = " ".join(str(value).split())
+    text = re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def no_raw_html(markdown: str) -> str:
+    """Escape `<` outside code spans, so that repository text cannot inject HTML."""
+    if markdown.startswith("```"):
+        return markdown  # a fenced block shows its text as it is
+    parts = []
+    last = 0
+    for found in CODE_SPAN.finditer(markdown):
+        parts += [markdown[last:found.start()].replace("<", "&lt;"), found.group(0)]
+        last = found.end()
+    return "".join([*parts, markdown[last:].replace("<", "&lt;")])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +85,11 @@ Block = Text | Table
 
 
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
-    """The block with every secret value replaced by «redacted»."""
+    """The block as published: secrets replaced by «redacted», no raw HTML."""
     secrets = tuple(secrets)
     if isinstance(block, Text):
-        return Text(redact(block.markdown, secrets))
-    return Table(block.columns, tuple(tuple(redact(value, secrets) for value in row)
+        return Text(no_raw_html(redact(block.markdown, secrets)))
+    return Table(block.columns, tuple(tuple(no_raw_html(redact(value, secrets)) for value in row)
                                       for row in block.rows))
 
 

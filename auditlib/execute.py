@@ -25,6 +25,14 @@ class RunFailed(AuditError):
     """The notebook failed; the message names the cell and its error."""
 
 
+def markdown2html(source: str) -> str:
+    """Markdown to HTML for the exported report, escaping any raw HTML in the source."""
+    import mistune
+
+    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return str(render(source))
+
+
 def _without_timings(notebook: Any, name: str) -> Any:
     """The executed notebook without wall-clock times, durations or temporary paths, so that
     two runs of the same input give the same file."""
@@ -53,6 +61,7 @@ def _export(executed: Path, staging: Path) -> list[Path]:
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     config.NbConvertBase.display_data_priority = EXPORT_PRIORITY
+    config.TemplateExporter.filters = {"markdown2html": "auditlib.execute.markdown2html"}
     notebook = _without_timings(nbformat.read(executed, as_version=4), executed.name)
     nbformat.write(notebook, executed)
     written = []

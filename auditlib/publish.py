@@ -18,16 +18,19 @@ def _section_of(text: str, position: int) -> str | None:
 def carry_over(new: str, old: str) -> str:
     """`new` with every keep block of `old` put back at the end of the section it was in
     (or at the end, when that section is gone). Blocks are carried over unchanged."""
+    orphans = []
     for found in KEEP.finditer(old):
         block = found.group(0)
         section = _section_of(old, found.start())
         start = new.find(f"\n{section}\n") if section else -1
         if start < 0:
-            new = new.rstrip("\n") + f"\n\n{block}\n"
+            orphans.append(block)
             continue
         following = new.find("\n## ", start + 1)
         end = len(new) if following < 0 else following
         new = new[:end].rstrip("\n") + f"\n\n{block}\n" + new[end:]
+    for block in orphans:
+        new = new.rstrip("\n") + f"\n\n{block}\n"
     return new
 
 
@@ -36,8 +39,14 @@ def publish(document: str, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_file():
         document = carry_over(document, target.read_text(encoding="utf-8"))
+        mode = target.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        os.chmod(temporary, mode)  # mkstemp creates 0600; the document keeps its mode
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(document)
         os.replace(temporary, target)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .blocks import Block, Table, Text, to_markdown
+from .blocks import Block, Table, Text, code, plain, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
@@ -90,8 +90,7 @@ def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
     return "INCOMPLETE" if errors or facts.problems else "VERIFIED"
 
 
-def _code(value: object) -> str:
-    return f"`{value}`"
+_code = code
 
 
 def _name(binding: Binding) -> str:
@@ -182,7 +181,7 @@ def _durable_objects(ctx: Context) -> list[Block]:
         class_name = str(binding.properties.get("class_name", ""))
         summary = classes[class_name].summary if class_name in classes else None
         rows.append((_name(binding), _code(class_name),
-                     _code(binding.location), summary or "—"))
+                     _code(binding.location), plain(summary) if summary else "—"))
     blocks.append(Table.of(("Binding", "Class", "Location", "Purpose"), rows))
     implementation = []
     for _config, binding in found:
@@ -491,9 +490,9 @@ def _related(ctx: Context) -> list[Block]:
         about = " ".join(filter(None, (document.title, document.summary,
                                        document.header.get("Domain")))).lower()
         if any(term in about for term in terms):
-            summary = f" — {document.summary}" if document.summary else ""
-            related.append(f"- {ctx.link(document.path, label=document.title or document.path)}"
-                           f"{summary}")
+            summary = f" — {plain(document.summary)}" if document.summary else ""
+            label = plain(document.title or document.path)
+            related.append(f"- {ctx.link(document.path, label=label)}{summary}")
     blocks.append(Text("\n".join(related) if related else "No related documents were found"
                        " under `docs/`."))
     return blocks
@@ -526,7 +525,7 @@ def _doc_health(ctx: Context) -> list[Block]:
             age: object = (today - date.fromisoformat(document.header.get("Last-reviewed", ""))).days
         except ValueError:
             age = "—"
-        rows.append((_code(document.path), *(document.header.get(key, "—") for key in (
+        rows.append((_code(document.path), *(plain(document.header.get(key, "—")) for key in (
             "Type", "Status", "Domain", "Last-reviewed")), age,
             sum(1 for f in found if f.rule == "DR004"), len(found)))
     return [heading, Table.of(("Document", "Type", "Status", "Domain", "Last-reviewed",

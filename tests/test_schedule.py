@@ -1,0 +1,532 @@
+"""Scheduled runs: the `check` gate, changes since a baseline, the run history, byte-identical
+reruns, and publishing into the audited repository with hand-written notes kept.
+
+Four real `run` executions (about 2 s each) share one copy of the example repository, in this
+order: the first run, its twin into another folder, a second run with --publish, an earlier-dated run.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import auditlib
+from auditlib import cli, history
+from auditlib.errors import AuditError
+from auditlib.publish import carry_over, publish
+
+FIRST, SECOND, EARLY = "2026-01-21", "2026-02-01", "2026-01-10"
+REPORT = "auto-scaling-audit"
+DETERMINISTIC = [f"{REPORT}.md", "findings.json", "findings.sarif", f"{REPORT}.ipynb",
+                 f"{REPORT}.html"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+KV_LINE = 'id = "00000000000000000000000000000000"  # PLACEHOLDER - needs real ID'
+D1_LINE = 'database_id = "00000000-0000-0000-0000-000000000000"'
+REAL_KV_LINE = 'id = "5f3c1a9e7b2d4c6e8a0b1d3f5e7c9a2b"'
+REAL_D1_LINE = 'database_id = "3b9f2c1e-7a4d-4e8b-9c6f-1d2e3f4a5b6c"'
+WAIVED_KV_LINE = 'id = "00000000000000000000000000000000"  # auditlib: ignore[CF001] created on deploy'
+LOGIN_KV = "CF001|wrangler.toml|LOGIN_RATE_LIMIT_KV"
+SEARCH_KV = "CF001|wrangler.toml|SEARCH_CACHE_KV"
+NEW_KV_TABLE = '[[kv_namespaces]]\nbinding = "SEARCH_CACHE_KV"\nid = "REPLACE_ME"\n\n'
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must be there) by `new` in `path`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def copy_example(folder: Path) -> Path:
+    repo = folder / "shop"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    return repo
+
+
+def fix_every_p0(repo: Path, *, kv_line: str = REAL_KV_LINE) -> Path:
+    """Real-looking ids for both placeholders, `script_name` on both Durable Objects."""
+    edit(repo / "wrangler.toml", KV_LINE, kv_line)
+    edit(repo / "apps" / "product-pipeline" / "wrangler.toml", D1_LINE, REAL_D1_LINE)
+    for cls in ("CartDurableObject", "SessionDurableObject"):
+        edit(repo / "wrangler.toml", f'class_name = "{cls}" }}',
+             f'class_name = "{cls}", script_name = "shop-do" }}')
+    return repo
+
+
+def check(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(["check", *argv])
+    return code, capsys.readouterr().out
+
+
+def open_identities(audit: auditlib.Audit) -> set[str]:
+    return {f.identity for f in audit.findings if str(f.outcome) != "WAIVED"}
+
+
+def json_keys(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from json_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from json_keys(value)
+
+
+# `auditlib check`: the CI gate --------------------------------------------------------------
+
+@pytest.mark.parametrize("threshold", ["P0", "P1", "P2"])
+def test_check_fails_the_example_at_every_threshold(threshold: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(["--date", FIRST, "--format", "json", "--fail-on", threshold], capsys)
+    assert json.loads(out)["counts"]["P0"] == 4
+    assert code == 1
+
+
+def test_check_without_fail_on_passes_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check(["--date", FIRST], capsys)[0] == 0
+
+
+def test_fixed_repository_has_no_p0_but_p1(tmp_path: Path) -> None:
+    counts = auditlib.run_audit(fix_every_p0(copy_example(tmp_path)), FIRST).counts()
+    assert counts["P0"] == 0 and counts["P1"] > 0 and counts["WAIVED"] == 0
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(None, 0), ("P0", 0), ("P1", 1), ("P2", 1)])
+def test_check_gates_the_fixed_repository(tmp_path: Path, threshold: str | None, expected: int,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    repo = fix_every_p0(copy_example(tmp_path))
+    argv = [str(repo), "--date", FIRST] + ([] if threshold is None else ["--fail-on", threshold])
+    assert check(argv, capsys)[0] == expected
+
+
+def test_waived_p0_does_not_fail_the_gate(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    repo = fix_every_p0(copy_example(tmp_path), kv_line=WAIVED_KV_LINE)
+    code, out = check([str(repo), "--date", FIRST, "--format", "json", "--fail-on", "P0"], capsys)
+    waived = [f for f in json.loads(out)["findings"] if f["outcome"] == "WAIVED"]
+    assert [(f["identity"], f["severity"]) for f in waived] == [(LOGIN_KV, "P0")]
+    assert code == 0
+    # The same placeholder without the comment fails.
+    edit(repo / "wrangler.toml", WAIVED_KV_LINE, KV_LINE)
+    assert check([str(repo), "--date", FIRST, "--fail-on", "P0"], capsys)[0] == 1
+
+
+def test_check_exits_2_for_a_missing_repository(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", str(tmp_path / "nowhere"), "--fail-on", "P2"]) == 2
+    assert capsys.readouterr().err.startswith("auditlib: repository not found")
+
+
+@pytest.mark.parametrize("settings", ["doc_path = \n", "unknown_key = 1\n", None])
+def test_check_exits_2_for_a_bad_config(tmp_path: Path, settings: str | None,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "auditlib.toml"
+    if settings is not None:
+        config.write_text(settings, encoding="utf-8")
+    assert cli.main(["check", "--config", str(config), "--fail-on", "P2"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"auditlib: {config}")
+
+
+def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(["--date", FIRST, "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert data["audit_date"] == FIRST
+    assert len(data["findings"]) == sum(data["counts"].values()) == 29
+    assert data["changes"] is None
+
+
+def test_check_sarif(capsys: pytest.CaptureFixture[str]) -> None:
+    sarif = json.loads(check(["--date", FIRST, "--format", "sarif"], capsys)[1])
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"]) == 1 and len(sarif["runs"][0]["results"]) == 29
+
+
+def test_check_text_prints_one_line_per_open_finding_and_a_summary(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = fix_every_p0(copy_example(tmp_path), kv_line=WAIVED_KV_LINE)
+    audit = auditlib.run_audit(repo, FIRST)
+    open_findings = [f for f in audit.findings if str(f.outcome) != "WAIVED"]
+    lines = check([str(repo), "--date", FIRST], capsys)[1].splitlines()
+    assert lines[:-1] == [f"{f.location}: {f.severity} {f.rule} {f.title}: {f.message}"
+                          for f in open_findings]
+    assert lines[-1] == f"auditlib: {FIRST}: {audit.summary()}"
+    assert lines[-1].startswith(f"auditlib: {FIRST}: 25 open findings: P0 0, ")
+    assert not any("LOGIN_RATE_LIMIT_KV" in line for line in lines)
+
+
+# Changes since a baseline -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Compared:
+    before: auditlib.Audit
+    baseline: Path
+    repo: Path
+
+
+def baseline_of_example(tmp_path: Path) -> Compared:
+    """The example audited on FIRST and saved with Audit.save into tmp_path/before."""
+    repo = copy_example(tmp_path)
+    before = auditlib.run_audit(repo, FIRST)
+    (tmp_path / "before").mkdir()
+    before.save(tmp_path / "before")
+    return Compared(before=before, baseline=tmp_path / "before" / "findings.json", repo=repo)
+
+
+def fix_one_gap_open_another(repo: Path) -> None:
+    edit(repo / "wrangler.toml", KV_LINE, REAL_KV_LINE)
+    edit(repo / "wrangler.toml", "[durable_objects]", NEW_KV_TABLE + "[durable_objects]")
+
+
+def test_changes_are_new_resolved_and_still_open(tmp_path: Path) -> None:
+    compared = baseline_of_example(tmp_path)
+    fix_one_gap_open_another(compared.repo)
+    changes = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline).changes
+    assert changes is not None
+    assert changes.since == FIRST
+    assert [f.identity for f in changes.new] == [SEARCH_KV]
+    assert [entry["identity"] for entry in changes.resolved] == [LOGIN_KV]
+    assert {f.identity for f in changes.still_open} == open_identities(compared.before) - {LOGIN_KV}
+    assert len(changes.still_open) == 28 and changes.waived == ()
+
+
+def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
+    compared = baseline_of_example(tmp_path)
+    fix_one_gap_open_another(compared.repo)
+    markdown = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline).markdown()
+    blocks = markdown.split("\n\n")
+    assert blocks[1] == "# Auto-Scaling Architecture"
+    assert blocks[2].startswith("This document describes")
+    assert blocks[3] == f"## Changes since {FIRST}"
+    assert blocks[4] == "1 new, 1 resolved, 28 still open, 0 waived."
+    changes = markdown[:markdown.index("## Overview")]
+    assert "`SEARCH_CACHE_KV`" in changes[changes.index("**New:**"):changes.index("**Resolved:**")]
+    assert "`LOGIN_RATE_LIMIT_KV`" in changes[changes.index("**Resolved:**"):]
+    assert "## Changes since" not in auditlib.run_audit(compared.repo, SECOND).markdown()
+
+
+def test_findings_json_has_the_changes(tmp_path: Path) -> None:
+    compared = baseline_of_example(tmp_path)
+    fix_one_gap_open_another(compared.repo)
+    after = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    (tmp_path / "after").mkdir()
+    after.save(tmp_path / "after")
+    changes = json.loads((tmp_path / "after" / "findings.json").read_text(encoding="utf-8"))["changes"]
+    assert changes["since"] == FIRST
+    assert changes["new"] == [SEARCH_KV]
+    assert changes["resolved"] == [LOGIN_KV]
+    assert set(changes["still_open"]) == open_identities(compared.before) - {LOGIN_KV}
+    assert changes["waived"] == []
+    assert json.loads(compared.baseline.read_text(encoding="utf-8"))["changes"] is None
+
+
+def test_identities_do_not_depend_on_line_numbers(tmp_path: Path) -> None:
+    compared = baseline_of_example(tmp_path)
+    wrangler = compared.repo / "wrangler.toml"
+    wrangler.write_text("\n\n\n" + wrangler.read_text(encoding="utf-8"), encoding="utf-8")
+    after = auditlib.run_audit(compared.repo, FIRST, baseline=compared.baseline)
+    lines = {f.identity: f.location.start_line for f in after.findings}
+    assert lines[LOGIN_KV] == 14  # the finding moved from line 11 ...
+    assert after.changes is not None
+    assert after.changes.new == () and after.changes.resolved == ()  # ... and is the same one
+    assert {f.identity for f in after.changes.still_open} == open_identities(compared.before)
+
+
+BAD_BASELINES = [
+    pytest.param("{not json", id="not-json"),
+    pytest.param("", id="empty"),
+    pytest.param("[]", id="a-list"),
+    pytest.param('{"audit_date": "2026-01-01"}', id="no-findings"),
+    pytest.param('{"findings": {}}', id="findings-not-a-list"),
+    pytest.param('{"findings": [1, 2]}', id="entries-not-objects"),
+    pytest.param('{"findings": [{"rule": "CF001", "outcome": "FAIL"}]}', id="entry-without-path"),
+]
+
+
+@pytest.mark.parametrize("text", BAD_BASELINES)
+def test_bad_baseline_raises_audit_error(tmp_path: Path, text: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(AuditError, match="baseline"):
+        auditlib.run_audit(None, FIRST, baseline=bad)
+
+
+def test_missing_baseline_raises_audit_error(tmp_path: Path) -> None:
+    with pytest.raises(AuditError, match="baseline"):
+        auditlib.run_audit(None, FIRST, baseline=tmp_path / "none.json")
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_bad_baseline_exits_2(tmp_path: Path, command: str,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"audit_date": "2026-01-01"}', encoding="utf-8")
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if command == "run" else []
+    assert cli.main([command, "--date", FIRST, "--baseline", str(bad), *extra]) == 2
+    assert capsys.readouterr().err.startswith(f"auditlib: baseline {bad}")
+    assert not out.exists()  # `run` stops before the kernel starts
+
+
+# Real runs: history, determinism, publishing -----------------------------------------------
+
+OVERVIEW_NOTE = ("<!-- auditlib:keep -->\n**On-call:** page #shop-infra  \n"
+                 "before raising `CART_TTL`.\n<!-- /auditlib:keep -->")
+ORPHAN_NOTE = "<!-- auditlib:keep -->\nTeam decision 2025-12: no Redis.\n<!-- /auditlib:keep -->"
+OLD_DOCUMENT = (f"# Auto-Scaling Architecture\n\nAn older version.\n\n## Overview\n\nOld text.\n\n"
+                f"{OVERVIEW_NOTE}\n\n## Team notes\n\n{ORPHAN_NOTE}\n")
+
+
+@dataclass(frozen=True)
+class Runs:
+    repo: Path
+    out: Path  # FIRST, SECOND and EARLY
+    twin: Path  # FIRST again, same repository state
+    second_stdout: str = ""
+
+
+def run(argv: list[str]) -> str:
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert cli.main(["run", *argv, "--quiet"]) == 0
+    return stdout.getvalue()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    base = tmp_path_factory.mktemp("schedule")
+    repo = copy_example(base)
+    (repo / "docs" / "auto-scaling.md").write_text(OLD_DOCUMENT, encoding="utf-8")
+    runs = Runs(repo=repo, out=base / "out", twin=base / "twin")
+    run([str(repo), "--out", str(runs.out), "--date", FIRST])
+    return runs
+
+
+@pytest.fixture(scope="module")
+def twin_run(first_run: Runs) -> Runs:
+    run([str(first_run.repo), "--out", str(first_run.twin), "--date", FIRST])
+    return first_run
+
+
+@pytest.fixture(scope="module")
+def second_run(twin_run: Runs) -> Runs:
+    """After the twin (same repository state), fix the KV placeholder, then run and publish."""
+    edit(twin_run.repo / "wrangler.toml", KV_LINE, REAL_KV_LINE)
+    stdout = run([str(twin_run.repo), "--out", str(twin_run.out), "--date", SECOND, "--publish"])
+    return Runs(repo=twin_run.repo, out=twin_run.out, twin=twin_run.twin, second_stdout=stdout)
+
+
+@pytest.fixture(scope="module")
+def early_run(second_run: Runs) -> Runs:
+    run([str(second_run.repo), "--out", str(second_run.out), "--date", EARLY])
+    return second_run
+
+
+def findings_json(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_first_run_has_no_changes(first_run: Runs) -> None:
+    folder = first_run.out / FIRST
+    assert findings_json(folder)["changes"] is None
+    assert "## Changes since" not in (folder / f"{REPORT}.md").read_text(encoding="utf-8")
+
+
+def test_second_run_reports_changes_since_the_first(second_run: Runs) -> None:
+    folder = second_run.out / SECOND
+    markdown = (folder / f"{REPORT}.md").read_text(encoding="utf-8")
+    assert f"\n## Changes since {FIRST}\n\n0 new, 1 resolved, 28 still open, 0 waived.\n" in markdown
+    assert markdown.index("## Changes since") < markdown.index("## Overview")
+    changes = findings_json(folder)["changes"]
+    assert (changes["since"], changes["new"], changes["resolved"]) == (FIRST, [], [LOGIN_KV])
+    assert second_run.second_stdout.splitlines()[-1] == (
+        f"auditlib: {SECOND}: P0 3, P1 11, P2 14, ERROR 0, WAIVED 0"
+        f" (since {FIRST}: 0 new, 1 resolved)")
+
+
+def test_earlier_dated_run_does_not_use_a_later_baseline(early_run: Runs) -> None:
+    folder = early_run.out / EARLY
+    assert findings_json(folder)["changes"] is None
+    assert "## Changes since" not in (folder / f"{REPORT}.md").read_text(encoding="utf-8")
+
+
+def test_index_md_lists_the_runs_newest_first_with_working_links(early_run: Runs) -> None:
+    index = (early_run.out / "index.md").read_text(encoding="utf-8")
+    rows = [line for line in index.splitlines() if re.match(r"^\| \d{4}-\d\d-\d\d ", line)]
+    assert [row.split("|")[1].strip() for row in rows] == [SECOND, FIRST, EARLY]
+    assert "3 runs, newest first." in index
+    links = re.findall(r"\]\(([^)]+)\)", index)
+    assert f"{SECOND}/{REPORT}.md" in links and f"{EARLY}/{REPORT}.html" in links
+    assert len(links) == 1 + 2 * 3  # the chart, then .md and .html per run
+    assert all((early_run.out / link).is_file() for link in links)
+
+
+def test_index_html_embeds_the_chart(early_run: Runs) -> None:
+    html = (early_run.out / "index.html").read_text(encoding="utf-8")
+    png = (early_run.out / "history.png").read_bytes()
+    assert png.startswith(PNG_SIGNATURE)
+    image = re.search(r'<img alt="([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert image is not None
+    assert base64.b64decode(image[2]) == png
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert hrefs == [f"{day}/{REPORT}.html" for day in (SECOND, FIRST, EARLY)]
+    assert all((early_run.out / href).is_file() for href in hrefs)
+
+
+def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> None:
+    for day in (FIRST, SECOND):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text('{"counts": {}}', encoding="utf-8")
+    (tmp_path / "2026-01-25").mkdir()  # no findings.json: not a run
+    (tmp_path / "2026-01-26.failed.ipynb").write_text("{}", encoding="utf-8")
+    assert history.latest_before(tmp_path, EARLY) is None
+    assert history.latest_before(tmp_path, FIRST) is None
+    assert history.latest_before(tmp_path, "2026-01-30") == tmp_path / FIRST / "findings.json"
+    assert history.latest_before(tmp_path, SECOND) == tmp_path / FIRST / "findings.json"
+    assert history.latest_before(tmp_path, "2026-12-31") == tmp_path / SECOND / "findings.json"
+    assert history.latest_before(tmp_path / "missing", SECOND) is None
+
+
+@pytest.mark.parametrize("name", DETERMINISTIC)
+def test_two_runs_give_identical_files(twin_run: Runs, name: str) -> None:
+    first = (twin_run.out / FIRST / name).read_bytes()
+    assert first and first == (twin_run.twin / FIRST / name).read_bytes()
+
+
+def test_executed_notebook_has_no_timings_or_temporary_paths(twin_run: Runs) -> None:
+    for out in (twin_run.out, twin_run.twin):
+        text = (out / FIRST / f"{REPORT}.ipynb").read_text(encoding="utf-8")
+        notebook = json.loads(text)
+        assert not {"start_time", "end_time", "duration"} & set(json_keys(notebook))
+        assert "start_time" not in text and "end_time" not in text
+        papermill = notebook["metadata"]["papermill"]
+        assert papermill["input_path"] == papermill["output_path"] == f"{REPORT}.ipynb"
+        # The repository the caller named is the only absolute path: no staging folder.
+        assert str(out) not in text and f".{FIRST}-" not in text
+        assert str(twin_run.repo.parent) not in text.replace(str(twin_run.repo), "<repo>")
+
+
+def test_run_publish_keeps_the_hand_written_blocks(second_run: Runs) -> None:
+    docs = second_run.repo / "docs"
+    published = (docs / "auto-scaling.md").read_text(encoding="utf-8")
+    regenerated = (second_run.out / SECOND / f"{REPORT}.md").read_text(encoding="utf-8")
+    assert published.count(OVERVIEW_NOTE) == 1 and published.count(ORPHAN_NOTE) == 1
+    overview = published.index("\n## Overview\n")
+    assert overview < published.index(OVERVIEW_NOTE) < published.index("\n## Verified Configuration")
+    assert published.endswith(f"\n\n{ORPHAN_NOTE}\n")  # its section is gone
+    assert published.replace(f"{OVERVIEW_NOTE}\n\n", "").replace(f"\n{ORPHAN_NOTE}\n", "") \
+        == regenerated
+    assert sorted(p.name for p in docs.iterdir()) == [
+        "auto-scaling.md", "deploy-health-checks.md", "performance-budgets.md", "runtime"]
+
+
+def test_run_publish_without_repo_exits_2(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["run", "--out", str(out), "--date", FIRST, "--publish"]) == 2
+    assert "--publish" in capsys.readouterr().err
+    assert not out.exists()
+
+
+# Publishing: carry_over and publish ---------------------------------------------------------
+
+NEW_DOCUMENT = ("Type: Guide\n\n# Title\n\nIntro.\n\n## Overview\n\nGenerated overview.\n\n"
+                "### Detail\n\nMore.\n\n## Findings\n\nGenerated findings.\n")
+NOTE_A = "<!-- auditlib:keep -->\nA: first note\n\n  indented, *kept*  \n<!-- /auditlib:keep -->"
+NOTE_B = "<!-- auditlib:keep -->B: second note<!-- /auditlib:keep -->"
+NOTE_C = "<!-- auditlib:keep -->\nC: findings note\n<!-- /auditlib:keep -->"
+NOTE_D = "<!-- auditlib:keep -->\nD: orphan\n<!-- /auditlib:keep -->"
+OLD_WITH_NOTES = (f"# Title\n\n## Overview\n\nOld overview.\n\n{NOTE_A}\n\nOld middle.\n\n{NOTE_B}\n\n"
+                  f"## Findings\n\n{NOTE_C}\n\nOld findings.\n\n## Removed section\n\n{NOTE_D}\n")
+
+
+def test_carry_over_puts_blocks_back_at_the_end_of_their_section() -> None:
+    assert carry_over(NEW_DOCUMENT, OLD_WITH_NOTES) == (
+        "Type: Guide\n\n# Title\n\nIntro.\n\n## Overview\n\nGenerated overview.\n\n"
+        f"### Detail\n\nMore.\n\n{NOTE_A}\n\n{NOTE_B}\n\n"
+        f"## Findings\n\nGenerated findings.\n\n{NOTE_C}\n\n{NOTE_D}\n")
+
+
+def test_carry_over_puts_orphans_after_the_last_section_whatever_their_order() -> None:
+    old = (f"# Title\n\n## Overview\n\n## Removed section\n\n{NOTE_D}\n\n"
+           f"## Findings\n\n{NOTE_C}\n")
+    assert carry_over(NEW_DOCUMENT, old) == (
+        f"{NEW_DOCUMENT}\n{NOTE_C}\n\n{NOTE_D}\n")
+
+
+def test_carry_over_without_blocks_changes_nothing() -> None:
+    assert carry_over(NEW_DOCUMENT, "# Title\n\n## Overview\n\nOld overview.\n") == NEW_DOCUMENT
+
+
+def test_publish_writes_a_new_file(tmp_path: Path) -> None:
+    target = tmp_path / "docs" / "deep" / "auto-scaling.md"
+    assert publish(NEW_DOCUMENT, target) == target
+    assert target.read_text(encoding="utf-8") == NEW_DOCUMENT
+    assert list(target.parent.iterdir()) == [target]
+
+
+def test_publish_replaces_atomically_with_the_complete_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "auto-scaling.md"
+    target.write_text(OLD_WITH_NOTES, encoding="utf-8")
+    seen: list[tuple[Path, Path, str]] = []
+    real_replace = os.replace
+
+    def spy(source: str, destination: Path) -> None:
+        seen.append((Path(source), Path(destination), Path(source).read_text(encoding="utf-8")))
+        real_replace(source, destination)
+
+    monkeypatch.setattr("auditlib.publish.os.replace", spy)
+    publish(NEW_DOCUMENT, target)
+    expected = carry_over(NEW_DOCUMENT, OLD_WITH_NOTES)
+    [(source, destination, content)] = seen
+    assert source.parent == target.parent and source != target  # a rename on one filesystem
+    assert destination == target and content == expected  # complete before it is swapped in
+    assert target.read_text(encoding="utf-8") == expected
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_failed_publish_leaves_the_old_file_and_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "auto-scaling.md"
+    target.write_text(OLD_WITH_NOTES, encoding="utf-8")
+
+    def refuse(source: str, destination: Path) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("auditlib.publish.os.replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        publish(NEW_DOCUMENT, target)
+    assert target.read_text(encoding="utf-8") == OLD_WITH_NOTES
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_publish_keeps_the_file_mode(tmp_path: Path) -> None:
+    target = tmp_path / "auto-scaling.md"
+    target.write_text(OLD_WITH_NOTES, encoding="utf-8")
+    target.chmod(0o644)
+    publish(NEW_DOCUMENT, target)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_publish_path_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    code = cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--publish",
+                     "../escaped.md"])
+    assert code == 2
+    assert not (tmp_path / "escaped.md").exists() and not (tmp_path / "out").exists()
