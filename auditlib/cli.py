@@ -165,7 +165,7 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
     if args.publish is not None and repo is None:
         raise AuditError("--publish writes into the audited repository: name REPO")
-    if isinstance(args.publish, str):
+    if isinstance(args.publish, str) and repo is not None:
         _inside(repo, repo / args.publish, "--publish")  # never write outside the repository
     if args.baseline is not None:
         api.load_baseline(args.baseline)

@@ -121,12 +121,24 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                 raise RunFailed(f"{_failure(exc)} (executed notebook kept at {failed})") from exc
             raise RunFailed(_failure(exc)) from exc
         _export(executed, staging)
-        previous = out_dir.with_name(f".{out_dir.name}.previous")
-        if out_dir.exists():
-            shutil.rmtree(previous, ignore_errors=True)
-            out_dir.rename(previous)
-        staging.rename(out_dir)
-        shutil.rmtree(previous, ignore_errors=True)
+        _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(out_dir.iterdir())
+
+
+def _swap_in(staging: Path, out_dir: Path, attempts: int = 5) -> None:
+    """Replace `out_dir` by the complete `staging` folder with renames only, so a reader
+    sees the old run or the new one, never a mix; a run racing another retries."""
+    for _attempt in range(attempts):
+        aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+        try:
+            if out_dir.exists():
+                out_dir.rename(aside / out_dir.name)
+            staging.rename(out_dir)
+            return
+        except OSError:
+            continue  # another run moved a folder in between: try again
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    raise RunFailed(f"could not move the new run into {out_dir}: another run keeps replacing it")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .blocks import Table
 from .model import Severity
+from .publish import write_atomic
 
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPORT = "auto-scaling-audit"
@@ -85,23 +86,21 @@ def write_index(out_dir: Path) -> list[Path]:
     history = runs(out_dir)
     png = chart_png(history)
     table = _table(history)
-    (out_dir / "history.png").write_bytes(png)
-    (out_dir / "index.md").write_text(
+    write_atomic(out_dir / "history.png", png)
+    write_atomic(out_dir / "index.md",
         f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
-        f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n",
-        encoding="utf-8")
+        f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
     rows = "\n".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
         + f'<td><a href="{escape(run.date)}/{REPORT}.html">report</a></td></tr>'
         for row, run in zip(table.rows, reversed(history), strict=True))
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
     image = base64.b64encode(png).decode("ascii")
-    (out_dir / "index.html").write_text(
+    write_atomic(out_dir / "index.html",
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
         f"</head><body><h1>Audit history</h1><p>{len(history)} runs, newest first.</p>"
         f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n",
-        encoding="utf-8")
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n")
     return [out_dir / "index.md", out_dir / "index.html", out_dir / "history.png"]

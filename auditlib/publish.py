@@ -34,11 +34,11 @@ def carry_over(new: str, old: str) -> str:
     return new
 
 
-def publish(document: str, target: Path) -> Path:
-    """Write `document` to `target` atomically, carrying over the keep blocks it had."""
+def write_atomic(target: Path, data: str | bytes) -> Path:
+    """Write `target` through a temporary file and a rename: readers never see half of it.
+    An existing file keeps its mode; a new one gets the usual one (umask applied)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_file():
-        document = carry_over(document, target.read_text(encoding="utf-8"))
         mode = target.stat().st_mode & 0o777
     else:
         umask = os.umask(0)
@@ -46,11 +46,18 @@ def publish(document: str, target: Path) -> Path:
         mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        os.chmod(temporary, mode)  # mkstemp creates 0600; the document keeps its mode
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(document)
+        os.chmod(temporary, mode)  # mkstemp creates 0600
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def publish(document: str, target: Path) -> Path:
+    """Write `document` to `target` atomically, carrying over the keep blocks it had."""
+    if target.is_file():
+        document = carry_over(document, target.read_text(encoding="utf-8"))
+    return write_atomic(target, document)
