@@ -26,6 +26,12 @@ def code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def fenced(text: str, language: str) -> Text:
+    """A fenced code block whose fence is longer than any backtick run in `text`."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return Text(f"{fence}{language}\n{text}\n{fence}")
+
+
 def plain(value: object) -> str:
     """Repository text shown as text: no Markdown or HTML of its own."""
     text = " ".join(str(value).split())

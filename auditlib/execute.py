@@ -88,12 +88,29 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _failure(exc: Exception) -> str:
-    cell = getattr(exc, "exec_count", None)
+def _failing_cell(executed: Path) -> str | None:
+    """`cell N (first line of its code)` for the cell papermill marked as failing."""
+    import nbformat
+
+    try:
+        notebook = nbformat.read(executed, as_version=4)
+    except Exception:  # a notebook too broken to read names no cell
+        return None
+    for number, cell in enumerate(notebook.cells, 1):
+        state = cell.metadata.get("papermill", {})
+        if state.get("exception") or state.get("status") in ("failed", "running"):
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            return f"cell {number} (`{first[:60]}`)"
+    return None
+
+
+def _failure(exc: Exception, executed: Path) -> str:
+    """One readable paragraph: which cell failed, and why."""
     name = getattr(exc, "ename", type(exc).__name__)
-    value = getattr(exc, "evalue", str(exc))
-    where = f"cell {cell}" if cell is not None else "the notebook"
-    return f"the audit notebook failed in {where}: {name}: {value}"
+    value = str(getattr(exc, "evalue", None) or exc).split("Here is a preview")[0]
+    where = _failing_cell(executed) if executed.exists() else None
+    return (f"the audit notebook failed in {where or 'the notebook'}: {name}:"
+            f" {' '.join(value.split())[:300]}")
 
 
 def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
@@ -116,10 +133,11 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except Exception as exc:
             failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
+            message = _failure(exc, executed)
             if executed.exists():
                 shutil.move(str(executed), failed)
-                raise RunFailed(f"{_failure(exc)} (executed notebook kept at {failed})") from exc
-            raise RunFailed(_failure(exc)) from exc
+                raise RunFailed(f"{message} (executed notebook kept at {failed})") from exc
+            raise RunFailed(message) from exc
         _export(executed, staging)
         _swap_in(staging, out_dir)
     finally:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .blocks import Block, Table, Text, code, plain, to_markdown
+from .blocks import Block, Table, Text, code, fenced, plain, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
@@ -322,7 +322,7 @@ def _latency(ctx: Context) -> list[Block]:
         where = f"{posixpath.basename(monitor.location.path)}:{monitor.location.start_line}"
         if monitor.location.end_line and monitor.location.end_line != monitor.location.start_line:
             where += f"-{monitor.location.end_line}"
-        blocks.append(Text(f"```typescript\n// {where}\n{monitor.snippet}\n```"))
+        blocks.append(fenced(f"// {where}\n{monitor.snippet}", "typescript"))
     if not ctx.facts.metrics:
         blocks.append(Text("This is the **only** auto-scaling observability currently"
                            " implemented."))
@@ -396,7 +396,7 @@ def _root_config(ctx: Context) -> list[Block]:
                      " repository root.")]
     language = "toml" if root.path.endswith(".toml") else "jsonc"
     return [Text(f"## Current {root.path} (root)"),
-            Text(f"```{language}\n{root.text.rstrip()}\n```")]
+            fenced(root.text.rstrip(), language)]
 
 
 def _actions(ctx: Context) -> list[Block]:

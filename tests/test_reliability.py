@@ -1,0 +1,244 @@
+"""Bad input, secrets, markup and failed runs: the audit completes, reports, leaks nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import auditlib
+from auditlib import cli, repofiles
+
+DATE = "2026-11-26"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
+VALID = 'name = "ok"\nmain = "src/index.ts"\ncompatibility_date = "2026-11-01"\n' \
+        '[[kv_namespaces]]\nbinding = "GOOD_KV"\nid = "REPLACE_ME"\n'
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """A repository full of files an audit must survive."""
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    files = {
+        "apps/ok/wrangler.toml": VALID,
+        "apps/toml/wrangler.toml": 'name = "t"\n[[kv_namespaces]\nbinding = "X"\n',
+        "apps/jsonc/wrangler.jsonc": '{\n  "name": "j",\n  "main": "a" "b"\n}\n',
+        ".github/workflows/broken.yml": "on: push\njobs:\n  a: [\n",
+    }
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text, encoding="utf-8")
+    (repo / "apps/latin1").mkdir()
+    (repo / "apps/latin1/wrangler.toml").write_bytes(b'name = "caf\xe9"\nmain = "a.ts"\n')
+    (repo / "apps/binary").mkdir()
+    (repo / "apps/binary/wrangler.toml").write_bytes(b'name = "b"\n\x00\x01\x02')
+    (repo / "apps/huge").mkdir()
+    (repo / "apps/huge/wrangler.toml").write_text(
+        'name = "h"\n' + "# padding\n" * (repofiles.MAX_FILE_BYTES // 10 + 1), encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "wrangler.toml").write_text('name = "outside"\n[vars]\nX = "OUTSIDE_CANARY"\n',
+                                            encoding="utf-8")
+    (repo / "apps/linked").symlink_to(outside, target_is_directory=True)
+    (repo / "apps/loop").symlink_to(repo / "apps/loop")
+    return repo
+
+
+def test_every_bad_file_is_reported_and_the_rest_is_audited(hostile: Path) -> None:
+    audit = auditlib.run_audit(hostile, DATE)
+    problems = {f.location.path: f for f in audit.findings if f.rule == "CF000"}
+    expected = {
+        "apps/toml/wrangler.toml": ("apps/toml/wrangler.toml:2", "column"),
+        "apps/jsonc/wrangler.jsonc": ("apps/jsonc/wrangler.jsonc:3", "column"),
+        ".github/workflows/broken.yml": (".github/workflows/broken.yml:", "column"),
+        "apps/latin1/wrangler.toml": ("apps/latin1/wrangler.toml:1", "not UTF-8"),
+        "apps/binary/wrangler.toml": ("apps/binary/wrangler.toml:2", "binary content"),
+        "apps/huge/wrangler.toml": ("apps/huge/wrangler.toml", "MiB limit: skipped"),
+        "apps/linked": ("apps/linked", "outside the repository: not followed"),
+        "apps/loop": ("apps/loop", "symbolic link loop"),
+    }
+    assert set(problems) == set(expected)
+    for path, words in expected.items():
+        assert all(word in problems[path].message for word in words), problems[path].message
+    # Everything else is still audited, the non-UTF-8 config included.
+    names = {c.name for c in audit.facts.configs}
+    assert names == {"ok", "café".replace("é", "\ufffd")}
+    assert any(f.rule == "CF001" and f.subject == "GOOD_KV" for f in audit.findings)
+    assert "OUTSIDE_CANARY" not in audit.to_json()
+    assert "Audit-status: INCOMPLETE" in audit.markdown()
+
+
+def test_unreadable_file_is_reported(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        if path.name == "wrangler.toml" and path.parent.name == "ok":
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    found = [f for f in auditlib.run_audit(hostile, DATE).findings if f.rule == "CF000"]
+    assert any(f.location.path == "apps/ok/wrangler.toml" and "Permission denied" in f.message
+               for f in found)
+
+
+def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
+    assert "0 open findings" in capsys.readouterr().out
+    assert "No wrangler configuration" in auditlib.run_audit(tmp_path, DATE).markdown()
+
+
+@pytest.mark.parametrize("command", ["check", "run", "verify"])
+def test_a_repository_that_is_a_file_exits_2(tmp_path: Path, command: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    argv = [command, "--repo", str(a_file), "x.md"] if command == "verify" else [command, str(a_file)]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a directory" in err[0]
+
+
+# Secrets ------------------------------------------------------------------------------------
+
+VAR_CANARY = "sk_live_VARCANARY7Qm2Lx9Tz4Wc"
+CODE_CANARY = "ghp_CODECANARY8Kd3Nv6Rb1Yq5Hs0Zt7Xp"
+QUOTE_CANARY = "Zq4Xw8Rt2Ly6Pn0Vb3Km7Hd9Gc5Jf1Ea"
+CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY)
+
+
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with secrets planted wherever the audit quotes from."""
+    repo = tmp_path_factory.mktemp("leaky") / "base-shop"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    root = repo / "wrangler.toml"
+    root.write_text(root.read_text(encoding="utf-8").replace(
+        'CART_TTL = "2592000"',
+        f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"'),
+        encoding="utf-8")
+    store = repo / "packages/platform-core/src/cartStore/cloudflareDurableStore.ts"
+    store.write_text(store.read_text(encoding="utf-8").replace(
+        "console.warn(`Cart DO latency",
+        f'console.warn("{CODE_CANARY}");\n    console.warn(`Cart DO latency'), encoding="utf-8")
+    (repo / "auditlib.toml").write_text(
+        '[[probes]]\nname = "tokens"\nregex = "(ghp_\\\\w+)"\ngroups = ["token"]\n',
+        encoding="utf-8")
+    return repo
+
+
+def test_secrets_never_reach_any_output(leaky: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    audit = auditlib.run_audit(leaky, DATE)
+    assert any(f.rule == "CF011" for f in audit.findings)  # the planted var is found
+    assert any(m.probe == "tokens" for m in audit.facts.extra)  # and the planted token
+    out = tmp_path / "out"
+    assert cli.main(["run", str(leaky), "--out", str(out), "--date", DATE, "--quiet"]) == 0
+    for argv in (["check", str(leaky)], ["check", str(leaky), "--format", "json"],
+                 ["check", str(leaky), "--format", "sarif"]):
+        cli.main(argv)
+    terminal = capsys.readouterr()
+    outputs = [path.read_bytes() for path in out.rglob("*") if path.is_file()]
+    assert len(outputs) >= 8
+    for canary in CANARIES:
+        assert all(canary.encode() not in data for data in outputs), canary
+        assert canary not in terminal.out and canary not in terminal.err, canary
+    markdown = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
+    assert 'STRIPE_SECRET_KEY = "«redacted»"' in markdown  # the name is kept
+
+
+# Markup -------------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = "<img src=x onerror=alert(2)>"
+
+
+def test_repository_text_cannot_inject_markup(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    (repo / "wrangler.toml").write_text(
+        f'name = "shop{SCRIPT}"\nmain = "src/index.ts"\n'
+        f'[[kv_namespaces]]\nbinding = "A|B`{IMAGE}"\nid = "x|y`z"\n'
+        f'[vars]\nNOTE = "pipe | and `tick` {IMAGE}"\nFENCE = "```"\n', encoding="utf-8")
+    (repo / "docs" / "notes.md").write_text(
+        f"Type: Plan\nStatus: Active\nDomain: Cloudflare\nLast-reviewed: 2026-11-01\n\n"
+        f"# Deploy {SCRIPT} | notes\n\nCloudflare deploys {IMAGE} with `ticks` | pipes.\n",
+        encoding="utf-8")
+    (repo / "docs" / f"odd{IMAGE.replace('/', '')}.md").write_text(
+        "Type: Plan\nStatus: Active\nDomain: Cloudflare\nLast-reviewed: 2026-11-01\n\n"
+        "# Cloudflare odd file\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(repo), "--out", str(out), "--date", DATE, "--quiet"]) == 0
+    html = (out / DATE / "auto-scaling-audit.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)" in html  # shown, as text
+    markdown = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
+    for table in re.findall(r"(?:^\|.*\|\n)+", markdown, re.MULTILINE):
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table.splitlines()}
+        assert len(widths) == 1, table  # every row has the header's number of cells
+    fences = re.findall(r"^(`{3,})[a-z]*\n.*?^\1$", markdown, re.MULTILINE | re.DOTALL)
+    assert fences  # the quoted config is still one fenced block, whatever it holds
+    outside_code = re.sub(r"^(`{3,})[a-z]*\n.*?^\1$", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    outside_code = re.sub(r"(`+).+?\1", "", outside_code)
+    assert "<script" not in outside_code and "<img" not in outside_code
+
+
+# Failed runs --------------------------------------------------------------------------------
+
+def _broken(tmp_path: Path, source: str) -> Path:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(source))
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.parametrize(("source", "timeout", "words"), [
+    ("import os\nos._exit(3)", 60, "Kernel died"),
+    ("import time\ntime.sleep(30)", 3, "timed out"),
+], ids=["kernel-dies", "timeout"])
+def test_failed_run_leaves_earlier_outputs_untouched(
+        tmp_path: Path, source: str, timeout: int, words: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(repo), "--out", str(out), "--date", DATE, "--quiet",
+                     "--publish"]) == 0
+    before = {path: path.read_bytes() for path in [*out.rglob("*"), *repo.rglob("*.md")]
+              if path.is_file()}
+    code = cli.main(["run", str(repo), "--out", str(out), "--date", DATE, "--quiet",
+                     "--publish", "--timeout", str(timeout),
+                     "--notebook", str(_broken(tmp_path, source))])
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert words.lower() in err.lower() and len(err.splitlines()) == 1, err
+    after = {path: path.read_bytes() for path in [*out.rglob("*"), *repo.rglob("*.md")]
+             if path.is_file() and not path.name.endswith(".failed.ipynb")}
+    assert after == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_two_runs_at_once_into_the_same_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "auditlib.cli", "run", "--out", str(out), "--date", DATE,
+               "--quiet"]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env={**os.environ}) for _ in range(2)]
+    for run in runs:
+        run.communicate(timeout=300)
+    assert [run.returncode for run in runs] == [0, 0]
+    assert sorted(p.name for p in (out / DATE).iterdir()) == [
+        "auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
+        "findings.json", "findings.sarif"]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    expected = auditlib.run_audit(audit_date=DATE).markdown()
+    assert (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8") == expected
