@@ -9,14 +9,17 @@ from .api import EXAMPLE_REPO, Audit, render_markdown, run_audit
 from .collect import collect
 from .config import AuditConfig
 from .evaluate import evaluate
+from .frames import Frames, frames
 from .notebook import show
 
 __all__ = [
     "EXAMPLE_REPO",
     "Audit",
     "AuditConfig",
+    "Frames",
     "collect",
     "evaluate",
+    "frames",
     "render_markdown",
     "run_audit",
     "show",

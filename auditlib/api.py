@@ -50,11 +50,12 @@ class Audit:
         return {var.value for config in self.facts.configs for scope in config.scopes()
                 for var in scope.vars if secret_reason(var.name, var.value)}
 
-    def blocks(self) -> list[Block]:
+    def blocks(self, charts: bool = False) -> list[Block]:
+        """The document's blocks as published (secrets redacted); `charts` adds the charts."""
         secrets = self.secrets()
         return [redact_block(block, secrets) for block in report.build(
             self.facts, self.findings, audit_date=self.audit_date, config=self.config,
-            version=self.version, changes=self.changes)]
+            version=self.version, changes=self.changes, charts=charts)]
 
     def markdown(self) -> str:
         return to_markdown(self.blocks())

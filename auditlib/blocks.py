@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -87,12 +88,30 @@ class Table:
         return html
 
 
-Block = Text | Table
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A PNG image with its alt text; embedded, so a page showing it needs no other file."""
+
+    alt: str
+    png: bytes
+
+    @property
+    def markdown(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return f"![{plain(self.alt)}](data:image/png;base64,{data})"
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+
+Block = Text | Table | Chart
 
 
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
     """The block as published: secrets replaced by «redacted», no raw HTML."""
     secrets = tuple(secrets)
+    if isinstance(block, Chart):
+        return block
     if isinstance(block, Text):
         return Text(no_raw_html(redact(block.markdown, secrets)))
     return Table(block.columns, tuple(tuple(no_raw_html(redact(value, secrets)) for value in row)

@@ -46,6 +46,9 @@ class Waiver:
 class AuditConfig:
     # Where the regenerated document lives in the audited repository; links are relative to it.
     doc_path: str = "docs/auto-scaling.md"
+    # A base address for evidence links, e.g. https://github.com/org/repo/blob/main;
+    # empty: links relative to doc_path.
+    repo_url: str = ""
     # Words that make a document under docs/ "related" to the audit.
     related_terms: tuple[str, ...] = (
         "cloudflare", "durable object", "kv", "latency", "deploy", "scaling", "queue")

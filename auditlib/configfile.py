@@ -12,7 +12,7 @@ from .config import AuditConfig, Probe, Waiver
 from .errors import ConfigParseError
 from .model import Severity
 
-TOP_KEYS = {"doc_path", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
+TOP_KEYS = {"doc_path", "repo_url", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
             "disable",
             "severity", "probes", "waivers", "related_terms"}
 PROBE_KEYS = {"name", "regex", "globs", "groups"}
@@ -137,7 +137,7 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
         if key not in TOP_KEYS:
             raise reader.fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
     settings: dict[str, Any] = {"source": path}
-    for key in ("doc_path",):
+    for key in ("doc_path", "repo_url"):
         if key in table:
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)

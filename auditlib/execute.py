@@ -6,6 +6,9 @@ place only when the whole run succeeded, so a failed run leaves earlier outputs 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -13,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AuditError
+from .htmlreport import finish
 
 NAME = "auto-scaling-audit"
+TEMPLATES = Path(__file__).parent / "templates"
 # Exports read the Markdown each block provides, so tables stay pipe tables in the .md
 # and render as real tables in the .html.
 EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "image/jpeg",
@@ -64,15 +69,30 @@ def _export(executed: Path, staging: Path) -> list[Path]:
     config.TemplateExporter.filters = {"markdown2html": "auditlib.execute.markdown2html"}
     notebook = _without_timings(nbformat.read(executed, as_version=4), executed.name)
     nbformat.write(notebook, executed)
-    written = []
-    for exporter, suffix in ((MarkdownExporter, ".md"), (HTMLExporter, ".html")):
-        body, _resources = exporter(config=config).from_notebook_node(notebook)
-        if suffix == ".md":
-            body = tidy_markdown(body)
-        target = staging / f"{NAME}{suffix}"
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
-    return written
+    resources = {"metadata": {"name": "Auto-Scaling Architecture"}}
+    markdown, _ = MarkdownExporter(config=config).from_notebook_node(notebook, resources)
+    html, _ = HTMLExporter(config=config, template_name="auditlib",
+                           extra_template_basedirs=[str(TEMPLATES)]).from_notebook_node(
+        notebook, resources)
+    (staging / f"{NAME}.md").write_text(extract_images(tidy_markdown(markdown), staging),
+                                        encoding="utf-8")
+    (staging / f"{NAME}.html").write_text(finish(html), encoding="utf-8")
+    return [staging / f"{NAME}.md", staging / f"{NAME}.html"]
+
+
+def extract_images(markdown: str, folder: Path) -> str:
+    """Move embedded PNG images into `<NAME>_files/` beside the Markdown, linked relatively
+    (GitHub does not show data URIs)."""
+    images = folder / f"{NAME}_files"
+
+    def save(match: re.Match[str]) -> str:
+        data = base64.b64decode(match[2])
+        name = f"chart-{hashlib.sha256(data).hexdigest()[:12]}.png"
+        images.mkdir(exist_ok=True)
+        (images / name).write_bytes(data)
+        return f"![{match[1]}]({images.name}/{name})"
+
+    return re.sub(r"!\[([^\]]*)\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", save, markdown)
 
 
 def tidy_markdown(text: str) -> str:

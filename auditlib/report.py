@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
-from .blocks import Block, Table, Text, code, fenced, plain, to_markdown
+from .blocks import Block, Chart, Table, Text, code, fenced, plain, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
@@ -55,16 +56,36 @@ class Context:
     version: str
     changes: Changes | None = None
 
+    def url(self, path: str, location: Location | None = None) -> str:
+        """Where a repository file is: under `repo_url` when one is configured, else
+        relative to where the document lives; with a `#L` anchor for its lines."""
+        if self.config.repo_url:
+            target = f"{self.config.repo_url.rstrip('/')}/{quote(path)}"
+        else:
+            target = quote(posixpath.relpath(path, posixpath.dirname(self.config.doc_path) or "."))
+        if location is not None and location.start_line is not None:
+            end = location.end_line or location.start_line
+            target += f"#L{location.start_line}" + (f"-L{end}" if end != location.start_line
+                                                    else "")
+        return target
+
     def link(self, path: str, location: Location | None = None, label: str | None = None) -> str:
-        """A Markdown link to a repository file, relative to where the document lives."""
-        target = posixpath.relpath(path, posixpath.dirname(self.config.doc_path) or ".")
+        """A Markdown link to a repository file: `name.ts:84-121` and its address."""
         text = label or posixpath.basename(path)
         if location is not None and location.start_line is not None:
             end = location.end_line or location.start_line
             text += f":{location.start_line}" + (f"-{end}" if end != location.start_line else "")
-            target += f"#L{location.start_line}" + (f"-L{end}" if end != location.start_line
-                                                    else "")
-        return f"[{text}]({target})"
+        return f"[{text}]({self.url(path, location)})"
+
+    def where(self, location: Location) -> str:
+        """Evidence: the location as code, linked to the file and its lines."""
+        if location.path == ".":
+            return "the whole repository"
+        return f"[{_code(location)}]({self.url(location.path, location)})"
+
+    def places(self, findings: Sequence[Finding], most: int = 3) -> str:
+        shown = ", ".join(self.where(f.location) for f in findings[:most])
+        return shown + (f" and {len(findings) - most} more" if len(findings) > most else "")
 
     def open_findings(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]
@@ -98,13 +119,6 @@ def _name(binding: Binding) -> str:
     return _code(binding.name) + (f" (env {binding.environment})" if binding.environment else "")
 
 
-def _where(location: Location) -> str:
-    return "the whole repository" if location.path == "." else _code(location)
-
-
-def _places(findings: Sequence[Finding], most: int = 3) -> str:
-    shown = ", ".join(_where(f.location) for f in findings[:most])
-    return shown + (f" and {len(findings) - most} more" if len(findings) > most else "")
 
 
 def _header(ctx: Context) -> list[Block]:
@@ -336,7 +350,7 @@ def _gaps(ctx: Context) -> list[Block]:
         found = [f for f in ctx.open_findings(rule.id) if f.severity in (Severity.P0, Severity.P1)]
         if found:
             rows.append((f"**{rule.title}**", rule.rationale,
-                         f"{rule.status} ({len(found)})", _places(found)))
+                         f"{rule.status} ({len(found)})", ctx.places(found)))
     blocks.append(Table.of(("Gap", "Impact", "Status", "Evidence"), rows) if rows
                   else Text("No P0 or P1 gaps were found."))
     errors = [f for f in ctx.findings if f.outcome == Outcome.ERROR]
@@ -409,8 +423,8 @@ def _actions(ctx: Context) -> list[Block]:
                 grouped[finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
-            where = (f" in {len(found)} places: {_places(found)}" if len(found) > 1
-                     else "" if found[0].location.path == "." else f" ({_places(found)})")
+            where = (f" in {len(found)} places: {ctx.places(found)}" if len(found) > 1
+                     else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
             items.append(f"{number}. {action}{where}")
         blocks.append(Text(f"### {heading}\n\n"
                            + ("\n".join(items) if items else f"Nothing at {severity}.")))
@@ -430,12 +444,12 @@ def _findings(ctx: Context) -> list[Block]:
         blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence", "Line"), [
             (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
              f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
-             f.message + (f" ({f.waiver})" if f.waiver else ""), _where(f.location),
+             f.message + (f" ({f.waiver})" if f.waiver else ""), ctx.where(f.location),
              _quote(f.quote)) for f in shown]))
     waived = [f for f in ctx.findings if f.outcome == Outcome.WAIVED]
     blocks.append(Text("### Waived"))
     blocks.append(Table.of(("Rule", "Finding", "Evidence", "Reason", "Expires"), [
-        (f.rule, f.message, _where(f.location), f.waiver, f.waiver_expires or "never")
+        (f.rule, f.message, ctx.where(f.location), f.waiver, f.waiver_expires or "never")
         for f in waived]) if waived else Text("No findings are waived."))
     return blocks
 
@@ -542,7 +556,7 @@ def _changes(ctx: Context) -> list[Block]:
         f" {len(changes.waived)} waived.")]
     if changes.new:
         blocks += [Text("**New:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
-            (f.severity, f.rule, f.message, _where(f.location)) for f in changes.new])]
+            (f.severity, f.rule, f.message, ctx.where(f.location)) for f in changes.new])]
     if changes.resolved:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
             (entry.get("severity", ""), entry.get("rule", ""), entry.get("message", ""),
@@ -550,17 +564,33 @@ def _changes(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _glance(ctx: Context) -> list[Block]:
+    from .charts import bindings_by_app, findings_by_app
+
+    charts: list[Block] = []
+    findings_png = findings_by_app(ctx.facts, ctx.findings)
+    if findings_png:
+        charts.append(Chart("Bar chart: open findings by severity (P0, P1, P2) for each app",
+                            findings_png))
+    bindings_png = bindings_by_app(ctx.facts)
+    if bindings_png:
+        charts.append(Chart("Bar chart: number of bindings of each kind for each app",
+                            bindings_png))
+    return [Text("## At a Glance"), *charts] if charts else []
+
+
 def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config: AuditConfig,
-          version: str, changes: Changes | None = None) -> list[Block]:
-    """The document, section by section, as the reference audit shows it."""
+          version: str, changes: Changes | None = None, charts: bool = False) -> list[Block]:
+    """The document, section by section, as the reference audit shows it; `charts` adds
+    an "At a Glance" section with images (for the notebook and its exports)."""
     ctx = Context(facts=facts, findings=tuple(findings), audit_date=audit_date, config=config,
                   version=version, changes=changes)
     header = _header(ctx)  # the header block, the title and the first paragraph, then Overview
-    return [*header[:3], *_changes(ctx), *header[3:], *_deployments(ctx), *_environments(ctx),
-            *_durable_objects(ctx), *_resources(ctx), *_providers(ctx), *_latency(ctx), *_gaps(ctx),
-            *_platform(ctx),
-            *_root_config(ctx), *_actions(ctx), *_drift(ctx), *_findings(ctx), *_extra(ctx),
-            *_related(ctx), *_doc_health(ctx)]
+    glance = _glance(ctx) if charts else []
+    return [*header[:3], *_changes(ctx), *header[3:], *glance, *_deployments(ctx),
+            *_environments(ctx), *_durable_objects(ctx), *_resources(ctx), *_providers(ctx),
+            *_latency(ctx), *_gaps(ctx), *_platform(ctx), *_root_config(ctx), *_actions(ctx),
+            *_drift(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx), *_doc_health(ctx)]
 
 
 def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date: str,

@@ -238,7 +238,8 @@ def test_two_runs_at_once_into_the_same_folder(tmp_path: Path) -> None:
     assert [run.returncode for run in runs] == [0, 0]
     assert sorted(p.name for p in (out / DATE).iterdir()) == [
         "auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
-        "findings.json", "findings.sarif"]
+        "auto-scaling-audit_files", "findings.json", "findings.sarif"]
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     expected = auditlib.run_audit(audit_date=DATE).markdown()
-    assert (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8") == expected
+    exported = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
+    assert re.sub(r"## At a Glance\n\n.*?\n\n(?=## )", "", exported, flags=re.DOTALL) == expected

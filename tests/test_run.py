@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -15,7 +16,7 @@ from auditlib import cli
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
 FILES = ["auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
-         "findings.json", "findings.sarif"]
+         "auto-scaling-audit_files", "findings.json", "findings.sarif"]
 INDEX = ["index.md", "index.html", "history.png"]
 
 
@@ -32,8 +33,16 @@ def test_run_writes_the_dated_files_and_the_history(run_output: Path) -> None:
 
 
 def test_exported_markdown_is_the_rendered_document(run_output: Path) -> None:
+    """The export is the rendered document plus the charts, kept as files beside it."""
+    exported = (run_output / "auto-scaling-audit.md").read_text(encoding="utf-8")
+    before, glance = exported.split("## At a Glance\n\n", 1)
+    charts, after = glance.split("\n\n## ", 1)
     expected = auditlib.run_audit(audit_date="2026-01-21").markdown()
-    assert (run_output / "auto-scaling-audit.md").read_text(encoding="utf-8") == expected
+    assert before + "## " + after == expected
+    images = re.findall(r"^!\[(.+)\]\((auto-scaling-audit_files/chart-\w+\.png)\)$", charts,
+                        re.MULTILINE)
+    assert len(images) == 2 and all(alt for alt, _ in images)
+    assert all((run_output / path).read_bytes().startswith(b"\x89PNG") for _, path in images)
 
 
 def test_html_has_no_code_and_real_tables(run_output: Path) -> None:
@@ -61,11 +70,11 @@ def test_executed_notebook_kept(run_output: Path) -> None:
 def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:5] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
-    assert lines[5:8] == [str(tmp_path / name) for name in INDEX]
+    assert lines[:6] == [str(tmp_path / "2026-02-01" / name) for name in FILES]
+    assert lines[6:9] == [str(tmp_path / name) for name in INDEX]
     counts = auditlib.run_audit(audit_date="2026-02-01").counts()
-    assert lines[8] == "auditlib: 2026-02-01: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-    assert lines[8].startswith("auditlib: 2026-02-01: P0 4, P1 11, P2 ")
+    assert lines[9] == "auditlib: 2026-02-01: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    assert lines[9].startswith("auditlib: 2026-02-01: P0 4, P1 11, P2 ")
 
 
 def test_notebook_parameters_are_documented() -> None:
@@ -124,3 +133,27 @@ def test_failed_run_names_the_cell_and_leaves_no_date_folder(
     assert not (out / "2026-01-21").exists()
     assert (out / "2026-01-21.failed.ipynb").exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_explore_notebook_runs(tmp_path: Path) -> None:
+    executed = tmp_path / "explore.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(executed),
+                               parameters={"binding_kind": "d1_databases", "finding_number": 1},
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    cells = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
+    outputs = [output for cell in cells for output in cell.outputs]
+    assert not any(output.output_type == "error" for output in outputs)
+    html = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("PIPELINE_DB" in table and "CART_KV" not in table for table in html)
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_frames_cover_the_audit() -> None:
+    audit = auditlib.run_audit(audit_date="2026-01-21")
+    frames = auditlib.frames(audit)
+    assert len(frames.configs) == len(audit.facts.configs) == 7
+    assert set(frames.bindings.kind) >= {"kv_namespaces", "durable_objects", "d1_databases"}
+    assert list(frames.deploy_steps.tool) == ["wrangler pages deploy"]
+    assert set(frames.code.kind) == {"provider-selection", "latency-check",
+                                     "durable-object-class"}
+    assert len(frames.findings) == len(audit.findings)

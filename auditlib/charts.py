@@ -1,0 +1,76 @@
+"""Charts for the report, drawn with matplotlib (imported only when a chart is drawn)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+
+from .model import Facts, Finding, Outcome, Severity
+
+COLORS = {"P0": "#b42318", "P1": "#b54708", "P2": "#175cd3"}
+HATCHES = {"P0": "", "P1": "//", "P2": ".."}  # told apart without colour too
+
+
+def app_of(path: str, facts: Facts) -> str:
+    """The app a path belongs to: the config folder holding it, else its top folders."""
+    best = ""
+    for config in facts.configs:
+        if config.app != "." and (path == config.app or path.startswith(config.app + "/")):
+            best = max(best, config.app, key=len)
+    if best:
+        return best.rsplit("/", 1)[-1]
+    if path in (".", "") or "/" not in path:
+        return "(root)"
+    return "/".join(path.split("/")[:2])
+
+
+def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
+             colors: dict[str, str] | None = None, hatches: dict[str, str] | None = None) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    names = sorted(rows, key=lambda name: (-sum(rows[name].values()), name))
+    figure, axes = plt.subplots(figsize=(8, 0.45 * len(names) + 1.4), dpi=100)
+    left = [0] * len(names)
+    for key in series:
+        values = [rows[name].get(key, 0) for name in names]
+        axes.barh(names, values, left=left, label=key, color=(colors or {}).get(key),
+                  hatch=(hatches or {}).get(key), edgecolor="white")
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    axes.invert_yaxis()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(title)
+    axes.legend(loc="lower right", fontsize="small")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def findings_by_app(facts: Facts, findings: Sequence[Finding]) -> bytes | None:
+    rows: dict[str, Counter[str]] = {}
+    for finding in findings:
+        if finding.outcome == Outcome.WAIVED:
+            continue
+        rows.setdefault(app_of(finding.location.path, facts), Counter())[finding.severity] += 1
+    if not rows:
+        return None
+    return _stacked(rows, [str(s) for s in Severity], "Open findings by severity per app",
+                    COLORS, HATCHES)
+
+
+def bindings_by_app(facts: Facts) -> bytes | None:
+    rows: dict[str, Counter[str]] = {}
+    for config in facts.configs:
+        counts = rows.setdefault(config.name or app_of(config.path, facts), Counter())
+        for scope in config.scopes():
+            counts.update(binding.kind for binding in scope.bindings)
+    kinds = sorted({kind for counts in rows.values() for kind in counts})
+    if not kinds:
+        return None
+    return _stacked(rows, kinds, "Bindings per app by kind")
