@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import repofiles
@@ -60,12 +60,28 @@ SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
     """One ripgrep pass for every probe; each matching line is attributed to its probes."""
-    compiled = [(probe, re.compile(probe.regex)) for probe in probes]
+    return probe_matches(probes, start_probes(repo, probes))
+
+
+def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int, str]]:
+    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches."""
     globs = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
+    return repofiles.search(repo, [probe.regex for probe in probes], globs)
+
+
+def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]) -> list[Match]:
+    """Each of the matching `lines` (path, line number, text) attributed to its probes."""
+    # Globs without a "/" match the file name alone: one answer per name, not per file.
+    compiled = [(probe, re.compile(probe.regex), not any("/" in glob for glob in probe.globs))
+                for probe in probes]
+    applies: dict[tuple[str, tuple[str, ...]], bool] = {}
     matches = []
-    for path, line, text in sorted(repofiles.search(repo, [p.regex for p in probes], globs)):
-        for probe, pattern in compiled:
-            if not any(Path(path).match(glob) for glob in probe.globs):
+    for path, line, text in sorted(lines):
+        for probe, pattern, by_name in compiled:
+            name = path.rsplit("/", 1)[-1] if by_name else path
+            if (name, probe.globs) not in applies:
+                applies[name, probe.globs] = any(Path(name).match(glob) for glob in probe.globs)
+            if not applies[name, probe.globs]:
                 continue
             for found in pattern.finditer(text):
                 matches.append(Match(

@@ -19,6 +19,7 @@ from .model import (
     Facts,
     LatencyMonitor,
     Location,
+    Match,
     Problem,
     ProviderSelection,
     Search,
@@ -48,15 +49,20 @@ def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
 
 
 def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Problem],
-                extra: Sequence[Probe]) -> dict[str, Any]:
-    """Facts found by the code probes, as keyword arguments of Facts."""
-    matches = codesearch.run_probes(repo, (*codesearch.PROBES, *extra))  # by path and line
+                extra: Sequence[Probe], matches: list[Match]) -> dict[str, Any]:
+    """Facts found by the code probes (`matches`, by path and line), as keyword arguments
+    of Facts."""
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
     for path, found in codesearch.by_path(matches).items():
+        wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
+                  or (m.probe == "exported-class"
+                      and (m.groups["class"] in do_classes or "DurableObject" in m.text))]
+        if not wanted:  # only metrics sinks, other classes, extra probes: nothing to read
+            continue
         try:
             lines = repofiles.read_text(repo, path).splitlines()
         except OSError as exc:
@@ -64,7 +70,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                                     message=f"unreadable: {exc.strerror or exc}"))
             continue
         seen: set[str] = set()
-        for match in found:
+        for match in wanted:
             if match.probe == "provider-variable" and match.groups["variable"] not in seen:
                 selection = codesearch.provider_selection(
                     path, lines, match.groups["variable"], match.location.start_line or 1)
@@ -73,9 +79,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     providers.append(selection)
             elif match.probe == "latency-threshold":
                 latency.append(codesearch.latency_monitor(path, lines, match))
-        classes += codesearch.code_classes(path, lines, (
-            m for m in found if m.probe == "exported-class"
-            and (m.groups["class"] in do_classes or "DurableObject" in m.text)))
+        classes += codesearch.code_classes(
+            path, lines, (m for m in wanted if m.probe == "exported-class"))
     metrics = tuple(m for m in matches if m.probe == "metrics-sink")
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
@@ -116,6 +121,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     Raises RepositoryError if it is not there.
     """
     root = repofiles.check_repository(Path(repo))
+    all_probes = (*codesearch.PROBES, *probes)
+    searching = codesearch.start_probes(root, all_probes)  # rg searches while configs are read
     problems: list[Problem] = []
     configs = _read_each(root, repofiles.list_files(root, wrangler.CONFIG_NAMES),
                          wrangler.load, problems)
@@ -124,7 +131,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(
         root, repofiles.list_files(root, docs.DOC_GLOBS), docs.read_document, problems)
-    code = _code_facts(root, configs, problems, probes)
+    code = _code_facts(root, configs, problems, probes,
+                       codesearch.probe_matches(all_probes, searching))
     code["searches"]["placement"] = codesearch.run_search(root, "placement")
     if documents is None:
         documents = [document.path for document in docs_found if document.header]

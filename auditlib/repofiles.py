@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sysconfig
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -54,30 +55,82 @@ def _base_args(globs: Sequence[str]) -> list[str]:
     return args
 
 
-def _run(args: list[str], repo: Path) -> str:
-    # stdin closed: rg would otherwise search a piped stdin instead of the repository.
-    proc = subprocess.run(args, cwd=repo, capture_output=True, text=True, encoding="utf-8",
-                          errors="replace", check=False, stdin=subprocess.DEVNULL)
-    # Exit 1 means "nothing found"; 2 can mean "some file unreadable" with output still valid.
-    if proc.returncode not in (0, 1) and not proc.stdout:
-        raise AuditError(f"ripgrep failed in {repo}: {proc.stderr.strip()}")
-    return proc.stdout
+class _Ripgrep:
+    """One ripgrep process, started at once and read when its output is wanted.
+
+    Its output goes to a temporary file, not a pipe, so it can run to the end while the
+    caller reads other files.
+    """
+
+    def __init__(self, args: list[str], repo: Path) -> None:
+        self.repo = repo
+        # Closed by text(), once ripgrep has exited.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+        # stdin closed: rg would otherwise search a piped stdin instead of the repository.
+        self.process = subprocess.Popen(args, cwd=repo, stdin=subprocess.DEVNULL,
+                                        stdout=self.output, stderr=self.errors)
+
+    def text(self) -> str:
+        with self.output, self.errors:
+            returncode = self.process.wait()
+            self.output.seek(0)
+            out = _decoded(self.output.read())
+            # Exit 1 means "nothing found"; 2 can mean "some file unreadable" with output
+            # still valid.
+            if returncode not in (0, 1) and not out:
+                self.errors.seek(0)
+                raise AuditError(f"ripgrep failed in {self.repo}:"
+                                 f" {_decoded(self.errors.read()).strip()}")
+        return out
+
+
+def _decoded(data: bytes) -> str:
+    """Text as subprocess's text mode gives it: UTF-8 with replacements, universal newlines."""
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _relative(path: str) -> str:
+    """A path ripgrep printed (`./apps/a.ts`) as a repository-relative POSIX path."""
+    if os.sep == "/":  # the common case, without building a Path per line
+        return path.removeprefix("./")
+    return Path(path).as_posix().removeprefix("./")
 
 
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
     """Repository-relative POSIX paths of the files matching `globs`, sorted."""
-    out = _run([*_base_args(globs), "--files", "."], repo)
-    return sorted(Path(line).as_posix() for line in out.splitlines() if line)
+    out = _Ripgrep([*_base_args(globs), "--files", "."], repo).text()
+    return sorted(_relative(line) for line in out.splitlines() if line)
+
+
+# In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the
+# type of a match message.
+_MATCH = '"type":"match"'
+
+
+def search_args(patterns: Sequence[str], globs: Sequence[str],
+                paths: Sequence[str] = ()) -> list[str]:
+    """The `rg --json` command line of one pass for all `patterns` (run in the repository)."""
+    args = [*_base_args(globs), "--json"]
+    for pattern in patterns:
+        args += ["-e", pattern]
+    return [*args, "--", *(paths or ["."])]
 
 
 def search(repo: Path, patterns: Sequence[str], globs: Sequence[str],
            paths: Sequence[str] = ()) -> Iterator[tuple[str, int, str]]:
-    """One ripgrep pass for all `patterns`: yields (path, line number, line text)."""
-    args = [*_base_args(globs), "--json"]
-    for pattern in patterns:
-        args += ["-e", pattern]
-    args += ["--", *(paths or ["."])]
-    for raw in _run(args, repo).splitlines():
+    """One ripgrep pass for all `patterns`: yields (path, line number, line text).
+
+    ripgrep starts when this is called, so the caller can do other work while it searches.
+    """
+    return _matches(_Ripgrep(search_args(patterns, globs, paths), repo))
+
+
+def _matches(ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
+    # Split on "\n" only: ripgrep leaves U+2028 and U+0085 in a line's text unescaped.
+    for raw in ripgrep.text().split("\n"):
+        if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
+            continue
         message: dict[str, Any] = json.loads(raw)
         if message.get("type") != "match":
             continue
@@ -86,7 +139,7 @@ def search(repo: Path, patterns: Sequence[str], globs: Sequence[str],
         text = data["lines"].get("text")
         if path is None or text is None:  # non-UTF-8 path or line: nothing we can quote
             continue
-        yield Path(path).as_posix().removeprefix("./"), data["line_number"], text.rstrip("\r\n")
+        yield _relative(path), data["line_number"], text.rstrip("\r\n")
 
 
 def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
@@ -133,21 +186,35 @@ def symlink_problems(repo: Path) -> list[tuple[str, str]]:
     """
     root = repo.resolve()
     found = []
-    for folder, subfolders, files in os.walk(root, followlinks=False):
-        subfolders[:] = [name for name in subfolders if name not in EXCLUDED_DIRS]
-        for name in sorted([*subfolders, *files]):
-            link = Path(folder) / name
-            if not link.is_symlink():
-                continue
-            relative = link.relative_to(root).as_posix()
-            try:
-                target = link.resolve(strict=True)
-            except RuntimeError:
-                found.append((relative, "symbolic link loop: not followed"))
-                continue
-            except OSError:
-                found.append((relative, f"broken symbolic link to {os.readlink(link)}"))
-                continue
-            if not target.is_relative_to(root):
-                found.append((relative, "symbolic link to outside the repository: not followed"))
+    for link in _symlinks(str(root)):
+        relative = Path(link).relative_to(root).as_posix()
+        try:
+            target = Path(link).resolve(strict=True)
+        except RuntimeError:
+            found.append((relative, "symbolic link loop: not followed"))
+            continue
+        except OSError:
+            found.append((relative, f"broken symbolic link to {os.readlink(link)}"))
+            continue
+        if not target.is_relative_to(root):
+            found.append((relative, "symbolic link to outside the repository: not followed"))
     return sorted(found)
+
+
+def _symlinks(folder: str) -> Iterator[str]:
+    """The symbolic links under `folder`, outside EXCLUDED_DIRS, without following any.
+
+    The directory entries' types say which entries are links, so no file is stat'ed: this
+    costs one listing per folder, like ripgrep's walk.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink():
+            # A link to a folder named like an excluded one is passed over with it.
+            if not (entry.name in EXCLUDED_DIRS and entry.is_dir()):
+                yield entry.path
+        elif entry.name not in EXCLUDED_DIRS and entry.is_dir(follow_symlinks=False):
+            yield from _symlinks(entry.path)

@@ -72,7 +72,7 @@ def parse(path: str, text: str) -> dict[str, Any]:
             line, column = (int(found[1]), int(found[2])) if found else (None, None)
             raise ConfigParseError(path, line, column, message) from exc
     try:
-        data = json5.loads(text)
+        data = _json(text)
     except ValueError as exc:
         found = _JSON5_ERROR.match(str(exc))
         if found:
@@ -81,6 +81,25 @@ def parse(path: str, text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     return data
+
+
+# A double-quoted JSON string (kept), or a comment (dropped).
+_STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def _json(text: str) -> Any:
+    """json5's value for a JSON or JSONC text, fast.
+
+    json5 is pure Python and slow. Most configs are JSON with comments: without their
+    comments they are JSON, which the standard library reads, to the same values (but for
+    an escaped surrogate pair, which json joins into one character and json5 does not).
+    Anything else (trailing commas, single quotes, unquoted keys) is left to json5, which
+    also gives the error messages.
+    """
+    try:
+        return json.loads(_STRING_OR_COMMENT.sub(lambda found: found[1] or " ", text))
+    except ValueError:
+        return json5.loads(text)
 
 
 # Keys an environment takes from the top level unless it sets them (wrangler's "inheritable").
@@ -192,12 +211,6 @@ class _Source:
         self.lines = text.splitlines()
         self.scopes, self.keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
 
-    def _find(self, pattern: re.Pattern[str], scope: str, after: int = 0) -> int | None:
-        for index in range(max(after, 0), len(self.lines)):
-            if self.scopes[index] == scope and pattern.search(self.lines[index]):
-                return index + 1
-        return None
-
     def start(self, scope: str) -> int | None:
         """The first line of an environment's section."""
         return next((i + 1 for i, found in enumerate(self.scopes) if found == scope), None)
@@ -209,11 +222,37 @@ class _Source:
 
     def pair(self, key: str, value: object, scope: str, after: int = 0) -> int | None:
         """The line of `key = value` (TOML) or `"key": value` (JSON)."""
-        shown = re.escape(_value_text(value))
-        if isinstance(value, str):
-            shown = f"[\"']{shown}[\"']"
-        return self._find(re.compile(
-            rf"(?:^|[\s{{,\"']){re.escape(key)}[\"']?\s*[=:]\s*{shown}"), scope, after)
+        shown = _value_text(value)
+        for index in range(max(after, 0), len(self.lines)):
+            line = self.lines[index]
+            if (self.scopes[index] == scope and key in line and shown in line
+                    and _holds_pair(line, key, shown, isinstance(value, str))):
+                return index + 1
+        return None
+
+
+_AFTER_KEY = re.compile(r"[\"']?\s*[=:]\s*")
+_QUOTES = ("\"", "'")
+
+
+def _holds_pair(line: str, key: str, value: str, quoted: bool) -> bool:
+    """Whether `line` matches `(?:^|[\\s{,"'])KEY["']?\\s*[=:]\\s*VALUE`, VALUE in quotes
+    when `quoted` (else it is json.dumps text, which starts with no space), read without
+    compiling a pattern for each key and value: thousands of configs hold thousands of
+    distinct ids."""
+    start = line.find(key)
+    while start >= 0:
+        separator = ((start == 0 or line[start - 1].isspace() or line[start - 1] in "{,\"'")
+                     and _AFTER_KEY.match(line, start + len(key)))
+        if separator:
+            end = separator.end()
+            if quoted and (line.startswith(_QUOTES, end) and line.startswith(value, end + 1)
+                           and line.startswith(_QUOTES, end + 1 + len(value))):
+                return True
+            if not quoted and line.startswith(value, end):
+                return True
+        start = line.find(key, start + 1)
+    return False
 
 
 def _dig(data: dict[str, Any], path: Sequence[str]) -> Any:

@@ -1,0 +1,420 @@
+"""Write a synthetic Cloudflare monorepo of a chosen size, for benchmarks and their test.
+
+    python benchmarks/generate.py DEST --apps 1000 --files 60
+
+The tree is deterministic (same arguments, same bytes) and looks like a real pnpm monorepo:
+`apps/app-NNNN/` each with a wrangler config (TOML or JSONC; some with placeholder ids,
+`[env.*]` sections, queues or a Durable Object), TypeScript sources of which some select a
+storage provider from an environment variable or warn on slow calls, a deploy workflow, a
+few documents under `docs/`, and git-ignored `node_modules/` and `dist/` decoys full of the
+same patterns, which an audit must not read. It is committed to a fresh git repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROVIDER_VARIABLES = ("CART_PROVIDER", "SESSION_PROVIDER", "CACHE_PROVIDER", "RATE_LIMIT_PROVIDER")
+DECOY_FILES_PER_APP = 4
+DECOY_LINES = 400  # about 16 KB per decoy file
+ROOT_DECOY_PACKAGES = 200
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planted:
+    """What the generator put in the tree that an audit should find."""
+
+    apps: int
+    files: int  # files written outside the ignored decoys
+    placeholder_ids: tuple[str, ...]  # wrangler config paths with one placeholder KV id
+    provider_selections: int
+    latency_checks: int
+    undeployed: tuple[str, ...] = field(default=())  # config paths no workflow deploys
+
+
+def app_name(index: int) -> str:
+    return f"app-{index:04d}"
+
+
+def _hex_id(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def _is_jsonc(index: int) -> bool:
+    return index % 3 == 2
+
+
+def _has_placeholder(index: int) -> bool:
+    return index % 5 == 0
+
+
+def _has_envs(index: int) -> bool:
+    return index % 4 == 1
+
+
+def _has_queues(index: int) -> bool:
+    return index % 7 == 3
+
+
+def _has_provider(index: int) -> bool:
+    return index % 2 == 0
+
+
+def _has_latency(index: int) -> bool:
+    return index % 3 == 0
+
+
+def _deployed(index: int) -> bool:
+    return index % 11 != 10
+
+
+def _kv_entries(name: str, index: int) -> list[dict[str, str]]:
+    placeholder = "00000000000000000000000000000000" if index % 10 == 0 else "REPLACE_ME"
+    return [
+        {"binding": "CACHE_KV", "id": _hex_id(f"{name}/cache")},
+        {"binding": "RATE_LIMIT_KV",
+         "id": placeholder if _has_placeholder(index) else _hex_id(f"{name}/rate")},
+    ]
+
+
+def _config_data(index: int) -> dict[str, object]:
+    """The wrangler configuration of one app, as data; written as TOML or JSONC."""
+    name = app_name(index)
+    data: dict[str, object] = {
+        "name": name, "main": "src/index.ts",
+        "compatibility_date": f"2025-{index % 12 + 1:02d}-{index % 27 + 1:02d}",
+        "kv_namespaces": _kv_entries(name, index),
+    }
+    if index % 6 == 0:
+        data["placement"] = {"mode": "smart"}
+    if index % 8 == 0:
+        data["observability"] = {"enabled": True}
+    if _has_queues(index):
+        consumer: dict[str, object] = {"queue": f"{name}-jobs", "max_batch_size": 10}
+        if index % 2:
+            consumer["dead_letter_queue"] = f"{name}-dlq"
+        data["queues"] = {"producers": [{"binding": "JOBS", "queue": f"{name}-jobs"}],
+                          "consumers": [consumer]}
+    data["vars"] = {"LOG_LEVEL": "info", "REGION_HINT": "weur"}
+    if _has_envs(index):
+        data["env"] = {
+            env: {"kv_namespaces": [{"binding": "CACHE_KV", "id": _hex_id(f"{name}/{env}")}],
+                  "vars": {"LOG_LEVEL": "warn" if env == "production" else "debug"}}
+            for env in ("staging", "production")}
+    return data
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, dict):  # an inline table: placement = { mode = "smart" }
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+def _toml_tables(prefix: str, data: dict[str, object]) -> list[str]:
+    """Bindings as arrays of tables, then [vars]; keys of `data` that are neither are skipped."""
+    lines: list[str] = []
+    for key in ("kv_namespaces", "queues"):
+        groups = data.get(key)
+        entries = {key: groups} if isinstance(groups, list) else groups
+        for name, items in (entries.items() if isinstance(entries, dict) else ()):
+            dotted = f"{prefix}{name}" if name == key else f"{prefix}{key}.{name}"
+            for item in items:
+                lines += ["", f"[[{dotted}]]", *(f"{k} = {_toml_value(v)}" for k, v in item.items())]
+    values = data.get("vars")
+    if isinstance(values, dict):
+        lines += ["", f"[{prefix}vars]", *(f"{k} = {_toml_value(v)}" for k, v in values.items())]
+    return lines
+
+
+def wrangler_toml(index: int) -> str:
+    data = _config_data(index)
+    lines = [f"# {app_name(index)}: generated by benchmarks/generate.py"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in data.items()
+              if key in ("name", "main", "compatibility_date", "placement", "observability")]
+    lines += _toml_tables("", data)
+    environments = data.get("env")
+    for env, table in (environments.items() if isinstance(environments, dict) else ()):
+        lines += ["", f"[env.{env}]", *_toml_tables(f"env.{env}.", table)]
+    return "\n".join(lines) + "\n"
+
+
+def wrangler_jsonc(index: int) -> str:
+    text = json.dumps(_config_data(index), indent=2)
+    return f"// {app_name(index)}: generated by benchmarks/generate.py\n{text}\n"
+
+
+def provider_source(index: int) -> str:
+    variable = PROVIDER_VARIABLES[index % len(PROVIDER_VARIABLES)]
+    return f"""import {{ MemoryStore }} from "./stores/memory";
+import {{ RedisStore }} from "./stores/redis";
+
+export interface Store {{
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+}}
+
+/** Chooses the storage backend of {app_name(index)} from the environment. */
+export function createStore(): Store {{
+  const provider = process.env.{variable};
+  if (provider === "redis") return new RedisStore();
+  return new MemoryStore();
+}}
+"""
+
+
+def latency_source(index: int) -> str:
+    return f"""/** Times a call and warns when it is slow ({app_name(index)}). */
+export async function timed<T>(name: string, call: () => Promise<T>): Promise<T> {{
+  const started = Date.now();
+  const result = await call();
+  const duration = Date.now() - started;
+  if (duration > 200) {{
+    console.warn(`slow call ${{name}}: ${{duration}}ms`);
+  }}
+  return result;
+}}
+"""
+
+
+def index_source(index: int) -> str:
+    return f"""import {{ handle }} from "./lib/module-00";
+
+export interface Env {{
+  CACHE_KV: KVNamespace;
+  RATE_LIMIT_KV: KVNamespace;
+}}
+
+export default {{
+  async fetch(request: Request, env: Env): Promise<Response> {{
+    const url = new URL(request.url);
+    if (url.pathname === "/health") return new Response("ok {app_name(index)}");
+    return handle(request, env);
+  }},
+}};
+"""
+
+
+def module_source(index: int, number: int) -> str:
+    """Ordinary application code: types, parsing, a handler; an exported class in some,
+    a metrics call in a few (both are probe matches an audit must read past)."""
+    kind = f"Record{number:02d}"
+    lines = [
+        'import type { Env } from "../index";',
+        "",
+        f"export interface {kind} {{",
+        "  id: string;",
+        "  createdAt: number;",
+        "  tags: string[];",
+        "  payload: Record<string, unknown>;",
+        "}",
+        "",
+        f"export function parse{kind}(raw: string): {kind} {{",
+        "  const data = JSON.parse(raw) as Partial<" + kind + ">;",
+        "  if (typeof data.id !== \"string\") throw new Error(\"missing id\");",
+        "  return {",
+        "    id: data.id,",
+        "    createdAt: data.createdAt ?? Date.now(),",
+        "    tags: Array.isArray(data.tags) ? data.tags : [],",
+        "    payload: data.payload ?? {},",
+        "  };",
+        "}",
+        "",
+        f"export function format{kind}(record: {kind}): string {{",
+        "  const tags = record.tags.map((tag) => tag.trim().toLowerCase()).join(\",\");",
+        f'  return `${{record.id}}@${{record.createdAt}} [${{tags}}] ({app_name(index)})`;',
+        "}",
+        "",
+        "export async function handle(request: Request, env: Env): Promise<Response> {",
+        "  const key = new URL(request.url).searchParams.get(\"key\") ?? \"\";",
+        "  const cached = await env.CACHE_KV.get(key);",
+        "  if (cached !== null) return new Response(cached);",
+        f"  const record = parse{kind}(await request.text());",
+        f"  await env.CACHE_KV.put(key, format{kind}(record), {{ expirationTtl: 300 }});",
+        f"  return new Response(format{kind}(record), {{ status: 201 }});",
+        "}",
+    ]
+    if number % 4 == 1:
+        lines += ["", f"export class {kind}Cache {{",
+                  f"  private readonly entries = new Map<string, {kind}>();",
+                  f"  remember(record: {kind}): void {{ this.entries.set(record.id, record); }}",
+                  "}"]
+    if number % 10 == 7:
+        lines += ["", "export function count(env: { METRICS?: AnalyticsEngineDataset }): void {",
+                  f'  env.METRICS?.writeDataPoint({{ blobs: ["{kind}"], doubles: [1] }});', "}"]
+    return "\n".join(lines) + "\n"
+
+
+def decoy_source(package: str) -> str:
+    """A bundled dependency: matches every probe, many times, and must never be read."""
+    block = [f"// {package}: vendored build output",
+             "const provider = process.env.DECOY_PROVIDER;",
+             'if (provider === "redis") return new RedisStore();',
+             "if (duration > 50) { console.log(duration); }",
+             "export class DecoyDurableObject {}",
+             "histogram.observe(duration);",
+             'const id = "00000000000000000000000000000000";',
+             "function noop() { return undefined; }"]
+    return "\n".join(block * (DECOY_LINES // len(block))) + "\n"
+
+
+def workflow(apps: int) -> str:
+    folders = [f"apps/{app_name(i)}" for i in range(apps) if _deployed(i)]
+    matrix = "\n".join(f"          - {folder}" for folder in folders)
+    return f"""name: Deploy
+
+on:
+  push:
+    branches: [main]
+
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        app:
+{matrix}
+    steps:
+      - uses: actions/checkout@v4
+      - run: pnpm install --frozen-lockfile
+      - name: Deploy
+        working-directory: ${{{{ matrix.app }}}}
+        run: npx wrangler deploy
+        env:
+          CLOUDFLARE_API_TOKEN: ${{{{ secrets.CLOUDFLARE_API_TOKEN }}}}
+"""
+
+
+def documents(apps: int) -> dict[str, str]:
+    first = app_name(0)
+    config = f"apps/{first}/wrangler.{'jsonc' if _is_jsonc(0) else 'toml'}"
+    return {
+        "docs/architecture.md": f"""Type: Architecture
+Status: Active
+Domain: Platform
+Last-reviewed: 2025-11-01
+
+# Platform architecture
+
+The platform runs {apps} Cloudflare Workers, one per folder under `apps/`, each with its own
+wrangler configuration and KV namespaces.
+
+## Where things are
+
+| App | Config |
+|-----|--------|
+| {first} | [{config}](../{config}) |
+
+Provider selection lives in [store.ts](../apps/{first}/src/store.ts) (14 lines), see
+`apps/{first}/src/store.ts:11-14`.
+""",
+        "docs/runbook.md": """# Runbook
+
+Deploys run from `.github/workflows/deploy.yml` on every push to main. Roll back with
+`wrangler rollback` in the app's folder.
+""",
+        "docs/performance.md": """# Performance budgets
+
+Storage calls that take longer than 200 ms are logged as slow; the p95 budget is 150 ms.
+""",
+        "docs/adr/0001-kv-for-cache.md": """# ADR 1: KV for caching
+
+We cache rendered records in Workers KV with a five-minute TTL.
+""",
+    }
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def generate(dest: str | Path, apps: int, files: int = 60, *, commit: bool = True) -> Planted:
+    """Write the monorepo into `dest` (created; must not exist) and return what it holds.
+
+    `files` is the number of TypeScript files per app (at least 3).
+    """
+    root = Path(dest)
+    root.mkdir(parents=True)
+    written = 0
+
+    def put(path: str, text: str) -> None:
+        nonlocal written
+        write(root / path, text)
+        written += 1
+
+    put(".gitignore", "node_modules/\ndist/\n.wrangler/\n*.log\n")
+    put("package.json", json.dumps({"name": "synthetic-monorepo", "private": True,
+                                    "packageManager": "pnpm@9.12.0"}, indent=2) + "\n")
+    put("pnpm-workspace.yaml", "packages:\n  - apps/*\n")
+    put(".github/workflows/deploy.yml", workflow(apps))
+    for path, text in documents(apps).items():
+        put(path, text)
+    for number in range(ROOT_DECOY_PACKAGES):
+        write(root / f"node_modules/decoy-{number:03d}/index.js", decoy_source(f"decoy-{number:03d}"))
+    placeholders, undeployed = [], []
+    providers = latency = 0
+    for index in range(apps):
+        folder = f"apps/{app_name(index)}"
+        config = f"{folder}/wrangler.{'jsonc' if _is_jsonc(index) else 'toml'}"
+        put(config, wrangler_jsonc(index) if _is_jsonc(index) else wrangler_toml(index))
+        put(f"{folder}/package.json",
+            json.dumps({"name": app_name(index), "private": True}, indent=2) + "\n")
+        sources = {f"{folder}/src/index.ts": index_source(index)}
+        if _has_provider(index):
+            sources[f"{folder}/src/store.ts"] = provider_source(index)
+            providers += 1
+        if _has_latency(index):
+            sources[f"{folder}/src/latency.ts"] = latency_source(index)
+            latency += 1
+        number = 0
+        while len(sources) < max(files, 3):
+            sources[f"{folder}/src/lib/module-{number:02d}.ts"] = module_source(index, number)
+            number += 1
+        for path, text in sources.items():
+            put(path, text)
+        for number in range(DECOY_FILES_PER_APP):
+            write(root / f"{folder}/node_modules/dep-{number}/index.js", decoy_source(f"dep-{number}"))
+        write(root / f"{folder}/dist/index.js", decoy_source("dist"))
+        if _has_placeholder(index):
+            placeholders.append(config)
+        if not _deployed(index):
+            undeployed.append(config)
+    if commit:
+        _commit(root)
+    return Planted(apps=apps, files=written, placeholder_ids=tuple(placeholders),
+                   provider_selections=providers, latency_checks=latency,
+                   undeployed=tuple(undeployed))
+
+
+def _commit(root: Path) -> None:
+    """`git init` and one commit, in `root` only, with a fixed author and date."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+           "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["commit", "-q", "--no-gpg-sign", "-m", "synthetic monorepo"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest", type=Path, help="folder to create (must not exist)")
+    parser.add_argument("--apps", type=int, default=100)
+    parser.add_argument("--files", type=int, default=60, help="TypeScript files per app")
+    parser.add_argument("--no-git", action="store_true", help="do not git init and commit")
+    args = parser.parse_args()
+    planted = generate(args.dest, args.apps, args.files, commit=not args.no_git)
+    print(f"{args.dest}: {planted.apps} apps, {planted.files} files,"
+          f" {len(planted.placeholder_ids)} placeholder ids")
+
+
+if __name__ == "__main__":
+    main()
