@@ -18,12 +18,15 @@ from .docs import read_header
 from .model import Claim, Location
 
 _PARSER = MarkdownIt("commonmark").enable("table")
-LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
-LINE_COUNT = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)\s*\((\d+)\s+lines?\)")
-CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d+)(?:-(\d+))?\b")
-ANCHOR = re.compile(r"^L(\d+)(?:-L(\d+))?$")
+# Line numbers have at most 9 digits; link texts are bounded so that a line of a thousand
+# brackets is read in linear time.
+LINK = re.compile(r"\[([^\]\[]{0,300})\]\(([^)\s]+)\)")
+LINE_COUNT = re.compile(r"\[[^\]\[]{0,300}\]\(([^)\s]+)\)\s*\((\d{1,9})\s+lines?\)")
+CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b")
+ANCHOR = re.compile(r"^L(\d{1,9})(?:-L(\d{1,9}))?$")
 CODE = re.compile(r"`([^`]+)`")
-SNIPPET_LOCATION = re.compile(r"^\s*(?://|#)\s*([\w./-]+\.[A-Za-z]{1,5}):(\d+)(?:-(\d+))?\s*$")
+SNIPPET_LOCATION = re.compile(
+    r"^\s*(?://|#)\s*([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\s*$")
 CURRENT_CONFIG = re.compile(r"\bCurrent\s+(\S*wrangler\.(?:toml|jsonc?))\b(?:\s*\(([^)]*)\))?")
 CONFIG_NAME = re.compile(r"(?:^|/)wrangler\.(?:toml|jsonc?)$")
 NEGATIVE = re.compile(r"\b(?:not\s+configured|not\s+present|not\s+enabled)\b", re.IGNORECASE)

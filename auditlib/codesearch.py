@@ -179,7 +179,8 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
 def latency_monitor(path: str, lines: Sequence[str], match: Match) -> LatencyMonitor:
     start = (match.location.start_line or 1) - 1
     end = _statement_end(lines, start, limit=40)
-    indent = min(len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip())
+    indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
+                 default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
     sinks = tuple(name for name, pattern in SINKS if pattern.search(snippet))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,

@@ -64,7 +64,14 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
         if not wanted:  # only metrics sinks, other classes, extra probes: nothing to read
             continue
         try:
-            lines = repofiles.read_text(repo, path).splitlines()
+            # Split at \n only: ripgrep numbers lines that way (splitlines also splits at
+            # U+2028, \f and a lone \r).
+            text = repofiles.read_text(repo, path).removesuffix("\n")
+            lines = [line.rstrip("\r") for line in text.split("\n")] if text else []
+        except ConfigParseError as exc:  # too large, binary: skipped with its reason
+            problems.append(Problem(location=Location(path=path, start_line=exc.line),
+                                    column=exc.column, message=exc.message))
+            continue
         except OSError as exc:
             problems.append(Problem(location=Location(path=path), column=None,
                                     message=f"unreadable: {exc.strerror or exc}"))

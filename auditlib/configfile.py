@@ -67,6 +67,10 @@ def _check_rule(reader: _Reader, rule: object, key: str) -> str:
     return rule
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     if not isinstance(entries, list):
         raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
@@ -78,9 +82,14 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
         if not isinstance(entry, dict) or set(entry) - PROBE_KEYS or not {"name", "regex"} <= set(entry):
             raise reader.fail(f"each [[probes]] needs name and regex, and only {sorted(PROBE_KEYS)}",
                               "probes", after)
+        for key in ("groups", "globs"):
+            if not _strings(entry.get(key, [])):
+                raise reader.fail(f"probe {name!r}: {key} must be a list of strings", key, after)
+        if not isinstance(name, str) or not isinstance(entry["regex"], str):
+            raise reader.fail("probe name and regex must be strings", "probes", after)
         try:
             compiled = re.compile(entry["regex"])
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:
             raise reader.fail(f"probe {name!r}: bad regex: {exc}", "regex", after) from exc
         groups = tuple(entry.get("groups", ()))
         if len(groups) != compiled.groups:
@@ -129,7 +138,7 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
     if table is None:
         try:
             table = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
             found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
             raise ConfigParseError(path, int(found[1]) if found else None,
                                    int(found[2]) if found else None, str(exc)) from exc
@@ -148,7 +157,9 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
                 raise reader.fail(f"{key} must be a whole number >= 0", key)
             settings[key] = table[key]
     if "related_terms" in table:
-        settings["related_terms"] = tuple(str(term) for term in table["related_terms"])
+        if not _strings(table["related_terms"]):
+            raise reader.fail("related_terms must be a list of strings", "related_terms")
+        settings["related_terms"] = tuple(table["related_terms"])
     if "disable" in table:
         if not isinstance(table["disable"], list):
             raise reader.fail("disable must be a list of rule ids", "disable")
@@ -159,7 +170,7 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             raise reader.fail('severity must be a table, e.g. [severity] CF002 = "P2"', "severity")
         overrides = {}
         for rule, value in table["severity"].items():
-            if value not in {s.value for s in Severity}:
+            if not isinstance(value, str) or value not in {s.value for s in Severity}:
                 raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2", rule)
             overrides[_check_rule(reader, rule, "severity")] = Severity(value)
         settings["severity_overrides"] = overrides
@@ -179,15 +190,18 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
             if explicit is not None:
                 raise ConfigParseError(str(explicit), None, None, "configuration file not found")
             continue
-        text = candidate.read_text(encoding="utf-8")
         shown = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
             else str(candidate)
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigParseError(shown, None, None, f"cannot be read: {exc}") from exc
         if candidate.name == "pyproject.toml":
             try:
                 tool = tomllib.loads(text).get("tool", {})
-            except tomllib.TOMLDecodeError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise ConfigParseError(shown, None, None, str(exc)) from exc
-            if "auditlib" not in tool:
+            if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
                 continue
             return parse_config(shown, text, tool["auditlib"])
         return parse_config(shown, text)

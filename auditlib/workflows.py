@@ -45,14 +45,20 @@ def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
     """(line, text) of each line of a `run:` scalar, with the file's line numbers."""
     if not isinstance(node, yaml.ScalarNode):
         return []
-    first = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
-    return [(first + offset, line.strip()) for offset, line in enumerate(node.value.splitlines())]
+    if node.style != "|":  # plain, quoted or folded: its lines are not the file's lines
+        line = node.start_mark.line + 1 + (1 if node.style == ">" else 0)
+        return [(line, text.strip()) for text in node.value.splitlines()]
+    first = node.start_mark.line + 2
+    return [(first + offset, line.strip()) for offset, line in enumerate(node.value.split("\n"))]
 
 
 def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
     """The workflow and its deploy steps. Raises ConfigParseError when it is not valid YAML."""
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except (ValueError, RecursionError) as exc:  # PyYAML lets these through on odd input
+        message = "nested too deeply to read" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigParseError(path, None, None, message) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -71,8 +71,12 @@ def parse(path: str, text: str) -> dict[str, Any]:
             message = _TOML_ERROR.sub("", str(exc)).strip()
             line, column = (int(found[1]), int(found[2])) if found else (None, None)
             raise ConfigParseError(path, line, column, message) from exc
+        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+            raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     try:
         data = _json(text)
+    except RecursionError as exc:
+        raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     except ValueError as exc:
         found = _JSON5_ERROR.match(str(exc))
         if found:
@@ -81,6 +85,12 @@ def parse(path: str, text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     return data
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    return f"cannot be read: {exc}"
 
 
 # A double-quoted JSON string (kept), or a comment (dropped).
@@ -119,7 +129,8 @@ NON_INHERITABLE = frozenset({kind.path[0] for kind in BINDING_KINDS} | {
 # Per line of a config: the environment it belongs to ("" top level, None for comments and
 # blank lines), and the keys it declares, each with the path of the table holding it.
 Layout = tuple[list[str | None], list[list[tuple[str, tuple[str, ...]]]]]
-_TOML_KEY = re.compile(r"^\s*([\w-]+|\"[^\"]*\"|'[^']*')\s*(\.\s*[\w.\s-]+?)?\s*=")
+_TOML_KEY = re.compile(r"^\s*([\w-]+|\"[^\"]*\"|'[^']*')"
+                       r"((?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
 
 
 def _env_of(path: Sequence[str]) -> str:
@@ -142,7 +153,7 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
             declared = [(part, header[:index]) for index, part in enumerate(header)]
         elif key := _TOML_KEY.match(line):
             dotted = (key[1].strip("\"'"),
-                      *(part.strip() for part in (key[2] or "").split(".") if part.strip()))
+                      *(part.strip().strip("\"'") for part in (key[2] or "").split(".") if part.strip()))
             path = header + dotted[:-1]  # env.production.name = "x" is production's
             declared = [(part, header + dotted[:index]) for index, part in enumerate(dotted)]
         else:
@@ -283,17 +294,25 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
             key_lines = {key: line for key, value in entry.items()
                          if isinstance(value, str | int | float | bool)
                          and (line := source.pair(key, value, scope, after)) is not None}
-            name = str(entry.get(kind.name_key, ""))
+            name = _value_text(entry.get(kind.name_key, ""))
             line = key_lines.get(kind.name_key) or cursor
-            cursor = max(key_lines.values(), default=cursor or 0) + 1 if key_lines else cursor
+            # The next entry starts on this entry's last line at the earliest (one-line JSON).
+            cursor = max(key_lines.values()) if key_lines else cursor
             found.append(Binding(kind=kind.kind, name=name, properties=dict(entry),
                                  environment=scope, key_lines=key_lines,
-                                 location=Location(path=path, start_line=line)))
+                                 location=Location(path=path, start_line=line and min(
+                                     line, len(source.lines) or 1))))
     return tuple(found)
 
 
 def _value_text(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    """A value as it is written: strings as they are, others as JSON (dates as ISO text)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, default=str)
+    except ValueError:  # an integer past Python's 4,300-digit limit
+        return "(a number too long to show)"
 
 
 def _vars(path: str, data: dict[str, Any], source: _Source, scope: str) -> tuple[Var, ...]:
@@ -353,7 +372,8 @@ def load(path: str, text: str) -> WranglerConfig:
         name=name if isinstance(name, str) else None,
         target=_target(data),
         queue_consumer=bool(_dig(data, ("queues", "consumers"))),
-        compatibility_date=str(data["compatibility_date"]) if "compatibility_date" in data else None,
+        compatibility_date=(_value_text(data["compatibility_date"])
+                            if "compatibility_date" in data else None),
         compatibility_flags=tuple(str(flag) for flag in flags) if isinstance(flags, list) else (),
         placement=placement if isinstance(placement, dict) else None,
         placement_location=top.location_of("placement") if placement is not None else None,

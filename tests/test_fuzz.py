@@ -1,11 +1,8 @@
 """Property-based tests: every parser auditlib wrote or wrapped yields facts or ConfigParseError.
 
-Each property feeds one parser arbitrary text and near-valid structured input. A bug found
-this way is pinned by a minimal regression test marked `xfail(strict=True)` (the `test_bug_*`
-tests): once the bug is fixed the test passes, strict xfail turns that into a failure, and the
-marker comes off. A known bug that would make a property fail on almost every run, and so hide
-everything else, is tolerated by that property only for the inputs that trigger it, and only for
-the exception it raises (`_known` and the `_*_bug` predicates). Each such place says so.
+Each property feeds one parser arbitrary text and near-valid structured input. Every bug found
+this way (and by reading the parsers) is pinned by a minimal regression test, the `test_bug_*`
+tests, with the exact input that failed.
 """
 
 from __future__ import annotations
@@ -13,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -23,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditlib import claims, codesearch, configfile, docs, workflows, wrangler
@@ -41,22 +37,13 @@ def fuzz(examples: int) -> settings:
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _known(call: Callable[[], object],
-           *bugs: tuple[type[BaseException], Callable[[], bool]]) -> object:
-    """The facts `call` returns, or None for its ConfigParseError.
-
-    Any other exception fails the property, unless it is the exception of a known bug
-    (pinned by a `test_bug_*` test) and the input triggers that bug: then the example is
-    rejected, so that bug does not hide the rest.
-    """
+def _known(call: Callable[[], object]) -> object:
+    """The facts `call` returns, or None for its ConfigParseError; any other exception
+    fails the property."""
     try:
         return call()
     except ConfigParseError:
         return None
-    except Exception as exc:
-        if any(isinstance(exc, kind) and triggered() for kind, triggered in bugs):
-            reject()
-        raise
 
 
 def _facts_or_parse_error(call: Callable[[], object]) -> object:
@@ -352,32 +339,10 @@ _jsonc_document = st.builds(lambda before, body, after: before + body + after,
 # ---------------------------------------------------------------------------------------------
 # wrangler.load and wrangler.suppressions
 
-def _temporal(value: object) -> bool:
-    if isinstance(value, dict):
-        return any(_temporal(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_temporal(item) for item in value)
-    return isinstance(value, date | time)
-
-
-def _wrangler_datetime_var_bug(text: str) -> bool:
-    """The input of test_bug_wrangler_toml_datetime_var: a date or time under some `vars`."""
-    try:
-        data = tomllib.loads(text)
-    except ValueError:
-        return False
-    envs = data.get("env")
-    tables = [data, *(envs.values() if isinstance(envs, dict) else ())]
-    return any(isinstance(table, dict) and isinstance(table.get("vars"), dict)
-               and _temporal(table["vars"]) for table in tables)
-
 
 def _check_wrangler(path: str, text: str) -> None:
     """Facts or ConfigParseError; every line the facts name is a line of the file."""
-    config = _known(lambda: wrangler.load(path, text),
-                    # Known bug (test_bug_wrangler_toml_datetime_var): about one structured
-                    # TOML example in 200 has a date or time under vars.
-                    (TypeError, lambda: _wrangler_datetime_var_bug(text)))
+    config = _known(lambda: wrangler.load(path, text))
     if config is None:
         return
     assert isinstance(config, WranglerConfig)
@@ -389,12 +354,7 @@ def _check_wrangler(path: str, text: str) -> None:
         assert all(1 <= (var.location.start_line or 1) <= last for var in environment.vars)
         for binding in environment.bindings:
             assert all(1 <= line <= last for line in binding.key_lines.values())
-            line = binding.location.start_line or 1
-            if line > last and not binding.key_lines:
-                # Known bug (test_bug_wrangler_bindings_on_one_line): the line after the
-                # previous entry's; compact JSON with two entries of one kind hits it.
-                reject()
-            assert 1 <= line <= last, binding
+            assert 1 <= (binding.location.start_line or 1) <= last, binding
 
 
 @fuzz(300)
@@ -513,25 +473,6 @@ def _yaml_text(data: st.SearchStrategy[Any]) -> st.SearchStrategy[str]:
 _workflow_yaml = _yaml_text(_workflow)
 
 
-def _flow_command_bug(text: str) -> bool:
-    """The input of test_bug_workflows_quoted_run_line: a `run` or `command` that is not a
-    block scalar and has more lines in its value than in the file (escaped line breaks)."""
-    nodes = [yaml.compose(text, Loader=yaml.SafeLoader)]
-    while nodes:
-        node = nodes.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if (isinstance(key, yaml.ScalarNode) and key.value in ("run", "command")
-                        and isinstance(value, yaml.ScalarNode) and value.style not in ("|", ">")
-                        and len(value.value.splitlines())
-                        > value.end_mark.line - value.start_mark.line + 1):
-                    return True
-            nodes += [value for _key, value in node.value]
-        elif isinstance(node, yaml.SequenceNode):
-            nodes += node.value
-    return False
-
-
 def _check_workflow(path: str, text: str) -> None:
     """Facts or ConfigParseError; each deploy step is at a line of the file."""
     found = _known(lambda: workflows.collect(path, text))
@@ -543,9 +484,6 @@ def _check_workflow(path: str, text: str) -> None:
     lines = len(text.splitlines())
     for step in steps:
         assert (step.location.path, step.workflow) == (path, path)
-        if not 1 <= (step.location.start_line or 0) <= lines and _flow_command_bug(text):
-            # Known bug (test_bug_workflows_quoted_run_line): one example in a few hundred.
-            reject()
         assert 1 <= (step.location.start_line or 0) <= lines, step
 
 
@@ -789,40 +727,8 @@ def _compile_crashes(regex: str) -> bool:
     return False
 
 
-def _config_bug(exc_kind: type[BaseException], text: str) -> Callable[[], bool]:
-    """Whether `text` triggers one of the known configfile bugs raising `exc_kind`."""
-    def triggered() -> bool:
-        try:
-            table = tomllib.loads(text)
-        except ValueError:
-            return False
-        iterable = (str, list, dict)
-        probes = table.get("probes")
-        entries = [entry for entry in (probes if isinstance(probes, list) else ())
-                   if isinstance(entry, dict)]
-        severity = table.get("severity")
-        if exc_kind is TypeError:
-            return (("related_terms" in table and not isinstance(table["related_terms"], iterable))
-                    or (isinstance(severity, dict)
-                        and any(isinstance(value, list | dict) for value in severity.values()))
-                    or any(("regex" in entry and not isinstance(entry["regex"], str))
-                           or ("groups" in entry and not isinstance(entry["groups"], iterable))
-                           or ("globs" in entry and not isinstance(entry["globs"], iterable))
-                           for entry in entries))
-        return any(isinstance(entry.get("regex"), str) and _compile_crashes(entry["regex"])
-                   for entry in entries)
-
-    return triggered
-
-
 def _check_config(text: str) -> None:
-    config = _known(
-        lambda: configfile.parse_config("auditlib.toml", text),
-        # Known bugs (test_bug_configfile[*]): a wrongly typed value raises TypeError, a
-        # regex with a huge repeat count OverflowError. The structured configs hit them in
-        # nearly every run, so they would hide every other failure.
-        (TypeError, _config_bug(TypeError, text)),
-        (OverflowError, _config_bug(OverflowError, text)))
+    config = _known(lambda: configfile.parse_config("auditlib.toml", text))
     assert config is None or isinstance(config, AuditConfig)
 
 
@@ -901,10 +807,7 @@ def test_codesearch_latency_monitor_never_raises(source: tuple[list[str], int]) 
     match = Match(probe="latency-threshold", location=Location(path="src/a.ts", start_line=line),
                   text=lines[line - 1].strip(),
                   groups={"variable": "duration", "threshold_ms": "200"})
-    monitor = _known(lambda: codesearch.latency_monitor("src/a.ts", lines, match),
-                     # Known bug (test_bug_latency_monitor_blank_line): about one example
-                     # in ten lands on a blank line, so it would fail every run.
-                     (ValueError, lambda: not lines[line - 1].strip()))
+    monitor = _known(lambda: codesearch.latency_monitor("src/a.ts", lines, match))
     assert isinstance(monitor, LatencyMonitor)
     assert monitor.threshold_ms == 200
     assert monitor.location.start_line == line
@@ -920,38 +823,28 @@ def test_codesearch_doc_summary_never_raises(source: tuple[list[str], int]) -> N
 
 
 # ---------------------------------------------------------------------------------------------
-# Regression tests. Each xfail is strict: a fix makes the test pass, which fails the suite
-# until the marker is removed. First the exact falsifying examples the properties shrank to;
-# then inputs found by reading the parsers, which the strategies do not generate (numbers past
-# int()'s 4300-digit limit, deep nesting, long runs of spaces).
+# Regression tests. First the exact falsifying examples the properties shrank to; then inputs
+# found by reading the parsers, which the strategies do not generate (numbers past int()'s
+# 4300-digit limit, deep nesting, long runs of spaces).
 
-def _bug(text: str, raises: type[BaseException], reason: str, name: str) -> Any:
-    return pytest.param(text, marks=pytest.mark.xfail(strict=True, raises=raises, reason=reason),
-                        id=name)
+def _bug(text: str, raised: type[BaseException], what: str, name: str) -> Any:
+    """A regression input; `raised` and `what` record the exception it once raised and why."""
+    del raised, what  # the record is for the reader
+    return pytest.param(text, id=name)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "wrangler._vars: _value_text calls json.dumps on a TOML date/time value under vars"))
 def test_bug_wrangler_toml_datetime_var() -> None:
     text = 'vars = {name = "", "" = 2000-01-01}'  # test_wrangler_load_structured_toml
     outcome = _facts_or_parse_error(lambda: wrangler.load("wrangler.toml", text))
     assert isinstance(outcome, WranglerConfig | ConfigParseError)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "wrangler._bindings searches each entry from the line after the previous entry's keys, so "
-    "a second entry on the same line (compact JSON, a TOML inline array) is put on the next "
-    "line: here line 2 of a one-line file"))
 def test_bug_wrangler_bindings_on_one_line() -> None:
     text = '{"compatibility_date": null, "queues": {"producers": [{"name": false}, {}]}}'
     bindings = wrangler.load("wrangler.json", text).bindings  # test_wrangler_load_structured_jsonc
     assert [binding.location.start_line for binding in bindings] == [1, 1]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "workflows._commands numbers the lines of a run scalar's parsed value from the scalar's "
-    "first line; a quoted scalar with \\n escapes (or a folded one) has other lines than the "
-    "file: here line 2 of a one-line file"))
 def test_bug_workflows_quoted_run_line() -> None:
     text = ('{jobs: {\'0\': {steps: [{run: npx wrangler deploy}, '
             '{run: "npm ci\\nnpx wrangler deploy"}]}}}\n')  # test_workflows_collect_structured
@@ -959,9 +852,6 @@ def test_bug_workflows_quoted_run_line() -> None:
     assert [step.location.start_line for step in steps] == [1, 1]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "workflows.collect catches only yaml.YAMLError; PyYAML's scanner raises ValueError (chr() "
-    "arg not in range) for a double-quoted escape past U+10FFFF; smallest: '\"\\\\U00110000\"'"))
 def test_bug_workflows_escape_past_unicode() -> None:
     text = ('jobs:\n  ? \'\'\n  : {uses: ./.github/workflows/deploy.yml}\n'
             '  A: {uses: ./.github/workflows/deploy.yml}\n  "\\x1F\\x1F\\x1F\\x1F":\n'
@@ -996,10 +886,6 @@ def test_bug_configfile(text: str) -> None:
     assert isinstance(outcome, AuditConfig | ConfigParseError)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "codesearch.latency_monitor: min() of an empty sequence when the match's line is blank; "
-    "collect reaches it when a file holds U+2028, \\f or a lone \\r before a latency check "
-    "(rg numbers lines by \\n, str.splitlines also splits there)"))
 def test_bug_latency_monitor_blank_line() -> None:
     lines = [""]  # test_codesearch_latency_monitor_never_raises
     match = Match(probe="latency-threshold", location=Location(path="a.ts", start_line=1),
@@ -1013,35 +899,18 @@ _HEX_BIG = "0x1" + "0" * 3572  # fits in hex, but has 4302 decimal digits
 
 
 @pytest.mark.parametrize(("path", "text"), [
-    pytest.param("wrangler.toml", f"a = {_BIG}\n", id="toml-huge-int", marks=[
-        pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-            "tomllib raises a plain ValueError (int digit limit); wrangler.parse catches only "
-            "TOMLDecodeError"))]),
-    pytest.param("wrangler.toml", f"vars.a = {_HEX_BIG}\n", id="toml-huge-hex-var", marks=[
-        pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-            "wrangler._value_text: json.dumps of an int past the 4300-digit limit"))]),
-    pytest.param("wrangler.jsonc", f'{{"compatibility_date": {_HEX_BIG}}}', id="json-huge-hex",
-                 marks=[pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-                     "wrangler.load: str() of an int past the 4300-digit limit"))]),
-    pytest.param("wrangler.toml", "a = " + "[" * _DEEP + "]" * _DEEP + "\n", id="toml-deep",
-                 marks=[pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-                     "tomllib's RecursionError on deeply nested arrays is not caught"))]),
-    pytest.param("wrangler.jsonc", "[" * 100 + "1," + "]" * 100, id="json5-deep", marks=[
-        pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-            "json5 (read when the text is not plain JSON, here for a trailing comma) raises "
-            "RecursionError from about 60 levels; it is not caught"))]),
-    pytest.param("wrangler.jsonc", "[" * _DEEP + "]" * _DEEP, id="json-deep", marks=[
-        pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-            "json.loads' RecursionError on deep nesting is not caught"))]),
+    pytest.param("wrangler.toml", f"a = {_BIG}\n", id="toml-huge-int"),
+    pytest.param("wrangler.toml", f"vars.a = {_HEX_BIG}\n", id="toml-huge-hex-var"),
+    pytest.param("wrangler.jsonc", f'{{"compatibility_date": {_HEX_BIG}}}', id="json-huge-hex"),
+    pytest.param("wrangler.toml", "a = " + "[" * _DEEP + "]" * _DEEP + "\n", id="toml-deep"),
+    pytest.param("wrangler.jsonc", "[" * 100 + "1," + "]" * 100, id="json5-deep"),
+    pytest.param("wrangler.jsonc", "[" * _DEEP + "]" * _DEEP, id="json-deep"),
 ])
 def test_bug_wrangler_pathological(path: str, text: str) -> None:
     outcome = _facts_or_parse_error(lambda: wrangler.load(path, text))
     assert isinstance(outcome, WranglerConfig | ConfigParseError)
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
-    "wrangler._TOML_KEY backtracks cubically on a line `word.` + spaces without `=` (inside a "
-    "multi-line string): 2,000 spaces take ~6 s, 5,000 ~90 s"))
 def test_bug_wrangler_toml_key_regex_is_cubic() -> None:
     text = 'a = """\nb.' + " " * 3000 + 'y\n"""\n'
     with _time_limit(1.0):
@@ -1049,8 +918,6 @@ def test_bug_wrangler_toml_key_regex_is_cubic() -> None:
     assert config.top.settings["a"].startswith("b.")
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason=(
-    "workflows.collect: PyYAML's RecursionError on deeply nested flow collections is not caught"))
 def test_bug_workflows_deep_nesting() -> None:
     text = "[" * _DEEP + "]" * _DEEP
     outcome = _facts_or_parse_error(lambda: workflows.collect(".github/workflows/a.yml", text))
