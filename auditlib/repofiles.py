@@ -6,6 +6,7 @@ never follows symbolic links unless told, and skips hidden folders we do not nam
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -47,12 +48,32 @@ def check_repository(repo: Path) -> Path:
 
 
 def _base_args(globs: Sequence[str]) -> list[str]:
+    """ripgrep's flags for the files matching `globs` that .gitignore does not exclude.
+
+    Included file names go through a file type, not --glob: an including --glob overrides
+    .gitignore, a type does not. A glob with a folder (`.github/workflows/*.yml`) selects by
+    its file name here and by its whole path in `matches`.
+    """
     args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config"]
     for name in EXCLUDED_DIRS:
         args += ["--glob", f"!**/{name}/**"]
-    for glob in globs:
-        args += ["--glob", glob]
+    names = [glob.rsplit("/", 1)[-1] for glob in globs if not glob.startswith("!")]
+    args += [f"--glob={glob}" for glob in globs if glob.startswith("!")]
+    if names:
+        args += [f"--type-add=auditlib:{name}" for name in dict.fromkeys(names)]
+        args += ["--type=auditlib"]
     return args
+
+
+def matches(path: str, globs: Sequence[str]) -> bool:
+    """Whether a repository path matches one of the including `globs`: by file name for a
+    glob without a folder, by the whole path otherwise (`**/` also matching no folder)."""
+    includes = [glob for glob in globs if not glob.startswith("!")]
+    name = path.rsplit("/", 1)[-1]
+    return not includes or any(
+        fnmatch.fnmatchcase(name, glob) if "/" not in glob else
+        fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(path, glob.replace("**/", ""))
+        for glob in includes)
 
 
 class _Ripgrep:
@@ -100,7 +121,8 @@ def _relative(path: str) -> str:
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
     """Repository-relative POSIX paths of the files matching `globs`, sorted."""
     out = _Ripgrep([*_base_args(globs), "--files", "."], repo).text()
-    return sorted(_relative(line) for line in out.splitlines() if line)
+    found = (_relative(line) for line in out.splitlines() if line)
+    return sorted(path for path in found if matches(path, globs))
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the

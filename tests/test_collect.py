@@ -249,3 +249,17 @@ def test_documents(tmp_path: Path, make_repo: MakeRepo, text: str,
     facts = collect(make_repo(tmp_path, {"docs/runtime/plan.md": text, "README.md": text}))
     assert [(d.path, d.header, d.title, d.summary) for d in facts.documents] == [
         ("docs/runtime/plan.md", *expected)]
+
+
+def test_gitignored_files_are_not_audited_even_by_name(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """An including file pattern must not override .gitignore (ripgrep's --glob would)."""
+    repo = make_repo(tmp_path, {
+        "apps/a/.gitignore": "wrangler.toml\ngenerated.ts\n",
+        "apps/a/wrangler.toml": 'name = "ignored"\n',
+        "apps/a/generated.ts": "const provider = process.env.GEN_PROVIDER;\n"
+                               "return new MemoryStore();\n",
+        "apps/b/wrangler.toml": 'name = "kept"\nmain = "a.ts"\n',
+    })
+    facts = collect(repo)
+    assert [c.name for c in facts.configs] == ["kept"]
+    assert facts.providers == ()
