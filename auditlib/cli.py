@@ -219,8 +219,8 @@ def _check(args: argparse.Namespace) -> int:
                 print(redact(f"{finding.location}: {finding.severity} {finding.rule}"
                              f" {finding.title}: {finding.message}", secrets))
         print(f"auditlib: {audit.audit_date}: {audit.summary()}")
-    data = json.loads(audit.to_json())
-    return _gate(data["findings"], args.fail_on)
+    return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
+                  for f in audit.findings], args.fail_on)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,10 +25,18 @@ from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
 
+_TOKEN = re.compile(r"[\w.@/-]+")
 
-def _mentions(text: str, word: str) -> bool:
-    # A whole word or path: `apps/web` and `./apps/web`, not `apps/web-admin` or `x/apps/web`.
-    return re.search(rf"(?:(?<![\w./-])|(?<=\./)){re.escape(word)}(?![\w-])", text) is not None
+
+def mentioned(text: str) -> set[str]:
+    """The words and paths a workflow mentions, with each path's leading folders:
+    `./apps/web/src` mentions `apps`, `apps/web` and `apps/web/src`; `apps/web-admin` does not
+    mention `apps/web`, nor `x/apps/web` `apps/web`."""
+    words: set[str] = set()
+    for token in _TOKEN.findall(text):
+        parts = token.removeprefix("./").strip("/").split("/")
+        words.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return words
 
 
 class AppNotDeployedByCi(Rule):
@@ -43,17 +51,17 @@ class AppNotDeployedByCi(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         deploying = {step.workflow for step in facts.deploy_steps}
-        texts = [w.text for w in facts.workflows
-                 if w.path in deploying or deploying.intersection(w.calls)]
+        words = set().union(*(mentioned(w.text) for w in facts.workflows
+                              if w.path in deploying or deploying.intersection(w.calls)))
         for wrangler_config in facts.configs:
-            words = [word for word in (wrangler_config.name,
+            names = [name for name in (wrangler_config.name,
                                        None if wrangler_config.is_root else wrangler_config.app)
-                     if word]
-            if any(_mentions(text, word) for text in texts for word in words):
+                     if name]
+            if words.intersection(names):
                 continue
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=(f"no CI workflow deploys `{wrangler_config.path}`"
-                         f" ({' or '.join(f'`{w}`' for w in words) or 'no name'} not mentioned"
+                         f" ({' or '.join(f'`{n}`' for n in names) or 'no name'} not mentioned"
                          " by a deploying workflow)"),
                 remediation=f"Deploy `{wrangler_config.app}` from a CI workflow")
