@@ -22,10 +22,17 @@ def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
             remediation=f"Report this error in rule {rule.id}")]
 
 
-def _settle(finding: Finding, facts: Facts, config: AuditConfig) -> Finding:
+def _quote(sources: dict[str, list[str]], location: Location) -> str:
+    """The line at `location` when it is in a config or workflow the facts hold, or ""."""
+    lines = sources.get(location.path, [])
+    line = location.start_line
+    return lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
+
+
+def _settle(finding: Finding, facts: Facts, config: AuditConfig,
+            sources: dict[str, list[str]]) -> Finding:
     """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
-    changes: dict[str, object] = {
-        "quote": facts.line_text(finding.location.path, finding.location.start_line)}
+    changes: dict[str, object] = {"quote": _quote(sources, finding.location)}
     if finding.rule in config.severity_overrides:
         changes["severity"] = config.severity_overrides[finding.rule]
     if finding.outcome == Outcome.FAIL:
@@ -58,6 +65,8 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
     found: Iterable[Finding] = (
         finding for rule in rules if rule.id not in config.disabled_rules
         for finding in _run(rule, facts, config))
-    settled = [_settle(finding, facts, config) for finding in found]
+    sources = {c.path: c.text.splitlines() for c in facts.configs}
+    sources |= {w.path: w.text.splitlines() for w in facts.workflows}
+    settled = [_settle(finding, facts, config, sources) for finding in found]
     return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))

@@ -276,12 +276,6 @@ class Facts:
     extra: tuple[Match, ...] = ()  # matches of the probes added by configuration
     claims: tuple[DocClaims, ...] = ()  # documents checked for drift
 
-    def line_text(self, path: str, line: int | None) -> str:
-        """The text of a line of a config or workflow file that the facts hold, or ""."""
-        texts = {c.path: c.text for c in self.configs} | {w.path: w.text for w in self.workflows}
-        lines = texts.get(path, "").splitlines()
-        return lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Finding:
