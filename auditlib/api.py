@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import repofiles, report
 from .blocks import Block, redact_block, to_markdown
 from .changes import Changes, compare
@@ -89,9 +91,15 @@ class Audit:
                  "remediation": f.remediation, "waiver": f.waiver,
                  "waiver_expires": f.waiver_expires}
                 for f in self.findings],
-            "facts": dataclasses.asdict(self.facts),
+            "facts": self.facts,
         }
-        text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        try:
+            text = orjson.dumps(document, default=str,
+                                option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, in a JSON config
+            document["facts"] = dataclasses.asdict(self.facts)
+            text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+        text += "\n"
         secrets = self.secrets()
         return redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
 

@@ -70,19 +70,19 @@ def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int
 
 
 def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]) -> list[Match]:
-    """Each of the matching `lines` (path, line number, text) attributed to its probes."""
-    # Globs without a "/" match the file name alone: one answer per name, not per file.
-    compiled = [(probe, re.compile(probe.regex), not any("/" in glob for glob in probe.globs))
-                for probe in probes]
-    applies: dict[tuple[str, tuple[str, ...]], bool] = {}
+    """Each of the matching `lines` (path, line number, text) attributed to its probes: those
+    whose regex matches it, in a file their globs select (as repofiles.matches says)."""
+    by_globs: dict[tuple[str, ...], list[tuple[Probe, re.Pattern[str]]]] = defaultdict(list)
+    for probe in probes:
+        by_globs[probe.globs].append((probe, re.compile(probe.regex)))
+    selectors = [(repofiles.matcher(globs), members) for globs, members in by_globs.items()]
+    applicable: dict[str, list[tuple[Probe, re.Pattern[str]]]] = {}
     matches = []
     for path, line, text in sorted(lines):
-        for probe, pattern, by_name in compiled:
-            name = path.rsplit("/", 1)[-1] if by_name else path
-            if (name, probe.globs) not in applies:
-                applies[name, probe.globs] = any(Path(name).match(glob) for glob in probe.globs)
-            if not applies[name, probe.globs]:
-                continue
+        if path not in applicable:
+            applicable[path] = [member for selects, members in selectors if selects(path)
+                                for member in members]
+        for probe, pattern in applicable[path]:
             for found in pattern.finditer(text):
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
@@ -90,11 +90,17 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
     return matches
 
 
-def run_search(repo: Path, name: str) -> Search:
+def search_texts(name: str, texts: dict[str, str]) -> Search:
+    """Search `name` over the files it searches, already read (`texts`, by path): what
+    ripgrep would find there (lines split at \\n, as it splits them), without another pass."""
     patterns, globs = SEARCHES[name]
+    compiled = [re.compile(pattern) for pattern in patterns]
     found = tuple(
-        Match(probe=name, location=Location(path=path, start_line=line), text=text.strip(), groups={})
-        for path, line, text in sorted(repofiles.search(repo, patterns, globs)))
+        Match(probe=name, location=Location(path=path, start_line=number), text=line.strip(),
+              groups={})
+        for path in repofiles.select(sorted(texts), globs)
+        for number, line in enumerate(texts[path].split("\n"), 1)
+        if any(pattern.search(line) for pattern in compiled))
     return Search(command=repofiles.search_command(patterns, globs), matches=found)
 
 

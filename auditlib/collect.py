@@ -30,13 +30,14 @@ T = TypeVar("T")
 
 
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
-               problems: list[Problem]) -> list[T]:
-    """Apply `read(path, text)` to each file; a file that fails becomes a Problem."""
+               problems: list[Problem], listed: bool = True) -> list[T]:
+    """Apply `read(path, text)` to each file (`listed`: found by ripgrep, as
+    repofiles.read_text says); a file that fails becomes a Problem."""
     results = []
     for path in paths:
         warnings: list[ConfigParseError] = []
         try:
-            results.append(read(path, repofiles.read_text(repo, path, warnings)))
+            results.append(read(path, repofiles.read_text(repo, path, warnings, listed=listed)))
         except ConfigParseError as exc:
             warnings.append(exc)
         except OSError as exc:
@@ -66,7 +67,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
         try:
             # Split at \n only: ripgrep numbers lines that way (splitlines also splits at
             # U+2028, \f and a lone \r).
-            text = repofiles.read_text(repo, path).removesuffix("\n")
+            text = repofiles.read_text(repo, path, listed=True).removesuffix("\n")
             lines = [line.rstrip("\r") for line in text.split("\n")] if text else []
         except ConfigParseError as exc:  # too large, binary: skipped with its reason
             problems.append(Problem(location=Location(path=path, start_line=exc.line),
@@ -102,13 +103,13 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
-def _doc_claims(repo: Path, documents: Sequence[str], problems: list[Problem]) -> list[DocClaims]:
-    """The claims of each document, with the text of the repository files they cite."""
-    if not documents:
-        return []
-    files = repofiles.list_files(repo, ())
+def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
+                problems: list[Problem]) -> list[DocClaims]:
+    """The claims of each document, with the text of the repository files (`files`, all of
+    them) they cite."""
     found = []
-    for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), problems):
+    for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), problems,
+                                 listed=False):
         claims = claims_of.read_claims(path, text, files)
         header, header_lines, _end = read_header(text.splitlines())
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")}
@@ -129,21 +130,29 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     """
     root = repofiles.check_repository(Path(repo))
     all_probes = (*codesearch.PROBES, *probes)
-    searching = codesearch.start_probes(root, all_probes)  # rg searches while configs are read
+    # ripgrep searches while the listed files are read.
+    searching = codesearch.start_probes(root, all_probes)
+    listing = repofiles.start_listing(root)
     problems: list[Problem] = []
-    configs = _read_each(root, repofiles.list_files(root, wrangler.CONFIG_NAMES),
-                         wrangler.load, problems)
-    read_workflows = _read_each(root, repofiles.list_files(root, workflows.WORKFLOW_GLOBS),
+    files = listing()
+    texts: dict[str, str] = {}
+
+    def load(path: str, text: str) -> WranglerConfig:
+        texts[path] = text
+        return wrangler.load(path, text)
+
+    configs = _read_each(root, repofiles.select(files, wrangler.CONFIG_NAMES), load, problems)
+    read_workflows = _read_each(root, repofiles.select(files, workflows.WORKFLOW_GLOBS),
                                 workflows.collect, problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(
-        root, repofiles.list_files(root, docs.DOC_GLOBS), docs.read_document, problems)
+        root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
     code = _code_facts(root, configs, problems, probes,
                        codesearch.probe_matches(all_probes, searching))
-    code["searches"]["placement"] = codesearch.run_search(root, "placement")
+    code["searches"]["placement"] = codesearch.search_texts("placement", texts)
     if documents is None:
         documents = [document.path for document in docs_found if document.header]
-    claims = _doc_claims(root, documents, problems)
+    claims = _doc_claims(root, documents, files, problems)
     problems += [Problem(location=Location(path=path), column=None, message=why)
                  for path, why in repofiles.symlink_problems(root)]
     return Facts(

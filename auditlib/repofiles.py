@@ -7,15 +7,18 @@ never follows symbolic links unless told, and skips hidden folders we do not nam
 from __future__ import annotations
 
 import fnmatch
-import json
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sysconfig
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .errors import AuditError, ConfigParseError, RepositoryError
 
@@ -68,12 +71,34 @@ def _base_args(globs: Sequence[str]) -> list[str]:
 def matches(path: str, globs: Sequence[str]) -> bool:
     """Whether a repository path matches one of the including `globs`: by file name for a
     glob without a folder, by the whole path otherwise (`**/` also matching no folder)."""
+    return matcher(tuple(globs))(path)
+
+
+def select(paths: Iterable[str], globs: Sequence[str]) -> list[str]:
+    """The `paths` that match one of the including `globs`, as `matches` says, in order."""
+    selects = matcher(tuple(globs))
+    return [path for path in paths if selects(path)]
+
+
+@functools.lru_cache(maxsize=64)
+def matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
+    """`matches` for `globs` as one function, each kind of glob compiled into one regex."""
     includes = [glob for glob in globs if not glob.startswith("!")]
-    name = path.rsplit("/", 1)[-1]
-    return not includes or any(
-        fnmatch.fnmatchcase(name, glob) if "/" not in glob else
-        fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(path, glob.replace("**/", ""))
-        for glob in includes)
+    if not includes:
+        return lambda path: True
+    by_name = _any_of(glob for glob in includes if "/" not in glob)
+    by_path = _any_of(form for glob in includes if "/" in glob
+                      for form in (glob, glob.replace("**/", "")))
+    # What each glob ends with after its last wildcard: a cheap first test.
+    endings = tuple(re.split(r"[*?\[\]]", glob)[-1] for glob in includes)
+    return lambda path: path.endswith(endings) and bool(
+        (by_name and by_name(path.rsplit("/", 1)[-1])) or (by_path and by_path(path)))
+
+
+def _any_of(globs: Iterable[str]) -> Callable[[str], object] | None:
+    """One compiled matcher for `globs` (fnmatch's syntax, case-sensitive), or None."""
+    translated = [fnmatch.translate(glob) for glob in globs]
+    return re.compile("|".join(translated)).match if translated else None
 
 
 class _Ripgrep:
@@ -120,9 +145,14 @@ def _relative(path: str) -> str:
 
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
     """Repository-relative POSIX paths of the files matching `globs`, sorted."""
-    out = _Ripgrep([*_base_args(globs), "--files", "."], repo).text()
-    found = (_relative(line) for line in out.splitlines() if line)
-    return sorted(path for path in found if matches(path, globs))
+    return select(start_listing(repo, globs)(), globs)
+
+
+def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[[], list[str]]:
+    """Start listing the files of `globs` (all files by default) now; the call returned
+    gives their sorted paths (narrow them with `select`)."""
+    ripgrep = _Ripgrep([*_base_args(globs), "--files", "."], repo)
+    return lambda: sorted(_relative(line) for line in ripgrep.text().splitlines() if line)
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the
@@ -153,7 +183,7 @@ def _matches(ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
     for raw in ripgrep.text().split("\n"):
         if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
             continue
-        message: dict[str, Any] = json.loads(raw)
+        message: dict[str, Any] = orjson.loads(raw)
         if message.get("type") != "match":
             continue
         data = message["data"]
@@ -171,15 +201,18 @@ def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
     return f"rg {quoted} {globs_text}".strip()
 
 
-def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = None) -> str:
+def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = None, *,
+              listed: bool = False) -> str:
     """The text of a repository file.
 
     Raises ConfigParseError for a file that is not read: one that resolves outside the
     repository, is larger than MAX_FILE_BYTES or holds a NUL byte (binary). Text that is
     not UTF-8 is decoded with replacement characters and reported in `warnings`.
+    A `listed` path came from ripgrep, which follows no symbolic link: it is not resolved
+    again (`repo` must then be resolved already).
     """
     full = repo / path
-    if not full.resolve().is_relative_to(repo.resolve()):
+    if not listed and not full.resolve().is_relative_to(repo.resolve()):
         raise ConfigParseError(path, None, None, "resolves outside the repository: not read")
     size = full.stat().st_size
     if size > MAX_FILE_BYTES:

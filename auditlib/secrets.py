@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -40,12 +41,18 @@ TOKEN = re.compile(
     r"(?:sk|rk)_(?:live|test)_\w{8,}|gh[pousr]_\w{20,}|github_pat_\w{20,}|xox[abprs]-[\w-]{10,}"
     r"|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
-QUOTED = re.compile(r"(?<=[\"'`])[A-Za-z0-9+/=_\-.]{24,}(?=[\"'`])")
+# What each kind of TOKEN starts with: a text without any of them holds no token.
+TOKEN_STARTS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_",
+                "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "AKIA",
+                "AIza", "eyJ", "-----BEGIN ")
+QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=[\"'`])")
+_CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
 
+@functools.lru_cache(maxsize=4096)  # the same paths and names are quoted many times
 def _random_looking(value: str) -> bool:
-    classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
-    return len(value) >= 24 and classes == 3 and _entropy(value) >= 4.0
+    return (len(value) >= 24 and all(pattern.search(value) for pattern in _CHARACTER_CLASSES)
+            and _entropy(value) >= 4.0)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -54,5 +61,6 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6:
             text = text.replace(secret, REDACTED)
-    text = TOKEN.sub(REDACTED, text)
-    return QUOTED.sub(lambda m: REDACTED if _random_looking(m.group(0)) else m.group(0), text)
+    if any(start in text for start in TOKEN_STARTS):
+        text = TOKEN.sub(REDACTED, text)
+    return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)

@@ -263,3 +263,24 @@ def test_gitignored_files_are_not_audited_even_by_name(tmp_path: Path, make_repo
     facts = collect(repo)
     assert [c.name for c in facts.configs] == ["kept"]
     assert facts.providers == ()
+
+
+def test_placement_search_finds_what_ripgrep_finds(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The placement search reads the configs already read: it must agree with ripgrep."""
+    from auditlib import codesearch, repofiles
+
+    repo = make_repo(tmp_path, {
+        "apps/a/wrangler.toml": 'name = "a"\n[placement]\nmode = "smart"\n',
+        "apps/b/wrangler.jsonc": '{\n  // placement: none\n  "placement": {"mode": "smart"},\n'
+                                 '  "name": "b"\r\n}\n',
+        "apps/c/wrangler.toml": '# placement = later\nname = "c" # no placement yet\n',
+        "apps/d/wrangler.json": '{"name": "d", "notes": "placement is next"}',
+        "docs/placement.md": "placement\n",
+    })
+    facts = collect(repo)
+    patterns, globs = codesearch.SEARCHES["placement"]
+    by_ripgrep = sorted((path, line, text.strip())
+                        for path, line, text in repofiles.search(repo, patterns, globs))
+    found = facts.searches["placement"].matches
+    assert [(m.location.path, m.location.start_line, m.text) for m in found] == by_ripgrep
+    assert len(by_ripgrep) == 3  # the [placement] table, the "placement" key, d's notes

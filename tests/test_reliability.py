@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -243,3 +244,12 @@ def test_two_runs_at_once_into_the_same_folder(tmp_path: Path) -> None:
     expected = auditlib.run_audit(audit_date=DATE).markdown()
     exported = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
     assert re.sub(r"## At a Glance\n\n.*?\n\n(?=## )", "", exported, flags=re.DOTALL) == expected
+
+
+def test_json_output_holds_numbers_past_64_bits(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.json").write_text(
+        '{"name": "big", "main": "a.ts", "limits": {"cpu_ms": 123456789012345678901234567890}}',
+        encoding="utf-8")
+    data = json.loads(auditlib.run_audit(tmp_path, DATE).to_json())
+    settings = data["facts"]["configs"][0]["top"]["settings"]
+    assert settings["limits"]["cpu_ms"] == 123456789012345678901234567890

@@ -93,3 +93,12 @@ def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None
 
 def test_redact_accepts_a_generator() -> None:
     assert redact("a=abcdef", (s for s in ["abcdef"])) == f"a={REDACTED}"
+
+
+@pytest.mark.parametrize("token", [STRIPE_LIKE, STRIPE_TEST_LIKE, GITHUB_LIKE, GITHUB_PAT_LIKE,
+                                   SLACK_LIKE, AWS_LIKE, GOOGLE_LIKE, PEM_LIKE, JWT_LIKE])
+def test_every_kind_of_token_is_redacted_unquoted_in_a_long_text(token: str) -> None:
+    """Tokens are looked for only in texts holding one of TOKEN_STARTS: each kind must."""
+    text = "plain words, " * 1000 + f"then {token} unquoted" + " and more" * 1000
+    redacted = redact(text, [])
+    assert token not in redacted and f"then {REDACTED}" in redacted
