@@ -133,6 +133,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     # ripgrep searches while the listed files are read.
     searching = codesearch.start_probes(root, all_probes)
     listing = repofiles.start_listing(root)
+    links = repofiles.symlink_problems(root)  # while ripgrep lists the files
     problems: list[Problem] = []
     files = listing()
     texts: dict[str, str] = {}
@@ -154,7 +155,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         documents = [document.path for document in docs_found if document.header]
     claims = _doc_claims(root, documents, files, problems)
     problems += [Problem(location=Location(path=path), column=None, message=why)
-                 for path, why in repofiles.symlink_problems(root)]
+                 for path, why in links]
     return Facts(
         repo=root.name,
         configs=tuple(configs),

@@ -76,22 +76,27 @@ def matches(path: str, globs: Sequence[str]) -> bool:
 
 def select(paths: Iterable[str], globs: Sequence[str]) -> list[str]:
     """The `paths` that match one of the including `globs`, as `matches` says, in order."""
-    selects = matcher(tuple(globs))
-    return [path for path in paths if selects(path)]
+    endings, test = _compiled(tuple(globs))
+    return [path for path in paths if path.endswith(endings) and test(path)]
+
+
+def matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
+    """`matches` for `globs`, as one function."""
+    endings, test = _compiled(globs)
+    return lambda path: path.endswith(endings) and test(path)
 
 
 @functools.lru_cache(maxsize=64)
-def matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
-    """`matches` for `globs` as one function, each kind of glob compiled into one regex."""
+def _compiled(globs: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[str], bool]]:
+    """What every path matching `globs` ends with (each glob's text after its last wildcard,
+    a cheap first test), and the whole test, with each kind of glob compiled into one regex."""
     includes = [glob for glob in globs if not glob.startswith("!")]
     if not includes:
-        return lambda path: True
+        return ("",), lambda path: True
     by_name = _any_of(glob for glob in includes if "/" not in glob)
     by_path = _any_of(form for glob in includes if "/" in glob
                       for form in (glob, glob.replace("**/", "")))
-    # What each glob ends with after its last wildcard: a cheap first test.
-    endings = tuple(re.split(r"[*?\[\]]", glob)[-1] for glob in includes)
-    return lambda path: path.endswith(endings) and bool(
+    return tuple(re.split(r"[*?\[\]]", glob)[-1] for glob in includes), lambda path: bool(
         (by_name and by_name(path.rsplit("/", 1)[-1])) or (by_path and by_path(path)))
 
 
@@ -143,6 +148,13 @@ def _relative(path: str) -> str:
     return Path(path).as_posix().removeprefix("./")
 
 
+def _relative_lines(out: str) -> list[str]:
+    """The paths ripgrep printed one per line, as `_relative` gives them."""
+    if os.sep == "/":  # the common case: one replace for all lines
+        return [line for line in ("\n" + out).replace("\n./", "\n").split("\n") if line]
+    return [_relative(line) for line in out.split("\n") if line]
+
+
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
     """Repository-relative POSIX paths of the files matching `globs`, sorted."""
     return select(start_listing(repo, globs)(), globs)
@@ -152,7 +164,7 @@ def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[[], list[st
     """Start listing the files of `globs` (all files by default) now; the call returned
     gives their sorted paths (narrow them with `select`)."""
     ripgrep = _Ripgrep([*_base_args(globs), "--files", "."], repo)
-    return lambda: sorted(_relative(line) for line in ripgrep.text().splitlines() if line)
+    return lambda: sorted(_relative_lines(ripgrep.text()))
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the

@@ -163,6 +163,11 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
     return scopes, keys
 
 
+# What _json_layout reads: comment starts, strings (to the end of the line when unclosed),
+# brackets and commas, and runs of anything else.
+_JSON_TOKEN = re.compile(r"""/\*|//|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[{}\[\],]|[^\s/"'{}\[\],]+|/""")
+
+
 def _json_layout(lines: Sequence[str]) -> Layout:
     """The same for JSON/JSONC: tracks strings, comments and nesting.
 
@@ -177,39 +182,31 @@ def _json_layout(lines: Sequence[str]) -> Layout:
         scope: str | None = None
         declared: list[tuple[str, tuple[str, ...]]] = []
         index = 0
-        while index < len(line):
-            if in_comment:
+        if in_comment:
+            end = line.find("*/")
+            in_comment, index = (True, len(line)) if end < 0 else (False, end + 2)
+        while not in_comment and (token := _JSON_TOKEN.search(line, index)) is not None:
+            text, index = token[0], token.end()
+            if text == "/*":
                 end = line.find("*/", index)
                 in_comment, index = (True, len(line)) if end < 0 else (False, end + 2)
                 continue
-            if line.startswith("/*", index):
-                in_comment, index = True, index + 2
-                continue
-            if line.startswith("//", index):
+            if text == "//":
                 break
-            char = line[index]
-            if char.isspace():
-                index += 1
-                continue
             scope = scope or _env_of(stack[1:])
-            if char in "\"'":
-                end = index + 1
-                while end < len(line) and line[end] != char:
-                    end += 2 if line[end] == "\\" else 1
-                text, index = line[index + 1:end], end + 1
+            if text[0] in "\"'":
                 if line[index:].lstrip().startswith(":"):
-                    key = text
-                    declared.append((text, tuple(stack[1:])))
-                continue
-            if char in "{[":
+                    key = text[1:-1] if len(text) > 1 and text[-1] == text[0] else text[1:]
+                    declared.append((key, tuple(stack[1:])))
+            elif text in "{[":
                 stack.append(key)
                 key = ""
                 scope = scope or _env_of(stack[1:])
-            elif char in "}]" and stack:
-                stack.pop()
-            elif char == ",":
+            elif text in "}]":
+                if stack:
+                    stack.pop()
+            elif text == ",":
                 key = ""
-            index += 1
         scopes.append(scope)
         keys.append(declared)
     return scopes, keys
