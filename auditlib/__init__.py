@@ -5,6 +5,8 @@ collect (facts with locations) → evaluate (rules → findings) → render (doc
 
 from __future__ import annotations
 
+__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
+
 from .api import EXAMPLE_REPO, Audit, render_markdown, run_audit
 from .collect import collect
 from .config import AuditConfig

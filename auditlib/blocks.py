@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
 from .secrets import redact
 
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
@@ -71,6 +69,8 @@ class Table:
 
     @property
     def markdown(self) -> str:
+        from tabulate import tabulate  # imported when a table is first rendered: not by `check`
+
         return str(tabulate(self.rows, headers=self.columns, tablefmt="github",
                             disable_numparse=True))
 

@@ -83,6 +83,8 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
             applicable[path] = [member for selects, members in selectors if selects(path)
                                 for member in members]
         for probe, pattern in applicable[path]:
+            if pattern.search(text) is None:  # most probes: cheaper than finditer
+                continue
             for found in pattern.finditer(text):
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),

@@ -123,10 +123,13 @@ class _Ripgrep:
                                         stdout=self.output, stderr=self.errors)
 
     def text(self) -> str:
+        return _decoded(self.data())
+
+    def data(self) -> bytes:
         with self.output, self.errors:
             returncode = self.process.wait()
             self.output.seek(0)
-            out = _decoded(self.output.read())
+            out = self.output.read()
             # Exit 1 means "nothing found"; 2 can mean "some file unreadable" with output
             # still valid.
             if returncode not in (0, 1) and not out:
@@ -169,7 +172,7 @@ def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[[], list[st
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the
 # type of a match message.
-_MATCH = '"type":"match"'
+_MATCH = b'"type":"match"'
 
 
 def search_args(patterns: Sequence[str], globs: Sequence[str],
@@ -191,8 +194,8 @@ def search(repo: Path, patterns: Sequence[str], globs: Sequence[str],
 
 
 def _matches(ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
-    # Split on "\n" only: ripgrep leaves U+2028 and U+0085 in a line's text unescaped.
-    for raw in ripgrep.text().split("\n"):
+    # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
+    for raw in ripgrep.data().split(b"\n"):
         if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
             continue
         message: dict[str, Any] = orjson.loads(raw)
