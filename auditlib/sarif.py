@@ -7,11 +7,12 @@ and of the findings, so two renders of one audit are byte-identical.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
+
+import orjson
 
 from .api import Audit
 from .model import Finding, Location, Outcome, Severity
@@ -123,4 +124,4 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
 
 def sarif_text(audit: Audit) -> str:
     """`to_sarif` as JSON text, ending in a newline."""
-    return json.dumps(to_sarif(audit), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return orjson.dumps(to_sarif(audit), option=orjson.OPT_INDENT_2).decode() + "\n"
