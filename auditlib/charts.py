@@ -1,12 +1,19 @@
-"""Charts for the report, drawn with matplotlib (imported only when a chart is drawn)."""
+"""Charts for the report, drawn with matplotlib (imported only when a chart is drawn).
+
+Figures are made with `matplotlib.figure.Figure` and saved through the Agg canvas, without
+pyplot: importing pyplot costs more than drawing, and would pick the notebook's backend."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .model import Facts, Finding, Outcome, Severity
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLORS = {"P0": "#b42318", "P1": "#b54708", "P2": "#175cd3"}
 HATCHES = {"P0": "", "P1": "//", "P2": ".."}  # told apart without colour too
@@ -27,14 +34,13 @@ def app_of(path: str, facts: Facts) -> str:
 
 def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
              colors: dict[str, str] | None = None, hatches: dict[str, str] | None = None) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
     from matplotlib.ticker import MaxNLocator
 
     names = sorted(rows, key=lambda name: (-sum(rows[name].values()), name))
-    figure, axes = plt.subplots(figsize=(8, 0.45 * len(names) + 1.4), dpi=100)
+    figure = Figure(figsize=(8, 0.45 * len(names) + 1.4), dpi=100)
+    axes = figure.subplots()
     left = [0] * len(names)
     for key in series:
         values = [rows[name].get(key, 0) for name in names]
@@ -45,10 +51,17 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
     axes.legend(loc="lower right", fontsize="small")
-    figure.tight_layout()
+    TightLayoutEngine().execute(figure)  # as tight_layout(), without a second draw on save
+    return png(figure)
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes, drawn by Agg, without the Software tag (no version in it)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)  # attaches itself to the figure
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(figure)
     return buffer.getvalue()
 
 

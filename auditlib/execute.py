@@ -7,11 +7,14 @@ place only when the whole run succeeded, so a failed run leaves earlier outputs 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import importlib
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +28,38 @@ TEMPLATES = Path(__file__).parent / "templates"
 EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "image/jpeg",
                    "text/plain"]
 
+EMBEDDED_IMAGE = re.compile(r"(\]\(data:image/png;base64,)([A-Za-z0-9+/=]+)\)")
+
 
 class RunFailed(AuditError):
     """The notebook failed; the message names the cell and its error."""
 
 
 def markdown2html(source: str) -> str:
-    """Markdown to HTML for the exported report, escaping any raw HTML in the source."""
+    """Markdown to HTML for the exported report, escaping any raw HTML in the source.
+
+    Embedded images are set aside while mistune parses: it reads a link target character
+    by character, which for the charts' 100 KB of base64 is most of the export's parsing.
+    Each one waits behind a key made from the source, so no text in it can take its place."""
+    images: list[str] = []
+    key = hashlib.sha256(source.encode()).hexdigest()[:16]
+
+    def set_aside(match: re.Match[str]) -> str:
+        images.append(match[2])
+        return f"{match[1]}{key}{len(images) - 1})"
+
+    html = str(_markdown()(EMBEDDED_IMAGE.sub(set_aside, source)))
+    if not images:
+        return html
+    return re.sub(rf'((?:src|href)="data:image/png;base64,){key}(\d+)"',
+                  lambda match: f'{match[1]}{images[int(match[2])]}"', html)
+
+
+@functools.cache
+def _markdown() -> Any:
     import mistune
 
-    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-    return str(render(source))
+    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
 
 
 def _without_timings(notebook: Any, name: str) -> Any:
@@ -54,7 +78,11 @@ def _without_timings(notebook: Any, name: str) -> Any:
     return notebook
 
 
-def _export(executed: Path, staging: Path) -> list[Path]:
+def _exporters(then_import: Sequence[str] = ()) -> tuple[Any, Any]:
+    """The Markdown and HTML exporters, configured, and warmed up on a one-output notebook:
+    importing nbconvert and compiling its templates, CSS selectors and entity tables takes
+    about as long as exporting the report, so `run` does it here while the kernel works,
+    and imports `then_import` after."""
     import nbformat
     from nbconvert import HTMLExporter, MarkdownExporter
     from traitlets.config import Config
@@ -67,13 +95,24 @@ def _export(executed: Path, staging: Path) -> list[Path]:
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     config.NbConvertBase.display_data_priority = EXPORT_PRIORITY
     config.TemplateExporter.filters = {"markdown2html": "auditlib.execute.markdown2html"}
-    notebook = _without_timings(nbformat.read(executed, as_version=4), executed.name)
-    nbformat.write(notebook, executed)
+    exporters = (MarkdownExporter(config=config),
+                 HTMLExporter(config=config, template_name="auditlib",
+                              extra_template_basedirs=[str(TEMPLATES)]))
+    sample = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", {"text/markdown": "# A & B\n\n| A |\n|---|"})])])
+    for exporter in exporters:
+        exporter.from_notebook_node(sample, {"metadata": {"name": "warm-up"}})
+    for module in then_import:
+        importlib.import_module(module)
+    return exporters
+
+
+def _export(notebook: Any, staging: Path, exporters: tuple[Any, Any] | None = None) -> list[Path]:
+    """Write the Markdown and HTML exports of the executed `notebook` into `staging`."""
+    markdown_exporter, html_exporter = exporters or _exporters()
     resources = {"metadata": {"name": "Auto-Scaling Architecture"}}
-    markdown, _ = MarkdownExporter(config=config).from_notebook_node(notebook, resources)
-    html, _ = HTMLExporter(config=config, template_name="auditlib",
-                           extra_template_basedirs=[str(TEMPLATES)]).from_notebook_node(
-        notebook, resources)
+    markdown, _ = markdown_exporter.from_notebook_node(notebook, resources)
+    html, _ = html_exporter.from_notebook_node(notebook, resources)
     (staging / f"{NAME}.md").write_text(extract_images(tidy_markdown(markdown), staging),
                                         encoding="utf-8")
     (staging / f"{NAME}.html").write_text(finish(html), encoding="utf-8")
@@ -134,8 +173,10 @@ def _failure(exc: Exception, executed: Path) -> str:
 
 
 def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
-        timeout: int, progress: bool) -> list[Path]:
-    """Execute and export into `out_dir`; returns the files written there."""
+        timeout: int, progress: bool, then_import: Sequence[str] = ()) -> list[Path]:
+    """Execute and export into `out_dir`; returns the files written there. `then_import`
+    names modules the caller needs next, loaded while the kernel runs too."""
+    import nbformat
     import papermill
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -143,22 +184,34 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
     staging.chmod(0o755)
     executed = staging / f"{NAME}.ipynb"
     try:
-        try:
-            papermill.execute_notebook(
-                str(notebook), str(executed),
-                parameters={**parameters, "output_dir": "."}, cwd=str(staging),
-                kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                log_output=False,
-                # The kernel warns on stderr about its local TCP transport; keep errors only.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        except Exception as exc:
-            failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
-            message = _failure(exc, executed)
-            if executed.exists():
-                shutil.move(str(executed), failed)
-                raise RunFailed(f"{message} (executed notebook kept at {failed})") from exc
-            raise RunFailed(message) from exc
-        _export(executed, staging)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            warm_up: list[Future[tuple[Any, Any]]] = []
+
+            def kernel_ready(**_: Any) -> None:
+                # The exporters get ready on the other CPU while the kernel runs the cells
+                # (not earlier: that would slow the start of the kernel).
+                warm_up.append(pool.submit(_exporters, then_import))
+
+            try:
+                result = papermill.execute_notebook(
+                    str(notebook), str(executed),
+                    parameters={**parameters, "output_dir": "."}, cwd=str(staging),
+                    kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
+                    log_output=False, on_notebook_start=kernel_ready,
+                    # The kernel warns on stderr about its local TCP transport; keep errors
+                    # only. Once every cell ran, nothing is left to wait for: stop it at once.
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    shutdown_kernel="immediate")
+            except Exception as exc:
+                failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
+                message = _failure(exc, executed)
+                if executed.exists():
+                    shutil.move(str(executed), failed)
+                    raise RunFailed(f"{message} (executed notebook kept at {failed})") from exc
+                raise RunFailed(message) from exc
+            result = _without_timings(result, executed.name)
+            nbformat.write(result, executed)
+            _export(result, staging, warm_up[0].result() if warm_up else None)
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

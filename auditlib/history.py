@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -47,15 +46,21 @@ def latest_before(out_dir: Path, audit_date: str) -> Path | None:
     return out_dir / earlier[-1].date / "findings.json" if earlier else None
 
 
+def chart_modules(out_dir: Path, audit_date: str) -> tuple[str, ...]:
+    """What drawing the chart imports, when a run on `audit_date` surely redraws it (a new
+    date is a new point); a rerun of a date mostly keeps the chart it has."""
+    return () if (out_dir / audit_date / "findings.json").is_file() else ("matplotlib.figure",)
+
+
 def chart_png(history: list[Run]) -> bytes:
     """Open findings by severity over time, as a PNG without timestamps."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
+    from .charts import png
+
+    figure = Figure(figsize=(7, 3), dpi=100)
+    axes = figure.subplots()
     dates = [run.date for run in history]
     for severity, style in zip(Severity, ("o-", "s--", "^:"), strict=True):
         axes.plot(dates, [run.counts.get(severity, 0) for run in history], style,
@@ -67,10 +72,7 @@ def chart_png(history: list[Run]) -> bytes:
     axes.legend(loc="upper left")
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
+    return png(figure)
 
 
 def _table(history: list[Run]) -> Table:
@@ -81,15 +83,32 @@ def _table(history: list[Run]) -> Table:
          f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
 
 
+def _drawn_before(out_dir: Path, index: str) -> bytes | None:
+    """The history.png already in `out_dir` when it shows the same runs: index.md, written
+    after it, lists every value the chart plots, so an unchanged index means the same chart
+    (drawing it would import matplotlib, the slowest part of the index). A change to how the
+    chart is drawn shows from the next change to the runs on."""
+    try:
+        if (out_dir / "index.md").read_text(encoding="utf-8") == index:
+            png = (out_dir / "history.png").read_bytes()
+            return png if png.startswith(b"\x89PNG\r\n\x1a\n") else None
+    except (OSError, ValueError):
+        pass  # no earlier index or chart: draw it
+    return None
+
+
 def write_index(out_dir: Path) -> list[Path]:
-    """Rewrite index.md, index.html and history.png for the runs in `out_dir`."""
+    """Rewrite index.md and index.html for the runs in `out_dir`, and history.png when
+    they changed."""
     history = runs(out_dir)
-    png = chart_png(history)
     table = _table(history)
-    write_atomic(out_dir / "history.png", png)
-    write_atomic(out_dir / "index.md",
-        f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
-        f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
+    index = (f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
+             f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
+    png = _drawn_before(out_dir, index)
+    if png is None:
+        png = chart_png(history)
+        write_atomic(out_dir / "history.png", png)
+    write_atomic(out_dir / "index.md", index)
     rows = "\n".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
         + f'<td><a href="{escape(run.date)}/{REPORT}.html">report</a></td></tr>'

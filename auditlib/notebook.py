@@ -1,4 +1,4 @@
-"""Notebook helpers: display a report so that exports get Markdown and JupyterLab gets tables."""
+"""Notebook helpers: display a report so that exports and JupyterLab both get its Markdown."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from .blocks import Block
 
 
 def show(blocks: Sequence[Block]) -> None:
-    """Display each block: Markdown for the exported document, DataFrames in JupyterLab."""
+    """Display each block as Markdown only, which the exports read and JupyterLab renders
+    (tables as tables, charts as images). Not the other formats a block offers: a table's
+    HTML is a pandas DataFrame, and importing pandas would slow every `auditlib run`;
+    `Table.frame()` gives the DataFrame when you want one."""
     from IPython.display import display
 
     for block in blocks:
-        display(block)
+        display(block, include=["text/markdown"])

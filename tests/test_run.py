@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -11,7 +14,7 @@ import papermill
 import pytest
 
 import auditlib
-from auditlib import cli
+from auditlib import cli, execute
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
@@ -64,7 +67,35 @@ def test_findings_json(run_output: Path) -> None:
 
 def test_executed_notebook_kept(run_output: Path) -> None:
     executed = nbformat.read(run_output / "auto-scaling-audit.ipynb", as_version=4)
-    assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code")
+    outputs = [output for cell in executed.cells if cell.cell_type == "code"
+               for output in cell.outputs]
+    assert outputs
+    assert all(set(output.data) == {"text/markdown"} for output in outputs
+               if output.output_type == "display_data")
+
+
+def test_report_cell_imports_neither_pyplot_nor_pandas(tmp_path: Path) -> None:
+    """The kernel draws the charts without pyplot and shows the tables without pandas:
+    importing either would slow every run."""
+    code = ("import sys; from IPython.core.interactiveshell import InteractiveShell;"
+            " InteractiveShell.instance(); import auditlib;"
+            " auditlib.show(auditlib.run_audit(audit_date='2026-01-21').blocks(charts=True));"
+            " print(sorted({'matplotlib.pyplot', 'pandas'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.stdout.splitlines()[-1:] == ["[]"], done.stderr[-2000:]
+
+
+def test_embedded_images_come_out_of_the_markdown_renderer_intact() -> None:
+    import mistune
+
+    data = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3).decode("ascii")
+    source = (f"![A <chart>](data:image/png;base64,{data})\n\n| Link |\n|---|\n"
+              f"| [link](data:image/png;base64,{data}) ![x](data:image/png;base64,7) |\n"
+              f'\n![titled](data:image/png;base64,0 "t") ![](data:image/png;base64,{data})\n')
+    render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    assert execute.markdown2html(source) == render(source)
+    assert data in execute.markdown2html(source)
 
 
 def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -387,6 +387,35 @@ def test_index_html_embeds_the_chart(early_run: Runs) -> None:
     assert all((early_run.out / href).is_file() for href in hrefs)
 
 
+def test_history_chart_is_drawn_again_only_when_the_runs_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for day in (FIRST, SECOND):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text('{"counts": {"P0": 1}}', encoding="utf-8")
+    history.write_index(tmp_path)
+    png = (tmp_path / "history.png").read_bytes()
+    assert png.startswith(PNG_SIGNATURE)
+
+    def drawn(runs: list[history.Run]) -> bytes:
+        raise AssertionError(f"chart drawn for {len(runs)} runs")
+
+    monkeypatch.setattr(history, "chart_png", drawn)
+    history.write_index(tmp_path)  # the same runs: the same chart, kept
+    assert (tmp_path / "history.png").read_bytes() == png
+    assert base64.b64encode(png).decode("ascii") in (tmp_path / "index.html").read_text(
+        encoding="utf-8")
+    (tmp_path / SECOND / "findings.json").write_text('{"counts": {"P0": 2}}', encoding="utf-8")
+    with pytest.raises(AssertionError, match="chart drawn for 2 runs"):
+        history.write_index(tmp_path)
+
+
+def test_chart_modules_are_loaded_ahead_for_a_new_date_only(tmp_path: Path) -> None:
+    (tmp_path / FIRST).mkdir()
+    (tmp_path / FIRST / "findings.json").write_text('{"counts": {}}', encoding="utf-8")
+    assert history.chart_modules(tmp_path, FIRST) == ()
+    assert history.chart_modules(tmp_path, SECOND) == ("matplotlib.figure",)
+
+
 def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> None:
     for day in (FIRST, SECOND):
         (tmp_path / day).mkdir()
