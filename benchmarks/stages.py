@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/stages.py REPO [--repeat 3]
 
 Prints the seconds of importing auditlib's CLI, then the medians of collect, evaluate and
-one Audit.to_json() (`check --format json` calls it twice: once to print, once for the gate).
+Audit.to_json() (what `check --format json` prints).
 For a call tree, run a profiler over the command itself, for example
 `.venv/bin/pyinstrument -m auditlib.cli check REPO --format json > /dev/null`.
 """
