@@ -94,7 +94,7 @@ class Audit:
         try:
             text = orjson.dumps(document, default=str,
                                 option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits, in a JSON config
+        except orjson.JSONEncodeError:  # an integer past 64 bits, nesting past 254 levels
             document["facts"] = dataclasses.asdict(self.facts)
             text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
         text += "\n"
