@@ -31,6 +31,15 @@ EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "
 EMBEDDED_IMAGE = re.compile(r"(\]\(data:image/png;base64,)([A-Za-z0-9+/=]+)\)")
 
 
+# What the notebook's cells import, and the line the kernel runs as it starts (IPython's
+# exec_lines) to import it on a thread while papermill readies the notebook and sends the
+# cells: they find it loaded, or wait for the import under way. The line leaves no name in
+# the notebook's namespace.
+PRELOAD = ("auditlib", "matplotlib.figure", "matplotlib.backends.backend_agg")
+PRELOAD_LINE = ("__import__('threading').Thread(daemon=True, target=lambda: [__import__("
+                f"'importlib').import_module(name) for name in {PRELOAD!r}]).start()")
+
+
 class RunFailed(AuditError):
     """The notebook failed; the message names the cell and its error."""
 
@@ -200,7 +209,8 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                     log_output=False, on_notebook_start=kernel_ready,
                     # The kernel warns on stderr about its local TCP transport; keep errors
                     # only. Once every cell ran, nothing is left to wait for: stop it at once.
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    extra_arguments=["--IPKernelApp.log_level=ERROR",
+                                     f"--IPKernelApp.exec_lines={PRELOAD_LINE}"],
                     shutdown_kernel="immediate")
             except Exception as exc:
                 failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")

@@ -188,3 +188,27 @@ def test_frames_cover_the_audit() -> None:
     assert set(frames.code.kind) == {"provider-selection", "latency-check",
                                      "durable-object-class"}
     assert len(frames.findings) == len(audit.findings)
+
+
+def test_kernel_imports_what_the_cells_need_as_it_starts(tmp_path: Path) -> None:
+    """`auditlib run` has the kernel import auditlib and matplotlib on a thread while
+    papermill readies the cells; the cells' namespace gets no name from it."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "python3",
+                                       "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("leaked = [n for n in ('threading', 'importlib', 'name')"
+                                  " if n in dir()]"),
+        nbformat.v4.new_code_cell(
+            "import sys, time\n"
+            f"wanted = {execute.PRELOAD!r}\n"
+            "deadline = time.monotonic() + 60\n"
+            "while not all(m in sys.modules for m in wanted) and time.monotonic() < deadline:\n"
+            "    time.sleep(0.05)\n"
+            "assert all(m in sys.modules for m in wanted), 'not preloaded'\n"
+            "assert leaked == [], leaked"),
+    ]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    execute.run(notebook=path, out_dir=tmp_path / "out", parameters={}, kernel="python3",
+                timeout=120, progress=False)
