@@ -76,9 +76,14 @@ def test_harness_runs_on_a_tiny_tree_and_keeps_the_hand_written_text(tmp_path: P
     assert done.returncode == 0, done.stderr
     text = report.read_text(encoding="utf-8")
     assert "old numbers" not in text and text.endswith("## What mattered\n\nwritten by hand\n")
-    assert re.search(r"^\| 3 \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+x \|", text, re.MULTILINE), text
-    assert re.search(r"^\| [\d.]+ \| [\d.]+ \| [\d.]+x \| \d+ \|$", text, re.MULTILINE), text
+    # apps, files, rg, check --format json and its ratio, check (text) and its ratio
+    assert re.search(r"^\| 3 \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+ \| [\d.]+x \|",
+                     text, re.MULTILINE), text
+    # bare, run for the same date and its ratio, run for a new date and its ratio, RSS
+    assert re.search(r"^\| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+ \| [\d.]+x \| \d+ \|$", text,
+                     re.MULTILINE), text
     assert "auditlib check" in text and "--json -e" in text and "bare_notebook.py" in text
+    assert not list((tmp_path / "work").glob("new-date.*"))  # the new-date folders are removed
 
 
 # Fast paths -----------------------------------------------------------------------------------
