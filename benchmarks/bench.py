@@ -3,11 +3,12 @@
     .venv/bin/python benchmarks/bench.py [--sizes 100,300,1000] [--files 60] [--repeat 5]
 
 For each size, a synthetic monorepo is generated once (benchmarks/generate.py, cached in
---workdir). Then `auditlib check REPO --format json` and one `rg --json` pass with the same
-probe patterns, globs and ignore flags over the same tree run alternately, after --warmup
-runs each; the table gives their median wall and CPU times, the ratio and the peak RSS. Then
-`auditlib run` on the bundled example alternates with bare papermill execution plus nbconvert
-export of an empty parameterized notebook (benchmarks/bare_notebook.py).
+--workdir). Then `auditlib check REPO --format json`, `auditlib check REPO` (text) and one
+`rg --json` pass with the same probe patterns, globs and ignore flags over the same tree run
+alternately, after --warmup runs each; the table gives their median wall and CPU times, the
+ratios and the peak RSS. Then `auditlib run` on the bundled example, for the same date again
+and for a new date, alternates with bare papermill execution plus nbconvert export of an
+empty parameterized notebook (benchmarks/bare_notebook.py). auditlib is byte-compiled first.
 
 Prints the tables and writes them into BENCHMARKS.md between the `bench:` markers; the
 rest of that file (what mattered, written by hand) is kept.
