@@ -71,7 +71,7 @@ def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int
 
 def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]) -> list[Match]:
     """Each of the matching `lines` (path, line number, text) attributed to its probes: those
-    whose regex matches it, in a file their globs select (as repofiles.matches says)."""
+    whose regex matches it, in a file their globs select (as repofiles.select says)."""
     by_globs: dict[tuple[str, ...], list[tuple[Probe, re.Pattern[str]]]] = defaultdict(list)
     for probe in probes:
         by_globs[probe.globs].append((probe, re.compile(probe.regex)))

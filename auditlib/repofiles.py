@@ -55,7 +55,7 @@ def _base_args(globs: Sequence[str]) -> list[str]:
 
     Included file names go through a file type, not --glob: an including --glob overrides
     .gitignore, a type does not. A glob with a folder (`.github/workflows/*.yml`) selects by
-    its file name here and by its whole path in `matches`.
+    its file name here and by its whole path in `select`.
     """
     args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config"]
     for name in EXCLUDED_DIRS:
@@ -68,20 +68,15 @@ def _base_args(globs: Sequence[str]) -> list[str]:
     return args
 
 
-def matches(path: str, globs: Sequence[str]) -> bool:
-    """Whether a repository path matches one of the including `globs`: by file name for a
-    glob without a folder, by the whole path otherwise (`**/` also matching no folder)."""
-    return matcher(tuple(globs))(path)
-
-
 def select(paths: Iterable[str], globs: Sequence[str]) -> list[str]:
-    """The `paths` that match one of the including `globs`, as `matches` says, in order."""
+    """The `paths` that match one of the including `globs`, in order: by file name for a
+    glob without a folder, by the whole path otherwise (`**/` also matching no folder)."""
     endings, test = _compiled(tuple(globs))
     return [path for path in paths if path.endswith(endings) and test(path)]
 
 
 def matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
-    """`matches` for `globs`, as one function."""
+    """Whether one path matches `globs`, as `select` says."""
     endings, test = _compiled(globs)
     return lambda path: path.endswith(endings) and test(path)
 
