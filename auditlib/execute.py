@@ -7,14 +7,15 @@ place only when the whole run succeeded, so a failed run leaves earlier outputs 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import importlib
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -185,47 +186,76 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
         timeout: int, progress: bool, then_import: Sequence[str] = ()) -> list[Path]:
     """Execute and export into `out_dir`; returns the files written there. `then_import`
     names modules the caller needs next, loaded while the kernel runs too."""
-    import nbformat
-    import papermill
-
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     staging.chmod(0o755)
     executed = staging / f"{NAME}.ipynb"
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            warm_up: list[Future[tuple[Any, Any]]] = []
+            # The kernel starts first, on the other CPU; the exporters get ready on a thread
+            # while papermill is imported here and the kernel runs the cells.
+            with _kernel(kernel, staging) as manager:
+                warm_up = pool.submit(_exporters, then_import)
+                import nbformat
+                import papermill
 
-            def kernel_ready(**_: Any) -> None:
-                # The exporters get ready on the other CPU while the kernel runs the cells
-                # (not earlier: that would slow the start of the kernel).
-                warm_up.append(pool.submit(_exporters, then_import))
-
-            try:
-                result = papermill.execute_notebook(
-                    str(notebook), str(executed),
-                    parameters={**parameters, "output_dir": "."}, cwd=str(staging),
-                    kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                    log_output=False, on_notebook_start=kernel_ready,
-                    # The kernel warns on stderr about its local TCP transport; keep errors
-                    # only. Once every cell ran, nothing is left to wait for: stop it at once.
-                    extra_arguments=["--IPKernelApp.log_level=ERROR",
-                                     f"--IPKernelApp.exec_lines={PRELOAD_LINE}"],
-                    shutdown_kernel="immediate")
-            except Exception as exc:
-                failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
-                message = _failure(exc, executed)
-                if executed.exists():
-                    shutil.move(str(executed), failed)
-                    raise RunFailed(f"{message} (executed notebook kept at {failed})") from exc
-                raise RunFailed(message) from exc
+                try:
+                    result = papermill.execute_notebook(
+                        str(notebook), str(executed),
+                        parameters={**parameters, "output_dir": "."}, cwd=str(staging),
+                        kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
+                        log_output=False, km=manager)
+                except Exception as exc:
+                    failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
+                    message = _failure(exc, executed)
+                    if executed.exists():
+                        shutil.move(str(executed), failed)
+                        raise RunFailed(f"{message} (executed notebook kept at {failed})"
+                                        ) from exc
+                    raise RunFailed(message) from exc
             result = _without_timings(result, executed.name)
             nbformat.write(result, executed)
-            _export(result, staging, warm_up[0].result() if warm_up else None)
+            _export(result, staging, warm_up.result())
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(out_dir.iterdir())
+
+
+@contextlib.contextmanager
+def _kernel(name: str, cwd: Path) -> Iterator[Any]:
+    """A kernel started as nbclient starts one, also running PRELOAD_LINE, for papermill
+    to use (`km=`), then stopped at once with the clients nbclient made for it: nbclient
+    stops only the kernels it started."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import KernelManager
+
+    clients: list[Any] = []
+
+    class Manager(KernelManager):
+        def client(self, **kwargs: Any) -> Any:
+            clients.append(super().client(**kwargs))
+            return clients[-1]
+
+    manager = Manager(kernel_name=name,
+                      client_class="jupyter_client.asynchronous.AsyncKernelClient")
+    try:
+        # The kernel warns on stderr about its local TCP transport; keep errors only.
+        manager.start_kernel(cwd=str(cwd), extra_arguments=[
+            "--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={PRELOAD_LINE}",
+            "--HistoryManager.hist_file=:memory:"])
+    except NoSuchKernel:
+        raise AuditError(f"no Jupyter kernel named {name!r}: see `jupyter kernelspec list`"
+                         ) from None
+    except Exception as exc:
+        raise RunFailed(f"the kernel {name!r} did not start: {exc}") from exc
+    try:
+        yield manager
+    finally:
+        # Once every cell ran, nothing is left to wait for.
+        for client in clients:
+            client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def _swap_in(staging: Path, out_dir: Path, attempts: int = 5) -> None:

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import nbformat
@@ -212,3 +213,15 @@ def test_kernel_imports_what_the_cells_need_as_it_starts(tmp_path: Path) -> None
     nbformat.write(notebook, path)
     execute.run(notebook=path, out_dir=tmp_path / "out", parameters={}, kernel="python3",
                 timeout=120, progress=False)
+    # The kernel is started before papermill and handed to it: its channels close with it.
+    assert [t.name for t in threading.enumerate() if type(t).__name__ == "HBChannel"] == []
+
+
+def test_unknown_kernel_is_a_usage_error(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code = cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet",
+                     "--kernel", "no-such-kernel"])
+    assert code == 2
+    assert "no Jupyter kernel named 'no-such-kernel'" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
