@@ -217,7 +217,11 @@ class _Source:
 
     def __init__(self, text: str, toml: bool) -> None:
         self.lines = text.splitlines()
-        self.scopes, self.keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
+        self.scopes, keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
+        self.declared: dict[tuple[str, tuple[str, ...]], int] = {}
+        for number, declared in enumerate(keys, 1):
+            for found in declared:
+                self.declared.setdefault(found, number)
 
     def start(self, scope: str) -> int | None:
         """The first line of an environment's section."""
@@ -225,8 +229,7 @@ class _Source:
 
     def declaration(self, path: Sequence[str], scope: str) -> int | None:
         """The line that declares the table or key at `path` of an environment."""
-        wanted = (path[-1], (("env", scope) if scope else ()) + tuple(path[:-1]))
-        return next((i + 1 for i, declared in enumerate(self.keys) if wanted in declared), None)
+        return self.declared.get((path[-1], (("env", scope) if scope else ()) + tuple(path[:-1])))
 
     def pair(self, key: str, value: object, scope: str, after: int = 0) -> int | None:
         """The line of `key = value` (TOML) or `"key": value` (JSON)."""
@@ -283,6 +286,8 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
               scope: str) -> tuple[Binding, ...]:
     found = []
     for kind in BINDING_KINDS:
+        if kind.path[0] not in data:
+            continue
         entries = list(_entries(_dig(data, kind.path)))
         # Each entry is searched for after the previous one, from the kind's declaration.
         cursor = source.declaration(kind.path, scope) if entries else None
