@@ -191,10 +191,10 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
     staging.chmod(0o755)
     executed = staging / f"{NAME}.ipynb"
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             # The kernel starts first, on the other CPU; the exporters get ready on a thread
             # while papermill is imported here and the kernel runs the cells.
-            with _kernel(kernel, staging) as manager:
+            with _kernel(kernel, staging, pool) as manager:
                 warm_up = pool.submit(_exporters, then_import)
                 import nbformat
                 import papermill
@@ -223,10 +223,10 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
 
 
 @contextlib.contextmanager
-def _kernel(name: str, cwd: Path) -> Iterator[Any]:
+def _kernel(name: str, cwd: Path, pool: ThreadPoolExecutor) -> Iterator[Any]:
     """A kernel started as nbclient starts one, also running PRELOAD_LINE, for papermill
-    to use (`km=`), then stopped at once with the clients nbclient made for it: nbclient
-    stops only the kernels it started."""
+    to use (`km=`), then stopped at once with the clients nbclient made for it (nbclient
+    stops only the kernels it started). Waiting for its process to end is left to `pool`."""
     from jupyter_client.kernelspec import NoSuchKernel
     from jupyter_client.manager import KernelManager
 
@@ -255,7 +255,7 @@ def _kernel(name: str, cwd: Path) -> Iterator[Any]:
         # Once every cell ran, nothing is left to wait for.
         for client in clients:
             client.stop_channels()
-        manager.shutdown_kernel(now=True)
+        pool.submit(manager.shutdown_kernel, now=True)
 
 
 def _swap_in(staging: Path, out_dir: Path, attempts: int = 5) -> None:
