@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -179,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
-        then_import=history.chart_modules(args.out, audit_date),
+        on_findings=functools.partial(history.draw_ahead, args.out, audit_date),
         parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
                     "doc_path": doc_path,
                     "config_path": "" if args.config is None else str(args.config.resolve()),

@@ -10,11 +10,10 @@ import base64
 import contextlib
 import functools
 import hashlib
-import importlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -88,11 +87,10 @@ def _without_timings(notebook: Any, name: str) -> Any:
     return notebook
 
 
-def _exporters(then_import: Sequence[str] = ()) -> tuple[Any, Any]:
+def _exporters() -> tuple[Any, Any]:
     """The Markdown and HTML exporters, configured, and warmed up on a one-output notebook:
     importing nbconvert and compiling its templates, CSS selectors and entity tables takes
-    about as long as exporting the report, so `run` does it here while the kernel works,
-    and imports `then_import` after."""
+    about as long as exporting the report, so `run` does it here while the kernel works."""
     import nbformat
     from nbconvert import HTMLExporter, MarkdownExporter
     from traitlets.config import Config
@@ -112,8 +110,6 @@ def _exporters(then_import: Sequence[str] = ()) -> tuple[Any, Any]:
         nbformat.v4.new_output("display_data", {"text/markdown": "# A & B\n\n| A |\n|---|"})])])
     for exporter in exporters:
         exporter.from_notebook_node(sample, {"metadata": {"name": "warm-up"}})
-    for module in then_import:
-        importlib.import_module(module)
     return exporters
 
 
@@ -183,9 +179,11 @@ def _failure(exc: Exception, executed: Path) -> str:
 
 
 def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
-        timeout: int, progress: bool, then_import: Sequence[str] = ()) -> list[Path]:
-    """Execute and export into `out_dir`; returns the files written there. `then_import`
-    names modules the caller needs next, loaded while the kernel runs too."""
+        timeout: int, progress: bool,
+        on_findings: Callable[[Path], object] | None = None) -> list[Path]:
+    """Execute and export into `out_dir`; returns the files written there. `on_findings`
+    is called on a thread with the folder being written, once a cell has saved
+    findings.json there, while the other cells run."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     staging.chmod(0o755)
@@ -195,16 +193,22 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
             # The kernel starts first, on the other CPU; the exporters get ready on a thread
             # while papermill is imported here and the kernel runs the cells.
             with _kernel(kernel, staging, pool) as manager:
-                warm_up = pool.submit(_exporters, then_import)
+                warm_up = pool.submit(_exporters)
                 import nbformat
                 import papermill
+
+                called: list[object] = []
+
+                def cell_executed(**_: Any) -> None:
+                    if on_findings and not called and (staging / "findings.json").is_file():
+                        called.append(pool.submit(on_findings, staging))
 
                 try:
                     result = papermill.execute_notebook(
                         str(notebook), str(executed),
                         parameters={**parameters, "output_dir": "."}, cwd=str(staging),
                         kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                        log_output=False, km=manager)
+                        log_output=False, km=manager, on_cell_executed=cell_executed)
                 except Exception as exc:
                     failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
                     message = _failure(exc, executed)

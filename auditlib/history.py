@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -26,18 +27,21 @@ class Run:
 
 def runs(out_dir: Path) -> list[Run]:
     """Every dated run under `out_dir` that has a findings.json, oldest first."""
-    found = []
-    for folder in sorted(out_dir.iterdir()) if out_dir.is_dir() else ():
-        data_file = folder / "findings.json"
-        if not (folder.is_dir() and DATED.match(folder.name) and data_file.is_file()):
-            continue
-        try:
-            data = json.loads(data_file.read_text(encoding="utf-8"))
-        except ValueError:
-            continue  # not ours, or damaged: the index lists what it can read
-        found.append(Run(date=folder.name, counts=dict(data.get("counts", {})),
-                         status=str(data.get("audit_status", ""))))
-    return found
+    found = (_read_run(folder, folder.name) for folder in sorted(out_dir.iterdir())
+             if DATED.match(folder.name)) if out_dir.is_dir() else ()
+    return [run for run in found if run is not None]
+
+
+def _read_run(folder: Path, date: str) -> Run | None:
+    data_file = folder / "findings.json"
+    if not (folder.is_dir() and data_file.is_file()):
+        return None
+    try:
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+    except ValueError:
+        return None  # not ours, or damaged: the index lists what it can read
+    return Run(date=date, counts=dict(data.get("counts", {})),
+               status=str(data.get("audit_status", "")))
 
 
 def latest_before(out_dir: Path, audit_date: str) -> Path | None:
@@ -46,14 +50,26 @@ def latest_before(out_dir: Path, audit_date: str) -> Path | None:
     return out_dir / earlier[-1].date / "findings.json" if earlier else None
 
 
-def chart_modules(out_dir: Path, audit_date: str) -> tuple[str, ...]:
-    """What drawing the chart imports, when a run on `audit_date` surely redraws it (a new
-    date is a new point); a rerun of a date mostly keeps the chart it has."""
-    return () if (out_dir / audit_date / "findings.json").is_file() else ("matplotlib.figure",)
+def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:
+    """Draw the chart that `write_index` will want once `run_dir`, the run of `audit_date`
+    still being written, is moved into `out_dir`, unless the chart there will be kept. It
+    is called while the notebook draws its own charts, so the index costs little after."""
+    new = _read_run(run_dir, audit_date)
+    if new is not None:
+        history = sorted([*(run for run in runs(out_dir) if run.date != audit_date), new],
+                         key=lambda run: run.date)
+        if _drawn_before(out_dir, _index(history)[1]) is None:
+            chart_png(history)
 
 
 def chart_png(history: list[Run]) -> bytes:
     """Open findings by severity over time, as a PNG without timestamps."""
+    return _chart(tuple((run.date, tuple(run.counts.get(severity, 0) for severity in Severity))
+                        for run in history))
+
+
+@functools.lru_cache(maxsize=2)  # drawn ahead, then wanted by write_index
+def _chart(points: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -61,9 +77,9 @@ def chart_png(history: list[Run]) -> bytes:
 
     figure = Figure(figsize=(7, 3), dpi=100)
     axes = figure.subplots()
-    dates = [run.date for run in history]
-    for severity, style in zip(Severity, ("o-", "s--", "^:"), strict=True):
-        axes.plot(dates, [run.counts.get(severity, 0) for run in history], style,
+    dates = [date for date, _counts in points]
+    for index, (severity, style) in enumerate(zip(Severity, ("o-", "s--", "^:"), strict=True)):
+        axes.plot(dates, [counts[index] for _date, counts in points], style,
                   label=str(severity))
     axes.set_ylabel("open findings")
     axes.set_ylim(bottom=0)
@@ -81,6 +97,13 @@ def _table(history: list[Run]) -> Table:
         (run.date, *(run.counts.get(key, 0) for key in keys), run.status,
          f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
          f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
+
+
+def _index(history: list[Run]) -> tuple[Table, str]:
+    """The table of runs, and index.md."""
+    table = _table(history)
+    return table, (f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
+                   f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
 
 
 def _drawn_before(out_dir: Path, index: str) -> bytes | None:
@@ -101,9 +124,7 @@ def write_index(out_dir: Path) -> list[Path]:
     """Rewrite index.md and index.html for the runs in `out_dir`, and history.png when
     they changed."""
     history = runs(out_dir)
-    table = _table(history)
-    index = (f"# Audit history\n\n{len(history)} runs, newest first.\n\n"
-             f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
+    table, index = _index(history)
     png = _drawn_before(out_dir, index)
     if png is None:
         png = chart_png(history)

@@ -409,11 +409,26 @@ def test_history_chart_is_drawn_again_only_when_the_runs_change(
         history.write_index(tmp_path)
 
 
-def test_chart_modules_are_loaded_ahead_for_a_new_date_only(tmp_path: Path) -> None:
-    (tmp_path / FIRST).mkdir()
-    (tmp_path / FIRST / "findings.json").write_text('{"counts": {}}', encoding="utf-8")
-    assert history.chart_modules(tmp_path, FIRST) == ()
-    assert history.chart_modules(tmp_path, SECOND) == ("matplotlib.figure",)
+def test_history_chart_drawn_ahead_is_the_one_the_index_uses(tmp_path: Path) -> None:
+    """While the notebook runs, the chart is drawn for the runs the index will list once the
+    new run is moved in; write_index then finds it drawn."""
+    out, staging = tmp_path / "out", tmp_path / "staging"
+    for folder, count in ((out / FIRST, 1), (staging, 3)):
+        folder.mkdir(parents=True)
+        (folder / "findings.json").write_text(f'{{"counts": {{"P0": {count}}}}}',
+                                              encoding="utf-8")
+    history._chart.cache_clear()
+    history.draw_ahead(out, SECOND, staging)
+    assert history._chart.cache_info().misses == 1
+    staging.rename(out / SECOND)
+    history.write_index(out)
+    assert history._chart.cache_info().hits == 1
+    assert history._chart.cache_info().misses == 1
+    points = ((FIRST, (1, 0, 0)), (SECOND, (3, 0, 0)))
+    assert (out / "history.png").read_bytes() == history._chart(points)
+
+    history.draw_ahead(out, SECOND, out / SECOND)  # the same runs: the chart is kept
+    assert history._chart.cache_info().misses == 1
 
 
 def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> None:
