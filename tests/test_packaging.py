@@ -41,3 +41,31 @@ def test_package_imports_from_any_folder(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, check=False)
     assert done.stdout.strip() == "auditlib.api", done.stderr
+
+
+def test_installed_command_flushes_its_output_and_keeps_its_exit_code() -> None:
+    """The `auditlib` command ends with os._exit: what it printed into a pipe must still
+    arrive whole, with the exit code main() chose."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    command = Path(sys.executable).parent / "auditlib"
+    buffered = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    for form in ("json", "text"):  # one large write, and small lines left in the buffer
+        done = subprocess.run([str(command), "check", "--format", form, "--fail-on", "P0",
+                               "--date", "2026-01-21"], capture_output=True, text=True,
+                              check=False, env=buffered)
+        assert done.returncode == 1, done.stderr
+        if form == "json":
+            audit = json.loads(done.stdout)
+            assert audit["counts"]["P0"] > 0
+        else:
+            last = done.stdout.splitlines()[-1]
+            assert last.startswith("auditlib: 2026-01-21: ") and last.endswith(
+                ", ".join(f"{key} {value}" for key, value in audit["counts"].items())), last
+    done = subprocess.run([str(command), "check", "no-such-folder"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 2 and "repository not found" in done.stderr
+
