@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +197,7 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                 import nbformat
                 import papermill
 
-                called: list[object] = []
+                called: list[Future[object]] = []
 
                 def cell_executed(**_: Any) -> None:
                     if on_findings and not called and (staging / "findings.json").is_file():
@@ -220,6 +220,8 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
             result = _without_timings(result, executed.name)
             nbformat.write(result, executed)
             _export(result, staging, warm_up.result())
+            for future in called:
+                future.result()  # its error, if any
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -225,3 +225,35 @@ def test_unknown_kernel_is_a_usage_error(tmp_path: Path,
     assert code == 2
     assert "no Jupyter kernel named 'no-such-kernel'" in capsys.readouterr().err
     assert list(out.iterdir()) == []
+
+
+def test_on_findings_is_called_once_findings_json_is_saved(tmp_path: Path) -> None:
+    """`run` hands the folder being written to `on_findings` once a cell saved findings.json
+    there, while later cells still run (the history chart is drawn then)."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "python3",
+                                       "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1"),
+                      nbformat.v4.new_code_cell("open('findings.json', 'w').write('{}')"),
+                      nbformat.v4.new_code_cell("import time; time.sleep(0.5)\n"
+                                                "open('late.txt', 'w').write('')")]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    seen: list[tuple[Path, bool, bool]] = []
+
+    def on_findings(folder: Path) -> None:
+        seen.append((folder.parent, (folder / "findings.json").is_file(),
+                     (folder / "late.txt").exists()))
+
+    out = tmp_path / "out"
+    execute.run(notebook=path, out_dir=out, parameters={}, kernel="python3", timeout=120,
+                progress=False, on_findings=on_findings)
+    assert seen == [(tmp_path, True, False)]
+    assert (out / "findings.json").is_file() and (out / "late.txt").is_file()
+
+    def fails(folder: Path) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):  # not lost on its thread
+        execute.run(notebook=path, out_dir=out, parameters={}, kernel="python3", timeout=120,
+                    progress=False, on_findings=fails)
