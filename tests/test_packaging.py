@@ -68,4 +68,3 @@ def test_installed_command_flushes_its_output_and_keeps_its_exit_code() -> None:
     done = subprocess.run([str(command), "check", "no-such-folder"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 2 and "repository not found" in done.stderr
-

@@ -257,3 +257,5 @@ def test_on_findings_is_called_once_findings_json_is_saved(tmp_path: Path) -> No
     with pytest.raises(OSError, match="disk full"):  # not lost on its thread
         execute.run(notebook=path, out_dir=out, parameters={}, kernel="python3", timeout=120,
                     progress=False, on_findings=fails)
+    assert (out / "late.txt").is_file()  # the earlier run is left in place
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
