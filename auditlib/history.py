@@ -39,9 +39,11 @@ def _read_run(folder: Path, date: str) -> Run | None:
     try:
         data = json.loads(data_file.read_text(encoding="utf-8"))
     except ValueError:
+        data = None
+    counts = data.get("counts", {}) if isinstance(data, dict) else None
+    if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):
         return None  # not ours, or damaged: the index lists what it can read
-    return Run(date=date, counts=dict(data.get("counts", {})),
-               status=str(data.get("audit_status", "")))
+    return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
 
 
 def latest_before(out_dir: Path, audit_date: str) -> Path | None:

@@ -574,3 +574,14 @@ def test_publish_path_outside_the_repository_is_refused(tmp_path: Path) -> None:
                      "../escaped.md"])
     assert code == 2
     assert not (tmp_path / "escaped.md").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
+                                     '{"counts": {"P0": 1.5}}', "{not json"])
+def test_index_passes_over_a_findings_json_it_cannot_read(tmp_path: Path, damaged: str) -> None:
+    for day, text in ((FIRST, '{"counts": {"P0": 2}}'), (SECOND, damaged)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
+    assert [run.date for run in history.runs(tmp_path)] == [FIRST]
+    history.write_index(tmp_path)
+    assert "1 runs, newest first" in (tmp_path / "index.md").read_text(encoding="utf-8")
