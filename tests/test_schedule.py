@@ -584,4 +584,4 @@ def test_index_passes_over_a_findings_json_it_cannot_read(tmp_path: Path, damage
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
     assert [run.date for run in history.runs(tmp_path)] == [FIRST]
     history.write_index(tmp_path)
-    assert "1 runs, newest first" in (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "\n1 run, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")
