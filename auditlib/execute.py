@@ -113,9 +113,10 @@ def _exporters() -> tuple[Any, Any]:
     return exporters
 
 
-def _export(notebook: Any, staging: Path, exporters: tuple[Any, Any] | None = None) -> list[Path]:
-    """Write the Markdown and HTML exports of the executed `notebook` into `staging`."""
-    markdown_exporter, html_exporter = exporters or _exporters()
+def _export(notebook: Any, staging: Path, exporters: tuple[Any, Any]) -> list[Path]:
+    """Write the Markdown and HTML exports of the executed `notebook` into `staging`, with
+    the `exporters` of `_exporters`."""
+    markdown_exporter, html_exporter = exporters
     resources = {"metadata": {"name": "Auto-Scaling Architecture"}}
     markdown, _ = markdown_exporter.from_notebook_node(notebook, resources)
     html, _ = html_exporter.from_notebook_node(notebook, resources)

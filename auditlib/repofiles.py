@@ -110,7 +110,7 @@ class _Ripgrep:
 
     def __init__(self, args: list[str], repo: Path) -> None:
         self.repo = repo
-        # Closed by text(), once ripgrep has exited.
+        # Closed by data(), once ripgrep has exited.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115
         # stdin closed: rg would otherwise search a piped stdin instead of the repository.
@@ -170,22 +170,21 @@ def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[[], list[st
 _MATCH = b'"type":"match"'
 
 
-def search_args(patterns: Sequence[str], globs: Sequence[str],
-                paths: Sequence[str] = ()) -> list[str]:
+def search_args(patterns: Sequence[str], globs: Sequence[str]) -> list[str]:
     """The `rg --json` command line of one pass for all `patterns` (run in the repository)."""
     args = [*_base_args(globs), "--json"]
     for pattern in patterns:
         args += ["-e", pattern]
-    return [*args, "--", *(paths or ["."])]
+    return [*args, "--", "."]
 
 
-def search(repo: Path, patterns: Sequence[str], globs: Sequence[str],
-           paths: Sequence[str] = ()) -> Iterator[tuple[str, int, str]]:
+def search(repo: Path, patterns: Sequence[str],
+           globs: Sequence[str]) -> Iterator[tuple[str, int, str]]:
     """One ripgrep pass for all `patterns`: yields (path, line number, line text).
 
     ripgrep starts when this is called, so the caller can do other work while it searches.
     """
-    return _matches(_Ripgrep(search_args(patterns, globs, paths), repo))
+    return _matches(_Ripgrep(search_args(patterns, globs), repo))
 
 
 def _matches(ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
