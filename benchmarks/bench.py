@@ -153,22 +153,23 @@ def check_command(repo: Path, output: str = "json") -> list[str]:
     return [auditlib_script(), "check", str(repo), "--format", output, "--date", AUDIT_DATE]
 
 
-def repository(workdir: Path, apps: int, files: int) -> Path:
+def repository(workdir: Path, apps: int, files: int, module_kb: float = 0) -> Path:
     """The generated tree for this size, made once per version of the generator."""
     version = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
-    repo = workdir / f"apps-{apps}-files-{files}"
+    repo = workdir / (f"apps-{apps}-files-{files}" + (f"-kb-{module_kb:g}" if module_kb else ""))
     stamp = workdir / f"{repo.name}.{version}.done"
     if not stamp.exists():
         if repo.exists():
             shutil.rmtree(repo)  # left by an older generator or an interrupted run
         print(f"generating {repo} ...", file=sys.stderr, flush=True)
-        generate(repo, apps, files)
+        generate(repo, apps, files, module_bytes=round(module_kb * 1024))
         stamp.touch()
     return repo
 
 
-def bench_size(workdir: Path, apps: int, files: int, repeat: int, warmup: int) -> SizeResult:
-    repo = repository(workdir, apps, files)
+def bench_size(workdir: Path, apps: int, files: int, repeat: int, warmup: int,
+               module_kb: float = 0) -> SizeResult:
+    repo = repository(workdir, apps, files, module_kb)
     listed = len(repofiles.list_files(repo, ()))
     print(f"{apps} apps ({listed} files): check and rg, {repeat} rounds ...", file=sys.stderr,
           flush=True)
@@ -227,7 +228,7 @@ def _verdict(ok: bool) -> str:
 
 
 def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: Sequence[str],
-                     repeat: int, warmup: int, workdir: Path) -> str:
+                     repeat: int, warmup: int, workdir: Path, module_kb: float = 0) -> str:
     lines = [f"Measured on {date.today().isoformat()} with `{shlex.join(argv)}`.", "",
              f"Machine: {machine()}. auditlib's modules are byte-compiled first, as an installed"
              " package's are.", ""]
@@ -268,7 +269,8 @@ def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: S
                 " history chart; a run for a new date (here: into an empty folder) draws it."
                 f" Target {TARGET_RUN}x: {_verdict(run.ratio <= TARGET_RUN)} for the same date,"
                 f" {_verdict(run.new_ratio <= TARGET_RUN)} for a new date.", ""]
-    repo = workdir / "apps-N-files-F"
+    padding = f" --module-kb {module_kb:g}" if module_kb else ""
+    repo = workdir / ("apps-N-files-F" + (f"-kb-{module_kb:g}" if module_kb else ""))
     check, text = check_command(repo), check_command(repo, "text")
     check[0] = text[0] = ".venv/bin/auditlib"
     lines += ["### Commands", "",
@@ -277,7 +279,8 @@ def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: S
                  if GNU_TIME.exists() else
                  "; peak RSS from wait4 (an upper bound: a forked child counts the"
                  " benchmark's own memory until it execs):"), "", "```sh",
-              f".venv/bin/python benchmarks/generate.py {repo} --apps N --files F  # once per size",
+              f".venv/bin/python benchmarks/generate.py {repo} --apps N --files F{padding}"
+              "  # once per size",
               f"{shlex.join(check)} > /dev/null",
               f"{shlex.join(text)} > /dev/null",
               f"(cd {repo} && {shlex.join(['rg', *probe_search()[1:]])}) > /dev/null"]
@@ -308,6 +311,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,300,1000", help="numbers of apps, comma-separated")
     parser.add_argument("--files", type=int, default=60, help="TypeScript files per app")
+    parser.add_argument("--module-kb", type=float, default=0,
+                        help="pad each library module to about this many KB (default: no padding,"
+                             " about 1.2 KB)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each command")
     parser.add_argument("--warmup", type=int, default=1,
                         help="untimed runs of each command first (default: 1)")
@@ -323,11 +329,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Byte-compiled as an installed package is: with PYTHONDONTWRITEBYTECODE set, each
     # measured process would otherwise compile auditlib's modules from source.
     compileall.compile_dir(str(ROOT / "auditlib"), quiet=1)
-    sizes = [bench_size(args.workdir, int(n), args.files, args.repeat, args.warmup)
+    sizes = [bench_size(args.workdir, int(n), args.files, args.repeat, args.warmup, args.module_kb)
              for n in args.sizes.split(",") if n.strip()]
     run = None if args.skip_run else bench_run(args.workdir, args.repeat, args.warmup)
     shown = ["python", "benchmarks/bench.py", *(sys.argv[1:] if argv is None else argv)]
-    results = results_markdown(sizes, run, shown, args.repeat, args.warmup, args.workdir)
+    results = results_markdown(sizes, run, shown, args.repeat, args.warmup, args.workdir,
+                               args.module_kb)
     print(results)
     write_report(args.out, results)
     print(f"\nwrote {args.out}", file=sys.stderr)

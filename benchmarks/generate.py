@@ -200,9 +200,10 @@ export default {{
 """
 
 
-def module_source(index: int, number: int) -> str:
+def module_source(index: int, number: int, size: int = 0) -> str:
     """Ordinary application code: types, parsing, a handler; an exported class in some,
-    a metrics call in a few (both are probe matches an audit must read past)."""
+    a metrics call in a few (both are probe matches an audit must read past). With `size`
+    (bytes), helper functions that no probe matches follow until the file is that large."""
     kind = f"Record{number:02d}"
     lines = [
         'import type { Env } from "../index";',
@@ -247,7 +248,16 @@ def module_source(index: int, number: int) -> str:
     if number % 10 == 7:
         lines += ["", "export function count(env: { METRICS?: AnalyticsEngineDataset }): void {",
                   f'  env.METRICS?.writeDataPoint({{ blobs: ["{kind}"], doubles: [1] }});', "}"]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    helper = 0
+    while len(text) < size:
+        text += "\n" + "\n".join([
+            f"function step{helper}(input: number, offset: number): number {{",
+            *(f"  const value{i} = input * {i} + offset; // part {i} of step {helper}"
+              for i in range(8)),
+            "  return value0 + value7;", "}"]) + "\n"
+        helper += 1
+    return text
 
 
 def decoy_source(package: str) -> str:
@@ -334,10 +344,12 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def generate(dest: str | Path, apps: int, files: int = 60, *, commit: bool = True) -> Planted:
+def generate(dest: str | Path, apps: int, files: int = 60, *, module_bytes: int = 0,
+             commit: bool = True) -> Planted:
     """Write the monorepo into `dest` (created; must not exist) and return what it holds.
 
-    `files` is the number of TypeScript files per app (at least 3).
+    `files` is the number of TypeScript files per app (at least 3); `module_bytes`, if
+    larger than a module's code (about 1.2 KB), the size each module is padded to.
     """
     root = Path(dest)
     root.mkdir(parents=True)
@@ -374,7 +386,7 @@ def generate(dest: str | Path, apps: int, files: int = 60, *, commit: bool = Tru
             latency += 1
         number = 0
         while len(sources) < max(files, 3):
-            sources[f"{folder}/src/lib/module-{number:02d}.ts"] = module_source(index, number)
+            sources[f"{folder}/src/lib/module-{number:02d}.ts"] = module_source(index, number, module_bytes)
             number += 1
         for path, text in sources.items():
             put(path, text)
@@ -409,9 +421,12 @@ def main() -> None:
     parser.add_argument("dest", type=Path, help="folder to create (must not exist)")
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--files", type=int, default=60, help="TypeScript files per app")
+    parser.add_argument("--module-kb", type=float, default=0,
+                        help="pad each library module to about this many KB (default: no padding)")
     parser.add_argument("--no-git", action="store_true", help="do not git init and commit")
     args = parser.parse_args()
-    planted = generate(args.dest, args.apps, args.files, commit=not args.no_git)
+    planted = generate(args.dest, args.apps, args.files, module_bytes=round(args.module_kb * 1024),
+                       commit=not args.no_git)
     print(f"{args.dest}: {planted.apps} apps, {planted.files} files,"
           f" {len(planted.placeholder_ids)} placeholder ids")
 

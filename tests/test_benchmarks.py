@@ -65,6 +65,24 @@ def test_generated_repository_audits_as_planted(monorepo: tuple[Path, Any]) -> N
     assert "node_modules" not in audit.to_json() and "/dist/" not in audit.to_json()
 
 
+def test_padded_modules_are_larger_and_audit_the_same(monorepo: tuple[Path, Any],
+                                                      tmp_path: Path) -> None:
+    repo, _planted = monorepo
+    padded = tmp_path / "padded"
+    generate.generate(padded, apps=6, files=5, module_bytes=4096, commit=False)
+    module = "apps/app-0001/src/lib/module-01.ts"
+    assert (repo / module).stat().st_size < 2048 <= 4096 <= (padded / module).stat().st_size
+    assert (padded / module).read_text().startswith((repo / module).read_text())
+
+    def found(root: Path) -> list[tuple[str, str, int]]:
+        audit = auditlib.run_audit(root, DATE)
+        return sorted((f.rule, f.location.path, f.location.start_line or 0)
+                      for f in audit.findings)
+
+    # The padding matches no probe: the same findings, at the same lines.
+    assert found(padded) == found(repo)
+
+
 def test_harness_runs_on_a_tiny_tree_and_keeps_the_hand_written_text(tmp_path: Path) -> None:
     report = tmp_path / "BENCHMARKS.md"
     report.write_text("# Benchmarks\n\n<!-- bench:begin -->\nold numbers\n<!-- bench:end -->\n\n"
