@@ -1,6 +1,7 @@
 """Benchmark `auditlib check` against one ripgrep pass, and `auditlib run` against its floor.
 
     .venv/bin/python benchmarks/bench.py [--sizes 100,300,1000] [--files 60] [--repeat 5]
+                                         [--module-kb K] [--skip-run]
 
 For each size, a synthetic monorepo is generated once (benchmarks/generate.py, cached in
 --workdir). Then `auditlib check REPO --format json`, `auditlib check REPO` (text) and one
@@ -153,10 +154,14 @@ def check_command(repo: Path, output: str = "json") -> list[str]:
     return [auditlib_script(), "check", str(repo), "--format", output, "--date", AUDIT_DATE]
 
 
+def tree_name(apps: object, files: object, module_kb: float = 0) -> str:
+    return f"apps-{apps}-files-{files}" + (f"-kb-{module_kb:g}" if module_kb else "")
+
+
 def repository(workdir: Path, apps: int, files: int, module_kb: float = 0) -> Path:
     """The generated tree for this size, made once per version of the generator."""
     version = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
-    repo = workdir / (f"apps-{apps}-files-{files}" + (f"-kb-{module_kb:g}" if module_kb else ""))
+    repo = workdir / tree_name(apps, files, module_kb)
     stamp = workdir / f"{repo.name}.{version}.done"
     if not stamp.exists():
         if repo.exists():
@@ -270,7 +275,7 @@ def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: S
                 f" Target {TARGET_RUN}x: {_verdict(run.ratio <= TARGET_RUN)} for the same date,"
                 f" {_verdict(run.new_ratio <= TARGET_RUN)} for a new date.", ""]
     padding = f" --module-kb {module_kb:g}" if module_kb else ""
-    repo = workdir / ("apps-N-files-F" + (f"-kb-{module_kb:g}" if module_kb else ""))
+    repo = workdir / tree_name("N", "F", module_kb)
     check, text = check_command(repo), check_command(repo, "text")
     check[0] = text[0] = ".venv/bin/auditlib"
     lines += ["### Commands", "",
