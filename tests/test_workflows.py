@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from auditlib import workflows
 from auditlib.errors import ConfigParseError
 from auditlib.workflows import collect
 
 PATH = ".github/workflows/deploy.yml"
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "python"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs with libyaml's loader, which collect uses, and with PyYAML's own,
+    its fallback: positions, steps and errors must not depend on which one read the file."""
+    if request.param == "python":
+        monkeypatch.setattr(workflows, "_LOADER", yaml.SafeLoader)
+    elif workflows._LOADER is yaml.SafeLoader:
+        pytest.skip("this PyYAML is built without libyaml")
 
 
 def workflow(*steps: str) -> str:
