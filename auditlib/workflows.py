@@ -2,8 +2,8 @@
 
 PyYAML's node tree (yaml.compose) gives every value with its position, so each deploy
 step is reported at the line of its command. libyaml's loader builds the same tree about ten
-times faster, and refuses nesting deeper than 1,000 levels with a YAMLError; PyYAML built
-without it falls back to the Python loader.
+times faster, and refuses very deep nesting (past about 1,000 levels) with a YAMLError and
+its line; PyYAML built without libyaml falls back to its Python loader.
 """
 
 from __future__ import annotations
