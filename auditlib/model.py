@@ -139,6 +139,8 @@ class DeployStep:
     tool: str  # e.g. "wrangler pages deploy"
     command: str
     secrets: tuple[str, ...]
+    # The folder it runs in, as written (working-directory): "." for the repository root.
+    directory: str = "."
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -40,6 +40,20 @@ def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
+def _scalar(node: yaml.Node | None) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _run_directory(node: yaml.Node | None) -> str | None:
+    """`defaults.run.working-directory` of a workflow or a job."""
+    return _scalar(_get(_get(_get(node, "defaults"), "run"), "working-directory"))
+
+
+def _folder(directory: str | None) -> str:
+    """A working directory as a repository-relative folder: "." for the root."""
+    return (directory or ".").removeprefix("./").rstrip("/") or "."
+
+
 def _text(source: str, node: yaml.Node | None) -> str:
     return "" if node is None else source[node.start_mark.index:node.end_mark.index]
 
@@ -75,9 +89,11 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
         if isinstance(uses := _get(job, "uses"), yaml.ScalarNode)
         and uses.value.startswith("./")))
     workflow_env = _text(source, _get(root, "env"))
+    workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
+        job_directory = _run_directory(job) or workflow_directory
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
@@ -88,9 +104,13 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
             if found is None:
                 continue
             line, tool, command = found
+            # defaults.run applies to `run:` steps only; the action takes workingDirectory.
+            directory = (_scalar(_get(_get(step, "with"), "workingDirectory")) if tool == WRANGLER_ACTION
+                         else _scalar(_get(step, "working-directory")) or job_directory)
             steps.append(DeployStep(
                 location=Location(path=path, start_line=line), workflow=path,
-                job=str(job_key.value), tool=tool, command=command, secrets=secrets))
+                job=str(job_key.value), tool=tool, command=command, secrets=secrets,
+                directory=_folder(directory)))
     return Workflow(path=path, text=source, calls=calls), steps
 
 

@@ -405,6 +405,43 @@ def test_cf015(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)
 
 
+ROOT_APP = {"wrangler.toml": 'name = "solo"\nmain = "src/index.ts"\n'}
+ROOT_NOT_DEPLOYED = [("wrangler.toml", None, "deploy")]
+ACTION = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - uses: cloudflare/wrangler-action@v3\n        with:\n"
+          "          apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n")
+
+
+def root_deploy(command: str, directory: str | None = None, defaults: str | None = None) -> str:
+    return ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+            + (f"    defaults:\n      run:\n        working-directory: {defaults}\n" if defaults else "")
+            + f"    steps:\n      - run: {command}\n"
+            + (f"        working-directory: {directory}\n" if directory else ""))
+
+
+@pytest.mark.parametrize(("workflow", "expected"), [
+    pytest.param(root_deploy("npx wrangler deploy"), [], id="run-in-the-root"),
+    pytest.param(root_deploy("npx wrangler deploy", directory="."), [], id="working-directory-dot"),
+    pytest.param(ACTION, [], id="wrangler-action"),
+    pytest.param(root_deploy("npx wrangler deploy", directory="apps/web"), ROOT_NOT_DEPLOYED,
+                 id="working-directory-elsewhere"),
+    pytest.param(root_deploy("npx wrangler deploy", defaults="apps/web"), ROOT_NOT_DEPLOYED,
+                 id="job-defaults-elsewhere"),
+    pytest.param(root_deploy("cd apps/web && npx wrangler deploy"), ROOT_NOT_DEPLOYED,
+                 id="cd-elsewhere"),
+    pytest.param(root_deploy("npx wrangler deploy --config apps/web/wrangler.toml"),
+                 ROOT_NOT_DEPLOYED, id="config-elsewhere"),
+    pytest.param(ACTION + "          workingDirectory: apps/web\n", ROOT_NOT_DEPLOYED,
+                 id="wrangler-action-elsewhere"),
+    pytest.param(root_deploy("npx wrangler deploy").replace("run: npx wrangler deploy", "run: pnpm test"),
+                 ROOT_NOT_DEPLOYED, id="no-deploy-step"),
+])
+def test_cf015_root_app_is_deployed_from_the_root(tmp_path: Path, make_repo: MakeRepo, workflow: str,
+                                                   expected: Expected) -> None:
+    files = {**ROOT_APP, ".github/workflows/deploy.yml": workflow}
+    check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)
+
+
 # CF016 suppression-without-reason ---------------------------------------------------------
 
 KV_PLACEHOLDER = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "{id}"{comment}\n'  # id at 6

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports each wrangler config that no CI workflow deploys: no workflow with a Cloudflare
-deploy step (or calling one that has it) mentions the app's folder or its `name`.
+deploy step (or calling one that has it) mentions the app's folder or its `name`. The
+config at the repository root is also deployed by a deploy step that runs in the root (no
+`working-directory`, and no `cd`, `--config` or `--cwd` in its command).
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -26,6 +28,8 @@ from ..model import Facts, Finding, Location, Severity
 from .base import Rule
 
 _TOKEN = re.compile(r"[\w.@/-]+")
+# A command that deploys from another folder than the one it runs in.
+_ELSEWHERE = re.compile(r"(?:^|[;&|(]\s*)cd\s|\s(?:--config|-c|--cwd)\b")
 
 
 def mentioned(text: str) -> set[str]:
@@ -53,7 +57,11 @@ class AppNotDeployedByCi(Rule):
         deploying = {step.workflow for step in facts.deploy_steps}
         words = set().union(*(mentioned(w.text) for w in facts.workflows
                               if w.path in deploying or deploying.intersection(w.calls)))
+        in_root = any(step.directory == "." and not _ELSEWHERE.search(step.command)
+                      for step in facts.deploy_steps)
         for wrangler_config in facts.configs:
+            if wrangler_config.is_root and in_root:
+                continue
             names = [name for name in (wrangler_config.name,
                                        None if wrangler_config.is_root else wrangler_config.app)
                      if name]
