@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from . import repofiles, report
-from .blocks import Block, redact_block, to_markdown
+from .blocks import Block, counted, redact_block, to_markdown
 from .changes import Changes, compare
 from .collect import collect
 from .config import DEFAULT_CONFIG, AuditConfig
@@ -69,7 +69,7 @@ class Audit:
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{sum(counts.values()) - counts['WAIVED']} open findings: "
+        return (f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
                 + ", ".join(f"{key} {value}" for key, value in counts.items()))
 
     def to_json(self) -> str:

@@ -9,12 +9,18 @@ from dataclasses import dataclass
 
 from .secrets import redact
 
-CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
+# A run of backticks closed by a run of the same length (CommonMark): `` a`b `` is one span.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 
 
 def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: no raw pipes, no line breaks."""
     return str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, plural unless it is one: "1 workflow file", "2 workflow files"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def code(value: object) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from . import api, execute, history, repofiles
+from .blocks import counted
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -208,8 +209,10 @@ def _check(args: argparse.Namespace) -> int:
                           baseline=args.baseline)
     facts = audit.facts
     if not args.quiet and sys.stderr.isatty():
-        print(f"auditlib: read {len(facts.configs)} wrangler configs, {len(facts.workflows)}"
-              f" workflows, {len(facts.claims)} documents; {len(audit.findings)} findings",
+        print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
+              f" {counted(len(facts.workflows), 'workflow')},"
+              f" {counted(len(facts.claims), 'document')};"
+              f" {counted(len(audit.findings), 'finding')}",
               file=sys.stderr)
     if args.format == "json":
         print(audit.to_json(), end="")

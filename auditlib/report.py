@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from .blocks import Block, Chart, Table, Text, code, fenced, plain, to_markdown
+from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
@@ -84,8 +84,10 @@ class Context:
         return f"[{_code(location)}]({self.url(location.path, location)})"
 
     def places(self, findings: Sequence[Finding], most: int = 3) -> str:
-        shown = ", ".join(self.where(f.location) for f in findings[:most])
-        return shown + (f" and {len(findings) - most} more" if len(findings) > most else "")
+        """Where `findings` are, each place once."""
+        locations = list(dict.fromkeys(f.location for f in findings))
+        shown = ", ".join(self.where(location) for location in locations[:most])
+        return shown + (f" and {len(locations) - most} more" if len(locations) > most else "")
 
     def open_findings(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]
@@ -97,12 +99,13 @@ class Context:
 
     @property
     def configs(self) -> list[WranglerConfig]:
-        return sorted(self.facts.configs, key=lambda c: (not c.is_root, c.path))
+        # By folder, then file name: `apps/web` before `apps/web-admin`.
+        return sorted(self.facts.configs, key=lambda c: (not c.is_root, c.path.split("/")))
 
     @property
     def project(self) -> str:
         root = next((c for c in self.facts.configs if c.is_root and c.name), None)
-        return root.name if root and root.name else self.facts.repo
+        return plain(root.name if root and root.name else self.facts.repo)
 
 
 def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
@@ -125,8 +128,9 @@ def _header(ctx: Context) -> list[Block]:
     status = audit_status(ctx.facts, ctx.findings)
     targets = sorted({TARGET_LABELS[c.target].removeprefix("Cloudflare ")
                       for c in ctx.facts.configs if c.target != "unknown"})
-    counts = (f"{len(ctx.facts.configs)} wrangler configs, {len(ctx.facts.workflows)} workflow"
-              f" files and the code under the repository root")
+    counts = (f"{counted(len(ctx.facts.configs), 'wrangler config')},"
+              f" {counted(len(ctx.facts.workflows), 'workflow file')}"
+              " and the code under the repository root")
     blocks: list[Block] = [
         Text(f"Type: Guide\nStatus: Active\nDomain: Performance\n"
              f"Last-reviewed: {ctx.audit_date}\nAudit-status: {status}"),
@@ -164,7 +168,7 @@ def _deployments(ctx: Context) -> list[Block]:
         blocks.append(Text("No deployment targets: no wrangler config was found."))
     else:
         blocks.append(Table.of(("App", "Deployment Target", "Evidence"), [
-            ((c.name or posixpath.basename(c.app)) + (" (root)" if c.is_root else ""),
+            (plain(c.name or posixpath.basename(c.app)) + (" (root)" if c.is_root else ""),
              _target(c), _code(c.path)) for c in ctx.configs]))
     by_workflow: dict[str, list[str]] = defaultdict(list)
     for step in ctx.facts.deploy_steps:
@@ -213,12 +217,25 @@ def _durable_objects(ctx: Context) -> list[Block]:
     return blocks
 
 
-def _id_status(ctx: Context, binding: Binding) -> str:
+def _placeholders(ctx: Context, binding: Binding) -> list[Finding]:
+    """The CF001 findings (open or waived) on `binding`'s ids."""
     subject = binding.name + (f" (env {binding.environment})" if binding.environment else "")
-    found = [f for f in ctx.findings if f.rule == "CF001" and f.subject == subject
-             and f.location.path == binding.location.path]
+    return [f for f in ctx.findings if f.rule == "CF001" and f.subject == subject
+            and f.location.path == binding.location.path]
+
+
+def _id(binding: Binding, key: str) -> str:
+    """The id under `key`, as code; an omitted one is created by wrangler on deploy."""
+    if key not in binding.properties:
+        return "none (created on deploy)"
+    value = binding.properties[key]
+    return _code(value) if value != "" else '`""`'
+
+
+def _id_status(ctx: Context, binding: Binding, key: str) -> str:
+    found = _placeholders(ctx, binding)
     if not found:
-        return "Real ID"
+        return "Real ID" if key in binding.properties else "Created on deploy"
     return "**Placeholder**" + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found)
                                 else "")
 
@@ -229,18 +246,18 @@ def _resources(ctx: Context) -> list[Block]:
     def heading(title: str, kind: str) -> list[tuple[WranglerConfig, Binding]]:
         found = ctx.bindings(kind)
         apps = sorted({c.name or c.app for c, _ in found})
-        only = f" ({apps[0]} only)" if len(apps) == 1 and len(ctx.facts.configs) > 1 else ""
+        only = f" ({plain(apps[0])} only)" if len(apps) == 1 and len(ctx.facts.configs) > 1 else ""
         blocks.append(Text(f"#### {title}{only}"))
         return found
 
     kv = heading("KV Namespaces", "kv_namespaces")
     if kv:
         blocks.append(Table.of(("Binding", "ID", "Location", "Status"), [
-            (_name(b), _code(b.properties.get("id", "")), _code(b.location),
-             _id_status(ctx, b))
+            (_name(b), _id(b, "id"), _code(b.location), _id_status(ctx, b, "id"))
             for _, b in kv]))
+        placeholders = [f for _, b in kv for f in _placeholders(ctx, b)]
         for finding in ctx.open_findings("CF001"):
-            if any(b.location == finding.location for _, b in kv):
+            if finding in placeholders:
                 blocks.append(Text(f"**Gap:** `{finding.subject}` uses a placeholder ID"
                                    f" (`{finding.location}`). Production deployment requires a"
                                    f" real namespace ID."))
@@ -250,7 +267,7 @@ def _resources(ctx: Context) -> list[Block]:
     if d1:
         blocks.append(Table.of(("Binding", "Database", "Location", "Status"), [
             (_name(b), _code(b.properties.get("database_name", "")),
-             _code(b.location), _id_status(ctx, b).replace(
+             _code(b.location), _id_status(ctx, b, "database_id").replace(
                  "**Placeholder**", "**Placeholder ID**"))
             for _, b in d1]))
     else:
@@ -270,19 +287,19 @@ def _queues(ctx: Context) -> list[Block]:
     producers = ctx.bindings("queues.producers")
     consumers = ctx.bindings("queues.consumers")
     apps = sorted({c.name or c.app for c, _ in producers + consumers})
-    only = f" ({' + '.join(apps)})" if 0 < len(apps) <= 2 else ""
+    only = f" ({' + '.join(map(plain, apps))})" if 0 < len(apps) <= 2 else ""
     blocks: list[Block] = [Text(f"#### Queues{only}")]
     queues = sorted({str(b.properties.get("queue", "")) for _, b in producers + consumers})
     if not queues:
         return [*blocks, Text("No queues are configured.")]
     rows = []
     for queue in queues:
-        sent_by = [f"`{b.name}` ({c.name or c.app})" for c, b in producers
+        sent_by = [f"{_code(b.name)} ({plain(c.name or c.app)})" for c, b in producers
                    if b.properties.get("queue") == queue]
-        settings = [", ".join(f"`{key}: {value}`" for key, value in b.properties.items()
+        settings = [", ".join(_code(f"{key}: {value}") for key, value in b.properties.items()
                               if key != "queue") or "defaults"
                     for _, b in consumers if b.properties.get("queue") == queue]
-        consumed_by = [c.name or c.app for c, b in consumers if b.properties.get("queue") == queue]
+        consumed_by = [plain(c.name or c.app) for c, b in consumers if b.properties.get("queue") == queue]
         rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
                      "; ".join(settings) or "No consumer"))
     blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))
@@ -462,8 +479,8 @@ def _environments(ctx: Context) -> list[Block]:
         for scope in config.environments:
             have = {(b.kind, b.name) for b in scope.bindings} | {("vars", v.name)
                                                                   for v in scope.vars}
-            missing = [f"`{b.name}`" for b in top.bindings if (b.kind, b.name) not in have]
-            missing += [f"`{v.name}`" for v in top.vars if ("vars", v.name) not in have]
+            missing = [_code(b.name) for b in top.bindings if (b.kind, b.name) not in have]
+            missing += [_code(v.name) for v in top.vars if ("vars", v.name) not in have]
             inherited = sorted(key for key in scope.settings if key not in scope.declared)
             rows.append((_code(config.path), _code(scope.name),
                          _code(scope.settings.get("name", "—")),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import auditlib
-from auditlib.blocks import Table
+from auditlib.blocks import Table, no_raw_html
 
 GOLDEN = Path(__file__).parent / "golden" / "base-shop.md"
 AUDIT_DATE = "2026-01-21"
@@ -40,6 +40,7 @@ REFERENCE_FACTS = [
     "sessionDurableStore.ts](../packages/auth/src/sessionDurableStore.ts) (241 lines)",
     "`CART_KV`", "`0e0888a980cd46efa1d28aea3794b3ac`", "Real ID",
     "`LOGIN_RATE_LIMIT_KV`", "`00000000000000000000000000000000`", "**Placeholder**",
+    "**Gap:** `LOGIN_RATE_LIMIT_KV` uses a placeholder ID (`wrangler.toml:11`)",
     "`PIPELINE_DB`", "`product-pipeline`", "**Placeholder ID**",
     "`PIPELINE_EVIDENCE`", "`product-pipeline-evidence`",
     "`pipeline-jobs`", "`max_batch_size: 1`, `max_batch_timeout: 30`",
@@ -81,6 +82,16 @@ def test_document_has_the_reference_sections_in_order(example_markdown: str) -> 
 
 def test_markdown_has_no_raw_html(example_markdown: str) -> None:
     assert "<table" not in example_markdown and "<style" not in example_markdown
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    # A code span closes with a run of backticks of its own length (CommonMark).
+    ("a `` b <img src=x> `x`", "a `` b &lt;img src=x> `x`"),
+    ("`K`B`` (<img src=x>) (x``", "`K`B`` (<img src=x>) (x``"),  # `` (<img src=x>) (x`` is code
+    ("`` a`<b> `` and <i>", "`` a`<b> `` and &lt;i>"),
+])
+def test_html_outside_code_spans_is_escaped(markdown: str, expected: str) -> None:
+    assert no_raw_html(markdown) == expected
 
 
 @pytest.fixture
@@ -203,3 +214,52 @@ def test_environments_are_shown_with_what_they_lack(tmp_path: Path) -> None:
     assert "`production`" in row and "`api-production`" in row and "`MODE`" in row
     assert row.rstrip(" |").endswith("`CACHE`")
     assert "Binding not declared in an environment" in markdown
+
+
+def test_resource_ids_omitted_empty_and_placeholder_are_told_apart(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "OMITTED_KV"\n\n'
+        '[[kv_namespaces]]\nbinding = "EMPTY_KV"\nid = ""\n\n[[kv_namespaces]]\nbinding = "TODO_KV"\n'
+        'id = "TODO"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "main"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
+    assert "none (created on deploy)" in rows["`OMITTED_KV`"]
+    assert "Created on deploy" in rows["`OMITTED_KV`"] and "Created on deploy" in rows["`DB`"]
+    assert '| `""` ' in rows["`EMPTY_KV`"] and "**Placeholder**" in rows["`EMPTY_KV`"]
+    # Each placeholder written over two lines gets its gap line, at the line of its id.
+    assert "**Gap:** `EMPTY_KV` uses a placeholder ID (`wrangler.toml:9`)" in markdown
+    assert "**Gap:** `TODO_KV` uses a placeholder ID (`wrangler.toml:13`)" in markdown
+    assert "from 1 wrangler config, 0 workflow files and" in markdown
+
+
+def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> None:
+    config = ('name = "{name}"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "A"\n'
+              'id = "0e0888a980cd46efa1d28aea3794b3ac"\n\n[[kv_namespaces]]\nbinding = "B"\n'
+              'id = "1e0888a980cd46efa1d28aea3794b3ac"\n\n[env.production.vars]\nMODE = "prod"\n')
+    for name in ("web", "web-admin"):
+        (tmp_path / "apps" / name).mkdir(parents=True)
+        (tmp_path / "apps" / name / "wrangler.toml").write_text(config.format(name=name),
+                                                               encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    row = next(line for line in markdown.splitlines()
+               if line.startswith("| **Binding not declared in an environment**"))
+    assert "(4)" in row  # A and B, in each app
+    assert row.count("[`apps/web/wrangler.toml:12`]") == 1
+    assert row.count("[`apps/web-admin/wrangler.toml:12`]") == 1
+    assert markdown.index("| web ") < markdown.index("| web-admin ")
+
+
+def test_repository_names_cannot_inject_links_or_html(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    (tmp_path / "apps" / "a").mkdir(parents=True)
+    (tmp_path / "apps" / "a" / "wrangler.toml").write_text(
+        'name = "<img src=x onerror=alert(1)>"\nmain = "src/index.ts"\n\n'
+        '[[kv_namespaces]]\nbinding = "K`B"\nid = "TODO"\n', encoding="utf-8")
+    (tmp_path / "apps" / "b").mkdir(parents=True)
+    (tmp_path / "apps" / "b" / "wrangler.toml").write_text(
+        'name = "[click me](https://evil.example) **bold**"\nmain = "src/index.ts"\n',
+        encoding="utf-8")
+    html = MarkdownIt("commonmark").render(auditlib.run_audit(tmp_path, AUDIT_DATE).markdown())
+    assert "<img src=x" not in html
+    assert 'href="https://evil.example"' not in html and "<strong>bold" not in html

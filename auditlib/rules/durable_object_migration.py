@@ -51,7 +51,7 @@ def migrated_classes(migrations: Any) -> set[str]:
 class DurableObjectMigrationMissing(Rule):
     id = "CF008"
     name = "durable-object-migration-missing"
-    title = "Durable Object class without a migration"
+    title = "Durable Object binding not deployable"
     severity = Severity.P0
     rationale = "The Durable Object namespace is not created, so the binding fails"
     remediation = "Declare the class in a migration, or point the binding at its Worker"

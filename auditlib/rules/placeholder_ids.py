@@ -51,7 +51,7 @@ class PlaceholderResourceId(Rule):
             app = wrangler_config.name or wrangler_config.app
             for scope in wrangler_config.scopes():
                 where = f" (env `{scope.name}`)" if scope.name else ""
-                owner = f"{app}, env {scope.name}" if scope.name else app
+                owner = f"`{app}`, env `{scope.name}`" if scope.name else f"`{app}`"
                 for binding in scope.bindings:
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = placeholder_reason(binding.properties.get(key, None))
