@@ -23,7 +23,7 @@ from .errors import AuditError
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
-from .secrets import redact, secret_reason
+from .secrets import redact, secret_reason, spellings
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
 
@@ -46,9 +46,11 @@ class Audit:
     changes: Changes | None = None  # against the baseline run, when there was one
 
     def secrets(self) -> set[str]:
-        """Values of secret-like vars: no output of the audit may show them."""
-        return {var.value for config in self.facts.configs for scope in config.scopes()
-                for var in scope.vars if secret_reason(var.name, var.value)}
+        """Values of secret-like vars, also as their configs spell them: no output of the
+        audit may show them."""
+        return {spelled for config in self.facts.configs for scope in config.scopes()
+                for var in scope.vars if secret_reason(var.name, var.value)
+                for spelled in spellings(var.name, var.value, config.text)}
 
     def blocks(self, charts: bool = False) -> list[Block]:
         """The document's blocks as published (secrets redacted); `charts` adds the charts."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import math
 import re
 from collections import Counter
@@ -34,6 +36,29 @@ def secret_reason(name: str, value: str) -> str | None:
     if " " not in value and _random_looking(value):
         return "value"
     return None
+
+
+def spellings(name: str, value: str, text: str) -> set[str]:
+    """The secret var `name = value` as outputs may show it: the value as read, its lines and
+    string leaves (a table or an array is read as JSON text), and each string written after
+    `name =` or `"name":` in a config's `text`, as the file spells it (with its escapes)."""
+    found = {value, *value.splitlines()}
+    if value.startswith(("{", "[")):
+        with contextlib.suppress(ValueError):
+            found.update(_leaves(json.loads(value)))
+    key = rf"(?:^|[\s{{,\"']){re.escape(name)}[\"']?[ \t]*[=:][ \t]*"
+    found.update(match[1] for match in re.finditer(rf"(?m){key}\"((?:\\.|[^\"\\\n])*)\"", text))
+    return found
+
+
+def _leaves(value: object) -> Iterable[str]:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, str):
+        yield value
 
 
 # Key- or token-shaped strings, wherever they are quoted (config blocks, snippets, matches).

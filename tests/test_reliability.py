@@ -113,7 +113,9 @@ def test_a_repository_that_is_a_file_exits_2(tmp_path: Path, command: str,
 VAR_CANARY = "sk_live_VARCANARY7Qm2Lx9Tz4Wc"
 CODE_CANARY = "ghp_CODECANARY8Kd3Nv6Rb1Yq5Hs0Zt7Xp"
 QUOTE_CANARY = "Zq4Xw8Rt2Ly6Pn0Vb3Km7Hd9Gc5Jf1Ea"
-CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY)
+# Secret vars the file spells otherwise than their values read: with escapes, as tables.
+ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY = "EscapedCanary", "TableCanary", "JsoncCanary"
+CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY, ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY)
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +126,14 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = repo / "wrangler.toml"
     root.write_text(root.read_text(encoding="utf-8").replace(
         'CART_TTL = "2592000"',
-        f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"'),
+        f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"\n'
+        f'DB_PASSWORD = "{ESCAPED_CANARY}\\u0021one"  # escaped\n'
+        f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}'),
         encoding="utf-8")
+    (repo / "apps" / "edge").mkdir()
+    (repo / "apps" / "edge" / "wrangler.jsonc").write_text(
+        '{\n  "name": "edge",\n  "main": "src/index.ts",\n  // the password\n'
+        f'  "vars": {{ "API_KEY": "{JSON_CANARY}\\/slash\\u00e9" }}\n}}\n', encoding="utf-8")
     store = repo / "packages/platform-core/src/cartStore/cloudflareDurableStore.ts"
     store.write_text(store.read_text(encoding="utf-8").replace(
         "console.warn(`Cart DO latency",
