@@ -59,10 +59,15 @@ KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 _JSON5_ERROR = re.compile(r"^<string>:(\d+) (.*) at column (\d+)")
 _TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+# Characters that would break a message onto another line (json5 quotes the one it did not
+# expect, a newline included).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BOM = "\ufeff"  # wrangler reads past a byte order mark, as tomllib and json do not
 
 
 def parse(path: str, text: str) -> dict[str, Any]:
     """Parse a wrangler config; raise ConfigParseError with the line and column on failure."""
+    text = text.removeprefix(_BOM)  # one character of line 1: the positions stay right
     if path.endswith(".toml"):
         try:
             return tomllib.loads(text)
@@ -78,13 +83,18 @@ def parse(path: str, text: str) -> dict[str, Any]:
     except RecursionError as exc:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     except ValueError as exc:
-        found = _JSON5_ERROR.match(str(exc))
+        message = _one_line(str(exc))
+        found = _JSON5_ERROR.match(message)
         if found:
             raise ConfigParseError(path, int(found[1]), int(found[3]), found[2]) from exc
-        raise ConfigParseError(path, None, None, str(exc)) from exc
+        raise ConfigParseError(path, None, None, message) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     return data
+
+
+def _one_line(message: str) -> str:
+    return _CONTROL.sub(lambda found: ascii(found[0])[1:-1], message)
 
 
 def _unreadable(exc: Exception) -> str:
@@ -141,6 +151,7 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
     scopes: list[str | None] = []
     keys: list[list[tuple[str, tuple[str, ...]]]] = []
     header: tuple[str, ...] = ()
+    opened: tuple[str, ...] = ()  # the table holding the last key, whose value may go on
     for line in lines:
         declared: list[tuple[str, tuple[str, ...]]] = []
         if line.lstrip().startswith("#") or not line.strip():
@@ -149,15 +160,15 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
             continue
         if found := _TOML_HEADER.match(line):
             header = tuple(part.strip().strip("\"'") for part in found[1].split("."))
-            path = header
+            path = opened = header
             declared = [(part, header[:index]) for index, part in enumerate(header)]
         elif key := _TOML_KEY.match(line):
             dotted = (key[1].strip("\"'"),
                       *(part.strip().strip("\"'") for part in (key[2] or "").split(".") if part.strip()))
-            path = header + dotted[:-1]  # env.production.name = "x" is production's
+            path = opened = header + dotted[:-1]  # env.production.name = "x" is production's
             declared = [(part, header + dotted[:index]) for index, part in enumerate(dotted)]
-        else:
-            path = header
+        else:  # neither a header nor a key: the next line of a multi-line array or string
+            path = opened
         scopes.append(_env_of(path))
         keys.append(declared)
     return scopes, keys
@@ -216,7 +227,7 @@ class _Source:
     """Finds the line where a key or a binding is written, within one environment's lines."""
 
     def __init__(self, text: str, toml: bool) -> None:
-        self.lines = text.splitlines()
+        self.lines = text.removeprefix(_BOM).splitlines()
         self.scopes, keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
         self.declared: dict[tuple[str, tuple[str, ...]], int] = {}
         for number, declared in enumerate(keys, 1):
@@ -322,10 +333,11 @@ def _vars(path: str, data: dict[str, Any], source: _Source, scope: str) -> tuple
     if not isinstance(values, dict):
         return ()
     cursor = source.declaration(("vars",), scope) or 1
+    # By key first: the value as written may differ from its text ("\u0021", a table).
     return tuple(
         Var(name=name, value=_value_text(value),
-            location=Location(path=path, start_line=source.pair(name, value, scope, cursor - 1)
-                              or cursor))
+            location=Location(path=path, start_line=source.declaration(("vars", name), scope)
+                              or source.pair(name, value, scope, cursor - 1) or cursor))
         for name, value in values.items()
     )
 
@@ -391,7 +403,7 @@ _SUPPRESSION = re.compile(r"(?:#|//)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]
 def suppressions(path: str, text: str) -> list[Suppression]:
     """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` in JSONC)."""
     found = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.removeprefix(_BOM).splitlines(), 1):
         match = _SUPPRESSION.search(line)
         if match:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())

@@ -5,11 +5,22 @@ from __future__ import annotations
 import pytest
 
 from auditlib.errors import ConfigParseError
-from auditlib.wrangler import load, parse
+from auditlib.wrangler import load, parse, suppressions
 
 
 def bindings(path: str, text: str) -> list[tuple[str, str, int | None]]:
     return [(b.kind, b.name, b.location.start_line) for b in load(path, text).bindings]
+
+
+def all_bindings(path: str, text: str) -> list[tuple[str, str, str, int | None, int | None]]:
+    """(environment, kind, name, line, line of `id`) for the top level and each environment."""
+    return [(b.environment, b.kind, b.name, b.location.start_line, b.key_lines.get("id"))
+            for scope in load(path, text).scopes() for b in scope.bindings]
+
+
+def var_lines(path: str, text: str) -> list[tuple[str, str, int | None]]:
+    return [(scope.name, var.name, var.location.start_line)
+            for scope in load(path, text).scopes() for var in scope.vars]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -147,6 +158,115 @@ def test_jsonc_bindings(text: str, expected: list[tuple[str, str, int]]) -> None
     assert bindings("wrangler.jsonc", text) == expected
 
 
+DOTTED_ENV_ARRAY = """\
+name = "x"
+main = "src/index.ts"
+
+env.production.kv_namespaces = [
+  { binding = "KV1", id = "aaaa1111bbbb2222cccc3333dddd4444" },
+  { binding = "KV2", id = "TODO" },
+]
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(DOTTED_ENV_ARRAY, [
+        ("production", "kv_namespaces", "KV1", 5, 5),
+        ("production", "kv_namespaces", "KV2", 6, 6)], id="dotted-env-key-multi-line-array"),
+    pytest.param(
+        'env.production.kv_namespaces = [\n  { binding = "A", id = "p1" },\n]\n'
+        '[[kv_namespaces]]\nbinding = "A"\nid = "t1"\n', [
+            ("", "kv_namespaces", "A", 5, 6),
+            ("production", "kv_namespaces", "A", 2, 2)], id="dotted-env-key-then-table"),
+    pytest.param(
+        'kv_namespaces = [\n  { binding = "A", id = "t1" },\n]\n'
+        '[env.production]\nkv_namespaces = [\n  { binding = "A", id = "p1" },\n]\n', [
+            ("", "kv_namespaces", "A", 2, 2),
+            ("production", "kv_namespaces", "A", 6, 6)], id="top-level-then-env"),
+    pytest.param(
+        '\ufeff[[kv_namespaces]]\nbinding = "K"\nid = "TODO"\n',
+        [("", "kv_namespaces", "K", 2, 3)], id="byte-order-mark"),
+])
+def test_toml_binding_lines_by_environment(
+        text: str, expected: list[tuple[str, str, str, int, int]]) -> None:
+    assert all_bindings("wrangler.toml", text) == expected
+
+
+def test_toml_byte_order_mark() -> None:
+    text = '\ufeff# auditlib: ignore[CF002] no backend\nname = "x"\n[placement]\nmode = "smart"\n'
+    config = load("wrangler.toml", text)
+    assert config.name == "x"
+    assert config.top.key_lines == {"name": 2, "placement": 3}
+    assert [(s.location.start_line, s.rules, s.own_line)
+            for s in suppressions("wrangler.toml", text)] == [(1, ("CF002",), True)]
+    with pytest.raises(ConfigParseError) as caught:  # line 1's column as an editor shows it
+        parse("wrangler.toml", '\ufeffname = \n')
+    assert (caught.value.line, caught.value.column) == (1, 8)
+
+
+VARS_TOML = """\
+name = "x"
+
+[vars]
+PLAIN = "plain"
+DB_PASSWORD = "hunter2\\u0021longpass"
+STRIPE_SECRET = { live = "abc" }
+RETRIES = 3
+HOSTS = [
+  "a.example.com",
+]
+'QUOTED' = 'x'
+
+[env.production.vars]
+DB_PASSWORD = "hunter2\\u0021prod"
+STRIPE_SECRET = { live = "def" }
+
+[env.staging]
+vars = { DB_PASSWORD = "s\\u0021", RETRIES = 1 }
+"""
+
+VARS_JSONC = """\
+{
+  "vars": {
+    "A": "x\\/y",
+    "B": "unicode\\u00e9x",
+    "C": 5,
+    "D": { "live": "abc" },
+    "E": [
+      1,
+    ],
+  },
+  "env": {
+    "production": {
+      // the same values, in an environment
+      "vars": {
+        "A": "x\\/y",
+        "B": "unicode\\u00e9x",
+      },
+    },
+    "staging": { "vars": { "A": "x\\/y" } },
+  },
+}
+"""
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("wrangler.toml", VARS_TOML, [
+        ("", "PLAIN", 4), ("", "DB_PASSWORD", 5), ("", "STRIPE_SECRET", 6), ("", "RETRIES", 7),
+        ("", "HOSTS", 8), ("", "QUOTED", 11),
+        ("production", "DB_PASSWORD", 14), ("production", "STRIPE_SECRET", 15),
+        ("staging", "DB_PASSWORD", 18), ("staging", "RETRIES", 18)], id="toml"),
+    pytest.param("wrangler.jsonc", VARS_JSONC, [
+        ("", "A", 3), ("", "B", 4), ("", "C", 5), ("", "D", 6), ("", "E", 7),
+        ("production", "A", 15), ("production", "B", 16), ("staging", "A", 19)], id="jsonc"),
+    pytest.param("wrangler.toml", 'vars = { A = "a\\u0021", B = 2 }\n',
+                 [("", "A", 1), ("", "B", 1)], id="inline-table"),
+])
+def test_var_lines(path: str, text: str, expected: list[tuple[str, str, int]]) -> None:
+    """Each var is found on the line of its key, however its value is written."""
+    assert var_lines(path, text) == expected
+
+
 def test_binding_properties_and_top_level_facts() -> None:
     config = load("apps/api/wrangler.toml", (
         'name = "api"\nmain = "src/index.ts"\ncompatibility_date = "2025-06-20"\n'
@@ -190,10 +310,14 @@ def test_malformed_toml(text: str, expected: tuple[int, int]) -> None:
     ('{\n  // ok\n  "kv_namespaces": [1,,2],\n}\n', (3, 23)),
     ('{\n  "a": 1,\n}\n}\n', (4, 1)),
     ('["not", "an", "object"]', (1, 1)),
-], ids=["missing-comma", "empty-array-item", "extra-brace", "top-level-array"])
+    ('{\n  "name": "a",\n  "x": "unterminated\n}\n', (3, 21)),
+    ('\ufeff{"name" "a"}', (1, 9)),
+], ids=["missing-comma", "empty-array-item", "extra-brace", "top-level-array",
+        "unterminated-string", "byte-order-mark"])
 def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
         parse("wrangler.jsonc", text)
     assert (caught.value.path, caught.value.line, caught.value.column) == (
         "wrangler.jsonc", *expected)
     assert caught.value.message
+    assert len(str(caught.value).splitlines()) == 1  # a newline in the text is shown escaped
