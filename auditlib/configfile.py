@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import tempfile
 import tomllib
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import codesearch, repofiles
 from .config import AuditConfig, Probe, Waiver
 from .errors import ConfigParseError
 from .model import Severity
@@ -20,6 +24,7 @@ WAIVER_KEYS = {"rule", "path", "reason", "expires"}
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+_TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class _Reader:
@@ -71,10 +76,49 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
+def _ripgrep_rejects(patterns: Sequence[str], globs: Sequence[str]) -> str | None:
+    """ripgrep's one-line reason for rejecting `patterns` or `globs`, or None: run as the
+    probes' search runs them, over an empty folder."""
+    with tempfile.TemporaryDirectory() as empty:
+        try:
+            done = subprocess.run(repofiles.search_args(patterns, globs), cwd=empty,
+                                  stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        except ValueError as exc:  # a NUL character, which no command line can hold
+            return str(exc)
+    if done.returncode in (0, 1):  # 1: nothing found
+        return None
+    lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+    # A regex error spans lines (the pattern, a marker); its reason is the `error:` line.
+    reasons = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+    return (reasons or lines or [f"exit code {done.returncode}"])[0].removeprefix("rg: ")
+
+
+def _check_with_ripgrep(reader: _Reader, probes: Sequence[Probe], headers: Sequence[int]) -> None:
+    """Reject the regexes and globs that ripgrep, which runs the probes, does not accept
+    (Python's re accepts look-around and backreferences). One rg run checks them all; each
+    probe is run alone only to find the one that failed."""
+    every = (*codesearch.PROBES, *probes)
+    reason = _ripgrep_rejects([probe.regex for probe in every],
+                              tuple(dict.fromkeys(glob for probe in every for glob in probe.globs)))
+    if reason is None:
+        return
+    for probe, after in zip(probes, headers, strict=True):
+        if found := _ripgrep_rejects([probe.regex], ()):
+            raise reader.fail(f"probe {probe.name!r}: regex: ripgrep: {found}", "regex", after)
+        for glob in probe.globs:
+            if found := _ripgrep_rejects([probe.regex], (glob,)):
+                named = found if f"'{glob}'" in found else f"{glob!r}: {found}"
+                raise reader.fail(f"probe {probe.name!r}: globs: ripgrep: {named}",
+                                  "globs", after)
+    raise reader.fail(f"probes: ripgrep, for all probes together: {reason}", "probes")
+
+
 def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     if not isinstance(entries, list):
         raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
-    probes = []
+    builtin = {probe.name for probe in codesearch.PROBES}
+    probes: list[Probe] = []
+    headers = []  # the line of each probe's [[probes]]
     after = 0
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -87,6 +131,12 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
                 raise reader.fail(f"probe {name!r}: {key} must be a list of strings", key, after)
         if not isinstance(name, str) or not isinstance(entry["regex"], str):
             raise reader.fail("probe name and regex must be strings", "probes", after)
+        if name in builtin:
+            raise reader.fail(f"probe {name!r}: the name is taken by a built-in probe"
+                              f" ({', '.join(sorted(builtin))})", "name", after)
+        if any(probe.name == name for probe in probes):
+            raise reader.fail(f"probe {name!r}: the name is used by an earlier probe", "name",
+                              after)
         try:
             compiled = re.compile(entry["regex"])
         except (re.error, OverflowError, RecursionError) as exc:
@@ -97,6 +147,9 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
                               f" {len(groups)} group names", "groups", after)
         probes.append(Probe(name=str(name), regex=entry["regex"], groups=groups,
                             **({"globs": tuple(entry["globs"])} if "globs" in entry else {})))
+        headers.append(after)
+    if probes:
+        _check_with_ripgrep(reader, probes, headers)
     return tuple(probes)
 
 
@@ -132,16 +185,22 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
     return tuple(waivers)
 
 
+def _toml(path: str, text: str) -> dict[str, Any]:
+    """The TOML document; ConfigParseError with the line and column of a syntax error."""
+    try:
+        return tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+        found = _TOML_ERROR.search(str(exc))
+        raise ConfigParseError(path, int(found[1]) if found else None,
+                               int(found[2]) if found else None,
+                               _TOML_ERROR.sub("", str(exc)).strip()) from exc
+
+
 def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:
     """Build AuditConfig from the text of `path` (or from `table`, its [tool.auditlib])."""
     reader = _Reader(path, text, None if table is None else "tool.auditlib")
     if table is None:
-        try:
-            table = tomllib.loads(text)
-        except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
-            found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-            raise ConfigParseError(path, int(found[1]) if found else None,
-                                   int(found[2]) if found else None, str(exc)) from exc
+        table = _toml(path, text)
     for key in table:
         if key not in TOP_KEYS:
             raise reader.fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
@@ -197,10 +256,7 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigParseError(shown, None, None, f"cannot be read: {exc}") from exc
         if candidate.name == "pyproject.toml":
-            try:
-                tool = tomllib.loads(text).get("tool", {})
-            except (ValueError, RecursionError) as exc:
-                raise ConfigParseError(shown, None, None, str(exc)) from exc
+            tool = _toml(shown, text).get("tool", {})
             if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
                 continue
             return parse_config(shown, text, tool["auditlib"])

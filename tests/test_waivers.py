@@ -189,6 +189,19 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
     pytest.param('[[probes]]\nname = "a"\nregex = "(x)"\ngroups = ["x"]\n\n'
                  '[[probes]]\nname = "b"\nregex = "(a)(b)"\ngroups = ["a"]\n', 9,
                  "2 capture groups but 1 group names", id="group-count-mismatch"),
+    pytest.param('[[probes]]\nname = "exported-class"\nregex = "class (Foo)"\ngroups = ["x"]\n', 2,
+                 "taken by a built-in probe", id="probe-named-like-a-built-in"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "a"\nregex = "y"\n', 6,
+                 "'a': the name is used by an earlier probe", id="probe-name-twice"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "foo(?=bar)"\n', 3,
+                 "regex: ripgrep: look-around", id="probe-regex-look-around"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "b"\ngroups = ["x"]\n'
+                 'regex = "(a)\\\\1"\n', 8, "regex: ripgrep: backreferences are not supported",
+                 id="probe-regex-backreference-in-second-probe"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "{a,"]\n', 4,
+                 "globs: ripgrep: error parsing glob '{a,'", id="probe-glob-unclosed"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = [""]\n', 4,
+                 "globs: ripgrep: '': invalid definition", id="probe-glob-empty"),
     pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
@@ -214,6 +227,27 @@ def test_parse_config_values() -> None:
     assert [(w.rule, w.path, w.reason, w.expires, w.line) for w in config.waivers] == [
         ("CF001", "*", "accepted", date(2025, 12, 31), 6)]
     assert [(p.name, p.groups) for p in config.probes] == [("flags", ("flag",))]
+
+
+@pytest.mark.parametrize(("regex", "globs"), [
+    pytest.param("(?P<flag>\\w+)\\s*=", '["*.{ts,js}", "!**/gen/**"]', id="named-group-brace-glob"),
+    pytest.param("^\\s*import\\s+(\\S+)", '["src/*.ts"]', id="folder-glob"),
+])
+def test_probe_accepted_by_python_and_ripgrep(regex: str, globs: str) -> None:
+    config = parse_config("auditlib.toml", f'[[probes]]\nname = "p"\nregex = \'{regex}\'\n'
+                                           f'groups = ["g"]\nglobs = {globs}\n')
+    assert [(p.name, p.regex) for p in config.probes] == [("p", regex)]
+
+
+@pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
+def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRepo,
+                                               name: str) -> None:
+    header = "[tool.auditlib]\n" if name == "pyproject.toml" else ""
+    repo = make_repo(tmp_path, {name: header + "disable = [CF001\n"})
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(repo)
+    line = 2 if header else 1
+    assert str(caught.value) == f"{name}:{line}:12: Invalid value"
 
 
 AUDITLIB_TOML = "compatibility_max_age_days = 30\n"
