@@ -449,7 +449,7 @@ def _actions(ctx: Context) -> list[Block]:
 
 
 def _quote(text: str, most: int = 80) -> str:
-    return _code(text if len(text) <= most else text[:most - 1] + "…") if text else ""
+    return _code(text if len(text) <= most else text[:most - 1] + "…") if text else "—"
 
 
 def _findings(ctx: Context) -> list[Block]:
@@ -458,7 +458,7 @@ def _findings(ctx: Context) -> list[Block]:
     if not shown:
         blocks.append(Text("No open findings."))
     else:
-        blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence", "Line"), [
+        blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence", "Quoted line"), [
             (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
              f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
              f.message + (f" ({f.waiver})" if f.waiver else ""), ctx.where(f.location),
