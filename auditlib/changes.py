@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +32,28 @@ def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
+def _numbered(identities: Iterable[str]) -> list[tuple[str, int]]:
+    """Each identity with its occurrence (1, 2, ...): findings that share rule, path and
+    subject are told apart by their order, as SARIF's fingerprints tell them apart."""
+    seen: Counter[str] = Counter()
+    numbered = []
+    for identity in identities:
+        seen[identity] += 1
+        numbered.append((identity, seen[identity]))
+    return numbered
+
+
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any]) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`."""
-    before = {_identity(entry): {**entry, "identity": _identity(entry)}
-              for entry in baseline.get("findings", []) if entry.get("outcome") != "WAIVED"}
-    open_now = [f for f in findings if f.outcome != Outcome.WAIVED]
-    waived = tuple(f for f in findings if f.outcome == Outcome.WAIVED)
-    now = {f.identity for f in findings}
+    entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])
+               if entry.get("outcome") != "WAIVED"]
+    before = dict(zip(_numbered(entry["identity"] for entry in entries), entries, strict=True))
+    numbered = list(zip(_numbered(f.identity for f in findings), findings, strict=True))
+    now = {key for key, _finding in numbered}
+    open_now = [(key, f) for key, f in numbered if f.outcome != Outcome.WAIVED]
     return Changes(
         since=str(baseline.get("audit_date", "an earlier run")),
-        new=tuple(f for f in open_now if f.identity not in before),
-        still_open=tuple(f for f in open_now if f.identity in before),
+        new=tuple(f for key, f in open_now if key not in before),
+        still_open=tuple(f for key, f in open_now if key in before),
         resolved=tuple(entry for key, entry in before.items() if key not in now),
-        waived=waived)
+        waived=tuple(f for f in findings if f.outcome == Outcome.WAIVED))

@@ -245,6 +245,25 @@ def test_identities_do_not_depend_on_line_numbers(tmp_path: Path) -> None:
     assert {f.identity for f in after.changes.still_open} == open_identities(compared.before)
 
 
+def test_findings_sharing_an_identity_are_counted_each(tmp_path: Path) -> None:
+    compared = baseline_of_example(tmp_path)
+    store = compared.repo / "packages/platform-core/src/cartStore/cloudflareDurableStore.ts"
+    original = store.read_text(encoding="utf-8")
+    store.write_text(original + "\nfunction again(duration: number) {\n"
+                     "  if (duration > 200 && shouldLogLatency()) {\n"
+                     "    console.warn(`again ${duration}`);\n  }\n}\n", encoding="utf-8")
+    twice = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    assert twice.changes is not None
+    assert [(f.rule, f.location.start_line) for f in twice.changes.new] == [("CF004", 285)]
+    assert twice.changes.resolved == ()
+    (tmp_path / "twice").mkdir()
+    twice.save(tmp_path / "twice")
+    store.write_text(original, encoding="utf-8")
+    once = auditlib.run_audit(compared.repo, SECOND, baseline=tmp_path / "twice" / "findings.json")
+    assert once.changes is not None and once.changes.new == ()
+    assert [(entry["rule"], entry["line"]) for entry in once.changes.resolved] == [("CF004", 285)]
+
+
 BAD_BASELINES = [
     pytest.param("{not json", id="not-json"),
     pytest.param("", id="empty"),
