@@ -163,6 +163,17 @@ def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:
                               for f in findings) else EXIT_OK
 
 
+def _usable_baseline(path: Path) -> bool:
+    """Whether an earlier run's findings.json can be compared with; a damaged one is passed
+    over, and the run says so."""
+    try:
+        api.load_baseline(path)
+    except AuditError as exc:
+        print(f"auditlib: {exc}: passed over", file=sys.stderr)
+        return False
+    return True
+
+
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
@@ -178,7 +189,7 @@ def _run(args: argparse.Namespace) -> int:
     audit_date = args.date or date.today().isoformat()
     publish_to = args.publish if isinstance(args.publish, str) else None
     doc_path = publish_to or args.doc_path or config.doc_path
-    baseline = args.baseline or history.latest_before(args.out, audit_date)
+    baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),

@@ -6,6 +6,7 @@ import base64
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -46,10 +47,12 @@ def _read_run(folder: Path, date: str) -> Run | None:
     return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
 
 
-def latest_before(out_dir: Path, audit_date: str) -> Path | None:
-    """findings.json of the newest run dated before `audit_date`, if any."""
-    earlier = [run for run in runs(out_dir) if run.date < audit_date]
-    return out_dir / earlier[-1].date / "findings.json" if earlier else None
+def latest_before(out_dir: Path, audit_date: str,
+                  usable: Callable[[Path], bool] = lambda path: True) -> Path | None:
+    """findings.json of the newest run dated before `audit_date` that is `usable`, if any."""
+    earlier = (out_dir / run.date / "findings.json" for run in reversed(runs(out_dir))
+               if run.date < audit_date)
+    return next((path for path in earlier if usable(path)), None)
 
 
 def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:
