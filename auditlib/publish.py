@@ -10,24 +10,40 @@ from pathlib import Path
 KEEP = re.compile(r"<!-- auditlib:keep -->.*?<!-- /auditlib:keep -->", re.DOTALL)
 
 
-def _section_of(text: str, position: int) -> str | None:
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _section_of(text: str, position: int) -> str:
+    """The `## ` heading above `position` in `text` ("" before the first one)."""
     headings = re.findall(r"^(## .+)$", text[:position], re.MULTILINE)
-    return headings[-1] if headings else None
+    return headings[-1] if headings else ""
+
+
+def _end_of(section: str, text: str) -> int | None:
+    """Where `section` ends in `text`, or None when `text` has no such heading; dates in a
+    heading may differ ("## Changes since 2026-01-01")."""
+    start = 0
+    if section:
+        heading = r"\d{4}-\d{2}-\d{2}".join(re.escape(part) for part in _DATE.split(section))
+        found = re.search(rf"^{heading}$", text, re.MULTILINE)
+        if found is None:
+            return None
+        start = found.end()
+    following = text.find("\n## ", start)
+    return len(text) if following < 0 else following
 
 
 def carry_over(new: str, old: str) -> str:
     """`new` with every keep block of `old` put back at the end of the section it was in
-    (or at the end, when that section is gone). Blocks are carried over unchanged."""
+    (the part before the first section too), or at the end when that section is gone.
+    Blocks are carried over unchanged."""
     orphans = []
     for found in KEEP.finditer(old):
         block = found.group(0)
-        section = _section_of(old, found.start())
-        start = new.find(f"\n{section}\n") if section else -1
-        if start < 0:
+        end = _end_of(_section_of(old, found.start()), new)
+        if end is None:
             orphans.append(block)
             continue
-        following = new.find("\n## ", start + 1)
-        end = len(new) if following < 0 else following
         new = new[:end].rstrip("\n") + f"\n\n{block}\n" + new[end:]
     for block in orphans:
         new = new.rstrip("\n") + f"\n\n{block}\n"

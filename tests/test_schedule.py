@@ -537,6 +537,14 @@ def test_carry_over_puts_blocks_back_at_the_end_of_their_section() -> None:
         f"## Findings\n\nGenerated findings.\n\n{NOTE_C}\n\n{NOTE_D}\n")
 
 
+def test_carry_over_keeps_blocks_before_the_first_section_and_in_dated_sections() -> None:
+    new = NEW_DOCUMENT.replace("## Overview", "## Changes since 2026-02-01\n\n1 new.\n\n## Overview")
+    old = (f"# Title\n\n{NOTE_A}\n\n## Changes since 2026-01-01\n\n{NOTE_B}\n\n"
+           "## Overview\n\nOld overview.\n")
+    assert carry_over(new, old) == new.replace(
+        "Intro.\n\n", f"Intro.\n\n{NOTE_A}\n\n").replace("1 new.\n\n", f"1 new.\n\n{NOTE_B}\n\n")
+
+
 def test_carry_over_puts_orphans_after_the_last_section_whatever_their_order() -> None:
     old = (f"# Title\n\n## Overview\n\n## Removed section\n\n{NOTE_D}\n\n"
            f"## Findings\n\n{NOTE_C}\n")
