@@ -200,8 +200,9 @@ def _run(args: argparse.Namespace) -> int:
                     "baseline_path": "" if baseline is None else str(Path(baseline).resolve())})
     written += history.write_index(args.out)
     if args.publish is not None and repo is not None:
-        document = (args.out / audit_date / f"{execute.NAME}.md").read_text(encoding="utf-8")
-        written.append(publish(document, repo / doc_path))
+        run_dir = args.out / audit_date
+        document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
+        written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files"))
     if not args.quiet:
         for path in written:
             print(path)

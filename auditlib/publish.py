@@ -72,8 +72,22 @@ def write_atomic(target: Path, data: str | bytes) -> Path:
     return target
 
 
-def publish(document: str, target: Path) -> Path:
-    """Write `document` to `target` atomically, carrying over the keep blocks it had."""
+CHART = re.compile(r"chart-[0-9a-f]{12}\.png")
+
+
+def publish(document: str, target: Path, images: Path | None = None) -> Path:
+    """Write `document` to `target` atomically, carrying over the keep blocks it had. The
+    charts it links in `images` (the run's `<name>_files/`) go beside it, into
+    `<target's stem>_files/`, in place of those of the last publication."""
+    if images is not None:
+        folder = target.parent / f"{target.stem}_files"
+        linked = set(re.findall(rf"\]\({re.escape(images.name)}/({CHART.pattern})\)", document))
+        document = document.replace(f"]({images.name}/", f"]({folder.name}/")
+        for name in sorted(linked):
+            write_atomic(folder / name, (images / name).read_bytes())
+        for old in folder.glob("chart-*.png") if folder.is_dir() else ():
+            if CHART.fullmatch(old.name) and old.name not in linked:
+                old.unlink()
     if target.is_file():
         document = carry_over(document, target.read_text(encoding="utf-8"))
     return write_atomic(target, document)

@@ -505,9 +505,14 @@ def test_run_publish_keeps_the_hand_written_blocks(second_run: Runs) -> None:
     assert overview < published.index(OVERVIEW_NOTE) < published.index("\n## Verified Configuration")
     assert published.endswith(f"\n\n{ORPHAN_NOTE}\n")  # its section is gone
     assert published.replace(f"{OVERVIEW_NOTE}\n\n", "").replace(f"\n{ORPHAN_NOTE}\n", "") \
-        == regenerated
+        == regenerated.replace(f"]({REPORT}_files/", "](auto-scaling_files/")
     assert sorted(p.name for p in docs.iterdir()) == [
-        "auto-scaling.md", "deploy-health-checks.md", "performance-budgets.md", "runtime"]
+        "auto-scaling.md", "auto-scaling_files", "deploy-health-checks.md",
+        "performance-budgets.md", "runtime"]
+    charts = re.findall(r"\]\((auto-scaling_files/chart-\w+\.png)\)", published)
+    assert charts and all((docs / chart).is_file() for chart in charts)
+    assert sorted(p.name for p in (docs / "auto-scaling_files").iterdir()) == sorted(
+        {chart.split("/")[1] for chart in charts})
 
 
 def test_run_publish_without_repo_exits_2(tmp_path: Path,
@@ -561,6 +566,21 @@ def test_publish_writes_a_new_file(tmp_path: Path) -> None:
     assert publish(NEW_DOCUMENT, target) == target
     assert target.read_text(encoding="utf-8") == NEW_DOCUMENT
     assert list(target.parent.iterdir()) == [target]
+
+
+def test_publish_puts_the_linked_charts_beside_the_document(tmp_path: Path) -> None:
+    run_images = tmp_path / "out" / f"{REPORT}_files"
+    run_images.mkdir(parents=True)
+    new, old = "chart-" + "a" * 12 + ".png", "chart-" + "b" * 12 + ".png"
+    (run_images / new).write_bytes(b"new png")
+    target = tmp_path / "repo" / "docs" / "scaling.md"
+    (target.parent / "scaling_files").mkdir(parents=True)
+    (target.parent / "scaling_files" / old).write_bytes(b"last publication's")
+    (target.parent / "scaling_files" / "diagram.png").write_bytes(b"someone else's")
+    publish(f"# T\n\n![chart]({REPORT}_files/{new})\n", target, run_images)
+    assert target.read_text(encoding="utf-8") == f"# T\n\n![chart](scaling_files/{new})\n"
+    assert sorted(p.name for p in (target.parent / "scaling_files").iterdir()) == [new, "diagram.png"]
+    assert (target.parent / "scaling_files" / new).read_bytes() == b"new png"
 
 
 def test_publish_replaces_atomically_with_the_complete_document(

@@ -16,7 +16,9 @@ def _commands() -> list[list[str]]:
     data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     lines = [line.strip() for job in data["jobs"].values() for step in job["steps"]
              for line in str(step.get("run", "")).splitlines()]
-    return [shlex.split(line) for line in lines if line.startswith("auditlib ")]
+    # The shell gives $date the day's date.
+    return [shlex.split(line.replace('"$date"', "2026-01-05")) for line in lines
+            if line.startswith("auditlib ")]
 
 
 def test_workflow_is_scheduled_and_manual() -> None:
@@ -36,3 +38,20 @@ def test_every_auditlib_command_parses() -> None:
     run = parser().parse_args(commands[0][1:])
     assert run.publish is True and str(run.out) == "audit-outputs"
     assert parser().parse_args(commands[1][1:]).fail_on == "P0"
+
+
+def test_auditlib_is_checked_out_beside_the_audited_repository() -> None:
+    """Inside it, auditlib's own files (its bundled example) would be audited too."""
+    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["audit"]["steps"]
+    checkouts = [step.get("with", {}) for step in steps
+                 if step.get("uses", "").startswith("actions/checkout")]
+    audited = next(c["path"] for c in checkouts if "repository" not in c)
+    tool = next(c["path"] for c in checkouts if "repository" in c)
+    assert not Path(tool).is_relative_to(audited) and not Path(audited).is_relative_to(tool)
+    run, check = _commands()
+    assert parser().parse_args(run[1:]).repo == Path(audited)
+    assert parser().parse_args(check[1:]).repo == Path(audited)
+    pull_request = next(step["with"] for step in steps
+                        if step.get("uses", "").startswith("peter-evans/create-pull-request"))
+    assert pull_request["path"] == audited
+    assert pull_request["add-paths"].split() == ["docs/auto-scaling.md", "docs/auto-scaling_files"]
