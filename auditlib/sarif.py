@@ -65,10 +65,8 @@ def _location(where: Location, anchor: str, clean: Redact) -> dict[str, Any]:
     physical: dict[str, Any] = {
         "artifactLocation": {"uri": quote(clean(where.path)), "uriBaseId": SRCROOT}}
     if where.start_line is not None and where.start_line >= 1:
-        region = {"startLine": where.start_line}
-        if where.end_line is not None and where.end_line >= where.start_line:
-            region["endLine"] = where.end_line
-        physical["region"] = region
+        end = where.end_line if where.end_line and where.end_line >= where.start_line else None
+        physical["region"] = {"startLine": where.start_line, "endLine": end or where.start_line}
     return {"physicalLocation": physical}
 
 
