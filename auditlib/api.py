@@ -23,6 +23,7 @@ from .errors import AuditError
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
+from .rules.unreadable_input import UnreadableInput
 from .secrets import redact, secret_reason, spellings
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
@@ -114,16 +115,23 @@ class Audit:
 
 
 def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | None = None,
-           audit_date: str | date | None = None) -> Audit:
-    """Check the claims of `documents` (repository-relative paths) against `repo`."""
+           audit_date: str | date | None = None, doc_path: str | None = None) -> Audit:
+    """Check the claims of `documents` (repository-relative paths) against `repo`.
+
+    `doc_path` is the audit document, whose header needs an `Audit-status` (default: the
+    settings' doc_path). A document that could not be read is a CF000 finding.
+    """
     root = repofiles.check_repository(Path(repo))
     when = audit_date or date.today()
     when = when if isinstance(when, date) else date.fromisoformat(when)
     settings = dataclasses.replace(config or load_config(root), audit_date=when)
-    if len(documents) == 1:  # the audit document itself: its header needs an Audit-status
-        settings = dataclasses.replace(settings, doc_path=documents[0])
+    settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes, documents)
-    return Audit(facts=facts, findings=evaluate(facts, DRIFT_RULES, settings),
+    # CF000 for the documents themselves only: an unreadable config is the full audit's.
+    unread = dataclasses.replace(facts, problems=tuple(
+        problem for problem in facts.problems if problem.location.path in documents))
+    return Audit(facts=facts, findings=evaluate(unread, (UnreadableInput, *DRIFT_RULES),
+                                                settings),
                  audit_date=when.isoformat(), config=settings, version=version())
 
 

@@ -7,15 +7,18 @@ line count, a quoted snippet or configuration block, a binding or class named in
 
 from __future__ import annotations
 
+import bisect
+import functools
 import posixpath
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .docs import read_header
-from .model import Claim, Location
+from .docs import BOM, read_header
+from .model import Claim, DocClaims, Location
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 # Line numbers have at most 9 digits; link texts are bounded so that a line of a thousand
@@ -39,14 +42,16 @@ PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE
 
 def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
     """(repository path, escapes the repository, anchor) of a relative link; path None if
-    the link is not to a repository file (a URL, a page anchor)."""
-    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith("#"):
-        return None, False, ""
+    the link is not to a repository file (a URL, a page anchor). A link that starts with `/`
+    is relative to the repository's root, as GitHub reads it; its query (`?plain=1`) is
+    dropped and its `%`-escapes decoded."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith(("#", "//")):
+        return None, False, ""  # `//host/x` is a URL without its scheme
     target, _, anchor = href.partition("#")
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), target))
-    if path.startswith("../") or path == ".." or target.startswith("/"):
-        return path, True, anchor
-    return path, False, anchor
+    target = unquote(target.partition("?")[0]) or posixpath.basename(doc_path)
+    base = "" if target.startswith("/") else posixpath.dirname(doc_path)
+    path = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+    return path, path.startswith("../") or path == "..", anchor
 
 
 def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
@@ -58,41 +63,78 @@ def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) 
     return chosen or matches
 
 
-def _line_of(lines: list[str], block: list[int] | None, needle: str) -> int:
-    """The 1-based line in a block (token map) where `needle` is written."""
-    start, end = (block or [0, 1])
-    for index in range(start, min(end, len(lines))):
-        if needle in lines[index]:
-            return index + 1
-    return start + 1
+def file_lines(text: str) -> list[str]:
+    """The lines of a file as `wc -l`, ripgrep and GitHub number them: split at \\n only
+    (str.splitlines also splits at U+2028, a form feed and a lone \\r)."""
+    text = text.removesuffix("\n")
+    return [line.removesuffix("\r") for line in text.split("\n")] if text else []
 
 
-def _inline_claims(path: str, lines: list[str], token: Token, files: Collection[str],
-                   linked: set[str], column: str | None) -> Iterator[Claim]:
+def markdown_lines(text: str) -> list[str]:
+    """The lines of a Markdown document as CommonMark (and markdown-it's token maps) number
+    them: \\n, \\r\\n and a lone \\r end a line; U+2028 and a form feed do not."""
+    return file_lines(re.sub(r"\r\n?", "\n", text))
+
+
+def cited_lines(document: DocClaims, path: str | None) -> Sequence[str] | None:
+    """The lines of a file `document` cites, or None when its text was not read."""
+    return _cited_lines(document.files[path]) if path in document.files else None
+
+
+@functools.lru_cache(maxsize=16)
+def _cited_lines(text: str) -> tuple[str, ...]:
+    """file_lines, once for each cited file, not for each of its claims and rules."""
+    return tuple(file_lines(text))
+
+
+def cites_lines(claim: Claim) -> bool:
+    """Whether checking `claim` needs the text of its target, not only that it exists."""
+    return claim.kind != "link" or claim.data.get("end") is not None
+
+
+def _line_finder(token: Token) -> Callable[[int], int]:
+    """The 1-based document line of an offset in the content of an inline token: each line
+    of the content is a line of its block (token.map), in order."""
+    first = (token.map or [0])[0] + 1
+    breaks = [found.start() for found in re.finditer("\n", token.content)]
+    return lambda offset: first + bisect.bisect_left(breaks, offset)
+
+
+def _blank(found: re.Match[str]) -> str:
+    """The text of `found` as spaces, its line breaks kept: later offsets stay where they were."""
+    return re.sub(r"[^\n]", " ", found[0])
+
+
+def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[str],
+                   column: str | None) -> Iterator[Claim]:
     content = token.content
-    for text, href in LINK.findall(content):
+    line_at = _line_finder(token)
+    for link in LINK.finditer(content):
+        text, href = link[1], link[2]
         target, escapes, anchor = resolve_link(path, href)
         if target is None:
             continue
         found = ANCHOR.match(anchor)
         yield Claim(kind="link", text=f"[{text}]({href})", target=target,
-                    location=Location(path=path, start_line=_line_of(lines, token.map, href)),
+                    location=Location(path=path, start_line=line_at(link.start(2))),
                     data={"escapes": escapes, "start": int(found[1]) if found else None,
                           "end": int(found[2] or found[1]) if found else None})
-    for href, count in LINE_COUNT.findall(content):
+    for counted in LINE_COUNT.finditer(content):
+        href, count = counted[1], counted[2]
         target, escapes, _anchor = resolve_link(path, href)
         if target is not None and not escapes:
             yield Claim(kind="line-count", text=f"({count} lines)", target=target,
-                        location=Location(path=path, start_line=_line_of(lines, token.map, href)),
+                        location=Location(path=path, start_line=line_at(counted.start(1))),
                         data={"count": int(count)})
-    for name, start, end in CITATION.findall(LINK.sub("", content)):
-        yield _citation(path, lines, token.map, name, int(start), int(end or start), files, linked)
-    for code in CODE.findall(content):
-        kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code) else None)
-        where = Location(path=path, start_line=_line_of(lines, token.map, code))
+    for cited in CITATION.finditer(LINK.sub(_blank, content)):
+        name, start, end = cited[1], int(cited[2]), int(cited[3] or cited[2])
+        yield _citation(path, line_at(cited.start()), name, start, end, files, linked)
+    for code in CODE.finditer(content):
+        kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
+        where = Location(path=path, start_line=line_at(code.start()))
         # A named resource is checked; any other code span counts as mentioning the name.
-        yield Claim(kind="name" if kind else "mention", text=f"`{code}`", location=where,
-                    data={"name": code, "name_kind": kind or "mention"})
+        yield Claim(kind="name" if kind else "mention", text=code[0], location=where,
+                    data={"name": code[1], "name_kind": kind or "mention"})
     if column is None:
         yield from _negative(path, token.map, content)
 
@@ -107,19 +149,19 @@ def _negative(path: str, block: list[int] | None, content: str) -> Iterator[Clai
                     data={"subject": "placement", "paths": named})
 
 
-def _citation(path: str, lines: list[str], block: list[int] | None, name: str, start: int,
-              end: int, files: Collection[str], linked: set[str]) -> Claim:
+def _citation(path: str, line: int, name: str, start: int, end: int,
+              files: Collection[str], linked: set[str]) -> Claim:
     candidates = resolve_name(name, files, linked)
     return Claim(kind="citation", text=f"{name}:{start}" + (f"-{end}" if end != start else ""),
                  target=candidates[0] if len(candidates) == 1 else None,
-                 location=Location(path=path, start_line=_line_of(lines, block, f"{name}:{start}")),
+                 location=Location(path=path, start_line=line),
                  data={"start": start, "end": end, "candidates": candidates})
 
 
 def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
                  linked: set[str]) -> Claim | None:
     line = (token.map or [0])[0] + 1
-    body = token.content.splitlines()
+    body = file_lines(token.content)
     located = SNIPPET_LOCATION.match(body[0]) if body else None
     if located:
         name, start, end = located[1], int(located[2]), int(located[3] or located[2])
@@ -142,9 +184,9 @@ def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
 
 def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
     """Every claim of the document at `path`; `files` lists the repository's files."""
-    lines = text.splitlines()
+    text = text.removeprefix(BOM)  # one character of line 1: the positions stay right
     tokens = _PARSER.parse(text)
-    _header, _lines, first = read_header(lines)
+    _header, _lines, first = read_header(markdown_lines(text))
     linked = {target for _t, href in LINK.findall(text)
               if (target := resolve_link(path, href)[0]) is not None}
     claims: list[Claim] = []
@@ -181,8 +223,7 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
             if in_cell:
                 row.append(token.content)
             name = columns[column - 1] if in_cell and 0 < column <= len(columns) else ""
-            claims.extend(_inline_claims(path, lines, token, files, linked,
-                                         name if in_cell else None))
+            claims.extend(_inline_claims(path, token, files, linked, name if in_cell else None))
     return claims
 
 

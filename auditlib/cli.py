@@ -22,6 +22,7 @@ from .report import render_verify
 from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+HEAD_BYTES = 4096  # `verify --docs` reads this much of each Markdown file for its header
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "auto-scaling-audit.ipynb"
 
 
@@ -96,7 +97,8 @@ def parser() -> argparse.ArgumentParser:
                     " line counts, quoted snippets and configuration, named bindings, 'not"
                     " configured' statements, its header) against the repository. With"
                     " --docs, check every Markdown file with a header block under DIR."
-                    " Exit 1 when anything drifted, 0 when every claim holds.")
+                    " Exit 1 when anything drifted or a document under DIR could not be read,"
+                    " 0 when every claim holds, 2 when DOC cannot be read.")
     verify.add_argument("doc", nargs="?", type=Path, help="the Markdown document to check")
     verify.add_argument("--docs", type=Path, metavar="DIR",
                         help="check every document with a header block under DIR instead")
@@ -128,23 +130,42 @@ def _inside(repo: Path, path: Path, what: str) -> str:
         raise AuditError(f"{what} {path} is not inside the repository {repo}") from None
 
 
+def _has_header(path: Path) -> bool:
+    """Whether the Markdown file at `path` starts with a header block; its first line says,
+    so a file too large or not UTF-8 is still told apart (verify then says why it is not read)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # checked, so that verify says why it cannot be read
+    return bool(read_header(head.split("\n", 1)[:1])[0])
+
+
 def _verify(args: argparse.Namespace) -> int:
     if (args.doc is None) == (args.docs is None):
         raise AuditError("verify takes a document or --docs DIR (one of them)")
     repo = repofiles.check_repository(args.repo)
     if args.docs is not None:
-        folder = _inside(repo, repofiles.check_repository(args.docs), "--docs")
+        if not args.docs.is_dir():
+            raise AuditError(f"--docs {args.docs}: "
+                             + ("not a folder (name a document without --docs)"
+                                if args.docs.exists() else "no such folder"))
+        folder = _inside(repo, args.docs, "--docs")
         documents = [path for path in repofiles.list_files(repo, ("*.md",))
-                     if folder == "." or path.startswith(folder + "/")]
-        documents = [path for path in documents
-                     if read_header((repo / path).read_text(encoding="utf-8",
-                                                             errors="replace").splitlines())[0]]
+                     if (folder == "." or path.startswith(folder + "/"))
+                     and _has_header(repo / path)]
     else:
         if not args.doc.is_file():
             raise AuditError(f"document not found: {args.doc}")
         documents = [_inside(repo, args.doc, "document")]
     config = load_config(repo, args.config)
-    audit = api.verify(repo, documents, config, args.date)
+    # A named document is the audit document; in a docs tree it is the settings' doc_path.
+    audit = api.verify(repo, documents, config, args.date,
+                       doc_path=documents[0] if args.doc is not None else None)
+    if args.doc is not None and not audit.facts.claims:  # bad input, as a missing document
+        raise AuditError("document not read: " + "; ".join(
+            f"{problem.location}: {problem.message}" for problem in audit.facts.problems
+            if problem.location.path == documents[0]))
     drift = [f for f in audit.findings if f.outcome == Outcome.FAIL]
     if args.format == "json":
         print(audit.to_json(), end="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from .config import Probe
 from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
+    Claim,
     CodeClass,
     DeployStep,
     DocClaims,
@@ -103,20 +105,47 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
+def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:
+    """`claim` with what the repository holds at its target: whether it exists, and why its
+    lines could not be read."""
+    data = {**claim.data, "exists": exists}
+    if unread is not None:
+        data["unread"] = unread
+    return dataclasses.replace(claim, data=data)
+
+
 def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                 problems: list[Problem]) -> list[DocClaims]:
     """The claims of each document, with the text of the repository files (`files`, all of
-    them) they cite."""
+    them) whose lines they cite. Each claim about a path inside the repository says whether
+    it `exists` (a listed file or a folder), and why the file's lines were not read
+    (`unread`: binary, too large) when they could not be."""
+    listed = set(files)
     found = []
-    for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), problems,
+    read: list[Problem] = []
+    for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), read,
                                  listed=False):
         claims = claims_of.read_claims(path, text, files)
-        header, header_lines, _end = read_header(text.splitlines())
-        cited = {c.target for c in claims if c.target and not c.data.get("escapes")}
-        folders = tuple(sorted(p for p in cited if (repo / p).is_dir()))
-        texts = dict(_read_each(repo, sorted(cited & set(files)), lambda p, t: (p, t), problems))
+        header, header_lines, _end = read_header(claims_of.markdown_lines(text))
+        cited = {c.target for c in claims if c.target and not c.data.get("escapes")
+                 and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
+        folders = {p for p in cited - listed if (repo / p).is_dir()}
+        # Only files whose lines are cited are read: a linked image is not text, and need not be.
+        wanted = sorted({c.target for c in claims
+                         if c.target in listed and claims_of.cites_lines(c)})
+        failed: list[Problem] = []
+        texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed))
+        unread = {p.location.path: p.message for p in failed if p.location.path not in texts}
+        read += failed
+        claims = [_with_target(claim, claim.target in listed or claim.target in folders,
+                               unread.get(claim.target)) if claim.target in cited else claim
+                  for claim in claims]
         found.append(DocClaims(path=path, header=header, header_lines=header_lines,
-                               claims=tuple(claims), files=texts, folders=folders))
+                               claims=tuple(claims), files=texts,
+                               folders=tuple(sorted(folders))))
+    # A document under docs/ was read before, and a file two documents cite is read twice.
+    seen = set(problems)
+    problems += [problem for problem in dict.fromkeys(read) if problem not in seen]
     return found
 
 

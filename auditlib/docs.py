@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from .model import Document
 
 DOC_GLOBS = ("docs/**/*.md",)
+BOM = "\ufeff"  # a byte order mark, read past as GitHub and wrangler (wrangler.py) do
 _HEADER_LINE = re.compile(r"^([A-Z][A-Za-z-]*):\s*(.*?)\s*$")
 
 
@@ -16,7 +17,8 @@ def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], i
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
     index = 0
-    while index < len(lines) and (found := _HEADER_LINE.match(lines[index])):
+    while index < len(lines) and (found := _HEADER_LINE.match(
+            lines[index].removeprefix(BOM) if index == 0 else lines[index])):
         header[found[1]] = found[2]
         header_lines[found[1]] = index + 1
         index += 1
@@ -24,7 +26,7 @@ def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], i
 
 
 def read_document(path: str, text: str) -> Document:
-    lines = text.splitlines()
+    lines = text.removeprefix(BOM).splitlines()
     header, _lines, index = read_header(lines)
     title = None
     paragraph: list[str] = []

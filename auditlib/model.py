@@ -256,10 +256,6 @@ class DocClaims:
     files: dict[str, str]  # text of each cited file inside the repository
     folders: tuple[str, ...] = ()  # cited paths that are folders
 
-    def lines_of(self, path: str | None) -> list[str] | None:
-        """The lines of a cited file, or None when it is not in the repository."""
-        return self.files[path].splitlines() if path in self.files else None
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Facts:

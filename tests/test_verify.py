@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import auditlib
-from auditlib import api, cli
+from auditlib import api, cli, repofiles
 from auditlib.model import Finding
 
 DATE = "2026-11-26"
@@ -185,3 +185,153 @@ def test_regenerated_report_lists_drift_of_the_hand_written_version(repo: Path) 
         " lines; it has 284" in section
     health = markdown.split("## Documentation Health", 1)[1]
     assert "| `docs/auto-scaling.md` " in health
+
+
+def append(root: Path, text: str, path: str = DOC) -> None:
+    with (root / path).open("a", encoding="utf-8") as doc:
+        doc.write(text)
+
+
+def test_a_named_document_that_cannot_be_read_is_bad_input(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    append(repo, "x" * repofiles.MAX_FILE_BYTES)
+    argv = ["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no "no drift"
+    assert f"document not read: {DOC}:" in captured.err and "2 MiB limit" in captured.err
+
+
+def test_an_unreadable_document_in_a_docs_tree_is_reported_with_the_others(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "docs/big.md").write_text("Type: Log\n" + "x" * repofiles.MAX_FILE_BYTES, "utf-8")
+    assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
+                     "--date", DATE]) == 1
+    out = capsys.readouterr().out
+    assert "docs/big.md: CF000 unreadable-input: `docs/big.md` could not be read:" in out
+    assert "| `docs/deploy-health-checks.md` " in out and "no drift" not in out
+
+
+def test_a_document_that_is_not_utf8_is_reported_once(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (repo / DOC).open("ab") as doc:
+        doc.write(b"\nCaf\xe9 notes.\n")
+    assert cli.main(["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE,
+                     "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [f["message"] for f in data["findings"]] == [
+        f"`{DOC}:{data['findings'][0]['line']}` could not be read, column 4: not UTF-8: read"
+        " with replacement characters"]
+    assert len(data["facts"]["problems"]) == 1
+
+
+def test_links_to_files_that_are_not_text_exist(repo: Path) -> None:
+    (repo / "docs/img").mkdir()
+    for name in ("arch.png", "plain.png"):
+        (repo / "docs/img" / name).write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (repo / "packages/big.ts").write_text("x\n" * repofiles.MAX_FILE_BYTES, "utf-8")
+    append(repo, "\n![Architecture](img/plain.png) and [big](../packages/big.ts)\n\n"
+                 "[arch.png:1-2](img/arch.png#L1-L2), [big.ts](../packages/big.ts) (9 lines)\n")
+    audit = api.verify(repo, [DOC], audit_date=DATE)
+    found = {f.rule: f.message for f in audit.findings if f.rule not in ("DR003", "DR009")}
+    assert found == {
+        "DR005": "[arch.png:1-2](img/arch.png#L1-L2) cites lines 1-2 of `docs/img/arch.png`,"
+                 " which could not be read as text: binary content (NUL byte): skipped",
+        "DR006": "claims `packages/big.ts` has 9 lines; it could not be read as text:"
+                 f" {2 * repofiles.MAX_FILE_BYTES} bytes, larger than the 2 MiB limit: skipped"}
+    # A file whose lines are cited is read; a plain link is not, and is no problem.
+    assert [p.location.path for p in audit.facts.problems] == ["docs/img/arch.png",
+                                                               "packages/big.ts"]
+
+
+CART_STORE = "packages/platform-core/src/cartStore.ts"
+
+
+@pytest.mark.parametrize(("claim", "message"), [
+    ("cartStore.ts:121-84", "cartStore.ts:121-84 cites lines 121-84: the range is reversed"),
+    (f"[x](../{CART_STORE}#L121-L84)",
+     f"[x](../{CART_STORE}#L121-L84) cites lines 121-84: the range is reversed"),
+    ("cartStore.ts:900-84", "cartStore.ts:900-84 cites lines 900-84: the range is reversed, and"
+                            f" starts past the end of `{CART_STORE}` (137 lines)"),
+])
+def test_reversed_ranges_are_reported(repo: Path, claim: str, message: str) -> None:
+    append(repo, f"\nSee {claim}.\n")
+    assert [f.message for f in drift(repo) if f.rule == "DR005"] == [message]
+
+
+def test_a_snippet_with_a_reversed_range_says_so(repo: Path) -> None:
+    edit(repo / DOC, "// cloudflareDurableStore.ts:79-81", "// cloudflareDurableStore.ts:81-79")
+    assert [f.message for f in drift(repo) if f.rule == "DR007"] == [
+        "the snippet `// cloudflareDurableStore.ts:81-79` cites lines 81-79, a reversed range;"
+        " the quoted code starts at line 79"]
+
+
+def test_a_byte_order_mark_does_not_hide_the_header(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / DOC
+    path.write_text("\ufeff" + path.read_text("utf-8"), "utf-8")
+    assert drift(repo) == []
+    cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo), "--date", DATE])
+    out = capsys.readouterr().out
+    assert "| `docs/auto-scaling.md` " in out and "DR001" not in out
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\f", "\x0b", "\x85"])
+def test_lines_are_counted_at_newlines_only(repo: Path, separator: str) -> None:
+    path = repo / CART  # 282 lines; the snippet of lines 79-81 stays where it is
+    edit(path, "    });\n", f"    }});{separator}// not a new line\n")
+    assert drift(repo) == []
+
+
+def test_only_a_named_document_needs_an_audit_status(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "docs/guides").mkdir()
+    (repo / "docs/guides/one.md").write_text(
+        "Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2026-11-26\n\n# One\n",
+        encoding="utf-8")
+    argv = ["verify", "--repo", str(repo), "--date", DATE]
+    assert cli.main([*argv, "--docs", str(repo / "docs/guides")]) == 0
+    assert cli.main([*argv, str(repo / "docs/guides/one.md")]) == 1
+    assert "has no `Audit-status:`" in capsys.readouterr().out
+
+
+def test_findings_point_at_the_line_of_the_claim_itself(repo: Path) -> None:
+    append(repo, "\nThe cart falls back at cartStore.ts:120-130\n"
+                 "and reads cartStore.ts:12-900 first.\n")
+    lines = (repo / DOC).read_text(encoding="utf-8").splitlines()
+    found = [f for f in drift(repo) if f.rule == "DR005"]
+    assert [f.subject for f in found] == ["cartStore.ts:12-900"]
+    assert found[0].location.start_line == len(lines)
+
+
+def test_links_from_the_repository_root(repo: Path) -> None:
+    append(repo, f"\n[a](/{CART_STORE}#L84-L121), [b](/nope.ts), [c](/../secret.ts),"
+                 " [d](//example.com/x.ts)\n")
+    found = [(f.subject, f.message) for f in drift(repo) if f.rule in ("DR004", "DR005")]
+    assert sorted(found) == [
+        ("../secret.ts", "[c](/../secret.ts) leads outside the repository (not read)"),
+        ("nope.ts", "[b](/nope.ts): `nope.ts` does not exist")]
+
+
+def test_docs_folder_errors_name_the_folder(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["verify", "--repo", str(repo), "--docs"]
+    assert cli.main([*argv, str(repo / "nope")]) == 2
+    assert cli.main([*argv, str(repo / DOC)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"auditlib: --docs {repo / 'nope'}: no such folder",
+        f"auditlib: --docs {repo / DOC}: not a folder (name a document without --docs)"]
+
+
+def test_a_wrong_id_is_named_as_an_id(repo: Path) -> None:
+    edit(repo / DOC, "| `0e0888a980cd46efa1d28aea3794b3ac` |", "| `0e0888a980cd46efa1d28aea37940000` |")
+    assert any("`0e0888a980cd46efa1d28aea37940000` is named as an id in the document" in f.message
+               for f in drift(repo))
+
+
+def test_link_queries_and_escapes_are_read_as_github_reads_them(repo: Path) -> None:
+    (repo / "docs/my notes.md").write_text("notes\n", encoding="utf-8")
+    append(repo, "\n[n](my%20notes.md), [p](../packages/platform-core/src/cartStore.ts"
+                 "?plain=1#L84-L200)\n")
+    found = [(f.rule, f.subject) for f in drift(repo) if f.rule in ("DR004", "DR005")]
+    assert found == [("DR005", "[p](../packages/platform-core/src/cartStore.ts?plain=1#L84-L200)")]

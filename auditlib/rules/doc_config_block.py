@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -42,10 +43,12 @@ class DocConfigBlockDrift(Rule):
             for claim in document.claims:
                 if claim.kind != "config-block":
                     continue
-                lines = document.lines_of(claim.target)
+                lines = cited_lines(document, claim.target)
                 if lines is None:
+                    why = (f"could not be read as text: {claim.data['unread']}"
+                           if claim.data.get("unread") else "does not exist")
                     yield cls.finding(location=claim.location, subject=str(claim.target),
-                                      message=f"quotes `{claim.target}`, which does not exist")
+                                      message=f"quotes `{claim.target}`, which {why}")
                     continue
                 quoted = [line.rstrip() for line in claim.data["body"].rstrip().splitlines()]
                 actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]

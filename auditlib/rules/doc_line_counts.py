@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -40,8 +41,16 @@ class DocLineCountDrift(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for document in facts.claims:
             for claim in document.claims:
-                lines = document.lines_of(claim.target)
-                if claim.kind != "line-count" or lines is None:
+                if claim.kind != "line-count":
+                    continue
+                lines = cited_lines(document, claim.target)
+                if lines is None:
+                    if claim.data.get("unread"):  # else a missing file: a broken link (DR004)
+                        yield cls.finding(
+                            location=claim.location, subject=f"{claim.target} lines",
+                            message=(f"claims `{claim.target}` has {claim.data['count']} lines;"
+                                     f" it could not be read as text: {claim.data['unread']}"),
+                            remediation=f"Remove the line count at `{claim.location}`")
                     continue
                 if len(lines) != claim.data["count"]:
                     yield cls.finding(

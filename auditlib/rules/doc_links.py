@@ -1,9 +1,9 @@
 """DR004 doc-broken-link.
 
 ## What it does
-Resolves every relative link of a document against the repository: a link to a file or
-folder that does not exist is broken; a link that leaves the repository (`../../x`) is
-reported and never read.
+Resolves every relative link of a document against the repository (a link that starts
+with `/` from its root, as GitHub does): a link to a file or folder that does not exist is
+broken; a link that leaves the repository (`../../x`) is reported and never read.
 
 ## Why is this bad?
 Evidence that cannot be followed is no evidence: a reader who clicks a cited file and
@@ -47,7 +47,7 @@ class DocBrokenLink(Rule):
                         location=claim.location, subject=claim.target,
                         message=f"{claim.text} leads outside the repository (not read)",
                         remediation=f"Link inside the repository instead of `{claim.target}`")
-                elif claim.target not in document.files and claim.target not in document.folders:
+                elif not claim.data.get("exists"):
                     yield cls.finding(
                         location=claim.location, subject=claim.target,
                         message=f"{claim.text}: `{claim.target}` does not exist",

@@ -48,6 +48,10 @@ def known_names(facts: Facts) -> dict[str, set[str]]:
     return known
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 class DocNameDrift(Rule):
     id = "DR009"
     name = "doc-name-drift"
@@ -65,7 +69,7 @@ class DocNameDrift(Rule):
             for claim in names:
                 kind, name = claim.data["name_kind"], claim.data["name"]
                 if name not in known.get(kind, set()):
-                    what = "a name" if kind == "name" else f"a {kind}"
+                    what = "a name" if kind == "name" else f"{_article(kind)} {kind}"
                     yield cls.finding(
                         location=claim.location, subject=name,
                         message=(f"`{name}` is named as {what} in the document, but the"

@@ -2,8 +2,8 @@
 
 ## What it does
 Checks line citations against the cited file: `#L84-L121` anchors of links and
-`file.ts:84-121` citations in the text must lie within the file, and a cited file name
-must match a file of the repository.
+`file.ts:84-121` citations in the text must lie within the file, start before they end,
+and cite a text file; a cited file name must match a file of the repository.
 
 ## Why is this bad?
 A citation past the end of a file, or of a file that no longer exists, sends readers to
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -51,13 +52,25 @@ class DocCitationOutOfRange(Rule):
                     continue  # several files of that name: the citation is ambiguous
                 if claim.kind not in ("link", "citation") or claim.data.get("end") is None:
                     continue
-                lines = document.lines_of(claim.target)
+                start, end = claim.data["start"], claim.data["end"]
+                lines = cited_lines(document, claim.target)
                 if lines is None:
-                    continue  # a missing file is a broken link (DR004)
-                end = claim.data["end"]
-                if end > len(lines):
-                    yield cls.finding(
-                        location=claim.location, subject=claim.text,
-                        message=(f"{claim.text} cites lines {claim.data['start']}-{end}, but"
-                                 f" `{claim.target}` has {len(lines)} lines"),
-                        remediation=f"Update the line range cited at `{claim.location}`")
+                    if claim.data.get("unread"):  # else a missing file: a broken link (DR004)
+                        yield cls.finding(
+                            location=claim.location, subject=claim.text,
+                            message=(f"{claim.text} cites lines {start}-{end} of"
+                                     f" `{claim.target}`, which could not be read as"
+                                     f" text: {claim.data['unread']}"),
+                            remediation=f"Cite lines of a text file at `{claim.location}`")
+                    continue
+                if start > end:
+                    past = (f", and starts past the end of `{claim.target}` ({len(lines)} lines)"
+                            if start > len(lines) else "")
+                    message = f"{claim.text} cites lines {start}-{end}: the range is reversed{past}"
+                elif end > len(lines):
+                    message = (f"{claim.text} cites lines {start}-{end}, but `{claim.target}`"
+                               f" has {len(lines)} lines")
+                else:
+                    continue
+                yield cls.finding(location=claim.location, subject=claim.text, message=message,
+                                  remediation=f"Update the line range cited at `{claim.location}`")

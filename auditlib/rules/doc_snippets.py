@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -57,17 +58,31 @@ class DocSnippetMoved(Rule):
             for claim in document.claims:
                 if claim.kind != "snippet":
                     continue
-                lines = document.lines_of(claim.target)
+                lines = cited_lines(document, claim.target)
                 if lines is None:
-                    if not claim.data.get("candidates"):
+                    if claim.data.get("unread"):
+                        yield cls.finding(
+                            location=claim.location, subject=claim.text,
+                            message=(f"the snippet `{claim.text}` quotes `{claim.target}`, which"
+                                     f" could not be read as text: {claim.data['unread']}"),
+                            remediation=f"Update the snippet at `{claim.location}`")
+                    elif not claim.data.get("candidates"):
                         yield cls.finding(location=claim.location, subject=claim.text,
                                           message=f"`{claim.text}`: no such file in the repository",
                                           remediation=f"Update the snippet at `{claim.location}`")
                     continue
-                body = claim.data["body"].splitlines()
+                body = claim.data["body"].split("\n")
                 found = find_block(lines, body)
                 start, end = claim.data["start"], claim.data["end"]
-                if found is None:
+                if start > end:
+                    where = (f"; the quoted code starts at line {found}" if found is not None
+                             else f"; the quoted code is no longer in `{claim.target}`")
+                    yield cls.finding(
+                        location=claim.location, subject=claim.text,
+                        message=(f"the snippet `{claim.text}` cites lines {start}-{end}, a"
+                                 f" reversed range{where}"),
+                        remediation=f"Correct the snippet's location comment at `{claim.location}`")
+                elif found is None:
                     yield cls.finding(
                         location=claim.location, subject=claim.text,
                         message=f"the snippet `{claim.text}` is no longer in `{claim.target}`",
