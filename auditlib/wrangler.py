@@ -302,11 +302,19 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
         entries = list(_entries(_dig(data, kind.path)))
         # Each entry is searched for after the previous one, from the kind's declaration.
         cursor = source.declaration(kind.path, scope) if entries else None
+        claimed: set[tuple[str, int]] = set()  # (key, line) taken by an earlier entry
         for entry in entries:
             after = (cursor or 1) - 1
-            key_lines = {key: line for key, value in entry.items()
-                         if isinstance(value, str | int | float | bool)
-                         and (line := source.pair(key, value, scope, after)) is not None}
+            key_lines = {}
+            for key, value in entry.items():
+                if not isinstance(value, str | int | float | bool):
+                    continue
+                line = source.pair(key, value, scope, after)
+                if line is not None and (key, line) in claimed:  # the same `id = "0…0"` again
+                    line = source.pair(key, value, scope, line)
+                if line is not None:
+                    key_lines[key] = line
+            claimed.update(key_lines.items())
             name = _value_text(entry.get(kind.name_key, ""))
             line = key_lines.get(kind.name_key) or cursor
             # The next entry starts on this entry's last line at the earliest (one-line JSON).

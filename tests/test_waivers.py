@@ -302,3 +302,18 @@ def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo
         'id = "TODO"\n')})
     found = [f for f in evaluate(collect(repo)) if f.rule == "CF001"]
     assert [(f.location.start_line, f.outcome) for f in found] == [(6, Outcome.FAIL)]
+
+
+@pytest.mark.parametrize("wrangler", [
+    pytest.param('name = "w"\nmain = "a.ts"\n\n[[kv_namespaces]]\nbinding = "RATE_LIMIT"\n'
+                 '# auditlib: ignore[CF001] local only\nid = "00000000000000000000000000000000"\n\n'
+                 '[[kv_namespaces]]\nbinding = "SESSIONS"\nid = "00000000000000000000000000000000"\n',
+                 id="toml"),
+])
+def test_a_suppression_waives_only_its_own_binding_when_ids_repeat(
+        tmp_path: Path, make_repo: MakeRepo, wrangler: str) -> None:
+    """The second binding's id is found at its own line, not at the first's identical one."""
+    repo = make_repo(tmp_path, {"wrangler.toml": wrangler})
+    found = [f for f in evaluate(collect(repo)) if f.rule == "CF001"]
+    assert [(f.subject, f.location.start_line, f.outcome) for f in found] == [
+        ("RATE_LIMIT", 7, Outcome.WAIVED), ("SESSIONS", 11, Outcome.FAIL)]
