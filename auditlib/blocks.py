@@ -44,6 +44,23 @@ def plain(value: object) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def prose(text: str) -> str:
+    """A message written with code spans (a finding's, a waiver's reason): its code spans
+    kept, the rest shown as text, as `plain` shows it."""
+    parts, last = [], 0
+    for found in CODE_SPAN.finditer(text):
+        parts += [_spaced(text[last:found.start()]), found[0]]
+        last = found.end()
+    return "".join([*parts, _spaced(text[last:])])
+
+
+def _spaced(text: str) -> str:
+    """`plain(text)`, with one space at either end where `text` had one."""
+    if not text.strip():
+        return " " if text else ""
+    return " " * text[0].isspace() + plain(text) + " " * text[-1].isspace()
+
+
 def no_raw_html(markdown: str) -> str:
     """Escape `<` outside code spans, so that repository text cannot inject HTML."""
     if markdown.startswith("```"):

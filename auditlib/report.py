@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, to_markdown
+from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, prose, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
@@ -373,7 +373,7 @@ def _gaps(ctx: Context) -> list[Block]:
     errors = [f for f in ctx.findings if f.outcome == Outcome.ERROR]
     if errors:
         blocks.append(Text("**Rules that could not run:**\n\n" + "\n".join(
-            f"- {f.message}" for f in errors)))
+            f"- {prose(f.message)}" for f in errors)))
     blocks.append(Text("### Missing Configuration"))
     missing = ctx.open_findings("CF002")
     search = ctx.facts.searches.get("placement")
@@ -399,8 +399,8 @@ def _gaps(ctx: Context) -> list[Block]:
             (f.subject, RULE_BY_ID["CF006"].status, _code(f.location)) for f in unmeasured]))
     else:
         measured = ", ".join(_code(m.location) for m in ctx.facts.metrics[:3])
-        blocks.append(Text("Scaling behaviour is measured in code"
-                           + (f" ({measured})." if measured else ".")))
+        blocks.append(Text(f"Scaling behaviour is measured in code ({measured})." if measured
+                           else "No unmeasured scaling behaviour was found."))
     metrics = ctx.facts.searches.get("metrics")
     if metrics is not None and not metrics.matches:
         blocks.append(Text(f"**Searched for metrics:** `{metrics.command}` — no results."))
@@ -442,7 +442,7 @@ def _actions(ctx: Context) -> list[Block]:
         for number, (action, found) in enumerate(grouped.items(), 1):
             where = (f" in {len(found)} places: {ctx.places(found)}" if len(found) > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
-            items.append(f"{number}. {action}{where}")
+            items.append(f"{number}. {prose(action)}{where}")
         blocks.append(Text(f"### {heading}\n\n"
                            + ("\n".join(items) if items else f"Nothing at {severity}.")))
     return blocks
@@ -461,12 +461,13 @@ def _findings(ctx: Context) -> list[Block]:
         blocks.append(Table.of(("Severity", "Rule", "Finding", "Evidence", "Quoted line"), [
             (f.severity if f.outcome == Outcome.FAIL else f"{f.severity} (ERROR)",
              f"{f.rule} {RULE_BY_ID[f.rule].name}" if f.rule in RULE_BY_ID else f.rule,
-             f.message + (f" ({f.waiver})" if f.waiver else ""), ctx.where(f.location),
+             prose(f.message + (f" ({f.waiver})" if f.waiver else "")), ctx.where(f.location),
              _quote(f.quote)) for f in shown]))
     waived = [f for f in ctx.findings if f.outcome == Outcome.WAIVED]
     blocks.append(Text("### Waived"))
     blocks.append(Table.of(("Rule", "Finding", "Evidence", "Reason", "Expires"), [
-        (f.rule, f.message, ctx.where(f.location), f.waiver, f.waiver_expires or "never")
+        (f.rule, prose(f.message), ctx.where(f.location), prose(f.waiver),
+         f.waiver_expires or "never")
         for f in waived]) if waived else Text("No findings are waived."))
     return blocks
 
@@ -539,7 +540,8 @@ def _drift(ctx: Context) -> list[Block]:
         return [heading, Text(f"Every claim of the hand-written `{path}` still holds.")]
     return [heading, Text(f"What `{path}` claims that is no longer true:"),
             Table.of(("Line", "Rule", "Claim and present truth"), [
-                (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}", f.message)
+                (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}",
+                 prose(f.message))
                 for f in found])]
 
 
@@ -573,10 +575,10 @@ def _changes(ctx: Context) -> list[Block]:
         f" {len(changes.waived)} waived.")]
     if changes.new:
         blocks += [Text("**New:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
-            (f.severity, f.rule, f.message, ctx.where(f.location)) for f in changes.new])]
+            (f.severity, f.rule, prose(f.message), ctx.where(f.location)) for f in changes.new])]
     if changes.resolved:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
-            (entry.get("severity", ""), entry.get("rule", ""), entry.get("message", ""),
+            (entry.get("severity", ""), entry.get("rule", ""), prose(str(entry.get("message", ""))),
              _code(entry.get("path", ""))) for entry in changes.resolved])]
     return blocks
 

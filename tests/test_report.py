@@ -131,6 +131,8 @@ def test_repository_without_configuration_says_so(tmp_path: Path) -> None:
     assert "No wrangler configuration" in markdown
     assert "No Durable Object bindings are configured." in markdown
     assert "No P0 or P1 gaps were found." in markdown
+    assert "No unmeasured scaling behaviour was found." in markdown
+    assert "measured in code" not in markdown
     assert audit.findings == ()
 
 
@@ -262,4 +264,19 @@ def test_repository_names_cannot_inject_links_or_html(tmp_path: Path) -> None:
         encoding="utf-8")
     html = MarkdownIt("commonmark").render(auditlib.run_audit(tmp_path, AUDIT_DATE).markdown())
     assert "<img src=x" not in html
+    assert 'href="https://evil.example"' not in html and "<strong>bold" not in html
+
+
+def test_waiver_reasons_are_shown_as_text(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    (repo / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF002"\npath = "**"\nreason = "ok ![p](https://tracker.example/p.png)'
+        ' [click](https://evil.example) **bold** R&D"\n', encoding="utf-8")
+    html = MarkdownIt("commonmark").enable("table").render(
+        auditlib.run_audit(repo, AUDIT_DATE).markdown())
+    assert "R&amp;D" in html and "[click](https://evil.example)" in html
+    assert "<img" not in html
     assert 'href="https://evil.example"' not in html and "<strong>bold" not in html
