@@ -95,6 +95,16 @@ def migration(key: str, value: str) -> str:
                  [("wrangler.toml", 5, "CART_DO")], id="deleted-does-not-count"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Session"]')},
                  [("wrangler.toml", 5, "CART_DO")], id="other-class-migrated"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Cart"]')
+                  + migration("deleted_classes", '["Cart"]').replace('"v1"', '"v2"')},
+                 [("wrangler.toml", 5, "CART_DO")], id="deleted-later"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration("new_classes", '["Cart"]')
+                  + migration("renamed_classes", '[{ from = "Cart", to = "NewCart" }]')
+                  .replace('"v1"', '"v2"')},
+                 [("wrangler.toml", 5, "CART_DO")], id="renamed-away-later"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING + migration(
+        "transferred_classes", '[{ from = "Cart", from_script = "old-worker", to = "Cart" }]')},
+                 [], id="transferred-to"),
     pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\nbindings = [\n'
                   '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
                  [], id="script-name-exempts"),

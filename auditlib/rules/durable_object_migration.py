@@ -2,8 +2,9 @@
 
 ## What it does
 For every Durable Object binding that the config hosts itself (no `script_name`), checks
-that its `class_name` is declared in a migration (`new_classes`, `new_sqlite_classes`, or
-the `to` of `renamed_classes`). On a Pages project, which cannot host Durable Object
+that its `class_name` is declared by the migrations, applied in order (`new_classes`,
+`new_sqlite_classes`, the `to` of `renamed_classes` and `transferred_classes`), and not
+deleted (`deleted_classes`) or renamed away since. On a Pages project, which cannot host Durable Object
 classes, a binding without `script_name` is reported too.
 
 ## Why is this bad?
@@ -37,14 +38,20 @@ from .base import Rule, scope_label, scoped
 
 
 def migrated_classes(migrations: Any) -> set[str]:
+    """The classes the migrations leave declared, applied in order: created (`new_classes`,
+    `new_sqlite_classes`), renamed to or transferred to, and not deleted or renamed away."""
     declared: set[str] = set()
     for migration in migrations if isinstance(migrations, list) else ():
         if not isinstance(migration, dict):
             continue
         for key in ("new_classes", "new_sqlite_classes"):
             declared |= {str(name) for name in migration.get(key) or ()}
-        declared |= {str(renamed.get("to")) for renamed in migration.get("renamed_classes") or ()
-                     if isinstance(renamed, dict)}
+        for renamed in migration.get("renamed_classes") or ():
+            if isinstance(renamed, dict):
+                declared = (declared - {str(renamed.get("from"))}) | {str(renamed.get("to"))}
+        declared |= {str(moved.get("to")) for moved in migration.get("transferred_classes") or ()
+                     if isinstance(moved, dict)}
+        declared -= {str(name) for name in migration.get("deleted_classes") or ()}
     return declared
 
 
