@@ -208,6 +208,9 @@ def dated(top: str | None, env: str | None = None) -> str:
                  None, id="missing"),
     pytest.param({"wrangler.toml": dated("latest")}, [("wrangler.toml", 3, "compatibility_date")],
                  None, id="not-a-date"),
+    pytest.param({"wrangler.toml": dated("20250601")}, [("wrangler.toml", 3, "compatibility_date")],
+                 None, id="not-written-yyyy-mm-dd"),
+    pytest.param({"wrangler.toml": dated("2025-07-01")}, [], None, id="the-audit-date"),
 ])
 def test_cf010(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected,
                age: int | None) -> None:
@@ -215,6 +218,12 @@ def test_cf010(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(found, expected, Severity.P2)
     for finding in found:
         assert (f"{age} days old (limit 30)" if age else "compatibility_date") in finding.message
+
+
+def test_cf010_date_in_the_future(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": dated("2025-07-02")}, "CF010", AS_OF)
+    assert found.location.start_line == 3
+    assert "after the audit date (2025-07-01)" in found.message and "future" in found.message
 
 
 def test_cf010_default_limit_is_180_days(tmp_path: Path, make_repo: MakeRepo) -> None:

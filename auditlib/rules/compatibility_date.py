@@ -2,7 +2,8 @@
 
 ## What it does
 Reports a `compatibility_date` older than `compatibility_max_age_days` (default 180) before
-the audit date, in every environment that sets or inherits it, and a config without one.
+the audit date, in every environment that sets or inherits it; one after the audit date
+(Cloudflare refuses to deploy it); one not written `YYYY-MM-DD`; and a config without one.
 
 ## Why is this bad?
 The compatibility date pins the runtime's behaviour. A date left behind for long keeps old
@@ -19,12 +20,15 @@ Move the date forward regularly, reading the compatibility flags changelog, and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule, scope_label, scoped
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class CompatibilityDateStale(Rule):
@@ -48,6 +52,8 @@ class CompatibilityDateStale(Rule):
                 location = Location(path=wrangler_config.path,
                                     start_line=scope.key_lines.get("compatibility_date"))
                 try:
+                    if not isinstance(value, date) and not ISO_DATE.fullmatch(str(value)):
+                        raise ValueError(value)  # fromisoformat also reads 20260901
                     pinned = value if isinstance(value, date) else date.fromisoformat(str(value))
                 except ValueError:
                     yield cls.finding(location=location,
@@ -58,7 +64,14 @@ class CompatibilityDateStale(Rule):
                                       remediation=f"Set `compatibility_date` in {where}")
                     continue
                 age = (today - pinned).days
-                if age > config.compatibility_max_age_days:
+                if age < 0:
+                    yield cls.finding(
+                        location=location, subject=scoped("compatibility_date", scope),
+                        message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
+                                 f" after the audit date ({today.isoformat()}): Cloudflare"
+                                 " refuses to deploy a date in the future"),
+                        remediation=f"Set `compatibility_date` in {where} to a past date")
+                elif age > config.compatibility_max_age_days:
                     yield cls.finding(
                         location=location, subject=scoped("compatibility_date", scope),
                         message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
