@@ -13,7 +13,11 @@ from collections.abc import Iterable
 REDACTED = "«redacted»"
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
                          re.IGNORECASE)
-PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE", re.IGNORECASE)
+PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
+# Names of what is about a secret, not one: OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER.
+ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$", re.IGNORECASE)
+# Credentials inside a value: postgres://user:password@host, "Bearer <token>".
+CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 SECRET_VALUE = re.compile(
     r"^(?:sk|rk)_(?:live|test)_\w{8,}|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
     r"|^AKIA[0-9A-Z]{16}$|^AIza[\w-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
@@ -29,9 +33,9 @@ def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
     if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
         return None  # MAX_TOKENS = "1000" is a number, not a secret
-    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name):
+    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name) and not ABOUT_NAME.search(name):
         return "name"
-    if SECRET_VALUE.search(value):
+    if SECRET_VALUE.search(value) or CREDENTIALS.search(value):
         return "value"
     if " " not in value and _random_looking(value):
         return "value"

@@ -38,6 +38,15 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("STRIPE_PUBLISHABLE_KEY", "pk-demo", None),
     ("NEXT_PUBLIC_API_KEY", "pk-demo", None),
     ("PUBLIC_KEY", STRIPE_LIKE, "value"),
+    # names of what is about a secret, and public site keys
+    ("CSRF_TOKEN_HEADER", "x-csrf-token", None),
+    ("OAUTH_TOKEN_URL", "https://auth.example.com/oauth/token", None),
+    ("PASSWORD_RESET_PATH", "/account/reset-password", None),
+    ("TURNSTILE_SITE_KEY", "0x4AAAAAAABkMYinukE8nzY", None),
+    # credentials inside a value whatever the name
+    ("DATABASE_URL", "postgres://app:hunter2hunter2@db.example.com/shop", "value"),
+    ("AUTH_HEADER", "Bearer 9f8e7d6c5b4a3210", "value"),
+    ("DATABASE_URL", "postgres://db.example.com/shop", None),
     # names that only look alike
     ("KEYBOARD_LAYOUT", "qwerty", None),
     ("CACHE_KEY_PREFIX", "cart:", None),
