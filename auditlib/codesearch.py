@@ -58,6 +58,11 @@ SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def commented(line: str) -> bool:
+    """Whether a line of code is a comment (`// TODO: export latency to prometheus`)."""
+    return line.lstrip().startswith(("//", "/*", "*"))
+
+
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
     """One ripgrep pass for every probe; each matching line is attributed to its probes."""
     return probe_matches(probes, start_probes(repo, probes))

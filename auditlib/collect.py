@@ -62,7 +62,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     classes: list[CodeClass] = []
     for path, found in codesearch.by_path(matches).items():
         wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
-                  or (m.probe == "exported-class"
+                  or (m.probe == "exported-class" and not codesearch.commented(m.text)
                       and (m.groups["class"] in do_classes or "DurableObject" in m.text))]
         if not wanted:  # only metrics sinks, other classes, extra probes: nothing to read
             continue
@@ -91,7 +91,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
             path, lines, (m for m in wanted if m.probe == "exported-class"))
-    metrics = tuple(m for m in matches if m.probe == "metrics-sink")
+    metrics = tuple(m for m in matches
+                    if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
     return {

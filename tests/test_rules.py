@@ -179,6 +179,10 @@ def test_cf004(tmp_path: Path, make_repo: MakeRepo, text: str,
     pytest.param({"wrangler.toml": KV.format(REAL_ID),
                   "src/log.ts": 'export const log = () => console.warn("slow");\n'},
                  [(".", None, "metrics")], id="console-is-not-metrics"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID),
+                  "src/todo.ts": "// TODO: export request latency to prometheus\n"
+                                 " * and writeDataPoint later\nexport {};\n"},
+                 [(".", None, "metrics")], id="a-comment-is-not-metrics"),
     pytest.param({"wrangler.toml": KV.format(REAL_ID)
                   + '\n[[analytics_engine_datasets]]\nbinding = "METRICS"\n'},
                  [], id="analytics-engine-binding"),

@@ -155,6 +155,9 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
                   "src/index.ts": "class Cart extends DurableObject {}\n"},
                  [("wrangler.toml", 5, "CART_DO")], id="not-exported"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "// export class Cart extends DurableObject {}\n"},
+                 [("wrangler.toml", 5, "CART_DO")], id="commented-out"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING}, [("wrangler.toml", 5, "CART_DO")],
                  id="no-code"),
     pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\nbindings = [\n'
