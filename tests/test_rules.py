@@ -109,6 +109,15 @@ def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     assert all(f.severity == Severity.P1 for f in found)
 
 
+def test_cf002_names_the_environments_that_set_their_own(tmp_path: Path,
+                                                          make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID)
+             + '\n[env.production]\nname = "p"\n[env.production.placement]\nmode = "smart"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF002")
+    assert found.message == ("`wrangler.toml` has no `[placement]` section at the top level"
+                             " (only env `production` sets its own)")
+
+
 # CF003 memory-fallback --------------------------------------------------------------------
 
 MEMORY_FALLBACK = """\

@@ -1,8 +1,9 @@
 """CF002 smart-placement-missing.
 
 ## What it does
-Reports each wrangler config without a `[placement]` section. The evidence includes the
-search that was run over the repository's wrangler configs and what it found.
+Reports each wrangler config without a top-level `[placement]` section (environments
+inherit it; the message names those that set their own). The evidence includes the search
+that was run over the repository's wrangler configs and what it found.
 
 ## Why is this bad?
 Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
@@ -46,6 +47,10 @@ class SmartPlacementMissing(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.placement is not None:
                 continue
+            own = [f"`{scope.name}`" for scope in wrangler_config.environments
+                   if "placement" in scope.declared]
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="placement",
-                message=f"`{wrangler_config.path}` has no `[placement]` section")
+                message=f"`{wrangler_config.path}` has no `[placement]` section"
+                        + (f" at the top level (only env {', '.join(own)} sets its own)"
+                           if own else ""))
