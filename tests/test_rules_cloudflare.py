@@ -422,6 +422,9 @@ def caller(app_dir: str) -> str:
                  id="reusable-workflow-call-web-admin"),
     pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("./apps/web")}, [],
                  id="working-directory-dot-slash"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/api")
+                  + "# apps/web moves here next quarter\n"}, NOT_DEPLOYED,
+                 id="mentioned-in-a-comment"),
 ])
 def test_cf015(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)

@@ -28,6 +28,8 @@ from ..model import Facts, Finding, Location, Severity
 from .base import Rule
 
 _TOKEN = re.compile(r"[\w.@/-]+")
+# A YAML comment: what it mentions is deployed by nothing.
+_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.MULTILINE)
 # A command that deploys from another folder than the one it runs in.
 _ELSEWHERE = re.compile(r"(?:^|[;&|(]\s*)cd\s|\s(?:--config|-c|--cwd)\b")
 
@@ -55,7 +57,7 @@ class AppNotDeployedByCi(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         deploying = {step.workflow for step in facts.deploy_steps}
-        words = set().union(*(mentioned(w.text) for w in facts.workflows
+        words = set().union(*(mentioned(_COMMENT.sub("", w.text)) for w in facts.workflows
                               if w.path in deploying or deploying.intersection(w.calls)))
         in_root = any(step.directory == "." and not _ELSEWHERE.search(step.command)
                       for step in facts.deploy_steps)
