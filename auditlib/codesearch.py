@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import repofiles
-from .config import CODE_GLOBS, Probe
+from .config import CODE_GLOBS, NOT_TESTS, Probe
 from .model import (
     Branch,
     CodeClass,
@@ -26,16 +26,17 @@ from .model import (
 
 PROBES: tuple[Probe, ...] = (
     Probe(name="provider-variable", regex=r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PROVIDER)\b",
-          groups=("variable",)),
+          groups=("variable",), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="latency-threshold",
           regex=r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+)",
-          groups=("variable", "threshold_ms")),
+          groups=("variable", "threshold_ms"), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="exported-class",
-          regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",)),
+          regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",),
+          globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="metrics-sink",
           regex=r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
                 r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
-          groups=("api",)),
+          groups=("api",), globs=CODE_GLOBS + NOT_TESTS),
 )
 
 # Read inside a provider selection block, not searched repository-wide.
@@ -54,7 +55,7 @@ SINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Searches shown in the report with their command and result.
 SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "placement": ((r"^[^#/]*\bplacement\b",), ("wrangler.toml", "wrangler.json", "wrangler.jsonc")),
-    "metrics": ((PROBES[3].regex,), CODE_GLOBS),
+    "metrics": ((PROBES[3].regex,), PROBES[3].globs),
 }
 
 
@@ -69,8 +70,11 @@ def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
 
 
 def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int, str]]:
-    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches."""
-    globs = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
+    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches.
+    ripgrep leaves out only what every probe leaves out; probe_matches sorts out the rest."""
+    every = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
+    globs = tuple(glob for glob in every if not glob.startswith("!")
+                  or all(glob in probe.globs for probe in probes))
     return repofiles.search(repo, [probe.regex for probe in probes], globs)
 
 

@@ -13,6 +13,8 @@ from datetime import date
 from .model import Severity
 
 CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
+# Tests and their mocks: the built-in probes do not take evidence of how the app runs there.
+NOT_TESTS = ("!*.test.*", "!*.spec.*", "!**/__tests__/**", "!**/test/**", "!**/tests/**")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

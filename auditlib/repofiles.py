@@ -69,8 +69,9 @@ def _base_args(globs: Sequence[str]) -> list[str]:
 
 
 def select(paths: Iterable[str], globs: Sequence[str]) -> list[str]:
-    """The `paths` that match one of the including `globs`, in order: by file name for a
-    glob without a folder, by the whole path otherwise (`**/` also matching no folder)."""
+    """The `paths` that match one of the including `globs` and none of the excluding (`!`)
+    ones, in order: by file name for a glob without a folder, by the whole path otherwise
+    (`**/` also matching no folder)."""
     endings, test = _compiled(tuple(globs))
     return [path for path in paths if path.endswith(endings) and test(path)]
 
@@ -84,15 +85,23 @@ def matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
 @functools.lru_cache(maxsize=64)
 def _compiled(globs: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[str], bool]]:
     """What every path matching `globs` ends with (each glob's text after its last wildcard,
-    a cheap first test), and the whole test, with each kind of glob compiled into one regex."""
-    includes = [glob for glob in globs if not glob.startswith("!")]
-    if not includes:
-        return ("",), lambda path: True
-    by_name = _any_of(glob for glob in includes if "/" not in glob)
-    by_path = _any_of(form for glob in includes if "/" in glob
+    a cheap first test), and the whole test, with each kind of glob compiled into one regex:
+    a path matches an including glob and no excluding (`!`) one."""
+    includes = [glob for glob in globs if not glob.startswith("!")] or ["*"]
+    excluded = _matcher([glob[1:] for glob in globs if glob.startswith("!")])
+    included = _matcher(includes)
+    return tuple(re.split(r"[*?\[\]]", glob)[-1] for glob in includes), lambda path: (
+        included(path) and not excluded(path))
+
+
+def _matcher(globs: list[str]) -> Callable[[str], bool]:
+    """Whether a path matches one of `globs`: by file name for a glob without a folder, by the
+    whole path otherwise (`**/` also matching no folder)."""
+    by_name = _any_of(glob for glob in globs if "/" not in glob)
+    by_path = _any_of(form for glob in globs if "/" in glob
                       for form in (glob, glob.replace("**/", "")))
-    return tuple(re.split(r"[*?\[\]]", glob)[-1] for glob in includes), lambda path: bool(
-        (by_name and by_name(path.rsplit("/", 1)[-1])) or (by_path and by_path(path)))
+    return lambda path: bool((by_name and by_name(path.rsplit("/", 1)[-1]))
+                             or (by_path and by_path(path)))
 
 
 def _any_of(globs: Iterable[str]) -> Callable[[str], object] | None:

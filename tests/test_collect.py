@@ -284,3 +284,16 @@ def test_placement_search_finds_what_ripgrep_finds(tmp_path: Path, make_repo: Ma
     found = facts.searches["placement"].matches
     assert [(m.location.path, m.location.start_line, m.text) for m in found] == by_ripgrep
     assert len(by_ripgrep) == 3  # the [placement] table, the "placement" key, d's notes
+
+
+def test_configured_probes_search_tests_where_built_in_ones_do_not(tmp_path: Path,
+                                                                   make_repo: MakeRepo) -> None:
+    from auditlib.config import Probe
+
+    code = "export const flag = flags.beta;\nenv.METRICS.writeDataPoint({});\n"
+    repo = make_repo(tmp_path, {"test/cart.ts": code, "src/cart.ts": code})
+    facts = collect(repo, [Probe(name="flags", regex=r"flags\.(\w+)", groups=("flag",))])
+    assert [str(m.location) for m in facts.extra] == ["src/cart.ts:1", "test/cart.ts:1"]
+    assert [str(m.location) for m in facts.metrics] == ["src/cart.ts:2"]
+    facts = collect(repo)  # built-in probes only: ripgrep itself leaves the tests out
+    assert [str(m.location) for m in facts.metrics] == ["src/cart.ts:2"]

@@ -158,6 +158,16 @@ def test_cf003(tmp_path: Path, make_repo: MakeRepo, text: str,
     assert all(f.severity == Severity.P1 and "MemorySessionStore" in f.message for f in found)
 
 
+@pytest.mark.parametrize("test_file", ["src/session.test.ts", "src/session.spec.tsx",
+                                       "src/__tests__/session.ts", "test/session.ts",
+                                       "packages/auth/tests/fixtures/session.ts"])
+def test_tests_are_not_evidence_of_how_the_app_runs(tmp_path: Path, make_repo: MakeRepo,
+                                                     test_file: str) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID), test_file: MEMORY_FALLBACK + METRICS_CODE}
+    assert findings(tmp_path, make_repo, files, "CF003") == []  # not the app's fallback
+    assert len(findings(tmp_path, make_repo, files, "CF005")) == 1  # nor its metrics
+
+
 # CF004 console-only-latency-monitoring ----------------------------------------------------
 
 def latency(*body: str) -> str:
