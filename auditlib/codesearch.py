@@ -70,12 +70,16 @@ def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
 
 
 def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int, str]]:
-    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches.
-    ripgrep leaves out only what every probe leaves out; probe_matches sorts out the rest."""
+    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches."""
+    return repofiles.search(repo, [probe.regex for probe in probes], pass_globs(probes))
+
+
+def pass_globs(probes: Sequence[Probe]) -> tuple[str, ...]:
+    """The globs of one ripgrep pass for `probes`: every file one of them searches; it leaves
+    out only what every probe leaves out (probe_matches sorts out the rest)."""
     every = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
-    globs = tuple(glob for glob in every if not glob.startswith("!")
-                  or all(glob in probe.globs for probe in probes))
-    return repofiles.search(repo, [probe.regex for probe in probes], globs)
+    return tuple(glob for glob in every if not glob.startswith("!")
+                 or all(glob in probe.globs for probe in probes))
 
 
 def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]) -> list[Match]:

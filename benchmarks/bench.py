@@ -146,8 +146,7 @@ def alternate(commands: dict[str, tuple[list[str], Path | None, tuple[int, ...]]
 def probe_search() -> list[str]:
     """The `rg --json` command of the built-in probes, as auditlib runs it."""
     probes = codesearch.PROBES
-    globs = tuple(dict.fromkeys(glob for probe in probes for glob in probe.globs))
-    return repofiles.search_args([probe.regex for probe in probes], globs)
+    return repofiles.search_args([probe.regex for probe in probes], codesearch.pass_globs(probes))
 
 
 def check_command(repo: Path, output: str = "json") -> list[str]:
