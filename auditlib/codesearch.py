@@ -197,13 +197,28 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
                           end_line=last.location.start_line if last else line))
 
 
-def latency_monitor(path: str, lines: Sequence[str], match: Match) -> LatencyMonitor:
+# Durations that are settings, not measurements: `cacheDuration > 0`, `maxLatency >= 100`.
+NOT_MEASURED = re.compile(r"cache|ttl|timeout|max|min|retry|limit|budget", re.IGNORECASE)
+
+
+def is_latency_check(match: Match) -> bool:
+    """Whether a latency-threshold match compares a measured duration with a threshold."""
+    return int(match.groups["threshold_ms"]) > 0 and not NOT_MEASURED.search(
+        match.groups["variable"])
+
+
+def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5) -> LatencyMonitor:
+    """The check at `match` and where it reports: inside it, or a metric recording the same
+    variable within `near` lines of it (recorded on every request, then checked)."""
     start = (match.location.start_line or 1) - 1
     end = _statement_end(lines, start, limit=40)
     indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
                  default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
-    sinks = tuple(name for name, pattern in SINKS if pattern.search(snippet))
+    beside = "\n".join(line for line in [*lines[max(start - near, 0):start], *lines[end + 1:end + 1 + near]]
+                       if match.groups["variable"] in line)
+    sinks = tuple(name for name, pattern in SINKS
+                  if pattern.search(snippet) or (name == "metrics" and pattern.search(beside)))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
                           snippet=snippet,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))

@@ -87,7 +87,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                 if selection is not None:  # else a mention (a type, a comment): read on
                     seen.add(match.groups["variable"])
                     providers.append(selection)
-            elif match.probe == "latency-threshold":
+            elif match.probe == "latency-threshold" and codesearch.is_latency_check(match):
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
             path, lines, (m for m in wanted if m.probe == "exported-class"))

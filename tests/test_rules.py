@@ -181,6 +181,16 @@ def latency(*body: str) -> str:
     pytest.param(latency("    console.warn(`slow ${duration}ms`);\n",
                          "    env.METRICS.writeDataPoint({ doubles: [duration] });\n"),
                  [], id="write-data-point"),
+    pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
+        "  if (duration", "  env.METRICS.writeDataPoint({ doubles: [duration] });\n  if (duration"),
+                 [], id="recorded-beside-the-check"),
+    pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
+        "  if (duration", "  env.METRICS.writeDataPoint({ doubles: [size] });\n  if (duration"),
+                 [("src/call.ts", 4, 6, "latency>200ms")], id="another-value-recorded-beside"),
+    pytest.param("export function headers(cacheDuration: number, maxLatency: number) {\n"
+                 "  if (cacheDuration > 60) console.warn('long cache');\n"
+                 "  if (maxLatency >= 100) console.warn('slow budget');\n"
+                 "  if (duration > 0) console.warn('ran');\n}\n", [], id="settings-not-measurements"),
 ])
 def test_cf004(tmp_path: Path, make_repo: MakeRepo, text: str,
                expected: list[tuple[str, int, int, str]]) -> None:

@@ -3,8 +3,10 @@
 ## What it does
 Finds latency checks (`if (duration > 200 ...)`) that only write to the console and send
 nothing to a metrics sink (Workers Analytics Engine `writeDataPoint`, StatsD, Prometheus,
-OpenTelemetry), and checks whose threshold is above the configured latency budget
-(`latency_threshold_ms`, default 200).
+OpenTelemetry), inside the check or recording the same variable within five lines of it,
+and checks whose threshold is above the configured latency budget (`latency_threshold_ms`,
+default 200). A threshold of 0 and durations that are settings (`cacheDuration`,
+`maxLatency`, `timeout...`) are not latency checks.
 
 ## Why is this bad?
 Console lines are sampled, short-lived and cannot be graphed or alerted on: slow Durable
