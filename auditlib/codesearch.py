@@ -198,7 +198,8 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
 
 
 # Durations that are settings, not measurements: `cacheDuration > 0`, `maxLatency >= 100`.
-NOT_MEASURED = re.compile(r"cache|ttl|timeout|max|min|retry|limit|budget", re.IGNORECASE)
+NOT_MEASURED = re.compile(r"(?:(?:^|_)(?i:cache|ttl|timeout|max|min|retry|limit|budget)"
+                          r"|Cache|Ttl|TTL|Timeout|Max|Min|Retry|Limit|Budget)(?=[A-Z_]|$)")
 
 
 def is_latency_check(match: Match) -> bool:
