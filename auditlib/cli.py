@@ -33,6 +33,14 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _seconds(text: str) -> int:
+    """A time limit: nbclient reads 0 or less as none, so a slip would let a stuck cell run
+    for ever."""
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds, 1 or more: {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="auditlib",
@@ -59,8 +67,8 @@ def parser() -> argparse.ArgumentParser:
                           " to it (default: from the settings, else docs/auto-scaling.md)")
     run.add_argument("--kernel", default="python3",
                      help="Jupyter kernel that runs the notebook (default: python3)")
-    run.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
-                     help="execution timeout per notebook cell (default: 600)")
+    run.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
+                     help="time limit for each notebook cell, 1 or more (default: 600)")
     run.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK,
                      help="the audit notebook (default: the one in this checkout)")
     run.add_argument("--config", type=Path, default=None, metavar="FILE",
@@ -215,6 +223,7 @@ def _run(args: argparse.Namespace) -> int:
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
         on_findings=functools.partial(history.draw_ahead, args.out, audit_date),
+        expect=("findings.json", "findings.sarif"),
         parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
                     "doc_path": doc_path,
                     "config_path": "" if args.config is None else str(args.config.resolve()),

@@ -10,10 +10,11 @@ import base64
 import contextlib
 import functools
 import hashlib
+import logging
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "
                    "text/plain"]
 
 EMBEDDED_IMAGE = re.compile(r"(\]\(data:image/png;base64,)([A-Za-z0-9+/=]+)\)")
+# nbclient logs a cell timeout on papermill's logger before raising it; the error says it.
+TIMEOUT_LOG = "Timeout waiting for execute reply"
 
 
 # What the notebook's cells import, and the line the kernel runs as it starts (IPython's
@@ -67,8 +70,17 @@ def markdown2html(source: str) -> str:
 @functools.cache
 def _markdown() -> Any:
     import mistune
+    from mistune.util import safe_entity
 
-    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    class Renderer(mistune.HTMLRenderer):
+        """Raw HTML escaped; text escaped once: the Markdown already writes repository
+        text's `&` and `<` as entities (blocks.plain), which the default escapes again."""
+
+        def text(self, text: str) -> str:
+            return safe_entity(text)
+
+    return mistune.create_markdown(renderer=Renderer(escape=True),
+                                   plugins=["table", "strikethrough"])
 
 
 def _without_timings(notebook: Any, name: str) -> Any:
@@ -154,70 +166,113 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _failing_cell(executed: Path) -> str | None:
-    """`cell N (first line of its code)` for the cell papermill marked as failing."""
+def _check_notebook(path: Path) -> None:
+    """Check that `path` is a notebook with a cell tagged `parameters`: papermill puts the
+    run's values after that cell; without one it puts them first, and the notebook's own
+    defaults then overwrite them."""
     import nbformat
 
     try:
-        notebook = nbformat.read(executed, as_version=4)
-    except Exception:  # a notebook too broken to read names no cell
-        return None
-    for number, cell in enumerate(notebook.cells, 1):
-        state = cell.metadata.get("papermill", {})
-        if state.get("exception") or state.get("status") in ("failed", "running"):
-            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            return f"cell {number} (`{first[:60]}`)"
-    return None
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises many kinds of errors for a file it cannot read
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise AuditError(f"not a Jupyter notebook: {path}: {reason}") from None
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells):
+        raise AuditError(f"{path} has no cell tagged `parameters`: papermill needs one to pass"
+                         " the run's values to the notebook")
 
 
-def _failure(exc: Exception, executed: Path) -> str:
-    """One readable paragraph: which cell failed, and why."""
-    name = getattr(exc, "ename", type(exc).__name__)
+def _failure(exc: Exception, name: str, started: list[tuple[int, Any]]) -> str:
+    """One readable paragraph: which cell failed, numbered as in the notebook `name`
+    (Markdown cells counted, papermill's injected parameters not), and why."""
+    error = getattr(exc, "ename", type(exc).__name__)
     value = str(getattr(exc, "evalue", None) or exc).split("Here is a preview")[0]
-    where = _failing_cell(executed) if executed.exists() else None
-    return (f"the audit notebook failed in {where or 'the notebook'}: {name}:"
+    where = "the notebook"
+    if started:
+        lines = started[-1][1].source.strip().splitlines()
+        where = f"cell {len(started)} of {name} (`{lines[0][:60] if lines else ''}`)"
+    return (f"the audit notebook failed in {where}: {error}:"
             f" {' '.join(value.split())[:300]}")
+
+
+def _mark_failed(executed: Path, index: int, exc: Exception) -> None:
+    """Mark cell `index` of the `executed` notebook as papermill marks a cell that raised,
+    with `exc` as its output: papermill leaves a cell that timed out as completed."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    cell = notebook.cells[index]
+    cell.metadata.setdefault("papermill", {}).update(status="failed", exception=True)
+    for later in notebook.cells[index + 1:]:  # papermill counts them as done
+        later.metadata.setdefault("papermill", {})["status"] = "pending"
+    notebook.metadata.setdefault("papermill", {})["exception"] = True
+    value = " ".join(str(exc).split("Here is a preview")[0].split())
+    cell.outputs.append(nbformat.v4.new_output("error", ename=type(exc).__name__,
+                                               evalue=value, traceback=[]))
+    nbformat.write(notebook, executed)
 
 
 def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
         timeout: int, progress: bool,
-        on_findings: Callable[[Path], object] | None = None) -> list[Path]:
+        on_findings: Callable[[Path], object] | None = None,
+        expect: Sequence[str] = ()) -> list[Path]:
     """Execute and export into `out_dir`; returns the files written there. `on_findings`
     is called on a thread with the folder being written, once a cell has saved
-    findings.json there, while the other cells run."""
+    findings.json there, while the other cells run. A run whose notebook did not write
+    each file named in `expect` into its `output_dir` fails, and leaves `out_dir` as it was.
+    The notebook needs a cell tagged `parameters`."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     staging.chmod(0o755)
     executed = staging / f"{NAME}.ipynb"
+    failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
+    quiet = logging.getLogger("papermill")
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             # The kernel starts first, on the other CPU; the exporters get ready on a thread
             # while papermill is imported here and the kernel runs the cells.
             with _kernel(kernel, staging, pool) as manager:
                 warm_up = pool.submit(_exporters)
+                _check_notebook(notebook)
                 import nbformat
                 import papermill
 
                 called: list[Future[object]] = []
+                started: list[tuple[int, Any]] = []  # the notebook's cells, as they start
+
+                def cell_started(cell: Any, cell_index: int, **_: Any) -> None:
+                    if "injected-parameters" not in cell.metadata.get("tags", []):
+                        started.append((cell_index, cell))
 
                 def cell_executed(**_: Any) -> None:
                     if on_findings and not called and (staging / "findings.json").is_file():
                         called.append(pool.submit(on_findings, staging))
 
+                quiet.addFilter(_not_timeout)
                 try:
                     result = papermill.execute_notebook(
                         str(notebook), str(executed),
                         parameters={**parameters, "output_dir": "."}, cwd=str(staging),
                         kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                        log_output=False, km=manager, on_cell_executed=cell_executed)
+                        log_output=False, km=manager, on_cell_start=cell_started,
+                        on_cell_executed=cell_executed)
                 except Exception as exc:
-                    failed = out_dir.with_name(f"{out_dir.name}.failed.ipynb")
-                    message = _failure(exc, executed)
+                    message = _failure(exc, notebook.name, started)
                     if executed.exists():
+                        if started and not isinstance(exc, papermill.PapermillExecutionError):
+                            _mark_failed(executed, started[-1][0], exc)
                         shutil.move(str(executed), failed)
                         raise RunFailed(f"{message} (executed notebook kept at {failed})"
                                         ) from exc
                     raise RunFailed(message) from exc
+                finally:
+                    quiet.removeFilter(_not_timeout)
+            missing = [name for name in expect if not (staging / name).is_file()]
+            if missing:
+                shutil.move(str(executed), failed)
+                raise RunFailed(f"the audit notebook ran but wrote no {' or '.join(missing)}:"
+                                " it must save the audit into its `output_dir` parameter"
+                                f" (executed notebook kept at {failed})")
             result = _without_timings(result, executed.name)
             nbformat.write(result, executed)
             _export(result, staging, warm_up.result())
@@ -227,6 +282,11 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(out_dir.iterdir())
+
+
+def _not_timeout(record: logging.LogRecord) -> bool:
+    """A filter for papermill's logger that drops the line nbclient logs on a timeout."""
+    return not record.getMessage().startswith(TIMEOUT_LOG)
 
 
 @contextlib.contextmanager

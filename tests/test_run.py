@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
@@ -16,6 +17,7 @@ import pytest
 
 import auditlib
 from auditlib import cli, execute
+from auditlib.blocks import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
@@ -99,6 +101,18 @@ def test_embedded_images_come_out_of_the_markdown_renderer_intact() -> None:
     assert data in execute.markdown2html(source)
 
 
+def test_repository_text_is_escaped_once_in_the_html() -> None:
+    """The Markdown writes `&` and `<` from the repository as entities; the HTML shows them
+    as the characters, while raw HTML and `javascript:` links stay harmless."""
+    source = (f"# {plain('Performance & Budgets')}\n\n| App |\n|---|\n| {plain('evil</td>')} |"
+              "\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))\n")
+    html = execute.markdown2html(source)
+    assert "<h1>Performance &amp; Budgets</h1>" in html
+    assert "<td>evil&lt;/td&gt;</td>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html and '<a href="#harmful-link">x</a>' in html
+
+
 def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -132,6 +146,15 @@ def test_bad_repository_exits_2_with_one_line(argv: list[str],
     assert len(err) == 1 and err[0].startswith("auditlib: repository")
 
 
+@pytest.mark.parametrize("timeout", ["0", "-5"])
+def test_timeout_without_a_limit_exits_2(timeout: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--timeout", timeout])
+    assert exit_info.value.code == 2
+    assert "--timeout: not a whole number of seconds, 1 or more" in capsys.readouterr().err
+
+
 def test_bad_date_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--date", "21/01/2026"])
@@ -161,10 +184,62 @@ def test_failed_run_names_the_cell_and_leaves_no_date_folder(
                      "--notebook", str(notebook)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "RuntimeError: boom" in err and "cell" in err
+    # numbered as in broken.ipynb, not counting papermill's parameters and error cells
+    assert (f"in cell {len(broken.cells)} of broken.ipynb (`raise RuntimeError('boom')`):"
+            " RuntimeError: boom") in err
     assert not (out / "2026-01-21").exists()
     assert (out / "2026-01-21.failed.ipynb").exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def _probe(path: Path, *cells: Any) -> Path:
+    """A quick notebook at `path`: the audit notebook's parameters cell, then `cells`."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells = [cell for cell in notebook.cells
+                      if "parameters" in cell.metadata.get("tags", [])] + list(cells)
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_timeout_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                caplog: pytest.LogCaptureFixture) -> None:
+    notebook = _probe(tmp_path / "slow.ipynb", nbformat.v4.new_markdown_cell("# Wait"),
+                      nbformat.v4.new_code_cell("import time\ntime.sleep(30)"))
+    out = tmp_path / "out"
+    code = cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet",
+                     "--timeout", "1", "--notebook", str(notebook)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "failed in cell 3 of slow.ipynb (`import time`): CellTimeoutError:" in err
+    assert "Timeout waiting" not in err + caplog.text  # said once, in the error
+    kept = nbformat.read(out / "2026-01-21.failed.ipynb", as_version=4).cells[-1]
+    assert kept.metadata.papermill["status"] == "failed" and kept.metadata.papermill["exception"]
+    assert [output.ename for output in kept.outputs] == ["CellTimeoutError"]
+
+
+@pytest.mark.parametrize(("kind", "exit_code", "words"), [
+    ("not-a-notebook", 2, "not a Jupyter notebook: "),
+    ("no-parameters-cell", 2, "has no cell tagged `parameters`"),
+    ("saves-nothing", 1, "the audit notebook ran but wrote no findings.json or findings.sarif"),
+])
+def test_bad_notebook_leaves_the_earlier_run(
+        tmp_path: Path, kind: str, exit_code: int, words: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    earlier = tmp_path / "out" / "2026-01-21"
+    earlier.mkdir(parents=True)
+    (earlier / "findings.json").write_text("{}", encoding="utf-8")
+    notebook = _probe(tmp_path / "audit.ipynb")  # the parameters cell only
+    if kind == "not-a-notebook":
+        notebook.write_text("not a notebook", encoding="utf-8")
+    elif kind == "no-parameters-cell":
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),
+                       notebook)
+    code = cli.main(["run", "--out", str(earlier.parent), "--date", "2026-01-21", "--quiet",
+                     "--notebook", str(notebook)])
+    assert code == exit_code
+    assert words in capsys.readouterr().err.strip().splitlines()[-1]
+    assert [p.name for p in earlier.iterdir()] == ["findings.json"]
+    assert [p.name for p in earlier.parent.iterdir() if p.name.startswith(".")] == []
 
 
 def test_explore_notebook_runs(tmp_path: Path) -> None:
@@ -199,7 +274,7 @@ def test_kernel_imports_what_the_cells_need_as_it_starts(tmp_path: Path) -> None
                                        "language": "python"}
     notebook.cells = [
         nbformat.v4.new_code_cell("leaked = [n for n in ('threading', 'importlib', 'name')"
-                                  " if n in dir()]"),
+                                  " if n in dir()]", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
             "import sys, time\n"
             f"wanted = {execute.PRELOAD!r}\n"
@@ -233,7 +308,7 @@ def test_on_findings_is_called_once_findings_json_is_saved(tmp_path: Path) -> No
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "python3",
                                        "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell("x = 1"),
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
                       nbformat.v4.new_code_cell("open('findings.json', 'w').write('{}')"),
                       nbformat.v4.new_code_cell("import time; time.sleep(0.5)\n"
                                                 "open('late.txt', 'w').write('')")]
