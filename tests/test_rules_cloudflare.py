@@ -329,6 +329,23 @@ def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_re
     assert "(line 11)" in found.message and "env `production`" in found.message
 
 
+@pytest.mark.parametrize(("files", "remediations"), [
+    pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\n'
+                  'bindings = [{ name = "D", class_name = "C" }]\n\n[vars]\nX = "1"\n\n'
+                  '[env.production]\nname = "p"\n'},
+                 ["Declare `D` in `[[env.production.durable_objects.bindings]]` of `wrangler.toml`",
+                  "Declare `X` in `[env.production.vars]` of `wrangler.toml`"], id="toml"),
+    pytest.param({"wrangler.jsonc": '{ "main": "a.ts", "kv_namespaces": [{ "binding": "K" }],'
+                  ' "vars": { "X": "1" }, "env": { "staging": {} } }'},
+                 ["Declare `K` in `env.staging.kv_namespaces` of `wrangler.jsonc`",
+                  "Declare `X` in `env.staging.vars` of `wrangler.jsonc`"], id="jsonc"),
+])
+def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: MakeRepo,
+                                                    files: Files, remediations: list[str]) -> None:
+    found = findings(tmp_path, make_repo, files, "CF012")
+    assert sorted(f.remediation for f in found) == remediations
+
+
 # CF013 pages-config-invalid ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("files", "expected"), [

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped
 
 
@@ -55,6 +56,7 @@ class BindingMissingInEnvironment(Rule):
                 have_vars = {v.name for v in scope.vars}
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path, start_line=scope.location.start_line)
+                toml = wrangler_config.path.endswith(".toml")
                 for binding in top.bindings:
                     if (binding.kind, binding.name) in have:
                         continue
@@ -62,8 +64,10 @@ class BindingMissingInEnvironment(Rule):
                         location=location, subject=scoped(binding.name, scope),
                         message=(f"{binding.kind} `{binding.name}` is declared at the top level"
                                  f" (line {binding.location.start_line}) but not in {where}"),
-                        remediation=(f"Declare `{binding.name}` in `[env.{scope.name}]`"
-                                     f" of `{wrangler_config.path}`"))
+                        remediation=(f"Declare `{binding.name}` in `"
+                                     + ("[[{}]]" if toml else "{}").format(".".join(
+                                         ("env", scope.name, *KINDS_BY_NAME[binding.kind].path)))
+                                     + f"` of `{wrangler_config.path}`"))
                 for var in top.vars:
                     if var.name in have_vars:
                         continue
@@ -71,5 +75,6 @@ class BindingMissingInEnvironment(Rule):
                         location=location, subject=scoped(var.name, scope),
                         message=(f"var `{var.name}` is declared at the top level (line"
                                  f" {var.location.start_line}) but not in {where}"),
-                        remediation=(f"Declare `{var.name}` in `[env.{scope.name}.vars]`"
-                                     f" of `{wrangler_config.path}`"))
+                        remediation=(f"Declare `{var.name}` in `"
+                                     + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
+                                     + f"` of `{wrangler_config.path}`"))
