@@ -405,11 +405,11 @@ def load(path: str, text: str) -> WranglerConfig:
     )
 
 
-_SUPPRESSION = re.compile(r"(?:#|//)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*?)\s*$")
+_SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*?)\s*(?:\*/\s*)?$")
 
 
 def suppressions(path: str, text: str) -> list[Suppression]:
-    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` in JSONC)."""
+    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC)."""
     found = []
     for number, line in enumerate(text.removeprefix(_BOM).splitlines(), 1):
         match = _SUPPRESSION.search(line)
@@ -417,5 +417,5 @@ def suppressions(path: str, text: str) -> list[Suppression]:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())
             found.append(Suppression(location=Location(path=path, start_line=number),
                                      rules=rules, reason=match[2],
-                                     own_line=line.lstrip().startswith(("#", "//"))))
+                                     own_line=line.lstrip().startswith(("#", "//", "/*"))))
     return found

@@ -80,6 +80,11 @@ IGNORE = "# auditlib: ignore[CF001] made on deploy"
                   '    { "binding": "CACHE", "id": "TODO" },\n  ],\n}\n'},
                  [("wrangler.jsonc", 5, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
                  id="jsonc-line-above"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "kv_namespaces": [\n'
+                  '    /* auditlib: ignore[CF001] made on deploy */\n'
+                  '    { "binding": "CACHE", "id": "TODO" },\n  ],\n}\n'},
+                 [("wrangler.jsonc", 5, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
+                 id="jsonc-block-comment"),
 ])
 def test_inline_suppression(tmp_path: Path, make_repo: MakeRepo, files: Files,
                             expected: list[tuple[str, int, Outcome, str]]) -> None:
