@@ -353,6 +353,8 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
                  [("wrangler.toml", 3, "main")], id="main-and-output-dir"),
     pytest.param({"wrangler.toml": PAGES + '\n[env.staging]\nname = "site-staging"\n'},
                  [("wrangler.toml", 4, "env.staging")], id="env-staging"),
+    pytest.param({"wrangler.toml": PAGES + '\n[env.preview]\nmain = "src/index.ts"\n'},
+                 [("wrangler.toml", 5, "main (env preview)")], id="main-in-an-environment"),
     pytest.param({"wrangler.toml": PAGES + '\n[env.preview.vars]\nMODE = "preview"\n'
                   '\n[env.production.vars]\nMODE = "prod"\n'}, [], id="preview-and-production"),
     pytest.param({"wrangler.jsonc": '{\n  "pages_build_output_dir": "out",\n  "env": {\n'

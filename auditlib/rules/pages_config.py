@@ -2,7 +2,8 @@
 
 ## What it does
 Checks what Cloudflare Pages accepts: `main` and `pages_build_output_dir` cannot both be
-set, and the only environment names are `preview` and `production`.
+set (at the top level or in an environment), and the only environment names are `preview`
+and `production`.
 
 ## Why is this bad?
 Wrangler rejects such a Pages config, or ignores the environment, so what is deployed is
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
-from .base import Rule
+from .base import Rule, scoped
 
 PAGES_ENVIRONMENTS = ("preview", "production")
 
@@ -46,14 +47,15 @@ class PagesConfigInvalid(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.target != "pages":
                 continue
-            top = wrangler_config.top
-            if "main" in top.declared:
-                yield cls.finding(
-                    location=top.location_of("main"), subject="main",
-                    message=(f"`{wrangler_config.path}` sets both `main` and"
-                             " `pages_build_output_dir`"),
-                    remediation=(f"Remove `main` from `{wrangler_config.path}` (Pages), or"
-                                 " `pages_build_output_dir` (Worker)"))
+            for scope in wrangler_config.scopes():
+                if "main" in scope.declared:
+                    where = f" (env `{scope.name}`)" if scope.name else ""
+                    yield cls.finding(
+                        location=scope.location_of("main"), subject=scoped("main", scope),
+                        message=(f"`{wrangler_config.path}` sets both `main`{where} and"
+                                 " `pages_build_output_dir`"),
+                        remediation=(f"Remove `main`{where} from `{wrangler_config.path}`"
+                                     " (Pages), or `pages_build_output_dir` (Worker)"))
             for scope in wrangler_config.environments:
                 if scope.name in PAGES_ENVIRONMENTS:
                     continue
