@@ -33,11 +33,14 @@ PROBES: tuple[Probe, ...] = (
     Probe(name="exported-class",
           regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",),
           globs=CODE_GLOBS + NOT_TESTS),
+    Probe(name="export-list", regex=r"\bexport\s*\{", groups=(), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="metrics-sink",
           regex=r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
                 r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
           groups=("api",), globs=CODE_GLOBS + NOT_TESTS),
 )
+
+METRICS_SINK = next(probe for probe in PROBES if probe.name == "metrics-sink")
 
 # Read inside a provider selection block, not searched repository-wide.
 OPTION = re.compile(r"(?:===?\s*|\bcase\s+)[\"']([a-z][a-z0-9-]*)[\"']")
@@ -49,13 +52,13 @@ MEMORY = re.compile(r"memory", re.IGNORECASE)
 # Where a latency check sends what it found.
 SINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("console", re.compile(r"\bconsole\.\w+")),
-    ("metrics", re.compile(PROBES[3].regex)),
+    ("metrics", re.compile(METRICS_SINK.regex)),
 )
 
 # Searches shown in the report with their command and result.
 SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "placement": ((r"^[^#/]*\bplacement\b",), ("wrangler.toml", "wrangler.json", "wrangler.jsonc")),
-    "metrics": ((PROBES[3].regex,), PROBES[3].globs),
+    "metrics": ((METRICS_SINK.regex,), METRICS_SINK.globs),
 }
 
 
@@ -239,6 +242,16 @@ def doc_summary(lines: Sequence[str], line: int) -> str | None:
     if not words:
         return None
     return re.split(r"(?<=\.)\s", " ".join(words), maxsplit=1)[0]
+
+
+def export_names(lines: Sequence[str], line: int, limit: int = 50) -> list[str]:
+    """The names an `export { A, B as C }` list starting at the 1-based `line` exports (its
+    `as` names; types and `default` left out), the list read over up to `limit` lines."""
+    text = " ".join(lines[line - 1:line - 1 + limit])
+    listed = text[text.find("{") + 1:text.find("}")] if "}" in text else ""
+    names = [item.split(" as ")[-1].strip() for item in listed.split(",")
+             if item.strip() and not item.strip().startswith("type ")]
+    return [name for name in names if name.isidentifier() and name != "default"]
 
 
 def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> list[CodeClass]:

@@ -63,7 +63,12 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     for path, found in codesearch.by_path(matches).items():
         wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
                   or (m.probe == "exported-class" and not codesearch.commented(m.text)
-                      and (m.groups["class"] in do_classes or "DurableObject" in m.text))]
+                      and (m.groups["class"] in do_classes or "DurableObject" in m.text))
+                  # export { Counter } or export { RoomDO as Room } from "./room": read on
+                  # when the list goes on over more lines
+                  or (m.probe == "export-list" and not codesearch.commented(m.text)
+                      and ("}" not in m.text
+                           or do_classes.intersection(codesearch.export_names([m.text], 1))))]
         if not wanted:  # only metrics sinks, other classes, extra probes: nothing to read
             continue
         try:
@@ -91,6 +96,10 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
             path, lines, (m for m in wanted if m.probe == "exported-class"))
+        classes += [CodeClass(name=name, location=m.location, file_lines=len(lines), summary=None)
+                    for m in wanted if m.probe == "export-list"
+                    for name in codesearch.export_names(lines, m.location.start_line or 1)
+                    if name in do_classes]
     metrics = tuple(m for m in matches
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}

@@ -2,7 +2,9 @@
 
 ## What it does
 For every Durable Object binding without `script_name` in a Worker config, looks for an
-exported class of that `class_name` in the repository's TypeScript and JavaScript.
+export of that `class_name` in the repository's TypeScript and JavaScript, outside tests:
+`export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
+"./cart"`).
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
