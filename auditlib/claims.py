@@ -40,6 +40,10 @@ COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "qu
 PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|PROVIDER)$")
 
 
+# Where a sentence ends: `.`, `;`, `!` or `?` before a space (not the dot of wrangler.toml).
+SENTENCE_END = re.compile(r"[.;!?](?=\s)")
+
+
 def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
     """(repository path, escapes the repository, anchor) of a relative link; path None if
     the link is not to a repository file (a URL, a page anchor). A link that starts with `/`
@@ -136,17 +140,28 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         yield Claim(kind="name" if kind else "mention", text=code[0], location=where,
                     data={"name": code[1], "name_kind": kind or "mention"})
     if column is None:
-        yield from _negative(path, token.map, content)
+        yield from _negative(path, line_at, content)
 
 
-def _negative(path: str, block: list[int] | None, content: str) -> Iterator[Claim]:
-    """A "not configured" claim about Smart Placement."""
-    if NEGATIVE.search(content) and re.search(r"placement", content, re.IGNORECASE):
-        # A claim about named configs concerns those; otherwise it concerns them all.
-        named = [code for code in CODE.findall(content) if CONFIG_NAME.search(code)]
-        yield Claim(kind="negative", text=" ".join(content.split())[:160],
-                    location=Location(path=path, start_line=(block or [0])[0] + 1),
-                    data={"subject": "placement", "paths": named})
+def _constant(line: int) -> Callable[[int], int]:
+    """The line of every offset of a table row: the row's."""
+    return lambda _offset: line
+
+
+def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterator[Claim]:
+    """Each sentence that says Smart Placement is not configured: "placement is enabled;
+    observability is not" says nothing of the kind."""
+    start = 0
+    for end in [*(found.end() for found in SENTENCE_END.finditer(content)), len(content)]:
+        sentence, begins = content[start:end], start
+        start = end
+        if NEGATIVE.search(sentence) and re.search(r"placement", sentence, re.IGNORECASE):
+            # A claim about named configs concerns those; otherwise it concerns them all.
+            named = [code for code in CODE.findall(sentence) if CONFIG_NAME.search(code)]
+            yield Claim(kind="negative", text=" ".join(sentence.split())[:160],
+                        location=Location(path=path, start_line=line_at(begins + len(
+                            sentence) - len(sentence.lstrip()))),
+                        data={"subject": "placement", "paths": named})
 
 
 def _citation(path: str, line: int, name: str, start: int, end: int,
@@ -212,7 +227,7 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
         elif token.type == "tr_open":
             column, row, row_map = 0, [], token.map
         elif token.type == "tr_close" and not in_header:
-            claims.extend(_negative(path, row_map, " | ".join(row)))
+            claims.extend(_negative(path, _constant((row_map or [0])[0] + 1), " | ".join(row)))
         elif token.type in ("th_open", "td_open"):
             column += 1
         elif token.type == "inline":

@@ -335,3 +335,19 @@ def test_link_queries_and_escapes_are_read_as_github_reads_them(repo: Path) -> N
                  "?plain=1#L84-L200)\n")
     found = [(f.rule, f.subject) for f in drift(repo) if f.rule in ("DR004", "DR005")]
     assert found == [("DR005", "[p](../packages/platform-core/src/cartStore.ts?plain=1#L84-L200)")]
+
+
+@pytest.mark.parametrize(("paragraph", "expected"), [
+    ("Smart Placement is enabled for `apps/xa/wrangler.toml`; observability is not enabled"
+     " there yet.", []),
+    ("Observability is on. Smart Placement is not configured in `wrangler.toml`.",
+     [(3, ["wrangler.toml"])]),
+    ("Observability is on.\nSmart Placement is not configured.", [(4, [])]),
+])
+def test_a_not_configured_claim_is_the_sentence_that_says_it(
+        paragraph: str, expected: list[tuple[int, list[str]]]) -> None:
+    from auditlib.claims import read_claims
+
+    claims = read_claims("docs/a.md", f"# Title\n\n{paragraph}\n", ["wrangler.toml"])
+    assert [(c.location.start_line, c.data["paths"]) for c in claims
+            if c.kind == "negative"] == expected

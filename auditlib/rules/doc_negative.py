@@ -2,7 +2,8 @@
 
 ## What it does
 Finds statements that Smart Placement is "not configured", "NOT PRESENT" or "not
-enabled", and reports them when a wrangler config does configure `[placement]`.
+enabled" (in one sentence or table row), and reports them when a wrangler config does
+configure `[placement]`.
 
 ## Why is this bad?
 A gap that was closed but is still listed sends people to fix what is fixed, and hides
