@@ -49,10 +49,12 @@ def _read_run(folder: Path, date: str) -> Run | None:
 
 def latest_before(out_dir: Path, audit_date: str,
                   usable: Callable[[Path], bool] = lambda path: True) -> Path | None:
-    """findings.json of the newest run dated before `audit_date` that is `usable`, if any."""
-    earlier = (out_dir / run.date / "findings.json" for run in reversed(runs(out_dir))
-               if run.date < audit_date)
-    return next((path for path in earlier if usable(path)), None)
+    """findings.json of the newest run dated before `audit_date` that is `usable`, if any
+    (`usable` sees every one that is there, readable or not)."""
+    folders = sorted(out_dir.iterdir(), reverse=True) if out_dir.is_dir() else []
+    earlier = (folder / "findings.json" for folder in folders
+               if DATED.match(folder.name) and folder.name < audit_date)
+    return next((path for path in earlier if path.is_file() and usable(path)), None)
 
 
 def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:

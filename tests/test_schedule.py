@@ -468,13 +468,14 @@ def test_a_damaged_earlier_run_is_passed_over_for_the_one_before(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = '{"counts": {}, "findings": [{"rule": "CF001", "path": "a", "subject": "b"}]}'
     damaged = '{"counts": {"P0": 1}, "findings": [{"rule": "CF001", "path": "wrangler.toml"}]}'
-    for day, text in ((FIRST, good), (SECOND, damaged)):
+    for day, text in ((FIRST, good), ("2026-01-25", '{"findings": ['), (SECOND, damaged)):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
     assert history.latest_before(tmp_path, "2026-12-31", cli._usable_baseline) == (
         tmp_path / FIRST / "findings.json")
     err = capsys.readouterr().err
     assert f"{SECOND}/findings.json: finding 1 lacks rule, path or subject: passed over" in err
+    assert "2026-01-25/findings.json: not a readable findings.json" in err
 
 
 @pytest.mark.parametrize("name", DETERMINISTIC)
