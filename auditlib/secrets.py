@@ -14,12 +14,16 @@ REDACTED = "«redacted»"
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
                          re.IGNORECASE)
 PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
-# Names of what is about a secret, not one: OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER.
-ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$", re.IGNORECASE)
+# Names of what is about a secret, not one (OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER), and of keys
+# that find things (CACHE_KEY).
+ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$|(?:^|_)(?:CACHE|SORT"
+                        r"|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?)_KEY$",
+                        re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 SECRET_VALUE = re.compile(
-    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
+    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}"
+    r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
     r"|^AKIA[0-9A-Z]{16}$|^AIza[\w-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|^eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+$")
 

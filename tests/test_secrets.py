@@ -43,6 +43,9 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("OAUTH_TOKEN_URL", "https://auth.example.com/oauth/token", None),
     ("PASSWORD_RESET_PATH", "/account/reset-password", None),
     ("TURNSTILE_SITE_KEY", "0x4AAAAAAABkMYinukE8nzY", None),
+    ("CACHE_KEY", "products-v2", None),
+    ("IDEMPOTENCY_KEY", "order-id", None),
+    ("OPENAI", "sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8t", "value"),
     # credentials inside a value whatever the name
     ("DATABASE_URL", "postgres://app:hunter2hunter2@db.example.com/shop", "value"),
     ("AUTH_HEADER", "Bearer 9f8e7d6c5b4a3210", "value"),
