@@ -535,7 +535,8 @@ def _drift(ctx: Context) -> list[Block]:
     path = ctx.config.doc_path
     if not any(document.path == path for document in ctx.facts.claims):
         return [heading, Text(f"There is no hand-written version at `{path}` to compare with.")]
-    found = [f for f in ctx.findings if f.rule in DRIFT_IDS and f.location.path == path]
+    found = sorted((f for f in ctx.findings if f.rule in DRIFT_IDS and f.location.path == path),
+                   key=lambda f: f.location.start_line or 0)  # the header's first
     if not found:
         return [heading, Text(f"Every claim of the hand-written `{path}` still holds.")]
     return [heading, Text(f"What `{path}` claims that is no longer true:"),

@@ -280,3 +280,17 @@ def test_waiver_reasons_are_shown_as_text(tmp_path: Path) -> None:
     assert "R&amp;D" in html and "[click](https://evil.example)" in html
     assert "<img" not in html
     assert 'href="https://evil.example"' not in html and "<strong>bold" not in html
+
+
+def test_drift_rows_are_in_the_document_s_line_order(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    text = (repo / "docs/performance-budgets.md").read_text(encoding="utf-8")
+    (repo / "docs/auto-scaling.md").write_text(
+        text.replace("Status: Active", "Status: Active\nAudit-status: VERIFIED")
+        + "\nSee `cartStore.ts:84-9000`.\n", encoding="utf-8")
+    markdown = auditlib.run_audit(repo, "2026-11-27").markdown()
+    drift = markdown.split("## Drift since the last hand-written version")[1].split("\n## ")[0]
+    lines = [row.split("|")[1].strip() for row in drift.splitlines()
+             if row.startswith("| ") and not row.startswith("| Line")]
+    assert lines == ["3", "5", "37"]  # Last-reviewed, Audit-status, the citation
