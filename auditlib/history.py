@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .blocks import Table
+from .blocks import Table, counted
 from .model import Severity
 from .publish import write_atomic
 
@@ -109,12 +109,10 @@ def _table(history: list[Run]) -> Table:
 def _index(history: list[Run]) -> tuple[Table, str]:
     """The table of runs, and index.md."""
     table = _table(history)
-    return table, (f"# Audit history\n\n{_count(history)}, newest first.\n\n"
+    return table, (f"# Audit history\n\n{counted(len(history), 'run')}, newest first.\n\n"
                    f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
 
 
-def _count(history: list[Run]) -> str:
-    return f"{len(history)} run{'' if len(history) == 1 else 's'}"
 
 
 def _drawn_before(out_dir: Path, index: str) -> bytes | None:
@@ -151,7 +149,7 @@ def write_index(out_dir: Path) -> list[Path]:
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
-        f"</head><body><h1>Audit history</h1><p>{_count(history)}, newest first.</p>"
+        f"</head><body><h1>Audit history</h1><p>{counted(len(history), 'run')}, newest first.</p>"
         f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n")
     return [out_dir / "index.md", out_dir / "index.html", out_dir / "history.png"]

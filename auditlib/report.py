@@ -346,8 +346,8 @@ def _latency(ctx: Context) -> list[Block]:
     sinks = sorted({f"the {sink}" for m in monitors for sink in m.sinks}) or ["nowhere"]
     files = ", ".join(dict.fromkeys(_code(posixpath.basename(m.location.path)) for m in monitors))
     blocks: list[Block] = [Text(
-        f"### Latency Monitoring (In Place)\n\n{len(monitors)} latency check"
-        f"{'s' if len(monitors) > 1 else ''} ({files}) report calls slower than"
+        f"### Latency Monitoring (In Place)\n\n{counted(len(monitors), 'latency check')}"
+        f" ({files}) report calls slower than"
         f" {' / '.join(f'{t}ms' for t in thresholds)} to {' and '.join(sinks)}:")]
     for monitor in monitors:
         where = f"{posixpath.basename(monitor.location.path)}:{monitor.location.start_line}"
@@ -389,7 +389,7 @@ def _gaps(ctx: Context) -> list[Block]:
                            " config."))
     if search is not None:
         result = ("no results" if not search.matches else
-                  f"{len(search.matches)} result{'s' if len(search.matches) > 1 else ''}: "
+                  f"{counted(len(search.matches), 'result')}: "
                   + ", ".join(_code(m.location) for m in search.matches))
         blocks.append(Text(f"**Searched:** `{search.command}` — {result}."))
     blocks.append(Text("### No Production Verification"))
@@ -623,9 +623,7 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
     parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}\n"
               for f in open_findings]
     documents = len(audit_facts.claims)
-    parts.append(f"{len(open_findings)} drift finding{'s' if len(open_findings) != 1 else ''}"
-                 f" in {documents} document{'s' if documents != 1 else ''}\n"
-                 if open_findings else
-                 f"no drift: every claim of {documents} document"
-                 f"{'s' if documents != 1 else ''} holds\n")
+    parts.append(f"{counted(len(open_findings), 'drift finding')}"
+                 f" in {counted(documents, 'document')}\n" if open_findings else
+                 f"no drift: every claim of {counted(documents, 'document')} holds\n")
     return "".join(parts)
