@@ -51,6 +51,13 @@ def check(found: list[Finding], expected: Expected, severity: Severity) -> None:
                  [("wrangler.toml", 4, "observability")], id="enabled-not-set"),
     pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n"}, [],
                  id="enabled"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability.logs]\nenabled = true\n"}, [],
+                 id="logs-enabled"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability.logs]\nenabled = false\n"},
+                 [("wrangler.toml", 4, "observability")], id="logs-disabled"),
+    pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = false\n"
+                  "[observability.logs]\nenabled = true\n"},
+                 [("wrangler.toml", 4, "observability")], id="logs-enabled-but-all-off"),
     pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n\n"
                   '[env.production]\nname = "shop-prod"\n'}, [], id="inherited-by-env"),
     pytest.param({"wrangler.toml": WORKER + "\n[observability]\nenabled = true\n\n"
@@ -406,6 +413,13 @@ def consumer(*settings: str) -> Files:
     pytest.param({"wrangler.toml": WORKER + '\n[[env.production.queues.consumers]]\nqueue = "jobs"\n'},
                  [("wrangler.toml", 5, "jobs (env production)")], ["no `dead_letter_queue`"],
                  id="env-consumer"),
+    pytest.param({**consumer('dead_letter_queue = "jobs-dlq"'), "apps/dlq/wrangler.toml":
+                  WORKER + '\n[[queues.consumers]]\nqueue = "jobs-dlq"\n'}, [], [],
+                 id="consumer-of-a-dead-letter-queue"),
+    pytest.param({**consumer('dead_letter_queue = "jobs-dlq"'), "apps/dlq/wrangler.toml":
+                  WORKER + '\n[[queues.consumers]]\nqueue = "jobs-dlq"\nmax_retries = 0\n'},
+                 [("apps/dlq/wrangler.toml", 5, "jobs-dlq")], ["max_retries = 0"],
+                 id="dead-letter-consumer-without-retries"),
 ])
 def test_cf014(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected,
                reasons: list[str]) -> None:

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports each Worker environment whose effective configuration (inherited from the top
-level unless the environment sets it) does not have `observability.enabled = true`.
+level unless the environment sets it) does not keep logs: neither `observability.enabled =
+true` nor, with `enabled` left unset, `observability.logs.enabled = true`. An explicit
+`enabled = false` turns off the nested settings too.
 
 ## Why is this bad?
 Without Workers Logs, requests, exceptions and `console` output of a deployed Worker are
@@ -47,8 +49,7 @@ class ObservabilityDisabled(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                observability = scope.settings.get("observability")
-                if isinstance(observability, dict) and observability.get("enabled") is True:
+                if _keeps_logs(scope.settings.get("observability")):
                     continue
                 where = scope_label(wrangler_config, scope)
                 line = scope.key_lines.get("observability") or wrangler_config.top.key_lines.get(
@@ -57,3 +58,13 @@ class ObservabilityDisabled(Rule):
                     location=Location(path=wrangler_config.path, start_line=line),
                     subject=scoped("observability", scope),
                     message=f"observability is not enabled in {where}")
+
+
+def _keeps_logs(observability: object) -> bool:
+    """Whether an `[observability]` table turns Workers Logs on."""
+    if not isinstance(observability, dict):
+        return False
+    logs = observability.get("logs")
+    enabled = observability.get("enabled")
+    return enabled is True or (
+        enabled is None and isinstance(logs, dict) and logs.get("enabled") is True)

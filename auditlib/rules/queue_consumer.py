@@ -2,7 +2,8 @@
 
 ## What it does
 Reports each `[[queues.consumers]]` without a `dead_letter_queue`, or with retries turned
-off (`max_retries = 0`).
+off (`max_retries = 0`). The consumer of a queue that is itself a dead-letter queue of a
+consumer in the repository needs no dead-letter queue of its own, only its retries.
 
 ## Why is this bad?
 A message that keeps failing is retried and then dropped: without a dead-letter queue the
@@ -44,6 +45,10 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        dead_letter_queues = {
+            binding.properties.get("dead_letter_queue") for wrangler_config in facts.configs
+            for scope in wrangler_config.scopes() for binding in scope.bindings
+            if binding.kind == "queues.consumers"}
         for wrangler_config in facts.configs:
             for scope in wrangler_config.scopes():
                 for binding in scope.bindings:
@@ -52,7 +57,8 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                     missing = []
                     if binding.properties.get("max_retries") == 0:
                         missing.append("retries are off (`max_retries = 0`)")
-                    if not binding.properties.get("dead_letter_queue"):
+                    if (not binding.properties.get("dead_letter_queue")
+                            and binding.name not in dead_letter_queues):
                         missing.append("no `dead_letter_queue`")
                     if not missing:
                         continue
