@@ -570,13 +570,15 @@ def _changes(ctx: Context) -> list[Block]:
     changes = ctx.changes
     if changes is None:
         return []
+    reopened = f" {len(changes.reopened)} reopened," if changes.reopened else ""
     blocks: list[Block] = [Text(
-        f"## Changes since {changes.since}\n\n{len(changes.new)} new,"
+        f"## Changes since {changes.since}\n\n{len(changes.new)} new,{reopened}"
         f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
         f" {len(changes.waived)} waived.")]
-    if changes.new:
-        blocks += [Text("**New:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
-            (f.severity, f.rule, prose(f.message), ctx.where(f.location)) for f in changes.new])]
+    for label, found in (("New", changes.new), ("Reopened (no longer waived)", changes.reopened)):
+        if found:
+            blocks += [Text(f"**{label}:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
+                (f.severity, f.rule, prose(f.message), ctx.where(f.location)) for f in found])]
     if changes.resolved:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
             (entry.get("severity", ""), entry.get("rule", ""), prose(str(entry.get("message", ""))),

@@ -218,6 +218,23 @@ def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
     assert "## Changes since" not in auditlib.run_audit(compared.repo, SECOND).markdown()
 
 
+def test_a_waiver_that_ends_reopens_its_finding(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path)
+    edit(repo / "wrangler.toml", KV_LINE, WAIVED_KV_LINE)
+    (tmp_path / "before").mkdir()
+    auditlib.run_audit(repo, FIRST).save(tmp_path / "before")
+    edit(repo / "wrangler.toml", WAIVED_KV_LINE, KV_LINE)
+    after = auditlib.run_audit(repo, SECOND, baseline=tmp_path / "before" / "findings.json")
+    assert after.changes is not None
+    assert [f.identity for f in after.changes.reopened] == [LOGIN_KV]
+    assert (after.changes.new, after.changes.resolved, after.changes.waived) == ((), (), ())
+    assert LOGIN_KV not in {f.identity for f in after.changes.still_open}
+    changes = after.markdown().split("## Overview")[0]
+    assert "\n\n0 new, 1 reopened, 0 resolved, 28 still open, 0 waived.\n\n" in changes
+    assert "`LOGIN_RATE_LIMIT_KV`" in changes[changes.index("**Reopened (no longer waived):**"):]
+    assert json.loads(after.to_json())["changes"]["reopened"] == [LOGIN_KV]
+
+
 def test_findings_json_has_the_changes(tmp_path: Path) -> None:
     compared = baseline_of_example(tmp_path)
     fix_one_gap_open_another(compared.repo)
