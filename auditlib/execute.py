@@ -279,6 +279,7 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
             for future in called:
                 future.result()  # its error, if any
         _swap_in(staging, out_dir)
+        failed.unlink(missing_ok=True)  # an earlier failure of this run, now replaced
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(out_dir.iterdir())

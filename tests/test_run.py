@@ -190,6 +190,10 @@ def test_failed_run_names_the_cell_and_leaves_no_date_folder(
     assert not (out / "2026-01-21").exists()
     assert (out / "2026-01-21.failed.ipynb").exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    # A later run of the same date that succeeds removes the failure it replaces.
+    assert cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet"]) == 0
+    assert (out / "2026-01-21").is_dir()
+    assert not (out / "2026-01-21.failed.ipynb").exists()
 
 
 def _probe(path: Path, *cells: Any) -> Path:
