@@ -124,6 +124,16 @@ def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:
     return dataclasses.replace(claim, data=data)
 
 
+def _linked_file(repo: Path, path: str) -> bool:
+    """Whether `path` is a symbolic link to a file inside `repo`."""
+    link = repo / path
+    try:
+        return link.is_symlink() and link.is_file() and link.resolve().is_relative_to(
+            repo.resolve())
+    except OSError:
+        return False
+
+
 def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                 problems: list[Problem]) -> list[DocClaims]:
     """The claims of each document, with the text of the repository files (`files`, all of
@@ -140,14 +150,16 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}
+        # ripgrep lists no symbolic link; one to a file inside the repository is that file.
+        present = listed | {p for p in cited - listed - folders if _linked_file(repo, p)}
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims
-                         if c.target in listed and claims_of.cites_lines(c)})
+                         if c.target in present and claims_of.cites_lines(c)})
         failed: list[Problem] = []
         texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed))
         unread = {p.location.path: p.message for p in failed if p.location.path not in texts}
         read += failed
-        claims = [_with_target(claim, claim.target in listed or claim.target in folders,
+        claims = [_with_target(claim, claim.target in present or claim.target in folders,
                                unread.get(claim.target)) if claim.target in cited else claim
                   for claim in claims]
         found.append(DocClaims(path=path, header=header, header_lines=header_lines,

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 import auditlib
-from auditlib import cli, repofiles
+from auditlib import api, cli, repofiles
 
 DATE = "2026-11-26"
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,3 +261,19 @@ def test_json_output_holds_numbers_past_64_bits(tmp_path: Path) -> None:
     data = json.loads(auditlib.run_audit(tmp_path, DATE).to_json())
     settings = data["facts"]["configs"][0]["top"]["settings"]
     assert settings["limits"]["cpu_ms"] == 123456789012345678901234567890
+
+
+def test_a_document_may_cite_a_symbolic_link_to_a_file_inside(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "docs").mkdir()
+    (repo / "src/real.ts").write_text("a\nb\nc\n", encoding="utf-8")
+    (repo / "src/alias.ts").symlink_to("real.ts")
+    (tmp_path / "secret.ts").write_text("s\n", encoding="utf-8")
+    (repo / "src/out.ts").symlink_to(tmp_path / "secret.ts")
+    (repo / "docs/a.md").write_text(
+        "# A\n\n[alias](../src/alias.ts#L2-L3), [past the end](../src/alias.ts#L3-L9),"
+        " [out](../src/out.ts#L1)\n", encoding="utf-8")
+    found = [(f.rule, f.subject) for f in api.verify(repo, ["docs/a.md"], audit_date=DATE).findings
+             if f.rule in ("DR004", "DR005")]
+    assert sorted(found) == [("DR004", "src/out.ts"), ("DR005", "[past the end](../src/alias.ts#L3-L9)")]
