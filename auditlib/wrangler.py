@@ -147,13 +147,45 @@ def _env_of(path: Sequence[str]) -> str:
     return path[1] if len(path) > 1 and path[0] == "env" else ""
 
 
+# What _open_string reads: multi-line string delimiters, one-line strings, a comment.
+_TOML_TOKEN = re.compile(r"""\"\"\"|'''|"(?:[^"\\]|\\.)*"|'[^']*'|#""")
+_TOML_CLOSE = {'"""': re.compile(r'(?<!\\)(?:\\\\)*"""'), "'''": re.compile("'''")}
+
+
+def _open_string(line: str, delimiter: str | None) -> str | None:
+    """The delimiter of the multi-line string still open at the end of `line`, given the
+    one open at its start (None: none is)."""
+    index = 0
+    while True:
+        if delimiter is not None:
+            closed = _TOML_CLOSE[delimiter].search(line, index)
+            if closed is None:
+                return delimiter
+            index, delimiter = closed.end(), None
+            continue
+        token = _TOML_TOKEN.search(line, index)
+        if token is None or token[0] == "#":
+            return None
+        index = token.end()
+        if token[0] in _TOML_CLOSE:
+            delimiter = token[0]
+
+
 def _toml_layout(lines: Sequence[str]) -> Layout:
     scopes: list[str | None] = []
     keys: list[list[tuple[str, tuple[str, ...]]]] = []
     header: tuple[str, ...] = ()
     opened: tuple[str, ...] = ()  # the table holding the last key, whose value may go on
+    string: str | None = None  # the delimiter of a multi-line string that goes on
     for line in lines:
         declared: list[tuple[str, tuple[str, ...]]] = []
+        if string is not None:  # inside a multi-line string: nothing here is a key or value
+            string = _open_string(line, string)
+            scopes.append(None)
+            keys.append(declared)
+            continue
+        if '"""' in line or "'''" in line:
+            string = _open_string(line, None)
         if line.lstrip().startswith("#") or not line.strip():
             scopes.append(None)
             keys.append(declared)

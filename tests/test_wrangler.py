@@ -169,6 +169,30 @@ env.production.kv_namespaces = [
 """
 
 
+# Lines inside multi-line strings look like headers and keys, and are neither.
+MULTI_LINE_STRING = """\
+name = "x"
+
+[[env.production.kv_namespaces]]
+binding = "A"
+note = \"\"\"
+[vars]
+id = "p1"
+\"\"\"
+id = "p1"
+TEMPLATE = '''[[kv_namespaces]]
+binding = "A" '''
+NOTE = "not a multi-line string: '''"
+PEM = \"\"\"a \\\"\"\"
+[vars]\"\"\"  # a comment
+preview_id = "p2"
+
+[[kv_namespaces]]
+binding = "A"
+id = "t1"
+"""
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param(DOTTED_ENV_ARRAY, [
         ("production", "kv_namespaces", "KV1", 5, 5),
@@ -186,6 +210,9 @@ env.production.kv_namespaces = [
     pytest.param(
         '\ufeff[[kv_namespaces]]\nbinding = "K"\nid = "TODO"\n',
         [("", "kv_namespaces", "K", 2, 3)], id="byte-order-mark"),
+    pytest.param(MULTI_LINE_STRING, [
+        ("", "kv_namespaces", "A", 18, 19),
+        ("production", "kv_namespaces", "A", 4, 9)], id="multi-line-strings"),
 ])
 def test_toml_binding_lines_by_environment(
         text: str, expected: list[tuple[str, str, str, int, int]]) -> None:
