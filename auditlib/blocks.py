@@ -131,8 +131,10 @@ Block = Text | Table | Chart
 
 
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
-    """The block as published: secrets replaced by «redacted», no raw HTML."""
-    secrets = tuple(secrets)
+    """The block as published: secrets replaced by «redacted», no raw HTML. A secret is
+    found as it is, and also as a table cell and `plain` escape it."""
+    secrets = tuple({spelled for secret in secrets
+                     for spelled in (secret, plain(secret), cell(secret), cell(plain(secret)))})
     if isinstance(block, Chart):
         return block
     if isinstance(block, Text):

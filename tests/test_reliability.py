@@ -115,7 +115,12 @@ CODE_CANARY = "ghp_CODECANARY8Kd3Nv6Rb1Yq5Hs0Zt7Xp"
 QUOTE_CANARY = "Zq4Xw8Rt2Ly6Pn0Vb3Km7Hd9Gc5Jf1Ea"
 # Secret vars the file spells otherwise than their values read: with escapes, as tables.
 ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY = "EscapedCanary", "TableCanary", "JsoncCanary"
-CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY, ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY)
+PIPE_CANARY = "Pipe|Canary7Xq2_Zr*v"  # Markdown escapes it where it shows it as text
+CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY, ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY,
+            PIPE_CANARY)
+# Each canary's longer runs of letters and digits: found also where an output escaped the rest.
+PIECES = {piece for canary in CANARIES for piece in re.split(r"[^A-Za-z0-9]", canary)
+          if len(piece) >= 8}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +133,14 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
         'CART_TTL = "2592000"',
         f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"\n'
         f'DB_PASSWORD = "{ESCAPED_CANARY}\\u0021one"  # escaped\n'
-        f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}'),
+        f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}\nPIPE_TOKEN = "{PIPE_CANARY}"'),
+        encoding="utf-8")
+    # A document quoting the config before the secrets: its drift shows the lines added.
+    before = "".join(line for line in root.read_text(encoding="utf-8").splitlines(True)
+                     if not line.startswith(("STRIPE", "PIPE", "SIGNING", "DB_")))
+    (repo / "docs" / "config.md").write_text(
+        "Type: Plan\nStatus: Active\nDomain: Cloudflare\nLast-reviewed: 2026-11-01\n\n"
+        f"# Config\n\n## Current wrangler.toml (root)\n\n```toml\n{before}```\n",
         encoding="utf-8")
     (repo / "apps" / "edge").mkdir()
     (repo / "apps" / "edge" / "wrangler.jsonc").write_text(
@@ -157,9 +169,10 @@ def test_secrets_never_reach_any_output(leaky: Path, tmp_path: Path,
     terminal = capsys.readouterr()
     outputs = [path.read_bytes() for path in out.rglob("*") if path.is_file()]
     assert len(outputs) >= 8
-    for canary in CANARIES:
+    for canary in [*CANARIES, *PIECES]:
         assert all(canary.encode() not in data for data in outputs), canary
         assert canary not in terminal.out and canary not in terminal.err, canary
+    assert any(b"DR008" in data for data in outputs)  # the drift that quotes the config
     markdown = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
     assert 'STRIPE_SECRET_KEY = "«redacted»"' in markdown  # the name is kept
 
