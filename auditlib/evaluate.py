@@ -36,17 +36,32 @@ def _settle(finding: Finding, facts: Facts, config: AuditConfig,
     if finding.rule in config.severity_overrides:
         changes["severity"] = config.severity_overrides[finding.rule]
     if finding.outcome == Outcome.FAIL:
-        changes.update(_waiver(finding, facts, config))
+        changes.update(_waiver(finding, facts, config, sources))
     return dataclasses.replace(finding, **changes)  # type: ignore[arg-type]
 
 
-def _waiver(finding: Finding, facts: Facts, config: AuditConfig) -> dict[str, object]:
+def _first_key(lines: Sequence[str]) -> int:
+    """The line of a config's first key: what is above it (comments, JSON's `{`) heads the
+    file."""
+    for number, line in enumerate(lines, 1):
+        text = line.strip().lstrip("\ufeff").lstrip()
+        if text not in ("", "{") and not text.startswith(("#", "//", "/*", "*")):
+            return number
+    return len(lines) + 1
+
+
+def _waiver(finding: Finding, facts: Facts, config: AuditConfig,
+            sources: dict[str, list[str]]) -> dict[str, object]:
     where = finding.location
     for suppression in facts.suppressions:
+        if suppression.location.path != where.path or finding.rule not in suppression.rules:
+            continue
         line = suppression.location.start_line or 0
-        covered = (line, line + 1) if suppression.own_line else (line,)
-        if (suppression.location.path == where.path and finding.rule in suppression.rules
-                and (where.start_line is None or where.start_line in covered)):
+        if where.start_line is None:  # a finding about the whole file: a comment heading it
+            applies = suppression.own_line and line < _first_key(sources.get(where.path, []))
+        else:
+            applies = where.start_line in ((line, line + 1) if suppression.own_line else (line,))
+        if applies:
             return {"outcome": Outcome.WAIVED,
                     "waiver": f"inline at `{suppression.location}`: {suppression.reason or '(no reason)'}"}
     for waiver in config.waivers:

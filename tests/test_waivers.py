@@ -91,6 +91,29 @@ def test_inline_suppression(tmp_path: Path, make_repo: MakeRepo, files: Files,
     assert settled(findings(tmp_path, make_repo, files)) == expected
 
 
+NO_PLACEMENT = "# auditlib: ignore[CF002] no backend to be near"
+WAIVED_CF002 = Outcome.WAIVED, "inline at `wrangler.toml:1`: no backend to be near"
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": NO_PLACEMENT + "\n" + KV}, [WAIVED_CF002], id="heading-the-file"),
+    pytest.param({"wrangler.toml": "\ufeff" + NO_PLACEMENT + "\n\n# the shop\n" + KV},
+                 [WAIVED_CF002], id="among-the-first-comments"),
+    pytest.param({"wrangler.jsonc": '{\n  // auditlib: ignore[CF002] no backend\n  "main": "a.ts"\n}\n'},
+                 [(Outcome.WAIVED, "inline at `wrangler.jsonc:2`: no backend")], id="jsonc"),
+    pytest.param({"wrangler.toml": KV.replace('"TODO"', '"TODO"  ' + NO_PLACEMENT)},
+                 [(Outcome.FAIL, "")], id="after-a-key"),
+    pytest.param({"wrangler.toml": KV + NO_PLACEMENT + "\n"}, [(Outcome.FAIL, "")],
+                 id="below-the-first-key"),
+])
+def test_inline_suppression_of_a_finding_about_the_whole_file(
+        tmp_path: Path, make_repo: MakeRepo, files: Files,
+        expected: list[tuple[Outcome, str]]) -> None:
+    found = findings(tmp_path, make_repo, files, rule="CF002")
+    assert [(f.location.start_line, f.outcome, f.waiver) for f in found] == [
+        (None, *outcome) for outcome in expected]
+
+
 def test_suppressed_finding_keeps_no_expiry(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, suppressed("id =", IGNORE))
     assert (found.outcome, found.waiver_expires, found.severity) == (Outcome.WAIVED, None, Severity.P0)
