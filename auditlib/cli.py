@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import api, execute, history, repofiles
 from .blocks import counted
+from .config import document_path_problem
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -31,6 +32,12 @@ def _date(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _document_path(text: str) -> str:
+    if problem := document_path_problem(text):
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    return text
 
 
 def _seconds(text: str) -> int:
@@ -62,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
                      help="output folder; each run writes DIR/<date>/ (default: ./outputs)")
     run.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                      help="audit date, also the output subfolder (default: today)")
-    run.add_argument("--doc-path", default=None, metavar="PATH",
+    run.add_argument("--doc-path", type=_document_path, default=None, metavar="PATH",
                      help="where the document lives in the repository; its links are relative"
                           " to it (default: from the settings, else docs/auto-scaling.md)")
     run.add_argument("--kernel", default="python3",
@@ -77,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true",
                      help="print only errors and the summary line")
     run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
+                     type=_document_path,
                      help="write the document into REPO at PATH (default: the settings'"
                           " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks")
     check = commands.add_parser(
@@ -208,16 +216,25 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
     if args.publish is not None and repo is None:
         raise AuditError("--publish writes into the audited repository: name REPO")
-    if isinstance(args.publish, str) and repo is not None:
-        _inside(repo, repo / args.publish, "--publish")  # never write outside the repository
+    publish_to = args.publish if isinstance(args.publish, str) else None
+    doc_path = publish_to or args.doc_path or config.doc_path
+    if args.publish is not None and repo is not None:
+        # Never write outside the repository (through a symbolic link), nor over a folder.
+        _inside(repo, repo / doc_path, "--publish")
+        if (repo / doc_path).is_dir():
+            raise AuditError(f"--publish {repo / doc_path} is a folder: name the document")
+    if args.out.exists() and not args.out.is_dir():
+        raise AuditError(f"--out {args.out}: not a folder")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
     if args.baseline is not None:
         api.load_baseline(args.baseline)
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
     audit_date = args.date or date.today().isoformat()
-    publish_to = args.publish if isinstance(args.publish, str) else None
-    doc_path = publish_to or args.doc_path or config.doc_path
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,

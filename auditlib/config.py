@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,6 +43,19 @@ class Waiver:
 
     def expired(self, on: date) -> bool:
         return self.expires is not None and self.expires < on
+
+
+def document_path_problem(path: str) -> str | None:
+    """Why `path` cannot be where the document lives in the repository (None: it can). It
+    is relative to the repository's root, names a file and stays inside."""
+    if not path.strip() or path.endswith(("/", "\\")):
+        return "names no file"
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "is absolute: give it relative to the repository's root"
+    normal = posixpath.normpath(path.replace("\\", "/"))
+    if normal == ".." or normal.startswith("../"):
+        return "leads outside the repository"
+    return None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codesearch, repofiles
-from .config import AuditConfig, Probe, Waiver
+from .config import AuditConfig, Probe, Waiver, document_path_problem
 from .errors import ConfigParseError
 from .model import Severity
 
@@ -210,6 +210,8 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)
             settings[key] = table[key]
+    if "doc_path" in settings and (problem := document_path_problem(settings["doc_path"])):
+        raise reader.fail(f"doc_path {settings['doc_path']!r} {problem}", "doc_path")
     for key in ("compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days"):
         if key in table:
             if isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] < 0:

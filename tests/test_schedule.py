@@ -645,13 +645,43 @@ def test_publish_keeps_the_file_mode(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o644
 
 
-def test_publish_path_outside_the_repository_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("argv", "settings", "words"), [
+    pytest.param(["--publish", "../escaped.md"], "",
+                 "argument --publish: '../escaped.md' leads outside the repository", id="publish"),
+    pytest.param(["--publish", "--doc-path", "../escaped.md"], "",
+                 "argument --doc-path: '../escaped.md' leads outside", id="doc-path"),
+    pytest.param(["--doc-path", "/tmp/escaped.md"], "",
+                 "'/tmp/escaped.md' is absolute: give it relative", id="absolute-doc-path"),
+    pytest.param(["--publish"], 'doc_path = "../escaped.md"\n',
+                 "auditlib.toml:1: doc_path '../escaped.md' leads outside", id="settings"),
+    pytest.param(["--publish"], 'doc_path = "/escaped.md"\n',
+                 "auditlib.toml:1: doc_path '/escaped.md' is absolute", id="absolute-in-settings"),
+    pytest.param(["--publish", "docs"], "", "--publish REPO/docs is a folder: name the document",
+                 id="a-folder"),
+])
+def test_publish_path_outside_the_repository_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], settings: str,
+        words: str) -> None:
     repo = tmp_path / "repo"
-    repo.mkdir()
-    code = cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--publish",
-                     "../escaped.md"])
-    assert code == 2
-    assert not (tmp_path / "escaped.md").exists() and not (tmp_path / "out").exists()
+    (repo / "docs").mkdir(parents=True)
+    if settings:
+        (repo / "auditlib.toml").write_text(settings, encoding="utf-8")
+    with contextlib.suppress(SystemExit):  # argparse exits 2 itself
+        assert cli.main(["run", str(repo), "--out", str(tmp_path / "out"), *argv]) == 2
+    assert words in capsys.readouterr().err.replace(str(repo), "REPO")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]  # nothing written
+    assert sorted(p.name for p in repo.iterdir()) == sorted(["docs", *(["auditlib.toml"] * bool(settings))])
+
+
+@pytest.mark.parametrize(("kind", "words"), [("file", "not a folder"),
+                                             ("under-a-file", "cannot be written to")])
+def test_run_into_an_output_folder_it_cannot_write_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, words: str) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    out = tmp_path / "file" if kind == "file" else tmp_path / "file" / "out"
+    assert cli.main(["run", "--out", str(out), "--date", FIRST]) == 2
+    assert capsys.readouterr().err == f"auditlib: --out {out}: {words}" + (
+        "\n" if kind == "file" else " (Not a directory)\n")
 
 
 @pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
