@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codesearch, repofiles
+from .blocks import counted
 from .config import AuditConfig, Probe, Waiver, document_path_problem
 from .errors import ConfigParseError
 from .model import Severity
@@ -123,9 +124,14 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else None
         after = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?probes\s*\]\]", after) or after
-        if not isinstance(entry, dict) or set(entry) - PROBE_KEYS or not {"name", "regex"} <= set(entry):
-            raise reader.fail(f"each [[probes]] needs name and regex, and only {sorted(PROBE_KEYS)}",
-                              "probes", after)
+        if not isinstance(entry, dict):
+            raise reader.fail("each of probes must be a table ([[probes]])", "probes")
+        if unknown := sorted(set(entry) - PROBE_KEYS):
+            raise reader.fail(f"[[probes]]: unknown key {unknown[0]!r} (known:"
+                              f" {', '.join(sorted(PROBE_KEYS))})", unknown[0], after)
+        if missing := sorted({"name", "regex"} - set(entry)):
+            raise ConfigParseError(reader.path, after or reader.key_line("probes"), None,
+                                   f"[[probes]]: `{missing[0]}` is required")
         for key in ("groups", "globs"):
             if not _strings(entry.get(key, [])):
                 raise reader.fail(f"probe {name!r}: {key} must be a list of strings", key, after)
@@ -143,8 +149,9 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
             raise reader.fail(f"probe {name!r}: bad regex: {exc}", "regex", after) from exc
         groups = tuple(entry.get("groups", ()))
         if len(groups) != compiled.groups:
-            raise reader.fail(f"probe {name!r}: {compiled.groups} capture groups but"
-                              f" {len(groups)} group names", "groups", after)
+            raise reader.fail(f"probe {name!r}: {counted(compiled.groups, 'capture group')} but"
+                              f" {counted(len(groups), 'group name')}",
+                              "groups" if "groups" in entry else "regex", after)
         probes.append(Probe(name=str(name), regex=entry["regex"], groups=groups,
                             **({"globs": tuple(entry["globs"])} if "globs" in entry else {})))
         headers.append(after)
@@ -161,9 +168,12 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
     for entry in entries:
         line = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?waivers\s*\]\]", after)
         after = line or after
-        if not isinstance(entry, dict) or set(entry) - WAIVER_KEYS:
-            raise ConfigParseError(reader.path, line, None,
-                                   f"a waiver takes only {sorted(WAIVER_KEYS)}")
+        if not isinstance(entry, dict):
+            raise reader.fail("each of waivers must be a table ([[waivers]])", "waivers")
+        if unknown := sorted(set(entry) - WAIVER_KEYS):
+            raise ConfigParseError(
+                reader.path, reader.key_line(unknown[0], (line or 1) - 1) or line, None,
+                f"waiver: unknown key {unknown[0]!r} (known: {', '.join(sorted(WAIVER_KEYS))})")
         for key in ("rule", "path", "reason"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise ConfigParseError(reader.path, reader.key_line(key, (line or 1) - 1) or line,
