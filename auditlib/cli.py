@@ -244,7 +244,11 @@ def _run(args: argparse.Namespace) -> int:
         parameters={"repo_path": "" if repo is None else str(repo), "audit_date": audit_date,
                     "doc_path": doc_path,
                     "config_path": "" if args.config is None else str(args.config.resolve()),
-                    "baseline_path": "" if baseline is None else str(Path(baseline).resolve())})
+                    "baseline_path": "" if baseline is None else str(Path(baseline).resolve())},
+        # The executed notebook records paths as given: no machine's folders in its diffs.
+        shown={"repo_path": "" if args.repo is None else str(args.repo),
+               "config_path": "" if args.config is None else str(args.config),
+               "baseline_path": "" if baseline is None else str(baseline)})
     written += history.write_index(args.out)
     if args.publish is not None and repo is not None:
         run_dir = args.out / audit_date

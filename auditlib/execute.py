@@ -83,16 +83,24 @@ def _markdown() -> Any:
                                    plugins=["table", "strikethrough"])
 
 
-def _without_timings(notebook: Any, name: str) -> Any:
+def _without_timings(notebook: Any, name: str, shown: Mapping[str, Any]) -> Any:
     """The executed notebook without wall-clock times, durations or temporary paths, so that
-    two runs of the same input give the same file."""
+    two runs of the same input give the same file; the parameters in `shown` are recorded
+    with those values (paths as given, not as resolved on this machine)."""
+    from papermill.translators import PythonTranslator
+
     papermill = notebook.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "exception"):
         papermill.pop(key, None)
     papermill.update(input_path=f"{NAME}.ipynb", output_path=name)
+    papermill.get("parameters", {}).update(shown)
     for cell in notebook.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id
+            cell.source = "\n".join(
+                PythonTranslator.assign(key, PythonTranslator.translate(shown[key]))
+                if (key := line.partition(" = ")[0]) in shown else line
+                for line in cell.source.splitlines())
         cell.metadata.pop("execution", None)
         for key in ("start_time", "end_time", "duration", "status", "exception"):
             cell.metadata.get("papermill", {}).pop(key, None)
@@ -215,11 +223,12 @@ def _mark_failed(executed: Path, index: int, exc: Exception) -> None:
 def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str,
         timeout: int, progress: bool,
         on_findings: Callable[[Path], object] | None = None,
-        expect: Sequence[str] = ()) -> list[Path]:
+        expect: Sequence[str] = (), shown: Mapping[str, Any] | None = None) -> list[Path]:
     """Execute and export into `out_dir`; returns the files written there. `on_findings`
     is called on a thread with the folder being written, once a cell has saved
     findings.json there, while the other cells run. A run whose notebook did not write
     each file named in `expect` into its `output_dir` fails, and leaves `out_dir` as it was.
+    `shown` gives the parameters as the saved notebook records them (default: as run).
     The notebook needs a cell tagged `parameters`."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
@@ -273,7 +282,7 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                 raise RunFailed(f"the audit notebook ran but wrote no {' or '.join(missing)}:"
                                 " it must save the audit into its `output_dir` parameter"
                                 f" (executed notebook kept at {failed})")
-            result = _without_timings(result, executed.name)
+            result = _without_timings(result, executed.name, shown or {})
             nbformat.write(result, executed)
             _export(result, staging, warm_up.result())
             for future in called:

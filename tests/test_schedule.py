@@ -514,6 +514,27 @@ def test_executed_notebook_has_no_timings_or_temporary_paths(twin_run: Runs) -> 
         assert str(twin_run.repo.parent) not in text.replace(str(twin_run.repo), "<repo>")
 
 
+def test_executed_notebook_records_paths_as_given(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_example(tmp_path)
+    (repo / "auditlib.toml").write_text('doc_max_age_days = 90\n', encoding="utf-8")
+    (tmp_path / "earlier").mkdir()
+    auditlib.run_audit(repo, EARLY).save(tmp_path / "earlier")
+    monkeypatch.chdir(tmp_path)
+    run([repo.name, "--out", "out", "--date", FIRST, "--config", f"{repo.name}/auditlib.toml",
+         "--baseline", "earlier/findings.json"])
+    text = (tmp_path / "out" / FIRST / f"{REPORT}.ipynb").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text  # no folder of this machine
+    notebook = json.loads(text)
+    given = {"repo_path": repo.name, "config_path": f"{repo.name}/auditlib.toml",
+             "baseline_path": "earlier/findings.json"}
+    assert given.items() <= notebook["metadata"]["papermill"]["parameters"].items()
+    [injected] = [cell for cell in notebook["cells"] if cell["id"] == "injected-parameters"]
+    assert all(f'{key} = "{value}"\n' in injected["source"] for key, value in given.items())
+    assert "Changes since 2026-01-10" in (tmp_path / "out" / FIRST / f"{REPORT}.md").read_text(
+        encoding="utf-8")  # the baseline was read from where it was, given relative
+
+
 def test_run_publish_keeps_the_hand_written_blocks(second_run: Runs) -> None:
     docs = second_run.repo / "docs"
     published = (docs / "auto-scaling.md").read_text(encoding="utf-8")
