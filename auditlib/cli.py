@@ -223,17 +223,17 @@ def _run(args: argparse.Namespace) -> int:
         _inside(repo, repo / doc_path, "--publish")
         if (repo / doc_path).is_dir():
             raise AuditError(f"--publish {repo / doc_path} is a folder: name the document")
+    if args.baseline is not None:
+        api.load_baseline(args.baseline)
+    if not args.notebook.is_file():
+        raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
+                         " with `pip install -e .`, or pass --notebook)")
     if args.out.exists() and not args.out.is_dir():
         raise AuditError(f"--out {args.out}: not a folder")
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
-    if args.baseline is not None:
-        api.load_baseline(args.baseline)
-    if not args.notebook.is_file():
-        raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
-                         " with `pip install -e .`, or pass --notebook)")
     audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     written = execute.run(
