@@ -12,19 +12,43 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import NamedTuple
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_inline
+from markdown_it.parser_inline import RuleFuncInlineType
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from .docs import BOM, read_header
 from .model import Claim, DocClaims, Location
 
+
+def _with_source(rule: RuleFuncInlineType) -> RuleFuncInlineType:
+    """markdown-it's `rule` for links, images or autolinks, noting on the token it opens where
+    the link's source starts and ends in the inline content, and its label as written:
+    markdown-it keeps no positions inside a block, and a claim is at its own line."""
+    def read(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        found = rule(state, silent)
+        if found and not silent:
+            # The rule may first push the text before the link.
+            opened = next(token for token in state.tokens[count:] if token.type != "text")
+            opened.meta["source"] = (start, state.pos)
+            bracket = start + state.src.startswith("!", start)  # an image's label follows its `!`
+            if state.src.startswith("[", bracket):  # not an autolink
+                end = state.md.helpers.parseLinkLabel(state, bracket, opened.type == "link_open")
+                opened.meta["label"] = state.src[bracket + 1:end]
+        return found
+    return read
+
+
 _PARSER = MarkdownIt("commonmark").enable("table")
-# Line numbers have at most 9 digits; link texts are bounded so that a line of a thousand
-# brackets is read in linear time.
-LINK = re.compile(r"\[([^\]\[]{0,300})\]\(([^)\s]+)\)")
-LINE_COUNT = re.compile(r"\[[^\]\[]{0,300}\]\(([^)\s]+)\)\s*\((\d{1,9})\s+lines?\)")
+_PARSER.inline.ruler.at("link", _with_source(rules_inline.link))
+_PARSER.inline.ruler.at("image", _with_source(rules_inline.image))
+_PARSER.inline.ruler.at("autolink", _with_source(rules_inline.autolink))
+# Line numbers have at most 9 digits. A line count follows a link: [x](path) (12 lines).
+LINE_COUNT = re.compile(r"\s*\((\d{1,9})\s+lines?\)")
 CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b")
 ANCHOR = re.compile(r"^L(\d{1,9})(?:-L(\d{1,9}))?$")
 CODE = re.compile(r"`([^`]+)`")
@@ -104,33 +128,66 @@ def _line_finder(token: Token) -> Callable[[int], int]:
     return lambda offset: first + bisect.bisect_left(breaks, offset)
 
 
-def _blank(found: re.Match[str]) -> str:
-    """The text of `found` as spaces, its line breaks kept: later offsets stay where they were."""
-    return re.sub(r"[^\n]", " ", found[0])
+class _Link(NamedTuple):
+    """A link or an image as markdown-it read it, and where its source starts and ends in
+    the content of its inline token."""
+
+    label: str  # as written
+    href: str  # as markdown-it normalized it: `my file.ts` is `my%20file.ts`
+    start: int
+    end: int
+
+
+def _links(token: Token) -> list[_Link]:
+    """The links and images of an inline token in order, a link before the image it holds,
+    and no text that only looks like a link (in a code span or an HTML comment, after a
+    backslash). A link that markdown-it finds unsafe (`javascript:`) has the href ""."""
+    return [_Link(label=child.meta.get("label", ""), start=child.meta["source"][0],
+                  end=child.meta["source"][1],
+                  href=str(child.attrGet("src" if child.type == "image" else "href") or ""))
+            for child in token.children or () if "source" in child.meta]
+
+
+def _target(path: str, link: _Link) -> tuple[str | None, bool, str]:
+    """resolve_link for a link's href; an empty href is the document itself: no claim."""
+    return resolve_link(path, link.href) if link.href else (None, False, "")
+
+
+def _blanked(content: str, links: Sequence[_Link]) -> str:
+    """`content` with the source of each link as spaces, its line breaks kept: later offsets
+    stay where they were."""
+    pieces, done = [], 0
+    for link in links:
+        if link.start >= done:  # an image inside a link is blanked with it
+            pieces += [content[done:link.start], re.sub(r"[^\n]", " ", content[link.start:link.end])]
+            done = link.end
+    return "".join([*pieces, content[done:]])
 
 
 def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[str],
                    column: str | None) -> Iterator[Claim]:
     content = token.content
     line_at = _line_finder(token)
-    for link in LINK.finditer(content):
-        text, href = link[1], link[2]
-        target, escapes, anchor = resolve_link(path, href)
+    links = _links(token)
+    # A link is at the line where it ends: an inline link's destination, a reference's label.
+    for link in links:
+        target, escapes, anchor = _target(path, link)
         if target is None:
             continue
         found = ANCHOR.match(anchor)
-        yield Claim(kind="link", text=f"[{text}]({href})", target=target,
-                    location=Location(path=path, start_line=line_at(link.start(2))),
+        yield Claim(kind="link", text=f"[{link.label}]({_PARSER.normalizeLinkText(link.href)})",
+                    target=target, location=Location(path=path, start_line=line_at(link.end - 1)),
                     data={"escapes": escapes, "start": int(found[1]) if found else None,
                           "end": int(found[2] or found[1]) if found else None})
-    for counted in LINE_COUNT.finditer(content):
-        href, count = counted[1], counted[2]
-        target, escapes, _anchor = resolve_link(path, href)
-        if target is not None and not escapes:
-            yield Claim(kind="line-count", text=f"({count} lines)", target=target,
-                        location=Location(path=path, start_line=line_at(counted.start(1))),
-                        data={"count": int(count)})
-    for cited in CITATION.finditer(LINK.sub(_blank, content)):
+    for link in links:
+        target, escapes, _anchor = _target(path, link)
+        counted = LINE_COUNT.match(content, link.end)
+        if counted and target is not None and not escapes:
+            yield Claim(kind="line-count", text=f"({counted[1]} lines)", target=target,
+                        location=Location(path=path, start_line=line_at(link.end - 1)),
+                        data={"count": int(counted[1])})
+    # Citations are read in code spans too (`cartStore.ts:84-121`), but not in links.
+    for cited in CITATION.finditer(_blanked(content, links)):
         name, start, end = cited[1], int(cited[2]), int(cited[3] or cited[2])
         yield _citation(path, line_at(cited.start()), name, start, end, files, linked)
     for code in CODE.finditer(content):
@@ -202,8 +259,8 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
     text = text.removeprefix(BOM)  # one character of line 1: the positions stay right
     tokens = _PARSER.parse(text)
     _header, _lines, first = read_header(markdown_lines(text))
-    linked = {target for _t, href in LINK.findall(text)
-              if (target := resolve_link(path, href)[0]) is not None}
+    linked = {target for token in tokens if token.type == "inline" for link in _links(token)
+              if (target := _target(path, link)[0]) is not None}
     claims: list[Claim] = []
     heading = ""
     columns: list[str] = []

@@ -1,0 +1,83 @@
+"""The links of a document are the links markdown-it reads, each at the line it is written on."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditlib.claims import read_claims
+from auditlib.model import Claim
+
+FILES = ["src/a.ts", "lib/a.ts", "src/my file.ts", "img/x.png"]
+
+
+def claims_of(body: str, kind: str) -> list[Claim]:
+    """The claims of one kind of a document whose body starts at line 3."""
+    return [c for c in read_claims("a.md", f"# Title\n\n{body}\n", FILES) if c.kind == kind]
+
+
+def links(body: str) -> list[tuple[str, str | None, int | None]]:
+    return [(c.text, c.target, c.location.start_line) for c in claims_of(body, "link")]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('[t](src/a.ts "the title")', [("[t](src/a.ts)", "src/a.ts", 3)]),
+    ("[t](<src/my file.ts>)", [("[t](src/my file.ts)", "src/my file.ts", 3)]),
+    # A reference is at the line where it is used, not where it is defined.
+    ("See [t][ref],\n[ref] and [t][].\n\n[ref]: src/a.ts\n[t]: <lib/a.ts> 'title'",
+     [("[t](src/a.ts)", "src/a.ts", 3), ("[ref](src/a.ts)", "src/a.ts", 4),
+      ("[t](lib/a.ts)", "lib/a.ts", 4)]),
+    ("[`a.ts:1`](src/a.ts#L1) and\n[a\nb](lib/a.ts)",
+     [("[`a.ts:1`](src/a.ts#L1)", "src/a.ts", 3), ("[a\nb](lib/a.ts)", "lib/a.ts", 5)]),
+    # An image is a link to its file; so is a linked image, and the link around it.
+    ("![alt](img/x.png) [![b](img/x.png)](src/a.ts)",
+     [("[alt](img/x.png)", "img/x.png", 3), ("[![b](img/x.png)](src/a.ts)", "src/a.ts", 3),
+      ("[b](img/x.png)", "img/x.png", 3)]),
+])
+def test_links_markdown_reads_are_claims(
+        body: str, expected: list[tuple[str, str | None, int | None]]) -> None:
+    assert links(body) == expected
+
+
+@pytest.mark.parametrize("body", [
+    "`[x](src/missing.ts)`",
+    "Text <!-- [x](src/missing.ts) --> in a paragraph",
+    "<https://example.com/[x](src/missing.ts)>",
+    r"\[x](src/missing.ts)",
+    "```\n[x](src/missing.ts)\n```",
+    "[x]: src/missing.ts",
+])
+def test_what_only_looks_like_a_link_is_no_claim(body: str) -> None:
+    assert links(body) == []
+    assert claims_of(body + " (3 lines)", "line-count") == []
+
+
+def test_links_keep_their_lines_in_a_long_paragraph() -> None:
+    """Each line of a 30,000-line paragraph is found once (in linear time), not searched for."""
+    body = "\n".join(f"[{n}](src/a.ts#L{n}) a.ts:{n}" for n in range(1, 30_001))
+    found = read_claims("a.md", f"# Title\n\n{body}\n", FILES)
+    assert [(c.kind, c.location.start_line, c.data["start"]) for c in found] == [
+        *(("link", n + 2, n) for n in range(1, 30_001)),
+        *(("citation", n + 2, n) for n in range(1, 30_001))]
+
+
+def test_a_line_count_follows_any_link() -> None:
+    found = claims_of("[t](src/a.ts \"x\") (12 lines), [r][] (1 line)\n\n[r]: lib/a.ts", "line-count")
+    assert [(c.target, c.data["count"], c.location.start_line) for c in found] == [
+        ("src/a.ts", 12, 3), ("lib/a.ts", 1, 3)]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("[a.ts:3](src/a.ts#L3)", []),
+    ('[t](src/a.ts "a.ts:4") and <https://example.com/a.ts:5>', []),
+    ("`src/a.ts:6` and lib/a.ts:7", ["src/a.ts:6", "lib/a.ts:7"]),
+])
+def test_citations_are_not_read_inside_links(body: str, expected: list[str]) -> None:
+    assert [c.text for c in claims_of(body, "citation")] == expected
+
+
+@pytest.mark.parametrize(("body", "target"), [
+    ("a.ts:1, as [the source][s] shows.\n\n[s]: src/a.ts", "src/a.ts"),
+    ("a.ts:1, not `[x](lib/a.ts)`, [y](src/a.ts)", "src/a.ts"),
+])
+def test_a_cited_name_means_the_file_the_document_links(body: str, target: str) -> None:
+    assert [c.target for c in claims_of(body, "citation")] == [target]
