@@ -21,6 +21,11 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$|(?
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
+# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "REPLACE_ME",
+# "your-api-key", "xxxxxxxx", "TODO" (a whole value: "todo-list-9f3k" may be a password).
+PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
+                         r"|REPLACE|PLACEHOLDER|CHANGE[_-]?ME|^YOUR[_-]|^(?:TODO|FIXME|TBD)\W*$",
+                         re.IGNORECASE)
 SECRET_VALUE = re.compile(
     r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}"
     r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
@@ -37,10 +42,12 @@ def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
     if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
         return None  # MAX_TOKENS = "1000" is a number, not a secret
-    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name) and not ABOUT_NAME.search(name):
-        return "name"
     if SECRET_VALUE.search(value) or CREDENTIALS.search(value):
         return "value"
+    if PLACEHOLDER.search(value.strip()):  # nothing to leak
+        return None
+    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name) and not ABOUT_NAME.search(name):
+        return "name"
     if " " not in value and _random_looking(value):
         return "value"
     return None

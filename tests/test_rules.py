@@ -118,6 +118,11 @@ def test_cf002_names_the_environments_that_set_their_own(tmp_path: Path,
                              " (only env `production` sets its own)")
 
 
+def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": '{ "main": "a.ts" }\n'}, "CF002")
+    assert found.message == '`wrangler.jsonc` has no `"placement"` object'
+
+
 # CF003 memory-fallback --------------------------------------------------------------------
 
 MEMORY_FALLBACK = """\

@@ -194,6 +194,11 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
                   'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n',
                   "src/cart.ts": "export class Cart {\n  fetch() { return new Response(); }\n}\n"},
                  [], id="env-only-binding-plain-class"),
+    pytest.param({"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n' + DO_BINDING,
+                  "src/entry.py": "class Cart(DurableObject):\n    pass\n"}, [], id="python-worker"),
+    pytest.param({"wrangler.toml": 'name = "rs"\nmain = "build/worker/shim.mjs"\n' + DO_BINDING
+                  + '\n[build]\ncommand = "cargo install -q worker-build && worker-build --release"\n',
+                  "src/lib.rs": "#[durable_object]\npub struct Cart {}\n"}, [], id="rust-worker"),
 ])
 def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     found = findings(tmp_path, make_repo, files, "CF009")
@@ -341,9 +346,24 @@ TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars
                   '  "kv_namespaces": [{ "binding": "CACHE", "id": "dev" }],\n'
                   '  "env": {\n    "production": {\n      "vars": { "MODE": "prod" },\n    },\n  },\n}\n'},
                  [("wrangler.jsonc", 5, "CACHE (env production)")], id="jsonc"),
+    pytest.param({"wrangler.toml": PAGES + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "d"\n'
+                  '\n[env.production]\ncompatibility_date = "2026-11-01"\n'}, [],
+                 id="pages-env-inherits-when-it-sets-none"),
+    pytest.param({"wrangler.toml": PAGES + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "d"\n'
+                  '\n[env.production.vars]\nMODE = "prod"\n'},
+                 [("wrangler.toml", 8, "CACHE (env production)")],
+                 id="pages-env-that-sets-one-sets-all"),
 ])
 def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)
+
+
+def test_cf012_secret_var_is_set_with_wrangler_secret(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[vars]\nAPI_TOKEN = "' + "ghp_" + "a1B2" * 6 + '"\n'
+             '\n[env.production.vars]\nMODE = "prod"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    assert found.remediation == ("Set `API_TOKEN` with `wrangler secret put API_TOKEN --env"
+                                 " production`, not in a config")
 
 
 def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -379,12 +399,28 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
                  [("wrangler.toml", 5, "main (env preview)")], id="main-in-an-environment"),
     pytest.param({"wrangler.toml": PAGES + '\n[env.preview.vars]\nMODE = "preview"\n'
                   '\n[env.production.vars]\nMODE = "prod"\n'}, [], id="preview-and-production"),
-    pytest.param({"wrangler.jsonc": '{\n  "pages_build_output_dir": "out",\n  "env": {\n'
-                  '    "staging": { "vars": {} },\n    "production": {},\n  },\n}\n'},
+    pytest.param({"wrangler.jsonc": '{\n  "pages_build_output_dir": "out", "name": "site",\n'
+                  '  "env": {\n    "staging": { "vars": {} },\n    "production": {},\n  },\n}\n'},
                  [("wrangler.jsonc", 4, "env.staging")], id="jsonc-env-staging"),
     pytest.param({"wrangler.toml": PAGES}, [], id="valid-pages"),
     pytest.param({"wrangler.toml": WORKER + '\n[env.staging]\nname = "s"\n'}, [],
                  id="worker-may-have-staging"),
+    pytest.param({"wrangler.toml": PAGES + 'workers_dev = true\nroutes = ["a.com/*"]\n'
+                  '\n[triggers]\ncrons = ["* * * * *"]\n\n[[queues.consumers]]\nqueue = "q"\n'
+                  '\n[[queues.producers]]\nbinding = "Q"\nqueue = "q"\n'
+                  '\n[env.production]\nroutes = ["b.com/*"]\n'},
+                 [("wrangler.toml", 3, "workers_dev"), ("wrangler.toml", 4, "routes"),
+                  ("wrangler.toml", 6, "triggers"), ("wrangler.toml", 10, "q"),
+                  ("wrangler.toml", 17, "routes (env production)")], id="keys-pages-refuses"),
+    pytest.param({"wrangler.toml": 'pages_build_output_dir = "out"\n'},
+                 [("wrangler.toml", None, "name")], id="no-name"),
+    pytest.param({"wrangler.toml": PAGES + DO_BINDING.replace("}]", '}, { name = "REMOTE",'
+                                                              ' class_name = "R", script_name = "w" }]')},
+                 [("wrangler.toml", 5, "CART_DO")], id="durable-object-without-script-name"),
+    pytest.param({"wrangler.jsonc": '{\n  "$schema": "node_modules/wrangler/config-schema.json",\n'
+                  '  "name": "site",\n  "pages_build_output_dir": "out",\n'
+                  '  "compatibility_date": "2026-11-01",\n  "dev": { "port": 8788 },\n'
+                  '  "observability": { "enabled": true },\n}\n'}, [], id="supported-keys"),
 ])
 def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)

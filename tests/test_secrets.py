@@ -75,6 +75,13 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("SHORT", "Zx9qT4mL2vR8nB6kW1pY3sD", None),  # 23 characters: under the length limit
     ("NO_DIGITS", "ZxqTmLvRnBkWpYsDfGhJcVbN", None),
     ("SK_LIKE", "sk_live_short", None),  # too short after the prefix
+    # placeholders are never secrets, unless they hold one
+    ("CLOUDFLARE_CLIENT_SECRET", "<PLACEHOLDER>", None),
+    ("STRIPE_SECRET_KEY", "REPLACE_ME", None),
+    ("API_TOKEN", "your-api-token-here", None),
+    ("API_TOKEN", "xxxxxxxxxxxx", None),
+    ("API_TOKEN", STRIPE_LIKE + "TODO", "value"),
+    ("API_TOKEN", "todo-list-Zx9qT4", "name"),  # TODO in a word is no placeholder marker
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

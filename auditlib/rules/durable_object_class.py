@@ -4,7 +4,8 @@
 For every Durable Object binding without `script_name` in a Worker config, looks for an
 export of that `class_name` in the repository's TypeScript and JavaScript, outside tests:
 `export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`).
+"./cart"`). A Python Worker (`main` is a `.py` file) or a Rust one (built with
+`worker-build`) defines its classes in a language not searched: its bindings are passed over.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -22,7 +23,7 @@ Export the class under the configured name, or correct `class_name`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
@@ -45,6 +46,8 @@ class DurableObjectClassNotFound(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
+                if not _javascript(scope.settings):
+                    continue
                 for binding in scope.bindings:
                     class_name = str(binding.properties.get("class_name", ""))
                     if (binding.kind != "durable_objects" or binding.properties.get("script_name")
@@ -55,3 +58,11 @@ class DurableObjectClassNotFound(Rule):
                         message=(f"`{binding.name}` in {scope_label(wrangler_config, scope)}"
                                  f" names `{class_name}`, which no file exports"),
                         remediation=f"Export `{class_name}` or correct `class_name` of `{binding.name}`")
+
+
+def _javascript(settings: Mapping[str, object]) -> bool:
+    """Whether a Worker's classes are in TypeScript or JavaScript: not a Python Worker, nor a
+    Rust one, whose `main` is a shim that worker-build generates."""
+    build = settings.get("build")
+    command = str(build.get("command", "")) if isinstance(build, dict) else ""
+    return not (str(settings.get("main", "")).endswith(".py") or "worker-build" in command)

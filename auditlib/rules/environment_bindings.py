@@ -3,6 +3,7 @@
 ## What it does
 For each `[env.NAME]`, reports every binding and var declared at the top level that the
 environment does not declare again. Bindings and `vars` are not inherited by environments.
+A Pages environment that declares no binding or var of its own keeps the top level's.
 
 ## Why is this bad?
 `wrangler deploy --env production` deploys only what `[env.production]` declares: a KV
@@ -34,6 +35,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..secrets import secret_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped
 
@@ -52,6 +54,8 @@ class BindingMissingInEnvironment(Rule):
         for wrangler_config in facts.configs:
             top = wrangler_config.top
             for scope in wrangler_config.environments:
+                if wrangler_config.target == "pages" and not (scope.bindings or scope.vars):
+                    continue  # Pages inherits them all unless the environment sets one
                 have = {(b.kind, b.name) for b in scope.bindings}
                 have_vars = {v.name for v in scope.vars}
                 where = scope_label(wrangler_config, scope)
@@ -75,6 +79,9 @@ class BindingMissingInEnvironment(Rule):
                         location=location, subject=scoped(var.name, scope),
                         message=(f"var `{var.name}` is declared at the top level (line"
                                  f" {var.location.start_line}) but not in {where}"),
-                        remediation=(f"Declare `{var.name}` in `"
-                                     + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
-                                     + f"` of `{wrangler_config.path}`"))
+                        remediation=(
+                            f"Set `{var.name}` with `wrangler secret put {var.name} --env"
+                            f" {scope.name}`, not in a config" if secret_reason(var.name, var.value)
+                            else f"Declare `{var.name}` in `"
+                            + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
+                            + f"` of `{wrangler_config.path}`"))

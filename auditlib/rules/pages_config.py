@@ -1,9 +1,12 @@
 """CF013 pages-config-invalid.
 
 ## What it does
-Checks what Cloudflare Pages accepts: `main` and `pages_build_output_dir` cannot both be
-set (at the top level or in an environment), and the only environment names are `preview`
-and `production`.
+Checks what wrangler accepts in a Cloudflare Pages config: `main` and
+`pages_build_output_dir` cannot both be set (at the top level or in an environment), the
+only environment names are `preview` and `production`, the project is named at the top
+level, only the keys Pages supports are set (no `routes`, `triggers`, `migrations`, queue
+consumers...), and each Durable Object binding names the Worker that defines its class
+(`script_name`).
 
 ## Why is this bad?
 Wrangler rejects such a Pages config, or ignores the environment, so what is deployed is
@@ -27,10 +30,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from .base import Rule, scoped
 
 PAGES_ENVIRONMENTS = ("preview", "production")
+# The keys wrangler's Pages validation accepts (validation-pages.ts), and `$schema`; `main`
+# is reported on its own.
+PAGES_KEYS = frozenset({
+    "$schema", "main", "pages_build_output_dir", "name", "compatibility_date",
+    "compatibility_flags", "send_metrics", "limits", "placement", "vars", "durable_objects",
+    "kv_namespaces", "queues", "r2_buckets", "d1_databases", "vectorize", "hyperdrive",
+    "services", "analytics_engine_datasets", "ai", "version_metadata", "dev",
+    "mtls_certificates", "browser", "upload_source_maps", "observability"})
 
 
 class PagesConfigInvalid(Rule):
@@ -56,6 +67,7 @@ class PagesConfigInvalid(Rule):
                                  " `pages_build_output_dir`"),
                         remediation=(f"Remove `main`{where} from `{wrangler_config.path}`"
                                      " (Pages), or `pages_build_output_dir` (Worker)"))
+            yield from cls._unsupported(wrangler_config)
             for scope in wrangler_config.environments:
                 if scope.name in PAGES_ENVIRONMENTS:
                     continue
@@ -65,3 +77,34 @@ class PagesConfigInvalid(Rule):
                              f" `{scope.name}` (`{wrangler_config.path}`)"),
                     remediation=(f"Rename or remove `[env.{scope.name}]` in"
                                  f" `{wrangler_config.path}`"))
+
+    @classmethod
+    def _unsupported(cls, wrangler_config: WranglerConfig) -> Iterator[Finding]:
+        """The keys and bindings of a Pages config that wrangler refuses."""
+        path = wrangler_config.path
+        if not str(wrangler_config.top.settings.get("name") or "").strip():
+            yield cls.finding(
+                location=Location(path=path), subject="name",
+                message=f"`{path}` names no project: Pages needs `name` at the top level",
+                remediation=f"Set the Pages project's `name` at the top of `{path}`")
+        for scope in wrangler_config.scopes():
+            where = f" (env `{scope.name}`)" if scope.name else ""
+            for key in sorted(set(scope.declared) - PAGES_KEYS):
+                yield cls.finding(
+                    location=scope.location_of(key), subject=scoped(key, scope),
+                    message=f"`{path}` sets `{key}`{where}, which Pages does not support",
+                    remediation=f"Remove `{key}`{where} from `{path}`, or deploy it as a Worker")
+            for binding in scope.bindings:
+                if binding.kind == "queues.consumers":
+                    message = f"consumes queue `{binding.name}`{where}: Pages cannot"
+                elif binding.kind == "durable_objects" and not binding.properties.get(
+                        "script_name"):
+                    message = (f"binds Durable Object `{binding.name}`{where} without"
+                               " `script_name`: Pages cannot define the class itself")
+                else:
+                    continue
+                yield cls.finding(
+                    location=binding.location, subject=scoped(binding.name, scope),
+                    message=f"`{path}` {message}",
+                    remediation=(f"Move `{binding.name}` to a Worker, and bind to that Worker"
+                                 " from Pages (`script_name`, a queue producer)"))

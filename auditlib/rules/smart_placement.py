@@ -51,6 +51,8 @@ class SmartPlacementMissing(Rule):
                    if "placement" in scope.declared]
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="placement",
-                message=f"`{wrangler_config.path}` has no `[placement]` section"
+                message=f"`{wrangler_config.path}` has no "
+                        + ("`[placement]` section" if wrangler_config.path.endswith(".toml")
+                           else '`"placement"` object')
                         + (f" at the top level (only env {', '.join(own)} sets its own)"
                            if own else ""))
