@@ -150,6 +150,8 @@ class Workflow:
     path: str
     text: str
     calls: tuple[str, ...]
+    # Lines that use `${{ matrix.KEY }}`, once for each value the job's matrix gives KEY.
+    expanded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -91,12 +91,14 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
     workflow_env = _text(source, _get(root, "env"))
     workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
+    expanded: list[str] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
+        expanded += _expand_matrix(_text(source, job_steps), _matrix(job))
         for step in job_steps.value:
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
@@ -111,7 +113,40 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
                 location=Location(path=path, start_line=line), workflow=path,
                 job=str(job_key.value), tool=tool, command=command, secrets=secrets,
                 directory=_folder(directory)))
-    return Workflow(path=path, text=source, calls=calls), steps
+    return Workflow(path=path, text=source, calls=calls, expanded=tuple(expanded)), steps
+
+
+def _matrix(job: yaml.Node) -> dict[str, list[str]]:
+    """The scalar values of each key of a job's `strategy.matrix`, its `include` entries'
+    included."""
+    matrix = _get(_get(job, "strategy"), "matrix")
+    if not isinstance(matrix, yaml.MappingNode):
+        return {}
+    values: dict[str, list[str]] = {}
+    for key_node, value_node in matrix.value:
+        key = _scalar(key_node)
+        if key == "include" and isinstance(value_node, yaml.SequenceNode):
+            for entry in value_node.value:
+                if isinstance(entry, yaml.MappingNode):
+                    for entry_key, entry_value in entry.value:
+                        if _scalar(entry_key) and _scalar(entry_value) is not None:
+                            values.setdefault(str(_scalar(entry_key)), []).append(
+                                str(_scalar(entry_value)))
+        elif key and isinstance(value_node, yaml.SequenceNode):
+            values.setdefault(key, []).extend(
+                item.value for item in value_node.value if isinstance(item, yaml.ScalarNode))
+    return values
+
+
+def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[str]:
+    """Each line of `text` that uses `${{ matrix.KEY }}`, with each of KEY's values."""
+    expanded = []
+    for key, values in matrix.items():
+        use = re.compile(r"\$\{\{\s*matrix\." + re.escape(key) + r"\s*\}\}")
+        for line in text.splitlines():
+            if use.search(line):
+                expanded += [use.sub(value.replace("\\", "\\\\"), line) for value in values]
+    return expanded
 
 
 def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:

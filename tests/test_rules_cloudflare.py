@@ -486,6 +486,11 @@ def caller(app_dir: str) -> str:
             f"    with:\n      app-dir: {app_dir}\n")
 
 
+MATRIX = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+          "        app: {apps}\n    steps:\n      - uses: cloudflare/wrangler-action@v3\n"
+          "        with:\n          workingDirectory: apps/${{{{ matrix.app }}}}\n")
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param(WEB_APP, NOT_DEPLOYED, id="no-workflows"),
     pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web")}, [],
@@ -509,6 +514,12 @@ def caller(app_dir: str) -> str:
     pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/api")
                   + "# apps/web moves here next quarter\n"}, NOT_DEPLOYED,
                  id="mentioned-in-a-comment"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(apps="[api, web]")}, [],
+                 id="matrix"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(
+        apps="[api]\n        include:\n          - app: web")}, [], id="matrix-include"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(apps="[api, web-admin]")},
+                 NOT_DEPLOYED, id="matrix-without-the-app"),
 ])
 def test_cf015(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)

@@ -57,7 +57,8 @@ class AppNotDeployedByCi(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         deploying = {step.workflow for step in facts.deploy_steps}
-        words = set().union(*(mentioned(_COMMENT.sub("", w.text)) for w in facts.workflows
+        words = set().union(*(mentioned(_COMMENT.sub("", "\n".join((w.text, *w.expanded))))
+                              for w in facts.workflows
                               if w.path in deploying or deploying.intersection(w.calls)))
         in_root = any(step.directory == "." and not _ELSEWHERE.search(step.command)
                       for step in facts.deploy_steps)
