@@ -414,9 +414,7 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
                   ("wrangler.toml", 17, "routes (env production)")], id="keys-pages-refuses"),
     pytest.param({"wrangler.toml": 'pages_build_output_dir = "out"\n'},
                  [("wrangler.toml", None, "name")], id="no-name"),
-    pytest.param({"wrangler.toml": PAGES + DO_BINDING.replace("}]", '}, { name = "REMOTE",'
-                                                              ' class_name = "R", script_name = "w" }]')},
-                 [("wrangler.toml", 5, "CART_DO")], id="durable-object-without-script-name"),
+    pytest.param({"wrangler.toml": PAGES + DO_BINDING}, [], id="durable-object-is-cf008-s"),
     pytest.param({"wrangler.jsonc": '{\n  "$schema": "node_modules/wrangler/config-schema.json",\n'
                   '  "name": "site",\n  "pages_build_output_dir": "out",\n'
                   '  "compatibility_date": "2026-11-01",\n  "dev": { "port": 8788 },\n'

@@ -4,9 +4,8 @@
 Checks what wrangler accepts in a Cloudflare Pages config: `main` and
 `pages_build_output_dir` cannot both be set (at the top level or in an environment), the
 only environment names are `preview` and `production`, the project is named at the top
-level, only the keys Pages supports are set (no `routes`, `triggers`, `migrations`, queue
-consumers...), and each Durable Object binding names the Worker that defines its class
-(`script_name`).
+level, and only the keys Pages supports are set (no `routes`, `triggers`, `migrations`,
+queue consumers...). A Durable Object binding without `script_name` is CF008's.
 
 ## Why is this bad?
 Wrangler rejects such a Pages config, or ignores the environment, so what is deployed is
@@ -96,15 +95,8 @@ class PagesConfigInvalid(Rule):
                     remediation=f"Remove `{key}`{where} from `{path}`, or deploy it as a Worker")
             for binding in scope.bindings:
                 if binding.kind == "queues.consumers":
-                    message = f"consumes queue `{binding.name}`{where}: Pages cannot"
-                elif binding.kind == "durable_objects" and not binding.properties.get(
-                        "script_name"):
-                    message = (f"binds Durable Object `{binding.name}`{where} without"
-                               " `script_name`: Pages cannot define the class itself")
-                else:
-                    continue
-                yield cls.finding(
-                    location=binding.location, subject=scoped(binding.name, scope),
-                    message=f"`{path}` {message}",
-                    remediation=(f"Move `{binding.name}` to a Worker, and bind to that Worker"
-                                 " from Pages (`script_name`, a queue producer)"))
+                    yield cls.finding(
+                        location=binding.location, subject=scoped(binding.name, scope),
+                        message=f"`{path}` consumes queue `{binding.name}`{where}: Pages cannot",
+                        remediation=(f"Consume `{binding.name}` in a Worker; Pages may only"
+                                     " produce to it"))
