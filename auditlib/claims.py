@@ -50,11 +50,13 @@ _PARSER.inline.ruler.at("autolink", _with_source(rules_inline.autolink))
 # Line numbers have at most 9 digits. A line count follows a link: [x](path) (12 lines).
 LINE_COUNT = re.compile(r"\s*\((\d{1,9})\s+lines?\)")
 CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b")
-ANCHOR = re.compile(r"^L(\d{1,9})(?:-L(\d{1,9}))?$")
+# GitHub's line anchors: #L10, #L10-L20, with columns #L10C5-L20C3; also written #L10-20.
+ANCHOR = re.compile(r"^L(\d{1,9})(?:C\d{1,9})?(?:-L?(\d{1,9})(?:C\d{1,9})?)?$")
 CODE = re.compile(r"`([^`]+)`")
 SNIPPET_LOCATION = re.compile(
     r"^\s*(?://|#)\s*([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\s*$")
-CURRENT_CONFIG = re.compile(r"\bCurrent\s+(\S*wrangler\.(?:toml|jsonc?))\b(?:\s*\(([^)]*)\))?")
+CURRENT_CONFIG = re.compile(
+    r"\bCurrent\s+`?([^\s`]*wrangler\.(?:toml|jsonc?))\b`?(?:\s*\(([^)]*)\))?")
 CONFIG_NAME = re.compile(r"(?:^|/)wrangler\.(?:toml|jsonc?)$")
 NEGATIVE = re.compile(r"\b(?:not\s+configured|not\s+present|not\s+enabled)\b", re.IGNORECASE)
 # What a table column's values are, by its header.
@@ -65,7 +67,9 @@ PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE
 
 
 # Where a sentence ends: `.`, `;`, `!` or `?` before a space (not the dot of wrangler.toml).
-SENTENCE_END = re.compile(r"[.;!?](?=\s)")
+# ... or a clause: "placement is configured, but observability is not enabled".
+SENTENCE_END = re.compile(r"[.;!?](?=\s)|\s(?=(?:but|whereas|although|though|however)\b)",
+                          re.IGNORECASE)
 
 
 def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
@@ -80,6 +84,27 @@ def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
     base = "" if target.startswith("/") else posixpath.dirname(doc_path)
     path = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
     return path, path.startswith("../") or path == "..", anchor
+
+
+# What a cited file name ends with; a name with another ending that names no file
+# (`api.example.com:443`, `redis.svc:6379`) is a host and port, not a citation.
+FILE_EXTENSIONS = frozenset((
+    "ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py", "pyi", "rb", "go", "rs", "java",
+    "kt", "kts", "swift", "c", "h", "cc", "cpp", "hpp", "cs", "php", "scala", "sh", "bash", "zsh",
+    "ps1", "sql", "md", "mdx", "rst", "txt", "toml", "json", "jsonc", "json5", "yaml", "yml",
+    "xml", "html", "htm", "css", "scss", "sass", "less", "vue", "svelte", "astro", "graphql",
+    "gql", "proto", "tf", "hcl", "ini", "cfg", "conf", "env", "lock", "gradle", "ipynb", "csv",
+    "tsv", "prisma", "dart", "ex", "exs", "erl", "hs", "lua", "pl", "r", "jl", "zig", "nix"))
+
+
+def cited_name(doc_path: str, name: str) -> str:
+    """A cited file name as a repository path or a bare name: `/src/a.ts` is from the root,
+    `../src/a.ts` from the document's folder, `./src/a.ts` is `src/a.ts`."""
+    if name.startswith("../"):
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), name))
+        while name.startswith("../"):
+            name = name[3:]
+    return name.lstrip("/").removeprefix("./")
 
 
 def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
@@ -182,14 +207,16 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
     for link in links:
         target, escapes, _anchor = _target(path, link)
         counted = LINE_COUNT.match(content, link.end)
-        if counted and target is not None and not escapes:
+        # After a link to lines (#L10-L20), the count is the range's: the link's own claim.
+        if counted and target is not None and not escapes and not ANCHOR.match(_anchor):
             yield Claim(kind="line-count", text=f"({counted[1]} lines)", target=target,
                         location=Location(path=path, start_line=line_at(link.end - 1)),
                         data={"count": int(counted[1])})
     # Citations are read in code spans too (`cartStore.ts:84-121`), but not in links.
     for cited in CITATION.finditer(_blanked(content, links)):
         name, start, end = cited[1], int(cited[2]), int(cited[3] or cited[2])
-        yield _citation(path, line_at(cited.start()), name, start, end, files, linked)
+        if claim := _citation(path, line_at(cited.start()), name, start, end, files, linked):
+            yield claim
     for code in CODE.finditer(content):
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
@@ -222,12 +249,15 @@ def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterato
 
 
 def _citation(path: str, line: int, name: str, start: int, end: int,
-              files: Collection[str], linked: set[str]) -> Claim:
-    candidates = resolve_name(name, files, linked)
+              files: Collection[str], linked: set[str]) -> Claim | None:
+    candidates = resolve_name(cited_name(path, name), files, linked)
+    if not candidates and name.rpartition(".")[2].lower() not in FILE_EXTENSIONS:
+        return None  # a host and port
     return Claim(kind="citation", text=f"{name}:{start}" + (f"-{end}" if end != start else ""),
                  target=candidates[0] if len(candidates) == 1 else None,
                  location=Location(path=path, start_line=line),
-                 data={"start": start, "end": end, "candidates": candidates})
+                 data={"start": start, "end": end, "candidates": candidates,
+                       "name": cited_name(path, name)})
 
 
 def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
@@ -237,12 +267,12 @@ def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
     located = SNIPPET_LOCATION.match(body[0]) if body else None
     if located:
         name, start, end = located[1], int(located[2]), int(located[3] or located[2])
-        candidates = resolve_name(name, files, linked)
+        candidates = resolve_name(cited_name(path, name), files, linked)
         return Claim(kind="snippet", text=body[0].strip(), location=Location(
             path=path, start_line=line + 1, end_line=(token.map or [0, line])[1]),
             target=candidates[0] if len(candidates) == 1 else None,
             data={"start": start, "end": end, "body": "\n".join(body[1:]),
-                  "candidates": candidates})
+                  "candidates": candidates, "name": cited_name(path, name)})
     current = CURRENT_CONFIG.search(heading)
     if current and token.info.strip() in ("toml", "json", "jsonc"):
         where = current[2] or "root"
@@ -273,6 +303,7 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
             continue  # the header block is read by read_header
         if token.type == "inline" and index > 0 and tokens[index - 1].type == "heading_open":
             heading = token.content
+            claims.extend(_inline_claims(path, token, files, linked, None))
         elif token.type == "fence":
             found = _fence_claim(path, token, heading, files, linked)
             if found:

@@ -124,14 +124,21 @@ def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:
     return dataclasses.replace(claim, data=data)
 
 
-def _linked_file(repo: Path, path: str) -> bool:
-    """Whether `path` is a symbolic link to a file inside `repo`."""
-    link = repo / path
+def _file_inside(repo: Path, path: str) -> bool:
+    """Whether `path` is a file inside `repo` (or a symbolic link to one)."""
     try:
-        return link.is_symlink() and link.is_file() and link.resolve().is_relative_to(
-            repo.resolve())
+        return (repo / path).is_file() and (repo / path).resolve().is_relative_to(repo.resolve())
     except OSError:
         return False
+
+
+def _on_disk(repo: Path, claim: Claim) -> Claim:
+    """A citation or snippet whose name matched no listed file, pointed at the file of that
+    path when there is one."""
+    name = claim.data.get("name")
+    if claim.data.get("candidates") or not isinstance(name, str) or not _file_inside(repo, name):
+        return claim
+    return dataclasses.replace(claim, target=name, data={**claim.data, "candidates": [name]})
 
 
 def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
@@ -145,13 +152,15 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     read: list[Problem] = []
     for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), read,
                                  listed=False):
-        claims = claims_of.read_claims(path, text, files)
+        # A cited name the listing does not hold may still be a file (in `build/`, ignored).
+        claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, files)]
         header, header_lines, _end = read_header(claims_of.markdown_lines(text))
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}
-        # ripgrep lists no symbolic link; one to a file inside the repository is that file.
-        present = listed | {p for p in cited - listed - folders if _linked_file(repo, p)}
+        # The listing leaves out symbolic links, ignored files (a committed `.env.example`)
+        # and build output folders (`build/`, `dist/`): a cited one that is there, is there.
+        present = listed | {p for p in cited - listed - folders if _file_inside(repo, p)}
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims
                          if c.target in present and claims_of.cites_lines(c)})

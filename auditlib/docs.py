@@ -9,11 +9,15 @@ from .model import Document
 
 DOC_GLOBS = ("docs/**/*.md",)
 BOM = "\ufeff"  # a byte order mark, read past as GitHub and wrangler (wrangler.py) do
+# The keys of a header block: the four every document has, and the audit document's.
+HEADER_KEYS = frozenset({"Type", "Status", "Domain", "Last-reviewed", "Audit-status"})
 _HEADER_LINE = re.compile(r"^([A-Z][A-Za-z-]*):\s*(.*?)\s*$")
 
 
 def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], int]:
-    """The `Key: value` lines at the top: values, their line numbers, and the next index."""
+    """The `Key: value` lines at the top: values, their line numbers, and the next index.
+    They are a header block when one of them is a key of ours: `Note: migrated from...`
+    opens a document that has none."""
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
     index = 0
@@ -22,6 +26,8 @@ def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], i
         header[found[1]] = found[2]
         header_lines[found[1]] = index + 1
         index += 1
+    if not HEADER_KEYS.intersection(header):
+        return {}, {}, 0
     return header, header_lines, index
 
 

@@ -38,6 +38,13 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+def secret_name(name: str) -> bool:
+    """Whether `name` is the name of a secret (API_TOKEN), not of a public key or of what is
+    about a secret (CSRF_TOKEN_HEADER)."""
+    return bool(SECRET_NAME.search(name)) and not PUBLIC_NAME.search(name) and not (
+        ABOUT_NAME.search(name))
+
+
 def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
     if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
@@ -46,7 +53,7 @@ def secret_reason(name: str, value: str) -> str | None:
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak
         return None
-    if SECRET_NAME.search(name) and not PUBLIC_NAME.search(name) and not ABOUT_NAME.search(name):
+    if secret_name(name):
         return "name"
     if " " not in value and _random_looking(value):
         return "value"

@@ -4,7 +4,8 @@
 Checks the names a document gives in its tables (columns Binding, Class, ID, Queue,
 Database, Bucket, Variable) and the binding-like names in its prose (`*_KV`, `*_DO`,
 `*_PROVIDER`, ...) against the configuration and code; and reports bindings that are
-configured but that the document does not mention.
+configured but that the document does not mention. A repository without wrangler configs
+is not checked, nor are names of secrets (set with `wrangler secret put`, in no config).
 
 ## Why is this bad?
 A binding named in the document but removed from the configuration, or added without
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule
 
@@ -63,11 +65,15 @@ class DocNameDrift(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        if not facts.configs:
+            return  # no Cloudflare configuration: a table of ids or classes is about other things
         known = known_names(facts)
         for document in facts.claims:
             names = [c for c in document.claims if c.kind == "name"]
             for claim in names:
                 kind, name = claim.data["name_kind"], claim.data["name"]
+                if kind in ("variable", "name") and secret_name(name):
+                    continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what = "a name" if kind == "name" else f"{_article(kind)} {kind}"
                     yield cls.finding(

@@ -63,7 +63,9 @@ class DocCitationOutOfRange(Rule):
                                      f" text: {claim.data['unread']}"),
                             remediation=f"Cite lines of a text file at `{claim.location}`")
                     continue
-                if start > end:
+                if start < 1:
+                    message = f"{claim.text} cites line {start}: lines are numbered from 1"
+                elif start > end:
                     past = (f", and starts past the end of `{claim.target}` ({len(lines)} lines)"
                             if start > len(lines) else "")
                     message = f"{claim.text} cites lines {start}-{end}: the range is reversed{past}"

@@ -31,15 +31,18 @@ from ..model import Facts, Finding, Severity
 from .base import Rule
 
 
-def find_block(haystack: Sequence[str], needle: Sequence[str]) -> int | None:
-    """The 1-based line where `needle` (stripped, blank lines ignored) starts in `haystack`."""
+def find_block(haystack: Sequence[str], needle: Sequence[str], cited: int = 1) -> int | None:
+    """The 1-based line where `needle` (stripped, blank lines ignored) starts in `haystack`:
+    at the `cited` line if it is there (the same code may be written twice), else the first."""
     wanted = [line.strip() for line in needle if line.strip()]
     if not wanted:
         return None
     rows = [(number, line.strip()) for number, line in enumerate(haystack, 1) if line.strip()]
-    for start in range(len(rows) - len(wanted) + 1):
+    starts = [index for index, (number, _text) in enumerate(rows) if number >= cited][:1]
+    for start in [*starts, *range(len(rows) - len(wanted) + 1)]:
         if [text for _n, text in rows[start:start + len(wanted)]] == wanted:
-            return rows[start][0]
+            number: int = rows[start][0]
+            return number
     return None
 
 
@@ -72,8 +75,8 @@ class DocSnippetMoved(Rule):
                                           remediation=f"Update the snippet at `{claim.location}`")
                     continue
                 body = claim.data["body"].split("\n")
-                found = find_block(lines, body)
                 start, end = claim.data["start"], claim.data["end"]
+                found = find_block(lines, body, start)
                 if start > end:
                     where = (f"; the quoted code starts at line {found}" if found is not None
                              else f"; the quoted code is no longer in `{claim.target}`")

@@ -1,0 +1,95 @@
+"""`verify` on documents as people write them: no drift reported where the claim holds,
+drift reported where it does not."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from auditlib import api, cli
+
+if TYPE_CHECKING:
+    from conftest import MakeRepo
+
+DATE = "2026-11-27"
+HEADER = "Type: Architecture\nStatus: Active\nDomain: Platform\nLast-reviewed: 2026-11-01\n\n"
+TWENTY = "".join(f"line {n}\n" for n in range(1, 21))  # a file of 20 lines
+CHECK = "if (!id) {\n  throw new Error('no id');\n}\n"  # written twice in HANDLERS
+HANDLERS = CHECK + "\n" * 6 + CHECK + "\n" * 3 + "export {};\n"  # the second at lines 10-12
+WORKER = 'name = "w"\nmain = "src/index.ts"\n'
+
+
+def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
+          doc: str = "docs/a.md") -> list[tuple[str, int | None, str]]:
+    """(rule, line, message) of each drift finding of `doc`, whose body starts at line 8."""
+    repo = make_repo(tmp_path, {**files, doc: HEADER + "# A\n\n" + body + "\n"})
+    return [(f.rule, f.location.start_line, f.message)
+            for f in api.verify(repo, [doc], audit_date=DATE).findings if f.rule.startswith("DR")]
+
+
+@pytest.mark.parametrize(("files", "body"), [
+    pytest.param({"packages/cli/build/index.ts": TWENTY, "src/coverage/report.py": TWENTY},
+                 "[b](../packages/cli/build/index.ts#L10-L20) and `src/coverage/report.py:12`",
+                 id="files-in-folders-named-like-build-output"),
+    pytest.param({"src/handlers.ts": HANDLERS},
+                 "`./src/handlers.ts:10-12`, `/src/handlers.ts:2` and `../src/handlers.ts:13`",
+                 id="citations-with-a-path-prefix"),
+    pytest.param({}, "Reach `api.example.com:443`, `redis.svc:6379` and kube-dns.svc.cluster.local:53.",
+                 id="hosts-and-ports"),
+    pytest.param({"src/handlers.ts": HANDLERS},
+                 "```ts\n// src/handlers.ts:10-12\n" + CHECK + "```", id="the-same-code-twice"),
+    pytest.param({"src/a.ts": TWENTY}, "[handler](../src/a.ts#L10-L20) (11 lines)",
+                 id="a-line-count-after-a-range"),
+    pytest.param({"wrangler.toml": WORKER},
+                 "## Current `wrangler.toml` (root)\n\n```toml\n" + WORKER + "```",
+                 id="config-block-heading-in-backticks"),
+    pytest.param({"src/a.py": TWENTY}, "| id | Condition |\n|---|---|\n| `reserved-action` | x |\n\n"
+                 "| Class | Variable |\n|---|---|\n| `UserService` | `DATABASE_URL` |\n\n`POSTGRES_DB`",
+                 id="tables-in-a-repository-without-wrangler-configs"),
+    pytest.param({"wrangler.toml": WORKER + '[vars]\nMODE = "x"\n'},
+                 "| Variable |\n|---|\n| `MODE` |\n| `STRIPE_SECRET_KEY` |", id="a-secret-is-no-var"),
+    pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'},
+                 "Smart Placement is configured, but observability is not enabled yet.",
+                 id="a-clause-about-something-else"),
+])
+def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
+                          body: str) -> None:
+    assert drift(tmp_path, make_repo, files, body) == []
+
+
+def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {".gitignore": ".env*\n", ".env.example": "A=1\n",
+                                "docs/a.md": HEADER + "# A\n\n[x](../.env.example)\n"})
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert [f.rule for f in api.verify(repo, ["docs/a.md"], audit_date=DATE).findings] == []
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("## The store: [store](../src/missing.ts#L10) and `a.ts:99`",
+                 [("DR004", 8, "[store](../src/missing.ts#L10): `src/missing.ts` does not exist"),
+                  ("DR005", 8, "a.ts:99 cites lines 99-99, but `src/a.ts` has 20 lines")],
+                 id="in-a-heading"),
+    pytest.param("[cols](../src/a.ts#L10C5-L30C3) and [short](../src/a.ts#L21-31)",
+                 [("DR005", 8, "[cols](../src/a.ts#L10C5-L30C3) cites lines 10-30, but"
+                               " `src/a.ts` has 20 lines"),
+                  ("DR005", 8, "[short](../src/a.ts#L21-31) cites lines 21-31, but `src/a.ts`"
+                               " has 20 lines")], id="github-anchor-forms"),
+    pytest.param("`a.ts:0`", [("DR005", 8, "a.ts:0 cites line 0: lines are numbered from 1")],
+                 id="line-zero"),
+])
+def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
+                                expected: list[tuple[str, int, str]]) -> None:
+    found = drift(tmp_path, make_repo, {"src/a.ts": TWENTY}, body)
+    assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
+
+
+def test_a_first_line_like_a_header_is_no_header_block(
+        tmp_path: Path, make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, {"docs/adr/0001.md": "Note: migrated from the wiki.\n\n# ADR 1\n",
+                                "docs/b.md": HEADER + "# B\n"})
+    assert cli.main(["verify", "--repo", str(repo), "--docs", str(repo / "docs"),
+                     "--date", DATE]) == 0
+    assert "0001.md" not in capsys.readouterr().out
