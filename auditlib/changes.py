@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,30 +34,38 @@ def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
-def _numbered(identities: Iterable[str]) -> list[tuple[str, int]]:
-    """Each identity with its occurrence (1, 2, ...): findings that share rule, path and
-    subject are told apart by their order, as SARIF's fingerprints tell them apart."""
-    seen: Counter[str] = Counter()
-    numbered = []
-    for identity in identities:
-        seen[identity] += 1
-        numbered.append((identity, seen[identity]))
-    return numbered
-
-
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any]) -> Changes:
-    """The changes from `baseline` (a parsed findings.json) to `findings`."""
+    """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
+    share rule, path and subject are counted, not told apart: of three open now, where the
+    baseline had one open and one waived, one is still open, one reopened and one new."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
-    before = dict(zip(_numbered(entry["identity"] for entry in entries), entries, strict=True))
-    waived_before = {key for key, entry in before.items() if entry.get("outcome") == "WAIVED"}
-    numbered = list(zip(_numbered(f.identity for f in findings), findings, strict=True))
-    now = {key for key, _finding in numbered}
-    open_now = [(key, f) for key, f in numbered if f.outcome != Outcome.WAIVED]
-    return Changes(
-        since=str(baseline.get("audit_date", "an earlier run")),
-        new=tuple(f for key, f in open_now if key not in before),
-        reopened=tuple(f for key, f in open_now if key in waived_before),
-        still_open=tuple(f for key, f in open_now if key in before and key not in waived_before),
-        resolved=tuple(entry for key, entry in before.items()
-                       if key not in now and key not in waived_before),
-        waived=tuple(f for f in findings if f.outcome == Outcome.WAIVED))
+    open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    waived_before: Counter[str] = Counter()
+    for entry in entries:
+        if entry.get("outcome") == "WAIVED":
+            waived_before[entry["identity"]] += 1
+        else:
+            open_before[entry["identity"]].append(entry)
+    waived = tuple(f for f in findings if f.outcome == Outcome.WAIVED)
+    waived_now = Counter(f.identity for f in waived)
+    seen: Counter[str] = Counter()
+    new, reopened, still_open = [], [], []
+    for finding in findings:
+        if finding.outcome == Outcome.WAIVED:
+            continue
+        identity = finding.identity
+        seen[identity] += 1
+        if seen[identity] <= len(open_before[identity]):
+            still_open.append(finding)
+        elif seen[identity] <= len(open_before[identity]) + waived_before[identity]:
+            reopened.append(finding)
+        else:
+            new.append(finding)
+    gone = {id(entry) for identity, before in open_before.items()
+            # of those not open now, the ones waived since are not resolved
+            for entry in before[seen[identity]:][max(0, waived_now[identity]
+                                                     - waived_before[identity]):]}
+    return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),
+                   reopened=tuple(reopened), still_open=tuple(still_open),
+                   resolved=tuple(entry for entry in entries if id(entry) in gone),
+                   waived=waived)

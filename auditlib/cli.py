@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -146,6 +147,19 @@ def _inside(repo: Path, path: Path, what: str) -> str:
         raise AuditError(f"{what} {path} is not inside the repository {repo}") from None
 
 
+def _check_publish(repo: Path, doc_path: Path) -> None:
+    """Refuse, before the run, a document path to publish at that the run could not write:
+    outside the repository (through a symbolic link, also its charts' folder), a folder, or
+    under a file."""
+    target = repo / doc_path
+    for path in (target, target.with_name(f"{target.stem}_files")):
+        _inside(repo, path, "--publish")
+    if target.is_dir():
+        raise AuditError(f"--publish {target} is a folder: name the document")
+    if any(parent.exists() and not parent.is_dir() for parent in target.parents):
+        raise AuditError(f"--publish {target}: a folder on its path is a file")
+
+
 def _has_header(path: Path) -> bool:
     """Whether the Markdown file at `path` starts with a header block; its first line says,
     so a file too large or not UTF-8 is still told apart (verify then says why it is not read)."""
@@ -219,10 +233,7 @@ def _run(args: argparse.Namespace) -> int:
     publish_to = args.publish if isinstance(args.publish, str) else None
     doc_path = publish_to or args.doc_path or config.doc_path
     if args.publish is not None and repo is not None:
-        # Never write outside the repository (through a symbolic link), nor over a folder.
-        _inside(repo, repo / doc_path, "--publish")
-        if (repo / doc_path).is_dir():
-            raise AuditError(f"--publish {repo / doc_path} is a folder: name the document")
+        _check_publish(repo, Path(doc_path))
     if args.baseline is not None:
         api.load_baseline(args.baseline)
     if not args.notebook.is_file():
@@ -232,6 +243,7 @@ def _run(args: argparse.Namespace) -> int:
         raise AuditError(f"--out {args.out}: not a folder")
     try:
         args.out.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(dir=args.out).cleanup()  # as the run will write there
     except OSError as exc:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
     audit_date = args.date or date.today().isoformat()
@@ -258,8 +270,10 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
-    since = f" (since {data['changes']['since']}: {len(data['changes']['new'])} new," \
-            f" {len(data['changes']['resolved'])} resolved)" if data.get("changes") else ""
+    changes = data.get("changes") or {}
+    reopened = (f" {len(changes['reopened'])} reopened," if changes.get("reopened") else "")
+    since = (f" (since {changes['since']}: {len(changes['new'])} new,{reopened}"
+             f" {len(changes['resolved'])} resolved)" if changes else "")
     print(f"auditlib: {audit_date}: "
           + ", ".join(f"{key} {value}" for key, value in data["counts"].items()) + since)
     return _gate(data["findings"], args.fail_on)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,11 +135,15 @@ def _file_inside(repo: Path, path: str) -> bool:
 
 def _on_disk(repo: Path, claim: Claim) -> Claim:
     """A citation or snippet whose name matched no listed file, pointed at the file of that
-    path when there is one."""
+    path, from the repository's root or the document's folder, when there is one."""
     name = claim.data.get("name")
-    if claim.data.get("candidates") or not isinstance(name, str) or not _file_inside(repo, name):
+    if claim.data.get("candidates") or not isinstance(name, str):
         return claim
-    return dataclasses.replace(claim, target=name, data={**claim.data, "candidates": [name]})
+    beside = posixpath.normpath(posixpath.join(posixpath.dirname(claim.location.path), name))
+    for path in dict.fromkeys((name, beside)):
+        if _file_inside(repo, path):
+            return dataclasses.replace(claim, target=path, data={**claim.data, "candidates": [path]})
+    return claim
 
 
 def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],

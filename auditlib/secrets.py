@@ -21,11 +21,12 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$|(?
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
-# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "REPLACE_ME",
-# "your-api-key", "xxxxxxxx", "TODO" (a whole value: "todo-list-9f3k" may be a password).
+# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "xxxxxxxx", "TODO", and
+# words without digits that start with a marker ("REPLACE_ME", "your-api-key-here"); not
+# "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
 PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
-                         r"|REPLACE|PLACEHOLDER|CHANGE[_-]?ME|^YOUR[_-]|^(?:TODO|FIXME|TBD)\W*$",
-                         re.IGNORECASE)
+                         r"|^(?:TODO|FIXME|TBD)\W*$"
+                         r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)
 SECRET_VALUE = re.compile(
     r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}"
     r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"

@@ -95,10 +95,11 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
+        matrix = _matrix(job)
+        expanded += _expand_matrix(_text(source, job), matrix)  # a job that calls one too
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
-        expanded += _expand_matrix(_text(source, job_steps), _matrix(job))
         for step in job_steps.value:
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
@@ -109,10 +110,12 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
             # defaults.run applies to `run:` steps only; the action takes workingDirectory.
             directory = (_scalar(_get(_get(step, "with"), "workingDirectory")) if tool == WRANGLER_ACTION
                          else _scalar(_get(step, "working-directory")) or job_directory)
-            steps.append(DeployStep(
-                location=Location(path=path, start_line=line), workflow=path,
-                job=str(job_key.value), tool=tool, command=command, secrets=secrets,
-                directory=_folder(directory)))
+            # A matrix job deploys from each folder its matrix names.
+            for folder in _expand_matrix(directory or "", matrix) or [directory or ""]:
+                steps.append(DeployStep(
+                    location=Location(path=path, start_line=line), workflow=path,
+                    job=str(job_key.value), tool=tool, command=command, secrets=secrets,
+                    directory=_folder(folder)))
     return Workflow(path=path, text=source, calls=calls, expanded=tuple(expanded)), steps
 
 
@@ -139,13 +142,18 @@ def _matrix(job: yaml.Node) -> dict[str, list[str]]:
 
 
 def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[str]:
-    """Each line of `text` that uses `${{ matrix.KEY }}`, with each of KEY's values."""
+    """Each line of `text` that uses the matrix (`${{ matrix.KEY }}`), once for each
+    combination of the values of the keys it uses."""
     expanded = []
-    for key, values in matrix.items():
-        use = re.compile(r"\$\{\{\s*matrix\." + re.escape(key) + r"\s*\}\}")
-        for line in text.splitlines():
+    for line in text.splitlines():
+        lines = [line]
+        for key, values in matrix.items():
+            use = re.compile(r"\$\{\{\s*matrix\." + re.escape(key) + r"\s*\}\}")
             if use.search(line):
-                expanded += [use.sub(value.replace("\\", "\\\\"), line) for value in values]
+                lines = [use.sub(value.replace("\\", "\\\\"), text) for text in lines
+                         for value in values]
+        if lines != [line]:
+            expanded += lines
     return expanded
 
 

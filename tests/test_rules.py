@@ -121,6 +121,7 @@ def test_cf002_names_the_environments_that_set_their_own(tmp_path: Path,
 def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": '{ "main": "a.ts" }\n'}, "CF002")
     assert found.message == '`wrangler.jsonc` has no `"placement"` object'
+    assert found.remediation == 'Add Smart Placement (`"placement": { "mode": "smart" }`)'
 
 
 # CF003 memory-fallback --------------------------------------------------------------------

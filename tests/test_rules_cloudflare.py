@@ -366,6 +366,14 @@ def test_cf012_secret_var_is_set_with_wrangler_secret(tmp_path: Path, make_repo:
                                  " production`, not in a config")
 
 
+def test_cf012_on_pages(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": PAGES + '\n[vars]\nAPI_TOKEN = "' + "ghp_" + "a1B2" * 6 + '"\n'
+             '\n[[queues.consumers]]\nqueue = "jobs"\n\n[env.production.vars]\nMODE = "prod"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")  # the consumer is CF013's
+    assert found.remediation == ("Set `API_TOKEN` with `wrangler pages secret put API_TOKEN"
+                                 " --project-name site --env production`, not in a config")
+
+
 def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": TRAP}, "CF012")
     assert "(line 11)" in found.message and "env `production`" in found.message
@@ -518,6 +526,20 @@ MATRIX = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    strategy:
         apps="[api]\n        include:\n          - app: web")}, [], id="matrix-include"),
     pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(apps="[api, web-admin]")},
                  NOT_DEPLOYED, id="matrix-without-the-app"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(
+        apps="[api, web]\n        group: [apps, services]").replace(
+            "apps/${{ matrix.app }}", "${{ matrix.group }}/${{ matrix.app }}")}, [],
+                 id="matrix-two-keys-on-a-line"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": MATRIX.format(apps="[api, web]").replace(
+        "    steps:", "    defaults:\n      run:\n        working-directory: apps/${{ matrix.app }}\n"
+        "    steps:")}, [], id="matrix-in-job-defaults"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy-app.yml": REUSABLE,
+                  ".github/workflows/release.yml": caller("apps/${{ matrix.app }}").replace(
+                      "    uses:", "    strategy:\n      matrix:\n        app: [web]\n    uses:")},
+                 [], id="matrix-job-calls-a-reusable-workflow"),
+    pytest.param({"wrangler.toml": WORKER, ".github/workflows/deploy.yml": MATRIX.format(
+        apps='["."]').replace("apps/${{ matrix.app }}", "${{ matrix.app }}")}, [],
+                 id="matrix-deploys-the-root"),
 ])
 def test_cf015(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)

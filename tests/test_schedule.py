@@ -23,7 +23,9 @@ import pytest
 
 import auditlib
 from auditlib import cli, history
+from auditlib.changes import compare
 from auditlib.errors import AuditError
+from auditlib.model import Finding, Location, Outcome, Severity
 from auditlib.publish import carry_over, publish
 
 FIRST, SECOND, EARLY = "2026-01-21", "2026-02-01", "2026-01-10"
@@ -233,6 +235,22 @@ def test_a_waiver_that_ends_reopens_its_finding(tmp_path: Path) -> None:
     assert "\n\n0 new, 1 reopened, 0 resolved, 28 still open, 0 waived.\n\n" in changes
     assert "`LOGIN_RATE_LIMIT_KV`" in changes[changes.index("**Reopened (no longer waived):**"):]
     assert json.loads(after.to_json())["changes"]["reopened"] == [LOGIN_KV]
+
+
+def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
+    def cache(outcome: Outcome) -> Finding:
+        return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
+                       location=Location(path="wrangler.toml", start_line=5), subject="CACHE",
+                       outcome=outcome)
+
+    baseline = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outcome": outcome}
+                             for outcome in ("WAIVED", "FAIL")]}
+    changes = compare([cache(Outcome.FAIL)], baseline)  # the waived one was deleted
+    assert (len(changes.still_open), changes.new, changes.reopened, changes.resolved) == (
+        1, (), (), ())
+    changes = compare([cache(Outcome.FAIL), cache(Outcome.FAIL)], baseline)  # its waiver ended
+    assert (len(changes.still_open), changes.new, len(changes.reopened), changes.resolved) == (
+        1, (), 1, ())
 
 
 def test_findings_json_has_the_changes(tmp_path: Path) -> None:
@@ -679,12 +697,18 @@ def test_publish_keeps_the_file_mode(tmp_path: Path) -> None:
                  "auditlib.toml:1: doc_path '/escaped.md' is absolute", id="absolute-in-settings"),
     pytest.param(["--publish", "docs"], "", "--publish REPO/docs is a folder: name the document",
                  id="a-folder"),
+    pytest.param(["--publish", "docs/x.md/y.md"], "", "--publish REPO/docs/x.md/y.md: a folder"
+                 " on its path is a file", id="under-a-file"),
+    pytest.param(["--publish", "docs/a.md"], "", "--publish REPO/docs/a_files is not inside",
+                 id="charts-folder-links-outside"),
 ])
 def test_publish_path_outside_the_repository_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], settings: str,
         words: str) -> None:
     repo = tmp_path / "repo"
     (repo / "docs").mkdir(parents=True)
+    (repo / "docs" / "x.md").write_text("x\n", encoding="utf-8")
+    (repo / "docs" / "a_files").symlink_to(tmp_path, target_is_directory=True)
     if settings:
         (repo / "auditlib.toml").write_text(settings, encoding="utf-8")
     with contextlib.suppress(SystemExit):  # argparse exits 2 itself
@@ -692,6 +716,13 @@ def test_publish_path_outside_the_repository_is_refused(
     assert words in capsys.readouterr().err.replace(str(repo), "REPO")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]  # nothing written
     assert sorted(p.name for p in repo.iterdir()) == sorted(["docs", *(["auditlib.toml"] * bool(settings))])
+    assert sorted(p.name for p in (repo / "docs").iterdir()) == ["a_files", "x.md"]
+
+
+@pytest.mark.skipif(not Path("/proc/1").is_dir(), reason="needs Linux's /proc")
+def test_run_into_a_folder_it_cannot_write_in_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--out", "/proc/1", "--date", FIRST]) == 2  # root cannot either
+    assert capsys.readouterr().err.startswith("auditlib: --out /proc/1: cannot be written to (")
 
 
 @pytest.mark.parametrize(("kind", "words"), [("file", "not a folder"),

@@ -82,6 +82,9 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("API_TOKEN", "xxxxxxxxxxxx", None),
     ("API_TOKEN", STRIPE_LIKE + "TODO", "value"),
     ("API_TOKEN", "todo-list-Zx9qT4", "name"),  # TODO in a word is no placeholder marker
+    ("ADMIN_PASSWORD", "Irreplaceable-Falcon-42", "name"),
+    ("ADMIN_PASSWORD", "ChangeMe!2024", "name"),  # a weak password, still a password
+    ("ADMIN_PASSWORD", "replace-with-your-password", None),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

@@ -60,6 +60,14 @@ def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, 
     assert drift(tmp_path, make_repo, files, body) == []
 
 
+def test_a_citation_of_a_link_beside_the_document(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"src/a.ts": TWENTY})
+    (repo / "docs").mkdir()
+    (repo / "docs" / "alink.ts").symlink_to("../src/a.ts")
+    assert drift(tmp_path, make_repo, {}, "`alink.ts:1-20` and `alink.ts:30`") == [
+        ("DR005", 8, "alink.ts:30 cites lines 30-30, but `docs/alink.ts` has 20 lines")]
+
+
 def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: MakeRepo) -> None:
     repo = make_repo(tmp_path, {".gitignore": ".env*\n", ".env.example": "A=1\n",
                                 "docs/a.md": HEADER + "# A\n\n[x](../.env.example)\n"})

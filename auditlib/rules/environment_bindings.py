@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from ..secrets import secret_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped
@@ -62,8 +62,9 @@ class BindingMissingInEnvironment(Rule):
                 location = Location(path=wrangler_config.path, start_line=scope.location.start_line)
                 toml = wrangler_config.path.endswith(".toml")
                 for binding in top.bindings:
-                    if (binding.kind, binding.name) in have:
-                        continue
+                    if (binding.kind, binding.name) in have or (
+                            binding.kind == "queues.consumers" and wrangler_config.target == "pages"):
+                        continue  # Pages consumes no queue: CF013 says so
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
                         message=(f"{binding.kind} `{binding.name}` is declared at the top level"
@@ -80,8 +81,16 @@ class BindingMissingInEnvironment(Rule):
                         message=(f"var `{var.name}` is declared at the top level (line"
                                  f" {var.location.start_line}) but not in {where}"),
                         remediation=(
-                            f"Set `{var.name}` with `wrangler secret put {var.name} --env"
-                            f" {scope.name}`, not in a config" if secret_reason(var.name, var.value)
+                            f"Set `{var.name}` with `{_secret_put(wrangler_config, var.name, scope.name)}`,"
+                            " not in a config" if secret_reason(var.name, var.value)
                             else f"Declare `{var.name}` in `"
                             + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
                             + f"` of `{wrangler_config.path}`"))
+
+
+def _secret_put(wrangler_config: WranglerConfig, name: str, environment: str) -> str:
+    """The command that sets secret `name` for an environment of a Worker or Pages project."""
+    if wrangler_config.target == "pages":
+        project = wrangler_config.name or "<project>"
+        return f"wrangler pages secret put {name} --project-name {project} --env {environment}"
+    return f"wrangler secret put {name} --env {environment}"

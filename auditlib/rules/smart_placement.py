@@ -47,12 +47,14 @@ class SmartPlacementMissing(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.placement is not None:
                 continue
+            toml = wrangler_config.path.endswith(".toml")
             own = [f"`{scope.name}`" for scope in wrangler_config.environments
                    if "placement" in scope.declared]
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="placement",
+                remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
+                             else '`"placement": { "mode": "smart" }`)')),
                 message=f"`{wrangler_config.path}` has no "
-                        + ("`[placement]` section" if wrangler_config.path.endswith(".toml")
-                           else '`"placement"` object')
+                        + ("`[placement]` section" if toml else '`"placement"` object')
                         + (f" at the top level (only env {', '.join(own)} sets its own)"
                            if own else ""))
