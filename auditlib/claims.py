@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt, rules_inline
 from markdown_it.parser_inline import RuleFuncInlineType
@@ -49,7 +49,8 @@ _PARSER.inline.ruler.at("image", _with_source(rules_inline.image))
 _PARSER.inline.ruler.at("autolink", _with_source(rules_inline.autolink))
 # Line numbers have at most 9 digits. A line count follows a link: [x](path) (12 lines).
 LINE_COUNT = re.compile(r"\s*\((\d{1,9})\s+lines?\)")
-CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b")
+CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b"
+                      r"((?:,\d{1,9}(?:-\d{1,9})?\b)*)")  # more ranges: a.ts:1-5,40-52
 # GitHub's line anchors: #L10, #L10-L20, with columns #L10C5-L20C3; also written #L10-20.
 ANCHOR = re.compile(r"^L(\d{1,9})(?:C\d{1,9})?(?:-L?(\d{1,9})(?:C\d{1,9})?)?$")
 CODE = re.compile(r"`([^`]+)`")
@@ -72,6 +73,11 @@ SENTENCE_END = re.compile(r"[.;!?](?=\s)|\s(?=(?:but|whereas|although|though|how
                           re.IGNORECASE)
 
 
+def _printable(text: str) -> str:
+    """`text` with its control characters `%`-escaped again: `%00` is shown as written."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda found: quote(found[0]), text)
+
+
 def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
     """(repository path, escapes the repository, anchor) of a relative link; path None if
     the link is not to a repository file (a URL, a page anchor). A link that starts with `/`
@@ -81,6 +87,7 @@ def resolve_link(doc_path: str, href: str) -> tuple[str | None, bool, str]:
         return None, False, ""  # `//host/x` is a URL without its scheme
     target, _, anchor = href.partition("#")
     target = unquote(target.partition("?")[0]) or posixpath.basename(doc_path)
+    target = _printable(target)
     base = "" if target.startswith("/") else posixpath.dirname(doc_path)
     path = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
     return path, path.startswith("../") or path == "..", anchor
@@ -200,7 +207,8 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         if target is None:
             continue
         found = ANCHOR.match(anchor)
-        yield Claim(kind="link", text=f"[{link.label}]({_PARSER.normalizeLinkText(link.href)})",
+        yield Claim(kind="link",
+                    text=f"[{link.label}]({_printable(_PARSER.normalizeLinkText(link.href))})",
                     target=target, location=Location(path=path, start_line=line_at(link.end - 1)),
                     data={"escapes": escapes, "start": int(found[1]) if found else None,
                           "end": int(found[2] or found[1]) if found else None})
@@ -214,9 +222,12 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
                         data={"count": int(counted[1])})
     # Citations are read in code spans too (`cartStore.ts:84-121`), but not in links.
     for cited in CITATION.finditer(_blanked(content, links)):
-        name, start, end = cited[1], int(cited[2]), int(cited[3] or cited[2])
-        if claim := _citation(path, line_at(cited.start()), name, start, end, files, linked):
-            yield claim
+        ranges = [(cited[2], cited[3]), *re.findall(r",(\d+)(?:-(\d+))?", cited[4])]
+        for start, end in ranges:
+            claim = _citation(path, line_at(cited.start()), cited[1], int(start),
+                              int(end or start), files, linked)
+            if claim:
+                yield claim
     for code in CODE.finditer(content):
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))

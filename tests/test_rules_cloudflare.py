@@ -426,7 +426,8 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
     pytest.param({"wrangler.jsonc": '{\n  "$schema": "node_modules/wrangler/config-schema.json",\n'
                   '  "name": "site",\n  "pages_build_output_dir": "out",\n'
                   '  "compatibility_date": "2026-11-01",\n  "dev": { "port": 8788 },\n'
-                  '  "observability": { "enabled": true },\n}\n'}, [], id="supported-keys"),
+                  '  "observability": { "enabled": true },\n  "no_bundle": true,\n}\n'}, [],
+                 id="supported-keys"),
 ])
 def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)

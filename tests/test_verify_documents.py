@@ -41,6 +41,10 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  id="hosts-and-ports"),
     pytest.param({"src/handlers.ts": HANDLERS},
                  "```ts\n// src/handlers.ts:10-12\n" + CHECK + "```", id="the-same-code-twice"),
+    pytest.param({"src/handlers.ts": HANDLERS},
+                 "```ts\n// src/handlers.ts:1-17\nif (!id) {\n  // ...\n}\n...\nexport {};\n```",
+                 id="a-snippet-that-leaves-lines-out"),
+    pytest.param({"src/a.ts": TWENTY}, "See `a.ts:1-5,12,18-20`.", id="a-citation-of-several-ranges"),
     pytest.param({"src/a.ts": TWENTY}, "[handler](../src/a.ts#L10-L20) (11 lines)",
                  id="a-line-count-after-a-range"),
     pytest.param({"wrangler.toml": WORKER},
@@ -87,6 +91,13 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
                                " has 20 lines")], id="github-anchor-forms"),
     pytest.param("`a.ts:0`", [("DR005", 8, "a.ts:0 cites line 0: lines are numbered from 1")],
                  id="line-zero"),
+    pytest.param("`a.ts:1-5,18-25`", [("DR005", 8, "a.ts:18-25 cites lines 18-25, but `src/a.ts`"
+                                                   " has 20 lines")], id="a-second-range"),
+    pytest.param("```ts\n// a.ts:1-20\nline 1\n...\nline 99\n```",
+                 [("DR007", 9, "the snippet `// a.ts:1-20` is no longer in `src/a.ts`")],
+                 id="an-elided-snippet-whose-end-changed"),
+    pytest.param("[x](../src/a%00.ts)", [("DR004", 8, "[x](../src/a%00.ts): `src/a%00.ts` does"
+                                                      " not exist")], id="a-nul-in-a-link"),
 ])
 def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
                                 expected: list[tuple[str, int, str]]) -> None:

@@ -3,7 +3,8 @@
 ## What it does
 For each quoted code block whose first line names its source (`// cloudflareDurableStore.ts:79-81`),
 looks for the quoted lines in that file: reports when they are no longer there, or when
-they are now at other lines.
+they are now at other lines. Blank lines and indentation do not count, and a line `...`
+(or `// ...`) stands for lines left out.
 
 ## Why is this bad?
 A quoted snippet is the strongest claim a document makes ("this is the code"); when the
@@ -23,6 +24,7 @@ Quote the code as it is now, with its present lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from ..claims import cited_lines
@@ -30,17 +32,38 @@ from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
 
+# A line that stands for lines left out of a quote: `...`, `// ...`, `# …`, `/* ... */`.
+ELISION = re.compile(r"^(?://|#|/\*)?\s*(?:\.\.\.|…)\s*(?:\*/)?$")
+
 
 def find_block(haystack: Sequence[str], needle: Sequence[str], cited: int = 1) -> int | None:
     """The 1-based line where `needle` (stripped, blank lines ignored) starts in `haystack`:
-    at the `cited` line if it is there (the same code may be written twice), else the first."""
-    wanted = [line.strip() for line in needle if line.strip()]
-    if not wanted:
+    at the `cited` line if it is there (the same code may be written twice), else the first.
+    An elision line in `needle` matches any lines in between."""
+    chunks: list[list[str]] = [[]]
+    for line in (line.strip() for line in needle):
+        if ELISION.match(line):
+            chunks.append([])
+        elif line:
+            chunks[-1].append(line)
+    chunks = [chunk for chunk in chunks if chunk]
+    if not chunks:
         return None
     rows = [(number, line.strip()) for number, line in enumerate(haystack, 1) if line.strip()]
+    texts = [text for _number, text in rows]
+
+    def holds(start: int) -> bool:
+        for index, chunk in enumerate(chunks):
+            while texts[start:start + len(chunk)] != chunk:
+                if index == 0 or start + len(chunk) > len(texts):
+                    return False
+                start += 1  # after an elision, the next part may come later
+            start += len(chunk)
+        return True
+
     starts = [index for index, (number, _text) in enumerate(rows) if number >= cited][:1]
-    for start in [*starts, *range(len(rows) - len(wanted) + 1)]:
-        if [text for _n, text in rows[start:start + len(wanted)]] == wanted:
+    for start in [*starts, *range(len(rows) - len(chunks[0]) + 1)]:
+        if holds(start):
             number: int = rows[start][0]
             return number
     return None

@@ -33,11 +33,11 @@ from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from .base import Rule, scoped
 
 PAGES_ENVIRONMENTS = ("preview", "production")
-# The keys wrangler's Pages validation accepts (validation-pages.ts), and `$schema`; `main`
-# is reported on its own.
+# The keys wrangler's Pages validation accepts (validation-pages.ts, in any recent wrangler),
+# and `$schema`; `main` is reported on its own.
 PAGES_KEYS = frozenset({
     "$schema", "main", "pages_build_output_dir", "name", "compatibility_date",
-    "compatibility_flags", "send_metrics", "limits", "placement", "vars", "durable_objects",
+    "compatibility_flags", "send_metrics", "no_bundle", "limits", "placement", "vars", "durable_objects",
     "kv_namespaces", "queues", "r2_buckets", "d1_databases", "vectorize", "hyperdrive",
     "services", "analytics_engine_datasets", "ai", "version_metadata", "dev",
     "mtls_certificates", "browser", "upload_source_maps", "observability"})
