@@ -24,7 +24,7 @@ from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
 from .rules.unreadable_input import UnreadableInput
-from .secrets import redact, secret_reason, spellings
+from .secrets import redact, secret_values
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
 
@@ -49,9 +49,7 @@ class Audit:
     def secrets(self) -> set[str]:
         """Values of secret-like vars, also as their configs spell them: no output of the
         audit may show them."""
-        return {spelled for config in self.facts.configs for scope in config.scopes()
-                for var in scope.vars if secret_reason(var.name, var.value)
-                for spelled in spellings(var.name, var.value, config.text)}
+        return secret_values(self.facts.configs)
 
     def blocks(self, charts: bool = False) -> list[Block]:
         """The document's blocks as published (secrets redacted); `charts` adds the charts."""

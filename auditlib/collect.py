@@ -97,7 +97,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
             path, lines, (m for m in wanted if m.probe == "exported-class"))
-        classes += [CodeClass(name=name, location=m.location, file_lines=len(lines), summary=None)
+        classes += [CodeClass(name=name, location=m.location, file_lines=len(lines), summary=None,
+                              defined=False)
                     for m in wanted if m.probe == "export-list"
                     for name in codesearch.export_names(lines, m.location.start_line or 1)
                     if name in do_classes]

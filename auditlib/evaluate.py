@@ -9,6 +9,7 @@ from datetime import date
 from .config import DEFAULT_CONFIG, AuditConfig
 from .model import Facts, Finding, Location, Outcome
 from .rules import RULES, Rule
+from .secrets import redact, secret_values
 
 
 def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
@@ -22,17 +23,18 @@ def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
             remediation=f"Report this error in rule {rule.id}")]
 
 
-def _quote(sources: dict[str, list[str]], location: Location) -> str:
-    """The line at `location` when it is in a config or workflow the facts hold, or ""."""
+def _quote(sources: dict[str, list[str]], location: Location, secrets: set[str]) -> str:
+    """The line at `location` when it is in a config or workflow the facts hold, or "";
+    secrets redacted, before anything shortens it."""
     lines = sources.get(location.path, [])
     line = location.start_line
-    return lines[line - 1].strip() if line and 0 < line <= len(lines) else ""
+    return redact(lines[line - 1].strip(), secrets) if line and 0 < line <= len(lines) else ""
 
 
 def _settle(finding: Finding, facts: Facts, config: AuditConfig,
-            sources: dict[str, list[str]]) -> Finding:
+            sources: dict[str, list[str]], secrets: set[str]) -> Finding:
     """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
-    changes: dict[str, object] = {"quote": _quote(sources, finding.location)}
+    changes: dict[str, object] = {"quote": _quote(sources, finding.location, secrets)}
     if finding.rule in config.severity_overrides:
         changes["severity"] = config.severity_overrides[finding.rule]
     if finding.outcome == Outcome.FAIL:
@@ -82,6 +84,7 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
         for finding in _run(rule, facts, config))
     sources = {c.path: c.text.splitlines() for c in facts.configs}
     sources |= {w.path: w.text.splitlines() for w in facts.workflows}
-    settled = [_settle(finding, facts, config, sources) for finding in found]
+    secrets = secret_values(facts.configs)
+    settled = [_settle(finding, facts, config, sources, secrets) for finding in found]
     return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))

@@ -116,6 +116,14 @@ class WranglerConfig:
         return "/" not in self.path
 
     @property
+    def placed(self) -> bool:
+        """Whether the top level places the Worker: Smart Placement (`mode = "smart"`) or a
+        placement hint (`region`, `host`, `hostname`); `mode = "off"` does not."""
+        placement = self.placement or {}
+        return placement.get("mode") == "smart" or any(
+            key in placement for key in ("region", "host", "hostname"))
+
+    @property
     def bindings(self) -> tuple[Binding, ...]:
         """Top-level bindings."""
         return self.top.bindings
@@ -213,6 +221,7 @@ class CodeClass:
     location: Location
     file_lines: int
     summary: str | None
+    defined: bool = True  # False: exported by an export list (`export { Cart } from "./cart"`)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -23,3 +23,23 @@ def placeholder_reason(value: object) -> str | None:
         if pattern.search(value):
             return reason
     return None
+
+
+# What a real id looks like, by binding kind: the value a placeholder does not have.
+ID_SHAPES: dict[str, tuple[str, re.Pattern[str]]] = {
+    "account": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
+    "kv_namespaces": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
+    "hyperdrive": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
+    "d1_databases": ("a UUID", re.compile(
+        r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")),
+}
+
+
+def id_reason(kind: str, value: object) -> str | None:
+    """Why `value` is no id of a `kind` binding: a placeholder, or not shaped like an id
+    ("not an id: 32 hexadecimal digits"); None when it looks real."""
+    reason = placeholder_reason(value)
+    if reason is not None or not isinstance(value, str) or kind not in ID_SHAPES:
+        return reason
+    shape, pattern = ID_SHAPES[kind]
+    return None if pattern.match(value) else f"not an id: {shape}"

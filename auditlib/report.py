@@ -7,7 +7,7 @@ section with nothing to report says so in a sentence.
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +18,7 @@ from .changes import Changes
 from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
 from .rules import DRIFT_RULES, RULES
+from .rules.durable_object_class import javascript_worker
 
 SEVERITY_HEADINGS = {
     Severity.P0: "P0 — Before Production",
@@ -176,10 +177,11 @@ def _deployments(ctx: Context) -> list[Block]:
     for workflow, tools in by_workflow.items():
         steps = [s for s in ctx.facts.deploy_steps if s.workflow == workflow]
         secrets = sorted({secret for s in steps for secret in s.secrets})
-        lines = ", ".join(str(s.location.start_line) for s in steps)
+        numbers = list(dict.fromkeys(str(s.location.start_line) for s in steps))
+        lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(numbers)
         using = f" with {', '.join(_code(s) for s in secrets)}" if secrets else ""
         blocks.append(Text(
-            f"**Verified in CI:** `{workflow}` (line {lines}) deploys via"
+            f"**Verified in CI:** `{workflow}` ({lines}) deploys via"
             f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
     if not by_workflow:
         searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
@@ -193,7 +195,8 @@ def _durable_objects(ctx: Context) -> list[Block]:
     found = ctx.bindings("durable_objects")
     if not found:
         return [*blocks, Text("No Durable Object bindings are configured.")]
-    classes = {c.name: c for c in ctx.facts.classes}
+    # Where a class is defined, rather than where an index re-exports it.
+    classes = {c.name: c for c in sorted(ctx.facts.classes, key=lambda c: c.defined)}
     rows = []
     for _config, binding in found:
         class_name = str(binding.properties.get("class_name", ""))
@@ -202,14 +205,28 @@ def _durable_objects(ctx: Context) -> list[Block]:
                      _code(binding.location), plain(summary) if summary else "—"))
     blocks.append(Table.of(("Binding", "Class", "Location", "Purpose"), rows))
     implementation = []
-    for _config, binding in found:
+    # Each file by its name, as the reference writes it, unless two files share the name.
+    shown = {classes[name].location.path for name in
+             (str(b.properties.get("class_name", "")) for _c, b in found) if name in classes}
+    names = Counter(posixpath.basename(path) for path in shown)
+    for config, binding in found:
         class_name = str(binding.properties.get("class_name", ""))
         code = classes.get(class_name)
-        if code is None:
-            implementation.append(f"- `{class_name}`: no exported class of that name in code")
+        if code is not None:
+            path = code.location.path
+            label = path if names[posixpath.basename(path)] > 1 else None
+            implementation.append(
+                f"- {ctx.link(path, label=label)}"
+                f" ({counted(code.file_lines, 'line')}): `{class_name}` at line"
+                f" {code.location.start_line}")
+        elif binding.properties.get("script_name"):
+            implementation.append(f"- `{class_name}`: in Worker"
+                                  f" `{plain(binding.properties['script_name'])}`")
+        elif not javascript_worker(config.top.settings):
+            implementation.append(f"- `{class_name}`: in `{config.path}`'s Python or Rust code,"
+                                  " which is not searched")
         else:
-            implementation.append(f"- {ctx.link(code.location.path)} ({code.file_lines} lines):"
-                                  f" `{class_name}` at line {code.location.start_line}")
+            implementation.append(f"- `{class_name}`: no exported class of that name in code")
     blocks.append(Text("**Implementation:**\n\n" + "\n".join(dict.fromkeys(implementation))))
     blocks.append(Text("**Scaling behavior:** each Durable Object id is a separate instance."
                        " Cloudflare creates instances on demand and evicts idle ones"
@@ -382,11 +399,14 @@ def _gaps(ctx: Context) -> list[Block]:
                  else f"{len(missing)} of {len(ctx.facts.configs)} wrangler configs")
         blocks.append(Text(f"Smart Placement is **not configured** in {scope}: "
                            + ", ".join(_code(f.location.path) for f in missing) + "."))
-        blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
-                           '[placement]\nmode = "smart"\n```'))
+        if any(f.location.path.endswith(".toml") for f in missing):
+            blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
+                               '[placement]\nmode = "smart"\n```'))
+        else:
+            blocks.append(Text('```jsonc\n// NOT PRESENT - should be added for production:\n'
+                               '"placement": { "mode": "smart" }\n```'))
     elif ctx.facts.configs:
-        blocks.append(Text("Smart Placement (`[placement]`) is configured in every wrangler"
-                           " config."))
+        blocks.append(Text("Smart Placement is configured in every wrangler config."))
     if search is not None:
         result = ("no results" if not search.matches else
                   f"{counted(len(search.matches), 'result')}: "
@@ -440,7 +460,8 @@ def _actions(ctx: Context) -> list[Block]:
                 grouped[finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
-            where = (f" in {len(found)} places: {ctx.places(found)}" if len(found) > 1
+            places = len(dict.fromkeys(f.location for f in found))
+            where = (f" in {places} places: {ctx.places(found)}" if places > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
             items.append(f"{number}. {prose(action)}{where}")
         blocks.append(Text(f"### {heading}\n\n"
@@ -495,7 +516,7 @@ def _environments(ctx: Context) -> list[Block]:
     blocks.append(Text("Effective configuration of each environment: bindings and vars are"
                        " only those it declares; other keys are inherited from the top level."))
     blocks.append(Table.of(("Config", "Environment", "Name", "Bindings", "Vars", "Inherits",
-                            "Missing from top level"), rows))
+                            "Lacks from the top level"), rows))
     return blocks
 
 

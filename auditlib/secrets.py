@@ -9,6 +9,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import WranglerConfig
 
 REDACTED = "«redacted»"
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
@@ -112,3 +116,11 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if any(start in text for start in TOKEN_STARTS):
         text = TOKEN.sub(REDACTED, text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
+
+
+def secret_values(configs: Iterable[WranglerConfig]) -> set[str]:
+    """The values of the secret-like vars of `configs`, also as the files spell them: no
+    output of the audit may show them."""
+    return {spelled for config in configs for scope in config.scopes() for var in scope.vars
+            if secret_reason(var.name, var.value)
+            for spelled in spellings(var.name, var.value, config.text)}

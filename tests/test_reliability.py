@@ -116,10 +116,12 @@ QUOTE_CANARY = "Zq4Xw8Rt2Ly6Pn0Vb3Km7Hd9Gc5Jf1Ea"
 # Secret vars the file spells otherwise than their values read: with escapes, as tables.
 ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY = "EscapedCanary", "TableCanary", "JsoncCanary"
 PIPE_CANARY = "Pipe|Canary7Xq2_Zr*v"  # Markdown escapes it where it shows it as text
+LONG_CANARY = "f00dcafe" * 12  # a quoted line that holds it is shortened for the document
 CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY, ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY,
-            PIPE_CANARY)
-# Each canary's longer runs of letters and digits: found also where an output escaped the rest.
-PIECES = {piece for canary in CANARIES for piece in re.split(r"[^A-Za-z0-9]", canary)
+            PIPE_CANARY, LONG_CANARY)
+# The first 16 characters of each canary's longer runs of letters and digits: found also
+# where an output escaped or shortened the rest.
+PIECES = {piece[:16] for canary in CANARIES for piece in re.split(r"[^A-Za-z0-9]", canary)
           if len(piece) >= 8}
 
 
@@ -133,7 +135,8 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
         'CART_TTL = "2592000"',
         f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"\n'
         f'DB_PASSWORD = "{ESCAPED_CANARY}\\u0021one"  # escaped\n'
-        f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}\nPIPE_TOKEN = "{PIPE_CANARY}"'),
+        f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}\nPIPE_TOKEN = "{PIPE_CANARY}"\n'
+        f'TASKPROV_SECRETS_VERIFY_KEY_INIT = "{LONG_CANARY}"'),
         encoding="utf-8")
     # A document quoting the config before the secrets: its drift shows the lines added.
     before = "".join(line for line in root.read_text(encoding="utf-8").splitlines(True)

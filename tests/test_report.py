@@ -113,7 +113,7 @@ def test_fixed_gaps_disappear(fixed_repo: Path) -> None:
     markdown = auditlib.run_audit(fixed_repo, AUDIT_DATE).markdown()
     assert "Placeholder" not in markdown
     assert "No Smart Placement configured" not in markdown
-    assert "Smart Placement (`[placement]`) is configured in every wrangler config." in markdown
+    assert "Smart Placement is configured in every wrangler config." in markdown
     assert "Nothing at P0." in markdown
     # What is not fixed is still reported.
     assert "Store falls back to memory" in markdown
@@ -294,3 +294,41 @@ def test_drift_rows_are_in_the_document_s_line_order(tmp_path: Path) -> None:
     lines = [row.split("|")[1].strip() for row in drift.splitlines()
              if row.startswith("| ") and not row.startswith("| Line")]
     assert lines == ["3", "5", "37"]  # Last-reviewed, Audit-status, the citation
+
+
+def test_missing_placement_is_shown_in_the_configs_own_syntax(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.jsonc").write_text('{ "name": "w", "main": "src/index.ts" }\n',
+                                             encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert '"placement": { "mode": "smart" }' in markdown
+    assert "[placement]\nmode" not in markdown
+
+
+def test_implementation_links_point_at_the_class_and_tell_files_apart(tmp_path: Path) -> None:
+    files = {
+        "apps/a/wrangler.toml": 'name = "a"\nmain = "src/index.ts"\n[durable_objects]\n'
+                                'bindings = [{ name = "C", class_name = "Counter" }]\n',
+        "apps/a/src/index.ts": 'export { Counter } from "./counter";\n',
+        "apps/a/src/counter.ts": "export class Counter {}\n",
+        "apps/b/wrangler.toml": 'name = "b"\nmain = "src/index.ts"\n[durable_objects]\n'
+                                'bindings = [{ name = "R", class_name = "Room" }]\n',
+        "apps/b/src/counter.ts": "// the room\nexport class Room {}\n",
+        "apps/c/wrangler.toml": 'name = "c"\nmain = "build/worker/shim.mjs"\n[build]\n'
+                                'command = "worker-build"\n[durable_objects]\n'
+                                'bindings = [{ name = "S", class_name = "Store" }]\n',
+        ".github/workflows/deploy.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    strategy:\n"
+                                        "      matrix:\n        app: [a, b]\n    steps:\n"
+                                        "      - run: npx wrangler deploy\n"
+                                        "        working-directory: apps/${{ matrix.app }}\n",
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert ("- [apps/a/src/counter.ts](../apps/a/src/counter.ts) (1 line): `Counter` at line 1\n"
+            in markdown)  # not the index that re-exports it
+    assert "- [apps/b/src/counter.ts](../apps/b/src/counter.ts) (2 lines): `Room` at line 2" \
+        in markdown
+    assert "- `Store`: in `apps/c/wrangler.toml`'s Python or Rust code, which is not searched" \
+        in markdown
+    assert "**Verified in CI:** `.github/workflows/deploy.yml` (line 9) deploys via" in markdown

@@ -78,6 +78,15 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
         KV.format(REAL_ID) + '\n[env.production]\n[[env.production.kv_namespaces]]\n'
         'binding = "CACHE"\nid = "REPLACE_ME"\n', [(11, "CACHE (env production)", "id")],
         id="env-production-placeholder"),
+    pytest.param('main = "a.ts"\n[[kv_namespaces]]\nbinding = "OAUTH_KV"\nid = "DEV_KV"\n',
+                 [(4, "OAUTH_KV", "id")], id="a-name-is-no-kv-id"),
+    pytest.param('main = "a.ts"\n[[d1_databases]]\nbinding = "DB"\n'
+                 'database_id = "3b9f2c1e-7a4d-4e8b-9c6f-1d2e3f4a5b6c"\n', [], id="d1-uuid"),
+    pytest.param('main = "a.ts"\n[[d1_databases]]\nbinding = "DB"\ndatabase_id = "local-db"\n',
+                 [(4, "DB", "database_id")], id="a-name-is-no-d1-id"),
+    pytest.param('main = "a.ts"\naccount_id = "your-account-id-here"\n', [(2, "account_id", "account_id")],
+                 id="placeholder-account-id"),
+    pytest.param('main = "a.ts"\naccount_id = "' + REAL_ID + '"\n', [], id="real-account-id"),
 ])
 def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
                      expected: list[tuple[int, str, str]]) -> None:
@@ -101,6 +110,10 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
                  [], id="jsonc-smart-placement"),
     pytest.param({"wrangler.toml": KV.format(REAL_ID) + '# [placement]\n# mode = "smart"\n'},
                  [("wrangler.toml", None, "placement")], id="commented-out-placement"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nmode = "off"\n'},
+                 [("wrangler.toml", None, "placement")], id="placement-turned-off"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nregion = "aws:us-east-1"\n'},
+                 [], id="placement-hint"),
 ])
 def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

@@ -366,6 +366,14 @@ def test_cf012_secret_var_is_set_with_wrangler_secret(tmp_path: Path, make_repo:
                                  " production`, not in a config")
 
 
+def test_cf012_a_secret_s_placeholder_is_set_with_wrangler_secret(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[vars]\nCLIENT_SECRET = "<PLACEHOLDER>"\n'
+             '\n[env.staging.vars]\nMODE = "s"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    assert found.remediation.startswith("Set `CLIENT_SECRET` with `wrangler secret put")
+
+
 def test_cf012_on_pages(tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": PAGES + '\n[vars]\nAPI_TOKEN = "' + "ghp_" + "a1B2" * 6 + '"\n'
              '\n[[queues.consumers]]\nqueue = "jobs"\n\n[env.production.vars]\nMODE = "prod"\n'}
@@ -470,6 +478,19 @@ def test_cf014(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(found, expected, Severity.P2)
     for finding in found:
         assert all(reason in finding.message for reason in reasons)
+
+
+@pytest.mark.parametrize(("settings", "remediation"), [
+    ((), "Give the `jobs` consumer a dead-letter queue"),  # retries default to 3
+    (("max_retries = 0",), "Give the `jobs` consumer a dead-letter queue and retries"
+                           " (`max_retries` above 0)"),
+    (("max_retries = 0", 'dead_letter_queue = "d"'),
+     "Give the `jobs` consumer retries (`max_retries` above 0)"),
+])
+def test_cf014_remediation_asks_for_what_is_missing(
+        tmp_path: Path, make_repo: MakeRepo, settings: tuple[str, ...], remediation: str) -> None:
+    [found] = findings(tmp_path, make_repo, consumer(*settings), "CF014")
+    assert found.remediation == remediation
 
 
 # CF015 app-not-deployed-by-ci -------------------------------------------------------------

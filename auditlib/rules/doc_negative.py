@@ -39,7 +39,7 @@ class DocNegativeClaimContradicted(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        placed = [c for c in facts.configs if c.placement is not None]
+        placed = [c for c in facts.configs if c.placed]
         for document in facts.claims:
             for claim in document.claims:
                 if claim.kind != "negative" or claim.data.get("subject") != "placement":

@@ -46,7 +46,7 @@ class DurableObjectClassNotFound(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                if not _javascript(scope.settings):
+                if not javascript_worker(scope.settings):
                     continue
                 for binding in scope.bindings:
                     class_name = str(binding.properties.get("class_name", ""))
@@ -60,7 +60,7 @@ class DurableObjectClassNotFound(Rule):
                         remediation=f"Export `{class_name}` or correct `class_name` of `{binding.name}`")
 
 
-def _javascript(settings: Mapping[str, object]) -> bool:
+def javascript_worker(settings: Mapping[str, object]) -> bool:
     """Whether a Worker's classes are in TypeScript or JavaScript: not a Python Worker, nor a
     Rust one, whose `main` is a shim that worker-build generates."""
     build = settings.get("build")

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
-from ..secrets import secret_reason
+from ..secrets import secret_name, secret_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped
 
@@ -82,7 +82,8 @@ class BindingMissingInEnvironment(Rule):
                                  f" {var.location.start_line}) but not in {where}"),
                         remediation=(
                             f"Set `{var.name}` with `{_secret_put(wrangler_config, var.name, scope.name)}`,"
-                            " not in a config" if secret_reason(var.name, var.value)
+                            " not in a config"
+                            if secret_name(var.name) or secret_reason(var.name, var.value)
                             else f"Declare `{var.name}` in `"
                             + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
                             + f"` of `{wrangler_config.path}`"))

@@ -4,7 +4,10 @@
 Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
 `database_id`/`preview_database_id`, Hyperdrive `id`) that are placeholders: all zeros
 (also UUID-shaped), all ones, all `x`, empty, or markers such as `REPLACE_ME`, `TODO`,
-`PLACEHOLDER`, `<KV_ID>`. Commented-out configuration is not active and is not reported.
+`PLACEHOLDER`, `<KV_ID>`; or that are not shaped like an id at all (a KV namespace or
+Hyperdrive id is 32 hexadecimal digits, a D1 database id a UUID: `id = "DEV_KV"` is a
+name). A placeholder `account_id` is reported too. Commented-out configuration is not
+active and is not reported.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
@@ -28,7 +31,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
-from ..placeholders import placeholder_reason
+from ..placeholders import id_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scoped
 
@@ -52,9 +55,18 @@ class PlaceholderResourceId(Rule):
             for scope in wrangler_config.scopes():
                 where = f" (env `{scope.name}`)" if scope.name else ""
                 owner = f"`{app}`, env `{scope.name}`" if scope.name else f"`{app}`"
+                account = id_reason("account", scope.settings.get("account_id"))
+                if "account_id" in scope.declared and account is not None:
+                    yield cls.finding(
+                        location=scope.location_of("account_id"),
+                        subject=scoped("account_id", scope),
+                        message=(f"`{wrangler_config.path}`{where} has a placeholder"
+                                 f" `account_id` ({account})"),
+                        remediation=(f"Set the real `account_id` of {owner}, or remove it and"
+                                     " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"))
                 for binding in scope.bindings:
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
-                        reason = placeholder_reason(binding.properties.get(key, None))
+                        reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
                             continue
                         label = KIND_LABELS.get(binding.kind, binding.kind)

@@ -54,17 +54,18 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                 for binding in scope.bindings:
                     if binding.kind != "queues.consumers":
                         continue
-                    missing = []
+                    missing, wanted = [], []
                     if binding.properties.get("max_retries") == 0:
                         missing.append("retries are off (`max_retries = 0`)")
+                        wanted.append("retries (`max_retries` above 0)")
                     if (not binding.properties.get("dead_letter_queue")
                             and binding.name not in dead_letter_queues):
                         missing.append("no `dead_letter_queue`")
+                        wanted.insert(0, "a dead-letter queue")
                     if not missing:
                         continue
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
                         message=(f"consumer of `{binding.name}` in"
                                  f" {scope_label(wrangler_config, scope)}: {' and '.join(missing)}"),
-                        remediation=(f"Give the `{binding.name}` consumer a dead-letter queue"
-                                     " and retries"))
+                        remediation=f"Give the `{binding.name}` consumer {' and '.join(wanted)}")

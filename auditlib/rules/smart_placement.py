@@ -1,9 +1,11 @@
 """CF002 smart-placement-missing.
 
 ## What it does
-Reports each wrangler config without a top-level `[placement]` section (environments
-inherit it; the message names those that set their own). The evidence includes the search
-that was run over the repository's wrangler configs and what it found.
+Reports each wrangler config without Smart Placement at the top level: no `[placement]`
+section, or one that turns it off (`mode = "off"`); a placement hint (`region`, `host`,
+`hostname`) places the Worker too. Environments inherit it; the message names those that
+set their own. The evidence includes the search that was run over the repository's
+wrangler configs and what it found.
 
 ## Why is this bad?
 Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
@@ -45,7 +47,7 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            if wrangler_config.placement is not None:
+            if wrangler_config.placed:
                 continue
             toml = wrangler_config.path.endswith(".toml")
             own = [f"`{scope.name}`" for scope in wrangler_config.environments
@@ -54,7 +56,10 @@ class SmartPlacementMissing(Rule):
                 location=Location(path=wrangler_config.path), subject="placement",
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
-                message=f"`{wrangler_config.path}` has no "
-                        + ("`[placement]` section" if toml else '`"placement"` object')
+                message=(f"`{wrangler_config.path}` turns Smart Placement off"
+                         f" (`mode = {(wrangler_config.placement or {}).get('mode')!r}`)"
+                         if wrangler_config.placement is not None else
+                         f"`{wrangler_config.path}` has no "
+                         + ("`[placement]` section" if toml else '`"placement"` object'))
                         + (f" at the top level (only env {', '.join(own)} sets its own)"
                            if own else ""))
