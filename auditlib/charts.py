@@ -20,15 +20,19 @@ HATCHES = {"P0": "", "P1": "//", "P2": ".."}  # told apart without colour too
 
 
 def app_of(path: str, facts: Facts) -> str:
-    """The app a path belongs to: the config folder holding it, else its top folders."""
-    best = ""
+    """The app a path belongs to, named as the bindings chart names it: the name of the
+    config whose folder holds it, else its top folders."""
+    owner = None
     for config in facts.configs:
         if config.app != "." and (path == config.app or path.startswith(config.app + "/")):
-            best = max(best, config.app, key=len)
-    if best:
-        return best.rsplit("/", 1)[-1]
-    if path in (".", "") or "/" not in path:
-        return "(root)"
+            owner = max(owner, config, key=lambda c: len(c.app) if c else -1)
+    if owner is not None:
+        return owner.name or owner.app.rsplit("/", 1)[-1]
+    if path in (".", ""):
+        return "(whole repository)"
+    if "/" not in path:
+        root = next((c.name for c in facts.configs if c.is_root and c.name), None)
+        return root or "(root)"
     return "/".join(path.split("/")[:2])
 
 
@@ -50,7 +54,7 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     axes.invert_yaxis()
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
-    axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the bars
     TightLayoutEngine().execute(figure)  # as tight_layout(), without a second draw on save
     return png(figure)
 
@@ -80,7 +84,7 @@ def findings_by_app(facts: Facts, findings: Sequence[Finding]) -> bytes | None:
 def bindings_by_app(facts: Facts) -> bytes | None:
     rows: dict[str, Counter[str]] = {}
     for config in facts.configs:
-        counts = rows.setdefault(config.name or app_of(config.path, facts), Counter())
+        counts = rows.setdefault(app_of(config.path, facts), Counter())
         for scope in config.scopes():
             counts.update(binding.kind for binding in scope.bindings)
     kinds = sorted({kind for counts in rows.values() for kind in counts})

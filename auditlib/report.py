@@ -6,6 +6,7 @@ section with nothing to report says so in a sentence.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -30,18 +31,25 @@ TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
 RESOURCE_LABELS = {"kv_namespaces": "KV", "durable_objects": "Durable Objects",
                    "d1_databases": "D1", "r2_buckets": "R2", "queues.producers": "Queues",
                    "queues.consumers": "Queues", "hyperdrive": "Hyperdrive",
-                   "vectorize": "Vectorize", "services": "Service bindings", "ai": "Workers AI"}
-# What the platform does by itself, shown for the features the repository uses.
-PLATFORM: tuple[tuple[str | None, str, str], ...] = (
-    (None, "Worker horizontal scaling",
+                   "vectorize": "Vectorize", "services": "Service bindings", "ai": "Workers AI",
+                   "ratelimits": "Rate limiting", "dispatch_namespaces": "Workers for Platforms",
+                   "workflows": "Workflows", "browser": "Browser Rendering",
+                   "containers": "Containers", "assets": "Static assets"}
+# What the platform does by itself, shown for the features the repository uses (any of
+# the binding kinds, targets or keys named; none: always).
+PLATFORM: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    ((), "Worker horizontal scaling",
      "Automatic: new isolates start as load grows, no instance count to configure"),
-    (None, "Geographic distribution", "Runs in Cloudflare's edge locations worldwide"),
-    (None, "Cold starts", "V8 isolates, not containers: no VM or container boot"),
-    ("kv_namespaces", "KV global replication", "Eventually consistent, cached at the edge"),
-    ("durable_objects", "Durable Object instances",
+    ((), "Geographic distribution", "Runs in Cloudflare's edge locations worldwide"),
+    ((), "Cold starts", "Workers run in V8 isolates: no VM or container boot"),
+    (("kv_namespaces",), "KV global replication", "Eventually consistent, cached at the edge"),
+    (("durable_objects",), "Durable Object instances",
      "Created on demand per id, idle instances evicted automatically"),
-    ("queues.consumers", "Queue consumers", "Concurrency scales with queue depth"),
-    ("pages", "Static asset caching", "Automatic at the edge"),
+    (("containers",), "Container instances",
+     "Started on demand for their Durable Objects, up to each class's `max_instances`;"
+     " a container's cold start boots it"),
+    (("queues.consumers",), "Queue consumers", "Concurrency scales with queue depth"),
+    (("pages", "assets"), "Static asset caching", "Automatic at the edge"),
 )
 RULE_BY_ID = {rule.id: rule for rule in RULES}
 DRIFT_IDS = {rule.id for rule in DRIFT_RULES}
@@ -154,12 +162,21 @@ def _header(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _features(config: WranglerConfig) -> list[str]:
+    """What a config uses, in any environment: binding kinds, then containers and assets."""
+    kinds = [b.kind for scope in config.scopes() for b in scope.bindings]
+    keys = [key for key in ("containers", "assets") if any(
+        key in scope.settings or (key == "assets" and "site" in scope.settings)
+        for scope in config.scopes())]
+    return list(dict.fromkeys([*kinds, *keys]))
+
+
 def _target(config: WranglerConfig) -> str:
     label = TARGET_LABELS[config.target]
     if config.queue_consumer:
         label += " (Queue Consumer)"
-    resources = dict.fromkeys(RESOURCE_LABELS[b.kind] for b in config.bindings
-                              if b.kind in RESOURCE_LABELS and b.kind != "queues.consumers")
+    resources = dict.fromkeys(RESOURCE_LABELS[kind] for kind in _features(config)
+                              if kind in RESOURCE_LABELS and kind != "queues.consumers")
     return " + ".join([label, *resources])
 
 
@@ -232,6 +249,29 @@ def _durable_objects(ctx: Context) -> list[Block]:
                        " Cloudflare creates instances on demand and evicts idle ones"
                        " automatically."))
     return blocks
+
+
+def _containers(ctx: Context) -> list[Block]:
+    """The container classes and how far each may scale; nothing when none is configured."""
+    rows = []
+    for config in ctx.configs:
+        for scope in config.scopes():
+            if not isinstance(scope.settings.get("containers"), list):
+                continue
+            for entry in scope.settings["containers"]:
+                if isinstance(entry, dict):
+                    rows.append((
+                        _code(entry.get("class_name", "")),
+                        plain(entry.get("max_instances", "not set")),
+                        plain(json.dumps(entry["instance_type"]) if isinstance(
+                            entry.get("instance_type"), dict) else entry.get("instance_type",
+                                                                            "default")),
+                        _code(scope.location_of("containers"))
+                        + (f" (env `{scope.name}`)" if scope.name else "")))
+    if not rows:
+        return []
+    return [Text("#### Containers"),
+            Table.of(("Class", "Max instances", "Instance type", "Location"), rows)]
 
 
 def _placeholders(ctx: Context, binding: Binding) -> list[Finding]:
@@ -416,7 +456,8 @@ def _gaps(ctx: Context) -> list[Block]:
     unmeasured = ctx.open_findings("CF006")
     if unmeasured:
         blocks.append(Table.of(("Item", "Status", "Relies on"), [
-            (f.subject, RULE_BY_ID["CF006"].status, _code(f.location)) for f in unmeasured]))
+            (f.subject, RULE_BY_ID["CF006"].status,
+             "every app" if f.location.path == "." else _code(f.location)) for f in unmeasured]))
     else:
         measured = ", ".join(_code(m.location) for m in ctx.facts.metrics[:3])
         blocks.append(Text(f"Scaling behaviour is measured in code ({measured})." if measured
@@ -428,10 +469,10 @@ def _gaps(ctx: Context) -> list[Block]:
 
 
 def _platform(ctx: Context) -> list[Block]:
-    used = {b.kind for c in ctx.facts.configs for b in c.bindings}
+    used = {feature for c in ctx.facts.configs for feature in _features(c)}
     used |= {c.target for c in ctx.facts.configs}
     rows = [(aspect, behaviour) for needs, aspect, behaviour in PLATFORM
-            if ctx.facts.configs and (needs is None or needs in used)]
+            if ctx.facts.configs and (not needs or used.intersection(needs))]
     blocks: list[Block] = [Text("## What Cloudflare Provides Automatically\n\nThese behaviors"
                                 " are inherent to Cloudflare's platform (no configuration"
                                 " required), listed for the features this repository uses:")]
@@ -631,7 +672,8 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
     header = _header(ctx)  # the header block, the title and the first paragraph, then Overview
     glance = _glance(ctx) if charts else []
     return [*header[:3], *_changes(ctx), *header[3:], *glance, *_deployments(ctx),
-            *_environments(ctx), *_durable_objects(ctx), *_resources(ctx), *_providers(ctx),
+            *_environments(ctx), *_durable_objects(ctx), *_containers(ctx), *_resources(ctx),
+            *_providers(ctx),
             *_latency(ctx), *_gaps(ctx), *_platform(ctx), *_root_config(ctx), *_actions(ctx),
             *_drift(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx), *_doc_health(ctx)]
 

@@ -130,10 +130,9 @@ INHERITABLE = frozenset({
     "preserve_file_names", "minify", "keep_names", "logpush", "limits", "observability",
     "upload_source_maps", "placement", "assets", "usage_model", "node_compat",
 })
-# Keys an environment must declare again, or it does not have them.
-NON_INHERITABLE = frozenset({kind.path[0] for kind in BINDING_KINDS} | {
-    "vars", "define", "unsafe", "containers", "pipelines", "secrets_store_secrets", "images",
-})
+# An environment's settings are the inheritable keys it takes or sets, and the others it
+# declares itself (`containers`, `define`, ...); not its bindings and vars, read apart.
+_NOT_SETTINGS = frozenset({kind.path[0] for kind in BINDING_KINDS} | {"vars"})
 
 
 # Per line of a config: the environment it belongs to ("" top level, None for comments and
@@ -393,7 +392,7 @@ def _target(data: dict[str, Any]) -> str:
 def _environment(path: str, name: str, table: dict[str, Any], inherited: dict[str, Any],
                  source: _Source) -> Environment:
     own = {key: value for key, value in table.items()
-           if key not in NON_INHERITABLE and key != "env"}
+           if key not in _NOT_SETTINGS and key != "env"}
     if name and "name" not in own and isinstance(inherited.get("name"), str):
         own["name"] = f"{inherited['name']}-{name}"  # wrangler's name for the environment
     return Environment(

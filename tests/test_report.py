@@ -332,3 +332,30 @@ def test_implementation_links_point_at_the_class_and_tell_files_apart(tmp_path: 
     assert "- `Store`: in `apps/c/wrangler.toml`'s Python or Rust code, which is not searched" \
         in markdown
     assert "**Verified in CI:** `.github/workflows/deploy.yml` (line 9) deploys via" in markdown
+
+
+def test_charts_name_apps_alike(tmp_path: Path) -> None:
+    from auditlib.charts import app_of
+    from auditlib.collect import collect
+
+    (tmp_path / "apps" / "containers").mkdir(parents=True)
+    (tmp_path / "apps" / "containers" / "wrangler.toml").write_text(
+        'name = "hello-containers"\nmain = "a.ts"\n', encoding="utf-8")
+    facts = collect(tmp_path)
+    assert app_of("apps/containers/wrangler.toml", facts) == "hello-containers"
+    assert app_of("apps/containers/src/a.ts", facts) == "hello-containers"
+    assert app_of(".", facts) == "(whole repository)"  # no root config to charge it to
+    assert app_of("packages/x/y.ts", facts) == "packages/x"
+
+
+def test_containers_assets_and_environment_bindings_are_shown(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.jsonc").write_text(
+        '{\n  "name": "sandbox",\n  "main": "src/index.ts",\n  "assets": { "directory": "dist" },\n'
+        '  "containers": [{ "class_name": "Sandbox", "image": "./Dockerfile",'
+        ' "max_instances": 1400, "instance_type": "standard" }],\n'
+        '  "env": { "production": { "r2_buckets": [{ "binding": "B", "bucket_name": "b" }] } },\n}\n',
+        encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "| Cloudflare Workers + R2 + Containers + Static assets |" in markdown
+    assert "| `Sandbox` | 1400            | standard        | `wrangler.jsonc:5` |" in markdown
+    assert "| Container instances " in markdown and "| Static asset caching " in markdown

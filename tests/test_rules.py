@@ -255,16 +255,16 @@ ALL_ASPECTS = (
 
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": ALL_ASPECTS}, [
-        ("wrangler.toml", None, "Cold start frequency"),
+        (".", None, "Cold start frequency"),
         ("wrangler.toml", 8, "DO latency in production"),
         ("wrangler.toml", 5, "KV replication lag"),
         ("wrangler.toml", 11, "Queue consumer scaling"),
     ], id="every-aspect"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n'},
-                 [("wrangler.toml", None, "Cold start frequency")], id="workers-only"),
+                 [(".", None, "Cold start frequency")], id="workers-only"),
     pytest.param({"apps/api/wrangler.toml": 'main = "a.ts"\n',
                   "wrangler.toml": 'main = "a.ts"\n[[kv_namespaces]]\nbinding = "KV"\n'},
-                 [("wrangler.toml", None, "Cold start frequency"),
+                 [(".", None, "Cold start frequency"),
                   ("wrangler.toml", 3, "KV replication lag")], id="shallowest-config-first"),
     pytest.param({"wrangler.toml": ALL_ASPECTS, "src/metrics.ts": METRICS_CODE}, [],
                  id="metrics-sink"),

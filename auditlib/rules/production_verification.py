@@ -51,7 +51,8 @@ class ProductionVerificationMissing(Rule):
             return
         for aspect, kind, action in ASPECTS:
             configs = sorted(facts.configs, key=lambda c: (c.path.count("/"), c.path))
-            evidence = ([Location(path=c.path) for c in configs] if kind is None else
+            # What every Worker has is the whole repository's, not its first config's.
+            evidence = ([Location(path=".")] * bool(configs) if kind is None else
                         [b.location for c in configs for b in c.bindings if b.kind == kind])
             if evidence:
                 yield cls.finding(location=evidence[0], subject=aspect, remediation=action,
