@@ -534,6 +534,12 @@ def _findings(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _some(items: Sequence[str], most: int = 6) -> str:
+    """`items` for a table cell: the first `most`, and how many more."""
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
 def _environments(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("### Environments")]
     rows = []
@@ -547,10 +553,9 @@ def _environments(ctx: Context) -> list[Block]:
             inherited = sorted(key for key in scope.settings if key not in scope.declared)
             rows.append((_code(config.path), _code(scope.name),
                          _code(scope.settings.get("name", "—")),
-                         ", ".join(_code(b.name) for b in scope.bindings) or "none",
-                         ", ".join(_code(v.name) for v in scope.vars) or "none",
-                         ", ".join(inherited) or "nothing",
-                         ", ".join(missing) or "—"))
+                         _some([_code(b.name) for b in scope.bindings]) or "none",
+                         _some([_code(v.name) for v in scope.vars]) or "none",
+                         _some(inherited) or "nothing", _some(missing) or "—"))
     if not rows:
         return [*blocks, Text("No config declares `[env.*]` sections: each deploys its top"
                               " level only.")]

@@ -359,3 +359,12 @@ def test_containers_assets_and_environment_bindings_are_shown(tmp_path: Path) ->
     assert "| Cloudflare Workers + R2 + Containers + Static assets |" in markdown
     assert "| `Sandbox` | 1400            | standard        | `wrangler.jsonc:5` |" in markdown
     assert "| Container instances " in markdown and "| Static asset caching " in markdown
+
+
+def test_long_environment_cells_are_cut_with_a_count(tmp_path: Path) -> None:
+    names = [f"VAR_{n:02}" for n in range(11)]
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "w"\nmain = "a.ts"\n[env.production.vars]\n'
+        + "".join(f'{name} = "x"\n' for name in names), encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert ", ".join(f"`{name}`" for name in names[:6]) + " and 5 more |" in markdown
