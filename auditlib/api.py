@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,20 @@ class Audit:
         (Path(output_dir) / "findings.sarif").write_text(sarif_text(self), encoding="utf-8")
 
 
+def as_date(value: str | date | None) -> date:
+    """The audit date: a `date` (a `datetime`'s day) or `YYYY-MM-DD` text; None is today."""
+    if value is None:
+        return date.today()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"audit_date: not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | None = None,
            audit_date: str | date | None = None, doc_path: str | None = None) -> Audit:
     """Check the claims of `documents` (repository-relative paths) against `repo`.
@@ -120,8 +134,7 @@ def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | Non
     settings' doc_path). A document that could not be read is a CF000 finding.
     """
     root = repofiles.check_repository(Path(repo))
-    when = audit_date or date.today()
-    when = when if isinstance(when, date) else date.fromisoformat(when)
+    when = as_date(audit_date)
     settings = dataclasses.replace(config or load_config(root), audit_date=when)
     settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes, documents)
@@ -163,8 +176,7 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     `baseline` is an earlier run's findings.json to report the changes since.
     """
     root = repofiles.check_repository(EXAMPLE_REPO if repo is None else Path(repo))
-    when = audit_date or date.today()
-    when = when if isinstance(when, date) else date.fromisoformat(when)
+    when = as_date(audit_date)
     settings = config or load_config(root, Path(config_path) if config_path else None)
     settings = dataclasses.replace(settings, audit_date=when,
                                    doc_path=doc_path or settings.doc_path)

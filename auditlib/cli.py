@@ -8,9 +8,11 @@ import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from . import api, execute, history, repofiles
 from .blocks import counted
@@ -285,11 +287,12 @@ def _check(args: argparse.Namespace) -> int:
     audit = api.run_audit(args.repo, args.date, config_path=args.config,
                           baseline=args.baseline)
     facts = audit.facts
+    open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
               f" {counted(len(facts.workflows), 'workflow')},"
               f" {counted(len(facts.claims), 'document')};"
-              f" {counted(len(audit.findings), 'finding')}",
+              f" {counted(len(open_findings), 'open finding')}",
               file=sys.stderr)
     if args.format == "json":
         print(audit.to_json(), end="")
@@ -297,11 +300,19 @@ def _check(args: argparse.Namespace) -> int:
         print(sarif_text(audit), end="")
     else:
         secrets = audit.secrets()
-        for finding in [] if args.quiet else audit.findings:
-            if finding.outcome != Outcome.WAIVED:
-                print(redact(f"{finding.location}: {finding.severity} {finding.rule}"
-                             f" {finding.title}: {finding.message}", secrets))
-        print(f"auditlib: {audit.audit_date}: {audit.summary()}")
+        for finding in [] if args.quiet else open_findings:
+            where = "(repository)" if finding.location.path == "." else finding.location
+            expired = f" ({finding.waiver})" if finding.waiver else ""
+            print(redact(f"{where}: {finding.severity} {finding.rule} {finding.title}:"
+                         f" {finding.message}{expired}", secrets))
+        by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
+        for (severity, rule, title), number in sorted(by_rule.items()):
+            print(f"  {number:>5}  {severity} {rule} {title}")
+        changes = audit.changes
+        since = (f" (since {changes.since}: {len(changes.new)} new,"
+                 + (f" {len(changes.reopened)} reopened," if changes.reopened else "")
+                 + f" {len(changes.resolved)} resolved)" if changes else "")
+        print(f"auditlib: {audit.audit_date}: {audit.summary()}{since}")
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
 
@@ -318,13 +329,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class _UntilClosed:
+    """Standard output that stops writing once its reader has gone (`auditlib check |
+    head`): the command still finishes, and exits with its own code (the gate's)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._stream = open(os.devnull, "w")  # noqa: SIM115 - stdout, open to the end
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._stream = open(os.devnull, "w")  # noqa: SIM115
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def entry() -> None:
     """The `auditlib` command: main(), then its output flushed and the process ended without
     tearing down every object it made (as mypy does): after a run, 0.1 to 0.2 s of nothing."""
+    sys.stdout = _UntilClosed(sys.stdout)
     code = main()
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):  # the reader went away, or stdout is closed
+    except ValueError:  # stdout is closed: what was printed is lost
         code = code or EXIT_FAILED
     sys.stderr.flush()
     os._exit(code)

@@ -57,17 +57,18 @@ def _rule(rule: type[Rule], clean: Redact) -> dict[str, Any]:
 
 
 def _location(where: Location, anchor: str, clean: Redact) -> dict[str, Any]:
-    """A physical location; a repository-wide finding (path ".") points at `anchor`, no region."""
-    if where.path == ".":
-        return {"physicalLocation": {"artifactLocation": {"uri": quote(clean(anchor)),
-                                                          "uriBaseId": SRCROOT}},
-                "message": {"text": "applies to the whole repository"}}
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": quote(clean(where.path)), "uriBaseId": SRCROOT}}
-    if where.start_line is not None and where.start_line >= 1:
-        end = where.end_line if where.end_line and where.end_line >= where.start_line else None
-        physical["region"] = {"startLine": where.start_line, "endLine": end or where.start_line}
-    return {"physicalLocation": physical}
+    """A physical location with a region, as GitHub code scanning needs: a finding about a
+    whole file is at its line 1, and a repository-wide one (path ".") at `anchor`'s."""
+    whole = where.path == "."
+    start = where.start_line if where.start_line is not None and where.start_line >= 1 else 1
+    end = where.end_line if where.end_line and where.end_line >= start else start
+    location: dict[str, Any] = {"physicalLocation": {
+        "artifactLocation": {"uri": quote(clean(anchor if whole else where.path)),
+                             "uriBaseId": SRCROOT},
+        "region": {"startLine": start, "endLine": end}}}
+    if whole:
+        location["message"] = {"text": "applies to the whole repository"}
+    return location
 
 
 def _result(finding: Finding, rule_index: dict[str, int], anchor: str, occurrence: int,
@@ -77,7 +78,10 @@ def _result(finding: Finding, rule_index: dict[str, int], anchor: str, occurrenc
         result["ruleIndex"] = rule_index[finding.rule]
     result |= {
         "level": level(finding),
-        "message": {"text": clean(finding.message)},
+        # An expired waiver says so: "waiver expired 2026-01-01: <its reason>".
+        "message": {"text": clean(finding.message + (
+            f" ({finding.waiver})" if finding.waiver and finding.outcome != Outcome.WAIVED
+            else ""))},
         "locations": [_location(finding.location, anchor, clean)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding, occurrence, clean)},
     }
@@ -95,9 +99,9 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
     def clean(text: str) -> str:
         return redact(text, secrets)
 
-    # GitHub code scanning needs a file for every result: the root wrangler config, if any.
-    roots = sorted(config.path for config in audit.facts.configs if config.is_root)
-    anchor = roots[0] if roots else "."
+    # GitHub code scanning needs a file for every result: the shallowest wrangler config.
+    configs = sorted(config.path for config in audit.facts.configs)
+    anchor = min(configs, key=lambda path: (path.count("/"), path)) if configs else "README.md"
     rule_index = {rule.id: index for index, rule in enumerate(RULES)}
     seen: Counter[tuple[str, str, str]] = Counter()
     results = []

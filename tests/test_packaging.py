@@ -68,3 +68,25 @@ def test_installed_command_flushes_its_output_and_keeps_its_exit_code() -> None:
     done = subprocess.run([str(command), "check", "no-such-folder"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 2 and "repository not found" in done.stderr
+
+
+def test_a_reader_that_stops_early_leaves_the_exit_code_and_no_traceback(tmp_path: Path) -> None:
+    """`auditlib check | head -1`: the gate's exit code, not a BrokenPipeError."""
+    import subprocess
+    import sys
+
+    for app in range(300):  # more output than a pipe holds
+        (tmp_path / f"apps/a{app}").mkdir(parents=True)
+        (tmp_path / f"apps/a{app}/wrangler.toml").write_text(
+            f'name = "a{app}"\nmain = "src/index.ts"\n[[kv_namespaces]]\nbinding = "KV"\n'
+            'id = "00000000000000000000000000000000"\n', encoding="utf-8")
+    command = Path(sys.executable).parent / "auditlib"
+    for gate, code in ((["--fail-on", "P0"], 1), ([], 0)):
+        process = subprocess.Popen([str(command), "check", str(tmp_path), *gate],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"apps/")
+        process.stdout.close()  # the rest is written into a closed pipe
+        assert process.wait(timeout=60) == code
+        assert b"Traceback" not in process.stderr.read()
+        process.stderr.close()

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import nbformat
@@ -293,3 +294,20 @@ def test_a_document_may_cite_a_symbolic_link_to_a_file_inside(tmp_path: Path) ->
     found = [(f.rule, f.subject) for f in api.verify(repo, ["docs/a.md"], audit_date=DATE).findings
              if f.rule in ("DR004", "DR005")]
     assert sorted(found) == [("DR004", "src/out.ts"), ("DR005", "[past the end](../src/alias.ts#L3-L9)")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (datetime(2026, 11, 26, 9, 30), "2026-11-26"),
+    (date(2026, 11, 26), "2026-11-26"),
+    ("2026-11-26", "2026-11-26"),
+])
+def test_the_audit_date_is_a_day(value: object, expected: str) -> None:
+    audit = auditlib.run_audit(None, value)  # type: ignore[arg-type]
+    assert audit.audit_date == expected
+    assert not [f for f in audit.findings if f.outcome.value == "ERROR"]
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", 20261126, "26/11/2026"])
+def test_a_bad_audit_date_is_named(value: object) -> None:
+    with pytest.raises(ValueError, match=r"^audit_date: not a date \(YYYY-MM-DD\): "):
+        auditlib.run_audit(None, value)  # type: ignore[arg-type]

@@ -128,12 +128,15 @@ def test_locations_carry_the_finding_lines(example: Audit) -> None:
         physical = location["physicalLocation"]
         uri = physical["artifactLocation"]
         assert uri["uriBaseId"] == "%SRCROOT%"
+        # GitHub code scanning needs a file and a line: line 1 of the file, or of the root
+        # config for the whole repository.
         if finding.location.path == ".":
-            assert uri["uri"] == "wrangler.toml" and "region" not in physical
+            assert uri["uri"] == "wrangler.toml"
+            assert physical["region"] == {"startLine": 1, "endLine": 1}
             continue
         assert uri["uri"] == finding.location.path
         if finding.location.start_line is None:
-            assert "region" not in physical
+            assert physical["region"] == {"startLine": 1, "endLine": 1}
         else:
             located += 1
             assert physical["region"]["startLine"] == finding.location.start_line
@@ -145,7 +148,8 @@ def test_locations_carry_the_finding_lines(example: Audit) -> None:
 def test_repository_wide_findings_point_at_the_root_config(example: Audit) -> None:
     [metrics] = [r for r in results(to_sarif(example)) if r["ruleId"] == "CF005"]
     assert metrics["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "wrangler.toml", "uriBaseId": "%SRCROOT%"}}
+        "artifactLocation": {"uri": "wrangler.toml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1, "endLine": 1}}
 
 
 def test_severity_override_sets_the_result_level(schema: dict[str, Any]) -> None:
@@ -170,15 +174,17 @@ def test_a_rule_that_raised_is_an_error_result(schema: dict[str, Any], example: 
     assert_valid(document, schema)
 
 
-def test_without_a_root_config_repository_findings_point_at_the_root(
+def test_without_a_root_config_repository_findings_point_at_the_shallowest_config(
         schema: dict[str, Any], tmp_path: Path) -> None:
     repo = copy_example(tmp_path)
     (repo / "wrangler.toml").unlink()
     document = to_sarif(auditlib.run_audit(repo, audit_date=AS_OF))
-    roots = [r for r in results(document)
-             if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "."]
-    assert roots
-    assert all("region" not in r["locations"][0]["physicalLocation"] for r in roots)
+    wide = [r["locations"][0] for r in results(document)
+            if r["locations"][0].get("message", {}).get("text") == "applies to the whole repository"]
+    assert wide
+    assert {w["physicalLocation"]["artifactLocation"]["uri"] for w in wide} == {
+        "apps/cochlearfit/wrangler.toml"}  # a file, never the folder "."
+    assert all(w["physicalLocation"]["region"]["startLine"] == 1 for w in wide)
     assert_valid(document, schema)
 
 

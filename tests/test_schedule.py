@@ -125,6 +125,24 @@ def test_waived_p0_does_not_fail_the_gate(tmp_path: Path,
     assert check([str(repo), "--date", FIRST, "--fail-on", "P0"], capsys)[0] == 1
 
 
+def test_check_text_counts_each_rule_and_says_what_changed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = copy_example(tmp_path)
+    (repo / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF005"\npath = "*"\nreason = "dashboards later"\n'
+        'expires = 2026-01-01\n', encoding="utf-8")
+    auditlib.run_audit(repo, FIRST).save(tmp_path)
+    edit(repo / "wrangler.toml", KV_LINE, REAL_KV_LINE)
+    _code, out = check([str(repo), "--date", FIRST, "--baseline", str(tmp_path / "findings.json")],
+                       capsys)
+    lines = out.splitlines()
+    assert "(repository): P1 CF005 No scaling metrics dashboard: no metrics sink in code and no" \
+           " Analytics Engine binding (waiver expired 2026-01-01: dashboards later)" in lines
+    assert "      1  P0 CF001 Placeholder resource ID" in lines  # one left of two
+    assert lines[-1].endswith("(since 2026-01-21: 0 new, 1 resolved)")
+    assert check([str(repo), "--date", FIRST, "--quiet"], capsys)[1].count("\n") == 1
+
+
 def test_check_exits_2_for_a_missing_repository(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(tmp_path / "nowhere"), "--fail-on", "P2"]) == 2
@@ -163,8 +181,13 @@ def test_check_text_prints_one_line_per_open_finding_and_a_summary(
     audit = auditlib.run_audit(repo, FIRST)
     open_findings = [f for f in audit.findings if str(f.outcome) != "WAIVED"]
     lines = check([str(repo), "--date", FIRST], capsys)[1].splitlines()
-    assert lines[:-1] == [f"{f.location}: {f.severity} {f.rule} {f.title}: {f.message}"
-                          for f in open_findings]
+    rules = len({f.rule for f in open_findings})
+    assert lines[:-1 - rules] == [
+        f"{'(repository)' if f.location.path == '.' else f.location}: {f.severity} {f.rule}"
+        f" {f.title}: {f.message}" for f in open_findings]
+    counts = {line.split()[2]: int(line.split()[0]) for line in lines[-1 - rules:-1]}
+    assert counts == {rule: sum(f.rule == rule for f in open_findings) for rule in counts}
+    assert len(counts) == rules
     assert lines[-1] == f"auditlib: {FIRST}: {audit.summary()}"
     assert lines[-1].startswith(f"auditlib: {FIRST}: 25 open findings: P0 0, ")
     assert not any("LOGIN_RATE_LIMIT_KV" in line for line in lines)
