@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .model import Facts, Finding, Outcome, Severity
+from .wrangler import KINDS_BY_NAME
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -27,13 +28,14 @@ def app_of(path: str, facts: Facts) -> str:
         if config.app != "." and (path == config.app or path.startswith(config.app + "/")):
             owner = max(owner, config, key=lambda c: len(c.app) if c else -1)
     if owner is not None:
-        return owner.name or owner.app.rsplit("/", 1)[-1]
+        return owner.label
     if path in (".", ""):
         return "(whole repository)"
     if "/" not in path:
         root = next((c.name for c in facts.configs if c.is_root and c.name), None)
         return root or "(root)"
-    return "/".join(path.split("/")[:2])
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]  # a folder, never a file
 
 
 def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
@@ -82,12 +84,20 @@ def findings_by_app(facts: Facts, findings: Sequence[Finding]) -> bytes | None:
 
 
 def bindings_by_app(facts: Facts) -> bytes | None:
-    rows: dict[str, Counter[str]] = {}
-    for config in facts.configs:
-        counts = rows.setdefault(app_of(config.path, facts), Counter())
-        for scope in config.scopes():
-            counts.update(binding.kind for binding in scope.bindings)
+    rows = binding_counts(facts)
     kinds = sorted({kind for counts in rows.values() for kind in counts})
     if not kinds:
         return None
     return _stacked(rows, kinds, "Bindings per app by kind")
+
+
+def binding_counts(facts: Facts) -> dict[str, Counter[str]]:
+    """The bindings of each app, by kind."""
+    rows: dict[str, Counter[str]] = {}
+    for config in facts.configs:
+        counts = rows.setdefault(app_of(config.path, facts), Counter())
+        # Each binding once, however many environments declare it again.
+        counts.update(KINDS_BY_NAME[kind].label for kind, _name in dict.fromkeys(
+            (binding.kind, binding.name) for scope in config.scopes()
+            for binding in scope.bindings))
+    return rows

@@ -116,6 +116,11 @@ class WranglerConfig:
         return "/" not in self.path
 
     @property
+    def label(self) -> str:
+        """What the document calls the app: its name, else its folder's."""
+        return self.name or (self.app.rsplit("/", 1)[-1] if self.app != "." else self.path)
+
+    @property
     def placed(self) -> bool:
         """Whether the top level places the Worker: Smart Placement (`mode = "smart"`) or a
         placement hint (`region`, `host`, `hostname`); `mode = "off"` does not."""

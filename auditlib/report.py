@@ -6,7 +6,6 @@ section with nothing to report says so in a sentence.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from .config import AuditConfig
 from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
 from .rules import DRIFT_RULES, RULES
 from .rules.durable_object_class import javascript_worker
+from .rules.production_verification import ASPECTS
 
 SEVERITY_HEADINGS = {
     Severity.P0: "P0 — Before Production",
@@ -33,6 +33,7 @@ RESOURCE_LABELS = {"kv_namespaces": "KV", "durable_objects": "Durable Objects",
                    "queues.consumers": "Queues", "hyperdrive": "Hyperdrive",
                    "vectorize": "Vectorize", "services": "Service bindings", "ai": "Workers AI",
                    "ratelimits": "Rate limiting", "dispatch_namespaces": "Workers for Platforms",
+                   "analytics_engine_datasets": "Analytics Engine",
                    "workflows": "Workflows", "browser": "Browser Rendering",
                    "containers": "Containers", "assets": "Static assets"}
 # What the platform does by itself, shown for the features the repository uses (any of
@@ -186,7 +187,7 @@ def _deployments(ctx: Context) -> list[Block]:
         blocks.append(Text("No deployment targets: no wrangler config was found."))
     else:
         blocks.append(Table.of(("App", "Deployment Target", "Evidence"), [
-            (plain(c.name or posixpath.basename(c.app)) + (" (root)" if c.is_root else ""),
+            (plain(c.label) + (" (root)" if c.is_root else ""),
              _target(c), _code(c.path)) for c in ctx.configs]))
     by_workflow: dict[str, list[str]] = defaultdict(list)
     for step in ctx.facts.deploy_steps:
@@ -229,7 +230,10 @@ def _durable_objects(ctx: Context) -> list[Block]:
     for config, binding in found:
         class_name = str(binding.properties.get("class_name", ""))
         code = classes.get(class_name)
-        if code is not None:
+        if code is not None and not code.defined:
+            implementation.append(f"- `{class_name}`: re-exported at"
+                                  f" {ctx.where(code.location)}, from outside this file")
+        elif code is not None:
             path = code.location.path
             label = path if names[posixpath.basename(path)] > 1 else None
             implementation.append(
@@ -263,9 +267,10 @@ def _containers(ctx: Context) -> list[Block]:
                     rows.append((
                         _code(entry.get("class_name", "")),
                         plain(entry.get("max_instances", "not set")),
-                        plain(json.dumps(entry["instance_type"]) if isinstance(
-                            entry.get("instance_type"), dict) else entry.get("instance_type",
-                                                                            "default")),
+                        plain(", ".join(f"{key} {value}" for key, value in entry[
+                            "instance_type"].items()) if isinstance(entry.get("instance_type"),
+                                                                    dict)
+                              else entry.get("instance_type", "default")),
                         _code(scope.location_of("containers"))
                         + (f" (env `{scope.name}`)" if scope.name else "")))
     if not rows:
@@ -302,7 +307,7 @@ def _resources(ctx: Context) -> list[Block]:
 
     def heading(title: str, kind: str) -> list[tuple[WranglerConfig, Binding]]:
         found = ctx.bindings(kind)
-        apps = sorted({c.name or c.app for c, _ in found})
+        apps = sorted({c.label for c, _ in found})
         only = f" ({plain(apps[0])} only)" if len(apps) == 1 and len(ctx.facts.configs) > 1 else ""
         blocks.append(Text(f"#### {title}{only}"))
         return found
@@ -437,12 +442,17 @@ def _gaps(ctx: Context) -> list[Block]:
     if missing:
         scope = ("any wrangler config" if len(missing) == len(ctx.facts.configs)
                  else f"{len(missing)} of {len(ctx.facts.configs)} wrangler configs")
-        blocks.append(Text(f"Smart Placement is **not configured** in {scope}: "
-                           + ", ".join(_code(f.location.path) for f in missing) + "."))
+        placed = {c.path for c in ctx.facts.configs if c.placement is not None}
+        off = [_code(f.location) for f in missing if f.location.path in placed]
+        blocks.append(Text(
+            f"Smart Placement is **not configured** in {scope}: "
+            + _some([_code(f.location.path) for f in missing], 10) + "."
+            + (f" {_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
+               ' (`mode = "off"`).' if off else "")))
         if any(f.location.path.endswith(".toml") for f in missing):
             blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
                                '[placement]\nmode = "smart"\n```'))
-        else:
+        if any(not f.location.path.endswith(".toml") for f in missing):
             blocks.append(Text('```jsonc\n// NOT PRESENT - should be added for production:\n'
                                '"placement": { "mode": "smart" }\n```'))
     elif ctx.facts.configs:
@@ -455,9 +465,12 @@ def _gaps(ctx: Context) -> list[Block]:
     blocks.append(Text("### No Production Verification"))
     unmeasured = ctx.open_findings("CF006")
     if unmeasured:
+        kinds = {aspect: kind for aspect, kind, _action in ASPECTS if kind}
         blocks.append(Table.of(("Item", "Status", "Relies on"), [
             (f.subject, RULE_BY_ID["CF006"].status,
-             "every app" if f.location.path == "." else _code(f.location)) for f in unmeasured]))
+             _some(list(dict.fromkeys(_code(b.location) for _c, b in ctx.bindings(
+                 kinds[f.subject]))), 3) if f.subject in kinds else "every app")
+            for f in unmeasured]))
     else:
         measured = ", ".join(_code(m.location) for m in ctx.facts.metrics[:3])
         blocks.append(Text(f"Scaling behaviour is measured in code ({measured})." if measured
@@ -502,7 +515,7 @@ def _actions(ctx: Context) -> list[Block]:
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
             places = len(dict.fromkeys(f.location for f in found))
-            where = (f" in {places} places: {ctx.places(found)}" if places > 1
+            where = (f" — in {places} places: {ctx.places(found)}" if places > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
             items.append(f"{number}. {prose(action)}{where}")
         blocks.append(Text(f"### {heading}\n\n"
@@ -558,7 +571,8 @@ def _environments(ctx: Context) -> list[Block]:
                          _some(inherited) or "nothing", _some(missing) or "—"))
     if not rows:
         return [*blocks, Text("No config declares `[env.*]` sections: each deploys its top"
-                              " level only.")]
+                              " level only." if ctx.facts.configs else
+                              "No wrangler config was found.")]
     blocks.append(Text("Effective configuration of each environment: bindings and vars are"
                        " only those it declares; other keys are inherited from the top level."))
     blocks.append(Table.of(("Config", "Environment", "Name", "Bindings", "Vars", "Inherits",

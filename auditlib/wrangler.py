@@ -24,35 +24,39 @@ CONFIG_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
 
 @dataclass(frozen=True, slots=True)
 class BindingKind:
-    """Where a binding kind lives in the config and which of its keys name and identify it."""
+    """Where a binding kind lives in the config, which of its keys name and identify it, and
+    what a reader calls one."""
 
     kind: str
     path: tuple[str, ...]
     name_key: str
+    label: str
     id_keys: tuple[str, ...] = ()
 
 
 BINDING_KINDS: tuple[BindingKind, ...] = (
-    BindingKind("kv_namespaces", ("kv_namespaces",), "binding", ("id", "preview_id")),
-    BindingKind("durable_objects", ("durable_objects", "bindings"), "name"),
-    BindingKind("d1_databases", ("d1_databases",), "binding",
+    BindingKind("kv_namespaces", ("kv_namespaces",), "binding", "KV namespace",
+                ("id", "preview_id")),
+    BindingKind("durable_objects", ("durable_objects", "bindings"), "name", "Durable Object"),
+    BindingKind("d1_databases", ("d1_databases",), "binding", "D1 database",
                 ("database_id", "preview_database_id")),
-    BindingKind("r2_buckets", ("r2_buckets",), "binding"),
-    BindingKind("queues.producers", ("queues", "producers"), "binding"),
-    BindingKind("queues.consumers", ("queues", "consumers"), "queue"),
-    BindingKind("services", ("services",), "binding"),
-    BindingKind("vectorize", ("vectorize",), "binding"),
-    BindingKind("hyperdrive", ("hyperdrive",), "binding", ("id",)),
-    BindingKind("analytics_engine_datasets", ("analytics_engine_datasets",), "binding"),
-    BindingKind("ai", ("ai",), "binding"),
-    BindingKind("browser", ("browser",), "binding"),
-    BindingKind("workflows", ("workflows",), "binding"),
-    BindingKind("ratelimits", ("ratelimits",), "name"),
-    BindingKind("tail_consumers", ("tail_consumers",), "service"),
-    BindingKind("send_email", ("send_email",), "name"),
-    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding"),
-    BindingKind("mtls_certificates", ("mtls_certificates",), "binding"),
-    BindingKind("version_metadata", ("version_metadata",), "binding"),
+    BindingKind("r2_buckets", ("r2_buckets",), "binding", "R2 bucket"),
+    BindingKind("queues.producers", ("queues", "producers"), "binding", "queue producer"),
+    BindingKind("queues.consumers", ("queues", "consumers"), "queue", "queue consumer"),
+    BindingKind("services", ("services",), "binding", "service binding"),
+    BindingKind("vectorize", ("vectorize",), "binding", "Vectorize index"),
+    BindingKind("hyperdrive", ("hyperdrive",), "binding", "Hyperdrive config", ("id",)),
+    BindingKind("analytics_engine_datasets", ("analytics_engine_datasets",), "binding",
+                "Analytics Engine dataset"),
+    BindingKind("ai", ("ai",), "binding", "Workers AI binding"),
+    BindingKind("browser", ("browser",), "binding", "Browser Rendering binding"),
+    BindingKind("workflows", ("workflows",), "binding", "Workflow"),
+    BindingKind("ratelimits", ("ratelimits",), "name", "rate limiter"),
+    BindingKind("tail_consumers", ("tail_consumers",), "service", "tail consumer"),
+    BindingKind("send_email", ("send_email",), "name", "email binding"),
+    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace"),
+    BindingKind("mtls_certificates", ("mtls_certificates",), "binding", "mTLS certificate"),
+    BindingKind("version_metadata", ("version_metadata",), "binding", "version metadata binding"),
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 
@@ -390,11 +394,12 @@ def _target(data: dict[str, Any]) -> str:
 
 
 def _environment(path: str, name: str, table: dict[str, Any], inherited: dict[str, Any],
-                 source: _Source) -> Environment:
+                 source: _Source, pages: bool = False) -> Environment:
     own = {key: value for key, value in table.items()
            if key not in _NOT_SETTINGS and key != "env"}
-    if name and "name" not in own and isinstance(inherited.get("name"), str):
-        own["name"] = f"{inherited['name']}-{name}"  # wrangler's name for the environment
+    if name and "name" not in own and isinstance(inherited.get("name"), str) and not pages:
+        # wrangler's name for a Worker's environment; a Pages project keeps its name
+        own["name"] = f"{inherited['name']}-{name}"
     return Environment(
         name=name, location=Location(path=path, start_line=source.start(name) if name else 1),
         settings={**inherited, **own},
@@ -412,7 +417,7 @@ def load(path: str, text: str) -> WranglerConfig:
     inherited = {key: value for key, value in top.settings.items() if key in INHERITABLE}
     tables = data.get("env")
     environments = tuple(
-        _environment(path, str(env_name), table, inherited, source)
+        _environment(path, str(env_name), table, inherited, source, _target(data) == "pages")
         for env_name, table in (tables.items() if isinstance(tables, dict) else ())
         if isinstance(table, dict))
     folder = PurePosixPath(path).parent.as_posix()

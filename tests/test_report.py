@@ -368,3 +368,38 @@ def test_long_environment_cells_are_cut_with_a_count(tmp_path: Path) -> None:
         + "".join(f'{name} = "x"\n' for name in names), encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     assert ", ".join(f"`{name}`" for name in names[:6]) + " and 5 more |" in markdown
+
+
+def test_a_class_only_re_exported_here_says_so(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "a"\nmain = "src/index.ts"\n[durable_objects]\n'
+        'bindings = [{ name = "G", class_name = "Generator" }]\n'
+        '[[analytics_engine_datasets]]\nbinding = "METRICS"\n', encoding="utf-8")
+    (tmp_path / "src/index.ts").write_text('export { Generator } from "@acme/agents";\n',
+                                           encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert ("- `Generator`: re-exported at [`src/index.ts:1`](../src/index.ts#L1), from outside"
+            " this file") in markdown
+    assert "Cloudflare Workers + Durable Objects + Analytics Engine |" in markdown
+
+
+def test_a_repository_without_configs_says_so_once(tmp_path: Path) -> None:
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "No wrangler config was found." in markdown
+    assert "[env.*]" not in markdown
+
+
+def test_the_charts_count_each_binding_once_and_name_folders(tmp_path: Path) -> None:
+    from auditlib.charts import app_of, binding_counts
+    from auditlib.collect import collect
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n", encoding="utf-8")
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "obs"\nmain = "a.ts"\n[ai]\nbinding = "AI"\n[env.staging.ai]\nbinding = "AI"\n'
+        '[env.production.ai]\nbinding = "AI"\n', encoding="utf-8")
+    facts = collect(tmp_path)
+    assert binding_counts(facts) == {"obs": {"Workers AI binding": 1}}
+    assert app_of("docs/a.md", facts) == "docs"  # a folder, as docs/runtime/x.md is docs/runtime
+    assert app_of("docs/runtime/x.md", facts) == "docs/runtime"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+import auditlib
 from auditlib.collect import collect
 from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
@@ -111,7 +112,7 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
     pytest.param({"wrangler.toml": KV.format(REAL_ID) + '# [placement]\n# mode = "smart"\n'},
                  [("wrangler.toml", None, "placement")], id="commented-out-placement"),
     pytest.param({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nmode = "off"\n'},
-                 [("wrangler.toml", None, "placement")], id="placement-turned-off"),
+                 [("wrangler.toml", 7, "placement")], id="placement-turned-off"),
     pytest.param({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nregion = "aws:us-east-1"\n'},
                  [], id="placement-hint"),
 ])
@@ -129,6 +130,17 @@ def test_cf002_names_the_environments_that_set_their_own(tmp_path: Path,
     [found] = findings(tmp_path, make_repo, files, "CF002")
     assert found.message == ("`wrangler.toml` has no `[placement]` section at the top level"
                              " (only env `production` sets its own)")
+
+
+def test_cf002_placement_turned_off(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID) + '[placement]\nmode = "off"\n',
+             "apps/b/wrangler.jsonc": '{ "main": "a.ts" }\n'}
+    found = findings(tmp_path, make_repo, files, "CF002")
+    assert found[1].message == '`wrangler.toml` turns Smart Placement off (`mode = "off"`)'
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
+    assert ("Smart Placement is **not configured** in any wrangler config: `apps/b/wrangler.jsonc`,"
+            ' `wrangler.toml`. `wrangler.toml:7` turns it off (`mode = "off"`).') in markdown
+    assert "```toml\n" in markdown and "```jsonc\n" in markdown  # one for each syntax
 
 
 def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -256,16 +268,16 @@ ALL_ASPECTS = (
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": ALL_ASPECTS}, [
         (".", None, "Cold start frequency"),
-        ("wrangler.toml", 8, "DO latency in production"),
-        ("wrangler.toml", 5, "KV replication lag"),
-        ("wrangler.toml", 11, "Queue consumer scaling"),
+        (".", None, "DO latency in production"),
+        (".", None, "KV replication lag"),
+        (".", None, "Queue consumer scaling"),
     ], id="every-aspect"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n'},
                  [(".", None, "Cold start frequency")], id="workers-only"),
-    pytest.param({"apps/api/wrangler.toml": 'main = "a.ts"\n',
-                  "wrangler.toml": 'main = "a.ts"\n[[kv_namespaces]]\nbinding = "KV"\n'},
+    pytest.param({"apps/api/wrangler.toml": 'main = "a.ts"\n[[kv_namespaces]]\nbinding = "KV"\n',
+                  "wrangler.toml": 'main = "a.ts"\n[env.production.kv_namespaces]\nbinding = "KV"\n'},
                  [(".", None, "Cold start frequency"),
-                  ("wrangler.toml", 3, "KV replication lag")], id="shallowest-config-first"),
+                  (".", None, "KV replication lag")], id="the-repository-s"),
     pytest.param({"wrangler.toml": ALL_ASPECTS, "src/metrics.ts": METRICS_CODE}, [],
                  id="metrics-sink"),
     pytest.param({"src/metrics.ts": "export {};\n"}, [], id="no-configs"),
@@ -275,6 +287,14 @@ def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     found = findings(tmp_path, make_repo, files, "CF006")
     assert sorted(summary(found), key=lambda s: s[2]) == expected
     assert all(f.severity == Severity.P2 for f in found)
+
+
+def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {f"apps/a{n}/wrangler.toml": 'main = "a.ts"\n[[kv_namespaces]]\nbinding = "KV"\n'
+             '\n[[env.production.kv_namespaces]]\nbinding = "KV"\n' for n in range(3)}
+    [lag] = [f for f in findings(tmp_path, make_repo, files, "CF006")
+             if f.subject == "KV replication lag"]
+    assert lag.message == "KV replication lag: no code measures it (6 KV namespaces in 3 configs)"
 
 
 # CF000 unreadable-input -------------------------------------------------------------------

@@ -481,11 +481,11 @@ def test_cf014(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
 
 
 @pytest.mark.parametrize(("settings", "remediation"), [
-    ((), "Give the `jobs` consumer a dead-letter queue"),  # retries default to 3
-    (("max_retries = 0",), "Give the `jobs` consumer a dead-letter queue and retries"
+    ((), "Give each queue consumer a dead-letter queue"),  # retries default to 3
+    (("max_retries = 0",), "Give each queue consumer a dead-letter queue and retries"
                            " (`max_retries` above 0)"),
     (("max_retries = 0", 'dead_letter_queue = "d"'),
-     "Give the `jobs` consumer retries (`max_retries` above 0)"),
+     "Give each queue consumer retries (`max_retries` above 0)"),
 ])
 def test_cf014_remediation_asks_for_what_is_missing(
         tmp_path: Path, make_repo: MakeRepo, settings: tuple[str, ...], remediation: str) -> None:

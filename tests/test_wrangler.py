@@ -348,3 +348,10 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
         "wrangler.jsonc", *expected)
     assert caught.value.message
     assert len(str(caught.value).splitlines()) == 1  # a newline in the text is shown escaped
+
+
+def test_a_pages_environment_keeps_the_project_s_name() -> None:
+    pages = load("wrangler.toml", 'name = "blog"\npages_build_output_dir = "dist"\n[env.preview]\n')
+    worker = load("wrangler.toml", 'name = "api"\nmain = "a.ts"\n[env.preview]\n')
+    assert pages.environments[0].settings["name"] == "blog"
+    assert worker.environments[0].settings["name"] == "api-preview"

@@ -75,5 +75,4 @@ class AppNotDeployedByCi(Rule):
                 message=(f"no CI workflow deploys `{wrangler_config.path}`"
                          f" ({' or '.join(f'`{n}`' for n in names) or 'no name'} not mentioned"
                          " by a deploying workflow)"),
-                remediation=f"Deploy `{wrangler_config.name or wrangler_config.path}` from a CI"
-                            " workflow")
+                remediation="Deploy each app from a CI workflow")

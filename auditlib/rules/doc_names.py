@@ -90,6 +90,7 @@ class DocNameDrift(Rule):
                         continue
                     yield cls.finding(
                         location=Location(path=document.path), subject=binding.name,
-                        message=(f"`{binding.name}` ({binding.kind}, `{binding.location}`) is"
+                        message=(f"`{binding.name}` ({KINDS_BY_NAME[binding.kind].label},"
+                                 f" `{binding.location}`) is"
                                  " configured but not in the document"),
                         remediation=f"Add `{binding.name}` to `{document.path}`")

@@ -67,7 +67,8 @@ class BindingMissingInEnvironment(Rule):
                         continue  # Pages consumes no queue: CF013 says so
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
-                        message=(f"{binding.kind} `{binding.name}` is declared at the top level"
+                        message=(f"{KINDS_BY_NAME[binding.kind].label} `{binding.name}` is"
+                                 " declared at the top level"
                                  f" (line {binding.location.start_line}) but not in {where}"),
                         remediation=(f"Declare `{binding.name}` in `"
                                      + ("[[{}]]" if toml else "{}").format(".".join(

@@ -35,9 +35,6 @@ from ..placeholders import id_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scoped
 
-KIND_LABELS = {"kv_namespaces": "KV namespace", "d1_databases": "D1 database",
-               "hyperdrive": "Hyperdrive"}
-
 
 class PlaceholderResourceId(Rule):
     id = "CF001"
@@ -51,7 +48,7 @@ class PlaceholderResourceId(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            app = wrangler_config.name or wrangler_config.app
+            app = wrangler_config.label
             for scope in wrangler_config.scopes():
                 where = f" (env `{scope.name}`)" if scope.name else ""
                 owner = f"`{app}`, env `{scope.name}`" if scope.name else f"`{app}`"
@@ -69,7 +66,7 @@ class PlaceholderResourceId(Rule):
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
                             continue
-                        label = KIND_LABELS.get(binding.kind, binding.kind)
+                        label = KINDS_BY_NAME[binding.kind].label
                         yield cls.finding(
                             location=binding.location_of(key),
                             subject=scoped(binding.name, scope),

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import counted
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..wrangler import KINDS_BY_NAME
 from .base import Rule
 
 # (aspect, binding kind that makes it relevant or None for every deployment, action)
@@ -50,10 +52,14 @@ class ProductionVerificationMissing(Rule):
         if facts.metrics:
             return
         for aspect, kind, action in ASPECTS:
-            configs = sorted(facts.configs, key=lambda c: (c.path.count("/"), c.path))
-            # What every Worker has is the whole repository's, not its first config's.
-            evidence = ([Location(path=".")] * bool(configs) if kind is None else
-                        [b.location for c in configs for b in c.bindings if b.kind == kind])
-            if evidence:
-                yield cls.finding(location=evidence[0], subject=aspect, remediation=action,
-                                  message=f"{aspect}: no code measures it")
+            # No code in the repository measures it: the finding is the repository's, with
+            # the bindings that rely on it named.
+            relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
+                       if b.kind == kind]
+            if (kind is None and facts.configs) or relying:
+                counts = (f" ({counted(len(relying), KINDS_BY_NAME[kind].label)} in"
+                          f" {counted(len({b.location.path for b in relying}), 'config')})"
+                          if kind else "")
+                yield cls.finding(location=Location(path="."), subject=aspect,
+                                  remediation=action,
+                                  message=f"{aspect}: no code measures it{counts}")

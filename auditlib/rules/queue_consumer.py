@@ -68,4 +68,4 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                         location=binding.location, subject=scoped(binding.name, scope),
                         message=(f"consumer of `{binding.name}` in"
                                  f" {scope_label(wrangler_config, scope)}: {' and '.join(missing)}"),
-                        remediation=f"Give the `{binding.name}` consumer {' and '.join(wanted)}")
+                        remediation=f"Give each queue consumer {' and '.join(wanted)}")

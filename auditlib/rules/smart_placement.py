@@ -28,6 +28,7 @@ mode = "smart"
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from ..config import AuditConfig
@@ -52,13 +53,15 @@ class SmartPlacementMissing(Rule):
             toml = wrangler_config.path.endswith(".toml")
             own = [f"`{scope.name}`" for scope in wrangler_config.environments
                    if "placement" in scope.declared]
+            turned_off = wrangler_config.placement is not None
             yield cls.finding(
-                location=Location(path=wrangler_config.path), subject="placement",
+                location=(wrangler_config.placement_location if turned_off else None)
+                or Location(path=wrangler_config.path), subject="placement",
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
                 message=(f"`{wrangler_config.path}` turns Smart Placement off"
-                         f" (`mode = {(wrangler_config.placement or {}).get('mode')!r}`)"
-                         if wrangler_config.placement is not None else
+                         f" (`mode = {json.dumps((wrangler_config.placement or {}).get('mode'))}`)"
+                         if turned_off else
                          f"`{wrangler_config.path}` has no "
                          + ("`[placement]` section" if toml else '`"placement"` object'))
                         + (f" at the top level (only env {', '.join(own)} sets its own)"
