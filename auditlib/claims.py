@@ -104,6 +104,12 @@ FILE_EXTENSIONS = frozenset((
     "tsv", "prisma", "dart", "ex", "exs", "erl", "hs", "lua", "pl", "r", "jl", "zig", "nix"))
 
 
+# Table columns whose code spans name files (`wrangler.toml`, `apps/api/src/index.ts`).
+EVIDENCE_COLUMNS = frozenset({"evidence", "file", "files", "location", "path", "config",
+                              "source", "relies on"})
+FILE_PATH = re.compile(r"^(?!\w+://)[\w./-]*\w\.(?:" + "|".join(sorted(FILE_EXTENSIONS)) + r")$")
+
+
 def cited_name(doc_path: str, name: str) -> str:
     """A cited file name as a repository path or a bare name: `/src/a.ts` is from the root,
     `../src/a.ts` from the document's folder, `./src/a.ts` is `src/a.ts`."""
@@ -231,6 +237,13 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
     for code in CODE.finditer(content):
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
+        if column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]):
+            # `wrangler.toml` as evidence: a file of the repository, named from its root.
+            name = cited_name(path, code[1])
+            candidates = resolve_name(name, files, linked)
+            yield Claim(kind="link", text=f"{code[0]} ({column} column)",
+                        target=candidates[0] if candidates else name, location=where,
+                        data={"escapes": False, "start": None, "end": None})
         # A named resource is checked; any other code span counts as mentioning the name.
         yield Claim(kind="name" if kind else "mention", text=code[0], location=where,
                     data={"name": code[1], "name_kind": kind or "mention"})

@@ -58,6 +58,9 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
     pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'},
                  "Smart Placement is configured, but observability is not enabled yet.",
                  id="a-clause-about-something-else"),
+    pytest.param({"apps/api/wrangler.toml": WORKER},
+                 "| App | Evidence |\n|---|---|\n| api | `wrangler.toml` |\n"
+                 "| api | `apps/api/wrangler.toml` |", id="evidence-that-is-there"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:
@@ -91,6 +94,10 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
                                " has 20 lines")], id="github-anchor-forms"),
     pytest.param("`a.ts:0`", [("DR005", 8, "a.ts:0 cites line 0: lines are numbered from 1")],
                  id="line-zero"),
+    pytest.param("| App | Evidence |\n|---|---|\n| legacy | `apps/legacy/wrangler.toml` |",
+                 [("DR004", 10, "`apps/legacy/wrangler.toml` (evidence column):"
+                                " `apps/legacy/wrangler.toml` does not exist")],
+                 id="evidence-that-is-gone"),
     pytest.param("`a.ts:1-5,18-25`", [("DR005", 8, "a.ts:18-25 cites lines 18-25, but `src/a.ts`"
                                                    " has 20 lines")], id="a-second-range"),
     pytest.param("```ts\n// a.ts:1-20\nline 1\n...\nline 99\n```",
