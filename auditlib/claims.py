@@ -237,10 +237,13 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
     for code in CODE.finditer(content):
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
-        if column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]):
-            # `wrangler.toml` as evidence: a file of the repository, named from its root.
-            name = cited_name(path, code[1])
-            candidates = resolve_name(name, files, linked)
+        name = cited_name(path, code[1])
+        candidates = (resolve_name(name, files, linked)
+                      if column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) else [])
+        # `apps/api/wrangler.toml` as evidence: a file of the repository, named from its
+        # root; a bare `Next.js` that names no file is a library, `cdn.example.com/a.js` a host.
+        if candidates or (column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1])
+                          and "/" in name and "." not in name.split("/")[0]):
             yield Claim(kind="link", text=f"{code[0]} ({column} column)",
                         target=candidates[0] if candidates else name, location=where,
                         data={"escapes": False, "start": None, "end": None})

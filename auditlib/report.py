@@ -20,6 +20,7 @@ from .model import Binding, Facts, Finding, Location, Outcome, Severity, Wrangle
 from .rules import DRIFT_RULES, RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.production_verification import ASPECTS
+from .wrangler import KINDS_BY_NAME
 
 SEVERITY_HEADINGS = {
     Severity.P0: "P0 — Before Production",
@@ -244,7 +245,9 @@ def _durable_objects(ctx: Context) -> list[Block]:
             implementation.append(f"- `{class_name}`: in Worker"
                                   f" `{plain(binding.properties['script_name'])}`")
         elif not javascript_worker(config.top.settings):
-            implementation.append(f"- `{class_name}`: in `{config.path}`'s Python or Rust code,"
+            language = "Python" if str(config.top.settings.get("main", "")).endswith(".py") \
+                else "Rust"
+            implementation.append(f"- `{class_name}`: in `{config.path}`'s {language} code,"
                                   " which is not searched")
         else:
             implementation.append(f"- `{class_name}`: no exported class of that name in code")
@@ -342,6 +345,13 @@ def _resources(ctx: Context) -> list[Block]:
     else:
         blocks.append(Text("No R2 buckets are configured."))
     blocks += _queues(ctx)
+    shown = {"kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
+             "queues.producers", "queues.consumers"}
+    other = [(c, b) for c in ctx.configs for scope in c.scopes() for b in scope.bindings
+             if b.kind not in shown]
+    if other:
+        blocks += [Text("#### Other Bindings"), Table.of(("Binding", "Kind", "Location"), [
+            (_name(b), KINDS_BY_NAME[b.kind].label, _code(b.location)) for _, b in other])]
     return blocks
 
 

@@ -31,6 +31,11 @@ CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
                          r"|^(?:TODO|FIXME|TBD)\W*$"
                          r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)
+# Values that switch something: a secret-named var holding one is a setting, and
+# redacting "enabled" everywhere would garble every output.
+FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
+                        "production", "staging", "development", "preview", "default",
+                        "always", "never", "required", "optional"})
 SECRET_VALUE = re.compile(
     r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}"
     r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
@@ -54,6 +59,8 @@ def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
     if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
         return None  # MAX_TOKENS = "1000" is a number, not a secret
+    if value.strip().lower() in FLAG_WORDS:
+        return None  # PRIVATE_BETA = "enabled" is a switch
     if SECRET_VALUE.search(value) or CREDENTIALS.search(value):
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak

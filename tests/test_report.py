@@ -329,7 +329,7 @@ def test_implementation_links_point_at_the_class_and_tell_files_apart(tmp_path: 
             in markdown)  # not the index that re-exports it
     assert "- [apps/b/src/counter.ts](../apps/b/src/counter.ts) (2 lines): `Room` at line 2" \
         in markdown
-    assert "- `Store`: in `apps/c/wrangler.toml`'s Python or Rust code, which is not searched" \
+    assert "- `Store`: in `apps/c/wrangler.toml`'s Rust code, which is not searched" \
         in markdown
     assert "**Verified in CI:** `.github/workflows/deploy.yml` (line 9) deploys via" in markdown
 

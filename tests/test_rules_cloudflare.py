@@ -197,6 +197,8 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
     pytest.param({"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n' + DO_BINDING,
                   "src/entry.py": "class Cart(DurableObject):\n    pass\n"}, [], id="python-worker"),
     pytest.param({"wrangler.toml": 'name = "rs"\nmain = "build/worker/shim.mjs"\n' + DO_BINDING
+                  + '\n[build]\ncommand = "make build"\n'}, [], id="rust-worker-built-otherwise"),
+    pytest.param({"wrangler.toml": 'name = "rs"\nmain = "build/worker/shim.mjs"\n' + DO_BINDING
                   + '\n[build]\ncommand = "cargo install -q worker-build && worker-build --release"\n',
                   "src/lib.rs": "#[durable_object]\npub struct Cart {}\n"}, [], id="rust-worker"),
 ])
@@ -372,6 +374,15 @@ def test_cf012_a_secret_s_placeholder_is_set_with_wrangler_secret(
              '\n[env.staging.vars]\nMODE = "s"\n'}
     [found] = findings(tmp_path, make_repo, files, "CF012")
     assert found.remediation.startswith("Set `CLIENT_SECRET` with `wrangler secret put")
+
+
+def test_cf011_on_pages_gives_the_pages_command(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": PAGES + '\n[env.production.vars]\nSTRIPE_SECRET_KEY = "sk_'
+             + 'live_' + "a1B2" * 6 + '"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF011")
+    assert found.remediation == ("Move `STRIPE_SECRET_KEY` to `wrangler pages secret put"
+                                 " STRIPE_SECRET_KEY --project-name site --env production` and"
+                                 " rotate it")
 
 
 def test_cf012_on_pages(tmp_path: Path, make_repo: MakeRepo) -> None:

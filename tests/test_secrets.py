@@ -85,6 +85,8 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("ADMIN_PASSWORD", "Irreplaceable-Falcon-42", "name"),
     ("ADMIN_PASSWORD", "ChangeMe!2024", "name"),  # a weak password, still a password
     ("ADMIN_PASSWORD", "replace-with-your-password", None),
+    # a switch is no secret, whatever its name
+    ("PRIVATE_BETA", "enabled", None),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

@@ -61,6 +61,10 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
     pytest.param({"apps/api/wrangler.toml": WORKER},
                  "| App | Evidence |\n|---|---|\n| api | `wrangler.toml` |\n"
                  "| api | `apps/api/wrangler.toml` |", id="evidence-that-is-there"),
+    pytest.param({}, "| Layer | Source |\n|---|---|\n| Frontend | `Next.js` |\n"
+                 "| CDN | `cdn.example.com/app.js` |", id="libraries-and-hosts-are-no-files"),
+    pytest.param({"wrangler.toml": WORKER}, "| Binding | Kind |\n|---|---|\n"
+                 "| `STRIPE_SECRET_KEY` | secret |", id="a-secret-binding"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:
@@ -119,3 +123,16 @@ def test_a_first_line_like_a_header_is_no_header_block(
     assert cli.main(["verify", "--repo", str(repo), "--docs", str(repo / "docs"),
                      "--date", DATE]) == 0
     assert "0001.md" not in capsys.readouterr().out
+
+
+def test_the_generated_document_names_every_binding(tmp_path: Path, make_repo: MakeRepo) -> None:
+    import auditlib
+
+    repo = make_repo(tmp_path, {"wrangler.toml": WORKER + '[ai]\nbinding = "AI"\n'
+                                '[[hyperdrive]]\nbinding = "HYPERDRIVE"\n'
+                                'id = "0e0888a980cd46efa1d28aea3794b3ac"\n'})
+    (repo / "docs").mkdir()
+    (repo / "docs/auto-scaling.md").write_text(auditlib.run_audit(repo, DATE).markdown(),
+                                               encoding="utf-8")
+    found = api.verify(repo, ["docs/auto-scaling.md"], audit_date=DATE).findings
+    assert [f.message for f in found if f.rule == "DR009"] == []

@@ -44,3 +44,12 @@ def scope_label(config: WranglerConfig, scope: Environment) -> str:
 def scoped(subject: str, scope: Environment) -> str:
     """A finding's subject, qualified by its environment: `CART_KV (env production)`."""
     return f"{subject} (env {scope.name})" if scope.name else subject
+
+
+def secret_put(wrangler_config: WranglerConfig, name: str, environment: str = "") -> str:
+    """The command that sets secret `name` for a Worker or Pages project (and environment)."""
+    env = f" --env {environment}" if environment else ""
+    if wrangler_config.target == "pages":
+        project = wrangler_config.name or "<project>"
+        return f"wrangler pages secret put {name} --project-name {project}{env}"
+    return f"wrangler secret put {name}{env}"

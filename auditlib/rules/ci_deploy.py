@@ -65,9 +65,10 @@ class AppNotDeployedByCi(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.is_root and in_root:
                 continue
-            names = [name for name in (wrangler_config.name,
-                                       None if wrangler_config.is_root else wrangler_config.app)
-                     if name]
+            names = list(dict.fromkeys(
+                name for name in (wrangler_config.name,
+                                  None if wrangler_config.is_root else wrangler_config.app)
+                if name))
             if words.intersection(names):
                 continue
             yield cls.finding(

@@ -72,7 +72,7 @@ class DocNameDrift(Rule):
             names = [c for c in document.claims if c.kind == "name"]
             for claim in names:
                 kind, name = claim.data["name_kind"], claim.data["name"]
-                if kind in ("variable", "name") and secret_name(name):
+                if kind in ("variable", "name", "binding") and secret_name(name):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what = "a name" if kind == "name" else f"{_article(kind)} {kind}"

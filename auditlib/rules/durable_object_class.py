@@ -65,4 +65,5 @@ def javascript_worker(settings: Mapping[str, object]) -> bool:
     Rust one, whose `main` is a shim that worker-build generates."""
     build = settings.get("build")
     command = str(build.get("command", "")) if isinstance(build, dict) else ""
-    return not (str(settings.get("main", "")).endswith(".py") or "worker-build" in command)
+    main = str(settings.get("main", ""))
+    return not (main.endswith((".py", "build/worker/shim.mjs")) or "worker-build" in command)

@@ -34,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity, WranglerConfig
+from ..model import Facts, Finding, Location, Severity
 from ..secrets import secret_name, secret_reason
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule, scope_label, scoped
+from .base import Rule, scope_label, scoped, secret_put
 
 
 class BindingMissingInEnvironment(Rule):
@@ -82,17 +82,10 @@ class BindingMissingInEnvironment(Rule):
                         message=(f"var `{var.name}` is declared at the top level (line"
                                  f" {var.location.start_line}) but not in {where}"),
                         remediation=(
-                            f"Set `{var.name}` with `{_secret_put(wrangler_config, var.name, scope.name)}`,"
+                            f"Set `{var.name}` with `{secret_put(wrangler_config, var.name, scope.name)}`,"
                             " not in a config"
                             if secret_name(var.name) or secret_reason(var.name, var.value)
                             else f"Declare `{var.name}` in `"
                             + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
                             + f"` of `{wrangler_config.path}`"))
 
-
-def _secret_put(wrangler_config: WranglerConfig, name: str, environment: str) -> str:
-    """The command that sets secret `name` for an environment of a Worker or Pages project."""
-    if wrangler_config.target == "pages":
-        project = wrangler_config.name or "<project>"
-        return f"wrangler pages secret put {name} --project-name {project} --env {environment}"
-    return f"wrangler secret put {name} --env {environment}"

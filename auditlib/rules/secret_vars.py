@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from ..secrets import secret_reason
-from .base import Rule, scope_label, scoped
+from .base import Rule, scope_label, scoped, secret_put
 
 
 class SecretInVars(Rule):
@@ -55,5 +55,6 @@ class SecretInVars(Rule):
                         location=var.location, subject=scoped(var.name, scope),
                         message=(f"`{var.name}` in {scope_label(wrangler_config, scope)} looks"
                                  f" like a secret ({why}); its value is not shown"),
-                        remediation=(f"Move `{var.name}` to `wrangler secret put {var.name}`"
+                        remediation=(f"Move `{var.name}` to"
+                                     f" `{secret_put(wrangler_config, var.name, scope.name)}`"
                                      " and rotate it"))
