@@ -110,6 +110,18 @@ EVIDENCE_COLUMNS = frozenset({"evidence", "file", "files", "location", "path", "
 FILE_PATH = re.compile(r"^(?!\w+://)[\w./-]*\w\.(?:" + "|".join(sorted(FILE_EXTENSIONS)) + r")$")
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether a code span in an evidence column names a repository file even when there is
+    none: `apps/api/wrangler.toml`, `.github/workflows/deploy.yml`, `gone.ts`; not a library
+    (`Next.js`) nor a host (`cdn.example.com/app.js`)."""
+    if not FILE_PATH.match(text):
+        return False
+    first, slash, _rest = text.partition("/")
+    if slash:
+        return "." not in first or first.startswith(".")
+    return not text.endswith(".js")
+
+
 def cited_name(doc_path: str, name: str) -> str:
     """A cited file name as a repository path or a bare name: `/src/a.ts` is from the root,
     `../src/a.ts` from the document's folder, `./src/a.ts` is `src/a.ts`."""
@@ -240,10 +252,7 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         name = cited_name(path, code[1])
         candidates = (resolve_name(name, files, linked)
                       if column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) else [])
-        # `apps/api/wrangler.toml` as evidence: a file of the repository, named from its
-        # root; a bare `Next.js` that names no file is a library, `cdn.example.com/a.js` a host.
-        if candidates or (column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1])
-                          and "/" in name and "." not in name.split("/")[0]):
+        if candidates or (column in EVIDENCE_COLUMNS and _names_a_file(code[1])):
             yield Claim(kind="link", text=f"{code[0]} ({column} column)",
                         target=candidates[0] if candidates else name, location=where,
                         data={"escapes": False, "start": None, "end": None})

@@ -31,8 +31,11 @@ CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
                          r"|^(?:TODO|FIXME|TBD)\W*$"
                          r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)
-# Values that switch something: a secret-named var holding one is a setting, and
-# redacting "enabled" everywhere would garble every output.
+# Values that switch something: a var named PRIVATE_... holding one is a setting, and
+# redacting "enabled" everywhere would garble every output. Names that say password,
+# token, secret or key are secrets whatever they hold.
+STRONG_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
+                         re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
@@ -59,8 +62,8 @@ def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
     if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
         return None  # MAX_TOKENS = "1000" is a number, not a secret
-    if value.strip().lower() in FLAG_WORDS:
-        return None  # PRIVATE_BETA = "enabled" is a switch
+    if value.strip().lower() in FLAG_WORDS and not STRONG_NAME.search(name):
+        return None  # PRIVATE_BETA = "enabled" is a switch; ADMIN_PASSWORD = "default" is not
     if SECRET_VALUE.search(value) or CREDENTIALS.search(value):
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak

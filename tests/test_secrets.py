@@ -87,6 +87,8 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("ADMIN_PASSWORD", "replace-with-your-password", None),
     # a switch is no secret, whatever its name
     ("PRIVATE_BETA", "enabled", None),
+    ("ADMIN_PASSWORD", "default", "name"),  # a weak password is still one
+    ("DB_PASSWORD", "Private", "name"),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

@@ -102,6 +102,12 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
                  [("DR004", 10, "`apps/legacy/wrangler.toml` (evidence column):"
                                 " `apps/legacy/wrangler.toml` does not exist")],
                  id="evidence-that-is-gone"),
+    pytest.param("| App | Evidence |\n|---|---|\n| ci | `.github/workflows/deploy.yml` |\n"
+                 "| x | `gone.ts` |",
+                 [("DR004", 10, "`.github/workflows/deploy.yml` (evidence column):"
+                                " `.github/workflows/deploy.yml` does not exist"),
+                  ("DR004", 11, "`gone.ts` (evidence column): `gone.ts` does not exist")],
+                 id="evidence-in-a-dot-folder-or-by-name"),
     pytest.param("`a.ts:1-5,18-25`", [("DR005", 8, "a.ts:18-25 cites lines 18-25, but `src/a.ts`"
                                                    " has 20 lines")], id="a-second-range"),
     pytest.param("```ts\n// a.ts:1-20\nline 1\n...\nline 99\n```",
@@ -136,3 +142,10 @@ def test_the_generated_document_names_every_binding(tmp_path: Path, make_repo: M
                                                encoding="utf-8")
     found = api.verify(repo, ["docs/auto-scaling.md"], audit_date=DATE).findings
     assert [f.message for f in found if f.rule == "DR009"] == []
+
+
+def test_a_resource_binding_named_like_a_secret_is_checked(tmp_path: Path,
+                                                           make_repo: MakeRepo) -> None:
+    found = drift(tmp_path, make_repo, {"wrangler.toml": WORKER},
+                  "| Binding | Kind |\n|---|---|\n| `SESSION_TOKEN_KV` | KV |")
+    assert [(rule, line) for rule, line, _message in found] == [("DR009", 10)]

@@ -20,6 +20,7 @@ Update the tables to the present configuration, or regenerate the document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..config import AuditConfig
@@ -27,6 +28,9 @@ from ..model import Facts, Finding, Location, Severity
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule
+
+# A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
+RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
 
 
 def known_names(facts: Facts) -> dict[str, set[str]]:
@@ -72,7 +76,8 @@ class DocNameDrift(Rule):
             names = [c for c in document.claims if c.kind == "name"]
             for claim in names:
                 kind, name = claim.data["name_kind"], claim.data["name"]
-                if kind in ("variable", "name", "binding") and secret_name(name):
+                if kind in ("variable", "name", "binding") and secret_name(name) and not (
+                        RESOURCE_NAME.search(name)):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what = "a name" if kind == "name" else f"{_article(kind)} {kind}"
