@@ -114,8 +114,6 @@ def _names_a_file(text: str) -> bool:
     """Whether a code span in an evidence column names a repository file even when there is
     none: `apps/api/wrangler.toml`, `.github/workflows/deploy.yml`, `gone.ts`; not a library
     (`Next.js`) nor a host (`cdn.example.com/app.js`)."""
-    if not FILE_PATH.match(text):
-        return False
     first, slash, _rest = text.partition("/")
     if slash:
         return "." not in first or first.startswith(".")
@@ -249,10 +247,10 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
     for code in CODE.finditer(content):
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
+        evidence = column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) is not None
         name = cited_name(path, code[1])
-        candidates = (resolve_name(name, files, linked)
-                      if column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) else [])
-        if candidates or (column in EVIDENCE_COLUMNS and _names_a_file(code[1])):
+        candidates = resolve_name(name, files, linked) if evidence else []
+        if candidates or (evidence and _names_a_file(code[1])):
             yield Claim(kind="link", text=f"{code[0]} ({column} column)",
                         target=candidates[0] if candidates else name, location=where,
                         data={"escapes": False, "start": None, "end": None})

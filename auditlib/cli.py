@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import api, execute, history, repofiles
 from .blocks import counted
@@ -227,6 +227,15 @@ def _usable_baseline(path: Path) -> bool:
     return True
 
 
+def _since(changes: dict[str, Any] | None) -> str:
+    """The summary line's changes since the baseline (findings.json's `changes`), or ""."""
+    if not changes:
+        return ""
+    reopened = f" {len(changes['reopened'])} reopened," if changes.get("reopened") else ""
+    return (f" (since {changes['since']}: {len(changes['new'])} new,{reopened}"
+            f" {len(changes['resolved'])} resolved)")
+
+
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
@@ -272,12 +281,9 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
-    changes = data.get("changes") or {}
-    reopened = (f" {len(changes['reopened'])} reopened," if changes.get("reopened") else "")
-    since = (f" (since {changes['since']}: {len(changes['new'])} new,{reopened}"
-             f" {len(changes['resolved'])} resolved)" if changes else "")
     print(f"auditlib: {audit_date}: "
-          + ", ".join(f"{key} {value}" for key, value in data["counts"].items()) + since)
+          + ", ".join(f"{key} {value}" for key, value in data["counts"].items())
+          + _since(data.get("changes")))
     return _gate(data["findings"], args.fail_on)
 
 
@@ -308,11 +314,8 @@ def _check(args: argparse.Namespace) -> int:
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")
-        changes = audit.changes
-        since = (f" (since {changes.since}: {len(changes.new)} new,"
-                 + (f" {len(changes.reopened)} reopened," if changes.reopened else "")
-                 + f" {len(changes.resolved)} resolved)" if changes else "")
-        print(f"auditlib: {audit.audit_date}: {audit.summary()}{since}")
+        changes = audit.changes.to_dict() if audit.changes else None
+        print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}")
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
 

@@ -26,10 +26,9 @@ def placeholder_reason(value: object) -> str | None:
 
 
 # What a real id looks like, by binding kind: the value a placeholder does not have.
+_HEX32 = ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$"))
 ID_SHAPES: dict[str, tuple[str, re.Pattern[str]]] = {
-    "account": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
-    "kv_namespaces": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
-    "hyperdrive": ("32 hexadecimal digits", re.compile(r"^[0-9a-fA-F]{32}$")),
+    "account": _HEX32, "kv_namespaces": _HEX32, "hyperdrive": _HEX32,
     "d1_databases": ("a UUID", re.compile(
         r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")),
 }

@@ -96,9 +96,8 @@ class Context:
 
     def places(self, findings: Sequence[Finding], most: int = 3) -> str:
         """Where `findings` are, each place once."""
-        locations = list(dict.fromkeys(f.location for f in findings))
-        shown = ", ".join(self.where(location) for location in locations[:most])
-        return shown + (f" and {len(locations) - most} more" if len(locations) > most else "")
+        return _some([self.where(location) for location in dict.fromkeys(
+            f.location for f in findings)], most)
 
     def open_findings(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]

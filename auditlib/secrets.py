@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from .model import WranglerConfig
 
 REDACTED = "«redacted»"
-SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
-                         re.IGNORECASE)
 PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
 # Names of what is about a secret, not one (OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER), and of keys
 # that find things (CACHE_KEY).
@@ -31,11 +29,12 @@ CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
                          r"|^(?:TODO|FIXME|TBD)\W*$"
                          r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)
-# Values that switch something: a var named PRIVATE_... holding one is a setting, and
-# redacting "enabled" everywhere would garble every output. Names that say password,
-# token, secret or key are secrets whatever they hold.
+# Names of secrets: those that say password, token, secret or key are secrets whatever they
+# hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
+# everywhere would garble every output.
 STRONG_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
                          re.IGNORECASE)
+SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})

@@ -144,6 +144,8 @@ def _matrix(job: yaml.Node) -> dict[str, list[str]]:
 def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[str]:
     """Each line of `text` that uses the matrix (`${{ matrix.KEY }}`), once for each
     combination of the values of the keys it uses."""
+    if not matrix:
+        return []
     expanded = []
     for line in text.splitlines():
         lines = [line]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import auditlib
 from auditlib.blocks import Table, no_raw_html
+
+if TYPE_CHECKING:
+    from conftest import MakeRepo
 
 GOLDEN = Path(__file__).parent / "golden" / "base-shop.md"
 AUDIT_DATE = "2026-01-21"
@@ -304,7 +308,8 @@ def test_missing_placement_is_shown_in_the_configs_own_syntax(tmp_path: Path) ->
     assert "[placement]\nmode" not in markdown
 
 
-def test_implementation_links_point_at_the_class_and_tell_files_apart(tmp_path: Path) -> None:
+def test_implementation_links_point_at_the_class_and_tell_files_apart(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {
         "apps/a/wrangler.toml": 'name = "a"\nmain = "src/index.ts"\n[durable_objects]\n'
                                 'bindings = [{ name = "C", class_name = "Counter" }]\n',
@@ -321,10 +326,7 @@ def test_implementation_links_point_at_the_class_and_tell_files_apart(tmp_path: 
                                         "      - run: npx wrangler deploy\n"
                                         "        working-directory: apps/${{ matrix.app }}\n",
     }
-    for path, text in files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
     assert ("- [apps/a/src/counter.ts](../apps/a/src/counter.ts) (1 line): `Counter` at line 1\n"
             in markdown)  # not the index that re-exports it
     assert "- [apps/b/src/counter.ts](../apps/b/src/counter.ts) (2 lines): `Room` at line 2" \
