@@ -27,7 +27,8 @@ from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 HEAD_BYTES = 4096  # `verify --docs` reads this much of each Markdown file for its header
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "auto-scaling-audit.ipynb"
+# notebooks/ in a checkout, through the auditlib/notebooks link; a copy in an installed wheel.
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "auto-scaling-audit.ipynb"
 
 
 def _date(text: str) -> str:

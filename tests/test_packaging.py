@@ -90,3 +90,41 @@ def test_a_reader_that_stops_early_leaves_the_exit_code_and_no_traceback(tmp_pat
         assert process.wait(timeout=60) == code
         assert b"Traceback" not in process.stderr.read()
         process.stderr.close()
+
+
+def test_the_wheel_holds_the_notebooks_and_data_and_builds_without_warnings(tmp_path: Path) -> None:
+    """`pip install auditlib` (not editable) must carry what `auditlib run` opens: the audit
+    notebook, the nbconvert template, the schema and the example; setuptools must not warn
+    that data folders would be ignored."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"  # a copy: building writes build/ and *.egg-info beside the sources
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "notebooks", source / "notebooks")
+    shutil.copytree(ROOT / "auditlib", source / "auditlib", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
+                           str(tmp_path / "wheel"), str(source)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stdout + done.stderr, done.stdout + done.stderr
+    (wheel,) = (tmp_path / "wheel").glob("auditlib-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for wanted in ("auditlib/notebooks/auto-scaling-audit.ipynb", "auditlib/notebooks/explore.ipynb",
+                   "auditlib/templates/auditlib/index.html.j2", "auditlib/schemas/findings.schema.json",
+                   "auditlib/examples/base-shop/wrangler.toml"):
+        assert wanted in names
+    # Installed on its own, away from the checkout, the command finds its notebook there.
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
+                    str(tmp_path / "site"), str(wheel)], check=True)
+    code = ("import auditlib, auditlib.cli as c; print(auditlib.__file__);"
+            " print(c.DEFAULT_NOTEBOOK.is_file())")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                           text=True, check=True, env={"PYTHONPATH": str(tmp_path / "site")})
+    where, found = shown.stdout.split()
+    assert where.startswith(str(tmp_path / "site")) and found == "True", shown.stdout
