@@ -257,6 +257,21 @@ def test_cf005(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     assert all(f.severity == Severity.P1 for f in found)
 
 
+@pytest.mark.parametrize(("files", "scaled"), [
+    pytest.param({"wrangler.toml": KV.format(REAL_ID)}, "Worker", id="worker"),
+    pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n'},
+                 "Pages Functions", id="pages-only"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID) + '\n[env.production]\n'
+                  '[[env.production.durable_objects.bindings]]\nname = "CART"\n'
+                  'class_name = "Cart"\n[[queues.consumers]]\nqueue = "orders"\n'},
+                 "Worker, Durable Object and queue consumer", id="env-only-durable-object"),
+])
+def test_cf005_remediation_names_what_the_repository_deploys(
+        tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], scaled: str) -> None:
+    [found] = findings(tmp_path, make_repo, files, "CF005")
+    assert found.remediation == f"Set up a Cloudflare Analytics dashboard for {scaled} metrics"
+
+
 # CF006 production-verification-missing ----------------------------------------------------
 
 ALL_ASPECTS = (

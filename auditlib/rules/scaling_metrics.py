@@ -41,4 +41,19 @@ class NoScalingMetrics(Rule):
         if any(b.kind == "analytics_engine_datasets" for c in facts.configs for b in c.bindings):
             return
         yield cls.finding(location=Location(path="."), subject="metrics",
-                          message="no metrics sink in code and no Analytics Engine binding")
+                          message="no metrics sink in code and no Analytics Engine binding",
+                          remediation="Set up a Cloudflare Analytics dashboard for"
+                                      f" {_what_scales(facts)} metrics")
+
+
+def _what_scales(facts: Facts) -> str:
+    """What the repository deploys that Cloudflare scales: "Worker, Durable Object and
+    queue consumer" or less, "Pages Functions" for a Pages project."""
+    configs = facts.configs
+    found = [name for name, present in (
+        ("Worker", any(c.target != "pages" for c in configs)),
+        ("Pages Functions", any(c.target == "pages" for c in configs)),
+        ("Durable Object", any(b.kind == "durable_objects" for c in configs
+                                   for scope in c.scopes() for b in scope.bindings)),
+        ("queue consumer", any(c.queue_consumer for c in configs))) if present]
+    return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
