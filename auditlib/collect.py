@@ -208,7 +208,14 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         texts[path] = text
         return wrangler.load(path, text)
 
-    configs = _read_each(root, repofiles.select(files, wrangler.CONFIG_NAMES), load, problems)
+    config_paths = repofiles.select(files, wrangler.CONFIG_NAMES)
+    used = wrangler.used_configs(config_paths)
+    problems += [Problem(location=Location(path=path), column=None, ignored=True,
+                         message=f"wrangler reads `{posixpath.basename(used[path])}` in the same"
+                                 " folder instead (delete this file, or merge it there)")
+                 for path in config_paths if used[path] != path]
+    configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
+                         problems)
     read_workflows = _read_each(root, repofiles.select(files, workflows.WORKFLOW_GLOBS),
                                 workflows.collect, problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]

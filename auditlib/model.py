@@ -43,11 +43,13 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Problem:
-    """Input the audit could not read (a malformed file), kept as a fact."""
+    """Input the audit could not read (a malformed file), or left out on purpose (`ignored`:
+    a config wrangler does not read), kept as a fact."""
 
     location: Location
     column: int | None
     message: str
+    ignored: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -264,10 +264,15 @@ def _containers(ctx: Context) -> list[Block]:
         for scope in config.scopes():
             if not isinstance(scope.settings.get("containers"), list):
                 continue
+            exports = scope.settings.get("exports")
+            # Without `class_name`, the `exports` entry that names the container holds it.
+            by_container = {entry.get("container"): name for name, entry in (
+                exports.items() if isinstance(exports, dict) else ()) if isinstance(entry, dict)}
             for entry in scope.settings["containers"]:
                 if isinstance(entry, dict):
+                    named = entry.get("class_name") or by_container.get(entry.get("name"))
                     rows.append((
-                        _code(entry.get("class_name", "")),
+                        _code(named) if named else "not named",
                         plain(entry.get("max_instances", "not set")),
                         plain(", ".join(f"{key} {value}" for key, value in entry[
                             "instance_type"].items()) if isinstance(entry.get("instance_type"),

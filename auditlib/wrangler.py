@@ -7,6 +7,7 @@ identifying `key = "value"` pair in the text, skipping commented-out lines.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,16 @@ from .errors import ConfigParseError
 from .model import Binding, Environment, Location, Suppression, Var, WranglerConfig
 
 CONFIG_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
+_PRECEDENCE = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")  # wrangler's order of lookup
+
+
+def used_configs(paths: Sequence[str]) -> dict[str, str]:
+    """For each config path, the config wrangler reads in its folder: itself, or the one
+    that comes first there (`wrangler.json`, then `wrangler.jsonc`, then `wrangler.toml`)."""
+    first: dict[str, str] = {}
+    for path in sorted(paths, key=lambda p: _PRECEDENCE.index(PurePosixPath(p).name)):
+        first.setdefault(posixpath.dirname(path), path)
+    return {path: first[posixpath.dirname(path)] for path in paths}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,7 @@ class BindingKind:
     name_key: str
     label: str
     id_keys: tuple[str, ...] = ()
+    single: bool = False  # one table (`[ai]`), not an array of tables (`[[kv_namespaces]]`)
 
 
 BINDING_KINDS: tuple[BindingKind, ...] = (
@@ -48,15 +60,26 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("hyperdrive", ("hyperdrive",), "binding", "Hyperdrive config", ("id",)),
     BindingKind("analytics_engine_datasets", ("analytics_engine_datasets",), "binding",
                 "Analytics Engine dataset"),
-    BindingKind("ai", ("ai",), "binding", "Workers AI binding"),
-    BindingKind("browser", ("browser",), "binding", "Browser Rendering binding"),
+    BindingKind("ai", ("ai",), "binding", "Workers AI binding", single=True),
+    BindingKind("browser", ("browser",), "binding", "Browser Rendering binding", single=True),
     BindingKind("workflows", ("workflows",), "binding", "Workflow"),
     BindingKind("ratelimits", ("ratelimits",), "name", "rate limiter"),
     BindingKind("tail_consumers", ("tail_consumers",), "service", "tail consumer"),
     BindingKind("send_email", ("send_email",), "name", "email binding"),
     BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace"),
-    BindingKind("mtls_certificates", ("mtls_certificates",), "binding", "mTLS certificate"),
-    BindingKind("version_metadata", ("version_metadata",), "binding", "version metadata binding"),
+    BindingKind("mtls_certificates", ("mtls_certificates",), "binding", "mTLS certificate",
+                ("certificate_id",)),
+    BindingKind("version_metadata", ("version_metadata",), "binding", "version metadata binding",
+                single=True),
+    BindingKind("pipelines", ("pipelines",), "binding", "pipeline"),
+    BindingKind("secrets_store_secrets", ("secrets_store_secrets",), "binding",
+                "Secrets Store secret", ("store_id",)),
+    BindingKind("images", ("images",), "binding", "Images binding", single=True),
+    BindingKind("media", ("media",), "binding", "Media Transformations binding", single=True),
+    BindingKind("worker_loaders", ("worker_loaders",), "binding", "Worker Loader"),
+    BindingKind("vpc_services", ("vpc_services",), "binding", "VPC service"),
+    BindingKind("streaming_tail_consumers", ("streaming_tail_consumers",), "service",
+                "streaming tail consumer"),
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 
@@ -132,7 +155,7 @@ INHERITABLE = frozenset({
     "preview_urls", "route", "routes", "tsconfig", "jsx_factory", "jsx_fragment", "migrations",
     "triggers", "rules", "build", "no_bundle", "find_additional_modules", "base_dir",
     "preserve_file_names", "minify", "keep_names", "logpush", "limits", "observability",
-    "upload_source_maps", "placement", "assets", "usage_model", "node_compat",
+    "upload_source_maps", "placement", "assets", "usage_model", "node_compat", "exports",
 })
 # An environment's settings are the inheritable keys it takes or sets, and the others it
 # declares itself (`containers`, `define`, ...); not its bindings and vars, read apart.
@@ -200,7 +223,8 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
         elif key := _TOML_KEY.match(line):
             dotted = (key[1].strip("\"'"),
                       *(part.strip().strip("\"'") for part in (key[2] or "").split(".") if part.strip()))
-            path = opened = header + dotted[:-1]  # env.production.name = "x" is production's
+            opened = header + dotted[:-1]  # env.production.name = "x" is production's
+            path = header + dotted  # so is `production = { ... }` under [env]
             declared = [(part, header + dotted[:index]) for index, part in enumerate(dotted)]
         else:  # neither a header nor a key: the next line of a multi-line array or string
             path = opened

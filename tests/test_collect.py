@@ -71,6 +71,23 @@ def test_malformed_files_become_problems(tmp_path: Path, make_repo: MakeRepo) ->
     assert all(isinstance(p, Problem) and p.message for p in facts.problems)
 
 
+def test_wrangler_reads_one_config_per_folder_and_so_does_the_audit(tmp_path: Path,
+                                                                     make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {
+        "apps/a/wrangler.toml": WORKER, "apps/a/wrangler.jsonc": '{ "main": "a.ts" }',
+        "apps/a/wrangler.json": '{ "main": "b.ts" }',
+        "apps/b/wrangler.toml": WORKER, "apps/b/wrangler.jsonc": '{ "main": "a.ts" }',
+        "apps/c/wrangler.toml": WORKER,
+    })
+    facts = collect(repo)
+    assert [c.path for c in facts.configs] == [
+        "apps/a/wrangler.json", "apps/b/wrangler.jsonc", "apps/c/wrangler.toml"]
+    assert [(p.location.path, p.ignored, p.message.split("`")[1]) for p in facts.problems] == [
+        ("apps/a/wrangler.jsonc", True, "wrangler.json"),
+        ("apps/a/wrangler.toml", True, "wrangler.json"),
+        ("apps/b/wrangler.toml", True, "wrangler.jsonc")]
+
+
 def test_missing_repository(tmp_path: Path) -> None:
     with pytest.raises(RepositoryError):
         collect(tmp_path / "absent")

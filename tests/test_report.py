@@ -363,6 +363,17 @@ def test_containers_assets_and_environment_bindings_are_shown(tmp_path: Path) ->
     assert "| Container instances " in markdown and "| Static asset caching " in markdown
 
 
+def test_a_container_without_class_name_shows_the_class_that_exports_name_it(
+        tmp_path: Path) -> None:
+    (tmp_path / "wrangler.json").write_text(
+        '{"name": "c", "main": "a.ts",\n "containers": [{"name": "box", "image": "./Dockerfile"}],\n'
+        ' "durable_objects": {"bindings": [{"name": "BOX", "class_name": "Box"}]},\n'
+        ' "exports": {"Box": {"type": "durable-object", "storage": "sqlite", "container": "box"}}}\n',
+        encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "| `Box`   | not set         | default         | `wrangler.json:2` |" in markdown
+
+
 def test_long_environment_cells_are_cut_with_a_count(tmp_path: Path) -> None:
     names = [f"VAR_{n:02}" for n in range(11)]
     (tmp_path / "wrangler.toml").write_text(

@@ -61,13 +61,13 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
     pytest.param('main = "a.ts"\n[[kv_namespaces]]\nbinding = "CACHE"\n', [], id="no-id"),
     pytest.param(
         'main = "a.ts"\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "' + REAL_ID + '"\n'
-        'preview_id = "TODO"\n', [(5, "CACHE", "preview_id")], id="kv-preview-id"),
+        'preview_id = "TODO"\n', [(5, "CACHE preview_id", "preview_id")], id="kv-preview-id"),
     pytest.param(
         'main = "a.ts"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "db"\n'
         'database_id = "REPLACE_WITH_DB_ID"\n', [(6, "DB", "database_id")], id="d1-database-id"),
     pytest.param(
         'main = "a.ts"\n[[d1_databases]]\nbinding = "DB"\ndatabase_id = "' + REAL_ID + '"\n'
-        'preview_database_id = "<PREVIEW>"\n', [(5, "DB", "preview_database_id")],
+        'preview_database_id = "<PREVIEW>"\n', [(5, "DB preview_database_id", "preview_database_id")],
         id="d1-preview-database-id"),
     pytest.param(
         'main = "a.ts"\n[[hyperdrive]]\nbinding = "PG"\nid = "00000000-0000-0000-0000-000000000000"\n',
@@ -96,6 +96,27 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
     for finding, (_, _, key) in zip(found, expected, strict=True):
         assert f"placeholder `{key}`" in finding.message
         assert finding.location.path == "wrangler.toml"
+        # A preview id is read by `wrangler dev` only: it breaks no deployment.
+        preview = key.startswith("preview_")
+        assert finding.severity == (Severity.P2 if preview else Severity.P0)
+        assert ("only `wrangler dev` uses" in finding.message) == preview
+
+
+@pytest.mark.parametrize(("kind", "entry", "key"), [
+    ("mtls_certificates", 'binding = "CERT"\ncertificate_id = "00000000-0000-0000-0000-000000000000"',
+     "certificate_id"),
+    ("secrets_store_secrets", 'binding = "API_KEY"\nstore_id = "<STORE_ID>"\nsecret_name = "k"',
+     "store_id"),
+])
+def test_cf001_other_id_keys(tmp_path: Path, make_repo: MakeRepo, kind: str, entry: str,
+                             key: str) -> None:
+    text = f'main = "a.ts"\n[[{kind}]]\n{entry}\n'
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF001")
+    assert found.location.start_line == 4 and f"placeholder `{key}`" in found.message
+    real = text.replace("00000000-0000-0000-0000-000000000000",
+                        "3b9f2c1e-7a4d-4e8b-9c6f-1d2e3f4a5b6c").replace("<STORE_ID>", REAL_ID)
+    (tmp_path / "real").mkdir()
+    assert findings(tmp_path / "real", make_repo, {"wrangler.toml": real}, "CF001") == []
 
 
 # CF002 smart-placement-missing ------------------------------------------------------------
@@ -115,6 +136,10 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
                  [("wrangler.toml", 7, "placement")], id="placement-turned-off"),
     pytest.param({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nregion = "aws:us-east-1"\n'},
                  [], id="placement-hint"),
+    pytest.param({"wrangler.jsonc": '{ "name": "site", "assets": { "directory": "./public" } }'},
+                 [], id="static-assets-only-no-code-to-place"),
+    pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n'},
+                 [("wrangler.toml", None, "placement")], id="pages-functions-are-placed-too"),
 ])
 def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

@@ -132,6 +132,18 @@ def migration(key: str, value: str) -> str:
     pytest.param({"wrangler.toml": PAGES + '\n[durable_objects]\nbindings = [\n'
                   '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
                  [], id="pages-with-script-name"),
+    pytest.param({"wrangler.json": '{"main": "a.ts", "durable_objects": {"bindings": [\n'
+                  '  {"name": "CART_DO", "class_name": "Cart"}]},\n'
+                  ' "exports": {"Cart": {"type": "durable-object", "storage": "sqlite"}}}\n'},
+                 [], id="declared-by-exports"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING
+                  + '\n[exports.Cart]\ntype = "durable-object"\nstate = "deleted"\n'},
+                 [("wrangler.toml", 5, "CART_DO")], id="exports-deleted-does-not-count"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING
+                  + '\n[exports.Cart]\ntype = "durable-object"\n'
+                  '\n[env.production.durable_objects]\n'
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'},
+                 [], id="env-inherits-exports"),
 ])
 def test_cf008(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     found = findings(tmp_path, make_repo, files, "CF008")
@@ -355,6 +367,21 @@ TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars
                   '\n[env.production.vars]\nMODE = "prod"\n'},
                  [("wrangler.toml", 8, "CACHE (env production)")],
                  id="pages-env-that-sets-one-sets-all"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[pipelines]]\nbinding = "EVENTS"\npipeline = "e"\n'
+                  '\n[[secrets_store_secrets]]\nbinding = "API_KEY"\nstore_id = "s"\n'
+                  '\n[images]\nbinding = "IMAGES"\n\n[env.production]\nname = "p"\n'},
+                 [("wrangler.toml", 15, "API_KEY (env production)"),
+                  ("wrangler.toml", 15, "EVENTS (env production)"),
+                  ("wrangler.toml", 15, "IMAGES (env production)")], id="newer-binding-kinds"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'
+                  '\n[env.production]\nname = "p"\n'},
+                 [("wrangler.toml", 8, "containers (env production)")], id="containers-not-inherited"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'
+                  '\n[[env.production.containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'},
+                 [], id="containers-redeclared"),
+    pytest.param({"wrangler.toml": KV_TOP + '\n[env]\nstaging = { vars = { MODE = "s" } }\n'
+                  'production = { kv_namespaces = [{ binding = "CACHE", id = "p" }] }\n'},
+                 [("wrangler.toml", 9, "CACHE (env staging)")], id="inline-table-environments"),
 ])
 def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)
@@ -396,6 +423,13 @@ def test_cf012_on_pages(tmp_path: Path, make_repo: MakeRepo) -> None:
 def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": TRAP}, "CF012")
     assert "(line 11)" in found.message and "env `production`" in found.message
+
+
+def test_cf012_a_single_table_kind_is_declared_as_one_table(tmp_path: Path,
+                                                            make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[ai]\nbinding = "AI"\n\n[env.production]\nname = "p"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    assert found.remediation == "Declare `AI` in `[env.production.ai]` of `wrangler.toml`"
 
 
 @pytest.mark.parametrize(("files", "remediations"), [
@@ -464,8 +498,8 @@ def consumer(*settings: str) -> Files:
                  id="no-dlq"),
     pytest.param(consumer("max_retries = 3"), [("wrangler.toml", 5, "jobs")],
                  ["no `dead_letter_queue`"], id="retries-without-dlq"),
-    pytest.param(consumer("max_retries = 0", 'dead_letter_queue = "jobs-dlq"'),
-                 [("wrangler.toml", 5, "jobs")], ["max_retries = 0"], id="retries-off"),
+    pytest.param(consumer("max_retries = 0", 'dead_letter_queue = "jobs-dlq"'), [], [],
+                 id="retries-off-into-a-dead-letter-queue-loses-nothing"),
     pytest.param(consumer("max_retries = 0"), [("wrangler.toml", 5, "jobs")],
                  ["max_retries = 0", "no `dead_letter_queue`"], id="neither"),
     pytest.param(consumer("max_retries = 5", 'dead_letter_queue = "jobs-dlq"'), [], [],
@@ -495,13 +529,19 @@ def test_cf014(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     ((), "Give each queue consumer a dead-letter queue"),  # retries default to 3
     (("max_retries = 0",), "Give each queue consumer a dead-letter queue and retries"
                            " (`max_retries` above 0)"),
-    (("max_retries = 0", 'dead_letter_queue = "d"'),
-     "Give each queue consumer retries (`max_retries` above 0)"),
 ])
 def test_cf014_remediation_asks_for_what_is_missing(
         tmp_path: Path, make_repo: MakeRepo, settings: tuple[str, ...], remediation: str) -> None:
     [found] = findings(tmp_path, make_repo, consumer(*settings), "CF014")
     assert found.remediation == remediation
+
+
+def test_cf014_a_dead_letter_queues_consumer_is_asked_only_for_retries(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**consumer('dead_letter_queue = "jobs-dlq"'), "apps/dlq/wrangler.toml":
+             WORKER + '\n[[queues.consumers]]\nqueue = "jobs-dlq"\nmax_retries = 0\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF014")
+    assert found.remediation == "Give each queue consumer retries (`max_retries` above 0)"
 
 
 # CF015 app-not-deployed-by-ci -------------------------------------------------------------

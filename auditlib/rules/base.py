@@ -30,8 +30,9 @@ class Rule:
 
     @classmethod
     def finding(cls, *, message: str, location: Location, subject: str = "",
-                remediation: str | None = None) -> Finding:
-        return Finding(rule=cls.id, severity=cls.severity, title=cls.title, message=message,
+                remediation: str | None = None, severity: Severity | None = None) -> Finding:
+        return Finding(rule=cls.id, severity=severity or cls.severity, title=cls.title,
+                       message=message,
                        location=location, subject=subject,
                        remediation=remediation or cls.remediation)
 

@@ -4,8 +4,10 @@
 For every Durable Object binding that the config hosts itself (no `script_name`), checks
 that its `class_name` is declared by the migrations, applied in order (`new_classes`,
 `new_sqlite_classes`, the `to` of `renamed_classes` and `transferred_classes`), and not
-deleted (`deleted_classes`) or renamed away since. On a Pages project, which cannot host Durable Object
-classes, a binding without `script_name` is reported too.
+deleted (`deleted_classes`) or renamed away since; or by the declarative `exports` field,
+as a live `durable-object` export (not `deleted`, `renamed` or `transferred`). On a Pages
+project, which cannot host Durable Object classes, a binding without `script_name` is
+reported too.
 
 ## Why is this bad?
 `wrangler deploy` refuses a Durable Object class that no migration declares; on Pages a
@@ -24,6 +26,8 @@ bindings = [{ name = "CART_DO", class_name = "CartDurableObject" }]
 tag = "v1"
 new_sqlite_classes = ["CartDurableObject"]
 ```
+or, with the declarative form, `exports = { CartDurableObject = { type = "durable-object",
+storage = "sqlite" } }`.
 On Pages, set `script_name` to the Worker that exports the class.
 """
 
@@ -55,6 +59,17 @@ def migrated_classes(migrations: Any) -> set[str]:
     return declared
 
 
+# States of an `exports` entry whose class no longer lives in this Worker.
+_GONE = ("deleted", "renamed", "transferred")
+
+
+def exported_classes(exports: Any) -> set[str]:
+    """The Durable Object classes the declarative `exports` field keeps live."""
+    return {str(name) for name, entry in (exports.items() if isinstance(exports, dict) else ())
+            if isinstance(entry, dict) and entry.get("type", "durable-object") == "durable-object"
+            and entry.get("state") not in _GONE}
+
+
 class DurableObjectMigrationMissing(Rule):
     id = "CF008"
     name = "durable-object-migration-missing"
@@ -68,7 +83,8 @@ class DurableObjectMigrationMissing(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
             for scope in wrangler_config.scopes():
-                declared = migrated_classes(scope.settings.get("migrations"))
+                declared = (migrated_classes(scope.settings.get("migrations"))
+                            | exported_classes(scope.settings.get("exports")))
                 for binding in scope.bindings:
                     class_name = str(binding.properties.get("class_name", ""))
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
@@ -85,6 +101,7 @@ class DurableObjectMigrationMissing(Rule):
                     elif class_name not in declared:
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
-                            message=f"`{class_name}` ({binding.name}) is in no migration of {where}",
+                            message=(f"`{class_name}` ({binding.name}) is in no migration"
+                                     f" and no `exports` entry of {where}"),
                             remediation=(f"Add `{class_name}` to `new_sqlite_classes` of a new"
                                          f" `[[migrations]]` entry in `{wrangler_config.path}`"))

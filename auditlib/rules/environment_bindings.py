@@ -2,7 +2,8 @@
 
 ## What it does
 For each `[env.NAME]`, reports every binding and var declared at the top level that the
-environment does not declare again. Bindings and `vars` are not inherited by environments.
+environment does not declare again, and `containers` when it declares none. Bindings,
+`vars` and `containers` are not inherited by environments.
 A Pages environment that declares no binding or var of its own keeps the top level's.
 
 ## Why is this bad?
@@ -65,14 +66,22 @@ class BindingMissingInEnvironment(Rule):
                     if (binding.kind, binding.name) in have or (
                             binding.kind == "queues.consumers" and wrangler_config.target == "pages"):
                         continue  # Pages consumes no queue: CF013 says so
+                    kind = KINDS_BY_NAME[binding.kind]
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
-                        message=(f"{KINDS_BY_NAME[binding.kind].label} `{binding.name}` is"
-                                 " declared at the top level"
+                        message=(f"{kind.label} `{binding.name}` is declared at the top level"
                                  f" (line {binding.location.start_line}) but not in {where}"),
                         remediation=(f"Declare `{binding.name}` in `"
-                                     + ("[[{}]]" if toml else "{}").format(".".join(
-                                         ("env", scope.name, *KINDS_BY_NAME[binding.kind].path)))
+                                     + _table(toml, kind.single, ("env", scope.name, *kind.path))
+                                     + f"` of `{wrangler_config.path}`"))
+                if "containers" in top.declared and "containers" not in scope.declared:
+                    line = top.location_of("containers").start_line
+                    yield cls.finding(
+                        location=location, subject=scoped("containers", scope),
+                        message=("containers are declared at the top level"
+                                 + (f" (line {line})" if line else "") + f" but not in {where}"),
+                        remediation=("Declare them in `"
+                                     + _table(toml, False, ("env", scope.name, "containers"))
                                      + f"` of `{wrangler_config.path}`"))
                 for var in top.vars:
                     if var.name in have_vars:
@@ -89,3 +98,9 @@ class BindingMissingInEnvironment(Rule):
                             + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
                             + f"` of `{wrangler_config.path}`"))
 
+
+def _table(toml: bool, single: bool, path: tuple[str, ...]) -> str:
+    """Where a binding is declared: `[[env.production.kv_namespaces]]`, `[env.production.ai]`
+    (one table), or `env.production.kv_namespaces` in JSON."""
+    dotted = ".".join(path)
+    return dotted if not toml else f"[{dotted}]" if single else f"[[{dotted}]]"

@@ -2,12 +2,14 @@
 
 ## What it does
 Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
-`database_id`/`preview_database_id`, Hyperdrive `id`) that are placeholders: all zeros
+`database_id`/`preview_database_id`, Hyperdrive `id`, mTLS `certificate_id`, Secrets Store
+`store_id`) that are placeholders: all zeros
 (also UUID-shaped), all ones, all `x`, empty, or markers such as `REPLACE_ME`, `TODO`,
 `PLACEHOLDER`, `<KV_ID>`; or that are not shaped like an id at all (a KV namespace or
 Hyperdrive id is 32 hexadecimal digits, a D1 database id a UUID: `id = "DEV_KV"` is a
 name). A placeholder `account_id` is reported too. Commented-out configuration is not
-active and is not reported.
+active and is not reported. A placeholder preview id (`preview_id`, `preview_database_id`),
+which only `wrangler dev` reads, is reported at P2.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
@@ -67,10 +69,15 @@ class PlaceholderResourceId(Rule):
                         if key not in binding.properties or reason is None:
                             continue
                         label = KINDS_BY_NAME[binding.kind].label
+                        preview = key.startswith("preview_")  # read by `wrangler dev` only
                         yield cls.finding(
                             location=binding.location_of(key),
-                            subject=scoped(binding.name, scope),
+                            subject=scoped(f"{binding.name} {key}" if preview else binding.name,
+                                           scope),
                             message=(f"{label} `{binding.name}` in `{wrangler_config.path}`{where}"
-                                     f" has a placeholder `{key}` ({reason})"),
+                                     f" has a placeholder `{key}` ({reason})"
+                                     + (", which only `wrangler dev` uses" if preview else "")),
                             remediation=(f"Replace placeholder {label} `{key}` for"
-                                         f" `{binding.name}` ({owner})"))
+                                         f" `{binding.name}` ({owner})"
+                                         + (", or remove it" if preview else "")),
+                            severity=Severity.P2 if preview else None)

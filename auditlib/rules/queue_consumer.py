@@ -1,9 +1,10 @@
 """CF014 queue-consumer-without-dead-letter-queue.
 
 ## What it does
-Reports each `[[queues.consumers]]` without a `dead_letter_queue`, or with retries turned
-off (`max_retries = 0`). The consumer of a queue that is itself a dead-letter queue of a
-consumer in the repository needs no dead-letter queue of its own, only its retries.
+Reports each `[[queues.consumers]]` without a `dead_letter_queue`, and says so when its
+retries are turned off too (`max_retries = 0`). The consumer of a queue that is itself a
+dead-letter queue of a consumer in the repository needs no dead-letter queue of its own,
+only its retries. A consumer with a dead-letter queue loses nothing, whatever its retries.
 
 ## Why is this bad?
 A message that keeps failing is retried and then dropped: without a dead-letter queue the
@@ -55,11 +56,12 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                     if binding.kind != "queues.consumers":
                         continue
                     missing, wanted = [], []
+                    if binding.properties.get("dead_letter_queue"):
+                        continue  # what fails, however soon, waits in the dead-letter queue
                     if binding.properties.get("max_retries") == 0:
                         missing.append("retries are off (`max_retries = 0`)")
                         wanted.append("retries (`max_retries` above 0)")
-                    if (not binding.properties.get("dead_letter_queue")
-                            and binding.name not in dead_letter_queues):
+                    if binding.name not in dead_letter_queues:
                         missing.append("no `dead_letter_queue`")
                         wanted.insert(0, "a dead-letter queue")
                     if not missing:

@@ -4,7 +4,8 @@
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
 section, or one that turns it off (`mode = "off"`); a placement hint (`region`, `host`,
 `hostname`) places the Worker too. Environments inherit it; the message names those that
-set their own. The evidence includes the search that was run over the repository's
+set their own. A Worker without `main`, which only serves static assets, has no code to
+place and is passed over. The evidence includes the search that was run over the repository's
 wrangler configs and what it found.
 
 ## Why is this bad?
@@ -48,8 +49,9 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            if wrangler_config.placed:
-                continue
+            if wrangler_config.placed or (wrangler_config.target == "worker" and not any(
+                    "main" in scope.settings for scope in wrangler_config.scopes())):
+                continue  # a Worker that only serves static assets: no code to place
             toml = wrangler_config.path.endswith(".toml")
             own = [f"`{scope.name}`" for scope in wrangler_config.environments
                    if "placement" in scope.declared]

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports every configuration or workflow file the audit could not parse or read, at the
-line and column of the error.
+line and column of the error; and each wrangler config that wrangler itself ignores, because
+another config in its folder comes first (`wrangler.json`, then `wrangler.jsonc`, then
+`wrangler.toml`).
 
 ## Why is this bad?
 A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
@@ -43,5 +45,7 @@ class UnreadableInput(Rule):
             column = f", column {problem.column}" if problem.column else ""
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
-                message=f"`{problem.location}` could not be read{column}: {problem.message}",
+                message=(f"`{problem.location}` "
+                         + ("is not audited" if problem.ignored else "could not be read")
+                         + f"{column}: {problem.message}"),
                 remediation=f"Fix `{problem.location}`{column}: {problem.message}")
