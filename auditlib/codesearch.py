@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import repofiles
@@ -72,8 +72,9 @@ def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
     return probe_matches(probes, start_probes(repo, probes))
 
 
-def start_probes(repo: Path, probes: Sequence[Probe]) -> Iterator[tuple[str, int, str]]:
-    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches."""
+def start_probes(repo: Path, probes: Sequence[Probe]) -> repofiles.Matches:
+    """Start the ripgrep pass of `probes` now; read its lines later with probe_matches (then
+    its `problems` say what it could not read as it is)."""
     return repofiles.search(repo, [probe.regex for probe in probes], pass_globs(probes))
 
 

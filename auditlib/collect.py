@@ -75,7 +75,11 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
         try:
             # Split at \n only: ripgrep numbers lines that way (splitlines also splits at
             # U+2028, \f and a lone \r).
-            text = repofiles.read_text(repo, path, listed=True).removesuffix("\n")
+            warnings: list[ConfigParseError] = []
+            text = repofiles.read_text(repo, path, warnings, listed=True).removesuffix("\n")
+            problems += [Problem(location=Location(path=path, start_line=warning.line),
+                                 column=warning.column, message=warning.message)
+                         for warning in warnings]
             lines = [line.rstrip("\r") for line in text.split("\n")] if text else []
         except ConfigParseError as exc:  # too large, binary: skipped with its reason
             problems.append(Problem(location=Location(path=path, start_line=exc.line),
@@ -199,9 +203,9 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     # ripgrep searches while the listed files are read.
     searching = codesearch.start_probes(root, all_probes)
     listing = repofiles.start_listing(root)
-    links = repofiles.symlink_problems(root)  # while ripgrep lists the files
+    passed_over = repofiles.walk_problems(root)  # while ripgrep lists the files
     problems: list[Problem] = []
-    files = listing()
+    files, unlisted = listing()
     texts: dict[str, str] = {}
 
     def load(path: str, text: str) -> WranglerConfig:
@@ -223,12 +227,18 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
     code = _code_facts(root, configs, problems, probes,
                        codesearch.probe_matches(all_probes, searching))
+    # What ripgrep could not read as it is, for files nothing else has reported.
+    reported = {problem.location.path for problem in problems}
+    for path, line, why in dict.fromkeys(
+            [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems):
+        if path not in reported:
+            reported.add(path)
+            problems.append(Problem(location=Location(path=path, start_line=line), column=None,
+                                    message=why))
     code["searches"]["placement"] = codesearch.search_texts("placement", texts)
     if documents is None:
         documents = [document.path for document in docs_found if document.header]
     claims = _doc_claims(root, documents, files, problems)
-    problems += [Problem(location=Location(path=path), column=None, message=why)
-                 for path, why in links]
     return Facts(
         repo=root.name,
         configs=tuple(configs),

@@ -6,11 +6,13 @@ never follows symbolic links unless told, and skips hidden folders we do not nam
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import functools
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sysconfig
 import tempfile
@@ -57,7 +59,10 @@ def _base_args(globs: Sequence[str]) -> list[str]:
     .gitignore, a type does not. A glob with a folder (`.github/workflows/*.yml`) selects by
     its file name here and by its whole path in `select`.
     """
-    args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config"]
+    # Only the repository's .gitignore files decide what is ignored: not ripgrep's .ignore
+    # and .rgignore, nor the git excludes of whoever runs the audit.
+    args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config",
+            "--no-ignore-dot", "--no-ignore-global"]
     for name in EXCLUDED_DIRS:
         args += ["--glob", f"!**/{name}/**"]
     names = [glob.rsplit("/", 1)[-1] for glob in globs if not glob.startswith("!")]
@@ -126,21 +131,28 @@ class _Ripgrep:
         self.process = subprocess.Popen(args, cwd=repo, stdin=subprocess.DEVNULL,
                                         stdout=self.output, stderr=self.errors)
 
-    def text(self) -> str:
-        return _decoded(self.data())
-
     def data(self) -> bytes:
         with self.output, self.errors:
             returncode = self.process.wait()
             self.output.seek(0)
             out = self.output.read()
+            self.errors.seek(0)
+            self.stderr = _decoded(self.errors.read())
             # Exit 1 means "nothing found"; 2 can mean "some file unreadable" with output
             # still valid.
             if returncode not in (0, 1) and not out:
-                self.errors.seek(0)
-                raise AuditError(f"ripgrep failed in {self.repo}:"
-                                 f" {_decoded(self.errors.read()).strip()}")
+                raise AuditError(f"ripgrep failed in {self.repo}: {self.stderr.strip()}")
         return out
+
+    def unread(self) -> list[tuple[str, str]]:
+        """(path, why) for each file or folder ripgrep could not open (`Permission denied`),
+        from what it printed after data()."""
+        return [(_relative(found[1]), found[2]) for line in self.stderr.splitlines()
+                if (found := _ERROR.match(line))]
+
+
+# How ripgrep reports a path it could not read: `rg: ./secret: Permission denied (os error 13)`.
+_ERROR = re.compile(r"^rg: (.+): ([^:]+)$")
 
 
 def _decoded(data: bytes) -> str:
@@ -155,23 +167,43 @@ def _relative(path: str) -> str:
     return Path(path).as_posix().removeprefix("./")
 
 
-def _relative_lines(out: str) -> list[str]:
-    """The paths ripgrep printed one per line, as `_relative` gives them."""
-    if os.sep == "/":  # the common case: one replace for all lines
-        return [line for line in ("\n" + out).replace("\n./", "\n").split("\n") if line]
-    return [_relative(line) for line in out.split("\n") if line]
+def _listed(out: bytes) -> tuple[list[str], list[tuple[str, str]]]:
+    """The paths ripgrep printed, each ended by a NUL (a name may hold a newline), as
+    `_relative` gives them; and (path, why) for each name that is not UTF-8, left out: no
+    output could name that file so that it can be found again."""
+    try:
+        names = out.decode("utf-8").split("\0")
+        odd: list[tuple[str, str]] = []
+    except UnicodeDecodeError:  # rare: decode each name on its own
+        names, odd = [], []
+        for raw in out.split(b"\0"):
+            try:
+                names.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                odd.append((_relative(raw.decode("utf-8", errors="replace")),
+                            "file name is not UTF-8: not read"))
+    if os.sep == "/":  # the common case: one replace for all names
+        return [name for name in ("\0" + "\0".join(names)).replace("\0./", "\0").split("\0")
+                if name], odd
+    return [_relative(name) for name in names if name], odd
 
 
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
     """Repository-relative POSIX paths of the files matching `globs`, sorted."""
-    return select(start_listing(repo, globs)(), globs)
+    return select(start_listing(repo, globs)()[0], globs)
 
 
-def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[[], list[str]]:
+def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[
+        [], tuple[list[str], list[tuple[str, str]]]]:
     """Start listing the files of `globs` (all files by default) now; the call returned
-    gives their sorted paths (narrow them with `select`)."""
-    ripgrep = _Ripgrep([*_base_args(globs), "--files", "."], repo)
-    return lambda: sorted(_relative_lines(ripgrep.text()))
+    gives their sorted paths (narrow them with `select`), and (path, why) for each file or
+    folder that could not be listed or named."""
+    ripgrep = _Ripgrep([*_base_args(globs), "--files", "--null", "."], repo)
+
+    def listing() -> tuple[list[str], list[tuple[str, str]]]:
+        paths, odd = _listed(ripgrep.data())
+        return sorted(paths), odd + ripgrep.unread()
+    return listing
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the
@@ -180,36 +212,60 @@ _MATCH = b'"type":"match"'
 
 
 def search_args(patterns: Sequence[str], globs: Sequence[str]) -> list[str]:
-    """The `rg --json` command line of one pass for all `patterns` (run in the repository)."""
-    args = [*_base_args(globs), "--json"]
+    """The `rg --json` command line of one pass for all `patterns` (run in the repository).
+    With --binary, a file with a NUL byte is searched up to it, not passed over in silence."""
+    args = [*_base_args(globs), "--json", "--binary"]
     for pattern in patterns:
         args += ["-e", pattern]
     return [*args, "--", "."]
 
 
-def search(repo: Path, patterns: Sequence[str],
-           globs: Sequence[str]) -> Iterator[tuple[str, int, str]]:
+def search(repo: Path, patterns: Sequence[str], globs: Sequence[str]) -> Matches:
     """One ripgrep pass for all `patterns`: yields (path, line number, line text).
 
     ripgrep starts when this is called, so the caller can do other work while it searches.
     """
-    return _matches(_Ripgrep(search_args(patterns, globs), repo))
+    return Matches(_Ripgrep(search_args(patterns, globs), repo))
 
 
-def _matches(ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
-    # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
-    for raw in ripgrep.data().split(b"\n"):
-        if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
-            continue
-        message: dict[str, Any] = orjson.loads(raw)
-        if message.get("type") != "match":
-            continue
-        data = message["data"]
-        path = data["path"].get("text")
-        text = data["lines"].get("text")
-        if path is None or text is None:  # non-UTF-8 path or line: nothing we can quote
-            continue
-        yield _relative(path), data["line_number"], text.rstrip("\r\n")
+_BINARY = b'"binary_offset":'
+
+
+class Matches:
+    """The lines one ripgrep pass matched, read when iterated. Then `problems` holds (path,
+    line, why) for what was not read as it is: a line that is not UTF-8 (quoted with
+    replacement characters), a file with a NUL byte (searched up to it), a file or folder
+    ripgrep could not open."""
+
+    def __init__(self, ripgrep: _Ripgrep) -> None:
+        self.ripgrep = ripgrep
+        self.problems: list[tuple[str, int | None, str]] = []
+
+    def __iter__(self) -> Iterator[tuple[str, int, str]]:
+        # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
+        for raw in self.ripgrep.data().split(b"\n"):
+            if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
+                if _BINARY in raw and _BINARY + b"null" not in raw:
+                    end = orjson.loads(raw)["data"]
+                    if "text" in end["path"]:
+                        self.problems.append((_relative(end["path"]["text"]), None,
+                                              f"binary content (NUL byte at byte"
+                                              f" {end['binary_offset']}): searched up to it"))
+                continue
+            message: dict[str, Any] = orjson.loads(raw)
+            if message.get("type") != "match":
+                continue
+            data = message["data"]
+            path = data["path"].get("text")
+            if path is None:  # a name that is not UTF-8: the listing reports it
+                continue
+            text = data["lines"].get("text")
+            if text is None:
+                text = base64.b64decode(data["lines"]["bytes"]).decode("utf-8", errors="replace")
+                self.problems.append((_relative(path), data["line_number"],
+                                      "not UTF-8: read with replacement characters"))
+            yield _relative(path), data["line_number"], text.rstrip("\r\n")
+        self.problems += [(path, None, why) for path, why in self.ripgrep.unread()]
 
 
 def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
@@ -251,33 +307,48 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
         return data.decode("utf-8", errors="replace")
 
 
-def symlink_problems(repo: Path) -> list[tuple[str, str]]:
-    """(path, why) for each symbolic link that is broken, loops or leaves the repository.
+# Names the audit reads (configs, workflows, documents, code): one that is not a regular
+# file (a named pipe, a socket) is reported; ripgrep passes over it without a word.
+_READ_SUFFIXES = (".toml", ".json", ".jsonc", ".yml", ".yaml", ".md", ".ts", ".tsx", ".mts",
+                  ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
+def walk_problems(repo: Path) -> list[tuple[str, str]]:
+    """(path, why) for each entry ripgrep passes over in silence: a symbolic link that is
+    broken, loops or leaves the repository, and a file the audit would read by its name that
+    is not a regular file.
 
     Links are never followed: ripgrep does not follow them, and the reader refuses paths
     that resolve outside the repository; this only says what was passed over.
     """
     root = repo.resolve()
     found = []
-    for link in _symlinks(str(root)):
-        relative = Path(link).relative_to(root).as_posix()
+    for entry in _odd_entries(str(root)):
+        relative = Path(entry.path).relative_to(root).as_posix()
+        if not entry.is_symlink():
+            mode = entry.stat(follow_symlinks=False).st_mode
+            what = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a device")
+            found.append((relative, f"not a regular file ({what}): not read"))
+            continue
         try:
-            target = Path(link).resolve(strict=True)
+            target = Path(entry.path).resolve(strict=True)
         except RuntimeError:
             found.append((relative, "symbolic link loop: not followed"))
             continue
         except OSError:
-            found.append((relative, f"broken symbolic link to {os.readlink(link)}"))
+            found.append((relative, f"broken symbolic link to {os.readlink(entry.path)}"))
             continue
         if not target.is_relative_to(root):
             found.append((relative, "symbolic link to outside the repository: not followed"))
     return sorted(found)
 
 
-def _symlinks(folder: str) -> Iterator[str]:
-    """The symbolic links under `folder`, outside EXCLUDED_DIRS, without following any.
+def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    """The symbolic links under `folder`, outside EXCLUDED_DIRS, without following any, and
+    the entries with a name the audit reads that are neither files nor folders.
 
-    The directory entries' types say which entries are links, so no file is stat'ed: this
+    The directory entries' types say which entries are which, so no file is stat'ed: this
     costs one listing per folder, like ripgrep's walk.
     """
     try:
@@ -288,6 +359,9 @@ def _symlinks(folder: str) -> Iterator[str]:
         if entry.is_symlink():
             # A link to a folder named like an excluded one is passed over with it.
             if not (entry.name in EXCLUDED_DIRS and entry.is_dir()):
-                yield entry.path
-        elif entry.name not in EXCLUDED_DIRS and entry.is_dir(follow_symlinks=False):
-            yield from _symlinks(entry.path)
+                yield entry
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name not in EXCLUDED_DIRS:
+                yield from _odd_entries(entry.path)
+        elif not entry.is_file(follow_symlinks=False) and entry.name.endswith(_READ_SUFFIXES):
+            yield entry

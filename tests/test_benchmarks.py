@@ -100,7 +100,7 @@ def test_harness_runs_on_a_tiny_tree_and_keeps_the_hand_written_text(tmp_path: P
     # bare, run for the same date and its ratio, run for a new date and its ratio, RSS
     assert re.search(r"^\| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+ \| [\d.]+x \| \d+ \|$", text,
                      re.MULTILINE), text
-    assert "auditlib check" in text and "--json -e" in text and "bare_notebook.py" in text
+    assert "auditlib check" in text and "--json --binary -e" in text and "bare_notebook.py" in text
     assert not list((tmp_path / "work").glob("new-date.*"))  # the new-date folders are removed
 
 
@@ -162,7 +162,7 @@ def test_symlinks_are_found_without_stat_and_excluded_folders_skipped(tmp_path: 
     (repo / "src/outside").symlink_to(tmp_path, target_is_directory=True)
     (repo / "node_modules/pkg/escape").symlink_to(tmp_path)  # in an excluded folder
     (repo / "dist").symlink_to(tmp_path, target_is_directory=True)  # named like one
-    assert repofiles.symlink_problems(repo) == [
+    assert repofiles.walk_problems(repo) == [
         ("src/broken.ts", f"broken symbolic link to {repo / 'src/missing.ts'}"),
         ("src/outside", "symbolic link to outside the repository: not followed"),
     ]

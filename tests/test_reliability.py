@@ -92,6 +92,89 @@ def test_unreadable_file_is_reported(hostile: Path, monkeypatch: pytest.MonkeyPa
                for f in found)
 
 
+PROVIDER_CODE = ("export function pick(env: Env) {\n  const p = env.CART_STORE_PROVIDER;\n"
+                 '  if (p === "redis") return new RedisStore();\n  return new MemoryStore();\n}\n')
+
+
+def _cf000(repo: Path) -> dict[str, str]:
+    audit = auditlib.run_audit(repo, DATE)
+    return {str(f.location): f.message for f in audit.findings if f.rule == "CF000"}
+
+
+def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    latin1 = PROVIDER_CODE.replace("CART_STORE_PROVIDER;", "CART_STORE_PROVIDER; // caf\xe9")
+    (tmp_path / "src/store.ts").write_bytes(latin1.encode("latin-1"))
+    # A NUL after a metrics call: searched up to it, and said so.
+    (tmp_path / "src/metrics.ts").write_bytes(b"env.M.writeDataPoint({});\n// \0\n")
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [s.variable for s in audit.facts.providers] == ["CART_STORE_PROVIDER"]
+    assert [m.location.path for m in audit.facts.metrics] == ["src/metrics.ts"]
+    problems = {str(f.location): f.message for f in audit.findings if f.rule == "CF000"}
+    assert "not UTF-8" in problems["src/store.ts:2"]
+    assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts"]
+
+
+def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    for app in ("a", "b", "c"):
+        (repo / "apps" / app).mkdir(parents=True)
+        (repo / "apps" / app / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    (repo / ".ignore").write_text("apps/a/\n", encoding="utf-8")
+    (repo / "apps/.rgignore").write_text("b/\n", encoding="utf-8")
+    (repo / ".gitignore").write_text("apps/c/\n", encoding="utf-8")  # this one counts
+    home = tmp_path / "home"
+    (home / ".config/git").mkdir(parents=True)
+    (home / ".config/git/ignore").write_text("apps/\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    paths = [c.path for c in auditlib.collect(repo).configs]
+    assert paths == ["apps/a/wrangler.toml", "apps/b/wrangler.toml"]
+
+
+def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
+    """A named pipe where a config should be, a folder name holding a newline, a file name
+    that is not UTF-8."""
+    (tmp_path / "apps/pipe").mkdir(parents=True)
+    os.mkfifo(tmp_path / "apps/pipe/wrangler.toml")
+    os.mkfifo(tmp_path / "notes.txt")  # a name the audit does not read: not reported
+    (tmp_path / "apps/new\nline").mkdir()
+    (tmp_path / "apps/new\nline/wrangler.toml").write_text(VALID, encoding="utf-8")
+    odd = os.fsencode(tmp_path / "apps") + b"/caf\xe9"
+    os.mkdir(odd)
+    with open(odd + b"/wrangler.toml", "w", encoding="utf-8") as file:
+        file.write(VALID)
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [c.path for c in audit.facts.configs] == ["apps/new\nline/wrangler.toml"]
+    problems = {f.location.path: f.message for f in audit.findings if f.rule == "CF000"}
+    assert problems.keys() == {"apps/pipe/wrangler.toml", "apps/caf\ufffd/wrangler.toml"}
+    assert "not a regular file (a named pipe): not read" in problems["apps/pipe/wrangler.toml"]
+    assert "file name is not UTF-8: not read" in problems["apps/caf\ufffd/wrangler.toml"]
+
+
+def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
+    """ripgrep's complaints (`Permission denied`) become (path, why); tested on what it
+    prints, since permissions do not bite when the tests run as root."""
+    complaint = "rg: ./packages/auth: Permission denied (os error 13)\nrg: some other note\n"
+    ripgrep = repofiles._Ripgrep(["sh", "-c", f"printf '{complaint}' >&2"], tmp_path)
+    assert ripgrep.data() == b""
+    assert ripgrep.unread() == [("packages/auth", "Permission denied (os error 13)")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not bite for root")
+def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:  # pragma: no cover
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret/a.ts").write_text(PROVIDER_CODE, encoding="utf-8")
+    (tmp_path / "secret").chmod(0)
+    try:
+        assert "Permission denied" in _cf000(tmp_path)["secret"]
+    finally:
+        (tmp_path / "secret").chmod(0o755)
+
+
 def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
     assert "0 open findings" in capsys.readouterr().out
@@ -311,3 +394,22 @@ def test_the_audit_date_is_a_day(value: object, expected: str) -> None:
 def test_a_bad_audit_date_is_named(value: object) -> None:
     with pytest.raises(ValueError, match=r"^audit_date: not a date \(YYYY-MM-DD\): "):
         auditlib.run_audit(None, value)  # type: ignore[arg-type]
+
+
+def test_a_quoted_line_is_cut_after_its_secrets_are_redacted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A minified config is one line: its quote is cut, and a secret the cut falls inside is
+    redacted whole, not shown in part."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    head = '{"compatibility_date": "2020-01-01", "name": "'
+    lead = head + "n" * (290 - len(head) - len('", "vars": {"API_SECRET": "'))
+    line = (lead + f'", "vars": {{"API_SECRET": "{VAR_CANARY}"}}, "pad": "'
+            + "y" * 10_000 + '"}')
+    assert line.index(VAR_CANARY) == 290
+    (repo / "wrangler.json").write_text(line, encoding="utf-8")
+    assert cli.main(["check", str(repo), "--format", "json", "--date", DATE]) == 0
+    out = capsys.readouterr().out
+    [quote] = {f["quote"] for f in json.loads(out)["findings"] if f["rule"] == "CF010"}
+    assert quote.startswith(head) and quote.endswith("…") and len(quote) <= 300
+    assert VAR_CANARY[:9] not in out  # the quote is cut at its 300th character
