@@ -46,12 +46,18 @@ def plain(value: object) -> str:
 
 def prose(text: str) -> str:
     """A message written with code spans (a finding's, a waiver's reason): its code spans
-    kept, the rest shown as text, as `plain` shows it."""
+    kept, the rest shown as text, as `plain` shows it. When a backtick is left unpaired
+    (a quote cut inside a span), the spans cannot be told from the text between them,
+    and it is all shown as text."""
     parts, last = [], 0
     for found in CODE_SPAN.finditer(text):
-        parts += [_spaced(text[last:found.start()]), found[0]]
+        parts += [text[last:found.start()], found[0]]
         last = found.end()
-    return "".join([*parts, _spaced(text[last:])])
+    parts.append(text[last:])
+    if any("`" in between for between in parts[::2]):
+        return _spaced(text)
+    return "".join(_spaced(part) if number % 2 == 0 else part
+                   for number, part in enumerate(parts))
 
 
 def _spaced(text: str) -> str:

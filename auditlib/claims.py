@@ -266,6 +266,16 @@ def _constant(line: int) -> Callable[[int], int]:
     return lambda _offset: line
 
 
+def _shortened(text: str, limit: int = 160) -> str:
+    """`text` cut to about `limit` characters with "…", never inside a code span."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if cut.count("`") % 2:  # a span opened and not closed: cut before it
+        cut = cut[:cut.rindex("`")]
+    return cut.rstrip() + "…"
+
+
 def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterator[Claim]:
     """Each sentence that says Smart Placement is not configured: "placement is enabled;
     observability is not" says nothing of the kind."""
@@ -276,7 +286,7 @@ def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterato
         if NEGATIVE.search(sentence) and re.search(r"placement", sentence, re.IGNORECASE):
             # A claim about named configs concerns those; otherwise it concerns them all.
             named = [code for code in CODE.findall(sentence) if CONFIG_NAME.search(code)]
-            yield Claim(kind="negative", text=" ".join(sentence.split())[:160],
+            yield Claim(kind="negative", text=_shortened(" ".join(sentence.split())),
                         location=Location(path=path, start_line=line_at(begins + len(
                             sentence) - len(sentence.lstrip()))),
                         data={"subject": "placement", "paths": named})

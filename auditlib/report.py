@@ -16,17 +16,13 @@ from urllib.parse import quote
 from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, prose, to_markdown
 from .changes import Changes
 from .config import AuditConfig
-from .model import Binding, Facts, Finding, Location, Outcome, Severity, WranglerConfig
+from .model import Binding, Facts, Finding, LatencyMonitor, Location, Outcome, Severity, WranglerConfig
 from .rules import DRIFT_RULES, RULES
+from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.production_verification import ASPECTS
 from .wrangler import KINDS_BY_NAME
 
-SEVERITY_HEADINGS = {
-    Severity.P0: "P0 — Before Production",
-    Severity.P1: "P1 — Production Readiness",
-    Severity.P2: "P2 — Observability",
-}
 TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
                  "unknown": "Unknown (no `main` or `pages_build_output_dir`)"}
 RESOURCE_LABELS = {"kv_namespaces": "KV", "durable_objects": "Durable Objects",
@@ -56,6 +52,7 @@ PLATFORM: tuple[tuple[tuple[str, ...], str, str], ...] = (
 RULE_BY_ID = {rule.id: rule for rule in RULES}
 DRIFT_IDS = {rule.id for rule in DRIFT_RULES}
 INFRA_RULES = tuple(rule for rule in RULES if rule.id not in DRIFT_IDS)
+CLAIM_IDS = {rule.id for rule in CLAIM_RULES}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -324,12 +321,16 @@ def _resources(ctx: Context) -> list[Block]:
         blocks.append(Table.of(("Binding", "ID", "Location", "Status"), [
             (_name(b), _id(b, "id"), _code(b.location), _id_status(ctx, b, "id"))
             for _, b in kv]))
-        placeholders = [f for _, b in kv for f in _placeholders(ctx, b)]
-        for finding in ctx.open_findings("CF001"):
-            if finding in placeholders:
-                blocks.append(Text(f"**Gap:** `{finding.subject}` uses a placeholder ID"
-                                   f" (`{finding.location}`). Production deployment requires a"
-                                   f" real namespace ID."))
+        for _, binding in kv:
+            # Bindings are not inherited: a placeholder holds back only its own environment.
+            deploying = (f"env `{binding.environment}`" if binding.environment
+                         else "the top level")
+            for finding in _placeholders(ctx, binding):
+                if finding.outcome == Outcome.FAIL:
+                    blocks.append(Text(
+                        f"**Gap:** {_name(binding)} uses a placeholder ID"
+                        f" (`{finding.location}`): deploying {deploying} needs a real"
+                        " namespace ID."))
     else:
         blocks.append(Text("No KV namespaces are configured."))
     d1 = heading("D1 Database", "d1_databases")
@@ -418,13 +419,21 @@ def _latency(ctx: Context) -> list[Block]:
     if not monitors:
         return [Text("### Latency Monitoring\n\nNo latency checks (a duration compared with a"
                      " threshold) were found in code.")]
-    thresholds = sorted({m.threshold_ms for m in monitors})
-    sinks = sorted({f"the {sink}" for m in monitors for sink in m.sinks}) or ["nowhere"]
-    files = ", ".join(dict.fromkeys(_code(posixpath.basename(m.location.path)) for m in monitors))
-    blocks: list[Block] = [Text(
-        f"### Latency Monitoring (In Place)\n\n{counted(len(monitors), 'latency check')}"
-        f" ({files}) report calls slower than"
-        f" {' / '.join(f'{t}ms' for t in thresholds)} to {' and '.join(sinks)}:")]
+    # Checks that report alike are told together; each group says what its checks do.
+    groups: dict[tuple[int, tuple[str, ...]], list[LatencyMonitor]] = defaultdict(list)
+    for monitor in monitors:
+        groups[(monitor.threshold_ms, tuple(sorted(set(monitor.sinks))))].append(monitor)
+    told = []
+    for (threshold, sinks), found in groups.items():
+        files = ", ".join(dict.fromkeys(_code(posixpath.basename(m.location.path))
+                                        for m in found))
+        told.append(f"{counted(len(found), 'latency check')} ({files})"
+                    f" {'reports' if len(found) == 1 else 'report'} calls slower than"
+                    f" {threshold}ms to {' and '.join(f'the {s}' for s in sinks) or 'nowhere'}")
+    summary = (f"{told[0]}:" if len(told) == 1 else
+               f"{counted(len(monitors), 'latency check')} report slow calls:\n\n"
+               + "\n".join(f"- {sentence}" for sentence in told))
+    blocks: list[Block] = [Text(f"### Latency Monitoring (In Place)\n\n{summary}")]
     for monitor in monitors:
         where = f"{posixpath.basename(monitor.location.path)}:{monitor.location.start_line}"
         if monitor.location.end_line and monitor.location.end_line != monitor.location.start_line:
@@ -520,7 +529,8 @@ def _root_config(ctx: Context) -> list[Block]:
 
 def _actions(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Recommended Actions")]
-    for severity, heading in SEVERITY_HEADINGS.items():
+    # Headed by severity alone: any rule's severity can be configured, so no topic fits.
+    for severity in Severity:
         grouped: dict[str, list[Finding]] = defaultdict(list)
         for finding in ctx.findings:
             if (finding.severity == severity and finding.outcome == Outcome.FAIL
@@ -532,7 +542,7 @@ def _actions(ctx: Context) -> list[Block]:
             where = (f" — in {places} places: {ctx.places(found)}" if places > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
             items.append(f"{number}. {prose(action)}{where}")
-        blocks.append(Text(f"### {heading}\n\n"
+        blocks.append(Text(f"### {severity}\n\n"
                            + ("\n".join(items) if items else f"Nothing at {severity}.")))
     return blocks
 
@@ -648,7 +658,9 @@ def _doc_health(ctx: Context) -> list[Block]:
     today = date.fromisoformat(ctx.audit_date)
     rows = []
     for document in ctx.facts.claims:
-        found = [f for f in ctx.findings if f.rule in DRIFT_IDS
+        # Drift is a claim the repository contradicts (DR004 to DR010), as DR003 counts it;
+        # the age of a review is its own column.
+        found = [f for f in ctx.findings if f.rule in CLAIM_IDS
                  and f.location.path == document.path and f.outcome == Outcome.FAIL]
         try:
             age: object = (today - date.fromisoformat(document.header.get("Last-reviewed", ""))).days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -416,3 +417,91 @@ def test_the_charts_count_each_binding_once_and_name_folders(tmp_path: Path) -> 
     assert binding_counts(facts) == {"obs": {"Workers AI binding": 1}}
     assert app_of("docs/a.md", facts) == "docs"  # a folder, as docs/runtime/x.md is docs/runtime
     assert app_of("docs/runtime/x.md", facts) == "docs/runtime"
+
+
+LATENCY_CHECK = ("export async function call(start: number) {{\n  const duration = Date.now() - start;\n"
+                 "{metric}  if (duration > {ms}) {{\n    console.warn(`slow ${{duration}}ms`);\n  }}\n}}\n")
+
+
+@pytest.mark.parametrize(("checks", "expected"), [
+    ({"src/index.ts": ("", 500)},
+     "1 latency check (`index.ts`) reports calls slower than 500ms to the console:\n"),
+    ({"src/a.ts": ("", 200), "src/b.ts": ("", 200)},
+     "2 latency checks (`a.ts`, `b.ts`) report calls slower than 200ms to the console:\n"),
+    # Each check is told with what it reports to, not with the sinks of the others.
+    ({"src/a.ts": ("", 200),
+      "src/b.ts": ("  env.METRICS.writeDataPoint({ doubles: [duration] });\n", 200)},
+     "2 latency checks report slow calls:\n\n"
+     "- 1 latency check (`a.ts`) reports calls slower than 200ms to the console\n"
+     "- 1 latency check (`b.ts`) reports calls slower than 200ms to the console and the"
+     " metrics\n"),
+])
+def test_latency_checks_are_told_with_their_own_threshold_and_sinks(
+        tmp_path: Path, make_repo: MakeRepo, checks: dict[str, tuple[str, int]],
+        expected: str) -> None:
+    files = {path: LATENCY_CHECK.format(metric=metric, ms=ms)
+             for path, (metric, ms) in checks.items()}
+    files["wrangler.toml"] = 'name = "w"\nmain = "src/index.ts"\n'
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
+    assert f"### Latency Monitoring (In Place)\n\n{expected}" in markdown
+
+
+def test_a_placeholder_gap_names_the_environment_it_holds_back(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.jsonc").write_text(
+        '{\n  "name": "api",\n  "main": "src/index.ts",\n'
+        '  "kv_namespaces": [{ "binding": "SESSIONS_KV", "id": "TODO" }],\n'
+        '  "env": {\n'
+        '    "production": { "kv_namespaces": [{ "binding": "SESSIONS_KV",'
+        ' "id": "0e0888a980cd46efa1d28aea3794b3ac" }] },\n'
+        '    "staging": { "kv_namespaces": [{ "binding": "SESSIONS_KV", "id": "TODO" }] }\n'
+        "  }\n}\n", encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    gaps = [line for line in markdown.splitlines() if line.startswith("**Gap:**")]
+    assert gaps == [
+        "**Gap:** `SESSIONS_KV` uses a placeholder ID (`wrangler.jsonc:4`): deploying the top"
+        " level needs a real namespace ID.",
+        "**Gap:** `SESSIONS_KV` (env staging) uses a placeholder ID (`wrangler.jsonc:7`):"
+        " deploying env `staging` needs a real namespace ID."]
+
+
+def test_recommended_actions_are_headed_by_severity_alone(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    (repo / "auditlib.toml").write_text('[severity]\nCF001 = "P2"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    actions = markdown.split("## Recommended Actions", 1)[1].split("\n## ", 1)[0]
+    # Any rule may be at any severity: a topic in the heading would not hold.
+    assert [line for line in actions.splitlines() if line.startswith("### ")] == [
+        "### P0", "### P1", "### P2"]
+    assert "Replace placeholder D1 database" in actions.split("### P2", 1)[1]
+
+
+def test_a_quote_cut_inside_a_code_span_does_not_turn_the_row_into_code(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n[placement]\nmode = "smart"\n',
+                                            encoding="utf-8")
+    apps = ", ".join([*(f"`apps/application-number-{n}/wrangler.toml`" for n in range(6)),
+                      "`wrangler.toml`"])  # the last, beyond the 160 characters quoted
+    (tmp_path / "docs" / "auto-scaling.md").write_text(
+        "Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2026-01-14\n\n"
+        f"# Scaling\n\nSmart Placement is **not configured** in any wrangler config: {apps}.\n",
+        encoding="utf-8")
+    audit = auditlib.run_audit(tmp_path, AUDIT_DATE)
+    assert any(f.rule == "DR010" for f in audit.findings)
+    html = MarkdownIt("commonmark").enable("table").render(audit.markdown())
+    assert "but [placement] is configured in" in html
+    assert not any("but [placement]" in span for span in re.findall(r"<code>(.*?)</code>", html))
+
+
+def test_documentation_health_counts_only_drifted_claims_as_drift(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "plan.md").write_text(
+        "Type: Plan\nStatus: Active\nDomain: Performance\nLast-reviewed: 2025-01-14\n\n"
+        "# Plan\n\nSee [the budget](budget.md).\n", encoding="utf-8")
+    audit = auditlib.run_audit(tmp_path, AUDIT_DATE)
+    assert {f.rule for f in audit.findings} == {"DR002", "DR004"}  # stale, and a broken link
+    row = next(line for line in audit.markdown().splitlines()
+               if line.startswith("| `docs/plan.md`"))
+    assert row.replace(" ", "").endswith("|372|1|1|")  # age, broken links, drift findings
