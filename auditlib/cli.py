@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import functools
 import json
 import os
@@ -21,7 +22,7 @@ from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
 from .model import Outcome
-from .publish import publish
+from .publish import check_keep_blocks, publish
 from .report import render_verify
 from .secrets import redact
 
@@ -57,16 +58,18 @@ def parser() -> argparse.ArgumentParser:
         prog="auditlib",
         description="Regenerate the auto-scaling audit document of a Cloudflare repository from"
                     " its wrangler configs, CI workflows and code.",
-        epilog="Exit codes: 0 done, 1 the run failed or (verify) drift was found, 2 bad"
-               " arguments or input.")
+        epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
+               " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
+               " or input.")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run", help="execute the audit notebook and export the dated document",
-        description="Execute notebooks/auto-scaling-audit.ipynb with papermill for REPO and"
-                    " export it with nbconvert into DIR/<date>/: auto-scaling-audit.md,"
-                    " auto-scaling-audit.html, the executed auto-scaling-audit.ipynb and"
-                    " findings.json.")
+        description="Execute the audit notebook with papermill for REPO and export it with"
+                    " nbconvert into DIR/<date>/: auto-scaling-audit.md,"
+                    " auto-scaling-audit.html, the executed auto-scaling-audit.ipynb,"
+                    " findings.json and findings.sarif. Then rewrite the history:"
+                    " DIR/index.md, DIR/index.html and DIR/history.png.")
     run.add_argument("repo", nargs="?", type=Path,
                      help="repository to audit (default: the bundled example monorepo)")
     run.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
@@ -81,7 +84,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
                      help="time limit for each notebook cell, 1 or more (default: 600)")
     run.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK,
-                     help="the audit notebook (default: the one in this checkout)")
+                     help="the audit notebook (default: auto-scaling-audit.ipynb, packaged"
+                          " with auditlib; in a checkout, notebooks/auto-scaling-audit.ipynb)")
     run.add_argument("--config", type=Path, default=None, metavar="FILE",
                      help="settings file (default: REPO/auditlib.toml, or [tool.auditlib] in"
                           " REPO/pyproject.toml)")
@@ -90,7 +94,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
                      type=_document_path,
                      help="write the document into REPO at PATH (default: the settings'"
-                          " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks")
+                          " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks;"
+                          " a keep marker without its pair stops the run")
     check = commands.add_parser(
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
@@ -153,7 +158,7 @@ def _inside(repo: Path, path: Path, what: str) -> str:
 def _check_publish(repo: Path, doc_path: Path) -> None:
     """Refuse, before the run, a document path to publish at that the run could not write:
     outside the repository (through a symbolic link, also its charts' folder), a folder, or
-    under a file."""
+    under a file; and a document whose keep blocks are not closed."""
     target = repo / doc_path
     for path in (target, target.with_name(f"{target.stem}_files")):
         _inside(repo, path, "--publish")
@@ -161,17 +166,21 @@ def _check_publish(repo: Path, doc_path: Path) -> None:
         raise AuditError(f"--publish {target} is a folder: name the document")
     if any(parent.exists() and not parent.is_dir() for parent in target.parents):
         raise AuditError(f"--publish {target}: a folder on its path is a file")
+    check_keep_blocks(target)
 
 
 def _has_header(path: Path) -> bool:
     """Whether the Markdown file at `path` starts with a header block; its first line says,
-    so a file too large or not UTF-8 is still told apart (verify then says why it is not read)."""
+    so a file too large or not UTF-8 is still told apart. One that cannot be read as text
+    (UTF-16, binary: NUL bytes) is checked too, so that verify says why it is not read."""
     try:
         with path.open("rb") as file:
-            head = file.read(HEAD_BYTES).decode("utf-8", errors="replace")
+            head = file.read(HEAD_BYTES)
     except OSError:
-        return True  # checked, so that verify says why it cannot be read
-    return bool(read_header(head.split("\n", 1)[:1])[0])
+        return True
+    if b"\0" in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    return bool(read_header(head.decode("utf-8", errors="replace").split("\n", 1)[:1])[0])
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -189,7 +198,10 @@ def _verify(args: argparse.Namespace) -> int:
                      and _has_header(repo / path)]
     else:
         if not args.doc.is_file():
-            raise AuditError(f"document not found: {args.doc}")
+            raise AuditError(
+                f"document not found: {args.doc}" if not args.doc.exists()
+                else f"{args.doc} is a folder (check the documents in it with --docs)"
+                if args.doc.is_dir() else f"{args.doc} is not a regular file")
         documents = [_inside(repo, args.doc, "document")]
     config = load_config(repo, args.config)
     # A named document is the audit document; in a docs tree it is the settings' doc_path.

@@ -11,6 +11,8 @@ from .model import Facts, Finding, Location, Outcome
 from .rules import RULES, Rule
 from .secrets import redact, secret_values
 
+QUOTE_CHARS = 300  # a quoted line is evidence to find, not the file: a minified config is one line
+
 
 def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
     try:
@@ -25,10 +27,13 @@ def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
 
 def _quote(sources: dict[str, list[str]], location: Location, secrets: set[str]) -> str:
     """The line at `location` when it is in a config or workflow the facts hold, or "";
-    secrets redacted, before anything shortens it."""
+    secrets redacted in the whole line, then cut to QUOTE_CHARS with an ellipsis."""
     lines = sources.get(location.path, [])
     line = location.start_line
-    return redact(lines[line - 1].strip(), secrets) if line and 0 < line <= len(lines) else ""
+    if not (line and 0 < line <= len(lines)):
+        return ""
+    text = redact(lines[line - 1].strip(), secrets)
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
 
 
 def _settle(finding: Finding, facts: Facts, config: AuditConfig,

@@ -7,7 +7,10 @@ import re
 import tempfile
 from pathlib import Path
 
+from .errors import AuditError
+
 KEEP = re.compile(r"<!-- auditlib:keep -->.*?<!-- /auditlib:keep -->", re.DOTALL)
+MARKER = re.compile(r"<!-- (/?)auditlib:keep -->")
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -31,6 +34,35 @@ def _end_of(section: str, text: str) -> int | None:
         start = found.end()
     following = text.find("\n## ", start)
     return len(text) if following < 0 else following
+
+
+def unpaired_marker(text: str) -> tuple[int, str] | None:
+    """The line and text of the first keep marker in `text` without its pair (an opening one
+    never closed, a closing one never opened), or None. An opening marker inside a block is
+    part of it, as KEEP reads it."""
+    opened = None
+    for found in MARKER.finditer(text):
+        if found[1] and opened is None:
+            return text.count("\n", 0, found.start()) + 1, found[0]
+        if found[1]:
+            opened = None
+        elif opened is None:
+            opened = found
+    return None if opened is None else (text.count("\n", 0, opened.start()) + 1, opened[0])
+
+
+def check_keep_blocks(target: Path) -> None:
+    """Raise AuditError, naming the file and line, when the document at `target` has a keep
+    marker without its pair: the hand-written text beside it would not be carried over, and
+    where it ends is the writer's to say, not a guess."""
+    if not target.is_file():
+        return
+    if found := unpaired_marker(target.read_text(encoding="utf-8", errors="replace")):
+        line, marker = found
+        pair = "<!-- auditlib:keep -->" if "/" in marker else "<!-- /auditlib:keep -->"
+        raise AuditError(f"{target}:{line}: {marker} has no matching {pair}, and the text it"
+                         f" marks would be lost: add the {pair}, then publish again (the"
+                         " document was not changed)")
 
 
 def carry_over(new: str, old: str) -> str:
@@ -78,7 +110,9 @@ CHART = re.compile(r"chart-[0-9a-f]{12}\.png")
 def publish(document: str, target: Path, images: Path | None = None) -> Path:
     """Write `document` to `target` atomically, carrying over the keep blocks it had. The
     charts it links in `images` (the run's `<name>_files/`) go beside it, into
-    `<target's stem>_files/`, in place of those of the last publication."""
+    `<target's stem>_files/`, in place of those of the last publication. A keep marker
+    without its pair stops it (AuditError) before anything is written."""
+    check_keep_blocks(target)
     if images is not None:
         folder = target.parent / f"{target.stem}_files"
         linked = set(re.findall(rf"\]\({re.escape(images.name)}/({CHART.pattern})\)", document))

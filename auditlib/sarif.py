@@ -44,15 +44,16 @@ def fingerprint(finding: Finding, occurrence: int, clean: Redact) -> str:
     return f"{hashlib.sha256(identity.encode('utf-8')).hexdigest()}:{occurrence}"
 
 
-def _rule(rule: type[Rule], clean: Redact) -> dict[str, Any]:
+def _rule(rule: type[Rule], severity: Severity, clean: Redact) -> dict[str, Any]:
+    """The rule's descriptor, at `severity`: the settings' override of it, else its own."""
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": clean(rule.title)},
         "fullDescription": {"text": clean(rule.rationale)},
         "help": {"text": clean(rule.remediation), "markdown": clean(rule_doc(rule))},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"severity": str(rule.severity)},
+        "defaultConfiguration": {"level": LEVELS[severity]},
+        "properties": {"severity": str(severity)},
     }
 
 
@@ -103,6 +104,7 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
     configs = sorted(config.path for config in audit.facts.configs)
     anchor = min(configs, key=lambda path: (path.count("/"), path)) if configs else "README.md"
     rule_index = {rule.id: index for index, rule in enumerate(RULES)}
+    overrides = audit.config.severity_overrides
     seen: Counter[tuple[str, str, str]] = Counter()
     results = []
     for finding in audit.findings:
@@ -116,7 +118,8 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
             "tool": {"driver": {
                 "name": "auditlib",
                 "version": audit.version,
-                "rules": [_rule(rule, clean) for rule in RULES],
+                "rules": [_rule(rule, overrides.get(rule.id, rule.severity), clean)
+                          for rule in RULES],
             }},
             "results": results,
             "properties": {"audit_date": audit.audit_date},

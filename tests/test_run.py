@@ -18,6 +18,8 @@ import pytest
 import auditlib
 from auditlib import cli, execute
 from auditlib.blocks import plain
+from auditlib.errors import AuditError
+from auditlib.publish import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
@@ -171,6 +173,70 @@ def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     for option in ("--out", "--date", "--kernel", "--timeout", "--doc-path"):
         assert option in out
+
+
+def test_help_names_every_output_the_default_notebook_and_each_exit_code(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # no wrapping inside the names
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    top = " ".join(capsys.readouterr().out.split())
+    assert "1 the notebook failed (run), an open finding is at or above --fail-on (check, run)," \
+        " or drift was found (verify); 2 bad arguments or input" in top
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for output in ("auto-scaling-audit.md", "auto-scaling-audit.html", "auto-scaling-audit.ipynb",
+                   "findings.json", "findings.sarif", "DIR/index.md", "DIR/index.html",
+                   "DIR/history.png"):
+        assert output in out
+    assert "this checkout" not in out and "packaged with auditlib" in out
+    assert cli.DEFAULT_NOTEBOOK.parent == Path(auditlib.__file__).resolve().parent / "notebooks"
+
+
+UNPAIRED = [
+    pytest.param("<!-- auditlib:keep -->\nMY-NOTE\n", 11, "<!-- auditlib:keep --> has no"
+                 " matching <!-- /auditlib:keep -->", id="never-closed"),
+    pytest.param("MY-NOTE\n<!-- /auditlib:keep -->\n", 12, "<!-- /auditlib:keep --> has no"
+                 " matching <!-- auditlib:keep -->", id="never-opened"),
+    pytest.param("<!-- auditlib:keep -->a<!-- /auditlib:keep -->\n<!-- auditlib:keep -->\n"
+                 "MY-NOTE\n", 12, "<!-- auditlib:keep --> has no matching", id="second-open"),
+]
+HAND_WRITTEN = ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2026-11-01\n"
+                "Audit-status: VERIFIED\n\n# A\n\n## Overview\n\n")
+
+
+@pytest.mark.parametrize(("notes", "line", "words"), UNPAIRED)
+def test_publish_refuses_a_keep_marker_without_its_pair_before_the_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], notes: str, line: int,
+        words: str) -> None:
+    document = tmp_path / "repo" / "docs" / "auto-scaling.md"
+    document.parent.mkdir(parents=True)
+    document.write_text(HAND_WRITTEN + notes, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(tmp_path / "repo"), "--out", str(out), "--publish",
+                     "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"auditlib: {document}:{line}: {words}" in err
+    assert "the document was not changed" in err
+    assert document.read_text(encoding="utf-8") == HAND_WRITTEN + notes
+    assert not out.exists()  # refused before the notebook ran
+
+
+@pytest.mark.parametrize(("notes", "line", "words"), UNPAIRED)
+def test_publish_itself_refuses_a_keep_marker_without_its_pair(
+        tmp_path: Path, notes: str, line: int, words: str) -> None:
+    """The document may change while the notebook runs: publish checks it again."""
+    target = tmp_path / "docs" / "auto-scaling.md"
+    target.parent.mkdir()
+    target.write_text(HAND_WRITTEN + notes, encoding="utf-8")
+    images = tmp_path / "run" / "auto-scaling-audit_files"
+    images.mkdir(parents=True)
+    (images / "chart-0123456789ab.png").write_bytes(b"png")
+    with pytest.raises(AuditError, match=re.escape(f"{target}:{line}: {words}")):
+        publish("# A\n\n![c](auto-scaling-audit_files/chart-0123456789ab.png)\n", target, images)
+    assert target.read_text(encoding="utf-8") == HAND_WRITTEN + notes
+    assert sorted(p.name for p in target.parent.iterdir()) == ["auto-scaling.md"]
 
 
 def test_failed_run_names_the_cell_and_leaves_no_date_folder(

@@ -152,14 +152,19 @@ def test_repository_wide_findings_point_at_the_root_config(example: Audit) -> No
         "region": {"startLine": 1, "endLine": 1}}
 
 
-def test_severity_override_sets_the_result_level(schema: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("rule", "severity", "level"), [
+    ("CF010", Severity.P0, "error"), ("CF001", Severity.P2, "note")])
+def test_severity_override_sets_the_level_of_the_results_and_the_rule(
+        schema: dict[str, Any], rule: str, severity: Severity, level: str) -> None:
     audit = auditlib.run_audit(audit_date=AS_OF,
-                               config=AuditConfig(severity_overrides={"CF010": Severity.P0}))
+                               config=AuditConfig(severity_overrides={rule: severity}))
     document = to_sarif(audit)
-    stale = [r for r in results(document) if r["ruleId"] == "CF010"]
-    assert stale and {r["level"] for r in stale} == {"error"}
-    descriptor = document["runs"][0]["tool"]["driver"]["rules"][stale[0]["ruleIndex"]]
-    assert descriptor["defaultConfiguration"]["level"] == "note"
+    found = [r for r in results(document) if r["ruleId"] == rule]
+    assert found and {r["level"] for r in found} == {level}
+    descriptor = document["runs"][0]["tool"]["driver"]["rules"][found[0]["ruleIndex"]]
+    assert descriptor["id"] == rule
+    assert descriptor["defaultConfiguration"]["level"] == level
+    assert descriptor["properties"]["severity"] == str(severity)
     assert_valid(document, schema)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -125,7 +126,7 @@ def test_drift_findings_point_at_the_claims_line(repo: Path) -> None:
     ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: last week\n"
      "Audit-status: VERIFIED\n", "is not a date"),
     ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2026-11-26\n"
-     "Audit-status: verified, mostly\n", "is not one capitalised word"),
+     "Audit-status: verified, mostly\n", "is not one upper-case word"),
     ("Status: Active\nDomain: Performance\nLast-reviewed: 2026-11-26\n"
      "Audit-status: VERIFIED\n", "has no `Type:`"),
     ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2027-01-01\n"
@@ -210,6 +211,36 @@ def test_an_unreadable_document_in_a_docs_tree_is_reported_with_the_others(
     out = capsys.readouterr().out
     assert "docs/big.md: CF000 unreadable-input: `docs/big.md` could not be read:" in out
     assert "| `docs/deploy-health-checks.md` " in out and "no drift" not in out
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("u16.md", "Type: Plan\nStatus: Active\n\n# Plan\n".encode("utf-16")),
+    ("u16be.md", "Type: Plan\n".encode("utf-16-be")),
+    ("image.md", b"\x89PNG\0\0\0\rIHDR"),
+])
+def test_a_document_in_a_docs_tree_that_is_not_text_is_reported_with_the_others(
+        repo: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes) -> None:
+    (repo / "docs" / name).write_bytes(data)
+    assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
+                     "--date", DATE]) == 1
+    out = capsys.readouterr().out
+    assert f"docs/{name}:1: CF000 unreadable-input: `docs/{name}:1` could not be read:" \
+        " binary content (NUL byte): skipped" in out
+    assert "| `docs/deploy-health-checks.md` " in out
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda path: path.mkdir(), "is a folder (check the documents in it with --docs)"),
+    (os.mkfifo, "is not a regular file"),
+    (lambda path: None, "document not found"),
+])
+def test_a_named_document_that_is_not_a_file_says_what_it_is(
+        repo: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], object],
+        words: str) -> None:
+    path = repo / "docs" / "odd.md"
+    make(path)
+    assert cli.main(["verify", str(path), "--repo", str(repo), "--date", DATE]) == 2
+    assert words in capsys.readouterr().err
 
 
 def test_a_document_that_is_not_utf8_is_reported_once(
@@ -351,3 +382,14 @@ def test_a_not_configured_claim_is_the_sentence_that_says_it(
     claims = read_claims("docs/a.md", f"# Title\n\n{paragraph}\n", ["wrangler.toml"])
     assert [(c.location.start_line, c.data["paths"]) for c in claims
             if c.kind == "negative"] == expected
+
+
+def test_a_long_not_configured_claim_is_cut_outside_its_code_spans() -> None:
+    from auditlib.claims import read_claims
+
+    sentence = ("Smart Placement is not configured in " + ", ".join(
+        f"`apps/product-pipeline-{n}/wrangler.toml`" for n in range(6)) + ".")
+    [claim] = [c for c in read_claims("docs/a.md", f"# Title\n\n{sentence}\n", [])
+               if c.kind == "negative"]
+    assert claim.text.endswith("…") and len(claim.text) <= 161
+    assert claim.text.count("`") % 2 == 0, claim.text

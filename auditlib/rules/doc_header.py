@@ -78,4 +78,5 @@ class DocHeaderInvalid(Rule):
                 yield cls.finding(location=Location(path=document.path,
                                                     start_line=lines.get("Audit-status")),
                                   subject="Audit-status",
-                                  message=f"`Audit-status: {status}` is not one capitalised word")
+                                  message=(f"`Audit-status: {status}` is not one upper-case word"
+                                           " (such as `VERIFIED`)"))
