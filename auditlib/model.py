@@ -160,13 +160,10 @@ class DeployStep:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Workflow:
-    """A GitHub Actions workflow file and the local reusable workflows it calls."""
+    """A GitHub Actions workflow file."""
 
     path: str
     text: str
-    calls: tuple[str, ...]
-    # Lines that use `${{ matrix.KEY }}`, once for each value the job's matrix gives KEY.
-    expanded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -280,6 +277,8 @@ class Facts:
     repo: str
     configs: tuple[WranglerConfig, ...] = ()
     deploy_steps: tuple[DeployStep, ...] = ()
+    # The folders and names the deploy steps name, by folder, command or argument (CF015).
+    deployed: tuple[str, ...] = ()
     workflows: tuple[Workflow, ...] = ()
     providers: tuple[ProviderSelection, ...] = ()
     latency: tuple[LatencyMonitor, ...] = ()

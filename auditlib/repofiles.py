@@ -171,21 +171,21 @@ def _listed(out: bytes) -> tuple[list[str], list[tuple[str, str]]]:
     """The paths ripgrep printed, each ended by a NUL (a name may hold a newline), as
     `_relative` gives them; and (path, why) for each name that is not UTF-8, left out: no
     output could name that file so that it can be found again."""
+    odd: list[tuple[str, str]] = []
     try:
-        names = out.decode("utf-8").split("\0")
-        odd: list[tuple[str, str]] = []
+        text = out.decode("utf-8")
     except UnicodeDecodeError:  # rare: decode each name on its own
-        names, odd = [], []
+        names = []
         for raw in out.split(b"\0"):
             try:
                 names.append(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 odd.append((_relative(raw.decode("utf-8", errors="replace")),
                             "file name is not UTF-8: not read"))
+        text = "\0".join(names)
     if os.sep == "/":  # the common case: one replace for all names
-        return [name for name in ("\0" + "\0".join(names)).replace("\0./", "\0").split("\0")
-                if name], odd
-    return [_relative(name) for name in names if name], odd
+        return [name for name in ("\0" + text).replace("\0./", "\0").split("\0") if name], odd
+    return [_relative(name) for name in text.split("\0") if name], odd
 
 
 def list_files(repo: Path, globs: Sequence[str]) -> list[str]:

@@ -4,11 +4,16 @@ PyYAML's node tree (yaml.compose) gives every value with its position, so each d
 step is reported at the line of its command. libyaml's loader builds the same tree about ten
 times faster, and refuses very deep nesting (past about 1,000 levels) with a YAMLError and
 its line; PyYAML built without libyaml falls back to its Python loader.
+
+`deployed_names` then loads the workflows as values, to follow each deploy step's matrix,
+`env` and reusable-workflow inputs to the folders and names it deploys.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
@@ -83,20 +88,14 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
         raise ConfigParseError(path, line, column, str(problem)) from exc
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
-        return Workflow(path=path, text=source, calls=()), []
-    calls = tuple(dict.fromkeys(
-        uses.value.removeprefix("./") for _key, job in jobs.value
-        if isinstance(uses := _get(job, "uses"), yaml.ScalarNode)
-        and uses.value.startswith("./")))
+        return Workflow(path=path, text=source), []
     workflow_env = _text(source, _get(root, "env"))
     workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
-    expanded: list[str] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
         matrix = _matrix(job)
-        expanded += _expand_matrix(_text(source, job), matrix)  # a job that calls one too
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
@@ -116,7 +115,7 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
                     location=Location(path=path, start_line=line), workflow=path,
                     job=str(job_key.value), tool=tool, command=command, secrets=secrets,
                     directory=_folder(folder)))
-    return Workflow(path=path, text=source, calls=calls, expanded=tuple(expanded)), steps
+    return Workflow(path=path, text=source), steps
 
 
 def _matrix(job: yaml.Node) -> dict[str, list[str]]:
@@ -174,3 +173,119 @@ def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:
             if pattern.search(text):
                 return line, tool, text
     return None
+
+
+# What rule CF015 reads: the folders and names each deploy step names.
+_TOKEN = re.compile(r"[\w.@/-]+")
+# A comment: what it mentions is deployed by nothing.
+_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.MULTILINE)
+# The folder or name a command deploys: the argument of these.
+_ARGUMENT = re.compile(r"(?:(?<![\w./-])cd|(?<=\s)(?:--cwd|--config|-c|--name|--project-name"
+                       r"|--filter|--workspace))(?:\s+|=)([^\s;&|()]+)")
+# `${{ env.KEY }}`, `${{ inputs.KEY }}`, `${{ matrix.KEY }}`, `$KEY`, `${KEY}`.
+_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix)\.([\w-]+)\s*\}\}|\$\{?([A-Za-z_]\w*)\}?")
+
+Scope = dict[tuple[str, str], list[str]]  # ("matrix", "app") -> ["web", "api"]
+
+
+def mentioned(text: str) -> set[str]:
+    """The words and paths a text mentions, with each path's leading folders:
+    `./apps/web/src` mentions `apps`, `apps/web` and `apps/web/src`; `apps/web-admin` does not
+    mention `apps/web`, nor `x/apps/web` `apps/web`."""
+    words: set[str] = set()
+    for token in _TOKEN.findall(text):
+        parts = token.removeprefix("./").strip("/").split("/")
+        words.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return words
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return {str(key): item for key, item in value.items()} if isinstance(value, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    """A scalar, or the scalars of a list, as text."""
+    items = value if isinstance(value, list) else [value]
+    return [str(item) for item in items if item is not None and not isinstance(item, dict | list)]
+
+
+def _expand(text: str, scope: Scope) -> list[str]:
+    """`text` once for each combination of the values its references take in `scope`; a
+    reference with no value there is left as written."""
+    texts, end = [""], 0
+    for match in _REFERENCE.finditer(text):
+        context, key, shell = match.groups()
+        values = scope.get((context, key) if context else ("env", shell))
+        if values:
+            texts = [done + text[end:match.start()] + value for done in texts for value in values]
+            end = match.end()
+    return [done + text[end:] for done in texts]
+
+
+def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
+           inputs: Scope) -> Scope:
+    """The values a step's references can take: inputs, then its job's matrix, then `env`."""
+    scope = dict(inputs)
+    for key, values in _mapping(_mapping(job.get("strategy")).get("matrix")).items():
+        entries = (values if key == "include" and isinstance(values, list)
+                   else [] if key in ("include", "exclude") else [{key: values}])
+        for entry in entries:
+            for name, value in _mapping(entry).items():
+                scope.setdefault(("matrix", name), []).extend(_strings(value))
+    for env in (workflow.get("env"), job.get("env"), step.get("env")):
+        for name, value in _mapping(env).items():
+            scope[("env", name)] = [text for item in _strings(value) for text in _expand(item, scope)]
+    return scope
+
+
+def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> Scope:
+    """What each input of reusable workflow `path` can be: its default and what callers pass."""
+    on = _mapping(workflows[path].get("on", workflows[path].get("True")))  # YAML 1.1: on is True
+    scope: Scope = {("inputs", name): _strings(_mapping(spec).get("default"))
+                    for name, spec in _mapping(_mapping(on.get("workflow_call")).get("inputs")).items()}
+    for caller in workflows.values():
+        for job in map(_mapping, _mapping(caller.get("jobs")).values()):
+            if str(job.get("uses", "")).removeprefix("./") == path:
+                caller_scope = _scope(caller, job, {}, {})
+                for name, value in _mapping(job.get("with")).items():
+                    scope.setdefault(("inputs", name), []).extend(
+                        text for item in _strings(value) for text in _expand(item, caller_scope))
+    return scope
+
+
+def _step(job: dict[str, Any], deploy: DeployStep) -> dict[str, Any]:
+    """The step of `job` that `deploy` was collected from."""
+    for step in map(_mapping, job.get("steps") or []):
+        if (deploy.command.startswith(f"{step.get('uses')}: ") if deploy.tool == WRANGLER_ACTION
+                else deploy.command in (line.strip() for line in str(step.get("run", "")).splitlines())):
+            return step
+    return {}
+
+
+def _load(text: str) -> dict[str, Any]:
+    try:
+        return _mapping(yaml.load(text, Loader=_LOADER))
+    except (yaml.YAMLError, ValueError, RecursionError):  # composed by the collector, but a
+        return {}  # tag, a date such as 2001-02-30 or deep nesting can still fail to construct
+
+
+def deployed_names(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep]) -> tuple[str, ...]:
+    """The folders and names `deploy_steps` name (see rule CF015), with each path's leading
+    folders, from the workflows they were `read` from."""
+    workflows = {w.path: _load(w.text) for w in read}
+    inputs = {path: _inputs(path, workflows) for path in workflows}
+    words: set[str] = set()
+    for deploy in deploy_steps:
+        workflow = workflows.get(deploy.workflow, {})
+        job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
+        step = _step(job, deploy)
+        scope = _scope(workflow, job, step, inputs.get(deploy.workflow, {}))
+        script = (deploy.command.partition(": ")[2] if deploy.tool == WRANGLER_ACTION
+                  else f"{deploy.command}\n{step.get('run', '')}")
+        for line in _COMMENT.sub("", script).splitlines():
+            for text in _expand(line, scope):
+                paths = [token for token in _TOKEN.findall(text) if "/" in token]
+                words |= mentioned(" ".join([*_ARGUMENT.findall(text), *paths]))
+        for folder in _expand(deploy.directory, scope):
+            words |= mentioned(folder)
+    return tuple(sorted(words))

@@ -16,6 +16,7 @@ from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
 from auditlib.model import Facts, Finding, Location, Outcome, Severity
 from auditlib.rules import RULES, Rule
+from auditlib.rules.production_verification import names
 from auditlib.rules.smart_placement import SmartPlacementMissing
 from auditlib.wrangler import load
 
@@ -233,7 +234,7 @@ def latency(*body: str) -> str:
 
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param(latency("    console.warn(`slow ${duration}ms`);\n"),
-                 [("src/call.ts", 3, 5, "latency>200ms")], id="console-only"),
+                 [("src/call.ts", 3, 5, "duration")], id="console-only"),
     pytest.param(latency("    console.warn(`slow ${duration}ms`);\n",
                          "    env.METRICS.writeDataPoint({ doubles: [duration] });\n"),
                  [], id="write-data-point"),
@@ -242,7 +243,7 @@ def latency(*body: str) -> str:
                  [], id="recorded-beside-the-check"),
     pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
         "  if (duration", "  env.METRICS.writeDataPoint({ doubles: [size] });\n  if (duration"),
-                 [("src/call.ts", 4, 6, "latency>200ms")], id="another-value-recorded-beside"),
+                 [("src/call.ts", 4, 6, "duration")], id="another-value-recorded-beside"),
     pytest.param("export function headers(cacheDuration: number, maxLatency: number) {\n"
                  "  if (cacheDuration > 60) console.warn('long cache');\n"
                  "  if (maxLatency >= 100) console.warn('slow budget');\n"
@@ -254,6 +255,16 @@ def test_cf004(tmp_path: Path, make_repo: MakeRepo, text: str,
     assert [(f.location.path, f.location.start_line, f.location.end_line, f.subject)
             for f in found] == expected
     assert all(f.severity == Severity.P2 and "the console" in f.message for f in found)
+
+
+def test_cf004_a_check_keeps_its_identity_when_its_threshold_changes(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    check = latency("    console.warn(`slow ${duration}ms`);\n")
+    [before] = findings(tmp_path, make_repo, {"src/call.ts": check}, "CF004")
+    [after] = findings(tmp_path, make_repo, {"src/call.ts": check.replace("> 200", "> 500")},
+                       "CF004")  # the same file, rewritten
+    assert before.identity == after.identity == "CF004|src/call.ts|duration"
+    assert "latency above 500 ms" in after.message
 
 
 # CF005 no-scaling-metrics -----------------------------------------------------------------
@@ -318,8 +329,9 @@ ALL_ASPECTS = (
                   "wrangler.toml": 'main = "a.ts"\n[env.production.kv_namespaces]\nbinding = "KV"\n'},
                  [(".", None, "Cold start frequency"),
                   (".", None, "KV replication lag")], id="the-repository-s"),
-    pytest.param({"wrangler.toml": ALL_ASPECTS, "src/metrics.ts": METRICS_CODE}, [],
-                 id="metrics-sink"),
+    pytest.param({"wrangler.toml": ALL_ASPECTS, "src/metrics.ts": "\n".join(
+        f'env.METRICS.writeDataPoint({{ blobs: ["{name}"] }});'
+        for name in ("cart_do", "kv_lag", "jobs", "cold_start"))}, [], id="each-measured"),
     pytest.param({"src/metrics.ts": "export {};\n"}, [], id="no-configs"),
 ])
 def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
@@ -327,6 +339,52 @@ def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     found = findings(tmp_path, make_repo, files, "CF006")
     assert sorted(summary(found), key=lambda s: s[2]) == expected
     assert all(f.severity == Severity.P2 for f in found)
+
+
+# A Worker with a KV namespace and a Durable Object at the root, and a queue consumer app.
+APPS = {"wrangler.toml": 'name = "shop"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\n'
+        'binding = "CART_KV"\n\n[durable_objects]\n'
+        'bindings = [{ name = "CART_DO", class_name = "CartObject" }]\n',
+        "apps/worker/wrangler.toml": 'name = "worker"\nmain = "src/index.ts"\n\n'
+        '[[queues.consumers]]\nqueue = "jobs"\n'}
+UNMEASURED = {"Cold start frequency", "DO latency in production", "KV replication lag",
+              "Queue consumer scaling"}
+WRITE = "  env.METRICS.writeDataPoint({{ blobs: [{}], doubles: [ms] }});\n"
+
+
+@pytest.mark.parametrize(("path", "code", "measured"), [
+    pytest.param("src/cart.ts", "export class CartObject {\n  async fetch() {\n"
+                 "    this.env.METRICS.writeDataPoint({\n      doubles: [ms],\n    });\n  }\n}\n",
+                 "DO latency in production", id="in-the-durable-object-s-file"),
+    pytest.param("src/client.ts", WRITE.format('"cart_do", op'), "DO latency in production",
+                 id="names-the-durable-object"),
+    pytest.param("src/lag.ts", WRITE.format('"kv_lag"'), "KV replication lag", id="names-kv"),
+    pytest.param("src/lag.ts", WRITE.format('"CART_KV"'), "KV replication lag",
+                 id="names-the-namespace"),
+    pytest.param("apps/worker/src/index.ts", WRITE.format('"batch"'), "Queue consumer scaling",
+                 id="in-the-consumer-app"),
+    pytest.param("src/queue.ts", WRITE.format('"jobs_depth"'), "Queue consumer scaling",
+                 id="names-the-queue"),
+    pytest.param("src/index.ts", WRITE.format("coldStart ? 'cold' : 'warm'"),
+                 "Cold start frequency", id="names-cold-starts"),
+    pytest.param("src/metrics.ts", WRITE.format('"request"'), None, id="measures-none-of-them"),
+])
+def test_cf006_a_metric_measures_only_its_aspect(tmp_path: Path, make_repo: MakeRepo, path: str,
+                                                 code: str, measured: str | None) -> None:
+    """A Durable Object latency metric does not show KV lag, queue depth or cold starts."""
+    found = findings(tmp_path, make_repo, {**APPS, path: code}, "CF006")
+    assert {f.subject for f in found} == UNMEASURED - {measured}
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ('blobs: ["cart_do", op]', "CART_DO", True),
+    ("env.cartDO.get(id)", "CART_DO", True),
+    ('blobs: ["cart_door"]', "CART_DO", False),
+    ('blobs: ["pipeline-jobs"]', "pipeline-jobs", True),
+    ('blobs: ["pipeline"]', "pipeline-jobs", False),
+])
+def test_cf006_names(text: str, name: str, expected: bool) -> None:
+    assert names(text, name) is expected
 
 
 def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -387,6 +387,28 @@ def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)
 
 
+CONSUMER_TOP = WORKER + '\n[[queues.consumers]]\nqueue = "pipeline-jobs"\n'  # queue at line 5
+
+
+def test_cf012_an_environment_s_own_queue_consumers_replace_the_top_level_s(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Declaring `pipeline-jobs` in staging would make staging consume the production queue."""
+    files = {"wrangler.toml": CONSUMER_TOP + '\n[env.staging]\nname = "s"\n\n'
+             '[[env.staging.queues.consumers]]\nqueue = "pipeline-jobs-staging"\n'}
+    assert findings(tmp_path, make_repo, files, "CF012") == []
+
+
+def test_cf012_an_environment_without_queue_consumers_declares_its_own(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": CONSUMER_TOP + '\n[env.staging]\nname = "s"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    check([found], [("wrangler.toml", 7, "pipeline-jobs (env staging)")], Severity.P1)
+    assert found.message == ("queue consumer `pipeline-jobs` is declared at the top level (line 5)"
+                             " but `wrangler.toml` (env `staging`) declares no queue consumer")
+    assert found.remediation == ("Declare the environment's own queue consumer in"
+                                 " `[[env.staging.queues.consumers]]` of `wrangler.toml`")
+
+
 def test_cf012_secret_var_is_set_with_wrangler_secret(tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": WORKER + '\n[vars]\nAPI_TOKEN = "' + "ghp_" + "a1B2" * 6 + '"\n'
              '\n[env.production.vars]\nMODE = "prod"\n'}
@@ -653,6 +675,66 @@ def test_cf015_root_app_is_deployed_from_the_root(tmp_path: Path, make_repo: Mak
                                                    expected: Expected) -> None:
     files = {**ROOT_APP, ".github/workflows/deploy.yml": workflow}
     check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)
+
+
+def deploy_step(step: str, job: str = "") -> str:
+    """A workflow whose job `deploy` runs `step` (YAML at the indent of a step's keys)."""
+    return ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n" + job
+            + "    steps:\n      - " + step.strip().replace("\n", "\n        ") + "\n")
+
+
+DEPLOY_APP = {"apps/deploy/wrangler.toml": 'name = "deploy"\nmain = "src/index.ts"\n'}
+
+
+@pytest.mark.parametrize("workflow", [
+    pytest.param(deploy_workflow("apps/web"), id="working-directory"),
+    pytest.param(deploy_step("run: |\n  cd apps/web\n  npx wrangler deploy"), id="cd-in-the-script"),
+    pytest.param(deploy_step('run: cd "$APP_DIR" && npx wrangler deploy',
+                             job="    env:\n      APP_DIR: apps/web\n"), id="env-variable"),
+    pytest.param(deploy_step("run: npx wrangler deploy\nworking-directory: ${{ env.APP_DIR }}")
+                 .replace("on: push\n", "on: push\nenv:\n  APP_DIR: apps/web\n"), id="env-expression"),
+    pytest.param(deploy_step("uses: cloudflare/wrangler-action@v3\nwith:\n"
+                             "  command: deploy --config apps/web/wrangler.toml"), id="action-config"),
+    pytest.param(deploy_workflow("apps/web") + "    timeout-minutes: 2001-02-30\n",
+                 id="a-value-that-is-not-a-date"),  # the step is read from the collector's facts
+    pytest.param(deploy_step("run: npx wrangler deploy --name ${{ matrix.name }}",
+                             job="    strategy:\n      matrix:\n        name: [storefront]\n"),
+                 id="matrix-name"),
+])
+def test_cf015_a_deploying_workflow_names_only_the_apps_its_deploy_steps_deploy(
+        tmp_path: Path, make_repo: MakeRepo, workflow: str) -> None:
+    """`deploy` is the job's id and a word of `wrangler deploy`: neither deploys apps/deploy."""
+    files = {**WEB_APP, **DEPLOY_APP, ".github/workflows/deploy.yml": workflow}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+@pytest.mark.parametrize("app", ["jobs", "steps", "runs-on", "ubuntu-latest"])
+def test_cf015_yaml_keys_and_runner_labels_name_no_app(
+        tmp_path: Path, make_repo: MakeRepo, app: str) -> None:
+    files = {f"apps/{app}/wrangler.toml": f'name = "{app}"\nmain = "src/index.ts"\n',
+             ".github/workflows/deploy.yml": ACTION + "          workingDirectory: apps/api\n"}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [(f"apps/{app}/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+@pytest.mark.parametrize(("reusable", "release"), [
+    pytest.param(REUSABLE, caller("apps/web").replace("  web:", "  deploy:"), id="with"),
+    pytest.param(REUSABLE.replace("type: string", "type: string\n        default: apps/web"),
+                 caller("").replace("    with:\n      app-dir: \n", ""), id="default"),
+])
+def test_cf015_reusable_workflow_deploys_what_its_callers_pass(
+        tmp_path: Path, make_repo: MakeRepo, reusable: str, release: str) -> None:
+    files = {**WEB_APP, **DEPLOY_APP, ".github/workflows/deploy-app.yml": reusable,
+             ".github/workflows/release.yml": release}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+def test_cf015_message_says_where_it_looked(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, WEB_APP, "CF015")
+    assert found.message == ("no CI workflow deploys `apps/web/wrangler.toml` (`storefront` or"
+                             " `apps/web` not named by a deploy step)")
 
 
 # CF016 suppression-without-reason ---------------------------------------------------------

@@ -1,9 +1,19 @@
 """CF015 app-not-deployed-by-ci.
 
 ## What it does
-Reports each wrangler config that no CI workflow deploys: no workflow with a Cloudflare
-deploy step (or calling one that has it) mentions the app's folder or its `name`. The
-config at the repository root is also deployed by a deploy step that runs in the root (no
+Reports each wrangler config that no CI deploy step deploys. A Cloudflare deploy step
+deploys the apps it names, by folder or by `name`:
+- in its folder (`working-directory`, the job's or workflow's `defaults.run.working-directory`,
+  or the wrangler action's `workingDirectory`);
+- in its command (the whole `run:` script, or the wrangler action's `command`): the argument
+  of `cd`, `--cwd`, `--config`/`-c`, `--name`, `--project-name`, `--filter` and
+  `--workspace`, and any path (`apps/web/out` names `apps/web`).
+
+`${{ matrix.KEY }}`, `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` in them stand for each
+value the job's matrix, the workflow's, job's or step's `env`, the jobs calling the
+reusable workflow (`with:`) or the input's `default` give them. Nothing else in a workflow
+names an app: not job ids, step names, runner labels or comments. The config at the
+repository root is also deployed by a deploy step that runs in the root (no
 `working-directory`, and no `cd`, `--config` or `--cwd` in its command).
 
 ## Why is this bad?
@@ -27,22 +37,8 @@ from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
 
-_TOKEN = re.compile(r"[\w.@/-]+")
-# A YAML comment: what it mentions is deployed by nothing.
-_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.MULTILINE)
 # A command that deploys from another folder than the one it runs in.
 _ELSEWHERE = re.compile(r"(?:^|[;&|(]\s*)cd\s|\s(?:--config|-c|--cwd)\b")
-
-
-def mentioned(text: str) -> set[str]:
-    """The words and paths a workflow mentions, with each path's leading folders:
-    `./apps/web/src` mentions `apps`, `apps/web` and `apps/web/src`; `apps/web-admin` does not
-    mention `apps/web`, nor `x/apps/web` `apps/web`."""
-    words: set[str] = set()
-    for token in _TOKEN.findall(text):
-        parts = token.removeprefix("./").strip("/").split("/")
-        words.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
-    return words
 
 
 class AppNotDeployedByCi(Rule):
@@ -56,10 +52,7 @@ class AppNotDeployedByCi(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        deploying = {step.workflow for step in facts.deploy_steps}
-        words = set().union(*(mentioned(_COMMENT.sub("", "\n".join((w.text, *w.expanded))))
-                              for w in facts.workflows
-                              if w.path in deploying or deploying.intersection(w.calls)))
+        words = set(facts.deployed)
         in_root = any(step.directory == "." and not _ELSEWHERE.search(step.command)
                       for step in facts.deploy_steps)
         for wrangler_config in facts.configs:
@@ -74,6 +67,6 @@ class AppNotDeployedByCi(Rule):
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=(f"no CI workflow deploys `{wrangler_config.path}`"
-                         f" ({' or '.join(f'`{n}`' for n in names) or 'no name'} not mentioned"
-                         " by a deploying workflow)"),
+                         f" ({' or '.join(f'`{n}`' for n in names) or 'no name'} not named"
+                         " by a deploy step)"),
                 remediation="Deploy each app from a CI workflow")

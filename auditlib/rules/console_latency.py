@@ -6,7 +6,9 @@ nothing to a metrics sink (Workers Analytics Engine `writeDataPoint`, StatsD, Pr
 OpenTelemetry), inside the check or recording the same variable within five lines of it,
 and checks whose threshold is above the configured latency budget (`latency_threshold_ms`,
 default 200). A threshold of 0 and durations that are settings (`cacheDuration`,
-`maxLatency`, `timeout...`) are not latency checks.
+`maxLatency`, `timeout...`) are not latency checks. A finding is identified by its file
+and the variable checked (`duration`), so it stays the same finding when the threshold
+changes.
 
 ## Why is this bad?
 Console lines are sampled, short-lived and cannot be graphed or alerted on: slow Durable
@@ -26,11 +28,22 @@ and alert on the threshold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from ..codesearch import PROBES
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import Facts, Finding, LatencyMonitor, Severity
 from .base import Rule
+
+_CHECK = re.compile(next(probe.regex for probe in PROBES if probe.name == "latency-threshold"))
+
+
+def checked_variable(monitor: LatencyMonitor) -> str:
+    """The variable the check compares with its threshold (`duration`), from its first line."""
+    first_line = monitor.snippet.split("\n", 1)[0]
+    return next((match[1] for match in _CHECK.finditer(first_line)
+                 if int(match[2]) == monitor.threshold_ms), "latency")
 
 
 class ConsoleOnlyLatency(Rule):
@@ -55,7 +68,7 @@ class ConsoleOnlyLatency(Rule):
             if not problems:
                 continue
             yield cls.finding(
-                location=monitor.location, subject=f"latency>{monitor.threshold_ms}ms",
+                location=monitor.location, subject=checked_variable(monitor),
                 message=(f"latency above {monitor.threshold_ms} ms at `{monitor.location}`"
                          f" {' and '.join(problems)}"),
                 remediation=(f"Record operation latency as a metric and alert above"

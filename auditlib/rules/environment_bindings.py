@@ -3,7 +3,10 @@
 ## What it does
 For each `[env.NAME]`, reports every binding and var declared at the top level that the
 environment does not declare again, and `containers` when it declares none. Bindings,
-`vars` and `containers` are not inherited by environments.
+`vars` and `containers` are not inherited by environments. Queue consumers are reported
+only when the environment declares none: its own consumers (of its own queues, such as
+`pipeline-jobs-staging`) replace the top level's, and declaring the top level's queue there
+would make the environment consume the production queue.
 A Pages environment that declares no binding or var of its own keeps the top level's.
 
 ## Why is this bad?
@@ -62,18 +65,24 @@ class BindingMissingInEnvironment(Rule):
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path, start_line=scope.location.start_line)
                 toml = wrangler_config.path.endswith(".toml")
+                consumes = any(kind == "queues.consumers" for kind, _name in have)
                 for binding in top.bindings:
                     if (binding.kind, binding.name) in have or (
-                            binding.kind == "queues.consumers" and wrangler_config.target == "pages"):
-                        continue  # Pages consumes no queue: CF013 says so
+                            binding.kind == "queues.consumers"
+                            and (consumes or wrangler_config.target == "pages")):
+                        continue  # its own consumers replace them; Pages consumes none (CF013)
                     kind = KINDS_BY_NAME[binding.kind]
+                    table = _table(toml, kind.single, ("env", scope.name, *kind.path))
+                    consumer = binding.kind == "queues.consumers"
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
                         message=(f"{kind.label} `{binding.name}` is declared at the top level"
-                                 f" (line {binding.location.start_line}) but not in {where}"),
-                        remediation=(f"Declare `{binding.name}` in `"
-                                     + _table(toml, kind.single, ("env", scope.name, *kind.path))
-                                     + f"` of `{wrangler_config.path}`"))
+                                 f" (line {binding.location.start_line}) but "
+                                 + (f"{where} declares no queue consumer" if consumer
+                                    else f"not in {where}")),
+                        remediation=(("Declare the environment's own queue consumer" if consumer
+                                      else f"Declare `{binding.name}`")
+                                     + f" in `{table}` of `{wrangler_config.path}`"))
                 if "containers" in top.declared and "containers" not in scope.declared:
                     line = top.location_of("containers").start_line
                     yield cls.finding(

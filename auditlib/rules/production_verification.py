@@ -3,7 +3,17 @@
 ## What it does
 For each scaling aspect the repository relies on (Durable Objects, KV, queue consumers,
 Workers and Pages themselves), reports that nothing in the code measures it in
-production when no metrics sink is found.
+production. A metrics sink (`writeDataPoint`, StatsD, Prometheus, OpenTelemetry) measures
+an aspect only when it is in that aspect's code, or its line names the aspect (word for word,
+in any case: `"cart_do"` names `CART_DO`):
+- Durable Object latency: in the file that defines a bound Durable Object class, or a line
+  naming a bound Durable Object (binding or class) or `durable`;
+- KV replication lag: a line naming a bound KV namespace or `kv` (`kv_lag`);
+- queue consumer scaling: in the code of a Worker that consumes a queue (under its folder,
+  not under another app's inside it), or a line naming a consumed queue or `queue`;
+- cold start frequency: a line naming `cold` starts (`coldStart`).
+
+A Durable Object latency metric does not show KV lag, queue depth or cold starts.
 
 ## Why is this bad?
 The platform scales these automatically, but the claims made about them (latency of
@@ -15,16 +25,18 @@ A `[[queues.consumers]]` block and no code that records queue depth or batch lat
 
 ## Fix
 Measure each aspect (Analytics Engine data points, the Cloudflare dashboard's GraphQL
-analytics) and record the figures in the document.
+analytics) and record the figures in the document. Name what a data point measures on
+its line (`env.METRICS.writeDataPoint({ blobs: ["kv_lag"], doubles: [lag] })`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..blocks import counted
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import Binding, Facts, Finding, Location, Match, Severity
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule
 
@@ -36,6 +48,43 @@ ASPECTS: tuple[tuple[str, str | None, str], ...] = (
     ("Queue consumer scaling", "queues.consumers", "Monitor queue depth and consumer scaling"),
     ("Cold start frequency", None, "Track cold start frequency"),
 )
+# The word a metric's line uses for each aspect, by binding kind.
+WORDS: dict[str | None, str] = {"durable_objects": "durable", "kv_namespaces": "kv",
+                                "queues.consumers": "queue", None: "cold"}
+# Words of identifiers and text: `cartDO_latency` is cart, do, latency.
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def names(text: str, name: str) -> bool:
+    """Whether `text` names `name`, word for word in any case: `"cart_do"` names `CART_DO`."""
+    words, wanted = _words(text), _words(name)
+    return bool(wanted) and any(words[start:start + len(wanted)] == wanted
+                                for start in range(len(words)))
+
+
+def _owner(path: str, folders: set[str]) -> str | None:
+    """The app folder a file belongs to: the deepest one it is under."""
+    return max((f for f in folders if f == "." or path.startswith(f + "/")),
+               key=lambda f: 0 if f == "." else len(f), default=None)
+
+
+def measuring(kind: str | None, relying: list[Binding], facts: Facts) -> list[Match]:
+    """The metrics sinks that measure the aspect of binding kind `kind` (see the docstring)."""
+    named = [WORDS[kind], *(b.name for b in relying),
+             *(str(b.properties["class_name"]) for b in relying if "class_name" in b.properties)]
+    classes = {b.properties.get("class_name") for b in relying if kind == "durable_objects"}
+    files = {c.location.path for c in facts.classes if c.defined and c.name in classes}
+    consumers = ({c.app for c in facts.configs if c.target != "pages"
+                  and any(b.kind == kind for scope in c.scopes() for b in scope.bindings)}
+                 if kind == "queues.consumers" else set())
+    folders = {c.app for c in facts.configs}
+    return [m for m in facts.metrics
+            if any(names(m.text, name) for name in named) or m.location.path in files
+            or _owner(m.location.path, folders) in consumers]
 
 
 class ProductionVerificationMissing(Rule):
@@ -49,14 +98,13 @@ class ProductionVerificationMissing(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        if facts.metrics:
-            return
         for aspect, kind, action in ASPECTS:
             # No code in the repository measures it: the finding is the repository's, with
             # the bindings that rely on it named.
             relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
                        if b.kind == kind]
-            if (kind is None and facts.configs) or relying:
+            if ((kind is None and facts.configs) or relying) and not measuring(
+                    kind, relying, facts):
                 counts = (f" ({counted(len(relying), KINDS_BY_NAME[kind].label)} in"
                           f" {counted(len({b.location.path for b in relying}), 'config')})"
                           if kind else "")
