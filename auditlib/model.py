@@ -156,6 +156,7 @@ class DeployStep:
     secrets: tuple[str, ...]
     # The folder it runs in, as written (working-directory): "." for the repository root.
     directory: str = "."
+    step: int = 0  # its place among the job's steps, from 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

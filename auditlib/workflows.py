@@ -99,7 +99,7 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
-        for step in job_steps.value:
+        for index, step in enumerate(job_steps.value):
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             found = _deploy(step)
@@ -114,7 +114,7 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
                 steps.append(DeployStep(
                     location=Location(path=path, start_line=line), workflow=path,
                     job=str(job_key.value), tool=tool, command=command, secrets=secrets,
-                    directory=_folder(folder)))
+                    directory=_folder(folder), step=index))
     return Workflow(path=path, text=source), steps
 
 
@@ -253,15 +253,6 @@ def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> Scope:
     return scope
 
 
-def _step(job: dict[str, Any], deploy: DeployStep) -> dict[str, Any]:
-    """The step of `job` that `deploy` was collected from."""
-    for step in map(_mapping, job.get("steps") or []):
-        if (deploy.command.startswith(f"{step.get('uses')}: ") if deploy.tool == WRANGLER_ACTION
-                else deploy.command in (line.strip() for line in str(step.get("run", "")).splitlines())):
-            return step
-    return {}
-
-
 def _load(text: str) -> dict[str, Any]:
     try:
         return _mapping(yaml.load(text, Loader=_LOADER))
@@ -275,17 +266,22 @@ def deployed_names(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep])
     workflows = {w.path: _load(w.text) for w in read}
     inputs = {path: _inputs(path, workflows) for path in workflows}
     words: set[str] = set()
+    scopes: dict[tuple[str, str, int], Scope] = {}
     for deploy in deploy_steps:
-        workflow = workflows.get(deploy.workflow, {})
-        job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
-        step = _step(job, deploy)
-        scope = _scope(workflow, job, step, inputs.get(deploy.workflow, {}))
-        script = (deploy.command.partition(": ")[2] if deploy.tool == WRANGLER_ACTION
-                  else f"{deploy.command}\n{step.get('run', '')}")
-        for line in _COMMENT.sub("", script).splitlines():
-            for text in _expand(line, scope):
-                paths = [token for token in _TOKEN.findall(text) if "/" in token]
-                words |= mentioned(" ".join([*_ARGUMENT.findall(text), *paths]))
-        for folder in _expand(deploy.directory, scope):
+        key = (deploy.workflow, deploy.job, deploy.step)
+        if key not in scopes:  # once per step: a matrix job gives one DeployStep per folder
+            workflow = workflows.get(deploy.workflow, {})
+            job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
+            steps = job.get("steps")
+            step = (_mapping(steps[deploy.step]) if isinstance(steps, list)
+                    and deploy.step < len(steps) else {})
+            scopes[key] = _scope(workflow, job, step, inputs.get(deploy.workflow, {}))
+            script = (deploy.command.partition(": ")[2] if deploy.tool == WRANGLER_ACTION
+                      else f"{deploy.command}\n{step.get('run', '')}")
+            for line in _COMMENT.sub("", script).splitlines():
+                for text in _expand(line, scopes[key]):
+                    paths = [token for token in _TOKEN.findall(text) if "/" in token]
+                    words |= mentioned(" ".join([*_ARGUMENT.findall(text), *paths]))
+        for folder in _expand(deploy.directory, scopes[key]):
             words |= mentioned(folder)
     return tuple(sorted(words))

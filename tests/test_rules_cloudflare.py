@@ -731,6 +731,18 @@ def test_cf015_reusable_workflow_deploys_what_its_callers_pass(
           [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
 
 
+def test_cf015_each_step_is_read_with_its_own_env(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Two wrangler-action steps in one job: each deploys the folder its own `env` names."""
+    step = ("      - uses: cloudflare/wrangler-action@v3\n        env:\n          APP: apps/{}\n"
+            "        with:\n          workingDirectory: ${{{{ env.APP }}}}\n")
+    workflow = ("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n"
+                + step.format("web") + step.format("api"))
+    files = {**WEB_APP, **DEPLOY_APP, "apps/api/wrangler.toml": 'name = "api"\nmain = "a.ts"\n',
+             ".github/workflows/ship.yml": workflow}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
 def test_cf015_message_says_where_it_looked(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, WEB_APP, "CF015")
     assert found.message == ("no CI workflow deploys `apps/web/wrangler.toml` (`storefront` or"

@@ -31,8 +31,9 @@ its line (`env.METRICS.writeDataPoint({ blobs: ["kv_lag"], doubles: [lag] })`).
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..blocks import counted
 from ..config import AuditConfig
@@ -55,36 +56,50 @@ WORDS: dict[str | None, str] = {"durable_objects": "durable", "kv_namespaces": "
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-def _words(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)]
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.lower() for word in _WORD.findall(text))
 
 
 def names(text: str, name: str) -> bool:
     """Whether `text` names `name`, word for word in any case: `"cart_do"` names `CART_DO`."""
-    words, wanted = _words(text), _words(name)
-    return bool(wanted) and any(words[start:start + len(wanted)] == wanted
-                                for start in range(len(words)))
+    return _naming({_words(name)})(_words(text))
+
+
+def _naming(wanted: set[tuple[str, ...]]) -> Callable[[tuple[str, ...]], bool]:
+    """Whether words hold one of the `wanted` runs of words, however many are wanted."""
+    runs = {run for run in wanted if run}
+    firsts, lengths = {run[0] for run in runs}, {len(run) for run in runs}
+    return lambda words: not firsts.isdisjoint(words) and any(  # most lines: one set test
+        words[start:start + length] in runs
+        for length in lengths for start in range(len(words) - length + 1))
 
 
 def _owner(path: str, folders: set[str]) -> str | None:
     """The app folder a file belongs to: the deepest one it is under."""
-    return max((f for f in folders if f == "." or path.startswith(f + "/")),
-               key=lambda f: 0 if f == "." else len(f), default=None)
+    folder = posixpath.dirname(path)
+    while folder:
+        if folder in folders:
+            return folder
+        folder = posixpath.dirname(folder)
+    return "." if "." in folders else None
 
 
-def measuring(kind: str | None, relying: list[Binding], facts: Facts) -> list[Match]:
-    """The metrics sinks that measure the aspect of binding kind `kind` (see the docstring)."""
-    named = [WORDS[kind], *(b.name for b in relying),
-             *(str(b.properties["class_name"]) for b in relying if "class_name" in b.properties)]
+def measured(kind: str | None, relying: list[Binding], facts: Facts,
+             metrics: list[tuple[Match, tuple[str, ...]]]) -> bool:
+    """Whether one of the metrics sinks (each with the words of its line) measures the
+    aspect of binding kind `kind` (see the docstring)."""
+    named = _naming({_words(name) for name in (
+        WORDS[kind], *(b.name for b in relying),
+        *(str(b.properties["class_name"]) for b in relying if "class_name" in b.properties))})
     classes = {b.properties.get("class_name") for b in relying if kind == "durable_objects"}
     files = {c.location.path for c in facts.classes if c.defined and c.name in classes}
     consumers = ({c.app for c in facts.configs if c.target != "pages"
                   and any(b.kind == kind for scope in c.scopes() for b in scope.bindings)}
                  if kind == "queues.consumers" else set())
     folders = {c.app for c in facts.configs}
-    return [m for m in facts.metrics
-            if any(names(m.text, name) for name in named) or m.location.path in files
-            or _owner(m.location.path, folders) in consumers]
+    return any(m.location.path in files
+               or (consumers and _owner(m.location.path, folders) in consumers)
+               or named(words) for m, words in metrics)
 
 
 class ProductionVerificationMissing(Rule):
@@ -98,13 +113,14 @@ class ProductionVerificationMissing(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        metrics = [(m, _words(m.text)) for m in facts.metrics]
         for aspect, kind, action in ASPECTS:
             # No code in the repository measures it: the finding is the repository's, with
             # the bindings that rely on it named.
             relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
                        if b.kind == kind]
-            if ((kind is None and facts.configs) or relying) and not measuring(
-                    kind, relying, facts):
+            if ((kind is None and facts.configs) or relying) and not measured(
+                    kind, relying, facts, metrics):
                 counts = (f" ({counted(len(relying), KINDS_BY_NAME[kind].label)} in"
                           f" {counted(len({b.location.path for b in relying}), 'config')})"
                           if kind else "")
