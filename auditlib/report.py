@@ -733,7 +733,8 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
     parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}\n"
               for f in open_findings]
     documents = len(audit_facts.claims)
-    parts.append(f"{counted(len(open_findings), 'drift finding')}"
-                 f" in {counted(documents, 'document')}\n" if open_findings else
+    drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
+    parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"
+                 f" ({counted(drifted, 'drifted claim')})\n" if open_findings else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
     return "".join(parts)
