@@ -322,8 +322,9 @@ def _check(args: argparse.Namespace) -> int:
         for finding in [] if args.quiet else open_findings:
             where = "(repository)" if finding.location.path == "." else finding.location
             expired = f" ({finding.waiver})" if finding.waiver else ""
-            print(redact(f"{where}: {finding.severity} {finding.rule} {finding.title}:"
-                         f" {finding.message}{expired}", secrets))
+            line = redact(f"{where}: {finding.severity} {finding.rule} {finding.title}:"
+                          f" {finding.message}{expired}", secrets)
+            print(line.replace("\r", "\\r").replace("\n", "\\n"))  # one finding, one line
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")

@@ -730,8 +730,8 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                   config=config, version="")
     parts = [to_markdown(_doc_health(ctx)[1:])] if table else []
     open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
-    parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}\n"
-              for f in open_findings]
+    parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}".replace(
+        "\r", "\\r").replace("\n", "\\n") + "\n" for f in open_findings]  # one line each
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"

@@ -155,6 +155,16 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
     assert "file name is not UTF-8: not read" in problems["apps/caf\ufffd/wrangler.toml"]
 
 
+def test_check_prints_one_line_per_finding_whatever_the_path_holds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "apps/new\nline").mkdir(parents=True)
+    (tmp_path / "apps/new\nline/wrangler.toml").write_text(VALID, encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith(("apps/new\\nline/wrangler.toml", "(repository)", "  ",
+                                          "auditlib: ")) for line in lines), lines
+
+
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
     """ripgrep's complaints (`Permission denied`) become (path, why); tested on what it
     prints, since permissions do not bite when the tests run as root."""
