@@ -127,20 +127,27 @@ def as_date(value: str | date | None) -> date:
 
 
 def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | None = None,
-           audit_date: str | date | None = None, doc_path: str | None = None) -> Audit:
+           audit_date: str | date | None = None, doc_path: str | None = None,
+           folder: str | None = None) -> Audit:
     """Check the claims of `documents` (repository-relative paths) against `repo`.
 
     `doc_path` is the audit document, whose header needs an `Audit-status` (default: the
-    settings' doc_path). A document that could not be read is a CF000 finding.
+    settings' doc_path). A document that could not be read is a CF000 finding; so is, in the
+    `folder` the documents were found in, a Markdown file or a folder that could not be.
     """
     root = repofiles.check_repository(Path(repo))
     when = as_date(audit_date)
     settings = dataclasses.replace(config or load_config(root), audit_date=when)
     settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes, documents)
-    # CF000 for the documents themselves only: an unreadable config is the full audit's.
+    # CF000 for the documents only: an unreadable config is the full audit's.
+    def unread_here(path: str) -> bool:
+        return path in documents or (folder is not None and (
+            folder == "." or path.startswith(f"{folder}/")) and (
+            path.endswith(".md") or (root / path).is_dir()))
+
     unread = dataclasses.replace(facts, problems=tuple(
-        problem for problem in facts.problems if problem.location.path in documents))
+        problem for problem in facts.problems if unread_here(problem.location.path)))
     return Audit(facts=facts, findings=evaluate(unread, (UnreadableInput, *DRIFT_RULES),
                                                 settings),
                  audit_date=when.isoformat(), config=settings, version=version())

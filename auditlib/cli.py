@@ -206,7 +206,8 @@ def _verify(args: argparse.Namespace) -> int:
     config = load_config(repo, args.config)
     # A named document is the audit document; in a docs tree it is the settings' doc_path.
     audit = api.verify(repo, documents, config, args.date,
-                       doc_path=documents[0] if args.doc is not None else None)
+                       doc_path=documents[0] if args.doc is not None else None,
+                       folder=folder if args.docs is not None else None)
     if args.doc is not None and not audit.facts.claims:  # bad input, as a missing document
         raise AuditError("document not read: " + "; ".join(
             f"{problem.location}: {problem.message}" for problem in audit.facts.problems

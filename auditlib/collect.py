@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
-from .config import Probe
+from .config import CODE_GLOBS, NOT_TESTS, Probe
 from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
@@ -76,7 +76,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
             # Split at \n only: ripgrep numbers lines that way (splitlines also splits at
             # U+2028, \f and a lone \r).
             warnings: list[ConfigParseError] = []
-            text = repofiles.read_text(repo, path, warnings, listed=True).removesuffix("\n")
+            # Up to a NUL byte, as ripgrep searched it.
+            text = repofiles.read_text(repo, path, warnings, listed=True,
+                                       up_to_nul=True).removesuffix("\n")
             problems += [Problem(location=Location(path=path, start_line=warning.line),
                                  column=warning.column, message=warning.message)
                          for warning in warnings]
@@ -203,7 +205,11 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     # ripgrep searches while the listed files are read.
     searching = codesearch.start_probes(root, all_probes)
     listing = repofiles.start_listing(root)
-    passed_over = repofiles.walk_problems(root)  # while ripgrep lists the files
+    # While ripgrep lists the files: what it passes over in silence, of what is read here.
+    read = [repofiles.matcher(globs) for globs in (
+        wrangler.CONFIG_NAMES, workflows.WORKFLOW_GLOBS, docs.DOC_GLOBS,
+        (*CODE_GLOBS, *NOT_TESTS), *(probe.globs for probe in probes))]
+    passed_over = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
     problems: list[Problem] = []
     files, unlisted = listing()
     texts: dict[str, str] = {}

@@ -60,9 +60,9 @@ def _base_args(globs: Sequence[str]) -> list[str]:
     its file name here and by its whole path in `select`.
     """
     # Only the repository's .gitignore files decide what is ignored: not ripgrep's .ignore
-    # and .rgignore, nor the git excludes of whoever runs the audit.
+    # and .rgignore, nor the git excludes of whoever runs the audit (global or .git/info).
     args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config",
-            "--no-ignore-dot", "--no-ignore-global"]
+            "--no-ignore-dot", "--no-ignore-global", "--no-ignore-exclude"]
     for name in EXCLUDED_DIRS:
         args += ["--glob", f"!**/{name}/**"]
     names = [glob.rsplit("/", 1)[-1] for glob in globs if not glob.startswith("!")]
@@ -276,12 +276,13 @@ def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
 
 
 def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = None, *,
-              listed: bool = False) -> str:
+              listed: bool = False, up_to_nul: bool = False) -> str:
     """The text of a repository file.
 
     Raises ConfigParseError for a file that is not read: one that resolves outside the
-    repository, is larger than MAX_FILE_BYTES or holds a NUL byte (binary). Text that is
-    not UTF-8 is decoded with replacement characters and reported in `warnings`.
+    repository, is larger than MAX_FILE_BYTES or holds a NUL byte (binary; with `up_to_nul`,
+    the text before it is read, and that is reported in `warnings`). Text that is not UTF-8
+    is decoded with replacement characters and reported in `warnings`.
     A `listed` path came from ripgrep, which follows no symbolic link: it is not resolved
     again (`repo` must then be resolved already).
     """
@@ -295,7 +296,11 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
     data = full.read_bytes()
     if b"\0" in data:
         line = data[:data.index(b"\0")].count(b"\n") + 1
-        raise ConfigParseError(path, line, None, "binary content (NUL byte): skipped")
+        if not up_to_nul or warnings is None:
+            raise ConfigParseError(path, line, None, "binary content (NUL byte): skipped")
+        warnings.append(ConfigParseError(path, line, None, "binary content (NUL byte): read up"
+                                         " to it"))
+        data = data[:data.index(b"\0")]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -307,16 +312,10 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
         return data.decode("utf-8", errors="replace")
 
 
-# Names the audit reads (configs, workflows, documents, code): one that is not a regular
-# file (a named pipe, a socket) is reported; ripgrep passes over it without a word.
-_READ_SUFFIXES = (".toml", ".json", ".jsonc", ".yml", ".yaml", ".md", ".ts", ".tsx", ".mts",
-                  ".cts", ".js", ".jsx", ".mjs", ".cjs")
-
-
-def walk_problems(repo: Path) -> list[tuple[str, str]]:
+def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, str]]:
     """(path, why) for each entry ripgrep passes over in silence: a symbolic link that is
-    broken, loops or leaves the repository, and a file the audit would read by its name that
-    is not a regular file.
+    broken, loops or leaves the repository, and an entry that is not a regular file (a
+    named pipe, a socket) with a path the audit would `read`.
 
     Links are never followed: ripgrep does not follow them, and the reader refuses paths
     that resolve outside the repository; this only says what was passed over.
@@ -326,6 +325,8 @@ def walk_problems(repo: Path) -> list[tuple[str, str]]:
     for entry in _odd_entries(str(root)):
         relative = Path(entry.path).relative_to(root).as_posix()
         if not entry.is_symlink():
+            if not read(relative):
+                continue
             mode = entry.stat(follow_symlinks=False).st_mode
             what = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
                     else "a device")
@@ -346,7 +347,7 @@ def walk_problems(repo: Path) -> list[tuple[str, str]]:
 
 def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
     """The symbolic links under `folder`, outside EXCLUDED_DIRS, without following any, and
-    the entries with a name the audit reads that are neither files nor folders.
+    the entries that are neither files nor folders.
 
     The directory entries' types say which entries are which, so no file is stat'ed: this
     costs one listing per folder, like ripgrep's walk.
@@ -363,5 +364,5 @@ def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
         elif entry.is_dir(follow_symlinks=False):
             if entry.name not in EXCLUDED_DIRS:
                 yield from _odd_entries(entry.path)
-        elif not entry.is_file(follow_symlinks=False) and entry.name.endswith(_READ_SUFFIXES):
+        elif not entry.is_file(follow_symlinks=False):
             yield entry

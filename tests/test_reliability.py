@@ -108,8 +108,14 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     (tmp_path / "src/store.ts").write_bytes(latin1.encode("latin-1"))
     # A NUL after a metrics call: searched up to it, and said so.
     (tmp_path / "src/metrics.ts").write_bytes(b"env.M.writeDataPoint({});\n// \0\n")
+    # A NUL after a provider selection: read up to it, and said so.
+    (tmp_path / "src/other.ts").write_text(PROVIDER_CODE.replace("CART_", "OTHER_") + "// \0\n",
+                                           encoding="utf-8")
     audit = auditlib.run_audit(tmp_path, DATE)
-    assert [s.variable for s in audit.facts.providers] == ["CART_STORE_PROVIDER"]
+    assert [s.variable for s in audit.facts.providers] == ["CART_STORE_PROVIDER",
+                                                           "OTHER_STORE_PROVIDER"]
+    assert [f.message.endswith("binary content (NUL byte): read up to it")
+            for f in audit.findings if f.rule == "CF000" and f.location.path == "src/other.ts"] == [True]
     assert [m.location.path for m in audit.facts.metrics] == ["src/metrics.ts"]
     problems = {str(f.location): f.message for f in audit.findings if f.rule == "CF000"}
     assert "not UTF-8" in problems["src/store.ts:2"]
@@ -119,7 +125,7 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
 def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = tmp_path / "repo"
-    for app in ("a", "b", "c"):
+    for app in ("a", "b", "c", "d"):
         (repo / "apps" / app).mkdir(parents=True)
         (repo / "apps" / app / "wrangler.toml").write_text(VALID, encoding="utf-8")
     (repo / ".ignore").write_text("apps/a/\n", encoding="utf-8")
@@ -131,8 +137,9 @@ def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".git/info/exclude").write_text("apps/d/\n", encoding="utf-8")  # this clone's own
     paths = [c.path for c in auditlib.collect(repo).configs]
-    assert paths == ["apps/a/wrangler.toml", "apps/b/wrangler.toml"]
+    assert paths == ["apps/a/wrangler.toml", "apps/b/wrangler.toml", "apps/d/wrangler.toml"]
 
 
 def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
@@ -140,7 +147,8 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
     that is not UTF-8."""
     (tmp_path / "apps/pipe").mkdir(parents=True)
     os.mkfifo(tmp_path / "apps/pipe/wrangler.toml")
-    os.mkfifo(tmp_path / "notes.txt")  # a name the audit does not read: not reported
+    for unread in ("notes.txt", "apps/pipe/a.test.ts", "apps/pipe/data.json"):
+        os.mkfifo(tmp_path / unread)  # names the audit does not read: not reported
     (tmp_path / "apps/new\nline").mkdir()
     (tmp_path / "apps/new\nline/wrangler.toml").write_text(VALID, encoding="utf-8")
     odd = os.fsencode(tmp_path / "apps") + b"/caf\xe9"

@@ -151,6 +151,13 @@ def test_cf008(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     assert all("Cart" in f.message for f in found)
 
 
+def test_cf008_a_deleted_export_says_so(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + DO_BINDING
+             + '\n[exports.Cart]\ntype = "durable-object"\nstate = "deleted"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF008")
+    assert found.message == "`Cart` (CART_DO) is exported as `deleted` in `wrangler.toml`"
+
+
 def test_cf008_pages_message_names_script_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": PAGES + DO_BINDING}, "CF008")
     assert "script_name" in found.message and "Pages" in found.message

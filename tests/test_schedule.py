@@ -637,6 +637,13 @@ def test_carry_over_puts_orphans_after_the_last_section_whatever_their_order() -
         f"{NEW_DOCUMENT}\n{NOTE_C}\n\n{NOTE_D}\n")
 
 
+@pytest.mark.parametrize("note", ["<!--auditlib:keep-->X<!--/auditlib:keep-->",
+                                  "<!-- AUDITLIB:KEEP -->\nX\n<!-- / Auditlib : keep -->"])
+def test_carry_over_reads_markers_as_people_write_them(note: str) -> None:
+    old = f"# Title\n\n## Findings\n\n{note}\n"
+    assert carry_over(NEW_DOCUMENT, old) == f"{NEW_DOCUMENT}\n{note}\n"
+
+
 def test_carry_over_without_blocks_changes_nothing() -> None:
     assert carry_over(NEW_DOCUMENT, "# Title\n\n## Overview\n\nOld overview.\n") == NEW_DOCUMENT
 

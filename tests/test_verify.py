@@ -231,6 +231,18 @@ def test_a_document_in_a_docs_tree_that_is_not_text_is_reported_with_the_others(
     assert "| `docs/deploy-health-checks.md` " in out
 
 
+def test_a_pipe_in_a_docs_tree_is_reported_with_the_others(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.mkfifo(repo / "docs" / "pipe.md")
+    os.mkfifo(repo / "docs" / "pipe.txt")  # not a document: not reported
+    assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
+                     "--date", DATE]) == 1
+    out = capsys.readouterr().out
+    assert "docs/pipe.md: CF000 unreadable-input: `docs/pipe.md` could not be read: not a" \
+        " regular file (a named pipe): not read" in out
+    assert "pipe.txt" not in out and "| `docs/deploy-health-checks.md` " in out
+
+
 @pytest.mark.parametrize(("make", "words"), [
     (lambda path: path.mkdir(), "is a folder (check the documents in it with --docs)"),
     (os.mkfifo, "is not a regular file"),

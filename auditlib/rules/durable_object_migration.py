@@ -70,6 +70,13 @@ def exported_classes(exports: Any) -> set[str]:
             and entry.get("state") not in _GONE}
 
 
+def _state(exports: Any, class_name: str) -> str | None:
+    """The state an `exports` entry gives `class_name` when it is gone (`deleted`), or None."""
+    entry = exports.get(class_name) if isinstance(exports, dict) else None
+    state = entry.get("state") if isinstance(entry, dict) else None
+    return state if state in _GONE else None
+
+
 class DurableObjectMigrationMissing(Rule):
     id = "CF008"
     name = "durable-object-migration-missing"
@@ -99,9 +106,12 @@ class DurableObjectMigrationMissing(Rule):
                                          f" that exports `{class_name}`, and verify the class"
                                          " name"))
                     elif class_name not in declared:
+                        state = _state(scope.settings.get("exports"), class_name)
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
                             message=(f"`{class_name}` ({binding.name}) is in no migration"
-                                     f" and no `exports` entry of {where}"),
+                                     f" and no `exports` entry of {where}" if state is None else
+                                     f"`{class_name}` ({binding.name}) is exported as `{state}`"
+                                     f" in {where}"),
                             remediation=(f"Add `{class_name}` to `new_sqlite_classes` of a new"
                                          f" `[[migrations]]` entry in `{wrangler_config.path}`"))
