@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -123,6 +124,40 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
+def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
+                   problems: list[Problem]) -> list[WranglerConfig]:
+    """`configs`, each with the `name` of the package.json beside it and the scripts of it
+    that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`)."""
+    found = []
+    for config in configs:
+        path = posixpath.join(config.app, "package.json") if config.app != "." else "package.json"
+        packages = _read_each(repo, [path] if path in files else [], _package, problems)
+        if not packages or packages[0] is None:
+            found.append(config)
+            continue
+        name, scripts = packages[0]
+        found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
+            script for script, text in scripts.items()
+            if any(pattern.search(text) for _tool, pattern in workflows.DEPLOY_COMMANDS))))
+    return found
+
+
+def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
+    """A package.json's `name` and scripts; None when it is not a JSON object. One that
+    cannot be parsed raises ConfigParseError."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigParseError(path, getattr(exc, "lineno", None), getattr(exc, "colno", None),
+                               f"not valid JSON: {getattr(exc, 'msg', exc)}") from exc
+    if not isinstance(data, dict):
+        return None
+    scripts = data.get("scripts")
+    return (data["name"] if isinstance(data.get("name"), str) else None,
+            {key: value for key, value in scripts.items() if isinstance(value, str)}
+            if isinstance(scripts, dict) else {})
+
+
 def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:
     """`claim` with what the repository holds at its target: whether it exists, and why its
     lines could not be read."""
@@ -226,8 +261,10 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                  for path in config_paths if used[path] != path]
     configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
                          problems)
+    configs = _with_packages(root, configs, set(files), problems)
+    scripts = {script for config in configs for script in config.deploy_scripts}
     read_workflows = _read_each(root, repofiles.select(files, workflows.WORKFLOW_GLOBS),
-                                workflows.collect, problems)
+                                lambda path, text: workflows.collect(path, text, scripts), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
@@ -249,7 +286,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         repo=root.name,
         configs=tuple(configs),
         deploy_steps=tuple(steps),
-        deployed=workflows.deployed_names([workflow for workflow, _steps in read_workflows], steps),
+        deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),
         problems=tuple(problems),

@@ -112,6 +112,9 @@ class WranglerConfig:
     top: Environment
     environments: tuple[Environment, ...]
     text: str
+    # The package.json beside it: its `name`, and its scripts that run a wrangler deploy.
+    package: str | None = None
+    deploy_scripts: tuple[str, ...] = ()
 
     @property
     def is_root(self) -> bool:
@@ -157,6 +160,17 @@ class DeployStep:
     # The folder it runs in, as written (working-directory): "." for the repository root.
     directory: str = "."
     step: int = 0  # its place among the job's steps, from 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Deployed:
+    """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
+    (`.` the root), the names they give (wrangler `name`, package, project), and the package
+    scripts they run in every package that has them (`pnpm -r deploy`)."""
+
+    folders: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -278,8 +292,7 @@ class Facts:
     repo: str
     configs: tuple[WranglerConfig, ...] = ()
     deploy_steps: tuple[DeployStep, ...] = ()
-    # The folders and names the deploy steps name, by folder, command or argument (CF015).
-    deployed: tuple[str, ...] = ()
+    deployed: Deployed = field(default_factory=lambda: Deployed())
     workflows: tuple[Workflow, ...] = ()
     providers: tuple[ProviderSelection, ...] = ()
     latency: tuple[LatencyMonitor, ...] = ()

@@ -11,14 +11,15 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import yaml
 
 from .errors import ConfigParseError
-from .model import DeployStep, Location, Workflow
+from .model import Deployed, DeployStep, Location, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
@@ -31,18 +32,23 @@ DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
      re.compile(r"\bopennextjs-cloudflare(?:@\S+)?\s+deploy\b")),
 )
 WRANGLER_ACTION = "cloudflare/wrangler-action"
+PAGES_ACTION = "cloudflare/pages-action"  # deprecated, still common
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SECRET = re.compile(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}")
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in a mapping node, its merge keys (`<<: *deploy`) followed."""
     if not isinstance(node, yaml.MappingNode):
         return None
+    merged: list[yaml.Node] = []
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
             found: yaml.Node = value_node
             return found
-    return None
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            merged += value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+    return next((value for value in (_get(each, key) for each in merged) if value is not None), None)
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -63,6 +69,14 @@ def _text(source: str, node: yaml.Node | None) -> str:
     return "" if node is None else source[node.start_mark.index:node.end_mark.index]
 
 
+# A line that runs nothing it names: a comment, or text printed.
+_NOT_RUN = re.compile(r"^(?:#|(?:echo|printf)\b)")
+# A deploy that deploys nothing.
+_DRY_RUN = re.compile(r"(?<=\s)--dry-run\b")
+# A package manager or task runner running a package script (`pnpm --filter web deploy`).
+_RUNNER = re.compile(r"\b(?:pnpm|npm|yarn|bun|turbo|nx)\b")
+
+
 def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
     """(line, text) of each line of a `run:` scalar, with the file's line numbers."""
     if not isinstance(node, yaml.ScalarNode):
@@ -74,8 +88,11 @@ def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
     return [(first + offset, line.strip()) for offset, line in enumerate(node.value.split("\n"))]
 
 
-def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
-    """The workflow and its deploy steps. Raises ConfigParseError when it is not valid YAML."""
+def collect(path: str, source: str,
+            scripts: Collection[str] = ()) -> tuple[Workflow, list[DeployStep]]:
+    """The workflow and its deploy steps: wrangler and its kin, the wrangler action, and a
+    package manager running one of `scripts` (package scripts that run a wrangler deploy).
+    Raises ConfigParseError when it is not valid YAML."""
     try:
         root = yaml.compose(source, Loader=_LOADER)
     except (ValueError, RecursionError) as exc:  # PyYAML lets these through on odd input
@@ -95,108 +112,81 @@ def collect(path: str, source: str) -> tuple[Workflow, list[DeployStep]]:
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
-        matrix = _matrix(job)
         job_steps = _get(job, "steps")
         if not isinstance(job_steps, yaml.SequenceNode):
             continue
         for index, step in enumerate(job_steps.value):
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
-            found = _deploy(step)
+            found = _deploy(step, scripts)
             if found is None:
                 continue
             line, tool, command = found
             # defaults.run applies to `run:` steps only; the action takes workingDirectory.
-            directory = (_scalar(_get(_get(step, "with"), "workingDirectory")) if tool == WRANGLER_ACTION
+            directory = (_scalar(_get(_get(step, "with"), "workingDirectory"))
+                         if tool in (WRANGLER_ACTION, PAGES_ACTION)
                          else _scalar(_get(step, "working-directory")) or job_directory)
-            # A matrix job deploys from each folder its matrix names.
-            for folder in _expand_matrix(directory or "", matrix) or [directory or ""]:
-                steps.append(DeployStep(
-                    location=Location(path=path, start_line=line), workflow=path,
-                    job=str(job_key.value), tool=tool, command=command, secrets=secrets,
-                    directory=_folder(folder), step=index))
+            steps.append(DeployStep(
+                location=Location(path=path, start_line=line), workflow=path,
+                job=str(job_key.value), tool=tool, command=command, secrets=secrets,
+                directory=_folder(directory), step=index))
     return Workflow(path=path, text=source), steps
 
 
-def _matrix(job: yaml.Node) -> dict[str, list[str]]:
-    """The scalar values of each key of a job's `strategy.matrix`, its `include` entries'
-    included."""
-    matrix = _get(_get(job, "strategy"), "matrix")
-    if not isinstance(matrix, yaml.MappingNode):
-        return {}
-    values: dict[str, list[str]] = {}
-    for key_node, value_node in matrix.value:
-        key = _scalar(key_node)
-        if key == "include" and isinstance(value_node, yaml.SequenceNode):
-            for entry in value_node.value:
-                if isinstance(entry, yaml.MappingNode):
-                    for entry_key, entry_value in entry.value:
-                        if _scalar(entry_key) and _scalar(entry_value) is not None:
-                            values.setdefault(str(_scalar(entry_key)), []).append(
-                                str(_scalar(entry_value)))
-        elif key and isinstance(value_node, yaml.SequenceNode):
-            values.setdefault(key, []).extend(
-                item.value for item in value_node.value if isinstance(item, yaml.ScalarNode))
-    return values
-
-
-def _expand_matrix(text: str, matrix: dict[str, list[str]]) -> list[str]:
-    """Each line of `text` that uses the matrix (`${{ matrix.KEY }}`), once for each
-    combination of the values of the keys it uses."""
-    if not matrix:
-        return []
-    expanded = []
-    for line in text.splitlines():
-        lines = [line]
-        for key, values in matrix.items():
-            use = re.compile(r"\$\{\{\s*matrix\." + re.escape(key) + r"\s*\}\}")
-            if use.search(line):
-                lines = [use.sub(value.replace("\\", "\\\\"), text) for text in lines
-                         for value in values]
-        if lines != [line]:
-            expanded += lines
-    return expanded
-
-
-def _deploy(step: yaml.Node) -> tuple[int, str, str] | None:
+def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] | None:
+    """(line, tool, command) of the deploy a step runs, or None."""
     uses = _get(step, "uses")
-    if isinstance(uses, yaml.ScalarNode) and uses.value.startswith(WRANGLER_ACTION):
+    if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(WRANGLER_ACTION):
         command = _get(_get(step, "with"), "command")
         text = command.value if isinstance(command, yaml.ScalarNode) else "deploy"
         # The action runs `wrangler deploy` unless `command` asks for something else.
-        if any(pattern.search(f"wrangler {line}") for line in text.splitlines()
-               for _tool, pattern in DEPLOY_COMMANDS):
+        if any(pattern.search(f"wrangler {line}") and not _DRY_RUN.search(line)
+               for line in text.splitlines() for _tool, pattern in DEPLOY_COMMANDS):
             return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
         return None
+    if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(PAGES_ACTION):
+        given = {key: _scalar(_get(_get(step, "with"), key)) or "" for key in (
+            "directory", "projectName")}
+        return (uses.start_mark.line + 1, PAGES_ACTION, f"{uses.value}: wrangler pages deploy"
+                f" {given['directory']} --project-name {given['projectName']}")
     for line, text in _commands(_get(step, "run")):
+        if _NOT_RUN.match(text) or _DRY_RUN.search(text):
+            continue
         for tool, pattern in DEPLOY_COMMANDS:
             if pattern.search(text):
                 return line, tool, text
+        if (runner := _RUNNER.search(text)) and (script := _script(text[runner.end():], scripts)):
+            return line, f"package script `{script}`", text
     return None
 
 
-# What rule CF015 reads: the folders and names each deploy step names.
-_TOKEN = re.compile(r"[\w.@/-]+")
-# A comment: what it mentions is deployed by nothing.
-_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.MULTILINE)
-# The folder or name a command deploys: the argument of these.
-_ARGUMENT = re.compile(r"(?:(?<![\w./-])cd|(?<=\s)(?:--cwd|--config|-c|--name|--project-name"
-                       r"|--filter|--workspace))(?:\s+|=)([^\s;&|()]+)")
-# `${{ env.KEY }}`, `${{ inputs.KEY }}`, `${{ matrix.KEY }}`, `$KEY`, `${KEY}`.
-_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix)\.([\w-]+)\s*\}\}|\$\{?([A-Za-z_]\w*)\}?")
-
-Scope = dict[tuple[str, str], list[str]]  # ("matrix", "app") -> ["web", "api"]
+def _script(arguments: str, scripts: Collection[str]) -> str | None:
+    """The first of `scripts` that words of a runner's `arguments` name (`deploy`,
+    `web:deploy` for nx)."""
+    return next((word.rsplit(":", 1)[-1] for word in re.findall(r"[\w:.@/-]+", arguments)
+                 if word.rsplit(":", 1)[-1] in scripts), None)
 
 
-def mentioned(text: str) -> set[str]:
-    """The words and paths a text mentions, with each path's leading folders:
-    `./apps/web/src` mentions `apps`, `apps/web` and `apps/web/src`; `apps/web-admin` does not
-    mention `apps/web`, nor `x/apps/web` `apps/web`."""
-    words: set[str] = set()
-    for token in _TOKEN.findall(text):
-        parts = token.removeprefix("./").strip("/").split("/")
-        words.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
-    return words
+# What rule CF015 reads: what each deploy step deploys.
+
+# `${{ env.KEY }}`, `${{ inputs.KEY }}` (also `github.event.inputs`), `${{ matrix.KEY }}`,
+# `$KEY`, `${KEY}`.
+_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs)\.([\w-]+)\s*\}\}"
+                        r"|\$\{?([A-Za-z_]\w*)\}?")
+_CD = re.compile(r"(?:^|[;&|(]\s*)cd\s+([^\s;&|()]+)")
+# Arguments naming the folder or config deployed, or the app, package or project.
+_FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c|--dir|-C)(?:\s+|=)([^\s;&|()]+)")
+_NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name|--filter|-F|--workspace|-w"
+                            r"|--projects?)(?:\s+|=)([^\s;&|()]+)|\byarn\s+workspace\s+(\S+)"
+                            r"|\bnx\s+(?:run\s+)?([\w@/.-]+):[\w-]+")
+# Running a package script in every package: `pnpm -r deploy`, `turbo run deploy`.
+_EVERY_PACKAGE = re.compile(r"(?<=\s)(?:-r|--recursive|--workspaces|-ws)\b|\bturbo\b|\bnx\s+run-many\b"
+                            r"|\byarn\s+workspaces\s+foreach\b")
+# Of the combinations of a matrix and the texts of one line: GitHub runs at most 256 jobs
+# of a matrix.
+_LIMIT = 1024
+
+Scope = dict[tuple[str, str], list[str]]  # ("env", "APP_DIR") -> ["apps/web"]
 
 
 def _mapping(value: object) -> dict[str, Any]:
@@ -210,46 +200,78 @@ def _strings(value: object) -> list[str]:
 
 
 def _expand(text: str, scope: Scope) -> list[str]:
-    """`text` once for each combination of the values its references take in `scope`; a
-    reference with no value there is left as written."""
+    """`text` once for each combination of the values its references take in `scope` (at
+    most _LIMIT); a reference with no value there is left as written."""
     texts, end = [""], 0
     for match in _REFERENCE.finditer(text):
         context, key, shell = match.groups()
+        context = "inputs" if context == "github.event.inputs" else context
         values = scope.get((context, key) if context else ("env", shell))
         if values:
-            texts = [done + text[end:match.start()] + value for done in texts for value in values]
+            texts = [done + text[end:match.start()] + value
+                     for done in texts for value in values][:_LIMIT]
             end = match.end()
     return [done + text[end:] for done in texts]
 
 
+def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
+    """The combinations of a job's matrix, as GitHub makes them: every value of each key
+    with every other's, then each `include` entry added to the combinations whose values it
+    keeps, or as a combination of its own (at most _LIMIT)."""
+    matrix = _mapping(_mapping(job.get("strategy")).get("matrix"))
+    keys = [key for key, values in matrix.items()
+            if key not in ("include", "exclude") and isinstance(values, list)]
+    combinations: list[dict[str, str]] = [{}]
+    for key in keys:
+        combinations = [{**done, key: value} for done in combinations
+                        for value in _strings(matrix[key])][:_LIMIT]
+    if not keys:
+        combinations = []
+    include = matrix.get("include")
+    for entry in include if isinstance(include, list) else []:
+        extra = {key: found[0] for key, value in _mapping(entry).items()
+                 if not isinstance(value, list) and (found := _strings(value))}
+        kept = [done for done in combinations if keys and all(
+            done.get(key) == value for key, value in extra.items() if key in keys)]
+        for done in kept:
+            done.update(extra)
+        if not kept and len(combinations) < _LIMIT:
+            combinations.append(extra)
+    return combinations or [{}]
+
+
 def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
-           inputs: Scope) -> Scope:
-    """The values a step's references can take: inputs, then its job's matrix, then `env`."""
-    scope = dict(inputs)
-    for key, values in _mapping(_mapping(job.get("strategy")).get("matrix")).items():
-        entries = (values if key == "include" and isinstance(values, list)
-                   else [] if key in ("include", "exclude") else [{key: values}])
-        for entry in entries:
-            for name, value in _mapping(entry).items():
-                scope.setdefault(("matrix", name), []).extend(_strings(value))
+           combination: dict[str, str], inputs: Scope) -> Scope:
+    """The values a step's references take in one combination of its job's matrix: inputs,
+    the matrix, then `env` (of the workflow, the job, the step)."""
+    scope = {**inputs, **{("matrix", key): [value] for key, value in combination.items()}}
     for env in (workflow.get("env"), job.get("env"), step.get("env")):
         for name, value in _mapping(env).items():
-            scope[("env", name)] = [text for item in _strings(value) for text in _expand(item, scope)]
+            scope[("env", name)] = [text for item in _strings(value)
+                                    for text in _expand(item, scope)][:_LIMIT]
     return scope
 
 
+def _on(workflow: dict[str, Any]) -> dict[str, Any]:
+    return _mapping(workflow.get("on", workflow.get("True")))  # YAML 1.1 reads `on` as true
+
+
 def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> Scope:
-    """What each input of reusable workflow `path` can be: its default and what callers pass."""
-    on = _mapping(workflows[path].get("on", workflows[path].get("True")))  # YAML 1.1: on is True
-    scope: Scope = {("inputs", name): _strings(_mapping(spec).get("default"))
-                    for name, spec in _mapping(_mapping(on.get("workflow_call")).get("inputs")).items()}
+    """What each input of workflow `path` can be: its default and options (a reusable or
+    manually run workflow), and what the jobs calling it pass."""
+    scope: Scope = {}
+    for trigger in ("workflow_call", "workflow_dispatch"):
+        for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items():
+            scope.setdefault(("inputs", name), []).extend(
+                [*_strings(_mapping(spec).get("default")), *_strings(_mapping(spec).get("options"))])
     for caller in workflows.values():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
             if str(job.get("uses", "")).removeprefix("./") == path:
-                caller_scope = _scope(caller, job, {}, {})
-                for name, value in _mapping(job.get("with")).items():
-                    scope.setdefault(("inputs", name), []).extend(
-                        text for item in _strings(value) for text in _expand(item, caller_scope))
+                for combination in _combinations(job):
+                    caller_scope = _scope(caller, job, {}, combination, {})
+                    for name, value in _mapping(job.get("with")).items():
+                        scope.setdefault(("inputs", name), []).extend(
+                            text for item in _strings(value) for text in _expand(item, caller_scope))
     return scope
 
 
@@ -260,28 +282,69 @@ def _load(text: str) -> dict[str, Any]:
         return {}  # tag, a date such as 2001-02-30 or deep nesting can still fail to construct
 
 
-def deployed_names(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep]) -> tuple[str, ...]:
-    """The folders and names `deploy_steps` name (see rule CF015), with each path's leading
-    folders, from the workflows they were `read` from."""
+def _inside(folder: str, path: str) -> str | None:
+    """`path` taken from `folder`, as a repository-relative path ("." the root); None when
+    it leaves the repository or is still unknown (a reference left, a glob)."""
+    if "$" in path or "*" in path or path.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(folder, path.strip("\"'")))
+    return None if joined == ".." or joined.startswith("../") else joined
+
+
+def _deploys(lines: list[str], folder: str, found: dict[str, set[str]]) -> bool:
+    """Add what a deploy deploys to `found`: the folders and names its command names (a
+    config names its folder), else the folder it runs in, after its `cd`s. `lines` are the
+    `cd`s before the deploy, then the deploy. True when it runs in every package."""
+    for line in lines[:-1]:
+        for target in _CD.findall(line):
+            folder = _inside(folder, target) or folder
+    deploy = lines[-1]
+    for target in _CD.findall(deploy):
+        folder = _inside(folder, target) or folder
+    named = set()
+    for target in _FOLDER_ARGUMENT.findall(deploy):
+        inside = _inside(folder, target) or ""
+        named.add(inside)  # a folder, or a config (which names its folder only)
+    for groups in _NAME_ARGUMENT.findall(deploy):
+        name = next(group for group in groups if group).strip("\"'{}").removesuffix("...")
+        found["names"].add(name)
+        named.add(_inside(folder, name) or "" if name.startswith(".") else "")
+    for token in re.findall(r"(?<=\s)[\w.-]+/[\w./-]*", deploy):  # `pages deploy apps/site/dist`
+        if ".bin/" not in token and "node_modules/" not in token:
+            named.add(_inside(folder, token) or "")
+    found["folders"] |= named - {""}
+    if named:
+        return False
+    if _EVERY_PACKAGE.search(deploy):
+        return True
+    found["folders"].add(folder)
+    return False
+
+
+def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep]) -> Deployed:
+    """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from:
+    each step once for each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     inputs = {path: _inputs(path, workflows) for path in workflows}
-    words: set[str] = set()
-    scopes: dict[tuple[str, str, int], Scope] = {}
-    for deploy in deploy_steps:
-        key = (deploy.workflow, deploy.job, deploy.step)
-        if key not in scopes:  # once per step: a matrix job gives one DeployStep per folder
-            workflow = workflows.get(deploy.workflow, {})
-            job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
-            steps = job.get("steps")
-            step = (_mapping(steps[deploy.step]) if isinstance(steps, list)
-                    and deploy.step < len(steps) else {})
-            scopes[key] = _scope(workflow, job, step, inputs.get(deploy.workflow, {}))
-            script = (deploy.command.partition(": ")[2] if deploy.tool == WRANGLER_ACTION
-                      else f"{deploy.command}\n{step.get('run', '')}")
-            for line in _COMMENT.sub("", script).splitlines():
-                for text in _expand(line, scopes[key]):
-                    paths = [token for token in _TOKEN.findall(text) if "/" in token]
-                    words |= mentioned(" ".join([*_ARGUMENT.findall(text), *paths]))
-        for folder in _expand(deploy.directory, scopes[key]):
-            words |= mentioned(folder)
-    return tuple(sorted(words))
+    found: dict[str, set[str]] = {"folders": set(), "names": set(), "scripts": set()}
+    for deploy in {(d.workflow, d.job, d.step): d for d in deploy_steps}.values():
+        workflow = workflows.get(deploy.workflow, {})
+        job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
+        steps = job.get("steps")
+        step = _mapping(steps[deploy.step]) if isinstance(steps, list) and deploy.step < len(steps) else {}
+        if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION):
+            lines = [deploy.command.partition(": ")[2]]
+        else:  # the `cd`s before the deploy line, then it
+            script = [line.strip() for line in str(step.get("run", deploy.command)).splitlines()]
+            at = script.index(deploy.command) if deploy.command in script else len(script)
+            lines = [line for line in script[:at] if _CD.search(line)] + [deploy.command]
+        for combination in _combinations(job):
+            scope = _scope(workflow, job, step, combination, inputs.get(deploy.workflow, {}))
+            before = [_expand(line, scope)[0] for line in lines[:-1]]
+            for folder in _expand(deploy.directory, scope):
+                for line in _expand(lines[-1], scope):
+                    if _deploys([*before, line], _inside(".", folder) or ".", found) and (
+                            deploy.tool.startswith("package script")):
+                        found["scripts"].add(deploy.tool.split("`")[1])
+    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
+                    scripts=tuple(sorted(found["scripts"])))

@@ -6,6 +6,7 @@ checked for every finding.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -680,8 +681,18 @@ def root_deploy(command: str, directory: str | None = None, defaults: str | None
 ])
 def test_cf015_root_app_is_deployed_from_the_root(tmp_path: Path, make_repo: MakeRepo, workflow: str,
                                                    expected: Expected) -> None:
-    files = {**ROOT_APP, ".github/workflows/deploy.yml": workflow}
-    check(findings(tmp_path, make_repo, files, "CF015"), expected, Severity.P2)
+    """apps/web has its own config: a deploy there deploys it, not the root's."""
+    files = {**ROOT_APP, **WEB_APP, ".github/workflows/deploy.yml": workflow}
+    check([f for f in findings(tmp_path, make_repo, files, "CF015")
+           if f.location.path == "wrangler.toml"], expected, Severity.P2)
+
+
+def test_cf015_a_deploy_from_a_folder_without_a_config_deploys_the_one_above(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """wrangler looks for its config up from where it runs."""
+    files = {**ROOT_APP, ".github/workflows/deploy.yml": root_deploy("npx wrangler deploy",
+                                                                     directory="scripts/ci")}
+    assert findings(tmp_path, make_repo, files, "CF015") == []
 
 
 def deploy_step(step: str, job: str = "") -> str:
@@ -748,6 +759,73 @@ def test_cf015_each_step_is_read_with_its_own_env(tmp_path: Path, make_repo: Mak
              ".github/workflows/ship.yml": workflow}
     check(findings(tmp_path, make_repo, files, "CF015"),
           [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+MONOREPO = {
+    **{f"apps/{app}/wrangler.toml": f'name = "{app}"\nmain = "src/index.ts"\n'
+       for app in ("web", "api", "docs")},
+    **{f"apps/{app}/package.json": json.dumps(
+        {"name": f"@org/{app}", "scripts": {"deploy": "wrangler deploy", "test": "vitest"}})
+       for app in ("web", "api", "docs")},
+    "apps/web/workers/cron/wrangler.toml": 'name = "cron"\nmain = "src/index.ts"\n',
+}
+
+
+def job(steps: str, head: str = "") -> str:
+    """A workflow with one job whose steps are `steps` (YAML at a step's indent)."""
+    return ("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n" + head
+            + "    steps:\n" + "".join(f"      - {line}\n" if not line.startswith(" ")
+                                   else f"      {line}\n" for line in steps.strip().split("\n")))
+
+
+@pytest.mark.parametrize(("workflow", "deployed"), [
+    pytest.param(job("run: pnpm --filter @org/web deploy"), {"web"}, id="pnpm-filter-package"),
+    pytest.param(job("run: pnpm -F api run deploy"), {"api"}, id="pnpm-F-name"),
+    pytest.param(job("run: npm run deploy --workspace apps/docs"), {"docs"}, id="npm-workspace"),
+    pytest.param(job("run: yarn workspace @org/web deploy"), {"web"}, id="yarn-workspace"),
+    pytest.param(job("run: npx nx run @org/api:deploy"), {"api"}, id="nx-run"),
+    pytest.param(job("run: pnpm -r deploy"), {"web", "api", "docs"}, id="every-package"),
+    pytest.param(job("run: npx turbo run deploy --filter=@org/docs"), {"docs"}, id="turbo-filter"),
+    pytest.param(job("run: pnpm -r test"), set(), id="a-script-that-does-not-deploy"),
+    pytest.param(job("run: |\n    # npx wrangler deploy --config apps/web/wrangler.toml\n"
+                     "    echo \"deploy apps/api by hand: npx wrangler deploy\""), set(),
+                 id="comments-and-echo-deploy-nothing"),
+    pytest.param(job("run: npx wrangler deploy --dry-run --outdir dist\n  working-directory: apps/web"),
+                 set(), id="dry-run"),
+    pytest.param(job("run: |\n    pnpm --filter api test\n    cd apps/web\n    npx wrangler deploy"),
+                 {"web"}, id="only-the-cds-before-the-deploy-count"),
+    pytest.param(job("run: npx wrangler deploy -c ../api/wrangler.toml",
+                     head="    defaults:\n      run:\n        working-directory: apps/web\n"),
+                 {"api"}, id="config-path-from-the-working-directory"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/web/workers/cron"),
+                 {"cron"}, id="a-nested-app-is-not-its-parent"),
+    pytest.param(job("run: app=web; cd apps/$app && npx wrangler deploy"), set(),
+                 id="a-shell-variable-names-nothing"),
+    pytest.param(job("uses: Cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/docs"),
+                 {"docs"}, id="action-name-in-any-case"),
+    pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
+                     "    directory: dist"), {"web"}, id="pages-action"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: ${{ matrix.dir }}",
+                     head="    strategy:\n      matrix:\n        include:\n"
+                          "          - { app: web, dir: apps/web }\n"
+                          "          - { app: api, dir: apps/api }\n"),
+                 {"web", "api"}, id="matrix-include-entries"),
+])
+def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, workflow: str,
+                                        deployed: set[str]) -> None:
+    files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_a_merge_key_keeps_its_deploy_step(tmp_path: Path, make_repo: MakeRepo) -> None:
+    workflow = ("on: push\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - &deploy { run: npx wrangler deploy, working-directory: apps/web }\n"
+                "  two:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - <<: *deploy\n        working-directory: apps/api\n")
+    files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"docs", "cron"}
 
 
 def test_cf015_message_says_where_it_looked(tmp_path: Path, make_repo: MakeRepo) -> None:

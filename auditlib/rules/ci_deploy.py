@@ -1,20 +1,24 @@
 """CF015 app-not-deployed-by-ci.
 
 ## What it does
-Reports each wrangler config that no CI deploy step deploys. A Cloudflare deploy step
-deploys the apps it names, by folder or by `name`:
-- in its folder (`working-directory`, the job's or workflow's `defaults.run.working-directory`,
-  or the wrangler action's `workingDirectory`);
-- in its command (the whole `run:` script, or the wrangler action's `command`): the argument
-  of `cd`, `--cwd`, `--config`/`-c`, `--name`, `--project-name`, `--filter` and
-  `--workspace`, and any path (`apps/web/out` names `apps/web`).
+Reports each wrangler config that no CI deploy step deploys. A deploy step is a `run:`
+line that runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
+opennextjs-cloudflare), the wrangler action, or a package manager or task runner running a
+package script that runs one of those (the `package.json` beside a wrangler config is
+read); comments, `echo` lines and `--dry-run` are not deploys. A step deploys:
+- the app whose folder or config its command names (`--config`/`-c`, `--cwd`, `-C`, a path
+  such as `apps/site/dist`), taken from the folder it runs in;
+- the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
+  `--filter`/`-F`, `--workspace`/`-w`, `yarn workspace NAME`, `nx run NAME:deploy`);
+- else the app of the folder it runs in (`working-directory`, the job's or workflow's
+  `defaults.run.working-directory`, the action's `workingDirectory`, after the `cd`s of its
+  script), or every app whose package has the script (`pnpm -r deploy`, `turbo run deploy`).
 
-`${{ matrix.KEY }}`, `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` in them stand for each
-value the job's matrix, the workflow's, job's or step's `env`, the jobs calling the
-reusable workflow (`with:`) or the input's `default` give them. Nothing else in a workflow
-names an app: not job ids, step names, runner labels or comments. The config at the
-repository root is also deployed by a deploy step that runs in the root (no
-`working-directory`, and no `cd`, `--config` or `--cwd` in its command).
+A path belongs to the deepest app folder that holds it. `${{ matrix.KEY }}` (each
+combination of the job's matrix, `include` entries as GitHub adds them), `${{ env.KEY }}`,
+`$KEY` and `${{ inputs.KEY }}` (what calling jobs pass, the input's `default` and
+`options`) are filled in; a target known only at run time (`fromJSON(...)`, a shell loop)
+names no app.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -30,15 +34,13 @@ reusable deploy workflow with its folder).
 
 from __future__ import annotations
 
-import re
+import posixpath
 from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..wrangler import CONFIG_NAMES
 from .base import Rule
-
-# A command that deploys from another folder than the one it runs in.
-_ELSEWHERE = re.compile(r"(?:^|[;&|(]\s*)cd\s|\s(?:--config|-c|--cwd)\b")
 
 
 class AppNotDeployedByCi(Rule):
@@ -52,21 +54,32 @@ class AppNotDeployedByCi(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        words = set(facts.deployed)
-        in_root = any(step.directory == "." and not _ELSEWHERE.search(step.command)
-                      for step in facts.deploy_steps)
+        found = facts.deployed
+        folders = {c.app for c in facts.configs}
+        apps = {_app(path, folders) for path in found.folders}
         for wrangler_config in facts.configs:
-            if wrangler_config.is_root and in_root:
+            names = {wrangler_config.name, wrangler_config.package} - {None}
+            if (wrangler_config.app in apps or names.intersection(found.names)
+                    or set(wrangler_config.deploy_scripts).intersection(found.scripts)):
                 continue
-            names = list(dict.fromkeys(
-                name for name in (wrangler_config.name,
+            named = list(dict.fromkeys(
+                name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
                 if name))
-            if words.intersection(names):
-                continue
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=(f"no CI workflow deploys `{wrangler_config.path}`"
-                         f" ({' or '.join(f'`{n}`' for n in names) or 'no name'} not named"
+                         f" ({' or '.join(f'`{n}`' for n in named) or 'no name'} not named"
                          " by a deploy step)"),
                 remediation="Deploy each app from a CI workflow")
+
+
+def _app(path: str, folders: set[str]) -> str | None:
+    """The app a deploy from `path` deploys: the deepest app folder that holds it ("." the
+    root), as wrangler looks for its config up from where it runs; a config path names
+    its own folder only."""
+    if path.endswith(CONFIG_NAMES):
+        return posixpath.dirname(path) or "."
+    while path not in folders and path not in (".", ""):
+        path = path.rpartition("/")[0]
+    return (path or ".") if (path or ".") in folders else None
