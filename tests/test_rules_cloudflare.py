@@ -455,6 +455,14 @@ def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_re
     assert "(line 11)" in found.message and "env `production`" in found.message
 
 
+def test_cf012_an_inline_environment_is_told_to_declare_it_inline(tmp_path: Path,
+                                                                  make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[ai]\nbinding = "AI"\n\n[env]\nstaging = { name = "s" }\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    assert found.remediation == ("Declare `AI` in the inline table of env `staging` (line 8) of"
+                                 " `wrangler.toml`")
+
+
 def test_cf012_a_single_table_kind_is_declared_as_one_table(tmp_path: Path,
                                                             make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": WORKER + '\n[ai]\nbinding = "AI"\n\n[env.production]\nname = "p"\n'}

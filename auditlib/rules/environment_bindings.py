@@ -65,6 +65,15 @@ class BindingMissingInEnvironment(Rule):
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path, start_line=scope.location.start_line)
                 toml = wrangler_config.path.endswith(".toml")
+                start = scope.location.start_line or 0
+                # `staging = { ... }` under [env]: no [env.staging.X] table may be added.
+                inline = toml and 0 < start <= len(lines := wrangler_config.text.splitlines()) \
+                    and not lines[start - 1].lstrip().startswith("[")
+
+                def into(table: str, scope_name: str = scope.name, line: int = start,
+                         inline: bool = inline) -> str:
+                    return (f"the inline table of env `{scope_name}` (line {line})" if inline
+                            else f"`{table}`")
                 consumes = any(kind == "queues.consumers" for kind, _name in have)
                 for binding in top.bindings:
                     if (binding.kind, binding.name) in have or (
@@ -82,16 +91,16 @@ class BindingMissingInEnvironment(Rule):
                                     else f"not in {where}")),
                         remediation=(("Declare the environment's own queue consumer" if consumer
                                       else f"Declare `{binding.name}`")
-                                     + f" in `{table}` of `{wrangler_config.path}`"))
+                                     + f" in {into(table)} of `{wrangler_config.path}`"))
                 if "containers" in top.declared and "containers" not in scope.declared:
                     line = top.location_of("containers").start_line
                     yield cls.finding(
                         location=location, subject=scoped("containers", scope),
                         message=("containers are declared at the top level"
                                  + (f" (line {line})" if line else "") + f" but not in {where}"),
-                        remediation=("Declare them in `"
-                                     + _table(toml, False, ("env", scope.name, "containers"))
-                                     + f"` of `{wrangler_config.path}`"))
+                        remediation=("Declare them in "
+                                     + into(_table(toml, False, ("env", scope.name, "containers")))
+                                     + f" of `{wrangler_config.path}`"))
                 for var in top.vars:
                     if var.name in have_vars:
                         continue
@@ -103,9 +112,9 @@ class BindingMissingInEnvironment(Rule):
                             f"Set `{var.name}` with `{secret_put(wrangler_config, var.name, scope.name)}`,"
                             " not in a config"
                             if secret_name(var.name) or secret_reason(var.name, var.value)
-                            else f"Declare `{var.name}` in `"
-                            + ("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name)
-                            + f"` of `{wrangler_config.path}`"))
+                            else f"Declare `{var.name}` in "
+                            + into(("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name))
+                            + f" of `{wrangler_config.path}`"))
 
 
 def _table(toml: bool, single: bool, path: tuple[str, ...]) -> str:
