@@ -23,10 +23,12 @@ from .model import Deployed, DeployStep, Location, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
+# wrangler and its options before the command: `wrangler -c apps/api/wrangler.toml deploy`.
+_WRANGLER = r"\bwrangler(?:@\S+)?(?:\s+--?[\w-]+(?:[= ](?!deploy\b|pages\b|versions\b)[^\s-]\S*)?)*"
 # (tool, pattern over a `run:` line); the first that matches a line names the tool.
 DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("wrangler pages deploy", re.compile(r"\bwrangler(?:@\S+)?\s+pages\s+(?:deploy|publish)\b")),
-    ("wrangler deploy", re.compile(r"\bwrangler(?:@\S+)?\s+(?:deploy|publish|versions\s+deploy)\b")),
+    ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish)\b")),
+    ("wrangler deploy", re.compile(_WRANGLER + r"\s+(?:deploy|publish|versions\s+deploy)\b")),
     ("next-on-pages deploy", re.compile(r"\bnext-on-pages(?:@\S+)?\b.*\bdeploy\b")),
     ("opennextjs-cloudflare deploy",
      re.compile(r"\bopennextjs-cloudflare(?:@\S+)?\s+deploy\b")),

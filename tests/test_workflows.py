@@ -50,6 +50,12 @@ def workflow(*steps: str) -> str:
           "cloudflare/wrangler-action@v3: wrangler pages deploy out --project-name=shop")],
         id="wrangler-action-command"),
     pytest.param(
+        workflow("      - run: npx wrangler -c apps/api/wrangler.toml --env production deploy\n"),
+        [(7, "deploy", "wrangler deploy",
+          "npx wrangler -c apps/api/wrangler.toml --env production deploy")],
+        id="options-before-the-command"),
+    pytest.param(workflow("      - run: npx wrangler --port 8787 dev\n"), [], id="not-a-deploy"),
+    pytest.param(
         workflow("      - run: pnpm exec opennextjs-cloudflare deploy\n"),
         [(7, "deploy", "opennextjs-cloudflare deploy", "pnpm exec opennextjs-cloudflare deploy")],
         id="opennextjs-cloudflare"),
