@@ -115,9 +115,11 @@ def collect(path: str, source: str,
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
         job_steps = _get(job, "steps")
-        if not isinstance(job_steps, yaml.SequenceNode):
+        if not isinstance(job_steps, yaml.SequenceNode) or _never(job):
             continue
         for index, step in enumerate(job_steps.value):
+            if _never(step):
+                continue
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             found = _deploy(step, scripts)
@@ -133,6 +135,11 @@ def collect(path: str, source: str,
                 job=str(job_key.value), tool=tool, command=command, secrets=secrets,
                 directory=_folder(directory), step=index))
     return Workflow(path=path, text=source), steps
+
+
+def _never(node: yaml.Node) -> bool:
+    """Whether a job or step never runs: `if: false`."""
+    return (_scalar(_get(node, "if")) or "").replace(" ", "").lower() in ("false", "${{false}}")
 
 
 def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] | None:

@@ -55,6 +55,9 @@ def workflow(*steps: str) -> str:
           "npx wrangler -c apps/api/wrangler.toml --env production deploy")],
         id="options-before-the-command"),
     pytest.param(workflow("      - run: npx wrangler --port 8787 dev\n"), [], id="not-a-deploy"),
+    pytest.param(workflow("      - if: false\n        run: npx wrangler deploy\n",
+                          "      - if: ${{ false }}\n        run: npx wrangler deploy\n"), [],
+                 id="a-step-that-never-runs"),
     pytest.param(
         workflow("      - run: pnpm exec opennextjs-cloudflare deploy\n"),
         [(7, "deploy", "opennextjs-cloudflare deploy", "pnpm exec opennextjs-cloudflare deploy")],
