@@ -137,8 +137,8 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
             continue
         name, scripts = packages[0]
         found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
-            script for script, text in scripts.items()
-            if any(pattern.search(text) for _tool, pattern in workflows.DEPLOY_COMMANDS))))
+            script for script, text in scripts.items() if any(
+                workflows.deploy_tool(command, ()) for command in workflows.segments(text)))))
     return found
 
 
@@ -286,7 +286,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         repo=root.name,
         configs=tuple(configs),
         deploy_steps=tuple(steps),
-        deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps),
+        deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
+                                    scripts),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),
         problems=tuple(problems),

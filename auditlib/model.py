@@ -165,12 +165,13 @@ class DeployStep:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Deployed:
     """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
-    (`.` the root), the names they give (wrangler `name`, package, project), and the package
-    scripts they run in every package that has them (`pnpm -r deploy`)."""
+    (`.` the root, or a config's path), the names they give (wrangler `name`, project), and
+    the package scripts they run: (kind, where, script), kind `folder`, `name` (a package
+    or project) or `every` (every package that has the script: `pnpm -r run deploy`)."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
-    scripts: tuple[str, ...] = ()
+    scripts: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

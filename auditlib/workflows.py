@@ -159,21 +159,107 @@ def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] |
         return (uses.start_mark.line + 1, PAGES_ACTION, f"{uses.value}: wrangler pages deploy"
                 f" {given['directory']} --project-name {given['projectName']}")
     for line, text in _commands(_get(step, "run")):
-        if _NOT_RUN.match(text) or _DRY_RUN.search(text):
-            continue
-        for tool, pattern in DEPLOY_COMMANDS:
-            if pattern.search(text):
+        for segment in segments(text):
+            if (tool := deploy_tool(segment, scripts)) is not None:
                 return line, tool, text
-        if (runner := _RUNNER.search(text)) and (script := _script(text[runner.end():], scripts)):
-            return line, f"package script `{script}`", text
     return None
 
 
-def _script(arguments: str, scripts: Collection[str]) -> str | None:
-    """The first of `scripts` that words of a runner's `arguments` name (`deploy`,
-    `web:deploy` for nx)."""
-    return next((word.rsplit(":", 1)[-1] for word in re.findall(r"[\w:.@/-]+", arguments)
-                 if word.rsplit(":", 1)[-1] in scripts), None)
+def segments(line: str) -> list[str]:
+    """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`), the
+    comments and printed text (`echo`) left out."""
+    found = []
+    for segment in re.split(r"&&|\|\||;", line):
+        # `do (cd "$app" && npx wrangler deploy); done`: the commands, without the shell's words
+        segment = re.sub(r"^(?:(?:do|then|else|\{|\()\s*)+", "", segment.strip()).strip("()").strip()
+        if segment.startswith("#"):
+            break
+        if segment and not _NOT_RUN.match(segment):
+            found.append(segment)
+    return found
+
+
+def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
+    """The tool a command deploys with ("wrangler deploy", "package script `deploy`"), or
+    None: a dry run deploys nothing, and a runner deploys when it runs one of `scripts`."""
+    if _DRY_RUN.search(command):
+        return None
+    for tool, pattern in DEPLOY_COMMANDS:
+        if pattern.search(command):
+            return tool
+    run = package_run(command)
+    return f"package script `{run[0]}`" if run is not None and run[0] in scripts else None
+
+
+# Options of package managers and task runners that take a value, and what it names.
+_VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--dir": "folder",
+                  "-C": "folder", "--cwd": "folder", "--prefix": "folder", "-t": "script",
+                  "--target": "script", "--targets": "script", "-p": "name", "--projects": "name"}
+# Options that run a script in every package, or in the workspace's root.
+_EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
+# pnpm's own commands: `pnpm deploy` copies a package to a folder, it runs no script.
+_PNPM_COMMANDS = {"deploy", "install", "i", "add", "exec", "dlx", "create", "publish", "remove",
+                  "update", "pack", "link"}
+
+
+def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """The script a package manager or task runner runs (pnpm, npm, yarn, bun, turbo, nx),
+    and where: (kind, value) pairs, kind "name" (a package or project), "folder" (a
+    path), or "every" (every package that has the script); none for the folder it runs in.
+    None when the command runs no package script."""
+    runner = _RUNNER.search(command)
+    if runner is None:
+        return None
+    tool, words = runner[0], command[runner.end():].split()
+    where: list[tuple[str, str]] = []
+    positional: list[str] = []
+    script = None
+    words_left = iter(words)
+    for word in words_left:
+        if word == "--":  # the script's own arguments
+            break
+        option, _equals, value = word.partition("=")
+        if tool == "npm" and option == "-w":
+            option = "--workspace"
+        if option in _VALUE_OPTIONS:
+            value = value or next(words_left, "")
+            kind = _VALUE_OPTIONS[option]
+            if kind == "script":
+                script = value
+            elif value := value.strip("\"'{}").removesuffix("..."):
+                # `@org/web` is a package; `./apps/web` and `apps/web` are folders.
+                folder = kind == "name" and not value.startswith("@") and "/" in value
+                where.append(("folder" if folder else kind, value))
+        elif option in _EVERY:
+            where.append(("every", ""))
+        elif tool == "pnpm" and option in ("-w", "--workspace-root"):
+            where.append(("folder", "."))
+        elif not word.startswith("-"):
+            positional.append(word)
+    if tool == "yarn" and positional[:1] == ["workspace"] and len(positional) > 1:
+        where.append(("name", positional[1]))
+        positional = positional[2:]
+    elif tool == "yarn" and positional[:1] == ["workspaces"]:
+        where.append(("every", ""))
+        positional = positional[positional.index("run"):] if "run" in positional else []
+    if tool == "nx" and positional[:1] == ["run"] and len(positional) > 1 and ":" in positional[1]:
+        project, _colon, script = positional[1].rpartition(":")
+        where.append(("name", project))
+    elif tool == "nx" and positional[:1] in (["run-many"], ["affected"]):
+        where = where or [("every", "")]
+    elif tool == "nx" and len(positional) > 1:
+        script = positional[0]
+        where.append(("name", positional[1]))
+    elif positional[:1] in (["run"], ["run-script"]) and len(positional) > 1:
+        script = positional[1]
+    elif positional and (tool in ("turbo", "yarn", "bun") or (
+            tool == "pnpm" and positional[0] not in _PNPM_COMMANDS)):
+        script = positional[0]
+    if script is None:
+        return None
+    if tool == "turbo" and not where:
+        where = [("every", "")]
+    return script, where
 
 
 # What rule CF015 reads: what each deploy step deploys.
@@ -182,17 +268,11 @@ def _script(arguments: str, scripts: Collection[str]) -> str | None:
 # `$KEY`, `${KEY}`.
 _REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs)\.([\w-]+)\s*\}\}"
                         r"|\$\{?([A-Za-z_]\w*)\}?")
-_CD = re.compile(r"(?:^|[;&|(]\s*)cd\s+([^\s;&|()]+)")
-# Arguments naming the folder or config deployed, or the app, package or project.
-_FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c|--dir|-C)(?:\s+|=)([^\s;&|()]+)")
-_NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name|--filter|-F|--workspace|-w"
-                            r"|--projects?)(?:\s+|=)([^\s;&|()]+)|\byarn\s+workspace\s+(\S+)"
-                            r"|\bnx\s+(?:run\s+)?([\w@/.-]+):[\w-]+")
-# Running a package script in every package: `pnpm -r deploy`, `turbo run deploy`.
-_EVERY_PACKAGE = re.compile(r"(?<=\s)(?:-r|--recursive|--workspaces|-ws)\b|\bturbo\b|\bnx\s+run-many\b"
-                            r"|\byarn\s+workspaces\s+foreach\b")
-# Of the combinations of a matrix and the texts of one line: GitHub runs at most 256 jobs
-# of a matrix.
+# Arguments of a wrangler command naming the folder or config deployed, or the app.
+_FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
+_NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name)(?:\s+|=)([^\s;&|()]+)")
+# Of the combinations of a matrix, the sets of inputs, the texts of one line: GitHub runs at
+# most 256 jobs of a matrix.
 _LIMIT = 1024
 
 Scope = dict[tuple[str, str], list[str]]  # ("env", "APP_DIR") -> ["apps/web"]
@@ -265,23 +345,25 @@ def _on(workflow: dict[str, Any]) -> dict[str, Any]:
     return _mapping(workflow.get("on", workflow.get("True")))  # YAML 1.1 reads `on` as true
 
 
-def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> Scope:
-    """What each input of workflow `path` can be: its default and options (a reusable or
-    manually run workflow), and what the jobs calling it pass."""
-    scope: Scope = {}
-    for trigger in ("workflow_call", "workflow_dispatch"):
-        for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items():
-            scope.setdefault(("inputs", name), []).extend(
-                [*_strings(_mapping(spec).get("default")), *_strings(_mapping(spec).get("options"))])
+def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """The inputs workflow `path` can run with, each set as one caller passes it: the
+    defaults, each option of a manually run workflow, and what each calling job passes
+    (once per combination of its matrix)."""
+    specs = {name: _mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
+             for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items()}
+    defaults = {name: found[0] for name, spec in specs.items()
+                if (found := _strings(spec.get("default")))}
+    runs = [defaults, *({**defaults, name: option} for name, spec in specs.items()
+                        for option in _strings(spec.get("options")))]
     for caller in workflows.values():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
             if str(job.get("uses", "")).removeprefix("./") == path:
                 for combination in _combinations(job):
-                    caller_scope = _scope(caller, job, {}, combination, {})
-                    for name, value in _mapping(job.get("with")).items():
-                        scope.setdefault(("inputs", name), []).extend(
-                            text for item in _strings(value) for text in _expand(item, caller_scope))
-    return scope
+                    scope = _scope(caller, job, {}, combination, {})
+                    runs.append({**defaults, **{name: _expand(text, scope)[0] for name, value
+                                                in _mapping(job.get("with")).items()
+                                                for text in _strings(value)[:1]}})
+    return list({tuple(sorted(run.items())): run for run in runs}.values())[:_LIMIT]
 
 
 def _load(text: str) -> dict[str, Any]:
@@ -291,69 +373,80 @@ def _load(text: str) -> dict[str, Any]:
         return {}  # tag, a date such as 2001-02-30 or deep nesting can still fail to construct
 
 
-def _inside(folder: str, path: str) -> str | None:
+def _inside(folder: str | None, path: str) -> str | None:
     """`path` taken from `folder`, as a repository-relative path ("." the root); None when
-    it leaves the repository or is still unknown (a reference left, a glob)."""
-    if "$" in path or "*" in path or path.startswith("/"):
+    it leaves the repository or is not known (a reference left, a glob, no folder)."""
+    path = path.strip("\"'").replace("\\", "/")
+    if folder is None or "$" in path or "*" in path or path.startswith("/"):
         return None
-    joined = posixpath.normpath(posixpath.join(folder, path.strip("\"'")))
+    joined = posixpath.normpath(posixpath.join(folder, path))
     return None if joined == ".." or joined.startswith("../") else joined
 
 
-def _deploys(lines: list[str], folder: str, found: dict[str, set[str]]) -> bool:
-    """Add what a deploy deploys to `found`: the folders and names its command names (a
-    config names its folder), else the folder it runs in, after its `cd`s. `lines` are the
-    `cd`s before the deploy, then the deploy. True when it runs in every package."""
-    for line in lines[:-1]:
-        for target in _CD.findall(line):
-            folder = _inside(folder, target) or folder
-    deploy = lines[-1]
-    for target in _CD.findall(deploy):
-        folder = _inside(folder, target) or folder
-    named = set()
-    for target in _FOLDER_ARGUMENT.findall(deploy):
-        inside = _inside(folder, target) or ""
-        named.add(inside)  # a folder, or a config (which names its folder only)
-    for groups in _NAME_ARGUMENT.findall(deploy):
-        name = next(group for group in groups if group).strip("\"'{}").removesuffix("...")
-        found["names"].add(name)
-        named.add(_inside(folder, name) or "" if name.startswith(".") else "")
-    for token in re.findall(r"(?<=\s)[\w.-]+/[\w./-]*", deploy):  # `pages deploy apps/site/dist`
-        if ".bin/" not in token and "node_modules/" not in token:
-            named.add(_inside(folder, token) or "")
-    found["folders"] |= named - {""}
-    if named:
-        return False
-    if _EVERY_PACKAGE.search(deploy):
-        return True
-    found["folders"].add(folder)
-    return False
+def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
+             found: dict[str, set[Any]]) -> None:
+    """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
+    folders, configs and names it names, else the folder it runs in (`folder`, after the
+    `cd`s before it; None once a `cd` leads somewhere not known)."""
+    for command in commands:
+        if (cd := re.match(r"cd\s+(\S+)$", command)) is not None:
+            folder = _inside(folder, cd[1])
+            continue
+        tool = deploy_tool(command, scripts)
+        if tool is None:
+            continue
+        run = package_run(command) if tool.startswith("package script") else None
+        if run is not None:
+            script, where = run
+            found["scripts"] |= {(kind, _inside(folder, value) if kind == "folder" else value,
+                                  script) for kind, value in where} or {("folder", folder, script)}
+            continue
+        named = {_inside(folder, value) for value in _FOLDER_ARGUMENT.findall(command)}
+        names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command)}
+        named |= {_inside(folder, word) for word in _positional(command)  # `pages deploy apps/x/dist`
+                  if "/" in word and not word.startswith("@") and "://" not in word
+                  and ".bin/" not in word and "node_modules/" not in word}
+        found["names"] |= names
+        found["folders"] |= (named or ({folder} if not names else set())) - {None}
 
 
-def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep]) -> Deployed:
-    """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from:
-    each step once for each combination of its job's matrix."""
+def _positional(command: str) -> list[str]:
+    """The words of a command that are neither options nor what follows an option (the
+    value of `--assets apps/web/dist` is no target); an expression left is `$`."""
+    words, found, value = re.sub(r"\$\{\{.*?\}\}", "$", command).split()[1:], [], False
+    for word in words:
+        if word.startswith("-"):
+            value = "=" not in word
+        elif not value:
+            found.append(word)
+        else:
+            value = False
+    return found
+
+
+def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
+             scripts: Collection[str] = ()) -> Deployed:
+    """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
+    (`scripts`: the package scripts that run a wrangler deploy): each step once for each
+    set of inputs its workflow runs with and each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     inputs = {path: _inputs(path, workflows) for path in workflows}
-    found: dict[str, set[str]] = {"folders": set(), "names": set(), "scripts": set()}
+    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
     for deploy in {(d.workflow, d.job, d.step): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
         step = _mapping(steps[deploy.step]) if isinstance(steps, list) and deploy.step < len(steps) else {}
-        if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION):
-            lines = [deploy.command.partition(": ")[2]]
-        else:  # the `cd`s before the deploy line, then it
-            script = [line.strip() for line in str(step.get("run", deploy.command)).splitlines()]
-            at = script.index(deploy.command) if deploy.command in script else len(script)
-            lines = [line for line in script[:at] if _CD.search(line)] + [deploy.command]
-        for combination in _combinations(job):
-            scope = _scope(workflow, job, step, combination, inputs.get(deploy.workflow, {}))
-            before = [_expand(line, scope)[0] for line in lines[:-1]]
-            for folder in _expand(deploy.directory, scope):
-                for line in _expand(lines[-1], scope):
-                    if _deploys([*before, line], _inside(".", folder) or ".", found) and (
-                            deploy.tool.startswith("package script")):
-                        found["scripts"].add(deploy.tool.split("`")[1])
+        script = (deploy.command.partition(": ")[2] if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
+                  else str(step.get("run", deploy.command)))
+        runs = [{("inputs", name): [value] for name, value in run.items()}
+                for run in inputs.get(deploy.workflow) or [{}]]
+        for run in runs:
+            for combination in _combinations(job):
+                scope = _scope(workflow, job, step, combination, run)
+                commands = [command for line in script.splitlines()
+                            for command in segments(_expand(line, scope)[0])]
+                _deploys(commands, _inside(".", _expand(deploy.directory, scope)[0]), scripts,
+                         found)
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
-                    scripts=tuple(sorted(found["scripts"])))
+                    scripts=tuple(sorted(found["scripts"], key=str)))

@@ -787,12 +787,15 @@ def job(steps: str, head: str = "") -> str:
 
 
 @pytest.mark.parametrize(("workflow", "deployed"), [
-    pytest.param(job("run: pnpm --filter @org/web deploy"), {"web"}, id="pnpm-filter-package"),
+    pytest.param(job("run: pnpm --filter @org/web run deploy"), {"web"}, id="pnpm-filter-package"),
+    pytest.param(job("run: pnpm --filter @org/web deploy out"), set(), id="pnpm-s-own-deploy-command"),
+    pytest.param(job("run: pnpm --filter web test -- --grep deploy"), set(),
+                 id="a-word-after-the-script-is-no-script"),
     pytest.param(job("run: pnpm -F api run deploy"), {"api"}, id="pnpm-F-name"),
     pytest.param(job("run: npm run deploy --workspace apps/docs"), {"docs"}, id="npm-workspace"),
     pytest.param(job("run: yarn workspace @org/web deploy"), {"web"}, id="yarn-workspace"),
     pytest.param(job("run: npx nx run @org/api:deploy"), {"api"}, id="nx-run"),
-    pytest.param(job("run: pnpm -r deploy"), {"web", "api", "docs"}, id="every-package"),
+    pytest.param(job("run: pnpm -r run deploy"), {"web", "api", "docs"}, id="every-package"),
     pytest.param(job("run: npx turbo run deploy --filter=@org/docs"), {"docs"}, id="turbo-filter"),
     pytest.param(job("run: pnpm -r test"), set(), id="a-script-that-does-not-deploy"),
     pytest.param(job("run: |\n    # npx wrangler deploy --config apps/web/wrangler.toml\n"
@@ -809,6 +812,15 @@ def job(steps: str, head: str = "") -> str:
                  {"cron"}, id="a-nested-app-is-not-its-parent"),
     pytest.param(job("run: app=web; cd apps/$app && npx wrangler deploy"), set(),
                  id="a-shell-variable-names-nothing"),
+    pytest.param(job("run: |\n    cd apps/web\n    npx wrangler deploy\n    cd ../api\n"
+                     "    npx wrangler deploy && npx wrangler deploy --config ../docs/wrangler.toml"),
+                 {"web", "api", "docs"}, id="every-deploy-of-a-step"),
+    pytest.param(job("run: pnpm --filter @org/shared build && npx wrangler deploy\n"
+                     "  working-directory: apps/api"), {"api"}, id="a-build-names-nothing"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps\\docs"), {"docs"},
+                 id="a-windows-path"),
+    pytest.param(job("run: npx wrangler deploy --assets ../web/dist\n  working-directory: apps/api"),
+                 {"api"}, id="an-option-s-value-is-no-target"),
     pytest.param(job("uses: Cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/docs"),
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
@@ -824,6 +836,47 @@ def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, wor
     files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """api's `deploy` builds only, web's is a dry run: neither deploys, whatever others do."""
+    files = {**MONOREPO,
+             "apps/api/package.json": '{"name": "@org/api", "scripts": {"deploy": "vite build"}}',
+             "apps/web/package.json":
+                 '{"name": "@org/web", "scripts": {"deploy": "wrangler deploy --dry-run"}}',
+             ".github/workflows/ship.yml": job("run: pnpm --filter @org/api --filter @org/web"
+                                               " --filter @org/docs run deploy")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"web", "api", "cron"}
+
+
+@pytest.mark.parametrize("step", [
+    "run: npx wrangler deploy\n  working-directory: ${{ matrix.app.path }}",
+    "run: for app in apps/*; do (cd \"$app\" && npx wrangler deploy); done",
+    "run: npx wrangler deploy --config apps/$APP/wrangler.toml",
+])
+def test_cf015_a_target_known_only_at_run_time_deploys_no_app(
+        tmp_path: Path, make_repo: MakeRepo, step: str) -> None:
+    files = {**ROOT_APP, **WEB_APP, ".github/workflows/ship.yml": job(
+        step, head="    strategy:\n      matrix:\n        app: ${{ fromJSON(needs.a.outputs.apps) }}\n")}
+    assert len(findings(tmp_path, make_repo, files, "CF015")) == 2
+
+
+def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """40 callers pass (group, app) pairs; crossing them would name 1,600 folders."""
+    apps = {f"apps/a{n}/wrangler.toml": f'name = "a{n}"\nmain = "src/index.ts"\n' for n in range(40)}
+    callers = "".join(f"  c{n}:\n    uses: ./.github/workflows/deploy.yml\n    with:\n"
+                      f"      group: apps\n      app: a{n}\n" for n in range(40))
+    reusable = ("on:\n  workflow_call:\n    inputs:\n      group: {type: string}\n"
+                "      app: {type: string}\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: npx wrangler deploy --config"
+                " ${{ inputs.group }}/${{ inputs.app }}/wrangler.toml\n")
+    files = {**apps, ".github/workflows/deploy.yml": reusable,
+             ".github/workflows/main.yml": f"on: push\njobs:\n{callers}"}
+    repo = make_repo(tmp_path, files)
+    facts = collect(repo)
+    assert len(facts.deployed.folders) == 40
+    assert [f for f in evaluate(facts) if f.rule == "CF015"] == []
 
 
 def test_cf015_a_merge_key_keeps_its_deploy_step(tmp_path: Path, make_repo: MakeRepo) -> None:

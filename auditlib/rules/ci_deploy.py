@@ -59,8 +59,11 @@ class AppNotDeployedByCi(Rule):
         apps = {_app(path, folders) for path in found.folders}
         for wrangler_config in facts.configs:
             names = {wrangler_config.name, wrangler_config.package} - {None}
-            if (wrangler_config.app in apps or names.intersection(found.names)
-                    or set(wrangler_config.deploy_scripts).intersection(found.scripts)):
+            if (wrangler_config.app in apps or names.intersection(found.names) or any(
+                    script in wrangler_config.deploy_scripts and (
+                        kind == "every" or (kind == "name" and where in names)
+                        or (kind == "folder" and _app(where, folders) == wrangler_config.app))
+                    for kind, where, script in found.scripts)):
                 continue
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
