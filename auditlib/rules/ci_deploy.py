@@ -1,24 +1,27 @@
 """CF015 app-not-deployed-by-ci.
 
 ## What it does
-Reports each wrangler config that no CI deploy step deploys. A deploy step is a `run:`
-line that runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
-opennextjs-cloudflare), the wrangler action, or a package manager or task runner running a
-package script that runs one of those (the `package.json` beside a wrangler config is
-read); comments, `echo` lines and `--dry-run` are not deploys. A step deploys:
-- the app whose folder or config its command names (`--config`/`-c`, `--cwd`, `-C`, a path
-  such as `apps/site/dist`), taken from the folder it runs in;
+Reports each wrangler config that no CI deploy step deploys. A deploy is a command that
+runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
+opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
+running a package script that runs one of those: the `package.json` beside each wrangler
+config is read, and a package counts only for a script of its own that deploys. Comments,
+`echo`, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy nothing. Each deploy
+of a step deploys, in the folder its `cd`s lead to:
+- the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
+  as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
 - the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
-  `--filter`/`-F`, `--workspace`/`-w`, `yarn workspace NAME`, `nx run NAME:deploy`);
+  `--filter`/`-F @org/web`, `yarn workspace NAME`, `nx run NAME:deploy`);
+- every app whose package has the script it runs everywhere (`pnpm -r run deploy`,
+  `turbo run deploy`, `nx run-many -t deploy`);
 - else the app of the folder it runs in (`working-directory`, the job's or workflow's
-  `defaults.run.working-directory`, the action's `workingDirectory`, after the `cd`s of its
-  script), or every app whose package has the script (`pnpm -r deploy`, `turbo run deploy`).
+  `defaults.run.working-directory`, the action's `workingDirectory`).
 
-A path belongs to the deepest app folder that holds it. `${{ matrix.KEY }}` (each
-combination of the job's matrix, `include` entries as GitHub adds them), `${{ env.KEY }}`,
-`$KEY` and `${{ inputs.KEY }}` (what calling jobs pass, the input's `default` and
-`options`) are filled in; a target known only at run time (`fromJSON(...)`, a shell loop)
-names no app.
+A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
+up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
+entries as GitHub adds them), `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` (each
+caller's `with:`, the input's `default` and `options`) are filled in; a target known only
+at run time (`fromJSON(...)`, a shell loop) names no app.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
