@@ -77,6 +77,8 @@ _NOT_RUN = re.compile(r"^(?:#|(?:echo|printf)\b)")
 _DRY_RUN = re.compile(r"(?<=\s)--dry-run\b")
 # A package manager or task runner running a package script (`pnpm --filter web deploy`).
 _RUNNER = re.compile(r"\b(?:pnpm|npm|yarn|bun|turbo|nx)\b")
+# A task runner run by a package manager (`pnpm turbo run deploy`) is the runner.
+_TASK_RUNNER = re.compile(r"\b(?:turbo|nx)\b")
 
 
 def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -175,7 +177,9 @@ def segments(line: str) -> list[str]:
         if segment.startswith("#"):
             break
         if segment and not _NOT_RUN.match(segment):
-            found.append(segment)
+            # `${{ inputs.app }}` as one word, as the runner will see its value
+            found.append(re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: "${{" + m[1].replace(" ", "") + "}}",
+                                segment))
     return found
 
 
@@ -194,7 +198,8 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
 # Options of package managers and task runners that take a value, and what it names.
 _VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--dir": "folder",
                   "-C": "folder", "--cwd": "folder", "--prefix": "folder", "-t": "script",
-                  "--target": "script", "--targets": "script", "-p": "name", "--projects": "name"}
+                  "--target": "script", "--targets": "script", "-p": "name", "--projects": "name",
+                  "--include": "name"}
 # Options that run a script in every package, or in the workspace's root.
 _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
 # pnpm's own commands: `pnpm deploy` copies a package to a folder, it runs no script.
@@ -207,9 +212,19 @@ def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
     and where: (kind, value) pairs, kind "name" (a package or project), "folder" (a
     path), or "every" (every package that has the script); none for the folder it runs in.
     None when the command runs no package script."""
-    runner = _RUNNER.search(command)
+    script, where = _runner(_TASK_RUNNER.search(command) or _RUNNER.search(command), command)
+    return None if script is None else (script, where)
+
+
+def runner_where(command: str) -> list[tuple[str, str]]:
+    """Where a package manager runs a binary (`pnpm -F web exec wrangler deploy`,
+    `yarn workspace @org/web wrangler deploy`), as package_run says it; [] when none does."""
+    return _runner(_RUNNER.search(command.partition("wrangler")[0]), command)[1]
+
+
+def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, list[tuple[str, str]]]:
     if runner is None:
-        return None
+        return None, []
     tool, words = runner[0], command[runner.end():].split()
     where: list[tuple[str, str]] = []
     positional: list[str] = []
@@ -240,7 +255,7 @@ def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
         where.append(("name", positional[1]))
         positional = positional[2:]
     elif tool == "yarn" and positional[:1] == ["workspaces"]:
-        where.append(("every", ""))
+        where = where or [("every", "")]  # unless `--include` names them
         positional = positional[positional.index("run"):] if "run" in positional else []
     if tool == "nx" and positional[:1] == ["run"] and len(positional) > 1 and ":" in positional[1]:
         project, _colon, script = positional[1].rpartition(":")
@@ -255,8 +270,6 @@ def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
     elif positional and (tool in ("turbo", "yarn", "bun") or (
             tool == "pnpm" and positional[0] not in _PNPM_COMMANDS)):
         script = positional[0]
-    if script is None:
-        return None
     if tool == "turbo" and not where:
         where = [("every", "")]
     return script, where
@@ -266,7 +279,7 @@ def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
 
 # `${{ env.KEY }}`, `${{ inputs.KEY }}` (also `github.event.inputs`), `${{ matrix.KEY }}`,
 # `$KEY`, `${KEY}`.
-_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs)\.([\w-]+)\s*\}\}"
+_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs)\.([\w.-]+)\s*\}\}"
                         r"|\$\{?([A-Za-z_]\w*)\}?")
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
@@ -303,6 +316,14 @@ def _expand(text: str, scope: Scope) -> list[str]:
     return [done + text[end:] for done in texts]
 
 
+def _flat(key: str, value: object) -> dict[str, str]:
+    """A matrix value by the names expressions give its parts: `app.path` of an object."""
+    if isinstance(value, dict):
+        return {f"{key}.{part}": str(item) for part, item in value.items()
+                if not isinstance(item, dict | list)}
+    return {key: str(value)} if value is not None and not isinstance(value, list) else {}
+
+
 def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
     """The combinations of a job's matrix, as GitHub makes them: every value of each key
     with every other's, then each `include` entry added to the combinations whose values it
@@ -312,8 +333,8 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
             if key not in ("include", "exclude") and isinstance(values, list)]
     combinations: list[dict[str, str]] = [{}]
     for key in keys:
-        combinations = [{**done, key: value} for done in combinations
-                        for value in _strings(matrix[key])][:_LIMIT]
+        combinations = [{**done, **_flat(key, value)} for done in combinations
+                        for value in matrix[key]][:_LIMIT]
     if not keys:
         combinations = []
     include = matrix.get("include")
@@ -398,8 +419,15 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
             script, where = run
-            found["scripts"] |= {(kind, _inside(folder, value) if kind == "folder" else value,
-                                  script) for kind, value in where} or {("folder", folder, script)}
+            targets = {(kind, _inside(folder, value) if kind == "folder" else value)
+                       for kind, value in where} or {("folder", folder)}
+            found["scripts"] |= {(kind, value, script) for kind, value in targets
+                                 if value is not None}
+            continue
+        if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
+            found["names"] |= {value for kind, value in where if kind == "name"}
+            found["folders"] |= {_inside(folder, value) for kind, value in where
+                                 if kind == "folder"} - {None}
             continue
         named = {_inside(folder, value) for value in _FOLDER_ARGUMENT.findall(command)}
         names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command)}
@@ -437,7 +465,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
         step = _mapping(steps[deploy.step]) if isinstance(steps, list) and deploy.step < len(steps) else {}
-        script = (deploy.command.partition(": ")[2] if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
+        script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
+                             .splitlines() if line.strip())
+                  if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
                   else str(step.get("run", deploy.command)))
         runs = [{("inputs", name): [value] for name, value in run.items()}
                 for run in inputs.get(deploy.workflow) or [{}]]

@@ -821,6 +821,27 @@ def job(steps: str, head: str = "") -> str:
                  id="a-windows-path"),
     pytest.param(job("run: npx wrangler deploy --assets ../web/dist\n  working-directory: apps/api"),
                  {"api"}, id="an-option-s-value-is-no-target"),
+    pytest.param(job('run: pnpm --filter "./apps/*" run deploy'), set(), id="a-filter-glob-names-nothing"),
+    pytest.param(job("run: pnpm --filter ${{ matrix.pkg }} run deploy",
+                     head="    strategy:\n      matrix:\n        pkg: ['@org/web', '@org/api']\n"),
+                 {"web", "api"}, id="an-expression-with-spaces"),
+    pytest.param(job("run: pnpm -F web exec wrangler deploy --env production"), {"web"},
+                 id="pnpm-exec-wrangler"),
+    pytest.param(job("run: npm exec -w apps/docs -- wrangler deploy"), {"docs"}, id="npm-exec-wrangler"),
+    pytest.param(job("run: yarn workspace @org/api wrangler deploy"), {"api"},
+                 id="yarn-workspace-wrangler"),
+    pytest.param(job("run: pnpm turbo run deploy --filter=@org/web"), {"web"}, id="pnpm-turbo"),
+    pytest.param(job("uses: cloudflare/wrangler-action@v3\n  with:\n    command: |\n"
+                     "      deploy --config apps/api/wrangler.toml\n"
+                     "      deploy --config apps/docs/wrangler.toml"), {"api", "docs"},
+                 id="action-command-lines"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: ${{ matrix.app.path }}",
+                     head="    strategy:\n      matrix:\n"
+                          "        app: [{ path: apps/web }, { path: apps/api }]\n"),
+                 {"web", "api"}, id="matrix-object-values"),
+    pytest.param(job("run: yarn workspaces foreach -A --include @org/web run deploy"), {"web"},
+                 id="yarn-foreach-include"),
+    pytest.param(job("run: pnpm --filter docs run deploy"), {"docs"}, id="unscoped-filter"),
     pytest.param(job("uses: Cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/docs"),
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
@@ -860,6 +881,18 @@ def test_cf015_a_target_known_only_at_run_time_deploys_no_app(
     files = {**ROOT_APP, **WEB_APP, ".github/workflows/ship.yml": job(
         step, head="    strategy:\n      matrix:\n        app: ${{ fromJSON(needs.a.outputs.apps) }}\n")}
     assert len(findings(tmp_path, make_repo, files, "CF015")) == 2
+
+
+def test_cf015_a_reusable_workflow_without_inputs_deploys_nothing_at_the_root(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    reusable = ("on:\n  workflow_call:\n    inputs:\n      app: {type: string}\njobs:\n  d:\n"
+                "    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: |\n          cd apps/${{ inputs.app }}\n          npx wrangler deploy\n")
+    main = ("on: push\njobs:\n  w:\n    uses: ./.github/workflows/deploy.yml\n"
+            "    with:\n      app: web\n")
+    files = {**ROOT_APP, **WEB_APP, ".github/workflows/deploy.yml": reusable,
+             ".github/workflows/main.yml": main}
+    check(findings(tmp_path, make_repo, files, "CF015"), ROOT_NOT_DEPLOYED, Severity.P2)
 
 
 def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeRepo) -> None:

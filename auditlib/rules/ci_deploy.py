@@ -61,7 +61,11 @@ class AppNotDeployedByCi(Rule):
         folders = {c.app for c in facts.configs}
         apps = {_app(path, folders) for path in found.folders}
         for wrangler_config in facts.configs:
-            names = {wrangler_config.name, wrangler_config.package} - {None}
+            package = wrangler_config.package
+            # pnpm's --filter matches a scoped package without its scope too
+            names = {wrangler_config.name, package,
+                     package.rpartition("/")[2] if package and package.startswith("@") else None}
+            names.discard(None)
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
                         kind == "every" or (kind == "name" and where in names)
