@@ -430,7 +430,7 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                                  if kind == "folder"} - {None}
             continue
         named = {_inside(folder, value) for value in _FOLDER_ARGUMENT.findall(command)}
-        names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command)}
+        names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command) if "$" not in value}
         named |= {_inside(folder, word) for word in _positional(command)  # `pages deploy apps/x/dist`
                   if "/" in word and not word.startswith("@") and "://" not in word
                   and ".bin/" not in word and "node_modules/" not in word}
