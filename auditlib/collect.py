@@ -263,7 +263,9 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                          problems)
     configs = _with_packages(root, configs, set(files), problems)
     scripts = {script for config in configs for script in config.deploy_scripts}
-    read_workflows = _read_each(root, repofiles.select(files, workflows.WORKFLOW_GLOBS),
+    # GitHub runs the workflows in .github/workflows itself, not in folders under it.
+    read_workflows = _read_each(root, [path for path in repofiles.select(
+        files, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
                                 lambda path, text: workflows.collect(path, text, scripts), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(

@@ -11,6 +11,7 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections.abc import Collection, Sequence
@@ -39,10 +40,13 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SECRET = re.compile(r"\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}")
 
 
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value of `key` in a mapping node, its merge keys (`<<: *deploy`) followed."""
-    if not isinstance(node, yaml.MappingNode):
+def _get(node: yaml.Node | None, key: str, seen: set[int] | None = None) -> yaml.Node | None:
+    """The value of `key` in a mapping node, its merge keys (`<<: *deploy`) followed, each
+    mapping once (an alias may merge itself)."""
+    seen = set() if seen is None else seen
+    if not isinstance(node, yaml.MappingNode) or id(node) in seen:
         return None
+    seen.add(id(node))
     merged: list[yaml.Node] = []
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
@@ -50,7 +54,8 @@ def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
             return found
         if key_node.tag == "tag:yaml.org,2002:merge":
             merged += value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-    return next((value for value in (_get(each, key) for each in merged) if value is not None), None)
+    return next((value for value in (_get(each, key, seen) for each in merged) if value is not None),
+                None)
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -76,9 +81,9 @@ _NOT_RUN = re.compile(r"^(?:#|(?:echo|printf)\b)")
 # A deploy that deploys nothing.
 _DRY_RUN = re.compile(r"(?<=\s)--dry-run\b")
 # A package manager or task runner running a package script (`pnpm --filter web deploy`).
-_RUNNER = re.compile(r"\b(?:pnpm|npm|yarn|bun|turbo|nx)\b")
+_RUNNER = re.compile(r"(?:^|(?<=[\s/]))(?:pnpm|npm|yarn|bun|turbo|nx)(?=\s|$)")
 # A task runner run by a package manager (`pnpm turbo run deploy`) is the runner.
-_TASK_RUNNER = re.compile(r"\b(?:turbo|nx)\b")
+_TASK_RUNNER = re.compile(r"(?:^|(?<=[\s/]))(?:turbo|nx)(?=\s|$)")
 
 
 def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -87,9 +92,25 @@ def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
         return []
     if node.style != "|":  # plain, quoted or folded: its lines are not the file's lines
         line = node.start_mark.line + 1 + (1 if node.style == ">" else 0)
-        return [(line, text.strip()) for text in node.value.splitlines()]
+        return [(line, text) for text in shell_lines(node.value)]
     first = node.start_mark.line + 2
-    return [(first + offset, line.strip()) for offset, line in enumerate(node.value.split("\n"))]
+    return [(first + offset, line) for offset, line in enumerate(shell_lines(node.value, keep=True))]
+
+
+def shell_lines(script: str, keep: bool = False) -> list[str]:
+    """The command lines of a shell script, stripped: a heredoc's text is no command (it
+    is left out, or left empty to `keep` the line numbers)."""
+    lines, end = [], None
+    for line in script.split("\n"):
+        if end is not None:
+            end = None if line.strip() == end else end
+            if keep:
+                lines.append("")
+            continue
+        lines.append(line.strip())
+        if heredoc := re.search(r"<<-?\s*['\"]?(\w+)", line):
+            end = heredoc[1]
+    return lines
 
 
 def collect(path: str, source: str,
@@ -169,17 +190,23 @@ def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] |
 
 def segments(line: str) -> list[str]:
     """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`), the
-    comments and printed text (`echo`) left out."""
+    comments and printed text (`echo`) left out; a subshell's start and end are the
+    commands `(` and `)`."""
     found = []
+    line = re.sub(r"(?:^|\s)#.*", "", line)  # a comment, also after a command
     for segment in re.split(r"&&|\|\||;", line):
         # `do (cd "$app" && npx wrangler deploy); done`: the commands, without the shell's words
-        segment = re.sub(r"^(?:(?:do|then|else|\{|\()\s*)+", "", segment.strip()).strip("()").strip()
-        if segment.startswith("#"):
-            break
-        if segment and not _NOT_RUN.match(segment):
+        segment = re.sub(r"^(?:(?:do|then|else|\{)\s+)+", "", segment.strip())
+        command = segment.lstrip("(").strip()
+        opened = len(segment) - len(segment.lstrip("("))
+        closed = len(command) - len(command.rstrip(")"))
+        command = command.rstrip(")").strip()
+        found += ["("] * opened
+        if command and not _NOT_RUN.match(command):
             # `${{ inputs.app }}` as one word, as the runner will see its value
             found.append(re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: "${{" + m[1].replace(" ", "") + "}}",
-                                segment))
+                                command))
+        found += [")"] * closed
     return found
 
 
@@ -188,8 +215,9 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
     None: a dry run deploys nothing, and a runner deploys when it runs one of `scripts`."""
     if _DRY_RUN.search(command):
         return None
+    spoken = re.sub(r""""(?:[^"\\]|\\.)*"|'[^']*'""", "''", command)  # quoted text runs nothing
     for tool, pattern in DEPLOY_COMMANDS:
-        if pattern.search(command):
+        if pattern.search(spoken):
             return tool
     run = package_run(command)
     return f"package script `{run[0]}`" if run is not None and run[0] in scripts else None
@@ -199,7 +227,7 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
 _VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--dir": "folder",
                   "-C": "folder", "--cwd": "folder", "--prefix": "folder", "-t": "script",
                   "--target": "script", "--targets": "script", "-p": "name", "--projects": "name",
-                  "--include": "name"}
+                  "--include": "name", "--from": "name", "--exclude": "except"}
 # Options that run a script in every package, or in the workspace's root.
 _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
 # pnpm's own commands: `pnpm deploy` copies a package to a folder, it runs no script.
@@ -242,6 +270,8 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
             if kind == "script":
                 script = value
             elif value := value.strip("\"'{}").removesuffix("..."):
+                if value.startswith("!"):  # `--filter '!@org/legacy'`
+                    kind, value = "except", value[1:]
                 # `@org/web` is a package; `./apps/web` and `apps/web` are folders.
                 folder = kind == "name" and not value.startswith("@") and "/" in value
                 where.append(("folder" if folder else kind, value))
@@ -255,13 +285,13 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
         where.append(("name", positional[1]))
         positional = positional[2:]
     elif tool == "yarn" and positional[:1] == ["workspaces"]:
-        where = where or [("every", "")]  # unless `--include` names them
+        where.append(("every", ""))
         positional = positional[positional.index("run"):] if "run" in positional else []
     if tool == "nx" and positional[:1] == ["run"] and len(positional) > 1 and ":" in positional[1]:
         project, _colon, script = positional[1].rpartition(":")
         where.append(("name", project))
     elif tool == "nx" and positional[:1] in (["run-many"], ["affected"]):
-        where = where or [("every", "")]
+        where.append(("every", ""))
     elif tool == "nx" and len(positional) > 1:
         script = positional[0]
         where.append(("name", positional[1]))
@@ -272,6 +302,13 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
         script = positional[0]
     if tool == "turbo" and not where:
         where = [("every", "")]
+    # A filter narrows `-r` to what it names; exclusions leave every other package.
+    named = [(kind, value) for kind, value in where if kind in ("name", "folder")]
+    excluded = sorted(value for kind, value in where if kind == "except")
+    if named:
+        return script, named
+    if excluded:
+        return script, [("every", "\n".join(excluded))]
     return script, where
 
 
@@ -335,6 +372,11 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
     for key in keys:
         combinations = [{**done, **_flat(key, value)} for done in combinations
                         for value in matrix[key]][:_LIMIT]
+    excluded = [_mapping(entry) for entry in matrix.get("exclude") or []
+                if isinstance(matrix.get("exclude"), list)]
+    combinations = [done for done in combinations if not any(
+        entry and all(done.get(key) == str(value) for key, value in entry.items())
+        for entry in excluded)]
     if not keys:
         combinations = []
     include = matrix.get("include")
@@ -378,7 +420,8 @@ def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, s
                         for option in _strings(spec.get("options")))]
     for caller in workflows.values():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
-            if str(job.get("uses", "")).removeprefix("./") == path:
+            if str(job.get("uses", "")).removeprefix("./") == path and str(
+                    job.get("if", "")).replace(" ", "").lower() not in ("false", "${{false}}"):
                 for combination in _combinations(job):
                     scope = _scope(caller, job, {}, combination, {})
                     runs.append({**defaults, **{name: _expand(text, scope)[0] for name, value
@@ -409,8 +452,20 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
     """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
     folders, configs and names it names, else the folder it runs in (`folder`, after the
     `cd`s before it; None once a `cd` leads somewhere not known)."""
+    before: list[str | None] = []  # where `cd -` and `popd` go back to
+    subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
-        if (cd := re.match(r"cd\s+(\S+)$", command)) is not None:
+        if command == "(":
+            subshells.append(folder)
+        elif command == ")":
+            folder = subshells.pop() if subshells else folder
+        if command in ("(", ")"):
+            continue
+        if command in ("cd -", "popd"):
+            folder = before.pop() if before else folder
+            continue
+        if (cd := re.match(r"(?:cd|pushd)\s+(\S+)$", command)) is not None:
+            before.append(folder)
             folder = _inside(folder, cd[1])
             continue
         tool = deploy_tool(command, scripts)
@@ -468,15 +523,14 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
-                  else str(step.get("run", deploy.command)))
+                  else re.sub(r"\\\n\s*", " ", str(step.get("run", deploy.command))))
         runs = [{("inputs", name): [value] for name, value in run.items()}
                 for run in inputs.get(deploy.workflow) or [{}]]
-        for run in runs:
-            for combination in _combinations(job):
-                scope = _scope(workflow, job, step, combination, run)
-                commands = [command for line in script.splitlines()
-                            for command in segments(_expand(line, scope)[0])]
-                _deploys(commands, _inside(".", _expand(deploy.directory, scope)[0]), scripts,
-                         found)
+        for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
+                                                 _LIMIT):
+            scope = _scope(workflow, job, step, combination, run)
+            commands = [command for line in shell_lines(script)
+                        for command in segments(_expand(line, scope)[0])]
+            _deploys(commands, _inside(".", _expand(deploy.directory, scope)[0]), scripts, found)
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
                     scripts=tuple(sorted(found["scripts"], key=str)))

@@ -842,6 +842,17 @@ def job(steps: str, head: str = "") -> str:
     pytest.param(job("run: yarn workspaces foreach -A --include @org/web run deploy"), {"web"},
                  id="yarn-foreach-include"),
     pytest.param(job("run: pnpm --filter docs run deploy"), {"docs"}, id="unscoped-filter"),
+    pytest.param(job("run: pnpm -r --filter @org/web run deploy"), {"web"}, id="a-filter-narrows-r"),
+    pytest.param(job("run: pnpm -r --filter '!@org/docs' run deploy"), {"web", "api"},
+                 id="a-filter-that-excludes"),
+    pytest.param(job("run: npx nx run-many -t deploy --exclude docs"), {"web", "api"},
+                 id="nx-exclude"),
+    pytest.param(job("run: pnpm --filter turbo-docs run deploy"), set(),
+                 id="a-package-named-like-a-runner"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ matrix.app }}",
+                     head="    strategy:\n      matrix:\n        app: [web, api, docs]\n"
+                          "        exclude:\n          - app: docs\n"),
+                 {"web", "api"}, id="matrix-exclude"),
     pytest.param(job("uses: Cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/docs"),
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
@@ -910,6 +921,49 @@ def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeR
     facts = collect(repo)
     assert len(facts.deployed.folders) == 40
     assert [f for f in evaluate(facts) if f.rule == "CF015"] == []
+
+
+@pytest.mark.parametrize(("script", "deployed"), [
+    pytest.param("cd apps/docs && npm run build && cd -\n    npx wrangler deploy", {"."}, id="cd-back"),
+    pytest.param("(cd apps/docs && npm run build)\n    npx wrangler deploy", {"."}, id="subshell"),
+    pytest.param("npx wrangler deploy \\\n      --config apps/api/wrangler.toml \\\n"
+                 "      --env production", {"api"}, id="line-continuation"),
+    pytest.param("pushd apps/api\n    npx wrangler deploy\n    popd\n    npx wrangler deploy",
+                 {"api", "."}, id="pushd-popd"),
+    pytest.param("cat >> $GITHUB_STEP_SUMMARY <<EOF\n    To roll back: npx wrangler deploy\n    EOF",
+                 set(), id="heredoc-text"),
+    pytest.param("npm run build --workspace apps/docs  # TODO: wrangler deploy apps/docs too",
+                 set(), id="trailing-comment"),
+    pytest.param('curl -d "{\\"text\\": \\"wrangler deploy failed, see apps/api\\"}" "$HOOK"',
+                 set(), id="quoted-text"),
+])
+def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: MakeRepo,
+                                                     script: str, deployed: set[str]) -> None:
+    files = {**ROOT_APP, **MONOREPO, ".github/workflows/ship.yml": job(f"run: |\n    {script}")}
+    flagged = {f.location.path.rpartition("/")[0] or "." for f in
+               findings(tmp_path, make_repo, files, "CF015")}
+    apps = {".", "apps/web", "apps/api", "apps/docs", "apps/web/workers/cron"}
+    assert {app.rpartition("/")[2] if app != "." else "." for app in apps - flagged} == deployed
+
+
+def test_cf015_only_workflows_github_runs_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A job that never runs, a workflow in a folder under .github/workflows, a merge key
+    that merges itself: none deploys, and none stops the audit."""
+    reusable = ("on:\n  workflow_call:\n    inputs:\n      app: {type: string}\njobs:\n  d:\n"
+                "    runs-on: ubuntu-latest\n    steps:\n      - run: npx wrangler deploy\n"
+                "        working-directory: apps/${{ inputs.app }}\n")
+    files = {**MONOREPO, ".github/workflows/deploy.yml": reusable,
+             ".github/workflows/main.yml": "on: push\njobs:\n  w:\n    if: false\n"
+                                           "    uses: ./.github/workflows/deploy.yml\n"
+                                           "    with:\n      app: web\n",
+             ".github/workflows/archive/old.yml": job("run: npx wrangler deploy\n"
+                                                      "  working-directory: apps/api"),
+             ".github/workflows/loop.yml": "on: push\njobs:\n  d: &j\n    <<: *j\n"
+                                           "    runs-on: ubuntu-latest\n    steps:\n"
+                                           "      - run: npx wrangler deploy\n"
+                                           "        working-directory: apps/docs\n"}
+    found = findings(tmp_path, make_repo, files, "CF015")
+    assert {f.location.path.split("/")[-2] for f in found} == {"web", "api", "cron"}
 
 
 def test_cf015_a_merge_key_keeps_its_deploy_step(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -6,8 +6,9 @@ runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
 opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
 running a package script that runs one of those: the `package.json` beside each wrangler
 config is read, and a package counts only for a script of its own that deploys. Comments,
-`echo`, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy nothing. Each deploy
-of a step deploys, in the folder its `cd`s lead to:
+`echo`, quoted text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy
+nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a step
+deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
 - the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
@@ -68,7 +69,8 @@ class AppNotDeployedByCi(Rule):
             names.discard(None)
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
-                        kind == "every" or (kind == "name" and where in names)
+                        (kind == "every" and names.isdisjoint(where.split("\n")))  # but those
+                        or (kind == "name" and where in names)
                         or (kind == "folder" and _app(where, folders) == wrangler_config.app))
                     for kind, where, script in found.scripts)):
                 continue
