@@ -372,8 +372,8 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
     for key in keys:
         combinations = [{**done, **_flat(key, value)} for done in combinations
                         for value in matrix[key]][:_LIMIT]
-    excluded = [_mapping(entry) for entry in matrix.get("exclude") or []
-                if isinstance(matrix.get("exclude"), list)]
+    exclude = matrix.get("exclude")
+    excluded = [_mapping(entry) for entry in exclude] if isinstance(exclude, list) else []
     combinations = [done for done in combinations if not any(
         entry and all(done.get(key) == str(value) for key, value in entry.items())
         for entry in excluded)]
