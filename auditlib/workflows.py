@@ -211,7 +211,7 @@ def segments(line: str) -> list[str]:
 
 
 def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
-    """The tool a command deploys with ("wrangler deploy", "package script `deploy`"), or
+    """The tool a command deploys with ("wrangler deploy", "package script deploy"), or
     None: a dry run deploys nothing, and a runner deploys when it runs one of `scripts`."""
     if _DRY_RUN.search(command):
         return None
@@ -220,7 +220,7 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
         if pattern.search(spoken):
             return tool
     run = package_run(command)
-    return f"package script `{run[0]}`" if run is not None and run[0] in scripts else None
+    return f"package script {run[0]}" if run is not None and run[0] in scripts else None
 
 
 # Options of package managers and task runners that take a value, and what it names.
