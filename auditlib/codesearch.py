@@ -57,7 +57,9 @@ SINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Searches shown in the report with their command and result.
 SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "placement": ((r"^[^#/]*\bplacement\b",), ("wrangler.toml", "wrangler.json", "wrangler.jsonc")),
+    # not in a comment (`#`, `//`); a path's single `/` before it is fine (one-line JSON)
+    "placement": ((r"^\s*(?:[^#/\s](?:[^#/]|/[^/#])*)?\bplacement\b",),
+                  ("wrangler.toml", "wrangler.json", "wrangler.jsonc")),
     "metrics": ((METRICS_SINK.regex,), METRICS_SINK.globs),
 }
 

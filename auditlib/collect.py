@@ -84,6 +84,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                                  column=warning.column, message=warning.message)
                          for warning in warnings]
             lines = [line.rstrip("\r") for line in text.split("\n")] if text else []
+            # Past a NUL byte nothing was read, whatever ripgrep matched there.
+            wanted = [m for m in wanted if (m.location.start_line or 1) <= len(lines)]
         except ConfigParseError as exc:  # too large, binary: skipped with its reason
             problems.append(Problem(location=Location(path=path, start_line=exc.line),
                                     column=exc.column, message=exc.message))
@@ -222,8 +224,8 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                                claims=tuple(claims), files=texts,
                                folders=tuple(sorted(folders))))
     # A document under docs/ was read before, and a file two documents cite is read twice.
-    seen = set(problems)
-    problems += [problem for problem in dict.fromkeys(read) if problem not in seen]
+    seen = {problem.location.path for problem in problems}  # one problem a file is enough
+    problems += [problem for problem in dict.fromkeys(read) if problem.location.path not in seen]
     return found
 
 

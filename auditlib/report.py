@@ -440,8 +440,8 @@ def _latency(ctx: Context) -> list[Block]:
             where += f"-{monitor.location.end_line}"
         blocks.append(fenced(f"// {where}\n{monitor.snippet}", "typescript"))
     if not ctx.facts.metrics:
-        blocks.append(Text("This is the **only** auto-scaling observability currently"
-                           " implemented."))
+        blocks.append(Text("No metrics sink was found in code: these checks are its **only**"
+                           " latency monitoring."))
     return blocks
 
 

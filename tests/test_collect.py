@@ -292,6 +292,9 @@ def test_placement_search_finds_what_ripgrep_finds(tmp_path: Path, make_repo: Ma
                                  '  "name": "b"\r\n}\n',
         "apps/c/wrangler.toml": '# placement = later\nname = "c" # no placement yet\n',
         "apps/d/wrangler.json": '{"name": "d", "notes": "placement is next"}',
+        "apps/e/wrangler.jsonc": '{"main": "src/index.ts", "placement": {"mode": "smart"}}'
+                                 ' // placement: smart',
+        "apps/f/wrangler.jsonc": '{"main": "src/index.ts"} // placement: later',
         "docs/placement.md": "placement\n",
     })
     facts = collect(repo)
@@ -300,7 +303,9 @@ def test_placement_search_finds_what_ripgrep_finds(tmp_path: Path, make_repo: Ma
                         for path, line, text in repofiles.search(repo, patterns, globs))
     found = facts.searches["placement"].matches
     assert [(m.location.path, m.location.start_line, m.text) for m in found] == by_ripgrep
-    assert len(by_ripgrep) == 3  # the [placement] table, the "placement" key, d's notes
+    # the [placement] table, the "placement" key, d's notes, e's key after a path (not f's
+    # comment)
+    assert len(by_ripgrep) == 4
 
 
 def test_configured_probes_search_tests_where_built_in_ones_do_not(tmp_path: Path,

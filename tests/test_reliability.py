@@ -122,6 +122,19 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts"]
 
 
+def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
+    """ripgrep may match past the NUL; nothing was read there, and one CF000 says so."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "src/a.ts").write_bytes(
+        b"export const a = 1;\n\0\nfunction t(duration: number) {\n"
+        b"  if (duration > 300) { console.warn('slow'); }\n}\nexport class Box {}\n")
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert audit.facts.latency == ()
+    assert [f.message for f in audit.findings if f.location.path == "src/a.ts"] == [
+        "`src/a.ts:2` could not be read: binary content (NUL byte): read up to it"]
+
+
 def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = tmp_path / "repo"

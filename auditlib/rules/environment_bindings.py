@@ -98,7 +98,7 @@ class BindingMissingInEnvironment(Rule):
                         location=location, subject=scoped("containers", scope),
                         message=("containers are declared at the top level"
                                  + (f" (line {line})" if line else "") + f" but not in {where}"),
-                        remediation=("Declare them in "
+                        remediation=("Declare the top level's containers again in "
                                      + into(_table(toml, False, ("env", scope.name, "containers")))
                                      + f" of `{wrangler_config.path}`"))
                 for var in top.vars:
