@@ -28,8 +28,8 @@ WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 _WRANGLER = r"\bwrangler(?:@\S+)?(?:\s+--?[\w-]+(?:[= ](?!deploy\b|pages\b|versions\b)[^\s-]\S*)?)*"
 # (tool, pattern over a `run:` line); the first that matches a line names the tool.
 DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish)\b")),
-    ("wrangler deploy", re.compile(_WRANGLER + r"\s+(?:deploy|publish|versions\s+deploy)\b")),
+    ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish)(?![\w.-])")),
+    ("wrangler deploy", re.compile(_WRANGLER + r"\s+(?:deploy|publish|versions\s+deploy)(?![\w.-])")),
     ("next-on-pages deploy", re.compile(r"\bnext-on-pages(?:@\S+)?\b.*\bdeploy\b")),
     ("opennextjs-cloudflare deploy",
      re.compile(r"\bopennextjs-cloudflare(?:@\S+)?\s+deploy\b")),
@@ -78,12 +78,12 @@ def _text(source: str, node: yaml.Node | None) -> str:
 
 # A line that runs nothing it names: a comment, or text printed.
 _NOT_RUN = re.compile(r"^(?:#|(?:echo|printf)\b)")
-# A deploy that deploys nothing.
-_DRY_RUN = re.compile(r"(?<=\s)--dry-run\b")
+# A deploy that deploys nothing: a dry run, a plan (turbo's --dry, --graph), help.
+_DRY_RUN = re.compile(r"(?<=\s)(?:--dry-run|--dry|--graph|--help)(?![\w-])")
 # A package manager or task runner running a package script (`pnpm --filter web deploy`).
-_RUNNER = re.compile(r"(?:^|(?<=[\s/]))(?:pnpm|npm|yarn|bun|turbo|nx)(?=\s|$)")
+_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:pnpm|npm|yarn|bun|turbo|nx)(?=\s|$)")
 # A task runner run by a package manager (`pnpm turbo run deploy`) is the runner.
-_TASK_RUNNER = re.compile(r"(?:^|(?<=[\s/]))(?:turbo|nx)(?=\s|$)")
+_TASK_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:turbo|nx)(?=\s|$)")
 
 
 def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -188,24 +188,33 @@ def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] |
     return None
 
 
+_KEPT = re.compile(r"""\$\{\{[^}]*\}\}|"(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
 def segments(line: str) -> list[str]:
     """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`), the
     comments and printed text (`echo`) left out; a subshell's start and end are the
-    commands `(` and `)`."""
+    commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written as one
+    word) and quoted text are never split."""
+    kept: list[str] = []
+
+    def keep(found: re.Match[str]) -> str:
+        kept.append(found[0] if found[0][0] != "$" else "${{" + found[0][3:-2].replace(" ", "") + "}}")
+        return f"\0{len(kept) - 1}\0"
+
     found = []
-    line = re.sub(r"(?:^|\s)#.*", "", line)  # a comment, also after a command
+    line = re.sub(r"(?:^|\s)#.*", "", _KEPT.sub(keep, line))  # a comment, also after a command
     for segment in re.split(r"&&|\|\||;", line):
         # `do (cd "$app" && npx wrangler deploy); done`: the commands, without the shell's words
         segment = re.sub(r"^(?:(?:do|then|else|\{)\s+)+", "", segment.strip())
+        segment = re.sub(r"^\w+=\$\(", "(", segment)  # `url=$(cd apps/web && ...)`: a subshell
         command = segment.lstrip("(").strip()
         opened = len(segment) - len(segment.lstrip("("))
         closed = len(command) - len(command.rstrip(")"))
-        command = command.rstrip(")").strip()
+        command = re.sub(r"\0(\d+)\0", lambda m: kept[int(m[1])], command.rstrip(")").strip())
         found += ["("] * opened
         if command and not _NOT_RUN.match(command):
-            # `${{ inputs.app }}` as one word, as the runner will see its value
-            found.append(re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: "${{" + m[1].replace(" ", "") + "}}",
-                                command))
+            found.append(command)
         found += [")"] * closed
     return found
 
@@ -215,7 +224,7 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
     None: a dry run deploys nothing, and a runner deploys when it runs one of `scripts`."""
     if _DRY_RUN.search(command):
         return None
-    spoken = re.sub(r""""(?:[^"\\]|\\.)*"|'[^']*'""", "''", command)  # quoted text runs nothing
+    spoken = _KEPT.sub("''", command)  # quoted text runs nothing
     for tool, pattern in DEPLOY_COMMANDS:
         if pattern.search(spoken):
             return tool
@@ -233,6 +242,17 @@ _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
 # pnpm's own commands: `pnpm deploy` copies a package to a folder, it runs no script.
 _PNPM_COMMANDS = {"deploy", "install", "i", "add", "exec", "dlx", "create", "publish", "remove",
                   "update", "pack", "link"}
+
+
+def _selector(value: str) -> str:
+    """The package or folder a runner's filter names: `@org/web...` and `...@org/web` (with
+    dependencies or dependents) name `@org/web`, `{apps/web}[HEAD~1]` names `./apps/web`;
+    "" when it names none (`[origin/main]`, a glob)."""
+    value = value.strip("\"'").removeprefix("^").removeprefix("...").removesuffix("...")
+    value = value.partition("[")[0]
+    if value.startswith("{") and value.endswith("}"):
+        value = "./" + value[1:-1]
+    return "" if "*" in value or "{" in value else value
 
 
 def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
@@ -269,7 +289,9 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
             kind = _VALUE_OPTIONS[option]
             if kind == "script":
                 script = value
-            elif value := value.strip("\"'{}").removesuffix("..."):
+            elif not (value := _selector(value)):
+                where.append(("folder", "$"))  # a filter that names no package: not known
+            else:
                 if value.startswith("!"):  # `--filter '!@org/legacy'`
                     kind, value = "except", value[1:]
                 # `@org/web` is a package; `./apps/web` and `apps/web` are folders.
@@ -304,7 +326,8 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
         where = [("every", "")]
     # A filter narrows `-r` to what it names; exclusions leave every other package.
     named = [(kind, value) for kind, value in where if kind in ("name", "folder")]
-    excluded = sorted(value for kind, value in where if kind == "except")
+    excluded = sorted(name.removeprefix("./") for kind, value in where if kind == "except"
+                      for name in value.split(","))
     if named:
         return script, named
     if excluded:
@@ -316,7 +339,7 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
 
 # `${{ env.KEY }}`, `${{ inputs.KEY }}` (also `github.event.inputs`), `${{ matrix.KEY }}`,
 # `$KEY`, `${KEY}`.
-_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs)\.([\w.-]+)\s*\}\}"
+_REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs|github)\.([\w.-]+)\s*\}\}"
                         r"|\$\{?([A-Za-z_]\w*)\}?")
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
@@ -345,10 +368,11 @@ def _expand(text: str, scope: Scope) -> list[str]:
     for match in _REFERENCE.finditer(text):
         context, key, shell = match.groups()
         context = "inputs" if context == "github.event.inputs" else context
-        values = scope.get((context, key) if context else ("env", shell))
+        values = (["."] if (context, key) == ("github", "workspace") or shell == "GITHUB_WORKSPACE"
+                  else scope.get((context, key) if context else ("env", shell)))
         if values:
-            texts = [done + text[end:match.start()] + value
-                     for done in texts for value in values][:_LIMIT]
+            texts = list(itertools.islice((done + text[end:match.start()] + value
+                                           for done in texts for value in values), _LIMIT))
             end = match.end()
     return [done + text[end:] for done in texts]
 
@@ -405,7 +429,10 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
 
 
 def _on(workflow: dict[str, Any]) -> dict[str, Any]:
-    return _mapping(workflow.get("on", workflow.get("True")))  # YAML 1.1 reads `on` as true
+    """A workflow's triggers by name (`on: push` and `on: [push, pull_request]` too)."""
+    on = workflow.get("on", workflow.get("True"))  # YAML 1.1 reads `on` as true
+    return {str(name): None for name in (on if isinstance(on, list) else [on])} if isinstance(
+        on, str | list) else _mapping(on)
 
 
 def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
@@ -416,8 +443,11 @@ def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, s
              for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items()}
     defaults = {name: found[0] for name, spec in specs.items()
                 if (found := _strings(spec.get("default")))}
+    # Run on its own (push, schedule, by hand) with its defaults and options; a reusable
+    # workflow only as its callers call it.
     runs = [defaults, *({**defaults, name: option} for name, spec in specs.items()
-                        for option in _strings(spec.get("options")))]
+                        for option in _strings(spec.get("options")))
+            ] if set(_on(workflows[path])) != {"workflow_call"} else []
     for caller in workflows.values():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
             if str(job.get("uses", "")).removeprefix("./") == path and str(
@@ -441,7 +471,7 @@ def _inside(folder: str | None, path: str) -> str | None:
     """`path` taken from `folder`, as a repository-relative path ("." the root); None when
     it leaves the repository or is not known (a reference left, a glob, no folder)."""
     path = path.strip("\"'").replace("\\", "/")
-    if folder is None or "$" in path or "*" in path or path.startswith("/"):
+    if folder is None or "$" in path or "*" in path or path.startswith(("/", "~")):
         return None
     joined = posixpath.normpath(posixpath.join(folder, path))
     return None if joined == ".." or joined.startswith("../") else joined
@@ -464,7 +494,7 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
         if command in ("cd -", "popd"):
             folder = before.pop() if before else folder
             continue
-        if (cd := re.match(r"(?:cd|pushd)\s+(\S+)$", command)) is not None:
+        if (cd := re.match(r"(?:cd|pushd)(?:\s+-[LPe]+)*\s+([^\s>]+)", command)) is not None:
             before.append(folder)
             folder = _inside(folder, cd[1])
             continue
@@ -496,7 +526,7 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
 def _positional(command: str) -> list[str]:
     """The words of a command that are neither options nor what follows an option (the
     value of `--assets apps/web/dist` is no target); an expression left is `$`."""
-    words, found, value = re.sub(r"\$\{\{.*?\}\}", "$", command).split()[1:], [], False
+    words, found, value = _KEPT.sub("$", command).split()[1:], [], False
     for word in words:
         if word.startswith("-"):
             value = "=" not in word
@@ -525,7 +555,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
                   else re.sub(r"\\\n\s*", " ", str(step.get("run", deploy.command))))
         runs = [{("inputs", name): [value] for name, value in run.items()}
-                for run in inputs.get(deploy.workflow) or [{}]]
+                for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
                                                  _LIMIT):
             scope = _scope(workflow, job, step, combination, run)

@@ -936,6 +936,23 @@ def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeR
                  set(), id="trailing-comment"),
     pytest.param('curl -d "{\\"text\\": \\"wrangler deploy failed, see apps/api\\"}" "$HOOK"',
                  set(), id="quoted-text"),
+    pytest.param('echo "by hand: npm ci && npx wrangler deploy -c apps/docs/wrangler.toml"', set(),
+                 id="and-inside-quotes"),
+    pytest.param("url=$(cd apps/web && npx wrangler deploy | tail -1)", {"web"},
+                 id="command-substitution"),
+    pytest.param("pushd apps/api > /dev/null\n    npx wrangler deploy", {"api"}, id="pushd-redirect"),
+    pytest.param("cd -P apps/docs && npx wrangler deploy", {"docs"}, id="cd-P"),
+    pytest.param("npx wrangler deploy -c wrangler.cron.toml", set(), id="another-config-file"),
+    pytest.param("npx wrangler deploy --commit-message 'see apps/api/README'", {"."},
+                 id="a-quoted-value-is-no-path"),
+    pytest.param("cd $GITHUB_WORKSPACE/apps/api && npx wrangler deploy", {"api"}, id="workspace"),
+    pytest.param("npx wrangler deploy --help\n    grep -q wrangler deploy.sh", set(), id="help-and-grep"),
+    pytest.param("pnpm --filter ...@org/web run deploy", {"web"}, id="filter-with-dependents"),
+    pytest.param("pnpm --filter '[origin/main]' run deploy", set(), id="filter-since-a-commit"),
+    pytest.param("pnpm --filter '{apps/docs}[HEAD~1]' run deploy", {"docs"}, id="filter-folder-since"),
+    pytest.param("pnpm -r --filter '!./apps/docs' run deploy", {"web", "api"}, id="exclude-a-folder"),
+    pytest.param("npx nx run-many -t deploy --exclude=docs,api", {"web"}, id="nx-exclude-list"),
+    pytest.param("npx turbo run deploy --dry=json", set(), id="turbo-dry"),
 ])
 def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: MakeRepo,
                                                      script: str, deployed: set[str]) -> None:
@@ -944,6 +961,31 @@ def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: 
                findings(tmp_path, make_repo, files, "CF015")}
     apps = {".", "apps/web", "apps/api", "apps/docs", "apps/web/workers/cron"}
     assert {app.rpartition("/")[2] if app != "." else "." for app in apps - flagged} == deployed
+
+
+def test_cf015_a_reusable_workflow_deploys_what_its_callers_ask(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Its input's default is no deploy when every caller passes another value, and a
+    reusable workflow nothing calls deploys nothing."""
+    reusable = ("on:\n  workflow_call:\n    inputs:\n      app: {type: string, default: docs}\n"
+                "jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: npx wrangler deploy\n        working-directory: apps/${{ inputs.app }}\n")
+    uncalled = reusable.replace("default: docs", "default: api")
+    files = {**MONOREPO, ".github/workflows/deploy.yml": reusable,
+             ".github/workflows/uncalled.yml": uncalled,
+             ".github/workflows/main.yml": "on: push\njobs:\n  w:\n"
+                                           "    uses: ./.github/workflows/deploy.yml\n"
+                                           "    with:\n      app: web\n"}
+    found = findings(tmp_path, make_repo, files, "CF015")
+    assert {f.location.path.split("/")[-2] for f in found} == {"api", "docs", "cron"}
+
+
+def test_cf015_a_script_runs_in_its_own_package(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """packages/docs has a deploy script but no wrangler config: running it deploys no app."""
+    files = {**ROOT_APP, "package.json": '{"scripts": {"deploy": "wrangler deploy"}}',
+             "packages/docs/package.json": '{"name": "docs", "scripts": {"deploy": "vercel deploy"}}',
+             ".github/workflows/ship.yml": job("run: pnpm --filter ./packages/docs run deploy")}
+    check(findings(tmp_path, make_repo, files, "CF015"), ROOT_NOT_DEPLOYED, Severity.P2)
 
 
 def test_cf015_only_workflows_github_runs_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:

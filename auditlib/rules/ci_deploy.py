@@ -69,9 +69,12 @@ class AppNotDeployedByCi(Rule):
             names.discard(None)
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
-                        (kind == "every" and names.isdisjoint(where.split("\n")))  # but those
+                        # every package but those excluded, by name or folder
+                        (kind == "every" and {*names, wrangler_config.app}.isdisjoint(
+                            where.split("\n")))
                         or (kind == "name" and where in names)
-                        or (kind == "folder" and _app(where, folders) == wrangler_config.app))
+                        # a script runs in its own package's folder: no looking up
+                        or (kind == "folder" and where == wrangler_config.app))
                     for kind, where, script in found.scripts)):
                 continue
             named = list(dict.fromkeys(
@@ -90,8 +93,10 @@ def _app(path: str, folders: set[str]) -> str | None:
     """The app a deploy from `path` deploys: the deepest app folder that holds it ("." the
     root), as wrangler looks for its config up from where it runs; a config path names
     its own folder only."""
-    if path.endswith(CONFIG_NAMES):
+    if posixpath.basename(path) in CONFIG_NAMES:
         return posixpath.dirname(path) or "."
+    if path.endswith((".toml", ".json", ".jsonc")):  # another config (`wrangler.cron.toml`)
+        return None
     while path not in folders and path not in (".", ""):
         path = path.rpartition("/")[0]
     return (path or ".") if (path or ".") in folders else None
