@@ -585,8 +585,16 @@ def _environments(ctx: Context) -> list[Block]:
         for scope in config.environments:
             have = {(b.kind, b.name) for b in scope.bindings} | {("vars", v.name)
                                                                   for v in scope.vars}
-            missing = [_code(b.name) for b in top.bindings if (b.kind, b.name) not in have]
+            # As CF012 says: an environment's own queue consumers replace the top level's,
+            # and a Pages environment that sets none of them keeps them all.
+            consumes = any(b.kind == "queues.consumers" for b in scope.bindings)
+            missing = [_code(b.name) for b in top.bindings if (b.kind, b.name) not in have
+                       and not (b.kind == "queues.consumers" and consumes)]
             missing += [_code(v.name) for v in top.vars if ("vars", v.name) not in have]
+            missing += [_code("containers")] if ("containers" in top.declared
+                                                and "containers" not in scope.declared) else []
+            if config.target == "pages" and not (scope.bindings or scope.vars):
+                missing = []
             inherited = sorted(key for key in scope.settings if key not in scope.declared)
             rows.append((_code(config.path), _code(scope.name),
                          _code(scope.settings.get("name", "—")),
