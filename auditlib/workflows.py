@@ -344,11 +344,11 @@ _REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs|gith
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
 _NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name)(?:\s+|=)([^\s;&|()]+)")
-# Of the combinations of a matrix, the sets of inputs, the texts of one line: GitHub runs at
-# most 256 jobs of a matrix.
+# Of the combinations of a matrix and the sets of inputs read: GitHub runs at most 256 jobs
+# of a matrix.
 _LIMIT = 1024
 
-Scope = dict[tuple[str, str], list[str]]  # ("env", "APP_DIR") -> ["apps/web"]
+Scope = dict[tuple[str, str], str]  # ("env", "APP_DIR") -> "apps/web"
 
 
 def _mapping(value: object) -> dict[str, Any]:
@@ -361,20 +361,17 @@ def _strings(value: object) -> list[str]:
     return [str(item) for item in items if item is not None and not isinstance(item, dict | list)]
 
 
-def _expand(text: str, scope: Scope) -> list[str]:
-    """`text` once for each combination of the values its references take in `scope` (at
-    most _LIMIT); a reference with no value there is left as written."""
-    texts, end = [""], 0
-    for match in _REFERENCE.finditer(text):
+def _expand(text: str, scope: Scope) -> str:
+    """`text` with the values its references take in `scope`; a reference with no value
+    there is left as written."""
+    def value(match: re.Match[str]) -> str:
         context, key, shell = match.groups()
+        if (context, key) == ("github", "workspace") or shell == "GITHUB_WORKSPACE":
+            return "."
         context = "inputs" if context == "github.event.inputs" else context
-        values = (["."] if (context, key) == ("github", "workspace") or shell == "GITHUB_WORKSPACE"
-                  else scope.get((context, key) if context else ("env", shell)))
-        if values:
-            texts = list(itertools.islice((done + text[end:match.start()] + value
-                                           for done in texts for value in values), _LIMIT))
-            end = match.end()
-    return [done + text[end:] for done in texts]
+        found = scope.get((context, key) if context else ("env", shell))
+        return match[0] if found is None else found
+    return _REFERENCE.sub(value, text)
 
 
 def _flat(key: str, value: object) -> dict[str, str]:
@@ -420,11 +417,11 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
            combination: dict[str, str], inputs: Scope) -> Scope:
     """The values a step's references take in one combination of its job's matrix: inputs,
     the matrix, then `env` (of the workflow, the job, the step)."""
-    scope = {**inputs, **{("matrix", key): [value] for key, value in combination.items()}}
+    scope = {**inputs, **{("matrix", key): value for key, value in combination.items()}}
     for env in (workflow.get("env"), job.get("env"), step.get("env")):
         for name, value in _mapping(env).items():
-            scope[("env", name)] = [text for item in _strings(value)
-                                    for text in _expand(item, scope)][:_LIMIT]
+            if found := _strings(value):
+                scope[("env", name)] = _expand(found[0], scope)
     return scope
 
 
@@ -454,7 +451,7 @@ def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, s
                     job.get("if", "")).replace(" ", "").lower() not in ("false", "${{false}}"):
                 for combination in _combinations(job):
                     scope = _scope(caller, job, {}, combination, {})
-                    runs.append({**defaults, **{name: _expand(text, scope)[0] for name, value
+                    runs.append({**defaults, **{name: _expand(text, scope) for name, value
                                                 in _mapping(job.get("with")).items()
                                                 for text in _strings(value)[:1]}})
     return list({tuple(sorted(run.items())): run for run in runs}.values())[:_LIMIT]
@@ -554,13 +551,13 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
                   else re.sub(r"\\\n\s*", " ", str(step.get("run", deploy.command))))
-        runs = [{("inputs", name): [value] for name, value in run.items()}
+        runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
                                                  _LIMIT):
             scope = _scope(workflow, job, step, combination, run)
             commands = [command for line in shell_lines(script)
-                        for command in segments(_expand(line, scope)[0])]
-            _deploys(commands, _inside(".", _expand(deploy.directory, scope)[0]), scripts, found)
+                        for command in segments(_expand(line, scope))]
+            _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found)
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
                     scripts=tuple(sorted(found["scripts"], key=str)))

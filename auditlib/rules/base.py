@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import posixpath
+from collections.abc import Collection, Iterator
 from typing import ClassVar
 
 from ..config import AuditConfig
@@ -54,3 +55,10 @@ def secret_put(wrangler_config: WranglerConfig, name: str, environment: str = ""
         project = wrangler_config.name or "<project>"
         return f"wrangler pages secret put {name} --project-name {project}{env}"
     return f"wrangler secret put {name}{env}"
+
+
+def deepest_app(path: str, folders: Collection[str]) -> str | None:
+    """The deepest of the app `folders` that is `path` or holds it ("." the root), or None."""
+    while path not in folders and path not in (".", ""):
+        path = posixpath.dirname(path)
+    return (path or ".") if (path or ".") in folders else None

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..wrangler import CONFIG_NAMES
-from .base import Rule
+from .base import Rule, deepest_app
 
 
 class AppNotDeployedByCi(Rule):
@@ -97,6 +97,4 @@ def _app(path: str, folders: set[str]) -> str | None:
         return posixpath.dirname(path) or "."
     if path.endswith((".toml", ".json", ".jsonc")):  # another config (`wrangler.cron.toml`)
         return None
-    while path not in folders and path not in (".", ""):
-        path = path.rpartition("/")[0]
-    return (path or ".") if (path or ".") in folders else None
+    return deepest_app(path, folders)

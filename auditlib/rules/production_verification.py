@@ -39,7 +39,7 @@ from ..blocks import counted
 from ..config import AuditConfig
 from ..model import Binding, Facts, Finding, Location, Match, Severity
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule
+from .base import Rule, deepest_app
 
 # (aspect, binding kind that makes it relevant or None for every deployment, action)
 ASPECTS: tuple[tuple[str, str | None, str], ...] = (
@@ -74,16 +74,6 @@ def _naming(wanted: set[tuple[str, ...]]) -> Callable[[tuple[str, ...]], bool]:
         for length in lengths for start in range(len(words) - length + 1))
 
 
-def _owner(path: str, folders: set[str]) -> str | None:
-    """The app folder a file belongs to: the deepest one it is under."""
-    folder = posixpath.dirname(path)
-    while folder:
-        if folder in folders:
-            return folder
-        folder = posixpath.dirname(folder)
-    return "." if "." in folders else None
-
-
 def measured(kind: str | None, relying: list[Binding], facts: Facts,
              metrics: list[tuple[Match, tuple[str, ...]]]) -> bool:
     """Whether one of the metrics sinks (each with the words of its line) measures the
@@ -98,7 +88,8 @@ def measured(kind: str | None, relying: list[Binding], facts: Facts,
                  if kind == "queues.consumers" else set())
     folders = {c.app for c in facts.configs}
     return any(m.location.path in files
-               or (consumers and _owner(m.location.path, folders) in consumers)
+               or (consumers and deepest_app(posixpath.dirname(m.location.path), folders)
+                   in consumers)
                or named(words) for m, words in metrics)
 
 
