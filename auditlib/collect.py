@@ -127,21 +127,27 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
 
 
 def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
-                   problems: list[Problem]) -> list[WranglerConfig]:
+                   problems: list[Problem]) -> tuple[list[WranglerConfig], dict[str, str]]:
     """`configs`, each with the `name` of the package.json beside it and the scripts of it
-    that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`)."""
+    that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`); and the
+    scripts of the root package.json (`"deploy": "turbo run deploy"`), {} when there is none."""
+    paths = [posixpath.join(folder, "package.json") if folder != "." else "package.json"
+             for folder in dict.fromkeys([".", *(config.app for config in configs)])]
+    packages = {posixpath.dirname(path) or ".": package for path, package in _read_each(
+        repo, [path for path in paths if path in files],
+        lambda path, text: (path, _package(path, text)), problems) if package is not None}
     found = []
     for config in configs:
-        path = posixpath.join(config.app, "package.json") if config.app != "." else "package.json"
-        packages = _read_each(repo, [path] if path in files else [], _package, problems)
-        if not packages or packages[0] is None:
+        package = packages.get(config.app)
+        if package is None:
             found.append(config)
             continue
-        name, scripts = packages[0]
+        name, scripts = package
+        deploying = workflows.deploying_scripts(scripts)
         found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
-            script for script, text in scripts.items() if any(
-                workflows.deploy_tool(command, ()) for command in workflows.segments(text)))))
-    return found
+            script for script in scripts if script in deploying)))
+    root = packages.get(".")
+    return found, root[1] if root is not None else {}
 
 
 def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
@@ -263,8 +269,10 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                  for path in config_paths if used[path] != path]
     configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
                          problems)
-    configs = _with_packages(root, configs, set(files), problems)
+    configs, root_scripts = _with_packages(root, configs, set(files), problems)
     scripts = {script for config in configs for script in config.deploy_scripts}
+    # A root script deploys when it runs one of theirs (`turbo run deploy`).
+    scripts |= workflows.deploying_scripts(root_scripts, scripts)
     # GitHub runs the workflows in .github/workflows itself, not in folders under it.
     read_workflows = _read_each(root, [path for path in repofiles.select(
         files, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
@@ -291,7 +299,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         configs=tuple(configs),
         deploy_steps=tuple(steps),
         deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
-                                    scripts),
+                                    scripts, root_scripts),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),
         problems=tuple(problems),

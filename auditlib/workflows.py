@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -230,6 +230,24 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
             return tool
     run = package_run(command)
     return f"package script {run[0]}" if run is not None and run[0] in scripts else None
+
+
+def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) -> set[str]:
+    """The names of a package's `scripts` that deploy: with wrangler, by running one of
+    `others` (other packages' scripts that deploy: `turbo run deploy`), or by running
+    another of its own that deploys (`"deploy": "npm run build && npm run deploy:prod"`)."""
+    found: set[str] = set()
+    while more := {name for name, text in scripts.items() if name not in found and any(
+            deploy_tool(command, others) or _runs(command, found)
+            for line in shell_lines(text) for command in segments(line))}:
+        found |= more
+    return found
+
+
+def _runs(command: str, scripts: Collection[str]) -> bool:
+    """Whether `command` runs one of `scripts` in the folder it runs in (`npm run deploy`)."""
+    run = package_run(command)
+    return run is not None and run[0] in scripts and not run[1]
 
 
 # Options of package managers and task runners that take a value, and what it names.
@@ -475,10 +493,14 @@ def _inside(folder: str | None, path: str) -> str | None:
 
 
 def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
-             found: dict[str, set[Any]]) -> None:
+             found: dict[str, set[Any]], root: Mapping[str, str] = {},
+             expanded: set[str] | None = None) -> None:
     """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
     folders, configs and names it names, else the folder it runs in (`folder`, after the
-    `cd`s before it; None once a `cd` leads somewhere not known)."""
+    `cd`s before it; None once a `cd` leads somewhere not known). A script of the root
+    package.json (`root`) run in the root is read as its commands, run there (once: what
+    it deploys is the same each time, `expanded` says which were read)."""
+    expanded = set() if expanded is None else expanded
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -505,6 +527,9 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                        for kind, value in where} or {("folder", folder)}
             found["scripts"] |= {(kind, value, script) for kind, value in targets
                                  if value is not None}
+            if ("folder", ".") in targets and script in root and script not in expanded:
+                expanded.add(script)
+                _deploys(_commands_of(root[script]), ".", scripts, found, root, expanded)
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind == "name"}
@@ -518,6 +543,10 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                   and ".bin/" not in word and "node_modules/" not in word}
         found["names"] |= names
         found["folders"] |= (named or ({folder} if not names else set())) - {None}
+
+
+def _commands_of(script: str) -> list[str]:
+    return [command for line in shell_lines(script) for command in segments(line)]
 
 
 def _positional(command: str) -> list[str]:
@@ -535,10 +564,11 @@ def _positional(command: str) -> list[str]:
 
 
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
-             scripts: Collection[str] = ()) -> Deployed:
+             scripts: Collection[str] = (), root: Mapping[str, str] = {}) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
-    (`scripts`: the package scripts that run a wrangler deploy): each step once for each
-    set of inputs its workflow runs with and each combination of its job's matrix."""
+    (`scripts`: the package scripts that run a wrangler deploy; `root`: the scripts of the
+    root package.json): each step once for each set of inputs its workflow runs with and
+    each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     inputs = {path: _inputs(path, workflows) for path in workflows}
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
@@ -558,6 +588,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             scope = _scope(workflow, job, step, combination, run)
             commands = [command for line in shell_lines(script)
                         for command in segments(_expand(line, scope))]
-            _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found)
+            _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found,
+                     root)
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
                     scripts=tuple(sorted(found["scripts"], key=str)))

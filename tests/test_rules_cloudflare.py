@@ -870,6 +870,61 @@ def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, wor
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
+@pytest.mark.parametrize(("scripts", "step", "deployed"), [
+    pytest.param({"deploy": "turbo run deploy"}, "pnpm run deploy", {"web", "api", "docs"},
+                 id="turbo-from-the-root"),
+    pytest.param({"build": "tsc -b", "deploy:all": "pnpm run build && pnpm -r run deploy"},
+                 "npm run deploy:all", {"web", "api", "docs"}, id="a-root-only-script-name"),
+    pytest.param({"ship": "pnpm run ship:web", "ship:web": "pnpm --filter @org/web run deploy"},
+                 "yarn ship", {"web"}, id="a-chain-of-root-scripts"),
+    pytest.param({"deploy": "cd apps/api && wrangler deploy"}, "pnpm run deploy", {"api"},
+                 id="a-root-script-with-cd"),
+    pytest.param({"deploy": "turbo run build"}, "pnpm run deploy", set(), id="a-root-script-that-builds"),
+    pytest.param({"a": "npm run b", "b": "npm run a && pnpm -F docs run deploy"}, "npm run a",
+                 {"docs"}, id="scripts-that-call-each-other"),
+    pytest.param({"deploy": "turbo run deploy"}, "pnpm run deploy\n  working-directory: apps/api",
+                 {"api"}, id="run-in-an-app-its-own-script"),
+    pytest.param({"deploy": "turbo run deploy"}, "pnpm --filter @org/web run deploy", {"web"},
+                 id="a-filter-is-not-the-root"),
+])
+def test_cf015_root_package_scripts_are_followed(tmp_path: Path, make_repo: MakeRepo,
+                                                 scripts: dict[str, str], step: str,
+                                                 deployed: set[str]) -> None:
+    """A step running a script of the root package.json deploys what that script runs."""
+    files = {**MONOREPO, "package.json": json.dumps({"name": "mono", "scripts": scripts}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_root_scripts_that_all_call_each_other(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Each script is read once per step: 30 scripts each running all the others would
+    otherwise be 30! paths."""
+    names = [f"s{n}" for n in range(30)]
+    scripts = {name: " && ".join(f"npm run {other}" for other in names if other != name)
+               for name in names}
+    scripts["s29"] += " && pnpm -r run deploy"
+    files = {**MONOREPO, "package.json": json.dumps({"scripts": scripts}),
+             ".github/workflows/ship.yml": job("run: npm run s0")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"cron"}
+
+
+def test_cf015_an_app_script_that_runs_its_own_deploy_script(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """web's `release` builds and then runs its own `deploy:prod`; api's `release` runs
+    another package's script, which is not api's own deploy."""
+    files = {**MONOREPO,
+             "apps/web/package.json": json.dumps({"name": "@org/web", "scripts": {
+                 "release": "npm run build && npm run deploy:prod",
+                 "deploy:prod": "wrangler deploy --env production"}}),
+             "apps/api/package.json": json.dumps({"name": "@org/api", "scripts": {
+                 "release": "pnpm --filter @org/web run deploy:prod"}}),
+             ".github/workflows/ship.yml": job("run: pnpm -r run release")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"api", "docs", "cron"}
+
+
 def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
     """api's `deploy` builds only, web's is a dry run: neither deploys, whatever others do."""
     files = {**MONOREPO,

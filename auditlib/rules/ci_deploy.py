@@ -5,7 +5,10 @@ Reports each wrangler config that no CI deploy step deploys. A deploy is a comma
 runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
 opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
 running a package script that runs one of those: the `package.json` beside each wrangler
-config is read, and a package counts only for a script of its own that deploys. Comments,
+config is read, and a package counts only for a script of its own that deploys (directly or
+by running another of its own: `npm run build && npm run deploy:prod`). A script of the root
+`package.json` run in the root is read as the commands it runs (`"deploy": "turbo run
+deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). Comments,
 `echo`, quoted text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy
 nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a step
 deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
