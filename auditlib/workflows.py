@@ -359,6 +359,10 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
 # `$KEY`, `${KEY}`.
 _REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs|github)\.([\w.-]+)\s*\}\}"
                         r"|\$\{?([A-Za-z_]\w*)\}?")
+# `${{ inputs.app || 'web' }}`: the first of its operands that is not empty.
+_EITHER = re.compile(r"\$\{\{\s*((?:[\w.-]+|'(?:[^']|'')*')(?:\s*\|\|\s*(?:[\w.-]+|'(?:[^']|'')*'))+)"
+                     r"\s*\}\}")
+_OPERAND = re.compile(r"'((?:[^']|'')*)'|(env|inputs|matrix|github\.event\.inputs)\.([\w.-]+)")
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
 _NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name)(?:\s+|=)([^\s;&|()]+)")
@@ -389,7 +393,23 @@ def _expand(text: str, scope: Scope) -> str:
         context = "inputs" if context == "github.event.inputs" else context
         found = scope.get((context, key) if context else ("env", shell))
         return match[0] if found is None else found
-    return _REFERENCE.sub(value, text)
+
+    def either(match: re.Match[str]) -> str:
+        for operand in re.split(r"\s*\|\|\s*", match[1]):
+            found = _OPERAND.fullmatch(operand)
+            if found is None:  # known only at run time (`vars.APP`, `steps.x.outputs.app`)
+                return match[0]
+            literal, context, key = found.groups()
+            context = "inputs" if context == "github.event.inputs" else context
+            known = literal.replace("''", "'") if literal is not None else scope.get((context, key))
+            if known:
+                return known
+            # An input or a matrix key without a value is empty; an `env` variable may be
+            # set by an earlier step (`$GITHUB_ENV`).
+            if known is None and context == "env":
+                return match[0]
+        return match[0]
+    return _REFERENCE.sub(value, _EITHER.sub(either, text))
 
 
 def _flat(key: str, value: object) -> dict[str, str]:

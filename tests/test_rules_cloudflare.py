@@ -862,6 +862,20 @@ def job(steps: str, head: str = "") -> str:
                           "          - { app: web, dir: apps/web }\n"
                           "          - { app: api, dir: apps/api }\n"),
                  {"web", "api"}, id="matrix-include-entries"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ inputs.app || 'web' }}"),
+                 {"web"}, id="an-input-or-a-default"),
+    pytest.param(job("run: npx wrangler deploy --config"
+                     " apps/${{github.event.inputs.app||'api'}}/wrangler.toml"),
+                 {"api"}, id="an-event-input-or-a-default"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ vars.APP || 'web' }}"),
+                 set(), id="a-variable-known-at-run-time-or-a-default"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ env.APP || 'web' }}"),
+                 set(), id="an-env-set-by-an-earlier-step-or-a-default"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ env.APP || 'web' }}",
+                     head="    env:\n      APP: docs\n"), {"docs"}, id="an-env-or-a-default"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ matrix.app || 'docs' }}",
+                     head="    strategy:\n      matrix:\n        app: [web, api]\n"),
+                 {"web", "api"}, id="a-matrix-value-or-a-default"),
 ])
 def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, workflow: str,
                                         deployed: set[str]) -> None:
@@ -923,6 +937,17 @@ def test_cf015_an_app_script_that_runs_its_own_deploy_script(
              ".github/workflows/ship.yml": job("run: pnpm -r run release")}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert flagged == {"api", "docs", "cron"}
+
+
+def test_cf015_an_input_with_a_default_in_the_expression(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Run by hand with `app` chosen, or on push with no input: `|| 'web'` is the push."""
+    workflow = ("on:\n  push:\n  workflow_dispatch:\n    inputs:\n      app:\n"
+                "        type: choice\n        options: [api]\njobs:\n  d:\n"
+                "    runs-on: ubuntu-latest\n    steps:\n      - run: npx wrangler deploy\n"
+                "        working-directory: apps/${{ inputs.app || 'web' }}\n")
+    files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"docs", "cron"}
 
 
 def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -24,7 +24,8 @@ deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells 
 A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
 up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
 entries as GitHub adds them), `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` (each
-caller's `with:`, the input's `default` and `options`) are filled in; a target known only
+caller's `with:`, the input's `default` and `options`) are filled in, and so is the
+first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known only
 at run time (`fromJSON(...)`, a shell loop) names no app.
 
 ## Why is this bad?
