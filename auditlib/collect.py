@@ -261,6 +261,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         texts[path] = text
         return wrangler.load(path, text)
 
+    listed = set(files)
     config_paths = repofiles.select(files, wrangler.CONFIG_NAMES)
     used = wrangler.used_configs(config_paths)
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
@@ -269,14 +270,26 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                  for path in config_paths if used[path] != path]
     configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
                          problems)
-    configs, root_scripts = _with_packages(root, configs, set(files), problems)
+    configs, root_scripts = _with_packages(root, configs, listed, problems)
     scripts = {script for config in configs for script in config.deploy_scripts}
     # A root script deploys when it runs one of theirs (`turbo run deploy`).
     scripts |= workflows.deploying_scripts(root_scripts, scripts)
+    actions: dict[str, workflows.LocalAction | None] = {}
+
+    def action(folder: str) -> workflows.LocalAction | None:
+        """The local action in `folder` a step runs, read once."""
+        if folder not in actions:
+            paths = [path for name in workflows.ACTION_NAMES
+                     if (path := posixpath.join(folder, name)) in listed]
+            found = _read_each(root, paths[:1], workflows.read_action, problems)
+            actions[folder] = found[0] if found else None
+        return actions[folder]
+
     # GitHub runs the workflows in .github/workflows itself, not in folders under it.
     read_workflows = _read_each(root, [path for path in repofiles.select(
         files, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
-                                lambda path, text: workflows.collect(path, text, scripts), problems)
+                                lambda path, text: workflows.collect(path, text, scripts, action),
+                                problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
@@ -299,7 +312,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         configs=tuple(configs),
         deploy_steps=tuple(steps),
         deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
-                                    scripts, root_scripts),
+                                    scripts, root_scripts,
+                                    [found[0] for found in actions.values() if found]),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),
         problems=tuple(problems),

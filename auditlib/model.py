@@ -160,6 +160,10 @@ class DeployStep:
     # The folder it runs in, as written (working-directory): "." for the repository root.
     directory: str = "."
     step: int = 0  # its place among the job's steps, from 0
+    # A step that runs a local composite action deploys by a step of that action: the
+    # action's file and the step's place among its steps.
+    action: str = ""
+    action_step: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

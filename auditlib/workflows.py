@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -113,13 +113,10 @@ def shell_lines(script: str, keep: bool = False) -> list[str]:
     return lines
 
 
-def collect(path: str, source: str,
-            scripts: Collection[str] = ()) -> tuple[Workflow, list[DeployStep]]:
-    """The workflow and its deploy steps: wrangler and its kin, the wrangler action, and a
-    package manager running one of `scripts` (package scripts that run a wrangler deploy).
-    Raises ConfigParseError when it is not valid YAML."""
+def _compose(path: str, source: str) -> yaml.Node | None:
+    """The YAML node tree of `source`. Raises ConfigParseError when it is not valid YAML."""
     try:
-        root = yaml.compose(source, Loader=_LOADER)
+        return yaml.compose(source, Loader=_LOADER)
     except (ValueError, RecursionError) as exc:  # PyYAML lets these through on odd input
         message = "nested too deeply to read" if isinstance(exc, RecursionError) else str(exc)
         raise ConfigParseError(path, None, None, message) from exc
@@ -128,6 +125,28 @@ def collect(path: str, source: str,
         problem = getattr(exc, "problem", None) or str(exc)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ConfigParseError(path, line, column, str(problem)) from exc
+
+
+# The file of a local action (`uses: ./.github/actions/deploy`), in the folder it names.
+ACTION_NAMES = ("action.yml", "action.yaml")
+LocalAction = tuple[Workflow, "yaml.Node | None"]
+
+
+def read_action(path: str, source: str) -> LocalAction:
+    """A local action's file, and its node tree. Raises ConfigParseError when it is not
+    valid YAML."""
+    return Workflow(path=path, text=source), _compose(path, source)
+
+
+def collect(path: str, source: str, scripts: Collection[str] = (),
+            actions: Callable[[str], LocalAction | None] = lambda folder: None,
+            ) -> tuple[Workflow, list[DeployStep]]:
+    """The workflow and its deploy steps: wrangler and its kin, the wrangler action, and a
+    package manager running one of `scripts` (package scripts that run a wrangler deploy);
+    also a step running a local composite action (`actions` gives the one in a folder) of
+    which a step deploys, once for each such step of it.
+    Raises ConfigParseError when it is not valid YAML."""
+    root = _compose(path, source)
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
         return Workflow(path=path, text=source), []
@@ -146,18 +165,38 @@ def collect(path: str, source: str,
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             found = _deploy(step, scripts)
-            if found is None:
+            if found is not None:
+                line, tool, command = found
+                steps.append(DeployStep(
+                    location=Location(path=path, start_line=line), workflow=path,
+                    job=str(job_key.value), tool=tool, command=command, secrets=secrets,
+                    directory=_directory(step, tool, job_directory), step=index))
                 continue
-            line, tool, command = found
-            # defaults.run applies to `run:` steps only; the action takes workingDirectory.
-            directory = (_scalar(_get(_get(step, "with"), "workingDirectory"))
-                         if tool in (WRANGLER_ACTION, PAGES_ACTION)
-                         else _scalar(_get(step, "working-directory")) or job_directory)
-            steps.append(DeployStep(
-                location=Location(path=path, start_line=line), workflow=path,
-                job=str(job_key.value), tool=tool, command=command, secrets=secrets,
-                directory=_folder(directory), step=index))
+            uses = _get(step, "uses")
+            action = actions(_folder(posixpath.normpath(uses.value))) if isinstance(
+                uses, yaml.ScalarNode) and uses.value.startswith("./") else None
+            if uses is None or action is None or (_scalar(_get(_get(
+                    action[1], "runs"), "using")) or "").lower() != "composite":
+                continue
+            action_steps = _get(_get(action[1], "runs"), "steps")
+            for number, action_step in enumerate(action_steps.value if isinstance(
+                    action_steps, yaml.SequenceNode) else []):
+                if not _never(action_step) and (found := _deploy(action_step, scripts)):
+                    # Reported at the `uses:` line: a workflow's line, as other steps are.
+                    steps.append(DeployStep(
+                        location=Location(path=path, start_line=uses.start_mark.line + 1),
+                        workflow=path, job=str(job_key.value), tool=found[1], command=found[2],
+                        secrets=secrets, directory=_directory(action_step, found[1], None),
+                        step=index, action=action[0].path, action_step=number))
     return Workflow(path=path, text=source), steps
+
+
+def _directory(step: yaml.Node, tool: str, default: str | None) -> str:
+    """The folder a deploy step runs in: defaults.run (`default`) applies to `run:` steps
+    only; the action takes workingDirectory."""
+    return _folder(_scalar(_get(_get(step, "with"), "workingDirectory"))
+                   if tool in (WRANGLER_ACTION, PAGES_ACTION)
+                   else _scalar(_get(step, "working-directory")) or default)
 
 
 def _never(node: yaml.Node) -> bool:
@@ -463,6 +502,23 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
     return scope
 
 
+def _item(items: object, index: int) -> dict[str, Any]:
+    return _mapping(items[index]) if isinstance(items, list) and index < len(items) else {}
+
+
+def _action_scope(action: dict[str, Any], action_step: dict[str, Any], step: dict[str, Any],
+                  scope: Scope) -> Scope:
+    """The values the references of a local action's step take, run by `step` in `scope`:
+    the action's inputs (their defaults, then what `step` passes `with:`), the caller's
+    `env`, then the action step's own."""
+    inputs = {("inputs", name): found[0] for name, spec in _mapping(action.get("inputs")).items()
+              if (found := _strings(_mapping(spec).get("default")))}
+    inputs |= {("inputs", name): _expand(text, scope) for name, value in _mapping(
+        step.get("with")).items() for text in _strings(value)[:1]}
+    env = {key: value for key, value in scope.items() if key[0] == "env"}
+    return _scope({}, {}, action_step, {}, {**env, **inputs})
+
+
 def _on(workflow: dict[str, Any]) -> dict[str, Any]:
     """A workflow's triggers by name (`on: push` and `on: [push, pull_request]` too)."""
     on = workflow.get("on", workflow.get("True"))  # YAML 1.1 reads `on` as true
@@ -584,28 +640,36 @@ def _positional(command: str) -> list[str]:
 
 
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
-             scripts: Collection[str] = (), root: Mapping[str, str] = {}) -> Deployed:
+             scripts: Collection[str] = (), root: Mapping[str, str] = {},
+             actions: Sequence[Workflow] = ()) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
-    (`scripts`: the package scripts that run a wrangler deploy; `root`: the scripts of the
-    root package.json): each step once for each set of inputs its workflow runs with and
-    each combination of its job's matrix."""
+    and the local `actions` they run (`scripts`: the package scripts that run a wrangler
+    deploy; `root`: the scripts of the root package.json): each step once for each set of
+    inputs its workflow runs with and each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
+    local = {action.path: _load(action.text) for action in actions}
     inputs = {path: _inputs(path, workflows) for path in workflows}
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
     for deploy in {(d.workflow, d.job, d.step): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
-        step = _mapping(steps[deploy.step]) if isinstance(steps, list) and deploy.step < len(steps) else {}
+        step = _item(steps, deploy.step)
+        action = local.get(deploy.action, {})
+        # A local action's step: the values of its references are its own (_action_scope).
+        source = _item(_mapping(action.get("runs")).get("steps"), deploy.action_step
+                       ) if deploy.action else step
         script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
-                  else re.sub(r"\\\n\s*", " ", str(step.get("run", deploy.command))))
+                  else re.sub(r"\\\n\s*", " ", str(source.get("run", deploy.command))))
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
                                                  _LIMIT):
             scope = _scope(workflow, job, step, combination, run)
+            if deploy.action:
+                scope = _action_scope(action, source, step, scope)
             commands = [command for line in shell_lines(script)
                         for command in segments(_expand(line, scope))]
             _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found,

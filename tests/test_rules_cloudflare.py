@@ -950,6 +950,76 @@ def test_cf015_an_input_with_a_default_in_the_expression(tmp_path: Path, make_re
     assert flagged == {"docs", "cron"}
 
 
+DEPLOY_ACTION = """name: Deploy
+inputs:
+  app-dir:
+    description: The app's folder
+    default: apps/api
+  token:
+    required: true
+runs:
+  using: composite
+  steps:
+    - run: pnpm install
+      shell: bash
+    - run: npx wrangler deploy
+      shell: bash
+      working-directory: ${{ inputs.app-dir }}
+      env:
+        CLOUDFLARE_API_TOKEN: ${{ inputs.token }}
+"""
+
+
+@pytest.mark.parametrize(("action", "step", "deployed"), [
+    pytest.param(DEPLOY_ACTION, "uses: ./.github/actions/deploy\n  with:\n    app-dir: apps/web\n"
+                 "    token: ${{ secrets.CLOUDFLARE_API_TOKEN }}", {"web"}, id="an-input-passed"),
+    pytest.param(DEPLOY_ACTION, "uses: ./.github/actions/deploy", {"api"}, id="an-input-s-default"),
+    pytest.param(DEPLOY_ACTION, "uses: ./.github/actions/deploy/\n  with:\n"
+                 "    app-dir: apps/${{ matrix.app }}", {"web", "docs"}, id="the-caller-s-matrix"),
+    pytest.param(DEPLOY_ACTION.replace("default: apps/api", "default: ''").replace(
+        "${{ inputs.app-dir }}", "${{ env.APP_DIR }}"), "uses: ./.github/actions/deploy\n"
+        "  env:\n    APP_DIR: apps/docs", {"docs"}, id="the-caller-s-env"),
+    pytest.param(DEPLOY_ACTION.replace("    - run: npx wrangler deploy\n",
+                                       "    - if: false\n      run: npx wrangler deploy\n"),
+                 "uses: ./.github/actions/deploy", set(), id="a-step-that-never-runs"),
+    pytest.param(DEPLOY_ACTION.replace("using: composite", "using: node20\n  main: index.js"),
+                 "uses: ./.github/actions/deploy", set(), id="not-a-composite-action"),
+    pytest.param("runs:\n  using: composite\n  steps:\n"
+                 "    - uses: cloudflare/wrangler-action@v3\n      with:\n"
+                 "        workingDirectory: ${{ inputs.dir }}\n",
+                 "uses: ./.github/actions/deploy\n  with:\n    dir: apps/docs", {"docs"},
+                 id="the-wrangler-action-inside"),
+    pytest.param(DEPLOY_ACTION, "uses: ./.github/actions/other", set(), id="no-action-there"),
+])
+def test_cf015_a_local_composite_action_deploys(tmp_path: Path, make_repo: MakeRepo, action: str,
+                                                step: str, deployed: set[str]) -> None:
+    files = {**MONOREPO, ".github/actions/deploy/action.yml": action,
+             ".github/workflows/ship.yml": job(step, head="    strategy:\n      matrix:\n"
+                                                          "        app: [web, docs]\n")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The step is listed with the workflow's line and secrets; an action.yaml is read, and
+    a local action that is not valid YAML is a problem with its line, not a stopped audit."""
+    workflow = job("uses: ./.github/actions/deploy\n  with:\n    app-dir: apps/web\n"
+                   "    token: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
+                   "uses: ./.github/actions/broken")
+    files = {**MONOREPO, ".github/actions/deploy/action.yaml": DEPLOY_ACTION,
+             ".github/actions/broken/action.yml": "runs:\n  using: composite\n  steps: [\n",
+             ".github/workflows/ship.yml": workflow}
+    facts = collect(make_repo(tmp_path, files))
+    assert [(s.location.path, s.location.start_line, s.tool, s.secrets, s.action)
+            for s in facts.deploy_steps] == [
+        (".github/workflows/ship.yml", 6, "wrangler deploy", ("CLOUDFLARE_API_TOKEN",),
+         ".github/actions/deploy/action.yaml")]
+    assert [(p.location.path, p.location.start_line) for p in facts.problems] == [
+        (".github/actions/broken/action.yml", 4)]
+    assert facts.deployed.folders == ("apps/web",)
+
+
 def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
     """api's `deploy` builds only, web's is a dry run: neither deploys, whatever others do."""
     files = {**MONOREPO,

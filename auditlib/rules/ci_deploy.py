@@ -8,7 +8,9 @@ running a package script that runs one of those: the `package.json` beside each 
 config is read, and a package counts only for a script of its own that deploys (directly or
 by running another of its own: `npm run build && npm run deploy:prod`). A script of the root
 `package.json` run in the root is read as the commands it runs (`"deploy": "turbo run
-deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). Comments,
+deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). A step running a local
+composite action (`uses: ./.github/actions/deploy`) deploys by the action's steps, with the
+action's inputs (their defaults, then the step's `with:`). Comments,
 `echo`, quoted text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy
 nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a step
 deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
