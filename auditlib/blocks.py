@@ -98,10 +98,10 @@ class Table:
 
     @property
     def markdown(self) -> str:
-        from tabulate import tabulate  # imported when a table is first rendered: not by `check`
-
-        return str(tabulate(self.rows, headers=self.columns, tablefmt="github",
-                            disable_numparse=True))
+        """A GitHub Markdown table, its cells not padded to a common width: a cell that
+        changes changes one line of a committed document, not every line of its table."""
+        return "\n".join([f"| {' | '.join(self.columns)} |", "|---" * len(self.columns) + "|",
+                          *(f"| {' | '.join(row)} |" for row in self.rows)])
 
     def _repr_markdown_(self) -> str:
         return self.markdown

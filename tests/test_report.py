@@ -164,6 +164,18 @@ def test_table_cells_cannot_break_the_table(value: str, expected: str) -> None:
     assert len(table.markdown.splitlines()) == 3
 
 
+def test_a_changed_cell_changes_one_line_of_its_table() -> None:
+    """A regenerated document committed back to a repository: one app's longer target
+    must not re-pad, and so rewrite, every row of the table."""
+    rows = [("web", "Cloudflare Pages"), ("api", "Cloudflare Workers")]
+    before = Table.of(("App", "Deployment Target"), rows).markdown.splitlines()
+    after = Table.of(("App", "Deployment Target"),
+                     [rows[0], ("api", "Cloudflare Workers (Queue Consumer)")]).markdown.splitlines()
+    assert [line for line, old in zip(after, before, strict=True) if line != old] == [
+        "| api | Cloudflare Workers (Queue Consumer) |"]
+    assert before[:2] == ["| App | Deployment Target |", "|---|---|"]
+
+
 def test_secret_values_never_reach_the_outputs(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
@@ -360,7 +372,7 @@ def test_containers_assets_and_environment_bindings_are_shown(tmp_path: Path) ->
         encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     assert "| Cloudflare Workers + R2 + Containers + Static assets |" in markdown
-    assert "| `Sandbox` | 1400            | standard        | `wrangler.jsonc:5` |" in markdown
+    assert "| `Sandbox` | 1400 | standard | `wrangler.jsonc:5` |" in markdown
     assert "| Container instances " in markdown and "| Static asset caching " in markdown
 
 
@@ -372,7 +384,7 @@ def test_a_container_without_class_name_shows_the_class_that_exports_name_it(
         ' "exports": {"Box": {"type": "durable-object", "storage": "sqlite", "container": "box"}}}\n',
         encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
-    assert "| `Box`   | not set         | default         | `wrangler.json:2` |" in markdown
+    assert "| `Box` | not set | default | `wrangler.json:2` |" in markdown
 
 
 def test_the_environments_table_lacks_what_cf012_reports(tmp_path: Path) -> None:
