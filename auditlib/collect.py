@@ -53,6 +53,20 @@ def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
     return results
 
 
+def _each_text(texts: dict[str, str], read: Callable[[str, str], T],
+               problems: list[Problem]) -> list[T]:
+    """Apply `read(path, text)` to each of `texts` (by path), already read; a file that
+    fails becomes a Problem."""
+    found = []
+    for path, text in texts.items():
+        try:
+            found.append(read(path, text))
+        except ConfigParseError as exc:
+            problems.append(Problem(location=Location(path=path, start_line=exc.line),
+                                    column=exc.column, message=exc.message))
+    return found
+
+
 def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Problem],
                 extra: Sequence[Probe], matches: list[Match]) -> dict[str, Any]:
     """Facts found by the code probes (`matches`, by path and line), as keyword arguments
@@ -286,10 +300,12 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         return actions[folder]
 
     # GitHub runs the workflows in .github/workflows itself, not in folders under it.
-    read_workflows = _read_each(root, [path for path in repofiles.select(
+    workflow_texts = dict(_read_each(root, [path for path in repofiles.select(
         files, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
-                                lambda path, text: workflows.collect(path, text, scripts, action),
-                                problems)
+        lambda path, text: (path, text), problems))
+    inputs = workflows.input_sets(workflow_texts)
+    read_workflows = _each_text(workflow_texts, lambda path, text: workflows.collect(
+        path, text, scripts, action, inputs.get(path, ())), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     docs_found: list[Document] = _read_each(
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)

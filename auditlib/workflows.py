@@ -140,13 +140,15 @@ def read_action(path: str, source: str) -> LocalAction:
 
 def collect(path: str, source: str, scripts: Collection[str] = (),
             actions: Callable[[str], LocalAction | None] = lambda folder: None,
-            ) -> tuple[Workflow, list[DeployStep]]:
+            inputs: Sequence[dict[str, str]] = ()) -> tuple[Workflow, list[DeployStep]]:
     """The workflow and its deploy steps: wrangler and its kin, the wrangler action, and a
     package manager running one of `scripts` (package scripts that run a wrangler deploy);
     also a step running a local composite action (`actions` gives the one in a folder) of
-    which a step deploys, once for each such step of it.
-    Raises ConfigParseError when it is not valid YAML."""
+    which a step deploys, once for each such step of it. A step whose command is an input
+    deploys when one of the sets of `inputs` the workflow runs with (input_sets) makes it
+    one. Raises ConfigParseError when it is not valid YAML."""
     root = _compose(path, source)
+    scopes = [{("inputs", name): value for name, value in run.items()} for run in inputs]
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
         return Workflow(path=path, text=source), []
@@ -164,7 +166,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 continue
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
-            found = _deploy(step, scripts)
+            found = _deploy_as_called(step, scripts, scopes)
             if found is not None:
                 line, tool, command = found
                 steps.append(DeployStep(
@@ -179,9 +181,11 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     action[1], "runs"), "using")) or "").lower() != "composite":
                 continue
             action_steps = _get(_get(action[1], "runs"), "steps")
+            called = [_called_with(action[1], step)]
             for number, action_step in enumerate(action_steps.value if isinstance(
                     action_steps, yaml.SequenceNode) else []):
-                if not _never(action_step) and (found := _deploy(action_step, scripts)):
+                if not _never(action_step) and (
+                        found := _deploy_as_called(action_step, scripts, called)):
                     # Reported at the `uses:` line: a workflow's line, as other steps are.
                     steps.append(DeployStep(
                         location=Location(path=path, start_line=uses.start_mark.line + 1),
@@ -189,6 +193,32 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                         secrets=secrets, directory=_directory(action_step, found[1], None),
                         step=index, action=action[0].path, action_step=number))
     return Workflow(path=path, text=source), steps
+
+
+def _called_with(action: yaml.Node | None, step: yaml.Node) -> Scope:
+    """The inputs of a local action run by `step`: their defaults, then the step's `with:`."""
+    given = _get(action, "inputs")
+    defaults = {key.value: default for key, spec in (
+        given.value if isinstance(given, yaml.MappingNode) else [])
+        if isinstance(key, yaml.ScalarNode) and (default := _scalar(_get(spec, "default")))}
+    return {("inputs", name): value for name, value in {
+        **defaults, **_scalars(_get(step, "with"))}.items()}
+
+
+def _scalars(node: yaml.Node | None) -> dict[str, str]:
+    """The scalar values of a mapping node, by key."""
+    return {key.value: value.value for key, value in (
+        node.value if isinstance(node, yaml.MappingNode) else [])
+        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)}
+
+
+def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The sets of inputs each workflow (by path, of `texts`) runs with, as `deployed`
+    reads them; only for the workflows that read an input."""
+    if not any("inputs." in text for text in texts.values()):
+        return {}
+    workflows = {path: _load(text) for path, text in texts.items()}
+    return {path: _inputs(path, workflows) for path, text in texts.items() if "inputs." in text}
 
 
 def _directory(step: yaml.Node, tool: str, default: str | None) -> str:
@@ -204,15 +234,38 @@ def _never(node: yaml.Node) -> bool:
     return (_scalar(_get(node, "if")) or "").replace(" ", "").lower() in ("false", "${{false}}")
 
 
-def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] | None:
-    """(line, tool, command) of the deploy a step runs, or None."""
+def _deploy_as_called(step: yaml.Node, scripts: Collection[str],
+                      scopes: Sequence[Scope]) -> tuple[int, str, str] | None:
+    """(line, tool, command) of the deploy a step runs, or None; a step whose command is
+    an input (`run: ${{ inputs.command }}`) deploys when one of the inputs it is called
+    with (`scopes`) makes it a deploy. Its command is as written: what it deploys is read
+    for each caller (`deployed`)."""
+    found = _deploy(step, scripts)
+    for scope in scopes if found is None and "inputs." in _text_of(step) else ():
+        if (found := _deploy(step, scripts, scope)) is not None:
+            break
+    return found
+
+
+def _text_of(step: yaml.Node) -> str:
+    """The text of a step's `run` and of the wrangler action's `command`."""
+    return " ".join(_scalar(node) or "" for node in (
+        _get(step, "run"), _get(_get(step, "with"), "command")))
+
+
+def _deploy(step: yaml.Node, scripts: Collection[str],
+            scope: Scope | None = None) -> tuple[int, str, str] | None:
+    """(line, tool, command) of the deploy a step runs, or None; read with the values its
+    references take in `scope`, if given."""
+    def expand(text: str) -> str:
+        return text if scope is None else _expand(text, scope)
     uses = _get(step, "uses")
     if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(WRANGLER_ACTION):
         command = _get(_get(step, "with"), "command")
         text = command.value if isinstance(command, yaml.ScalarNode) else "deploy"
         # The action runs `wrangler deploy` unless `command` asks for something else.
         if any(pattern.search(f"wrangler {line}") and not _DRY_RUN.search(line)
-               for line in text.splitlines() for _tool, pattern in DEPLOY_COMMANDS):
+               for line in expand(text).splitlines() for _tool, pattern in DEPLOY_COMMANDS):
             return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
         return None
     if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(PAGES_ACTION):
@@ -221,7 +274,7 @@ def _deploy(step: yaml.Node, scripts: Collection[str]) -> tuple[int, str, str] |
         return (uses.start_mark.line + 1, PAGES_ACTION, f"{uses.value}: wrangler pages deploy"
                 f" {given['directory']} --project-name {given['projectName']}")
     for line, text in _commands(_get(step, "run")):
-        for segment in segments(text):
+        for segment in segments(expand(text)):
             if (tool := deploy_tool(segment, scripts)) is not None:
                 return line, tool, text
     return None

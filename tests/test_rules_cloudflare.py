@@ -1020,6 +1020,65 @@ def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
     assert facts.deployed.folders == ("apps/web",)
 
 
+REUSABLE_COMMAND = """on:
+  workflow_call:
+    inputs:
+      command: {type: string, default: whoami}
+      dir: {type: string, default: .}
+jobs:
+  action:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: cloudflare/wrangler-action@v3
+        with:
+          workingDirectory: ${{ inputs.dir }}
+          command: ${{ inputs.command }}
+  shell:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ${{ inputs.command }}
+        working-directory: ${{ inputs.dir }}
+"""
+
+
+def caller(name: str, **given: str) -> str:
+    return (f"  {name}:\n    uses: ./.github/workflows/reusable.yml\n    with:\n"
+            + "".join(f"      {key}: {value}\n" for key, value in given.items()))
+
+
+@pytest.mark.parametrize(("callers", "deployed"), [
+    pytest.param(caller("web", command="deploy", dir="apps/web"), {"web"}, id="the-action-s-command"),
+    pytest.param(caller("api", command="npx wrangler deploy --config apps/api/wrangler.toml"),
+                 {"api"}, id="a-run-command"),
+    pytest.param(caller("docs", command="pages deploy dist --project-name docs")
+                 + caller("web", command="deploy", dir="apps/web"), {"docs", "web"},
+                 id="each-caller-its-command"),
+    pytest.param(caller("web", command="'deploy --dry-run'", dir="apps/web")
+                 + caller("api", dir="apps/api"), set(), id="commands-that-deploy-nothing"),
+])
+def test_cf015_a_reusable_workflow_given_its_command(tmp_path: Path, make_repo: MakeRepo,
+                                                     callers: str, deployed: set[str]) -> None:
+    """The deploy command is an input of the reusable workflow (`command: ${{ inputs.command
+    }}`): each caller's command is read, in the folder it passes."""
+    files = {**MONOREPO, ".github/workflows/reusable.yml": REUSABLE_COMMAND,
+             ".github/workflows/main.yml": f"on: push\njobs:\n{callers}"}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_a_composite_action_given_its_command(tmp_path: Path, make_repo: MakeRepo) -> None:
+    action = ("inputs:\n  command: {required: true}\nruns:\n  using: composite\n  steps:\n"
+              "    - run: ${{ inputs.command }}\n      shell: bash\n")
+    files = {**MONOREPO, ".github/actions/run/action.yml": action,
+             ".github/workflows/ship.yml": job(
+                 "uses: ./.github/actions/run\n  with:\n    command: pnpm install\n"
+                 "uses: ./.github/actions/run\n  with:\n"
+                 "    command: npx wrangler deploy -c apps/docs/wrangler.toml")}
+    facts = collect(make_repo(tmp_path, files))
+    assert [(s.location.start_line, s.tool) for s in facts.deploy_steps] == [(9, "wrangler deploy")]
+    assert facts.deployed.folders == ("apps/docs/wrangler.toml",)
+
+
 def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
     """api's `deploy` builds only, web's is a dry run: neither deploys, whatever others do."""
     files = {**MONOREPO,
