@@ -666,19 +666,25 @@ def _doc_health(ctx: Context) -> list[Block]:
     today = date.fromisoformat(ctx.audit_date)
     rows = []
     for document in ctx.facts.claims:
-        # Drift is a claim the repository contradicts (DR004 to DR010), as DR003 counts it;
-        # the age of a review is its own column.
+        # Drift is a claim the repository contradicts (DR004 to DR010), waived or not, as
+        # DR003 counts it; the age of a review is its own column.
         found = [f for f in ctx.findings if f.rule in CLAIM_IDS
-                 and f.location.path == document.path and f.outcome == Outcome.FAIL]
+                 and f.location.path == document.path and f.outcome != Outcome.ERROR]
         try:
             age: object = (today - date.fromisoformat(document.header.get("Last-reviewed", ""))).days
         except ValueError:
             age = "—"
         rows.append((_code(document.path), *(plain(document.header.get(key, "—")) for key in (
             "Type", "Status", "Domain", "Last-reviewed")), age,
-            sum(1 for f in found if f.rule == "DR004"), len(found)))
+            _waived_of([f for f in found if f.rule == "DR004"]), _waived_of(found)))
     return [heading, Table.of(("Document", "Type", "Status", "Domain", "Last-reviewed",
                                "Age (days)", "Broken links", "Drift findings"), rows)]
+
+
+def _waived_of(found: Sequence[Finding]) -> str:
+    """How many `found` there are, and how many of them are waived: "3 (1 waived)"."""
+    waived = sum(f.outcome == Outcome.WAIVED for f in found)
+    return f"{len(found)} ({waived} waived)" if waived else str(len(found))
 
 
 def _changes(ctx: Context) -> list[Block]:

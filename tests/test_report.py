@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import pytest
 
 import auditlib
 from auditlib.blocks import Table, no_raw_html
+from auditlib.configfile import load_config
 
 if TYPE_CHECKING:
     from conftest import MakeRepo
@@ -209,6 +211,27 @@ def test_waived_and_suppressed_findings_have_their_own_table(tmp_path: Path) -> 
     assert "**Placeholder** (waived)" in markdown
     later = auditlib.run_audit(repo, "2026-07-01").markdown()
     assert "waiver expired 2026-06-30: frozen until the rewrite" in later
+
+
+def test_waived_drift_is_counted_alike_by_dr003_and_documentation_health(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    text = (repo / "docs/performance-budgets.md").read_text(encoding="utf-8")
+    (repo / "docs/auto-scaling.md").write_text(
+        text.replace("Status: Active", "Status: Active\nAudit-status: VERIFIED")
+        + "\nSee `cartStore.ts:84-9000` and [the runbook](missing.md).\n", encoding="utf-8")
+    (repo / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "DR004"\npath = "docs/auto-scaling.md"\nreason = "moved soon"\n',
+        encoding="utf-8")
+    audit = auditlib.run_audit(repo, "2026-11-27")
+    dr003 = [f for f in audit.findings if f.rule == "DR003"]
+    assert [f.message.split(" but ")[1] for f in dr003] == ["2 of its claims have drifted"]
+    row = next(line for line in audit.markdown().split("## Documentation Health")[1].splitlines()
+               if "`docs/auto-scaling.md`" in line)
+    assert row.endswith("| 1 (1 waived) | 2 (1 waived) |")
+    turned_off = dataclasses.replace(load_config(repo), disabled_rules=frozenset({"DR005"}))
+    dr003 = [f for f in auditlib.evaluate(audit.facts, config=turned_off) if f.rule == "DR003"]
+    assert [f.message.split(" but ")[1] for f in dr003] == ["1 of its claims has drifted"]
 
 
 def test_configured_probes_are_reported_as_additional_evidence(tmp_path: Path) -> None:
