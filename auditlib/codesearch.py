@@ -137,6 +137,28 @@ def _block_end(lines: Sequence[str], start: int, limit: int = 200) -> int:
     return min(len(lines), start + limit) - 1
 
 
+def open_call(text: str) -> bool:
+    """Whether a line leaves a call open (`env.AE.writeDataPoint({`): it goes on below."""
+    code = text.split("//")[0]
+    return code.count("(") > code.count(")")
+
+
+def call(match: Match, lines: Sequence[str], limit: int = 20) -> Match:
+    """A metrics line that leaves its call open, with the call's lines (up to `limit`) as
+    its range and their text joined as its `call` group: what the data point names."""
+    start = (match.location.start_line or 1) - 1
+    depth, end = 0, start
+    for end in range(start, min(len(lines), start + limit)):
+        code = lines[end].split("//")[0]
+        depth += code.count("(") - code.count(")")
+        if depth <= 0:
+            break
+    text = " ".join(line.strip() for line in lines[start:end + 1])
+    return Match(probe=match.probe, text=match.text, groups={**match.groups, "call": text},
+                 location=Location(path=match.location.path, start_line=start + 1,
+                                   end_line=end + 1 if end > start else None))
+
+
 def _statement_end(lines: Sequence[str], start: int, limit: int = 8) -> int:
     """Index of the line where the statement starting at lines[start] closes its braces."""
     if "{" not in lines[start]:

@@ -76,6 +76,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     providers: list[ProviderSelection] = []
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
+    calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
         wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
                   or (m.probe == "exported-class" and not codesearch.commented(m.text)
@@ -85,7 +86,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                   or (m.probe == "export-list" and not codesearch.commented(m.text)
                       and ("}" not in m.text
                            or do_classes.intersection(codesearch.export_names([m.text], 1))))]
-        if not wanted:  # only metrics sinks, other classes, extra probes: nothing to read
+        open_calls = [m for m in found if m.probe == "metrics-sink"
+                      and not codesearch.commented(m.text) and codesearch.open_call(m.text)]
+        if not wanted and not open_calls:  # other classes, extra probes: nothing to read
             continue
         try:
             # Split at \n only: ripgrep numbers lines that way (splitlines also splits at
@@ -108,6 +111,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
             problems.append(Problem(location=Location(path=path), column=None,
                                     message=f"unreadable: {exc.strerror or exc}"))
             continue
+        calls |= {(path, m.location.start_line): codesearch.call(m, lines) for m in open_calls
+                  if (m.location.start_line or 1) <= len(lines)}
         seen: set[str] = set()
         for match in wanted:
             if match.probe == "provider-variable" and match.groups["variable"] not in seen:
@@ -125,7 +130,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     for m in wanted if m.probe == "export-list"
                     for name in codesearch.export_names(lines, m.location.start_line or 1)
                     if name in do_classes]
-    metrics = tuple(m for m in matches
+    metrics = tuple(calls.get((m.location.path, m.location.start_line), m) for m in matches
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]

@@ -368,12 +368,29 @@ WRITE = "  env.METRICS.writeDataPoint({{ blobs: [{}], doubles: [ms] }});\n"
     pytest.param("src/index.ts", WRITE.format("coldStart ? 'cold' : 'warm'"),
                  "Cold start frequency", id="names-cold-starts"),
     pytest.param("src/metrics.ts", WRITE.format('"request"'), None, id="measures-none-of-them"),
+    pytest.param("src/lag.ts", "env.METRICS.writeDataPoint({ // one data point\n"
+                 '  blobs: ["kv_lag", region],\n  doubles: [lagMs],\n});\n', "KV replication lag",
+                 id="a-call-over-several-lines"),
+    pytest.param("src/lag.ts", 'env.METRICS.writeDataPoint({ blobs: ["request"] });\n'
+                 'const kv_lag = await probe(env.CART_KV);\n', None,
+                 id="a-closed-call-ends-on-its-line"),
 ])
 def test_cf006_a_metric_measures_only_its_aspect(tmp_path: Path, make_repo: MakeRepo, path: str,
                                                  code: str, measured: str | None) -> None:
     """A Durable Object latency metric does not show KV lag, queue depth or cold starts."""
     found = findings(tmp_path, make_repo, {**APPS, path: code}, "CF006")
     assert {f.subject for f in found} == UNMEASURED - {measured}
+
+
+def test_cf006_a_call_over_several_lines_is_its_evidence(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The metric's range is the call's; a call never closed stops 20 lines on."""
+    code = ("\n\nenv.AE.writeDataPoint({\n  blobs: [\"cold_start\"],\n});\n"
+            "histogram.observe((\n" + "  x,\n" * 30)
+    facts = collect(make_repo(tmp_path, {**APPS, "src/metrics.ts": code}))
+    assert [(m.location.start_line, m.location.end_line, m.groups.get("call"))
+            for m in facts.metrics] == [
+        (3, 5, 'env.AE.writeDataPoint({ blobs: ["cold_start"], });'),
+        (6, 25, "histogram.observe((" + " x," * 19)]
 
 
 @pytest.mark.parametrize(("text", "name", "expected"), [

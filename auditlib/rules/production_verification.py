@@ -5,7 +5,8 @@ For each scaling aspect the repository relies on (Durable Objects, KV, queue con
 Workers and Pages themselves), reports that nothing in the code measures it in
 production. A metrics sink (`writeDataPoint`, StatsD, Prometheus, OpenTelemetry) measures
 an aspect only when it is in that aspect's code, or its line names the aspect (word for word,
-in any case: `"cart_do"` names `CART_DO`):
+in any case: `"cart_do"` names `CART_DO`; a call left open on its line is read to its
+closing parenthesis, up to 20 lines):
 - Durable Object latency: in the file that defines a bound Durable Object class, or a line
   naming a bound Durable Object (binding or class) or `durable`;
 - KV replication lag: a line naming a bound KV namespace or `kv` (`kv_lag`);
@@ -104,7 +105,7 @@ class ProductionVerificationMissing(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        metrics = [(m, _words(m.text)) for m in facts.metrics]
+        metrics = [(m, _words(m.groups.get("call", m.text))) for m in facts.metrics]
         for aspect, kind, action in ASPECTS:
             # No code in the repository measures it: the finding is the repository's, with
             # the bindings that rely on it named.
