@@ -98,16 +98,25 @@ def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
 
 
 def shell_lines(script: str, keep: bool = False) -> list[str]:
-    """The command lines of a shell script, stripped: a heredoc's text is no command (it
-    is left out, or left empty to `keep` the line numbers)."""
-    lines, end = [], None
+    """The command lines of a shell script, stripped, a line ending in `\\` joined with the
+    next: a heredoc's text is no command (it is left out, or left empty to `keep` the line
+    numbers, as are the lines joined to the one above)."""
+    lines: list[str] = []
+    end, joined = None, None  # joined: the index of a line that goes on below
     for line in script.split("\n"):
         if end is not None:
             end = None if line.strip() == end else end
             if keep:
                 lines.append("")
             continue
-        lines.append(line.strip())
+        if joined is not None:
+            lines[joined] = f"{lines[joined][:-1].rstrip()} {line.strip()}"
+            lines += [""] if keep else []
+        else:
+            lines.append(line.strip())
+            joined = len(lines) - 1
+        if not lines[joined].endswith("\\"):
+            joined = None
         if heredoc := re.search(r"<<-?\s*['\"]?(\w+)", line):
             end = heredoc[1]
     return lines
@@ -328,18 +337,26 @@ def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) 
     """The names of a package's `scripts` that deploy: with wrangler, by running one of
     `others` (other packages' scripts that deploy: `turbo run deploy`), or by running
     another of its own that deploys (`"deploy": "npm run build && npm run deploy:prod"`)."""
-    found: set[str] = set()
-    while more := {name for name, text in scripts.items() if name not in found and any(
-            deploy_tool(command, others) or _runs(command, found)
-            for line in shell_lines(text) for command in segments(line))}:
-        found |= more
-    return found
+    deploying: set[str] = set()
+    run_by: dict[str, set[str]] = {name: set() for name in scripts}  # script: what runs it
+    for name, text in scripts.items():
+        for command in _commands_of(text):
+            if deploy_tool(command, others):
+                deploying.add(name)
+            elif (own := _own_script(command)) in run_by:
+                run_by[own].add(name)
+    queue = list(deploying)
+    for name in queue:  # grows as it is read: what runs a script that deploys, deploys
+        queue += run_by[name] - deploying
+        deploying |= run_by[name]
+    return deploying
 
 
-def _runs(command: str, scripts: Collection[str]) -> bool:
-    """Whether `command` runs one of `scripts` in the folder it runs in (`npm run deploy`)."""
+def _own_script(command: str) -> str | None:
+    """The script of its own package `command` runs (`npm run deploy` in its folder), or
+    None; a dry run runs none."""
     run = package_run(command)
-    return run is not None and run[0] in scripts and not run[1]
+    return run[0] if run is not None and not run[1] and not _DRY_RUN.search(command) else None
 
 
 # Options of package managers and task runners that take a value, and what it names.
@@ -622,14 +639,21 @@ def _inside(folder: str | None, path: str) -> str | None:
 
 
 def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
-             found: dict[str, set[Any]], root: Mapping[str, str] = {},
-             expanded: set[str] | None = None) -> None:
+             found: dict[str, set[Any]], root: Mapping[str, str] = {}) -> None:
     """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
     folders, configs and names it names, else the folder it runs in (`folder`, after the
     `cd`s before it; None once a `cd` leads somewhere not known). A script of the root
-    package.json (`root`) run in the root is read as its commands, run there (once: what
-    it deploys is the same each time, `expanded` says which were read)."""
-    expanded = set() if expanded is None else expanded
+    package.json (`root`) run in the root is read as its commands, run there, once: what
+    it deploys is the same each time."""
+    expanded: list[str] = []  # the root scripts run, each read once after the step's commands
+    _step_deploys(commands, folder, scripts, found, root, expanded)
+    for script in expanded:  # grows as it is read
+        _step_deploys(_commands_of(root[script]), ".", scripts, found, root, expanded)
+
+
+def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[str],
+                  found: dict[str, set[Any]], root: Mapping[str, str],
+                  expanded: list[str]) -> None:
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -657,8 +681,7 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
             found["scripts"] |= {(kind, value, script) for kind, value in targets
                                  if value is not None}
             if ("folder", ".") in targets and script in root and script not in expanded:
-                expanded.add(script)
-                _deploys(_commands_of(root[script]), ".", scripts, found, root, expanded)
+                expanded.append(script)
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind == "name"}
@@ -703,7 +726,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = {path: _inputs(path, workflows) for path in workflows}
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
-    for deploy in {(d.workflow, d.job, d.step): d for d in deploy_steps}.values():
+    for deploy in {(d.workflow, d.job, d.step, d.action_step): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
@@ -715,7 +738,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
-                  else re.sub(r"\\\n\s*", " ", str(source.get("run", deploy.command))))
+                  else str(source.get("run", deploy.command)))
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),

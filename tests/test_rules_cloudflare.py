@@ -924,6 +924,16 @@ def test_cf015_root_scripts_that_all_call_each_other(tmp_path: Path, make_repo: 
     assert flagged == {"cron"}
 
 
+def test_cf015_a_long_chain_of_root_scripts(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """3,000 scripts each running the next: read without recursion, once each."""
+    scripts = {f"s{n}": f"npm run s{n + 1}" for n in range(3000)}
+    scripts["s3000"] = "turbo run deploy"
+    files = {**MONOREPO, "package.json": json.dumps({"scripts": scripts}),
+             ".github/workflows/ship.yml": job("run: npm run s0")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"cron"}
+
+
 def test_cf015_an_app_script_that_runs_its_own_deploy_script(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """web's `release` builds and then runs its own `deploy:prod`; api's `release` runs
@@ -934,6 +944,8 @@ def test_cf015_an_app_script_that_runs_its_own_deploy_script(
                  "deploy:prod": "wrangler deploy --env production"}}),
              "apps/api/package.json": json.dumps({"name": "@org/api", "scripts": {
                  "release": "pnpm --filter @org/web run deploy:prod"}}),
+             "apps/docs/package.json": json.dumps({"name": "@org/docs", "scripts": {
+                 "deploy": "wrangler deploy", "release": "tsc && npm run deploy -- --dry-run"}}),
              ".github/workflows/ship.yml": job("run: pnpm -r run release")}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert flagged == {"api", "docs", "cron"}
@@ -998,6 +1010,16 @@ def test_cf015_a_local_composite_action_deploys(tmp_path: Path, make_repo: MakeR
                                                           "        app: [web, docs]\n")}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
+def test_cf015_each_deploy_step_of_a_local_action(tmp_path: Path, make_repo: MakeRepo) -> None:
+    action = ("runs:\n  using: composite\n  steps:\n" + "".join(
+        f"    - run: npx wrangler deploy\n      shell: bash\n      working-directory: apps/{app}\n"
+        for app in ("web", "api")))
+    files = {**MONOREPO, ".github/actions/deploy/action.yml": action,
+             ".github/workflows/ship.yml": job("uses: ./.github/actions/deploy")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"docs", "cron"}
 
 
 def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
@@ -1162,6 +1184,8 @@ def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeR
     pytest.param("pnpm -r --filter '!./apps/docs' run deploy", {"web", "api"}, id="exclude-a-folder"),
     pytest.param("npx nx run-many -t deploy --exclude=docs,api", {"web"}, id="nx-exclude-list"),
     pytest.param("npx turbo run deploy --dry=json", set(), id="turbo-dry"),
+    pytest.param("npx wrangler \\\n      deploy --cwd apps/api\n    pnpm --filter @org/web \\\n"
+                 "      run deploy", {"api", "web"}, id="continued-lines"),
 ])
 def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: MakeRepo,
                                                      script: str, deployed: set[str]) -> None:
