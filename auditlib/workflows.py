@@ -11,6 +11,7 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import re
@@ -157,7 +158,6 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     deploys when one of the sets of `inputs` the workflow runs with (input_sets) makes it
     one. Raises ConfigParseError when it is not valid YAML."""
     root = _compose(path, source)
-    scopes = [{("inputs", name): value for name, value in run.items()} for run in inputs]
     jobs = _get(root, "jobs")
     if not isinstance(jobs, yaml.MappingNode):
         return Workflow(path=path, text=source), []
@@ -175,6 +175,15 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 continue
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
+            # The values a step's references take, read only for a step that needs them.
+            def scopes(job_key: str = str(job_key.value), index: int = index) -> list[Scope]:
+                workflow = _load(source)
+                job = _mapping(_mapping(workflow.get("jobs")).get(job_key))
+                step = _item(job.get("steps"), index)
+                return [_scope(workflow, job, step, combination, {
+                    ("inputs", name): value for name, value in run.items()})
+                        for run, combination in itertools.islice(itertools.product(
+                            inputs or [{}], _combinations(job)), _LIMIT)]
             found = _deploy_as_called(step, scripts, scopes)
             if found is not None:
                 line, tool, command = found
@@ -190,9 +199,16 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     action[1], "runs"), "using")) or "").lower() != "composite":
                 continue
             action_steps = _get(_get(action[1], "runs"), "steps")
-            called = [_called_with(action[1], step)]
             for number, action_step in enumerate(action_steps.value if isinstance(
                     action_steps, yaml.SequenceNode) else []):
+                def called(action: LocalAction = action, number: int = number,
+                           job_key: str = str(job_key.value), index: int = index,
+                           caller: Callable[[], list[Scope]] = scopes) -> list[Scope]:
+                    values = _load(action[0].text)
+                    own = _item(_mapping(values.get("runs")).get("steps"), number)
+                    step = _item(_mapping(_mapping(_load(source).get("jobs")).get(job_key)).get(
+                        "steps"), index)
+                    return [_action_scope(values, own, step, scope) for scope in caller()]
                 if not _never(action_step) and (
                         found := _deploy_as_called(action_step, scripts, called)):
                     # Reported at the `uses:` line: a workflow's line, as other steps are.
@@ -204,30 +220,15 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source), steps
 
 
-def _called_with(action: yaml.Node | None, step: yaml.Node) -> Scope:
-    """The inputs of a local action run by `step`: their defaults, then the step's `with:`."""
-    given = _get(action, "inputs")
-    defaults = {key.value: default for key, spec in (
-        given.value if isinstance(given, yaml.MappingNode) else [])
-        if isinstance(key, yaml.ScalarNode) and (default := _scalar(_get(spec, "default")))}
-    return {("inputs", name): value for name, value in {
-        **defaults, **_scalars(_get(step, "with"))}.items()}
-
-
-def _scalars(node: yaml.Node | None) -> dict[str, str]:
-    """The scalar values of a mapping node, by key."""
-    return {key.value: value.value for key, value in (
-        node.value if isinstance(node, yaml.MappingNode) else [])
-        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)}
-
-
 def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
     """The sets of inputs each workflow (by path, of `texts`) runs with, as `deployed`
     reads them; only for the workflows that read an input."""
     if not any("inputs." in text for text in texts.values()):
         return {}
     workflows = {path: _load(text) for path, text in texts.items()}
-    return {path: _inputs(path, workflows) for path, text in texts.items() if "inputs." in text}
+    known: dict[str, list[dict[str, str]]] = {}
+    return {path: _inputs(path, workflows, known) for path, text in texts.items()
+            if "inputs." in text}
 
 
 def _directory(step: yaml.Node, tool: str, default: str | None) -> str:
@@ -244,13 +245,13 @@ def _never(node: yaml.Node) -> bool:
 
 
 def _deploy_as_called(step: yaml.Node, scripts: Collection[str],
-                      scopes: Sequence[Scope]) -> tuple[int, str, str] | None:
+                      scopes: Callable[[], list[Scope]]) -> tuple[int, str, str] | None:
     """(line, tool, command) of the deploy a step runs, or None; a step whose command is
-    an input (`run: ${{ inputs.command }}`) deploys when one of the inputs it is called
-    with (`scopes`) makes it a deploy. Its command is as written: what it deploys is read
-    for each caller (`deployed`)."""
+    an expression (`run: ${{ inputs.command }}`) deploys when one of the `scopes` it runs
+    in (each caller's inputs, each combination of the matrix) makes it a deploy. Its
+    command is as written: what it deploys is read for each (`deployed`)."""
     found = _deploy(step, scripts)
-    for scope in scopes if found is None and "inputs." in _text_of(step) else ():
+    for scope in scopes() if found is None and "${{" in _text_of(step) else ():
         if (found := _deploy(step, scripts, scope)) is not None:
             break
     return found
@@ -596,10 +597,16 @@ def _on(workflow: dict[str, Any]) -> dict[str, Any]:
         on, str | list) else _mapping(on)
 
 
-def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+def _inputs(path: str, workflows: dict[str, dict[str, Any]],
+            known: dict[str, list[dict[str, str]]] | None = None) -> list[dict[str, str]]:
     """The inputs workflow `path` can run with, each set as one caller passes it: the
     defaults, each option of a manually run workflow, and what each calling job passes
-    (once per combination of its matrix)."""
+    (once per set of its own workflow's inputs and combination of its matrix); `known`
+    holds those already found (a workflow that calls itself gets none from itself)."""
+    known = {} if known is None else known
+    if path in known:
+        return known[path]
+    known[path] = []
     specs = {name: _mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
              for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items()}
     defaults = {name: found[0] for name, spec in specs.items()
@@ -609,19 +616,24 @@ def _inputs(path: str, workflows: dict[str, dict[str, Any]]) -> list[dict[str, s
     runs = [defaults, *({**defaults, name: option} for name, spec in specs.items()
                         for option in _strings(spec.get("options")))
             ] if set(_on(workflows[path])) != {"workflow_call"} else []
-    for caller in workflows.values():
+    for caller_path, caller in workflows.items():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
             if str(job.get("uses", "")).removeprefix("./") == path and str(
                     job.get("if", "")).replace(" ", "").lower() not in ("false", "${{false}}"):
-                for combination in _combinations(job):
-                    scope = _scope(caller, job, {}, combination, {})
+                for run, combination in itertools.islice(itertools.product(
+                        _inputs(caller_path, workflows, known), _combinations(job)), _LIMIT):
+                    scope = _scope(caller, job, {}, combination,
+                                   {("inputs", name): value for name, value in run.items()})
                     runs.append({**defaults, **{name: _expand(text, scope) for name, value
                                                 in _mapping(job.get("with")).items()
                                                 for text in _strings(value)[:1]}})
-    return list({tuple(sorted(run.items())): run for run in runs}.values())[:_LIMIT]
+    known[path] = list({tuple(sorted(run.items())): run for run in runs}.values())[:_LIMIT]
+    return known[path]
 
 
+@functools.lru_cache(maxsize=256)
 def _load(text: str) -> dict[str, Any]:
+    """A workflow or action as values (read, never changed: it is loaded once)."""
     try:
         return _mapping(yaml.load(text, Loader=_LOADER))
     except (yaml.YAMLError, ValueError, RecursionError):  # composed by the collector, but a

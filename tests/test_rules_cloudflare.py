@@ -1088,6 +1088,32 @@ def test_cf015_a_reusable_workflow_given_its_command(tmp_path: Path, make_repo: 
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
+def test_cf015_a_command_passed_on_through_callers(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """main passes the app to _deploy, which passes a command to _run, which hands it to a
+    local action; a matrix value passed to the action is filled in too."""
+    files = {**MONOREPO,
+             ".github/workflows/main.yml": "on: push\njobs:\n" + "".join(
+                 f"  {app}:\n    uses: ./.github/workflows/_deploy.yml\n    with: {{app: '@org/{app}'}}\n"
+                 for app in ("web", "api")),
+             ".github/workflows/_deploy.yml": (
+                 "on:\n  workflow_call:\n    inputs:\n      app: {type: string}\njobs:\n  go:\n"
+                 "    uses: ./.github/workflows/_run.yml\n    with:\n"
+                 "      command: pnpm --filter ${{ inputs.app }} run deploy\n"),
+             ".github/workflows/_run.yml": (
+                 "on:\n  workflow_call:\n    inputs:\n      command: {type: string}\njobs:\n"
+                 "  run:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/run\n"
+                 "        with:\n          command: ${{ inputs.command }}\n"),
+             ".github/workflows/docs.yml": job(
+                 "uses: ./.github/actions/run\n  with:\n    command: ${{ matrix.cmd }}",
+                 head="    strategy:\n      matrix:\n"
+                      "        cmd: ['npx wrangler deploy --cwd apps/docs']\n"),
+             ".github/actions/run/action.yml": (
+                 "inputs:\n  command: {default: whoami}\nruns:\n  using: composite\n  steps:\n"
+                 "    - run: ${{ inputs.command }}\n      shell: bash\n")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == {"cron"}
+
+
 def test_cf015_a_composite_action_given_its_command(tmp_path: Path, make_repo: MakeRepo) -> None:
     action = ("inputs:\n  command: {required: true}\nruns:\n  using: composite\n  steps:\n"
               "    - run: ${{ inputs.command }}\n      shell: bash\n")
