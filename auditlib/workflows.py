@@ -331,7 +331,8 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
         if pattern.search(spoken):
             return tool
     run = package_run(command)
-    return f"package script {run[0]}" if run is not None and run[0] in scripts else None
+    deploying = [script for script in run[0] if script in scripts] if run is not None else []
+    return f"package script {deploying[0]}" if deploying else None
 
 
 def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) -> set[str]:
@@ -357,7 +358,7 @@ def _own_script(command: str) -> str | None:
     """The script of its own package `command` runs (`npm run deploy` in its folder), or
     None; a dry run runs none."""
     run = package_run(command)
-    return run[0] if run is not None and not run[1] and not _DRY_RUN.search(command) else None
+    return run[0][0] if run is not None and not run[1] and not _DRY_RUN.search(command) else None
 
 
 # Options of package managers and task runners that take a value, and what it names.
@@ -365,8 +366,10 @@ _VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--di
                   "-C": "folder", "--cwd": "folder", "--prefix": "folder", "-t": "script",
                   "--target": "script", "--targets": "script", "-p": "name", "--projects": "name",
                   "--include": "name", "--from": "name", "--exclude": "except"}
-# Options that run a script in every package, or in the workspace's root.
+# Options that run a script in every package (but the workspace's root).
 _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
+# Options of `yarn workspaces foreach` that take no value (nx's `-p` and `-t` take one).
+_YARN_FLAGS = {"-p", "-t", "-i", "-v", "-R", "-W", "-A", "--all"}
 # pnpm's own commands: `pnpm deploy` copies a package to a folder, it runs no script.
 _PNPM_COMMANDS = {"deploy", "install", "i", "add", "exec", "dlx", "create", "publish", "remove",
                   "update", "pack", "link"}
@@ -383,13 +386,14 @@ def _selector(value: str) -> str:
     return "" if "*" in value or "{" in value else value
 
 
-def package_run(command: str) -> tuple[str, list[tuple[str, str]]] | None:
-    """The script a package manager or task runner runs (pnpm, npm, yarn, bun, turbo, nx),
-    and where: (kind, value) pairs, kind "name" (a package or project), "folder" (a
-    path), or "every" (every package that has the script); none for the folder it runs in.
-    None when the command runs no package script."""
-    script, where = _runner(_TASK_RUNNER.search(command) or _RUNNER.search(command), command)
-    return None if script is None else (script, where)
+def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] | None:
+    """The scripts a package manager or task runner runs (pnpm, npm, yarn, bun, turbo, nx;
+    several: `turbo run build deploy`), and where: (kind, value) pairs, kind "name" (a
+    package or project), "folder" (a path), "every" (every package that has the script,
+    but the workspace's root) or "all" (the root too: `yarn workspaces foreach -A`); none
+    for the folder it runs in. None when the command runs no package script."""
+    scripts, where = _runner(_TASK_RUNNER.search(command) or _RUNNER.search(command), command)
+    return (scripts, where) if scripts else None
 
 
 def runner_where(command: str) -> list[tuple[str, str]]:
@@ -398,13 +402,15 @@ def runner_where(command: str) -> list[tuple[str, str]]:
     return _runner(_RUNNER.search(command.partition("wrangler")[0]), command)[1]
 
 
-def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, list[tuple[str, str]]]:
+def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...],
+                                                                 list[tuple[str, str]]]:
     if runner is None:
-        return None, []
+        return (), []
     tool, words = runner[0], command[runner.end():].split()
     where: list[tuple[str, str]] = []
     positional: list[str] = []
-    script = None
+    scripts: list[str] = []
+    root = False  # whether "every" package includes the workspace's root
     words_left = iter(words)
     for word in words_left:
         if word == "--":  # the script's own arguments
@@ -412,11 +418,15 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
         option, _equals, value = word.partition("=")
         if tool == "npm" and option == "-w":
             option = "--workspace"
+        if option == "--include-workspace-root" or (tool == "yarn" and option in ("-A", "--all")):
+            root = True
+        if tool == "yarn" and option in _YARN_FLAGS:
+            continue
         if option in _VALUE_OPTIONS:
             value = value or next(words_left, "")
             kind = _VALUE_OPTIONS[option]
             if kind == "script":
-                script = value
+                scripts += value.split(",")  # nx: `--targets=build,deploy`
             elif not (value := _selector(value)):
                 where.append(("folder", "$"))  # a filter that names no package: not known
             else:
@@ -439,28 +449,35 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[str | None, lis
         positional = positional[positional.index("run"):] if "run" in positional else []
     if tool == "nx" and positional[:1] == ["run"] and len(positional) > 1 and ":" in positional[1]:
         project, _colon, script = positional[1].rpartition(":")
+        scripts.append(script)
         where.append(("name", project))
     elif tool == "nx" and positional[:1] in (["run-many"], ["affected"]):
+        scripts += positional[1:]  # `-t lint deploy`: the words after -t's first are targets
         where.append(("every", ""))
     elif tool == "nx" and len(positional) > 1:
-        script = positional[0]
+        scripts.append(positional[0])
         where.append(("name", positional[1]))
+    elif tool == "turbo":  # `turbo run build deploy`: every task named
+        scripts += positional[1:] if positional[:1] == ["run"] else positional
     elif positional[:1] in (["run"], ["run-script"]) and len(positional) > 1:
-        script = positional[1]
-    elif positional and (tool in ("turbo", "yarn", "bun") or (
+        scripts.append(positional[1])
+    elif positional and (tool in ("yarn", "bun") or (
             tool == "pnpm" and positional[0] not in _PNPM_COMMANDS)):
-        script = positional[0]
+        scripts.append(positional[0])
     if tool == "turbo" and not where:
         where = [("every", "")]
     # A filter narrows `-r` to what it names; exclusions leave every other package.
     named = [(kind, value) for kind, value in where if kind in ("name", "folder")]
     excluded = sorted(name.removeprefix("./") for kind, value in where if kind == "except"
                       for name in value.split(","))
+    every = "all" if root else "every"
     if named:
-        return script, named
-    if excluded:
-        return script, [("every", "\n".join(excluded))]
-    return script, where
+        found = named
+    elif excluded:
+        found = [(every, "\n".join(excluded))]
+    else:
+        found = [(every if kind == "every" else kind, value) for kind, value in where]
+    return tuple(dict.fromkeys(scripts)), found
 
 
 # What rule CF015 reads: what each deploy step deploys.
@@ -687,13 +704,14 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             continue
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
-            script, where = run
+            run_scripts, where = run
             targets = {(kind, _inside(folder, value) if kind == "folder" else value)
                        for kind, value in where} or {("folder", folder)}
             found["scripts"] |= {(kind, value, script) for kind, value in targets
-                                 if value is not None}
-            if ("folder", ".") in targets and script in root and script not in expanded:
-                expanded.append(script)
+                                 for script in run_scripts if value is not None}
+            if ("folder", ".") in targets:
+                expanded += [script for script in run_scripts
+                             if script in root and script not in expanded]
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind == "name"}

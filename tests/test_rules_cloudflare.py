@@ -862,6 +862,14 @@ def job(steps: str, head: str = "") -> str:
                           "          - { app: web, dir: apps/web }\n"
                           "          - { app: api, dir: apps/api }\n"),
                  {"web", "api"}, id="matrix-include-entries"),
+    pytest.param(job("run: yarn workspaces foreach -A -p run deploy"), {"web", "api", "docs"},
+                 id="yarn-foreach-flags"),
+    pytest.param(job("run: npx turbo run build test deploy --filter=@org/api"), {"api"},
+                 id="turbo-several-tasks"),
+    pytest.param(job("run: npx nx affected -t lint deploy"), {"web", "api", "docs"},
+                 id="nx-several-targets"),
+    pytest.param(job("run: npx nx run-many --targets=build,deploy --projects=@org/docs"), {"docs"},
+                 id="nx-targets-list"),
     pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ inputs.app || 'web' }}"),
                  {"web"}, id="an-input-or-a-default"),
     pytest.param(job("run: npx wrangler deploy --config"
@@ -922,6 +930,29 @@ def test_cf015_root_scripts_that_all_call_each_other(tmp_path: Path, make_repo: 
              ".github/workflows/ship.yml": job("run: npm run s0")}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert flagged == {"cron"}
+
+
+@pytest.mark.parametrize(("step", "root_deployed"), [
+    ("pnpm -r run deploy", False),
+    ("npm run deploy --workspaces", False),
+    ("npx turbo run deploy", False),
+    ("pnpm -r --include-workspace-root run deploy", True),
+    ("npm run deploy --workspaces --include-workspace-root", True),
+    ("yarn workspaces foreach --all run deploy", True),
+])
+def test_cf015_every_package_but_the_workspace_root(tmp_path: Path, make_repo: MakeRepo,
+                                                    step: str, root_deployed: bool) -> None:
+    files = {**ROOT_APP, **MONOREPO, "package.json": '{"scripts": {"deploy": "wrangler deploy"}}',
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert flagged == ({"apps/web/workers/cron/wrangler.toml"}
+                       | (set() if root_deployed else {"wrangler.toml"}))
+
+
+def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
+    assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"
+                             " repository's root, and it has no name)")
 
 
 def test_cf015_a_long_chain_of_root_scripts(tmp_path: Path, make_repo: MakeRepo) -> None:

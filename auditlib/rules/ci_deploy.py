@@ -19,8 +19,9 @@ deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells 
   as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
 - the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
   `--filter`/`-F @org/web`, `yarn workspace NAME`, `nx run NAME:deploy`);
-- every app whose package has the script it runs everywhere (`pnpm -r run deploy`,
-  `turbo run deploy`, `nx run-many -t deploy`);
+- every app whose package has a script it runs everywhere (`pnpm -r run deploy`,
+  `turbo run build deploy`, `nx run-many -t deploy`), but an app at the workspace's root
+  unless the runner includes it (`--include-workspace-root`, `yarn workspaces foreach -A`);
 - else the app of the folder it runs in (`working-directory`, the job's or workflow's
   `defaults.run.working-directory`, the action's `workingDirectory`).
 
@@ -76,9 +77,10 @@ class AppNotDeployedByCi(Rule):
             names.discard(None)
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
-                        # every package but those excluded, by name or folder
-                        (kind == "every" and {*names, wrangler_config.app}.isdisjoint(
-                            where.split("\n")))
+                        # every package but those excluded, by name or folder, and but
+                        # the workspace's root unless it is included
+                        (kind in ("every", "all") and {*names, wrangler_config.app}.isdisjoint(
+                            where.split("\n")) and (kind == "all" or not wrangler_config.is_root))
                         or (kind == "name" and where in names)
                         # a script runs in its own package's folder: no looking up
                         or (kind == "folder" and where == wrangler_config.app))
@@ -88,11 +90,11 @@ class AppNotDeployedByCi(Rule):
                 name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
                 if name))
+            why = (f"{' or '.join(f'`{n}`' for n in named)} not named by a deploy step" if named
+                   else "no deploy step runs in the repository's root, and it has no name")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=(f"no CI workflow deploys `{wrangler_config.path}`"
-                         f" ({' or '.join(f'`{n}`' for n in named) or 'no name'} not named"
-                         " by a deploy step)"),
+                message=f"no CI workflow deploys `{wrangler_config.path}` ({why})",
                 remediation="Deploy each app from a CI workflow")
 
 
