@@ -377,13 +377,13 @@ _PNPM_COMMANDS = {"deploy", "install", "i", "add", "exec", "dlx", "create", "pub
 
 def _selector(value: str) -> str:
     """The package or folder a runner's filter names: `@org/web...` and `...@org/web` (with
-    dependencies or dependents) name `@org/web`, `{apps/web}[HEAD~1]` names `./apps/web`;
-    "" when it names none (`[origin/main]`, a glob)."""
+    dependencies or dependents) name `@org/web`, `{apps/web}[HEAD~1]` names `./apps/web`,
+    and `./apps/*` and `@org/*` are globs; "" when it names none (`[origin/main]`)."""
     value = value.strip("\"'").removeprefix("^").removeprefix("...").removesuffix("...")
     value = value.partition("[")[0]
     if value.startswith("{") and value.endswith("}"):
         value = "./" + value[1:-1]
-    return "" if "*" in value or "{" in value else value
+    return "" if "{" in value else value
 
 
 def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] | None:
@@ -657,11 +657,12 @@ def _load(text: str) -> dict[str, Any]:
         return {}  # tag, a date such as 2001-02-30 or deep nesting can still fail to construct
 
 
-def _inside(folder: str | None, path: str) -> str | None:
+def _inside(folder: str | None, path: str, glob: bool = False) -> str | None:
     """`path` taken from `folder`, as a repository-relative path ("." the root); None when
-    it leaves the repository or is not known (a reference left, a glob, no folder)."""
+    it leaves the repository or is not known (a reference left, a glob unless it may be
+    one, no folder)."""
     path = path.strip("\"'").replace("\\", "/")
-    if folder is None or "$" in path or "*" in path or path.startswith(("/", "~")):
+    if folder is None or "$" in path or ("*" in path and not glob) or path.startswith(("/", "~")):
         return None
     joined = posixpath.normpath(posixpath.join(folder, path))
     return None if joined == ".." or joined.startswith("../") else joined
@@ -705,7 +706,7 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
             run_scripts, where = run
-            targets = {(kind, _inside(folder, value) if kind == "folder" else value)
+            targets = {(kind, _inside(folder, value, glob=True) if kind == "folder" else value)
                        for kind, value in where} or {("folder", folder)}
             found["scripts"] |= {(kind, value, script) for kind, value in targets
                                  for script in run_scripts if value is not None}

@@ -18,7 +18,8 @@ deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells 
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
 - the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
-  `--filter`/`-F @org/web`, `yarn workspace NAME`, `nx run NAME:deploy`);
+  `--filter`/`-F @org/web`, `yarn workspace NAME`, `nx run NAME:deploy`), or that a
+  filter's glob selects (`--filter "./apps/*"`, `--filter "@org/*"`);
 - every app whose package has a script it runs everywhere (`pnpm -r run deploy`,
   `turbo run build deploy`, `nx run-many -t deploy`), but an app at the workspace's root
   unless the runner includes it (`--include-workspace-root`, `yarn workspaces foreach -A`);
@@ -46,7 +47,9 @@ reusable deploy workflow with its folder).
 
 from __future__ import annotations
 
+import functools
 import posixpath
+import re
 from collections.abc import Iterator
 
 from ..config import AuditConfig
@@ -72,18 +75,17 @@ class AppNotDeployedByCi(Rule):
         for wrangler_config in facts.configs:
             package = wrangler_config.package
             # pnpm's --filter matches a scoped package without its scope too
-            names = {wrangler_config.name, package,
-                     package.rpartition("/")[2] if package and package.startswith("@") else None}
-            names.discard(None)
+            names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
+                                       if package and package.startswith("@") else None) if name}
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
                         # every package but those excluded, by name or folder, and but
                         # the workspace's root unless it is included
                         (kind in ("every", "all") and {*names, wrangler_config.app}.isdisjoint(
                             where.split("\n")) and (kind == "all" or not wrangler_config.is_root))
-                        or (kind == "name" and where in names)
+                        or (kind == "name" and any(_glob(where).fullmatch(n) for n in names))
                         # a script runs in its own package's folder: no looking up
-                        or (kind == "folder" and where == wrangler_config.app))
+                        or (kind == "folder" and _glob(where).fullmatch(wrangler_config.app)))
                     for kind, where, script in found.scripts)):
                 continue
             named = list(dict.fromkeys(
@@ -96,6 +98,15 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=f"no CI workflow deploys `{wrangler_config.path}` ({why})",
                 remediation="Deploy each app from a CI workflow")
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A runner's filter as a pattern of names or folders, as pnpm and turbo read it: `*`
+    within one folder (`./apps/*`, `@org/*`), `**` across folders."""
+    return re.compile("".join(
+        ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
+        for part in re.split(r"(\*\*|\*)", pattern)))
 
 
 def _app(path: str, folders: set[str]) -> str | None:
