@@ -11,6 +11,7 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import itertools
 import posixpath
@@ -345,7 +346,7 @@ def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) 
         for command in _commands_of(text):
             if deploy_tool(command, others):
                 deploying.add(name)
-            elif (own := _own_script(command)) in run_by:
+            for own in _own_scripts(command, scripts):
                 run_by[own].add(name)
     queue = list(deploying)
     for name in queue:  # grows as it is read: what runs a script that deploys, deploys
@@ -354,11 +355,23 @@ def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) 
     return deploying
 
 
-def _own_script(command: str) -> str | None:
-    """The script of its own package `command` runs (`npm run deploy` in its folder), or
-    None; a dry run runs none."""
+# npm-run-all and its short forms run scripts of the package by name or pattern.
+_RUN_ALL = re.compile(r"(?:^|(?<=[\s/]))(?:npm-run-all2?|run-s|run-p)(?=\s|$)")
+
+
+def _own_scripts(command: str, scripts: Collection[str]) -> list[str]:
+    """The `scripts` of its own package `command` runs (`npm run deploy` in its folder,
+    `run-s build deploy:*`); a dry run runs none."""
+    if _DRY_RUN.search(command):
+        return []
+    if found := _RUN_ALL.search(command):
+        # `run-s build "deploy:*"`, `run-s "deploy -- --env production"`: names, no options
+        patterns = [word.strip("\"'") for word in command[found.end():].split()
+                    if not word.strip("\"'").startswith("-")]
+        return [name for name in scripts if any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
     run = package_run(command)
-    return run[0][0] if run is not None and not run[1] and not _DRY_RUN.search(command) else None
+    return [script for script in run[0] if script in scripts] if run and not run[1] else []
 
 
 # Options of package managers and task runners that take a value, and what it names.

@@ -988,6 +988,24 @@ def test_cf015_an_app_script_that_runs_its_own_deploy_script(
     assert flagged == {"api", "docs", "cron"}
 
 
+@pytest.mark.parametrize(("release", "deploys"), [
+    ("run-s build deploy", True),
+    ('npm-run-all --serial build "deploy:*"', True),
+    ('run-p "deploy:* -- --env production"', True),
+    ("run-s build lint", False),
+    ("run-s --print-label build deploy --silent", True),
+])
+def test_cf015_npm_run_all_runs_the_package_s_scripts(tmp_path: Path, make_repo: MakeRepo,
+                                                      release: str, deploys: bool) -> None:
+    files = {**MONOREPO,
+             "apps/web/package.json": json.dumps({"name": "@org/web", "scripts": {
+                 "release": release, "build": "vite build", "lint": "eslint .",
+                 "deploy": "wrangler deploy", "deploy:worker": "wrangler deploy"}}),
+             ".github/workflows/ship.yml": job("run: pnpm --filter @org/web run release")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert ("web" not in flagged) is deploys
+
+
 def test_cf015_an_input_with_a_default_in_the_expression(tmp_path: Path, make_repo: MakeRepo) -> None:
     """Run by hand with `app` chosen, or on push with no input: `|| 'web'` is the push."""
     workflow = ("on:\n  push:\n  workflow_dispatch:\n    inputs:\n      app:\n"

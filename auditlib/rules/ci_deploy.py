@@ -6,7 +6,8 @@ runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
 opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
 running a package script that runs one of those: the `package.json` beside each wrangler
 config is read, and a package counts only for a script of its own that deploys (directly or
-by running another of its own: `npm run build && npm run deploy:prod`). A script of the root
+by running another of its own: `npm run build && npm run deploy:prod`, `run-s build
+deploy:*`). A script of the root
 `package.json` run in the root is read as the commands it runs (`"deploy": "turbo run
 deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). A step running a local
 composite action (`uses: ./.github/actions/deploy`) deploys by the action's steps, with the
