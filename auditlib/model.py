@@ -160,10 +160,9 @@ class DeployStep:
     # The folder it runs in, as written (working-directory): "." for the repository root.
     directory: str = "."
     step: int = 0  # its place among the job's steps, from 0
-    # A step that runs a local composite action deploys by a step of that action: the
-    # action's file and the step's place among its steps.
-    action: str = ""
-    action_step: int = 0
+    # A step that runs a local composite action deploys by a step of that action (or of a
+    # local action that one runs): each action's file and the place of the step run in it.
+    actions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

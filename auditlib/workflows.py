@@ -16,7 +16,7 @@ import functools
 import itertools
 import posixpath
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -177,11 +177,16 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # The values a step's references take, read only for a step that needs them.
+            @functools.cache
+            def values(job_key: str = str(job_key.value), index: int = index) -> dict[str, Any]:
+                return _item(_mapping(_mapping(_load(source).get("jobs")).get(job_key)).get(
+                    "steps"), index)
+
+            @functools.cache
             def scopes(job_key: str = str(job_key.value), index: int = index) -> list[Scope]:
                 workflow = _load(source)
                 job = _mapping(_mapping(workflow.get("jobs")).get(job_key))
-                step = _item(job.get("steps"), index)
-                return [_scope(workflow, job, step, combination, {
+                return [_scope(workflow, job, values(), combination, {
                     ("inputs", name): value for name, value in run.items()})
                         for run, combination in itertools.islice(itertools.product(
                             inputs or [{}], _combinations(job)), _LIMIT)]
@@ -194,31 +199,55 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     directory=_directory(step, tool, job_directory), step=index))
                 continue
             uses = _get(step, "uses")
-            action = actions(_folder(posixpath.normpath(uses.value))) if isinstance(
-                uses, yaml.ScalarNode) and uses.value.startswith("./") else None
-            if uses is None or action is None or (_scalar(_get(_get(
-                    action[1], "runs"), "using")) or "").lower() != "composite":
-                continue
-            action_steps = _get(_get(action[1], "runs"), "steps")
-            for number, action_step in enumerate(action_steps.value if isinstance(
-                    action_steps, yaml.SequenceNode) else []):
-                def called(action: LocalAction = action, number: int = number,
-                           job_key: str = str(job_key.value), index: int = index,
-                           caller: Callable[[], list[Scope]] = scopes) -> list[Scope]:
-                    values = _load(action[0].text)
-                    own = _item(_mapping(values.get("runs")).get("steps"), number)
-                    step = _item(_mapping(_mapping(_load(source).get("jobs")).get(job_key)).get(
-                        "steps"), index)
-                    return [_action_scope(values, own, step, scope) for scope in caller()]
-                if not _never(action_step) and (
-                        found := _deploy_as_called(action_step, scripts, called)):
-                    # Reported at the `uses:` line: a workflow's line, as other steps are.
-                    steps.append(DeployStep(
-                        location=Location(path=path, start_line=uses.start_mark.line + 1),
-                        workflow=path, job=str(job_key.value), tool=found[1], command=found[2],
-                        secrets=secrets, directory=_directory(action_step, found[1], None),
-                        step=index, action=action[0].path, action_step=number))
+            for chain, (_line, tool, command), action_step in _local_deploys(
+                    step, values, scopes, scripts, actions):
+                # Reported at the `uses:` line: a workflow's line, as other steps are.
+                steps.append(DeployStep(
+                    location=Location(path=path, start_line=uses.start_mark.line + 1 if uses
+                                      else None),
+                    workflow=path, job=str(job_key.value), tool=tool, command=command,
+                    secrets=secrets, directory=_directory(action_step, tool, None), step=index,
+                    actions=chain))
     return Workflow(path=path, text=source), steps
+
+
+# GitHub runs local actions inside local actions, up to this depth.
+_ACTION_DEPTH = 10
+
+
+def _local_deploys(step: yaml.Node, values: Callable[[], dict[str, Any]],
+                   scopes: Callable[[], list[Scope]], scripts: Collection[str],
+                   actions: Callable[[str], LocalAction | None],
+                   chain: tuple[tuple[str, int], ...] = ()) -> Iterator[
+                       tuple[tuple[tuple[str, int], ...], tuple[int, str, str], yaml.Node]]:
+    """(chain, (line, tool, command), step) of each deploy the local composite action that
+    `step` runs makes (`values`: the step as values; `scopes`: the values its references
+    take), through the local actions it runs in turn; the chain is each action's file and
+    the place of the step run in it."""
+    uses = _scalar(_get(step, "uses")) or ""
+    action = actions(_folder(posixpath.normpath(uses))) if uses.startswith("./") and len(
+        chain) < _ACTION_DEPTH else None
+    if action is None or (_scalar(_get(_get(action[1], "runs"), "using")) or "").lower() != "composite":
+        return
+    own_steps = _get(_get(action[1], "runs"), "steps")
+    for number, own in enumerate(own_steps.value if isinstance(own_steps, yaml.SequenceNode) else []):
+        if _never(own):
+            continue
+
+        @functools.cache
+        def own_values(action: LocalAction = action, number: int = number) -> dict[str, Any]:
+            return _item(_mapping(_load(action[0].text).get("runs")).get("steps"), number)
+
+        @functools.cache
+        def own_scopes(action: LocalAction = action,
+                       own_values: Callable[[], dict[str, Any]] = own_values) -> list[Scope]:
+            return [_action_scope(_load(action[0].text), own_values(), values(), scope)
+                    for scope in scopes()]
+        here = (*chain, (action[0].path, number))
+        if (found := _deploy_as_called(own, scripts, own_scopes)) is not None:
+            yield here, found, own
+        else:
+            yield from _local_deploys(own, own_values, own_scopes, scripts, actions, here)
 
 
 def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
@@ -770,15 +799,17 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = {path: _inputs(path, workflows) for path in workflows}
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
-    for deploy in {(d.workflow, d.job, d.step, d.action_step): d for d in deploy_steps}.values():
+    for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
         step = _item(steps, deploy.step)
-        action = local.get(deploy.action, {})
-        # A local action's step: the values of its references are its own (_action_scope).
-        source = _item(_mapping(action.get("runs")).get("steps"), deploy.action_step
-                       ) if deploy.action else step
+        # A local action's step (in actions it runs in turn): its own, run by its caller.
+        chain = [step]
+        for action_path, number in deploy.actions:
+            chain.append(_item(_mapping(local.get(action_path, {}).get("runs")).get("steps"),
+                               number))
+        source = chain[-1]
         script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
@@ -788,8 +819,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
                                                  _LIMIT):
             scope = _scope(workflow, job, step, combination, run)
-            if deploy.action:
-                scope = _action_scope(action, source, step, scope)
+            for (action_path, _number), caller, own in zip(deploy.actions, chain[:-1], chain[1:],
+                                                           strict=True):
+                scope = _action_scope(local.get(action_path, {}), own, caller, scope)
             commands = [command for line in shell_lines(script)
                         for command in segments(_expand(line, scope))]
             _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found,

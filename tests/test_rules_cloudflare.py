@@ -1077,6 +1077,30 @@ def test_cf015_each_deploy_step_of_a_local_action(tmp_path: Path, make_repo: Mak
     assert flagged == {"docs", "cron"}
 
 
+def test_cf015_a_local_action_run_by_another(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """deploy runs wr with its own input; loop runs itself, which deploys nothing and ends."""
+    files = {**MONOREPO,
+             ".github/actions/deploy/action.yml": (
+                 "inputs:\n  app: {default: apps/api}\nruns:\n  using: composite\n  steps:\n"
+                 "    - uses: ./.github/actions/setup\n    - uses: ./.github/actions/wr\n"
+                 "      with:\n        dir: ${{ inputs.app }}\n"),
+             ".github/actions/setup/action.yml": "runs:\n  using: composite\n  steps:\n"
+                                                 "    - run: pnpm install\n      shell: bash\n",
+             ".github/actions/wr/action.yml": (
+                 "inputs:\n  dir: {required: true}\nruns:\n  using: composite\n  steps:\n"
+                 "    - run: npx wrangler deploy\n      shell: bash\n"
+                 "      working-directory: ${{ inputs.dir }}\n"),
+             ".github/actions/loop/action.yml": "runs:\n  using: composite\n  steps:\n"
+                                                "    - uses: ./.github/actions/loop\n",
+             ".github/workflows/ship.yml": job(
+                 "uses: ./.github/actions/deploy\n  with:\n    app: apps/web\n"
+                 "uses: ./.github/actions/loop")}
+    facts = collect(make_repo(tmp_path, files))
+    assert [(s.location.start_line, s.actions) for s in facts.deploy_steps] == [
+        (6, ((".github/actions/deploy/action.yml", 1), (".github/actions/wr/action.yml", 0)))]
+    assert facts.deployed.folders == ("apps/web",)
+
+
 def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """The step is listed with the workflow's line and secrets; an action.yaml is read, and
@@ -1088,10 +1112,10 @@ def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
              ".github/actions/broken/action.yml": "runs:\n  using: composite\n  steps: [\n",
              ".github/workflows/ship.yml": workflow}
     facts = collect(make_repo(tmp_path, files))
-    assert [(s.location.path, s.location.start_line, s.tool, s.secrets, s.action)
+    assert [(s.location.path, s.location.start_line, s.tool, s.secrets, s.actions)
             for s in facts.deploy_steps] == [
         (".github/workflows/ship.yml", 6, "wrangler deploy", ("CLOUDFLARE_API_TOKEN",),
-         ".github/actions/deploy/action.yaml")]
+         ((".github/actions/deploy/action.yaml", 1),))]
     assert [(p.location.path, p.location.start_line) for p in facts.problems] == [
         (".github/actions/broken/action.yml", 4)]
     assert facts.deployed.folders == ("apps/web",)

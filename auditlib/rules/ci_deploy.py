@@ -11,7 +11,8 @@ deploy:*`). A script of the root
 `package.json` run in the root is read as the commands it runs (`"deploy": "turbo run
 deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). A step running a local
 composite action (`uses: ./.github/actions/deploy`) deploys by the action's steps, with the
-action's inputs (their defaults, then the step's `with:`). A step whose command is an input
+action's inputs (their defaults, then the step's `with:`), and by the local actions those
+run in turn. A step whose command is an input
 (`command: ${{ inputs.command }}`) deploys what each caller's command deploys. Comments,
 `echo`, quoted text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy
 nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a step
