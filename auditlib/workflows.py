@@ -211,26 +211,34 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source), steps
 
 
-# GitHub runs local actions inside local actions, up to this depth.
+# GitHub runs local actions inside local actions, up to this depth; of the steps of the
+# actions a step runs, at most _ACTION_STEPS are read (actions that each run the next many
+# times would be billions).
 _ACTION_DEPTH = 10
+_ACTION_STEPS = 1000
 
 
 def _local_deploys(step: yaml.Node, values: Callable[[], dict[str, Any]],
                    scopes: Callable[[], list[Scope]], scripts: Collection[str],
                    actions: Callable[[str], LocalAction | None],
-                   chain: tuple[tuple[str, int], ...] = ()) -> Iterator[
-                       tuple[tuple[tuple[str, int], ...], tuple[int, str, str], yaml.Node]]:
+                   chain: tuple[tuple[str, int], ...] = (), budget: list[int] | None = None,
+                   ) -> Iterator[tuple[tuple[tuple[str, int], ...], tuple[int, str, str], yaml.Node]]:
     """(chain, (line, tool, command), step) of each deploy the local composite action that
     `step` runs makes (`values`: the step as values; `scopes`: the values its references
     take), through the local actions it runs in turn; the chain is each action's file and
-    the place of the step run in it."""
+    the place of the step run in it. An action inside itself is not read again."""
+    budget = [_ACTION_STEPS] if budget is None else budget
     uses = _scalar(_get(step, "uses")) or ""
     action = actions(_folder(posixpath.normpath(uses))) if uses.startswith("./") and len(
         chain) < _ACTION_DEPTH else None
-    if action is None or (_scalar(_get(_get(action[1], "runs"), "using")) or "").lower() != "composite":
+    if action is None or action[0].path in {path for path, _number in chain} or (
+            _scalar(_get(_get(action[1], "runs"), "using")) or "").lower() != "composite":
         return
     own_steps = _get(_get(action[1], "runs"), "steps")
     for number, own in enumerate(own_steps.value if isinstance(own_steps, yaml.SequenceNode) else []):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
         if _never(own):
             continue
 
@@ -247,7 +255,7 @@ def _local_deploys(step: yaml.Node, values: Callable[[], dict[str, Any]],
         if (found := _deploy_as_called(own, scripts, own_scopes)) is not None:
             yield here, found, own
         else:
-            yield from _local_deploys(own, own_values, own_scopes, scripts, actions, here)
+            yield from _local_deploys(own, own_values, own_scopes, scripts, actions, here, budget)
 
 
 def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:

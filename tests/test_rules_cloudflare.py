@@ -1101,6 +1101,19 @@ def test_cf015_a_local_action_run_by_another(tmp_path: Path, make_repo: MakeRepo
     assert facts.deployed.folders == ("apps/web",)
 
 
+def test_cf015_local_actions_that_each_run_the_next_many_times(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """a0 runs a1 ten times, a1 runs a2 ten times... 10**9 paths: read up to a budget."""
+    files = {f".github/actions/a{n}/action.yml": "runs:\n  using: composite\n  steps:\n"
+             + f"    - uses: ./.github/actions/a{n + 1}\n" * 10 for n in range(9)}
+    files[".github/actions/a9/action.yml"] = ("runs:\n  using: composite\n  steps:\n"
+                                              "    - run: npx wrangler deploy --cwd apps/docs\n")
+    files |= {**MONOREPO, ".github/workflows/ship.yml": job("uses: ./.github/actions/a0")}
+    facts = collect(make_repo(tmp_path, files))
+    assert 0 < len(facts.deploy_steps) < 1000  # the paths to a deploy read within the budget
+    assert facts.deployed.folders == ("apps/docs",)
+
+
 def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """The step is listed with the workflow's line and secrets; an action.yaml is read, and
