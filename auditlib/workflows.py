@@ -263,10 +263,8 @@ def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
     reads them; only for the workflows that read an input."""
     if not any("inputs." in text for text in texts.values()):
         return {}
-    workflows = {path: _load(text) for path, text in texts.items()}
-    known: dict[str, list[dict[str, str]]] = {}
-    return {path: _inputs(path, workflows, known) for path, text in texts.items()
-            if "inputs." in text}
+    found = _all_inputs({path: _load(text) for path, text in texts.items()})
+    return {path: found[path] for path, text in texts.items() if "inputs." in text}
 
 
 def _directory(step: yaml.Node, tool: str, default: str | None) -> str:
@@ -664,38 +662,61 @@ def _on(workflow: dict[str, Any]) -> dict[str, Any]:
         on, str | list) else _mapping(on)
 
 
-def _inputs(path: str, workflows: dict[str, dict[str, Any]],
-            known: dict[str, list[dict[str, str]]] | None = None) -> list[dict[str, str]]:
-    """The inputs workflow `path` can run with, each set as one caller passes it: the
-    defaults, each option of a manually run workflow, and what each calling job passes
-    (once per set of its own workflow's inputs and combination of its matrix); `known`
-    holds those already found (a workflow that calls itself gets none from itself)."""
-    known = {} if known is None else known
-    if path in known:
-        return known[path]
-    known[path] = []
-    specs = {name: _mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
-             for name, spec in _mapping(_mapping(_on(workflows[path]).get(trigger)).get("inputs")).items()}
-    defaults = {name: found[0] for name, spec in specs.items()
-                if (found := _strings(spec.get("default")))}
-    # Run on its own (push, schedule, by hand) with its defaults and options; a reusable
-    # workflow only as its callers call it.
-    runs = [defaults, *({**defaults, name: option} for name, spec in specs.items()
-                        for option in _strings(spec.get("options")))
-            ] if set(_on(workflows[path])) != {"workflow_call"} else []
+def _all_inputs(workflows: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """The inputs each of `workflows` (by path) can run with, each set as one caller passes
+    it: the defaults, each option of a manually run workflow, and what each calling job
+    passes (once per set of its own workflow's inputs and combination of its matrix)."""
+    callers: dict[str, list[tuple[str, dict[str, Any]]]] = {path: [] for path in workflows}
     for caller_path, caller in workflows.items():
         for job in map(_mapping, _mapping(caller.get("jobs")).values()):
-            if str(job.get("uses", "")).removeprefix("./") == path and str(
-                    job.get("if", "")).replace(" ", "").lower() not in ("false", "${{false}}"):
-                for run, combination in itertools.islice(itertools.product(
-                        _inputs(caller_path, workflows, known), _combinations(job)), _LIMIT):
-                    scope = _scope(caller, job, {}, combination,
-                                   {("inputs", name): value for name, value in run.items()})
-                    runs.append({**defaults, **{name: _expand(text, scope) for name, value
-                                                in _mapping(job.get("with")).items()
-                                                for text in _strings(value)[:1]}})
-    known[path] = list({tuple(sorted(run.items())): run for run in runs}.values())[:_LIMIT]
-    return known[path]
+            called = str(job.get("uses", "")).removeprefix("./")
+            if called in callers and str(job.get("if", "")).replace(" ", "").lower() not in (
+                    "false", "${{false}}"):
+                callers[called].append((caller_path, job))
+    own = {path: _own_runs(workflow) for path, workflow in workflows.items()}
+    # GitHub runs reusable workflows up to ten deep: each round passes the inputs one
+    # caller further, until nothing changes (a workflow that calls itself gets nothing new).
+    found = {path: runs for path, (_defaults, runs) in own.items()}
+    for _round in range(10):
+        passed = {path: _runs_of(runs, [
+            {**defaults, **run} for caller_path, job in callers[path] for run in _passed(
+                workflows[caller_path], job, found[caller_path])])
+                  for path, (defaults, runs) in own.items()}
+        if passed == found:
+            break
+        found = passed
+    return found
+
+
+def _own_runs(workflow: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """A workflow's input defaults, and the inputs it runs with on its own (push, schedule,
+    by hand): its defaults and each option; none for a reusable workflow, which runs only
+    as it is called."""
+    specs = {name: _mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
+             for name, spec in _mapping(_mapping(_on(workflow).get(trigger)).get("inputs")).items()}
+    defaults = {name: found[0] for name, spec in specs.items()
+                if (found := _strings(spec.get("default")))}
+    if set(_on(workflow)) == {"workflow_call"}:
+        return defaults, []
+    return defaults, [defaults, *({**defaults, name: option} for name, spec in specs.items()
+                                  for option in _strings(spec.get("options")))]
+
+
+def _passed(caller: dict[str, Any], job: dict[str, Any],
+            runs: list[dict[str, str]]) -> list[dict[str, str]]:
+    """What a calling job passes `with:`, once per set of its own workflow's inputs
+    (`runs`) and combination of its matrix."""
+    passed = []
+    for run, combination in itertools.islice(itertools.product(runs, _combinations(job)), _LIMIT):
+        scope = _scope(caller, job, {}, combination,
+                       {("inputs", name): value for name, value in run.items()})
+        passed.append({name: _expand(text, scope) for name, value in _mapping(
+            job.get("with")).items() for text in _strings(value)[:1]})
+    return passed
+
+
+def _runs_of(own: list[dict[str, str]], passed: list[dict[str, str]]) -> list[dict[str, str]]:
+    return list({tuple(sorted(run.items())): run for run in [*own, *passed]}.values())[:_LIMIT]
 
 
 @functools.lru_cache(maxsize=256)
@@ -805,7 +826,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     inputs its workflow runs with and each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
-    inputs = {path: _inputs(path, workflows) for path in workflows}
+    inputs = _all_inputs(workflows)
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})

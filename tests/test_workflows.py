@@ -139,3 +139,16 @@ def test_malformed_yaml(text: str, expected: tuple[int, int]) -> None:
         collect(PATH, text)
     assert (caught.value.path, caught.value.line, caught.value.column) == (PATH, *expected)
     assert caught.value.message
+
+
+def test_a_long_chain_of_reusable_workflows() -> None:
+    """300 workflows each calling the next, read from either end: no recursion error, and
+    each caller's value is passed on as far as GitHub passes it (ten deep)."""
+    texts = {"main.yml": "on: push\njobs:\n  a:\n    uses: ./w0.yml\n    with: {cmd: deploy}\n"}
+    texts |= {f"w{n}.yml": "on:\n  workflow_call:\n    inputs:\n      cmd: {type: string}\njobs:\n"
+              f"  a:\n    uses: ./w{n + 1}.yml\n    with: {{cmd: '${{{{ inputs.cmd }}}}'}}\n"
+              for n in range(300)}
+    for ordered in (texts, dict(reversed(texts.items()))):
+        found = workflows.input_sets(ordered)
+        assert found["w5.yml"] == [{"cmd": "deploy"}]
+        assert len(found) == 300
