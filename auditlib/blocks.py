@@ -14,8 +14,9 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 
 
 def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: no raw pipes, no line breaks."""
-    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+    """Text safe inside a Markdown table cell: no raw pipes (one escaped already, as `plain`
+    escapes it, is left as it is), no line breaks."""
+    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", str(value)).replace("\n", " ").strip()
 
 
 def counted(number: int, noun: str) -> str:

@@ -159,6 +159,8 @@ def test_malformed_config_is_a_finding_and_makes_the_audit_incomplete(tmp_path: 
     ("a|b", "a\\|b"),
     ("line\nbreak", "line break"),
     ("`x || y`", "`x \\|\\| y`"),
+    ("\\[KV \\| D1\\](missing.md)", "\\[KV \\| D1\\](missing.md)"),  # as `plain` gives it: once
+    ("C:\\\\|x", "C:\\\\\\|x"),  # an escaped backslash, then a pipe
 ])
 def test_table_cells_cannot_break_the_table(value: str, expected: str) -> None:
     table = Table.of(("Column",), [(value,)])
