@@ -117,9 +117,9 @@ def shell_lines(script: str, keep: bool = False) -> list[str]:
         else:
             lines.append(line.strip())
             joined = len(lines) - 1
-        if not lines[joined].endswith("\\"):
-            joined = None
-        if heredoc := re.search(r"<<-?\s*['\"]?(\w+)", line):
+        if not lines[joined].endswith("\\") or lines[joined].startswith("#"):
+            joined = None  # a comment goes on on no line
+        if heredoc := re.search(r"(?<!<)<<-?\s*['\"]?(\w+)", line):  # not a `<<<` string
             end = heredoc[1]
     return lines
 
@@ -330,7 +330,8 @@ _KEPT = re.compile(r"""\$\{\{[^}]*\}\}|"(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
 def segments(line: str) -> list[str]:
-    """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`), the
+    """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`, each
+    command of a pipe), the
     comments and printed text (`echo`) left out; a subshell's start and end are the
     commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written as one
     word) and quoted text are never split."""
@@ -342,7 +343,7 @@ def segments(line: str) -> list[str]:
 
     found = []
     line = re.sub(r"(?:^|\s)#.*", "", _KEPT.sub(keep, line))  # a comment, also after a command
-    for segment in re.split(r"&&|\|\||;", line):
+    for segment in re.split(r"&&|\|\|?|;", line):  # each command of a pipe too
         # `do (cd "$app" && npx wrangler deploy); done`: the commands, without the shell's words
         segment = re.sub(r"^(?:(?:do|then|else|\{)\s+)+", "", segment.strip())
         segment = re.sub(r"^\w+=\$\(", "(", segment)  # `url=$(cd apps/web && ...)`: a subshell
@@ -440,14 +441,21 @@ def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] |
     package or project), "folder" (a path), "every" (every package that has the script,
     but the workspace's root) or "all" (the root too: `yarn workspaces foreach -A`); none
     for the folder it runs in. None when the command runs no package script."""
-    scripts, where = _runner(_TASK_RUNNER.search(command) or _RUNNER.search(command), command)
+    masked = _masked(command)
+    scripts, where = _runner(_TASK_RUNNER.search(masked) or _RUNNER.search(masked), command)
     return (scripts, where) if scripts else None
+
+
+def _masked(command: str) -> str:
+    """`command` with its quoted text and expressions blanked out, at the same places: a
+    runner named there runs nothing (`curl -d "now run yarn deploy"`)."""
+    return _KEPT.sub(lambda found: found[0][0] + "_" * (len(found[0]) - 2) + found[0][-1], command)
 
 
 def runner_where(command: str) -> list[tuple[str, str]]:
     """Where a package manager runs a binary (`pnpm -F web exec wrangler deploy`,
     `yarn workspace @org/web wrangler deploy`), as package_run says it; [] when none does."""
-    return _runner(_RUNNER.search(command.partition("wrangler")[0]), command)[1]
+    return _runner(_RUNNER.search(_masked(command).partition("wrangler")[0]), command)[1]
 
 
 def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...],
@@ -480,9 +488,12 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
             else:
                 if value.startswith("!"):  # `--filter '!@org/legacy'`
                     kind, value = "except", value[1:]
-                # `@org/web` is a package; `./apps/web` and `apps/web` are folders.
-                folder = kind == "name" and not value.startswith("@") and "/" in value
-                where.append(("folder" if folder else kind, value))
+                # `@org/web` is a package; `./apps/web` is a folder, and so is `apps/web`
+                # but to a filter (pnpm's, turbo's), where it is a package's name.
+                folder = kind == "name" and (value.startswith(".") if option in (
+                    "--filter", "-F") else not value.startswith("@") and "/" in value)
+                for each in value.split(",") if option in ("-p", "--projects") else [value]:
+                    where.append(("folder" if folder else kind, each))
         elif option in _EVERY:
             where.append(("every", ""))
         elif tool == "pnpm" and option in ("-w", "--workspace-root"):
@@ -806,7 +817,9 @@ def _commands_of(script: str) -> list[str]:
 def _positional(command: str) -> list[str]:
     """The words of a command that are neither options nor what follows an option (the
     value of `--assets apps/web/dist` is no target); an expression left is `$`."""
-    words, found, value = _KEPT.sub("$", command).split()[1:], [], False
+    # `> out/deploy.log`, `2>&1`, `< input`: where output goes, no target
+    spoken = re.sub(r"(?:^|\s)\d*(?:>>?|<)&?\s*\S+", " ", _KEPT.sub("$", command))
+    words, found, value = spoken.split()[1:], [], False
     for word in words:
         if word.startswith("-"):
             value = "=" not in word

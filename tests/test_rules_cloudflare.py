@@ -1304,6 +1304,18 @@ def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeR
     pytest.param("npx turbo run deploy --dry=json", set(), id="turbo-dry"),
     pytest.param("npx wrangler \\\n      deploy --cwd apps/api\n    pnpm --filter @org/web \\\n"
                  "      run deploy", {"api", "web"}, id="continued-lines"),
+    pytest.param("cd apps/api && npx wrangler deploy 2>&1 | tee /tmp/deploy.log", {"api"},
+                 id="a-pipe-to-a-log"),
+    pytest.param("npx wrangler deploy > apps/api/deploy.log", {"."}, id="a-redirect-is-no-target"),
+    pytest.param('cd apps/web\n    curl -d "text=now run yarn deploy soon" https://hooks.example.com',
+                 set(), id="a-runner-in-quoted-text"),
+    pytest.param("pnpm --filter apps/web run deploy", set(), id="a-filter-without-dot-is-a-name"),
+    pytest.param("# cd apps/web && \\\n    npx wrangler deploy", {"."},
+                 id="a-comment-does-not-go-on"),
+    pytest.param('read a b <<< "web api"\n    npx wrangler deploy --cwd apps/docs', {"docs"},
+                 id="a-here-string-is-no-heredoc"),
+    pytest.param("npx nx run-many -t deploy --projects=@org/web,@org/api", {"web", "api"},
+                 id="nx-projects-list"),
 ])
 def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: MakeRepo,
                                                      script: str, deployed: set[str]) -> None:
