@@ -828,6 +828,12 @@ def job(steps: str, head: str = "") -> str:
                  id="a-glob-is-within-its-folders"),
     pytest.param(job('run: pnpm --filter "./**" run deploy'), {"web", "api", "docs"},
                  id="a-glob-across-folders"),
+    pytest.param(job('run: pnpm -r --filter "!@org/a*" run deploy'), {"web", "docs"},
+                 id="an-excluding-glob"),
+    pytest.param(job("run: yarn workspaces foreach -A --exclude '@org/w*' run deploy"), {"api", "docs"},
+                 id="yarn-exclude-glob"),
+    pytest.param(job('run: pnpm --filter "' + "*a" * 20 + 'b" run deploy'), set(),
+                 id="a-glob-that-would-backtrack"),
     pytest.param(job("run: pnpm --filter ${{ matrix.pkg }} run deploy",
                      head="    strategy:\n      matrix:\n        pkg: ['@org/web', '@org/api']\n"),
                  {"web", "api"}, id="an-expression-with-spaces"),
@@ -993,6 +999,7 @@ def test_cf015_an_app_script_that_runs_its_own_deploy_script(
     ('npm-run-all --serial build "deploy:*"', True),
     ('run-p "deploy:* -- --env production"', True),
     ("run-s build lint", False),
+    ("run-s build d*r", False),  # `*` stays within one part of a name: deploy:worker is two
     ("run-s --print-label build deploy --silent", True),
 ])
 def test_cf015_npm_run_all_runs_the_package_s_scripts(tmp_path: Path, make_repo: MakeRepo,

@@ -49,13 +49,12 @@ reusable deploy workflow with its folder).
 
 from __future__ import annotations
 
-import functools
 import posixpath
-import re
 from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
+from ..workflows import glob_match
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app
 
@@ -83,11 +82,13 @@ class AppNotDeployedByCi(Rule):
                     script in wrangler_config.deploy_scripts and (
                         # every package but those excluded, by name or folder, and but
                         # the workspace's root unless it is included
-                        (kind in ("every", "all") and {*names, wrangler_config.app}.isdisjoint(
-                            where.split("\n")) and (kind == "all" or not wrangler_config.is_root))
-                        or (kind == "name" and any(_glob(where).fullmatch(n) for n in names))
+                        (kind in ("every", "all") and not any(
+                            glob_match(excluded, name) for excluded in where.split("\n")
+                            for name in (*names, wrangler_config.app) if excluded)
+                         and (kind == "all" or not wrangler_config.is_root))
+                        or (kind == "name" and any(glob_match(where, name) for name in names))
                         # a script runs in its own package's folder: no looking up
-                        or (kind == "folder" and _glob(where).fullmatch(wrangler_config.app)))
+                        or (kind == "folder" and glob_match(where, wrangler_config.app)))
                     for kind, where, script in found.scripts)):
                 continue
             named = list(dict.fromkeys(
@@ -100,15 +101,6 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=f"no CI workflow deploys `{wrangler_config.path}` ({why})",
                 remediation="Deploy each app from a CI workflow")
-
-
-@functools.lru_cache(maxsize=256)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A runner's filter as a pattern of names or folders, as pnpm and turbo read it: `*`
-    within one folder (`./apps/*`, `@org/*`), `**` across folders."""
-    return re.compile("".join(
-        ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
-        for part in re.split(r"(\*\*|\*)", pattern)))
 
 
 def _app(path: str, folders: set[str]) -> str | None:
