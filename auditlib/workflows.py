@@ -263,8 +263,15 @@ def input_sets(texts: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
     reads them; only for the workflows that read an input."""
     if not any("inputs." in text for text in texts.values()):
         return {}
-    found = _all_inputs({path: _load(text) for path, text in texts.items()})
+    found = _inputs_of(tuple(texts.items()))
     return {path: found[path] for path, text in texts.items() if "inputs." in text}
+
+
+@functools.lru_cache(maxsize=4)
+def _inputs_of(texts: tuple[tuple[str, str], ...]) -> dict[str, list[dict[str, str]]]:
+    """_all_inputs of the workflows with these (path, text): read once for the steps found
+    and again for what they deploy."""
+    return _all_inputs({path: _load(text) for path, text in texts})
 
 
 def _directory(step: yaml.Node, tool: str, default: str | None) -> str:
@@ -701,16 +708,15 @@ def _all_inputs(workflows: dict[str, dict[str, Any]]) -> dict[str, list[dict[str
                 callers[called].append((caller_path, job))
     own = {path: _own_runs(workflow) for path, workflow in workflows.items()}
     # GitHub runs reusable workflows up to ten deep: each round passes the inputs one
-    # caller further, until nothing changes (a workflow that calls itself gets nothing new).
+    # caller further, to the workflows whose callers' inputs changed (a workflow that calls
+    # itself gets nothing new from itself).
     found = {path: runs for path, (_defaults, runs) in own.items()}
+    changed = set(workflows)
     for _round in range(10):
-        passed = {path: _runs_of(runs, [
-            {**defaults, **run} for caller_path, job in callers[path] for run in _passed(
-                workflows[caller_path], job, found[caller_path])])
-                  for path, (defaults, runs) in own.items()}
-        if passed == found:
-            break
-        found = passed
+        passed = {path: _runs_of(workflows, own[path], callers[path], found)
+                  for path in workflows if any(caller in changed for caller, _job in callers[path])}
+        changed = {path for path, runs in passed.items() if runs != found[path]}
+        found |= passed
     return found
 
 
@@ -728,21 +734,27 @@ def _own_runs(workflow: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, 
                                   for option in _strings(spec.get("options")))]
 
 
-def _passed(caller: dict[str, Any], job: dict[str, Any],
-            runs: list[dict[str, str]]) -> list[dict[str, str]]:
-    """What a calling job passes `with:`, once per set of its own workflow's inputs
-    (`runs`) and combination of its matrix."""
-    passed = []
-    for run, combination in itertools.islice(itertools.product(runs, _combinations(job)), _LIMIT):
-        scope = _scope(caller, job, {}, combination,
+def _runs_of(workflows: dict[str, dict[str, Any]],
+             own: tuple[dict[str, str], list[dict[str, str]]],
+             callers: list[tuple[str, dict[str, Any]]],
+             found: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    """The inputs a workflow runs with: on its own (`own`: its defaults, and its runs), and
+    as each calling job passes them `with:`, once per set of its caller's inputs (`found`)
+    and combination of its matrix; at most _LIMIT sets, from at most 4 * _LIMIT calls."""
+    defaults, runs = own
+    sets = {tuple(sorted(run.items())): run for run in runs}
+    calls = itertools.islice(((caller, job, run, combination) for caller, job in callers
+                              for run, combination in itertools.product(
+                                  found[caller], _combinations(job))), 4 * _LIMIT)
+    for caller, job, run, combination in calls:
+        scope = _scope(workflows[caller], job, {}, combination,
                        {("inputs", name): value for name, value in run.items()})
-        passed.append({name: _expand(text, scope) for name, value in _mapping(
-            job.get("with")).items() for text in _strings(value)[:1]})
-    return passed
-
-
-def _runs_of(own: list[dict[str, str]], passed: list[dict[str, str]]) -> list[dict[str, str]]:
-    return list({tuple(sorted(run.items())): run for run in [*own, *passed]}.values())[:_LIMIT]
+        passed = {**defaults, **{name: _expand(text, scope) for name, value in _mapping(
+            job.get("with")).items() for text in _strings(value)[:1]}}
+        sets.setdefault(tuple(sorted(passed.items())), passed)
+        if len(sets) >= _LIMIT:
+            break
+    return list(sets.values())
 
 
 @functools.lru_cache(maxsize=256)
@@ -854,7 +866,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     inputs its workflow runs with and each combination of its job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
-    inputs = _all_inputs(workflows)
+    inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})

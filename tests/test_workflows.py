@@ -152,3 +152,20 @@ def test_a_long_chain_of_reusable_workflows() -> None:
         found = workflows.input_sets(ordered)
         assert found["w5.yml"] == [{"cmd": "deploy"}]
         assert len(found) == 300
+
+
+def test_many_callers_with_large_matrices_pass_at_most_the_limit() -> None:
+    """20 callers of 20 jobs, each with a 32 x 32 matrix: 400,000 calls, of which the sets
+    of inputs read stop at the limit."""
+    matrix = "    strategy:\n      matrix:\n        a: [" + ", ".join(f"a{n}" for n in range(32)) + \
+        "]\n        b: [" + ", ".join(f"b{n}" for n in range(32)) + "]\n"
+    job = ("  jN:\n    uses: ./reusable.yml\n" + matrix
+           + "    with: {app: '${{ matrix.a }}-${{ matrix.b }}'}\n")
+    texts = {f"c{c}.yml": "on: push\njobs:\n" + "".join(job.replace("N", str(n)) for n in range(20))
+             for c in range(20)}
+    texts["reusable.yml"] = ("on:\n  workflow_call:\n    inputs:\n      app: {type: string}\n"
+                             "jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+                             "      - run: echo ${{ inputs.app }}\n")
+    found = workflows.input_sets(texts)["reusable.yml"]
+    assert len(found) == 1024
+    assert {"app": "a0-b0"} in found
