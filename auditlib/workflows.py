@@ -784,15 +784,18 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
     `cd`s before it; None once a `cd` leads somewhere not known). A script of the root
     package.json (`root`) run in the root is read as its commands, run there, once: what
     it deploys is the same each time."""
-    expanded: list[str] = []  # the root scripts run, each read once after the step's commands
+    # The root scripts run, with the arguments passed to them (`npm run deploy -- --filter
+    # web` runs `turbo run deploy --filter web`), each read once after the step's commands.
+    expanded: list[tuple[str, str]] = []
     _step_deploys(commands, folder, scripts, found, root, expanded)
-    for script in expanded:  # grows as it is read
-        _step_deploys(_commands_of(root[script]), ".", scripts, found, root, expanded)
+    for script, arguments in expanded:  # grows as it is read
+        _step_deploys(_commands_of(f"{root[script]} {arguments}".strip()), ".", scripts, found,
+                      root, expanded)
 
 
 def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                   found: dict[str, set[Any]], root: Mapping[str, str],
-                  expanded: list[str]) -> None:
+                  expanded: list[tuple[str, str]]) -> None:
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -820,8 +823,9 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             found["scripts"] |= {(kind, value, script) for kind, value in targets
                                  for script in run_scripts if value is not None}
             if ("folder", ".") in targets:
-                expanded += [script for script in run_scripts
-                             if script in root and script not in expanded]
+                arguments = command.partition(" -- ")[2]  # what follows `--`
+                expanded += [(script, arguments) for script in run_scripts if script in root
+                             and (script, arguments) not in expanded]
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind == "name"}

@@ -920,6 +920,10 @@ def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, wor
                  {"api"}, id="run-in-an-app-its-own-script"),
     pytest.param({"deploy": "turbo run deploy"}, "pnpm --filter @org/web run deploy", {"web"},
                  id="a-filter-is-not-the-root"),
+    pytest.param({"deploy": "turbo run deploy"}, "npm run deploy -- --filter=@org/web", {"web"},
+                 id="arguments-passed-to-a-root-script"),
+    pytest.param({"deploy": "wrangler deploy"}, "npm run deploy -- --config apps/api/wrangler.toml",
+                 {"api"}, id="arguments-passed-to-wrangler"),
 ])
 def test_cf015_root_package_scripts_are_followed(tmp_path: Path, make_repo: MakeRepo,
                                                  scripts: dict[str, str], step: str,
