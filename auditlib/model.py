@@ -169,10 +169,11 @@ class DeployStep:
 class Deployed:
     """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
     (`.` the root, or a config's path), the names they give (wrangler `name`, project), and
-    the package scripts they run: (kind, where, script), kind `folder`, `name` (a package
-    or project), `every` (every package that has the script but the workspace's root:
-    `pnpm -r run deploy`; where, one a line, the packages excluded) or `all` (the root too:
-    `yarn workspaces foreach -A run deploy`)."""
+    the package scripts they run: (kind, where, script), kind `folder`, `name` (a package),
+    `filter` (a package or project, without its scope if no other has that name), `every`
+    (every package that has the script but the workspace's root: `pnpm -r run deploy`;
+    where, one a line, the packages excluded) or `all` (the root too: `yarn workspaces
+    foreach -A run deploy`)."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()

@@ -460,7 +460,8 @@ def _selector(value: str) -> str:
 def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] | None:
     """The scripts a package manager or task runner runs (pnpm, npm, yarn, bun, turbo, nx;
     several: `turbo run build deploy`), and where: (kind, value) pairs, kind "name" (a
-    package or project), "folder" (a path), "every" (every package that has the script,
+    package), "filter" (a package or project, its scope left out if it is the only one of
+    that name: pnpm, nx), "folder" (a path), "every" (every package that has the script,
     but the workspace's root) or "all" (the root too: `yarn workspaces foreach -A`); none
     for the folder it runs in. None when the command runs no package script."""
     masked = _masked(command)
@@ -547,8 +548,10 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         scripts.append(positional[0])
     if tool == "turbo" and not where:
         where = [("every", "")]
+    if tool in ("pnpm", "nx"):  # a name without its scope will do, when it is the only one
+        where = [("filter" if kind == "name" else kind, value) for kind, value in where]
     # A filter narrows `-r` to what it names; exclusions leave every other package.
-    named = [(kind, value) for kind, value in where if kind in ("name", "folder")]
+    named = [(kind, value) for kind, value in where if kind in ("name", "filter", "folder")]
     excluded = sorted(name.removeprefix("./") for kind, value in where if kind == "except"
                       for name in value.split(","))
     every = "all" if root else "every"
@@ -828,7 +831,7 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                              and (script, arguments) not in expanded]
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
-            found["names"] |= {value for kind, value in where if kind == "name"}
+            found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
             found["folders"] |= {_inside(folder, value) for kind, value in where
                                  if kind == "folder"} - {None}
             continue

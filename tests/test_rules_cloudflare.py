@@ -965,6 +965,24 @@ def test_cf015_every_package_but_the_workspace_root(tmp_path: Path, make_repo: M
                        | (set() if root_deployed else {"wrangler.toml"}))
 
 
+@pytest.mark.parametrize(("step", "deployed"), [
+    ("pnpm --filter web run deploy", {"web"}),  # pnpm: the scope may be left out
+    ("npm run deploy -w web", set()),  # npm and yarn need the package's whole name
+    ("yarn workspace web run deploy", set()),
+    ("yarn workspace @org/web run deploy", {"web"}),
+    ("pnpm --filter docs run deploy", set()),  # two packages are named docs: pnpm picks none
+    ("pnpm --filter @legacy/docs run deploy", {"legacy"}),
+])
+def test_cf015_a_package_name_as_each_runner_reads_it(tmp_path: Path, make_repo: MakeRepo,
+                                                      step: str, deployed: set[str]) -> None:
+    files = {**MONOREPO, "apps/legacy/wrangler.toml": 'name = "old-docs"\nmain = "a.ts"\n',
+             "apps/legacy/package.json": json.dumps(
+                 {"name": "@legacy/docs", "scripts": {"deploy": "wrangler deploy"}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "legacy", "cron"} - flagged == deployed
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

@@ -19,9 +19,10 @@ nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a
 deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
-- the app whose wrangler `name` or package `name` it names (`--name`, `--project-name`,
-  `--filter`/`-F @org/web`, `yarn workspace NAME`, `nx run NAME:deploy`), or that a
-  filter's glob selects (`--filter "./apps/*"`, `--filter "@org/*"`);
+- the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
+  runner runs the script of by name (`yarn workspace @org/web`, `npm -w @org/web`, and
+  without its scope when no other package has that name: `pnpm --filter web`, `nx run
+  web:deploy`) or by a filter's glob (`--filter "./apps/*"`, `--filter "@org/*"`);
 - every app whose package has a script it runs everywhere (`pnpm -r run deploy`,
   `turbo run build deploy`, `nx run-many -t deploy`), but an app at the workspace's root
   unless the runner includes it (`--include-workspace-root`, `yarn workspaces foreach -A`);
@@ -50,6 +51,7 @@ reusable deploy workflow with its folder).
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from collections.abc import Iterator
 
 from ..config import AuditConfig
@@ -73,11 +75,15 @@ class AppNotDeployedByCi(Rule):
         found = facts.deployed
         folders = {c.app for c in facts.configs}
         apps = {_app(path, folders) for path in found.folders}
+        # pnpm's --filter matches a scoped package without its scope, when only one has it
+        unscoped = Counter(c.package.rpartition("/")[2] for c in facts.configs if c.package)
         for wrangler_config in facts.configs:
             package = wrangler_config.package
-            # pnpm's --filter matches a scoped package without its scope too
             names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                        if package and package.startswith("@") else None) if name}
+            filtered = {name for name in (package, package.rpartition("/")[2] if package and
+                                          unscoped[package.rpartition("/")[2]] == 1 else None)
+                        if name}
             if (wrangler_config.app in apps or names.intersection(found.names) or any(
                     script in wrangler_config.deploy_scripts and (
                         # every package but those excluded, by name or folder, and but
@@ -86,7 +92,8 @@ class AppNotDeployedByCi(Rule):
                             glob_match(excluded, name) for excluded in where.split("\n")
                             for name in (*names, wrangler_config.app) if excluded)
                          and (kind == "all" or not wrangler_config.is_root))
-                        or (kind == "name" and any(glob_match(where, name) for name in names))
+                        or (kind == "name" and package and glob_match(where, package))
+                        or (kind == "filter" and any(glob_match(where, n) for n in filtered))
                         # a script runs in its own package's folder: no looking up
                         or (kind == "folder" and glob_match(where, wrangler_config.app)))
                     for kind, where, script in found.scripts)):
