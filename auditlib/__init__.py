@@ -12,13 +12,14 @@ from .collect import collect
 from .config import AuditConfig
 from .evaluate import evaluate
 from .frames import Frames, frames
-from .notebook import show
+from .notebook import check_parameters, show
 
 __all__ = [
     "EXAMPLE_REPO",
     "Audit",
     "AuditConfig",
     "Frames",
+    "check_parameters",
     "collect",
     "evaluate",
     "frames",

@@ -1,10 +1,36 @@
-"""Notebook helpers: display a report so that exports and JupyterLab both get its Markdown."""
+"""Notebook helpers: check the parameters papermill passed; display a report so that
+exports and JupyterLab both get its Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .blocks import Block
+from .errors import AuditError
+
+
+def check_parameters(namespace: Mapping[str, Any]) -> None:
+    """Raise AuditError naming each parameter papermill passed that the notebook does not
+    take: papermill only warns, and the notebook would go on with its default (the bundled
+    example instead of your repository). The parameters taken are the annotated names of
+    the `parameters` cell (`repo_path: str = ""`); those passed, the names papermill's
+    injected cell (`# Parameters`) assigns. Run by hand, without papermill, nothing is
+    checked."""
+    taken = list(namespace.get("__annotations__", {}))
+    injected = next((source for source in reversed(namespace.get("In") or [])
+                     if source.lstrip().startswith("# Parameters")), None)
+    if injected is None or not taken:
+        return
+    passed = [target.id for node in ast.parse(injected).body if isinstance(node, ast.Assign)
+              for target in node.targets if isinstance(target, ast.Name)]
+    unknown = [name + "".join(f" (did you mean {close}?)" for close in difflib.get_close_matches(
+        name, taken, n=1)) for name in passed if name not in taken]
+    if unknown:
+        raise AuditError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}:"
+                         f" this notebook takes {', '.join(taken)}")
 
 
 def show(blocks: Sequence[Block]) -> None:

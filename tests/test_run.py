@@ -404,3 +404,26 @@ def test_on_findings_is_called_once_findings_json_is_saved(tmp_path: Path) -> No
                     progress=False, on_findings=fails)
     assert (out / "late.txt").is_file()  # the earlier run is left in place
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_misspelled_papermill_parameter_fails_the_run(tmp_path: Path) -> None:
+    """papermill only warns about a parameter the notebook does not take; the notebook would
+    then audit the bundled example. It stops, naming the parameter."""
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"),
+                                   str(tmp_path / "explore.ipynb"),
+                                   parameters={"repo_pth": str(tmp_path), "binding_kind": "d1"},
+                                   kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    assert raised.value.evalue == (
+        "unknown parameter repo_pth (did you mean repo_path?): this notebook takes repo_path,"
+        " audit_date, binding_kind, finding_number")
+
+
+def test_check_parameters_by_hand_checks_nothing() -> None:
+    """Run in JupyterLab without papermill, no cell is papermill's: names defined in other
+    cells are the user's own."""
+    namespace = {"__annotations__": {"repo_path": str}, "In": ["", 'repo_path = ""', "x = 1"],
+                 "x": 1}
+    auditlib.check_parameters(namespace)
+    namespace["In"] = ["", 'repo_path = ""', '# Parameters\nrepo_path = "a"\n']
+    auditlib.check_parameters(namespace)  # a parameter the notebook takes
