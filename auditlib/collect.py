@@ -146,10 +146,10 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
 
 
 def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
-                   problems: list[Problem]) -> tuple[list[WranglerConfig], dict[str, str]]:
+                   problems: list[Problem]) -> tuple[list[WranglerConfig], workflows.Packages]:
     """`configs`, each with the `name` of the package.json beside it and the scripts of it
-    that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`); and the
-    scripts of the root package.json (`"deploy": "turbo run deploy"`), {} when there is none."""
+    that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`); and
+    the package.json files read, by folder: beside each config, and the root's."""
     paths = [posixpath.join(folder, "package.json") if folder != "." else "package.json"
              for folder in dict.fromkeys([".", *(config.app for config in configs)])]
     packages = {posixpath.dirname(path) or ".": package for path, package in _read_each(
@@ -165,8 +165,7 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
         deploying = workflows.deploying_scripts(scripts)
         found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
             script for script in scripts if script in deploying)))
-    root = packages.get(".")
-    return found, root[1] if root is not None else {}
+    return found, packages
 
 
 def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
@@ -289,10 +288,10 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                  for path in config_paths if used[path] != path]
     configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
                          problems)
-    configs, root_scripts = _with_packages(root, configs, listed, problems)
+    configs, packages = _with_packages(root, configs, listed, problems)
     scripts = {script for config in configs for script in config.deploy_scripts}
     # A root script deploys when it runs one of theirs (`turbo run deploy`).
-    scripts |= workflows.deploying_scripts(root_scripts, scripts)
+    scripts |= workflows.deploying_scripts(packages.get(".", (None, {}))[1], scripts)
     actions: dict[str, workflows.LocalAction | None] = {}
 
     def action(folder: str) -> workflows.LocalAction | None:
@@ -333,7 +332,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         configs=tuple(configs),
         deploy_steps=tuple(steps),
         deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
-                                    scripts, root_scripts,
+                                    scripts, packages,
                                     [found[0] for found in actions.values() if found]),
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),

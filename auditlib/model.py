@@ -168,16 +168,12 @@ class DeployStep:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Deployed:
     """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
-    (`.` the root, or a config's path), the names they give (wrangler `name`, project), and
-    the package scripts they run: (kind, where, script), kind `folder`, `name` (a package),
-    `filter` (a package or project, without its scope if no other has that name), `every`
-    (every package that has the script but the workspace's root: `pnpm -r run deploy`;
-    where, one a line, the packages excluded) or `all` (the root too: `yarn workspaces
-    foreach -A run deploy`)."""
+    (`.` the root, or a config's path), the package scripts they run read as the commands
+    they run in their package's folder, and the names they give (wrangler `name`,
+    project)."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
-    scripts: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -16,6 +16,7 @@ import functools
 import itertools
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -780,25 +781,50 @@ def _inside(folder: str | None, path: str, glob: bool = False) -> str | None:
     return None if joined == ".." or joined.startswith("../") else joined
 
 
+# The packages a deploy may run the scripts of, by folder ("." the root): (name, scripts).
+Packages = Mapping[str, tuple[str | None, Mapping[str, str]]]
+
+
 def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
-             found: dict[str, set[Any]], root: Mapping[str, str] = {}) -> None:
+             found: dict[str, set[Any]], packages: Packages) -> None:
     """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
     folders, configs and names it names, else the folder it runs in (`folder`, after the
-    `cd`s before it; None once a `cd` leads somewhere not known). A script of the root
-    package.json (`root`) run in the root is read as its commands, run there, once: what
-    it deploys is the same each time."""
-    # The root scripts run, with the arguments passed to them (`npm run deploy -- --filter
-    # web` runs `turbo run deploy --filter web`), each read once after the step's commands.
-    expanded: list[tuple[str, str]] = []
-    _step_deploys(commands, folder, scripts, found, root, expanded)
-    for script, arguments in expanded:  # grows as it is read
-        _step_deploys(_commands_of(f"{root[script]} {arguments}".strip()), ".", scripts, found,
-                      root, expanded)
+    `cd`s before it; None once a `cd` leads somewhere not known). A package script a
+    runner runs is read as its commands, run in its package's folder (`packages`), once:
+    what it deploys is the same each time."""
+    # The scripts run, with the arguments passed to them (`npm run deploy -- --filter web`
+    # runs `turbo run deploy --filter web`), each read once after the step's commands.
+    expanded: list[tuple[str, str, str]] = []
+    _step_deploys(commands, folder, scripts, found, packages, expanded)
+    for package, script, arguments in expanded:  # grows as it is read
+        _step_deploys(_commands_of(f"{packages[package][1][script]} {arguments}".strip()),
+                      package, scripts, found, packages, expanded)
+
+
+def _selected(targets: Collection[tuple[str, str | None]], packages: Packages) -> list[str]:
+    """The folders of the `packages` a runner's `targets` select, as package_run gives
+    them: by folder, by name (a filter's without its scope when no other has that name),
+    every package but those excluded and, unless included, the workspace's root."""
+    unscoped = Counter((name or "").rpartition("/")[2] for name, _scripts in packages.values())
+    found = []
+    for folder, (name, _scripts) in packages.items():
+        short = (name or "").rpartition("/")[2]
+        names = [each for each in (name, short if unscoped[short] == 1 else None) if each]
+        if any(value is not None and (
+                (kind == "folder" and glob_match(value, folder))
+                or (kind == "name" and name and glob_match(value, name))
+                or (kind == "filter" and any(glob_match(value, each) for each in names))
+                or (kind in ("every", "all") and (kind == "all" or folder != ".") and not any(
+                    glob_match(excluded, each) for excluded in value.split("\n") if excluded
+                    for each in (*names, short, folder))))
+               for kind, value in targets):
+            found.append(folder)
+    return found
 
 
 def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[str],
-                  found: dict[str, set[Any]], root: Mapping[str, str],
-                  expanded: list[tuple[str, str]]) -> None:
+                  found: dict[str, set[Any]], packages: Packages,
+                  expanded: list[tuple[str, str, str]]) -> None:
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -815,6 +841,11 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             before.append(folder)
             folder = _inside(folder, cd[1])
             continue
+        if folder is not None and folder in packages and _RUN_ALL.search(_masked(command)):
+            # `run-s build deploy`: the package's own scripts
+            expanded += [(folder, script, "") for script in _own_scripts(
+                command, packages[folder][1]) if (folder, script, "") not in expanded]
+            continue
         tool = deploy_tool(command, scripts)
         if tool is None:
             continue
@@ -823,12 +854,10 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             run_scripts, where = run
             targets = {(kind, _inside(folder, value, glob=True) if kind == "folder" else value)
                        for kind, value in where} or {("folder", folder)}
-            found["scripts"] |= {(kind, value, script) for kind, value in targets
-                                 for script in run_scripts if value is not None}
-            if ("folder", ".") in targets:
-                arguments = command.partition(" -- ")[2]  # what follows `--`
-                expanded += [(script, arguments) for script in run_scripts if script in root
-                             and (script, arguments) not in expanded]
+            arguments = command.partition(" -- ")[2]  # what follows `--`
+            expanded += [(package, script, arguments) for package in _selected(targets, packages)
+                         for script in run_scripts if script in packages[package][1]
+                         and (package, script, arguments) not in expanded]
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
@@ -865,16 +894,17 @@ def _positional(command: str) -> list[str]:
 
 
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
-             scripts: Collection[str] = (), root: Mapping[str, str] = {},
+             scripts: Collection[str] = (), packages: Packages | None = None,
              actions: Sequence[Workflow] = ()) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
     and the local `actions` they run (`scripts`: the package scripts that run a wrangler
-    deploy; `root`: the scripts of the root package.json): each step once for each set of
-    inputs its workflow runs with and each combination of its job's matrix."""
+    deploy; `packages`: the package.json files read, whose scripts a runner may run): each
+    step once for each set of inputs its workflow runs with and each combination of its
+    job's matrix."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
-    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "scripts": set()}
+    found: dict[str, set[Any]] = {"folders": set(), "names": set()}
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
@@ -901,6 +931,5 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             commands = [command for line in shell_lines(script)
                         for command in segments(_expand(line, scope))]
             _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found,
-                     root)
-    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
-                    scripts=tuple(sorted(found["scripts"], key=str)))
+                     packages or {})
+    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])))

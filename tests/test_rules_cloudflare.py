@@ -983,6 +983,23 @@ def test_cf015_a_package_name_as_each_runner_reads_it(tmp_path: Path, make_repo:
     assert {"web", "api", "docs", "legacy", "cron"} - flagged == deployed
 
 
+@pytest.mark.parametrize(("script", "deployed"), [
+    ("wrangler deploy -c ../api/wrangler.toml", {"api"}),  # web's script deploys api's config
+    ("cd workers/cron && wrangler deploy", {"cron"}),
+    ("wrangler deploy -c wrangler.staging.toml", set()),  # another config file, not web's
+    ("wrangler deploy --dry-run && echo wrangler deploy", set()),
+    ("wrangler deploy", {"web"}),
+])
+def test_cf015_a_package_script_is_read_as_it_runs(tmp_path: Path, make_repo: MakeRepo,
+                                                   script: str, deployed: set[str]) -> None:
+    """A runner running web's `deploy` deploys what that script deploys, from web's folder."""
+    files = {**MONOREPO, "apps/web/package.json": json.dumps(
+                 {"name": "@org/web", "scripts": {"deploy": script}}),
+             ".github/workflows/ship.yml": job("run: pnpm --filter @org/web run deploy")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "docs", "cron"} - flagged == deployed
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

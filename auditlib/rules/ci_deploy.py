@@ -4,30 +4,30 @@
 Reports each wrangler config that no CI deploy step deploys. A deploy is a command that
 runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
 opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
-running a package script that runs one of those: the `package.json` beside each wrangler
-config is read, and a package counts only for a script of its own that deploys (directly or
-by running another of its own: `npm run build && npm run deploy:prod`, `run-s build
-deploy:*`). A script of the root
-`package.json` run in the root is read as the commands it runs (`"deploy": "turbo run
-deploy"`, `"ship": "pnpm --filter @org/web run deploy"`). A step running a local
-composite action (`uses: ./.github/actions/deploy`) deploys by the action's steps, with the
-action's inputs (their defaults, then the step's `with:`), and by the local actions those
-run in turn. A step whose command is an input
-(`command: ${{ inputs.command }}`) deploys what each caller's command deploys. Comments,
-`echo`, quoted text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy
-nothing, nor do workflows in folders under `.github/workflows`. Each deploy of a step
-deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
+running a package script: the `package.json` beside each wrangler config and the root's
+are read, and a script run is read as the commands it runs, in its package's folder, with
+the arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build
+&& npm run deploy:prod"`, `run-s build deploy:*`, a root `"deploy": "turbo run deploy"`).
+A step running a local composite action (`uses: ./.github/actions/deploy`) deploys by the
+action's steps, with the action's inputs (their defaults, then the step's `with:`), and by
+the local actions those run in turn. A step whose command is an input (`command: ${{
+inputs.command }}`) deploys what each caller's command deploys. Comments, `echo`, quoted
+text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy nothing, nor
+do workflows in folders under `.github/workflows`. Each deploy deploys, in the folder its
+`cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
-  as `apps/site/dist`; a runner's `--filter ./apps/web`, `-C`, `--workspace apps/web`);
+  as `apps/site/dist`), or the app of the folder it runs in (`working-directory`, the job's
+  or workflow's `defaults.run.working-directory`, the action's `workingDirectory`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
-  runner runs the script of by name (`yarn workspace @org/web`, `npm -w @org/web`, and
-  without its scope when no other package has that name: `pnpm --filter web`, `nx run
-  web:deploy`) or by a filter's glob (`--filter "./apps/*"`, `--filter "@org/*"`);
-- every app whose package has a script it runs everywhere (`pnpm -r run deploy`,
-  `turbo run build deploy`, `nx run-many -t deploy`), but an app at the workspace's root
-  unless the runner includes it (`--include-workspace-root`, `yarn workspaces foreach -A`);
-- else the app of the folder it runs in (`working-directory`, the job's or workflow's
-  `defaults.run.working-directory`, the action's `workingDirectory`).
+  runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
+
+A runner runs a script in the packages it selects: by folder (`--filter ./apps/web`, `-C`,
+`--workspace apps/web`), by name (`yarn workspace @org/web`, `npm -w @org/web`, and without
+its scope when no other package has that name: `pnpm --filter web`, `nx run web:deploy`),
+by a filter's glob (`--filter "./apps/*"`, `--filter "@org/*"`), or every package that has
+it (`pnpm -r run deploy`, `turbo run build deploy`, `nx run-many -t deploy`) but those
+excluded and, unless the runner includes it (`--include-workspace-root`, `yarn workspaces
+foreach -A`), the workspace's root.
 
 A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
 up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
@@ -51,12 +51,10 @@ reusable deploy workflow with its folder).
 from __future__ import annotations
 
 import posixpath
-from collections import Counter
 from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
-from ..workflows import glob_match
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app
 
@@ -75,28 +73,13 @@ class AppNotDeployedByCi(Rule):
         found = facts.deployed
         folders = {c.app for c in facts.configs}
         apps = {_app(path, folders) for path in found.folders}
-        # pnpm's --filter matches a scoped package without its scope, when only one has it
-        unscoped = Counter(c.package.rpartition("/")[2] for c in facts.configs if c.package)
         for wrangler_config in facts.configs:
             package = wrangler_config.package
+            # the wrangler name a deploy gives, or the package a runner runs wrangler in
+            # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
             names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                        if package and package.startswith("@") else None) if name}
-            filtered = {name for name in (package, package.rpartition("/")[2] if package and
-                                          unscoped[package.rpartition("/")[2]] == 1 else None)
-                        if name}
-            if (wrangler_config.app in apps or names.intersection(found.names) or any(
-                    script in wrangler_config.deploy_scripts and (
-                        # every package but those excluded, by name or folder, and but
-                        # the workspace's root unless it is included
-                        (kind in ("every", "all") and not any(
-                            glob_match(excluded, name) for excluded in where.split("\n")
-                            for name in (*names, wrangler_config.app) if excluded)
-                         and (kind == "all" or not wrangler_config.is_root))
-                        or (kind == "name" and package and glob_match(where, package))
-                        or (kind == "filter" and any(glob_match(where, n) for n in filtered))
-                        # a script runs in its own package's folder: no looking up
-                        or (kind == "folder" and glob_match(where, wrangler_config.app)))
-                    for kind, where, script in found.scripts)):
+            if wrangler_config.app in apps or names.intersection(found.names):
                 continue
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
