@@ -155,6 +155,11 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     packages = {posixpath.dirname(path) or ".": package for path, package in _read_each(
         repo, [path for path in paths if path in files],
         lambda path, text: (path, _package(path, text)), problems) if package is not None}
+    # A script deploys with wrangler, or by running another that does: of its own package,
+    # or of another (`"release": "pnpm --filter @org/api run deploy"`).
+    own = {folder: workflows.deploying_scripts(scripts) for folder, (_name, scripts) in
+           packages.items()}
+    others = {script for deploying in own.values() for script in deploying}
     found = []
     for config in configs:
         package = packages.get(config.app)
@@ -162,7 +167,7 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
             found.append(config)
             continue
         name, scripts = package
-        deploying = workflows.deploying_scripts(scripts)
+        deploying = workflows.deploying_scripts(scripts, others)
         found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
             script for script in scripts if script in deploying)))
     return found, packages

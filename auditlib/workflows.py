@@ -16,7 +16,6 @@ import functools
 import itertools
 import posixpath
 import re
-from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -375,8 +374,11 @@ def deploy_tool(command: str, scripts: Collection[str]) -> str | None:
     for tool, pattern in DEPLOY_COMMANDS:
         if pattern.search(spoken):
             return tool
-    run = package_run(command)
-    deploying = [script for script in run[0] if script in scripts] if run is not None else []
+    if _RUN_ALL.search(_masked(command)):  # `run-s deploy:*`
+        deploying = _own_scripts(command, sorted(scripts))
+    else:
+        run = package_run(command)
+        deploying = [script for script in run[0] if script in scripts] if run is not None else []
     return f"package script {deploying[0]}" if deploying else None
 
 
@@ -548,7 +550,7 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
             tool == "pnpm" and positional[0] not in _PNPM_COMMANDS)):
         scripts.append(positional[0])
     if tool == "turbo" and not where:
-        where = [("every", "")]
+        where = [("turbo", "")]  # every package, or the one it runs in (_step_deploys)
     if tool in ("pnpm", "nx"):  # a name without its scope will do, when it is the only one
         where = [("filter" if kind == "name" else kind, value) for kind, value in where]
     # A filter narrows `-r` to what it names; exclusions leave every other package.
@@ -556,8 +558,8 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
     excluded = sorted(name.removeprefix("./") for kind, value in where if kind == "except"
                       for name in value.split(","))
     every = "all" if root else "every"
-    if named:
-        found = named
+    if named:  # what is named, less what is excluded
+        found = [*named, *([("except", "\n".join(excluded))] if excluded else [])]
     elif excluded:
         found = [(every, "\n".join(excluded))]
     else:
@@ -792,39 +794,53 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
     `cd`s before it; None once a `cd` leads somewhere not known). A package script a
     runner runs is read as its commands, run in its package's folder (`packages`), once:
     what it deploys is the same each time."""
-    # The scripts run, with the arguments passed to them (`npm run deploy -- --filter web`
-    # runs `turbo run deploy --filter web`), each read once after the step's commands.
-    expanded: list[tuple[str, str, str]] = []
-    _step_deploys(commands, folder, scripts, found, packages, expanded)
+    # The scripts run, by (package, script), with the arguments first passed to them (`npm
+    # run deploy -- --filter web` runs `turbo run deploy --filter web`): read once each,
+    # after the step's commands.
+    expanded: list[tuple[str, str, str]] = []  # (package, script, arguments)
+    run: set[tuple[str, str]] = set()
+    selected: dict[frozenset[tuple[str, str | None]], list[str]] = {}
+
+    def run_script(package: str, script: str, arguments: str) -> None:
+        if (package, script) not in run:
+            run.add((package, script))
+            expanded.append((package, script, arguments))
+    _step_deploys(commands, folder, scripts, found, packages, run_script, selected)
     for package, script, arguments in expanded:  # grows as it is read
-        _step_deploys(_commands_of(f"{packages[package][1][script]} {arguments}".strip()),
-                      package, scripts, found, packages, expanded)
+        text = f"{packages[package][1][script]} {arguments}".strip()
+        _step_deploys(_commands_of(text), package, scripts, found, packages, run_script, selected)
 
 
-def _selected(targets: Collection[tuple[str, str | None]], packages: Packages) -> list[str]:
+def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) -> list[str]:
     """The folders of the `packages` a runner's `targets` select, as package_run gives
-    them: by folder, by name (a filter's without its scope when no other has that name),
-    every package but those excluded and, unless included, the workspace's root."""
-    unscoped = Counter((name or "").rpartition("/")[2] for name, _scripts in packages.values())
-    found = []
-    for folder, (name, _scripts) in packages.items():
-        short = (name or "").rpartition("/")[2]
-        names = [each for each in (name, short if unscoped[short] == 1 else None) if each]
-        if any(value is not None and (
-                (kind == "folder" and glob_match(value, folder))
-                or (kind == "name" and name and glob_match(value, name))
-                or (kind == "filter" and any(glob_match(value, each) for each in names))
-                or (kind in ("every", "all") and (kind == "all" or folder != ".") and not any(
-                    glob_match(excluded, each) for excluded in value.split("\n") if excluded
-                    for each in (*names, short, folder))))
-               for kind, value in targets):
-            found.append(folder)
-    return found
+    them: by folder, by name, every package (but, unless included, the workspace's root),
+    less those excluded. A filter's name (pnpm's, nx's) without its scope is tried with
+    any scope when no name matches it as it is, and then selects only a single package."""
+    names = {folder: name or "" for folder, (name, _scripts) in packages.items()}
+    chosen: set[str] = set()
+    for kind, value in targets:
+        if value is None or kind == "except":
+            continue
+        if kind == "folder":
+            chosen |= {folder for folder in packages if glob_match(value, folder)}
+        elif kind in ("name", "filter"):
+            exact = {folder for folder, name in names.items() if name and glob_match(value, name)}
+            scoped = {folder for folder, name in names.items() if name.startswith("@")
+                      and glob_match(value, name.rpartition("/")[2])}
+            chosen |= exact or (scoped if kind == "filter" and len(scoped) == 1 else set())
+        elif kind in ("every", "all"):
+            chosen |= {folder for folder in packages if kind == "all" or folder != "."}
+    excluded = [each for kind, value in targets if kind in ("except", "every", "all") and value
+                for each in value.split("\n") if each]
+    return [folder for folder in packages if folder in chosen and not any(
+        glob_match(pattern, each) for pattern in excluded
+        for each in (names[folder], names[folder].rpartition("/")[2], folder) if each)]
 
 
 def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                   found: dict[str, set[Any]], packages: Packages,
-                  expanded: list[tuple[str, str, str]]) -> None:
+                  run_script: Callable[[str, str, str], None],
+                  selected: dict[frozenset[tuple[str, str | None]], list[str]]) -> None:
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -843,8 +859,8 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             continue
         if folder is not None and folder in packages and _RUN_ALL.search(_masked(command)):
             # `run-s build deploy`: the package's own scripts
-            expanded += [(folder, script, "") for script in _own_scripts(
-                command, packages[folder][1]) if (folder, script, "") not in expanded]
+            for script in _own_scripts(command, packages[folder][1]):
+                run_script(folder, script, "")
             continue
         tool = deploy_tool(command, scripts)
         if tool is None:
@@ -852,12 +868,18 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
             run_scripts, where = run
-            targets = {(kind, _inside(folder, value, glob=True) if kind == "folder" else value)
-                       for kind, value in where} or {("folder", folder)}
-            arguments = command.partition(" -- ")[2]  # what follows `--`
-            expanded += [(package, script, arguments) for package in _selected(targets, packages)
-                         for script in run_scripts if script in packages[package][1]
-                         and (package, script, arguments) not in expanded]
+            # turbo 2 run inside a package runs the task of that package only
+            where = [("folder", "." if folder else "$") if kind == "turbo" and folder != "." else
+                     ("every" if kind == "turbo" else kind, value) for kind, value in where]
+            targets = frozenset((kind, _inside(folder, value, glob=True) if kind == "folder"
+                                 else value) for kind, value in where) or frozenset(
+                                     {("folder", folder)})
+            if targets not in selected:
+                selected[targets] = _selected(targets, packages)
+            for package in selected[targets]:
+                for script in run_scripts:
+                    if script in packages[package][1]:
+                        run_script(package, script, command.partition(" -- ")[2])
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
@@ -905,6 +927,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set()}
+    done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
         job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
@@ -930,6 +953,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                 scope = _action_scope(local.get(action_path, {}), own, caller, scope)
             commands = [command for line in shell_lines(script)
                         for command in segments(_expand(line, scope))]
-            _deploys(commands, _inside(".", _expand(deploy.directory, scope)), scripts, found,
-                     packages or {})
+            where = _inside(".", _expand(deploy.directory, scope))
+            if (key := (tuple(commands), where)) not in done:  # the same again: nothing new
+                done.add(key)
+                _deploys(commands, where, scripts, found, packages or {})
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])))

@@ -1000,6 +1000,43 @@ def test_cf015_a_package_script_is_read_as_it_runs(tmp_path: Path, make_repo: Ma
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
+@pytest.mark.parametrize(("step", "deployed"), [
+    ("pnpm --filter '@org/*' --filter '!@org/docs' run deploy", {"web", "api", "api-docs"}),
+    ("npx turbo run deploy --filter='./apps/*' --filter='!@org/api'", {"web", "docs", "api-docs"}),
+    ("npx turbo run deploy\n  working-directory: apps/api", {"api"}),  # turbo 2 scopes to it
+    ("pnpm --filter 'd*' run deploy", {"docs"}),  # one scoped package matches
+    ("pnpm --filter 'a*' run deploy", set()),  # two do (api, api-docs): pnpm picks none
+    ("npx run-s deploy:*", {"web", "api"}),  # npm-run-all run in the step
+    ("pnpm --filter @org/web run release", {"api"}),  # web's release runs api's deploy
+])
+def test_cf015_runners_select_packages_as_they_do(tmp_path: Path, make_repo: MakeRepo, step: str,
+                                                  deployed: set[str]) -> None:
+    files = {**MONOREPO, "apps/api-docs/wrangler.toml": 'name = "api-docs"\nmain = "a.ts"\n',
+             "apps/api-docs/package.json": json.dumps(
+                 {"name": "@org/api-docs", "scripts": {"deploy": "wrangler deploy"}}),
+             "apps/web/package.json": json.dumps({"name": "@org/web", "scripts": {
+                 "deploy": "wrangler deploy", "release": "pnpm --filter @org/api run deploy"}}),
+             "package.json": json.dumps({"scripts": {
+                 "deploy:web": "pnpm --filter @org/web run deploy",
+                 "deploy:api": "pnpm --filter @org/api run deploy"}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"web", "api", "api-docs", "docs", "cron"} - flagged == deployed
+
+
+@pytest.mark.parametrize(("script", "root_deployed"), [
+    ("yarn workspaces foreach -A run deploy -- --env production", False),
+    ("wrangler deploy && npm run deploy -- --x", True),
+])
+def test_cf015_a_script_that_runs_itself_with_arguments(tmp_path: Path, make_repo: MakeRepo,
+                                                        script: str, root_deployed: bool) -> None:
+    """Each script is read once, whatever arguments it is run with again (it hung)."""
+    files = {**ROOT_APP, **MONOREPO, "package.json": json.dumps({"scripts": {"deploy": script}}),
+             ".github/workflows/ship.yml": job("run: yarn deploy")}
+    flagged = {f.location.path for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert ("wrangler.toml" not in flagged) is root_deployed
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"
