@@ -236,6 +236,25 @@ def test_waived_drift_is_counted_alike_by_dr003_and_documentation_health(tmp_pat
     assert [f.message.split(" but ")[1] for f in dr003] == ["1 of its claims has drifted"]
 
 
+def test_a_published_document_holds_no_drift_against_itself(tmp_path: Path) -> None:
+    """The regenerated document quotes the drifted claims of the hand-written one (the Drift
+    section, the findings' messages); published in its place, those quotes are not its
+    claims, and its own claims hold."""
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    text = (repo / "docs/performance-budgets.md").read_text(encoding="utf-8")
+    (repo / "docs/auto-scaling.md").write_text(
+        text.replace("Status: Active", "Status: Active\nAudit-status: VERIFIED")
+        + "\nSee `cartStore.ts:84-9000`. `RATE_DO` is gone. Smart Placement is **not"
+        " configured** in any wrangler.toml.\n", encoding="utf-8")
+    first = auditlib.run_audit(repo, "2026-11-27")
+    assert {f.rule for f in first.findings if f.location.path == "docs/auto-scaling.md"} >= {
+        "DR003", "DR005", "DR009"}
+    (repo / "docs/auto-scaling.md").write_text(first.markdown(), encoding="utf-8")
+    again = auditlib.run_audit(repo, "2026-11-27")
+    assert [f.message for f in again.findings if f.location.path == "docs/auto-scaling.md"] == []
+
+
 def test_configured_probes_are_reported_as_additional_evidence(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
