@@ -137,10 +137,20 @@ def _block_end(lines: Sequence[str], start: int, limit: int = 200) -> int:
     return min(len(lines), start + limit) - 1
 
 
+# A string literal (its parentheses are no code's): "...", '...', `...`.
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`""")
+
+
+def _depth(line: str) -> int:
+    """How many parentheses a line of code opens, less those it closes, outside strings
+    and a trailing comment."""
+    code = _STRING.sub('""', line).split("//")[0]
+    return code.count("(") - code.count(")")
+
+
 def open_call(text: str) -> bool:
     """Whether a line leaves a call open (`env.AE.writeDataPoint({`): it goes on below."""
-    code = text.split("//")[0]
-    return code.count("(") > code.count(")")
+    return _depth(text) > 0
 
 
 def call(match: Match, lines: Sequence[str], limit: int = 20) -> Match:
@@ -149,8 +159,7 @@ def call(match: Match, lines: Sequence[str], limit: int = 20) -> Match:
     start = (match.location.start_line or 1) - 1
     depth, end = 0, start
     for end in range(start, min(len(lines), start + limit)):
-        code = lines[end].split("//")[0]
-        depth += code.count("(") - code.count(")")
+        depth += _depth(lines[end])
         if depth <= 0:
             break
     text = " ".join(line.strip() for line in lines[start:end + 1])

@@ -374,6 +374,9 @@ WRITE = "  env.METRICS.writeDataPoint({{ blobs: [{}], doubles: [ms] }});\n"
     pytest.param("src/lag.ts", 'env.METRICS.writeDataPoint({ blobs: ["request"] });\n'
                  'const kv_lag = await probe(env.CART_KV);\n', None,
                  id="a-closed-call-ends-on-its-line"),
+    pytest.param("src/lag.ts", 'env.METRICS.writeDataPoint({ blobs: ["smile :-("] });\n'
+                 'const kv_lag = await probe(env.CART_KV);\n', None,
+                 id="a-parenthesis-in-a-string-opens-nothing"),
 ])
 def test_cf006_a_metric_measures_only_its_aspect(tmp_path: Path, make_repo: MakeRepo, path: str,
                                                  code: str, measured: str | None) -> None:
