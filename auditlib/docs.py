@@ -51,5 +51,12 @@ def read_document(path: str, text: str) -> Document:
                 break
             continue
         paragraph.append(stripped)
-    summary = re.split(r"(?<=[.!?])\s", " ".join(paragraph), maxsplit=1)[0] if paragraph else None
+    # A link or an image is its text: `[deploy.yml](../.github/workflows/deploy.yml)` reads
+    # "deploy.yml", as it is shown.
+    text = _LINK.sub(r"\1", " ".join(paragraph))
+    summary = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if paragraph else None
     return Document(path=path, title=title, summary=summary, header=header)
+
+
+# `[text](target)`, `![alt](image)` and `[text][reference]`.
+_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")

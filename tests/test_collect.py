@@ -260,6 +260,10 @@ def test_durable_object_classes(tmp_path: Path, make_repo: MakeRepo) -> None:
         "# Budgets\n\n| a | b |\n|---|---|\n\n- a list item\n\nThe p95 budget is 200 ms! Yes.\n",
         ({}, "Budgets", "The p95 budget is 200 ms!"), id="skips-table-and-list"),
     pytest.param("Just text, no title.\n", ({}, None, None), id="no-title"),
+    pytest.param("# Runbook\n\nDeploys go through [deploy.yml](../.github/workflows/deploy.yml),"
+                 " see ![the graph](g.png) and [the old script][old]. More.\n",
+                 ({}, "Runbook", "Deploys go through deploy.yml, see the graph and the old script."),
+                 id="links-read-as-their-text"),
 ])
 def test_documents(tmp_path: Path, make_repo: MakeRepo, text: str,
                    expected: tuple[dict[str, str], str | None, str | None]) -> None:
