@@ -652,10 +652,11 @@ def _drift(ctx: Context) -> list[Block]:
                    key=lambda f: f.location.start_line or 0)  # the header's first
     if not found:
         return [heading, Text(f"Every claim of the hand-written `{path}` still holds.")]
-    return [heading, Text(f"What `{path}` claims that is no longer true:"),
+    return [heading, Text(f"Where `{path}` and the repository disagree: what it claims that is"
+                          " no longer true, and what it leaves out:"),
             Table.of(("Line", "Rule", "Claim and present truth"), [
                 (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}",
-                 prose(f.message))
+                 prose(f.message) + (" (waived)" if f.outcome == Outcome.WAIVED else ""))
                 for f in found])]
 
 

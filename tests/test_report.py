@@ -227,13 +227,19 @@ def test_waived_drift_is_counted_alike_by_dr003_and_documentation_health(tmp_pat
         encoding="utf-8")
     audit = auditlib.run_audit(repo, "2026-11-27")
     dr003 = [f for f in audit.findings if f.rule == "DR003"]
-    assert [f.message.split(" but ")[1] for f in dr003] == ["2 of its claims have drifted"]
+    assert [f.message.split(" but ")[1] for f in dr003] == [
+        "2 drift findings (DR004 to DR010) say the repository disagrees"]
     row = next(line for line in audit.markdown().split("## Documentation Health")[1].splitlines()
                if "`docs/auto-scaling.md`" in line)
     assert row.endswith("| 1 (1 waived) | 2 (1 waived) |")
+    drift = audit.markdown().split("## Drift since")[1].split("\n## ")[0]
+    assert {line.split(" | ")[1].split()[0]: line.endswith("(waived) |")
+            for line in drift.splitlines() if "| DR0" in line} == {
+        "DR002": False, "DR003": False, "DR004": True, "DR005": False}
     turned_off = dataclasses.replace(load_config(repo), disabled_rules=frozenset({"DR005"}))
     dr003 = [f for f in auditlib.evaluate(audit.facts, config=turned_off) if f.rule == "DR003"]
-    assert [f.message.split(" but ")[1] for f in dr003] == ["1 of its claims has drifted"]
+    assert [f.message.split(" but ")[1] for f in dr003] == [
+        "1 drift finding (DR004 to DR010) says the repository disagrees"]
 
 
 def test_a_published_document_holds_no_drift_against_itself(tmp_path: Path) -> None:
