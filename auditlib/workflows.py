@@ -83,9 +83,9 @@ _NOT_RUN = re.compile(r"^(?:#|(?:echo|printf)\b)")
 # A deploy that deploys nothing: a dry run, a plan (turbo's --dry, --graph), help.
 _DRY_RUN = re.compile(r"(?<=\s)(?:--dry-run|--dry|--graph|--help)(?![\w-])")
 # A package manager or task runner running a package script (`pnpm --filter web deploy`).
-_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:pnpm|npm|yarn|bun|turbo|nx)(?=\s|$)")
+_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:pnpm|npm|yarn|bun|turbo|nx|lerna)(?:@\S+)?(?=\s|$)")
 # A task runner run by a package manager (`pnpm turbo run deploy`) is the runner.
-_TASK_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:turbo|nx)(?=\s|$)")
+_TASK_RUNNER = re.compile(r"(?:^|(?<=[\s/(]))(?:turbo|nx|lerna)(?:@\S+)?(?=\s|$)")
 
 
 def _commands(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -439,7 +439,8 @@ def glob_match(pattern: str, text: str, separator: str = "/") -> bool:
 _VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--dir": "folder",
                   "-C": "folder", "--cwd": "folder", "--prefix": "folder", "-t": "script",
                   "--target": "script", "--targets": "script", "-p": "name", "--projects": "name",
-                  "--include": "name", "--from": "name", "--exclude": "except"}
+                  "--include": "name", "--from": "name", "--exclude": "except",
+                  "--scope": "name", "--ignore": "except"}  # the last two: lerna's
 # Options that run a script in every package (but the workspace's root).
 _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
 # Options of `yarn workspaces foreach` that take no value (nx's `-p` and `-t` take one).
@@ -452,9 +453,12 @@ _PNPM_COMMANDS = {"deploy", "install", "i", "add", "exec", "dlx", "create", "pub
 def _selector(value: str) -> str:
     """The package or folder a runner's filter names: `@org/web...` and `...@org/web` (with
     dependencies or dependents) name `@org/web`, `{apps/web}[HEAD~1]` names `./apps/web`,
-    and `./apps/*` and `@org/*` are globs; "" when it names none (`[origin/main]`)."""
+    `./apps/*` and `@org/*` are globs, and the packages changed since a commit
+    (`[origin/main]`) may be any: `**`."""
     value = value.strip("\"'").removeprefix("^").removeprefix("...").removesuffix("...")
-    value = value.partition("[")[0]
+    value, since, _range = value.partition("[")
+    if since and not value:  # `[HEAD^1]`, `...[origin/main]`: the packages changed, any
+        return "**"
     if value.startswith("{") and value.endswith("}"):
         value = "./" + value[1:-1]
     return "" if "{" in value else value
@@ -488,7 +492,7 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
                                                                  list[tuple[str, str]]]:
     if runner is None:
         return (), []
-    tool, words = runner[0], command[runner.end():].split()
+    tool, words = runner[0].partition("@")[0], command[runner.end():].split()  # `turbo@2`
     where: list[tuple[str, str]] = []
     positional: list[str] = []
     scripts: list[str] = []
@@ -525,7 +529,7 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         elif tool == "pnpm" and option in ("-w", "--workspace-root"):
             where.append(("folder", "."))
         elif not word.startswith("-"):
-            positional.append(word)
+            positional.append(word.strip("\"'"))  # `run "deploy"`
     if tool == "yarn" and positional[:1] == ["workspace"] and len(positional) > 1:
         where.append(("name", positional[1]))
         positional = positional[2:]
@@ -543,7 +547,11 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         scripts.append(positional[0])
         where.append(("name", positional[1]))
     elif tool == "turbo":  # `turbo run build deploy`: every task named
-        scripts += positional[1:] if positional[:1] == ["run"] else positional
+        for task in positional[1:] if positional[:1] == ["run"] else positional:
+            package, _hash, task = task.rpartition("#")  # `@org/web#deploy`: one package's
+            scripts.append(task)
+            if package:
+                where.append(("name", package))
     elif positional[:1] in (["run"], ["run-script"]) and len(positional) > 1:
         scripts.append(positional[1])
     elif positional and (tool in ("yarn", "bun") or (
@@ -551,6 +559,8 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         scripts.append(positional[0])
     if tool == "turbo" and not where:
         where = [("turbo", "")]  # every package, or the one it runs in (_step_deploys)
+    if tool == "lerna" and not where:
+        where = [("every", "")]
     if tool in ("pnpm", "nx"):  # a name without its scope will do, when it is the only one
         where = [("filter" if kind == "name" else kind, value) for kind, value in where]
     # A filter narrows `-r` to what it names; exclusions leave every other package.
@@ -899,6 +909,12 @@ def _commands_of(script: str) -> list[str]:
     return [command for line in shell_lines(script) for command in segments(line)]
 
 
+# wrangler's options that take no value: the word after them is an argument.
+_FLAGS = frozenset({"--commit-dirty", "--skip-caching", "--no-bundle", "--minify", "--keep-vars",
+                    "--latest", "--upload-source-maps", "--dry-run", "--no-config", "--strict",
+                    "--experimental-json-config", "--x-versions", "--no-x-versions", "--json"})
+
+
 def _positional(command: str) -> list[str]:
     """The words of a command that are neither options nor what follows an option (the
     value of `--assets apps/web/dist` is no target); an expression left is `$`."""
@@ -907,7 +923,7 @@ def _positional(command: str) -> list[str]:
     words, found, value = spoken.split()[1:], [], False
     for word in words:
         if word.startswith("-"):
-            value = "=" not in word
+            value = "=" not in word and word not in _FLAGS
         elif not value:
             found.append(word)
         else:
@@ -943,6 +959,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                              .splitlines() if line.strip())
                   if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
                   else str(source.get("run", deploy.command)))
+        lines = shell_lines(script)
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
@@ -951,10 +968,12 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             for (action_path, _number), caller, own in zip(deploy.actions, chain[:-1], chain[1:],
                                                            strict=True):
                 scope = _action_scope(local.get(action_path, {}), own, caller, scope)
-            commands = [command for line in shell_lines(script)
-                        for command in segments(_expand(line, scope))]
+            # Most combinations read the same script again (a matrix key it does not use):
+            # it deploys nothing new, and is not read again.
+            expanded = tuple(_expand(line, scope) if "$" in line else line for line in lines)
             where = _inside(".", _expand(deploy.directory, scope))
-            if (key := (tuple(commands), where)) not in done:  # the same again: nothing new
-                done.add(key)
-                _deploys(commands, where, scripts, found, packages or {})
+            if (expanded, where) not in done:
+                done.add((expanded, where))
+                _deploys([command for line in expanded for command in segments(line)], where,
+                         scripts, found, packages or {})
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])))
