@@ -45,6 +45,13 @@ METRICS_SINK = next(probe for probe in PROBES if probe.name == "metrics-sink")
 # Read inside a provider selection block, not searched repository-wide.
 OPTION = re.compile(r"(?:===?\s*|\bcase\s+)[\"']([a-z][a-z0-9-]*)[\"']")
 CONSTRUCTOR = re.compile(r"(?<!throw )\bnew\s+([A-Z]\w*)\s*\(")
+# What the runtime constructs is no store: `return new Response(...)` ends a handler.
+BUILT_INS = frozenset({
+    "Response", "Request", "Headers", "URL", "URLSearchParams", "FormData", "Blob", "File",
+    "Map", "Set", "WeakMap", "WeakSet", "Date", "Promise", "Array", "Object", "RegExp", "Proxy",
+    "Uint8Array", "ArrayBuffer", "DataView", "TextEncoder", "TextDecoder", "AbortController",
+    "ReadableStream", "WritableStream", "TransformStream", "WebSocket", "WebSocketPair",
+    "Event", "CustomEvent", "EventTarget", "HTMLRewriter", "Intl", "Symbol", "BigInt"})
 IF = re.compile(r"\bif\s*\(")
 CASE = re.compile(r"\bcase\s+([\"'][a-z][a-z0-9-]*[\"'])\s*:")
 DEFAULT = re.compile(r"(?:\?\?|\|\|)\s*[\"']([a-z][a-z0-9-]*)[\"']")
@@ -217,6 +224,8 @@ def provider_selection(path: str, lines: Sequence[str], variable: str,
             pending = (condition, found[0] if found else None,
                        end if condition.startswith("case ") else _statement_end(lines, index, 40))
         for store in CONSTRUCTOR.findall(text):
+            if store in BUILT_INS or store.endswith("Error"):
+                continue
             condition_text, option = pending[:2] if pending else ("otherwise", None)
             chain.append(Branch(condition=condition_text, option=option, store=store,
                                 location=Location(path=path, start_line=index + 1)))

@@ -146,8 +146,25 @@ export function createCartStore(env: Env) {
 }
 """
 
+A_HANDLER = """\
+export default {
+  async fetch(request: Request, env: Env) {
+    const provider = env.STORE_PROVIDER || "memory";
+    if (provider === "kv") {
+      const url = new URL(request.url);
+      return new Response(await env.KV.get(url.pathname));
+    }
+    if (!env.KV) throw new Error("no KV");
+    return new Response("ok", { headers: new Headers() });
+  },
+};
+"""
+
 
 @pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(A_HANDLER, {
+        "variable": "STORE_PROVIDER", "options": ("kv",), "default": "memory", "chain": [],
+        "memory_fallback": None, "lines": (3, 3)}, id="what-the-runtime-constructs-is-no-store"),
     pytest.param(AUTO_DETECT, {
         "variable": "CART_STORE_PROVIDER", "options": ("memory", "cloudflare"), "default": None,
         "chain": [('provider === "memory"', "memory", "MemoryCartStore", 6),
