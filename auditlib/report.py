@@ -195,6 +195,10 @@ def _deployments(ctx: Context) -> list[Block]:
         numbers = list(dict.fromkeys(str(s.location.start_line) for s in steps))
         lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(numbers)
         using = f" with {', '.join(_code(s) for s in secrets)}" if secrets else ""
+        # A step passing no secret is not covered by another step's token.
+        bare = list(dict.fromkeys(str(s.location.start_line) for s in steps if not s.secrets))
+        if secrets and bare:
+            using += f" (line{'s' if len(bare) > 1 else ''} {', '.join(bare)}: none)"
         blocks.append(Text(
             f"**Verified in CI:** `{workflow}` ({lines}) deploys via"
             f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))

@@ -579,3 +579,16 @@ def test_documentation_health_counts_only_drifted_claims_as_drift(tmp_path: Path
     row = next(line for line in audit.markdown().splitlines()
                if line.startswith("| `docs/plan.md`"))
     assert row.replace(" ", "").endswith("|372|1|1|")  # age, broken links, drift findings
+
+
+def test_verified_in_ci_says_which_steps_pass_no_secret(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """One step's token does not cover another's: the step that passes none is named."""
+    step = "      - run: npx wrangler deploy\n        working-directory: apps/{}\n"
+    files = {**{f"apps/{app}/wrangler.toml": f'name = "{app}"\nmain = "a.ts"\n' for app in "ab"},
+             ".github/workflows/deploy.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
+             + step.format("a") + "        env:\n"
+             "          CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
+             + step.format("b")}
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
+    assert ("**Verified in CI:** `.github/workflows/deploy.yml` (lines 6, 10) deploys via"
+            " `wrangler deploy` with `CLOUDFLARE_API_TOKEN` (line 10: none).") in markdown
