@@ -823,9 +823,10 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
 
 def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) -> list[str]:
     """The folders of the `packages` a runner's `targets` select, as package_run gives
-    them: by folder, by name, every package (but, unless included, the workspace's root),
-    less those excluded. A filter's name (pnpm's, nx's) without its scope is tried with
-    any scope when no name matches it as it is, and then selects only a single package."""
+    them: by folder, the one the folder it runs in is in, by name, every package (but,
+    unless included, the workspace's root), less those excluded. A filter's name (pnpm's,
+    nx's) without its scope is tried with any scope when no name matches it as it is, and
+    then selects only a single package."""
     names = {folder: name or "" for folder, (name, _scripts) in packages.items()}
     chosen: set[str] = set()
     for kind, value in targets:
@@ -833,6 +834,10 @@ def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) ->
             continue
         if kind == "folder":
             chosen |= {folder for folder in packages if glob_match(value, folder)}
+        elif kind == "cwd":  # the package the folder is in, as the runner looks up for it
+            holding = [folder for folder in packages
+                       if folder in (".", value) or value.startswith(folder + "/")]
+            chosen |= {max(holding, key=len)} if holding else set()
         elif kind in ("name", "filter"):
             exact = {folder for folder, name in names.items() if name and glob_match(value, name)}
             scoped = {folder for folder, name in names.items() if name.startswith("@")
@@ -883,7 +888,7 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                      ("every" if kind == "turbo" else kind, value) for kind, value in where]
             targets = frozenset((kind, _inside(folder, value, glob=True) if kind == "folder"
                                  else value) for kind, value in where) or frozenset(
-                                     {("folder", folder)})
+                                     {("cwd", folder)})
             if targets not in selected:
                 selected[targets] = _selected(targets, packages)
             for package in selected[targets]:

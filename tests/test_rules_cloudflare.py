@@ -885,6 +885,8 @@ def job(steps: str, head: str = "") -> str:
     pytest.param(job("run: npx lerna run deploy --ignore @org/web"), {"api", "docs"},
                  id="lerna-ignore"),
     pytest.param(job('run: pnpm --filter @org/api run "deploy"'), {"api"}, id="a-quoted-script"),
+    pytest.param(job("run: cd apps/api/src && npm run deploy"), {"api"},
+                 id="the-package-above-the-folder"),
     pytest.param(job("run: npx wrangler pages deploy --commit-dirty apps/docs/out"), {"docs"},
                  id="a-flag-before-the-directory"),
     pytest.param(job("run: npx turbo run build test deploy --filter=@org/api"), {"api"},
