@@ -394,6 +394,9 @@ def deploying_scripts(scripts: Mapping[str, str], others: Collection[str] = ()) 
                 deploying.add(name)
             for own in _own_scripts(command, scripts):
                 run_by[own].add(name)
+    # npm runs `prebuild` and `postbuild` with `build`
+    deploying |= {name[len(hook):] for name in deploying for hook in ("pre", "post")
+                  if name.startswith(hook) and name[len(hook):] in scripts}
     queue = list(deploying)
     for name in queue:  # grows as it is read: what runs a script that deploys, deploys
         queue += run_by[name] - deploying
@@ -474,6 +477,13 @@ def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] |
     masked = _masked(command)
     scripts, where = _runner(_TASK_RUNNER.search(masked) or _RUNNER.search(masked), command)
     return (scripts, where) if scripts else None
+
+
+def _runner_name(command: str) -> str | None:
+    """The package manager or task runner `command` runs (`npx turbo@2` is turbo)."""
+    masked = _masked(command)
+    found = _TASK_RUNNER.search(masked) or _RUNNER.search(masked)
+    return found[0].partition("@")[0] if found else None
 
 
 def _masked(command: str) -> str:
@@ -891,10 +901,13 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                                      {("cwd", folder)})
             if targets not in selected:
                 selected[targets] = _selected(targets, packages)
+            # npm runs a script's `pre` and `post` scripts around it (pnpm and yarn 2+ do not)
+            hooks = ("pre", "", "post") if _runner_name(command) == "npm" else ("",)
             for package in selected[targets]:
                 for script in run_scripts:
-                    if script in packages[package][1]:
-                        run_script(package, script, command.partition(" -- ")[2])
+                    for hook in hooks if script in packages[package][1] else ():
+                        if hook + script in packages[package][1]:
+                            run_script(package, hook + script, command.partition(" -- ")[2])
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}

@@ -887,6 +887,7 @@ def job(steps: str, head: str = "") -> str:
     pytest.param(job('run: pnpm --filter @org/api run "deploy"'), {"api"}, id="a-quoted-script"),
     pytest.param(job("run: cd apps/api/src && npm run deploy"), {"api"},
                  id="the-package-above-the-folder"),
+
     pytest.param(job("run: npx wrangler pages deploy --commit-dirty apps/docs/out"), {"docs"},
                  id="a-flag-before-the-directory"),
     pytest.param(job("run: npx turbo run build test deploy --filter=@org/api"), {"api"},
@@ -1048,6 +1049,21 @@ def test_cf015_a_script_that_runs_itself_with_arguments(tmp_path: Path, make_rep
              ".github/workflows/ship.yml": job("run: yarn deploy")}
     flagged = {f.location.path for f in findings(tmp_path, make_repo, files, "CF015")}
     assert ("wrangler.toml" not in flagged) is root_deployed
+
+
+@pytest.mark.parametrize(("step", "deploys"), [
+    ("npm run build --workspace apps/docs", True),
+    ("npm run release --workspace apps/docs", True),
+    ("pnpm --filter @org/docs run build", False),  # pnpm runs no pre and post scripts
+])
+def test_cf015_npm_runs_pre_and_post_scripts(tmp_path: Path, make_repo: MakeRepo, step: str,
+                                             deploys: bool) -> None:
+    files = {**MONOREPO, "apps/docs/package.json": json.dumps({"name": "@org/docs", "scripts": {
+                 "build": "astro build", "postbuild": "wrangler deploy",
+                 "prerelease": "wrangler deploy", "release": "echo done"}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert ("docs" not in flagged) is deploys
 
 
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -7,7 +7,8 @@ opennextjs-cloudflare), the wrangler or Pages action, or a package manager or ta
 running a package script: the `package.json` beside each wrangler config and the root's
 are read, and a script run is read as the commands it runs, in its package's folder, with
 the arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build
-&& npm run deploy:prod"`, `run-s build deploy:*`, a root `"deploy": "turbo run deploy"`).
+&& npm run deploy:prod"`, `run-s build deploy:*`, a root `"deploy": "turbo run deploy"`),
+and run by npm with its `pre` and `post` scripts (`postbuild`).
 A step running a local composite action (`uses: ./.github/actions/deploy`) deploys by the
 action's steps, with the action's inputs (their defaults, then the step's `with:`), and by
 the local actions those run in turn. A step whose command is an input (`command: ${{
