@@ -150,11 +150,19 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     """`configs`, each with the `name` of the package.json beside it and the scripts of it
     that run a wrangler deploy (what a CI step may run: `pnpm --filter web deploy`); and
     the package.json files read, by folder: beside each config, and the root's."""
-    paths = [posixpath.join(folder, "package.json") if folder != "." else "package.json"
-             for folder in dict.fromkeys([".", *(config.app for config in configs)])]
-    packages = {posixpath.dirname(path) or ".": package for path, package in _read_each(
-        repo, [path for path in paths if path in files],
-        lambda path, text: (path, _package(path, text)), problems) if package is not None}
+    folders = list(dict.fromkeys([".", *(config.app for config in configs)]))
+
+    def read(name: str, parse: Callable[[str, str], tuple[str | None, dict[str, str]] | None]
+             ) -> dict[str, tuple[str | None, dict[str, str]]]:
+        paths = [posixpath.join(folder, name) if folder != "." else name for folder in folders]
+        return {posixpath.dirname(path) or ".": found for path, found in _read_each(
+            repo, [path for path in paths if path in files],
+            lambda path, text: (path, parse(path, text)), problems) if found is not None}
+    # An Nx project's targets (project.json) run like its package's scripts, which win.
+    scripts_of, targets_of = read("package.json", _package), read("project.json", _project)
+    packages = {folder: ((scripts_of.get(folder) or targets_of[folder])[0], {
+        **targets_of.get(folder, (None, {}))[1], **scripts_of.get(folder, (None, {}))[1]})
+        for folder in folders if folder in scripts_of or folder in targets_of}
     # A script deploys with wrangler, or by running another that does: of its own package,
     # or of another (`"release": "pnpm --filter @org/api run deploy"`).
     own = {folder: workflows.deploying_scripts(scripts) for folder, (_name, scripts) in
@@ -173,20 +181,59 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     return found, packages
 
 
-def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
-    """A package.json's `name` and scripts; None when it is not a JSON object. One that
-    cannot be parsed raises ConfigParseError."""
+def _json_object(path: str, text: str) -> dict[str, Any] | None:
+    """A JSON file's object; None when it is not one. One that cannot be parsed raises
+    ConfigParseError."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise ConfigParseError(path, getattr(exc, "lineno", None), getattr(exc, "colno", None),
                                f"not valid JSON: {getattr(exc, 'msg', exc)}") from exc
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
+    """A package.json's `name` and scripts; None when it is not a JSON object."""
+    data = _json_object(path, text)
+    if data is None:
         return None
     scripts = data.get("scripts")
     return (data["name"] if isinstance(data.get("name"), str) else None,
             {key: value for key, value in scripts.items() if isinstance(value, str)}
             if isinstance(scripts, dict) else {})
+
+
+# Nx's executors that run shell commands (`nx:run-commands`, and its older names).
+RUN_COMMANDS = ("nx:run-commands", "@nx/workspace:run-commands", "@nrwl/workspace:run-commands")
+
+
+def _project(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
+    """An Nx project.json's `name` and the targets that run commands, each as the script it
+    amounts to, run in the project's folder: the commands joined, after a `cd` to where Nx
+    runs them (`options.cwd`, from the workspace's root; the root when it is not set)."""
+    data = _json_object(path, text)
+    if data is None:
+        return None
+    folder = posixpath.dirname(path) or "."
+    targets = {}
+    for target, spec in _mapping(data.get("targets")).items():
+        spec = _mapping(spec)
+        options = _mapping(spec.get("options"))
+        if spec.get("executor", RUN_COMMANDS[0]) not in RUN_COMMANDS:
+            continue
+        given = spec.get("command") or options.get("command") or options.get("commands") or []
+        commands = [command for each in (given if isinstance(given, list) else [given])
+                    if isinstance(command := each if isinstance(each, str)
+                                  else _mapping(each).get("command"), str)]
+        cwd = options.get("cwd")
+        if commands:
+            where = posixpath.relpath(cwd if isinstance(cwd, str) else ".", folder)
+            targets[target] = f"cd {where} && " + " && ".join(commands)
+    return (data["name"] if isinstance(data.get("name"), str) else None), targets
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return {str(key): item for key, item in value.items()} if isinstance(value, dict) else {}
 
 
 def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:

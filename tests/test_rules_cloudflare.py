@@ -1066,6 +1066,28 @@ def test_cf015_npm_runs_pre_and_post_scripts(tmp_path: Path, make_repo: MakeRepo
     assert ("docs" not in flagged) is deploys
 
 
+@pytest.mark.parametrize(("target", "step", "deployed"), [
+    ({"executor": "nx:run-commands", "options": {"command": "wrangler deploy", "cwd": "apps/api"}},
+     "npx nx run api:deploy", {"api"}),
+    ({"executor": "nx:run-commands", "options": {"commands": [
+        "pnpm build", {"command": "wrangler deploy -c apps/api/wrangler.toml"}]}},
+     "npx nx deploy api", {"api"}),  # run from the workspace's root without a cwd
+    ({"command": "wrangler deploy", "options": {"cwd": "apps/api"}},
+     "npx nx run-many -t deploy", {"api"}),
+    ({"executor": "nx:run-commands", "options": {"command": "wrangler deploy --dry-run",
+                                                 "cwd": "apps/api"}}, "npx nx run api:deploy", set()),
+    ({"executor": "@nx/js:tsc", "options": {}}, "npx nx run api:deploy", set()),
+])
+def test_cf015_nx_targets_of_project_json(tmp_path: Path, make_repo: MakeRepo, target: object,
+                                          step: str, deployed: set[str]) -> None:
+    """An Nx project without package.json scripts: its run-commands targets are read."""
+    files = {"apps/api/wrangler.toml": 'name = "api"\nmain = "src/index.ts"\n',
+             "apps/api/project.json": json.dumps({"name": "api", "targets": {"deploy": target}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert {"api"} - flagged == deployed
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"
