@@ -210,10 +210,9 @@ RUN_COMMANDS = ("nx:run-commands", "@nx/workspace:run-commands", "@nrwl/workspac
 def _project(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
     """An Nx project.json's `name` and the targets that run commands, each as the script it
     amounts to, run in the project's folder: the commands joined, after a `cd` to where Nx
-    runs them (`options.cwd`, from the workspace's root; the root when it is not set)."""
-    data = _json_object(path, text)
-    if data is None:
-        return None
+    runs them (`options.cwd`, from the workspace's root; the root when it is not set). Nx
+    reads comments and trailing commas in it, as wrangler does in its JSON configs."""
+    data = wrangler.parse(path, text)
     folder = posixpath.dirname(path) or "."
     targets = {}
     for target, spec in _mapping(data.get("targets")).items():

@@ -1082,7 +1082,8 @@ def test_cf015_nx_targets_of_project_json(tmp_path: Path, make_repo: MakeRepo, t
                                           step: str, deployed: set[str]) -> None:
     """An Nx project without package.json scripts: its run-commands targets are read."""
     files = {"apps/api/wrangler.toml": 'name = "api"\nmain = "src/index.ts"\n',
-             "apps/api/project.json": json.dumps({"name": "api", "targets": {"deploy": target}}),
+             "apps/api/project.json": "// the api Worker\n" + json.dumps(
+                 {"name": "api", "targets": {"deploy": target}}),  # Nx reads comments
              ".github/workflows/ship.yml": job(f"run: {step}")}
     flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
     assert {"api"} - flagged == deployed
