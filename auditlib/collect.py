@@ -181,21 +181,15 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     return found, packages
 
 
-def _json_object(path: str, text: str) -> dict[str, Any] | None:
-    """A JSON file's object; None when it is not one. One that cannot be parsed raises
-    ConfigParseError."""
+def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
+    """A package.json's `name` and scripts; None when it is not a JSON object. One that
+    cannot be parsed raises ConfigParseError."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise ConfigParseError(path, getattr(exc, "lineno", None), getattr(exc, "colno", None),
                                f"not valid JSON: {getattr(exc, 'msg', exc)}") from exc
-    return data if isinstance(data, dict) else None
-
-
-def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
-    """A package.json's `name` and scripts; None when it is not a JSON object."""
-    data = _json_object(path, text)
-    if data is None:
+    if not isinstance(data, dict):
         return None
     scripts = data.get("scripts")
     return (data["name"] if isinstance(data.get("name"), str) else None,
@@ -215,24 +209,20 @@ def _project(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
     data = wrangler.parse(path, text)
     folder = posixpath.dirname(path) or "."
     targets = {}
-    for target, spec in _mapping(data.get("targets")).items():
-        spec = _mapping(spec)
-        options = _mapping(spec.get("options"))
+    for target, spec in workflows.as_mapping(data.get("targets")).items():
+        spec = workflows.as_mapping(spec)
+        options = workflows.as_mapping(spec.get("options"))
         if spec.get("executor", RUN_COMMANDS[0]) not in RUN_COMMANDS:
             continue
         given = spec.get("command") or options.get("command") or options.get("commands") or []
         commands = [command for each in (given if isinstance(given, list) else [given])
                     if isinstance(command := each if isinstance(each, str)
-                                  else _mapping(each).get("command"), str)]
+                                  else workflows.as_mapping(each).get("command"), str)]
         cwd = options.get("cwd")
         if commands:
             where = posixpath.relpath(cwd if isinstance(cwd, str) else ".", folder)
             targets[target] = f"cd {where} && " + " && ".join(commands)
     return (data["name"] if isinstance(data.get("name"), str) else None), targets
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return {str(key): item for key, item in value.items()} if isinstance(value, dict) else {}
 
 
 def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:

@@ -179,13 +179,13 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             # The values a step's references take, read only for a step that needs them.
             @functools.cache
             def values(job_key: str = str(job_key.value), index: int = index) -> dict[str, Any]:
-                return _item(_mapping(_mapping(_load(source).get("jobs")).get(job_key)).get(
+                return _item(as_mapping(as_mapping(_load(source).get("jobs")).get(job_key)).get(
                     "steps"), index)
 
             @functools.cache
             def scopes(job_key: str = str(job_key.value), index: int = index) -> list[Scope]:
                 workflow = _load(source)
-                job = _mapping(_mapping(workflow.get("jobs")).get(job_key))
+                job = as_mapping(as_mapping(workflow.get("jobs")).get(job_key))
                 return [_scope(workflow, job, values(), combination, {
                     ("inputs", name): value for name, value in run.items()})
                         for run, combination in itertools.islice(itertools.product(
@@ -244,7 +244,7 @@ def _local_deploys(step: yaml.Node, values: Callable[[], dict[str, Any]],
 
         @functools.cache
         def own_values(action: LocalAction = action, number: int = number) -> dict[str, Any]:
-            return _item(_mapping(_load(action[0].text).get("runs")).get("steps"), number)
+            return _item(as_mapping(_load(action[0].text).get("runs")).get("steps"), number)
 
         @functools.cache
         def own_scopes(action: LocalAction = action,
@@ -607,7 +607,8 @@ _LIMIT = 1024
 Scope = dict[tuple[str, str], str]  # ("env", "APP_DIR") -> "apps/web"
 
 
-def _mapping(value: object) -> dict[str, Any]:
+def as_mapping(value: object) -> dict[str, Any]:
+    """A YAML or JSON mapping with text keys; {} for anything else."""
     return {str(key): item for key, item in value.items()} if isinstance(value, dict) else {}
 
 
@@ -658,7 +659,7 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
     """The combinations of a job's matrix, as GitHub makes them: every value of each key
     with every other's, then each `include` entry added to the combinations whose values it
     keeps, or as a combination of its own (at most _LIMIT)."""
-    matrix = _mapping(_mapping(job.get("strategy")).get("matrix"))
+    matrix = as_mapping(as_mapping(job.get("strategy")).get("matrix"))
     keys = [key for key, values in matrix.items()
             if key not in ("include", "exclude") and isinstance(values, list)]
     combinations: list[dict[str, str]] = [{}]
@@ -666,7 +667,7 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
         combinations = [{**done, **_flat(key, value)} for done in combinations
                         for value in matrix[key]][:_LIMIT]
     exclude = matrix.get("exclude")
-    excluded = [_mapping(entry) for entry in exclude] if isinstance(exclude, list) else []
+    excluded = [as_mapping(entry) for entry in exclude] if isinstance(exclude, list) else []
     combinations = [done for done in combinations if not any(
         entry and all(done.get(key) == str(value) for key, value in entry.items())
         for entry in excluded)]
@@ -674,7 +675,7 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
         combinations = []
     include = matrix.get("include")
     for entry in include if isinstance(include, list) else []:
-        extra = {key: found[0] for key, value in _mapping(entry).items()
+        extra = {key: found[0] for key, value in as_mapping(entry).items()
                  if not isinstance(value, list) and (found := _strings(value))}
         kept = [done for done in combinations if keys and all(
             done.get(key) == value for key, value in extra.items() if key in keys)]
@@ -691,14 +692,14 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
     the matrix, then `env` (of the workflow, the job, the step)."""
     scope = {**inputs, **{("matrix", key): value for key, value in combination.items()}}
     for env in (workflow.get("env"), job.get("env"), step.get("env")):
-        for name, value in _mapping(env).items():
+        for name, value in as_mapping(env).items():
             if found := _strings(value):
                 scope[("env", name)] = _expand(found[0], scope)
     return scope
 
 
 def _item(items: object, index: int) -> dict[str, Any]:
-    return _mapping(items[index]) if isinstance(items, list) and index < len(items) else {}
+    return as_mapping(items[index]) if isinstance(items, list) and index < len(items) else {}
 
 
 def _action_scope(action: dict[str, Any], action_step: dict[str, Any], step: dict[str, Any],
@@ -706,9 +707,9 @@ def _action_scope(action: dict[str, Any], action_step: dict[str, Any], step: dic
     """The values the references of a local action's step take, run by `step` in `scope`:
     the action's inputs (their defaults, then what `step` passes `with:`), the caller's
     `env`, then the action step's own."""
-    inputs = {("inputs", name): found[0] for name, spec in _mapping(action.get("inputs")).items()
-              if (found := _strings(_mapping(spec).get("default")))}
-    inputs |= {("inputs", name): _expand(text, scope) for name, value in _mapping(
+    inputs = {("inputs", name): found[0] for name, spec in as_mapping(action.get("inputs")).items()
+              if (found := _strings(as_mapping(spec).get("default")))}
+    inputs |= {("inputs", name): _expand(text, scope) for name, value in as_mapping(
         step.get("with")).items() for text in _strings(value)[:1]}
     env = {key: value for key, value in scope.items() if key[0] == "env"}
     return _scope({}, {}, action_step, {}, {**env, **inputs})
@@ -718,7 +719,7 @@ def _on(workflow: dict[str, Any]) -> dict[str, Any]:
     """A workflow's triggers by name (`on: push` and `on: [push, pull_request]` too)."""
     on = workflow.get("on", workflow.get("True"))  # YAML 1.1 reads `on` as true
     return {str(name): None for name in (on if isinstance(on, list) else [on])} if isinstance(
-        on, str | list) else _mapping(on)
+        on, str | list) else as_mapping(on)
 
 
 def _all_inputs(workflows: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -727,7 +728,7 @@ def _all_inputs(workflows: dict[str, dict[str, Any]]) -> dict[str, list[dict[str
     passes (once per set of its own workflow's inputs and combination of its matrix)."""
     callers: dict[str, list[tuple[str, dict[str, Any]]]] = {path: [] for path in workflows}
     for caller_path, caller in workflows.items():
-        for job in map(_mapping, _mapping(caller.get("jobs")).values()):
+        for job in map(as_mapping, as_mapping(caller.get("jobs")).values()):
             called = str(job.get("uses", "")).removeprefix("./")
             if called in callers and str(job.get("if", "")).replace(" ", "").lower() not in (
                     "false", "${{false}}"):
@@ -750,8 +751,8 @@ def _own_runs(workflow: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, 
     """A workflow's input defaults, and the inputs it runs with on its own (push, schedule,
     by hand): its defaults and each option; none for a reusable workflow, which runs only
     as it is called."""
-    specs = {name: _mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
-             for name, spec in _mapping(_mapping(_on(workflow).get(trigger)).get("inputs")).items()}
+    specs = {name: as_mapping(spec) for trigger in ("workflow_call", "workflow_dispatch")
+             for name, spec in as_mapping(as_mapping(_on(workflow).get(trigger)).get("inputs")).items()}
     defaults = {name: found[0] for name, spec in specs.items()
                 if (found := _strings(spec.get("default")))}
     if set(_on(workflow)) == {"workflow_call"}:
@@ -775,7 +776,7 @@ def _runs_of(workflows: dict[str, dict[str, Any]],
     for caller, job, run, combination in calls:
         scope = _scope(workflows[caller], job, {}, combination,
                        {("inputs", name): value for name, value in run.items()})
-        passed = {**defaults, **{name: _expand(text, scope) for name, value in _mapping(
+        passed = {**defaults, **{name: _expand(text, scope) for name, value in as_mapping(
             job.get("with")).items() for text in _strings(value)[:1]}}
         sets.setdefault(tuple(sorted(passed.items())), passed)
         if len(sets) >= _LIMIT:
@@ -787,7 +788,7 @@ def _runs_of(workflows: dict[str, dict[str, Any]],
 def _load(text: str) -> dict[str, Any]:
     """A workflow or action as values (read, never changed: it is loaded once)."""
     try:
-        return _mapping(yaml.load(text, Loader=_LOADER))
+        return as_mapping(yaml.load(text, Loader=_LOADER))
     except (yaml.YAMLError, ValueError, RecursionError):  # composed by the collector, but a
         return {}  # tag, a date such as 2001-02-30 or deep nesting can still fail to construct
 
@@ -964,13 +965,13 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
-        job = _mapping(_mapping(workflow.get("jobs")).get(deploy.job))
+        job = as_mapping(as_mapping(workflow.get("jobs")).get(deploy.job))
         steps = job.get("steps")
         step = _item(steps, deploy.step)
         # A local action's step (in actions it runs in turn): its own, run by its caller.
         chain = [step]
         for action_path, number in deploy.actions:
-            chain.append(_item(_mapping(local.get(action_path, {}).get("runs")).get("steps"),
+            chain.append(_item(as_mapping(local.get(action_path, {}).get("runs")).get("steps"),
                                number))
         source = chain[-1]
         script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]

@@ -779,6 +779,11 @@ MONOREPO = {
 }
 
 
+def flagged_apps(tmp_path: Path, make_repo: MakeRepo, files: Files) -> set[str]:
+    """The folder names of the configs CF015 reports (`apps/web/wrangler.toml`: `web`)."""
+    return {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+
+
 def job(steps: str, head: str = "") -> str:
     """A workflow with one job whose steps are `steps` (YAML at a step's indent)."""
     return ("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n" + head
@@ -914,7 +919,7 @@ def job(steps: str, head: str = "") -> str:
 def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, workflow: str,
                                         deployed: set[str]) -> None:
     files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
@@ -945,7 +950,7 @@ def test_cf015_root_package_scripts_are_followed(tmp_path: Path, make_repo: Make
     """A step running a script of the root package.json deploys what that script runs."""
     files = {**MONOREPO, "package.json": json.dumps({"name": "mono", "scripts": scripts}),
              ".github/workflows/ship.yml": job(f"run: {step}")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
@@ -958,7 +963,7 @@ def test_cf015_root_scripts_that_all_call_each_other(tmp_path: Path, make_repo: 
     scripts["s29"] += " && pnpm -r run deploy"
     files = {**MONOREPO, "package.json": json.dumps({"scripts": scripts}),
              ".github/workflows/ship.yml": job("run: npm run s0")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"cron"}
 
 
@@ -993,7 +998,7 @@ def test_cf015_a_package_name_as_each_runner_reads_it(tmp_path: Path, make_repo:
              "apps/legacy/package.json": json.dumps(
                  {"name": "@legacy/docs", "scripts": {"deploy": "wrangler deploy"}}),
              ".github/workflows/ship.yml": job(f"run: {step}")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "legacy", "cron"} - flagged == deployed
 
 
@@ -1010,7 +1015,7 @@ def test_cf015_a_package_script_is_read_as_it_runs(tmp_path: Path, make_repo: Ma
     files = {**MONOREPO, "apps/web/package.json": json.dumps(
                  {"name": "@org/web", "scripts": {"deploy": script}}),
              ".github/workflows/ship.yml": job("run: pnpm --filter @org/web run deploy")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
@@ -1034,7 +1039,7 @@ def test_cf015_runners_select_packages_as_they_do(tmp_path: Path, make_repo: Mak
                  "deploy:web": "pnpm --filter @org/web run deploy",
                  "deploy:api": "pnpm --filter @org/api run deploy"}}),
              ".github/workflows/ship.yml": job(f"run: {step}")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "api-docs", "docs", "cron"} - flagged == deployed
 
 
@@ -1062,7 +1067,7 @@ def test_cf015_npm_runs_pre_and_post_scripts(tmp_path: Path, make_repo: MakeRepo
                  "build": "astro build", "postbuild": "wrangler deploy",
                  "prerelease": "wrangler deploy", "release": "echo done"}}),
              ".github/workflows/ship.yml": job(f"run: {step}")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert ("docs" not in flagged) is deploys
 
 
@@ -1085,7 +1090,7 @@ def test_cf015_nx_targets_of_project_json(tmp_path: Path, make_repo: MakeRepo, t
              "apps/api/project.json": "// the api Worker\n" + json.dumps(
                  {"name": "api", "targets": {"deploy": target}}),  # Nx reads comments
              ".github/workflows/ship.yml": job(f"run: {step}")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"api"} - flagged == deployed
 
 
@@ -1101,7 +1106,7 @@ def test_cf015_a_long_chain_of_root_scripts(tmp_path: Path, make_repo: MakeRepo)
     scripts["s3000"] = "turbo run deploy"
     files = {**MONOREPO, "package.json": json.dumps({"scripts": scripts}),
              ".github/workflows/ship.yml": job("run: npm run s0")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"cron"}
 
 
@@ -1118,7 +1123,7 @@ def test_cf015_an_app_script_that_runs_its_own_deploy_script(
              "apps/docs/package.json": json.dumps({"name": "@org/docs", "scripts": {
                  "deploy": "wrangler deploy", "release": "tsc && npm run deploy -- --dry-run"}}),
              ".github/workflows/ship.yml": job("run: pnpm -r run release")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"api", "docs", "cron"}
 
 
@@ -1137,7 +1142,7 @@ def test_cf015_npm_run_all_runs_the_package_s_scripts(tmp_path: Path, make_repo:
                  "release": release, "build": "vite build", "lint": "eslint .",
                  "deploy": "wrangler deploy", "deploy:worker": "wrangler deploy"}}),
              ".github/workflows/ship.yml": job("run: pnpm --filter @org/web run release")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert ("web" not in flagged) is deploys
 
 
@@ -1148,7 +1153,7 @@ def test_cf015_an_input_with_a_default_in_the_expression(tmp_path: Path, make_re
                 "    runs-on: ubuntu-latest\n    steps:\n      - run: npx wrangler deploy\n"
                 "        working-directory: apps/${{ inputs.app || 'web' }}\n")
     files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"docs", "cron"}
 
 
@@ -1198,7 +1203,7 @@ def test_cf015_a_local_composite_action_deploys(tmp_path: Path, make_repo: MakeR
     files = {**MONOREPO, ".github/actions/deploy/action.yml": action,
              ".github/workflows/ship.yml": job(step, head="    strategy:\n      matrix:\n"
                                                           "        app: [web, docs]\n")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
@@ -1208,7 +1213,7 @@ def test_cf015_each_deploy_step_of_a_local_action(tmp_path: Path, make_repo: Mak
         for app in ("web", "api")))
     files = {**MONOREPO, ".github/actions/deploy/action.yml": action,
              ".github/workflows/ship.yml": job("uses: ./.github/actions/deploy")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"docs", "cron"}
 
 
@@ -1311,7 +1316,7 @@ def test_cf015_a_reusable_workflow_given_its_command(tmp_path: Path, make_repo: 
     }}`): each caller's command is read, in the folder it passes."""
     files = {**MONOREPO, ".github/workflows/reusable.yml": REUSABLE_COMMAND,
              ".github/workflows/main.yml": f"on: push\njobs:\n{callers}"}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"web", "api", "docs", "cron"} - flagged == deployed
 
 
@@ -1337,7 +1342,7 @@ def test_cf015_a_command_passed_on_through_callers(tmp_path: Path, make_repo: Ma
              ".github/actions/run/action.yml": (
                  "inputs:\n  command: {default: whoami}\nruns:\n  using: composite\n  steps:\n"
                  "    - run: ${{ inputs.command }}\n      shell: bash\n")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"cron"}
 
 
@@ -1362,7 +1367,7 @@ def test_cf015_a_package_s_own_script_must_deploy(tmp_path: Path, make_repo: Mak
                  '{"name": "@org/web", "scripts": {"deploy": "wrangler deploy --dry-run"}}',
              ".github/workflows/ship.yml": job("run: pnpm --filter @org/api --filter @org/web"
                                                " --filter @org/docs run deploy")}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"web", "api", "cron"}
 
 
@@ -1513,7 +1518,7 @@ def test_cf015_a_merge_key_keeps_its_deploy_step(tmp_path: Path, make_repo: Make
                 "  two:\n    runs-on: ubuntu-latest\n    steps:\n"
                 "      - <<: *deploy\n        working-directory: apps/api\n")
     files = {**MONOREPO, ".github/workflows/ship.yml": workflow}
-    flagged = {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    flagged = flagged_apps(tmp_path, make_repo, files)
     assert flagged == {"docs", "cron"}
 
 
