@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import functools
+import gc
 import json
 import os
 import sys
@@ -373,7 +374,10 @@ class _UntilClosed:
 
 def entry() -> None:
     """The `auditlib` command: main(), then its output flushed and the process ended without
-    tearing down every object it made (as mypy does): after a run, 0.1 to 0.2 s of nothing."""
+    tearing down every object it made (as mypy does): after a run, 0.1 to 0.2 s of nothing.
+    The cyclic garbage collector runs less often, as in mypy: a check of 1,000 apps makes
+    millions of objects and hardly any cycles, and collecting them took 0.15 s."""
+    gc.set_threshold(200_000, 30, 30)
     sys.stdout = _UntilClosed(sys.stdout)
     code = main()
     try:
