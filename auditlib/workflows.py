@@ -444,6 +444,8 @@ _VALUE_OPTIONS = {"--filter": "name", "-F": "name", "--workspace": "name", "--di
                   "--target": "script", "--targets": "script", "-p": "name", "--projects": "name",
                   "--include": "name", "--from": "name", "--exclude": "except",
                   "--scope": "name", "--ignore": "except"}  # the last two: lerna's
+# nx's options that take a list, by commas or by words: `-t lint deploy -p api admin`.
+_NX_LISTS = {"-t", "--target", "--targets", "-p", "--projects"}
 # Options that run a script in every package (but the workspace's root).
 _EVERY = {"-r", "--recursive", "--workspaces", "-ws"}
 # Options of `yarn workspaces foreach` that take no value (nx's `-p` and `-t` take one).
@@ -507,6 +509,7 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
     positional: list[str] = []
     scripts: list[str] = []
     root = False  # whether "every" package includes the workspace's root
+    listing = ""  # nx: the list option (`-t`, `-p`) that the words after its value go on
     words_left = iter(words)
     for word in words_left:
         if word == "--":  # the script's own arguments
@@ -514,6 +517,11 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         option, _equals, value = word.partition("=")
         if tool == "npm" and option == "-w":
             option = "--workspace"
+        if tool == "npm" and option == "--filter":  # npm's own setting, not a selection
+            continue
+        if listing and not word.startswith("-"):  # `-t lint deploy`, `-p api admin`
+            option, value = listing, word
+        listing = option if tool == "nx" and option in _NX_LISTS else ""
         if option == "--include-workspace-root" or (tool == "yarn" and option in ("-A", "--all")):
             root = True
         if tool == "yarn" and option in _YARN_FLAGS:
@@ -551,7 +559,6 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
         scripts.append(script)
         where.append(("name", project))
     elif tool == "nx" and positional[:1] in (["run-many"], ["affected"]):
-        scripts += positional[1:]  # `-t lint deploy`: the words after -t's first are targets
         where.append(("every", ""))
     elif tool == "nx" and len(positional) > 1:
         scripts.append(positional[0])

@@ -1457,6 +1457,11 @@ def test_cf015_each_caller_s_inputs_go_together(tmp_path: Path, make_repo: MakeR
                  id="a-here-string-is-no-heredoc"),
     pytest.param("npx nx run-many -t deploy --projects=@org/web,@org/api", {"web", "api"},
                  id="nx-projects-list"),
+    pytest.param("npx nx run-many -t lint deploy -p @org/web api --parallel 2", {"web", "api"},
+                 id="nx-lists-by-words"),
+    pytest.param("npx nx run-many -p docs -t lint", set(), id="nx-a-project-is-no-target"),
+    pytest.param("cd apps/api && npm run deploy --filter=@org/web", {"api"},
+                 id="npm-filter-is-a-setting"),
 ])
 def test_cf015_a_script_is_read_as_the_shell_runs_it(tmp_path: Path, make_repo: MakeRepo,
                                                      script: str, deployed: set[str]) -> None:
