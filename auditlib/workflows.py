@@ -674,9 +674,11 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
         combinations = [{**done, **_flat(key, value)} for done in combinations
                         for value in matrix[key]][:_LIMIT]
     exclude = matrix.get("exclude")
-    excluded = [as_mapping(entry) for entry in exclude] if isinstance(exclude, list) else []
+    excluded = [{part: text for key, value in as_mapping(entry).items()
+                 for part, text in _flat(key, value).items()}
+                for entry in (exclude if isinstance(exclude, list) else [])]
     combinations = [done for done in combinations if not any(
-        entry and all(done.get(key) == str(value) for key, value in entry.items())
+        entry and all(done.get(key) == value for key, value in entry.items())
         for entry in excluded)]
     if not keys:
         combinations = []

@@ -870,6 +870,11 @@ def job(steps: str, head: str = "") -> str:
                      head="    strategy:\n      matrix:\n        app: [web, api, docs]\n"
                           "        exclude:\n          - app: docs\n"),
                  {"web", "api"}, id="matrix-exclude"),
+    pytest.param(job("run: npx wrangler deploy\n  working-directory: ${{ matrix.app.path }}",
+                     head="    strategy:\n      matrix:\n"
+                          "        app: [{ path: apps/web }, { path: apps/docs }]\n"
+                          "        exclude:\n          - app: { path: apps/docs }\n"),
+                 {"web"}, id="matrix-exclude-an-object"),
     pytest.param(job("uses: Cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/docs"),
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
