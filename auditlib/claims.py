@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from .docs import BOM, read_header
 from .model import Claim, DocClaims, Location
+from .secrets import redact
 
 
 def _with_source(rule: RuleFuncInlineType) -> RuleFuncInlineType:
@@ -267,7 +268,10 @@ def _constant(line: int) -> Callable[[int], int]:
 
 
 def _shortened(text: str, limit: int = 160) -> str:
-    """`text` cut to about `limit` characters with "…", never inside a code span."""
+    """`text` cut to about `limit` characters with "…", never inside a code span; what
+    looks like a secret is redacted first, since the start of a token cut off is no longer
+    recognised as one."""
+    text = redact(text, ())
     if len(text) <= limit:
         return text
     cut = text[:limit]

@@ -70,6 +70,8 @@ def frames(source: str | Path | Audit | None = None, audit_date: str | date | No
         "remediation": f.remediation} for f in audit.findings],
         columns=["severity", "rule", "title", "outcome", "subject", "path", "line", "end_line",
                  "message", "quote", "remediation"])
-    findings = findings.map(lambda v: redact(v, secrets) if isinstance(v, str) else v)
+    configs, bindings, deploy_steps, code, findings = (
+        frame.map(lambda v: redact(v, secrets) if isinstance(v, str) else v)
+        for frame in (configs, bindings, deploy_steps, code, findings))
     return Frames(configs=configs, bindings=bindings, deploy_steps=deploy_steps, code=code,
                   findings=findings)

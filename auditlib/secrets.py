@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import math
@@ -21,8 +20,9 @@ PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
 ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$|(?:^|_)(?:CACHE|SORT"
                         r"|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?)_KEY$",
                         re.IGNORECASE)
-# Credentials inside a value: postgres://user:password@host, "Bearer <token>".
-CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
+# Credentials inside a value: postgres://user:password@host, redis://:password@host,
+# "Bearer <token>".
+CREDENTIALS = re.compile(r"://[^/\s:@]*:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 # Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "xxxxxxxx", "TODO", and
 # words without digits that start with a marker ("REPLACE_ME", "your-api-key-here"); not
 # "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
@@ -32,8 +32,8 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
-STRONG_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
-                         re.IGNORECASE)
+STRONG_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|(?:^|_)(?:PASS|PWD)(?:_|$)"
+                         r"|CREDENTIAL|API_?KEY|_KEY$|^KEY$", re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
@@ -67,63 +67,118 @@ def secret_reason(name: str, value: str) -> str | None:
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak
         return None
-    if secret_name(name):
-        return "name"
-    if " " not in value and _random_looking(value):
+    if secret_name(name) or any(secret_name(key) and not PLACEHOLDER.search(leaf.strip())
+                                for key, leaf in _named_leaves(value)):
+        return "name"  # `OAUTH = { client_secret = "..." }` holds one by its name
+    if " " not in value and not PUBLIC_NAME.search(name) and _random_looking(value):
         return "value"
     return None
+
+
+def _named_leaves(value: str) -> list[tuple[str, str]]:
+    """The string leaves of a table or array var (read as JSON text), with their keys."""
+    if not value.startswith(("{", "[")):
+        return []
+    try:
+        return list(_leaves(json.loads(value)))
+    except ValueError:
+        return []
 
 
 def spellings(name: str, value: str, text: str) -> set[str]:
     """The secret var `name = value` as outputs may show it: the value as read, its lines and
     string leaves (a table or an array is read as JSON text), and each string written after
     `name =` or `"name":` in a config's `text`, as the file spells it (with its escapes)."""
-    found = {value, *value.splitlines()}
-    if value.startswith(("{", "[")):
-        with contextlib.suppress(ValueError):
-            found.update(_leaves(json.loads(value)))
+    found = {value, *value.splitlines(), *(leaf for _key, leaf in _named_leaves(value))}
     key = rf"(?:^|[\s{{,\"']){re.escape(name)}[\"']?[ \t]*[=:][ \t]*"
     found.update(match[1] for match in re.finditer(rf"(?m){key}\"((?:\\.|[^\"\\\n])*)\"", text))
     return found
 
 
-def _leaves(value: object) -> Iterable[str]:
+def _leaves(value: object, key: str = "") -> Iterable[tuple[str, str]]:
     if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
+        for name, item in value.items():
+            yield from _leaves(item, str(name))
+    elif isinstance(value, list):
         for item in value:
-            yield from _leaves(item)
+            yield from _leaves(item, key)
     elif isinstance(value, str):
-        yield value
+        yield key, value
 
 
-# Key- or token-shaped strings, wherever they are quoted (config blocks, snippets, matches).
+
+
+# A word character, one or a dash, and an underscore, also as Markdown escapes them (`\_`).
+_W, _WD, _U = r"(?:\w|\\_)", r"(?:[\w-]|\\_)", r"\\?_"
+# Key- or token-shaped strings, wherever they are quoted (config blocks, snippets, matches),
+# also escaped as Markdown text. A private key runs to its END line; without one, to the end
+# of its base64 text.
 TOKEN = re.compile(
-    r"(?:sk|rk)_(?:live|test)_\w{8,}|gh[pousr]_\w{20,}|github_pat_\w{20,}|xox[abprs]-[\w-]{10,}"
-    r"|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
+    rf"(?:sk|rk){_U}(?:live|test){_U}{_W}{{8,}}|gh[pousr]{_U}{_W}{{20,}}"
+    rf"|github{_U}pat{_U}{_W}{{20,}}|xox[abprs]-{_WD}{{10,}}|AKIA[0-9A-Z]{{16}}|AIza{_WD}{{30,}}"
+    rf"|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\w\s+/=\\:,.-]*?-----END [A-Z ]*PRIVATE KEY-----"
+    r"|[\w+/=\\]*)")
 # What each kind of TOKEN starts with: a text without any of them holds no token.
 TOKEN_STARTS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_",
                 "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "AKIA",
                 "AIza", "eyJ", "-----BEGIN ")
+_ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "_" in start)
+# Credentials in any text: the password of a URL (its user kept), and the token after
+# Bearer or Basic (one with a digit or mixed case: not "Basic authentication").
+URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)[^/\s@\"'`]+@")
+AUTHORIZATION = re.compile(r"(Bearer|Basic)(\s+)(?=\S*?(?:\d|[a-z]\S*?[A-Z]))[\w.~+/=-]{8,}")
+# `NAME: value`, `NAME=value` where NAME is a secret's (a workflow's env, a shell line); found
+# from the word that makes it one (a regex starting at any capital letter is slow).
+ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]*"
+                      r"(\s*[:=]\s*(?:\\?[\"'])?)([^\s\"'`$\\<>{}()]{6,})")
+_NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=[\"'`])")
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
+
+
+# Words as identifiers and paths spell them: `CheckoutSessionDurableObjectV2`.
+_WORDS = re.compile(r"[A-Z]?[a-z]{3,}")
 
 
 @functools.lru_cache(maxsize=4096)  # the same paths and names are quoted many times
 def _random_looking(value: str) -> bool:
     return (len(value) >= 24 and all(pattern.search(value) for pattern in _CHARACTER_CLASSES)
-            and _entropy(value) >= 4.0)
+            and _entropy(value) >= 4.0
+            and sum(map(len, _WORDS.findall(value))) < 0.6 * len(value))  # not words
+
+
+# What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`).
+_NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+
+
+def _assigned(text: str, found: re.Match[str]) -> str:
+    """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
+    head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
+    begin = head.start() if head else found.start()
+    name, value = text[begin:found.start(1)].replace("\\", ""), found[2].rstrip(";,.")
+    if ((begin and text[begin - 1].isalnum()) or not secret_name(name)
+            or PLACEHOLDER.search(value) or _NOT_A_VALUE.fullmatch(value)):
+        return found[0]
+    return text[found.start():found.start(2)] + REDACTED + found[2][len(value):]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret value, and every token- or key-shaped string, replaced by
-    «redacted»."""
+    """`text` with every secret value, every token- or key-shaped string, the password of a
+    URL, a Bearer token and the value given to a secret's name (`API_TOKEN: abc123…`)
+    replaced by «redacted». A secret that is a word (`staging`) is replaced as a word, not in
+    `[env.staging]`, `base-shop-staging` or a JSON key."""
     for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= 6:
-            text = text.replace(secret, REDACTED)
-    if any(start in text for start in TOKEN_STARTS):
+        if len(secret) >= 6 and secret in text:
+            text = (re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w-])(?!\":)", REDACTED, text)
+                    if secret.isalpha() else text.replace(secret, REDACTED))
+    if any(start in text for start in TOKEN_STARTS) or ("\\_" in text and any(
+            start in text for start in _ESCAPED_STARTS)):
         text = TOKEN.sub(REDACTED, text)
+    text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
+    if "Bearer" in text or "Basic" in text:
+        text = AUTHORIZATION.sub(lambda m: m[1] + m[2] + REDACTED, text)
+    text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
 
 

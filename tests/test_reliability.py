@@ -232,8 +232,17 @@ QUOTE_CANARY = "Zq4Xw8Rt2Ly6Pn0Vb3Km7Hd9Gc5Jf1Ea"
 ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY = "EscapedCanary", "TableCanary", "JsoncCanary"
 PIPE_CANARY = "Pipe|Canary7Xq2_Zr*v"  # Markdown escapes it where it shows it as text
 LONG_CANARY = "f00dcafe" * 12  # a quoted line that holds it is shortened for the document
+# Secrets by their shape or their name in any text: a document (where Markdown escapes `_`),
+# a negative claim cut near one, a URL's password and a Bearer token in code, a workflow's
+# env; and vars named as a password, holding one in a table, in a URL without a user.
+DOC_CANARY = "ghp_" + "DOCCANARY4Hs0Zt7Xp8Kd3Nv6Rb1Yq5"
+CUT_CANARY = "ghp_" + "CUTCANARY9Lw2Qe5Ty8Ui1Op4As7Df"
+URL_CANARY, BEARER_CANARY = "UrlPassCanary2026", "BearerCanary-Qm7Zx2Kp9Lw4"
+ENV_CANARY = "wJalrXUtnFEMI/EnvCanary/bPxRfiCYz9"
+PASS_CANARY, NESTED_CANARY, REDIS_CANARY = "Pass&Canary3horse", "NestedCanary42", "RedisCanary42"
 CANARIES = (VAR_CANARY, CODE_CANARY, QUOTE_CANARY, ESCAPED_CANARY, TABLE_CANARY, JSON_CANARY,
-            PIPE_CANARY, LONG_CANARY)
+            PIPE_CANARY, LONG_CANARY, DOC_CANARY, CUT_CANARY, URL_CANARY, BEARER_CANARY,
+            ENV_CANARY, PASS_CANARY, NESTED_CANARY, REDIS_CANARY)
 # The first 16 characters of each canary's longer runs of letters and digits: found also
 # where an output escaped or shortened the rest.
 PIECES = {piece[:16] for canary in CANARIES for piece in re.split(r"[^A-Za-z0-9]", canary)
@@ -251,8 +260,22 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'CART_TTL = "2592000"\nSTRIPE_SECRET_KEY = "{VAR_CANARY}"\nSIGNING = "{QUOTE_CANARY}"\n'
         f'DB_PASSWORD = "{ESCAPED_CANARY}\\u0021one"  # escaped\n'
         f'STRIPE_SECRET = {{ live = "{TABLE_CANARY}-live" }}\nPIPE_TOKEN = "{PIPE_CANARY}"\n'
-        f'TASKPROV_SECRETS_VERIFY_KEY_INIT = "{LONG_CANARY}"'),
+        f'TASKPROV_SECRETS_VERIFY_KEY_INIT = "{LONG_CANARY}"\nDB_PASS = "{PASS_CANARY}"\n'
+        f'OAUTH = {{ client_id = "shop", client_secret = "{NESTED_CANARY}" }}\n'
+        f'REDIS_URL = "redis://:{REDIS_CANARY}@cache.internal:6379"'),
         encoding="utf-8")
+    budgets = repo / "docs" / "performance-budgets.md"
+    budgets.write_text(budgets.read_text(encoding="utf-8").replace(
+        "expected to meet.", f"expected to meet; the bot deploys with {DOC_CANARY}."),
+        encoding="utf-8")
+    (repo / "docs" / "placement.md").write_text(
+        "Type: Plan\nStatus: Active\nDomain: Cloudflare\nLast-reviewed: 2026-11-01\n\n"
+        "# Placement\n\nSmart Placement is not enabled for any app yet, as the platform team"
+        " decided in its last review of the shop's workers; the bot that deploys them uses "
+        f"{CUT_CANARY} for now.\n", encoding="utf-8")
+    workflow = repo / ".github" / "workflows" / "reusable-app.yml"
+    workflow.write_text(workflow.read_text(encoding="utf-8").replace(
+        "\njobs:", f"\nenv:\n  AWS_SECRET_ACCESS_KEY: {ENV_CANARY}\n\njobs:"), encoding="utf-8")
     # A document quoting the config before the secrets: its drift shows the lines added.
     before = "".join(line for line in root.read_text(encoding="utf-8").splitlines(True)
                      if not line.startswith(("STRIPE", "PIPE", "SIGNING", "DB_")))
@@ -268,6 +291,10 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.write_text(store.read_text(encoding="utf-8").replace(
         "console.warn(`Cart DO latency",
         f'console.warn("{CODE_CANARY}");\n    console.warn(`Cart DO latency'), encoding="utf-8")
+    store.write_text(store.read_text(encoding="utf-8").replace(
+        "shouldLogLatency()) {", f'shouldLogLatency()) {{\n      fetch("https://ops:{URL_CANARY}'
+        f'@alerts.example.com", {{ headers: {{ Authorization: "Bearer {BEARER_CANARY}" }} }});'),
+        encoding="utf-8")
     (repo / "auditlib.toml").write_text(
         '[[probes]]\nname = "tokens"\nregex = "(ghp_\\\\w+)"\ngroups = ["token"]\n',
         encoding="utf-8")

@@ -33,11 +33,19 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("STRIPE_API_KEY", "abc123xyz", "name"),
     ("STRIPE_KEY", "abc123xyz", "name"),
     ("KEY", "abc123xyz", "name"),
+    ("DB_PASS", "Tr0ub4dor&3horse", "name"),
+    ("SMTP_PWD", "Tr0ub4dor&3horse", "name"),
+    ("GPG_PASSPHRASE", "Tr0ub4dor&3horse", "name"),
+    ("PASSPORT_COUNTRY", "Switzerland", None),
+    # a table holding a secret by its name
+    ("OAUTH", '{"client_id": "shop-web", "client_secret": "correct-horse-battery-42"}', "name"),
+    ("OAUTH", '{"client_id": "shop-web", "client_secret": "<CLIENT_SECRET>"}', None),
     # public names are judged by their value only
     ("PUBLIC_KEY", "pk-demo", None),
     ("STRIPE_PUBLISHABLE_KEY", "pk-demo", None),
     ("NEXT_PUBLIC_API_KEY", "pk-demo", None),
     ("PUBLIC_KEY", STRIPE_LIKE, "value"),
+    ("NEXT_PUBLIC_STRIPE_KEY", "pk_" + "live_51HqLmN8pQrStUvWxYz0123456", None),
     # names of what is about a secret, and public site keys
     ("CSRF_TOKEN_HEADER", "x-csrf-token", None),
     ("OAUTH_TOKEN_URL", "https://auth.example.com/oauth/token", None),
@@ -50,6 +58,7 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("DATABASE_URL", "postgres://app:hunter2hunter2@db.example.com/shop", "value"),
     ("AUTH_HEADER", "Bearer 9f8e7d6c5b4a3210", "value"),
     ("DATABASE_URL", "postgres://db.example.com/shop", None),
+    ("REDIS_URL", "redis://:swordfish42@cache.internal:6379", "value"),  # no user
     # names that only look alike
     ("KEYBOARD_LAYOUT", "qwerty", None),
     ("CACHE_KEY_PREFIX", "cart:", None),
@@ -112,6 +121,32 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     ("empty=", [""], "empty="),
     ("no secrets", [], "no secrets"),
     (f"T = \"{STRIPE_LIKE}\"", {STRIPE_LIKE}, f"T = \"{REDACTED}\""),
+    # as Markdown text escapes it: `plain` writes `_` as `\_`
+    ("uses " + GITHUB_LIKE.replace("_", "\\_") + " to deploy", [], f"uses {REDACTED} to deploy"),
+    # a private key runs to its END line, or to the end of its base64 text: never further
+    (f'k = "{PEM_LIKE}\\n-----END RSA PRIVATE KEY-----", n = 1', [], f'k = "{REDACTED}", n = 1'),
+    ("paste it from `-----BEGIN " + "PRIVATE KEY-----` on, then deploy", [],
+     f"paste it from `{REDACTED}` on, then deploy"),
+    # credentials in any text
+    ('fetch("https://ops:LatPassw0rd@alerts.example.com")', [],
+     f'fetch("https://ops:{REDACTED}@alerts.example.com")'),
+    ('headers: { Authorization: "Bearer lat-Qm7Zx2Kp9Lw4" }', [],
+     f'headers: {{ Authorization: "Bearer {REDACTED}" }}'),
+    ("Basic authentication is off", [], "Basic authentication is off"),
+    # a value given to a secret's name; a reference, a number or a word is none
+    ("env:\n  AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG\n  TOKEN_TTL: 3600\n"
+     "  API_TOKEN: ${{ secrets.API_TOKEN }}\n  CSRF_TOKEN_HEADER: x-csrf-2", [],
+     f"env:\n  AWS_SECRET_ACCESS_KEY: {REDACTED}\n  TOKEN_TTL: 3600\n"
+     "  API_TOKEN: ${{ secrets.API_TOKEN }}\n  CSRF_TOKEN_HEADER: x-csrf-2"),
+    ("PGPASSWORD=CiDbPassw0rd2026; psql", [], f"PGPASSWORD={REDACTED}; psql"),
+    ("const API_KEY = env.API_KEY; const SECRET = secret;", [],
+     "const API_KEY = env.API_KEY; const SECRET = secret;"),
+    # identifiers and paths made of words are not random
+    ('"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`',
+     [], '"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`'),
+    # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
+    ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
+     f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
 ])
 def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
     assert redact(text, secrets) == expected
