@@ -88,11 +88,14 @@ def _named_leaves(value: str) -> list[tuple[str, str]]:
 def spellings(name: str, value: str, text: str) -> set[str]:
     """The secret var `name = value` as outputs may show it: the value as read, its lines and
     string leaves (a table or an array is read as JSON text), and each string written after
-    `name =` or `"name":` in a config's `text`, as the file spells it (with its escapes)."""
+    `name =`, `vars.name =` or `"name":` in a config's `text`, as the file spells it (with
+    its escapes; each line of a multi-line string, without a line-ending backslash)."""
     found = {value, *value.splitlines(), *(leaf for _key, leaf in _named_leaves(value))}
-    key = rf"(?:^|[\s{{,\"']){re.escape(name)}[\"']?[ \t]*[=:][ \t]*"
+    key = rf"(?:^|[\s{{,\"'.]){re.escape(name)}[\"']?[ \t]*[=:][ \t]*"
     found.update(match[1] for match in re.finditer(rf"(?m){key}\"((?:\\.|[^\"\\\n])*)\"", text))
-    return found
+    for match in re.finditer(rf"(?m){key}(\"\"\"|''')([\s\S]*?)\1", text):
+        found.update(line.strip().removesuffix("\\").strip() for line in match[2].splitlines())
+    return {spelled for spelled in found if spelled}
 
 
 def _leaves(value: object, key: str = "") -> Iterable[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditlib.secrets import REDACTED, redact, secret_reason
+from auditlib.secrets import REDACTED, redact, secret_reason, spellings
 
 # Built from pieces so that no secret scanner mistakes this file for a leak.
 STRIPE_LIKE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
@@ -163,3 +163,16 @@ def test_every_kind_of_token_is_redacted_unquoted_in_a_long_text(token: str) -> 
     text = "plain words, " * 1000 + f"then {token} unquoted" + " and more" * 1000
     redacted = redact(text, [])
     assert token not in redacted and f"then {REDACTED}" in redacted
+
+
+@pytest.mark.parametrize(("name", "value", "pieces"), [
+    ("WEBHOOK_SECRET", "whsec_AbCdEfQGhIjKlMnOp123", ["AbCdEfQ", "GhIjKlMnOp123"]),  # continued
+    ("SIGNING_SECRET", "sigAnature-Secret-77xyz", ["nature-Secret-77xyz"]),  # a dotted key
+])
+def test_a_secret_var_is_redacted_as_its_file_spells_it(name: str, value: str,
+                                                        pieces: list[str]) -> None:
+    text = ('[vars]\nWEBHOOK_SECRET = """whsec_AbCdEfQ\\\n    GhIjKlMnOp123"""\n'
+            '[env.production]\nvars.SIGNING_SECRET = "sig\\u0041nature-Secret-77xyz"\n')
+    redacted = redact(text, spellings(name, value, text))
+    assert not [piece for piece in pieces if piece in redacted], redacted
+    assert f"{name} = " in redacted
