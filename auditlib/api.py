@@ -100,7 +100,14 @@ class Audit:
             text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
         text += "\n"
         secrets = self.secrets()
-        return redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
+        redacted = redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
+        if redacted != text:  # redacting the text is fast; each string, sure to keep it JSON
+            try:
+                orjson.loads(redacted)
+            except orjson.JSONDecodeError:
+                redacted = json.dumps(_redacted(json.loads(text), secrets), indent=2,
+                                      ensure_ascii=False) + "\n"
+        return redacted
 
     def save(self, output_dir: str | Path) -> None:
         """Write findings.json and findings.sarif into `output_dir` ("": write nothing)."""
@@ -171,6 +178,17 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
                 isinstance(entry.get(key), str) for key in ("rule", "path", "subject")):
             raise AuditError(f"baseline {path}: finding {number} lacks rule, path or subject")
     return data
+
+
+def _redacted(value: Any, secrets: set[str]) -> Any:
+    """`value` read from JSON, with each of its strings redacted."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [_redacted(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item, secrets) for key, item in value.items()}
+    return value
 
 
 def run_audit(repo: str | Path | None = None, audit_date: str | date | None = None,

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 
 from .docs import BOM, read_header
 from .model import Claim, DocClaims, Location
-from .secrets import redact
+from .secrets import REDACTED, redact
 
 
 def _with_source(rule: RuleFuncInlineType) -> RuleFuncInlineType:
@@ -275,6 +275,8 @@ def _shortened(text: str, limit: int = 160) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit]
+    if (marker := text.find(REDACTED, max(0, limit - len(REDACTED)))) in range(limit):
+        cut = cut[:marker]  # not inside the marker
     if cut.count("`") % 2:  # a span opened and not closed: cut before it
         cut = cut[:cut.rindex("`")]
     return cut.rstrip() + "…"

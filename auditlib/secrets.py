@@ -17,12 +17,14 @@ REDACTED = "«redacted»"
 PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
 # Names of what is about a secret, not one (OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER), and of keys
 # that find things (CACHE_KEY).
-ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST)$|(?:^|_)(?:CACHE|SORT"
-                        r"|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?)_KEY$",
+ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE|ARN|ID|AUDIENCE"
+                        r"|ISSUER|ALGO|ALGORITHM|VERSION|POLICY|EXPIRY|TTL|LENGTH|BINDING|COOKIE"
+                        r"|URL_BASE)(?:_V\d+)?$|^(?:MAX|MIN)_|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY"
+                        r"|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?|I18N|KV)_KEY$",
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
-CREDENTIALS = re.compile(r"://[^/\s:@]*:[^/\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
+CREDENTIALS = re.compile(r"://[^/\s:@]*:(?!\d+(?:/|$))[^\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
 # Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "xxxxxxxx", "TODO", and
 # words without digits that start with a marker ("REPLACE_ME", "your-api-key-here"); not
 # "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
@@ -39,7 +41,8 @@ FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
 SECRET_VALUE = re.compile(
-    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}"
+    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}|^npm_\w{30,}|^glpat-[\w-]{20,}"
+    r"|^SG\.[\w-]{16,}\.[\w-]{16,}"
     r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
     r"|^AKIA[0-9A-Z]{16}$|^AIza[\w-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|^eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]+$")
@@ -95,7 +98,28 @@ def spellings(name: str, value: str, text: str) -> set[str]:
     found.update(match[1] for match in re.finditer(rf"(?m){key}\"((?:\\.|[^\"\\\n])*)\"", text))
     for match in re.finditer(rf"(?m){key}(\"\"\"|''')([\s\S]*?)\1", text):
         found.update(line.strip().removesuffix("\\").strip() for line in match[2].splitlines())
+    if value.startswith(("{", "[")):  # the strings of a table or an array, to its end
+        for match in re.finditer(rf"(?m){key}[{{\[]", text):
+            found.update(re.findall(r"\"((?:\\.|[^\"\\\n])*)\"", _nested(text, match.end() - 1)))
     return {spelled for spelled in found if spelled}
+
+
+def _nested(text: str, start: int) -> str:
+    """The text of the table or array that opens at `start`, to the bracket closing it."""
+    depth, quote = 0, ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if not depth:
+                return text[start:index + 1]
+    return text[start:]
 
 
 def _leaves(value: object, key: str = "") -> Iterable[tuple[str, str]]:
@@ -119,24 +143,31 @@ _W, _WD, _U = r"(?:\w|\\_)", r"(?:[\w-]|\\_)", r"\\?_"
 TOKEN = re.compile(
     rf"(?:sk|rk){_U}(?:live|test){_U}{_W}{{8,}}|gh[pousr]{_U}{_W}{{20,}}"
     rf"|github{_U}pat{_U}{_W}{{20,}}|xox[abprs]-{_WD}{{10,}}|AKIA[0-9A-Z]{{16}}|AIza{_WD}{{30,}}"
-    rf"|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+"
+    rf"|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+|sk-(?:proj|ant)-{_WD}{{20,}}|npm{_U}{_W}{{30,}}"
+    rf"|glpat-{_WD}{{20,}}|SG\.{_WD}{{16,}}\.{_WD}{{16,}}"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\w\s+/=\\:,.-]*?-----END [A-Z ]*PRIVATE KEY-----"
-    r"|[\w+/=\\]*)")
+    r"|(?:[\w+/=]|\\n)*)")
 # What each kind of TOKEN starts with: a text without any of them holds no token.
 TOKEN_STARTS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_",
                 "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "AKIA",
-                "AIza", "eyJ", "-----BEGIN ")
+                "AIza", "eyJ", "-----BEGIN ", "sk-proj-", "sk-ant-", "npm_", "glpat-", "SG.")
 _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "_" in start)
-# Credentials in any text: the password of a URL (its user kept), and the token after
-# Bearer or Basic (one with a digit or mixed case: not "Basic authentication").
-URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)[^/\s@\"'`]+@")
-AUTHORIZATION = re.compile(r"(Bearer|Basic)(\s+)(?=\S*?(?:\d|[a-z]\S*?[A-Z]))[\w.~+/=-]{8,}")
+# Credentials in any text: the password of a URL (its user kept; not a port and a path:
+# `https://host:8443/path@v2`), the token after Bearer or Basic (one with a digit, padding or
+# two changes of case: not "Basic authentication" nor "Bearer JSONWebToken"), and the value
+# of a password or token option (`--password=…`, `_authToken=…`).
+URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)(?!\d+(?:/|\s|$))[^\s@\"'`\\]+@")
+AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)"
+                           r"(?=[\w.~+/-]*(?:\d|=(?![\w.~+/=-])|[a-z][\w.~+/-]*?[A-Z][\w.~+/-]*?"
+                           r"[a-z][\w.~+/-]*?[A-Z]))[\w.~+/=-]{8,}")
+OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|_authToken)[= ])"
+                    r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
 # `NAME: value`, `NAME=value` where NAME is a secret's (a workflow's env, a shell line); found
 # from the word that makes it one (a regex starting at any capital letter is slow).
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]*"
-                      r"(\s*[:=]\s*(?:\\?[\"'])?)([^\s\"'`$\\<>{}()]{6,})")
+                      r"(\s*[:=]\s*(?:\\?[\"'])?)((?:[^\s\"'`$\\<>{}()!]|\\_){6,})")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
-QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=[\"'`])")
+QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
 
@@ -151,8 +182,10 @@ def _random_looking(value: str) -> bool:
             and sum(map(len, _WORDS.findall(value))) < 0.6 * len(value))  # not words
 
 
-# What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`).
-_NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+# What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
+# a URL without a password, a path, an ARN.
+_NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
+                          r"|[a-z][a-z0-9+.-]*://[^@]*|/[\w./-]*|arn:\S*")
 
 
 def _assigned(text: str, found: re.Match[str]) -> str:
@@ -160,8 +193,10 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
     begin = head.start() if head else found.start()
     name, value = text[begin:found.start(1)].replace("\\", ""), found[2].rstrip(";,.")
-    if ((begin and text[begin - 1].isalnum()) or not secret_name(name)
-            or PLACEHOLDER.search(value) or _NOT_A_VALUE.fullmatch(value)):
+    # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
+    inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
+    if (inside or not secret_name(name) or PLACEHOLDER.search(value)
+            or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     return text[found.start():found.start(2)] + REDACTED + found[2][len(value):]
 
@@ -179,8 +214,11 @@ def redact(text: str, secrets: Iterable[str]) -> str:
             start in text for start in _ESCAPED_STARTS)):
         text = TOKEN.sub(REDACTED, text)
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
-    if "Bearer" in text or "Basic" in text:
+    if "earer" in text or "Basic" in text or "Authorization: token" in text:
         text = AUTHORIZATION.sub(lambda m: m[1] + m[2] + REDACTED, text)
+    if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
+                                         "_authToken")):
+        text = OPTION.sub(lambda m: m[1] + REDACTED, text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
 

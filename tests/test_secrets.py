@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from auditlib.secrets import REDACTED, redact, secret_reason, spellings
@@ -144,6 +146,36 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     # identifiers and paths made of words are not random
     ('"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`',
      [], '"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`'),
+    # in JSON text: a quote after a private key, a name after an escaped newline or tab
+    ('"at \\"-----BEGIN PRIVATE KEY-----\\", into"', [], f'"at \\"{REDACTED}\\", into"'),
+    ('"x\\nDB_PASSWORD = \\"hunter_2024_xyz\\"\\n\\tAPI_SECRET = \\"TabValue-31337\\""', [],
+     f'"x\\nDB_PASSWORD = \\"{REDACTED}\\"\\n\\tAPI_SECRET = \\"{REDACTED}\\""'),
+    # as Markdown text escapes it
+    ('DB\\_PASSWORD = "hunter\\_two\\_2024"', [], f'DB\\_PASSWORD = "{REDACTED}"'),
+    # a URL's password with a slash; a port and a path are none
+    ("mongodb+srv://app:pa/ss99Secret@cluster0.example.net/db", [],
+     f"mongodb+srv://app:{REDACTED}@cluster0.example.net/db"),
+    ("https://example.com:8443/path@v2 git@github.com:org/repo.git", [],
+     "https://example.com:8443/path@v2 git@github.com:org/repo.git"),
+    # words after Bearer and Basic are no tokens; a digit, padding or mixed case make one
+    ("Basic TypeScript; Bearer JSONWebTokens; Basic realm=AdminConsole", [],
+     "Basic TypeScript; Bearer JSONWebTokens; Basic realm=AdminConsole"),
+    ("Basic dXNlcjpwYXNz, bearer abcDEF123ghi, Authorization: token 3f2a9c1e8b7d6a5f4e3d", [],
+     f"Basic {REDACTED}, bearer {REDACTED}, Authorization: token {REDACTED}"),
+    # names of what is about a secret, and values that are references, paths, ARNs, URLs
+    ("API_KEY_ID: process.env.API_KEY_ID! TOKEN_EXPIRY=86400s DB_PASS_FILE=/run/secrets/db"
+     " SECRET_ARN: arn:aws:secretsmanager:x AUTH_SECRET: https://vault.example.com/x"
+     " MAX_TOKENS: 4k-tokens I18N_KEY=checkout.title-v2", [],
+     "API_KEY_ID: process.env.API_KEY_ID! TOKEN_EXPIRY=86400s DB_PASS_FILE=/run/secrets/db"
+     " SECRET_ARN: arn:aws:secretsmanager:x AUTH_SECRET: https://vault.example.com/x"
+     " MAX_TOKENS: 4k-tokens I18N_KEY=checkout.title-v2"),
+    # options that take a password or a token
+    ("mysql --password=CliPassw0rd88; echo //registry.npmjs.org/:_authToken=abc123def456 >"
+     " .npmrc; npm config set //registry.npmjs.org/:_authToken=${NPM_TOKEN}", [],
+     f"mysql --password={REDACTED}; echo //registry.npmjs.org/:_authToken={REDACTED} >"
+     " .npmrc; npm config set //registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+    ("glpat-" + "abcdefghij1234567890 sk-" + "proj-Ab3dEf6hIj9kLm2nOp5qRs8t", [],
+     f"{REDACTED} {REDACTED}"),
     # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
     ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
@@ -176,3 +208,30 @@ def test_a_secret_var_is_redacted_as_its_file_spells_it(name: str, value: str,
     redacted = redact(text, spellings(name, value, text))
     assert not [piece for piece in pieces if piece in redacted], redacted
     assert f"{name} = " in redacted
+
+
+def test_the_strings_of_a_secret_table_or_array_are_redacted_as_the_file_spells_them() -> None:
+    text = ('[vars]\nOAUTH = { client_id = "shop", client_secret = "h\\u006Frse-staple-42" }\n'
+            'HMAC_SECRETS = [\n  "k\\u0065y-alpha-bravo-7781",\n]\nOTHER = "kept-value"\n')
+    found = (spellings("OAUTH", '{"client_id": "shop", "client_secret": "horse-staple-42"}', text)
+             | spellings("HMAC_SECRETS", '["key-alpha-bravo-7781"]', text))
+    redacted = redact(text, found)
+    assert "staple" not in redacted and "bravo" not in redacted, redacted
+    assert 'OTHER = "kept-value"' in redacted
+
+
+def test_json_stays_json_when_redacting_its_text_would_break_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redaction runs over the JSON text, for speed; should a replacement ever break it, each
+    string is redacted instead."""
+    from auditlib import api
+
+    audit = api.run_audit(None, "2026-01-21")
+    real = api.redact
+
+    def breaking(text: str, secrets: set[str]) -> str:
+        text = real(text, secrets)
+        return text.replace('"audit_date"', '"audit_date', 1) if text.startswith("{") else text
+
+    monkeypatch.setattr(api, "redact", breaking)
+    assert json.loads(audit.to_json())["audit_date"] == "2026-01-21"

@@ -407,3 +407,17 @@ def test_a_long_not_configured_claim_is_cut_outside_its_code_spans() -> None:
                if c.kind == "negative"]
     assert claim.text.endswith("…") and len(claim.text) <= 161
     assert claim.text.count("`") % 2 == 0, claim.text
+
+
+def test_a_long_not_configured_claim_is_redacted_before_it_is_cut() -> None:
+    """A token the cut falls inside would no longer be recognised: it is redacted first, and
+    the marker is not cut either."""
+    from auditlib.claims import read_claims
+
+    token = "ghp_" + "CUTCANARY9Lw2Qe5Ty8Ui1Op4As7Df"
+    for lead in range(130, 160, 3):
+        sentence = "Smart Placement is not enabled " + "x" * (lead - 31) + f" by {token} yet."
+        [claim] = [c for c in read_claims("docs/a.md", f"# Title\n\n{sentence}\n", [])
+                   if c.kind == "negative"]
+        assert "CUTCAN" not in claim.text and "ghp" not in claim.text, claim.text
+        assert "«redacted»" in claim.text or "«" not in claim.text, claim.text
