@@ -2,11 +2,12 @@
 
 ## What it does
 Finds `vars` entries that hold secrets: names like `*TOKEN*`, `*SECRET*`, `*PASSWORD*`,
-`*_KEY` (not `*PUBLIC*`/`*PUBLISHABLE*`/`*SITE_KEY*`, nor names of what is about a secret:
-`*_URL`, `*_PATH`, `*_HEADER`, ..., nor keys that find things: `CACHE_KEY`), or values
-that look like keys (known token prefixes, private keys, JWTs, long high-entropy strings,
-a URL with a password, `Bearer <token>`). The value is never printed: every output shows
-it as «redacted».
+`*_PASS`, `*_KEY` (not `*PUBLIC*`/`*PUBLISHABLE*`/`*SITE_KEY*`, nor names of what is about
+a secret: `*_URL`, `*_PATH`, `*_HEADER`, `*_FILE`, `*_ID`, `*_TTL`, `MAX_*`, ..., nor keys
+that find things: `CACHE_KEY`), tables with such a key (`{ client_secret = "..." }`), or
+values that look like keys (known token prefixes, private keys, JWTs, long high-entropy
+strings not made of words, a URL with a password, `Bearer <token>`). The value is never
+printed: every output shows it as «redacted».
 
 ## Why is this bad?
 `vars` are plain text: committed to the repository, shown in the dashboard and readable by
