@@ -6,6 +6,7 @@ import argparse
 import codecs
 import functools
 import gc
+import io
 import json
 import os
 import sys
@@ -378,6 +379,9 @@ def entry() -> None:
     The cyclic garbage collector runs less often, as in mypy: a check of 1,000 apps makes
     millions of objects and hardly any cycles, and collecting them took 0.15 s."""
     gc.set_threshold(200_000, 30, 30)
+    for stream in (sys.stdout, sys.stderr):  # a character no encoding takes loses no output
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     sys.stdout = _UntilClosed(sys.stdout)
     code = main()
     try:

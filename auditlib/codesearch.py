@@ -250,8 +250,8 @@ NOT_MEASURED = re.compile(r"(?:(?:^|_)(?i:cache|ttl|timeout|max|min|retry|limit|
 
 def is_latency_check(match: Match) -> bool:
     """Whether a latency-threshold match compares a measured duration with a threshold."""
-    return int(match.groups["threshold_ms"]) > 0 and not NOT_MEASURED.search(
-        match.groups["variable"])
+    digits = match.groups["threshold_ms"].lstrip("0")  # `latency > 00…0`, 5,000 digits: none
+    return 0 < len(digits) <= 15 and not NOT_MEASURED.search(match.groups["variable"])
 
 
 def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5) -> LatencyMonitor:

@@ -185,10 +185,12 @@ def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
     """A package.json's `name` and scripts; None when it is not a JSON object. One that
     cannot be parsed raises ConfigParseError."""
     try:
-        data = json.loads(text)
+        data = wrangler.json_checked(path, text, json.loads(text.removeprefix("\ufeff")))
     except ValueError as exc:
         raise ConfigParseError(path, getattr(exc, "lineno", None), getattr(exc, "colno", None),
                                f"not valid JSON: {getattr(exc, 'msg', exc)}") from exc
+    except RecursionError as exc:
+        raise ConfigParseError(path, None, None, "nested too deeply to read") from exc
     if not isinstance(data, dict):
         return None
     scripts = data.get("scripts")
@@ -309,8 +311,9 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     listing = repofiles.start_listing(root)
     # While ripgrep lists the files: what it passes over in silence, of what is read here.
     read = [repofiles.matcher(globs) for globs in (
-        wrangler.CONFIG_NAMES, workflows.WORKFLOW_GLOBS, docs.DOC_GLOBS,
-        (*CODE_GLOBS, *NOT_TESTS), *(probe.globs for probe in probes))]
+        (*wrangler.CONFIG_NAMES, "package.json", "project.json", *workflows.ACTION_NAMES),
+        workflows.WORKFLOW_GLOBS, docs.DOC_GLOBS, (*CODE_GLOBS, *NOT_TESTS),
+        *(probe.globs for probe in probes))]
     passed_over = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
     problems: list[Problem] = []
     files, unlisted = listing()

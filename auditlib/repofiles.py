@@ -248,7 +248,8 @@ class Matches:
                 if _BINARY in raw and _BINARY + b"null" not in raw:
                     end = orjson.loads(raw)["data"]
                     if "text" in end["path"]:
-                        self.problems.append((_relative(end["path"]["text"]), None,
+                        path = _relative(end["path"]["text"])
+                        self.problems.append((path, self._line_of(path, end["binary_offset"]),
                                               f"binary content (NUL byte at byte"
                                               f" {end['binary_offset']}): searched up to it"))
                 continue
@@ -266,6 +267,15 @@ class Matches:
                                       "not UTF-8: read with replacement characters"))
             yield _relative(path), data["line_number"], text.rstrip("\r\n")
         self.problems += [(path, None, why) for path, why in self.ripgrep.unread()]
+
+
+    def _line_of(self, path: str, offset: int) -> int | None:
+        """The line of byte `offset` in the file at `path` (None if it cannot be read now)."""
+        try:
+            with (self.ripgrep.repo / path).open("rb") as file:
+                return file.read(offset).count(b"\n") + 1
+        except OSError:
+            return None
 
 
 def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:

@@ -27,7 +27,7 @@ from .model import Deployed, DeployStep, Location, Workflow
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
 # wrangler and its options before the command: `wrangler -c apps/api/wrangler.toml deploy`.
-_WRANGLER = r"\bwrangler(?:@\S+)?(?:\s+--?[\w-]+(?:[= ](?!deploy\b|pages\b|versions\b)[^\s-]\S*)?)*"
+_WRANGLER = r"\bwrangler(?:@\S+)?(?:\s+--?\w[\w-]*(?:[= ](?!deploy\b|pages\b|versions\b)[^\s-]\S*)?)*"
 # (tool, pattern over a `run:` line); the first that matches a line names the tool.
 DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish)(?![\w.-])")),

@@ -85,7 +85,7 @@ KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 _JSON5_ERROR = re.compile(r"^<string>:(\d+) (.*) at column (\d+)")
-_TOML_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_HEADER = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$")  # no lazy group: linear
 # Characters that would break a message onto another line (json5 quotes the one it did not
 # expect, a newline included).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -117,7 +117,41 @@ def parse(path: str, text: str) -> dict[str, Any]:
         raise ConfigParseError(path, None, None, message) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
-    return data
+    return json_checked(path, text, data)
+
+
+MAX_DEPTH = 64  # a config nested deeper is no config (and no JSON output could hold it)
+# An escaped UTF-16 surrogate: `"\ud83d"` alone is no character, and no output can write it.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def json_checked(path: str, text: str, data: Any) -> Any:
+    """`data` read from the JSON `text`, with a lone surrogate replaced by U+FFFD; raise
+    ConfigParseError if it is nested deeper than MAX_DEPTH."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
+        raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
+                                                 " not read")
+    return _whole(data) if _SURROGATE.search(text) else data
+
+
+def _depth(value: Any, depth: int = 0) -> int:
+    """How deep `value` is nested, counted up to just past MAX_DEPTH."""
+    items = (value.values() if isinstance(value, dict) else value if isinstance(value, list)
+             else ())
+    if depth > MAX_DEPTH or not items:
+        return depth
+    return max(_depth(item, depth + 1) for item in items)
+
+
+def _whole(value: Any) -> Any:
+    """`value` with each lone surrogate in its strings replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_whole(item) for item in value]
+    if isinstance(value, dict):
+        return {_whole(key): _whole(item) for key, item in value.items()}
+    return value
 
 
 def _one_line(message: str) -> str:
@@ -131,7 +165,8 @@ def _unreadable(exc: Exception) -> str:
 
 
 # A double-quoted JSON string (kept), or a comment (dropped).
-_STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
+# A string left open is taken whole too: else each of its `\"` would start another try.
+_STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 
 def _json(text: str) -> Any:
@@ -465,7 +500,7 @@ def load(path: str, text: str) -> WranglerConfig:
     )
 
 
-_SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*?)\s*(?:\*/\s*)?$")
+_SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)$")
 
 
 def suppressions(path: str, text: str) -> list[Suppression]:
@@ -476,6 +511,7 @@ def suppressions(path: str, text: str) -> list[Suppression]:
         if match:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())
             found.append(Suppression(location=Location(path=path, start_line=number),
-                                     rules=rules, reason=match[2],
+                                     rules=rules,
+                                     reason=match[2].rstrip().removesuffix("*/").rstrip(),
                                      own_line=line.lstrip().startswith(("#", "//", "/*"))))
     return found

@@ -918,6 +918,30 @@ def test_bug_wrangler_toml_key_regex_is_cubic() -> None:
     assert config.top.settings["a"].startswith("b.")
 
 
+@pytest.mark.parametrize(("path", "text"), [
+    pytest.param("wrangler.toml", 'routes = [\n[' + " " * 3000 + '"a"], "b"\n]\n', id="toml-header"),
+    pytest.param("wrangler.jsonc", '{\n  "name": "' + '\\"' * 30_000 + '\n}\n', id="open-string"),
+])
+def test_bug_wrangler_regexes_are_linear(path: str, text: str) -> None:
+    with _time_limit(2.0):
+        outcome = _facts_or_parse_error(lambda: wrangler.load(path, text))
+    assert isinstance(outcome, WranglerConfig | ConfigParseError)
+
+
+def test_bug_suppression_regex_is_linear() -> None:
+    line = 'id = "0" # auditlib: ignore[CF001] created on first deploy' + " " * 40_000 + "."
+    with _time_limit(2.0):
+        [found] = wrangler.suppressions("wrangler.toml", line + "\n")
+    assert found.rules == ("CF001",) and found.reason.startswith("created on first deploy")
+
+
+def test_bug_latency_threshold_past_int_s_digit_limit() -> None:
+    match = Match(probe="latency-threshold", location=Location(path="a.ts", start_line=1),
+                  text="if (durationMs > " + _BIG + ")",
+                  groups={"variable": "durationMs", "threshold_ms": _BIG})
+    assert not codesearch.is_latency_check(match)
+
+
 def test_bug_workflows_deep_nesting() -> None:
     text = "[" * _DEEP + "]" * _DEEP
     outcome = _facts_or_parse_error(lambda: workflows.collect(".github/workflows/a.yml", text))

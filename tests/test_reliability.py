@@ -16,6 +16,7 @@ import pytest
 
 import auditlib
 from auditlib import api, cli, repofiles
+from auditlib.model import Outcome
 
 DATE = "2026-11-26"
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +120,7 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     assert [m.location.path for m in audit.facts.metrics] == ["src/metrics.ts"]
     problems = {str(f.location): f.message for f in audit.findings if f.rule == "CF000"}
     assert "not UTF-8" in problems["src/store.ts:2"]
-    assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts"]
+    assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts:2"]
 
 
 def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
@@ -160,6 +161,10 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
     that is not UTF-8."""
     (tmp_path / "apps/pipe").mkdir(parents=True)
     os.mkfifo(tmp_path / "apps/pipe/wrangler.toml")
+    (tmp_path / "apps/a/.github/actions/ship").mkdir(parents=True)
+    (tmp_path / "apps/a/wrangler.toml").write_text(VALID, encoding="utf-8")
+    os.mkfifo(tmp_path / "apps/a/package.json")  # read for its scripts
+    os.mkfifo(tmp_path / "apps/a/.github/actions/ship/action.yml")  # read when a step runs it
     for unread in ("notes.txt", "apps/pipe/a.test.ts", "apps/pipe/data.json"):
         os.mkfifo(tmp_path / unread)  # names the audit does not read: not reported
     (tmp_path / "apps/new\nline").mkdir()
@@ -169,9 +174,11 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
     with open(odd + b"/wrangler.toml", "w", encoding="utf-8") as file:
         file.write(VALID)
     audit = auditlib.run_audit(tmp_path, DATE)
-    assert [c.path for c in audit.facts.configs] == ["apps/new\nline/wrangler.toml"]
+    assert [c.path for c in audit.facts.configs] == ["apps/a/wrangler.toml",
+                                                     "apps/new\nline/wrangler.toml"]
     problems = {f.location.path: f.message for f in audit.findings if f.rule == "CF000"}
-    assert problems.keys() == {"apps/pipe/wrangler.toml", "apps/caf\ufffd/wrangler.toml"}
+    assert problems.keys() == {"apps/pipe/wrangler.toml", "apps/caf\ufffd/wrangler.toml",
+                               "apps/a/package.json", "apps/a/.github/actions/ship/action.yml"}
     assert "not a regular file (a named pipe): not read" in problems["apps/pipe/wrangler.toml"]
     assert "file name is not UTF-8: not read" in problems["apps/caf\ufffd/wrangler.toml"]
 
@@ -471,3 +478,60 @@ def test_a_quoted_line_is_cut_after_its_secrets_are_redacted(
     [quote] = {f["quote"] for f in json.loads(out)["findings"] if f["rule"] == "CF010"}
     assert quote.startswith(head) and quote.endswith("…") and len(quote) <= 300
     assert VAR_CANARY[:9] not in out  # the quote is cut at its 300th character
+
+
+# Odd values: one config's bad value loses nothing of the others ---------------------------
+
+ODD_VALUES = {
+    "CF008": ('[[durable_objects.bindings]]\nname = "A_DO"\nclass_name = "A"\n'
+              '[[migrations]]\ntag = "v1"\nnew_classes = 5\ndeleted_classes = true\n'),
+    "CF010": "compatibility_date = 2024-01-01T00:00:00Z\n",
+    "CF002": "[placement]\nmode = 2025-01-01\n",
+    "CF006": '[[durable_objects.bindings]]\nname = "X_DO"\nclass_name = ["X"]\n',
+}
+
+
+@pytest.mark.parametrize("rule", ODD_VALUES)
+def test_a_value_of_the_wrong_type_stops_no_rule(tmp_path: Path, rule: str) -> None:
+    """A date where a string belongs, a number where a list does: the rule still runs, and
+    what it finds in the other config stays."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a/wrangler.toml").write_text(
+        'name = "a"\nmain = "i.ts"\n' + ("" if rule == "CF010" else
+                                          'compatibility_date = "2026-10-01"\n') + ODD_VALUES[rule],
+        encoding="utf-8")
+    (tmp_path / "b/wrangler.toml").write_text(
+        'name = "b"\nmain = "i.ts"\ncompatibility_date = "2020-01-01"\n'
+        '[[durable_objects.bindings]]\nname = "B_DO"\nclass_name = "B"\n', encoding="utf-8")
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [f.message for f in audit.findings if f.outcome == Outcome.ERROR] == []
+    assert any(f.rule == rule for f in audit.findings if f.location.path == "b/wrangler.toml"
+               or rule == "CF006")
+
+
+def test_a_lone_surrogate_or_a_deep_config_loses_no_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`"\\ud83d"` is no character, and 500 levels are more than any JSON writer takes: the
+    audit still prints every format, with the other config's findings."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "d").mkdir()
+    (tmp_path / "a/wrangler.json").write_text(
+        '{"name": "a", "main": "i.ts", "vars": {"GREETING": "\\ud83d"}}', encoding="utf-8")
+    (tmp_path / "a/project.json").write_text('{"name": "\\udc00", "targets": {}}',
+                                             encoding="utf-8")
+    (tmp_path / "b/wrangler.toml").write_text(
+        'name = "b"\nmain = "i.ts"\ncompatibility_date = "2020-01-01"\n', encoding="utf-8")
+    (tmp_path / "d/wrangler.json").write_text(
+        '{"name": "d", "observability": ' + "[" * 500 + "]" * 500 + "}", encoding="utf-8")
+    for output in ("json", "sarif", "text"):
+        assert cli.main(["check", str(tmp_path), "--format", output, "--date", DATE]) == 0
+        out = capsys.readouterr().out
+        out.encode("utf-8")  # no lone surrogate left to write
+        assert "b/wrangler.toml" in out and "2020-01-01" in out
+        if output == "json":
+            found = {f["path"]: f["message"] for f in json.loads(out)["findings"]
+                     if f["rule"] == "CF000"}
+            assert found == {"d/wrangler.json": "`d/wrangler.json` could not be read: nested"
+                                                " more than 64 levels deep: not read"}

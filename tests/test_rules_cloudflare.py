@@ -839,6 +839,8 @@ def job(steps: str, head: str = "") -> str:
                  id="yarn-exclude-glob"),
     pytest.param(job('run: pnpm --filter "' + "*a" * 20 + 'b" run deploy'), set(),
                  id="a-glob-that-would-backtrack"),
+    pytest.param(job("run: npx wrangler " + "--ab " * 40 + "tail"), set(),
+                 id="options-that-would-backtrack"),
     pytest.param(job("run: pnpm --filter ${{ matrix.pkg }} run deploy",
                      head="    strategy:\n      matrix:\n        pkg: ['@org/web', '@org/api']\n"),
                  {"web", "api"}, id="an-expression-with-spaces"),
@@ -1570,3 +1572,13 @@ def test_cf016_jsonc(tmp_path: Path, make_repo: MakeRepo) -> None:
     found = findings(tmp_path, make_repo, files, "CF016")
     check(found, [("wrangler.jsonc", 2, "CF002")], Severity.P2)
     assert NO_REASON in found[0].message
+
+
+def test_cf015_a_package_json_with_a_byte_order_mark_is_read(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """npm reads past a byte order mark; so does the audit (it used to report the file
+    unreadable, and the app as deployed by nothing)."""
+    files = {**MONOREPO, "apps/api/package.json": "\ufeff" + MONOREPO["apps/api/package.json"],
+             ".github/workflows/ship.yml": job("run: pnpm --filter @org/api run deploy")}
+    assert flagged_apps(tmp_path, make_repo, files) == {"web", "docs", "cron"}
+    assert findings(tmp_path, make_repo, files, "CF000") == []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
@@ -52,7 +52,8 @@ class CompatibilityDateStale(Rule):
                 location = Location(path=wrangler_config.path,
                                     start_line=scope.key_lines.get("compatibility_date"))
                 try:
-                    if not isinstance(value, date) and not ISO_DATE.fullmatch(str(value)):
+                    if isinstance(value, datetime) or (  # a date and a time: no date
+                            not isinstance(value, date) and not ISO_DATE.fullmatch(str(value))):
                         raise ValueError(value)  # fromisoformat also reads 20260901
                     pinned = value if isinstance(value, date) else date.fromisoformat(str(value))
                 except ValueError:

@@ -49,14 +49,20 @@ def migrated_classes(migrations: Any) -> set[str]:
         if not isinstance(migration, dict):
             continue
         for key in ("new_classes", "new_sqlite_classes"):
-            declared |= {str(name) for name in migration.get(key) or ()}
-        for renamed in migration.get("renamed_classes") or ():
+            declared |= {str(name) for name in _listed(migration, key)}
+        for renamed in _listed(migration, "renamed_classes"):
             if isinstance(renamed, dict):
                 declared = (declared - {str(renamed.get("from"))}) | {str(renamed.get("to"))}
-        declared |= {str(moved.get("to")) for moved in migration.get("transferred_classes") or ()
+        declared |= {str(moved.get("to")) for moved in _listed(migration, "transferred_classes")
                      if isinstance(moved, dict)}
-        declared -= {str(name) for name in migration.get("deleted_classes") or ()}
+        declared -= {str(name) for name in _listed(migration, "deleted_classes")}
     return declared
+
+
+def _listed(migration: dict[str, Any], key: str) -> list[Any]:
+    """A migration's list under `key`; `new_classes = 5` lists none."""
+    found = migration.get(key)
+    return found if isinstance(found, list) else []
 
 
 # States of an `exports` entry whose class no longer lives in this Worker.

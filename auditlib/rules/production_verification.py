@@ -82,7 +82,7 @@ def measured(kind: str | None, relying: list[Binding], facts: Facts,
     named = _naming({_words(name) for name in (
         WORDS[kind], *(b.name for b in relying),
         *(str(b.properties["class_name"]) for b in relying if "class_name" in b.properties))})
-    classes = {b.properties.get("class_name") for b in relying if kind == "durable_objects"}
+    classes = {str(b.properties.get("class_name")) for b in relying if kind == "durable_objects"}
     files = {c.location.path for c in facts.classes if c.defined and c.name in classes}
     consumers = ({c.app for c in facts.configs if c.target != "pages"
                   and any(b.kind == kind for scope in c.scopes() for b in scope.bindings)}

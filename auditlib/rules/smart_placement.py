@@ -49,6 +49,7 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
+            mode = json.dumps((wrangler_config.placement or {}).get("mode"), default=str)
             if wrangler_config.placed or (wrangler_config.target == "worker" and not any(
                     "main" in scope.settings for scope in wrangler_config.scopes())):
                 continue  # a Worker that only serves static assets: no code to place
@@ -62,7 +63,7 @@ class SmartPlacementMissing(Rule):
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
                 message=(f"`{wrangler_config.path}` turns Smart Placement off"
-                         f" (`mode = {json.dumps((wrangler_config.placement or {}).get('mode'))}`)"
+                         f" (`mode = {mode}`)"
                          if turned_off else
                          f"`{wrangler_config.path}` has no "
                          + ("`[placement]` section" if toml else '`"placement"` object'))
