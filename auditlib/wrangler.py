@@ -117,7 +117,8 @@ def parse(path: str, text: str) -> dict[str, Any]:
         raise ConfigParseError(path, None, None, message) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
-    return json_checked(path, text, data)
+    checked: dict[str, Any] = json_checked(path, text, data)
+    return checked
 
 
 MAX_DEPTH = 64  # a config nested deeper is no config (and no JSON output could hold it)
