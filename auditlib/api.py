@@ -187,7 +187,7 @@ def _redacted(value: Any, secrets: set[str]) -> Any:
     if isinstance(value, list):
         return [_redacted(item, secrets) for item in value]
     if isinstance(value, dict):
-        return {key: _redacted(item, secrets) for key, item in value.items()}
+        return {redact(key, secrets): _redacted(item, secrets) for key, item in value.items()}
     return value
 
 

@@ -19,7 +19,7 @@ PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
 # that find things (CACHE_KEY).
 ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE|ARN|ID|AUDIENCE"
                         r"|ISSUER|ALGO|ALGORITHM|VERSION|POLICY|EXPIRY|TTL|LENGTH|BINDING|COOKIE"
-                        r"|URL_BASE)(?:_V\d+)?$|^(?:MAX|MIN)_|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY"
+                        r"|URL_BASE|SCOPES?|LIFETIME|TYPE|BACKEND|PROVIDER|ROTATION|MODE|KIND)(?:_V\d+)?$|^(?:MAX|MIN)_|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY"
                         r"|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?|I18N|KV)_KEY$",
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
@@ -137,35 +137,45 @@ def _leaves(value: object, key: str = "") -> Iterable[tuple[str, str]]:
 
 # A word character, one or a dash, and an underscore, also as Markdown escapes them (`\_`).
 _W, _WD, _U = r"(?:\w|\\_)", r"(?:[\w-]|\\_)", r"\\?_"
+_AN = "[A-Za-z0-9]"  # what most tokens are made of after their prefix
 # Key- or token-shaped strings, wherever they are quoted (config blocks, snippets, matches),
-# also escaped as Markdown text. A private key runs to its END line; without one, to the end
-# of its base64 text.
+# also escaped as Markdown text; never inside a word (`network_test_connectivity`). A
+# private key runs to its END line, or over its base64 lines; the marker alone is none.
 TOKEN = re.compile(
-    rf"(?:sk|rk){_U}(?:live|test){_U}{_W}{{8,}}|gh[pousr]{_U}{_W}{{20,}}"
-    rf"|github{_U}pat{_U}{_W}{{20,}}|xox[abprs]-{_WD}{{10,}}|AKIA[0-9A-Z]{{16}}|AIza{_WD}{{30,}}"
-    rf"|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+|sk-(?:proj|ant)-{_WD}{{20,}}|npm{_U}{_W}{{30,}}"
-    rf"|glpat-{_WD}{{20,}}|SG\.{_WD}{{16,}}\.{_WD}{{16,}}"
+    rf"(?<![A-Za-z0-9])(?:(?:sk|rk){_U}(?:live|test){_U}{_AN}{{8,}}|gh[pousr]{_U}{_AN}{{20,}}"
+    rf"|github{_U}pat{_U}{_W}{{20,}}|xox[abprs]-{_WD}{{10,}}|A(?:KI|SI)A[0-9A-Z]{{16}}"
+    rf"|AIza{_WD}{{30,}}|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+|sk-(?:proj|ant)-{_WD}{{20,}}"
+    rf"|npm{_U}{_AN}{{30,}}|glpat-{_WD}{{20,}}|SG\.{_WD}{{16,}}\.{_WD}{{16,}}"
+    rf"|whsec{_U}[A-Za-z0-9+/=]{{16,}}|hf{_U}{_AN}{{30,}}|shp(?:at|ss|ca|pa){_U}[a-fA-F0-9]{{32}}"
+    rf"|dop{_U}v1{_U}[a-f0-9]{{64}})"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\w\s+/=\\:,.-]*?-----END [A-Z ]*PRIVATE KEY-----"
-    r"|(?:[\w+/=]|\\n)*)")
+    r"|(?:\s|\\[nr])*[\w+/=]{16,}(?:(?:\r?\n|\\[rn])+[\w+/=]+(?=\r?\n|\\[rn]|[\"'`]|$))*)")
 # What each kind of TOKEN starts with: a text without any of them holds no token.
 TOKEN_STARTS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_",
                 "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "AKIA",
-                "AIza", "eyJ", "-----BEGIN ", "sk-proj-", "sk-ant-", "npm_", "glpat-", "SG.")
+                "ASIA", "AIza", "eyJ", "-----BEGIN ", "sk-proj-", "sk-ant-", "npm_", "glpat-",
+                "SG.", "whsec_", "hf_", "shp", "dop_v1_")
 _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "_" in start)
-# Credentials in any text: the password of a URL (its user kept; not a port and a path:
-# `https://host:8443/path@v2`), the token after Bearer or Basic (one with a digit, padding or
-# two changes of case: not "Basic authentication" nor "Bearer JSONWebToken"), and the value
-# of a password or token option (`--password=…`, `_authToken=…`).
-URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)(?!\d+(?:/|\s|$))[^\s@\"'`\\]+@")
+# Credentials in any text: the password of a URL (its user kept; not a port and a path,
+# `https://host:8443/path@v2`, nor a variable, `$GITLAB_TOKEN`), the token after Bearer or
+# Basic (16 characters or more, or base64 with padding, with a digit, padding or two changes
+# of case: not "Basic authentication", "Bearer JSONWebToken" nor "Basic HTTP/1.1"), the
+# value of a password or token option (`--password=…`, `_authToken=…` and `_auth=…` in an
+# .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
+URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]+@")
 AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)"
+                           r"(?=[\w.~+/-]{16,}|[\w.~+/-]{6,}=)"
                            r"(?=[\w.~+/-]*(?:\d|=(?![\w.~+/=-])|[a-z][\w.~+/-]*?[A-Z][\w.~+/-]*?"
                            r"[a-z][\w.~+/-]*?[A-Z]))[\w.~+/=-]{8,}")
-OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|_authToken)[= ])"
+OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|:_authToken|:_auth"
+                    r"|:_password)=|(?<=\s)(?:-u|--user)\s+[^\s:\"'`]+:)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
-# `NAME: value`, `NAME=value` where NAME is a secret's (a workflow's env, a shell line); found
-# from the word that makes it one (a regex starting at any capital letter is slow).
-ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]*"
-                      r"(\s*[:=]\s*(?:\\?[\"'])?)((?:[^\s\"'`$\\<>{}()!]|\\_){6,})")
+WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
+# `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
+# a shell line, an object); found from the word that makes it one (a regex starting at any
+# capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
+ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]*(?:\\?[\"'])?"
+                      r"(\s*[:=]\s*(?:\\?[\"'])?)(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -175,9 +185,16 @@ _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9
 _WORDS = re.compile(r"[A-Z]?[a-z]{3,}")
 
 
+# Public values that look random: a subresource integrity hash, a hashed file name, a
+# publishable key, a Stripe object's id.
+_PUBLIC = re.compile(r"^(?:sha(?:256|384|512)-|pk_(?:live|test)_|(?:price|prod|cus|acct|pi|pm|in"
+                     r"|sub|evt|ch|txn)_)|\.[a-z]{2,4}$")
+
+
 @functools.lru_cache(maxsize=4096)  # the same paths and names are quoted many times
 def _random_looking(value: str) -> bool:
-    return (len(value) >= 24 and all(pattern.search(value) for pattern in _CHARACTER_CLASSES)
+    return (len(value) >= 24 and not _PUBLIC.search(value)
+            and all(pattern.search(value) for pattern in _CHARACTER_CLASSES)
             and _entropy(value) >= 4.0
             and sum(map(len, _WORDS.findall(value))) < 0.6 * len(value))  # not words
 
@@ -185,17 +202,19 @@ def _random_looking(value: str) -> bool:
 # What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
 # a URL without a password, a path, an ARN.
 _NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
-                          r"|[a-z][a-z0-9+.-]*://[^@]*|/[\w./-]*|arn:\S*")
+                          r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
+                          r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
 
 
 def _assigned(text: str, found: re.Match[str]) -> str:
     """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
     begin = head.start() if head else found.start()
-    name, value = text[begin:found.start(1)].replace("\\", ""), found[2].rstrip(";,.")
+    name = text[begin:found.start(1)].replace("\\", "").strip("\"'")
+    value = found[2].rstrip(";,.!")
     # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
     inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
-    if (inside or not secret_name(name) or PLACEHOLDER.search(value)
+    if (inside or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     return text[found.start():found.start(2)] + REDACTED + found[2][len(value):]
@@ -217,8 +236,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if "earer" in text or "Basic" in text or "Authorization: token" in text:
         text = AUTHORIZATION.sub(lambda m: m[1] + m[2] + REDACTED, text)
     if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
-                                         "_authToken")):
+                                         ":_auth", ":_password", "-u ", "--user ")):
         text = OPTION.sub(lambda m: m[1] + REDACTED, text)
+    if "hooks.slack.com" in text or "/api/webhooks/" in text:
+        text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
 

@@ -16,7 +16,7 @@ GITHUB_PAT_LIKE = "github_pat_" + "11ABCDEFG0123456789_abcdefghij"
 SLACK_LIKE = "xoxb-" + "1234567890-abcdefghij"
 AWS_LIKE = "AKIA" + "IOSFODNN7EXAMPLE"
 GOOGLE_LIKE = "AIza" + "SyA-1234567890abcdefghijklmnopqrs"
-PEM_LIKE = "-----BEGIN " + "RSA PRIVATE KEY-----\\nMIIE..."
+PEM_LIKE = "-----BEGIN " + "RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA1b2c3d4e5f6g7h8\\nx9"
 JWT_LIKE = ("eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
             + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")
 RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
@@ -50,6 +50,10 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("NEXT_PUBLIC_STRIPE_KEY", "pk_" + "live_51HqLmN8pQrStUvWxYz0123456", None),
     # names of what is about a secret, and public site keys
     ("CSRF_TOKEN_HEADER", "x-csrf-token", None),
+    ("TOKEN_SCOPE", "read:user", None),
+    ("SECRETS_BACKEND", "cloudflare-secrets-store", None),
+    ("SESSION_SECRET_ROTATION", "quarterly-v2", None),
+    ("ASSET_MANIFEST", "/assets/index-B3xK9mQ2cD7fAb12Xy.js", None),
     ("OAUTH_TOKEN_URL", "https://auth.example.com/oauth/token", None),
     ("PASSWORD_RESET_PATH", "/account/reset-password", None),
     ("TURNSTILE_SITE_KEY", "0x4AAAAAAABkMYinukE8nzY", None),
@@ -125,10 +129,13 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     (f"T = \"{STRIPE_LIKE}\"", {STRIPE_LIKE}, f"T = \"{REDACTED}\""),
     # as Markdown text escapes it: `plain` writes `_` as `\_`
     ("uses " + GITHUB_LIKE.replace("_", "\\_") + " to deploy", [], f"uses {REDACTED} to deploy"),
-    # a private key runs to its END line, or to the end of its base64 text: never further
+    # a private key runs to its END line, or over its base64 lines: never further; the
+    # marker alone is no key
     (f'k = "{PEM_LIKE}\\n-----END RSA PRIVATE KEY-----", n = 1', [], f'k = "{REDACTED}", n = 1'),
     ("paste it from `-----BEGIN " + "PRIVATE KEY-----` on, then deploy", [],
-     f"paste it from `{REDACTED}` on, then deploy"),
+     "paste it from `-----BEGIN " + "PRIVATE KEY-----` on, then deploy"),
+    ("-----BEGIN " + "PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAQEAx7\nthen text", [],
+     f"{REDACTED}\nthen text"),
     # credentials in any text
     ('fetch("https://ops:LatPassw0rd@alerts.example.com")', [],
      f'fetch("https://ops:{REDACTED}@alerts.example.com")'),
@@ -147,7 +154,8 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     ('"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`',
      [], '"packages/platform-core/src/OAuth2CallbackHandler.ts" `CheckoutSessionDurableObjectV2`'),
     # in JSON text: a quote after a private key, a name after an escaped newline or tab
-    ('"at \\"-----BEGIN PRIVATE KEY-----\\", into"', [], f'"at \\"{REDACTED}\\", into"'),
+    ('"at \\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0\\", into"', [],
+     f'"at \\"{REDACTED}\\", into"'),
     ('"x\\nDB_PASSWORD = \\"hunter_2024_xyz\\"\\n\\tAPI_SECRET = \\"TabValue-31337\\""', [],
      f'"x\\nDB_PASSWORD = \\"{REDACTED}\\"\\n\\tAPI_SECRET = \\"{REDACTED}\\""'),
     # as Markdown text escapes it
@@ -160,7 +168,8 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     # words after Bearer and Basic are no tokens; a digit, padding or mixed case make one
     ("Basic TypeScript; Bearer JSONWebTokens; Basic realm=AdminConsole", [],
      "Basic TypeScript; Bearer JSONWebTokens; Basic realm=AdminConsole"),
-    ("Basic dXNlcjpwYXNz, bearer abcDEF123ghi, Authorization: token 3f2a9c1e8b7d6a5f4e3d", [],
+    ("Basic dXNlcjpwYXNzd29yZA==, bearer abcDEF123ghiJKL456, Authorization: token"
+     " 3f2a9c1e8b7d6a5f4e3d", [],
      f"Basic {REDACTED}, bearer {REDACTED}, Authorization: token {REDACTED}"),
     # names of what is about a secret, and values that are references, paths, ARNs, URLs
     ("API_KEY_ID: process.env.API_KEY_ID! TOKEN_EXPIRY=86400s DB_PASS_FILE=/run/secrets/db"
@@ -176,6 +185,35 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " .npmrc; npm config set //registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
     ("glpat-" + "abcdefghij1234567890 sk-" + "proj-Ab3dEf6hIj9kLm2nOp5qRs8t", [],
      f"{REDACTED} {REDACTED}"),
+    # a token prefix inside a word starts no token
+    ("npm_config_strict_peer_dependencies: false; run packages/network_test_connectivity.ts",
+     [], "npm_config_strict_peer_dependencies: false; run packages/network_test_connectivity.ts"),
+    # a secret's name given a relative path, a variable in a URL, an option in prose
+    ("GOOGLE_APPLICATION_CREDENTIALS: ./gcp-sa.json SSH_KEY=~/.ssh/id_ed25519"
+     " git clone https://oauth2:$GITLAB_TOKEN@gitlab.com/a.git; Use --token instead", [],
+     "GOOGLE_APPLICATION_CREDENTIALS: ./gcp-sa.json SSH_KEY=~/.ssh/id_ed25519"
+     " git clone https://oauth2:$GITLAB_TOKEN@gitlab.com/a.git; Use --token instead"),
+    # short words after Basic and Bearer, even with a digit
+    ("Basic HTTP/1.1 checks; the Bearer RFC-6750 flow; Basic Auth0-based login", [],
+     "Basic HTTP/1.1 checks; the Bearer RFC-6750 flow; Basic Auth0-based login"),
+    # public values that look random
+    ('integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQl" src="/assets/index-B3xK9mQ2'
+     'cD7fAb12Xy.js" price="price_1NqLmN8pQrStUvWxYz012345"', [],
+     'integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQl" src="/assets/index-B3xK9mQ2'
+     'cD7fAb12Xy.js" price="price_1NqLmN8pQrStUvWxYz012345"'),
+    # a quoted secret name, a value with `$` or `!` in it
+    ('{"DB_PASSWORD": "S3cr3tPassw0rd", \'API_TOKEN\': \'Tok3nValue99\'}', [],
+     f'{{"DB_PASSWORD": "{REDACTED}", \'API_TOKEN\': \'{REDACTED}\'}}'),
+    ("DB_PASSWORD=Pa$$w0rd2024 ADMIN_PASSWORD: Secr!t-2024-x", [],
+     f"DB_PASSWORD={REDACTED} ADMIN_PASSWORD: {REDACTED}"),
+    # .npmrc credentials, curl's user, webhook paths, more token prefixes
+    ("//r.example.com/:_password=UzNjcmV0UGFzcw== //r.example.com/:_auth=YWRtaW46cGFzcw=="
+     " curl -u admin:S3cr3tPassw0rd https://api.example.com", [],
+     f"//r.example.com/:_password={REDACTED} //r.example.com/:_auth={REDACTED}"
+     f" curl -u admin:{REDACTED} https://api.example.com"),
+    ("https://hooks.slack.com/services/T0ABC123/B0DEF456/XxYyZz0123456789abcdef", [],
+     f"https://hooks.slack.com/services/{REDACTED}"),
+    ("whsec_" + "AbCdEfGh12345678IjKl ASIA" + "IOSFODNN7EXAMPLE", [], f"{REDACTED} {REDACTED}"),
     # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
     ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
