@@ -7,9 +7,10 @@ import re
 # (reason, pattern over the whole value); checked in order.
 PLACEHOLDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("empty", re.compile(r"^\s*$")),
-    ("all zeros", re.compile(r"^[0-]*0[0-]*$")),
-    ("all ones", re.compile(r"^[1-]*1[1-]*$")),
-    ("all x", re.compile(r"^[xX-]*[xX][xX-]*$")),
+    # Dashes, then the character, then either: one way to match, so linear.
+    ("all zeros", re.compile(r"^-*0[0-]*$")),
+    ("all ones", re.compile(r"^-*1[1-]*$")),
+    ("all x", re.compile(r"^-*[xX][xX-]*$")),
     ("marker", re.compile(
         r"REPLACE|TODO|PLACEHOLDER|CHANGE[_-]?ME|FIXME|YOUR[_-]|^<.*>$|^\$\{.*\}$", re.IGNORECASE)),
 )

@@ -24,7 +24,7 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
-CREDENTIALS = re.compile(r"://[^/\s:@]*:(?!\d+(?:/|$))[^\s@]+@|^(?:Bearer|Basic)\s+\S{8,}")
+CREDENTIALS = re.compile(r"://[^/\s:@]{0,128}:(?!\d+(?:/|$))[^\s@]{1,256}@|^(?:Bearer|Basic)\s+\S{8,}")
 # Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "xxxxxxxx", "TODO", and
 # words without digits that start with a marker ("REPLACE_ME", "your-api-key-here"); not
 # "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
@@ -162,11 +162,9 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # of case: not "Basic authentication", "Bearer JSONWebToken" nor "Basic HTTP/1.1"), the
 # value of a password or token option (`--password=…`, `_authToken=…` and `_auth=…` in an
 # .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
-URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]*:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]+@")
-AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)"
-                           r"(?=[\w.~+/-]{16,}|[\w.~+/-]{6,}=)"
-                           r"(?=[\w.~+/-]*(?:\d|=(?![\w.~+/=-])|[a-z][\w.~+/-]*?[A-Z][\w.~+/-]*?"
-                           r"[a-z][\w.~+/-]*?[A-Z]))[\w.~+/=-]{8,}")
+URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}@")
+AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)([\w.~+/=-]{8,})")
+_CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|:_authToken|:_auth"
                     r"|:_password)=|(?<=\s)(?:-u|--user)\s+[^\s:\"'`]+:)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
@@ -174,7 +172,7 @@ WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/web
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
-ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]*(?:\\?[\"'])?"
+ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}(?:\\?[\"'])?"
                       r"(\s*[:=]\s*(?:\\?[\"'])?)(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
@@ -206,6 +204,18 @@ _NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\
                           r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
 
 
+def _authorization(found: re.Match[str]) -> str:
+    """A token after Bearer or Basic redacted: 16 characters or more, or base64 with
+    padding, holding a digit, padding or two changes of case (not "Basic HTTP/1.1", "Bearer
+    JSONWebToken")."""
+    token = found[3]
+    padded = token.endswith("=")
+    if ((len(token) >= 16 or padded)
+            and (padded or any(c.isdigit() for c in token) or len(_CASE_CHANGE.findall(token)) >= 2)):
+        return found[1] + found[2] + REDACTED
+    return found[0]
+
+
 def _assigned(text: str, found: re.Match[str]) -> str:
     """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
@@ -234,7 +244,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         text = TOKEN.sub(REDACTED, text)
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
     if "earer" in text or "Basic" in text or "Authorization: token" in text:
-        text = AUTHORIZATION.sub(lambda m: m[1] + m[2] + REDACTED, text)
+        text = AUTHORIZATION.sub(_authorization, text)
     if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
                                          ":_auth", ":_password", "-u ", "--user ")):
         text = OPTION.sub(lambda m: m[1] + REDACTED, text)

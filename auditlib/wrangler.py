@@ -167,7 +167,7 @@ def _unreadable(exc: Exception) -> str:
 
 # A double-quoted JSON string (kept), or a comment (dropped).
 # A string left open is taken whole too: else each of its `\"` would start another try.
-_STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 
 
 def _json(text: str) -> Any:

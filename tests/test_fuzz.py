@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditlib import claims, codesearch, configfile, docs, workflows, wrangler
+from auditlib import claims, codesearch, configfile, docs, placeholders, secrets, workflows, wrangler
 from auditlib.config import AuditConfig
 from auditlib.errors import ConfigParseError
 from auditlib.model import Claim, LatencyMonitor, Location, Match, WranglerConfig
@@ -926,6 +926,25 @@ def test_bug_wrangler_regexes_are_linear(path: str, text: str) -> None:
     with _time_limit(2.0):
         outcome = _facts_or_parse_error(lambda: wrangler.load(path, text))
     assert isinstance(outcome, WranglerConfig | ConfigParseError)
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda: secrets.redact("Bearer a" + "A" * 1500 + "a" * 1500, []), id="bearer"),
+    pytest.param(lambda: secrets.redact("echo " + "PASS" * 25_000, []), id="secret-name"),
+    pytest.param(lambda: secrets.redact("echo " + "://a:" * 30_000, []), id="url-password"),
+    pytest.param(lambda: placeholders.placeholder_reason("0" * 100_000 + "z"), id="zeros"),
+    pytest.param(lambda: docs.read_header(["Type: a" + " " * 60_000 + "b", "Status: Active"]),
+                 id="header-line"),
+    pytest.param(lambda: docs.read_document("docs/a.md", "# A\n\n" + "[" * 90_000 + "\n"),
+                 id="open-brackets"),
+    pytest.param(lambda: docs.read_document("docs/a.md", "# A\n\n" + "[a](" * 30_000 + "\n"),
+                 id="open-links"),
+    pytest.param(lambda: _facts_or_parse_error(lambda: wrangler.load(
+        "wrangler.jsonc", '{"name": "w"}\n' + "/* " * 45_000)), id="open-comments"),
+])
+def test_bug_regexes_on_repeated_text_are_linear(call: Callable[[], object]) -> None:
+    with _time_limit(2.0):
+        call()
 
 
 def test_bug_suppression_regex_is_linear() -> None:

@@ -488,6 +488,7 @@ ODD_VALUES = {
     "CF010": "compatibility_date = 2024-01-01T00:00:00Z\n",
     "CF002": "[placement]\nmode = 2025-01-01\n",
     "CF006": '[[durable_objects.bindings]]\nname = "X_DO"\nclass_name = ["X"]\n',
+    "CF014": '[[queues.consumers]]\nqueue = "q"\ndead_letter_queue = {}\n',
 }
 
 
@@ -503,7 +504,8 @@ def test_a_value_of_the_wrong_type_stops_no_rule(tmp_path: Path, rule: str) -> N
         encoding="utf-8")
     (tmp_path / "b/wrangler.toml").write_text(
         'name = "b"\nmain = "i.ts"\ncompatibility_date = "2020-01-01"\n'
-        '[[durable_objects.bindings]]\nname = "B_DO"\nclass_name = "B"\n', encoding="utf-8")
+        '[[durable_objects.bindings]]\nname = "B_DO"\nclass_name = "B"\n'
+        '[[queues.consumers]]\nqueue = "bq"\n', encoding="utf-8")
     audit = auditlib.run_audit(tmp_path, DATE)
     assert [f.message for f in audit.findings if f.outcome == Outcome.ERROR] == []
     assert any(f.rule == rule for f in audit.findings if f.location.path == "b/wrangler.toml"

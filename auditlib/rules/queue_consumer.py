@@ -46,8 +46,8 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        dead_letter_queues = {
-            binding.properties.get("dead_letter_queue") for wrangler_config in facts.configs
+        dead_letter_queues = {  # `dead_letter_queue = {}` names none
+            str(binding.properties.get("dead_letter_queue")) for wrangler_config in facts.configs
             for scope in wrangler_config.scopes() for binding in scope.bindings
             if binding.kind == "queues.consumers"}
         for wrangler_config in facts.configs:
