@@ -510,6 +510,11 @@ def test_a_value_of_the_wrong_type_stops_no_rule(tmp_path: Path, rule: str) -> N
     assert [f.message for f in audit.findings if f.outcome == Outcome.ERROR] == []
     assert any(f.rule == rule for f in audit.findings if f.location.path == "b/wrangler.toml"
                or rule == "CF006")
+    if rule == "CF010":  # as the file writes it, not as Python does
+        assert [f.message for f in audit.findings if f.rule == rule
+                and f.location.path == "a/wrangler.toml"] == [
+            "`a/wrangler.toml` has no valid `compatibility_date` (`2024-01-01T00:00:00+00:00`,"
+            " a date and time)"]
 
 
 def test_a_lone_surrogate_or_a_deep_config_loses_no_output(

@@ -60,7 +60,7 @@ class CompatibilityDateStale(Rule):
                     yield cls.finding(location=location,
                                       subject=scoped("compatibility_date", scope),
                                       message=f"{where} has no valid `compatibility_date`"
-                                              f" ({value!r})" if value else
+                                              f" ({_shown(value)})" if value else
                                               f"{where} has no `compatibility_date`",
                                       remediation=f"Set `compatibility_date` in {where}")
                     continue
@@ -79,3 +79,8 @@ class CompatibilityDateStale(Rule):
                                  f" {age} days old (limit {config.compatibility_max_age_days})"),
                         remediation=(f"Move `compatibility_date` forward (older than"
                                      f" {config.compatibility_max_age_days} days)"))
+
+
+def _shown(value: object) -> str:
+    """A value as the config wrote it: a TOML date and time in ISO form, not Python's."""
+    return f"`{value.isoformat()}`, a date and time" if isinstance(value, datetime) else repr(value)
