@@ -59,5 +59,5 @@ def read_document(path: str, text: str) -> Document:
 
 
 # `[text](target)`, `![alt](image)` and `[text][reference]`.
-# No `[` inside the text, and bounded targets: `[` or `[a](` repeated stays linear.
-_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\([^)]{0,500}\)|\[[^\]\[]{0,500}\])")
+# No `[` inside the text nor `(` inside the target: `[` or `[a](` repeated stays linear.
+_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\([^()]*\)|\[[^\]\[]*\])")

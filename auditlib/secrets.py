@@ -34,7 +34,7 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
-STRONG_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|(?:^|_)(?:PASS|PWD)(?:_|$)"
+STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE|(?:^|_)(?:PASS|PWD)(?:_|$)"
                          r"|CREDENTIAL|API_?KEY|_KEY$|^KEY$", re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
@@ -162,18 +162,19 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # of case: not "Basic authentication", "Bearer JSONWebToken" nor "Basic HTTP/1.1"), the
 # value of a password or token option (`--password=…`, `_authToken=…` and `_auth=…` in an
 # .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
-URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}@")
+URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}"
+                          r"@(?!sha\d+:)")  # not an image's tag and digest: alpine:3.20@sha256:…
 AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)([\w.~+/=-]{8,})")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|:_authToken|:_auth"
-                    r"|:_password)=|(?<=\s)(?:-u|--user)\s+[^\s:\"'`]+:)"
+                    r"|:_password)=|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}(?:\\?[\"'])?"
-                      r"(\s*[:=]\s*(?:\\?[\"'])?)(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
+                      r"([ \t]*[:=][ \t]*(?:\\?[\"'])?)(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -237,7 +238,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     `[env.staging]`, `base-shop-staging` or a JSON key."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
-            text = (re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w-])(?!\":)", REDACTED, text)
+            text = (re.sub(rf"(?:(?<![\w.-])|(?<=\\[ntr])){re.escape(secret)}(?![\w-])(?!\":)",
+                           REDACTED, text)
                     if secret.isalpha() else text.replace(secret, REDACTED))
     if any(start in text for start in TOKEN_STARTS) or ("\\_" in text and any(
             start in text for start in _ESCAPED_STARTS)):
@@ -246,7 +248,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if "earer" in text or "Basic" in text or "Authorization: token" in text:
         text = AUTHORIZATION.sub(_authorization, text)
     if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
-                                         ":_auth", ":_password", "-u ", "--user ")):
+                                         ":_auth", ":_password", "curl")):
         text = OPTION.sub(lambda m: m[1] + REDACTED, text)
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)

@@ -214,6 +214,17 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     ("https://hooks.slack.com/services/T0ABC123/B0DEF456/XxYyZz0123456789abcdef", [],
      f"https://hooks.slack.com/services/{REDACTED}"),
     ("whsec_" + "AbCdEfGh12345678IjKl ASIA" + "IOSFODNN7EXAMPLE", [], f"{REDACTED} {REDACTED}"),
+    # a word secret at the start of a line of JSON text, after its escaped newline
+    ('"P = \\"\\"\\"\\nCorrectHorseBatteryStaple\\"\\"\\""', ["CorrectHorseBatteryStaple"],
+     f'"P = \\"\\"\\"\\n{REDACTED}\\"\\"\\""'),
+    # an image's tag and digest, a container's user and group, a name that only starts with
+    # TOKEN, a secret's name with its value on another line
+    ("uses: docker://alpine:3.20@sha256:0a4eaa0eecf5f8c050e5bba433f58c052be7587ee8af3e8b3910ef9ab5fbe9f5"
+     " options: --user runner:docker TOKENIZER_MODEL: bert-base-uncased", [],
+     "uses: docker://alpine:3.20@sha256:0a4eaa0eecf5f8c050e5bba433f58c052be7587ee8af3e8b3910ef9ab5fbe9f5"
+     " options: --user runner:docker TOKENIZER_MODEL: bert-base-uncased"),
+    ("secrets:\n  CLOUDFLARE_API_TOKEN:\n    required: true", [],
+     "secrets:\n  CLOUDFLARE_API_TOKEN:\n    required: true"),
     # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
     ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
@@ -273,3 +284,13 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
 
     monkeypatch.setattr(api, "redact", breaking)
     assert json.loads(audit.to_json())["audit_date"] == "2026-01-21"
+
+
+def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
+    """Dashboard links carry long query strings; a summary shows the link's text."""
+    from auditlib.docs import read_document
+
+    url = "https://grafana.example.com/d/edge?" + "&".join(f"var-w{n}=app-{n}" for n in range(60))
+    document = read_document("docs/a.md", f"Type: Runbook\nStatus: Active\n\n# A\n\nOpen the"
+                                          f" [edge latency dashboard]({url}) first.\n")
+    assert document.summary == "Open the edge latency dashboard first."
