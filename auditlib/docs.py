@@ -59,5 +59,6 @@ def read_document(path: str, text: str) -> Document:
 
 
 # `[text](target)`, `![alt](image)` and `[text][reference]`.
-# No `[` inside the text nor `(` inside the target: `[` or `[a](` repeated stays linear.
-_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\([^()]*\)|\[[^\]\[]*\])")
+# No `[` inside the text, and a target's parentheses paired (`wiki/Queue_(abstract_data_type)`):
+# `[` or `[a](` repeated stays linear.
+_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\((?:[^()]|\([^()]*\))*\)|\[[^\]\[]*\])")

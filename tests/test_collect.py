@@ -340,3 +340,17 @@ def test_configured_probes_search_tests_where_built_in_ones_do_not(tmp_path: Pat
     assert [str(m.location) for m in facts.metrics] == ["src/cart.ts:2"]
     facts = collect(repo)  # built-in probes only: ripgrep itself leaves the tests out
     assert [str(m.location) for m in facts.metrics] == ["src/cart.ts:2"]
+
+
+def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
+    """Dashboard links carry long query strings; a summary shows the link's text."""
+    from auditlib.docs import read_document
+
+    url = "https://grafana.example.com/d/edge?" + "&".join(f"var-w{n}=app-{n}" for n in range(60))
+    document = read_document("docs/a.md", f"Type: Runbook\nStatus: Active\n\n# A\n\nOpen the"
+                                          f" [edge latency dashboard]({url}) first.\n")
+    assert document.summary == "Open the edge latency dashboard first."
+    document = read_document("docs/a.md", "Type: Runbook\nStatus: Active\n\n# A\n\nSee the"
+                                          " [Queue (Wikipedia)](https://en.wikipedia.org/wiki/"
+                                          "Queue_(abstract_data_type)) article.\n")
+    assert document.summary == "See the Queue (Wikipedia) article."
