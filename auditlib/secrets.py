@@ -19,9 +19,10 @@ PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|SITE_?KEY", re.IGNORECASE)
 # that find things (CACHE_KEY).
 ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE|ARN|ID|AUDIENCE"
                         r"|ISSUER|ALGO|ALGORITHM|VERSION|POLICY|EXPIRY|TTL|LENGTH|BINDING|COOKIE"
-                        r"|URL_BASE|SCOPES?|LIFETIME|TYPE|BACKEND|PROVIDER|ROTATION|MODE|KIND)(?:_V\d+)?$|^(?:MAX|MIN)_|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY"
-                        r"|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT|STORAGE|DEDUPE?|I18N|KV)_KEY$",
-                        re.IGNORECASE)
+                        r"|URL_BASE|SCOPES?|LIFETIME|TYPE|BACKEND|PROVIDER|ROTATION|MODE|KIND)"
+                        r"(?:_V\d+)?$|^(?:MAX|MIN)_"
+                        r"|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT"
+                        r"|STORAGE|DEDUPE?|I18N|KV)_KEY$", re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]{0,128}:(?!\d+(?:/|$))[^\s@]{1,256}@|^(?:Bearer|Basic)\s+\S{8,}")
@@ -34,14 +35,15 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
-STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE|(?:^|_)(?:PASS|PWD)(?:_|$)"
-                         r"|CREDENTIAL|API_?KEY|_KEY$|^KEY$", re.IGNORECASE)
+STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
+                         r"|(?:^|_)(?:PASS|PWD)(?:_|$)|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
+                         re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
 SECRET_VALUE = re.compile(
-    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}|^npm_\w{30,}|^glpat-[\w-]{20,}"
+    r"^(?:sk|rk)_(?:live|test)_\w{8,}|^sk-(?:proj-|ant-)?[\w-]{20,}|^npm_[A-Za-z0-9]{30,}|^glpat-[\w-]{20,}"
     r"|^SG\.[\w-]{16,}\.[\w-]{16,}"
     r"|^gh[pousr]_\w{20,}|^github_pat_\w{20,}|^xox[abprs]-[\w-]{10,}"
     r"|^AKIA[0-9A-Z]{16}$|^AIza[\w-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
@@ -131,8 +133,6 @@ def _leaves(value: object, key: str = "") -> Iterable[tuple[str, str]]:
             yield from _leaves(item, key)
     elif isinstance(value, str):
         yield key, value
-
-
 
 
 # A word character, one or a dash, and an underscore, also as Markdown escapes them (`\_`).
