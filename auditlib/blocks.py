@@ -16,7 +16,8 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: no raw pipes (one escaped already, as `plain`
     escapes it, is left as it is), no line breaks."""
-    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", str(value)).replace("\n", " ").strip()
+    text = " ".join(str(value).splitlines())  # \r and U+2028 break a row as \n does
+    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", text).strip()
 
 
 def counted(number: int, noun: str) -> str:
@@ -49,7 +50,9 @@ def prose(text: str) -> str:
     """A message written with code spans (a finding's, a waiver's reason): its code spans
     kept, the rest shown as text, as `plain` shows it. When a backtick is left unpaired
     (a quote cut inside a span), the spans cannot be told from the text between them,
-    and it is all shown as text."""
+    and it is all shown as text. It is one line: a line break in a span (`\r`, U+2028) is
+    a space, as in `code`."""
+    text = " ".join(text.splitlines())
     parts, last = [], 0
     for found in CODE_SPAN.finditer(text):
         parts += [text[last:found.start()], found[0]]

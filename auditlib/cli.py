@@ -327,7 +327,7 @@ def _check(args: argparse.Namespace) -> int:
             expired = f" ({finding.waiver})" if finding.waiver else ""
             line = redact(f"{where}: {finding.severity} {finding.rule} {finding.title}:"
                           f" {finding.message}{expired}", secrets)
-            print(line.replace("\r", "\\r").replace("\n", "\\n"))  # one finding, one line
+            print(line.translate(_ONE_LINE))  # one finding, one line
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")
@@ -336,6 +336,10 @@ def _check(args: argparse.Namespace) -> int:
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
 
+
+# Line breaks a reader may split on, shown escaped in a finding's line of text output.
+_ONE_LINE = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028",
+                           "\u2029": "\\u2029", "\x85": "\\x85"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)

@@ -200,7 +200,7 @@ def _deployments(ctx: Context) -> list[Block]:
         if secrets and bare:
             using += f" (line{'s' if len(bare) > 1 else ''} {', '.join(bare)}: none)"
         blocks.append(Text(
-            f"**Verified in CI:** `{workflow}` ({lines}) deploys via"
+            f"**Verified in CI:** {_code(workflow)} ({lines}) deploys via"
             f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
     if not by_workflow:
         searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
@@ -232,25 +232,25 @@ def _durable_objects(ctx: Context) -> list[Block]:
         class_name = str(binding.properties.get("class_name", ""))
         code = classes.get(class_name)
         if code is not None and not code.defined:
-            implementation.append(f"- `{class_name}`: re-exported at"
+            implementation.append(f"- {_code(class_name)}: re-exported at"
                                   f" {ctx.where(code.location)}, from outside this file")
         elif code is not None:
             path = code.location.path
             label = path if names[posixpath.basename(path)] > 1 else None
             implementation.append(
                 f"- {ctx.link(path, label=label)}"
-                f" ({counted(code.file_lines, 'line')}): `{class_name}` at line"
+                f" ({counted(code.file_lines, 'line')}): {_code(class_name)} at line"
                 f" {code.location.start_line}")
         elif binding.properties.get("script_name"):
-            implementation.append(f"- `{class_name}`: in Worker"
-                                  f" `{plain(binding.properties['script_name'])}`")
+            implementation.append(f"- {_code(class_name)}: in Worker"
+                                  f" {_code(binding.properties['script_name'])}")
         elif not javascript_worker(config.top.settings):
             language = "Python" if str(config.top.settings.get("main", "")).endswith(".py") \
                 else "Rust"
-            implementation.append(f"- `{class_name}`: in `{config.path}`'s {language} code,"
+            implementation.append(f"- {_code(class_name)}: in {_code(config.path)}'s {language} code,"
                                   " which is not searched")
         else:
-            implementation.append(f"- `{class_name}`: no exported class of that name in code")
+            implementation.append(f"- {_code(class_name)}: no exported class of that name in code")
     blocks.append(Text("**Implementation:**\n\n" + "\n".join(dict.fromkeys(implementation))))
     blocks.append(Text("**Scaling behavior:** each Durable Object id is a separate instance."
                        " Cloudflare creates instances on demand and evicts idle ones"
@@ -280,7 +280,7 @@ def _containers(ctx: Context) -> list[Block]:
                                                                     dict)
                               else entry.get("instance_type", "default")),
                         _code(scope.location_of("containers"))
-                        + (f" (env `{scope.name}`)" if scope.name else "")))
+                        + (f" (env {_code(scope.name)})" if scope.name else "")))
     if not rows:
         return []
     return [Text("#### Containers"),
@@ -327,13 +327,13 @@ def _resources(ctx: Context) -> list[Block]:
             for _, b in kv]))
         for _, binding in kv:
             # Bindings are not inherited: a placeholder holds back only its own environment.
-            deploying = (f"env `{binding.environment}`" if binding.environment
+            deploying = (f"env {_code(binding.environment)}" if binding.environment
                          else "the top level")
             for finding in _placeholders(ctx, binding):
                 if finding.outcome == Outcome.FAIL:
                     blocks.append(Text(
                         f"**Gap:** {_name(binding)} uses a placeholder ID"
-                        f" (`{finding.location}`): deploying {deploying} needs a real"
+                        f" ({_code(finding.location)}): deploying {deploying} needs a real"
                         " namespace ID."))
     else:
         blocks.append(Text("No KV namespaces are configured."))
@@ -407,13 +407,13 @@ def _providers(ctx: Context) -> list[Block]:
         steps = []
         for number, branch in enumerate(selection.chain, 1):
             condition = ("Otherwise" if branch.condition == "otherwise"
-                         else f"If `{branch.condition}`")
+                         else f"If {_code(branch.condition)}")
             note = (" (**does not scale horizontally**)"
                     if branch.location == selection.memory_fallback else "")
-            steps.append(f"{number}. {condition} → `{branch.store}`"
+            steps.append(f"{number}. {condition} → {_code(branch.store)}"
                          f" (line {branch.location.start_line}){note}")
         evidence = ctx.link(selection.location.path, selection.location)
-        chains.append(f"`{selection.variable}` ({evidence}):\n\n" + "\n".join(steps))
+        chains.append(f"{_code(selection.variable)} ({evidence}):\n\n" + "\n".join(steps))
     blocks.append(Text("**Fallback chain (verified in code):**\n\n" + "\n\n".join(chains)))
     return blocks
 
@@ -488,7 +488,7 @@ def _gaps(ctx: Context) -> list[Block]:
         result = ("no results" if not search.matches else
                   f"{counted(len(search.matches), 'result')}: "
                   + ", ".join(_code(m.location) for m in search.matches))
-        blocks.append(Text(f"**Searched:** `{search.command}` — {result}."))
+        blocks.append(Text(f"**Searched:** {_code(search.command)} — {result}."))
     blocks.append(Text("### No Production Verification"))
     unmeasured = ctx.open_findings("CF006")
     if unmeasured:
@@ -504,7 +504,7 @@ def _gaps(ctx: Context) -> list[Block]:
                            else "No unmeasured scaling behaviour was found."))
     metrics = ctx.facts.searches.get("metrics")
     if metrics is not None and not metrics.matches:
-        blocks.append(Text(f"**Searched for metrics:** `{metrics.command}` — no results."))
+        blocks.append(Text(f"**Searched for metrics:** {_code(metrics.command)} — no results."))
     return blocks
 
 
@@ -625,7 +625,7 @@ def _extra(ctx: Context) -> list[Block]:
     return [Text(f"## Additional Evidence\n\nMatches of the configured probes ({names}):"),
             Table.of(("Probe", "Location", "Groups", "Line"), [
                 (_code(m.probe), _code(m.location),
-                 ", ".join(f"{key}: `{value}`" for key, value in m.groups.items()) or "—",
+                 ", ".join(f"{key}: {_code(value)}" for key, value in m.groups.items()) or "—",
                  _quote(m.text)) for m in ctx.facts.extra])]
 
 
@@ -651,12 +651,12 @@ def _drift(ctx: Context) -> list[Block]:
     heading = Text("## Drift since the last hand-written version")
     path = ctx.config.doc_path
     if not any(document.path == path for document in ctx.facts.claims):
-        return [heading, Text(f"There is no hand-written version at `{path}` to compare with.")]
+        return [heading, Text(f"There is no hand-written version at {_code(path)} to compare with.")]
     found = sorted((f for f in ctx.findings if f.rule in DRIFT_IDS and f.location.path == path),
                    key=lambda f: f.location.start_line or 0)  # the header's first
     if not found:
-        return [heading, Text(f"Every claim of the hand-written `{path}` still holds.")]
-    return [heading, Text(f"Where `{path}` and the repository disagree: what it claims that is"
+        return [heading, Text(f"Every claim of the hand-written {_code(path)} still holds.")]
+    return [heading, Text(f"Where {_code(path)} and the repository disagree: what it claims that is"
                           " no longer true, and what it leaves out:"),
             Table.of(("Line", "Rule", "Claim and present truth"), [
                 (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}",

@@ -185,12 +185,14 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
 
 def test_check_prints_one_line_per_finding_whatever_the_path_holds(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "apps/new\nline").mkdir(parents=True)
-    (tmp_path / "apps/new\nline/wrangler.toml").write_text(VALID, encoding="utf-8")
+    for folder in ("new\nline", "next\u2028line"):  # U+2028 splits lines too (str.splitlines)
+        (tmp_path / "apps" / folder).mkdir(parents=True)
+        (tmp_path / "apps" / folder / "wrangler.toml").write_text(VALID, encoding="utf-8")
     cli.main(["check", str(tmp_path), "--date", DATE])
     lines = capsys.readouterr().out.splitlines()
-    assert lines and all(line.startswith(("apps/new\\nline/wrangler.toml", "(repository)", "  ",
-                                          "auditlib: ")) for line in lines), lines
+    assert lines and all(line.startswith(("apps/new\\nline/wrangler.toml",
+                                          "apps/next\\u2028line/wrangler.toml", "(repository)",
+                                          "  ", "auditlib: ")) for line in lines), lines
 
 
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
@@ -341,7 +343,12 @@ def test_repository_text_cannot_inject_markup(tmp_path: Path) -> None:
     (repo / "wrangler.toml").write_text(
         f'name = "shop{SCRIPT}"\nmain = "src/index.ts"\n'
         f'[[kv_namespaces]]\nbinding = "A|B`{IMAGE}"\nid = "x|y`z"\n'
-        f'[vars]\nNOTE = "pipe | and `tick` {IMAGE}"\nFENCE = "```"\n', encoding="utf-8")
+        f'[vars]\nNOTE = "pipe | and `tick` {IMAGE}"\nFENCE = "```"\n'
+        # A backtick that would close a one-backtick span early; line breaks inside names.
+        '[[durable_objects.bindings]]\nname = "A_DO"\nclass_name = "A`![i](https://evil.example/p.png)`B"\n'
+        '[[durable_objects.bindings]]\nname = "B_DO\\r# H1"\nclass_name = "B"\n'
+        '[[durable_objects.bindings]]\nname = "C_DO\\u2028# H2"\nclass_name = "C"\n',
+        encoding="utf-8")
     (repo / "docs" / "notes.md").write_text(
         f"Type: Plan\nStatus: Active\nDomain: Cloudflare\nLast-reviewed: 2026-11-01\n\n"
         f"# Deploy {SCRIPT} | notes\n\nCloudflare deploys {IMAGE} with `ticks` | pipes.\n",
@@ -363,6 +370,8 @@ def test_repository_text_cannot_inject_markup(tmp_path: Path) -> None:
     outside_code = re.sub(r"^(`{3,})[a-z]*\n.*?^\1$", "", markdown, flags=re.MULTILINE | re.DOTALL)
     outside_code = re.sub(r"(`+).+?\1", "", outside_code)
     assert "<script" not in outside_code and "<img" not in outside_code
+    assert "![i]" not in outside_code and "evil.example/p.png\"" not in html
+    assert not re.search(r"^# H|[\r\u2028]", markdown, re.MULTILINE)  # no line broken in two
 
 
 # Failed runs --------------------------------------------------------------------------------
