@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Collection, Iterator
 from typing import ClassVar
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Environment, Facts, Finding, Location, Severity, WranglerConfig
 
@@ -40,7 +41,7 @@ class Rule:
 
 def scope_label(config: WranglerConfig, scope: Environment) -> str:
     """`wrangler.toml` or `wrangler.toml` (env `production`), for messages."""
-    return f"`{config.path}`" + (f" (env `{scope.name}`)" if scope.name else "")
+    return f"{code(config.path)}" + (f" (env {code(scope.name)})" if scope.name else "")
 
 
 def scoped(subject: str, scope: Environment) -> str:

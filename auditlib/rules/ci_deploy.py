@@ -58,6 +58,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..wrangler import CONFIG_NAMES
@@ -90,11 +91,11 @@ class AppNotDeployedByCi(Rule):
                 name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
                 if name))
-            why = (f"{' or '.join(f'`{n}`' for n in named)} not named by a deploy step" if named
+            why = (f"{' or '.join(f'{code(n)}' for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=f"no CI workflow deploys `{wrangler_config.path}` ({why})",
+                message=f"no CI workflow deploys {code(wrangler_config.path)} ({why})",
                 remediation="Deploy each app from a CI workflow")
 
 

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule, scope_label, scoped
@@ -83,4 +84,4 @@ class CompatibilityDateStale(Rule):
 
 def _shown(value: object) -> str:
     """A value as the config wrote it: a TOML date and time in ISO form, not Python's."""
-    return f"`{value.isoformat()}`, a date and time" if isinstance(value, datetime) else repr(value)
+    return f"{code(value.isoformat())}, a date and time" if isinstance(value, datetime) else repr(value)

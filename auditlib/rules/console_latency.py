@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..codesearch import PROBES
 from ..config import AuditConfig
 from ..model import Facts, Finding, LatencyMonitor, Severity
@@ -69,7 +70,7 @@ class ConsoleOnlyLatency(Rule):
                 continue
             yield cls.finding(
                 location=monitor.location, subject=checked_variable(monitor),
-                message=(f"latency above {monitor.threshold_ms} ms at `{monitor.location}`"
+                message=(f"latency above {monitor.threshold_ms} ms at {code(monitor.location)}"
                          f" {' and '.join(problems)}"),
                 remediation=(f"Record operation latency as a metric and alert above"
                              f" {min(monitor.threshold_ms, budget)} ms"))

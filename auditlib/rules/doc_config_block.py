@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
@@ -48,7 +49,7 @@ class DocConfigBlockDrift(Rule):
                     why = (f"could not be read as text: {claim.data['unread']}"
                            if claim.data.get("unread") else "does not exist")
                     yield cls.finding(location=claim.location, subject=str(claim.target),
-                                      message=f"quotes `{claim.target}`, which {why}")
+                                      message=f"quotes {code(claim.target)}, which {why}")
                     continue
                 quoted = [line.rstrip() for line in claim.data["body"].rstrip().splitlines()]
                 actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]
@@ -60,6 +61,6 @@ class DocConfigBlockDrift(Rule):
                 shown = "; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
                 yield cls.finding(
                     location=claim.location, subject=str(claim.target),
-                    message=(f"the quoted `{claim.target}` differs from the file"
+                    message=(f"the quoted {code(claim.target)} differs from the file"
                              f" ({len(diff)} lines): {shown}"),
-                    remediation=f"Quote `{claim.target}` as it is now")
+                    remediation=f"Quote {code(claim.target)} as it is now")

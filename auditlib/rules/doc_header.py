@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
@@ -57,9 +58,9 @@ class DocHeaderInvalid(Rule):
             for key in (*REQUIRED, *audit):
                 if key not in header:
                     yield cls.finding(location=Location(path=document.path, start_line=1),
-                                      subject=key, message=f"`{document.path}` has no `{key}:`"
+                                      subject=key, message=f"{code(document.path)} has no `{key}:`"
                                                            " in its header block",
-                                      remediation=f"Add `{key}:` to the header of `{document.path}`")
+                                      remediation=f"Add `{key}:` to the header of {code(document.path)}")
             where = Location(path=document.path, start_line=lines.get("Last-reviewed"))
             try:
                 reviewed = date.fromisoformat(header["Last-reviewed"])

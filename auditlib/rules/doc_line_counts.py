@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
@@ -48,14 +49,14 @@ class DocLineCountDrift(Rule):
                     if claim.data.get("unread"):  # else a missing file: a broken link (DR004)
                         yield cls.finding(
                             location=claim.location, subject=f"{claim.target} lines",
-                            message=(f"claims `{claim.target}` has {claim.data['count']} lines;"
+                            message=(f"claims {code(claim.target)} has {claim.data['count']} lines;"
                                      f" it could not be read as text: {claim.data['unread']}"),
-                            remediation=f"Remove the line count at `{claim.location}`")
+                            remediation=f"Remove the line count at {code(claim.location)}")
                     continue
                 if len(lines) != claim.data["count"]:
                     yield cls.finding(
                         location=claim.location, subject=f"{claim.target} lines",
-                        message=(f"claims `{claim.target}` has {claim.data['count']} lines;"
+                        message=(f"claims {code(claim.target)} has {claim.data['count']} lines;"
                                  f" it has {len(lines)}"),
                         remediation=(f"Change ({claim.data['count']} lines) to ({len(lines)}"
-                                     f" lines) at `{claim.location}`"))
+                                     f" lines) at {code(claim.location)}"))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -48,9 +49,9 @@ class DocBrokenLink(Rule):
                     yield cls.finding(
                         location=claim.location, subject=claim.target,
                         message=f"{claim.text} leads outside the repository (not read)",
-                        remediation=f"Link inside the repository instead of `{claim.target}`")
+                        remediation=f"Link inside the repository instead of {code(claim.target)}")
                 elif not claim.data.get("exists"):
                     yield cls.finding(
                         location=claim.location, subject=claim.target,
-                        message=f"{claim.text}: `{claim.target}` does not exist",
-                        remediation=f"Fix the link to `{claim.target}` at `{claim.location}`")
+                        message=f"{claim.text}: {code(claim.target)} does not exist",
+                        remediation=f"Fix the link to {code(claim.target)} at {code(claim.location)}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..secrets import secret_name
@@ -83,9 +84,9 @@ class DocNameDrift(Rule):
                     what = "a name" if kind == "name" else f"{_article(kind)} {kind}"
                     yield cls.finding(
                         location=claim.location, subject=name,
-                        message=(f"`{name}` is named as {what} in the document, but the"
+                        message=(f"{code(name)} is named as {what} in the document, but the"
                                  " repository has none of that name"),
-                        remediation=f"Remove or correct `{name}` at `{claim.location}`")
+                        remediation=f"Remove or correct {code(name)} at {code(claim.location)}")
             if not any(c.data["name_kind"] == "binding" for c in names):
                 continue  # not an inventory of bindings: nothing to miss
             mentioned = {c.data["name"] for c in document.claims if c.kind in ("name", "mention")}
@@ -95,7 +96,7 @@ class DocNameDrift(Rule):
                         continue
                     yield cls.finding(
                         location=Location(path=document.path), subject=binding.name,
-                        message=(f"`{binding.name}` ({KINDS_BY_NAME[binding.kind].label},"
-                                 f" `{binding.location}`) is"
+                        message=(f"{code(binding.name)} ({KINDS_BY_NAME[binding.kind].label},"
+                                 f" {code(binding.location)}) is"
                                  " configured but not in the document"),
-                        remediation=f"Add `{binding.name}` to `{document.path}`")
+                        remediation=f"Add {code(binding.name)} to {code(document.path)}")

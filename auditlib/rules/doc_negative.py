@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -47,11 +48,11 @@ class DocNegativeClaimContradicted(Rule):
                 named = claim.data.get("paths") or []
                 contradicting = [c for c in placed if not named or c.path in named]
                 if contradicting:
-                    where = ", ".join(f"`{c.placement_location or c.path}`"
+                    where = ", ".join(f"{code(c.placement_location or c.path)}"
                                       for c in contradicting[:3])
                     more = f" and {len(contradicting) - 3} more" if len(contradicting) > 3 else ""
                     yield cls.finding(
                         location=claim.location, subject="placement",
                         message=(f"says \"{claim.text}\", but [placement] is configured in"
                                  f" {where}{more}"),
-                        remediation=f"Update the Smart Placement claim at `{claim.location}`")
+                        remediation=f"Update the Smart Placement claim at {code(claim.location)}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
@@ -47,8 +48,8 @@ class DocCitationOutOfRange(Rule):
                     if not candidates:
                         yield cls.finding(
                             location=claim.location, subject=claim.text,
-                            message=f"`{claim.text}` cites a file that is not in the repository",
-                            remediation=f"Update or remove the citation `{claim.text}`")
+                            message=f"{code(claim.text)} cites a file that is not in the repository",
+                            remediation=f"Update or remove the citation {code(claim.text)}")
                     continue  # several files of that name: the citation is ambiguous
                 if claim.kind not in ("link", "citation") or claim.data.get("end") is None:
                     continue
@@ -59,20 +60,20 @@ class DocCitationOutOfRange(Rule):
                         yield cls.finding(
                             location=claim.location, subject=claim.text,
                             message=(f"{claim.text} cites lines {start}-{end} of"
-                                     f" `{claim.target}`, which could not be read as"
+                                     f" {code(claim.target)}, which could not be read as"
                                      f" text: {claim.data['unread']}"),
-                            remediation=f"Cite lines of a text file at `{claim.location}`")
+                            remediation=f"Cite lines of a text file at {code(claim.location)}")
                     continue
                 if start < 1:
                     message = f"{claim.text} cites line {start}: lines are numbered from 1"
                 elif start > end:
-                    past = (f", and starts past the end of `{claim.target}` ({len(lines)} lines)"
+                    past = (f", and starts past the end of {code(claim.target)} ({len(lines)} lines)"
                             if start > len(lines) else "")
                     message = f"{claim.text} cites lines {start}-{end}: the range is reversed{past}"
                 elif end > len(lines):
-                    message = (f"{claim.text} cites lines {start}-{end}, but `{claim.target}`"
+                    message = (f"{claim.text} cites lines {start}-{end}, but {code(claim.target)}"
                                f" has {len(lines)} lines")
                 else:
                     continue
                 yield cls.finding(location=claim.location, subject=claim.text, message=message,
-                                  remediation=f"Update the line range cited at `{claim.location}`")
+                                  remediation=f"Update the line range cited at {code(claim.location)}")

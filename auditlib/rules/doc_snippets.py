@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
@@ -89,34 +90,34 @@ class DocSnippetMoved(Rule):
                     if claim.data.get("unread"):
                         yield cls.finding(
                             location=claim.location, subject=claim.text,
-                            message=(f"the snippet `{claim.text}` quotes `{claim.target}`, which"
+                            message=(f"the snippet {code(claim.text)} quotes {code(claim.target)}, which"
                                      f" could not be read as text: {claim.data['unread']}"),
-                            remediation=f"Update the snippet at `{claim.location}`")
+                            remediation=f"Update the snippet at {code(claim.location)}")
                     elif not claim.data.get("candidates"):
                         yield cls.finding(location=claim.location, subject=claim.text,
-                                          message=f"`{claim.text}`: no such file in the repository",
-                                          remediation=f"Update the snippet at `{claim.location}`")
+                                          message=f"{code(claim.text)}: no such file in the repository",
+                                          remediation=f"Update the snippet at {code(claim.location)}")
                     continue
                 body = claim.data["body"].split("\n")
                 start, end = claim.data["start"], claim.data["end"]
                 found = find_block(lines, body, start)
                 if start > end:
                     where = (f"; the quoted code starts at line {found}" if found is not None
-                             else f"; the quoted code is no longer in `{claim.target}`")
+                             else f"; the quoted code is no longer in {code(claim.target)}")
                     yield cls.finding(
                         location=claim.location, subject=claim.text,
-                        message=(f"the snippet `{claim.text}` cites lines {start}-{end}, a"
+                        message=(f"the snippet {code(claim.text)} cites lines {start}-{end}, a"
                                  f" reversed range{where}"),
-                        remediation=f"Correct the snippet's location comment at `{claim.location}`")
+                        remediation=f"Correct the snippet's location comment at {code(claim.location)}")
                 elif found is None:
                     yield cls.finding(
                         location=claim.location, subject=claim.text,
-                        message=f"the snippet `{claim.text}` is no longer in `{claim.target}`",
-                        remediation=f"Quote the present code of `{claim.target}`")
+                        message=f"the snippet {code(claim.text)} is no longer in {code(claim.target)}",
+                        remediation=f"Quote the present code of {code(claim.target)}")
                 elif found != start:
                     now = f"{found}-{found + end - start}"
                     yield cls.finding(
                         location=claim.location, subject=claim.text,
-                        message=(f"the snippet `{claim.text}` is now at lines {now} of"
-                                 f" `{claim.target}`"),
+                        message=(f"the snippet {code(claim.text)} is now at lines {now} of"
+                                 f" {code(claim.target)}"),
                         remediation=f"Change the snippet's location comment to :{now}")

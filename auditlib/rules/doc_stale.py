@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
@@ -51,6 +52,6 @@ class DocStale(Rule):
                     location=Location(path=document.path,
                                       start_line=document.header_lines.get("Last-reviewed")),
                     subject="Last-reviewed",
-                    message=(f"`{document.path}` was last reviewed {reviewed.isoformat()},"
+                    message=(f"{code(document.path)} was last reviewed {reviewed.isoformat()},"
                              f" {age} days ago (limit {config.doc_max_age_days})"),
-                    remediation=f"Review `{document.path}` and update Last-reviewed")
+                    remediation=f"Review {code(document.path)} and update Last-reviewed")

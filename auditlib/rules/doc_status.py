@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..blocks import counted
+from ..blocks import code, counted
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
@@ -62,8 +62,8 @@ class DocVerifiedWithDrift(Rule):
                     location=Location(path=document.path,
                                       start_line=document.header_lines.get("Audit-status")),
                     subject="Audit-status",
-                    message=(f"`{document.path}` says `Audit-status: VERIFIED`, but"
+                    message=(f"{code(document.path)} says `Audit-status: VERIFIED`, but"
                              f" {counted(drift[document.path], 'drift finding')} (DR004 to"
                              f" DR010) {'says' if drift[document.path] == 1 else 'say'} the"
                              " repository disagrees"),
-                    remediation=f"Fix the drift in `{document.path}` or mark it UNVERIFIED")
+                    remediation=f"Fix the drift in {code(document.path)} or mark it UNVERIFIED")

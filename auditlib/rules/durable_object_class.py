@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
@@ -55,9 +56,10 @@ class DurableObjectClassNotFound(Rule):
                         continue
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
-                        message=(f"`{binding.name}` in {scope_label(wrangler_config, scope)}"
-                                 f" names `{class_name}`, which no file exports"),
-                        remediation=f"Export `{class_name}` or correct `class_name` of `{binding.name}`")
+                        message=(f"{code(binding.name)} in {scope_label(wrangler_config, scope)}"
+                                 f" names {code(class_name)}, which no file exports"),
+                        remediation=(f"Export {code(class_name)} or correct `class_name` of"
+                                     f" {code(binding.name)}"))
 
 
 def javascript_worker(settings: Mapping[str, object]) -> bool:

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
@@ -106,18 +107,18 @@ class DurableObjectMigrationMissing(Rule):
                     if wrangler_config.target == "pages":
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
-                            message=(f"`{binding.name}` in {where} has no `script_name`, and a"
-                                     f" Pages project cannot host `{class_name}` itself"),
-                            remediation=(f"Set `script_name` on `{binding.name}` to the Worker"
-                                         f" that exports `{class_name}`, and verify the class"
+                            message=(f"{code(binding.name)} in {where} has no `script_name`, and a"
+                                     f" Pages project cannot host {code(class_name)} itself"),
+                            remediation=(f"Set `script_name` on {code(binding.name)} to the Worker"
+                                         f" that exports {code(class_name)}, and verify the class"
                                          " name"))
                     elif class_name not in declared:
                         state = _state(scope.settings.get("exports"), class_name)
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
-                            message=(f"`{class_name}` ({binding.name}) is in no migration"
+                            message=(f"{code(class_name)} ({binding.name}) is in no migration"
                                      f" and no `exports` entry of {where}" if state is None else
-                                     f"`{class_name}` ({binding.name}) is exported as `{state}`"
+                                     f"{code(class_name)} ({binding.name}) is exported as {code(state)}"
                                      f" in {where}"),
-                            remediation=(f"Add `{class_name}` to `new_sqlite_classes` of a new"
-                                         f" `[[migrations]]` entry in `{wrangler_config.path}`"))
+                            remediation=(f"Add {code(class_name)} to `new_sqlite_classes` of a new"
+                                         f" `[[migrations]]` entry in {code(wrangler_config.path)}"))

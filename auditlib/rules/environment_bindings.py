@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..secrets import secret_name, secret_reason
@@ -72,8 +73,8 @@ class BindingMissingInEnvironment(Rule):
 
                 def into(table: str, scope_name: str = scope.name, line: int = start,
                          inline: bool = inline) -> str:
-                    return (f"the inline table of env `{scope_name}` (line {line})" if inline
-                            else f"`{table}`")
+                    return (f"the inline table of env {code(scope_name)} (line {line})" if inline
+                            else f"{code(table)}")
                 consumes = any(kind == "queues.consumers" for kind, _name in have)
                 for binding in top.bindings:
                     if (binding.kind, binding.name) in have or (
@@ -85,13 +86,13 @@ class BindingMissingInEnvironment(Rule):
                     consumer = binding.kind == "queues.consumers"
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
-                        message=(f"{kind.label} `{binding.name}` is declared at the top level"
+                        message=(f"{kind.label} {code(binding.name)} is declared at the top level"
                                  f" (line {binding.location.start_line}) but "
                                  + (f"{where} declares no queue consumer" if consumer
                                     else f"not in {where}")),
                         remediation=(("Declare the environment's own queue consumer" if consumer
-                                      else f"Declare `{binding.name}`")
-                                     + f" in {into(table)} of `{wrangler_config.path}`"))
+                                      else f"Declare {code(binding.name)}")
+                                     + f" in {into(table)} of {code(wrangler_config.path)}"))
                 if "containers" in top.declared and "containers" not in scope.declared:
                     line = top.location_of("containers").start_line
                     yield cls.finding(
@@ -100,21 +101,22 @@ class BindingMissingInEnvironment(Rule):
                                  + (f" (line {line})" if line else "") + f" but not in {where}"),
                         remediation=("Declare the top level's containers again in "
                                      + into(_table(toml, False, ("env", scope.name, "containers")))
-                                     + f" of `{wrangler_config.path}`"))
+                                     + f" of {code(wrangler_config.path)}"))
                 for var in top.vars:
                     if var.name in have_vars:
                         continue
                     yield cls.finding(
                         location=location, subject=scoped(var.name, scope),
-                        message=(f"var `{var.name}` is declared at the top level (line"
+                        message=(f"var {code(var.name)} is declared at the top level (line"
                                  f" {var.location.start_line}) but not in {where}"),
                         remediation=(
-                            f"Set `{var.name}` with `{secret_put(wrangler_config, var.name, scope.name)}`,"
+                            f"Set {code(var.name)} with"
+                            f" {code(secret_put(wrangler_config, var.name, scope.name))},"
                             " not in a config"
                             if secret_name(var.name) or secret_reason(var.name, var.value)
-                            else f"Declare `{var.name}` in "
+                            else f"Declare {code(var.name)} in "
                             + into(("[env.{}.vars]" if toml else "env.{}.vars").format(scope.name))
-                            + f" of `{wrangler_config.path}`"))
+                            + f" of {code(wrangler_config.path)}"))
 
 
 def _table(toml: bool, single: bool, path: tuple[str, ...]) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -48,7 +49,7 @@ class MemoryFallback(Rule):
             store = next(b.store for b in selection.chain if b.location == fallback)
             yield cls.finding(
                 location=selection.location, subject=selection.variable,
-                message=(f"`{selection.variable}` falls back to `{store}` at `{fallback}`,"
+                message=(f"{code(selection.variable)} falls back to {code(store)} at {code(fallback)},"
                          " which does not scale horizontally"),
-                remediation=(f"Set `{selection.variable}` explicitly in production; do not fall"
-                             f" back to `{store}`"))
+                remediation=(f"Set {code(selection.variable)} explicitly in production; do not fall"
+                             f" back to {code(store)}"))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from .base import Rule, scoped
@@ -59,12 +60,12 @@ class PagesConfigInvalid(Rule):
                 continue
             for scope in wrangler_config.scopes():
                 if "main" in scope.declared:
-                    where = f" (env `{scope.name}`)" if scope.name else ""
+                    where = f" (env {code(scope.name)})" if scope.name else ""
                     yield cls.finding(
                         location=scope.location_of("main"), subject=scoped("main", scope),
-                        message=(f"`{wrangler_config.path}` sets both `main`{where} and"
+                        message=(f"{code(wrangler_config.path)} sets both `main`{where} and"
                                  " `pages_build_output_dir`"),
-                        remediation=(f"Remove `main`{where} from `{wrangler_config.path}`"
+                        remediation=(f"Remove `main`{where} from {code(wrangler_config.path)}"
                                      " (Pages), or `pages_build_output_dir` (Worker)"))
             yield from cls._unsupported(wrangler_config)
             for scope in wrangler_config.environments:
@@ -73,9 +74,9 @@ class PagesConfigInvalid(Rule):
                 yield cls.finding(
                     location=scope.location, subject=f"env.{scope.name}",
                     message=(f"Pages allows only the environments preview and production, not"
-                             f" `{scope.name}` (`{wrangler_config.path}`)"),
+                             f" {code(scope.name)} ({code(wrangler_config.path)})"),
                     remediation=(f"Rename or remove `[env.{scope.name}]` in"
-                                 f" `{wrangler_config.path}`"))
+                                 f" {code(wrangler_config.path)}"))
 
     @classmethod
     def _unsupported(cls, wrangler_config: WranglerConfig) -> Iterator[Finding]:
@@ -84,19 +85,19 @@ class PagesConfigInvalid(Rule):
         if not str(wrangler_config.top.settings.get("name") or "").strip():
             yield cls.finding(
                 location=Location(path=path), subject="name",
-                message=f"`{path}` names no project: Pages needs `name` at the top level",
-                remediation=f"Set the Pages project's `name` at the top of `{path}`")
+                message=f"{code(path)} names no project: Pages needs `name` at the top level",
+                remediation=f"Set the Pages project's `name` at the top of {code(path)}")
         for scope in wrangler_config.scopes():
-            where = f" (env `{scope.name}`)" if scope.name else ""
+            where = f" (env {code(scope.name)})" if scope.name else ""
             for key in sorted(set(scope.declared) - PAGES_KEYS):
                 yield cls.finding(
                     location=scope.location_of(key), subject=scoped(key, scope),
-                    message=f"`{path}` sets `{key}`{where}, which Pages does not support",
-                    remediation=f"Remove `{key}`{where} from `{path}`, or deploy it as a Worker")
+                    message=f"{code(path)} sets {code(key)}{where}, which Pages does not support",
+                    remediation=f"Remove {code(key)}{where} from {code(path)}, or deploy it as a Worker")
             for binding in scope.bindings:
                 if binding.kind == "queues.consumers":
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
-                        message=f"`{path}` consumes queue `{binding.name}`{where}: Pages cannot",
-                        remediation=(f"Consume `{binding.name}` in a Worker; Pages may only"
+                        message=f"{code(path)} consumes queue {code(binding.name)}{where}: Pages cannot",
+                        remediation=(f"Consume {code(binding.name)} in a Worker; Pages may only"
                                      " produce to it"))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from ..placeholders import id_reason
@@ -52,14 +53,14 @@ class PlaceholderResourceId(Rule):
         for wrangler_config in facts.configs:
             app = wrangler_config.label
             for scope in wrangler_config.scopes():
-                where = f" (env `{scope.name}`)" if scope.name else ""
-                owner = f"`{app}`, env `{scope.name}`" if scope.name else f"`{app}`"
+                where = f" (env {code(scope.name)})" if scope.name else ""
+                owner = f"{code(app)}, env {code(scope.name)}" if scope.name else f"{code(app)}"
                 account = id_reason("account", scope.settings.get("account_id"))
                 if "account_id" in scope.declared and account is not None:
                     yield cls.finding(
                         location=scope.location_of("account_id"),
                         subject=scoped("account_id", scope),
-                        message=(f"`{wrangler_config.path}`{where} has a placeholder"
+                        message=(f"{code(wrangler_config.path)}{where} has a placeholder"
                                  f" `account_id` ({account})"),
                         remediation=(f"Set the real `account_id` of {owner}, or remove it and"
                                      " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"))
@@ -74,10 +75,10 @@ class PlaceholderResourceId(Rule):
                             location=binding.location_of(key),
                             subject=scoped(f"{binding.name} {key}" if preview else binding.name,
                                            scope),
-                            message=(f"{label} `{binding.name}` in `{wrangler_config.path}`{where}"
-                                     f" has a placeholder `{key}` ({reason})"
+                            message=(f"{label} {code(binding.name)} in {code(wrangler_config.path)}{where}"
+                                     f" has a placeholder {code(key)} ({reason})"
                                      + (", which only `wrangler dev` uses" if preview else "")),
-                            remediation=(f"Replace placeholder {label} `{key}` for"
-                                         f" `{binding.name}` ({owner})"
+                            remediation=(f"Replace placeholder {label} {code(key)} for"
+                                         f" {code(binding.name)} ({owner})"
                                          + (", or remove it" if preview else "")),
                             severity=Severity.P2 if preview else None)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
@@ -68,6 +69,6 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                         continue
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
-                        message=(f"consumer of `{binding.name}` in"
+                        message=(f"consumer of {code(binding.name)} in"
                                  f" {scope_label(wrangler_config, scope)}: {' and '.join(missing)}"),
                         remediation=f"Give each queue consumer {' and '.join(wanted)}")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from ..secrets import secret_reason
@@ -54,8 +55,8 @@ class SecretInVars(Rule):
                     why = "its name" if reason == "name" else "its value"
                     yield cls.finding(
                         location=var.location, subject=scoped(var.name, scope),
-                        message=(f"`{var.name}` in {scope_label(wrangler_config, scope)} looks"
+                        message=(f"{code(var.name)} in {scope_label(wrangler_config, scope)} looks"
                                  f" like a secret ({why}); its value is not shown"),
-                        remediation=(f"Move `{var.name}` to"
-                                     f" `{secret_put(wrangler_config, var.name, scope.name)}`"
+                        remediation=(f"Move {code(var.name)} to"
+                                     f" {code(secret_put(wrangler_config, var.name, scope.name))}"
                                      " and rotate it"))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
@@ -54,7 +55,7 @@ class SmartPlacementMissing(Rule):
                     "main" in scope.settings for scope in wrangler_config.scopes())):
                 continue  # a Worker that only serves static assets: no code to place
             toml = wrangler_config.path.endswith(".toml")
-            own = [f"`{scope.name}`" for scope in wrangler_config.environments
+            own = [f"{code(scope.name)}" for scope in wrangler_config.environments
                    if "placement" in scope.declared]
             turned_off = wrangler_config.placement is not None
             yield cls.finding(
@@ -62,10 +63,10 @@ class SmartPlacementMissing(Rule):
                 or Location(path=wrangler_config.path), subject="placement",
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
-                message=(f"`{wrangler_config.path}` turns Smart Placement off"
+                message=(f"{code(wrangler_config.path)} turns Smart Placement off"
                          f" (`mode = {mode}`)"
                          if turned_off else
-                         f"`{wrangler_config.path}` has no "
+                         f"{code(wrangler_config.path)} has no "
                          + ("`[placement]` section" if toml else '`"placement"` object'))
                         + (f" at the top level (only env {', '.join(own)} sets its own)"
                            if own else ""))

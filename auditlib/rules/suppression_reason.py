@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -47,12 +48,12 @@ class SuppressionWithoutReason(Rule):
             if unknown:
                 yield cls.finding(
                     location=suppression.location, subject=",".join(unknown),
-                    message=f"suppression at `{suppression.location}` names unknown rule"
+                    message=f"suppression at {code(suppression.location)} names unknown rule"
                             f" {', '.join(unknown)}",
-                    remediation=f"Correct the rule id at `{suppression.location}`")
+                    remediation=f"Correct the rule id at {code(suppression.location)}")
             if not suppression.reason:
                 yield cls.finding(
                     location=suppression.location, subject=",".join(suppression.rules),
                     message=(f"suppression of {', '.join(suppression.rules)} at"
-                             f" `{suppression.location}` gives no reason"),
-                    remediation=f"Write the reason after the suppression at `{suppression.location}`")
+                             f" {code(suppression.location)} gives no reason"),
+                    remediation=f"Write the reason after the suppression at {code(suppression.location)}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -45,7 +46,7 @@ class UnreadableInput(Rule):
             column = f", column {problem.column}" if problem.column else ""
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
-                message=(f"`{problem.location}` "
+                message=(f"{code(problem.location)} "
                          + ("is not audited" if problem.ignored else "could not be read")
                          + f"{column}: {problem.message}"),
-                remediation=f"Fix `{problem.location}`{column}: {problem.message}")
+                remediation=f"Fix {code(problem.location)}{column}: {problem.message}")
