@@ -25,6 +25,7 @@ from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
 from .rules.unreadable_input import UnreadableInput
 from .secrets import redact, secret_values
+from .wrangler import map_strings
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
 
@@ -105,8 +106,8 @@ class Audit:
             try:
                 orjson.loads(redacted)
             except orjson.JSONDecodeError:
-                redacted = json.dumps(_redacted(json.loads(text), secrets), indent=2,
-                                      ensure_ascii=False) + "\n"
+                redacted = json.dumps(map_strings(json.loads(text), lambda string: redact(
+                    string, secrets)), indent=2, ensure_ascii=False) + "\n"
         return redacted
 
     def save(self, output_dir: str | Path) -> None:
@@ -178,17 +179,6 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
                 isinstance(entry.get(key), str) for key in ("rule", "path", "subject")):
             raise AuditError(f"baseline {path}: finding {number} lacks rule, path or subject")
     return data
-
-
-def _redacted(value: Any, secrets: set[str]) -> Any:
-    """`value` read from JSON, with each of its strings redacted."""
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, list):
-        return [_redacted(item, secrets) for item in value]
-    if isinstance(value, dict):
-        return {redact(key, secrets): _redacted(item, secrets) for key, item in value.items()}
-    return value
 
 
 def run_audit(repo: str | Path | None = None, audit_date: str | date | None = None,

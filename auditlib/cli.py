@@ -341,6 +341,7 @@ def _check(args: argparse.Namespace) -> int:
 _ONE_LINE = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028",
                            "\u2029": "\\u2029", "\x85": "\\x85"})
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:

@@ -185,7 +185,7 @@ def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
     """A package.json's `name` and scripts; None when it is not a JSON object. One that
     cannot be parsed raises ConfigParseError."""
     try:
-        data = wrangler.json_checked(path, text, json.loads(text.removeprefix("\ufeff")))
+        data = wrangler.json_checked(path, text, json.loads(text.removeprefix(docs.BOM)))
     except ValueError as exc:
         raise ConfigParseError(path, getattr(exc, "lineno", None), getattr(exc, "colno", None),
                                f"not valid JSON: {getattr(exc, 'msg', exc)}") from exc

@@ -12,6 +12,10 @@ BOM = "\ufeff"  # a byte order mark, read past as GitHub and wrangler (wrangler.
 # The keys of a header block: the four every document has, and the audit document's.
 HEADER_KEYS = frozenset({"Type", "Status", "Domain", "Last-reviewed", "Audit-status"})
 _HEADER_LINE = re.compile(r"^([A-Z][A-Za-z-]*):(.*)$")  # the value stripped after: linear
+# `[text](target)`, `![alt](image)` and `[text][reference]`.
+# No `[` inside the text, and a target's parentheses paired (`wiki/Queue_(abstract_data_type)`):
+# `[` or `[a](` repeated stays linear.
+_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\((?:[^()]|\([^()]*\))*\)|\[[^\]\[]*\])")
 
 
 def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], int]:
@@ -57,8 +61,3 @@ def read_document(path: str, text: str) -> Document:
     summary = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if paragraph else None
     return Document(path=path, title=title, summary=summary, header=header)
 
-
-# `[text](target)`, `![alt](image)` and `[text][reference]`.
-# No `[` inside the text, and a target's parentheses paired (`wiki/Queue_(abstract_data_type)`):
-# `[` or `[a](` repeated stays linear.
-_LINK = re.compile(r"!?\[([^\]\[]*)\](?:\((?:[^()]|\([^()]*\))*\)|\[[^\]\[]*\])")

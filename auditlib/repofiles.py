@@ -268,7 +268,6 @@ class Matches:
             yield _relative(path), data["line_number"], text.rstrip("\r\n")
         self.problems += [(path, None, why) for path, why in self.ripgrep.unread()]
 
-
     def _line_of(self, path: str, offset: int) -> int | None:
         """The line of byte `offset` in the file at `path` (None if it cannot be read now)."""
         try:

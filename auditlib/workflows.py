@@ -476,15 +476,20 @@ def package_run(command: str) -> tuple[tuple[str, ...], list[tuple[str, str]]] |
     that name: pnpm, nx), "folder" (a path), "every" (every package that has the script,
     but the workspace's root) or "all" (the root too: `yarn workspaces foreach -A`); none
     for the folder it runs in. None when the command runs no package script."""
-    masked = _masked(command)
-    scripts, where = _runner(_TASK_RUNNER.search(masked) or _RUNNER.search(masked), command)
+    scripts, where = _runner(_runner_match(command), command)
     return (scripts, where) if scripts else None
+
+
+def _runner_match(command: str) -> re.Match[str] | None:
+    """Where `command` names the package manager or task runner it runs, outside quoted
+    text; a task runner a package manager runs (`pnpm turbo run deploy`) first."""
+    masked = _masked(command)
+    return _TASK_RUNNER.search(masked) or _RUNNER.search(masked)
 
 
 def _runner_name(command: str) -> str | None:
     """The package manager or task runner `command` runs (`npx turbo@2` is turbo)."""
-    masked = _masked(command)
-    found = _TASK_RUNNER.search(masked) or _RUNNER.search(masked)
+    found = _runner_match(command)
     return found[0].partition("@")[0] if found else None
 
 

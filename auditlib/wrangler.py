@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -132,7 +132,10 @@ def json_checked(path: str, text: str, data: Any) -> Any:
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
         raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
                                                  " not read")
-    return _whole(data) if _SURROGATE.search(text) else data
+    if not _SURROGATE.search(text):
+        return data
+    return map_strings(data, lambda string: string.encode("utf-16", "surrogatepass").decode(
+        "utf-16", "replace"))
 
 
 def _depth(value: Any, depth: int = 0) -> int:
@@ -144,14 +147,14 @@ def _depth(value: Any, depth: int = 0) -> int:
     return max(_depth(item, depth + 1) for item in items)
 
 
-def _whole(value: Any) -> Any:
-    """`value` with each lone surrogate in its strings replaced by U+FFFD."""
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` read from JSON with `change` made to each of its strings, keys too."""
     if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return change(value)
     if isinstance(value, list):
-        return [_whole(item) for item in value]
+        return [map_strings(item, change) for item in value]
     if isinstance(value, dict):
-        return {_whole(key): _whole(item) for key, item in value.items()}
+        return {change(str(key)): map_strings(item, change) for key, item in value.items()}
     return value
 
 

@@ -41,7 +41,7 @@ class Rule:
 
 def scope_label(config: WranglerConfig, scope: Environment) -> str:
     """`wrangler.toml` or `wrangler.toml` (env `production`), for messages."""
-    return f"{code(config.path)}" + (f" (env {code(scope.name)})" if scope.name else "")
+    return code(config.path) + (f" (env {code(scope.name)})" if scope.name else "")
 
 
 def scoped(subject: str, scope: Environment) -> str:

@@ -91,7 +91,7 @@ class AppNotDeployedByCi(Rule):
                 name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
                 if name))
-            why = (f"{' or '.join(f'{code(n)}' for n in named)} not named by a deploy step" if named
+            why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",

@@ -48,7 +48,7 @@ class DocNegativeClaimContradicted(Rule):
                 named = claim.data.get("paths") or []
                 contradicting = [c for c in placed if not named or c.path in named]
                 if contradicting:
-                    where = ", ".join(f"{code(c.placement_location or c.path)}"
+                    where = ", ".join(code(c.placement_location or c.path)
                                       for c in contradicting[:3])
                     more = f" and {len(contradicting) - 3} more" if len(contradicting) > 3 else ""
                     yield cls.finding(

@@ -74,7 +74,7 @@ class BindingMissingInEnvironment(Rule):
                 def into(table: str, scope_name: str = scope.name, line: int = start,
                          inline: bool = inline) -> str:
                     return (f"the inline table of env {code(scope_name)} (line {line})" if inline
-                            else f"{code(table)}")
+                            else code(table))
                 consumes = any(kind == "queues.consumers" for kind, _name in have)
                 for binding in top.bindings:
                     if (binding.kind, binding.name) in have or (

@@ -54,7 +54,7 @@ class PlaceholderResourceId(Rule):
             app = wrangler_config.label
             for scope in wrangler_config.scopes():
                 where = f" (env {code(scope.name)})" if scope.name else ""
-                owner = f"{code(app)}, env {code(scope.name)}" if scope.name else f"{code(app)}"
+                owner = f"{code(app)}, env {code(scope.name)}" if scope.name else code(app)
                 account = id_reason("account", scope.settings.get("account_id"))
                 if "account_id" in scope.declared and account is not None:
                     yield cls.finding(

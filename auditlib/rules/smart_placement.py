@@ -55,7 +55,7 @@ class SmartPlacementMissing(Rule):
                     "main" in scope.settings for scope in wrangler_config.scopes())):
                 continue  # a Worker that only serves static assets: no code to place
             toml = wrangler_config.path.endswith(".toml")
-            own = [f"{code(scope.name)}" for scope in wrangler_config.environments
+            own = [code(scope.name) for scope in wrangler_config.environments
                    if "placement" in scope.declared]
             turned_off = wrangler_config.placement is not None
             yield cls.finding(
