@@ -126,9 +126,12 @@ def parser() -> argparse.ArgumentParser:
                     " --docs, check every Markdown file with a header block under DIR."
                     " Exit 1 when anything drifted or a document under DIR could not be read,"
                     " 0 when every claim holds, 2 when DOC cannot be read.")
-    verify.add_argument("doc", nargs="?", type=Path, help="the Markdown document to check")
+    verify.add_argument("doc", nargs="?", type=Path,
+                        help="the Markdown document to check (a relative path is read from"
+                             " the current folder, else from --repo)")
     verify.add_argument("--docs", type=Path, metavar="DIR",
-                        help="check every document with a header block under DIR instead")
+                        help="check every document with a header block under DIR instead"
+                             " (found as DOC is)")
     verify.add_argument("--repo", type=Path, default=Path("."),
                         help="the repository the document describes (default: .)")
     verify.add_argument("--format", choices=("text", "json"), default="text")
@@ -155,6 +158,16 @@ def _inside(repo: Path, path: Path, what: str) -> str:
         return path.resolve().relative_to(repo).as_posix()
     except ValueError:
         raise AuditError(f"{what} {path} is not inside the repository {repo}") from None
+
+
+def _in_repo(repo: Path, path: Path) -> Path:
+    """A relative `path` that names nothing inside the repository from the current folder,
+    read from the repository instead (`verify --repo shop docs/a.md` run outside `shop`)."""
+    if path.is_absolute() or not (repo / path).exists():
+        return path
+    if path.exists() and path.resolve().is_relative_to(repo):
+        return path
+    return repo / path
 
 
 def _check_publish(repo: Path, doc_path: Path) -> None:
@@ -190,6 +203,7 @@ def _verify(args: argparse.Namespace) -> int:
         raise AuditError("verify takes a document or --docs DIR (one of them)")
     repo = repofiles.check_repository(args.repo)
     if args.docs is not None:
+        args.docs = _in_repo(repo, args.docs)
         if not args.docs.is_dir():
             raise AuditError(f"--docs {args.docs}: "
                              + ("not a folder (name a document without --docs)"
@@ -199,6 +213,7 @@ def _verify(args: argparse.Namespace) -> int:
                      if (folder == "." or path.startswith(folder + "/"))
                      and _has_header(repo / path)]
     else:
+        args.doc = _in_repo(repo, args.doc)
         if not args.doc.is_file():
             raise AuditError(
                 f"document not found: {args.doc}" if not args.doc.exists()

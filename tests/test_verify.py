@@ -421,3 +421,20 @@ def test_a_long_not_configured_claim_is_redacted_before_it_is_cut() -> None:
                    if c.kind == "negative"]
         assert "CUTCAN" not in claim.text and "ghp" not in claim.text, claim.text
         assert "«redacted»" in claim.text or "«" not in claim.text, claim.text
+
+
+def test_relative_paths_outside_the_current_folder_are_read_from_the_repository(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "docs").mkdir()  # a folder of the same name where the command runs
+    monkeypatch.chdir(elsewhere)
+    argv = ["verify", "--repo", str(repo), "--date", DATE]
+    for relative, absolute in ([DOC], [str(repo / DOC)]), (["--docs", "docs"],
+                                                          ["--docs", str(repo / "docs")]):
+        code = cli.main([*argv, *relative])
+        out = capsys.readouterr().out
+        assert (code, out) == (cli.main([*argv, *absolute]), capsys.readouterr().out)
+        assert code != 2 and out
+    assert cli.main([*argv, "nope.md"]) == 2
+    assert capsys.readouterr().err == "auditlib: document not found: nope.md\n"
