@@ -469,13 +469,18 @@ def _gaps(ctx: Context) -> list[Block]:
     if missing:
         scope = ("any wrangler config" if len(missing) == len(ctx.facts.configs)
                  else f"{len(missing)} of {len(ctx.facts.configs)} wrangler configs")
-        placed = {c.path for c in ctx.facts.configs if c.placement is not None}
-        off = [_code(f.location) for f in missing if f.location.path in placed]
+        modes = {c.path: (c.placement or {}).get("mode") for c in ctx.facts.configs
+                 if c.placement is not None}
+        off = [_code(f.location) for f in missing if modes.get(f.location.path, 0) == "off"]
+        other = [_code(f.location) for f in missing
+                 if f.location.path in modes and modes[f.location.path] != "off"]
         blocks.append(Text(
             f"Smart Placement is **not configured** in {scope}: "
             + _some([_code(f.location.path) for f in missing], 10) + "."
             + (f" {_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
-               ' (`mode = "off"`).' if off else "")))
+               ' (`mode = "off"`).' if off else "")
+            + (f" {_some(other, 10)} {'sets' if len(other) == 1 else 'set'} a placement"
+               ' without `mode = "smart"`.' if other else "")))
         if any(f.location.path.endswith(".toml") for f in missing):
             blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
                                '[placement]\nmode = "smart"\n```'))

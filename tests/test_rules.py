@@ -169,6 +169,21 @@ def test_cf002_placement_turned_off(tmp_path: Path, make_repo: MakeRepo) -> None
     assert "```toml\n" in markdown and "```jsonc\n" in markdown  # one for each syntax
 
 
+@pytest.mark.parametrize(("placement", "message", "sentence"), [
+    ('mode = 5', "(`mode = 5`)", "`wrangler.toml:7` sets a placement without"),
+    ('mode = "Smart"', '(`mode = "Smart"`)', "`wrangler.toml:7` sets a placement without"),
+    ('# mode = "smart"', "(no `mode`)", "`wrangler.toml:7` sets a placement without"),
+])
+def test_cf002_a_placement_without_smart_mode_is_not_said_to_turn_it_off(
+        tmp_path: Path, make_repo: MakeRepo, placement: str, message: str,
+        sentence: str) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID) + f"[placement]\n{placement}\n"}
+    [found] = findings(tmp_path, make_repo, files, "CF002")
+    assert found.message == f'`wrangler.toml` has a placement without `mode = "smart"` {message}'
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
+    assert f'{sentence} `mode = "smart"`.' in markdown and "turns it off" not in markdown
+
+
 def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": '{ "main": "a.ts" }\n'}, "CF002")
     assert found.message == '`wrangler.jsonc` has no `"placement"` object'

@@ -2,7 +2,7 @@
 
 ## What it does
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
-section, or one that turns it off (`mode = "off"`); a placement hint (`region`, `host`,
+section, or one that turns it off (`mode = "off"`) or sets no other mode; a placement hint (`region`, `host`,
 `hostname`) places the Worker too. Environments inherit it; the message names those that
 set their own. A Worker without `main`, which only serves static assets, has no code to
 place and is passed over. The evidence includes the search that was run over the repository's
@@ -50,23 +50,27 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            mode = json.dumps((wrangler_config.placement or {}).get("mode"), default=str)
             if wrangler_config.placed or (wrangler_config.target == "worker" and not any(
                     "main" in scope.settings for scope in wrangler_config.scopes())):
                 continue  # a Worker that only serves static assets: no code to place
+            path = code(wrangler_config.path)
             toml = wrangler_config.path.endswith(".toml")
             own = [code(scope.name) for scope in wrangler_config.environments
                    if "placement" in scope.declared]
-            turned_off = wrangler_config.placement is not None
+            placement = wrangler_config.placement
+            if placement is None:
+                what = f"{path} has no " + ("`[placement]` section" if toml
+                                            else '`"placement"` object')
+            elif placement.get("mode") == "off":
+                what = f'{path} turns Smart Placement off (`mode = "off"`)'
+            else:
+                mode = (code("mode = " + json.dumps(placement["mode"], default=str))
+                        if "mode" in placement else "no `mode`")
+                what = f'{path} has a placement without `mode = "smart"` ({mode})'
             yield cls.finding(
-                location=(wrangler_config.placement_location if turned_off else None)
+                location=(wrangler_config.placement_location if placement is not None else None)
                 or Location(path=wrangler_config.path), subject="placement",
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
-                message=(f"{code(wrangler_config.path)} turns Smart Placement off"
-                         f" (`mode = {mode}`)"
-                         if turned_off else
-                         f"{code(wrangler_config.path)} has no "
-                         + ("`[placement]` section" if toml else '`"placement"` object'))
-                        + (f" at the top level (only env {', '.join(own)} sets its own)"
-                           if own else ""))
+                message=what + (f" at the top level (only env {', '.join(own)} sets its own)"
+                                if own else ""))
