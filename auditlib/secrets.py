@@ -170,6 +170,14 @@ OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|:_authToken
                     r"|:_password)=|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
+# A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
+# Azure SAS) or a connection string (`Server=db;Password=…;`, `AccountKey=…`). Found from
+# each `=` (a regex over a whole output is slow): the name before it, the value after it.
+PARAMETER_NAME = re.compile(r"(?:[?&;]|\b(?=pass|pwd|accountkey|sharedaccesskey))"
+                            r"(?:(?:[\w-]|\\_)*token|api(?:[_-]|\\_)?key|key|(?:[\w-]|\\_)*secret"
+                            r"|password|passwd|pwd|sig|signature|auth|accountkey|sharedaccesskey)=\Z",
+                            re.IGNORECASE)
+PARAMETER_VALUE = re.compile(r"(?![$<{%])[^\s&;\"'`\\#<>(),]{6,}(?![\w.]*\()")
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
@@ -217,6 +225,23 @@ def _authorization(found: re.Match[str]) -> str:
     return found[0]
 
 
+def _parameters(text: str) -> str:
+    """`text` with the value of each PARAMETER_NAME redacted, unless it is a word, a number, a
+    reference (`cfg.db.password`) or a placeholder."""
+    parts, done = [], 0
+    index = text.find("=")
+    while index != -1:
+        if (index and text[index - 1] in "nNyYtTdDgGeEhH"
+                and PARAMETER_NAME.search(text, max(0, index - 40), index + 1)
+                and (value := PARAMETER_VALUE.match(text, index + 1))
+                and not (_NOT_A_VALUE.fullmatch(value[0]) or PLACEHOLDER.search(value[0])
+                         or "«" in value[0])):
+            parts += [text[done:index + 1], REDACTED]
+            done = value.end()
+        index = text.find("=", index + 1)
+    return "".join(parts) + text[done:] if parts else text
+
+
 def _assigned(text: str, found: re.Match[str]) -> str:
     """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
@@ -233,7 +258,8 @@ def _assigned(text: str, found: re.Match[str]) -> str:
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret value, every token- or key-shaped string, the password of a
-    URL, a Bearer token and the value given to a secret's name (`API_TOKEN: abc123…`)
+    URL, a Bearer token, a credential in a query or connection string and the value given to
+    a secret's name (`API_TOKEN: abc123…`)
     replaced by «redacted». A secret that is a word (`staging`) is replaced as a word, not in
     `[env.staging]`, `base-shop-staging` or a JSON key."""
     for secret in sorted(set(secrets), key=len, reverse=True):
@@ -252,6 +278,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         text = OPTION.sub(lambda m: m[1] + REDACTED, text)
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
+    text = _parameters(text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
 

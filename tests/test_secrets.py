@@ -228,6 +228,22 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
     ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
+    # credentials in a query string or a connection string, also as Markdown escapes them
+    ("https://api.example.com/v1?access_token=abc123XYZ789&page=2 https://x.blob.core.windows"
+     ".net/c?sv=2022-11-02&sig=AbCdEf123456%3D /v1?access\\_token=abc123XYZ789", [],
+     f"https://api.example.com/v1?access_token={REDACTED}&page=2 https://x.blob.core.windows"
+     f".net/c?sv=2022-11-02&sig={REDACTED} /v1?access\\_token={REDACTED}"),
+    ('"Server=db;User Id=app;Password=Hunter2Hunter2;Encrypt=true" AccountName=shop;'
+     "AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==;EndpointSuffix=core.windows.net", [],
+     f'"Server=db;User Id=app;Password={REDACTED};Encrypt=true" AccountName=shop;'
+     f"AccountKey={REDACTED};EndpointSuffix=core.windows.net"),
+    # ... not a word, a reference, a call, a path, a placeholder, nor a name only ending so
+    ("login(password=password_var, pwd=getpass()) password=cfg.db.password ?key=products"
+     " ?token=${TOKEN}&api_key=<API_KEY> ?sort=key&page=2 pwd=/home/u passage=abcdefgh1"
+     " signature=SHA256withRSA &var-key=checkout-latency-9", [],
+     "login(password=password_var, pwd=getpass()) password=cfg.db.password ?key=products"
+     " ?token=${TOKEN}&api_key=<API_KEY> ?sort=key&page=2 pwd=/home/u passage=abcdefgh1"
+     " signature=SHA256withRSA &var-key=checkout-latency-9"),
 ])
 def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
     assert redact(text, secrets) == expected
