@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -181,8 +181,14 @@ PARAMETER_VALUE = re.compile(r"(?![$<{%])[^\s&;\"'`\\#<>(),]{6,}(?![\w.]*\()")
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
-ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}(?:\\?[\"'])?"
-                      r"([ \t]*[:=][ \t]*(?:\\?[\"'])?)(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
+_GIVEN = (r"(?:\\?[\"'])?([ \t]*[:=][ \t]*(?:\\?[\"'])?)(?![$<{(])"
+          r"((?:[^\s\"'`\\<>()]|\\_){6,})")
+ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
+# The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),
+# found from each of these words in the text made lower case.
+GIVEN = re.compile(_GIVEN)
+_LOWER_WORDS = ("passw", "secret", "token", "key")  # a key only after `api`: not `cache key:`
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -242,6 +248,47 @@ def _parameters(text: str) -> str:
     return "".join(parts) + text[done:] if parts else text
 
 
+def _given(text: str) -> str:
+    """`text` with the value given to each secret's name written in lower or mixed case
+    redacted, as ASSIGNED does for upper case."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter that lowers to two: lower only ASCII
+        lowered = re.sub("[A-Z]+", lambda m: m[0].lower(), text)
+    hits = sorted(index for word in _LOWER_WORDS for index in _finds(lowered, word)
+                  if not text[index:index + len(word)].isupper() and (
+                      word != "key" or lowered[max(0, index - 4):index].endswith(
+                          ("api", "api_", "api-"))))
+    parts, done = [], 0
+    for index in hits:
+        begin, end = index, index
+        while begin > max(done, index - 64) and _name_char(text[begin - 1]):
+            begin -= 1
+        while end < min(len(text), index + 64) and _name_char(text[end]):
+            end += 1
+        given = GIVEN.match(text, end)
+        if index < done or given is None or (begin and text[begin - 1].isalnum()):
+            continue
+        name = _CAMEL.sub("_", text[begin:end]).replace("-", "_").upper()
+        value = given[2].rstrip(";,.!")
+        if (secret_name(name) and not PLACEHOLDER.search(value) and "«" not in value
+                and not _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
+            parts += [text[done:given.start(2)], REDACTED]
+            done = given.start(2) + len(value)
+    return "".join(parts) + text[done:] if parts else text
+
+
+def _name_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "_-")
+
+
+def _finds(text: str, word: str) -> Iterator[int]:
+    """Where `word` occurs in `text`."""
+    index = text.find(word)
+    while index != -1:
+        yield index
+        index = text.find(word, index + 1)
+
+
 def _assigned(text: str, found: re.Match[str]) -> str:
     """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
@@ -280,6 +327,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = _parameters(text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
+    text = _given(text)
     return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
 
 

@@ -244,6 +244,18 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "login(password=password_var, pwd=getpass()) password=cfg.db.password ?key=products"
      " ?token=${TOKEN}&api_key=<API_KEY> ?sort=key&page=2 pwd=/home/u passage=abcdefgh1"
      " signature=SHA256withRSA &var-key=checkout-latency-9"),
+    # a secret's name in lower or mixed case, in YAML, JSON, code and a shell line
+    ('password: hunter2hunter\n{"clientSecret": "abcd1234efgh", "accessToken": "tok_9a8b7c6d"}'
+     ' user.password = "hunter22"; db-password=S3cret99x apiKey: "Zq8s7d6f5g4h"', [],
+     f'password: {REDACTED}\n{{"clientSecret": "{REDACTED}", "accessToken": "{REDACTED}"}}'
+     f' user.password = "{REDACTED}"; db-password={REDACTED} apiKey: "{REDACTED}"'),
+    # ... not a type, a reference, a call, a word, a name about a secret, nor another key
+    ("password: string; token: Token | null; secret: Buffer; const token = req.headers.get(x)"
+     " password: ${{ secrets.DB_PASSWORD }} Password: changeit secretName: prod-db-creds"
+     " tokenUrl: https://x.example.com/token key: node-modules-v2 cache-key: abc-123-x", [],
+     "password: string; token: Token | null; secret: Buffer; const token = req.headers.get(x)"
+     " password: ${{ secrets.DB_PASSWORD }} Password: changeit secretName: prod-db-creds"
+     " tokenUrl: https://x.example.com/token key: node-modules-v2 cache-key: abc-123-x"),
 ])
 def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
     assert redact(text, secrets) == expected
@@ -301,3 +313,9 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
     monkeypatch.setattr(api, "redact", breaking)
     assert json.loads(audit.to_json())["audit_date"] == "2026-01-21"
 
+
+
+def test_a_letter_that_lowers_to_two_does_not_shift_what_is_redacted() -> None:
+    assert "İ".lower() != "i"  # two characters: the lowered text is longer
+    assert redact("İ" * 20 + " Password: hunter2hunter; next", []) == (
+        "İ" * 20 + f" Password: {REDACTED}; next")
