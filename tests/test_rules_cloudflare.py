@@ -228,6 +228,24 @@ def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     assert all("`Cart`" in f.message for f in found)
 
 
+def test_cf009_an_export_in_another_app_s_folder_does_not_count(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"apps/shop/wrangler.toml": WORKER + DO_BINDING,
+             "apps/cart/wrangler.toml": 'name = "cart"\nmain = "src/index.ts"\n',
+             "apps/cart/src/index.ts": CART_CLASS}
+    [found] = findings(tmp_path, make_repo, files, "CF009")
+    assert (found.location.path, found.message) == (
+        "apps/shop/wrangler.toml",
+        "`CART_DO` in `apps/shop/wrangler.toml` names `Cart`, which only another app exports"
+        " (`apps/cart`)")
+    # a shared package, the app's own folder and a folder above it are the app's code
+    for number, more in enumerate(({"packages/core/src/cart.ts": CART_CLASS},
+                                   {"apps/shop/src/cart.ts": CART_CLASS},
+                                   {"wrangler.toml": WORKER, "src/cart.ts": CART_CLASS})):
+        (tmp_path / str(number)).mkdir()
+        assert findings(tmp_path / str(number), make_repo, {**files, **more}, "CF009") == []
+
+
 # CF010 compatibility-date-stale -----------------------------------------------------------
 
 AS_OF = AuditConfig(audit_date=date(2025, 7, 1), compatibility_max_age_days=30)
