@@ -246,6 +246,20 @@ def test_cf009_an_export_in_another_app_s_folder_does_not_count(
         assert findings(tmp_path / str(number), make_repo, {**files, **more}, "CF009") == []
 
 
+@pytest.mark.parametrize(("binding", "message"), [
+    ('{ name = "CART_DO", class_name = ["Cart"] }',
+     '`CART_DO` in `wrangler.toml` has a `class_name` that is not a string (`["Cart"]`)'),
+    ('{ name = "CART_DO" }', "`CART_DO` in `wrangler.toml` has no `class_name`"),
+])
+def test_cf009_a_class_name_that_is_no_name_is_said_so_once(
+        tmp_path: Path, make_repo: MakeRepo, binding: str, message: str) -> None:
+    files = {"wrangler.toml": WORKER + f"\n[durable_objects]\nbindings = [{binding}]\n",
+             "src/index.ts": CART_CLASS}
+    found = [f for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
+             if f.rule in ("CF008", "CF009")]
+    assert [(f.rule, f.message) for f in found] == [("CF009", message)]
+
+
 # CF010 compatibility-date-stale -----------------------------------------------------------
 
 AS_OF = AuditConfig(audit_date=date(2025, 7, 1), compatibility_max_age_days=30)

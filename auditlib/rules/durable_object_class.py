@@ -25,6 +25,7 @@ Export the class under the configured name, or correct `class_name`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 
 from ..blocks import code
@@ -58,15 +59,25 @@ class DurableObjectClassNotFound(Rule):
                 if not javascript_worker(scope.settings):
                     continue
                 for binding in scope.bindings:
-                    class_name = str(binding.properties.get("class_name", ""))
-                    if (binding.kind != "durable_objects" or binding.properties.get("script_name")
-                            or class_name in mine):
+                    class_name = binding.properties.get("class_name")
+                    if binding.kind != "durable_objects" or binding.properties.get("script_name"):
+                        continue
+                    where = f"{code(binding.name)} in {scope_label(wrangler_config, scope)}"
+                    if not isinstance(class_name, str) or not class_name:
+                        yield cls.finding(
+                            location=binding.location, subject=scoped(binding.name, scope),
+                            message=f"{where} has no `class_name`" if not class_name else (
+                                f"{where} has a `class_name` that is not a string"
+                                f" ({code(json.dumps(class_name, default=str))})"),
+                            remediation=(f"Set `class_name` of {code(binding.name)} to the name"
+                                         " of the class the Worker exports"))
+                        continue
+                    if class_name in mine:
                         continue
                     others = sorted(owners.get(class_name, ()))
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
-                        message=(f"{code(binding.name)} in {scope_label(wrangler_config, scope)}"
-                                 f" names {code(class_name)}, which "
+                        message=(f"{where} names {code(class_name)}, which "
                                  + (f"only another app exports ({', '.join(map(code, others))})"
                                     if others else "no file exports")),
                         remediation=(f"Export {code(class_name)} or correct `class_name` of"

@@ -112,7 +112,9 @@ class DurableObjectMigrationMissing(Rule):
                             remediation=(f"Set `script_name` on {code(binding.name)} to the Worker"
                                          f" that exports {code(class_name)}, and verify the class"
                                          " name"))
-                    elif class_name not in declared:
+                    elif (class_name and class_name not in declared
+                          and isinstance(binding.properties.get("class_name"), str)):
+                        # without a class name there is nothing to migrate: CF009 says so
                         state = _state(scope.settings.get("exports"), class_name)
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
