@@ -2,8 +2,8 @@
 
 ## What it does
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
-section, or one that turns it off (`mode = "off"`) or sets no other mode; a placement hint (`region`, `host`,
-`hostname`) places the Worker too. Environments inherit it; the message names those that
+section, or one without `mode = "smart"` (`mode = "off"` turns it off); a placement hint
+(`region`, `host`, `hostname`) places the Worker too. Environments inherit it; the message names those that
 set their own. A Worker without `main`, which only serves static assets, has no code to
 place and is passed over. The evidence includes the search that was run over the repository's
 wrangler configs and what it found.
