@@ -12,6 +12,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
+from html import unescape
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
@@ -48,6 +49,11 @@ _PARSER = MarkdownIt("commonmark").enable("table")
 _PARSER.inline.ruler.at("link", _with_source(rules_inline.link))
 _PARSER.inline.ruler.at("image", _with_source(rules_inline.image))
 _PARSER.inline.ruler.at("autolink", _with_source(rules_inline.autolink))
+_PARSER.inline.ruler.at("html_inline", _with_source(rules_inline.html_inline))
+# A link or an image in HTML: `<a href="docs/a.md">`, `<img src='arch.png'>`.
+HTML_LINK = re.compile(r"<(a|img|source|video)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"<>]*)\""
+                       r"|'([^'<>]*)'|([^\s\"'<>=`]+))", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 # Line numbers have at most 9 digits. A line count follows a link: [x](path) (12 lines).
 LINE_COUNT = re.compile(r"\s*\((\d{1,9})\s+lines?\)")
 CITATION = re.compile(r"(?<![\w/.-])([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\b"
@@ -185,21 +191,50 @@ class _Link(NamedTuple):
     href: str  # as markdown-it normalized it: `my file.ts` is `my%20file.ts`
     start: int
     end: int
+    html: str = ""  # an HTML link's tag, shortened: `<img src="arch.png">`
 
 
 def _links(token: Token) -> list[_Link]:
     """The links and images of an inline token in order, a link before the image it holds,
     and no text that only looks like a link (in a code span or an HTML comment, after a
-    backslash). A link that markdown-it finds unsafe (`javascript:`) has the href ""."""
-    return [_Link(label=child.meta.get("label", ""), start=child.meta["source"][0],
-                  end=child.meta["source"][1],
-                  href=str(child.attrGet("src" if child.type == "image" else "href") or ""))
-            for child in token.children or () if "source" in child.meta]
+    backslash); also those of its HTML tags. A link that markdown-it finds unsafe
+    (`javascript:`) has the href ""."""
+    return [found for child in token.children or () if "source" in child.meta
+            for found in (_html_links(child.content, child.meta["source"][0])
+                          if child.type == "html_inline" else
+                          [_Link(label=child.meta.get("label", ""), start=child.meta["source"][0],
+                                 end=child.meta["source"][1], href=str(child.attrGet(
+                                     "src" if child.type == "image" else "href") or ""))])]
+
+
+def _html_links(html: str, offset: int = 0) -> list[_Link]:
+    """The links of the HTML tags in `html`, their offsets moved by `offset`; the href as
+    markdown-it would normalize a link's. A link in an HTML comment is none."""
+    html = _COMMENT.sub(lambda found: re.sub(r"[^\n]", " ", found[0]), html)
+    return [_Link(label="", start=offset + found.start(), end=offset + found.end(),
+                  href=_PARSER.normalizeLink(unescape(value)),
+                  html=f'<{found[1]} {found[2]}="{value}">')
+            for found in HTML_LINK.finditer(html)
+            if (value := found[3] if found[3] is not None else found[4] or found[5] or "")]
 
 
 def _target(path: str, link: _Link) -> tuple[str | None, bool, str]:
     """resolve_link for a link's href; an empty href is the document itself: no claim."""
     return resolve_link(path, link.href) if link.href else (None, False, "")
+
+
+def _link_claim(path: str, link: _Link, line: int) -> Claim | None:
+    """The claim that `link`'s target exists (and has the lines its anchor names), or None
+    for a link to no repository file."""
+    target, escapes, anchor = _target(path, link)
+    if target is None:
+        return None
+    found = ANCHOR.match(anchor)
+    return Claim(kind="link", text=link.html or
+                 f"[{link.label}]({_printable(_PARSER.normalizeLinkText(link.href))})",
+                 target=target, location=Location(path=path, start_line=line),
+                 data={"escapes": escapes, "start": int(found[1]) if found else None,
+                       "end": int(found[2] or found[1]) if found else None})
 
 
 def _blanked(content: str, links: Sequence[_Link]) -> str:
@@ -220,15 +255,9 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
     links = _links(token)
     # A link is at the line where it ends: an inline link's destination, a reference's label.
     for link in links:
-        target, escapes, anchor = _target(path, link)
-        if target is None:
-            continue
-        found = ANCHOR.match(anchor)
-        yield Claim(kind="link",
-                    text=f"[{link.label}]({_printable(_PARSER.normalizeLinkText(link.href))})",
-                    target=target, location=Location(path=path, start_line=line_at(link.end - 1)),
-                    data={"escapes": escapes, "start": int(found[1]) if found else None,
-                          "end": int(found[2] or found[1]) if found else None})
+        claim = _link_claim(path, link, line_at(link.end - 1))
+        if claim:
+            yield claim
     for link in links:
         target, escapes, _anchor = _target(path, link)
         counted = LINE_COUNT.match(content, link.end)
@@ -341,6 +370,15 @@ GENERATED = re.compile(r"\bregenerated by auditlib\b")
 QUOTING_SECTIONS = ("drift since", "findings", "changes since")
 
 
+def _html_block_claims(path: str, token: Token) -> Iterator[Claim]:
+    """The links of an HTML block (`<p align="center"><img src="arch.png"></p>`)."""
+    line_at = _line_finder(token)
+    for link in _html_links(token.content):
+        claim = _link_claim(path, link, line_at(link.start))
+        if claim:
+            yield claim
+
+
 def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
     """Every claim of the document at `path`; `files` lists the repository's files."""
     text = text.removeprefix(BOM)  # one character of line 1: the positions stay right
@@ -367,6 +405,8 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
         if token.type == "inline" and index > 0 and tokens[index - 1].type == "heading_open":
             heading = token.content
             claims.extend(_inline_claims(path, token, files, linked, None))
+        elif token.type == "html_block":
+            claims.extend(_html_block_claims(path, token))
         elif token.type == "fence":
             found = _fence_claim(path, token, heading, files, linked)
             if found:

@@ -32,6 +32,13 @@ def links(body: str) -> list[tuple[str, str | None, int | None]]:
     ("![alt](img/x.png) [![b](img/x.png)](src/a.ts)",
      [("[alt](img/x.png)", "img/x.png", 3), ("[![b](img/x.png)](src/a.ts)", "src/a.ts", 3),
       ("[b](img/x.png)", "img/x.png", 3)]),
+    # HTML links and images, in a paragraph and in an HTML block, with entities decoded
+    ('See <a href="src/a.ts#L1-L2">a</a> and <img src=\'img/x.png\' width=9>.',
+     [('<a href="src/a.ts#L1-L2">', "src/a.ts", 3), ('<img src="img/x.png">', "img/x.png", 3)]),
+    ('<p align="center">\n  <img alt="x" src="img/x.png">\n  <a href="src/my%20file.ts?x=1&amp;y">'
+     "</a>\n</p>",
+     [('<img src="img/x.png">', "img/x.png", 4),
+      ('<a href="src/my%20file.ts?x=1&amp;y">', "src/my file.ts", 5)]),
 ])
 def test_links_markdown_reads_are_claims(
         body: str, expected: list[tuple[str, str | None, int | None]]) -> None:
@@ -45,6 +52,11 @@ def test_links_markdown_reads_are_claims(
     r"\[x](src/missing.ts)",
     "```\n[x](src/missing.ts)\n```",
     "[x]: src/missing.ts",
+    # HTML in a comment, a code span and a code block; a link to a page or a URL
+    'Text <!-- <img src="src/missing.ts"> --> and `<a href="src/missing.ts">`',
+    '<!--\n<a href="src/missing.ts">\n-->',
+    '    <a href="src/missing.ts">',
+    '<a href="#usage">usage</a> <img src="https://example.com/x.png">',
 ])
 def test_what_only_looks_like_a_link_is_no_claim(body: str) -> None:
     assert links(body) == []

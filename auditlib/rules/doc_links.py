@@ -2,7 +2,8 @@
 
 ## What it does
 Resolves every relative link of a document against the repository (a link that starts
-with `/` from its root, as GitHub does): a link to a file or folder that does not exist is
+with `/` from its root, as GitHub does), also those of HTML tags (`<a href>`, `<img src>`,
+outside comments): a link to a file or folder that does not exist is
 broken; a link that leaves the repository (`../../x`) is reported and never read. A file
 named in a table's evidence column (Evidence, File, Location, Config, ...), such as
 `` `apps/api/wrangler.toml` ``, is checked the same way.
