@@ -22,7 +22,8 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE
                         r"|URL_BASE|SCOPES?|LIFETIME|TYPE|BACKEND|PROVIDER|ROTATION|MODE|KIND)"
                         r"(?:_V\d+)?$|^(?:MAX|MIN)_"
                         r"|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT"
-                        r"|STORAGE|DEDUPE?|I18N|KV)_KEY$", re.IGNORECASE)
+                        r"|STORAGE|DEDUPE?|I18N|KV)_KEY$|PAGE_TOKEN$|CONTINUATION_TOKEN$",
+                        re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]{0,128}:(?!\d+(?:/|$))[^\s@]{1,256}@|^(?:Bearer|Basic)\s+\S{8,}")
@@ -36,7 +37,8 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
 STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
-                         r"|(?:^|_)(?:PASS|PWD)(?:_|$)|CREDENTIAL|API_?KEY|_KEY$|^KEY$",
+                         r"|(?:^|_)(?:PASS|PWD)(?:_|$)|CREDENTIAL|API_?KEY|^KEY$"
+                         r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$",
                          re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
@@ -58,6 +60,7 @@ def _entropy(value: str) -> float:
 def secret_name(name: str) -> bool:
     """Whether `name` is the name of a secret (API_TOKEN), not of a public key or of what is
     about a secret (CSRF_TOKEN_HEADER)."""
+    name = _CAMEL.sub("_", name)  # signingKey is SIGNING_KEY
     return bool(SECRET_NAME.search(name)) and not PUBLIC_NAME.search(name) and not (
         ABOUT_NAME.search(name))
 
@@ -144,11 +147,13 @@ _AN = "[A-Za-z0-9]"  # what most tokens are made of after their prefix
 TOKEN = re.compile(
     rf"(?<![A-Za-z0-9])(?:(?:sk|rk){_U}(?:live|test){_U}{_AN}{{8,}}|gh[pousr]{_U}{_AN}{{20,}}"
     rf"|github{_U}pat{_U}{_W}{{20,}}|xox[abprs]-{_WD}{{10,}}|A(?:KI|SI)A[0-9A-Z]{{16}}"
-    rf"|AIza{_WD}{{30,}}|eyJ{_WD}{{10,}}\.eyJ{_WD}{{10,}}\.{_WD}+|sk-(?:proj|ant)-{_WD}{{20,}}"
+    rf"|AIza{_WD}{{30,}}|sk-(?:proj|ant)-{_WD}{{20,}}"
+    rf"|(?:sk\.)?eyJ{_WD}{{10,}}\.(?:eyJ{_WD}{{10,}}\.)?{_WD}{{10,}}"  # a JWT, a Mapbox sk.
     rf"|npm{_U}{_AN}{{30,}}|glpat-{_WD}{{20,}}|SG\.{_WD}{{16,}}\.{_WD}{{16,}}"
     rf"|whsec{_U}[A-Za-z0-9+/=]{{16,}}|hf{_U}{_AN}{{30,}}|shp(?:at|ss|ca|pa){_U}[a-fA-F0-9]{{32}}"
     rf"|dop{_U}v1{_U}[a-f0-9]{{64}})"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\w\s+/=\\:,.-]*?-----END [A-Z ]*PRIVATE KEY-----"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?:(?:[\w\s+/=\\:,.]|-(?!----BEGIN))*?"
+    r"-----END [A-Z ]*PRIVATE KEY-----"
     r"|(?:\s|\\[nr])*[\w+/=]{16,}(?:(?:\r?\n|\\[rn])+[\w+/=]+(?=\r?\n|\\[rn]|[\"'`]|$))*)")
 # What each kind of TOKEN starts with: a text without any of them holds no token.
 TOKEN_STARTS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_",
@@ -164,31 +169,38 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
 URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}"
                           r"@(?!sha\d+:)")  # not an image's tag and digest: alpine:3.20@sha256:…
-AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )token)(\s+)([\w.~+/=-]{8,})")
+AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )[Tt]oken)(\s+)([\w.~+/=-]{8,})")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
-OPTION = re.compile(r"((?:--(?:password|passwd|token|api-key|secret)|:_authToken|:_auth"
-                    r"|:_password)=|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:)"
+OPTION = re.compile(r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"
+                    r"|(?::_authToken|:_auth|:_password)="
+                    r"|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
 # Azure SAS) or a connection string (`Server=db;Password=…;`, `AccountKey=…`). Found from
 # each `=` (a regex over a whole output is slow): the name before it, the value after it.
-PARAMETER_NAME = re.compile(r"(?:[?&;]|\b(?=pass|pwd|accountkey|sharedaccesskey))"
-                            r"(?:(?:[\w-]|\\_)*token|api(?:[_-]|\\_)?key|key|(?:[\w-]|\\_)*secret"
-                            r"|password|passwd|pwd|sig|signature|auth|accountkey|sharedaccesskey)=\Z",
-                            re.IGNORECASE)
-PARAMETER_VALUE = re.compile(r"(?![$<{%])[^\s&;\"'`\\#<>(),]{6,}(?![\w.]*\()")
+PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|private|client"
+                            r"|consumer|subscription|api|account|shared-?access)[_-]?key|key|sig"
+                            r"|pass|password|passwd|pwd|jwt|j?sessionid", re.IGNORECASE)
+# ... after a word's start, in a connection string: `Server=db;Password=…`, `\nPwd=…`.
+CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
+                             re.IGNORECASE)
+PARAMETER_VALUE = re.compile(r"(?![$<{]|%(?![0-9A-Fa-f]{2}))(?>[^\s&;\"'`\\#<>(),]{6,})"
+                             r"(?![\w.]*\()")
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
-_GIVEN = (r"(?:\\?[\"'])?([ \t]*[:=][ \t]*(?:\\?[\"'])?)(?![$<{(])"
-          r"((?:[^\s\"'`\\<>()]|\\_){6,})")
+_GIVEN = (r"(?:\\?[\"'])?((?:[ \t]|\\t)*(?::=|=>|[:=])(?:[ \t]|\\t)*(?:\\?[\"'])?)"
+          r"(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
 # The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),
 # found from each of these words in the text made lower case.
 GIVEN = re.compile(_GIVEN)
-_LOWER_WORDS = ("passw", "secret", "token", "key")  # a key only after `api`: not `cache key:`
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
+# Code, not a value: `session?.token`, `user!.password`, `parts[1]`, `String::new`, `!!x`,
+# `@password`, `this.#token`, a small number.
+_EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]|^(?:[\d_.,]+|0x[0-9a-fA-F]{1,16})$")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -231,54 +243,88 @@ def _authorization(found: re.Match[str]) -> str:
     return found[0]
 
 
+def _credential(value: str) -> bool:
+    """Whether a value given to a secret's name may be the secret: it holds a digit, as
+    generated secrets do, and is no word, reference, path, placeholder or code."""
+    return (any(char.isdigit() for char in value) and not _NOT_A_VALUE.fullmatch(value)
+            and not PLACEHOLDER.search(value) and "«" not in value
+            and not _EXPRESSION.search(value))
+
+
+def _name_before(text: str, end: int, stop: int) -> int:
+    """Where the name that ends at `end` starts (not before `stop`): letters, digits, `_`
+    and `-`, also as Markdown escapes them (`\\_`), not past an escape of JSON text (`\\n`)."""
+    begin = end
+    while begin > stop and (_name_char(text[begin - 1]) or text[begin - 1:begin + 1] == "\\_"):
+        if text[begin - 1] in "ntr" and text[begin - 2:begin - 1] == "\\":
+            break
+        begin -= 1
+    return begin
+
+
+def _word_start(text: str, index: int) -> bool:
+    """Whether a word starts at `index`: after no letter or digit, or after an escape of JSON
+    text (`\\npassword`)."""
+    return not index or not text[index - 1].isalnum() or text[index - 2:index - 1] == "\\"
+
+
+def _name_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "_-")
+
+
 def _parameters(text: str) -> str:
-    """`text` with the value of each PARAMETER_NAME redacted, unless it is a word, a number, a
-    reference (`cfg.db.password`) or a placeholder."""
+    """`text` with the value of each credential given as a parameter redacted: a
+    PARAMETER_NAME after `?`, `&` or `;`, or a CONNECTION_NAME starting a word."""
     parts, done = [], 0
     index = text.find("=")
     while index != -1:
-        if (index and text[index - 1] in "nNyYtTdDgGeEhH"
-                and PARAMETER_NAME.search(text, max(0, index - 40), index + 1)
-                and (value := PARAMETER_VALUE.match(text, index + 1))
-                and not (_NOT_A_VALUE.fullmatch(value[0]) or PLACEHOLDER.search(value[0])
-                         or "«" in value[0])):
+        value = None
+        if index and text[index - 1] in "nNyYtTdDgGeEhHsSdD":
+            begin = _name_before(text, index, max(done, index - 64))
+            name = text[begin:index].replace("\\", "")
+            before = text[begin - 1] if begin else ""
+            parameter = before in ("?", "&", ";") and PARAMETER_NAME.fullmatch(name)
+            connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
+            if (parameter or connection) and not ABOUT_NAME.search(name.replace("-", "_")):
+                value = PARAMETER_VALUE.match(text, index + 1)
+        if value and _credential(value[0]):
             parts += [text[done:index + 1], REDACTED]
             done = value.end()
-        index = text.find("=", index + 1)
+        index = text.find("=", value.end() if value else index + 1)
     return "".join(parts) + text[done:] if parts else text
 
 
 def _given(text: str) -> str:
     """`text` with the value given to each secret's name written in lower or mixed case
-    redacted, as ASSIGNED does for upper case."""
+    redacted, as ASSIGNED does for upper case; `key` alone (`key: ${{ hashFiles(…) }}`) is
+    no secret's name."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter that lowers to two: lower only ASCII
         lowered = re.sub("[A-Z]+", lambda m: m[0].lower(), text)
     hits = sorted(index for word in _LOWER_WORDS for index in _finds(lowered, word)
-                  if not text[index:index + len(word)].isupper() and (
-                      word != "key" or lowered[max(0, index - 4):index].endswith(
-                          ("api", "api_", "api-"))))
-    parts, done = [], 0
+                  if not text[index:index + len(word)].isupper())
+    parts, done, seen = [], 0, 0
     for index in hits:
-        begin, end = index, index
-        while begin > max(done, index - 64) and _name_char(text[begin - 1]):
-            begin -= 1
-        while end < min(len(text), index + 64) and _name_char(text[end]):
+        if index < seen:  # in a name or a value already read
+            continue
+        begin = _name_before(text, index, max(seen, index - 64))
+        end = index
+        while end < min(len(text), index + 64) and (
+                _name_char(text[end]) or text[end:end + 2] == "\\_"):
             end += 1
         given = GIVEN.match(text, end)
-        if index < done or given is None or (begin and text[begin - 1].isalnum()):
-            continue
-        name = _CAMEL.sub("_", text[begin:end]).replace("-", "_").upper()
+        seen = given.end() if given else end
+        name = _CAMEL.sub("_", text[begin:end].replace("\\", "")).replace("-", "_").upper()
+        if given is None or name == "KEY" or not _word_start(text, begin) or (
+                text[begin - 1:begin] in (":", "/", "?", "&")):
+            continue  # inside a word, an ARN, a path or a query (_parameters reads those)
         value = given[2].rstrip(";,.!")
-        if (secret_name(name) and not PLACEHOLDER.search(value) and "«" not in value
-                and not _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
+        quoted = given[1].rstrip(" \t").endswith(("'", '"'))
+        if secret_name(name) and _credential(value.replace("\\_", "_")) and (
+                quoted or not _EXPRESSION.search(value)):
             parts += [text[done:given.start(2)], REDACTED]
             done = given.start(2) + len(value)
     return "".join(parts) + text[done:] if parts else text
-
-
-def _name_char(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char in "_-")
 
 
 def _finds(text: str, word: str) -> Iterator[int]:
@@ -318,11 +364,12 @@ def redact(text: str, secrets: Iterable[str]) -> str:
             start in text for start in _ESCAPED_STARTS)):
         text = TOKEN.sub(REDACTED, text)
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
-    if "earer" in text or "Basic" in text or "Authorization: token" in text:
+    if "earer" in text or "Basic" in text or "Authorization: " in text:
         text = AUTHORIZATION.sub(_authorization, text)
     if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
-                                         ":_auth", ":_password", "curl")):
-        text = OPTION.sub(lambda m: m[1] + REDACTED, text)
+                                         "--requirepass", ":_auth", ":_password", "curl")):
+        text = OPTION.sub(lambda m: m[0] if m[1][-1] in " \t" and _NOT_A_VALUE.fullmatch(m[2])
+                          else m[1] + REDACTED, text)  # `--token instead`: a word
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = _parameters(text)

@@ -104,6 +104,11 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("PRIVATE_BETA", "enabled", None),
     ("ADMIN_PASSWORD", "default", "name"),  # a weak password is still one
     ("DB_PASSWORD", "Private", "name"),
+    # camelCase names, and a key's name with a rotation suffix
+    ("signingKey", "NrOIZ7cNgqhHaB", "name"),
+    ("tokenUrl", "https://auth.example.com/token", None),
+    ("SIGNING_KEY_V2", "NrOIZ7cNgqhHaB", "name"),
+    ("I18N_KEY", "checkout.title-v2", None),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),
@@ -256,6 +261,38 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "password: string; token: Token | null; secret: Buffer; const token = req.headers.get(x)"
      " password: ${{ secrets.DB_PASSWORD }} Password: changeit secretName: prod-db-creds"
      " tokenUrl: https://x.example.com/token key: node-modules-v2 cache-key: abc-123-x"),
+    # more names of secrets, in lower, mixed and upper case; more parameters
+    ("smtp_pass: MehGAkWvj7FAc9 passphrase: lSXpfKtHF4vUCs pwd=lFXJKr3P5IGjKm"
+     ' "privateKey": "DthTiB64fN3mKh" accessKey: p8cshtwPkhdM99 credentials: Qz8vTn2Lp4Rw'
+     " mailerPass: AbQTSDp2zw5Ogl SIGNING_KEY_OLD = hHw1F96ewn294o", [],
+     f"smtp_pass: {REDACTED} passphrase: {REDACTED} pwd={REDACTED}"
+     f' "privateKey": "{REDACTED}" accessKey: {REDACTED} credentials: {REDACTED}'
+     f" mailerPass: {REDACTED} SIGNING_KEY_OLD = {REDACTED}"),
+    ("?access_key=vJA76rNicHTp8h&X-Amz-Signature=4f3c2b1a0e9d&subscription-key=kqdlm7tOtHWnsC"
+     " &sig=%2BSDLPS6Do3xYz%3D ;AccessKey=asBMgbG68j47+e7=;V=1", [],
+     f"?access_key={REDACTED}&X-Amz-Signature={REDACTED}&subscription-key={REDACTED}"
+     f" &sig={REDACTED} ;AccessKey={REDACTED};V=1"),
+    # in JSON text: a tab, a name after an escaped newline; in Markdown: escaped underscores
+    ('"\\npassword:\\tpTifmrI1YiJCD1\\nPwd=P6zR3wdoKyA66y" -db\\_password\\_old = "KBSgUbd5ue4hh9"',
+     [], f'"\\npassword:\\t{REDACTED}\\nPwd={REDACTED}" -db\\_password\\_old = "{REDACTED}"'),
+    # other separators and options
+    ("password := \"mL7fLltLwDwXSB\" 'password' => 'WkOrpTbndzCm5M' docker login --password"
+     " jQKDVzk80b8OyS; redis-server --requirepass GfI2rVXWybQTKj; use --password-stdin", [],
+     f"password := \"{REDACTED}\" 'password' => '{REDACTED}' docker login --password"
+     f" {REDACTED}; redis-server --requirepass {REDACTED}; use --password-stdin"),
+    # code, references, placeholders, numbers, labels and pagination: none is a secret
+    ("token: session?.accessToken, password: user!.password parts: { token: parts[1] }"
+     ' hasToken: !!session password: process.env["DB_PASSWORD"] token: this.#token'
+     " password: String::new() password: @password api_key: !secret openai_api_key"
+     " '#{TOKEN}#' token: file:/run/secrets/token tokens: 1_000_000 token: 0x1f2a3b4c5d"
+     ' "password": "Too-short!" &page_token=CiAKGjBpNDd2Nmp0dk ?key=osm-standard'
+     " arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-db-AbCdEf", [],
+     "token: session?.accessToken, password: user!.password parts: { token: parts[1] }"
+     ' hasToken: !!session password: process.env["DB_PASSWORD"] token: this.#token'
+     " password: String::new() password: @password api_key: !secret openai_api_key"
+     " '#{TOKEN}#' token: file:/run/secrets/token tokens: 1_000_000 token: 0x1f2a3b4c5d"
+     ' "password": "Too-short!" &page_token=CiAKGjBpNDd2Nmp0dk ?key=osm-standard'
+     " arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-db-AbCdEf"),
 ])
 def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
     assert redact(text, secrets) == expected
