@@ -197,9 +197,9 @@ ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64
 # found from each of these words in the text made lower case.
 GIVEN = re.compile(_GIVEN)
 _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
-# Code, not a value: `session?.token`, `user!.password`, `parts[1]`, `String::new`, `!!x`,
-# `@password`, `this.#token`, a small number.
-_EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]|^(?:[\d_.,]+|0x[0-9a-fA-F]{1,16})$")
+# Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
+# `String::new`, `!!x`, `@password`, `this.#token`.
+_EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
@@ -226,7 +226,8 @@ def _random_looking(value: str) -> bool:
 
 # What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
 # a URL without a password, a path, an ARN.
-_NOT_A_VALUE = re.compile(r"[\d.]+|[A-Za-z_$]+|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
+_NOT_A_VALUE = re.compile(r"[\d_.,]+|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+"
+                          r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
                           r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
                           r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
 
@@ -245,10 +246,9 @@ def _authorization(found: re.Match[str]) -> str:
 
 def _credential(value: str) -> bool:
     """Whether a value given to a secret's name may be the secret: it holds a digit, as
-    generated secrets do, and is no word, reference, path, placeholder or code."""
+    generated secrets do, and is no word, number, reference, path or placeholder."""
     return (any(char.isdigit() for char in value) and not _NOT_A_VALUE.fullmatch(value)
-            and not PLACEHOLDER.search(value) and "«" not in value
-            and not _EXPRESSION.search(value))
+            and not PLACEHOLDER.search(value) and "«" not in value)
 
 
 def _name_before(text: str, end: int, stop: int) -> int:
@@ -279,7 +279,7 @@ def _parameters(text: str) -> str:
     index = text.find("=")
     while index != -1:
         value = None
-        if index and text[index - 1] in "nNyYtTdDgGeEhHsSdD":
+        if index and text[index - 1] in "nNyYtTeEgGsSdD":  # how PARAMETER_NAMEs end
             begin = _name_before(text, index, max(done, index - 64))
             name = text[begin:index].replace("\\", "")
             before = text[begin - 1] if begin else ""
@@ -287,7 +287,7 @@ def _parameters(text: str) -> str:
             connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
             if (parameter or connection) and not ABOUT_NAME.search(name.replace("-", "_")):
                 value = PARAMETER_VALUE.match(text, index + 1)
-        if value and _credential(value[0]):
+        if value and _credential(value[0]) and not _EXPRESSION.search(value[0]):
             parts += [text[done:index + 1], REDACTED]
             done = value.end()
         index = text.find("=", value.end() if value else index + 1)

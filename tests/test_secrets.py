@@ -280,6 +280,8 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " jQKDVzk80b8OyS; redis-server --requirepass GfI2rVXWybQTKj; use --password-stdin", [],
      f"password := \"{REDACTED}\" 'password' => '{REDACTED}' docker login --password"
      f" {REDACTED}; redis-server --requirepass {REDACTED}; use --password-stdin"),
+    # quoted, a value may start as code does
+    ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
     ("token: session?.accessToken, password: user!.password parts: { token: parts[1] }"
      ' hasToken: !!session password: process.env["DB_PASSWORD"] token: this.#token'
