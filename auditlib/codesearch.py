@@ -262,29 +262,13 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
                  default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
-    beside = "\n".join(line for line in _same_block(lines, start, end, near)
+    beside = "\n".join(line for line in [*lines[max(start - near, 0):start], *lines[end + 1:end + 1 + near]]
                        if match.groups["variable"] in line)
     sinks = tuple(name for name, pattern in SINKS
                   if pattern.search(snippet) or (name == "metrics" and pattern.search(beside)))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
                           snippet=snippet,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
-
-
-def _same_block(lines: Sequence[str], start: int, end: int, near: int) -> list[str]:
-    """The lines within `near` of lines[start:end + 1] that are in the same block: not before
-    the brace that opens it nor after the one that closes it (another function's lines)."""
-    found = []
-    for step, indexes in ((-1, range(start - 1, max(start - near, 0) - 1, -1)),
-                          (1, range(end + 1, min(end + 1 + near, len(lines))))):
-        depth = 0
-        for index in indexes:
-            code = _STRING.sub('""', lines[index]).split("//")[0]
-            depth += step * (code.count("{") - code.count("}"))
-            if depth < 0:
-                break
-            found.append(lines[index])
-    return found
 
 
 def doc_summary(lines: Sequence[str], line: int) -> str | None:

@@ -227,15 +227,6 @@ def latency_block(*body: str) -> str:
                       "      doubles: [duration],\n", "      indexes: [op],\n",
                       "      // sampled: see sampled()\n", "    });\n"),
         (250, ("console", "metrics"), 3, 11), id="block-longer-than-eight-lines"),
-    pytest.param("function a(duration: number) {\n  if (duration > 300) console.warn(duration);\n"
-                 "  metrics.timing('a', duration);\n}\n", (300, ("console", "metrics"), 2, 2),
-                 id="metric-recorded-after-the-check"),
-    pytest.param("function a(duration: number) {\n  if (duration > 300) console.warn(duration);\n"
-                 "}\nfunction b(duration: number) {\n  metrics.timing('b', duration);\n}\n",
-                 (300, ("console",), 2, 2), id="metric-in-the-next-function"),
-    pytest.param("function b(duration: number) {\n  metrics.timing('b', duration);\n}\n"
-                 "function a(duration: number) {\n  if (duration > 300) console.warn(duration);\n"
-                 "}\n", (300, ("console",), 5, 5), id="metric-in-the-function-before"),
 ])
 def test_latency_monitor(tmp_path: Path, make_repo: MakeRepo, text: str,
                          expected: tuple[int, tuple[str, ...], int, int]) -> None:
