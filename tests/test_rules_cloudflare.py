@@ -228,28 +228,12 @@ def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     assert all("`Cart`" in f.message for f in found)
 
 
-def test_cf009_an_export_in_another_app_s_folder_does_not_count(
-        tmp_path: Path, make_repo: MakeRepo) -> None:
-    files = {"apps/shop/wrangler.toml": WORKER + DO_BINDING,
-             "apps/cart/wrangler.toml": 'name = "cart"\nmain = "src/index.ts"\n',
-             "apps/cart/src/index.ts": CART_CLASS}
-    [found] = findings(tmp_path, make_repo, files, "CF009")
-    assert (found.location.path, found.message) == (
-        "apps/shop/wrangler.toml",
-        "`CART_DO` in `apps/shop/wrangler.toml` names `Cart`, which only another app exports"
-        " (`apps/cart`)")
-    # a shared package, the app's own folder and a folder above it are the app's code
-    for number, more in enumerate(({"packages/core/src/cart.ts": CART_CLASS},
-                                   {"apps/shop/src/cart.ts": CART_CLASS},
-                                   {"wrangler.toml": WORKER, "src/cart.ts": CART_CLASS})):
-        (tmp_path / str(number)).mkdir()
-        assert findings(tmp_path / str(number), make_repo, {**files, **more}, "CF009") == []
-
-
 @pytest.mark.parametrize(("binding", "message"), [
     ('{ name = "CART_DO", class_name = ["Cart"] }',
      '`CART_DO` in `wrangler.toml` has a `class_name` that is not a string (`["Cart"]`)'),
     ('{ name = "CART_DO" }', "`CART_DO` in `wrangler.toml` has no `class_name`"),
+    ('{ name = "CART_DO", class_name = 0 }',
+     "`CART_DO` in `wrangler.toml` has a `class_name` that is not a string (`0`)"),
 ])
 def test_cf009_a_class_name_that_is_no_name_is_said_so_once(
         tmp_path: Path, make_repo: MakeRepo, binding: str, message: str) -> None:
@@ -258,6 +242,15 @@ def test_cf009_a_class_name_that_is_no_name_is_said_so_once(
     found = [f for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
              if f.rule in ("CF008", "CF009")]
     assert [(f.rule, f.message) for f in found] == [("CF009", message)]
+
+
+def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n'
+             '\n[durable_objects]\nbindings = [{ name = "PYDO" }]\n'}
+    found = [f for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
+             if f.rule in ("CF008", "CF009")]
+    assert [(f.rule, f.subject) for f in found] == [("CF008", "PYDO")]
 
 
 # CF010 compatibility-date-stale -----------------------------------------------------------

@@ -4,9 +4,7 @@
 For every Durable Object binding without `script_name` in a Worker config, looks for an
 export of that `class_name` in the repository's TypeScript and JavaScript, outside tests:
 `export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`). In a monorepo, an export in another app's folder (one holding another wrangler
-config) does not count: that app's Worker exports it, not this one; shared packages and the
-folders above the app do. A Python Worker (`main` is a `.py` file) or a Rust one (built with
+"./cart"`). A Python Worker (`main` is a `.py` file) or a Rust one (built with
 `worker-build`) defines its classes in a language not searched: its bindings are passed over.
 
 ## Why is this bad?
@@ -45,16 +43,10 @@ class DurableObjectClassNotFound(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        apps = {config.app for config in facts.configs}
-        owners: dict[str, set[str]] = {}  # class name -> the apps whose folders export it
-        for code_class in facts.classes:
-            owners.setdefault(code_class.name, set()).add(_owner(code_class.location.path, apps))
+        exported = {code_class.name for code_class in facts.classes}
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
-            app = wrangler_config.app
-            mine = {name for name, found in owners.items()
-                    if any(_within(app, owner) for owner in found)}
             for scope in wrangler_config.scopes():
                 if not javascript_worker(scope.settings):
                     continue
@@ -66,39 +58,20 @@ class DurableObjectClassNotFound(Rule):
                     if not isinstance(class_name, str) or not class_name:
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
-                            message=f"{where} has no `class_name`" if not class_name else (
+                            message=f"{where} has no `class_name`" if class_name in (None, "")
+                            else (
                                 f"{where} has a `class_name` that is not a string"
                                 f" ({code(json.dumps(class_name, default=str))})"),
                             remediation=(f"Set `class_name` of {code(binding.name)} to the name"
                                          " of the class the Worker exports"))
                         continue
-                    if class_name in mine:
+                    if class_name in exported:
                         continue
-                    others = sorted(owners.get(class_name, ()))
                     yield cls.finding(
                         location=binding.location, subject=scoped(binding.name, scope),
-                        message=(f"{where} names {code(class_name)}, which "
-                                 + (f"only another app exports ({', '.join(map(code, others))})"
-                                    if others else "no file exports")),
+                        message=f"{where} names {code(class_name)}, which no file exports",
                         remediation=(f"Export {code(class_name)} or correct `class_name` of"
                                      f" {code(binding.name)}"))
-
-
-def _owner(path: str, apps: set[str]) -> str:
-    """The app whose folder holds `path`, the innermost (`.` for the repository's root);
-    "" when no app's folder does."""
-    folder = path.rsplit("/", 1)[0] if "/" in path else "."
-    while folder not in apps:
-        if folder == ".":
-            return ""
-        folder = folder.rsplit("/", 1)[0] if "/" in folder else "."
-    return folder
-
-
-def _within(app: str, owner: str) -> bool:
-    """Whether code in `owner`'s folder is this `app`'s: no app's folder (a shared package),
-    the app's own, or one above it."""
-    return owner in ("", ".", app) or app.startswith(owner + "/")
 
 
 def javascript_worker(settings: Mapping[str, object]) -> bool:

@@ -40,6 +40,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
+from .durable_object_class import javascript_worker
 
 
 def migrated_classes(migrations: Any) -> set[str]:
@@ -104,6 +105,7 @@ class DurableObjectMigrationMissing(Rule):
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
                         continue
                     where = scope_label(wrangler_config, scope)
+                    named = bool(class_name) and isinstance(binding.properties["class_name"], str)
                     if wrangler_config.target == "pages":
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
@@ -112,9 +114,9 @@ class DurableObjectMigrationMissing(Rule):
                             remediation=(f"Set `script_name` on {code(binding.name)} to the Worker"
                                          f" that exports {code(class_name)}, and verify the class"
                                          " name"))
-                    elif (class_name and class_name not in declared
-                          and isinstance(binding.properties.get("class_name"), str)):
-                        # without a class name there is nothing to migrate: CF009 says so
+                    elif class_name not in declared and (
+                            named or not javascript_worker(scope.settings)):
+                        # A JavaScript Worker's binding without a class name: CF009 says so.
                         state = _state(scope.settings.get("exports"), class_name)
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
