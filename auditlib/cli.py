@@ -128,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
                     " 0 when every claim holds, 2 when DOC cannot be read.")
     verify.add_argument("doc", nargs="?", type=Path,
                         help="the Markdown document to check (a relative path is read from"
-                             " the current folder, else from --repo)")
+                             " the current folder, or from --repo if it is not there)")
     verify.add_argument("--docs", type=Path, metavar="DIR",
                         help="check every document with a header block under DIR instead"
                              " (found as DOC is)")
@@ -157,17 +157,25 @@ def _inside(repo: Path, path: Path, what: str) -> str:
     try:
         return path.resolve().relative_to(repo).as_posix()
     except ValueError:
-        raise AuditError(f"{what} {path} is not inside the repository {repo}") from None
+        hint = (f" (read from the current folder; the repository's is {repo / path})"
+                if not path.is_absolute() and _exists(repo / path) else "")
+        raise AuditError(f"{what} {path} is not inside the repository {repo}{hint}") from None
 
 
 def _in_repo(repo: Path, path: Path) -> Path:
-    """A relative `path` that names nothing inside the repository from the current folder,
-    read from the repository instead (`verify --repo shop docs/a.md` run outside `shop`)."""
-    if path.is_absolute() or not (repo / path).exists():
-        return path
-    if path.exists() and path.resolve().is_relative_to(repo):
+    """A relative `path` that does not exist from the current folder, read from the repository
+    instead (`verify --repo shop docs/a.md` run outside `shop`)."""
+    if path.is_absolute() or _exists(path) or not _exists(repo / path):
         return path
     return repo / path
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` exists; a name too long or a folder that cannot be read says no."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _check_publish(repo: Path, doc_path: Path) -> None:

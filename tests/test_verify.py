@@ -426,9 +426,7 @@ def test_a_long_not_configured_claim_is_redacted_before_it_is_cut() -> None:
 def test_relative_paths_outside_the_current_folder_are_read_from_the_repository(
         repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    elsewhere = tmp_path_factory.mktemp("elsewhere")
-    (elsewhere / "docs").mkdir()  # a folder of the same name where the command runs
-    monkeypatch.chdir(elsewhere)
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     argv = ["verify", "--repo", str(repo), "--date", DATE]
     for relative, absolute in ([DOC], [str(repo / DOC)]), (["--docs", "docs"],
                                                           ["--docs", str(repo / "docs")]):
@@ -437,4 +435,11 @@ def test_relative_paths_outside_the_current_folder_are_read_from_the_repository(
         assert (code, out) == (cli.main([*argv, *absolute]), capsys.readouterr().out)
         assert code != 2 and out
     assert cli.main([*argv, "nope.md"]) == 2
-    assert capsys.readouterr().err == "auditlib: document not found: nope.md\n"
+    assert cli.main([*argv, "docs/" + "a" * 300 + ".md"]) == 2  # a name too long: not found
+    (Path("docs")).mkdir()  # the current folder's own docs, outside the repository, win
+    assert cli.main([*argv, "--docs", "docs"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "auditlib: document not found: nope.md",
+        f"auditlib: document not found: docs/{'a' * 300}.md",
+        f"auditlib: --docs docs is not inside the repository {repo} (read from the current"
+        f" folder; the repository's is {repo / 'docs'})"]
