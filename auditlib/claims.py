@@ -50,9 +50,11 @@ _PARSER.inline.ruler.at("link", _with_source(rules_inline.link))
 _PARSER.inline.ruler.at("image", _with_source(rules_inline.image))
 _PARSER.inline.ruler.at("autolink", _with_source(rules_inline.autolink))
 _PARSER.inline.ruler.at("html_inline", _with_source(rules_inline.html_inline))
-# A link or an image in HTML: `<a href="docs/a.md">`, `<img src='arch.png'>`.
-HTML_LINK = re.compile(r"<(a|img|source|video)\b[^<>]*?\s(href|src)\s*=\s*(?:\"([^\"<>]*)\""
-                       r"|'([^'<>]*)'|([^\s\"'<>=`]+))", re.IGNORECASE)
+# A link or an image in HTML (`<a href="docs/a.md">`, `<img src='arch.png'>`): a tag, its
+# quoted values read whole (`alt="a > b"`), then each of its attributes.
+HTML_TAG = re.compile(r"<(a|img|source|video|audio|iframe|embed|track)\b((?:[^<>\"']|\"[^\"]*\""
+                      r"|'[^']*')*)>", re.IGNORECASE)
+HTML_ATTRIBUTE = re.compile(r"([\w:-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>=`]+)))?")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 # Line numbers have at most 9 digits. A line count follows a link: [x](path) (12 lines).
 LINE_COUNT = re.compile(r"\s*\((\d{1,9})\s+lines?\)")
@@ -65,7 +67,8 @@ SNIPPET_LOCATION = re.compile(
     r"^\s*(?://|#)\s*([\w./-]+\.[A-Za-z]{1,5}):(\d{1,9})(?:-(\d{1,9}))?\s*$")
 CURRENT_CONFIG = re.compile(
     r"\bCurrent\s+`?([^\s`]*wrangler\.(?:toml|jsonc?))\b`?(?:\s*\(([^)]*)\))?")
-CONFIG_NAME = re.compile(r"(?:^|/)wrangler\.(?:toml|jsonc?)$")
+# A wrangler config's path, as a document names it, with its line or not (`a/wrangler.toml:4`).
+CONFIG_NAME = re.compile(r"^(.*?(?:^|/)wrangler\.(?:toml|jsonc?))(?::\d+(?:-\d+)?)?$")
 NEGATIVE = re.compile(r"\b(?:not\s+configured|not\s+present|not\s+enabled)\b", re.IGNORECASE)
 # What a table column's values are, by its header.
 COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "queue",
@@ -208,14 +211,22 @@ def _links(token: Token) -> list[_Link]:
 
 
 def _html_links(html: str, offset: int = 0) -> list[_Link]:
-    """The links of the HTML tags in `html`, their offsets moved by `offset`; the href as
-    markdown-it would normalize a link's. A link in an HTML comment is none."""
+    """The links of the HTML tags in `html` (an `<a>`'s href, the others' src), their offsets
+    moved by `offset`; the href as markdown-it would normalize a link's. A link in an HTML
+    comment is none, nor is a template's (`{{ url }}`)."""
     html = _COMMENT.sub(lambda found: re.sub(r"[^\n]", " ", found[0]), html)
-    return [_Link(label="", start=offset + found.start(), end=offset + found.end(),
-                  href=_PARSER.normalizeLink(unescape(value)),
-                  html=f'<{found[1]} {found[2]}="{value}">')
-            for found in HTML_LINK.finditer(html)
-            if (value := found[3] if found[3] is not None else found[4] or found[5] or "")]
+    links = []
+    for tag in HTML_TAG.finditer(html):
+        wanted = "href" if tag[1].lower() == "a" else "src"
+        for attribute in HTML_ATTRIBUTE.finditer(tag[2]):
+            value = next((v for v in attribute.groups()[1:] if v is not None), None)
+            if attribute[1].lower() == wanted and value and "{" not in value:
+                links.append(_Link(
+                    label="", start=offset + tag.start(), end=offset + tag.start(2)
+                    + attribute.end(), html=f'<{tag[1]} {attribute[1]}="{value}">',
+                    href=_PARSER.normalizeLink(unescape(value).strip())))
+                break
+    return links
 
 
 def _target(path: str, link: _Link) -> tuple[str | None, bool, str]:
@@ -320,7 +331,8 @@ def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterato
         start = end
         if NEGATIVE.search(sentence) and re.search(r"placement", sentence, re.IGNORECASE):
             # A claim about named configs concerns those; otherwise it concerns them all.
-            named = [code for code in CODE.findall(sentence) if CONFIG_NAME.search(code)]
+            named = [found[1] for code in CODE.findall(sentence)
+                     if (found := CONFIG_NAME.match(code))]
             yield Claim(kind="negative", text=_shortened(" ".join(sentence.split())),
                         location=Location(path=path, start_line=line_at(begins + len(
                             sentence) - len(sentence.lstrip()))),
@@ -374,7 +386,7 @@ def _html_block_claims(path: str, token: Token) -> Iterator[Claim]:
     """The links of an HTML block (`<p align="center"><img src="arch.png"></p>`)."""
     line_at = _line_finder(token)
     for link in _html_links(token.content):
-        claim = _link_claim(path, link, line_at(link.start))
+        claim = _link_claim(path, link, line_at(link.end - 1))
         if claim:
             yield claim
 
@@ -386,7 +398,9 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
     _header, _lines, first = read_header(markdown_lines(text))
     generated = GENERATED.search(text) is not None
     quoting = False  # in a section of a generated document that quotes claims
-    linked = {target for token in tokens if token.type == "inline" for link in _links(token)
+    linked = {target for token in tokens
+              for link in (_links(token) if token.type == "inline" else
+                           _html_links(token.content) if token.type == "html_block" else ())
               if (target := _target(path, link)[0]) is not None}
     claims: list[Claim] = []
     heading = ""

@@ -480,7 +480,7 @@ def _gaps(ctx: Context) -> list[Block]:
             + (f" {_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
                ' (`mode = "off"`).' if off else "")
             + (f" {_some(other, 10)} {'sets' if len(other) == 1 else 'set'} a placement"
-               ' without `mode = "smart"`.' if other else "")))
+               ' whose mode is not `"smart"`.' if other else "")))
         if any(f.location.path.endswith(".toml") for f in missing):
             blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
                                '[placement]\nmode = "smart"\n```'))

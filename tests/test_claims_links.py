@@ -39,6 +39,12 @@ def links(body: str) -> list[tuple[str, str | None, int | None]]:
      "</a>\n</p>",
      [('<img src="img/x.png">', "img/x.png", 4),
       ('<a href="src/my%20file.ts?x=1&amp;y">', "src/my file.ts", 5)]),
+    # by attribute: not text in another attribute's value, not an <a>'s src; a tag over lines
+    # is at its link's line
+    ('<a title="see src=missing.md" href="img/x.png">x</a> <img alt="a > b" src="src/a.ts">'
+     ' <a src="nope.md">n</a> <a href="{{ url }}">t</a>\n\n<p>\n<img\n  alt="x"\n  src="lib/a.ts">\n</p>',
+     [('<a href="img/x.png">', "img/x.png", 3), ('<img src="src/a.ts">', "src/a.ts", 3),
+      ('<img src="lib/a.ts">', "lib/a.ts", 8)]),
 ])
 def test_links_markdown_reads_are_claims(
         body: str, expected: list[tuple[str, str | None, int | None]]) -> None:
@@ -90,6 +96,7 @@ def test_citations_are_not_read_inside_links(body: str, expected: list[str]) -> 
 @pytest.mark.parametrize(("body", "target"), [
     ("a.ts:1, as [the source][s] shows.\n\n[s]: src/a.ts", "src/a.ts"),
     ("a.ts:1, not `[x](lib/a.ts)`, [y](src/a.ts)", "src/a.ts"),
+    ('a.ts:1, linked in HTML below.\n\n<p><a href="lib/a.ts">the library</a></p>', "lib/a.ts"),
 ])
 def test_a_cited_name_means_the_file_the_document_links(body: str, target: str) -> None:
     assert [c.target for c in claims_of(body, "citation")] == [target]

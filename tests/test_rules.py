@@ -169,19 +169,25 @@ def test_cf002_placement_turned_off(tmp_path: Path, make_repo: MakeRepo) -> None
     assert "```toml\n" in markdown and "```jsonc\n" in markdown  # one for each syntax
 
 
-@pytest.mark.parametrize(("placement", "message", "sentence"), [
-    ('mode = 5', "(`mode = 5`)", "`wrangler.toml:7` sets a placement without"),
-    ('mode = "Smart"', '(`mode = "Smart"`)', "`wrangler.toml:7` sets a placement without"),
-    ('# mode = "smart"', "(no `mode`)", "`wrangler.toml:7` sets a placement without"),
+@pytest.mark.parametrize(("files", "message", "where"), [
+    ({"wrangler.toml": KV.format(REAL_ID) + "[placement]\nmode = 5\n"}, "(`mode = 5`)",
+     "`wrangler.toml:7`"),
+    ({"wrangler.toml": KV.format(REAL_ID) + '[placement]\nmode = "Smart"\n'},
+     '(`mode = "Smart"`)', "`wrangler.toml:7`"),
+    ({"wrangler.toml": KV.format(REAL_ID) + '[placement]\n# mode = "smart"\n'}, "(no `mode`)",
+     "`wrangler.toml:7`"),
+    ({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "placement": { "mode": "Smart" },\n}'},
+     '(`"mode": "Smart"`)', "`wrangler.jsonc:3`"),
 ])
 def test_cf002_a_placement_without_smart_mode_is_not_said_to_turn_it_off(
-        tmp_path: Path, make_repo: MakeRepo, placement: str, message: str,
-        sentence: str) -> None:
-    files = {"wrangler.toml": KV.format(REAL_ID) + f"[placement]\n{placement}\n"}
+        tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], message: str,
+        where: str) -> None:
     [found] = findings(tmp_path, make_repo, files, "CF002")
-    assert found.message == f'`wrangler.toml` has a placement without `mode = "smart"` {message}'
+    path = where.split(":")[0] + "`"
+    assert found.message == f'{path} has a placement whose mode is not `"smart"` {message}'
     markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
-    assert f'{sentence} `mode = "smart"`.' in markdown and "turns it off" not in markdown
+    assert f'{where} sets a placement whose mode is not `"smart"`.' in markdown
+    assert "turns it off" not in markdown
 
 
 def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:

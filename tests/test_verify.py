@@ -388,6 +388,9 @@ def test_link_queries_and_escapes_are_read_as_github_reads_them(repo: Path) -> N
     ("Observability is on. Smart Placement is not configured in `wrangler.toml`.",
      [(3, ["wrangler.toml"])]),
     ("Observability is on.\nSmart Placement is not configured.", [(4, [])]),
+    # a config named with its line, as the report's Gaps table names it
+    ("Smart Placement is not configured in `apps/b/wrangler.toml:4`.",
+     [(3, ["apps/b/wrangler.toml"])]),
 ])
 def test_a_not_configured_claim_is_the_sentence_that_says_it(
         paragraph: str, expected: list[tuple[int, list[str]]]) -> None:
@@ -396,6 +399,17 @@ def test_a_not_configured_claim_is_the_sentence_that_says_it(
     claims = read_claims("docs/a.md", f"# Title\n\n{paragraph}\n", ["wrangler.toml"])
     assert [(c.location.start_line, c.data["paths"]) for c in claims
             if c.kind == "negative"] == expected
+
+
+@pytest.mark.parametrize("mode", ['"off"', '"Smart"'])
+def test_a_regenerated_report_holds_when_one_config_places_and_the_other_does_not(
+        tmp_path: Path, make_repo: Callable[[Path, dict[str, str]], Path], mode: str) -> None:
+    config = 'name = "{}"\nmain = "src/index.ts"\n\n[placement]\nmode = {}\n'
+    root = make_repo(tmp_path, {"apps/a/wrangler.toml": config.format("a", '"smart"'),
+                                "apps/b/wrangler.toml": config.format("b", mode)})
+    (root / DOC).parent.mkdir(exist_ok=True)
+    (root / DOC).write_text(auditlib.run_audit(root, DATE).markdown(), encoding="utf-8")
+    assert [(f.rule, f.message) for f in drift(root) if f.rule in ("DR003", "DR010")] == []
 
 
 def test_a_long_not_configured_claim_is_cut_outside_its_code_spans() -> None:

@@ -64,9 +64,10 @@ class SmartPlacementMissing(Rule):
             elif placement.get("mode") == "off":
                 what = f'{path} turns Smart Placement off (`mode = "off"`)'
             else:
-                mode = (code("mode = " + json.dumps(placement["mode"], default=str))
+                mode = (code(("mode = " if toml else '"mode": ')
+                             + json.dumps(placement["mode"], default=str))
                         if "mode" in placement else "no `mode`")
-                what = f'{path} has a placement without `mode = "smart"` ({mode})'
+                what = f'{path} has a placement whose mode is not `"smart"` ({mode})'
             yield cls.finding(
                 location=(wrangler_config.placement_location if placement is not None else None)
                 or Location(path=wrangler_config.path), subject="placement",
