@@ -22,7 +22,8 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE
                         r"|URL_BASE|SCOPES?|LIFETIME|TYPE|BACKEND|PROVIDER|ROTATION|MODE|KIND)"
                         r"(?:_V\d+)?$|^(?:MAX|MIN)_"
                         r"|(?:^|_)(?:CACHE|SORT|PARTITION|PRIMARY|ROUTING|IDEMPOTENCY|LOOKUP|OBJECT"
-                        r"|STORAGE|DEDUPE?|I18N|KV)_KEY$|PAGE_TOKEN$|CONTINUATION_TOKEN$",
+                        r"|STORAGE|DEDUPE?|I18N|KV)_KEY$"
+                        r"|(?:PAGE|NEXT|PAGINATION|CONTINUATION|SYNC|CURSOR)_TOKEN$",
                         re.IGNORECASE)
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
@@ -41,6 +42,13 @@ STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
                          r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$",
                          re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
+# A name in lower or mixed case is a secret's when it ends with the word that makes it one
+# (`clientSecret`, `db_password`, `signingKeyOld`), not when that word qualifies another
+# (`tokenStorage`, `passwordHasher`), nor for any key (`eventKey`, `cache_key`).
+_SECRET_HEAD = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
+                          r"|CREDENTIALS?|(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
+                          r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEY)"
+                          r"(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$")
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
@@ -58,9 +66,12 @@ def _entropy(value: str) -> float:
 
 
 def secret_name(name: str) -> bool:
-    """Whether `name` is the name of a secret (API_TOKEN), not of a public key or of what is
-    about a secret (CSRF_TOKEN_HEADER)."""
-    name = _CAMEL.sub("_", name)  # signingKey is SIGNING_KEY
+    """Whether `name` is the name of a secret (API_TOKEN, clientSecret, db-password), not of
+    a public key or of what is about a secret (CSRF_TOKEN_HEADER, tokenStorage)."""
+    if name != name.upper():  # lower or mixed case: by its last word
+        name = _CAMEL.sub("_", name).upper().replace("-", "_")  # signingKey is SIGNING_KEY
+        if not _SECRET_HEAD.search(name):
+            return False
     return bool(SECRET_NAME.search(name)) and not PUBLIC_NAME.search(name) and not (
         ABOUT_NAME.search(name))
 
@@ -169,7 +180,8 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
 URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}"
                           r"@(?!sha\d+:)")  # not an image's tag and digest: alpine:3.20@sha256:…
-AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )[Tt]oken)(\s+)([\w.~+/=-]{8,})")
+AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Api-?Key))(\s+)"
+                           r"([\w.~+/=-]{8,})")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 OPTION = re.compile(r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"
                     r"|(?::_authToken|:_auth|:_password)="
@@ -180,13 +192,13 @@ WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/web
 # Azure SAS) or a connection string (`Server=db;Password=…;`, `AccountKey=…`). Found from
 # each `=` (a regex over a whole output is slow): the name before it, the value after it.
 PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|private|client"
-                            r"|consumer|subscription|api|account|shared-?access)[_-]?key|key|sig"
-                            r"|pass|password|passwd|pwd|jwt|j?sessionid", re.IGNORECASE)
+                            r"|consumer|subscription|api|app|auth|license|user|master|account"
+                            r"|shared-?access)[_-]?key|sig|pass|password|passwd|pwd|jwt"
+                            r"|j?sessionid", re.IGNORECASE)
 # ... after a word's start, in a connection string: `Server=db;Password=…`, `\nPwd=…`.
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
-PARAMETER_VALUE = re.compile(r"(?![$<{]|%(?![0-9A-Fa-f]{2}))(?>[^\s&;\"'`\\#<>(),]{6,})"
-                             r"(?![\w.]*\()")
+PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")  # a reference starts with $ < { or %VAR
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
@@ -200,6 +212,9 @@ _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
 _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
+# A type's name, made of capitalized words (`Uint8Array`, `Ed25519PrivateKey`); not
+# `Winter2024` nor `MehGAkWvj7FAc9`.
+_TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
@@ -226,7 +241,8 @@ def _random_looking(value: str) -> bool:
 
 # What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
 # a URL without a password, a path, an ARN.
-_NOT_A_VALUE = re.compile(r"[\d_.,]+|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+"
+_NOT_A_VALUE = re.compile(r"[\d_.,]+|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+|#[0-9a-fA-F]{3,8}"
+                          r"|[~^<>=v]*\d+(?:\.\d+)+(?:[-+][\w.]+)?"  # ^4.0.0, ==0.7.0
                           r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
                           r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
                           r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
@@ -238,7 +254,8 @@ def _authorization(found: re.Match[str]) -> str:
     JSONWebToken")."""
     token = found[3]
     padded = token.endswith("=")
-    if ((len(token) >= 16 or padded)
+    header = found.string.endswith("Authorization: ", 0, found.start())  # no prose: 8 will do
+    if ((len(token) >= 16 or padded or header)
             and (padded or any(c.isdigit() for c in token) or len(_CASE_CHANGE.findall(token)) >= 2)):
         return found[1] + found[2] + REDACTED
     return found[0]
@@ -285,9 +302,12 @@ def _parameters(text: str) -> str:
             before = text[begin - 1] if begin else ""
             parameter = before in ("?", "&", ";") and PARAMETER_NAME.fullmatch(name)
             connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
-            if (parameter or connection) and not ABOUT_NAME.search(name.replace("-", "_")):
+            if (parameter or connection) and not ABOUT_NAME.search(
+                    _CAMEL.sub("_", name).replace("-", "_")):
                 value = PARAMETER_VALUE.match(text, index + 1)
-        if value and _credential(value[0]) and not _EXPRESSION.search(value[0]):
+        if (value and len(value[0]) >= 6 and _credential(value[0])
+                and not _EXPRESSION.search(value[0]) and text[value.end():value.end() + 1] != "("
+                and not re.match(r"[$<{]|%(?![0-9A-Fa-f]{2})", value[0])):
             parts += [text[done:index + 1], REDACTED]
             done = value.end()
         index = text.find("=", value.end() if value else index + 1)
@@ -314,14 +334,16 @@ def _given(text: str) -> str:
             end += 1
         given = GIVEN.match(text, end)
         seen = given.end() if given else end
-        name = _CAMEL.sub("_", text[begin:end].replace("\\", "")).replace("-", "_").upper()
-        if given is None or name == "KEY" or not _word_start(text, begin) or (
-                text[begin - 1:begin] in (":", "/", "?", "&")):
-            continue  # inside a word, an ARN, a path or a query (_parameters reads those)
-        value = given[2].rstrip(";,.!")
+        name = text[begin:end].replace("\\", "")
+        if given is None or name.upper() == "KEY" or not _word_start(text, begin) or (
+                text[begin - 1:begin] in (":", "/", "?", "&")) or text.endswith("${", 0, begin):
+            continue  # inside a word, an ARN, a path, ${NAME:-default}, a query (_parameters')
+        value = re.split(r"[&,}|]", given[2])[0].rstrip(";.!")  # `token=a1b2&next=/home`
         quoted = given[1].rstrip(" \t").endswith(("'", '"'))
-        if secret_name(name) and _credential(value.replace("\\_", "_")) and (
-                quoted or not _EXPRESSION.search(value)):
+        code = (_EXPRESSION.search(value) or _TYPE_NAME.fullmatch(value)
+                or text[given.end(2):given.end(2) + 1] == "(")  # `encodeBase32(bytes)`
+        if (secret_name(name.replace("-", "_")) and _credential(value.replace("\\_", "_"))
+                and (quoted or not code)):
             parts += [text[done:given.start(2)], REDACTED]
             done = given.start(2) + len(value)
     return "".join(parts) + text[done:] if parts else text
@@ -343,7 +365,8 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     value = found[2].rstrip(";,.!")
     # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
     inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
-    if (inside or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
+    if (inside or text.endswith("${", 0, begin) or not secret_name(name)  # ${NAME:-default}
+            or PLACEHOLDER.search(value) or "«" in value
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     return text[found.start():found.start(2)] + REDACTED + found[2][len(value):]

@@ -935,6 +935,7 @@ def test_bug_wrangler_regexes_are_linear(path: str, text: str) -> None:
     pytest.param(lambda: secrets.redact("password:" * 20_000, []), id="lower-name"),
     pytest.param(lambda: secrets.redact("&token=" * 25_000 + "a1" * 50_000, []), id="parameter"),
     pytest.param(lambda: secrets.redact("?token=" + "a" * 100_000 + "(", []), id="value-call"),
+    pytest.param(lambda: secrets.redact("Pwd=" * 20_000 + "(", []), id="values-before-a-call"),
     pytest.param(lambda: secrets.redact("-----BEGIN RSA PRIVATE KEY-----\n" * 5_000, []),
                  id="private-key-markers"),
     pytest.param(lambda: placeholders.placeholder_reason("0" * 100_000 + "z"), id="zeros"),

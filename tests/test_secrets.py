@@ -104,8 +104,11 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("PRIVATE_BETA", "enabled", None),
     ("ADMIN_PASSWORD", "default", "name"),  # a weak password is still one
     ("DB_PASSWORD", "Private", "name"),
-    # camelCase names, and a key's name with a rotation suffix
+    # camelCase names, by their last word, and a key's name with a rotation suffix
     ("signingKey", "NrOIZ7cNgqhHaB", "name"),
+    ("tokenStorage", "cookie-session-2", None),
+    ("featureFlagKey", "new-checkout-2", None),
+    ("x-api-key", "Zx9QmT4vB7nR2k", "name"),
     ("tokenUrl", "https://auth.example.com/token", None),
     ("SIGNING_KEY_V2", "NrOIZ7cNgqhHaB", "name"),
     ("I18N_KEY", "checkout.title-v2", None),
@@ -280,6 +283,28 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " jQKDVzk80b8OyS; redis-server --requirepass GfI2rVXWybQTKj; use --password-stdin", [],
      f"password := \"{REDACTED}\" 'password' => '{REDACTED}' docker login --password"
      f" {REDACTED}; redis-server --requirepass {REDACTED}; use --password-stdin"),
+    # short tokens in an Authorization header; more parameters named as keys
+    ("Authorization: Bearer 8f7e6d5c4b3a; Authorization: Token SCgw3gTlcrhDFL;"
+     " Authorization: ApiKey 8f7e6d5c4b3a2918 ?auth_key=a1b2c3d4e5f6&license_key=a1b2c3d4e5f6", [],
+     f"Authorization: Bearer {REDACTED}; Authorization: Token {REDACTED};"
+     f" Authorization: ApiKey {REDACTED} ?auth_key={REDACTED}&license_key={REDACTED}"),
+    # a value ends where a query or an object goes on
+    ("token=abc123def456&next=/home {password:a1b2c3d4,user:admin}", [],
+     f"token={REDACTED}&next=/home {{password:{REDACTED},user:admin}}"),
+    # types, calls, versions, colours, pagination, keys that find things, names about secrets
+    ("secret: Uint8Array; signingKey: Ed25519PrivateKey | string; const token ="
+     " encodeBase32LowerCaseNoPadding(bytes); token: uuidv4(), \"js-tokens\": \"^4.0.0\","
+     " tiktoken==0.7.0 Token: \"#d8dee9\", ?limit=50&nextPageToken=CiAKGjBpNDd2Nmp0dk"
+     " &syncToken=CPDAlvWDx70CEPDAlvWDx70C eventKey=\"link-1\" dataKey=\"revenue2023\""
+     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2", [],
+     "secret: Uint8Array; signingKey: Ed25519PrivateKey | string; const token ="
+     " encodeBase32LowerCaseNoPadding(bytes); token: uuidv4(), \"js-tokens\": \"^4.0.0\","
+     " tiktoken==0.7.0 Token: \"#d8dee9\", ?limit=50&nextPageToken=CiAKGjBpNDd2Nmp0dk"
+     " &syncToken=CPDAlvWDx70CEPDAlvWDx70C eventKey=\"link-1\" dataKey=\"revenue2023\""
+     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2"),
+    # a reference with its default (docker compose) names no secret
+    ("POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r",
+     [], "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
