@@ -212,6 +212,8 @@ _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
 _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
+# Words after a value: a sentence, not a setting.
+_PROSE = re.compile(r" [a-z]{2,}\b(?![=:])")
 # A type's name, made of capitalized words (`Uint8Array`, `Ed25519PrivateKey`); not
 # `Winter2024` nor `MehGAkWvj7FAc9`.
 _TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
@@ -341,7 +343,9 @@ def _given(text: str) -> str:
         value = re.split(r"[&,}|]", given[2])[0].rstrip(";.!")  # `token=a1b2&next=/home`
         quoted = given[1].rstrip(" \t").endswith(("'", '"'))
         code = (_EXPRESSION.search(value) or _TYPE_NAME.fullmatch(value)
-                or text[given.end(2):given.end(2) + 1] == "(")  # `encodeBase32(bytes)`
+                or text[given.end(2):given.end(2) + 1] == "("  # `encodeBase32(bytes)`
+                or (_PROSE.match(text, given.start(2) + len(value))  # `password: 12-character
+                    and not all(kind.search(value) for kind in _CHARACTER_CLASSES)))  # minimum`
         if (secret_name(name.replace("-", "_")) and _credential(value.replace("\\_", "_"))
                 and (quoted or not code)):
             parts += [text[done:given.start(2)], REDACTED]

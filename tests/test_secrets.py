@@ -302,6 +302,11 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " tiktoken==0.7.0 Token: \"#d8dee9\", ?limit=50&nextPageToken=CiAKGjBpNDd2Nmp0dk"
      " &syncToken=CPDAlvWDx70CEPDAlvWDx70C eventKey=\"link-1\" dataKey=\"revenue2023\""
      " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2"),
+    # a sentence, not a setting
+    ("- password: 12-character minimum (was 8).\n- secret: rotate-2024 campaign finished.", [],
+     "- password: 12-character minimum (was 8).\n- secret: rotate-2024 campaign finished."),
+    ("until the rotation the staging password: udANTU1vkfbjn stays valid", [],
+     f"until the rotation the staging password: {REDACTED} stays valid"),
     # a reference with its default (docker compose) names no secret
     ("POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r",
      [], "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r"),

@@ -5,10 +5,10 @@ Finds `vars` entries that hold secrets: names like `*TOKEN*`, `*SECRET*`, `*PASS
 `*_PASS`, `*_KEY` (not `*PUBLIC*`/`*PUBLISHABLE*`/`*SITE_KEY*`, nor names of what is about
 a secret: `*_URL`, `*_PATH`, `*_HEADER`, `*_FILE`, `*_ID`, `*_TTL`, `MAX_*`, ..., nor keys
 that find things: `CACHE_KEY`; a name in lower or mixed case counts by its last word:
-`clientSecret`, `signingKey`, not `tokenStorage` nor `eventKey`), tables with such a key (`{ client_secret = "..." }`), or
-values that look like keys (known token prefixes, private keys, JWTs, long high-entropy
-strings not made of words, a URL with a password, `Bearer <token>`). The value is never
-printed: every output shows it as «redacted».
+`clientSecret`, `signingKey`, not `tokenStorage` nor `eventKey`), tables with such a key
+(`{ client_secret = "..." }`), or values that look like keys (known token prefixes,
+private keys, JWTs, long high-entropy strings not made of words, a URL with a password,
+`Bearer <token>`). The value is never printed: every output shows it as «redacted».
 
 ## Why is this bad?
 `vars` are plain text: committed to the repository, shown in the dashboard and readable by
