@@ -47,7 +47,7 @@ SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 # (`tokenStorage`, `passwordHasher`), nor for any key (`eventKey`, `cache_key`).
 _SECRET_HEAD = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
                           r"|CREDENTIALS?|(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
-                          r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEY)"
+                          r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEYS?)"
                           r"(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$")
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
