@@ -42,13 +42,22 @@ STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
                          r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$",
                          re.IGNORECASE)
 SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
-# A name in lower or mixed case is a secret's when it ends with the word that makes it one
-# (`clientSecret`, `db_password`, `signingKeyOld`), not when that word qualifies another
-# (`tokenStorage`, `passwordHasher`), nor for any key (`eventKey`, `cache_key`).
-_SECRET_HEAD = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
-                          r"|CREDENTIALS?|(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
-                          r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEYS?)"
-                          r"(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$")
+# A name in lower or mixed case is a secret's when it says so in a word other than its last
+# one's being about the secret (`tokenStorage`, `passwordHasher`, `tokenExpiresIn`), by a
+# word other than key, or by a key that is one (`signingKey`; not `eventKey`, `cache_key`).
+_NOT_A_KEY = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
+                        r"|CREDENTIALS?)(?:_|$)")
+_NAMED_KEY = re.compile(r"(?:^|_)(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
+                        r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEYS?"
+                        r"(?:_|$)")
+_ABOUT_WORDS = frozenset({
+    "STORAGE", "STORE", "LOCATION", "TRANSPORT", "SOURCE", "ENCODING", "FORMAT", "HASHER",
+    "HASHING", "HASH", "DIGEST", "SITE", "IN", "AGE", "MARGIN", "BUDGET", "COUNT", "COUNTER",
+    "STRENGTH", "FIELD", "LABEL", "HINT", "RULE", "RULES", "LIMIT", "PRICE", "STANDARD",
+    "ADDRESS", "COLOR", "COLOUR", "RADIUS", "LOGIN", "SCANNING", "MANAGER", "REGION",
+    "HANDLER", "VALIDATOR", "VALIDATION", "RESET", "REQUIRED", "ENABLED", "MIN",
+    "MAX", "SIZE", "LEN", "TIMEOUT", "INTERVAL", "STATUS", "STATE", "ERROR", "MESSAGE", "INPUT",
+    "PLACEHOLDER", "SCHEMA", "KIND", "CLASS", "METHOD", "STRATEGY", "OPTIONS", "CONFIG"})
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
@@ -68,9 +77,10 @@ def _entropy(value: str) -> float:
 def secret_name(name: str) -> bool:
     """Whether `name` is the name of a secret (API_TOKEN, clientSecret, db-password), not of
     a public key or of what is about a secret (CSRF_TOKEN_HEADER, tokenStorage)."""
-    if name != name.upper():  # lower or mixed case: by its last word
-        name = _CAMEL.sub("_", name).upper().replace("-", "_")  # signingKey is SIGNING_KEY
-        if not _SECRET_HEAD.search(name):
+    if name != name.upper():  # lower or mixed case: signingKey is SIGNING_KEY
+        name = _CAMEL.sub("_", name).upper().replace("-", "_")
+        if name.rsplit("_", 1)[-1] in _ABOUT_WORDS or not (
+                _NOT_A_KEY.search(name) or _NAMED_KEY.search(name)):
             return False
     return bool(SECRET_NAME.search(name)) and not PUBLIC_NAME.search(name) and not (
         ABOUT_NAME.search(name))
@@ -212,12 +222,17 @@ _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
 _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
-# Words after a value: a sentence, not a setting.
+# Words after a word-number compound (`12-character minimum`): a sentence, not a setting.
 _PROSE = re.compile(r" [a-z]{2,}\b(?![=:])")
+_COMPOUND = re.compile(r"(?:[A-Za-z]+|\d+)(?:-(?:[A-Za-z]+|\d+))+")
+# Where an unquoted value stops: at the next parameter of a query or member of an object.
+_GOES_ON = re.compile(r"&(?=[\w.-]+=)|,(?=[\w\"'.-]+[:=])|[}|]")
 # A type's name, made of capitalized words (`Uint8Array`, `Ed25519PrivateKey`); not
 # `Winter2024` nor `MehGAkWvj7FAc9`.
 _TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Where a name written in mixed case breaks into words: `jwtSecret`, `JWTSecret`,
+# `password1`; not inside `I18N` (upper case names are not broken).
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -244,6 +259,7 @@ def _random_looking(value: str) -> bool:
 # What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
 # a URL without a password, a path, an ARN.
 _NOT_A_VALUE = re.compile(r"[\d_.,]+|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+|#[0-9a-fA-F]{3,8}"
+                          r"|-?[\d.]+(?:px|r?em|v[hw]|pt|ms|[smhdk%]|[kmg]b)"  # 0.375rem, 30d
                           r"|[~^<>=v]*\d+(?:\.\d+)+(?:[-+][\w.]+)?"  # ^4.0.0, ==0.7.0
                           r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
                           r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
@@ -338,18 +354,21 @@ def _given(text: str) -> str:
         seen = given.end() if given else end
         name = text[begin:end].replace("\\", "")
         if given is None or name.upper() == "KEY" or not _word_start(text, begin) or (
-                text[begin - 1:begin] in (":", "/", "?", "&")) or text.endswith("${", 0, begin):
-            continue  # inside a word, an ARN, a path, ${NAME:-default}, a query (_parameters')
-        value = re.split(r"[&,}|]", given[2])[0].rstrip(";.!")  # `token=a1b2&next=/home`
+                text[begin - 1:begin] in (":", "/", "?", "&")):
+            continue  # inside a word, an ARN, a path or a query (_parameters reads those)
+        lead, value = _default(text, begin, given[2])
         quoted = given[1].rstrip(" \t").endswith(("'", '"'))
+        if not quoted:  # it ends where a query or an object goes on: `token=a1&next=/home`
+            value = _GOES_ON.split(value)[0].rstrip(";,.!")
+        start = given.start(2) + lead
         code = (_EXPRESSION.search(value) or _TYPE_NAME.fullmatch(value)
-                or text[given.end(2):given.end(2) + 1] == "("  # `encodeBase32(bytes)`
-                or (_PROSE.match(text, given.start(2) + len(value))  # `password: 12-character
-                    and not all(kind.search(value) for kind in _CHARACTER_CLASSES)))  # minimum`
+                or text[start + len(value):start + len(value) + 1] == "("  # `encode(bytes)`
+                or (_COMPOUND.fullmatch(value)  # `password: 12-character minimum`
+                    and _PROSE.match(text, start + len(value))))
         if (secret_name(name.replace("-", "_")) and _credential(value.replace("\\_", "_"))
                 and (quoted or not code)):
-            parts += [text[done:given.start(2)], REDACTED]
-            done = given.start(2) + len(value)
+            parts += [text[done:start], REDACTED]
+            done = start + len(value)
     return "".join(parts) + text[done:] if parts else text
 
 
@@ -366,14 +385,25 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
     begin = head.start() if head else found.start()
     name = text[begin:found.start(1)].replace("\\", "").strip("\"'")
-    value = found[2].rstrip(";,.!")
+    lead, value = _default(text, begin, found[2])
+    value = value.rstrip(";,.!")
     # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
     inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
-    if (inside or text.endswith("${", 0, begin) or not secret_name(name)  # ${NAME:-default}
-            or PLACEHOLDER.search(value) or "«" in value
+    if (inside or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
-    return text[found.start():found.start(2)] + REDACTED + found[2][len(value):]
+    start = found.start(2) - found.start() + lead
+    return found[0][:start] + REDACTED + found[0][start + len(value):]
+
+
+def _default(text: str, begin: int, value: str) -> tuple[int, str]:
+    """(where it starts, the value) of what a name starting at `begin` is given: in
+    `${NAME:-default}`, its default (`${NAME}` is a reference: "")."""
+    if not text.endswith("${", 0, begin):
+        return 0, value
+    if not value.startswith(("-", "=", "?")):
+        return 0, ""
+    return 1, value[1:].split("}")[0]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

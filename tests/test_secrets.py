@@ -112,6 +112,9 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("secretAccessKey", "Zx9QmT4vB7nR2k", "name"),
     ("apiKeys", "Zx9QmT4vB7nR2k,Yq8PlS3uA6mQ1j", "name"),
     ("accessKeyId", "AKIDEXAMPLE12345", None),
+    ("stripeSecretKeyLive", "Xk8j2LmN9pQr4sT6", "name"),
+    ("JWTSecret", "Gd83kQ0pL2vX7sNa1bYc", "name"),
+    ("tokenExpiresIn", "30-days-2", None),
     ("tokenUrl", "https://auth.example.com/token", None),
     ("SIGNING_KEY_V2", "NrOIZ7cNgqhHaB", "name"),
     ("I18N_KEY", "checkout.title-v2", None),
@@ -299,20 +302,33 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " encodeBase32LowerCaseNoPadding(bytes); token: uuidv4(), \"js-tokens\": \"^4.0.0\","
      " tiktoken==0.7.0 Token: \"#d8dee9\", ?limit=50&nextPageToken=CiAKGjBpNDd2Nmp0dk"
      " &syncToken=CPDAlvWDx70CEPDAlvWDx70C eventKey=\"link-1\" dataKey=\"revenue2023\""
-     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2", [],
+     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2 --token-radius: 0.375rem", [],
      "secret: Uint8Array; signingKey: Ed25519PrivateKey | string; const token ="
      " encodeBase32LowerCaseNoPadding(bytes); token: uuidv4(), \"js-tokens\": \"^4.0.0\","
      " tiktoken==0.7.0 Token: \"#d8dee9\", ?limit=50&nextPageToken=CiAKGjBpNDd2Nmp0dk"
      " &syncToken=CPDAlvWDx70CEPDAlvWDx70C eventKey=\"link-1\" dataKey=\"revenue2023\""
-     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2"),
+     " tokenStorage: cookie-v2 passwordRule: \"min-12-chars\" ?key=sdk-v2 --token-radius: 0.375rem"),
     # a sentence, not a setting
     ("- password: 12-character minimum (was 8).\n- secret: rotate-2024 campaign finished.", [],
      "- password: 12-character minimum (was 8).\n- secret: rotate-2024 campaign finished."),
     ("until the rotation the staging password: udANTU1vkfbjn stays valid", [],
      f"until the rotation the staging password: {REDACTED} stays valid"),
-    # a reference with its default (docker compose) names no secret
-    ("POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r",
-     [], "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} redis://:${redis_password:-devpass1}@r"),
+    # a reference is none, its default (docker compose) is judged as a value is
+    ("POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-postgres} JWT_SECRET=${JWT_SECRET:-8f7e6d5c4b3a2918}"
+     ' redis://:${redis_password:-devpass1}@r "${REDIS_PASSWORD:-s3cr3tR3dis}" ${API_TOKEN}', [],
+     f"POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-postgres}} JWT_SECRET=${{JWT_SECRET:-{REDACTED}}}"
+     f' redis://:${{redis_password:-{REDACTED}}}@r "${{REDIS_PASSWORD:-{REDACTED}}}" ${{API_TOKEN}}'),
+    # a secret word and a qualifier, a digit or an acronym: still a secret's name
+    ('dbPasswordProd: "p4ssW0rdXy" githubTokenCI=Qz8vTn2Lp4Rw7Yx1 secret_key_base: 8f7e6d5c4b3a'
+     ' password1=p4ssW0rdXy JWTSecret: "Gd83kQ0pL2vX7sNa1bYc" apiKeyValue: "8f7e6d5c4b3a2918"', [],
+     f'dbPasswordProd: "{REDACTED}" githubTokenCI={REDACTED} secret_key_base: {REDACTED}'
+     f' password1={REDACTED} JWTSecret: "{REDACTED}" apiKeyValue: "{REDACTED}"'),
+    # a quoted value runs to its quote; an unquoted one to where a query or an object goes on;
+    # lower-case tokens in a sentence
+    ('password: "Tr0ub4dor&3" db_password=p4ss,w0rd9 token=abc123&next=/home'
+     " password: qwerty123 is weak", [],
+     f'password: "{REDACTED}" db_password={REDACTED} token={REDACTED}&next=/home'
+     f" password: {REDACTED} is weak"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
