@@ -48,7 +48,9 @@ SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
 _NOT_A_KEY = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
                         r"|CREDENTIALS?)(?:_|$)")
 _NAMED_KEY = re.compile(r"(?:^|_)(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
-                        r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK)_?KEYS?"
+                        r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK|ROLE"
+                        r"|OPENAI|ANTHROPIC|STRIPE|SENDGRID|MAILGUN|TWILIO|ALGOLIA|RESEND"
+                        r"|POSTMARK|PUSHER|GOOGLE|GEMINI|MISTRAL|COHERE|GROQ)_?KEYS?"
                         r"(?:_|$)")
 _ABOUT_WORDS = frozenset({
     "STORAGE", "STORE", "LOCATION", "TRANSPORT", "SOURCE", "ENCODING", "FORMAT", "HASHER",
@@ -57,7 +59,9 @@ _ABOUT_WORDS = frozenset({
     "ADDRESS", "COLOR", "COLOUR", "RADIUS", "LOGIN", "SCANNING", "MANAGER", "REGION",
     "HANDLER", "VALIDATOR", "VALIDATION", "RESET", "REQUIRED", "ENABLED", "MIN",
     "MAX", "SIZE", "LEN", "TIMEOUT", "INTERVAL", "STATUS", "STATE", "ERROR", "MESSAGE", "INPUT",
-    "PLACEHOLDER", "SCHEMA", "KIND", "CLASS", "METHOD", "STRATEGY", "OPTIONS", "CONFIG"})
+    "PLACEHOLDER", "SCHEMA", "KIND", "CLASS", "METHOD", "STRATEGY", "OPTIONS", "CONFIG", "AT",
+    "CREATED", "UPDATED", "CHANGED", "EXPIRES", "ISSUED", "MEMORY", "USAGE", "MODEL", "REF",
+    "ENV", "VAR", "PARAM", "SPEC", "TEMPLATE", "BUCKET", "REGEX", "PATTERN", "NAMESPACE", "FROM"})
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
@@ -226,7 +230,7 @@ _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
 _PROSE = re.compile(r" [a-z]{2,}\b(?![=:])")
 _COMPOUND = re.compile(r"(?:[A-Za-z]+|\d+)(?:-(?:[A-Za-z]+|\d+))+")
 # Where an unquoted value stops: at the next parameter of a query or member of an object.
-_GOES_ON = re.compile(r"&(?=[\w.-]+=)|,(?=[\w\"'.-]+[:=])|[}|]")
+_GOES_ON = re.compile(r"&(?=[\w.-]+=)|,(?=[\w\"'.-]+[:=])|[}|](?![\w-])")
 # A type's name, made of capitalized words (`Uint8Array`, `Ed25519PrivateKey`); not
 # `Winter2024` nor `MehGAkWvj7FAc9`.
 _TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
@@ -389,7 +393,7 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     value = value.rstrip(";,.!")
     # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
     inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
-    if (inside or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
+    if (inside or not value or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     start = found.start(2) - found.start() + lead
@@ -398,12 +402,11 @@ def _assigned(text: str, found: re.Match[str]) -> str:
 
 def _default(text: str, begin: int, value: str) -> tuple[int, str]:
     """(where it starts, the value) of what a name starting at `begin` is given: in
-    `${NAME:-default}`, its default (`${NAME}` is a reference: "")."""
+    `${NAME:-default}`, its default."""
     if not text.endswith("${", 0, begin):
         return 0, value
-    if not value.startswith(("-", "=", "?")):
-        return 0, ""
-    return 1, value[1:].split("}")[0]
+    lead = int(value.startswith(("-", "=", "?", "+")))  # `:-`, `:=` (read as the separator)
+    return lead, value[lead:].split("}")[0]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

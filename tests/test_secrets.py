@@ -318,6 +318,8 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      ' redis://:${redis_password:-devpass1}@r "${REDIS_PASSWORD:-s3cr3tR3dis}" ${API_TOKEN}', [],
      f"POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-postgres}} JWT_SECRET=${{JWT_SECRET:-{REDACTED}}}"
      f' redis://:${{redis_password:-{REDACTED}}}@r "${{REDIS_PASSWORD:-{REDACTED}}}" ${{API_TOKEN}}'),
+    ("API_KEY=${API_KEY:=8f7e6d5c4b3a2918} db_password: ${DB_PASSWORD:+p4ssW0rdXy}", [],
+     f"API_KEY=${{API_KEY:={REDACTED}}} db_password: ${{DB_PASSWORD:+{REDACTED}}}"),
     # a secret word and a qualifier, a digit or an acronym: still a secret's name
     ('dbPasswordProd: "p4ssW0rdXy" githubTokenCI=Qz8vTn2Lp4Rw7Yx1 secret_key_base: 8f7e6d5c4b3a'
      ' password1=p4ssW0rdXy JWTSecret: "Gd83kQ0pL2vX7sNa1bYc" apiKeyValue: "8f7e6d5c4b3a2918"', [],
@@ -326,9 +328,13 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     # a quoted value runs to its quote; an unquoted one to where a query or an object goes on;
     # lower-case tokens in a sentence
     ('password: "Tr0ub4dor&3" db_password=p4ss,w0rd9 token=abc123&next=/home'
-     " password: qwerty123 is weak", [],
+     " password: qwerty123 is weak db_password=p4ss|w0rd9 {api_key:a1b2c3d4}", [],
      f'password: "{REDACTED}" db_password={REDACTED} token={REDACTED}&next=/home'
-     f" password: {REDACTED} is weak"),
+     f" password: {REDACTED} is weak db_password={REDACTED} {{api_key:{REDACTED}}}"),
+    ('openaiKey: "Gd83kQ0pL2vX7sNa1bYc" tokenExpiresAt: 2024-06-01T00:00:00Z tokenModel: gpt-4o'
+     " api_key_env: OPENAI_API_KEY2", [],
+     f'openaiKey: "{REDACTED}" tokenExpiresAt: 2024-06-01T00:00:00Z tokenModel: gpt-4o'
+     " api_key_env: OPENAI_API_KEY2"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
