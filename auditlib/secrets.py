@@ -82,12 +82,17 @@ def secret_name(name: str) -> bool:
     """Whether `name` is the name of a secret (API_TOKEN, clientSecret, db-password), not of
     a public key or of what is about a secret (CSRF_TOKEN_HEADER, tokenStorage)."""
     if name != name.upper():  # lower or mixed case: signingKey is SIGNING_KEY
-        name = _CAMEL.sub("_", name).upper().replace("-", "_")
+        name = _snake(name)
         if name.rsplit("_", 1)[-1] in _ABOUT_WORDS or not (
                 _NOT_A_KEY.search(name) or _NAMED_KEY.search(name)):
             return False
     return bool(SECRET_NAME.search(name)) and not PUBLIC_NAME.search(name) and not (
         ABOUT_NAME.search(name))
+
+
+def _snake(name: str) -> str:
+    """A name in mixed case as upper-case snake case: signingKey, signing-key: SIGNING_KEY."""
+    return _CAMEL.sub("_", name).upper().replace("-", "_")
 
 
 def secret_reason(name: str, value: str) -> str | None:
@@ -212,7 +217,8 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
 # ... after a word's start, in a connection string: `Server=db;Password=…`, `\nPwd=…`.
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
-PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")  # a reference starts with $ < { or %VAR
+PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
+REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
@@ -324,12 +330,11 @@ def _parameters(text: str) -> str:
             before = text[begin - 1] if begin else ""
             parameter = before in ("?", "&", ";") and PARAMETER_NAME.fullmatch(name)
             connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
-            if (parameter or connection) and not ABOUT_NAME.search(
-                    _CAMEL.sub("_", name).replace("-", "_")):
+            if (parameter or connection) and not ABOUT_NAME.search(_snake(name)):
                 value = PARAMETER_VALUE.match(text, index + 1)
         if (value and len(value[0]) >= 6 and _credential(value[0])
                 and not _EXPRESSION.search(value[0]) and text[value.end():value.end() + 1] != "("
-                and not re.match(r"[$<{]|%(?![0-9A-Fa-f]{2})", value[0])):
+                and not REFERENCE.match(value[0])):
             parts += [text[done:index + 1], REDACTED]
             done = value.end()
         index = text.find("=", value.end() if value else index + 1)
@@ -391,9 +396,8 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     name = text[begin:found.start(1)].replace("\\", "").strip("\"'")
     lead, value = _default(text, begin, found[2])
     value = value.rstrip(";,.!")
-    # A name starts a word; in JSON text, also after an escape (`\nDB_PASSWORD`).
-    inside = begin and text[begin - 1].isalnum() and text[begin - 2:begin - 1] != "\\"
-    if (inside or not value or not secret_name(name) or PLACEHOLDER.search(value) or "«" in value
+    if (not _word_start(text, begin) or not value or not secret_name(name)
+            or PLACEHOLDER.search(value) or "«" in value
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     start = found.start(2) - found.start() + lead
