@@ -474,17 +474,23 @@ def _gaps(ctx: Context) -> list[Block]:
         off = [_code(f.location) for f in missing if modes.get(f.location.path, 0) == "off"]
         other = [_code(f.location) for f in missing
                  if f.location.path in modes and modes[f.location.path] != "off"]
+        placed = {c.path for c in ctx.facts.configs if "placement" in c.top.settings}
+        odd = [_code(f.location) for f in missing  # `placement = "smart"`
+               if f.location.path in placed and f.location.path not in modes]
         blocks.append(Text(
             f"Smart Placement is **not configured** in {scope}: "
             + _some([_code(f.location.path) for f in missing], 10) + "."
             + (f" {_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
                ' (`mode = "off"`).' if off else "")
             + (f" {_some(other, 10)} {'sets' if len(other) == 1 else 'set'} a placement"
-               ' whose mode is not `"smart"`.' if other else "")))
-        if any(f.location.path.endswith(".toml") for f in missing):
+               ' whose mode is not `"smart"`.' if other else "")
+            + (f" {_some(odd, 10)} {'sets' if len(odd) == 1 else 'set'} `placement` to a value"
+               " that is not a section." if odd else "")))
+        absent = [f.location.path for f in missing if f.location.path not in placed]
+        if any(path.endswith(".toml") for path in absent):
             blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'
                                '[placement]\nmode = "smart"\n```'))
-        if any(not f.location.path.endswith(".toml") for f in missing):
+        if any(not path.endswith(".toml") for path in absent):
             blocks.append(Text('```jsonc\n// NOT PRESENT - should be added for production:\n'
                                '"placement": { "mode": "smart" }\n```'))
     elif ctx.facts.configs:

@@ -166,7 +166,29 @@ def test_cf002_placement_turned_off(tmp_path: Path, make_repo: MakeRepo) -> None
     markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
     assert ("Smart Placement is **not configured** in any wrangler config: `apps/b/wrangler.jsonc`,"
             ' `wrangler.toml`. `wrangler.toml:7` turns it off (`mode = "off"`).') in markdown
-    assert "```toml\n" in markdown and "```jsonc\n" in markdown  # one for each syntax
+    assert "```jsonc\n// NOT PRESENT" in markdown  # for the config without a placement only
+    assert "```toml\n# NOT PRESENT" not in markdown
+
+
+def test_cf002_shows_what_to_add_in_each_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID), "apps/b/wrangler.jsonc": '{ "main": "a.ts" }\n'}
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
+    assert "```toml\n# NOT PRESENT" in markdown and "```jsonc\n// NOT PRESENT" in markdown
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"wrangler.toml": 'placement = "smart"\n' + KV.format(REAL_ID)},
+     '`wrangler.toml` sets `placement = "smart"`, which is not a table'),
+    ({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "placement": "smart",\n}'},
+     '`wrangler.jsonc` sets `"placement": "smart"`, which is not an object'),
+])
+def test_cf002_a_placement_that_is_not_a_section(tmp_path: Path, make_repo: MakeRepo,
+                                                 files: dict[str, str], message: str) -> None:
+    [found] = findings(tmp_path, make_repo, files, "CF002")
+    assert found.message == message and found.location.start_line is not None
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
+    assert f"`{found.location}` sets `placement` to a value that is not a section." in markdown
+    assert "NOT PRESENT" not in markdown
 
 
 @pytest.mark.parametrize(("files", "message", "where"), [

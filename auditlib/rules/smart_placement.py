@@ -2,7 +2,8 @@
 
 ## What it does
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
-section, or one without `mode = "smart"` (`mode = "off"` turns it off); a placement hint
+section, one without `mode = "smart"` (`mode = "off"` turns it off), or a `placement` that
+is no section (`placement = "smart"`); a placement hint
 (`region`, `host`, `hostname`) places the Worker too. Environments inherit it; the message names those that
 set their own. A Worker without `main`, which only serves static assets, has no code to
 place and is passed over. The evidence includes the search that was run over the repository's
@@ -58,7 +59,12 @@ class SmartPlacementMissing(Rule):
             own = [code(scope.name) for scope in wrangler_config.environments
                    if "placement" in scope.declared]
             placement = wrangler_config.placement
-            if placement is None:
+            given = wrangler_config.top.settings.get("placement")
+            if placement is None and given is not None:  # `placement = "smart"`: not a table
+                what = (f"{path} sets " + code(("placement = " if toml else '"placement": ')
+                                               + json.dumps(given, default=str))
+                        + ", which is not " + ("a table" if toml else "an object"))
+            elif placement is None:
                 what = f"{path} has no " + ("`[placement]` section" if toml
                                             else '`"placement"` object')
             elif placement.get("mode") == "off":
@@ -69,8 +75,8 @@ class SmartPlacementMissing(Rule):
                         if "mode" in placement else "no `mode`")
                 what = f'{path} has a placement whose mode is not `"smart"` ({mode})'
             yield cls.finding(
-                location=(wrangler_config.placement_location if placement is not None else None)
-                or Location(path=wrangler_config.path), subject="placement",
+                location=wrangler_config.placement_location or Location(path=wrangler_config.path),
+                subject="placement",
                 remediation=("Add Smart Placement (" + ('`[placement]` with `mode = "smart"`)' if toml
                              else '`"placement": { "mode": "smart" }`)')),
                 message=what + (f" at the top level (only env {', '.join(own)} sets its own)"
