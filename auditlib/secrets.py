@@ -221,8 +221,11 @@ PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
 REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
-# capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference.
-_GIVEN = (r"(?:\\?[\"'])?((?:[ \t]|\\t)*(?::=|=>|[:=])(?:[ \t]|\\t)*(?:\\?[\"'])?)"
+# capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference. Also
+# an item (`headers["x-api-key"] = …`) and a name with its type given a string
+# (`apiKey: string = "…"`).
+_GIVEN = (r"(?:\\?[\"'])?\]?((?:[ \t]|\\t)*(?::=|=>|:[ \t]*string(?:[ \t]*\|[ \t]*(?:undefined|null))*"
+          r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\?[\"'])?)"
           r"(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
 # The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),

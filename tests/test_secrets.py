@@ -335,6 +335,13 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " api_key_env: OPENAI_API_KEY2", [],
      f'openaiKey: "{REDACTED}" tokenExpiresAt: 2024-06-01T00:00:00Z tokenModel: gpt-4o'
      " api_key_env: OPENAI_API_KEY2"),
+    # a name with its type, an item of a mapping; not an item looked up by an index
+    ('const apiKey: string = "8f7e6d5c4b3a2918"; let API_TOKEN: string | undefined = "a8f3k29dj38f"'
+     " headers[\"x-api-key\"] = \"8f7e6d5c4b3a\" app.config['SECRET_KEY'] = 'a8f3k29dj38f'"
+     " password: string = DEFAULT_2 tokens[i1] = nextValue2 const token: string = getToken(a1)", [],
+     f'const apiKey: string = "{REDACTED}"; let API_TOKEN: string | undefined = "{REDACTED}"'
+     f" headers[\"x-api-key\"] = \"{REDACTED}\" app.config['SECRET_KEY'] = '{REDACTED}'"
+     " password: string = DEFAULT_2 tokens[i1] = nextValue2 const token: string = getToken(a1)"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
