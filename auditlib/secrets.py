@@ -196,7 +196,8 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # Basic (16 characters or more, or base64 with padding, with a digit, padding or two changes
 # of case: not "Basic authentication", "Bearer JSONWebToken" nor "Basic HTTP/1.1"), the
 # value of a password or token option (`--password=…`, `_authToken=…` and `_auth=…` in an
-# .npmrc, `curl -u user:…`), and the secret path of a Slack or Discord webhook.
+# .npmrc, `curl -u user:…`, `docker login -p …`, `redis-cli -a …`), and the secret path
+# of a Slack or Discord webhook.
 URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}"
                           r"@(?!sha\d+:)")  # not an image's tag and digest: alpine:3.20@sha256:…
 AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Api-?Key))(\s+)"
@@ -204,7 +205,9 @@ AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Ap
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 OPTION = re.compile(r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"
                     r"|(?::_authToken|:_auth|:_password)="
-                    r"|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:)"
+                    r"|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"
+                    r"|\bdocker\s+login\b[^\n|;&]{0,200}?\s-p[ \t]+"
+                    r"|\bredis-cli\b[^\n|;&]{0,200}?\s-a[ \t]+)"
                     r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
@@ -223,14 +226,23 @@ REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference. Also
 # an item (`headers["x-api-key"] = …`) and a name with its type given a string
-# (`apiKey: string = "…"`).
-_GIVEN = (r"(?:\\?[\"'])?\]?((?:[ \t]|\\t)*(?::=|=>|:[ \t]*string(?:[ \t]*\|[ \t]*(?:undefined|null))*"
-          r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\?[\"'])?)"
+# (`apiKey: string = "…"`). Quotes may be escaped twice: JSON text in JSON text.
+_GIVEN = (r"(?:\\{0,3}[\"'])?\]?((?:[ \t]|\\t)*(?::=|=>|:[ \t]*string(?:[ \t]*\|[ \t]*(?:undefined|null))*"
+          r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\{0,3}[\"'])?)"
           r"(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
 # The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),
 # found from each of these words in the text made lower case.
 GIVEN = re.compile(_GIVEN)
+# An entry of a k8s container's or an ECS task's env: `- name: DB_PASSWORD` and then
+# `value: …`, or `{"name": "API_TOKEN", "value": "…"}`; found from its `value` (a regex
+# starting with a lookbehind is slow).
+_QUOTE = r"(?:\\?[\"'])?"
+ENV_VALUE = re.compile(r"value" + _QUOTE + r":[ \t]*" + _QUOTE
+                       + r"(?![$<{(])([^\s\"'`\\,}]{6,256})")
+ENV_NAME = re.compile(r"(?<![\w-])name" + _QUOTE + r":[ \t]*" + _QUOTE + r"([\w.-]{1,64})" + _QUOTE
+                      + r"[ \t]*(?:,|\\n|\n)[ \t]*" + _QUOTE + "$")
+ELEMENT = re.compile(r"(>)([^\s\"'`\\<>]{6,256})(?=</)")  # `<password>…</password>` (Maven)
 _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
@@ -248,6 +260,8 @@ _TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
+# ... and a YAML value without quotes, ending its line (`tls.key: LS0tLS1…` in a k8s Secret).
+UNQUOTED = re.compile(r"(: )([A-Za-z0-9+/=_\-.]{24,})(?=\\[nr]|[\r\n\"]|$)")
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
 
@@ -362,14 +376,15 @@ def _given(text: str) -> str:
         while end < min(len(text), index + 64) and (
                 _name_char(text[end]) or text[end:end + 2] == "\\_"):
             end += 1
-        given = GIVEN.match(text, end)
+        given = GIVEN.match(text, end) or (
+            ELEMENT.match(text, end) if text[begin - 1:begin] == "<" else None)
         seen = given.end() if given else end
         name = text[begin:end].replace("\\", "")
         if given is None or name.upper() == "KEY" or not _word_start(text, begin) or (
                 text[begin - 1:begin] in (":", "/", "?", "&")):
             continue  # inside a word, an ARN, a path or a query (_parameters reads those)
         lead, value = _default(text, begin, given[2])
-        quoted = given[1].rstrip(" \t").endswith(("'", '"'))
+        quoted = given[1].rstrip(" \t").endswith(("'", '"', ">"))
         if not quoted:  # it ends where a query or an object goes on: `token=a1&next=/home`
             value = _GOES_ON.split(value)[0].rstrip(";,.!")
         start = given.start(2) + lead
@@ -382,6 +397,15 @@ def _given(text: str) -> str:
             parts += [text[done:start], REDACTED]
             done = start + len(value)
     return "".join(parts) + text[done:] if parts else text
+
+
+def _env_value(text: str, found: re.Match[str]) -> str:
+    """The `value: …` ENV_VALUE found, redacted if the entry's name is a secret's."""
+    name = ENV_NAME.search(text, max(0, found.start() - 120), found.start())
+    if (name and _word_start(text, found.start()) and secret_name(name[1])
+            and _credential(found[1])):
+        return found[0][:found.start(1) - found.start()] + REDACTED
+    return found[0]
 
 
 def _finds(text: str, word: str) -> Iterator[int]:
@@ -434,7 +458,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if "earer" in text or "Basic" in text or "Authorization: " in text:
         text = AUTHORIZATION.sub(_authorization, text)
     if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
-                                         "--requirepass", ":_auth", ":_password", "curl")):
+                                         "--requirepass", ":_auth", ":_password", "curl",
+                                         "docker login", "redis-cli")):
         text = OPTION.sub(lambda m: m[0] if m[1][-1] in " \t" and _NOT_A_VALUE.fullmatch(m[2])
                           else m[1] + REDACTED, text)  # `--token instead`: a word
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
@@ -442,7 +467,15 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     text = _parameters(text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     text = _given(text)
-    return QUOTED.sub(lambda m: m[1] + REDACTED if _random_looking(m[2]) else m[0], text)
+    if "value" in text:
+        text = ENV_VALUE.sub(functools.partial(_env_value, text), text)
+    text = UNQUOTED.sub(_random, text)
+    return QUOTED.sub(_random, text)
+
+
+def _random(found: re.Match[str]) -> str:
+    """The string QUOTED or UNQUOTED found, redacted if it looks random."""
+    return found[1] + REDACTED if _random_looking(found[2]) else found[0]
 
 
 def secret_values(configs: Iterable[WranglerConfig]) -> set[str]:

@@ -342,6 +342,25 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      f'const apiKey: string = "{REDACTED}"; let API_TOKEN: string | undefined = "{REDACTED}"'
      f" headers[\"x-api-key\"] = \"{REDACTED}\" app.config['SECRET_KEY'] = '{REDACTED}'"
      " password: string = DEFAULT_2 tokens[i1] = nextValue2 const token: string = getToken(a1)"),
+    # commands with a password, JSON text in JSON text, a Maven server, env entries, a k8s Secret
+    ("docker login -u ci -p jQKDVzk80b8OyS r.example.com; redis-cli -a AM1MHcz8dXxvzp ping;"
+     " docker run -p 8080:8080 img; docker login -p $CI_TOKEN", [],
+     f"docker login -u ci -p {REDACTED} r.example.com; redis-cli -a {REDACTED} ping;"
+     " docker run -p 8080:8080 img; docker login -p $CI_TOKEN"),
+    ('"echo \\"{\\\\\\"password\\\\\\":\\\\\\"GWrhhhz4iILo3o\\\\\\"}\\""', [],
+     f'"echo \\"{{\\\\\\"password\\\\\\":\\\\\\"{REDACTED}\\\\\\"}}\\""'),
+    ("<password>ejtUtqUKJQ79ve</password> <password>${env.NEXUS_PASSWORD}</password>"
+     " <passwordPolicy>min12chars</passwordPolicy>", [],
+     f"<password>{REDACTED}</password> <password>${{env.NEXUS_PASSWORD}}</password>"
+     " <passwordPolicy>min12chars</passwordPolicy>"),
+    ("- name: DB_PASSWORD\n  value: COzfc2CEmnUxac\n- name: LOG_LEVEL\n  value: debug12345\n"
+     '{"name": "API_TOKEN", "value": "a1b2c3d4e5f6"}', [],
+     f"- name: DB_PASSWORD\n  value: {REDACTED}\n- name: LOG_LEVEL\n  value: debug12345\n"
+     f'{{"name": "API_TOKEN", "value": "{REDACTED}"}}'),
+    ("data:\n  tls.key: 2eKu5xtp20H6YBaFWVN4hX8eVrex0i9nn0ZF+fd5ewPjRLOZREh7qjzZVk/sz2k6l==\n"
+     "// Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ== (RFC 6455 example)", [],
+     f"data:\n  tls.key: {REDACTED}\n"
+     "// Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ== (RFC 6455 example)"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
