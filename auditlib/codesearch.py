@@ -57,9 +57,10 @@ CASE = re.compile(r"\bcase\s+([\"'][a-z][a-z0-9-]*[\"'])\s*:")
 DEFAULT = re.compile(r"(?:\?\?|\|\|)\s*[\"']([a-z][a-z0-9-]*)[\"']")
 MEMORY = re.compile(r"memory", re.IGNORECASE)
 # Where a latency check sends what it found.
+METRICS = re.compile(METRICS_SINK.regex)
 SINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("console", re.compile(r"\bconsole\.\w+")),
-    ("metrics", re.compile(METRICS_SINK.regex)),
+    ("metrics", METRICS),
 )
 
 # Searches shown in the report with their command and result.
@@ -164,15 +165,21 @@ def call(match: Match, lines: Sequence[str], limit: int = 20) -> Match:
     """A metrics line that leaves its call open, with the call's lines (up to `limit`) as
     its range and their text joined as its `call` group: what the data point names."""
     start = (match.location.start_line or 1) - 1
+    end = _call_end(lines, start, limit)
+    text = " ".join(line.strip() for line in lines[start:end + 1])
+    return Match(probe=match.probe, text=match.text, groups={**match.groups, "call": text},
+                 location=Location(path=match.location.path, start_line=start + 1,
+                                   end_line=end + 1 if end > start else None))
+
+
+def _call_end(lines: Sequence[str], start: int, limit: int = 20) -> int:
+    """Index of the line where the call open at lines[start] closes (up to `limit` lines)."""
     depth, end = 0, start
     for end in range(start, min(len(lines), start + limit)):
         depth += _depth(lines[end])
         if depth <= 0:
             break
-    text = " ".join(line.strip() for line in lines[start:end + 1])
-    return Match(probe=match.probe, text=match.text, groups={**match.groups, "call": text},
-                 location=Location(path=match.location.path, start_line=start + 1,
-                                   end_line=end + 1 if end > start else None))
+    return end
 
 
 def _statement_end(lines: Sequence[str], start: int, limit: int = 8) -> int:
@@ -262,10 +269,13 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
                  default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
-    beside = "\n".join(line for line in [*lines[max(start - near, 0):start], *lines[end + 1:end + 1 + near]]
-                       if match.groups["variable"] in line)
+    recorded = any(  # a metric call beside the check, over one line or several, naming it
+        METRICS.search(lines[index]) and match.groups["variable"] in " ".join(
+            lines[index:_call_end(lines, index) + 1])
+        for index in [*range(max(start - near, 0), start), *range(end + 1, end + 1 + near)]
+        if index < len(lines))
     sinks = tuple(name for name, pattern in SINKS
-                  if pattern.search(snippet) or (name == "metrics" and pattern.search(beside)))
+                  if pattern.search(snippet) or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
                           snippet=snippet,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))

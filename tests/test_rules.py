@@ -287,6 +287,14 @@ def latency(*body: str) -> str:
     pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
         "  if (duration", "  env.METRICS.writeDataPoint({ doubles: [size] });\n  if (duration"),
                  [("src/call.ts", 4, 6, "duration")], id="another-value-recorded-beside"),
+    pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
+        "  if (duration", "  env.METRICS.writeDataPoint({\n    blobs: [route],\n"
+        "    doubles: [duration],\n  });\n  if (duration"),
+                 [], id="recorded-beside-over-several-lines"),
+    pytest.param(latency("    console.warn(`slow ${duration}ms`);\n").replace(
+        "  if (duration", "  env.METRICS.writeDataPoint({\n    doubles: [size],\n  });\n"
+        "  log(duration);\n  if (duration"),
+                 [("src/call.ts", 7, 9, "duration")], id="another-value-recorded-over-lines"),
     pytest.param("export function headers(cacheDuration: number, maxLatency: number) {\n"
                  "  if (cacheDuration > 60) console.warn('long cache');\n"
                  "  if (maxLatency >= 100) console.warn('slow budget');\n"

@@ -3,12 +3,12 @@
 ## What it does
 Finds latency checks (`if (duration > 200 ...)`) that only write to the console and send
 nothing to a metrics sink (Workers Analytics Engine `writeDataPoint`, StatsD, Prometheus,
-OpenTelemetry), inside the check or recording the same variable within five lines of it,
-and checks whose threshold is above the configured latency budget (`latency_threshold_ms`,
-default 200). A threshold of 0 and durations that are settings (`cacheDuration`,
-`maxLatency`, `timeout...`) are not latency checks. A finding is identified by its file
-and the variable checked (`duration`), so it stays the same finding when the threshold
-changes.
+OpenTelemetry), inside the check or recording the same variable within five lines of it
+(in a call written over one line or several), and checks whose threshold is above the
+configured latency budget (`latency_threshold_ms`, default 200). A threshold of 0 and
+durations that are settings (`cacheDuration`, `maxLatency`, `timeout...`) are not latency
+checks. A finding is identified by its file and the variable checked (`duration`), so it
+stays the same finding when the threshold changes.
 
 ## Why is this bad?
 Console lines are sampled, short-lived and cannot be graphed or alerted on: slow Durable
