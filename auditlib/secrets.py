@@ -108,9 +108,16 @@ def secret_reason(name: str, value: str) -> str | None:
     if secret_name(name) or any(secret_name(key) and not PLACEHOLDER.search(leaf.strip())
                                 for key, leaf in _named_leaves(value)):
         return "name"  # `OAUTH = { client_secret = "..." }` holds one by its name
-    if " " not in value and not PUBLIC_NAME.search(name) and _random_looking(value):
-        return "value"
-    return None
+    if " " in value or PUBLIC_NAME.search(name):
+        return None
+    if _URL.match(value):  # judged by its parts: a credential parameter, a random path
+        path = re.split(r"[?#]", value, maxsplit=1)[0]
+        return "value" if redact(value, ()) != value or any(
+            _random_looking(part) for part in path.split("/")) else None
+    return "value" if _random_looking(value) else None
+
+
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def _named_leaves(value: str) -> list[tuple[str, str]]:

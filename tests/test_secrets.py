@@ -82,6 +82,11 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("UPSTREAM", RANDOM_LIKE, "value"),
     # ordinary values
     ("API_URL", "https://api.example.com/v1", None),
+    # a URL is judged by its parts, not as one random-looking string
+    ("ORDERS_FEED", "https://api.example.com/v1/orders?limit=50&pageToken=CiAKGjBpNDd2Nmp0dk", None),
+    ("ASSETS", "https://cdn.example.com/assets/app.3f9a8b7c6d5e4f3a2b1c.js", None),
+    ("ZAP", "https://hooks.zapier.com/hooks/catch/123456/aB3dE5fG7hJ9kL1mN3pQ5rS7/", "value"),
+    ("FEED", "https://api.example.com/v1?access_token=a1b2c3d4e5f6g7h8", "value"),
     ("MODE", "production", None),
     ("CART_TTL", "60", None),
     ("KV_ID", "0e0888a980cd46efa1d28aea3794b3ac", None),  # lowercase hex: an id, not a key
