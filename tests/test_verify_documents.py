@@ -122,6 +122,21 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
     assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
 
 
+@pytest.mark.parametrize(("quote", "shown"), [
+    pytest.param('name = "w"\n[vars]\nMODE = "old"\n',
+                 '(4 lines): -MODE = "old"; +MODE = "new"; +KEEP = "1"; +main = "src/index.ts"',
+                 id="changed-values-before-lines-left-out"),
+    pytest.param(WORKER + '\n[vars]\nMODE = "new"\nKEEP = "1"\n',
+                 "(0 lines): only in its blank lines", id="blank-lines"),
+])
+def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: MakeRepo,
+                                                   quote: str, shown: str) -> None:
+    files = {"wrangler.toml": WORKER + '[vars]\nMODE = "new"\nKEEP = "1"\n'}
+    body = "## Current wrangler.toml (root)\n\n```toml\n" + quote + "```"
+    [message] = [m for rule, _, m in drift(tmp_path, make_repo, files, body) if rule == "DR008"]
+    assert message == f"the quoted `wrangler.toml` differs from the file {shown}"
+
+
 def test_a_first_line_like_a_header_is_no_header_block(
         tmp_path: Path, make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, {"docs/adr/0001.md": "Note: migrated from the wiki.\n\n# ADR 1\n",

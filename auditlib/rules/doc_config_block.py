@@ -55,12 +55,26 @@ class DocConfigBlockDrift(Rule):
                 actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]
                 if quoted == actual:
                     continue
-                diff = [line for line in difflib.unified_diff(
-                    quoted, actual, "document", str(claim.target), n=0, lineterm="")
-                    if not line.startswith(("---", "+++", "@@"))]
-                shown = "; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
+                diff = _diff(quoted, actual)
+                shown = ("; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
+                         if diff else "only in its blank lines")
                 yield cls.finding(
                     location=claim.location, subject=str(claim.target),
                     message=(f"the quoted {code(claim.target)} differs from the file"
                              f" ({len(diff)} lines): {shown}"),
                     remediation=f"Quote {code(claim.target)} as it is now")
+
+
+def _diff(quoted: list[str], actual: list[str]) -> list[str]:
+    """The lines that differ, `-` as quoted and `+` as in the file, blank ones left out: the
+    changed lines first, then the lines only one of them holds (a quote that leaves out a
+    section shows its changed values before the lines it left out)."""
+    changed: list[str] = []
+    one_side: list[str] = []
+    matcher = difflib.SequenceMatcher(None, quoted, actual, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            (changed if tag == "replace" else one_side).extend(
+                [f"-{line}" for line in quoted[i1:i2] if line.strip()]
+                + [f"+{line}" for line in actual[j1:j2] if line.strip()])
+    return changed + one_side
