@@ -50,7 +50,7 @@ _NOT_A_KEY = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|
 _NAMED_KEY = re.compile(r"(?:^|_)(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
                         r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK|ROLE"
                         r"|OPENAI|ANTHROPIC|STRIPE|SENDGRID|MAILGUN|TWILIO|ALGOLIA|RESEND"
-                        r"|POSTMARK|PUSHER|GOOGLE|GEMINI|MISTRAL|COHERE|GROQ)_?KEYS?"
+                        r"|POSTMARK|PUSHER|GOOGLE|GEMINI|MISTRAL|COHERE|GROQ|TLS)_?KEYS?"
                         r"(?:_|$)")
 _ABOUT_WORDS = frozenset({
     "STORAGE", "STORE", "LOCATION", "TRANSPORT", "SOURCE", "ENCODING", "FORMAT", "HASHER",
@@ -60,8 +60,9 @@ _ABOUT_WORDS = frozenset({
     "HANDLER", "VALIDATOR", "VALIDATION", "RESET", "REQUIRED", "ENABLED", "MIN",
     "MAX", "SIZE", "LEN", "TIMEOUT", "INTERVAL", "STATUS", "STATE", "ERROR", "MESSAGE", "INPUT",
     "PLACEHOLDER", "SCHEMA", "KIND", "CLASS", "METHOD", "STRATEGY", "OPTIONS", "CONFIG", "AT",
-    "CREATED", "UPDATED", "CHANGED", "EXPIRES", "ISSUED", "MEMORY", "USAGE", "MODEL", "REF",
-    "ENV", "VAR", "PARAM", "SPEC", "TEMPLATE", "BUCKET", "REGEX", "PATTERN", "NAMESPACE", "FROM"})
+    "CREATED", "UPDATED", "CHANGED", "EXPIRES", "EXPIRATION", "EXPIRY", "USED", "ISSUED",
+    "MEMORY", "USAGE", "MODEL", "REF", "ENV", "VAR", "PARAM", "SPEC", "TEMPLATE", "BUCKET",
+    "REGEX", "PATTERN", "NAMESPACE", "FROM"})
 FLAG_WORDS = frozenset({"enabled", "disabled", "active", "inactive", "public", "private",
                         "production", "staging", "development", "preview", "default",
                         "always", "never", "required", "optional"})
@@ -203,19 +204,23 @@ _ESCAPED_STARTS = tuple(start.replace("_", "\\_") for start in TOKEN_STARTS if "
 # Basic (16 characters or more, or base64 with padding, with a digit, padding or two changes
 # of case: not "Basic authentication", "Bearer JSONWebToken" nor "Basic HTTP/1.1"), the
 # value of a password or token option (`--password=…`, `_authToken=…` and `_auth=…` in an
-# .npmrc, `curl -u user:…`, `docker login -p …`, `redis-cli -a …`), and the secret path
+# .npmrc, `curl -u user:…`, `docker login -p …` and the like, `redis-cli -a …`), and the secret path
 # of a Slack or Discord webhook.
 URL_PASSWORD = re.compile(r"://([^/\s:@\"'`]{0,128}:)(?!\d+(?:/|\s|$)|\$)[^\s@\"'`\\]{1,256}"
                           r"@(?!sha\d+:)")  # not an image's tag and digest: alpine:3.20@sha256:…
 AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Api-?Key))(\s+)"
                            r"([\w.~+/=-]{8,})")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
-OPTION = re.compile(r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"
-                    r"|(?::_authToken|:_auth|:_password)="
-                    r"|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"
-                    r"|\bdocker\s+login\b[^\n|;&]{0,200}?\s-p[ \t]+"
-                    r"|\bredis-cli\b[^\n|;&]{0,200}?\s-a[ \t]+)"
-                    r"(?![-$<{])([^\s\"'`\\;|&]{6,})")
+# Each option with the literal it starts with (a regex starting otherwise is slow), its
+# value perhaps quoted; not a reference (`$TOKEN`, `%TOKEN%`) nor another option.
+_OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%])([^\s\"'`\\;|&]{6,})"
+OPTIONS = tuple((literal, re.compile(regex + _OPTION_VALUE)) for literal, regex in (
+    ("--", r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"),
+    (":_", r"(:_(?:authToken|auth|password)="),
+    ("curl", r"(curl[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"),
+    ("login", r"(login[^\n|;&`,]{0,200}?\s-p[ \t]+"),  # after LOGIN_COMMAND
+    ("redis-cli", r"(redis-cli[^\n|;&`,]{0,200}?\s-a[ \t]+")))
+LOGIN_COMMAND = re.compile(r"\b(?:docker|podman|buildah|skopeo|helm[ \t]+registry)[ \t]+$")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
 # Azure SAS) or a connection string (`Server=db;Password=…;`, `AccountKey=…`). Found from
@@ -233,10 +238,15 @@ REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR
 # a shell line, an object); found from the word that makes it one (a regex starting at any
 # capital letter is slow). A value starting with `$`, `{`, `(` or `<` is a reference. Also
 # an item (`headers["x-api-key"] = …`) and a name with its type given a string
-# (`apiKey: string = "…"`). Quotes may be escaped twice: JSON text in JSON text.
-_GIVEN = (r"(?:\\{0,3}[\"'])?\]?((?:[ \t]|\\t)*(?::=|=>|:[ \t]*string(?:[ \t]*\|[ \t]*(?:undefined|null))*"
-          r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\{0,3}[\"'])?)"
+# (`apiKey: string = "…"`, `api_key: str = "…"`). Quotes may be escaped twice: JSON text in
+# JSON text.
+_TYPE = (r"(?:(?:undefined|null|None)[ \t]*\|[ \t]*)?"
+         r"(?:string|String|str|(?:Final|Optional|ClassVar)\[str\])"
+         r"(?:[ \t]*\|[ \t]*(?:undefined|null|None|string|str))*")
+_GIVEN = (r"(?:\\{0,3}[\"'](?:[ \t]*\])?)?((?:[ \t]|\\t)*(?::=|=>|\??:[ \t]*" + _TYPE
+          + r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\{0,3}[\"'])?)"
           r"(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
+_SECRET_WORD = re.compile(r"TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY", re.IGNORECASE)
 ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
 # The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),
 # found from each of these words in the text made lower case.
@@ -244,12 +254,12 @@ GIVEN = re.compile(_GIVEN)
 # An entry of a k8s container's or an ECS task's env: `- name: DB_PASSWORD` and then
 # `value: …`, or `{"name": "API_TOKEN", "value": "…"}`; found from its `value` (a regex
 # starting with a lookbehind is slow).
-_QUOTE = r"(?:\\?[\"'])?"
-ENV_VALUE = re.compile(r"value" + _QUOTE + r":[ \t]*" + _QUOTE
-                       + r"(?![$<{(])([^\s\"'`\\,}]{6,256})")
-ENV_NAME = re.compile(r"(?<![\w-])name" + _QUOTE + r":[ \t]*" + _QUOTE + r"([\w.-]{1,64})" + _QUOTE
-                      + r"[ \t]*(?:,|\\n|\n)[ \t]*" + _QUOTE + "$")
-ELEMENT = re.compile(r"(>)([^\s\"'`\\<>]{6,256})(?=</)")  # `<password>…</password>` (Maven)
+_QUOTE = r"(?:\\{0,3}[\"'])?"
+ENV_VALUE = re.compile(r"alue" + _QUOTE + r":[ \t]*" + _QUOTE
+                       + r"(?![$<{(])([^\s\"'`\\,}]{6,})")
+ENV_NAME = re.compile(r"(?<![\w-])[Nn]ame" + _QUOTE + r":[ \t]*" + _QUOTE + r"([\w.-]{1,64})"
+                      + _QUOTE + r"(?:[ \t,\r\n]|\\{1,3}[rn])+" + _QUOTE + "$")
+ELEMENT = re.compile(r"(>)([^\s\"'`\\<>]{6,})(?=</)")  # `<password>…</password>` (Maven)
 _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
@@ -267,8 +277,11 @@ _TYPE_NAME = re.compile(r"[A-Z][a-z]*\d*(?:[A-Z][a-z]+\d*){1,}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NAME_BEFORE = re.compile(r"[A-Z0-9_\\]*$")
 QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in JSON text
-# ... and a YAML value without quotes, ending its line (`tls.key: LS0tLS1…` in a k8s Secret).
-UNQUOTED = re.compile(r"(: )([A-Za-z0-9+/=_\-.]{24,})(?=\\[nr]|[\r\n\"]|$)")
+# ... and a YAML value without quotes, ending its line, given to a secret's name or a k8s
+# Secret's key (`tls.key: LS0tLS1…`, `.dockerconfigjson: …`; not `caBundle: …`).
+UNQUOTED = re.compile(r"(:[ \t]+)([A-Za-z0-9+/=_\-.]{24,})(?=[ \t]*(?:#|\\[nr]|[\r\n\"]|$))")
+_YAML_KEY = re.compile(r"[\w.-]{1,64}$")
+_SECRET_KEYS = frozenset({".dockerconfigjson", ".dockercfg"})
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
 
@@ -311,6 +324,16 @@ def _authorization(found: re.Match[str]) -> str:
             and (padded or any(c.isdigit() for c in token) or len(_CASE_CHANGE.findall(token)) >= 2)):
         return found[1] + found[2] + REDACTED
     return found[0]
+
+
+def _option(text: str, found: re.Match[str]) -> str:
+    """The option OPTIONS found, its value redacted: not a word after a space (`--token
+    instead`), nor the `-p` of a `login` that no registry client runs."""
+    if (found[1][-1] in " \t" and _NOT_A_VALUE.fullmatch(found[2])) or (
+            found[1].startswith("login")
+            and not LOGIN_COMMAND.search(text, max(0, found.start() - 40), found.start())):
+        return found[0]
+    return found[1] + REDACTED
 
 
 def _credential(value: str) -> bool:
@@ -408,9 +431,11 @@ def _given(text: str) -> str:
 
 def _env_value(text: str, found: re.Match[str]) -> str:
     """The `value: …` ENV_VALUE found, redacted if the entry's name is a secret's."""
-    name = ENV_NAME.search(text, max(0, found.start() - 120), found.start())
-    if (name and _word_start(text, found.start()) and secret_name(name[1])
-            and _credential(found[1])):
+    start = found.start() - 1  # at its `v` or `V`
+    name = ENV_NAME.search(text, max(0, start - 120), start)
+    if (name and text[start:start + 1] in ("v", "V") and _word_start(text, start)
+            and _SECRET_WORD.search(name[1])
+            and secret_name(name[1]) and _credential(found[1])):
         return found[0][:found.start(1) - found.start()] + REDACTED
     return found[0]
 
@@ -430,8 +455,10 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     name = text[begin:found.start(1)].replace("\\", "").strip("\"'")
     lead, value = _default(text, begin, found[2])
     value = value.rstrip(";,.!")
+    quoted = found[1].rstrip(" \t").endswith(("'", '"'))
     if (not _word_start(text, begin) or not value or not secret_name(name)
             or PLACEHOLDER.search(value) or "«" in value
+            or (not quoted and _EXPRESSION.search(value))  # `os.environ['SECRET_KEY']`
             or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
         return found[0]
     start = found.start(2) - found.start() + lead
@@ -464,20 +491,27 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
     if "earer" in text or "Basic" in text or "Authorization: " in text:
         text = AUTHORIZATION.sub(_authorization, text)
-    if any(option in text for option in ("--pass", "--token", "--api-key", "--secret",
-                                         "--requirepass", ":_auth", ":_password", "curl",
-                                         "docker login", "redis-cli")):
-        text = OPTION.sub(lambda m: m[0] if m[1][-1] in " \t" and _NOT_A_VALUE.fullmatch(m[2])
-                          else m[1] + REDACTED, text)  # `--token instead`: a word
+    for literal, option in OPTIONS:
+        if literal in text:
+            text = option.sub(functools.partial(_option, text), text)
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = _parameters(text)
     text = ASSIGNED.sub(functools.partial(_assigned, text), text)
     text = _given(text)
-    if "value" in text:
+    if "alue" in text:
         text = ENV_VALUE.sub(functools.partial(_env_value, text), text)
-    text = UNQUOTED.sub(_random, text)
+    text = UNQUOTED.sub(functools.partial(_unquoted, text), text)
     return QUOTED.sub(_random, text)
+
+
+def _unquoted(text: str, found: re.Match[str]) -> str:
+    """The YAML value UNQUOTED found, redacted if it looks random and its key is a secret's."""
+    key = _YAML_KEY.search(text, max(0, found.start() - 64), found.start())
+    name = key[0] if key else ""
+    if name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_")):
+        return _random(found)
+    return found[0]
 
 
 def _random(found: re.Match[str]) -> str:

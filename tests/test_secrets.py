@@ -366,6 +366,48 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "// Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ== (RFC 6455 example)", [],
      f"data:\n  tls.key: {REDACTED}\n"
      "// Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ== (RFC 6455 example)"),
+    # types of Python and TypeScript, items with spaces; not a reference nor an item by a variable
+    ('api_key: str = "a8Fk29dkLq0pZx7" SECRET_KEY: Final[str] = "a8Fk29dkLq0pZx7"'
+     ' apiKey?: string = "a8Fk29dkLq0pZx7" apiKey: null | string = "a8Fk29dkLq0pZx7"'
+     " app.config[ 'SECRET_KEY' ] = 'a8Fk29dkLq0pZx7'", [],
+     f'api_key: str = "{REDACTED}" SECRET_KEY: Final[str] = "{REDACTED}"'
+     f' apiKey?: string = "{REDACTED}" apiKey: null | string = "{REDACTED}"'
+     f" app.config[ 'SECRET_KEY' ] = '{REDACTED}'"),
+    ("app.config['SECRET_KEY'] = os.environ['SECRET_KEY']\nSECRET_KEY = os.environ['KEY_2']\n"
+     "cache[token] = user_42\nself._clients[api_key] = client_v2", [],
+     "app.config['SECRET_KEY'] = os.environ['SECRET_KEY']\nSECRET_KEY = os.environ['KEY_2']\n"
+     "cache[token] = user_42\nself._clients[api_key] = client_v2"),
+    # registry clients and redis-cli, quoted values; not another command's -p, nor a reference
+    ('docker login -u ci -p "a8Fk29dkLq0pZx7" g; redis-cli -h r -p 6379 -a \'a8Fk29dkLq0pZx7\' ping;'
+     " podman login -p a8Fk29dkLq0pZx7 q; helm registry login -p a8Fk29dkLq0pZx7 h", [],
+     f'docker login -u ci -p "{REDACTED}" g; redis-cli -h r -p 6379 -a \'{REDACTED}\' ping;'
+     f" podman login -p {REDACTED} q; helm registry login -p {REDACTED} h"),
+    ("Run `docker login ghcr.io`, then `docker run -p 8080:80 nginx`. docker login -p %REG_PW%"
+     " ssh login -p 2222 host", [],
+     "Run `docker login ghcr.io`, then `docker run -p 8080:80 nginx`. docker login -p %REG_PW%"
+     " ssh login -p 2222 host"),
+    # env entries one key per line (ECS, CloudFormation, CRLF); a name that is no secret's
+    ('{\n  "name": "API_TOKEN",\n  "value": "a8Fk29dkLq0pZx7"\n}\n- Name: API_TOKEN\n  Value: a8Fk29dkLq0pZx7'
+     "\n- name: DB_PASSWORD\r\n  value: Hunter2pass9\n- name: PRIVATE_SUBNET\n  value: 10.0.1.0/24", [],
+     f'{{\n  "name": "API_TOKEN",\n  "value": "{REDACTED}"\n}}\n- Name: API_TOKEN\n  Value: {REDACTED}'
+     f"\n- name: DB_PASSWORD\r\n  value: {REDACTED}\n- name: PRIVATE_SUBNET\n  value: 10.0.1.0/24"),
+    # a k8s Secret's keys, a comment after; public values under other keys; dates about a secret
+    ("tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2Z0lC # rotated\n"
+     ".dockerconfigjson:  4++5lFYkFwXv+Cqphzf63vphpAS3LpKAfShGDgzKSpe8X1Y0nqf==\n"
+     "caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUy\n"
+     "publicKey: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+     "sha256: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
+     "cache-key: Linux-pnpm-store-8f3e2a1b9c4d5e6f7a8b9c0d1e2f3a4b\n"
+     "<PasswordLastUsed>2024-01-15T09:12:03Z</PasswordLastUsed>", [],
+     f"tls.key: {REDACTED} # rotated\n.dockerconfigjson:  {REDACTED}\n"
+     "caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUy\n"
+     "publicKey: MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+     "sha256: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
+     "cache-key: Linux-pnpm-store-8f3e2a1b9c4d5e6f7a8b9c0d1e2f3a4b\n"
+     "<PasswordLastUsed>2024-01-15T09:12:03Z</PasswordLastUsed>"),
+    # long values are redacted whole
+    ("<password>" + "a8Fk29dkLq0pZx7" * 18 + "</password>- name: API_KEY\n  value: "
+     + "a8Fk29dkLq0pZx7" * 18, [], f"<password>{REDACTED}</password>- name: API_KEY\n  value: {REDACTED}"),
     # quoted, a value may start as code does
     ('password: "!Qaz2wsx9"', [], f'password: "{REDACTED}"'),
     # code, references, placeholders, numbers, labels and pagination: none is a secret
