@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -440,6 +440,35 @@ def _env_value(text: str, found: re.Match[str]) -> str:
     return found[0]
 
 
+def _token_starts(text: str) -> list[int]:
+    """Where a TOKEN may start in `text`: at one of TOKEN_STARTS, or at the `sk.` before a
+    Mapbox token's `eyJ`."""
+    escaped = _ESCAPED_STARTS if "\\_" in text else ()  # as Markdown escapes them
+    starts = {index for start in (*TOKEN_STARTS, *escaped) for index in _finds(text, start)}
+    return sorted(starts | {index - 3 for index in starts if text.endswith("sk.", 0, index)})
+
+
+def _authorization_starts(text: str) -> list[int]:
+    """Where an AUTHORIZATION may start in `text`: at `Bearer`, `bearer` or `Basic`, or after
+    `Authorization: `."""
+    return sorted({*(index - 1 for index in _finds(text, "earer") if index),
+                   *_finds(text, "Basic"),
+                   *(index + 15 for index in _finds(text, "Authorization: "))})
+
+
+def _sub_at(pattern: re.Pattern[str], text: str, starts: Iterable[int],
+            replace: Callable[[re.Match[str]], str]) -> str:
+    """`pattern.sub(replace, text)` for a pattern whose matches start only at `starts`
+    (sorted): a regex that does not start with a literal is slow to scan a whole text with."""
+    parts, done = [], 0
+    for index in starts:
+        found = pattern.match(text, index) if index >= done else None
+        if found:
+            parts += [text[done:index], replace(found)]
+            done = found.end()
+    return "".join(parts) + text[done:] if parts else text
+
+
 def _finds(text: str, word: str) -> Iterator[int]:
     """Where `word` occurs in `text`."""
     index = text.find(word)
@@ -485,12 +514,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
             text = (re.sub(rf"(?:(?<![\w.-])|(?<=\\[ntr])){re.escape(secret)}(?![\w-])(?!\":)",
                            REDACTED, text)
                     if secret.isalpha() else text.replace(secret, REDACTED))
-    if any(start in text for start in TOKEN_STARTS) or ("\\_" in text and any(
-            start in text for start in _ESCAPED_STARTS)):
-        text = TOKEN.sub(REDACTED, text)
+    text = _sub_at(TOKEN, text, _token_starts(text), lambda found: REDACTED)
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
-    if "earer" in text or "Basic" in text or "Authorization: " in text:
-        text = AUTHORIZATION.sub(_authorization, text)
+    text = _sub_at(AUTHORIZATION, text, _authorization_starts(text), _authorization)
     for literal, option in OPTIONS:
         if literal in text:
             text = option.sub(functools.partial(_option, text), text)

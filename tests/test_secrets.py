@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
+from auditlib import secrets
 from auditlib.secrets import REDACTED, redact, secret_reason, spellings
 
 # Built from pieces so that no secret scanner mistakes this file for a leak.
@@ -439,6 +442,25 @@ def test_every_kind_of_token_is_redacted_unquoted_in_a_long_text(token: str) -> 
     text = "plain words, " * 1000 + f"then {token} unquoted" + " and more" * 1000
     redacted = redact(text, [])
     assert token not in redacted and f"then {REDACTED}" in redacted
+
+
+_PIECES = ["sk.", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0", "sk_live_", "sk\\_test\\_",
+           "4eC39HqLyjWDarjtT1zdp7dc", "ghp_", "AKIA", "IOSFODNN7EXAMPLE", "Bearer ", "bearer",
+           "Basic ", "Authorization: ", "Token ", "dXNlcjpwYXNz=", " ", "x", "\\_", "\n",
+           "-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA", "-----END RSA PRIVATE KEY-----"]
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(_PIECES), max_size=24).map("".join))
+@hypothesis.example(" sk.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0 xsk.eyJhbGciOiJIUzI1NiJ9.eyJzd")
+@hypothesis.example("Authorization: Token dXNlcjpwYXNz= Basic dXNlcjpwYXNz= bearer a1B2c3D4e5F6g7H8")
+def test_tokens_found_from_their_starts_are_those_a_full_scan_finds(text: str) -> None:
+    """TOKEN and AUTHORIZATION run only where their literals are: as a scan of the text does."""
+    assert (secrets._sub_at(secrets.TOKEN, text, secrets._token_starts(text), lambda _: REDACTED)
+            == secrets.TOKEN.sub(REDACTED, text))
+    starts = secrets._authorization_starts(text)
+    assert (secrets._sub_at(secrets.AUTHORIZATION, text, starts, secrets._authorization)
+            == secrets.AUTHORIZATION.sub(secrets._authorization, text))
 
 
 @pytest.mark.parametrize(("name", "value", "pieces"), [
