@@ -252,14 +252,18 @@ ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64
 # found from each of these words in the text made lower case.
 GIVEN = re.compile(_GIVEN)
 # An entry of a k8s container's or an ECS task's env: `- name: DB_PASSWORD` and then
-# `value: …`, or `{"name": "API_TOKEN", "value": "…"}`; found from its `value` (a regex
-# starting with a lookbehind is slow).
+# `value: …`, or `{"name": "API_TOKEN", "value": "…"}`, or of XML settings (`<add
+# key="DbPassword" value="…"/>`); found from its `value` (a regex starting with a lookbehind
+# is slow).
 _QUOTE = r"(?:\\{0,3}[\"'])?"
-ENV_VALUE = re.compile(r"alue" + _QUOTE + r":[ \t]*" + _QUOTE
+ENV_VALUE = re.compile(r"alue" + _QUOTE + r"[ \t]*[:=][ \t]*" + _QUOTE
                        + r"(?![$<{(])([^\s\"'`\\,}]{6,})")
-ENV_NAME = re.compile(r"(?<![\w-])[Nn]ame" + _QUOTE + r":[ \t]*" + _QUOTE + r"([\w.-]{1,64})"
-                      + _QUOTE + r"(?:[ \t,\r\n]|\\{1,3}[rn])+" + _QUOTE + "$")
-ELEMENT = re.compile(r"(>)([^\s\"'`\\<>]{6,})(?=</)")  # `<password>…</password>` (Maven)
+ENV_NAME = re.compile(r"(?<![\w-])(?:[Nn]ame|key)" + _QUOTE + r"[ \t]*[:=][ \t]*" + _QUOTE
+                      + r"([\w.-]{1,64})" + _QUOTE + r"(?:[ \t]*#[^\r\n\\]*)?"
+                      + r"(?:[ \t,\r\n]|\\{1,3}[rn])+" + _QUOTE + "$")
+# `<password>…</password>` (Maven), with attributes and space around the value.
+_SPACE = r"(?:\s|\\[nrt])*"
+ELEMENT = re.compile(r"((?:\s[^<>]{0,200})?>" + _SPACE + r")([^\s\"'`\\<>]{6,})(?=" + _SPACE + "</)")
 _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
@@ -414,7 +418,7 @@ def _given(text: str) -> str:
                 text[begin - 1:begin] in (":", "/", "?", "&")):
             continue  # inside a word, an ARN, a path or a query (_parameters reads those)
         lead, value = _default(text, begin, given[2])
-        quoted = given[1].rstrip(" \t").endswith(("'", '"', ">"))
+        quoted = given.re is ELEMENT or given[1].rstrip(" \t").endswith(("'", '"'))
         if not quoted:  # it ends where a query or an object goes on: `token=a1&next=/home`
             value = _GOES_ON.split(value)[0].rstrip(";,.!")
         start = given.start(2) + lead

@@ -408,6 +408,13 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "sha256: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
      "cache-key: Linux-pnpm-store-8f3e2a1b9c4d5e6f7a8b9c0d1e2f3a4b\n"
      "<PasswordLastUsed>2024-01-15T09:12:03Z</PasswordLastUsed>"),
+    # XML: space around the value, attributes, .NET and Spring settings; a comment after a name
+    ("<password>\n  Hunter2pass9\n</password> <password type=\"plain\">Hunter2pass9</password>"
+     ' <add key="DbPassword" value="Hunter2pass9"/> <property name="password" value="Hunter2pass9"/>'
+     ' <add key="CacheSize" value="512mb1"/>\n- name: DB_PASSWORD  # rotated\n  value: Hunter2pass9', [],
+     f"<password>\n  {REDACTED}\n</password> <password type=\"plain\">{REDACTED}</password>"
+     f' <add key="DbPassword" value="{REDACTED}"/> <property name="password" value="{REDACTED}"/>'
+     f' <add key="CacheSize" value="512mb1"/>\n- name: DB_PASSWORD  # rotated\n  value: {REDACTED}'),
     # long values are redacted whole
     ("<password>" + "a8Fk29dkLq0pZx7" * 18 + "</password>- name: API_KEY\n  value: "
      + "a8Fk29dkLq0pZx7" * 18, [], f"<password>{REDACTED}</password>- name: API_KEY\n  value: {REDACTED}"),
