@@ -431,6 +431,16 @@ def test_cf012_an_environment_s_own_queue_consumers_replace_the_top_level_s(
     assert findings(tmp_path, make_repo, files, "CF012") == []
 
 
+def test_cf012_an_environment_s_own_tail_worker_replaces_the_top_level_s(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\ntail_consumers = [{ service = "tail" }]\n'
+             '\n[env.production]\ntail_consumers = [{ service = "tail-production" }]\n'
+             '\n[env.staging]\nname = "s"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF012")
+    assert found.message == ("tail consumer `tail` is declared at the top level (line 4)"
+                             " but `wrangler.toml` (env `staging`) declares no tail consumer")
+
+
 def test_cf012_an_environment_without_queue_consumers_declares_its_own(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": CONSUMER_TOP + '\n[env.staging]\nname = "s"\n'}

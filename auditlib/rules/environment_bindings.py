@@ -3,10 +3,10 @@
 ## What it does
 For each `[env.NAME]`, reports every binding and var declared at the top level that the
 environment does not declare again, and `containers` when it declares none. Bindings,
-`vars` and `containers` are not inherited by environments. Queue consumers are reported
-only when the environment declares none: its own consumers (of its own queues, such as
-`pipeline-jobs-staging`) replace the top level's, and declaring the top level's queue there
-would make the environment consume the production queue.
+`vars` and `containers` are not inherited by environments. Queue and tail consumers are
+reported only when the environment declares none: its own consumers (of its own queues, such
+as `pipeline-jobs-staging`, or its own tail Worker) replace the top level's, and declaring
+the top level's queue there would make the environment consume the production queue.
 A Pages environment that declares no binding or var of its own keeps the top level's.
 
 ## Why is this bad?
@@ -44,6 +44,10 @@ from ..secrets import secret_name, secret_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped, secret_put
 
+# Consumers an environment declares replace the top level's: its own queues, its own tail
+# Worker (`tail-production`).
+CONSUMERS = frozenset({"queues.consumers", "tail_consumers", "streaming_tail_consumers"})
+
 
 class BindingMissingInEnvironment(Rule):
     id = "CF012"
@@ -75,22 +79,22 @@ class BindingMissingInEnvironment(Rule):
                          inline: bool = inline) -> str:
                     return (f"the inline table of env {code(scope_name)} (line {line})" if inline
                             else code(table))
-                consumes = any(kind == "queues.consumers" for kind, _name in have)
+                own = {kind for kind, _name in have}
                 for binding in top.bindings:
-                    if (binding.kind, binding.name) in have or (
-                            binding.kind == "queues.consumers"
-                            and (consumes or wrangler_config.target == "pages")):
+                    consumer = binding.kind in CONSUMERS
+                    if (binding.kind, binding.name) in have or (consumer and (
+                            binding.kind in own or (binding.kind == "queues.consumers"
+                                                    and wrangler_config.target == "pages"))):
                         continue  # its own consumers replace them; Pages consumes none (CF013)
                     kind = KINDS_BY_NAME[binding.kind]
                     table = _table(toml, kind.single, ("env", scope.name, *kind.path))
-                    consumer = binding.kind == "queues.consumers"
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
                         message=(f"{kind.label} {code(binding.name)} is declared at the top level"
                                  f" (line {binding.location.start_line}) but "
-                                 + (f"{where} declares no queue consumer" if consumer
+                                 + (f"{where} declares no {kind.label}" if consumer
                                     else f"not in {where}")),
-                        remediation=(("Declare the environment's own queue consumer" if consumer
+                        remediation=((f"Declare the environment's own {kind.label}" if consumer
                                       else f"Declare {code(binding.name)}")
                                      + f" in {into(table)} of {code(wrangler_config.path)}"))
                 if "containers" in top.declared and "containers" not in scope.declared:
