@@ -102,12 +102,14 @@ def secret_reason(name: str, value: str) -> str | None:
         return None  # MAX_TOKENS = "1000" is a number, not a secret
     if value.strip().lower() in FLAG_WORDS and not STRONG_NAME.search(name):
         return None  # PRIVATE_BETA = "enabled" is a switch; ADMIN_PASSWORD = "default" is not
-    if SECRET_VALUE.search(value) or CREDENTIALS.search(value):
+    leaves = _named_leaves(value)  # of a table or an array: `{ api = { key = "sk_live_…" } }`
+    if any(SECRET_VALUE.search(text) or CREDENTIALS.search(text)
+           for text in (value, *(leaf for _key, leaf in leaves))):
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak
         return None
     if secret_name(name) or any(secret_name(key) and not PLACEHOLDER.search(leaf.strip())
-                                for key, leaf in _named_leaves(value)):
+                                for key, leaf in leaves):
         return "name"  # `OAUTH = { client_secret = "..." }` holds one by its name
     if " " in value or PUBLIC_NAME.search(name):
         return None

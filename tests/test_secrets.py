@@ -45,6 +45,8 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     # a table holding a secret by its name
     ("OAUTH", '{"client_id": "shop-web", "client_secret": "correct-horse-battery-42"}', "name"),
     ("OAUTH", '{"client_id": "shop-web", "client_secret": "<CLIENT_SECRET>"}', None),
+    ("CONFIG", '{"api": {"key": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}}', "value"),
+    ("CONFIG", '{"db": ["postgres://app:hunter2hunter2@db.example.com/shop"]}', "value"),
     # public names are judged by their value only
     ("PUBLIC_KEY", "pk-demo", None),
     ("STRIPE_PUBLISHABLE_KEY", "pk-demo", None),
