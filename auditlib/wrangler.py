@@ -236,6 +236,16 @@ def _open_string(line: str, delimiter: str | None) -> str | None:
             delimiter = token[0]
 
 
+# A part of a dotted TOML key: quoted (`"eu.prod"`, a dot inside) or bare.
+_KEY_PART = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^.\"']+")
+
+
+def _dotted(text: str) -> tuple[str, ...]:
+    """The parts of a dotted TOML key: `env."eu.prod".vars` is env, eu.prod, vars."""
+    return tuple(part for found in _KEY_PART.findall(text)
+                 if (part := found.strip().strip("\"'")) or found.strip())
+
+
 def _toml_layout(lines: Sequence[str]) -> Layout:
     scopes: list[str | None] = []
     keys: list[list[tuple[str, tuple[str, ...]]]] = []
@@ -256,12 +266,11 @@ def _toml_layout(lines: Sequence[str]) -> Layout:
             keys.append(declared)
             continue
         if found := _TOML_HEADER.match(line):
-            header = tuple(part.strip().strip("\"'") for part in found[1].split("."))
+            header = _dotted(found[1])
             path = opened = header
             declared = [(part, header[:index]) for index, part in enumerate(header)]
         elif key := _TOML_KEY.match(line):
-            dotted = (key[1].strip("\"'"),
-                      *(part.strip().strip("\"'") for part in (key[2] or "").split(".") if part.strip()))
+            dotted = (key[1].strip("\"'"), *_dotted(key[2] or ""))
             opened = header + dotted[:-1]  # env.production.name = "x" is production's
             path = header + dotted  # so is `production = { ... }` under [env]
             declared = [(part, header + dotted[:index]) for index, part in enumerate(dotted)]

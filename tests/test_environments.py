@@ -114,6 +114,8 @@ id = "top-id"
 # Valid TOML, rarely written: the environment declared with dotted keys, no table header.
 DOTTED = ('name = "shop"\nmain = "src/index.ts"\n'
           'env.production.name = "shop-prod"\nenv.production.vars = { MODE = "prod" }\n')
+QUOTED_DOT = ('name = "shop"\n\n[env."eu.prod"]\nname = "shop-eu"\n[[env."eu.prod".kv_namespaces]]\n'
+              'binding = "KV"\nid = "a1b2"\n[env."eu.prod".vars]\nMODE = "eu"\n')
 
 
 def scope(config: WranglerConfig, name: str) -> Environment:
@@ -207,6 +209,9 @@ def test_bindings_and_vars_are_not_settings(path: str, text: str) -> None:
     pytest.param("wrangler.toml", DOTTED, "production", {
         "location": ("wrangler.toml", 3), "bindings": [], "vars": [("MODE", "prod", 4)]},
         id="toml-dotted-keys"),
+    pytest.param("wrangler.toml", QUOTED_DOT, "eu.prod", {
+        "location": ("wrangler.toml", 3), "bindings": [("kv_namespaces", "KV", 6, "eu.prod")],
+        "vars": [("MODE", "eu", 9)]}, id="toml-environment-name-with-a-dot"),
 ])
 def test_scope_bindings_vars_and_location(path: str, text: str, env: str,
                                           expected: dict[str, Any]) -> None:
