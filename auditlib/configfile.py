@@ -252,25 +252,48 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
     return AuditConfig(**settings)
 
 
+def _shown(path: Path) -> str:
+    """`path` as a message names it: from the current folder when it is inside it (as the
+    user would open it), else whole."""
+    absolute = path.absolute()
+    return str(absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd())
+               else absolute)
+
+
 def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
-    """The configuration: `explicit`, else the repository's auditlib.toml or pyproject.toml."""
+    """The configuration: `explicit`, else the repository's auditlib.toml or pyproject.toml.
+    An error names the file from the current folder (`pp/auditlib.toml:3:1: …`)."""
     candidates = [explicit] if explicit else (
         [repo / "auditlib.toml", repo / "pyproject.toml"] if repo else [])
     for candidate in candidates:
         if candidate is None or not candidate.is_file():
             if explicit is not None:
-                raise ConfigParseError(str(explicit), None, None, "configuration file not found")
+                raise ConfigParseError(str(explicit), None, None, "configuration file not found"
+                                       + (" (a folder)" if explicit.is_dir() else ""))
             continue
-        shown = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
+        source = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
             else str(candidate)
         try:
-            text = candidate.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigParseError(shown, None, None, f"cannot be read: {exc}") from exc
-        if candidate.name == "pyproject.toml":
-            tool = _toml(shown, text).get("tool", {})
-            if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
-                continue
-            return parse_config(shown, text, tool["auditlib"])
-        return parse_config(shown, text)
+            config = _read_config(candidate, source)
+        except ConfigParseError as exc:
+            raise ConfigParseError(_shown(candidate), exc.line, exc.column, exc.message) from exc
+        if config is not None:
+            return config
     return AuditConfig()
+
+
+def _read_config(path: Path, source: str) -> AuditConfig | None:
+    """The configuration in `path` (named `source` in outputs), or None for a pyproject.toml
+    without `[tool.auditlib]`, broken or not: another tool's file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigParseError(source, None, None, f"cannot be read: {exc}") from exc
+    if path.name == "pyproject.toml":
+        if "auditlib" not in text:
+            return None
+        tool = _toml(source, text).get("tool", {})
+        if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
+            return None
+        return parse_config(source, text, tool["auditlib"])
+    return parse_config(source, text)

@@ -49,6 +49,11 @@ def check_repository(repo: Path) -> Path:
         raise RepositoryError(f"repository not found: {repo}")
     if not repo.is_dir():
         raise RepositoryError(f"repository is not a directory: {repo}")
+    try:
+        with os.scandir(repo):
+            pass
+    except OSError as exc:
+        raise RepositoryError(f"repository cannot be read: {repo} ({exc.strerror})") from None
     return repo.resolve()
 
 

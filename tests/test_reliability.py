@@ -232,6 +232,19 @@ def test_a_repository_that_is_a_file_exits_2(tmp_path: Path, command: str,
     assert len(err) == 1 and "is not a directory" in err[0]
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_repository_that_cannot_be_listed_exits_2(
+        tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(path: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("auditlib.repofiles.os.scandir", refuse)  # root reads any folder
+    assert cli.main([command, str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"auditlib: repository cannot be read: {tmp_path} (Permission denied)"]
+
+
 # Secrets ------------------------------------------------------------------------------------
 
 VAR_CANARY = "sk_live_VARCANARY7Qm2Lx9Tz4Wc"

@@ -470,21 +470,43 @@ def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> 
 
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": 'name = "x"\n[[kv_namespaces]\nbinding = "A"\n'},
-                 [("wrangler.toml", 2, "column 16")], id="malformed-toml"),
+                 [("wrangler.toml", 2, "column 16", Severity.P0)], id="malformed-toml"),
     pytest.param({"apps/a/wrangler.jsonc": '{\n  "main": "a.ts"\n  "name": "a"\n}\n'},
-                 [("apps/a/wrangler.jsonc", 3, "column 3")], id="malformed-jsonc"),
+                 [("apps/a/wrangler.jsonc", 3, "column 3", Severity.P0)], id="malformed-jsonc"),
     pytest.param({".github/workflows/ci.yml": "on: push\njobs:\n  a: [\n"},
-                 [(".github/workflows/ci.yml", 4, "column 1")], id="malformed-workflow"),
+                 [(".github/workflows/ci.yml", 4, "column 1", Severity.P1)], id="malformed-workflow"),
+    pytest.param({"wrangler.toml": 'main = "a.ts"\n', "wrangler.json": "{}"},
+                 [("wrangler.toml", None, "wrangler reads", Severity.P1)], id="a-config-wrangler-skips"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n'}, [], id="readable"),
 ])
 def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
-               expected: list[tuple[str, int, str]]) -> None:
+               expected: list[tuple[str, int | None, str, Severity]]) -> None:
+    """A wrangler config that cannot be parsed is a P0: wrangler cannot deploy it either."""
     found = findings(tmp_path, make_repo, files, "CF000")
     assert [(f.location.path, f.location.start_line, f.subject) for f in found] == [
-        (path, line, path) for path, line, _ in expected]
-    for finding, (_, _, column) in zip(found, expected, strict=True):
-        assert finding.severity == Severity.P1
-        assert column in finding.message
+        (path, line, path) for path, line, _, _ in expected]
+    for finding, (_, _, words, severity) in zip(found, expected, strict=True):
+        assert finding.severity == severity
+        assert words in finding.message
+
+
+def test_an_unparsed_config_or_workflow_makes_nothing_missing(tmp_path: Path,
+                                                               make_repo: MakeRepo) -> None:
+    """What an unread file declares is unknown: no binding is said to be absent (DR009),
+    no app to be deployed by no workflow (CF015)."""
+    files = {"wrangler.toml": 'name = "x"\nmain = "a.ts"\n[[kv_namespaces]\nbinding = "CACHE"\n',
+             "apps/b/wrangler.toml": 'name = "b"\nmain = "a.ts"\n',
+             ".github/workflows/deploy.yml": "on: push\njobs:\n  a: [\n",
+             "docs/inventory.md": ("Type: Reference\nStatus: Active\nDomain: Platform\n"
+                                   "Last-reviewed: 2026-11-01\n\n# Inventory\n\n"
+                                   "| Binding | Kind |\n|---|---|\n| `CACHE` | KV |\n")}
+    found = {f.rule for f in evaluate(collect(make_repo(tmp_path, files)))}
+    assert "CF000" in found and not {"DR009", "CF015"} & found
+    del files[".github/workflows/deploy.yml"]
+    files["wrangler.toml"] = 'name = "x"\nmain = "a.ts"\n'
+    (tmp_path / "b").mkdir()
+    found = {f.rule for f in evaluate(collect(make_repo(tmp_path / "b", files)))}
+    assert {"DR009", "CF015"} <= found  # both read: both report
 
 
 # The registry and evaluate ----------------------------------------------------------------

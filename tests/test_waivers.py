@@ -284,7 +284,21 @@ def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRe
     with pytest.raises(ConfigParseError) as caught:
         load_config(repo)
     line = 2 if header else 1
-    assert str(caught.value) == f"{name}:{line}:12: Invalid value"
+    assert str(caught.value) == f"{repo / name}:{line}:12: Invalid value"  # not under the cwd
+
+
+def test_a_config_file_is_named_from_the_current_folder(
+        tmp_path: Path, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(tmp_path, {"auditlib.toml": "disable = [CF001\n"})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigParseError, match=r"^repo/auditlib\.toml:1:12: "):
+        load_config(Path("repo"))
+
+
+def test_another_tool_s_broken_pyproject_is_no_auditlib_config(tmp_path: Path,
+                                                               make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"pyproject.toml": '[project\nname = "x"\n'})
+    assert load_config(repo) == AuditConfig()
 
 
 AUDITLIB_TOML = "compatibility_max_age_days = 30\n"
@@ -329,7 +343,7 @@ def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, l
     repo = make_repo(tmp_path, {"pyproject.toml": text})
     with pytest.raises(ConfigParseError) as caught:
         load_config(repo)
-    assert (caught.value.path, caught.value.line) == ("pyproject.toml", line)
+    assert (caught.value.path, caught.value.line) == (str(repo / "pyproject.toml"), line)
 
 
 def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:

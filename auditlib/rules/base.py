@@ -9,6 +9,7 @@ from typing import ClassVar
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Environment, Facts, Finding, Location, Severity, WranglerConfig
+from ..wrangler import CONFIG_NAMES
 
 
 class Rule:
@@ -37,6 +38,19 @@ class Rule:
                        message=message,
                        location=location, subject=subject,
                        remediation=remediation or cls.remediation)
+
+
+def unread_config(facts: Facts) -> bool:
+    """Whether a wrangler config could not be parsed: what it declares is unknown, so no
+    finding may say that something is not configured."""
+    return any(not problem.ignored and posixpath.basename(problem.location.path) in CONFIG_NAMES
+               for problem in facts.problems)
+
+
+def unread_workflow(facts: Facts) -> bool:
+    """Whether a workflow (or the folder holding them) could not be read."""
+    return any(not problem.ignored and problem.location.path.startswith(".github")
+               for problem in facts.problems)
 
 
 def scope_label(config: WranglerConfig, scope: Environment) -> str:

@@ -39,7 +39,8 @@ up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix
 entries as GitHub adds them), `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
 first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known only
-at run time (`fromJSON(...)`, a shell loop) names no app.
+at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
+(CF000), no app is reported: that workflow may deploy it.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -62,7 +63,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..wrangler import CONFIG_NAMES
-from .base import Rule, deepest_app
+from .base import Rule, deepest_app, unread_workflow
 
 
 class AppNotDeployedByCi(Rule):
@@ -76,6 +77,8 @@ class AppNotDeployedByCi(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        if unread_workflow(facts):
+            return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
         folders = {c.app for c in facts.configs}
         apps = {_app(path, folders) for path in found.folders}

@@ -5,7 +5,8 @@ Checks the names a document gives in its tables (columns Binding, Class, ID, Que
 Database, Bucket, Variable) and the binding-like names in its prose (`*_KV`, `*_DO`,
 `*_PROVIDER`, ...) against the configuration and code; and reports bindings that are
 configured but that the document does not mention. A repository without wrangler configs
-is not checked, nor are names of secrets (set with `wrangler secret put`, in no config).
+is not checked, nor are names of secrets (set with `wrangler secret put`, in no config);
+while a wrangler config cannot be parsed, no name is said to be missing from the repository.
 
 ## Why is this bad?
 A binding named in the document but removed from the configuration, or added without
@@ -28,7 +29,7 @@ from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule
+from .base import Rule, unread_config
 
 # A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
 RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
@@ -75,7 +76,7 @@ class DocNameDrift(Rule):
         known = known_names(facts)
         for document in facts.claims:
             names = [c for c in document.claims if c.kind == "name"]
-            for claim in names:
+            for claim in [] if unread_config(facts) else names:  # it may hold those names
                 kind, name = claim.data["name_kind"], claim.data["name"]
                 if kind in ("variable", "name", "binding") and secret_name(name) and not (
                         RESOURCE_NAME.search(name)):

@@ -4,7 +4,8 @@
 Reports every configuration or workflow file the audit could not parse or read, at the
 line and column of the error; and each wrangler config that wrangler itself ignores, because
 another config in its folder comes first (`wrangler.json`, then `wrangler.jsonc`, then
-`wrangler.toml`).
+`wrangler.toml`). A wrangler config that cannot be parsed is a P0: wrangler cannot deploy it
+either, and the audit cannot tell what else is wrong in it.
 
 ## Why is this bad?
 A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
@@ -23,11 +24,13 @@ wrangler config; `actionlint` validates a workflow).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
+from ..wrangler import CONFIG_NAMES
 from .base import Rule
 
 
@@ -44,8 +47,11 @@ class UnreadableInput(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for problem in facts.problems:
             column = f", column {problem.column}" if problem.column else ""
+            unparsed = not problem.ignored and posixpath.basename(
+                problem.location.path) in CONFIG_NAMES
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
+                severity=Severity.P0 if unparsed else None,  # wrangler cannot deploy it either
                 message=(f"{code(problem.location)} "
                          + ("is not audited" if problem.ignored else "could not be read")
                          + f"{column}: {problem.message}"),
