@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import api, execute, history, repofiles
+from . import api, execute, history, repofiles, report
 from .blocks import counted
 from .config import document_path_problem
 from .configfile import load_config
@@ -26,6 +26,7 @@ from .errors import AuditError
 from .model import Outcome
 from .publish import check_keep_blocks, publish
 from .report import render_verify
+from .rules.base import unread_config
 from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -105,7 +106,9 @@ def parser() -> argparse.ArgumentParser:
                     " arguments or input.")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                       help="text: a line per open finding, a count per rule and a summary;"
+                            " json: findings.json; sarif: findings.sarif (default: text)")
     check.add_argument("--config", type=Path, default=None, metavar="FILE",
                        help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     check.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -116,8 +119,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
                              help="exit 1 when an open finding is at or above this severity")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
-                             help="compare with this earlier findings.json (run: default the"
-                                  " newest earlier run in --out)")
+                             help="compare with this earlier findings.json" + (
+                                 " (default: the newest earlier run in --out)"
+                                 if command is run else ""))
     verify = commands.add_parser(
         "verify", help="check an existing document's claims against the repository",
         description="Check the claims of a hand-written audit document (links, line ranges,"
@@ -134,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
                              " (found as DOC is)")
     verify.add_argument("--repo", type=Path, default=Path("."),
                         help="the repository the document describes (default: .)")
-    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: a line per finding; json: the findings (default: text)")
     verify.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                         help="the date to judge freshness against (default: today)")
     verify.add_argument("--config", type=Path, default=None, metavar="FILE",
@@ -142,7 +147,8 @@ def parser() -> argparse.ArgumentParser:
     rules = commands.add_parser(
         "rules", help="list the rules (id, severity, title)",
         description="List the rule registry. `--format markdown` prints docs/rules.md.")
-    rules.add_argument("--format", choices=("text", "markdown"), default="text")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text",
+                       help="text: a line per rule; markdown: docs/rules.md (default: text)")
     return top
 
 
@@ -251,8 +257,11 @@ def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:
     """EXIT_FAILED when an open (not waived) finding is at or above `fail_on`."""
     if fail_on is None:
         return EXIT_OK
-    return EXIT_FAILED if any(f["outcome"] != "WAIVED" and f["severity"] <= fail_on
-                              for f in findings) else EXIT_OK
+    failing = sum(1 for f in findings if f["outcome"] != "WAIVED" and f["severity"] <= fail_on)
+    if failing:
+        print(f"auditlib: failing: {counted(failing, 'open finding')} at or above {fail_on}",
+              file=sys.stderr)
+    return EXIT_FAILED if failing else EXIT_OK
 
 
 def _usable_baseline(path: Path) -> bool:
@@ -298,6 +307,8 @@ def _run(args: argparse.Namespace) -> int:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
     audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
+    if repo is None and not args.quiet:
+        print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
         timeout=args.timeout, progress=not args.quiet and sys.stderr.isatty(),
@@ -320,10 +331,23 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    counts = data["counts"]
     print(f"auditlib: {audit_date}: "
-          + ", ".join(f"{key} {value}" for key, value in data["counts"].items())
-          + _since(data.get("changes")))
+          f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
+          + ", ".join(f"{key} {value}" for key, value in counts.items())
+          + _since(data.get("changes")) + _incomplete(data["audit_status"], data["findings"]))
     return _gate(data["findings"], args.fail_on)
+
+
+def _incomplete(status: str, findings: Sequence[dict[str, Any]]) -> str:
+    """The summary line's word on an audit that could not read everything, or ""."""
+    if status != "INCOMPLETE":
+        return ""
+    unread = sum(1 for f in findings if f["rule"] == "CF000")
+    errors = sum(1 for f in findings if f["outcome"] == "ERROR")
+    why = [counted(unread, "input") + " not read"] * bool(unread) + [
+        counted(errors, "rule") + " failed"] * bool(errors)
+    return f"; audit INCOMPLETE ({', '.join(why) or 'no wrangler config found'})"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -332,6 +356,11 @@ def _check(args: argparse.Namespace) -> int:
     audit = api.run_audit(args.repo, args.date, config_path=args.config,
                           baseline=args.baseline)
     facts = audit.facts
+    if args.repo is None and not args.quiet:
+        print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
+    if not facts.configs and not unread_config(facts):
+        print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
+              f" found in {args.repo}: there is nothing to audit", file=sys.stderr)
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
@@ -355,7 +384,9 @@ def _check(args: argparse.Namespace) -> int:
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")
         changes = audit.changes.to_dict() if audit.changes else None
-        print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}")
+        print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
+              + _incomplete(report.audit_status(facts, audit.findings),
+                            [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings]))
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
 

@@ -116,9 +116,10 @@ class Context:
 
 
 def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
-    """VERIFIED when every input was read and every rule ran; INCOMPLETE otherwise."""
+    """VERIFIED when there was a wrangler config to audit, every input was read and every
+    rule ran; INCOMPLETE otherwise."""
     errors = [f for f in findings if f.outcome == Outcome.ERROR]
-    return "INCOMPLETE" if errors or facts.problems else "VERIFIED"
+    return "INCOMPLETE" if errors or facts.problems or not facts.configs else "VERIFIED"
 
 
 _code = code

@@ -216,9 +216,29 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:  # pragma: no
 
 
 def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder)."""
     assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
-    assert "0 open findings" in capsys.readouterr().out
-    assert "No wrangler configuration" in auditlib.run_audit(tmp_path, DATE).markdown()
+    out, err = capsys.readouterr()
+    assert out.endswith("0 open findings: P0 0, P1 0, P2 0, ERROR 0, WAIVED 0;"
+                        " audit INCOMPLETE (no wrangler config found)\n")
+    assert err == (f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
+                   f" found in {tmp_path}: there is nothing to audit\n")
+    markdown = auditlib.run_audit(tmp_path, DATE).markdown()
+    assert "No wrangler configuration" in markdown and "Audit-status: INCOMPLETE" in markdown
+
+
+def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\noops = \n', encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--fail-on", "P0", "--date", DATE]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1].endswith("; audit INCOMPLETE (1 input not read)")
+    assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
+
+
+def test_no_repo_means_the_bundled_example_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "--date", DATE, "--format", "json"]) == 0
+    assert capsys.readouterr().err == "auditlib: no REPO given: auditing the bundled example\n"
 
 
 @pytest.mark.parametrize("command", ["check", "run", "verify"])

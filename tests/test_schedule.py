@@ -431,7 +431,7 @@ def test_second_run_reports_changes_since_the_first(second_run: Runs) -> None:
     changes = findings_json(folder)["changes"]
     assert (changes["since"], changes["new"], changes["resolved"]) == (FIRST, [], [LOGIN_KV])
     assert second_run.second_stdout.splitlines()[-1] == (
-        f"auditlib: {SECOND}: P0 3, P1 11, P2 14, ERROR 0, WAIVED 0"
+        f"auditlib: {SECOND}: 28 open findings: P0 3, P1 11, P2 14, ERROR 0, WAIVED 0"
         f" (since {FIRST}: 0 new, 1 resolved)")
 
 
