@@ -197,6 +197,7 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
                                    doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes)
     findings = evaluate(facts, config=settings)
-    changes = compare(findings, load_baseline(baseline)) if baseline else None
+    unread = {p.location.path for p in facts.problems if not p.ignored}
+    changes = compare(findings, load_baseline(baseline), unread) if baseline else None
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ class Changes:
     resolved: tuple[dict[str, Any], ...]  # the baseline's entries, as it wrote them
     still_open: tuple[Finding, ...]
     waived: tuple[Finding, ...]
+    unchecked: tuple[dict[str, Any], ...] = ()  # not open now, but in a file not read now
 
     def to_dict(self) -> dict[str, Any]:
         return {"since": self.since,
@@ -27,17 +28,21 @@ class Changes:
                 "reopened": [f.identity for f in self.reopened],
                 "resolved": [entry["identity"] for entry in self.resolved],
                 "still_open": [f.identity for f in self.still_open],
-                "waived": [f.identity for f in self.waived]}
+                "waived": [f.identity for f in self.waived],
+                "unchecked": [entry["identity"] for entry in self.unchecked]}
 
 
 def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
-def compare(findings: Sequence[Finding], baseline: Mapping[str, Any]) -> Changes:
+def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
+            unread: Collection[str] = ()) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
-    baseline had one open and one waived, one is still open, one reopened and one new."""
+    baseline had one open and one waived, one is still open, one reopened and one new.
+    Those no longer open in a file of `unread` (which could not be read now) are not
+    resolved but unchecked."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_before: Counter[str] = Counter()
@@ -65,7 +70,9 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any]) -> Changes
             # of those not open now, the ones waived since are not resolved
             for entry in before[seen[identity]:][max(0, waived_now[identity]
                                                      - waived_before[identity]):]}
+    gone_entries = [entry for entry in entries if id(entry) in gone]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),
                    reopened=tuple(reopened), still_open=tuple(still_open),
-                   resolved=tuple(entry for entry in entries if id(entry) in gone),
-                   waived=waived)
+                   resolved=tuple(e for e in gone_entries if e.get("path") not in unread),
+                   waived=waived,
+                   unchecked=tuple(e for e in gone_entries if e.get("path") in unread))

@@ -280,8 +280,10 @@ def _since(changes: dict[str, Any] | None) -> str:
     if not changes:
         return ""
     reopened = f" {len(changes['reopened'])} reopened," if changes.get("reopened") else ""
+    unchecked = (f", {len(changes['unchecked'])} not checked" if changes.get("unchecked")
+                 else "")
     return (f" (since {changes['since']}: {len(changes['new'])} new,{reopened}"
-            f" {len(changes['resolved'])} resolved)")
+            f" {len(changes['resolved'])} resolved{unchecked})")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -712,7 +712,9 @@ def _changes(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text(
         f"## Changes since {changes.since}\n\n{len(changes.new)} new,{reopened}"
         f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
-        f" {len(changes.waived)} waived.")]
+        f" {len(changes.waived)} waived."
+        + (f" {len(changes.unchecked)} not checked: their file could not be read now."
+           if changes.unchecked else ""))]
     for label, found in (("New", changes.new), ("Reopened (no longer waived)", changes.reopened)):
         if found:
             blocks += [Text(f"**{label}:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [

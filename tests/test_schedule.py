@@ -228,6 +228,25 @@ def test_changes_are_new_resolved_and_still_open(tmp_path: Path) -> None:
     assert len(changes.still_open) == 28 and changes.waived == ()
 
 
+def test_findings_in_a_file_that_cannot_be_read_now_are_not_resolved(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A typo in wrangler.toml fixes none of its gaps: they are unchecked, not resolved."""
+    compared = baseline_of_example(tmp_path)
+    wrangler = compared.repo / "wrangler.toml"
+    wrangler.write_text(wrangler.read_text(encoding="utf-8") + "oops = \n", encoding="utf-8")
+    after = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    assert after.changes is not None
+    unchecked = {entry["identity"] for entry in after.changes.unchecked}
+    assert LOGIN_KV in unchecked and all("|wrangler.toml|" in i for i in unchecked)
+    assert not any("|wrangler.toml|" in entry["identity"] for entry in after.changes.resolved)
+    assert f" {len(unchecked)} not checked: their file could not be read now." in after.markdown()
+    assert json.loads(after.to_json())["changes"]["unchecked"] == sorted(
+        unchecked, key=[e["identity"] for e in after.changes.unchecked].index)
+    assert cli.main(["check", str(compared.repo), "--date", SECOND, "--quiet",
+                     "--baseline", str(compared.baseline)]) == 0
+    assert f" resolved, {len(unchecked)} not checked)" in capsys.readouterr().out
+
+
 def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
     compared = baseline_of_example(tmp_path)
     fix_one_gap_open_another(compared.repo)
