@@ -98,6 +98,13 @@ class Environment:
         return Location(path=self.location.path, start_line=self.key_lines.get(key))
 
 
+def places(placement: object) -> bool:
+    """Whether a `placement` places the Worker: Smart Placement (`mode = "smart"`) or a
+    placement hint (`region`, `host`, `hostname`); `mode = "off"` does not."""
+    return isinstance(placement, dict) and (placement.get("mode") == "smart" or any(
+        key in placement for key in ("region", "host", "hostname")))
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WranglerConfig:
     path: str
@@ -127,11 +134,8 @@ class WranglerConfig:
 
     @property
     def placed(self) -> bool:
-        """Whether the top level places the Worker: Smart Placement (`mode = "smart"`) or a
-        placement hint (`region`, `host`, `hostname`); `mode = "off"` does not."""
-        placement = self.placement or {}
-        return placement.get("mode") == "smart" or any(
-            key in placement for key in ("region", "host", "hostname"))
+        """Whether the top level places the Worker (see `places`)."""
+        return places(self.placement)
 
     @property
     def bindings(self) -> tuple[Binding, ...]:

@@ -465,7 +465,8 @@ def _gaps(ctx: Context) -> list[Block]:
         blocks.append(Text("**Rules that could not run:**\n\n" + "\n".join(
             f"- {prose(f.message)}" for f in errors)))
     blocks.append(Text("### Missing Configuration"))
-    missing = ctx.open_findings("CF002")
+    missing = [f for f in ctx.open_findings("CF002") if f.subject == "placement"]
+    in_env = [f for f in ctx.open_findings("CF002") if f.subject != "placement"]
     search = ctx.facts.searches.get("placement")
     if missing:
         scope = ("any wrangler config" if len(missing) == len(ctx.facts.configs)
@@ -496,6 +497,8 @@ def _gaps(ctx: Context) -> list[Block]:
                                '"placement": { "mode": "smart" }\n```'))
     elif ctx.facts.configs:
         blocks.append(Text("Smart Placement is configured in every wrangler config."))
+    if in_env:  # `wrangler.toml` (env `production`) sets its own placement (`mode = "off"`)…
+        blocks.append(Text(" ".join(f"{prose(f.message)} ({_code(f.location)})." for f in in_env)))
     if search is not None:
         result = ("no results" if not search.matches else
                   f"{counted(len(search.matches), 'result')}: "

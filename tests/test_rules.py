@@ -212,6 +212,20 @@ def test_cf002_a_placement_without_smart_mode_is_not_said_to_turn_it_off(
     assert "turns it off" not in markdown
 
 
+def test_cf002_an_environment_that_turns_smart_placement_off(tmp_path: Path,
+                                                             make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID) + PLACED + '\n[env.production]\nname = "p"\n'
+             '[env.production.placement]\nmode = "off"\n\n[env.staging]\nname = "s"\n'}
+    [found] = findings(tmp_path, make_repo, files, "CF002")
+    assert found.message == ('`wrangler.toml` (env `production`) sets its own placement'
+                             ' (`mode = "off"`), which replaces the top level\'s Smart Placement')
+    assert found.location.start_line == files["wrangler.toml"].splitlines().index(
+        "[env.production.placement]") + 1 and found.subject == "placement (env production)"
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
+    assert "Smart Placement is configured in every wrangler config." in markdown
+    assert f"{found.message} (`wrangler.toml:{found.location.start_line}`)." in markdown
+
+
 def test_cf002_speaks_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": '{ "main": "a.ts" }\n'}, "CF002")
     assert found.message == '`wrangler.jsonc` has no `"placement"` object'

@@ -81,6 +81,21 @@ def test_cf007(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(findings(tmp_path, make_repo, files, "CF007"), expected, Severity.P2)
 
 
+@pytest.mark.parametrize(("observability", "why"), [
+    ("[observability]\nenabled = true\nhead_sampling_rate = 0\n",
+     "`head_sampling_rate = 0`: no request is logged"),
+    ("[observability]\nenabled = true\n[observability.logs]\nhead_sampling_rate = 0.0\n",
+     "`head_sampling_rate = 0`: no request is logged"),
+    ("[observability]\nenabled = true\n[observability.logs]\nenabled = false\n",
+     "`logs.enabled = false`"),
+    ("[observability]\nenabled = true\nhead_sampling_rate = 0.01\n", None),
+])
+def test_cf007_settings_that_keep_no_logs(tmp_path: Path, make_repo: MakeRepo, observability: str,
+                                          why: str | None) -> None:
+    found = findings(tmp_path, make_repo, {"wrangler.toml": WORKER + "\n" + observability}, "CF007")
+    assert [f.message for f in found] == ([] if why is None else [f"`wrangler.toml` keeps no logs ({why})"])
+
+
 # CF008 durable-object-migration-missing ---------------------------------------------------
 
 def migration(key: str, value: str) -> str:
@@ -552,8 +567,9 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
     pytest.param({"wrangler.jsonc": '{\n  "$schema": "node_modules/wrangler/config-schema.json",\n'
                   '  "name": "site",\n  "pages_build_output_dir": "out",\n'
                   '  "compatibility_date": "2026-11-01",\n  "dev": { "port": 8788 },\n'
-                  '  "observability": { "enabled": true },\n  "no_bundle": true,\n}\n'}, [],
-                 id="supported-keys"),
+                  '  "no_bundle": true,\n}\n'}, [], id="supported-keys"),
+    pytest.param({"wrangler.toml": PAGES + "[observability]\nenabled = true\n"},
+                 [("wrangler.toml", 3, "observability")], id="observability-is-for-workers"),
 ])
 def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)

@@ -4,7 +4,8 @@
 Reports each Worker environment whose effective configuration (inherited from the top
 level unless the environment sets it) does not keep logs: neither `observability.enabled =
 true` nor, with `enabled` left unset, `observability.logs.enabled = true`. An explicit
-`enabled = false` turns off the nested settings too.
+`enabled = false` turns off the nested settings too; `logs.enabled = false` turns logs off
+under `enabled = true`, and so does a `head_sampling_rate` of 0 (of the logs, or of all).
 
 ## Why is this bad?
 Without Workers Logs, requests, exceptions and `console` output of a deployed Worker are
@@ -49,7 +50,8 @@ class ObservabilityDisabled(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                if _keeps_logs(scope.settings.get("observability")):
+                why = _no_logs(scope.settings.get("observability"))
+                if why is None:
                     continue
                 where = scope_label(wrangler_config, scope)
                 line = scope.key_lines.get("observability") or wrangler_config.top.key_lines.get(
@@ -57,14 +59,21 @@ class ObservabilityDisabled(Rule):
                 yield cls.finding(
                     location=Location(path=wrangler_config.path, start_line=line),
                     subject=scoped("observability", scope),
-                    message=f"observability is not enabled in {where}")
+                    message=(f"observability is not enabled in {where}" if not why
+                             else f"{where} keeps no logs ({why})"))
 
 
-def _keeps_logs(observability: object) -> bool:
-    """Whether an `[observability]` table turns Workers Logs on."""
+def _no_logs(observability: object) -> str | None:
+    """Why an `[observability]` table keeps no Workers Logs ("" when it does not turn them
+    on), or None when it keeps them."""
     if not isinstance(observability, dict):
-        return False
+        return ""
     logs = observability.get("logs")
+    logs = logs if isinstance(logs, dict) else {}
     enabled = observability.get("enabled")
-    return enabled is True or (
-        enabled is None and isinstance(logs, dict) and logs.get("enabled") is True)
+    if enabled is False or logs.get("enabled", enabled) is not True:
+        return "`logs.enabled = false`" if enabled is True else ""
+    rate = logs.get("head_sampling_rate", observability.get("head_sampling_rate"))
+    if rate == 0 and not isinstance(rate, bool):
+        return "`head_sampling_rate = 0`: no request is logged"
+    return None

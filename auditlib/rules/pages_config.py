@@ -5,7 +5,8 @@ Checks what wrangler accepts in a Cloudflare Pages config: `main` and
 `pages_build_output_dir` cannot both be set (at the top level or in an environment), the
 only environment names are `preview` and `production`, the project is named at the top
 level, and only the keys Pages supports are set (no `routes`, `triggers`, `migrations`,
-queue consumers...). A Durable Object binding without `script_name` is CF008's.
+`observability`, queue consumers...). A Durable Object binding without `script_name` is
+CF008's.
 
 ## Why is this bad?
 Wrangler rejects such a Pages config, or ignores the environment, so what is deployed is
@@ -41,7 +42,7 @@ PAGES_KEYS = frozenset({
     "compatibility_flags", "send_metrics", "no_bundle", "limits", "placement", "vars", "durable_objects",
     "kv_namespaces", "queues", "r2_buckets", "d1_databases", "vectorize", "hyperdrive",
     "services", "analytics_engine_datasets", "ai", "version_metadata", "dev",
-    "mtls_certificates", "browser", "upload_source_maps", "observability"})
+    "mtls_certificates", "browser", "upload_source_maps"})  # not observability (wrangler refuses)
 
 
 class PagesConfigInvalid(Rule):

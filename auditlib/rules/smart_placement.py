@@ -3,11 +3,12 @@
 ## What it does
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
 section, one without `mode = "smart"` (`mode = "off"` turns it off), or a `placement` that
-is no section (`placement = "smart"`); a placement hint
-(`region`, `host`, `hostname`) places the Worker too. Environments inherit it; the message names those that
-set their own. A Worker without `main`, which only serves static assets, has no code to
-place and is passed over. The evidence includes the search that was run over the repository's
-wrangler configs and what it found.
+is no section (`placement = "smart"`); a placement hint (`region`, `host`, `hostname`)
+places the Worker too. Environments inherit it; the message names those that set their
+own, and an environment whose own placement replaces the top level's Smart Placement with
+none (`mode = "off"`) is reported too. A Worker without `main`, which only serves static
+assets, has no code to place and is passed over. The evidence includes the search that was
+run over the repository's wrangler configs and what it found.
 
 ## Why is this bad?
 Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
@@ -35,8 +36,8 @@ from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
-from .base import Rule
+from ..model import Facts, Finding, Location, Severity, WranglerConfig, places
+from .base import Rule, scope_label, scoped
 
 
 class SmartPlacementMissing(Rule):
@@ -51,11 +52,14 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
-            if wrangler_config.placed or (wrangler_config.target == "worker" and not any(
-                    "main" in scope.settings for scope in wrangler_config.scopes())):
+            if wrangler_config.target == "worker" and not any(
+                    "main" in scope.settings for scope in wrangler_config.scopes()):
                 continue  # a Worker that only serves static assets: no code to place
             path = code(wrangler_config.path)
             toml = wrangler_config.path.endswith(".toml")
+            if wrangler_config.placed:
+                yield from cls._environments(wrangler_config, toml)
+                continue
             own = [code(scope.name) for scope in wrangler_config.environments
                    if "placement" in scope.declared]
             placement = wrangler_config.placement
@@ -81,3 +85,21 @@ class SmartPlacementMissing(Rule):
                              else '`"placement": { "mode": "smart" }`)')),
                 message=what + (f" at the top level (only env {', '.join(own)} sets its own)"
                                 if own else ""))
+
+    @classmethod
+    def _environments(cls, wrangler_config: WranglerConfig, toml: bool) -> Iterator[Finding]:
+        """An environment whose own placement does not place it, under a top level that does:
+        `[env.production.placement]` with `mode = "off"` replaces the top level's."""
+        for scope in wrangler_config.environments:
+            placement = scope.settings.get("placement")
+            if "placement" not in scope.declared or places(placement):
+                continue
+            given = (("mode = " if toml else '"mode": ') + json.dumps(placement["mode"], default=str)
+                     if isinstance(placement, dict) and "mode" in placement else None)
+            yield cls.finding(
+                location=scope.location_of("placement"), subject=scoped("placement", scope),
+                message=(f"{scope_label(wrangler_config, scope)} sets its own placement"
+                         + (f" ({code(given)})" if given else "")
+                         + ", which replaces the top level's Smart Placement"),
+                remediation=("Set Smart Placement in the environment too, or remove its own"
+                             " placement"))
