@@ -427,6 +427,9 @@ TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars
     pytest.param({"wrangler.toml": WORKER + '\n[[containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'
                   '\n[[env.production.containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'},
                  [], id="containers-redeclared"),
+    pytest.param({"wrangler.toml": WORKER + "\n[define]\n__API__ = '\"https://a\"'\n"
+                  '\n[env.production]\nname = "p"\n\n[env.staging.define]\n__API__ = "1"\n'},
+                 [("wrangler.toml", 7, "define (env production)")], id="define-not-inherited"),
     pytest.param({"wrangler.toml": KV_TOP + '\n[env]\nstaging = { vars = { MODE = "s" } }\n'
                   'production = { kv_namespaces = [{ binding = "CACHE", id = "p" }] }\n'},
                  [("wrangler.toml", 9, "CACHE (env staging)")], id="inline-table-environments"),

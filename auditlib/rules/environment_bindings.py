@@ -2,8 +2,8 @@
 
 ## What it does
 For each `[env.NAME]`, reports every binding and var declared at the top level that the
-environment does not declare again, and `containers` when it declares none. Bindings,
-`vars` and `containers` are not inherited by environments. Queue and tail consumers are
+environment does not declare again, and `containers` and `define` when it declares none.
+Bindings, `vars`, `containers` and `define` are not inherited by environments. Queue and tail consumers are
 reported only when the environment declares none: its own consumers (of its own queues, such
 as `pipeline-jobs-staging`, or its own tail Worker) replace the top level's, and declaring
 the top level's queue there would make the environment consume the production queue.
@@ -97,14 +97,17 @@ class BindingMissingInEnvironment(Rule):
                         remediation=((f"Declare the environment's own {kind.label}" if consumer
                                       else f"Declare {code(binding.name)}")
                                      + f" in {into(table)} of {code(wrangler_config.path)}"))
-                if "containers" in top.declared and "containers" not in scope.declared:
-                    line = top.location_of("containers").start_line
+                for key, what, single in (("containers", "containers are", False),
+                                          ("define", "`define` substitutions are", True)):
+                    if key not in top.declared or key in scope.declared:
+                        continue
+                    line = top.location_of(key).start_line
                     yield cls.finding(
-                        location=location, subject=scoped("containers", scope),
-                        message=("containers are declared at the top level"
+                        location=location, subject=scoped(key, scope),
+                        message=(f"{what} declared at the top level"
                                  + (f" (line {line})" if line else "") + f" but not in {where}"),
-                        remediation=("Declare the top level's containers again in "
-                                     + into(_table(toml, False, ("env", scope.name, "containers")))
+                        remediation=(f"Declare the top level's {key} again in "
+                                     + into(_table(toml, single, ("env", scope.name, key)))
                                      + f" of {code(wrangler_config.path)}"))
                 for var in top.vars:
                     if var.name in have_vars:
