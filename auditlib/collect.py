@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
-from .config import CODE_GLOBS, NOT_TESTS, Probe
+from .config import CODE_GLOBS, NOT_TESTS, TEST_FOLDERS, Probe
 from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
@@ -324,7 +324,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         return wrangler.load(path, text)
 
     listed = set(files)
-    config_paths = repofiles.select(files, wrangler.CONFIG_NAMES)
+    config_paths = [path for path in repofiles.select(files, wrangler.CONFIG_NAMES)
+                    if not TEST_FOLDERS.intersection(path.split("/")[:-1])]
     used = wrangler.used_configs(config_paths)
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
                          message=f"wrangler reads `{posixpath.basename(used[path])}` in the same"

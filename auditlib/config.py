@@ -16,6 +16,8 @@ from .model import Severity
 CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
 # Tests and their mocks: the built-in probes do not take evidence of how the app runs there.
 NOT_TESTS = ("!*.test.*", "!*.spec.*", "!**/__tests__/**", "!**/test/**", "!**/tests/**")
+# Folders of tests and their fixtures: a wrangler config there is no app (`test/fixtures/basic`).
+TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "fixtures", "__fixtures__"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -282,6 +282,19 @@ def test_tests_are_not_evidence_of_how_the_app_runs(tmp_path: Path, make_repo: M
     assert len(findings(tmp_path, make_repo, files, "CF005")) == 1  # nor its metrics
 
 
+@pytest.mark.parametrize("fixture", ["test/fixtures/basic/wrangler.toml", "tests/wrangler.jsonc",
+                                     "packages/x/__tests__/wrangler.toml",
+                                     "packages/x/fixtures/wrangler.json"])
+def test_a_wrangler_config_among_tests_is_no_app(tmp_path: Path, make_repo: MakeRepo,
+                                                 fixture: str) -> None:
+    files = {"wrangler.toml": KV.format(REAL_ID), "apps/api/wrangler.toml": KV.format(REAL_ID),
+             fixture: KV.format("00000000000000000000000000000000") if fixture.endswith(".toml")
+             else '{ "main": "a.ts", "kv_namespaces": [{ "binding": "C", "id": "<ID>" }] }'}
+    facts = collect(make_repo(tmp_path, files))
+    assert [c.path for c in facts.configs] == ["apps/api/wrangler.toml", "wrangler.toml"]
+    assert not [f for f in evaluate(facts) if f.location.path == fixture]
+
+
 # CF004 console-only-latency-monitoring ----------------------------------------------------
 
 def latency(*body: str) -> str:
