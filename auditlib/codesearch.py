@@ -309,7 +309,11 @@ def export_names(lines: Sequence[str], line: int, limit: int = 50) -> list[str]:
 
 def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> list[CodeClass]:
     return [CodeClass(name=m.groups["class"], location=m.location, file_lines=len(lines),
-                      summary=doc_summary(lines, m.location.start_line or 1)) for m in matches]
+                      summary=doc_summary(lines, m.location.start_line or 1),
+                      default=DEFAULT_EXPORT.search(m.text) is not None) for m in matches]
+
+
+DEFAULT_EXPORT = re.compile(r"\bexport\s+default\s+(?:abstract\s+)?class\b")
 
 
 def by_path(matches: Iterable[Match]) -> dict[str, list[Match]]:

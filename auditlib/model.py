@@ -248,6 +248,7 @@ class CodeClass:
     file_lines: int
     summary: str | None
     defined: bool = True  # False: exported by an export list (`export { Cart } from "./cart"`)
+    default: bool = False  # `export default class Cart`: the module's default export, unnamed
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

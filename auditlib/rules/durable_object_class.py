@@ -4,8 +4,9 @@
 For every Durable Object binding without `script_name` in a Worker config, looks for an
 export of that `class_name` in the repository's TypeScript and JavaScript, outside tests:
 `export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`). A Python Worker (`main` is a `.py` file) or a Rust one (built with
-`worker-build`) defines its classes in a language not searched: its bindings are passed over.
+"./cart"`); `export default class Cart` exports no name. A Python Worker (`main` is a
+`.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
+searched: its bindings are passed over.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -43,7 +44,8 @@ class DurableObjectClassNotFound(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        exported = {code_class.name for code_class in facts.classes}
+        # named exports only: the runtime looks a class up by its name, not `export default`
+        exported = {code_class.name for code_class in facts.classes if not code_class.default}
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
