@@ -462,16 +462,24 @@ def _authorization_starts(text: str) -> list[int]:
                    *(index + 15 for index in _finds(text, "Authorization: "))})
 
 
-def _sub_at(pattern: re.Pattern[str], text: str, starts: Iterable[int],
-            replace: Callable[[re.Match[str]], str]) -> str:
-    """`pattern.sub(replace, text)` for a pattern whose matches start only at `starts`
-    (sorted): a regex that does not start with a literal is slow to scan a whole text with."""
-    parts, done = [], 0
-    for index in starts:
-        found = pattern.match(text, index) if index >= done else None
-        if found:
-            parts += [text[done:index], replace(found)]
-            done = found.end()
+def _sub(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str],
+         starts: Iterable[int] | None = None) -> str:
+    """`pattern.sub(replace, text)`, but `text` itself when no match changes (re.sub copies
+    it: 12 MB more at the peak); with `starts` (sorted), matched only there, for a pattern
+    whose matches start only there (a regex that does not start with a literal is slow to
+    scan a whole text with)."""
+    found_all = (pattern.finditer(text) if starts is None
+                 else (pattern.match(text, index) for index in starts))
+    parts: list[str] = []
+    done = end = 0
+    for found in found_all:
+        if found is None or found.start() < end:
+            continue
+        end = found.end()
+        new = replace(found)
+        if new != found[0]:
+            parts += [text[done:found.start()], new]
+            done = end
     return "".join(parts) + text[done:] if parts else text
 
 
@@ -520,21 +528,21 @@ def redact(text: str, secrets: Iterable[str]) -> str:
             text = (re.sub(rf"(?:(?<![\w.-])|(?<=\\[ntr])){re.escape(secret)}(?![\w-])(?!\":)",
                            REDACTED, text)
                     if secret.isalpha() else text.replace(secret, REDACTED))
-    text = _sub_at(TOKEN, text, _token_starts(text), lambda found: REDACTED)
+    text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
-    text = _sub_at(AUTHORIZATION, text, _authorization_starts(text), _authorization)
+    text = _sub(AUTHORIZATION, text, _authorization, _authorization_starts(text))
     for literal, option in OPTIONS:
         if literal in text:
-            text = option.sub(functools.partial(_option, text), text)
+            text = _sub(option, text, functools.partial(_option, text))
     if "hooks.slack.com" in text or "/api/webhooks/" in text:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = _parameters(text)
-    text = ASSIGNED.sub(functools.partial(_assigned, text), text)
+    text = _sub(ASSIGNED, text, functools.partial(_assigned, text))
     text = _given(text)
     if "alue" in text:
-        text = ENV_VALUE.sub(functools.partial(_env_value, text), text)
-    text = UNQUOTED.sub(functools.partial(_unquoted, text), text)
-    return QUOTED.sub(_random, text)
+        text = _sub(ENV_VALUE, text, functools.partial(_env_value, text))
+    text = _sub(UNQUOTED, text, functools.partial(_unquoted, text))
+    return _sub(QUOTED, text, _random)
 
 
 def _unquoted(text: str, found: re.Match[str]) -> str:
