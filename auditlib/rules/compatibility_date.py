@@ -35,7 +35,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class CompatibilityDateStale(Rule):
     id = "CF010"
     name = "compatibility-date-stale"
-    title = "Compatibility date is old"
+    title = "Compatibility date is old or in the future"
     severity = Severity.P2
     rationale = "The runtime behaves as it did on that date, without later fixes"
     remediation = "Move `compatibility_date` forward"

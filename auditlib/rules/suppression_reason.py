@@ -32,7 +32,7 @@ from .base import Rule
 class SuppressionWithoutReason(Rule):
     id = "CF016"
     name = "suppression-without-reason"
-    title = "Suppression without a reason"
+    title = "Suppression without a reason or a known rule"
     severity = Severity.P2
     rationale = "An unexplained suppression cannot be reviewed"
     remediation = "Write why after the suppression comment"
