@@ -23,6 +23,7 @@ from .errors import AuditError
 from .evaluate import evaluate
 from .model import Facts, Finding, Outcome, Severity
 from .rules import DRIFT_RULES
+from .rules.base import SILENCED_BY, unread
 from .rules.unreadable_input import UnreadableInput
 from .secrets import redact, secret_values
 from .wrangler import map_strings
@@ -197,7 +198,8 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
                                    doc_path=doc_path or settings.doc_path)
     facts = collect(root, settings.probes)
     findings = evaluate(facts, config=settings)
-    unread = {p.location.path for p in facts.problems if not p.ignored}
-    changes = compare(findings, load_baseline(baseline), unread) if baseline else None
+    silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
+    changes = (compare(findings, load_baseline(baseline), unread(facts), silenced) if baseline
+               else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

@@ -37,16 +37,21 @@ def _identity(entry: Mapping[str, Any]) -> str:
 
 
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
-            unread: Collection[str] = ()) -> Changes:
+            unread: Collection[str] = (), silenced: Collection[str] = ()) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
-    Those no longer open in a file of `unread` (which could not be read now) are not
-    resolved but unchecked."""
+    Those no longer open in a file of `unread` (which could not be read now), or of a rule
+    `silenced` by such a file, are not resolved but unchecked; those the baseline could not
+    check, open again now, are still open, not new."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
+    # what the baseline could not check was open then, as far as anyone knows
+    carried = [{"identity": identity, "rule": identity.split("|")[0],
+                "path": identity.split("|")[1] if "|" in identity else None}
+               for identity in (baseline.get("changes") or {}).get("unchecked", [])]
     open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_before: Counter[str] = Counter()
-    for entry in entries:
+    for entry in (*carried, *entries):
         if entry.get("outcome") == "WAIVED":
             waived_before[entry["identity"]] += 1
         else:
@@ -70,9 +75,11 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             # of those not open now, the ones waived since are not resolved
             for entry in before[seen[identity]:][max(0, waived_now[identity]
                                                      - waived_before[identity]):]}
-    gone_entries = [entry for entry in entries if id(entry) in gone]
+    gone_entries = [entry for entry in (*carried, *entries) if id(entry) in gone]
+    unknown = [entry.get("path") in unread or entry.get("rule") in silenced
+               for entry in gone_entries]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),
                    reopened=tuple(reopened), still_open=tuple(still_open),
-                   resolved=tuple(e for e in gone_entries if e.get("path") not in unread),
+                   resolved=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if not no),
                    waived=waived,
-                   unchecked=tuple(e for e in gone_entries if e.get("path") in unread))
+                   unchecked=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if no))

@@ -337,19 +337,21 @@ def _run(args: argparse.Namespace) -> int:
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
           + ", ".join(f"{key} {value}" for key, value in counts.items())
-          + _since(data.get("changes")) + _incomplete(data["audit_status"], data["findings"]))
+          + _since(data.get("changes"))
+          + _incomplete(data["audit_status"], data["findings"], bool(data["facts"]["configs"])))
     return _gate(data["findings"], args.fail_on)
 
 
-def _incomplete(status: str, findings: Sequence[dict[str, Any]]) -> str:
+def _incomplete(status: str, findings: Sequence[dict[str, Any]], configs: bool) -> str:
     """The summary line's word on an audit that could not read everything, or ""."""
     if status != "INCOMPLETE":
         return ""
     unread = sum(1 for f in findings if f["rule"] == "CF000")
     errors = sum(1 for f in findings if f["outcome"] == "ERROR")
-    why = [counted(unread, "input") + " not read"] * bool(unread) + [
-        counted(errors, "rule") + " failed"] * bool(errors)
-    return f"; audit INCOMPLETE ({', '.join(why) or 'no wrangler config found'})"
+    why = ([counted(unread, "input") + " not read or not audited"] * bool(unread)
+           + [counted(errors, "rule") + " failed"] * bool(errors)
+           + ["no wrangler config audited"] * (not configs))
+    return f"; audit INCOMPLETE ({', '.join(why)})"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -388,7 +390,8 @@ def _check(args: argparse.Namespace) -> int:
         changes = audit.changes.to_dict() if audit.changes else None
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
               + _incomplete(report.audit_status(facts, audit.findings),
-                            [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings]))
+                            [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings],
+                            bool(facts.configs)))
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
 

@@ -33,6 +33,15 @@ from .model import (
 T = TypeVar("T")
 
 
+def among_tests(path: str) -> bool:
+    """Whether a wrangler config is among tests: in a folder of fixtures, or under a folder
+    of tests (`test/fixtures/basic/wrangler.toml`, `src/__tests__/wrangler.toml`); not an
+    app's own folder named so (`apps/test/wrangler.toml`, vitest's `test/wrangler.toml`)."""
+    folders = path.split("/")[:-1]
+    return bool(TEST_FOLDERS.intersection(folders[:-1])) or bool(
+        folders and folders[-1] in TEST_FOLDERS - {"test", "tests"})
+
+
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
                problems: list[Problem], listed: bool = True) -> list[T]:
     """Apply `read(path, text)` to each file (`listed`: found by ripgrep, as
@@ -325,7 +334,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
 
     listed = set(files)
     config_paths = [path for path in repofiles.select(files, wrangler.CONFIG_NAMES)
-                    if not TEST_FOLDERS.intersection(path.split("/")[:-1])]
+                    if not among_tests(path)]
     used = wrangler.used_configs(config_paths)
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
                          message=f"wrangler reads `{posixpath.basename(used[path])}` in the same"
@@ -364,7 +373,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     reported = {problem.location.path for problem in problems}
     for path, line, why in dict.fromkeys(
             [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems):
-        if path not in reported:
+        if path not in reported and not (
+                posixpath.basename(path) in wrangler.CONFIG_NAMES and among_tests(path)):
             reported.add(path)
             problems.append(Problem(location=Location(path=path, start_line=line), column=None,
                                     message=why))

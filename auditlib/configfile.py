@@ -286,12 +286,13 @@ def _read_config(path: Path, source: str) -> AuditConfig | None:
     """The configuration in `path` (named `source` in outputs), or None for a pyproject.toml
     without `[tool.auditlib]`, broken or not: another tool's file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if path.name == "pyproject.toml" and b"auditlib" not in data:
+            return None
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigParseError(source, None, None, f"cannot be read: {exc}") from exc
     if path.name == "pyproject.toml":
-        if "auditlib" not in text:
-            return None
         tool = _toml(source, text).get("tool", {})
         if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
             return None

@@ -496,7 +496,8 @@ def _gaps(ctx: Context) -> list[Block]:
             blocks.append(Text('```jsonc\n// NOT PRESENT - should be added for production:\n'
                                '"placement": { "mode": "smart" }\n```'))
     elif ctx.facts.configs:
-        blocks.append(Text("Smart Placement is configured in every wrangler config."))
+        blocks.append(Text("Smart Placement is configured "
+                           + ("at the top level of" if in_env else "in") + " every wrangler config."))
     if in_env:  # `wrangler.toml` (env `production`) sets its own placement (`mode = "off"`)…
         blocks.append(Text(" ".join(f"{prose(f.message)} ({_code(f.location)})." for f in in_env)))
     if search is not None:

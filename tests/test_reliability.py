@@ -220,7 +220,7 @@ def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
     out, err = capsys.readouterr()
     assert out.endswith("0 open findings: P0 0, P1 0, P2 0, ERROR 0, WAIVED 0;"
-                        " audit INCOMPLETE (no wrangler config found)\n")
+                        " audit INCOMPLETE (no wrangler config audited)\n")
     assert err == (f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
                    f" found in {tmp_path}: there is nothing to audit\n")
     markdown = auditlib.run_audit(tmp_path, DATE).markdown()
@@ -232,7 +232,8 @@ def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
     (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\noops = \n', encoding="utf-8")
     assert cli.main(["check", str(tmp_path), "--fail-on", "P0", "--date", DATE]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines()[-1].endswith("; audit INCOMPLETE (1 input not read)")
+    assert out.splitlines()[-1].endswith(
+        "; audit INCOMPLETE (1 input not read or not audited, no wrangler config audited)")
     assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
 
 

@@ -222,7 +222,7 @@ def test_cf002_an_environment_that_turns_smart_placement_off(tmp_path: Path,
     assert found.location.start_line == files["wrangler.toml"].splitlines().index(
         "[env.production.placement]") + 1 and found.subject == "placement (env production)"
     markdown = auditlib.run_audit(make_repo(tmp_path, files), "2026-11-27").markdown()
-    assert "Smart Placement is configured in every wrangler config." in markdown
+    assert "Smart Placement is configured at the top level of every wrangler config." in markdown
     assert f"{found.message} (`wrangler.toml:{found.location.start_line}`)." in markdown
 
 
@@ -282,7 +282,8 @@ def test_tests_are_not_evidence_of_how_the_app_runs(tmp_path: Path, make_repo: M
     assert len(findings(tmp_path, make_repo, files, "CF005")) == 1  # nor its metrics
 
 
-@pytest.mark.parametrize("fixture", ["test/fixtures/basic/wrangler.toml", "tests/wrangler.jsonc",
+@pytest.mark.parametrize("fixture", ["test/fixtures/basic/wrangler.toml",
+                                     "e2e/tests/app/wrangler.jsonc",
                                      "packages/x/__tests__/wrangler.toml",
                                      "packages/x/fixtures/wrangler.json"])
 def test_a_wrangler_config_among_tests_is_no_app(tmp_path: Path, make_repo: MakeRepo,
@@ -293,6 +294,17 @@ def test_a_wrangler_config_among_tests_is_no_app(tmp_path: Path, make_repo: Make
     facts = collect(make_repo(tmp_path, files))
     assert [c.path for c in facts.configs] == ["apps/api/wrangler.toml", "wrangler.toml"]
     assert not [f for f in evaluate(facts) if f.location.path == fixture]
+
+
+def test_an_app_s_own_folder_named_test_is_audited(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"apps/test/wrangler.toml": KV.format(REAL_ID),
+                                "packages/x/test/wrangler.toml": KV.format(REAL_ID)})
+    (repo / "test/fixtures/broken").mkdir(parents=True)
+    (repo / "test/fixtures/broken/wrangler.toml").symlink_to(repo / "nowhere.toml")
+    facts = collect(repo)
+    assert [c.path for c in facts.configs] == ["apps/test/wrangler.toml",
+                                               "packages/x/test/wrangler.toml"]
+    assert facts.problems == ()  # a broken fixture is none of the audit's business
 
 
 # CF004 console-only-latency-monitoring ----------------------------------------------------
@@ -515,6 +527,21 @@ def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     for finding, (_, _, words, severity) in zip(found, expected, strict=True):
         assert finding.severity == severity
         assert words in finding.message
+
+
+def test_a_config_read_with_a_replacement_character_is_read(tmp_path: Path,
+                                                            make_repo: MakeRepo) -> None:
+    """A byte that is not UTF-8 in a comment: a warning (P1), not a config unread (P0)."""
+    repo = make_repo(tmp_path, {"docs/a.md": "x\n"})
+    (repo / "wrangler.toml").write_bytes(b'name = "x"\nmain = "a.ts"  # caf\xe9\n')
+    (repo / ".github/scripts").mkdir(parents=True)
+    (repo / ".github/scripts/x.ts").write_bytes(b"export class Cart {}\n\x00\n")
+    facts = collect(repo)
+    assert [c.path for c in facts.configs] == ["wrangler.toml"]
+    found = evaluate(facts)
+    assert {(f.location.path, f.severity) for f in found if f.rule == "CF000"} == {
+        ("wrangler.toml", Severity.P1), (".github/scripts/x.ts", Severity.P1)}
+    assert "CF015" in {f.rule for f in found}  # a script that cannot be read deploys nothing
 
 
 def test_an_unparsed_config_or_workflow_makes_nothing_missing(tmp_path: Path,

@@ -247,6 +247,28 @@ def test_findings_in_a_file_that_cannot_be_read_now_are_not_resolved(
     assert f" resolved, {len(unchecked)} not checked)" in capsys.readouterr().out
 
 
+def test_what_an_unread_file_silences_is_unchecked_and_open_again_once_read(tmp_path: Path) -> None:
+    """A broken workflow silences CF015 (it may deploy the apps): their findings are not
+    resolved, and once it reads again they are still open, not new."""
+    compared = baseline_of_example(tmp_path)
+    cf015 = {f.identity for f in compared.before.findings if f.rule == "CF015"}
+    assert cf015  # the example has apps no workflow deploys
+    workflow = next((compared.repo / ".github/workflows").glob("*.yml"))
+    text = workflow.read_text(encoding="utf-8")
+    workflow.write_text(text + "  oops: [\n", encoding="utf-8")
+    broken = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    assert broken.changes is not None
+    assert cf015 <= {entry["identity"] for entry in broken.changes.unchecked}
+    assert not cf015 & {entry["identity"] for entry in broken.changes.resolved}
+    (tmp_path / "broken").mkdir()
+    broken.save(tmp_path / "broken")
+    workflow.write_text(text, encoding="utf-8")
+    fixed = auditlib.run_audit(compared.repo, "2026-02-02",
+                               baseline=tmp_path / "broken" / "findings.json")
+    assert fixed.changes is not None and not cf015 & {f.identity for f in fixed.changes.new}
+    assert cf015 <= {f.identity for f in fixed.changes.still_open}
+
+
 def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
     compared = baseline_of_example(tmp_path)
     fix_one_gap_open_another(compared.repo)

@@ -299,6 +299,8 @@ def test_another_tool_s_broken_pyproject_is_no_auditlib_config(tmp_path: Path,
                                                                make_repo: MakeRepo) -> None:
     repo = make_repo(tmp_path, {"pyproject.toml": '[project\nname = "x"\n'})
     assert load_config(repo) == AuditConfig()
+    (repo / "pyproject.toml").write_bytes(b'[project]\nname = "caf\xe9"\n')  # not UTF-8
+    assert load_config(repo) == AuditConfig()
 
 
 AUDITLIB_TOML = "compatibility_max_age_days = 30\n"

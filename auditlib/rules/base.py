@@ -9,6 +9,7 @@ from typing import ClassVar
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Environment, Facts, Finding, Location, Severity, WranglerConfig
+from ..workflows import ACTION_NAMES
 from ..wrangler import CONFIG_NAMES
 
 
@@ -40,17 +41,33 @@ class Rule:
                        remediation=remediation or cls.remediation)
 
 
+def unread(facts: Facts) -> set[str]:
+    """The inputs that could not be read or parsed: not those read with a warning (a config
+    with a byte that is not UTF-8, read with a replacement character), nor those left out on
+    purpose. A folder that could not be opened is one of them."""
+    read = ({c.path for c in facts.configs} | {w.path for w in facts.workflows}
+            | {d.path for d in facts.claims})
+    return {problem.location.path for problem in facts.problems
+            if not problem.ignored and problem.location.path not in read}
+
+
 def unread_config(facts: Facts) -> bool:
-    """Whether a wrangler config could not be parsed: what it declares is unknown, so no
-    finding may say that something is not configured."""
-    return any(not problem.ignored and posixpath.basename(problem.location.path) in CONFIG_NAMES
-               for problem in facts.problems)
+    """Whether a wrangler config, or a folder that may hold one, could not be read: what it
+    declares is unknown, so no finding may say that something is not configured."""
+    return any(posixpath.basename(path) in CONFIG_NAMES or "." not in posixpath.basename(path)
+               for path in unread(facts))
 
 
 def unread_workflow(facts: Facts) -> bool:
-    """Whether a workflow (or the folder holding them) could not be read."""
-    return any(not problem.ignored and problem.location.path.startswith(".github")
-               for problem in facts.problems)
+    """Whether a workflow, a local action or the folder holding them could not be read."""
+    return any(path in (".github", ".github/workflows") or path.startswith(".github/workflows/")
+               or (path.startswith(".github/") and posixpath.basename(path) in ACTION_NAMES)
+               for path in unread(facts))
+
+
+# Rules whose findings say something is missing: while these inputs cannot be read, they
+# say nothing (so an earlier run's findings of theirs are not resolved either).
+SILENCED_BY = {"DR009": unread_config, "CF015": unread_workflow}
 
 
 def scope_label(config: WranglerConfig, scope: Environment) -> str:

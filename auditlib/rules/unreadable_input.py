@@ -31,7 +31,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from ..wrangler import CONFIG_NAMES
-from .base import Rule
+from .base import Rule, unread
 
 
 class UnreadableInput(Rule):
@@ -45,10 +45,11 @@ class UnreadableInput(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        unparsed_paths = unread(facts)
         for problem in facts.problems:
             column = f", column {problem.column}" if problem.column else ""
-            unparsed = not problem.ignored and posixpath.basename(
-                problem.location.path) in CONFIG_NAMES
+            unparsed = (problem.location.path in unparsed_paths
+                        and posixpath.basename(problem.location.path) in CONFIG_NAMES)
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
                 severity=Severity.P0 if unparsed else None,  # wrangler cannot deploy it either
