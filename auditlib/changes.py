@@ -36,14 +36,19 @@ def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
+def _under(path: str, unread: Collection[str]) -> bool:
+    """Whether `path` is one of `unread`, or in a folder of them."""
+    return any(path == other or path.startswith(other + "/") for other in unread)
+
+
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             unread: Collection[str] = (), silenced: Collection[str] = ()) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
-    Those no longer open in a file of `unread` (which could not be read now), or of a rule
-    `silenced` by such a file, are not resolved but unchecked; those the baseline could not
-    check, open again now, are still open, not new."""
+    Those no longer open in a file of `unread` (which could not be read now, or in a folder
+    that could not), or of a rule `silenced` by such a file, are not resolved but unchecked;
+    those the baseline could not check, open again now, are still open, not new."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     # what the baseline could not check was open then, as far as anyone knows
     carried = [{"identity": identity, "rule": identity.split("|")[0],
@@ -76,7 +81,7 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             for entry in before[seen[identity]:][max(0, waived_now[identity]
                                                      - waived_before[identity]):]}
     gone_entries = [entry for entry in (*carried, *entries) if id(entry) in gone]
-    unknown = [entry.get("path") in unread or entry.get("rule") in silenced
+    unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)
                for entry in gone_entries]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),
                    reopened=tuple(reopened), still_open=tuple(still_open),

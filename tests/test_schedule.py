@@ -317,6 +317,15 @@ def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
         1, (), 1, ())
 
 
+def test_a_finding_in_a_folder_that_cannot_be_read_now_is_unchecked() -> None:
+    baseline = {"findings": [{"identity": f"CF002|apps/{app}/wrangler.toml|placement",
+                              "rule": "CF002", "path": f"apps/{app}/wrangler.toml"}
+                             for app in ("x", "xy")]}
+    changes = compare([], baseline, unread={"apps/x"})
+    assert [e["path"] for e in changes.unchecked] == ["apps/x/wrangler.toml"]
+    assert [e["path"] for e in changes.resolved] == ["apps/xy/wrangler.toml"]
+
+
 def test_findings_json_has_the_changes(tmp_path: Path) -> None:
     compared = baseline_of_example(tmp_path)
     fix_one_gap_open_another(compared.repo)
