@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from . import api, execute, history, repofiles, report
 from .blocks import counted
-from .config import document_path_problem
+from .config import AuditConfig, document_path_problem
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -333,6 +333,7 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    _unused_waivers(config, data["findings"])
     counts = data["counts"]
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
@@ -340,6 +341,16 @@ def _run(args: argparse.Namespace) -> int:
           + _since(data.get("changes"))
           + _incomplete(data["audit_status"], data["findings"], bool(data["facts"]["configs"])))
     return _gate(data["findings"], args.fail_on)
+
+
+def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]]) -> None:
+    """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
+    in their rule or path): a stale waiver would hide the next finding of its kind."""
+    for waiver in config.waivers:
+        if not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
+            where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
+            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} matches no"
+                  " finding: remove it, or correct its rule or path", file=sys.stderr)
 
 
 def _incomplete(status: str, findings: Sequence[dict[str, Any]], configs: bool) -> str:
@@ -362,6 +373,8 @@ def _check(args: argparse.Namespace) -> int:
     facts = audit.facts
     if args.repo is None and not args.quiet:
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
+    _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
+                                   for f in audit.findings])
     if not facts.configs and not unread_config(facts):
         print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
               f" found in {args.repo}: there is nothing to audit", file=sys.stderr)

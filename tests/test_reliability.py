@@ -237,6 +237,18 @@ def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
     assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
 
 
+def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF002"\npath = "wrangler.toml"\nreason = "no backend"\n\n'
+        '[[waivers]]\nrule = "CF001"\npath = "apps/*"\nreason = "fixed in Q3"\n', encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"]) == 0
+    assert capsys.readouterr().err == (
+        "auditlib: the waiver of CF001 for `apps/*` (auditlib.toml:6) matches no finding:"
+        " remove it, or correct its rule or path\n")
+
+
 def test_no_repo_means_the_bundled_example_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", "--date", DATE, "--format", "json"]) == 0
     assert capsys.readouterr().err == "auditlib: no REPO given: auditing the bundled example\n"
