@@ -199,7 +199,8 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     facts = collect(root, settings.probes)
     findings = evaluate(facts, config=settings)
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
-    changes = (compare(findings, load_baseline(baseline), unread(facts), silenced) if baseline
+    unread_paths = {problem.location.path for problem in unread(facts)}
+    changes = (compare(findings, load_baseline(baseline), unread_paths, silenced) if baseline
                else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

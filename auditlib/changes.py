@@ -36,6 +36,14 @@ def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
+def _carried(identity: str, since: str) -> dict[str, Any]:
+    """An entry for a finding a baseline could not check, from its identity alone."""
+    rule, _, rest = identity.partition("|")
+    path, _, subject = rest.partition("|")
+    return {"identity": identity, "rule": rule, "path": path,
+            "message": f"{subject} (not checked in the run of {since})"}
+
+
 def _under(path: str, unread: Collection[str]) -> bool:
     """Whether `path` is one of `unread`, or in a folder of them."""
     return any(path == other or path.startswith(other + "/") for other in unread)
@@ -47,12 +55,12 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
     Those no longer open in a file of `unread` (which could not be read now, or in a folder
-    that could not), or of a rule `silenced` by such a file, are not resolved but unchecked;
+    that could not), of a rule `silenced` by such a file, or about the whole repository
+    while anything is unread, are not resolved but unchecked;
     those the baseline could not check, open again now, are still open, not new."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     # what the baseline could not check was open then, as far as anyone knows
-    carried = [{"identity": identity, "rule": identity.split("|")[0],
-                "path": identity.split("|")[1] if "|" in identity else None}
+    carried = [_carried(identity, str(baseline.get("audit_date")))
                for identity in (baseline.get("changes") or {}).get("unchecked", [])]
     open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_before: Counter[str] = Counter()
@@ -82,6 +90,7 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
                                                      - waived_before[identity]):]}
     gone_entries = [entry for entry in (*carried, *entries) if id(entry) in gone]
     unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)
+               or (entry.get("path") == "." and bool(unread))  # of the whole repository
                for entry in gone_entries]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),
                    reopened=tuple(reopened), still_open=tuple(still_open),

@@ -333,7 +333,7 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
-    _unused_waivers(config, data["findings"])
+    _unused_waivers(config, data["findings"], data["audit_status"])
     counts = data["counts"]
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
@@ -343,10 +343,11 @@ def _run(args: argparse.Namespace) -> int:
     return _gate(data["findings"], args.fail_on)
 
 
-def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]]) -> None:
+def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str) -> None:
     """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
-    in their rule or path): a stale waiver would hide the next finding of its kind."""
-    for waiver in config.waivers:
+    in their rule or path): a stale waiver would hide the next finding of its kind. Not
+    while the audit is INCOMPLETE: the finding may be in what could not be read."""
+    for waiver in config.waivers if status != "INCOMPLETE" else ():
         if not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
             where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
             print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} matches no"
@@ -374,7 +375,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.repo is None and not args.quiet:
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
-                                   for f in audit.findings])
+                                   for f in audit.findings],
+                    report.audit_status(facts, audit.findings))
     if not facts.configs and not unread_config(facts):
         print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
               f" found in {args.repo}: there is nothing to audit", file=sys.stderr)

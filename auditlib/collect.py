@@ -34,12 +34,9 @@ T = TypeVar("T")
 
 
 def among_tests(path: str) -> bool:
-    """Whether a wrangler config is among tests: in a folder of fixtures, or under a folder
-    of tests (`test/fixtures/basic/wrangler.toml`, `src/__tests__/wrangler.toml`); not an
-    app's own folder named so (`apps/test/wrangler.toml`, vitest's `test/wrangler.toml`)."""
-    folders = path.split("/")[:-1]
-    return bool(TEST_FOLDERS.intersection(folders[:-1])) or bool(
-        folders and folders[-1] in TEST_FOLDERS - {"test", "tests"})
+    """Whether a file is in a folder of tests or fixtures (`test/fixtures/basic/wrangler.toml`,
+    vitest's `test/wrangler.toml`), where the code search does not look either."""
+    return bool(TEST_FOLDERS.intersection(path.split("/")[:-1]))
 
 
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
@@ -373,11 +370,14 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     reported = {problem.location.path for problem in problems}
     for path, line, why in dict.fromkeys(
             [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems):
-        if path not in reported and not (
-                posixpath.basename(path) in wrangler.CONFIG_NAMES and among_tests(path)):
+        folder = (root / path).is_dir() and not (root / path).is_symlink()
+        # a broken fixture is none of the audit's business
+        among = (among_tests(f"{path}/-") if folder else
+                 posixpath.basename(path) in wrangler.CONFIG_NAMES and among_tests(path))
+        if path not in reported and not among:
             reported.add(path)
             problems.append(Problem(location=Location(path=path, start_line=line), column=None,
-                                    message=why))
+                                    message=why, folder=folder))
     code["searches"]["placement"] = codesearch.search_texts("placement", texts)
     if documents is None:
         documents = [document.path for document in docs_found if document.header]

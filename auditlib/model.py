@@ -50,6 +50,7 @@ class Problem:
     column: int | None
     message: str
     ignored: bool = False
+    folder: bool = False  # a folder that could not be opened: what it holds is unknown
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

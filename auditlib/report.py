@@ -717,7 +717,8 @@ def _changes(ctx: Context) -> list[Block]:
         f"## Changes since {changes.since}\n\n{len(changes.new)} new,{reopened}"
         f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
         f" {len(changes.waived)} waived."
-        + (f" {len(changes.unchecked)} not checked: their file could not be read now."
+        + (f" {len(changes.unchecked)} not checked: an input they depend on could not be read"
+           " now."
            if changes.unchecked else ""))]
     for label, found in (("New", changes.new), ("Reopened (no longer waived)", changes.reopened)):
         if found:

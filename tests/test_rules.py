@@ -14,7 +14,7 @@ import auditlib
 from auditlib.collect import collect
 from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
-from auditlib.model import Facts, Finding, Location, Outcome, Severity
+from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity
 from auditlib.rules import RULES, Rule
 from auditlib.rules.production_verification import names
 from auditlib.rules.smart_placement import SmartPlacementMissing
@@ -296,14 +296,17 @@ def test_a_wrangler_config_among_tests_is_no_app(tmp_path: Path, make_repo: Make
     assert not [f for f in evaluate(facts) if f.location.path == fixture]
 
 
-def test_an_app_s_own_folder_named_test_is_audited(tmp_path: Path, make_repo: MakeRepo) -> None:
+def test_a_config_in_a_test_folder_is_skipped_as_its_code_is(tmp_path: Path,
+                                                             make_repo: MakeRepo) -> None:
+    """The code search passes over `test/` folders: a config there (vitest's
+    `test/wrangler.toml`, even an app named so) would lack its classes and metrics."""
     repo = make_repo(tmp_path, {"apps/test/wrangler.toml": KV.format(REAL_ID),
-                                "packages/x/test/wrangler.toml": KV.format(REAL_ID)})
+                                "packages/x/test/wrangler.toml": KV.format(REAL_ID),
+                                "apps/api/wrangler.toml": KV.format(REAL_ID)})
     (repo / "test/fixtures/broken").mkdir(parents=True)
     (repo / "test/fixtures/broken/wrangler.toml").symlink_to(repo / "nowhere.toml")
     facts = collect(repo)
-    assert [c.path for c in facts.configs] == ["apps/test/wrangler.toml",
-                                               "packages/x/test/wrangler.toml"]
+    assert [c.path for c in facts.configs] == ["apps/api/wrangler.toml"]
     assert facts.problems == ()  # a broken fixture is none of the audit's business
 
 
@@ -527,6 +530,21 @@ def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     for finding, (_, _, words, severity) in zip(found, expected, strict=True):
         assert finding.severity == severity
         assert words in finding.message
+
+
+@pytest.mark.parametrize(("path", "folder", "config", "workflow"), [
+    pytest.param("apps/api.shop.example", True, True, False, id="a-folder-with-a-dot"),
+    pytest.param(".github/actions/deploy", True, True, True, id="a-local-action-s-folder"),
+    pytest.param(".github/actions/deploy/action.yml", False, False, True, id="a-local-action"),
+    pytest.param(".github/scripts/x.ts", False, False, False, id="a-script"),
+    pytest.param("docs/a.md", False, False, False, id="a-document"),
+])
+def test_what_an_unread_input_may_hide(path: str, folder: bool, config: bool,
+                                       workflow: bool) -> None:
+    from auditlib.rules.base import unread_config, unread_workflow
+    facts = Facts(repo="r", problems=(Problem(location=Location(path=path), column=None,
+                                              message="unreadable", folder=folder),))
+    assert (unread_config(facts), unread_workflow(facts)) == (config, workflow)
 
 
 def test_a_config_read_with_a_replacement_character_is_read(tmp_path: Path,

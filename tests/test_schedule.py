@@ -237,9 +237,11 @@ def test_findings_in_a_file_that_cannot_be_read_now_are_not_resolved(
     after = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
     assert after.changes is not None
     unchecked = {entry["identity"] for entry in after.changes.unchecked}
-    assert LOGIN_KV in unchecked and all("|wrangler.toml|" in i for i in unchecked)
+    assert LOGIN_KV in unchecked and all("|wrangler.toml|" in i or "|.|" in i for i in unchecked)
+    assert "CF006|.|DO latency in production" in unchecked  # counted from that config
     assert not any("|wrangler.toml|" in entry["identity"] for entry in after.changes.resolved)
-    assert f" {len(unchecked)} not checked: their file could not be read now." in after.markdown()
+    assert (f" {len(unchecked)} not checked: an input they depend on could not be read now."
+            in after.markdown())
     assert json.loads(after.to_json())["changes"]["unchecked"] == sorted(
         unchecked, key=[e["identity"] for e in after.changes.unchecked].index)
     assert cli.main(["check", str(compared.repo), "--date", SECOND, "--quiet",
@@ -324,6 +326,10 @@ def test_a_finding_in_a_folder_that_cannot_be_read_now_is_unchecked() -> None:
     changes = compare([], baseline, unread={"apps/x"})
     assert [e["path"] for e in changes.unchecked] == ["apps/x/wrangler.toml"]
     assert [e["path"] for e in changes.resolved] == ["apps/xy/wrangler.toml"]
+    whole = {"findings": [{"identity": "CF006|.|Queue consumer scaling", "rule": "CF006",
+                           "path": "."}]}  # counted from every config
+    assert [e["path"] for e in compare([], whole, unread={"apps/x"}).unchecked] == ["."]
+    assert [e["path"] for e in compare([], whole).resolved] == ["."]
 
 
 def test_findings_json_has_the_changes(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Environment, Facts, Finding, Location, Severity, WranglerConfig
+from ..model import Environment, Facts, Finding, Location, Problem, Severity, WranglerConfig
 from ..workflows import ACTION_NAMES
 from ..wrangler import CONFIG_NAMES
 
@@ -41,28 +41,28 @@ class Rule:
                        remediation=remediation or cls.remediation)
 
 
-def unread(facts: Facts) -> set[str]:
-    """The inputs that could not be read or parsed: not those read with a warning (a config
-    with a byte that is not UTF-8, read with a replacement character), nor those left out on
-    purpose. A folder that could not be opened is one of them."""
+def unread(facts: Facts) -> list[Problem]:
+    """The inputs that could not be read or parsed, and the folders that could not be
+    opened: not those read with a warning (a config with a byte that is not UTF-8, read with
+    a replacement character), nor those left out on purpose."""
     read = ({c.path for c in facts.configs} | {w.path for w in facts.workflows}
             | {d.path for d in facts.claims})
-    return {problem.location.path for problem in facts.problems
-            if not problem.ignored and problem.location.path not in read}
+    return [problem for problem in facts.problems
+            if not problem.ignored and problem.location.path not in read]
 
 
 def unread_config(facts: Facts) -> bool:
     """Whether a wrangler config, or a folder that may hold one, could not be read: what it
     declares is unknown, so no finding may say that something is not configured."""
-    return any(posixpath.basename(path) in CONFIG_NAMES or "." not in posixpath.basename(path)
-               for path in unread(facts))
+    return any(problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES
+               for problem in unread(facts))
 
 
 def unread_workflow(facts: Facts) -> bool:
-    """Whether a workflow, a local action or the folder holding them could not be read."""
-    return any(path in (".github", ".github/workflows") or path.startswith(".github/workflows/")
-               or (path.startswith(".github/") and posixpath.basename(path) in ACTION_NAMES)
-               for path in unread(facts))
+    """Whether a workflow, a local action or a folder holding them could not be read."""
+    return any(path == ".github" or path.startswith(".github/workflows") or (
+        path.startswith(".github/") and (problem.folder or posixpath.basename(path) in ACTION_NAMES))
+               for problem in unread(facts) for path in [problem.location.path])
 
 
 # Rules whose findings say something is missing: while these inputs cannot be read, they

@@ -45,7 +45,7 @@ class UnreadableInput(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        unparsed_paths = unread(facts)
+        unparsed_paths = {problem.location.path for problem in unread(facts)}
         for problem in facts.problems:
             column = f", column {problem.column}" if problem.column else ""
             unparsed = (problem.location.path in unparsed_paths
