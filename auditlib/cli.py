@@ -374,9 +374,9 @@ def _check(args: argparse.Namespace) -> int:
     facts = audit.facts
     if args.repo is None and not args.quiet:
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
+    status = report.audit_status(facts, audit.findings)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
-                                   for f in audit.findings],
-                    report.audit_status(facts, audit.findings))
+                                   for f in audit.findings], status)
     if not facts.configs and not unread_config(facts):
         print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
               f" found in {args.repo}: there is nothing to audit", file=sys.stderr)
@@ -404,7 +404,7 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {number:>5}  {severity} {rule} {title}")
         changes = audit.changes.to_dict() if audit.changes else None
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
-              + _incomplete(report.audit_status(facts, audit.findings),
+              + _incomplete(status,
                             [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings],
                             bool(facts.configs)))
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}

@@ -65,18 +65,16 @@ class SmartPlacementMissing(Rule):
             placement = wrangler_config.placement
             given = wrangler_config.top.settings.get("placement")
             if placement is None and given is not None:  # `placement = "smart"`: not a table
-                what = (f"{path} sets " + code(("placement = " if toml else '"placement": ')
-                                               + json.dumps(given, default=str))
-                        + ", which is not " + ("a table" if toml else "an object"))
+                what = (f"{path} sets {_written('placement', given, toml)}, which is not "
+                        + ("a table" if toml else "an object"))
             elif placement is None:
                 what = f"{path} has no " + ("`[placement]` section" if toml
                                             else '`"placement"` object')
             elif placement.get("mode") == "off":
                 what = f'{path} turns Smart Placement off (`mode = "off"`)'
             else:
-                mode = (code(("mode = " if toml else '"mode": ')
-                             + json.dumps(placement["mode"], default=str))
-                        if "mode" in placement else "no `mode`")
+                mode = (_written("mode", placement["mode"], toml) if "mode" in placement
+                        else "no `mode`")
                 what = f'{path} has a placement whose mode is not `"smart"` ({mode})'
             yield cls.finding(
                 location=wrangler_config.placement_location or Location(path=wrangler_config.path),
@@ -94,12 +92,16 @@ class SmartPlacementMissing(Rule):
             placement = scope.settings.get("placement")
             if "placement" not in scope.declared or places(placement):
                 continue
-            given = (("mode = " if toml else '"mode": ') + json.dumps(placement["mode"], default=str)
-                     if isinstance(placement, dict) and "mode" in placement else None)
+            given = (f" ({_written('mode', placement['mode'], toml)})"
+                     if isinstance(placement, dict) and "mode" in placement else "")
             yield cls.finding(
                 location=scope.location_of("placement"), subject=scoped("placement", scope),
-                message=(f"{scope_label(wrangler_config, scope)} sets its own placement"
-                         + (f" ({code(given)})" if given else "")
+                message=(f"{scope_label(wrangler_config, scope)} sets its own placement{given}"
                          + ", which replaces the top level's Smart Placement"),
                 remediation=("Set Smart Placement in the environment too, or remove its own"
                              " placement"))
+
+
+def _written(key: str, value: object, toml: bool) -> str:
+    """A setting as the file's syntax writes it, in code: `mode = "off"`, `"mode": "off"`."""
+    return code((f"{key} = " if toml else f'"{key}": ') + json.dumps(value, default=str))
