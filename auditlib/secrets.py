@@ -216,12 +216,19 @@ _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 # Each option with the literal it starts with (a regex starting otherwise is slow), its
 # value perhaps quoted; not a reference (`$TOKEN`, `%TOKEN%`) nor another option.
 _OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%])([^\s\"'`\\;|&]{6,})"
+# An argument of a command in exec form (`["redis-cli", "-a", "…"]`), and a line that a
+# backslash at its end continues (`docker login \`, then `-p …`).
+_NEXT_ARGUMENT = r"\\?[\"'],[ \t]*"
+_SAME_COMMAND = r"(?:[^\n|;&`,]|(?<=\\)\n)"
 OPTIONS = tuple((literal, re.compile(regex + _OPTION_VALUE)) for literal, regex in (
-    ("--", r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+)"),
+    ("--", r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+|"
+     + _NEXT_ARGUMENT + ")"),
     (":_", r"(:_(?:authToken|auth|password)="),
     ("curl", r"(curl[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"),
-    ("login", r"(login[^\n|;&`,]{0,200}?\s-p[ \t]+"),  # after LOGIN_COMMAND
-    ("redis-cli", r"(redis-cli[^\n|;&`,]{0,200}?\s-a[ \t]+")))
+    ("login", r"(login" + _SAME_COMMAND + r"{0,200}?\s-p[ \t]+"),  # after LOGIN_COMMAND
+    ("redis-cli", r"(redis-cli(?:" + _SAME_COMMAND + r"{0,200}?\s-a[ \t]+|(?:"
+     + _NEXT_ARGUMENT + r"\\?[\"'][^\"'\\\n,]{0,60}){0,8}?" + _NEXT_ARGUMENT + r"\\?[\"']-a"
+     + _NEXT_ARGUMENT + ")")))
 LOGIN_COMMAND = re.compile(r"\b(?:docker|podman|buildah|skopeo|helm[ \t]+registry)[ \t]+$")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
@@ -235,6 +242,7 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
 PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
+BRACED = re.compile(r"(?:[^{}\r\n\\]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`
 REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
@@ -286,6 +294,9 @@ QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in
 # ... and a YAML value without quotes, ending its line, given to a secret's name or a k8s
 # Secret's key (`tls.key: LS0tLS1…`, `.dockerconfigjson: …`; not `caBundle: …`).
 UNQUOTED = re.compile(r"(:[ \t]+)([A-Za-z0-9+/=_\-.]{24,})(?=[ \t]*(?:#|\\[nr]|[\r\n\"]|$))")
+# A YAML block scalar's header (`: |`, `: >-`, `: |2`), a comment, then its first line.
+BLOCK = re.compile(r": [|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n\\]*)?(?:\r|\\r)?(\n|\\n)")
+ROW = {"\n": re.compile(r"[^\n]*"), "\\n": re.compile(r"(?:[^\"\\\n]|\\[^n])*")}  # in text, JSON text
 _YAML_KEY = re.compile(r"[\w.-]{1,64}$")
 _SECRET_KEYS = frozenset({".dockerconfigjson", ".dockercfg"})
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
@@ -384,11 +395,12 @@ def _parameters(text: str) -> str:
             parameter = before in ("?", "&", ";") and PARAMETER_NAME.fullmatch(name)
             connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
             if (parameter or connection) and not ABOUT_NAME.search(_snake(name)):
-                value = PARAMETER_VALUE.match(text, index + 1)
+                braced = bool(connection) and text.startswith("{", index + 1)  # ODBC: `Pwd={…}`
+                value = (BRACED if braced else PARAMETER_VALUE).match(text, index + 1 + braced)
         if (value and len(value[0]) >= 6 and _credential(value[0])
                 and not _EXPRESSION.search(value[0]) and text[value.end():value.end() + 1] != "("
                 and not REFERENCE.match(value[0])):
-            parts += [text[done:index + 1], REDACTED]
+            parts += [text[done:value.start()], REDACTED]
             done = value.end()
         index = text.find("=", value.end() if value else index + 1)
     return "".join(parts) + text[done:] if parts else text
@@ -396,15 +408,16 @@ def _parameters(text: str) -> str:
 
 def _given(text: str) -> str:
     """`text` with the value given to each secret's name written in lower or mixed case
-    redacted, as ASSIGNED does for upper case; `key` alone (`key: ${{ hashFiles(…) }}`) is
-    no secret's name."""
+    redacted, as ASSIGNED does for upper case, and of each element named so in any case
+    (`<PASSWORD>…</PASSWORD>`); `key` alone (`key: ${{ hashFiles(…) }}`) is no secret's
+    name."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter that lowers to two: lower only ASCII
         lowered = re.sub("[A-Z]+", lambda m: m[0].lower(), text)
-    hits = sorted(index for word in _LOWER_WORDS for index in _finds(lowered, word)
-                  if not text[index:index + len(word)].isupper())
+    hits = sorted((index, text[index:index + len(word)].isupper())
+                  for word in _LOWER_WORDS for index in _finds(lowered, word))
     parts, done, seen = [], 0, 0
-    for index in hits:
+    for index, upper in hits:
         if index < seen:  # in a name or a value already read
             continue
         begin = _name_before(text, index, max(seen, index - 64))
@@ -412,7 +425,7 @@ def _given(text: str) -> str:
         while end < min(len(text), index + 64) and (
                 _name_char(text[end]) or text[end:end + 2] == "\\_"):
             end += 1
-        given = GIVEN.match(text, end) or (
+        given = (None if upper else GIVEN.match(text, end)) or (
             ELEMENT.match(text, end) if text[begin - 1:begin] == "<" else None)
         seen = given.end() if given else end
         name = text[begin:end].replace("\\", "")
@@ -542,16 +555,55 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     if "alue" in text:
         text = _sub(ENV_VALUE, text, functools.partial(_env_value, text))
     text = _sub(UNQUOTED, text, functools.partial(_unquoted, text))
+    text = _blocks(text)
     return _sub(QUOTED, text, _random)
 
 
 def _unquoted(text: str, found: re.Match[str]) -> str:
     """The YAML value UNQUOTED found, redacted if it looks random and its key is a secret's."""
-    key = _YAML_KEY.search(text, max(0, found.start() - 64), found.start())
+    return _random(found) if _secret_key(text, found.start()) else found[0]
+
+
+def _secret_key(text: str, colon: int) -> bool:
+    """Whether the YAML key before the colon at `colon` is a secret's or a k8s Secret's."""
+    key = _YAML_KEY.search(text, max(0, colon - 64), colon)
     name = key[0] if key else ""
-    if name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_")):
-        return _random(found)
-    return found[0]
+    return name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_"))
+
+
+def _blocks(text: str) -> str:
+    """`text` with the lines of each YAML block scalar given to a secret's key redacted
+    (`password: |`, then the lines indented more than the key's), but a reference or a line
+    that is no credential; in JSON text too, its lines ending at `\\n` and the string."""
+    spans = []
+    for header in BLOCK.finditer(text):
+        colon = header.start()
+        if not _secret_key(text, colon):
+            continue
+        newline = header[1]
+        line = text.rfind(newline, 0, colon)
+        line = 0 if line == -1 else line + len(newline)
+        if newline == "\\n":  # in JSON text, not before its string
+            line = max(line, text.rfind('"', 0, colon) + 1)
+        indent = _indent(text[line:colon])
+        row = ROW[newline].match(text, header.end())
+        while row:
+            content = row[0].strip(" \t\r").removesuffix("\\r").rstrip(" \t")
+            if content and _indent(row[0]) <= indent:
+                break
+            if content and _credential(content) and not REFERENCE.search(content):
+                spans.append((row.start() + _indent(row[0]), len(content)))
+            row = ROW[newline].match(text, row.end() + len(newline)) if text.startswith(
+                newline, row.end()) else None
+    parts, done = [], 0
+    for start, length in spans:
+        parts += [text[done:start], REDACTED]
+        done = start + length
+    return "".join(parts) + text[done:] if parts else text
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _random(found: re.Match[str]) -> str:

@@ -417,6 +417,28 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      f"<password>\n  {REDACTED}\n</password> <password type=\"plain\">{REDACTED}</password>"
      f' <add key="DbPassword" value="{REDACTED}"/> <property name="password" value="{REDACTED}"/>'
      f' <add key="CacheSize" value="512mb1"/>\n- name: DB_PASSWORD  # rotated\n  value: {REDACTED}'),
+    # upper-case elements; an ODBC value in braces (`}` escaped as `}}`), not a format's `{0}`
+    ("<PASSWORD>Hunter2pass9</PASSWORD> Driver={ODBC Driver 18};Pwd={Hun;ter2}}pass9};Uid=sa"
+     " Password={0}; Pwd={password}", [],
+     f"<PASSWORD>{REDACTED}</PASSWORD> Driver={{ODBC Driver 18}};Pwd={{{REDACTED}}};Uid=sa"
+     " Password={0}; Pwd={password}"),
+    # a command over lines a backslash continues; exec form; not another command's next line
+    ("docker login \\\n  -u ci \\\n  -p a8Fk29dkLq0pZx7 ghcr.io\n"
+     'test: ["CMD", "redis-cli", "-h", "r", "-a", "a8Fk29dkLq0pZx7", "ping"]\n'
+     'command: ["redis-server", "--requirepass", "a8Fk29dkLq0pZx7"]\n'
+     "docker login ghcr.io\nssh -p 2222 host", [],
+     f"docker login \\\n  -u ci \\\n  -p {REDACTED} ghcr.io\n"
+     f'test: ["CMD", "redis-cli", "-h", "r", "-a", "{REDACTED}", "ping"]\n'
+     f'command: ["redis-server", "--requirepass", "{REDACTED}"]\n'
+     "docker login ghcr.io\nssh -p 2222 host"),
+    # YAML block scalars given to a secret's key: each line, until one indented no more;
+    # not a reference, a line of words, nor another key's block
+    ("data:\n  password: |\n    Hunter2pass9\n  tls.key: >- # base64\r\n    LS0tLS1CRUdJTiBQ9\r\n"
+     "\r\n    a8Fk29dkLq0pZx7\r\n  other: x1234567\nsecrets: |\n  npm=${{ secrets.NPM_TOKEN_2 }}\n"
+     "  plain words here\nrun: |\n  echo a8Fk29dkLq0pZx7", [],
+     f"data:\n  password: |\n    {REDACTED}\n  tls.key: >- # base64\r\n    {REDACTED}\r\n"
+     f"\r\n    {REDACTED}\r\n  other: x1234567\nsecrets: |\n  npm=${{{{ secrets.NPM_TOKEN_2 }}}}\n"
+     "  plain words here\nrun: |\n  echo a8Fk29dkLq0pZx7"),
     # long values are redacted whole
     ("<password>" + "a8Fk29dkLq0pZx7" * 18 + "</password>- name: API_KEY\n  value: "
      + "a8Fk29dkLq0pZx7" * 18, [], f"<password>{REDACTED}</password>- name: API_KEY\n  value: {REDACTED}"),
@@ -519,6 +541,13 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
     monkeypatch.setattr(api, "redact", breaking)
     assert json.loads(audit.to_json())["audit_date"] == "2026-01-21"
 
+
+
+def test_a_block_scalar_in_json_text_ends_with_its_string() -> None:
+    text = json.dumps({"a": "x:\n  other: y", "b": "password: |\n  Hunter2pass9",
+                       "c": "  a8Fk29dkLq0pZx7\n"})
+    assert json.loads(redact(text, ())) == {"a": "x:\n  other: y", "b": f"password: |\n  {REDACTED}",
+                                            "c": "  a8Fk29dkLq0pZx7\n"}
 
 
 def test_a_letter_that_lowers_to_two_does_not_shift_what_is_redacted() -> None:
