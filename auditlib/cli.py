@@ -146,16 +146,31 @@ def parser() -> argparse.ArgumentParser:
                         help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     rules = commands.add_parser(
         "rules", help="list the rules (id, severity, title)",
-        description="List the rule registry. `--format markdown` prints docs/rules.md.")
+        description="List the rule registry; with REPO or --config, as its settings change it"
+                    " (severities, disabled rules). `--format markdown` prints docs/rules.md.")
+    rules.add_argument("repo", nargs="?", type=Path,
+                       help="show the severities and disabled rules of this repository's settings")
+    rules.add_argument("--config", type=Path, default=None, metavar="FILE",
+                       help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     rules.add_argument("--format", choices=("text", "markdown"), default="text",
-                       help="text: a line per rule; markdown: docs/rules.md (default: text)")
+                       help="text: a line per rule; markdown: docs/rules.md, the registry's"
+                            " defaults (default: text)")
     return top
 
 
 def _rules(args: argparse.Namespace) -> int:
     from .rulesdoc import rules_markdown, rules_text
 
-    print(rules_markdown() if args.format == "markdown" else rules_text(), end="")
+    if args.format == "markdown":
+        if args.repo or args.config:
+            raise AuditError("rules --format markdown documents the registry's defaults;"
+                             " REPO and --config apply to the text format")
+        print(rules_markdown(), end="")
+        return EXIT_OK
+    if args.repo is not None and not args.repo.is_dir():
+        raise AuditError(f"not a folder: {args.repo}")
+    config = load_config(args.repo, args.config) if args.repo or args.config else None
+    print(rules_text(config=config), end="")
     return EXIT_OK
 
 

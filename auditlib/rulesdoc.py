@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from .blocks import Table
+from .config import AuditConfig
 from .rules import RULES, Rule
 
 HEADER = ("<!-- Generated from auditlib's rule registry by `auditlib rules --format markdown`."
@@ -18,9 +19,19 @@ def rule_doc(rule: type[Rule]) -> str:
     return (module.__doc__ or "").strip()
 
 
-def rules_text(rules: Sequence[type[Rule]] = RULES) -> str:
-    return "\n".join(f"{rule.id}  {rule.severity}  {rule.name:<42} {rule.title}"
-                     for rule in rules) + "\n"
+def rules_text(rules: Sequence[type[Rule]] = RULES, config: AuditConfig | None = None) -> str:
+    """A line per rule: id, severity, name and title; with `config`, the severity it sets
+    (`off` for a disabled rule) and, after the title, what it changed."""
+    lines = []
+    for rule in rules:
+        severity, note = str(rule.severity), ""
+        if config is not None and rule.id in config.disabled_rules:
+            severity, note = "off", f"  (disabled in {config.source})"
+        elif config is not None and config.severity_overrides.get(rule.id, rule.severity) != rule.severity:
+            severity = str(config.severity_overrides[rule.id])
+            note = f"  ({rule.severity} by default; set in {config.source})"
+        lines.append(f"{rule.id}  {severity:<3} {rule.name:<42} {rule.title}{note}")
+    return "\n".join(lines) + "\n"
 
 
 def rules_markdown(rules: Sequence[type[Rule]] = RULES) -> str:

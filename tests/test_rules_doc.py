@@ -33,6 +33,22 @@ def test_rules_command_lists_the_registry(capsys: pytest.CaptureFixture[str]) ->
     assert all(rule.title in line for rule, line in zip(RULES, lines, strict=True))
 
 
+def test_rules_command_shows_a_repositorys_severities_and_disabled_rules(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "auditlib.toml").write_text(
+        'disable = ["CF004"]\n[severity]\nCF002 = "P2"\nCF001 = "P0"\n', encoding="utf-8")
+    assert cli.main(["rules", str(tmp_path)]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["CF002"].split()[1] == "P2" and lines["CF002"].endswith(
+        "(P1 by default; set in auditlib.toml)")
+    assert lines["CF004"].split()[1] == "off" and lines["CF004"].endswith("(disabled in auditlib.toml)")
+    assert lines["CF001"].split()[1] == "P0" and "(" not in lines["CF001"]  # the default again
+    assert len(lines) == len(RULES)
+    assert cli.main(["rules", str(tmp_path), "--format", "markdown"]) == 2
+    assert "registry's defaults" in capsys.readouterr().err
+    assert cli.main(["rules", str(tmp_path / "none")]) == 2
+
+
 def test_run_with_a_bad_config_exits_2_before_running(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "auditlib.toml"
