@@ -458,9 +458,13 @@ def _vars(path: str, data: dict[str, Any], source: _Source, scope: str) -> tuple
 
 
 def _target(data: dict[str, Any]) -> str:
+    """"pages", "worker" (a `main` or `assets`, at the top level or only in its
+    environments), or "unknown"."""
     if "pages_build_output_dir" in data:
         return "pages"
-    if "main" in data or "assets" in data:
+    envs = data.get("env")
+    tables = [data, *(envs.values() if isinstance(envs, dict) else ())]
+    if any(isinstance(table, dict) and ("main" in table or "assets" in table) for table in tables):
         return "worker"
     return "unknown"
 

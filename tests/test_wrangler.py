@@ -28,6 +28,8 @@ def var_lines(path: str, text: str) -> list[tuple[str, str, int | None]]:
     ('name = "api"\nmain = "src/index.ts"\n', "worker"),
     ('name = "site"\n[assets]\ndirectory = "./public"\n', "worker"),
     ('name = "lib"\ncompatibility_date = "2025-01-01"\n', "unknown"),
+    ('name = "api"\n[env.production]\nmain = "src/index.ts"\n', "worker"),  # an env's own entry
+    ('name = "lib"\n[env.staging]\nvars = { A = "1" }\n', "unknown"),
 ])
 def test_toml_target(text: str, expected: str) -> None:
     assert load("wrangler.toml", text).target == expected
