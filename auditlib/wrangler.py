@@ -109,6 +109,8 @@ def parse(path: str, text: str) -> dict[str, Any]:
         data = _json(text)
     except RecursionError as exc:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
+    except NotJsonc as exc:
+        raise ConfigParseError(path, exc.line, exc.column, str(exc)) from exc
     except ValueError as exc:
         message = _one_line(str(exc))
         found = _JSON5_ERROR.match(message)
@@ -173,19 +175,39 @@ def _unreadable(exc: Exception) -> str:
 _STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 
 
-def _json(text: str) -> Any:
-    """json5's value for a JSON or JSONC text, fast.
+_NOT_A_LINE_BREAK = re.compile(r"[^\n]")
+# A double-quoted JSON string (kept), or a comma before `}` or `]` (dropped).
+_STRING_OR_TRAILING_COMMA = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|,(?=\s*[}\]])')
 
-    json5 is pure Python and slow. Most configs are JSON with comments: without their
-    comments they are JSON, which the standard library reads, to the same values (but for
-    an escaped surrogate pair, which json joins into one character and json5 does not).
-    Anything else (trailing commas, single quotes, unquoted keys) is left to json5, which
-    also gives the error messages.
+
+class NotJsonc(ValueError):
+    """JSON5 that is no JSONC: wrangler's parser (jsonc-parser, trailing commas allowed)
+    rejects single quotes, unquoted keys, hexadecimal numbers, ...; json's error at `line`,
+    `column`."""
+
+    def __init__(self, error: json.JSONDecodeError) -> None:
+        super().__init__(f"not JSON with comments, as wrangler reads it (JSON5 syntax?): {error.msg}")
+        self.line, self.column = error.lineno, error.colno
+
+
+def _json(text: str) -> Any:
+    """The value of a JSON or JSONC text (comments and trailing commas) as wrangler reads it;
+    json5's error for a text that is neither, NotJsonc for JSON5 that is not JSONC.
+
+    Without its comments (blanked: positions stay) a JSONC text is JSON, which
+    the standard library reads, fast; then without trailing commas too. json5 (pure Python,
+    slow) gives the error messages of broken text.
     """
+    plain = _STRING_OR_COMMENT.sub(lambda found: found[1] or _NOT_A_LINE_BREAK.sub(" ", found[0]), text)
     try:
-        return json.loads(_STRING_OR_COMMENT.sub(lambda found: found[1] or " ", text))
-    except ValueError:
-        return json5.loads(text)
+        return json.loads(plain)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or "", plain))
+    except json.JSONDecodeError as error:
+        json5.loads(text)  # broken for json5 too: its error
+        raise NotJsonc(error) from None
 
 
 # Keys an environment takes from the top level unless it sets them (wrangler's "inheritable").

@@ -352,6 +352,23 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     assert len(str(caught.value).splitlines()) == 1  # a newline in the text is shown escaped
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("{\n  // JSON5\n  name: 'a',\n}\n", (3, 3)),
+    ('{\n  /* a\n  comment */ "name": \'a\'\n}\n', (3, 22)),
+    ('{"limits": {"cpu_ms": 0x10}}', (1, 24)),
+], ids=["unquoted-key", "single-quotes-after-a-block-comment", "hexadecimal"])
+def test_json5_that_wrangler_cannot_read_is_malformed(text: str, expected: tuple[int, int]) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        parse("wrangler.jsonc", text)
+    assert (caught.value.line, caught.value.column) == expected
+    assert "as wrangler reads it" in caught.value.message
+
+
+def test_jsonc_trailing_commas_and_comments_are_read() -> None:
+    text = '{\n  "a": [1, 2, /* two */ ],\n  "b": "x,]", // comma\n  "c": {"d": 1,},\n}\n'
+    assert parse("wrangler.jsonc", text) == {"a": [1, 2], "b": "x,]", "c": {"d": 1}}
+
+
 def test_a_pages_environment_keeps_the_project_s_name() -> None:
     pages = load("wrangler.toml", 'name = "blog"\npages_build_output_dir = "dist"\n[env.preview]\n')
     worker = load("wrangler.toml", 'name = "api"\nmain = "a.ts"\n[env.preview]\n')

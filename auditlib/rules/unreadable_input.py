@@ -5,7 +5,9 @@ Reports every configuration or workflow file the audit could not parse or read, 
 line and column of the error; and each wrangler config that wrangler itself ignores, because
 another config in its folder comes first (`wrangler.json`, then `wrangler.jsonc`, then
 `wrangler.toml`). A wrangler config that cannot be parsed is a P0: wrangler cannot deploy it
-either, and the audit cannot tell what else is wrong in it.
+either, and the audit cannot tell what else is wrong in it. That includes a JSON config in
+JSON5 syntax (single quotes, unquoted keys): wrangler reads JSON with comments and trailing
+commas, no more.
 
 ## Why is this bad?
 A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
