@@ -103,6 +103,29 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
         assert ("only `wrangler dev` uses" in finding.message) == preview
 
 
+DEPLOY = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - uses: actions/checkout@v4\n      - run: {}\n"
+          "      - run: npx wrangler deploy\n")
+
+
+@pytest.mark.parametrize(("value", "run", "filled"), [
+    ("<KV_ID>", "sed -i \"s/<KV_ID>/${{{{ secrets.KV_ID }}}}/\" wrangler.toml", True),
+    ("00000000000000000000000000000000",
+     "sed -i 's|00000000000000000000000000000000|'\"$KV_ID\"'|' wrangler.toml", True),
+    ("${KV_ID}", "envsubst < wrangler.toml > w.tmp && mv w.tmp wrangler.toml", True),
+    ("${KV_ID}", "envsubst < other.toml > out.toml", False),  # not this config
+    ("<KV_ID>", "echo '<KV_ID> must be set'", False),  # named, not filled in
+    ("TODO", "sed -i s/foo/bar/ README.md", False),
+])
+def test_cf001_a_placeholder_a_workflow_fills_in_is_p2_and_names_the_line(
+        tmp_path: Path, make_repo: MakeRepo, value: str, run: str, filled: bool) -> None:
+    files = {"wrangler.toml": KV.format(value) + PLACED,
+             ".github/workflows/deploy.yml": DEPLOY.format(run)}
+    [found] = findings(tmp_path, make_repo, files, "CF001")
+    assert found.severity == (Severity.P2 if filled else Severity.P0)
+    assert ("`.github/workflows/deploy.yml:7` fills it in before deploying" in found.message) == filled
+
+
 @pytest.mark.parametrize(("kind", "entry", "key"), [
     ("mtls_certificates", 'binding = "CERT"\ncertificate_id = "00000000-0000-0000-0000-000000000000"',
      "certificate_id"),

@@ -9,7 +9,10 @@ Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
 Hyperdrive id is 32 hexadecimal digits, a D1 database id a UUID: `id = "DEV_KV"` is a
 name). A placeholder `account_id` is reported too. Commented-out configuration is not
 active and is not reported. A placeholder preview id (`preview_id`, `preview_database_id`),
-which only `wrangler dev` reads, is reported at P2.
+which only `wrangler dev` reads, is reported at P2. So is a placeholder that a workflow fills
+in before deploying: a line of it that names the placeholder and runs `sed`, `envsubst`,
+`perl`, `yq`, `jq` or `awk` (for `${KV_ID}`, a line that runs `envsubst` on the config);
+the finding names that line, as a deploy from anywhere else gets the placeholder.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
@@ -29,11 +32,13 @@ real id in the config, or omit the id and let wrangler create the resource on de
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import Facts, Finding, Location, Severity
 from ..placeholders import id_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scoped
@@ -50,6 +55,7 @@ class PlaceholderResourceId(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        substituting = _substituting(facts)
         for wrangler_config in facts.configs:
             app = wrangler_config.label
             for scope in wrangler_config.scopes():
@@ -71,14 +77,42 @@ class PlaceholderResourceId(Rule):
                             continue
                         label = KINDS_BY_NAME[binding.kind].label
                         preview = key.startswith("preview_")  # read by `wrangler dev` only
+                        filled = _filled_in(substituting, wrangler_config.path,
+                                            binding.properties[key])
                         yield cls.finding(
                             location=binding.location_of(key),
                             subject=scoped(f"{binding.name} {key}" if preview else binding.name,
                                            scope),
                             message=(f"{label} {code(binding.name)} in {code(wrangler_config.path)}{where}"
                                      f" has a placeholder {code(key)} ({reason})"
-                                     + (", which only `wrangler dev` uses" if preview else "")),
+                                     + (", which only `wrangler dev` uses" if preview else "")
+                                     + (f"; {code(filled)} fills it in before deploying, a deploy"
+                                        " from anywhere else gets the placeholder" if filled else "")),
                             remediation=(f"Replace placeholder {label} {code(key)} for"
                                          f" {code(binding.name)} ({owner})"
                                          + (", or remove it" if preview else "")),
-                            severity=Severity.P2 if preview else None)
+                            severity=Severity.P2 if preview or filled else None)
+
+
+# A line that substitutes text in a file: `sed -i "s/<KV_ID>/$KV_ID/" wrangler.toml`.
+_SUBSTITUTES = re.compile(r"\b(?:sed|perl|envsubst|yq|jq|awk)\b")
+_REFERENCE = re.compile(r"\$\{?\w+\}?")  # what envsubst fills in: `${KV_ID}`, `$KV_ID`
+
+
+def _substituting(facts: Facts) -> list[tuple[Location, str]]:
+    """The workflow lines that run a tool that substitutes text, with where they are."""
+    return [(Location(path=workflow.path, start_line=number), line)
+            for workflow in facts.workflows if _SUBSTITUTES.search(workflow.text)
+            for number, line in enumerate(workflow.text.splitlines(), 1)
+            if _SUBSTITUTES.search(line)]
+
+
+def _filled_in(lines: list[tuple[Location, str]], path: str, value: object) -> Location | None:
+    """The first of the substituting `lines` that fills in the placeholder `value` of the
+    config at `path`: it names the placeholder, or, for a reference, runs envsubst on the
+    config."""
+    if not isinstance(value, str) or len(value) < 4:
+        return None
+    reference = _REFERENCE.fullmatch(value)
+    return next((location for location, line in lines if value in line or (
+        reference and "envsubst" in line and posixpath.basename(path) in line)), None)
