@@ -1639,3 +1639,44 @@ def test_cf015_a_package_json_with_a_byte_order_mark_is_read(
              ".github/workflows/ship.yml": job("run: pnpm --filter @org/api run deploy")}
     assert flagged_apps(tmp_path, make_repo, files) == {"web", "docs", "cron"}
     assert findings(tmp_path, make_repo, files, "CF000") == []
+
+
+# CF017 queue-consumed-twice ---------------------------------------------------------------
+
+def consumes(queue: str, name: str = "mailer", extra: str = "") -> str:
+    return f'name = "{name}"\nmain = "src/index.ts"\n{extra}\n[[queues.consumers]]\nqueue = "{queue}"\n'
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a"),
+                  "apps/b/wrangler.toml": consumes("jobs", "b")},
+                 [("apps/a/wrangler.toml", 5, "jobs"), ("apps/b/wrangler.toml", 5, "jobs")],
+                 id="two-apps"),
+    pytest.param({"wrangler.toml": consumes("jobs") + '[env.staging]\n[[env.staging.queues.consumers]]\n'
+                  'queue = "jobs"\n'},
+                 [("wrangler.toml", 5, "jobs"), ("wrangler.toml", 8, "jobs (env staging)")],
+                 id="top-level-and-environment"),
+    pytest.param({"wrangler.toml": consumes("jobs") + '[env.staging]\n[[env.staging.queues.consumers]]\n'
+                  'queue = "jobs-staging"\n'}, [], id="own-queues"),
+    pytest.param({"wrangler.toml": consumes("jobs") + '[env.production]\nname = "mailer"\n'
+                  '[[env.production.queues.consumers]]\nqueue = "jobs"\n'}, [],
+                 id="an-environment-that-deploys-the-same-worker"),
+    pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a", f'account_id = "{"a" * 32}"'),
+                  "apps/b/wrangler.toml": consumes("jobs", "b", f'account_id = "{"b" * 32}"')}, [],
+                 id="different-accounts"),
+    pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a"),
+                  "apps/b/wrangler.toml": 'name = "b"\nmain = "s.ts"\n[[queues.producers]]\n'
+                  'binding = "JOBS"\nqueue = "jobs"\n'}, [], id="a-producer-and-a-consumer"),
+])
+def test_cf017(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    found = findings(tmp_path, make_repo, files, "CF017")
+    check(found, expected, Severity.P1)
+
+
+def test_cf017_names_the_other_consumers(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"apps/a/wrangler.toml": consumes("jobs", "a"), "apps/b/wrangler.toml": consumes("jobs", "b"),
+             "apps/c/wrangler.toml": consumes("jobs", "c")}
+    first = findings(tmp_path, make_repo, files, "CF017")[0]
+    assert first.message == ("`jobs` is consumed by `apps/a/wrangler.toml` and by"
+                             " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one Worker"
+                             " consumer")

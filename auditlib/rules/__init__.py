@@ -24,6 +24,7 @@ from .observability import ObservabilityDisabled
 from .pages_config import PagesConfigInvalid
 from .placeholder_ids import PlaceholderResourceId
 from .production_verification import ProductionVerificationMissing
+from .queue_consumed_twice import QueueConsumedTwice
 from .queue_consumer import QueueConsumerWithoutDeadLetterQueue
 from .scaling_metrics import NoScalingMetrics
 from .secret_vars import SecretInVars
@@ -49,6 +50,7 @@ RULES: tuple[type[Rule], ...] = (
     QueueConsumerWithoutDeadLetterQueue,
     AppNotDeployedByCi,
     SuppressionWithoutReason,
+    QueueConsumedTwice,
     DocHeaderInvalid,
     DocStale,
     DocVerifiedWithDrift,

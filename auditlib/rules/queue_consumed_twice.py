@@ -1,0 +1,84 @@
+"""CF017 queue-consumed-twice.
+
+## What it does
+Reports a queue that more than one Worker of the repository consumes
+(`[[queues.consumers]]`): two apps, or the top level and an environment of one app (each
+environment deploys a Worker of its own, `NAME-ENV`). Scopes that deploy the same Worker
+(the same `name`) or to different accounts (`account_id`) do not count; an account given
+only at deploy time (`CLOUDFLARE_ACCOUNT_ID`) is taken to be the same.
+
+## Why is this bad?
+Cloudflare allows one Worker consumer per queue. Deploying the second consumer fails, or
+the queue's messages go to a Worker other than the one whose code was written for them.
+
+## Example
+```toml
+# apps/mailer/wrangler.toml
+[[queues.consumers]]
+queue = "jobs"
+
+[env.staging]
+[[env.staging.queues.consumers]]
+queue = "jobs"
+```
+
+## Fix
+```toml
+[env.staging]
+[[env.staging.queues.consumers]]
+queue = "jobs-staging"
+```
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from ..blocks import code
+from ..config import AuditConfig
+from ..model import Binding, Environment, Facts, Finding, Severity, WranglerConfig
+from .base import Rule, scope_label, scoped
+
+
+class QueueConsumedTwice(Rule):
+    id = "CF017"
+    name = "queue-consumed-twice"
+    title = "Queue consumed by more than one Worker"
+    severity = Severity.P1
+    rationale = "A queue has one Worker consumer: the second deploy fails"
+    remediation = "Give each Worker its own queue"
+    status = "Conflicting consumers"
+
+    @classmethod
+    def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        consumers: dict[tuple[str, str], list[tuple[WranglerConfig, Environment, Binding]]] = (
+            defaultdict(list))
+        for wrangler_config in facts.configs:
+            if wrangler_config.target == "pages":  # Pages Functions consume no queue
+                continue
+            for scope in wrangler_config.scopes():
+                for binding in scope.bindings:
+                    if binding.kind == "queues.consumers":
+                        account = str(scope.settings.get("account_id") or "")
+                        consumers[(account, binding.name)].append((wrangler_config, scope, binding))
+        for (_, queue), found in consumers.items():
+            workers = {_worker(wrangler_config, scope) for wrangler_config, scope, _ in found}
+            if len(workers) < 2:
+                continue
+            for wrangler_config, scope, binding in found:
+                others = sorted({scope_label(other_config, other_scope)
+                                 for other_config, other_scope, _ in found
+                                 if _worker(other_config, other_scope)
+                                 != _worker(wrangler_config, scope)})
+                yield cls.finding(
+                    location=binding.location, subject=scoped(queue, scope),
+                    message=(f"{code(queue)} is consumed by {scope_label(wrangler_config, scope)}"
+                             f" and by {', '.join(others)}: a queue has one Worker consumer"),
+                    remediation=f"Give each Worker that consumes {code(queue)} its own queue")
+
+
+def _worker(wrangler_config: WranglerConfig, scope: Environment) -> str:
+    """The Worker a scope deploys: its name, or else its config and environment."""
+    name = scope.settings.get("name")
+    return str(name) if name else f"{wrangler_config.path} {scope.name}"
