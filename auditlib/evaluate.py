@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from .config import DEFAULT_CONFIG, AuditConfig
-from .model import Facts, Finding, Location, Outcome
+from .model import Facts, Finding, Location, Outcome, Severity
 from .rules import RULES, Rule
 from .secrets import redact, secret_values
 
@@ -37,14 +37,27 @@ def _quote(sources: dict[str, list[str]], location: Location, secrets: set[str])
 
 
 def _settle(finding: Finding, facts: Facts, config: AuditConfig,
-            sources: dict[str, list[str]], secrets: set[str]) -> Finding:
+            sources: dict[str, list[str]], secrets: set[str], default: Severity | None) -> Finding:
     """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
     changes: dict[str, object] = {"quote": _quote(sources, finding.location, secrets)}
     if finding.rule in config.severity_overrides:
-        changes["severity"] = config.severity_overrides[finding.rule]
+        changes["severity"] = overridden(finding.severity, default,
+                                         config.severity_overrides[finding.rule])
     if finding.outcome == Outcome.FAIL:
         changes.update(_waiver(finding, facts, config, sources))
     return dataclasses.replace(finding, **changes)  # type: ignore[arg-type]
+
+
+def overridden(severity: Severity, default: Severity | None, override: Severity) -> Severity:
+    """A finding's severity when its rule's (`default`) is set to `override`: an override
+    that relaxes a rule relaxes each of its findings at least that far and makes none
+    stricter (under `CF001 = "P1"` a P2 preview id stays P2); one that tightens it, the
+    reverse; one that sets the default changes nothing."""
+    if default is None:
+        return override
+    if override == default:
+        return severity
+    return max(severity, override) if override > default else min(severity, override)
 
 
 def _first_key(lines: Sequence[str]) -> int:
@@ -90,6 +103,8 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
     sources = {c.path: c.text.splitlines() for c in facts.configs}
     sources |= {w.path: w.text.splitlines() for w in facts.workflows}
     secrets = secret_values(facts.configs)
-    settled = [_settle(finding, facts, config, sources, secrets) for finding in found]
+    defaults = {rule.id: rule.severity for rule in rules}
+    settled = [_settle(finding, facts, config, sources, secrets, defaults.get(finding.rule))
+               for finding in found]
     return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))

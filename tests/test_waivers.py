@@ -14,7 +14,7 @@ from auditlib.collect import collect
 from auditlib.config import DEFAULT_CONFIG, AuditConfig, Waiver
 from auditlib.configfile import load_config, parse_config
 from auditlib.errors import ConfigParseError
-from auditlib.evaluate import evaluate
+from auditlib.evaluate import evaluate, overridden
 from auditlib.model import Facts, Finding, Outcome, Severity
 from auditlib.wrangler import load
 
@@ -180,6 +180,27 @@ def test_disabled_rules_and_severity(tmp_path: Path, make_repo: MakeRepo, config
                                      expected: dict[str, Severity]) -> None:
     found = evaluate(collect(make_repo(tmp_path, {"wrangler.toml": KV})), config=config)
     assert {f.rule: f.severity for f in found if f.rule in ("CF001", "CF002")} == expected
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    pytest.param(Severity.P1, {"CACHE": Severity.P1, "CACHE preview_id": Severity.P2}, id="relaxed"),
+    pytest.param(Severity.P2, {"CACHE": Severity.P2, "CACHE preview_id": Severity.P2},
+                 id="relaxed-to-p2"),
+    pytest.param(Severity.P0, {"CACHE": Severity.P0, "CACHE preview_id": Severity.P2},
+                 id="the-default"),
+])
+def test_a_severity_override_moves_no_finding_against_it(
+        tmp_path: Path, make_repo: MakeRepo, override: Severity, expected: dict[str, Severity]) -> None:
+    text = KV + 'preview_id = "TODO"\n'  # a P2 of the P0 rule CF001
+    found = evaluate(collect(make_repo(tmp_path, {"wrangler.toml": text})),
+                     config=AuditConfig(severity_overrides={"CF001": override}))
+    assert {f.subject: f.severity for f in found if f.rule == "CF001"} == expected
+
+
+def test_a_tightening_override_tightens_every_finding() -> None:
+    assert overridden(Severity.P2, Severity.P1, Severity.P0) == Severity.P0
+    assert overridden(Severity.P0, Severity.P1, Severity.P2) == Severity.P2  # CF000 = "P2"
+    assert overridden(Severity.P1, None, Severity.P2) == Severity.P2  # a rule not in the registry
 
 
 # The settings file ------------------------------------------------------------------------
