@@ -182,11 +182,22 @@ class Deployed:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class FileEdit:
+    """A command of a workflow that may write files in place (`sed -i …`, `envsubst < a >
+    b`): its line, the folder it runs in and the command."""
+
+    location: Location
+    directory: str
+    command: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Workflow:
-    """A GitHub Actions workflow file."""
+    """A GitHub Actions workflow file, and the commands of its steps that edit files."""
 
     path: str
     text: str
+    edits: tuple[FileEdit, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

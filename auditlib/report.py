@@ -20,6 +20,7 @@ from .model import Binding, Facts, Finding, LatencyMonitor, Location, Outcome, S
 from .rules import DRIFT_RULES, RULES
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
+from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
 from .wrangler import KINDS_BY_NAME
 
@@ -307,8 +308,8 @@ def _id_status(ctx: Context, binding: Binding, key: str) -> str:
     found = _placeholders(ctx, binding)
     if not found:
         return "Real ID" if key in binding.properties else "Created on deploy"
-    return "**Placeholder**" + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found)
-                                else "")
+    return ("**Placeholder**" + (" (filled in by CI)" if all(FILLED in f.message for f in found) else "")
+            + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found) else ""))
 
 
 def _resources(ctx: Context) -> list[Block]:
@@ -332,10 +333,13 @@ def _resources(ctx: Context) -> list[Block]:
                          else "the top level")
             for finding in _placeholders(ctx, binding):
                 if finding.outcome == Outcome.FAIL:
+                    filled = FILLED in finding.message
                     blocks.append(Text(
                         f"**Gap:** {_name(binding)} uses a placeholder ID"
-                        f" ({_code(finding.location)}): deploying {deploying} needs a real"
-                        " namespace ID."))
+                        f" ({_code(finding.location)})"
+                        + (", which CI fills in before deploying: deploying"
+                           f" {deploying} from anywhere else" if filled else f": deploying {deploying}")
+                        + " needs a real namespace ID."))
     else:
         blocks.append(Text("No KV namespaces are configured."))
     d1 = heading("D1 Database", "d1_databases")
@@ -376,12 +380,12 @@ def _queues(ctx: Context) -> list[Block]:
         return [*blocks, Text("No queues are configured.")]
     rows = []
     for queue in queues:
-        sent_by = [f"{_code(b.name)} ({plain(c.name or c.app)})" for c, b in producers
+        sent_by = [f"{_code(b.name)} ({plain(_worker(c, b))})" for c, b in producers
                    if b.properties.get("queue") == queue]
         settings = [", ".join(_code(f"{key}: {value}") for key, value in b.properties.items()
                               if key != "queue") or "defaults"
                     for _, b in consumers if b.properties.get("queue") == queue]
-        consumed_by = [plain(c.name or c.app) for c, b in consumers if b.properties.get("queue") == queue]
+        consumed_by = [plain(_worker(c, b)) for c, b in consumers if b.properties.get("queue") == queue]
         rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
                      "; ".join(settings) or "No consumer"))
     blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))
@@ -389,6 +393,14 @@ def _queues(ctx: Context) -> list[Block]:
         blocks.append(Text("**Scaling:** Queue consumers scale based on queue depth"
                            " (Cloudflare-managed)."))
     return blocks
+
+
+def _worker(config: WranglerConfig, binding: Binding) -> str:
+    """The Worker that holds `binding`: an environment deploys its own (`NAME-ENV`)."""
+    for scope in config.environments:
+        if scope.name == binding.environment and scope.settings.get("name"):
+            return str(scope.settings["name"])
+    return config.name or config.app
 
 
 def _providers(ctx: Context) -> list[Block]:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigParseError
-from .model import Deployed, DeployStep, Location, Workflow
+from .model import Deployed, DeployStep, FileEdit, Location, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
@@ -165,6 +165,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     workflow_env = _text(source, _get(root, "env"))
     workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
+    edits: list[FileEdit] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
@@ -174,6 +175,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
         for index, step in enumerate(job_steps.value):
             if _never(step):
                 continue
+            edits += _edits(path, step, _directory(step, "", job_directory))
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # The values a step's references take, read only for a step that needs them.
@@ -208,7 +210,26 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     workflow=path, job=str(job_key.value), tool=tool, command=command,
                     secrets=secrets, directory=_directory(action_step, tool, None), step=index,
                     actions=chain))
-    return Workflow(path=path, text=source), steps
+    return Workflow(path=path, text=source, edits=tuple(edits)), steps
+
+
+# A command that may edit a file in place, perhaps run with sudo.
+_EDITOR = re.compile(r"(?:sudo\s+)?(?:sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
+
+
+def _edits(path: str, step: yaml.Node, directory: str) -> list[FileEdit]:
+    """The commands of a `run:` step that may edit files, in the folder each runs in (after
+    a `cd` on its line)."""
+    found = []
+    for line, text in _commands(_get(step, "run")):
+        folder = directory
+        for segment in segments(text):
+            if segment.startswith("cd "):
+                folder = _folder(posixpath.normpath(posixpath.join(folder, segment[3:].strip(" \"'"))))
+            elif _EDITOR.match(segment):
+                found.append(FileEdit(location=Location(path=path, start_line=line),
+                                      directory=folder, command=segment))
+    return found
 
 
 # GitHub runs local actions inside local actions, up to this depth; of the steps of the

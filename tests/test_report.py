@@ -285,6 +285,36 @@ def test_environments_are_shown_with_what_they_lack(tmp_path: Path) -> None:
     assert "Binding not declared in an environment" in markdown
 
 
+def test_a_placeholder_ci_fills_in_is_told_so_in_its_table_and_gap(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "<KV_ID>"\n'
+        '\n[[kv_namespaces]]\nbinding = "TODO_KV"\nid = "TODO"\n', encoding="utf-8")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text(
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: sed -i \"s/<KV_ID>/$KV_ID/\" wrangler.toml\n      - run: npx wrangler deploy\n",
+        encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
+    assert "**Placeholder** (filled in by CI)" in rows["`CACHE`"]
+    assert "(filled in by CI)" not in rows["`TODO_KV`"]
+    assert ("**Gap:** `CACHE` uses a placeholder ID (`wrangler.toml:6`), which CI fills in before"
+            " deploying: deploying the top level from anywhere else needs a real namespace ID.") in markdown
+    assert ("**Gap:** `TODO_KV` uses a placeholder ID (`wrangler.toml:10`): deploying the top level"
+            " needs a real namespace ID.") in markdown
+
+
+def test_the_queue_table_names_the_worker_of_each_environment(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "mailer"\nmain = "src/index.ts"\n[[queues.consumers]]\nqueue = "jobs"\n'
+        '[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n'
+        '[[env.staging.queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    row = next(line for line in markdown.splitlines() if line.startswith("| `jobs` |"))
+    assert row.startswith("| `jobs` | `JOBS` (mailer-staging) | mailer, mailer-staging |")
+    assert "Queue consumed by more than one Worker" in markdown
+
+
 def test_resource_ids_omitted_empty_and_placeholder_are_told_apart(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "OMITTED_KV"\n\n'

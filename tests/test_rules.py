@@ -104,26 +104,48 @@ def test_cf001_cases(tmp_path: Path, make_repo: MakeRepo, text: str,
 
 
 DEPLOY = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
-          "      - uses: actions/checkout@v4\n      - run: {}\n"
+          "      - uses: actions/checkout@v4\n      - run: {}\n{}"
           "      - run: npx wrangler deploy\n")
 
 
-@pytest.mark.parametrize(("value", "run", "filled"), [
-    ("<KV_ID>", "sed -i \"s/<KV_ID>/${{{{ secrets.KV_ID }}}}/\" wrangler.toml", True),
+@pytest.mark.parametrize(("value", "run", "step", "filled"), [
+    ("<KV_ID>", "sed -i \"s/<KV_ID>/${{{{ secrets.KV_ID }}}}/\" apps/a/wrangler.toml", "", {"a"}),
     ("00000000000000000000000000000000",
-     "sed -i 's|00000000000000000000000000000000|'\"$KV_ID\"'|' wrangler.toml", True),
-    ("${KV_ID}", "envsubst < wrangler.toml > w.tmp && mv w.tmp wrangler.toml", True),
-    ("${KV_ID}", "envsubst < other.toml > out.toml", False),  # not this config
-    ("<KV_ID>", "echo '<KV_ID> must be set'", False),  # named, not filled in
-    ("TODO", "sed -i s/foo/bar/ README.md", False),
+     "sed -i 's|00000000000000000000000000000000|'\"$KV_ID\"'|' wrangler.toml",
+     "        working-directory: apps/b\n", {"b"}),
+    ("${KV_ID}", "cd apps/a && envsubst < wrangler.toml > w.tmp && mv w.tmp wrangler.toml", "", {"a"}),
+    ("${KV_ID}", "envsubst < wrangler.tpl.toml > ./apps/b/wrangler.toml", "", {"b"}),
+    ("${KV_ID}", "sed -i 's/\\${KV_ID}/x/' ../a/wrangler.toml", "        working-directory: apps/b\n",
+     {"a"}),  # escaped in the expression
+    ("<KV_ID>", "|\n          sed -i \\\n            -e \"s/<KV_ID>/$ID/\" \\\n"
+     "            apps/a/wrangler.toml", "", {"a"}),  # over lines a backslash continues
+    ("${KV_ID}", "envsubst < other.toml > out.toml", "", set()),  # not a config
+    ("<KV_ID>", "sed -i \"s/<KV_ID>/x/\" wrangler.toml", "", set()),  # the root's, not an app's
+    ("<KV_ID>", "grep -q '<KV_ID>' apps/a/wrangler.toml && echo 'run sed first'", "", set()),
+    ("<KV_ID>", "echo ok\n      # - run: sed -i s/<KV_ID>/x/ apps/a/wrangler.toml", "", set()),
+    ("<KV_ID>", "sed -i \"s/<KV_ID>/x/\" apps/${{{{ matrix.app }}}}/wrangler.toml", "", set()),
 ])
 def test_cf001_a_placeholder_a_workflow_fills_in_is_p2_and_names_the_line(
-        tmp_path: Path, make_repo: MakeRepo, value: str, run: str, filled: bool) -> None:
-    files = {"wrangler.toml": KV.format(value) + PLACED,
-             ".github/workflows/deploy.yml": DEPLOY.format(run)}
+        tmp_path: Path, make_repo: MakeRepo, value: str, run: str, step: str, filled: set[str]) -> None:
+    files = {f"apps/{app}/wrangler.toml": KV.format(value) + PLACED for app in "ab"}
+    files[".github/workflows/deploy.yml"] = DEPLOY.format(run, step)
+    found = findings(tmp_path, make_repo, files, "CF001")
+    line = next(number for number, text in enumerate(files[".github/workflows/deploy.yml"].splitlines(), 1)
+                if re.search(r"\b(?:sed|envsubst|grep)\b", text))
+    assert {f.location.path.split("/")[1] for f in found} == {"a", "b"}
+    for finding in found:
+        app = finding.location.path.split("/")[1]
+        assert finding.severity == (Severity.P2 if app in filled else Severity.P0)
+        assert (f"`.github/workflows/deploy.yml:{line}` fills it in before deploying"
+                in finding.message) == (app in filled)
+
+
+def test_cf001_a_placeholder_account_id_a_workflow_fills_in_is_p2(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": 'main = "a.ts"\naccount_id = "<ACCOUNT_ID>"\n',
+             ".github/workflows/deploy.yml": DEPLOY.format("sed -i s/<ACCOUNT_ID>/$ID/ wrangler.toml", "")}
     [found] = findings(tmp_path, make_repo, files, "CF001")
-    assert found.severity == (Severity.P2 if filled else Severity.P0)
-    assert ("`.github/workflows/deploy.yml:7` fills it in before deploying" in found.message) == filled
+    assert found.severity == Severity.P2 and "deploy.yml:7` fills it in" in found.message
 
 
 @pytest.mark.parametrize(("kind", "entry", "key"), [

@@ -1664,6 +1664,10 @@ def consumes(queue: str, name: str = "mailer", extra: str = "") -> str:
     pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a", f'account_id = "{"a" * 32}"'),
                   "apps/b/wrangler.toml": consumes("jobs", "b", f'account_id = "{"b" * 32}"')}, [],
                  id="different-accounts"),
+    pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a", f'account_id = "{"a" * 32}"'),
+                  "apps/b/wrangler.toml": consumes("jobs", "b")},
+                 [("apps/a/wrangler.toml", 5, "jobs"), ("apps/b/wrangler.toml", 5, "jobs")],
+                 id="an-account-given-at-deploy-time-may-be-the-same"),
     pytest.param({"apps/a/wrangler.toml": consumes("jobs", "a"),
                   "apps/b/wrangler.toml": 'name = "b"\nmain = "s.ts"\n[[queues.producers]]\n'
                   'binding = "JOBS"\nqueue = "jobs"\n'}, [], id="a-producer-and-a-consumer"),
@@ -1680,3 +1684,12 @@ def test_cf017_names_the_other_consumers(tmp_path: Path, make_repo: MakeRepo) ->
     assert first.message == ("`jobs` is consumed by `apps/a/wrangler.toml` and by"
                              " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one Worker"
                              " consumer")
+
+
+def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = (consumes("jobs") + '[env.production]\nname = "mailer"\n[[env.production.queues.consumers]]\n'
+            'queue = "jobs"\n[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n')
+    found = {f.subject: f.message for f in findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF017")}
+    assert found["jobs (env staging)"].endswith(
+        "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one Worker consumer")
+    assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one Worker consumer")

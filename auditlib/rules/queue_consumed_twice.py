@@ -52,33 +52,34 @@ class QueueConsumedTwice(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        consumers: dict[tuple[str, str], list[tuple[WranglerConfig, Environment, Binding]]] = (
-            defaultdict(list))
+        consumers: dict[str, list[tuple[WranglerConfig, Environment, Binding]]] = defaultdict(list)
         for wrangler_config in facts.configs:
             if wrangler_config.target == "pages":  # Pages Functions consume no queue
                 continue
             for scope in wrangler_config.scopes():
                 for binding in scope.bindings:
                     if binding.kind == "queues.consumers":
-                        account = str(scope.settings.get("account_id") or "")
-                        consumers[(account, binding.name)].append((wrangler_config, scope, binding))
-        for (_, queue), found in consumers.items():
-            workers = {_worker(wrangler_config, scope) for wrangler_config, scope, _ in found}
-            if len(workers) < 2:
-                continue
+                        consumers[binding.name].append((wrangler_config, scope, binding))
+        for queue, found in consumers.items():
             for wrangler_config, scope, binding in found:
-                others = sorted({scope_label(other_config, other_scope)
-                                 for other_config, other_scope, _ in found
-                                 if _worker(other_config, other_scope)
-                                 != _worker(wrangler_config, scope)})
-                yield cls.finding(
-                    location=binding.location, subject=scoped(queue, scope),
-                    message=(f"{code(queue)} is consumed by {scope_label(wrangler_config, scope)}"
-                             f" and by {', '.join(others)}: a queue has one Worker consumer"),
-                    remediation=f"Give each Worker that consumes {code(queue)} its own queue")
+                worker, account = _worker(wrangler_config, scope)
+                others: dict[str, str] = {}  # each other Worker, at the first scope of it
+                for other_config, other_scope, _ in found:
+                    other, other_account = _worker(other_config, other_scope)
+                    if other != worker and (not account or not other_account or account == other_account):
+                        others.setdefault(other, scope_label(other_config, other_scope))
+                if others:
+                    yield cls.finding(
+                        location=binding.location, subject=scoped(queue, scope),
+                        message=(f"{code(queue)} is consumed by {scope_label(wrangler_config, scope)}"
+                                 f" and by {', '.join(sorted(others.values()))}: a queue has one"
+                                 " Worker consumer"),
+                        remediation=f"Give each Worker that consumes {code(queue)} its own queue")
 
 
-def _worker(wrangler_config: WranglerConfig, scope: Environment) -> str:
-    """The Worker a scope deploys: its name, or else its config and environment."""
+def _worker(wrangler_config: WranglerConfig, scope: Environment) -> tuple[str, str]:
+    """The Worker a scope deploys (its name, or else its config and environment) and the
+    account it deploys to ("" when given at deploy time)."""
     name = scope.settings.get("name")
-    return str(name) if name else f"{wrangler_config.path} {scope.name}"
+    return (str(name) if name else f"{wrangler_config.path} {scope.name}",
+            str(scope.settings.get("account_id") or ""))
