@@ -204,7 +204,7 @@ def _json(text: str) -> Any:
     except json.JSONDecodeError:
         pass
     try:
-        return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or "", plain))
+        return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or " ", plain))
     except json.JSONDecodeError as error:
         json5.loads(text)  # broken for json5 too: its error
         raise NotJsonc(error) from None

@@ -96,6 +96,17 @@ def test_cf007_settings_that_keep_no_logs(tmp_path: Path, make_repo: MakeRepo, o
     assert [f.message for f in found] == ([] if why is None else [f"`wrangler.toml` keeps no logs ({why})"])
 
 
+@pytest.mark.parametrize(("path", "text", "fix"), [
+    ("wrangler.toml", WORKER, "`[observability]` with `enabled = true`"),
+    ("wrangler.jsonc", '{ "name": "shop", "main": "src/index.ts" }',
+     '`"observability": { "enabled": true }`'),
+])
+def test_cf007_asks_for_the_setting_in_the_file_s_syntax(tmp_path: Path, make_repo: MakeRepo, path: str,
+                                                        text: str, fix: str) -> None:
+    [found] = findings(tmp_path, make_repo, {path: text}, "CF007")
+    assert found.remediation == f"Enable Workers observability ({fix})"
+
+
 # CF008 durable-object-migration-missing ---------------------------------------------------
 
 def migration(key: str, value: str) -> str:

@@ -356,7 +356,9 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     ("{\n  // JSON5\n  name: 'a',\n}\n", (3, 3)),
     ('{\n  /* a\n  comment */ "name": \'a\'\n}\n', (3, 22)),
     ('{"limits": {"cpu_ms": 0x10}}', (1, 24)),
-], ids=["unquoted-key", "single-quotes-after-a-block-comment", "hexadecimal"])
+    ('{"flags": ["a",], "main": \'s.ts\'}', (1, 27)),  # after a trailing comma on its line
+], ids=["unquoted-key", "single-quotes-after-a-block-comment", "hexadecimal",
+        "after-a-trailing-comma"])
 def test_json5_that_wrangler_cannot_read_is_malformed(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
         parse("wrangler.jsonc", text)

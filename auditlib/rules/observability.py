@@ -60,7 +60,9 @@ class ObservabilityDisabled(Rule):
                     location=Location(path=wrangler_config.path, start_line=line),
                     subject=scoped("observability", scope),
                     message=(f"observability is not enabled in {where}" if not why
-                             else f"{where} keeps no logs ({why})"))
+                             else f"{where} keeps no logs ({why})"),
+                    remediation=None if wrangler_config.path.endswith(".toml") else (
+                        'Enable Workers observability (`"observability": { "enabled": true }`)'))
 
 
 def _no_logs(observability: object) -> str | None:
