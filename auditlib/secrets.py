@@ -215,14 +215,16 @@ AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Ap
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 # Each option with the literal it starts with (a regex starting otherwise is slow), its
 # value perhaps quoted; not a reference (`$TOKEN`, `%TOKEN%`) nor another option.
-_OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%])([^\s\"'`\\;|&]{6,})"
-# An argument of a command in exec form (`["redis-cli", "-a", "…"]`), and a line that a
-# backslash at its end continues (`docker login \`, then `-p …`).
-_NEXT_ARGUMENT = r"\\?[\"'],[ \t]*"
-_SAME_COMMAND = r"(?:[^\n|;&`,]|(?<=\\)\n)"
+_OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%])([^\s\"'`\\;|&]{6,})(?!\\?[\"'][ \t]*:)"  # no JSON key
+# An argument of a command in exec form (`["redis-cli", "-a", "…"]`, an array over lines
+# too), or an item of a YAML list (`- --requirepass`, then `- …`); a line that a backslash at
+# its end continues (`docker login \`, then `-p …`).
+_NEXT_ARGUMENT = r"\\?[\"'],(?:\s|\\[nrt])*"
+_NEXT_ITEM = r"[ \t]*(?:\r?\n|\\r\\n|\\n)[ \t]*-[ \t]+"
+_SAME_COMMAND = (r"(?:[^\n|;&`,\\]|\\(?![nr])|\\\\(?:\\r)?\\n|(?<=\\)\n|(?<=\\\r)\n)")  # JSON's `\\n` ends it
 OPTIONS = tuple((literal, re.compile(regex + _OPTION_VALUE)) for literal, regex in (
-    ("--", r"(--(?:password|passwd|token|api-key|secret|requirepass)(?:=|[ \t]+|"
-     + _NEXT_ARGUMENT + ")"),
+    ("--", r"(--(?:password|passwd|pass|token|api-key|secret|requirepass)(?:=|[ \t]+|"
+     + _NEXT_ARGUMENT + "|" + _NEXT_ITEM + ")"),
     (":_", r"(:_(?:authToken|auth|password)="),
     ("curl", r"(curl[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"),
     ("login", r"(login" + _SAME_COMMAND + r"{0,200}?\s-p[ \t]+"),  # after LOGIN_COMMAND
@@ -242,7 +244,8 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
 PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
-BRACED = re.compile(r"(?:[^{}\r\n\\]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`
+BRACED = re.compile(r"(?:[^}\r\n]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`
+_FIELD = re.compile(r"[a-z_][a-z0-9_.]*")  # a format's field: `Pwd={db_pass1}`
 REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
 # a shell line, an object); found from the word that makes it one (a regex starting at any
@@ -295,9 +298,10 @@ QUOTED = re.compile(r"([\"'`])([A-Za-z0-9+/=_\-.]{24,})(?=\\?[\"'`])")  # \": in
 # Secret's key (`tls.key: LS0tLS1…`, `.dockerconfigjson: …`; not `caBundle: …`).
 UNQUOTED = re.compile(r"(:[ \t]+)([A-Za-z0-9+/=_\-.]{24,})(?=[ \t]*(?:#|\\[nr]|[\r\n\"]|$))")
 # A YAML block scalar's header (`: |`, `: >-`, `: |2`), a comment, then its first line.
-BLOCK = re.compile(r": [|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n\\]*)?(?:\r|\\r)?(\n|\\n)")
+BLOCK = re.compile(r":[ \t]+(?:(?:!!?\w*|&\w+)[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n\\]*)?"
+                   r"(?:\r|\\r)?(\n|\\n)")  # with a tag (`!!str`), an anchor (`&pw`)
 ROW = {"\n": re.compile(r"[^\n]*"), "\\n": re.compile(r"(?:[^\"\\\n]|\\[^n])*")}  # in text, JSON text
-_YAML_KEY = re.compile(r"[\w.-]{1,64}$")
+_YAML_KEY = re.compile(r"([\w.-]{1,64})(?:\\?[\"'])?$")  # `"password": |` too
 _SECRET_KEYS = frozenset({".dockerconfigjson", ".dockercfg"})
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
@@ -344,9 +348,11 @@ def _authorization(found: re.Match[str]) -> str:
 
 
 def _option(text: str, found: re.Match[str]) -> str:
-    """The option OPTIONS found, its value redacted: not a word after a space (`--token
-    instead`), nor the `-p` of a `login` that no registry client runs."""
-    if (found[1][-1] in " \t" and _NOT_A_VALUE.fullmatch(found[2])) or (
+    """The option OPTIONS found, its value redacted: not a word as the next argument
+    (`--token instead`, `"--token", "anonymous"`), nor a build secret's source (`--secret
+    id=npmrc,src=…`), nor the `-p` of a `login` that no registry client runs."""
+    if ((found[1][-1] in " \t" or "," in found[1]) and _NOT_A_VALUE.fullmatch(found[2])) or (
+            found[2].startswith(("id=", "src=", "type=", "env="))) or (
             found[1].startswith("login")
             and not LOGIN_COMMAND.search(text, max(0, found.start() - 40), found.start())):
         return found[0]
@@ -387,7 +393,7 @@ def _parameters(text: str) -> str:
     parts, done = [], 0
     index = text.find("=")
     while index != -1:
-        value = None
+        value, braced = None, False
         if index and text[index - 1] in "nNyYtTeEgGsSdD":  # how PARAMETER_NAMEs end
             begin = _name_before(text, index, max(done, index - 64))
             name = text[begin:index].replace("\\", "")
@@ -399,7 +405,7 @@ def _parameters(text: str) -> str:
                 value = (BRACED if braced else PARAMETER_VALUE).match(text, index + 1 + braced)
         if (value and len(value[0]) >= 6 and _credential(value[0])
                 and not _EXPRESSION.search(value[0]) and text[value.end():value.end() + 1] != "("
-                and not REFERENCE.match(value[0])):
+                and not REFERENCE.match(value[0]) and not (braced and _FIELD.fullmatch(value[0]))):
             parts += [text[done:value.start()], REDACTED]
             done = value.end()
         index = text.find("=", value.end() if value else index + 1)
@@ -421,6 +427,8 @@ def _given(text: str) -> str:
         if index < seen:  # in a name or a value already read
             continue
         begin = _name_before(text, index, max(seen, index - 64))
+        if upper and text[begin - 1:begin] != "<":  # upper case: ASSIGNED's, but an element's
+            continue
         end = index
         while end < min(len(text), index + 64) and (
                 _name_char(text[end]) or text[end:end + 2] == "\\_"):
@@ -564,35 +572,51 @@ def _unquoted(text: str, found: re.Match[str]) -> str:
     return _random(found) if _secret_key(text, found.start()) else found[0]
 
 
-def _secret_key(text: str, colon: int) -> bool:
-    """Whether the YAML key before the colon at `colon` is a secret's or a k8s Secret's."""
-    key = _YAML_KEY.search(text, max(0, colon - 64), colon)
-    name = key[0] if key else ""
+def _secret_key(text: str, colon: int, plural: bool = True) -> bool:
+    """Whether the YAML key before the colon at `colon` is a secret's or a k8s Secret's
+    (unless `plural` a name ending in `s` (`secrets`) is none)."""
+    key = _YAML_KEY.search(text, max(0, colon - 66), colon)
+    name = key[1] if key else ""
+    if key and text[key.start() - 1:key.start()] == "\\" and name[:1] in ("n", "r", "t"):
+        name = name[1:]  # after JSON's `\n`
+    if not plural and name.lower().endswith("s") and not name.lower().endswith("ss"):
+        return False
     return name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_"))
 
 
 def _blocks(text: str) -> str:
     """`text` with the lines of each YAML block scalar given to a secret's key redacted
-    (`password: |`, then the lines indented more than the key's), but a reference or a line
-    that is no credential; in JSON text too, its lines ending at `\\n` and the string."""
-    spans = []
+    (`password: |`, then the lines indented more than the key's), but a reference, prose or
+    a line that is no credential; in JSON text too, its lines ending at `\\n` and the string.
+    A plural key (`secrets: |`, `secret-ids: |`) lists names, not values; a block inside a
+    secret's block is redacted as its lines."""
+    spans, covered = [], 0
     for header in BLOCK.finditer(text):
         colon = header.start()
-        if not _secret_key(text, colon):
+        if colon < covered or not _secret_key(text, colon, plural=False):
             continue
         newline = header[1]
         line = text.rfind(newline, 0, colon)
         line = 0 if line == -1 else line + len(newline)
         if newline == "\\n":  # in JSON text, not before its string
             line = max(line, text.rfind('"', 0, colon) + 1)
-        indent = _indent(text[line:colon])
+        # commented out, its lines are too, read after their `#`: `# password: |`
+        commented = text[line:colon].lstrip(" \t").startswith("#")
+        indent = _indent(text[line:colon].split("#", 1)[-1] if commented else text[line:colon])
         row = ROW[newline].match(text, header.end())
         while row:
-            content = row[0].strip(" \t\r").removesuffix("\\r").rstrip(" \t")
-            if content and _indent(row[0]) <= indent:
+            after = row[0].find("#") + 1 if commented else 0
+            if commented and (not after or row[0][:after - 1].strip(" \t")):
                 break
-            if content and _credential(content) and not REFERENCE.search(content):
-                spans.append((row.start() + _indent(row[0]), len(content)))
+            body = row[0][after:]
+            lead = after + _LEAD.match(body).end()  # type: ignore[union-attr]  # it matches ""
+            content = row[0][lead:].rstrip(" \t\r").removesuffix("\\r").rstrip(" \t")
+            if content and _indent(body) <= indent:
+                break
+            if (content and _credential(content) and not REFERENCE.search(content)
+                    and not _WORDS_IN_A_ROW.search(content)):
+                spans.append((row.start() + lead, len(content)))
+            covered = row.end()
             row = ROW[newline].match(text, row.end() + len(newline)) if text.startswith(
                 newline, row.end()) else None
     parts, done = [], 0
@@ -600,6 +624,10 @@ def _blocks(text: str) -> str:
         parts += [text[done:start], REDACTED]
         done = start + length
     return "".join(parts) + text[done:] if parts else text
+
+
+_LEAD = re.compile(r"(?:[ \t]|\\t)*")  # a tab of JSON text too
+_WORDS_IN_A_ROW = re.compile(r"[A-Za-z][a-z]+ [a-z]{2,}")  # prose: `at least 12 characters`
 
 
 def _indent(line: str) -> int:

@@ -543,6 +543,41 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
 
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a secret's block inside a secret's block: each line once, in order
+    ("s:\n  secrets.yaml: |\n    tls_key: |\n      Leak111\n    db: Leak222\n",
+     f"s:\n  secrets.yaml: |\n    tls_key: |\n      {REDACTED}\n    {REDACTED}\n"),
+    # quoted keys, two spaces, a tag, an anchor, a tab in a line, commented out
+    ('"password": |\n  S3cretline\n\'db-password\': |\n  S3cretline\npassword:  |\n  S3cretline\n'
+     "password: !!str |\n  S3cretline\npassword: &pw |\n  \tS3cretline\nx: 1\n"
+     "  # token: |\n  #   S3cretline\n",
+     f'"password": |\n  {REDACTED}\n\'db-password\': |\n  {REDACTED}\npassword:  |\n  {REDACTED}\n'
+     f"password: !!str |\n  {REDACTED}\npassword: &pw |\n  \t{REDACTED}\nx: 1\n"
+     f"  # token: |\n  #   {REDACTED}\n"),
+    # an upper-case word earlier in a mixed-case name
+    ("KEYCLOAK_clientSecret: abc123xyz9 X-KEYCLOAK-Token: abc123xyz9 AWS_SECRET_accessKey: abc123xyz9",
+     f"KEYCLOAK_clientSecret: {REDACTED} X-KEYCLOAK-Token: {REDACTED} AWS_SECRET_accessKey: {REDACTED}"),
+    # CRLF after a backslash; ODBC braces holding `\`, `{` or `\"`
+    ("docker login \\\r\n  -p S3cretPass1 g; Pwd={Pa55\\word}; Pwd={ab{c123}; Pwd={a\\\"b1234};",
+     f"docker login \\\r\n  -p {REDACTED} g; Pwd={{{REDACTED}}}; Pwd={{{REDACTED}}}; Pwd={{{REDACTED}}};"),
+    # exec form over lines, a YAML list of arguments, redis-cli --pass
+    ('[\n  "redis-server",\n  "--requirepass",\n  "S3cretPass1"\n]\nargs:\n  - --requirepass\n'
+     '  - S3cretPass1\nredis-cli --pass S3cretPass1 ping',
+     f'[\n  "redis-server",\n  "--requirepass",\n  "{REDACTED}"\n]\nargs:\n  - --requirepass\n'
+     f"  - {REDACTED}\nredis-cli --pass {REDACTED} ping"),
+    # lists of secrets' names (plural keys), prose, words and build secrets as arguments, a
+    # JSON key after an option, format fields, another command after JSON's `\n`
+    ("secret-ids: |\n  SECRET_ALIAS_1,test/secret\n  0/test/secret\nsecrets: |\n  id=cert1,src=./ca2.pem\n"
+     "password: >\n  at least 12 characters, 2 digits\ntoken: >-\n  Personal access token (v2 API)\n"
+     '["gh", "--token", "anonymous"] ["docker", "--secret", "id=npmrc,src=.npmrc"]'
+     ' {"hint": "pass --token", "subject": "wrangler.toml"} Pwd={db_pass1};'
+     " docker login ghcr.io --password-stdin\\ndocker run -p 8080:80 app", None),
+])
+def test_redact_blocks_options_and_braces(text: str, expected: str | None) -> None:
+    assert redact(text, ()) == (text if expected is None else expected)
+    assert json.loads(redact(json.dumps({"q": text}), ())) == {"q": text if expected is None else expected}
+
+
 def test_a_block_scalar_in_json_text_ends_with_its_string() -> None:
     text = json.dumps({"a": "x:\n  other: y", "b": "password: |\n  Hunter2pass9",
                        "c": "  a8Fk29dkLq0pZx7\n"})
