@@ -183,12 +183,14 @@ class Deployed:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FileEdit:
-    """A command of a workflow that may write files in place (`sed -i …`, `envsubst < a >
-    b`): its line, the folder it runs in and the command."""
+    """A command of a workflow step that writes files (`sed -i … wrangler.toml`, `envsubst <
+    a > b`): its line, job and step, the command, and the repository paths it writes."""
 
     location: Location
-    directory: str
+    job: str
+    step: int  # its step's place among the job's steps, from 0
     command: str
+    writes: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -308,7 +308,8 @@ def _id_status(ctx: Context, binding: Binding, key: str) -> str:
     found = _placeholders(ctx, binding)
     if not found:
         return "Real ID" if key in binding.properties else "Created on deploy"
-    return ("**Placeholder**" + (" (filled in by CI)" if all(FILLED in f.message for f in found) else "")
+    return ("**Placeholder**" + (" (CI appears to fill it in)" if all(FILLED in f.message for f in found)
+                                 else "")
             + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found) else ""))
 
 
@@ -337,7 +338,7 @@ def _resources(ctx: Context) -> list[Block]:
                     blocks.append(Text(
                         f"**Gap:** {_name(binding)} uses a placeholder ID"
                         f" ({_code(finding.location)})"
-                        + (", which CI fills in before deploying: deploying"
+                        + (", which CI appears to fill in before deploying: deploying"
                            f" {deploying} from anywhere else" if filled else f": deploying {deploying}")
                         + " needs a real namespace ID."))
     else:
@@ -385,7 +386,8 @@ def _queues(ctx: Context) -> list[Block]:
         settings = [", ".join(_code(f"{key}: {value}") for key, value in b.properties.items()
                               if key != "queue") or "defaults"
                     for _, b in consumers if b.properties.get("queue") == queue]
-        consumed_by = [plain(_worker(c, b)) for c, b in consumers if b.properties.get("queue") == queue]
+        consumed_by = dict.fromkeys(plain(_worker(c, b)) for c, b in consumers
+                                    if b.properties.get("queue") == queue)
         rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
                      "; ".join(settings) or "No consumer"))
     blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))

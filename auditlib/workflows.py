@@ -11,6 +11,7 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import itertools
@@ -175,7 +176,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
         for index, step in enumerate(job_steps.value):
             if _never(step):
                 continue
-            edits += _edits(path, step, _directory(step, "", job_directory))
+            edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # The values a step's references take, read only for a step that needs them.
@@ -213,23 +214,53 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source, edits=tuple(edits)), steps
 
 
-# A command that may edit a file in place, perhaps run with sudo.
-_EDITOR = re.compile(r"(?:sudo\s+)?(?:sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
+# A command that may write a file, perhaps run with sudo; and an option that makes it edit
+# its files in place (`sed -i`, `-i.bak`, `perl -pi`, `yq -i`, `--in-place`).
+_EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
+_IN_PLACE = re.compile(r"-[A-Za-z]*i\S*|--in-?place\S*")
+# A word of a command (quoted, or up to a space or a redirection), or a redirection.
+_WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
 
-def _edits(path: str, step: yaml.Node, directory: str) -> list[FileEdit]:
-    """The commands of a `run:` step that may edit files, in the folder each runs in (after
-    a `cd` on its line)."""
-    found = []
+def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> list[FileEdit]:
+    """The commands of a `run:` step that write files, with the files they write: in place,
+    redirected (`> FILE`), or moved to after on the same line (`> tmp && mv tmp FILE`), from
+    the folder each runs in (after a `cd`, but for one in a subshell once it has ended)."""
+    found: list[FileEdit] = []
+    folders = [directory]  # a subshell's `cd` ends with it
     for line, text in _commands(_get(step, "run")):
-        folder = directory
+        first = len(found)  # the edits of this line
         for segment in segments(text):
-            if segment.startswith("cd "):
-                folder = _folder(posixpath.normpath(posixpath.join(folder, segment[3:].strip(" \"'"))))
-            elif _EDITOR.match(segment):
-                found.append(FileEdit(location=Location(path=path, start_line=line),
-                                      directory=folder, command=segment))
+            if segment in ("(", ")"):
+                folders = [*folders, folders[-1]] if segment == "(" else folders[:-1] or folders
+                continue
+            words = _WORD.findall(segment)
+            names = ["".join(word[1:]) for word in words]
+            here = folders[-1]
+            if names[:1] == ["cd"] and len(names) > 1:
+                folders[-1] = _at(here, names[1]) or here
+            elif names[:1] == ["mv"] and len(names) == 3:
+                for number, edit in enumerate(found[first:], first):
+                    if _at(here, names[1]) in edit.writes:
+                        found[number] = dataclasses.replace(edit, writes=(*edit.writes, _at(here, names[2])))
+            elif editor := _EDITOR.match(segment):
+                in_place = editor[1] != "envsubst" and any(not word[0] and _IN_PLACE.fullmatch(name)
+                                                           for word, name in zip(words, names, strict=True))
+                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1]) if word[0]}
+                if in_place:  # its files: the words that are no option
+                    files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)
+                              if not word[0] and not name.startswith("-")}
+                files.discard("")
+                if files:
+                    found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
+                                          step=index, command=segment, writes=tuple(sorted(files))))
     return found
+
+
+def _at(folder: str, name: str) -> str:
+    """`name` as a repository path from `folder`; "" for a name that is not a path
+    (`$FILE`, `${{ matrix.app }}/…`)."""
+    return "" if "$" in name or not name else posixpath.normpath(posixpath.join(folder, name))
 
 
 # GitHub runs local actions inside local actions, up to this depth; of the steps of the

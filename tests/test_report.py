@@ -296,9 +296,9 @@ def test_a_placeholder_ci_fills_in_is_told_so_in_its_table_and_gap(tmp_path: Pat
         encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
-    assert "**Placeholder** (filled in by CI)" in rows["`CACHE`"]
-    assert "(filled in by CI)" not in rows["`TODO_KV`"]
-    assert ("**Gap:** `CACHE` uses a placeholder ID (`wrangler.toml:6`), which CI fills in before"
+    assert "**Placeholder** (CI appears to fill it in)" in rows["`CACHE`"]
+    assert "(CI appears" not in rows["`TODO_KV`"]
+    assert ("**Gap:** `CACHE` uses a placeholder ID (`wrangler.toml:6`), which CI appears to fill in before"
             " deploying: deploying the top level from anywhere else needs a real namespace ID.") in markdown
     assert ("**Gap:** `TODO_KV` uses a placeholder ID (`wrangler.toml:10`): deploying the top level"
             " needs a real namespace ID.") in markdown
@@ -308,7 +308,9 @@ def test_the_queue_table_names_the_worker_of_each_environment(tmp_path: Path) ->
     (tmp_path / "wrangler.toml").write_text(
         'name = "mailer"\nmain = "src/index.ts"\n[[queues.consumers]]\nqueue = "jobs"\n'
         '[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n'
-        '[[env.staging.queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n', encoding="utf-8")
+        '[[env.staging.queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n'
+        '[env.production]\nname = "mailer"\n[[env.production.queues.consumers]]\nqueue = "jobs"\n',
+        encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     row = next(line for line in markdown.splitlines() if line.startswith("| `jobs` |"))
     assert row.startswith("| `jobs` | `JOBS` (mailer-staging) | mailer, mailer-staging |")

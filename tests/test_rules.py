@@ -115,17 +115,25 @@ DEPLOY = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
      "        working-directory: apps/b\n", {"b"}),
     ("${KV_ID}", "cd apps/a && envsubst < wrangler.toml > w.tmp && mv w.tmp wrangler.toml", "", {"a"}),
     ("${KV_ID}", "envsubst < wrangler.tpl.toml > ./apps/b/wrangler.toml", "", {"b"}),
-    ("${KV_ID}", "sed -i 's/\\${KV_ID}/x/' ../a/wrangler.toml", "        working-directory: apps/b\n",
+    ("${KV_ID}", "envsubst '${KV_ID} ${D1_ID}' < t.toml > apps/b/wrangler.toml", "", {"b"}),
+    ("${KV_ID}", "envsubst '${D1_ID}' < t.toml > apps/b/wrangler.toml", "", set()),  # not this one
+    ("${KV_ID}", "sed -i.bak 's/\\${KV_ID}/x/' ../a/wrangler.toml", "        working-directory: apps/b\n",
      {"a"}),  # escaped in the expression
     ("<KV_ID>", "|\n          sed -i \\\n            -e \"s/<KV_ID>/$ID/\" \\\n"
      "            apps/a/wrangler.toml", "", {"a"}),  # over lines a backslash continues
+    ("<KV_ID>", "|\n          cd apps/b\n          sed -i \"s/<KV_ID>/$ID/\" wrangler.toml", "", {"b"}),
+    ("<KV_ID>", "(cd apps/b && sed -i \"s/<KV_ID>/$ID/\" wrangler.toml) && sed -i 's/<KV_ID>/x/'"
+     " apps/a/wrangler.toml", "", {"a", "b"}),  # a subshell's cd ends with it
     ("${KV_ID}", "envsubst < other.toml > out.toml", "", set()),  # not a config
+    ("${KV_ID}", "envsubst < apps/a/wrangler.toml > rendered.toml", "", set()),  # reads it
     ("<KV_ID>", "sed -i \"s/<KV_ID>/x/\" wrangler.toml", "", set()),  # the root's, not an app's
+    ("<KV_ID>", "sed -n '/<KV_ID>/p' apps/a/wrangler.toml", "", set()),  # reads it
+    ("REPLACE_ME", "sed -i s/REPLACE_ME_PROD/x/ apps/a/wrangler.toml", "", set()),  # another one
     ("<KV_ID>", "grep -q '<KV_ID>' apps/a/wrangler.toml && echo 'run sed first'", "", set()),
     ("<KV_ID>", "echo ok\n      # - run: sed -i s/<KV_ID>/x/ apps/a/wrangler.toml", "", set()),
     ("<KV_ID>", "sed -i \"s/<KV_ID>/x/\" apps/${{{{ matrix.app }}}}/wrangler.toml", "", set()),
 ])
-def test_cf001_a_placeholder_a_workflow_fills_in_is_p2_and_names_the_line(
+def test_cf001_names_the_workflow_line_that_appears_to_fill_a_placeholder_in(
         tmp_path: Path, make_repo: MakeRepo, value: str, run: str, step: str, filled: set[str]) -> None:
     files = {f"apps/{app}/wrangler.toml": KV.format(value) + PLACED for app in "ab"}
     files[".github/workflows/deploy.yml"] = DEPLOY.format(run, step)
@@ -135,17 +143,35 @@ def test_cf001_a_placeholder_a_workflow_fills_in_is_p2_and_names_the_line(
     assert {f.location.path.split("/")[1] for f in found} == {"a", "b"}
     for finding in found:
         app = finding.location.path.split("/")[1]
-        assert finding.severity == (Severity.P2 if app in filled else Severity.P0)
-        assert (f"`.github/workflows/deploy.yml:{line}` fills it in before deploying"
-                in finding.message) == (app in filled)
+        assert finding.severity == Severity.P0  # still reported: the audit cannot prove what CI does
+        assert ("`.github/workflows/deploy.yml:" in finding.message) == (app in filled), finding.message
+    assert all(f"deploy.yml:{line}` appears to fill it in" in f.message
+               for f in found if f.location.path.split("/")[1] in filled)
 
 
-def test_cf001_a_placeholder_account_id_a_workflow_fills_in_is_p2(
+@pytest.mark.parametrize("workflow", [
+    pytest.param(DEPLOY.format("sed -i s/TODO/x/ wrangler.toml", "").replace(
+        "npx wrangler deploy", "npx wrangler deploy --dry-run"), id="a-dry-run-only"),
+    pytest.param("on: push\njobs:\n  prepare:\n    runs-on: ubuntu-latest\n    steps:\n"
+                 "      - run: sed -i s/TODO/x/ wrangler.toml\n  deploy:\n    runs-on: ubuntu-latest\n"
+                 "    steps:\n      - run: npx wrangler deploy\n", id="another-job"),
+    pytest.param("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+                 "      - run: npx wrangler deploy\n      - run: sed -i s/TODO/x/ wrangler.toml\n",
+                 id="after-the-deploy"),
+])
+def test_cf001_a_fill_in_no_deploy_follows_in_its_job_is_none(
+        tmp_path: Path, make_repo: MakeRepo, workflow: str) -> None:
+    files = {"wrangler.toml": KV.format("TODO") + PLACED, ".github/workflows/deploy.yml": workflow}
+    [found] = findings(tmp_path, make_repo, files, "CF001")
+    assert "appears to fill it in" not in found.message
+
+
+def test_cf001_a_placeholder_account_id_a_workflow_fills_in_names_the_line(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'main = "a.ts"\naccount_id = "<ACCOUNT_ID>"\n',
              ".github/workflows/deploy.yml": DEPLOY.format("sed -i s/<ACCOUNT_ID>/$ID/ wrangler.toml", "")}
     [found] = findings(tmp_path, make_repo, files, "CF001")
-    assert found.severity == Severity.P2 and "deploy.yml:7` fills it in" in found.message
+    assert found.severity == Severity.P0 and "deploy.yml:7` appears to fill it in" in found.message
 
 
 @pytest.mark.parametrize(("kind", "entry", "key"), [

@@ -107,6 +107,13 @@ def test_cf007_asks_for_the_setting_in_the_file_s_syntax(tmp_path: Path, make_re
     assert found.remediation == f"Enable Workers observability ({fix})"
 
 
+def test_cf007_asks_for_logs_where_observability_is_on(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = '{ "main": "a.ts", "observability": { "enabled": true, "logs": { "enabled": false } } }'
+    [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": text}, "CF007")
+    assert found.remediation == ('Keep Workers Logs: `"logs": { "enabled": true }` and a'
+                                 " `head_sampling_rate` above 0")
+
+
 # CF008 durable-object-migration-missing ---------------------------------------------------
 
 def migration(key: str, value: str) -> str:

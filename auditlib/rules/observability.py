@@ -61,8 +61,16 @@ class ObservabilityDisabled(Rule):
                     subject=scoped("observability", scope),
                     message=(f"observability is not enabled in {where}" if not why
                              else f"{where} keeps no logs ({why})"),
-                    remediation=None if wrangler_config.path.endswith(".toml") else (
-                        'Enable Workers observability (`"observability": { "enabled": true }`)'))
+                    remediation=_remediation(bool(why), wrangler_config.path.endswith(".toml")))
+
+
+def _remediation(enabled: bool, toml: bool) -> str:
+    """Turn observability on, or, where it is on, its logs, in the file's syntax."""
+    if enabled:
+        return ("Keep Workers Logs: " + ("`logs.enabled = true`" if toml else '`"logs": { "enabled": true }`')
+                + " and a `head_sampling_rate` above 0")
+    return "Enable Workers observability (" + ("`[observability]` with `enabled = true`)" if toml
+                                               else '`"observability": { "enabled": true }`)')
 
 
 def _no_logs(observability: object) -> str | None:

@@ -9,11 +9,15 @@ Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
 Hyperdrive id is 32 hexadecimal digits, a D1 database id a UUID: `id = "DEV_KV"` is a
 name). A placeholder `account_id` is reported too. Commented-out configuration is not
 active and is not reported. A placeholder preview id (`preview_id`, `preview_database_id`),
-which only `wrangler dev` reads, is reported at P2. So is a placeholder that a workflow fills
-in before deploying: a `run:` command of it (`sed`, `perl`, `yq`, `jq`, `awk`) that names
-the placeholder and the config's file, from the folder it runs in, or, for `${KV_ID}`,
-`envsubst` writing that file. The finding names that line, as a deploy from anywhere else
-gets the placeholder. A command in a script or a local action it runs is not followed.
+which only `wrangler dev` reads, is reported at P2.
+
+A placeholder that a workflow appears to fill in before deploying is still reported (a
+deploy from anywhere else gets the placeholder, and the audit cannot prove what CI does),
+and the finding names the workflow line: a `run:` command (`sed`, `perl`, `yq`, `jq`,
+`awk`) that names the placeholder and writes the config's file (in place, or redirected
+and moved there), from the folder it runs in, or, for `${KV_ID}`, `envsubst` writing that
+file, in a job that deploys after it. Waive the finding if that is how the repository is
+meant to deploy. A command in a script or a local action the step runs is not followed.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
@@ -33,7 +37,6 @@ real id in the config, or omit the id and let wrangler create the resource on de
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 
@@ -64,15 +67,15 @@ class PlaceholderResourceId(Rule):
                 owner = f"{code(app)}, env {code(scope.name)}" if scope.name else code(app)
                 account = id_reason("account", scope.settings.get("account_id"))
                 if "account_id" in scope.declared and account is not None:
-                    filled = _filled_in(edits, wrangler_config.path, scope.settings["account_id"])
+                    filled = _filled_in(facts, edits, wrangler_config.path,
+                                        scope.settings["account_id"])
                     yield cls.finding(
                         location=scope.location_of("account_id"),
                         subject=scoped("account_id", scope),
                         message=(f"{code(wrangler_config.path)}{where} has a placeholder"
                                  f" `account_id` ({account}){_filled(filled)}"),
                         remediation=(f"Set the real `account_id` of {owner}, or remove it and"
-                                     " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"),
-                        severity=Severity.P2 if filled else None)
+                                     " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"))
                 for binding in scope.bindings:
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
@@ -80,7 +83,8 @@ class PlaceholderResourceId(Rule):
                             continue
                         label = KINDS_BY_NAME[binding.kind].label
                         preview = key.startswith("preview_")  # read by `wrangler dev` only
-                        filled = _filled_in(edits, wrangler_config.path, binding.properties[key])
+                        filled = _filled_in(facts, edits, wrangler_config.path,
+                                            binding.properties[key])
                         yield cls.finding(
                             location=binding.location_of(key),
                             subject=scoped(f"{binding.name} {key}" if preview else binding.name,
@@ -92,38 +96,43 @@ class PlaceholderResourceId(Rule):
                             remediation=(f"Replace placeholder {label} {code(key)} for"
                                          f" {code(binding.name)} ({owner})"
                                          + (", or remove it" if preview else "")),
-                            severity=Severity.P2 if preview or filled else None)
+                            severity=Severity.P2 if preview else None)
 
 
-FILLED = "fills it in before deploying"
+FILLED = "appears to fill it in before deploying"
 
 
 def _filled(where: Location | None) -> str:
     """What a finding's message says of the workflow line that fills its placeholder in."""
-    return (f"; {code(where)} {FILLED}, a deploy from anywhere else gets the placeholder"
+    return (f"; {code(where)} {FILLED} (a deploy from anywhere else gets the placeholder)"
             if where else "")
 
 
-# What envsubst fills in: `${KV_ID}`, `$KV_ID`.
-_REFERENCE = re.compile(r"\$\{?\w+\}?")
-_ENVSUBST = re.compile(r"(?:sudo\s+)?envsubst\b")
-# A word of a command: quoted, or up to a space or a redirection.
-_WORD = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
+# What envsubst fills in: `${KV_ID}`, `$KV_ID`; which it fills in when told (`envsubst
+# '${KV_ID} ${D1_ID}'`).
+_REFERENCE = re.compile(r"\$\{?(\w+)\}?")
+_ENVSUBST = re.compile(r"(?:sudo\s+)?envsubst\s")
+_SHELL_FORMAT = re.compile(r"""envsubst\s+(?:-\S+\s+)*(['"])([^'"]*\$[^'"]*)\1""")
 
 
-def _filled_in(edits: list[FileEdit], path: str, value: object) -> Location | None:
-    """The first of the workflows' `edits` that fills in the placeholder `value` in the
-    config at `path`: a command that names the file (from the folder it runs in) and the
-    placeholder, or, for a reference, envsubst writing the file."""
+def _filled_in(facts: Facts, edits: list[FileEdit], path: str, value: object) -> Location | None:
+    """The first of the workflows' `edits` that fills in the placeholder `value` of the
+    config at `path`, in a job that deploys after it: a command that writes the file and
+    names the placeholder (a whole word), or, for a reference, envsubst writing the file
+    (with that variable, when it is given a list)."""
     if not isinstance(value, str) or len(value) < 4:
         return None
     reference = _REFERENCE.fullmatch(value)
+    named = re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])")
     for edit in edits:
-        command = edit.command.replace("\\", "")  # `s/\${KV_ID}/…/`
-        if not (value in command or (reference and _ENVSUBST.match(command))):
+        if path not in edit.writes or not any(
+                step.workflow == edit.location.path and step.job == edit.job and step.step >= edit.step
+                for step in facts.deploy_steps):
             continue
-        files = {posixpath.normpath(posixpath.join(edit.directory, "".join(word)))
-                 for word in _WORD.findall(edit.command) if "$" not in "".join(word)}
-        if path in files:
+        command = edit.command.replace("\\", "")  # `s/\${KV_ID}/…/`
+        listed = _SHELL_FORMAT.search(command)
+        if (named.search(command) and not _ENVSUBST.match(command)) or (
+                reference and _ENVSUBST.match(command) and (
+                    not listed or reference[1] in _REFERENCE.findall(listed[2]))):
             return edit.location
     return None
