@@ -215,12 +215,13 @@ AUTHORIZATION = re.compile(r"([Bb]earer|Basic|(?<=Authorization: )(?:[Tt]oken|Ap
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 # Each option with the literal it starts with (a regex starting otherwise is slow), its
 # value perhaps quoted; not a reference (`$TOKEN`, `%TOKEN%`) nor another option.
-_OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%])([^\s\"'`\\;|&]{6,})(?!\\?[\"'][ \t]*:)"  # no JSON key
+_OPTION_VALUE = r"(?:\\?[\"'])?)(?![-$<{%:])([^\s\"'`\\;|&]{6,}+)(?!\\?[\"'][ \t]*:)"  # no JSON key
 # An argument of a command in exec form (`["redis-cli", "-a", "…"]`, an array over lines
 # too), or an item of a YAML list (`- --requirepass`, then `- …`); a line that a backslash at
 # its end continues (`docker login \`, then `-p …`).
-_NEXT_ARGUMENT = r"\\?[\"'],(?:\s|\\[nrt])*"
+_NEXT_ARGUMENT = r"\\?[\"'],(?:\s|\\[nrt])*\\?[\"']"  # quoted: not `["--password", password]`
 _NEXT_ITEM = r"[ \t]*(?:\r?\n|\\r\\n|\\n)[ \t]*-[ \t]+"
+_ITEM = re.compile(_NEXT_ITEM + "$")
 _SAME_COMMAND = (r"(?:[^\n|;&`,\\]|\\(?![nr])|\\\\(?:\\r)?\\n|(?<=\\)\n|(?<=\\\r)\n)")  # JSON's `\\n` ends it
 OPTIONS = tuple((literal, re.compile(regex + _OPTION_VALUE)) for literal, regex in (
     ("--", r"(--(?:password|passwd|pass|token|api-key|secret|requirepass)(?:=|[ \t]+|"
@@ -229,8 +230,9 @@ OPTIONS = tuple((literal, re.compile(regex + _OPTION_VALUE)) for literal, regex 
     ("curl", r"(curl[^\n|;&]{0,200}?\s(?:-u|--user)\s+[^\s:\"'`]+:"),
     ("login", r"(login" + _SAME_COMMAND + r"{0,200}?\s-p[ \t]+"),  # after LOGIN_COMMAND
     ("redis-cli", r"(redis-cli(?:" + _SAME_COMMAND + r"{0,200}?\s-a[ \t]+|(?:"
-     + _NEXT_ARGUMENT + r"\\?[\"'][^\"'\\\n,]{0,60}){0,8}?" + _NEXT_ARGUMENT + r"\\?[\"']-a"
-     + _NEXT_ARGUMENT + ")")))
+     + _NEXT_ARGUMENT + r"[^\"'\\\n,]{0,60}){0,8}?" + _NEXT_ARGUMENT + "-a" + _NEXT_ARGUMENT + ")")))
+_NAME_GIVEN = re.compile(r"[A-Za-z_][A-Za-z_-]*:")  # `--pass PASSWORD: …`: the next's name
+_LINE_END = re.compile(r"\\?[\"']?[ \t]*(?:[\r\n]|\\[rn]|$)")  # a YAML list item's value: all of it
 LOGIN_COMMAND = re.compile(r"\b(?:docker|podman|buildah|skopeo|helm[ \t]+registry)[ \t]+$")
 WEBHOOK = re.compile(r"(hooks\.slack\.com/services/|discord(?:app)?\.com/api/webhooks/)[\w/-]{10,}")
 # A credential given as a parameter: in a query string (`?access_token=…`, `&sig=…` of an
@@ -244,7 +246,7 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
 PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
-BRACED = re.compile(r"(?:[^}\r\n]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`
+BRACED = re.compile(r"(?:[^}\"\r\n\\]|\\[^nrt\r\n]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`; in a string
 _FIELD = re.compile(r"[a-z_][a-z0-9_.]*")  # a format's field: `Pwd={db_pass1}`
 REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
@@ -326,7 +328,7 @@ def _random_looking(value: str) -> bool:
 
 # What a secret's name may be given that is none: a number, a word, a reference (`env.TOKEN`),
 # a URL without a password, a path, an ARN.
-_NOT_A_VALUE = re.compile(r"[\d_.,]+|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+|#[0-9a-fA-F]{3,8}"
+_NOT_A_VALUE = re.compile(r"-?[\d_.,]+(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]{1,16}|[A-Za-z_$]+|#[0-9a-fA-F]{3,8}"
                           r"|-?[\d.]+(?:px|r?em|v[hw]|pt|ms|[smhdk%]|[kmg]b)"  # 0.375rem, 30d
                           r"|[~^<>=v]*\d+(?:\.\d+)+(?:[-+][\w.]+)?"  # ^4.0.0, ==0.7.0
                           r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
@@ -350,9 +352,13 @@ def _authorization(found: re.Match[str]) -> str:
 def _option(text: str, found: re.Match[str]) -> str:
     """The option OPTIONS found, its value redacted: not a word as the next argument
     (`--token instead`, `"--token", "anonymous"`), nor a build secret's source (`--secret
-    id=npmrc,src=…`), nor the `-p` of a `login` that no registry client runs."""
+    id=npmrc,src=…`), nor a name given the next (`--pass PASSWORD: …`), nor a list item
+    that goes on (`- redis-cli -a …`), nor the `-p` of a `login` that no registry client
+    runs."""
     if ((found[1][-1] in " \t" or "," in found[1]) and _NOT_A_VALUE.fullmatch(found[2])) or (
-            found[2].startswith(("id=", "src=", "type=", "env="))) or (
+            found[2].startswith(("id=", "src=", "type=", "env="))) or _NAME_GIVEN.fullmatch(found[2]) or (
+            "«" in found[2]) or (
+            _ITEM.search(found[1]) and not _LINE_END.match(text, found.end())) or (
             found[1].startswith("login")
             and not LOGIN_COMMAND.search(text, max(0, found.start() - 40), found.start())):
         return found[0]
@@ -408,7 +414,8 @@ def _parameters(text: str) -> str:
                 and not REFERENCE.match(value[0]) and not (braced and _FIELD.fullmatch(value[0]))):
             parts += [text[done:value.start()], REDACTED]
             done = value.end()
-        index = text.find("=", value.end() if value else index + 1)
+        # past the value read; but into a brace left (`Pwd={ see https://h?token=…`)
+        index = text.find("=", value.end() if value and (done > index or not braced) else index + 1)
     return "".join(parts) + text[done:] if parts else text
 
 
@@ -579,7 +586,7 @@ def _secret_key(text: str, colon: int, plural: bool = True) -> bool:
     name = key[1] if key else ""
     if key and text[key.start() - 1:key.start()] == "\\" and name[:1] in ("n", "r", "t"):
         name = name[1:]  # after JSON's `\n`
-    if not plural and name.lower().endswith("s") and not name.lower().endswith("ss"):
+    if not plural and name.lower().endswith("s") and not name.lower().endswith(("ss", "credentials")):
         return False
     return name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_"))
 
@@ -598,8 +605,11 @@ def _blocks(text: str) -> str:
         newline = header[1]
         line = text.rfind(newline, 0, colon)
         line = 0 if line == -1 else line + len(newline)
-        if newline == "\\n":  # in JSON text, not before its string
-            line = max(line, text.rfind('"', 0, colon) + 1)
+        if newline == "\\n":  # in JSON text, not before its string (`\"` is in it)
+            quote = text.rfind('"', 0, colon)
+            while quote > 0 and text[quote - 1] == "\\":
+                quote = text.rfind('"', 0, quote - 1)
+            line = max(line, quote + 1)
         # commented out, its lines are too, read after their `#`: `# password: |`
         commented = text[line:colon].lstrip(" \t").startswith("#")
         indent = _indent(text[line:colon].split("#", 1)[-1] if commented else text[line:colon])

@@ -937,6 +937,9 @@ def test_bug_wrangler_regexes_are_linear(path: str, text: str) -> None:
     pytest.param(lambda: secrets.redact("?token=" + "a" * 100_000 + "(", []), id="value-call"),
     pytest.param(lambda: secrets.redact("Pwd=" * 20_000 + "(", []), id="values-before-a-call"),
     pytest.param(lambda: secrets.redact("redis-cli docker login " * 15_000, []), id="commands"),
+    pytest.param(lambda: secrets.redact("".join(" " * i + "pwd: |\n" for i in range(2_000))
+                                        + ("x" * 2_000 + "9\n") * 500, []), id="nested-blocks"),
+    pytest.param(lambda: secrets.redact("Pwd={" * 20_000 + "}", []), id="open-braces"),
     pytest.param(lambda: secrets.redact("curl -u a:" * 20_000 + "login -p " * 20_000, []),
                  id="options"),
     pytest.param(lambda: secrets.redact('"Name": "API_KEY",\n Value: ' * 20_000, []), id="env-cased"),
