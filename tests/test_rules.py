@@ -193,6 +193,17 @@ def test_cf001_other_id_keys(tmp_path: Path, make_repo: MakeRepo, kind: str, ent
 
 # CF002 smart-placement-missing ------------------------------------------------------------
 
+def test_cf002_an_entry_only_in_environments_asks_each_environment(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = ('name = "api"\n[env.staging]\nmain = "src/index.ts"\n[env.production]\nmain = "src/index.ts"\n'
+            '[env.production.placement]\nmode = "smart"\n')
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF002")
+    assert (found.subject, found.location.start_line) == ("placement (env staging)", 3)
+    assert found.message == "`wrangler.toml` (env `staging`) has no Smart Placement"
+    assert found.remediation == ("Add Smart Placement to the environment (`[env.staging.placement]`"
+                                 ' with `mode = "smart"`)')
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": KV.format(REAL_ID)}, [("wrangler.toml", None, "placement")],
                  id="no-placement"),

@@ -107,6 +107,13 @@ def test_cf007_asks_for_the_setting_in_the_file_s_syntax(tmp_path: Path, make_re
     assert found.remediation == f"Enable Workers observability ({fix})"
 
 
+def test_cf007_a_top_level_without_an_entry_deploys_nothing(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = ('name = "api"\n[env.staging]\nmain = "src/index.ts"\n[env.production]\nmain = "src/index.ts"\n'
+            "[env.production.observability]\nenabled = true\n")
+    found = findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF007")
+    assert [f.subject for f in found] == ["observability (env staging)"]
+
+
 def test_cf007_asks_for_logs_where_observability_is_on(tmp_path: Path, make_repo: MakeRepo) -> None:
     text = '{ "main": "a.ts", "observability": { "enabled": true, "logs": { "enabled": false } } }'
     [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": text}, "CF007")

@@ -5,7 +5,9 @@ Reports each Worker environment whose effective configuration (inherited from th
 level unless the environment sets it) does not keep logs: neither `observability.enabled =
 true` nor, with `enabled` left unset, `observability.logs.enabled = true`. An explicit
 `enabled = false` turns off the nested settings too; `logs.enabled = false` turns logs off
-under `enabled = true`, and so does a `head_sampling_rate` of 0 (of the logs, or of all).
+under `enabled = true`, and so does a `head_sampling_rate` of 0 (of the logs, or of all). A
+top level without `main` or `assets`, whose environments give their own, deploys nothing and
+is passed over.
 
 ## Why is this bad?
 Without Workers Logs, requests, exceptions and `console` output of a deployed Worker are
@@ -50,6 +52,8 @@ class ObservabilityDisabled(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
+                if not ({"main", "assets"} & scope.settings.keys()):
+                    continue  # deploys nothing: an entry given only in its environments
                 why = _no_logs(scope.settings.get("observability"))
                 if why is None:
                     continue

@@ -7,8 +7,10 @@ is no section (`placement = "smart"`); a placement hint (`region`, `host`, `host
 places the Worker too. Environments inherit it; the message names those that set their
 own, and an environment whose own placement replaces the top level's Smart Placement with
 none (`mode = "off"`) is reported too. A Worker without `main`, which only serves static
-assets, has no code to place and is passed over. The evidence includes the search that was
-run over the repository's wrangler configs and what it found.
+assets, has no code to place and is passed over. A config whose `main` is given only in its
+environments deploys nothing at its top level: each of those environments without Smart
+Placement is reported instead. The evidence includes the search that was run over the
+repository's wrangler configs and what it found.
 
 ## Why is this bad?
 Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
@@ -57,6 +59,10 @@ class SmartPlacementMissing(Rule):
                 continue  # a Worker that only serves static assets: no code to place
             path = code(wrangler_config.path)
             toml = wrangler_config.path.endswith(".toml")
+            if wrangler_config.target == "worker" and not (
+                    {"main", "assets"} & wrangler_config.top.settings.keys()):
+                yield from cls._entries_in_environments(wrangler_config, toml)
+                continue  # its top level deploys nothing
             if wrangler_config.placed:
                 yield from cls._environments(wrangler_config, toml)
                 continue
@@ -100,6 +106,22 @@ class SmartPlacementMissing(Rule):
                          + ", which replaces the top level's Smart Placement"),
                 remediation=("Set Smart Placement in the environment too, or remove its own"
                              " placement"))
+
+
+    @classmethod
+    def _entries_in_environments(cls, wrangler_config: WranglerConfig, toml: bool) -> Iterator[Finding]:
+        """Each environment that deploys code, without Smart Placement, of a config whose
+        entry is given only in its environments (`[env.production]` with `main`)."""
+        for scope in wrangler_config.environments:
+            if "main" in scope.settings and not places(scope.settings.get("placement")):
+                yield cls.finding(
+                    location=scope.location_of("placement") if "placement" in scope.declared
+                    else scope.location_of("main"),
+                    subject=scoped("placement", scope),
+                    message=f"{scope_label(wrangler_config, scope)} has no Smart Placement",
+                    remediation=("Add Smart Placement to the environment (" + (
+                        f'`[env.{scope.name}.placement]` with `mode = "smart"`)' if toml
+                        else '`"placement": { "mode": "smart" }`)')))
 
 
 def _written(key: str, value: object, toml: bool) -> str:
