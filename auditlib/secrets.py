@@ -246,7 +246,8 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
 PARAMETER_VALUE = re.compile(r"[^\s&;\"'`\\#<>(),]*")
-BRACED = re.compile(r"(?:[^}\"\r\n\\]|\\[^nrt\r\n]|\}\}){1,256}(?=\})")  # `}` escaped as `}}`; in a string
+# An ODBC value in braces (`}` escaped as `}}`), in its line and its string.
+BRACED = re.compile(r"(?:[^}\"\r\n\\]|\\\\|\\[^nrt\"\r\n\\]|\}\}){1,256}(?=\})")
 _FIELD = re.compile(r"[a-z_][a-z0-9_.]*")  # a format's field: `Pwd={db_pass1}`
 REFERENCE = re.compile(r"[$<{]|%(?![0-9A-Fa-f]{2})")  # $VAR, <VAR>, {var}, %VAR%; not %2B
 # `NAME: value`, `"NAME": "value"`, `NAME=value` where NAME is a secret's (a workflow's env,
@@ -303,7 +304,6 @@ UNQUOTED = re.compile(r"(:[ \t]+)([A-Za-z0-9+/=_\-.]{24,})(?=[ \t]*(?:#|\\[nr]|[
 BLOCK = re.compile(r":[ \t]+(?:(?:!!?\w*|&\w+)[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#[^\r\n\\]*)?"
                    r"(?:\r|\\r)?(\n|\\n)")  # with a tag (`!!str`), an anchor (`&pw`)
 ROW = {"\n": re.compile(r"[^\n]*"), "\\n": re.compile(r"(?:[^\"\\\n]|\\[^n])*")}  # in text, JSON text
-_YAML_KEY = re.compile(r"([\w.-]{1,64})(?:\\?[\"'])?$")  # `"password": |` too
 _SECRET_KEYS = frozenset({".dockerconfigjson", ".dockercfg"})
 _CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 
@@ -431,8 +431,8 @@ def _given(text: str) -> str:
                   for word in _LOWER_WORDS for index in _finds(lowered, word))
     parts, done, seen = [], 0, 0
     for index, upper in hits:
-        if index < seen:  # in a name or a value already read
-            continue
+        if index < seen or (upper and text.rfind("<", max(0, index - 65), index) == -1):
+            continue  # in a name or a value already read; upper case, in no element
         begin = _name_before(text, index, max(seen, index - 64))
         if upper and text[begin - 1:begin] != "<":  # upper case: ASSIGNED's, but an element's
             continue
@@ -582,10 +582,16 @@ def _unquoted(text: str, found: re.Match[str]) -> str:
 def _secret_key(text: str, colon: int, plural: bool = True) -> bool:
     """Whether the YAML key before the colon at `colon` is a secret's or a k8s Secret's
     (unless `plural` a name ending in `s` (`secrets`) is none)."""
-    key = _YAML_KEY.search(text, max(0, colon - 66), colon)
-    name = key[1] if key else ""
-    if key and text[key.start() - 1:key.start()] == "\\" and name[:1] in ("n", "r", "t"):
+    end = colon - (text[colon - 1:colon] in ("'", '"'))  # `"password": |`
+    end -= text[end - 1:end] == "\\"  # `\"password\": |` in JSON text
+    begin = end
+    while begin > max(0, end - 64) and (text[begin - 1] in "_.-" or text[begin - 1].isalnum()):
+        begin -= 1
+    name = text[begin:end]
+    if text[begin - 1:begin] == "\\" and name[:1] in ("n", "r", "t"):
         name = name[1:]  # after JSON's `\n`
+    if not _SECRET_WORD.search(name) and name not in _SECRET_KEYS:
+        return False
     if not plural and name.lower().endswith("s") and not name.lower().endswith(("ss", "credentials")):
         return False
     return name in _SECRET_KEYS or secret_name(name.lstrip(".").replace(".", "_").replace("-", "_"))
@@ -606,9 +612,9 @@ def _blocks(text: str) -> str:
         line = text.rfind(newline, 0, colon)
         line = 0 if line == -1 else line + len(newline)
         if newline == "\\n":  # in JSON text, not before its string (`\"` is in it)
-            quote = text.rfind('"', 0, colon)
-            while quote > 0 and text[quote - 1] == "\\":
-                quote = text.rfind('"', 0, quote - 1)
+            quote = text.rfind('"', line, colon)
+            while quote > line and text[quote - 1] == "\\":
+                quote = text.rfind('"', line, quote - 1)
             line = max(line, quote + 1)
         # commented out, its lines are too, read after their `#`: `# password: |`
         commented = text[line:colon].lstrip(" \t").startswith("#")

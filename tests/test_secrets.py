@@ -584,9 +584,11 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
     # an upper-case word earlier in a mixed-case name
     ("KEYCLOAK_clientSecret: abc123xyz9 X-KEYCLOAK-Token: abc123xyz9 AWS_SECRET_accessKey: abc123xyz9",
      f"KEYCLOAK_clientSecret: {REDACTED} X-KEYCLOAK-Token: {REDACTED} AWS_SECRET_accessKey: {REDACTED}"),
-    # CRLF after a backslash; ODBC braces holding `\`, `{` or `\"`
+    # CRLF after a backslash; ODBC braces holding `\` or `{`; not `\"`, which may end a string
     ("docker login \\\r\n  -p S3cretPass1 g; Pwd={Pa55\\word}; Pwd={ab{c123}; Pwd={a\\\"b1234};",
-     f"docker login \\\r\n  -p {REDACTED} g; Pwd={{{REDACTED}}}; Pwd={{{REDACTED}}}; Pwd={{{REDACTED}}};"),
+     f"docker login \\\r\n  -p {REDACTED} g; Pwd={{{REDACTED}}}; Pwd={{{REDACTED}}}; Pwd={{a\\\"b1234}};"),
+    # an ODBC brace left open in the string of JSON text in JSON text
+    ('{"s": "{\\"C\\": \\"Server=h;Pwd={Str0ngPa55\\", \\"main\\": \\"src/index.js\\"}"}', None),
     # exec form over lines, a YAML list of arguments, redis-cli --pass
     ('[\n  "redis-server",\n  "--requirepass",\n  "S3cretPass1"\n]\nargs:\n  - --requirepass\n'
      '  - S3cretPass1\nredis-cli --pass S3cretPass1 ping',
