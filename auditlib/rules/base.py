@@ -75,6 +75,12 @@ def scope_label(config: WranglerConfig, scope: Environment) -> str:
     return code(config.path) + (f" (env {code(scope.name)})" if scope.name else "")
 
 
+def has_entry(scope: Environment) -> bool:
+    """Whether a scope deploys a Worker of its own: it has (or inherits) `main` or `assets`;
+    a top level whose environments alone give them deploys nothing."""
+    return bool({"main", "assets"} & scope.settings.keys())
+
+
 def scoped(subject: str, scope: Environment) -> str:
     """A finding's subject, qualified by its environment: `CART_KV (env production)`."""
     return f"{subject} (env {scope.name})" if scope.name else subject

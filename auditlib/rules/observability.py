@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
-from .base import Rule, scope_label, scoped
+from .base import Rule, has_entry, scope_label, scoped
 
 
 class ObservabilityDisabled(Rule):
@@ -52,8 +52,8 @@ class ObservabilityDisabled(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                if not ({"main", "assets"} & scope.settings.keys()):
-                    continue  # deploys nothing: an entry given only in its environments
+                if not has_entry(scope):
+                    continue
                 why = _no_logs(scope.settings.get("observability"))
                 if why is None:
                     continue

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig, places
-from .base import Rule, scope_label, scoped
+from .base import Rule, has_entry, scope_label, scoped
 
 
 class SmartPlacementMissing(Rule):
@@ -59,8 +59,7 @@ class SmartPlacementMissing(Rule):
                 continue  # a Worker that only serves static assets: no code to place
             path = code(wrangler_config.path)
             toml = wrangler_config.path.endswith(".toml")
-            if wrangler_config.target == "worker" and not (
-                    {"main", "assets"} & wrangler_config.top.settings.keys()):
+            if wrangler_config.target == "worker" and not has_entry(wrangler_config.top):
                 yield from cls._entries_in_environments(wrangler_config, toml)
                 continue  # its top level deploys nothing
             if wrangler_config.placed:
