@@ -308,7 +308,7 @@ def _id_status(ctx: Context, binding: Binding, key: str) -> str:
     found = _placeholders(ctx, binding)
     if not found:
         return "Real ID" if key in binding.properties else "Created on deploy"
-    return ("**Placeholder**" + (" (CI appears to fill it in)" if all(FILLED in f.message for f in found)
+    return ("**Placeholder**" + (" (a CI step rewrites it)" if all(FILLED in f.message for f in found)
                                  else "")
             + (" (waived)" if all(f.outcome == Outcome.WAIVED for f in found) else ""))
 
@@ -338,7 +338,7 @@ def _resources(ctx: Context) -> list[Block]:
                     blocks.append(Text(
                         f"**Gap:** {_name(binding)} uses a placeholder ID"
                         f" ({_code(finding.location)})"
-                        + (", which CI appears to fill in before deploying: deploying"
+                        + (", which a CI step rewrites before a deploy: deploying"
                            f" {deploying} from anywhere else" if filled else f": deploying {deploying}")
                         + " needs a real namespace ID."))
     else:
@@ -383,11 +383,12 @@ def _queues(ctx: Context) -> list[Block]:
     for queue in queues:
         sent_by = [f"{_code(b.name)} ({plain(_worker(c, b))})" for c, b in producers
                    if b.properties.get("queue") == queue]
-        settings = [", ".join(_code(f"{key}: {value}") for key, value in b.properties.items()
-                              if key != "queue") or "defaults"
-                    for _, b in consumers if b.properties.get("queue") == queue]
-        consumed_by = dict.fromkeys(plain(_worker(c, b)) for c, b in consumers
-                                    if b.properties.get("queue") == queue)
+        consuming = dict.fromkeys(  # each Worker and its settings, once
+            (plain(_worker(c, b)), ", ".join(_code(f"{key}: {value}") for key, value in b.properties.items()
+                                             if key != "queue") or "defaults")
+            for c, b in consumers if b.properties.get("queue") == queue)
+        consumed_by = [worker for worker, _ in consuming]
+        settings = [setting for _, setting in consuming]
         rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
                      "; ".join(settings) or "No consumer"))
     blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))

@@ -217,7 +217,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
 # A command that may write a file, perhaps run with sudo; and an option that makes it edit
 # its files in place (`sed -i`, `-i.bak`, `perl -pi`, `yq -i`, `--in-place`).
 _EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
-_IN_PLACE = re.compile(r"-[A-Za-z]*i\S*|--in-?place\S*")
+_IN_PLACE = {"sed": re.compile(r"-[nErsuz]*i\S*|--in-place\S*"),  # `-i`, `-Ei`, `-i.bak`
+             "perl": re.compile(r"-[pnlaw0-9]*i\S*"),  # `-pi`, `-i.bak`; not `-Mstrict`
+             "yq": re.compile(r"-i|--inplace"), "awk": re.compile(r"inplace")}  # gawk `-i inplace`
 # A word of a command (quoted, or up to a space or a redirection), or a redirection.
 _WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
@@ -244,8 +246,9 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
                     if _at(here, names[1]) in edit.writes:
                         found[number] = dataclasses.replace(edit, writes=(*edit.writes, _at(here, names[2])))
             elif editor := _EDITOR.match(segment):
-                in_place = editor[1] != "envsubst" and any(not word[0] and _IN_PLACE.fullmatch(name)
-                                                           for word, name in zip(words, names, strict=True))
+                option = _IN_PLACE.get(editor[1])
+                in_place = option is not None and any(not word[0] and option.fullmatch(name)
+                                                      for word, name in zip(words, names, strict=True))
                 files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1]) if word[0]}
                 if in_place:  # its files: the words that are no option
                     files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)

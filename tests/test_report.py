@@ -296,10 +296,10 @@ def test_a_placeholder_ci_fills_in_is_told_so_in_its_table_and_gap(tmp_path: Pat
         encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
-    assert "**Placeholder** (CI appears to fill it in)" in rows["`CACHE`"]
-    assert "(CI appears" not in rows["`TODO_KV`"]
-    assert ("**Gap:** `CACHE` uses a placeholder ID (`wrangler.toml:6`), which CI appears to fill in before"
-            " deploying: deploying the top level from anywhere else needs a real namespace ID.") in markdown
+    assert "**Placeholder** (a CI step rewrites it)" in rows["`CACHE`"]
+    assert "(a CI step" not in rows["`TODO_KV`"]
+    assert ("**Gap:** `CACHE` uses a placeholder ID (`wrangler.toml:6`), which a CI step rewrites before a"
+            " deploy: deploying the top level from anywhere else needs a real namespace ID.") in markdown
     assert ("**Gap:** `TODO_KV` uses a placeholder ID (`wrangler.toml:10`): deploying the top level"
             " needs a real namespace ID.") in markdown
 

@@ -145,7 +145,7 @@ def test_cf001_names_the_workflow_line_that_appears_to_fill_a_placeholder_in(
         app = finding.location.path.split("/")[1]
         assert finding.severity == Severity.P0  # still reported: the audit cannot prove what CI does
         assert ("`.github/workflows/deploy.yml:" in finding.message) == (app in filled), finding.message
-    assert all(f"deploy.yml:{line}` appears to fill it in" in f.message
+    assert all(f"deploy.yml:{line}` rewrites this file, naming the placeholder, before a deploy" in f.message
                for f in found if f.location.path.split("/")[1] in filled)
 
 
@@ -158,12 +158,26 @@ def test_cf001_names_the_workflow_line_that_appears_to_fill_a_placeholder_in(
     pytest.param("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
                  "      - run: npx wrangler deploy\n      - run: sed -i s/TODO/x/ wrangler.toml\n",
                  id="after-the-deploy"),
+    pytest.param("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
+                 "          npx wrangler deploy\n          sed -i s/TODO/x/ wrangler.toml\n",
+                 id="after-the-deploy-in-its-step"),
+    pytest.param(DEPLOY.format("perl -Mstrict -ne 'exit 1 if /TODO/' wrangler.toml", ""), id="a-perl-guard"),
+    pytest.param(DEPLOY.format("awk -i lib.awk '/TODO/' wrangler.toml", ""), id="an-awk-library"),
 ])
 def test_cf001_a_fill_in_no_deploy_follows_in_its_job_is_none(
         tmp_path: Path, make_repo: MakeRepo, workflow: str) -> None:
     files = {"wrangler.toml": KV.format("TODO") + PLACED, ".github/workflows/deploy.yml": workflow}
     [found] = findings(tmp_path, make_repo, files, "CF001")
-    assert "appears to fill it in" not in found.message
+    assert "rewrites this file" not in found.message
+
+
+def test_cf001_a_preview_id_a_workflow_rewrites_gets_no_note(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = ('main = "a.ts"\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "' + REAL_ID
+            + '"\npreview_id = "TODO"\n')
+    files = {"wrangler.toml": text, ".github/workflows/deploy.yml": DEPLOY.format(
+        "sed -i s/TODO/x/ wrangler.toml", "")}
+    [found] = findings(tmp_path, make_repo, files, "CF001")
+    assert found.severity == Severity.P2 and "rewrites this file" not in found.message  # no deploy reads it
 
 
 def test_cf001_a_placeholder_account_id_a_workflow_fills_in_names_the_line(
@@ -171,7 +185,7 @@ def test_cf001_a_placeholder_account_id_a_workflow_fills_in_names_the_line(
     files = {"wrangler.toml": 'main = "a.ts"\naccount_id = "<ACCOUNT_ID>"\n',
              ".github/workflows/deploy.yml": DEPLOY.format("sed -i s/<ACCOUNT_ID>/$ID/ wrangler.toml", "")}
     [found] = findings(tmp_path, make_repo, files, "CF001")
-    assert found.severity == Severity.P0 and "deploy.yml:7` appears to fill it in" in found.message
+    assert found.severity == Severity.P0 and "deploy.yml:7` rewrites this file" in found.message
 
 
 @pytest.mark.parametrize(("kind", "entry", "key"), [

@@ -11,13 +11,14 @@ name). A placeholder `account_id` is reported too. Commented-out configuration i
 active and is not reported. A placeholder preview id (`preview_id`, `preview_database_id`),
 which only `wrangler dev` reads, is reported at P2.
 
-A placeholder that a workflow appears to fill in before deploying is still reported (a
-deploy from anywhere else gets the placeholder, and the audit cannot prove what CI does),
-and the finding names the workflow line: a `run:` command (`sed`, `perl`, `yq`, `jq`,
-`awk`) that names the placeholder and writes the config's file (in place, or redirected
-and moved there), from the folder it runs in, or, for `${KV_ID}`, `envsubst` writing that
-file, in a job that deploys after it. Waive the finding if that is how the repository is
-meant to deploy. A command in a script or a local action the step runs is not followed.
+A placeholder that a workflow may fill in before deploying is still reported (a deploy
+from anywhere else gets the placeholder, and the audit cannot prove what CI does), and the
+finding names the workflow line: a `run:` command (`sed -i`, `perl -pi`, `yq -i`, `awk -i
+inplace`, or any of them redirected and moved there) that names the placeholder and writes
+the config's file, from the folder it runs in, or, for `${KV_ID}`, `envsubst` writing that
+file; with a deploy step after it in its job (of any app). Waive the finding if that is how
+the repository is meant to deploy. A command in a script or a local action the step runs
+is not followed.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
@@ -83,8 +84,8 @@ class PlaceholderResourceId(Rule):
                             continue
                         label = KINDS_BY_NAME[binding.kind].label
                         preview = key.startswith("preview_")  # read by `wrangler dev` only
-                        filled = _filled_in(facts, edits, wrangler_config.path,
-                                            binding.properties[key])
+                        filled = None if preview else _filled_in(  # no deploy reads a preview id
+                            facts, edits, wrangler_config.path, binding.properties[key])
                         yield cls.finding(
                             location=binding.location_of(key),
                             subject=scoped(f"{binding.name} {key}" if preview else binding.name,
@@ -99,13 +100,13 @@ class PlaceholderResourceId(Rule):
                             severity=Severity.P2 if preview else None)
 
 
-FILLED = "appears to fill it in before deploying"
+FILLED = "rewrites this file, naming the placeholder, before a deploy in its job"
 
 
 def _filled(where: Location | None) -> str:
-    """What a finding's message says of the workflow line that fills its placeholder in."""
-    return (f"; {code(where)} {FILLED} (a deploy from anywhere else gets the placeholder)"
-            if where else "")
+    """What a finding's message says of the workflow line that may fill its placeholder in."""
+    return (f"; {code(where)} {FILLED} (if CI fills it in there, a deploy from anywhere else"
+            " still gets the placeholder: waive this finding if that is intended)" if where else "")
 
 
 # What envsubst fills in: `${KV_ID}`, `$KV_ID`; which it fills in when told (`envsubst
@@ -126,7 +127,9 @@ def _filled_in(facts: Facts, edits: list[FileEdit], path: str, value: object) ->
     named = re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])")
     for edit in edits:
         if path not in edit.writes or not any(
-                step.workflow == edit.location.path and step.job == edit.job and step.step >= edit.step
+                step.workflow == edit.location.path and step.job == edit.job and (
+                    step.step > edit.step or (step.step == edit.step and (step.location.start_line or 0)
+                                              >= (edit.location.start_line or 0)))
                 for step in facts.deploy_steps):
             continue
         command = edit.command.replace("\\", "")  # `s/\${KV_ID}/…/`
