@@ -355,14 +355,14 @@ def _option(text: str, found: re.Match[str]) -> str:
     id=npmrc,src=…`), nor a name given the next (`--pass PASSWORD: …`), nor a list item
     that goes on (`- redis-cli -a …`), nor the `-p` of a `login` that no registry client
     runs."""
-    if ((found[1][-1] in " \t" or "," in found[1]) and _NOT_A_VALUE.fullmatch(found[2])) or (
-            found[2].startswith(("id=", "src=", "type=", "env="))) or _NAME_GIVEN.fullmatch(found[2]) or (
-            "«" in found[2]) or (
-            _ITEM.search(found[1]) and not _LINE_END.match(text, found.end())) or (
-            found[1].startswith("login")
-            and not LOGIN_COMMAND.search(text, max(0, found.start() - 40), found.start())):
-        return found[0]
-    return found[1] + REDACTED
+    option, value = found[1], found[2]
+    kept = (((option[-1] in " \t" or "," in option) and _NOT_A_VALUE.fullmatch(value))
+            or value.startswith(("id=", "src=", "type=", "env=")) or _NAME_GIVEN.fullmatch(value)
+            or "«" in value  # redacted already, in part
+            or (_ITEM.search(option) and not _LINE_END.match(text, found.end()))
+            or (option.startswith("login")
+                and not LOGIN_COMMAND.search(text, max(0, found.start() - 40), found.start())))
+    return found[0] if kept else option + REDACTED
 
 
 def _credential(value: str) -> bool:

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, FileEdit, Finding, Location, Severity
+from ..model import DeployStep, Facts, FileEdit, Finding, Location, Severity
 from ..placeholders import id_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scoped
@@ -126,11 +126,7 @@ def _filled_in(facts: Facts, edits: list[FileEdit], path: str, value: object) ->
     reference = _REFERENCE.fullmatch(value)
     named = re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])")
     for edit in edits:
-        if path not in edit.writes or not any(
-                step.workflow == edit.location.path and step.job == edit.job and (
-                    step.step > edit.step or (step.step == edit.step and (step.location.start_line or 0)
-                                              >= (edit.location.start_line or 0)))
-                for step in facts.deploy_steps):
+        if path not in edit.writes or not any(_after(step, edit) for step in facts.deploy_steps):
             continue
         command = edit.command.replace("\\", "")  # `s/\${KV_ID}/…/`
         listed = _SHELL_FORMAT.search(command)
@@ -139,3 +135,10 @@ def _filled_in(facts: Facts, edits: list[FileEdit], path: str, value: object) ->
                     not listed or reference[1] in _REFERENCE.findall(listed[2]))):
             return edit.location
     return None
+
+
+def _after(step: DeployStep, edit: FileEdit) -> bool:
+    """Whether a deploy step comes after an edit in its job (a later step, or a later line
+    of the same step)."""
+    return step.workflow == edit.location.path and step.job == edit.job and (
+        (step.step, step.location.start_line or 0) >= (edit.step, edit.location.start_line or 0))
