@@ -25,7 +25,7 @@ from .docs import read_header
 from .errors import AuditError
 from .model import Outcome
 from .publish import check_keep_blocks, publish
-from .report import render_verify
+from .report import finding_line, render_verify
 from .rules.base import unread_config
 from .secrets import redact
 
@@ -409,11 +409,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         secrets = audit.secrets()
         for finding in [] if args.quiet else open_findings:
-            where = "(repository)" if finding.location.path == "." else finding.location
-            expired = f" ({finding.waiver})" if finding.waiver else ""
-            line = redact(f"{where}: {finding.severity} {finding.rule} {finding.title}:"
-                          f" {finding.message}{expired}", secrets)
-            print(line.translate(_ONE_LINE))  # one finding, one line
+            print(finding_line(finding, secrets))
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")
@@ -424,11 +420,6 @@ def _check(args: argparse.Namespace) -> int:
                             bool(facts.configs)))
     return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
-
-
-# Line breaks a reader may split on, shown escaped in a finding's line of text output.
-_ONE_LINE = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028",
-                           "\u2029": "\\u2029", "\x85": "\\x85"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
+from .secrets import redact
 from .wrangler import KINDS_BY_NAME
 
 TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
@@ -776,6 +777,20 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
             *_drift(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx), *_doc_health(ctx)]
 
 
+# Line breaks a reader may split on, shown escaped in a finding's line of text output.
+_ONE_LINE = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028",
+                           "\u2029": "\\u2029", "\x85": "\\x85"})
+
+
+def finding_line(finding: Finding, secrets: Iterable[str] = ()) -> str:
+    """A finding as one line of text output (`check`, `verify`), its values redacted:
+    `path:line: P0 CF001 Title: message`, and why a waiver no longer applies."""
+    where = "(repository)" if finding.location.path == "." else finding.location
+    expired = f" ({finding.waiver})" if finding.waiver else ""
+    return redact(f"{where}: {finding.severity} {finding.rule} {finding.title}: {finding.message}"
+                  f"{expired}", secrets).translate(_ONE_LINE)
+
+
 def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date: str,
                   config: AuditConfig, table: bool) -> str:
     """`auditlib verify` as text: the freshness table (docs mode), then one line a finding."""
@@ -783,8 +798,7 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                   config=config, version="")
     parts = [to_markdown(_doc_health(ctx)[1:])] if table else []
     open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
-    parts += [f"{f.location}: {f.rule} {RULE_BY_ID[f.rule].name}: {f.message}".replace(
-        "\r", "\\r").replace("\n", "\\n") + "\n" for f in open_findings]  # one line each
+    parts += [finding_line(f) + "\n" for f in open_findings]
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"

@@ -161,7 +161,8 @@ def test_verify_cli_exit_codes_and_json(repo: Path, capsys: pytest.CaptureFixtur
     # DR003 (the header's status) is a finding, not a drifted claim.
     drifted = sum(f["rule"] not in ("DR001", "DR002", "DR003") for f in data["findings"])
     assert out[-1] == f"{len(data['findings'])} findings in 1 document ({drifted} drifted claims)"
-    assert any(line.startswith(f"{DOC}:") and "DR006 doc-line-count-drift" in line for line in out)
+    assert any(line.startswith(f"{DOC}:") and ": P2 DR006 Line count in document is wrong: " in line
+               for line in out)
     assert cli.main(["verify", str(repo / "nope.md"), "--repo", str(repo)]) == 2
     assert cli.main(["verify", "--repo", str(repo)]) == 2
 
@@ -176,7 +177,7 @@ def test_docs_tree_mode_shows_freshness(repo: Path, capsys: pytest.CaptureFixtur
         "`docs/auto-scaling.md`", "`docs/deploy-health-checks.md`",
         "`docs/performance-budgets.md`", "`docs/runtime/cloudflare-edge-storage-plan.md`"]
     assert "| 24 " in rows[0] and "| 340 " in rows[1]
-    assert out.count("DR002 doc-stale") == 3
+    assert out.count(": P2 DR002 Document not reviewed recently: ") == 3
 
 
 def test_regenerated_report_lists_drift_of_the_hand_written_version(repo: Path) -> None:
@@ -211,7 +212,7 @@ def test_an_unreadable_document_in_a_docs_tree_is_reported_with_the_others(
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
                      "--date", DATE]) == 1
     out = capsys.readouterr().out
-    assert "docs/big.md: CF000 unreadable-input: `docs/big.md` could not be read:" in out
+    assert "docs/big.md: P1 CF000 File could not be read: `docs/big.md` could not be read:" in out
     assert "| `docs/deploy-health-checks.md` " in out and "no drift" not in out
 
 
@@ -226,7 +227,7 @@ def test_a_document_in_a_docs_tree_that_is_not_text_is_reported_with_the_others(
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
                      "--date", DATE]) == 1
     out = capsys.readouterr().out
-    assert f"docs/{name}:1: CF000 unreadable-input: `docs/{name}:1` could not be read:" \
+    assert f"docs/{name}:1: P1 CF000 File could not be read: `docs/{name}:1` could not be read:" \
         " binary content (NUL byte): skipped" in out
     assert "| `docs/deploy-health-checks.md` " in out
 
@@ -238,7 +239,7 @@ def test_a_pipe_in_a_docs_tree_is_reported_with_the_others(
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
                      "--date", DATE]) == 1
     out = capsys.readouterr().out
-    assert "docs/pipe.md: CF000 unreadable-input: `docs/pipe.md` could not be read: not a" \
+    assert "docs/pipe.md: P1 CF000 File could not be read: `docs/pipe.md` could not be read: not a" \
         " regular file (a named pipe): not read" in out
     assert "pipe.txt" not in out and "| `docs/deploy-health-checks.md` " in out
 
