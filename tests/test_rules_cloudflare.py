@@ -119,6 +119,15 @@ def test_cf007_asks_for_logs_where_observability_is_on(tmp_path: Path, make_repo
     [found] = findings(tmp_path, make_repo, {"wrangler.jsonc": text}, "CF007")
     assert found.remediation == ('Keep Workers Logs: `"logs": { "enabled": true }` and a'
                                  " `head_sampling_rate` above 0")
+    assert found.message == '`wrangler.jsonc` keeps no logs (`"logs": { "enabled": false }`)'
+
+
+def test_cf007_quotes_a_json_config_s_sampling_rate_in_its_syntax(tmp_path: Path,
+                                                                 make_repo: MakeRepo) -> None:
+    text = '{ "main": "a.ts", "observability": { "enabled": true, "head_sampling_rate": 0 } }'
+    [found] = findings(tmp_path, make_repo, {"wrangler.json": text}, "CF007")
+    assert found.message == ('`wrangler.json` keeps no logs (`"head_sampling_rate": 0`:'
+                             " no request is logged)")
 
 
 # CF008 durable-object-migration-missing ---------------------------------------------------

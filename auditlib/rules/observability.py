@@ -54,7 +54,8 @@ class ObservabilityDisabled(Rule):
             for scope in wrangler_config.scopes():
                 if not has_entry(scope):
                     continue
-                why = _no_logs(scope.settings.get("observability"))
+                toml = wrangler_config.path.endswith(".toml")
+                why = _no_logs(scope.settings.get("observability"), toml)
                 if why is None:
                     continue
                 where = scope_label(wrangler_config, scope)
@@ -65,7 +66,7 @@ class ObservabilityDisabled(Rule):
                     subject=scoped("observability", scope),
                     message=(f"observability is not enabled in {where}" if not why
                              else f"{where} keeps no logs ({why})"),
-                    remediation=_remediation(bool(why), wrangler_config.path.endswith(".toml")))
+                    remediation=_remediation(bool(why), toml))
 
 
 def _remediation(enabled: bool, toml: bool) -> str:
@@ -77,17 +78,19 @@ def _remediation(enabled: bool, toml: bool) -> str:
                                                else '`"observability": { "enabled": true }`)')
 
 
-def _no_logs(observability: object) -> str | None:
+def _no_logs(observability: object, toml: bool) -> str | None:
     """Why an `[observability]` table keeps no Workers Logs ("" when it does not turn them
-    on), or None when it keeps them."""
+    on), in the file's syntax, or None when it keeps them."""
     if not isinstance(observability, dict):
         return ""
     logs = observability.get("logs")
     logs = logs if isinstance(logs, dict) else {}
     enabled = observability.get("enabled")
     if enabled is False or logs.get("enabled", enabled) is not True:
-        return "`logs.enabled = false`" if enabled is True else ""
+        return ("" if enabled is not True else "`logs.enabled = false`" if toml
+                else '`"logs": { "enabled": false }`')
     rate = logs.get("head_sampling_rate", observability.get("head_sampling_rate"))
     if rate == 0 and not isinstance(rate, bool):
-        return "`head_sampling_rate = 0`: no request is logged"
+        rate_text = "`head_sampling_rate = 0`" if toml else '`"head_sampling_rate": 0`'
+        return f"{rate_text}: no request is logged"
     return None
