@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 import json5
 
@@ -178,6 +178,8 @@ _STRING_OR_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|//[^\n]*|/\*.*?(?:\*/|\
 _NOT_A_LINE_BREAK = re.compile(r"[^\n]")
 # A double-quoted JSON string (kept), or a comma before `}` or `]` (dropped).
 _STRING_OR_TRAILING_COMMA = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|,(?=\s*[}\]])')
+# A double-quoted JSON string, or a number JSON has not.
+_STRING_OR_CONSTANT = re.compile(r'("(?:[^"\\\n]|\\.)*"?)|(-?Infinity|NaN)')
 
 
 class NotJsonc(ValueError):
@@ -200,14 +202,27 @@ def _json(text: str) -> Any:
     """
     plain = _STRING_OR_COMMENT.sub(lambda found: found[1] or _NOT_A_LINE_BREAK.sub(" ", found[0]), text)
     try:
-        return json.loads(plain)
-    except json.JSONDecodeError:
-        pass
-    try:
-        return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or " ", plain))
-    except json.JSONDecodeError as error:
-        json5.loads(text)  # broken for json5 too: its error
-        raise NotJsonc(error) from None
+        try:
+            return json.loads(plain, parse_constant=_no_constant)
+        except json.JSONDecodeError:
+            pass
+        try:
+            return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or " ", plain),
+                              parse_constant=_no_constant)
+        except json.JSONDecodeError as error:
+            json5.loads(text)  # broken for json5 too: its error
+            raise NotJsonc(error) from None
+    except _Constant as constant:  # at the first one, outside strings
+        where = next((found.start(2) for found in _STRING_OR_CONSTANT.finditer(plain) if found[2]), 0)
+        raise NotJsonc(json.JSONDecodeError(f"{constant} is not a JSON value", plain, where)) from None
+
+
+class _Constant(ValueError):
+    """`NaN`, `Infinity` or `-Infinity`: json (and JSON5) reads them, wrangler does not."""
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise _Constant(name)
 
 
 # Keys an environment takes from the top level unless it sets them (wrangler's "inheritable").

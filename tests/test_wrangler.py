@@ -357,8 +357,11 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     ('{\n  /* a\n  comment */ "name": \'a\'\n}\n', (3, 22)),
     ('{"limits": {"cpu_ms": 0x10}}', (1, 24)),
     ('{"flags": ["a",], "main": \'s.ts\'}', (1, 27)),  # after a trailing comma on its line
+    ('{\n  "name": "NaN", // NaN\n  "limits": { "cpu_ms": NaN }\n}\n', (3, 25)),
+    ('{"x": [1,], "y": "-Infinity", "limits": {"cpu_ms": -Infinity}}', (1, 52)),
+    ('{"limits": {"cpu_ms": Infinity}}', (1, 23)),
 ], ids=["unquoted-key", "single-quotes-after-a-block-comment", "hexadecimal",
-        "after-a-trailing-comma"])
+        "after-a-trailing-comma", "nan", "minus-infinity-after-a-trailing-comma", "infinity"])
 def test_json5_that_wrangler_cannot_read_is_malformed(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
         parse("wrangler.jsonc", text)
