@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
                      help="settings file (default: REPO/auditlib.toml, or [tool.auditlib] in"
                           " REPO/pyproject.toml)")
     run.add_argument("--quiet", action="store_true",
-                     help="print only errors and the summary line")
+                     help="print only errors, warnings and the summary line")
     run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
                      type=_document_path,
                      help="write the document into REPO at PATH (default: the settings'"
@@ -114,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="audit date (default: today)")
     check.add_argument("--quiet", action="store_true",
-                       help="text format: print only errors and the summary line")
+                       help="text format: print only errors, warnings and the summary line")
     for command in (run, check):
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
                              help="exit 1 when an open finding is at or above this severity")
@@ -324,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
     audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
-    if repo is None and not args.quiet:
+    if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     written = execute.run(
         notebook=args.notebook, out_dir=args.out / audit_date, kernel=args.kernel,
@@ -387,7 +387,7 @@ def _check(args: argparse.Namespace) -> int:
     audit = api.run_audit(args.repo, args.date, config_path=args.config,
                           baseline=args.baseline)
     facts = audit.facts
-    if args.repo is None and not args.quiet:
+    if args.repo is None:  # also with --quiet
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     status = report.audit_status(facts, audit.findings)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}

@@ -249,8 +249,10 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
-def test_no_repo_means_the_bundled_example_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["check", "--date", DATE, "--format", "json"]) == 0
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_no_repo_means_the_bundled_example_and_says_so(quiet: list[str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "--date", DATE, "--format", "json", *quiet]) == 0
     assert capsys.readouterr().err == "auditlib: no REPO given: auditing the bundled example\n"
 
 
