@@ -1393,20 +1393,21 @@ jobs:
 """
 
 
-def caller(name: str, **given: str) -> str:
+def reusable_caller(name: str, **given: str) -> str:
     return (f"  {name}:\n    uses: ./.github/workflows/reusable.yml\n    with:\n"
             + "".join(f"      {key}: {value}\n" for key, value in given.items()))
 
 
 @pytest.mark.parametrize(("callers", "deployed"), [
-    pytest.param(caller("web", command="deploy", dir="apps/web"), {"web"}, id="the-action-s-command"),
-    pytest.param(caller("api", command="npx wrangler deploy --config apps/api/wrangler.toml"),
+    pytest.param(reusable_caller("web", command="deploy", dir="apps/web"), {"web"},
+                 id="the-action-s-command"),
+    pytest.param(reusable_caller("api", command="npx wrangler deploy --config apps/api/wrangler.toml"),
                  {"api"}, id="a-run-command"),
-    pytest.param(caller("docs", command="pages deploy dist --project-name docs")
-                 + caller("web", command="deploy", dir="apps/web"), {"docs", "web"},
+    pytest.param(reusable_caller("docs", command="pages deploy dist --project-name docs")
+                 + reusable_caller("web", command="deploy", dir="apps/web"), {"docs", "web"},
                  id="each-caller-its-command"),
-    pytest.param(caller("web", command="'deploy --dry-run'", dir="apps/web")
-                 + caller("api", dir="apps/api"), set(), id="commands-that-deploy-nothing"),
+    pytest.param(reusable_caller("web", command="'deploy --dry-run'", dir="apps/web")
+                 + reusable_caller("api", dir="apps/api"), set(), id="commands-that-deploy-nothing"),
 ])
 def test_cf015_a_reusable_workflow_given_its_command(tmp_path: Path, make_repo: MakeRepo,
                                                      callers: str, deployed: set[str]) -> None:
