@@ -106,9 +106,10 @@ def parser() -> argparse.ArgumentParser:
                     " arguments or input.")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+    check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
                        help="text: a line per open finding, a count per rule and a summary;"
-                            " json: findings.json; sarif: findings.sarif (default: text)")
+                            " json: findings.json; sarif: findings.sarif; junit: JUnit XML, a"
+                            " test suite per rule (default: text)")
     check.add_argument("--config", type=Path, default=None, metavar="FILE",
                        help="settings file (default: REPO/auditlib.toml or pyproject.toml)")
     check.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -406,6 +407,10 @@ def _check(args: argparse.Namespace) -> int:
         print(audit.to_json(), end="")
     elif args.format == "sarif":
         print(sarif_text(audit), end="")
+    elif args.format == "junit":
+        from .junit import junit_text
+
+        print(junit_text(audit), end="")
     else:
         secrets = audit.secrets()
         for finding in [] if args.quiet else open_findings:
