@@ -33,7 +33,8 @@ PROBES: tuple[Probe, ...] = (
     Probe(name="exported-class",
           regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",),
           globs=CODE_GLOBS + NOT_TESTS),
-    Probe(name="export-list", regex=r"\bexport\s*\{", groups=(), globs=CODE_GLOBS + NOT_TESTS),
+    # `export { A, B as C }`, and `export * from "./objects"`
+    Probe(name="export-list", regex=r"\bexport\s*[{*]", groups=(), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="metrics-sink",
           regex=r"\b(writeDataPoint|statsd|prometheus|opentelemetry|histogram"
                 r"|metrics\.(?:increment|gauge|timing|distribution|record))\b",
@@ -313,6 +314,7 @@ def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> l
                       default=DEFAULT_EXPORT.search(m.text) is not None) for m in matches]
 
 
+STAR_EXPORT = re.compile(r"\bexport\s*\*(?!\s*as\b)")  # not `export * as ns`
 DEFAULT_EXPORT = re.compile(r"\bexport\s+default\s+(?:abstract\s+)?class\b")
 
 

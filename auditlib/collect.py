@@ -82,6 +82,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     providers: list[ProviderSelection] = []
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
+    reexports = [m.location for m in matches if m.probe == "export-list"
+                 and codesearch.STAR_EXPORT.search(m.text) and not codesearch.commented(m.text)]
     calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
         wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
@@ -90,6 +92,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                   # export { Counter } or export { RoomDO as Room } from "./room": read on
                   # when the list goes on over more lines
                   or (m.probe == "export-list" and not codesearch.commented(m.text)
+                      and "{" in m.text  # not `export * from`: no names to read
                       and ("}" not in m.text
                            or do_classes.intersection(codesearch.export_names([m.text], 1))))]
         open_calls = [m for m in found if m.probe == "metrics-sink"
@@ -144,6 +147,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
         "providers": tuple(sorted(providers, key=lambda p: (p.variable, p.location.path))),
         "latency": tuple(latency),
         "classes": tuple(classes),
+        "reexports": tuple(reexports),
         "metrics": metrics,
         "extra": tuple(m for m in matches if m.probe in extra_names),
         "searches": {"metrics": Search(command=repofiles.search_command(patterns, globs),

@@ -319,6 +319,7 @@ class Facts:
     providers: tuple[ProviderSelection, ...] = ()
     latency: tuple[LatencyMonitor, ...] = ()
     classes: tuple[CodeClass, ...] = ()
+    reexports: tuple[Location, ...] = ()  # `export * from "…"`: all of a module's names
     metrics: tuple[Match, ...] = ()
     searches: dict[str, Search] = field(default_factory=dict)
     documents: tuple[Document, ...] = ()

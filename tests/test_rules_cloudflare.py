@@ -280,6 +280,62 @@ def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     assert all("`Cart`" in f.message for f in found)
 
 
+def app(name: str, main: str = "src/index.ts") -> str:
+    return f'name = "{name}"\nmain = "{main}"\n' + DO_BINDING  # the binding on line 5
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"apps/a/wrangler.toml": app("a"), "apps/a/src/index.ts": CART_CLASS,
+                  "apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export {};\n"},
+                 [("apps/b/wrangler.toml", 5, "CART_DO")], id="exported-by-another-app-only"),
+    pytest.param({"wrangler.toml": app("root"), "src/index.ts": "export {};\n",
+                  "apps/a/wrangler.toml": app("a"), "apps/a/src/index.ts": CART_CLASS},
+                 [("wrangler.toml", 5, "CART_DO")], id="not-by-an-app-inside-the-root-s-folder"),
+    pytest.param({"wrangler.toml": app("root", "index.ts"),
+                  "apps/a/wrangler.toml": app("a"), "apps/a/src/index.ts": CART_CLASS},
+                 [("wrangler.toml", 5, "CART_DO")], id="an-entry-in-the-root-folder-claims-nothing-more"),
+    pytest.param({"apps/b/wrangler.toml": app("b"), "packages/do/src/cart.ts": CART_CLASS},
+                 [("apps/b/wrangler.toml", 5, "CART_DO")], id="exported-by-a-shared-package-only"),
+    pytest.param({"apps/b/wrangler.toml": app("b"), "packages/do/src/cart.ts": CART_CLASS,
+                  "apps/b/src/index.ts": 'export { Cart } from "@acme/do";\n'},
+                 [], id="re-exported-from-a-shared-package"),
+    pytest.param({"apps/b/wrangler.toml": app("b"),
+                  "apps/b/src/index.ts": 'export * from "@acme/objects";\n'},
+                 [], id="export-star-is-not-looked-into"),
+    pytest.param({"apps/b/wrangler.toml": app("b"),
+                  "apps/b/src/index.ts": 'export * as objects from "@acme/objects";\n'},
+                 [("apps/b/wrangler.toml", 5, "CART_DO")], id="export-star-as-a-namespace"),
+    pytest.param({"apps/a/wrangler.toml": app("a"), "apps/a/src/index.ts": CART_CLASS,
+                  "apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": 'export * from "./o";\n'},
+                 [], id="export-star-of-this-worker-only"),
+    pytest.param({"apps/b/wrangler.toml": app("b", "../../packages/worker/src/index.ts"),
+                  "packages/worker/src/cart.ts": CART_CLASS}, [], id="in-the-folder-of-main"),
+])
+def test_cf009_looks_in_the_worker_s_own_code(tmp_path: Path, make_repo: MakeRepo, files: Files,
+                                              expected: Expected) -> None:
+    check(findings(tmp_path, make_repo, files, "CF009"), expected, Severity.P0)
+
+
+def test_cf009_names_the_worker_that_exports_the_class(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"apps/a/wrangler.toml": app("cart-worker"), "apps/a/src/index.ts": CART_CLASS,
+             "apps/b/wrangler.toml": app("b"), "packages/do/src/cart.ts": CART_CLASS,
+             "apps/c/wrangler.toml": app("c")}
+    found = {f.location.path: f for f in findings(tmp_path, make_repo, files, "CF009")}
+    assert found["apps/b/wrangler.toml"].message == (
+        "`CART_DO` in `apps/b/wrangler.toml` names `Cart`, which this Worker does not export:"
+        " `apps/a/src/index.ts:3` does, in the Worker of `apps/a/wrangler.toml`")
+    assert found["apps/b/wrangler.toml"].remediation == (
+        'Bind that Worker\'s class with `script_name = "cart-worker"` on `CART_DO`, or export'
+        " `Cart` from this Worker")
+    del files["apps/a/src/index.ts"]
+    (tmp_path / "2").mkdir()
+    found = {f.location.path: f for f in findings(tmp_path / "2", make_repo, files, "CF009")}
+    assert found["apps/c/wrangler.toml"].message == (
+        "`CART_DO` in `apps/c/wrangler.toml` names `Cart`, which this Worker does not export:"
+        " only `packages/do/src/cart.ts:3` does, outside its folder")
+    assert set(found) == {"apps/a/wrangler.toml", "apps/b/wrangler.toml", "apps/c/wrangler.toml"}
+
+
 @pytest.mark.parametrize(("binding", "message"), [
     ('{ name = "CART_DO", class_name = ["Cart"] }',
      '`CART_DO` in `wrangler.toml` has a `class_name` that is not a string (`["Cart"]`)'),

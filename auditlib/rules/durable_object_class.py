@@ -2,9 +2,13 @@
 
 ## What it does
 For every Durable Object binding without `script_name` in a Worker config, looks for an
-export of that `class_name` in the repository's TypeScript and JavaScript, outside tests:
+export of that `class_name` in the Worker's TypeScript and JavaScript, outside tests:
 `export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`); `export default class Cart` exports no name. A Python Worker (`main` is a
+"./cart"`); `export default class Cart` exports no name. The Worker's code is in its
+config's folder, but not in the folder of another config within it, and in the folder of a
+`main` outside it. A class exported only by another Worker's code is named, with that
+Worker: bind it with `script_name`. Where the Worker's code has an `export * from "…"`, its
+bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
 searched: its bindings are passed over.
 
@@ -24,12 +28,15 @@ Export the class under the configured name, or correct `class_name`.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator, Mapping
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import CodeClass, Facts, Finding, Severity, WranglerConfig
 from .base import Rule, scope_label, scoped
 
 
@@ -45,13 +52,22 @@ class DurableObjectClassNotFound(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         # named exports only: the runtime looks a class up by its name, not `export default`
-        exported = {code_class.name for code_class in facts.classes if not code_class.default}
+        exported: dict[str, list[CodeClass]] = defaultdict(list)
+        for code_class in sorted(facts.classes, key=lambda c: c.location.path):
+            if not code_class.default:
+                exported[code_class.name].append(code_class)
+        apps = {c.app: c for c in facts.configs}
+        owner = functools.cache(functools.partial(_owner, apps))
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
                 if not javascript_worker(scope.settings):
                     continue
+                own = functools.partial(_owns, owner, wrangler_config.app,
+                                        _entry_folder(wrangler_config.app, scope.settings.get("main")))
+                # `export * from "…"` may export any class: where one is, it is not looked into
+                star = any(own(location.path) for location in facts.reexports)
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
@@ -67,13 +83,63 @@ class DurableObjectClassNotFound(Rule):
                             remediation=(f"Set `class_name` of {code(binding.name)} to the name"
                                          " of the class the Worker exports"))
                         continue
-                    if class_name in exported:
+                    if star or any(own(c.location.path) for c in exported[class_name]):
                         continue
-                    yield cls.finding(
-                        location=binding.location, subject=scoped(binding.name, scope),
-                        message=f"{where} names {code(class_name)}, which no file exports",
-                        remediation=(f"Export {code(class_name)} or correct `class_name` of"
-                                     f" {code(binding.name)}"))
+                    others = exported[class_name]
+                    message, remediation = _elsewhere(
+                        where, class_name, binding.name, others,
+                        apps.get(owner(others[0].location.path) or "") if others else None)
+                    yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
+                                      message=message, remediation=remediation)
+
+
+def _owner(apps: Mapping[str, WranglerConfig], path: str) -> str | None:
+    """The folder of the config nearest above `path` (its app's), or None."""
+    folder = posixpath.dirname(path)
+    while folder:
+        if folder in apps:
+            return folder
+        folder = posixpath.dirname(folder)
+    return "." if "." in apps else None
+
+
+def _owns(owner: Callable[[str], str | None], app: str, entry: str | None, path: str) -> bool:
+    """Whether the code at `path` is the Worker's of `app`: in that folder and in no other
+    config's within it, or in the folder of its entry (`entry`, outside `app`)."""
+    return owner(path) == app or (entry is not None and _within(path, entry))
+
+
+def _entry_folder(app: str, main: object) -> str | None:
+    """The folder of a Worker's `main` when it is outside the Worker's own folder (`main =
+    "../../packages/worker/src/index.ts"`), else None."""
+    if not isinstance(main, str):
+        return None
+    entry = posixpath.dirname(posixpath.normpath(posixpath.join(app, main))) or "."
+    return None if entry.startswith("..") or _within(entry, app) or entry == app else entry
+
+
+def _within(path: str, folder: str) -> bool:
+    return folder == "." or path.startswith(folder + "/")
+
+
+def _elsewhere(where: str, class_name: str, binding: str, exports: list[CodeClass],
+               other: WranglerConfig | None) -> tuple[str, str]:
+    """The message and fix of a binding to a class its Worker does not export: no file does,
+    or only the code of `other` Worker (bind its class with `script_name`), or a module
+    outside the Worker's folder."""
+    if not exports:
+        return (f"{where} names {code(class_name)}, which no file exports",
+                f"Export {code(class_name)} or correct `class_name` of {code(binding)}")
+    found = code(str(exports[0].location))
+    if other is not None and other.target == "worker" and other.name:
+        return (f"{where} names {code(class_name)}, which this Worker does not export:"
+                f" {found} does, in the Worker of {code(other.path)}",
+                f"Bind that Worker's class with `script_name = \"{other.name}\"` on {code(binding)},"
+                f" or export {code(class_name)} from this Worker")
+    return (f"{where} names {code(class_name)}, which this Worker does not export: only {found}"
+            " does, outside its folder",
+            f"Export {code(class_name)} from the Worker's entry (`export {{ {class_name} }} from"
+            f" \"…\"`), or correct `class_name`")
 
 
 def javascript_worker(settings: Mapping[str, object]) -> bool:
