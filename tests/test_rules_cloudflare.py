@@ -273,6 +273,12 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
     pytest.param({"wrangler.toml": 'name = "rs"\nmain = "build/worker/shim.mjs"\n' + DO_BINDING
                   + '\n[build]\ncommand = "cargo install -q worker-build && worker-build --release"\n',
                   "src/lib.rs": "#[durable_object]\npub struct Cart {}\n"}, [], id="rust-worker"),
+    pytest.param({"wrangler.toml": 'name = "next"\nmain = ".open-next/worker.js"\n' + DO_BINDING},
+                 [], id="opennext-s-generated-entry"),
+    pytest.param({"wrangler.toml": 'name = "w"\nmain = "./dist/index.js"\n' + DO_BINDING}, [],
+                 id="a-built-entry"),
+    pytest.param({"wrangler.toml": 'name = "w"\nmain = "src/dist.ts"\n' + DO_BINDING},
+                 [("wrangler.toml", 5, "CART_DO")], id="a-source-file-named-like-a-build-folder"),
 ])
 def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     found = findings(tmp_path, make_repo, files, "CF009")

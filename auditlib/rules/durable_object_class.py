@@ -10,7 +10,8 @@ config's folder, but not in the folder of another config within it, and in the f
 Worker: bind it with `script_name`. Where the Worker's code has an `export * from "…"`, its
 bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
-searched: its bindings are passed over.
+searched, and a `main` that a build writes (`.open-next/worker.js`, `dist/index.js`) is in
+a folder not searched: their bindings are passed over.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -37,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import CodeClass, Facts, Finding, Severity, WranglerConfig
+from ..repofiles import EXCLUDED_DIRS
 from .base import Rule, scope_label, scoped
 
 
@@ -62,7 +64,7 @@ class DurableObjectClassNotFound(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                if not javascript_worker(scope.settings):
+                if not javascript_worker(scope.settings) or _built(scope.settings.get("main")):
                     continue
                 own = functools.partial(_owns, owner, wrangler_config.app,
                                         _entry_folder(wrangler_config.app, scope.settings.get("main")))
@@ -91,6 +93,13 @@ class DurableObjectClassNotFound(Rule):
                         apps.get(owner(others[0].location.path) or "") if others else None)
                     yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
                                       message=message, remediation=remediation)
+
+
+def _built(main: object) -> bool:
+    """Whether `main` is a file a build writes, in a folder the audit does not search
+    (`.open-next/worker.js`, `dist/index.js`)."""
+    return isinstance(main, str) and any(
+        part in EXCLUDED_DIRS for part in posixpath.normpath(main).split("/")[:-1])
 
 
 def _owner(apps: Mapping[str, WranglerConfig], path: str) -> str | None:
