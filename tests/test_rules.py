@@ -237,6 +237,8 @@ def test_cf002_an_entry_only_in_environments_asks_each_environment(
                  [], id="static-assets-only-no-code-to-place"),
     pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n'},
                  [("wrangler.toml", None, "placement")], id="pages-functions-are-placed-too"),
+    pytest.param({"wrangler.toml": 'compatibility_date = "2024-08-06"\n[[d1_databases]]\nbinding = "DB"\n'},
+                 [], id="a-config-that-deploys-nothing"),
 ])
 def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

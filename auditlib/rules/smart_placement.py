@@ -7,7 +7,8 @@ is no section (`placement = "smart"`); a placement hint (`region`, `host`, `host
 places the Worker too. Environments inherit it; the message names those that set their
 own, and an environment whose own placement replaces the top level's Smart Placement with
 none (`mode = "off"`) is reported too. A Worker without `main`, which only serves static
-assets, has no code to place and is passed over. A config whose `main` is given only in its
+assets, has no code to place and is passed over, as is a config without `main`, assets or
+Pages output (read only for `wrangler d1` and other commands). A config whose `main` is given only in its
 environments deploys nothing at its top level: each of those environments without Smart
 Placement is reported instead. The evidence includes the search that was run over the
 repository's wrangler configs and what it found.
@@ -54,6 +55,8 @@ class SmartPlacementMissing(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
+            if wrangler_config.target == "unknown":
+                continue  # no `main`, assets or Pages output: it deploys nothing to place
             if wrangler_config.target == "worker" and not any(
                     "main" in scope.settings for scope in wrangler_config.scopes()):
                 continue  # a Worker that only serves static assets: no code to place
