@@ -6,6 +6,7 @@ identifying `key = "value"` pair in the text, skipping commented-out lines.
 
 from __future__ import annotations
 
+import datetime
 import json
 import posixpath
 import re
@@ -471,9 +472,12 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
 
 
 def _value_text(value: object) -> str:
-    """A value as it is written: strings as they are, others as JSON (dates as ISO text)."""
+    """A value as it is written: strings as they are, TOML dates and times as ISO text, others
+    as JSON."""
     if isinstance(value, str):
         return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
     try:
         return json.dumps(value, default=str)
     except ValueError:  # an integer past Python's 4,300-digit limit

@@ -570,8 +570,8 @@ def test_a_value_of_the_wrong_type_stops_no_rule(tmp_path: Path, rule: str) -> N
     if rule == "CF010":  # as the file writes it, not as Python does
         assert [f.message for f in audit.findings if f.rule == rule
                 and f.location.path == "a/wrangler.toml"] == [
-            "`a/wrangler.toml` has no valid `compatibility_date` (`2024-01-01T00:00:00+00:00`,"
-            " a date and time)"]
+            "`a/wrangler.toml` writes `compatibility_date = 2024-01-01T00:00:00+00:00` without"
+            " quotes: a TOML date and time, which wrangler refuses (it expects a string)"]
 
 
 def test_a_lone_surrogate_or_a_deep_config_loses_no_output(

@@ -391,8 +391,8 @@ def dated(top: str | None, env: str | None = None) -> str:
                  id="stale-in-env-only"),
     pytest.param({"wrangler.toml": dated("2024-01-01", env="2025-06-20")},
                  [("wrangler.toml", 3, "compatibility_date")], 547, id="stale-at-top-only"),
-    pytest.param({"wrangler.toml": WORKER + "compatibility_date = 2025-05-31\n"},
-                 [("wrangler.toml", 3, "compatibility_date")], 31, id="toml-date-literal"),
+    pytest.param({"wrangler.toml": WORKER + "compatibility_date = 2025-06-20\n"},
+                 [("wrangler.toml", 3, "compatibility_date")], None, id="toml-date-literal"),
     pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "compatibility_date": "2025-01-01",\n}\n'},
                  [("wrangler.jsonc", 3, "compatibility_date")], 181, id="jsonc"),
     pytest.param({"wrangler.toml": dated(None)}, [("wrangler.toml", None, "compatibility_date")],
@@ -409,6 +409,20 @@ def test_cf010(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(found, expected, Severity.P2)
     for finding in found:
         assert (f"{age} days old (limit 30)" if age else "compatibility_date") in finding.message
+
+
+def test_cf010_a_date_without_quotes_is_a_toml_date_wrangler_refuses(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": WORKER + "compatibility_date = 2025-06-20\n"},
+                       "CF010", AS_OF)
+    assert found.message == ("`wrangler.toml` writes `compatibility_date = 2025-06-20` without quotes:"
+                             " a TOML date, which wrangler refuses (it expects a string)")
+    assert found.remediation == 'Quote it: `compatibility_date = "2025-06-20"`'
+    (tmp_path / "2").mkdir()
+    config = collect(make_repo(tmp_path / "2", {"wrangler.toml": WORKER + 'compatibility_date = 2025-06-20\n'
+                                                '[vars]\nRELEASED = 2025-06-20T10:00:00Z\n'})).configs[0]
+    assert config.compatibility_date == "2025-06-20"  # ISO text, not JSON text with its quotes
+    assert config.top.vars[0].value == "2025-06-20T10:00:00+00:00"
 
 
 def test_cf010_date_in_the_future(tmp_path: Path, make_repo: MakeRepo) -> None:

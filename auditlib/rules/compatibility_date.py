@@ -3,7 +3,9 @@
 ## What it does
 Reports a `compatibility_date` older than `compatibility_max_age_days` (default 180) before
 the audit date, in every environment that sets or inherits it; one after the audit date
-(Cloudflare refuses to deploy it); one not written `YYYY-MM-DD`; and a config without one.
+(Cloudflare refuses to deploy it); one not written `YYYY-MM-DD`, or written without quotes
+(`compatibility_date = 2026-01-15`, a TOML date: wrangler refuses it); and a config
+without one.
 
 ## Why is this bad?
 The compatibility date pins the runtime's behaviour. A date left behind for long keeps old
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from ..blocks import code
 from ..config import AuditConfig
@@ -52,11 +54,19 @@ class CompatibilityDateStale(Rule):
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path,
                                     start_line=scope.key_lines.get("compatibility_date"))
+                if isinstance(value, date):  # written without quotes: a TOML date
+                    written = value.isoformat()
+                    yield cls.finding(
+                        location=location, subject=scoped("compatibility_date", scope),
+                        message=(f"{where} writes `compatibility_date = {written}` without quotes:"
+                                 f" a TOML {'date and time' if isinstance(value, datetime) else 'date'},"
+                                 " which wrangler refuses (it expects a string)"),
+                        remediation=f'Quote it: `compatibility_date = "{written[:10]}"`')
+                    continue
                 try:
-                    if isinstance(value, datetime) or (  # a date and a time: no date
-                            not isinstance(value, date) and not ISO_DATE.fullmatch(str(value))):
+                    if not ISO_DATE.fullmatch(str(value)):
                         raise ValueError(value)  # fromisoformat also reads 20260901
-                    pinned = value if isinstance(value, date) else date.fromisoformat(str(value))
+                    pinned = date.fromisoformat(str(value))
                 except ValueError:
                     yield cls.finding(location=location,
                                       subject=scoped("compatibility_date", scope),
@@ -83,5 +93,5 @@ class CompatibilityDateStale(Rule):
 
 
 def _shown(value: object) -> str:
-    """A value as the config wrote it: a TOML date and time in ISO form, not Python's."""
-    return f"{code(value.isoformat())}, a date and time" if isinstance(value, datetime) else repr(value)
+    """A value as the config wrote it: a TOML time in ISO form, not Python's."""
+    return f"{code(value.isoformat())}, a time" if isinstance(value, time) else repr(value)
