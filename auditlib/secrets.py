@@ -111,8 +111,9 @@ def secret_reason(name: str, value: str) -> str | None:
     if secret_name(name) or any(secret_name(key) and not PLACEHOLDER.search(leaf.strip())
                                 for key, leaf in leaves):
         return "name"  # `OAUTH = { client_secret = "..." }` holds one by its name
-    if " " in value or PUBLIC_NAME.search(name):
-        return None
+    if " " in value or PUBLIC_NAME.search(name) or (
+            len(value) <= 64 and _IDENTIFIER_NAME.search(_snake(name))):
+        return None  # a random-looking id or address is random by design: judged by its name
     if _URL.match(value):  # judged by its parts: a credential parameter, a random path
         path = re.split(r"[?#]", value, maxsplit=1)[0]
         return "value" if redact(value, ()) != value or any(
@@ -121,6 +122,10 @@ def secret_reason(name: str, value: str) -> str | None:
 
 
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# Names of public identifiers, random by design: a blockchain address or mint, a content id
+# (IPFS_CID), a hash (GIT_SHA), an id (BUILD_ID).
+_IDENTIFIER_NAME = re.compile(r"(?:^|_)(?:IDS?|ADDRESS|WALLET|MINT|PUBKEY|CID|HASH|SHA|DIGEST"
+                              r"|CHECKSUM|CONTRACT)(?:_|$)")
 
 
 def _named_leaves(value: str) -> list[tuple[str, str]]:

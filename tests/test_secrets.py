@@ -128,6 +128,15 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("tokenUrl", "https://auth.example.com/token", None),
     ("SIGNING_KEY_V2", "NrOIZ7cNgqhHaB", "name"),
     ("I18N_KEY", "checkout.title-v2", None),
+    # public identifiers are random by design: judged by their names, up to 64 characters
+    ("BILLING_MERCHANT_WALLET", "6F6A1zpGpRGmqrXpqgBFYGjC9WFo6iovrRVYoJNBHZqF", None),
+    ("X402_ASSET_MINT", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", None),
+    ("IPFS_CID", "QmT5NvUtoM5nWFfrQdVrFtvGfKFmG7AHE8P34isapyhCxX", None),
+    ("treasuryAddress", "6F6A1zpGpRGmqrXpqgBFYGjC9WFo6iovrRVYoJNBHZqF", None),
+    ("MINTER", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),  # a word, not MINT
+    ("SOLANA_WALLET", "4Z7cXSyeFR8wNGMVXUE1TwtKn5D5Vu7FzEv69dokLv7K" * 2, "value"),  # 88: a keypair
+    ("WALLET_PRIVATE_KEY", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "name"),
+    ("WALLET_ADDRESS", STRIPE_LIKE, "value"),  # a known secret's shape, whatever its name
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),
