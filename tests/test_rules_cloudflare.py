@@ -597,6 +597,13 @@ def test_cf012_a_secret_s_placeholder_is_set_with_wrangler_secret(
              '\n[env.staging.vars]\nMODE = "s"\n'}
     [found] = findings(tmp_path, make_repo, files, "CF012")
     assert found.remediation.startswith("Set `CLIENT_SECRET` with `wrangler secret put")
+    assert found.severity == Severity.P2  # the environment may have the secret: no file shows it
+    assert found.message.endswith(": a placeholder for a secret, which the environment may get"
+                                  " with `wrangler secret put`")
+    files["wrangler.toml"] = files["wrangler.toml"].replace("CLIENT_SECRET", "CLIENT_REGION")
+    (tmp_path / "2").mkdir()
+    [found] = findings(tmp_path / "2", make_repo, files, "CF012")
+    assert found.severity == Severity.P1  # a placeholder for a setting is missing all the same
 
 
 def test_cf011_on_pages_gives_the_pages_command(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -7,7 +7,10 @@ Bindings, `vars`, `containers` and `define` are not inherited by environments. Q
 reported only when the environment declares none: its own consumers (of its own queues, such
 as `pipeline-jobs-staging`, or its own tail Worker) replace the top level's, and declaring
 the top level's queue there would make the environment consume the production queue.
-A Pages environment that declares no binding or var of its own keeps the top level's.
+A Pages environment that declares no binding or var of its own keeps the top level's. A var
+named as a secret whose top-level value is a placeholder (`CLIENT_SECRET = "PLACEHOLDER"`,
+for local development) is reported at P2: the environment may get the secret with `wrangler
+secret put`, which no file shows.
 
 ## Why is this bad?
 `wrangler deploy --env production` deploys only what `[env.production]` declares: a KV
@@ -40,7 +43,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
-from ..secrets import secret_name, secret_reason
+from ..secrets import PLACEHOLDER, secret_name, secret_reason
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, scope_label, scoped, secret_put
 
@@ -112,10 +115,16 @@ class BindingMissingInEnvironment(Rule):
                 for var in top.vars:
                     if var.name in have_vars:
                         continue
+                    # `CLIENT_SECRET = "PLACEHOLDER"` for local development: an environment
+                    # gets the real one with `wrangler secret put`, which no file shows
+                    stand_in = secret_name(var.name) and bool(PLACEHOLDER.search(var.value.strip()))
                     yield cls.finding(
                         location=location, subject=scoped(var.name, scope),
+                        severity=Severity.P2 if stand_in else None,
                         message=(f"var {code(var.name)} is declared at the top level (line"
-                                 f" {var.location.start_line}) but not in {where}"),
+                                 f" {var.location.start_line}) but not in {where}"
+                                 + (": a placeholder for a secret, which the environment may"
+                                    " get with `wrangler secret put`" if stand_in else "")),
                         remediation=(
                             f"Set {code(var.name)} with"
                             f" {code(secret_put(wrangler_config, var.name, scope.name))},"
