@@ -366,6 +366,15 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     read_workflows = _each_text(workflow_texts, lambda path, text: workflows.collect(
         path, text, scripts, action, inputs.get(path, ())), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
+    deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
+                                  scripts, packages,
+                                  [found[0] for found in actions.values() if found])
+    # A config a deploy names that wrangler would not find by itself: `--config
+    # wrangler.prod.jsonc` is the one deployed.
+    configs += _read_each(root, [path for path in deployed.folders if path in listed
+                                 and path not in texts and path.endswith((".toml", ".json", ".jsonc"))
+                                 and posixpath.basename(path) not in ("package.json", "project.json")
+                                 and not among_tests(path)], load, problems)
     docs_found: list[Document] = _read_each(
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
     code = _code_facts(root, configs, problems, probes,
@@ -390,9 +399,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         repo=root.name,
         configs=tuple(configs),
         deploy_steps=tuple(steps),
-        deployed=workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
-                                    scripts, packages,
-                                    [found[0] for found in actions.values() if found]),
+        deployed=deployed,
         workflows=tuple(workflow for workflow, _steps in read_workflows),
         documents=tuple(docs_found),
         problems=tuple(problems),

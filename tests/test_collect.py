@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from auditlib.collect import collect
+from auditlib.config import DEFAULT_CONFIG
 from auditlib.errors import RepositoryError
+from auditlib.evaluate import evaluate
 from auditlib.model import Location, Problem
 
 if TYPE_CHECKING:
@@ -354,3 +356,36 @@ def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
                                           " [Queue (Wikipedia)](https://en.wikipedia.org/wiki/"
                                           "Queue_(abstract_data_type)) article.\n")
     assert document.summary == "See the Queue (Wikipedia) article."
+
+
+DEPLOY_PROD = """on: push
+jobs:
+  api:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: cloudflare/wrangler-action@v3
+        with:
+          workingDirectory: apps/api
+          command: deploy --config wrangler.prod.jsonc
+      - run: npx wrangler deploy -c apps/web/wrangler.toml
+      - run: npx wrangler deploy --config apps/gone/wrangler.prod.toml
+"""
+
+
+def test_a_config_a_deploy_names_is_read_whatever_its_name(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """wrangler deploys the file `--config` names: the audit reads it too, once, if it is in
+    the repository."""
+    repo = make_repo(tmp_path, {
+        ".github/workflows/deploy.yml": DEPLOY_PROD,
+        "apps/api/wrangler.jsonc": '{ "name": "api-dev", "main": "src/index.ts" }',
+        "apps/api/wrangler.prod.jsonc": '{\n  "name": "api",\n  "main": "src/index.ts",\n'
+                                        '  "kv_namespaces": [{ "binding": "KV", "id": "REPLACE_ME" }]\n}\n',
+        "apps/web/wrangler.toml": 'name = "web"\nmain = "src/index.ts"\n',
+        "apps/web/wrangler.staging.toml": 'name = "web-staging"\nmain = "src/index.ts"\n'})
+    facts = collect(repo)
+    assert sorted(c.path for c in facts.configs) == [
+        "apps/api/wrangler.jsonc", "apps/api/wrangler.prod.jsonc", "apps/web/wrangler.toml"]
+    assert not facts.problems
+    found = [(f.rule, f.location.path) for f in evaluate(facts, config=DEFAULT_CONFIG)
+             if f.rule in ("CF001", "CF015")]
+    assert found == [("CF001", "apps/api/wrangler.prod.jsonc"), ("CF015", "apps/api/wrangler.jsonc")]

@@ -18,7 +18,8 @@ text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy not
 do workflows in folders under `.github/workflows`. Each deploy deploys, in the folder its
 `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
-  as `apps/site/dist`), or the app of the folder it runs in (`working-directory`, the job's
+  as `apps/site/dist`; a config of another name, `--config wrangler.prod.jsonc`, is read
+  and audited too), or the app of the folder it runs in (`working-directory`, the job's
   or workflow's `defaults.run.working-directory`, the action's `workingDirectory`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
   runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
@@ -88,8 +89,9 @@ class AppNotDeployedByCi(Rule):
             # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
             names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                        if package and package.startswith("@") else None) if name}
-            if wrangler_config.app in apps or names.intersection(found.names):
-                continue
+            if (wrangler_config.app in apps or wrangler_config.path in found.folders
+                    or names.intersection(found.names)):
+                continue  # its folder, its own path (`--config wrangler.prod.jsonc`), its name
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
