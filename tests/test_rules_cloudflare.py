@@ -213,6 +213,21 @@ def test_cf008_pages_message_names_script_name(tmp_path: Path, make_repo: MakeRe
     assert "script_name" in found.message and "Pages" in found.message
 
 
+def test_cf008_durable_object_classes_in_both_exports_and_migrations(tmp_path: Path,
+                                                                       make_repo: MakeRepo) -> None:
+    both = (WORKER + DO_BINDING + migration("new_sqlite_classes", '["Cart"]')
+            + '\n[exports]\nCart = { type = "durable-object", storage = "sqlite" }\n'
+            + '\n[env.production]\nname = "shop-prod"\n')  # inherits both: said once, at the top
+    found = findings(tmp_path, make_repo, {"wrangler.toml": both}, "CF008")
+    assert [(f.subject, f.location.start_line) for f in found] == [("exports", 11)]
+    assert found[0].message == ("`wrangler.toml` declares Durable Object classes in both `exports`"
+                                " and `migrations`: wrangler takes one of them, not both")
+    entrypoints = both.replace('Cart = { type = "durable-object", storage = "sqlite" }',
+                               'default = { type = "worker" }')
+    (tmp_path / "2").mkdir()
+    assert findings(tmp_path / "2", make_repo, {"wrangler.toml": entrypoints}, "CF008") == []
+
+
 # CF009 durable-object-class-not-found -----------------------------------------------------
 
 CART_CLASS = ('import { DurableObject } from "cloudflare:workers";\n\n'

@@ -7,7 +7,8 @@ that its `class_name` is declared by the migrations, applied in order (`new_clas
 deleted (`deleted_classes`) or renamed away since; or by the declarative `exports` field,
 as a live `durable-object` export (not `deleted`, `renamed` or `transferred`). On a Pages
 project, which cannot host Durable Object classes, a binding without `script_name` is
-reported too.
+reported too, and so is a config (or environment) with Durable Object classes in both
+`exports` and `migrations`, which Cloudflare does not take together.
 
 ## Why is this bad?
 `wrangler deploy` refuses a Durable Object class that no migration declares; on Pages a
@@ -78,6 +79,13 @@ def exported_classes(exports: Any) -> set[str]:
             and entry.get("state") not in _GONE}
 
 
+def _declares_classes(exports: Any) -> bool:
+    """Whether the `exports` field has a Durable Object entry (live or not)."""
+    return isinstance(exports, dict) and any(
+        isinstance(entry, dict) and entry.get("type", "durable-object") == "durable-object"
+        for entry in exports.values())
+
+
 def _state(exports: Any, class_name: str) -> str | None:
     """The state an `exports` entry gives `class_name` when it is gone (`deleted`), or None."""
     entry = exports.get(class_name) if isinstance(exports, dict) else None
@@ -98,8 +106,18 @@ class DurableObjectMigrationMissing(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
             for scope in wrangler_config.scopes():
+                exports = scope.settings.get("exports")
+                if (exports and scope.settings.get("migrations") and _declares_classes(exports)
+                        and {"exports", "migrations"} & set(scope.declared)):
+                    yield cls.finding(
+                        location=scope.location_of("exports"), subject=scoped("exports", scope),
+                        message=(f"{scope_label(wrangler_config, scope)} declares Durable Object"
+                                 " classes in both `exports` and `migrations`: wrangler takes one"
+                                 " of them, not both"),
+                        remediation=("Keep `exports` and remove `migrations`, as Cloudflare's"
+                                     " guide to moving from migrations to exports says"))
                 declared = (migrated_classes(scope.settings.get("migrations"))
-                            | exported_classes(scope.settings.get("exports")))
+                            | exported_classes(exports))
                 for binding in scope.bindings:
                     class_name = str(binding.properties.get("class_name", ""))
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
