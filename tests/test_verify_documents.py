@@ -126,8 +126,8 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
     pytest.param('name = "w"\n[vars]\nMODE = "old"\n',
                  '(4 lines): -MODE = "old"; +MODE = "new"; +KEEP = "1"; +main = "src/index.ts"',
                  id="changed-values-before-lines-left-out"),
-    pytest.param(WORKER + '\n[vars]\nMODE = "new"\nKEEP = "1"\n',
-                 "(0 lines): only in its blank lines", id="blank-lines"),
+    pytest.param('\n' + WORKER + '\n[vars]\n\nMODE = "old"\nKEEP = "1"\n\n',
+                 '(2 lines): -MODE = "old"; +MODE = "new"', id="blank-lines-are-not-shown"),
 ])
 def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: MakeRepo,
                                                    quote: str, shown: str) -> None:
@@ -135,6 +135,14 @@ def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: Ma
     body = "## Current wrangler.toml (root)\n\n```toml\n" + quote + "```"
     [message] = [m for rule, _, m in drift(tmp_path, make_repo, files, body) if rule == "DR008"]
     assert message == f"the quoted `wrangler.toml` differs from the file {shown}"
+
+
+def test_a_quoted_config_that_differs_only_in_blank_lines_holds(tmp_path: Path,
+                                                               make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[vars]\nMODE = "new"\n'}
+    quote = '\n' + WORKER + '\n\n\n[vars]  \nMODE = "new"\n\n'
+    body = "## Current wrangler.toml (root)\n\n```toml\n" + quote + "```"
+    assert drift(tmp_path, make_repo, files, body) == []
 
 
 def test_a_first_line_like_a_header_is_no_header_block(
