@@ -91,8 +91,8 @@ CASES: list[tuple[Callable[[Path], None], str, list[str]]] = [
     (_shrink_cart_store, "DR005", ["cites lines 84-121", "has 60 lines"]),
     (_change_root_config, "DR008", ['-CART_TTL = "2592000"', '+CART_TTL = "86400"']),
     (_rename_binding, "DR009", ["`CART_KV` is named as a binding", "none of that name"]),
-    (_rename_binding, "DR009", ["`CART_CACHE_KV` (KV namespace, `wrangler.toml:6`) is"
-                                " configured but not in the document"]),
+    (_rename_binding, "DR009", ["the document's bindings leave out `CART_CACHE_KV`"
+                                " (KV namespace, `wrangler.toml:6`)"]),
     (_add_placement, "DR010", ["[placement] is configured in `apps/xa/wrangler.toml:5`"]),
     (_move_related_doc, "DR004", ["`docs/performance-budgets.md` does not exist"]),
     (_stale_review, "DR002", ["last reviewed 2026-05-01, 209 days ago (limit 90)"]),
