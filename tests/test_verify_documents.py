@@ -159,7 +159,10 @@ def test_the_generated_document_names_every_binding(tmp_path: Path, make_repo: M
 
     repo = make_repo(tmp_path, {"wrangler.toml": WORKER + '[ai]\nbinding = "AI"\n'
                                 '[[hyperdrive]]\nbinding = "HYPERDRIVE"\n'
-                                'id = "0e0888a980cd46efa1d28aea3794b3ac"\n'})
+                                'id = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+                                '[assets]\nbinding = "ASSETS"\n[env.staging]\n'
+                                '[[env.staging.r2_buckets]]\nbinding = "STAGING_FILES"\n'
+                                'bucket_name = "files"\n'})
     (repo / "docs").mkdir()
     (repo / "docs/auto-scaling.md").write_text(auditlib.run_audit(repo, DATE).markdown(),
                                                encoding="utf-8")
@@ -220,3 +223,24 @@ def test_a_name_in_prose_that_is_gone(tmp_path: Path, make_repo: MakeRepo) -> No
     assert drift(tmp_path, make_repo, {"wrangler.toml": WORKER}, "The `GONE_KV` is gone.") == [
         ("DR009", 8, "`GONE_KV` is named in the document, but the repository has no binding or"
                      " variable of that name")]
+
+
+def test_a_binding_of_an_environment_only_is_left_out_too(tmp_path: Path,
+                                                          make_repo: MakeRepo) -> None:
+    config = (ROOT_KV + '[env.production]\nname = "w-prod"\n[[env.production.kv_namespaces]]\n'
+              'binding = "PROD_KV"\nid = "1e0888a980cd46efa1d28aea3794b3ac"\n'
+              '[[env.production.kv_namespaces]]\nbinding = "CART_KV"\n'
+              'id = "2e0888a980cd46efa1d28aea3794b3ac"\n')
+    found = drift(tmp_path, make_repo, {"wrangler.toml": config},
+                  "| Binding | Location |\n|---|---|\n| `CART_KV` | `wrangler.toml` |")
+    assert [m for rule, _, m in found] == [
+        "the document's bindings leave out `PROD_KV` (KV namespace, `wrangler.toml:9`)"]
+
+
+def test_an_assets_binding_is_a_binding(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '[assets]\ndirectory = "./public"\nbinding = "ASSETS"\n',
+             "apps/web/wrangler.jsonc": '{"name": "web", "assets": {"binding": "WEB_ASSETS"}}\n'}
+    body = "| Binding |\n|---|\n| `ASSETS` |\n| `WEB_ASSETS` |\n| `NO_ASSETS` |"
+    assert drift(tmp_path, make_repo, files, body) == [
+        ("DR009", 12, "`NO_ASSETS` is named as a binding in the document, but the repository has"
+                      " none of that name")]

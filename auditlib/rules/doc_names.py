@@ -3,10 +3,11 @@
 ## What it does
 Checks the names a document gives in its tables (columns Binding, Class, ID, Queue,
 Database, Bucket, Variable) and the binding-like names in its prose (`*_KV`, `*_DO`,
-`*_PROVIDER`, ...) against the configuration and code.
+`*_PROVIDER`, ...) against the configuration and code, in every environment (an `[assets]`
+binding counts as a binding).
 
 A document with a Binding column lists bindings, so it is also checked for the bindings it
-leaves out: those of the wrangler configs it covers (their top level). It covers the
+leaves out: those of the wrangler configs it covers, in every environment. It covers the
 configs it names or links by path (`apps/api/wrangler.toml`, `apps/api/wrangler.toml:12`,
 a glob such as `apps/xa*/wrangler.toml`, a quoted "Current wrangler.toml (root)" block; a
 path is from the repository's root, `wrangler.toml` the root's config); the audit document
@@ -38,7 +39,7 @@ from fnmatch import fnmatchcase
 from ..blocks import code
 from ..claims import CONFIG_NAME, cited_name
 from ..config import AuditConfig
-from ..model import DocClaims, Facts, Finding, Severity, WranglerConfig
+from ..model import Binding, DocClaims, Facts, Finding, Severity, WranglerConfig
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, unread_config
@@ -49,14 +50,18 @@ RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDE
 
 def known_names(facts: Facts) -> dict[str, set[str]]:
     """What the repository holds, by the kind of name a document's column gives."""
-    bindings = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings]
-    variables = {v.name for c in facts.configs for s in c.scopes() for v in s.vars}
+    scopes = [scope for c in facts.configs for scope in c.scopes()]
+    bindings = [b for scope in scopes for b in scope.bindings]
+    variables = {v.name for scope in scopes for v in scope.vars}
+    # `[assets] binding = "ASSETS"`: a binding, though wrangler reads `assets` as a setting.
+    assets = {str(found) for scope in scopes if isinstance(scope.settings.get("assets"), dict)
+              and (found := scope.settings["assets"].get("binding"))}
 
     def values(*keys: str) -> set[str]:
         return {str(b.properties[k]) for b in bindings for k in keys if k in b.properties}
 
     known = {
-        "binding": {b.name for b in bindings if b.kind != "queues.consumers"},
+        "binding": {b.name for b in bindings if b.kind != "queues.consumers"} | assets,
         "class": values("class_name") | {c.name for c in facts.classes},
         "id": values(*{key for kind in KINDS_BY_NAME.values() for key in kind.id_keys}),
         "queue": values("queue"),
@@ -122,9 +127,12 @@ class DocNameDrift(Rule):
                 continue  # not an inventory of bindings: nothing to miss
             mentioned = {c.data["name"] for c in document.claims if c.kind in ("name", "mention")}
             for wrangler_config in covered(document, facts.configs, config):
-                for binding in wrangler_config.bindings:
-                    if binding.kind == "queues.consumers" or binding.name in mentioned:
-                        continue
+                left_out: dict[str, Binding] = {}  # the first of each name: top level, then envs
+                for scope in wrangler_config.scopes():
+                    for binding in scope.bindings:
+                        if binding.kind != "queues.consumers" and binding.name not in mentioned:
+                            left_out.setdefault(binding.name, binding)
+                for binding in left_out.values():
                     yield cls.finding(
                         location=listed[0].location, subject=binding.name,
                         message=(f"the document's bindings leave out {code(binding.name)}"
