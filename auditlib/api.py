@@ -141,13 +141,15 @@ def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | Non
     """Check the claims of `documents` (repository-relative paths) against `repo`.
 
     `doc_path` is the audit document, whose header needs an `Audit-status` (default: the
-    settings' doc_path). A document that could not be read is a CF000 finding; so is, in the
+    settings' doc_path); the settings' doc_path stays the one whose bindings must cover
+    every wrangler config (DR009). A document that could not be read is a CF000 finding; so is, in the
     `folder` the documents were found in, a Markdown file or a folder that could not be.
     """
     root = repofiles.check_repository(Path(repo))
     when = as_date(audit_date)
     settings = dataclasses.replace(config or load_config(root), audit_date=when)
-    settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path)
+    settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path,
+                                   inventory_path=settings.inventory_path or settings.doc_path)
     facts = collect(root, settings.probes, documents)
     # CF000 for the documents only: an unreadable config is the full audit's.
     def unread_here(path: str) -> bool:

@@ -130,7 +130,8 @@ def parser() -> argparse.ArgumentParser:
                     " configured' statements, its header) against the repository. With"
                     " --docs, check every Markdown file with a header block under DIR."
                     " Exit 1 when anything drifted or a document under DIR could not be read,"
-                    " 0 when every claim holds, 2 when DOC cannot be read.")
+                    " 0 when every claim holds, 2 when DOC cannot be read or DIR holds no"
+                    " document with a header block.")
     verify.add_argument("doc", nargs="?", type=Path,
                         help="the Markdown document to check (a relative path is read from"
                              " the current folder, or from --repo if it is not there)")
@@ -239,9 +240,14 @@ def _verify(args: argparse.Namespace) -> int:
                              + ("not a folder (name a document without --docs)"
                                 if args.docs.exists() else "no such folder"))
         folder = _inside(repo, args.docs, "--docs")
-        documents = [path for path in repofiles.list_files(repo, ("*.md",))
-                     if (folder == "." or path.startswith(folder + "/"))
-                     and _has_header(repo / path)]
+        markdown = [path for path in repofiles.list_files(repo, ("*.md",))
+                    if folder == "." or path.startswith(folder + "/")]
+        documents = [path for path in markdown if _has_header(repo / path)]
+        if not documents:  # a gate that checks nothing must not pass: a wrong folder, say
+            raise AuditError(f"--docs {args.docs}: nothing was checked: " + (
+                f"none of its {counted(len(markdown), 'Markdown file')} starts with a header"
+                " block (`Type: …` lines at the very top; YAML front matter is not one)"
+                if markdown else "it holds no Markdown file"))
     else:
         args.doc = _in_repo(repo, args.doc)
         if not args.doc.is_file():
@@ -264,7 +270,8 @@ def _verify(args: argparse.Namespace) -> int:
         print(audit.to_json(), end="")
     else:
         text = render_verify(audit.facts, audit.findings, audit_date=audit.audit_date,
-                             config=audit.config, table=args.docs is not None)
+                             config=audit.config,
+                             folder=folder if args.docs is not None else None)
         print(redact(text, audit.secrets()), end="")
     return EXIT_FAILED if drift else EXIT_OK
 

@@ -64,6 +64,10 @@ def document_path_problem(path: str) -> str | None:
 class AuditConfig:
     # Where the regenerated document lives in the audited repository; links are relative to it.
     doc_path: str = "docs/auto-scaling.md"
+    # The document that lists the bindings of every wrangler config (DR009): the settings'
+    # doc_path, also when `verify DOC` checks another DOC's header as the audit document's
+    # (doc_path is then DOC). None: doc_path.
+    inventory_path: str | None = None
     # A base address for evidence links, e.g. https://github.com/org/repo/blob/main;
     # empty: links relative to doc_path.
     repo_url: str = ""

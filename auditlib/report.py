@@ -696,10 +696,11 @@ def _drift(ctx: Context) -> list[Block]:
                 for f in found])]
 
 
-def _doc_health(ctx: Context) -> list[Block]:
+def _doc_health(ctx: Context, folder: str = "docs") -> list[Block]:
     heading = Text("## Documentation Health")
     if not ctx.facts.claims:
-        return [heading, Text("No document under `docs/` has a header block to check.")]
+        where = "the repository" if folder == "." else _code(f"{folder}/")
+        return [heading, Text(f"No document under {where} has a header block to check.")]
     today = date.fromisoformat(ctx.audit_date)
     rows = []
     for document in ctx.facts.claims:
@@ -792,11 +793,12 @@ def finding_line(finding: Finding, secrets: Iterable[str] = ()) -> str:
 
 
 def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date: str,
-                  config: AuditConfig, table: bool) -> str:
-    """`auditlib verify` as text: the freshness table (docs mode), then one line a finding."""
+                  config: AuditConfig, folder: str | None) -> str:
+    """`auditlib verify` as text: the freshness table (docs mode: the documents under
+    `folder`), then one line a finding."""
     ctx = Context(facts=audit_facts, findings=tuple(findings), audit_date=audit_date,
                   config=config, version="")
-    parts = [to_markdown(_doc_health(ctx)[1:])] if table else []
+    parts = [to_markdown(_doc_health(ctx, folder)[1:])] if folder is not None else []
     open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
     parts += [finding_line(f) + "\n" for f in open_findings]
     documents = len(audit_facts.claims)

@@ -91,8 +91,8 @@ CASES: list[tuple[Callable[[Path], None], str, list[str]]] = [
     (_shrink_cart_store, "DR005", ["cites lines 84-121", "has 60 lines"]),
     (_change_root_config, "DR008", ['-CART_TTL = "2592000"', '+CART_TTL = "86400"']),
     (_rename_binding, "DR009", ["`CART_KV` is named as a binding", "none of that name"]),
-    (_rename_binding, "DR009", ["`CART_CACHE_KV` (KV namespace, `wrangler.toml:6`) is"
-                                " configured but not in the document"]),
+    (_rename_binding, "DR009", ["the document's bindings leave out `CART_CACHE_KV`"
+                                " (KV namespace, `wrangler.toml:6`)"]),
     (_add_placement, "DR010", ["[placement] is configured in `apps/xa/wrangler.toml:5`"]),
     (_move_related_doc, "DR004", ["`docs/performance-budgets.md` does not exist"]),
     (_stale_review, "DR002", ["last reviewed 2026-05-01, 209 days ago (limit 90)"]),
@@ -367,6 +367,32 @@ def test_docs_folder_errors_name_the_folder(
     assert capsys.readouterr().err.splitlines() == [
         f"auditlib: --docs {repo / 'nope'}: no such folder",
         f"auditlib: --docs {repo / DOC}: not a folder (name a document without --docs)"]
+
+
+def test_a_docs_folder_without_a_document_to_check_is_bad_input(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "docs/x").mkdir()
+    (repo / "docs/x/front.md").write_text("---\ntype: Guide\n---\n\n[a](gone.md)\n", "utf-8")
+    (repo / "docs/x/title.md").write_text("# T\n\nType: Guide\n", "utf-8")
+    (repo / "docs/empty").mkdir()
+    argv = ["verify", "--repo", str(repo), "--date", DATE, "--docs"]
+    assert cli.main([*argv, str(repo / "docs/x")]) == 2
+    assert cli.main([*argv, str(repo / "docs/empty")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no "no drift"
+    assert captured.err.splitlines() == [
+        f"auditlib: --docs {repo / 'docs/x'}: nothing was checked: none of its 2 Markdown files"
+        " starts with a header block (`Type: …` lines at the very top; YAML front matter is not"
+        " one)", f"auditlib: --docs {repo / 'docs/empty'}: nothing was checked: it holds no"
+        " Markdown file"]
+
+
+def test_a_docs_folder_whose_documents_were_not_read_is_named(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "docs/x").mkdir()
+    (repo / "docs/x/big.md").write_text("Type: Log\n" + "x" * repofiles.MAX_FILE_BYTES, "utf-8")
+    assert cli.main(["verify", "--repo", str(repo), "--docs", str(repo / "docs/x")]) == 1
+    assert "No document under `docs/x/` has a header block" in capsys.readouterr().out
 
 
 def test_a_wrong_id_is_named_as_an_id(repo: Path) -> None:

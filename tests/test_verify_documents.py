@@ -126,8 +126,8 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
     pytest.param('name = "w"\n[vars]\nMODE = "old"\n',
                  '(4 lines): -MODE = "old"; +MODE = "new"; +KEEP = "1"; +main = "src/index.ts"',
                  id="changed-values-before-lines-left-out"),
-    pytest.param(WORKER + '\n[vars]\nMODE = "new"\nKEEP = "1"\n',
-                 "(0 lines): only in its blank lines", id="blank-lines"),
+    pytest.param('\n' + WORKER + '\n[vars]\n\nMODE = "old"\nKEEP = "1"\n\n',
+                 '(2 lines): -MODE = "old"; +MODE = "new"', id="blank-lines-are-not-shown"),
 ])
 def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: MakeRepo,
                                                    quote: str, shown: str) -> None:
@@ -135,6 +135,14 @@ def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: Ma
     body = "## Current wrangler.toml (root)\n\n```toml\n" + quote + "```"
     [message] = [m for rule, _, m in drift(tmp_path, make_repo, files, body) if rule == "DR008"]
     assert message == f"the quoted `wrangler.toml` differs from the file {shown}"
+
+
+def test_a_quoted_config_that_differs_only_in_blank_lines_holds(tmp_path: Path,
+                                                               make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '\n[vars]\nMODE = "new"\n'}
+    quote = '\n' + WORKER + '\n\n\n[vars]  \nMODE = "new"\n\n'
+    body = "## Current wrangler.toml (root)\n\n```toml\n" + quote + "```"
+    assert drift(tmp_path, make_repo, files, body) == []
 
 
 def test_a_first_line_like_a_header_is_no_header_block(
@@ -151,7 +159,10 @@ def test_the_generated_document_names_every_binding(tmp_path: Path, make_repo: M
 
     repo = make_repo(tmp_path, {"wrangler.toml": WORKER + '[ai]\nbinding = "AI"\n'
                                 '[[hyperdrive]]\nbinding = "HYPERDRIVE"\n'
-                                'id = "0e0888a980cd46efa1d28aea3794b3ac"\n'})
+                                'id = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+                                '[assets]\nbinding = "ASSETS"\n[env.staging]\n'
+                                '[[env.staging.r2_buckets]]\nbinding = "STAGING_FILES"\n'
+                                'bucket_name = "files"\n'})
     (repo / "docs").mkdir()
     (repo / "docs/auto-scaling.md").write_text(auditlib.run_audit(repo, DATE).markdown(),
                                                encoding="utf-8")
@@ -164,3 +175,72 @@ def test_a_resource_binding_named_like_a_secret_is_checked(tmp_path: Path,
     found = drift(tmp_path, make_repo, {"wrangler.toml": WORKER},
                   "| Binding | Kind |\n|---|---|\n| `SESSION_TOKEN_KV` | KV |")
     assert [(rule, line) for rule, line, _message in found] == [("DR009", 10)]
+
+
+# A monorepo of two Workers: the root's and the api's, each with bindings of its own.
+ROOT_KV = WORKER + '[[kv_namespaces]]\nbinding = "CART_KV"\nid = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+API = ('name = "api"\nmain = "src/index.ts"\n[[r2_buckets]]\nbinding = "FILES"\n'
+       'bucket_name = "files"\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n')
+MONOREPO = {"wrangler.toml": ROOT_KV, "apps/api/wrangler.toml": API}
+ONE_ROW = "| Binding | Purpose |\n|---|---|\n| `FILES` | uploads |\n"
+
+
+@pytest.mark.parametrize(("body", "left_out"), [
+    pytest.param(ONE_ROW, [], id="a-runbook-of-one-binding-claims-no-config"),
+    pytest.param("Covers `apps/api/wrangler.toml`.\n\n" + ONE_ROW, ["JOBS"], id="a-named-config"),
+    pytest.param("See [the config](../apps/api/wrangler.toml#L3).\n\n" + ONE_ROW, ["JOBS"],
+                 id="a-linked-config"),
+    pytest.param("| Binding | Location |\n|---|---|\n| `FILES` | `apps/api/wrangler.toml:4` |\n",
+                 ["JOBS"], id="a-config-cited-by-line"),
+    pytest.param("Covers `apps/*/wrangler.toml` and `wrangler.toml`.\n\n" + ONE_ROW,
+                 ["CART_KV", "JOBS"], id="a-glob-and-the-root"),
+    pytest.param("Covers `apps/web/wrangler.toml`.\n\n" + ONE_ROW, [], id="another-app"),
+])
+def test_a_document_is_asked_only_for_the_bindings_of_the_configs_it_covers(
+        tmp_path: Path, make_repo: MakeRepo, body: str, left_out: list[str]) -> None:
+    found = drift(tmp_path, make_repo, MONOREPO, body)
+    assert sorted(m.split("`")[1] for rule, _, m in found if rule == "DR009") == left_out
+    assert all(line == body.count("\n", 0, body.index("`FILES`")) + 8
+               for rule, line, _ in found if rule == "DR009")  # at the binding table
+
+
+def test_the_audit_document_covers_every_config(tmp_path: Path, make_repo: MakeRepo,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    found = drift(tmp_path, make_repo, MONOREPO, ONE_ROW, doc="docs/auto-scaling.md")
+    assert [m for rule, _, m in found if rule == "DR009"] == [
+        "the document's bindings leave out `CART_KV` (KV namespace, `wrangler.toml:4`)",
+        "the document's bindings leave out `JOBS` (queue producer, `apps/api/wrangler.toml:7`)"]
+    # A runbook named on the command line is checked as the audit document's header is, but
+    # it does not become the inventory of every config the settings' document is.
+    repo = tmp_path / "repo"
+    (repo / "docs/runbook.md").write_text(HEADER + "# R\n\n" + ONE_ROW, encoding="utf-8")
+    assert cli.main(["verify", str(repo / "docs/runbook.md"), "--repo", str(repo),
+                     "--date", DATE]) == 1  # DR001: no Audit-status
+    assert "DR009" not in capsys.readouterr().out
+
+
+def test_a_name_in_prose_that_is_gone(tmp_path: Path, make_repo: MakeRepo) -> None:
+    assert drift(tmp_path, make_repo, {"wrangler.toml": WORKER}, "The `GONE_KV` is gone.") == [
+        ("DR009", 8, "`GONE_KV` is named in the document, but the repository has no binding or"
+                     " variable of that name")]
+
+
+def test_a_binding_of_an_environment_only_is_left_out_too(tmp_path: Path,
+                                                          make_repo: MakeRepo) -> None:
+    config = (ROOT_KV + '[env.production]\nname = "w-prod"\n[[env.production.kv_namespaces]]\n'
+              'binding = "PROD_KV"\nid = "1e0888a980cd46efa1d28aea3794b3ac"\n'
+              '[[env.production.kv_namespaces]]\nbinding = "CART_KV"\n'
+              'id = "2e0888a980cd46efa1d28aea3794b3ac"\n')
+    found = drift(tmp_path, make_repo, {"wrangler.toml": config},
+                  "| Binding | Location |\n|---|---|\n| `CART_KV` | `wrangler.toml` |")
+    assert [m for rule, _, m in found] == [
+        "the document's bindings leave out `PROD_KV` (KV namespace, `wrangler.toml:9`)"]
+
+
+def test_an_assets_binding_is_a_binding(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + '[assets]\ndirectory = "./public"\nbinding = "ASSETS"\n',
+             "apps/web/wrangler.jsonc": '{"name": "web", "assets": {"binding": "WEB_ASSETS"}}\n'}
+    body = "| Binding |\n|---|\n| `ASSETS` |\n| `WEB_ASSETS` |\n| `NO_ASSETS` |"
+    assert drift(tmp_path, make_repo, files, body) == [
+        ("DR009", 12, "`NO_ASSETS` is named as a binding in the document, but the repository has"
+                      " none of that name")]

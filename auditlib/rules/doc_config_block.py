@@ -2,7 +2,9 @@
 
 ## What it does
 Compares a configuration block quoted under a heading such as "Current wrangler.toml
-(root)" with the file it names, and shows a short diff when they differ.
+(root)" with the file it names, and shows a short diff when they differ. Blank lines and
+spaces at the ends of lines are not compared: a quote that spaces its sections otherwise
+quotes the same settings.
 
 ## Why is this bad?
 Readers copy quoted configuration. A quote that no longer matches the file spreads
@@ -53,11 +55,10 @@ class DocConfigBlockDrift(Rule):
                     continue
                 quoted = [line.rstrip() for line in claim.data["body"].rstrip().splitlines()]
                 actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]
-                if quoted == actual:
-                    continue
                 diff = _diff(quoted, actual)
-                shown = ("; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
-                         if diff else "only in its blank lines")
+                if not diff:
+                    continue  # the same lines, but for blank ones
+                shown = "; ".join(diff[:DIFF_LINES]) + ("; …" if len(diff) > DIFF_LINES else "")
                 yield cls.finding(
                     location=claim.location, subject=str(claim.target),
                     message=(f"the quoted {code(claim.target)} differs from the file"

@@ -3,10 +3,20 @@
 ## What it does
 Checks the names a document gives in its tables (columns Binding, Class, ID, Queue,
 Database, Bucket, Variable) and the binding-like names in its prose (`*_KV`, `*_DO`,
-`*_PROVIDER`, ...) against the configuration and code; and reports bindings that are
-configured but that the document does not mention. A repository without wrangler configs
-is not checked, nor are names of secrets (set with `wrangler secret put`, in no config);
-while a wrangler config cannot be parsed, no name is said to be missing from the repository.
+`*_PROVIDER`, ...) against the configuration and code, in every environment (an `[assets]`
+binding counts as a binding).
+
+A document with a Binding column lists bindings, so it is also checked for the bindings it
+leaves out: those of the wrangler configs it covers, in every environment. It covers the
+configs it names or links by path (`apps/api/wrangler.toml`, `apps/api/wrangler.toml:12`,
+a glob such as `apps/xa*/wrangler.toml`, a quoted "Current wrangler.toml (root)" block; a
+path is from the repository's root, `wrangler.toml` the root's config); the audit document
+that the settings name (`doc_path`, default `docs/auto-scaling.md`) covers them all. A runbook
+that lists the bindings of one app is not asked for the others'.
+
+A repository without wrangler configs is not checked, nor are names of secrets (set with
+`wrangler secret put`, in no config); while a wrangler config cannot be parsed, no name is
+said to be missing from the repository.
 
 ## Why is this bad?
 A binding named in the document but removed from the configuration, or added without
@@ -21,12 +31,15 @@ Update the tables to the present configuration, or regenerate the document.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 
 from ..blocks import code
+from ..claims import CONFIG_NAME, cited_name
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import Binding, DocClaims, Facts, Finding, Severity, WranglerConfig
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
 from .base import Rule, unread_config
@@ -37,14 +50,18 @@ RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDE
 
 def known_names(facts: Facts) -> dict[str, set[str]]:
     """What the repository holds, by the kind of name a document's column gives."""
-    bindings = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings]
-    variables = {v.name for c in facts.configs for s in c.scopes() for v in s.vars}
+    scopes = [scope for c in facts.configs for scope in c.scopes()]
+    bindings = [b for scope in scopes for b in scope.bindings]
+    variables = {v.name for scope in scopes for v in scope.vars}
+    # `[assets] binding = "ASSETS"`: a binding, though wrangler reads `assets` as a setting.
+    assets = {str(found) for scope in scopes if isinstance(scope.settings.get("assets"), dict)
+              and (found := scope.settings["assets"].get("binding"))}
 
     def values(*keys: str) -> set[str]:
         return {str(b.properties[k]) for b in bindings for k in keys if k in b.properties}
 
     known = {
-        "binding": {b.name for b in bindings if b.kind != "queues.consumers"},
+        "binding": {b.name for b in bindings if b.kind != "queues.consumers"} | assets,
         "class": values("class_name") | {c.name for c in facts.classes},
         "id": values(*{key for kind in KINDS_BY_NAME.values() for key in kind.id_keys}),
         "queue": values("queue"),
@@ -56,6 +73,22 @@ def known_names(facts: Facts) -> dict[str, set[str]]:
     return known
 
 
+def covered(document: DocClaims, configs: tuple[WranglerConfig, ...],
+            config: AuditConfig) -> list[WranglerConfig]:
+    """The configs whose bindings `document` lists: all for the audit document; else those
+    it names or links by path, a glob matching several (by folder: naming the
+    `wrangler.toml` beside the `wrangler.jsonc` that wrangler reads names that one)."""
+    if document.path == (config.inventory_path or config.doc_path):
+        return list(configs)
+    paths = [claim.target for claim in document.claims
+             if claim.kind in ("link", "config-block") and claim.target]
+    paths += [cited_name(document.path, claim.data["name"]) for claim in document.claims
+              if claim.kind in ("name", "mention")]
+    folders = {posixpath.dirname(found[1]) for path in paths if (found := CONFIG_NAME.match(path))}
+    return [c for c in configs if any(fnmatchcase(posixpath.dirname(c.path), folder)
+                                      for folder in folders)]
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
 
@@ -63,7 +96,7 @@ def _article(word: str) -> str:
 class DocNameDrift(Rule):
     id = "DR009"
     name = "doc-name-drift"
-    title = "Document names what is not configured"
+    title = "Document's names disagree with the configuration"
     severity = Severity.P1
     rationale = "The document's inventory of resources is wrong"
     remediation = "Update the document's tables to the configuration"
@@ -82,22 +115,27 @@ class DocNameDrift(Rule):
                         RESOURCE_NAME.search(name)):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
-                    what = "a name" if kind == "name" else f"{_article(kind)} {kind}"
+                    what, kinds = ("", "no binding or variable") if kind == "name" else (
+                        f" as {_article(kind)} {kind}", "none")
                     yield cls.finding(
                         location=claim.location, subject=name,
-                        message=(f"{code(name)} is named as {what} in the document, but the"
-                                 " repository has none of that name"),
+                        message=(f"{code(name)} is named{what} in the document, but the"
+                                 f" repository has {kinds} of that name"),
                         remediation=f"Remove or correct {code(name)} at {code(claim.location)}")
-            if not any(c.data["name_kind"] == "binding" for c in names):
+            listed = [c for c in names if c.data["name_kind"] == "binding"]
+            if not listed:
                 continue  # not an inventory of bindings: nothing to miss
             mentioned = {c.data["name"] for c in document.claims if c.kind in ("name", "mention")}
-            for wrangler_config in facts.configs:
-                for binding in wrangler_config.bindings:
-                    if binding.kind == "queues.consumers" or binding.name in mentioned:
-                        continue
+            for wrangler_config in covered(document, facts.configs, config):
+                left_out: dict[str, Binding] = {}  # the first of each name: top level, then envs
+                for scope in wrangler_config.scopes():
+                    for binding in scope.bindings:
+                        if binding.kind != "queues.consumers" and binding.name not in mentioned:
+                            left_out.setdefault(binding.name, binding)
+                for binding in left_out.values():
                     yield cls.finding(
-                        location=Location(path=document.path), subject=binding.name,
-                        message=(f"{code(binding.name)} ({KINDS_BY_NAME[binding.kind].label},"
-                                 f" {code(binding.location)}) is"
-                                 " configured but not in the document"),
+                        location=listed[0].location, subject=binding.name,
+                        message=(f"the document's bindings leave out {code(binding.name)}"
+                                 f" ({KINDS_BY_NAME[binding.kind].label},"
+                                 f" {code(binding.location)})"),
                         remediation=f"Add {code(binding.name)} to {code(document.path)}")
