@@ -20,6 +20,7 @@ TWENTY = "".join(f"line {n}\n" for n in range(1, 21))  # a file of 20 lines
 CHECK = "if (!id) {\n  throw new Error('no id');\n}\n"  # written twice in HANDLERS
 HANDLERS = CHECK + "\n" * 6 + CHECK + "\n" * 3 + "export {};\n"  # the second at lines 10-12
 WORKER = 'name = "w"\nmain = "src/index.ts"\n'
+ENV_PLACED = '[env.production]\n[env.production.placement]\nmode = "smart"\n'
 
 
 def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
@@ -62,6 +63,12 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
     pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'},
                  "Smart Placement is configured, but observability is not enabled yet.",
                  id="a-clause-about-something-else"),
+    pytest.param({"wrangler.toml": WORKER + ENV_PLACED},
+                 "Smart Placement is not configured in `wrangler.toml`, only in its environment.",
+                 id="a-named-config-concerns-its-top-level"),
+    pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n' + ENV_PLACED.replace(
+        '"smart"', '"off"')}, "Smart Placement is not configured in `wrangler.toml:6`.",
+                 id="a-config-line-concerns-its-environment"),
     pytest.param({"apps/api/wrangler.toml": WORKER},
                  "| App | Evidence |\n|---|---|\n| api | `wrangler.toml` |\n"
                  "| api | `apps/api/wrangler.toml` |", id="evidence-that-is-there"),
@@ -136,6 +143,20 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
                                 expected: list[tuple[str, int, str]]) -> None:
     found = drift(tmp_path, make_repo, {"src/a.ts": TWENTY}, body)
     assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
+
+
+def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
+                                                          make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + ENV_PLACED,
+             "apps/a/wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'}
+    body = ("Smart Placement is not configured in any wrangler.toml.\n\n| Gap | Status |\n|---|---|\n"
+            "| No Smart Placement | Not configured (2): `wrangler.toml` and 1 more |")
+    assert [f for f in drift(tmp_path, make_repo, files, body) if f[0] != "DR003"] == [
+        ("DR010", 8, "says \"Smart Placement is not configured in any wrangler.toml.\", but"
+                     " [placement] is configured in `apps/a/wrangler.toml:3`, `wrangler.toml:4`"
+                     " (env `production`)"),
+        ("DR010", 12, "says \"No Smart Placement | Not configured (2): `wrangler.toml` and 1 more\","
+                      " 1 more than it names, but no other is without Smart Placement")]
 
 
 @pytest.mark.parametrize(("quote", "shown"), [
