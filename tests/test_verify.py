@@ -415,6 +415,9 @@ PLACED = WORKER + '\n[placement]\nmode = {}\n'
 @pytest.mark.parametrize(("b", "says"), [
     pytest.param(PLACED.format("b", '"off"'), "`apps/b/wrangler.toml:4` turns it off", id="off"),
     pytest.param(PLACED.format("b", '"Smart"'), "whose mode is not", id="Smart"),
+    pytest.param(WORKER.format("b") + '[env.production]\n[env.production.placement]\nmode = "smart"\n',
+                 "`apps/b/wrangler.toml` sets Smart Placement only in env `production`"
+                 " (`apps/b/wrangler.toml:4`), not at its top level.", id="only-in-an-environment"),
     pytest.param(PLACED.format("b", '"smart"') + '[env.production]\n[env.production.placement]\n'
                  'mode = "off"\n', "`apps/b/wrangler.toml` (env `production`) sets its own placement",
                  id="turned-off-in-an-environment"),
