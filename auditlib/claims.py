@@ -68,7 +68,9 @@ SNIPPET_LOCATION = re.compile(
 CURRENT_CONFIG = re.compile(
     r"\bCurrent\s+`?([^\s`]*wrangler\.(?:toml|jsonc?))\b`?(?:\s*\(([^)]*)\))?")
 # A wrangler config's path, as a document names it, with its line or not (`a/wrangler.toml:4`).
-CONFIG_NAME = re.compile(r"^(.*?(?:^|/)wrangler\.(?:toml|jsonc?))(?::\d+(?:-\d+)?)?$")
+CONFIG_NAME = re.compile(r"^(.*?(?:^|/)wrangler\.(?:toml|jsonc?))(?::(\d{1,9})(?:-\d+)?)?$")
+# A list cut short: "`a`, `b`, `c` and 4 more".
+MORE = re.compile(r"\band\s+(\d{1,9})\s+more\b")
 NEGATIVE = re.compile(r"\b(?:not\s+configured|not\s+present|not\s+enabled)\b", re.IGNORECASE)
 # What a table column's values are, by its header.
 COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "queue",
@@ -330,13 +332,16 @@ def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterato
         sentence, begins = content[start:end], start
         start = end
         if NEGATIVE.search(sentence) and re.search(r"placement", sentence, re.IGNORECASE):
-            # A claim about named configs concerns those; otherwise it concerns them all.
-            named = [found[1] for code in CODE.findall(sentence)
-                     if (found := CONFIG_NAME.match(code))]
+            # A claim about named configs (each with its line, or None) concerns those, and
+            # as many more as it says; otherwise it concerns them all.
+            named = [(found[1], int(found[2]) if found[2] else None)
+                     for code in CODE.findall(sentence) if (found := CONFIG_NAME.match(code))]
+            more = MORE.search(sentence)
             yield Claim(kind="negative", text=_shortened(" ".join(sentence.split())),
                         location=Location(path=path, start_line=line_at(begins + len(
                             sentence) - len(sentence.lstrip()))),
-                        data={"subject": "placement", "paths": named})
+                        data={"subject": "placement", "configs": named,
+                              "more": int(more[1]) if more else 0})
 
 
 def _citation(path: str, line: int, name: str, start: int, end: int,

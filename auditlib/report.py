@@ -16,7 +16,17 @@ from urllib.parse import quote
 from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, prose, to_markdown
 from .changes import Changes
 from .config import AuditConfig
-from .model import Binding, Facts, Finding, LatencyMonitor, Location, Outcome, Severity, WranglerConfig
+from .model import (
+    Binding,
+    Facts,
+    Finding,
+    LatencyMonitor,
+    Location,
+    Outcome,
+    Severity,
+    WranglerConfig,
+    places,
+)
 from .rules import DRIFT_RULES, RULES
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
@@ -485,8 +495,13 @@ def _gaps(ctx: Context) -> list[Block]:
     in_env = [f for f in ctx.open_findings("CF002") if f.subject != "placement"]
     search = ctx.facts.searches.get("placement")
     if missing:
-        scope = ("any wrangler config" if len(missing) == len(ctx.facts.configs)
-                 else f"{len(missing)} of {len(ctx.facts.configs)} wrangler configs")
+        # A config whose environments set Smart Placement of their own has it there.
+        in_envs = {c.path: [scope for scope in c.environments if "placement" in scope.declared
+                            and places(scope.settings.get("placement"))]
+                   for c in ctx.facts.configs}
+        nowhere = [f.location.path for f in missing if not in_envs.get(f.location.path)]
+        scope = ("any wrangler config" if len(nowhere) == len(ctx.facts.configs)
+                 else f"{len(nowhere)} of {len(ctx.facts.configs)} wrangler configs")
         modes = {c.path: (c.placement or {}).get("mode") for c in ctx.facts.configs
                  if c.placement is not None}
         off = [_code(f.location) for f in missing if modes.get(f.location.path, 0) == "off"]
@@ -495,15 +510,22 @@ def _gaps(ctx: Context) -> list[Block]:
         placed = {c.path for c in ctx.facts.configs if "placement" in c.top.settings}
         odd = [_code(f.location) for f in missing  # `placement = "smart"`
                if f.location.path in placed and f.location.path not in modes]
-        blocks.append(Text(
-            f"Smart Placement is **not configured** in {scope}: "
-            + _some([_code(f.location.path) for f in missing], 10) + "."
-            + (f" {_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
-               ' (`mode = "off"`).' if off else "")
-            + (f" {_some(other, 10)} {'sets' if len(other) == 1 else 'set'} a placement"
-               ' whose mode is not `"smart"`.' if other else "")
-            + (f" {_some(odd, 10)} {'sets' if len(odd) == 1 else 'set'} `placement` to a value"
-               " that is not a section." if odd else "")))
+        sentences = [f"Smart Placement is **not configured** in {scope}: "
+                     + _some([_code(path) for path in nowhere], 10) + "."] if nowhere else []
+        sentences += [f"{_code(f.location.path)} sets Smart Placement only in env " + ", ".join(
+            f"{_code(env.name)} ({_code(env.location_of('placement'))})"
+            for env in in_envs[f.location.path]) + ", not at its top level."
+            for f in missing if in_envs.get(f.location.path)]
+        if off:
+            sentences.append(f"{_some(off, 10)} {'turns' if len(off) == 1 else 'turn'} it off"
+                             ' (`mode = "off"`).')
+        if other:
+            sentences.append(f"{_some(other, 10)} {'sets' if len(other) == 1 else 'set'} a"
+                             ' placement whose mode is not `"smart"`.')
+        if odd:
+            sentences.append(f"{_some(odd, 10)} {'sets' if len(odd) == 1 else 'set'} `placement`"
+                             " to a value that is not a section.")
+        blocks.append(Text(" ".join(sentences)))
         absent = [f.location.path for f in missing if f.location.path not in placed]
         if any(path.endswith(".toml") for path in absent):
             blocks.append(Text('```toml\n# NOT PRESENT - should be added for production:\n'

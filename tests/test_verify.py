@@ -94,6 +94,9 @@ CASES: list[tuple[Callable[[Path], None], str, list[str]]] = [
     (_rename_binding, "DR009", ["the document's bindings leave out `CART_CACHE_KV`"
                                 " (KV namespace, `wrangler.toml:6`)"]),
     (_add_placement, "DR010", ["[placement] is configured in `apps/xa/wrangler.toml:5`"]),
+    # The Gaps table lists 3 configs "and 4 more"; apps/xa is one of the 4.
+    (_add_placement, "DR010", ["Not configured (7)", "4 more than it names, but only 3 others are"
+                               " without Smart Placement: `apps/xa-b/wrangler.toml`,"]),
     (_move_related_doc, "DR004", ["`docs/performance-budgets.md` does not exist"]),
     (_stale_review, "DR002", ["last reviewed 2026-05-01, 209 days ago (limit 90)"]),
 ]
@@ -413,29 +416,46 @@ def test_link_queries_and_escapes_are_read_as_github_reads_them(repo: Path) -> N
     ("Smart Placement is enabled for `apps/xa/wrangler.toml`; observability is not enabled"
      " there yet.", []),
     ("Observability is on. Smart Placement is not configured in `wrangler.toml`.",
-     [(3, ["wrangler.toml"])]),
-    ("Observability is on.\nSmart Placement is not configured.", [(4, [])]),
+     [(3, [("wrangler.toml", None)], 0)]),
+    ("Observability is on.\nSmart Placement is not configured.", [(4, [], 0)]),
     # a config named with its line, as the report's Gaps table names it
     ("Smart Placement is not configured in `apps/b/wrangler.toml:4`.",
-     [(3, ["apps/b/wrangler.toml"])]),
+     [(3, [("apps/b/wrangler.toml", 4)], 0)]),
+    # a list cut short, as the report's Gaps table cuts it
+    ("Smart Placement is not configured in `a/wrangler.toml`, `b/wrangler.toml` and 4 more.",
+     [(3, [("a/wrangler.toml", None), ("b/wrangler.toml", None)], 4)]),
 ])
 def test_a_not_configured_claim_is_the_sentence_that_says_it(
-        paragraph: str, expected: list[tuple[int, list[str]]]) -> None:
+        paragraph: str, expected: list[tuple[int, list[tuple[str, int | None]], int]]) -> None:
     from auditlib.claims import read_claims
 
     claims = read_claims("docs/a.md", f"# Title\n\n{paragraph}\n", ["wrangler.toml"])
-    assert [(c.location.start_line, c.data["paths"]) for c in claims
+    assert [(c.location.start_line, c.data["configs"], c.data["more"]) for c in claims
             if c.kind == "negative"] == expected
 
 
-@pytest.mark.parametrize("mode", ['"off"', '"Smart"'])
+WORKER = 'name = "{}"\nmain = "src/index.ts"\n'
+PLACED = WORKER + '\n[placement]\nmode = {}\n'
+
+
+@pytest.mark.parametrize(("b", "says"), [
+    pytest.param(PLACED.format("b", '"off"'), "`apps/b/wrangler.toml:4` turns it off", id="off"),
+    pytest.param(PLACED.format("b", '"Smart"'), "whose mode is not", id="Smart"),
+    pytest.param(WORKER.format("b") + '[env.production]\n[env.production.placement]\nmode = "smart"\n',
+                 "`apps/b/wrangler.toml` sets Smart Placement only in env `production`"
+                 " (`apps/b/wrangler.toml:4`), not at its top level.", id="only-in-an-environment"),
+    pytest.param(PLACED.format("b", '"smart"') + '[env.production]\n[env.production.placement]\n'
+                 'mode = "off"\n', "`apps/b/wrangler.toml` (env `production`) sets its own placement",
+                 id="turned-off-in-an-environment"),
+])
 def test_a_regenerated_report_holds_when_one_config_places_and_the_other_does_not(
-        tmp_path: Path, make_repo: Callable[[Path, dict[str, str]], Path], mode: str) -> None:
-    config = 'name = "{}"\nmain = "src/index.ts"\n\n[placement]\nmode = {}\n'
-    root = make_repo(tmp_path, {"apps/a/wrangler.toml": config.format("a", '"smart"'),
-                                "apps/b/wrangler.toml": config.format("b", mode)})
+        tmp_path: Path, make_repo: Callable[[Path, dict[str, str]], Path], b: str, says: str) -> None:
+    root = make_repo(tmp_path, {"apps/a/wrangler.toml": PLACED.format("a", '"smart"'),
+                                "apps/b/wrangler.toml": b})
     (root / DOC).parent.mkdir(exist_ok=True)
-    (root / DOC).write_text(auditlib.run_audit(root, DATE).markdown(), encoding="utf-8")
+    markdown = auditlib.run_audit(root, DATE).markdown()
+    assert says in markdown
+    (root / DOC).write_text(markdown, encoding="utf-8")
     assert [(f.rule, f.message) for f in drift(root) if f.rule in ("DR003", "DR010")] == []
 
 

@@ -20,6 +20,7 @@ TWENTY = "".join(f"line {n}\n" for n in range(1, 21))  # a file of 20 lines
 CHECK = "if (!id) {\n  throw new Error('no id');\n}\n"  # written twice in HANDLERS
 HANDLERS = CHECK + "\n" * 6 + CHECK + "\n" * 3 + "export {};\n"  # the second at lines 10-12
 WORKER = 'name = "w"\nmain = "src/index.ts"\n'
+ENV_PLACED = '[env.production]\n[env.production.placement]\nmode = "smart"\n'
 
 
 def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
@@ -42,8 +43,12 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
     pytest.param({"src/handlers.ts": HANDLERS},
                  "```ts\n// src/handlers.ts:10-12\n" + CHECK + "```", id="the-same-code-twice"),
     pytest.param({"src/handlers.ts": HANDLERS},
-                 "```ts\n// src/handlers.ts:1-17\nif (!id) {\n  // ...\n}\n...\nexport {};\n```",
+                 "```ts\n// src/handlers.ts:1-16\nif (!id) {\n  // ...\n}\n...\nexport {};\n```",
                  id="a-snippet-that-leaves-lines-out"),
+    pytest.param({"src/handlers.ts": HANDLERS}, "```ts\n// src/handlers.ts:10-15\n" + CHECK + "```",
+                 id="a-snippet-cited-with-the-blank-lines-after-it"),
+    pytest.param({"src/a.ts": TWENTY}, "```ts\n// a.ts:2-10\nline 2\n// ...\n```\n\n"
+                 "```ts\n// a.ts:4\nline 4\nline 5\n```", id="a-snippet-whose-end-is-open"),
     pytest.param({"src/a.ts": TWENTY}, "See `a.ts:1-5,12,18-20`.", id="a-citation-of-several-ranges"),
     pytest.param({"src/a.ts": TWENTY}, "[handler](../src/a.ts#L10-L20) (11 lines)",
                  id="a-line-count-after-a-range"),
@@ -58,6 +63,12 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
     pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'},
                  "Smart Placement is configured, but observability is not enabled yet.",
                  id="a-clause-about-something-else"),
+    pytest.param({"wrangler.toml": WORKER + ENV_PLACED},
+                 "Smart Placement is not configured in `wrangler.toml`, only in its environment.",
+                 id="a-named-config-concerns-its-top-level"),
+    pytest.param({"wrangler.toml": WORKER + '[placement]\nmode = "smart"\n' + ENV_PLACED.replace(
+        '"smart"', '"off"')}, "Smart Placement is not configured in `wrangler.toml:6`.",
+                 id="a-config-line-concerns-its-environment"),
     pytest.param({"apps/api/wrangler.toml": WORKER},
                  "| App | Evidence |\n|---|---|\n| api | `wrangler.toml` |\n"
                  "| api | `apps/api/wrangler.toml` |", id="evidence-that-is-there"),
@@ -113,6 +124,18 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
     pytest.param("```ts\n// a.ts:1-20\nline 1\n...\nline 99\n```",
                  [("DR007", 9, "the snippet `// a.ts:1-20` is no longer in `src/a.ts`")],
                  id="an-elided-snippet-whose-end-changed"),
+    pytest.param("```ts\n// a.ts:2-99\nline 2\nline 3\n```",
+                 [("DR007", 9, "the snippet `// a.ts:2-99` cites lines 2-99, but `src/a.ts` has 20"
+                               " lines; the quoted code is at lines 2-3")], id="a-snippet-past-the-end"),
+    pytest.param("```ts\n// a.ts:2-5\nline 2\n...\nline 9\n```",
+                 [("DR007", 9, "the snippet `// a.ts:2-5` is now at lines 2-9 of `src/a.ts`")],
+                 id="a-snippet-whose-left-out-lines-grew"),
+    pytest.param("```ts\n// a.ts:1-3\nline 3\n...\nline 9\n```",
+                 [("DR007", 9, "the snippet `// a.ts:1-3` is now at lines 3-9 of `src/a.ts`")],
+                 id="a-snippet-that-moved-and-grew"),
+    pytest.param("```ts\n// a.ts:2-7\nline 2\nline 3\n```",
+                 [("DR007", 9, "the snippet `// a.ts:2-7` is now at lines 2-3 of `src/a.ts`")],
+                 id="a-snippet-cited-past-its-code"),
     pytest.param("[x](../src/a%00.ts)", [("DR004", 8, "[x](../src/a%00.ts): `src/a%00.ts` does"
                                                       " not exist")], id="a-nul-in-a-link"),
 ])
@@ -120,6 +143,20 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
                                 expected: list[tuple[str, int, str]]) -> None:
     found = drift(tmp_path, make_repo, {"src/a.ts": TWENTY}, body)
     assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
+
+
+def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
+                                                          make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": WORKER + ENV_PLACED,
+             "apps/a/wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'}
+    body = ("Smart Placement is not configured in any wrangler.toml.\n\n| Gap | Status |\n|---|---|\n"
+            "| No Smart Placement | Not configured (2): `wrangler.toml` and 1 more |")
+    assert [f for f in drift(tmp_path, make_repo, files, body) if f[0] != "DR003"] == [
+        ("DR010", 8, "says \"Smart Placement is not configured in any wrangler.toml.\", but"
+                     " [placement] is configured in `apps/a/wrangler.toml:3`, `wrangler.toml:4`"
+                     " (env `production`)"),
+        ("DR010", 12, "says \"No Smart Placement | Not configured (2): `wrangler.toml` and 1 more\","
+                      " 1 more than it names, but no other is without Smart Placement")]
 
 
 @pytest.mark.parametrize(("quote", "shown"), [
