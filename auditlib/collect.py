@@ -267,6 +267,12 @@ def _on_disk(repo: Path, claim: Claim) -> Claim:
     return claim
 
 
+# Claims that may cite a name several files have (`latency.ts:1-500`), and how many of
+# those files are read to check them.
+AMBIGUOUS = ("citation", "snippet")
+MAX_CANDIDATES = 10
+
+
 def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                 problems: list[Problem]) -> list[DocClaims]:
     """The claims of each document, with the text of the repository files (`files`, all of
@@ -289,7 +295,10 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         present = listed | {p for p in cited - listed - folders if _file_inside(repo, p)}
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims
-                         if c.target in present and claims_of.cites_lines(c)})
+                         if c.target in present and claims_of.cites_lines(c)}
+                        # a name several files have: each, to find whether one holds the lines
+                        | {path for c in claims if c.target is None and c.kind in AMBIGUOUS
+                           for path in (c.data.get("candidates") or [])[:MAX_CANDIDATES]})
         failed: list[Problem] = []
         texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed))
         unread = {p.location.path: p.message for p in failed if p.location.path not in texts}

@@ -145,6 +145,26 @@ def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
     assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("`a.ts:1-500`", [("DR005", 8, "a.ts:1-500 cites lines 1-500, but none of the 2 files"
+                                              " of that name has them: `lib/a.ts` has 20, `src/a.ts`"
+                                              " has 20")], id="a-range-no-file-of-that-name-has"),
+    pytest.param("`a.ts:18-20` and `a.ts:22`", [("DR005", 8, "a.ts:22 cites lines 22-22, but none"
+                                                            " of the 2 files of that name has them:"
+                                                            " `lib/a.ts` has 20, `src/a.ts` has 20")],
+                 id="one-range-fits"),
+    pytest.param("```ts\n// a.ts:1-2\nline 1\nline 2\n```", [], id="a-snippet-one-of-them-holds"),
+    pytest.param("```ts\n// a.ts:1-2\nline 1\nline 99\n```",
+                 [("DR007", 9, "the snippet `// a.ts:1-2` is in none of the 2 files of that name")],
+                 id="a-snippet-none-of-them-holds"),
+])
+def test_a_name_that_several_files_have(tmp_path: Path, make_repo: MakeRepo, body: str,
+                                        expected: list[tuple[str, int, str]]) -> None:
+    """Which file an unlinked `a.ts` means is not known: what none of them holds is drift."""
+    found = drift(tmp_path, make_repo, {"src/a.ts": TWENTY, "lib/a.ts": TWENTY}, body)
+    assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
+
+
 def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
                                                           make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": WORKER + ENV_PLACED,

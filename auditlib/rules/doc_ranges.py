@@ -3,7 +3,9 @@
 ## What it does
 Checks line citations against the cited file: `#L84-L121` anchors of links and
 `file.ts:84-121` citations in the text must lie within the file, start before they end,
-and cite a text file; a cited file name must match a file of the repository.
+and cite a text file; a cited file name must match a file of the repository. A name that
+several files have (`latency.ts`, not linked) is reported when none of them (up to 10)
+has the lines cited.
 
 ## Why is this bad?
 A citation past the end of a file, or of a file that no longer exists, sends readers to
@@ -26,8 +28,14 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import DocClaims, Facts, Finding, Severity
 from .base import Rule
+
+
+def _lengths(document: DocClaims, candidates: list[str]) -> dict[str, int]:
+    """The number of lines of each of `candidates`, when all of them were read; else {}."""
+    found = {path: cited_lines(document, path) for path in candidates}
+    return {} if None in found.values() else {path: len(lines or ()) for path, lines in found.items()}
 
 
 class DocCitationOutOfRange(Rule):
@@ -50,7 +58,19 @@ class DocCitationOutOfRange(Rule):
                             location=claim.location, subject=claim.text,
                             message=f"{code(claim.text)} cites a file that is not in the repository",
                             remediation=f"Update or remove the citation {code(claim.text)}")
-                    continue  # several files of that name: the citation is ambiguous
+                    elif (lengths := _lengths(document, candidates)) and all(
+                            claim.data["end"] > length for length in lengths.values()):
+                        yield cls.finding(  # several files have that name: none has the lines
+                            location=claim.location, subject=claim.text,
+                            message=(f"{claim.text} cites lines {claim.data['start']}-"
+                                     f"{claim.data['end']}, but none of the"
+                                     f" {len(candidates)} files of that name has them: "
+                                     + ", ".join(f"{code(path)} has {length}"
+                                                 for path, length in list(lengths.items())[:3])
+                                     + (", …" if len(lengths) > 3 else "")),
+                            remediation=(f"Update the line range cited at {code(claim.location)},"
+                                         " and link the file to say which one it is"))
+                    continue
                 if claim.kind not in ("link", "citation") or claim.data.get("end") is None:
                     continue
                 start, end = claim.data["start"], claim.data["end"]

@@ -6,7 +6,8 @@ looks for the quoted lines in that file: reports when they are no longer there, 
 they now start or end at other lines (lines left out grew or shrank), or when the cited
 range goes past the end of the file. Blank lines and indentation do not count, and a line
 `...` (or `// ...`) stands for lines left out: one at the end leaves the end open, as does
-a comment that names only the first line (`// cloudflareDurableStore.ts:79`).
+a comment that names only the first line (`// cloudflareDurableStore.ts:79`). A name that
+several files have is reported when none of them (up to 10) holds the quoted lines.
 
 ## Why is this bad?
 A quoted snippet is the strongest claim a document makes ("this is the code"); when the
@@ -32,11 +33,18 @@ from collections.abc import Iterator, Sequence
 from ..blocks import code
 from ..claims import cited_lines
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import DocClaims, Facts, Finding, Location, Severity
 from .base import Rule
 
 # A line that stands for lines left out of a quote: `...`, `// ...`, `# …`, `/* ... */`.
 ELISION = re.compile(r"^(?://|#|/\*)?\s*(?:\.\.\.|…)\s*(?:\*/)?$")
+
+
+def _in_none(document: DocClaims, candidates: list[str], body: str) -> bool:
+    """Whether each of `candidates` was read and none holds the quoted `body`."""
+    found = [cited_lines(document, path) for path in candidates]
+    return None not in found and all(
+        find_block(lines or (), body.split("\n")) is None for lines in found)
 
 
 def find_block(haystack: Sequence[str], needle: Sequence[str],
@@ -100,6 +108,12 @@ class DocSnippetMoved(Rule):
                         yield cls.finding(location=claim.location, subject=claim.text,
                                           message=f"{code(claim.text)}: no such file in the repository",
                                           remediation=f"Update the snippet at {code(claim.location)}")
+                    elif _in_none(document, claim.data["candidates"], claim.data["body"]):
+                        yield cls.finding(  # several files have that name: none holds the code
+                            location=claim.location, subject=claim.text,
+                            message=(f"the snippet {code(claim.text)} is in none of the"
+                                     f" {len(claim.data['candidates'])} files of that name"),
+                            remediation=f"Update the snippet at {code(claim.location)}")
                     continue
                 body = claim.data["body"].split("\n")
                 start, end = claim.data["start"], claim.data["end"]
