@@ -129,9 +129,10 @@ def parser() -> argparse.ArgumentParser:
                     " line counts, quoted snippets and configuration, named bindings, 'not"
                     " configured' statements, its header) against the repository. With"
                     " --docs, check every Markdown file with a header block under DIR."
-                    " Exit 1 when anything drifted or a document under DIR could not be read,"
-                    " 0 when every claim holds, 2 when DOC cannot be read or DIR holds no"
-                    " document with a header block.")
+                    " Exit 1 when a claim drifted, a header is missing a field, out of date"
+                    " or wrong about its status, or a document under DIR could not be read;"
+                    " 0 when all holds; 2 when DOC cannot be read or DIR holds no document"
+                    " with a header block.")
     verify.add_argument("doc", nargs="?", type=Path,
                         help="the Markdown document to check (a relative path is read from"
                              " the current folder, or from --repo if it is not there)")

@@ -825,7 +825,10 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
     parts += [finding_line(f) + "\n" for f in open_findings]
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
+    others = len(open_findings) - drifted
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"
-                 f" ({counted(drifted, 'drifted claim')})\n" if open_findings else
+                 f" ({counted(drifted, 'drifted claim')}"
+                 + (f", {others} about headers, review dates or unread files" if others else "")
+                 + ")\n" if open_findings else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
     return "".join(parts)
