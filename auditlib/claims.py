@@ -122,6 +122,17 @@ EVIDENCE_COLUMNS = frozenset({"evidence", "file", "files", "location", "path", "
 FILE_PATH = re.compile(r"^(?!\w+://)[\w./-]*\w\.(?:" + "|".join(sorted(FILE_EXTENSIONS)) + r")$")
 
 
+# Folders no document's path means in the repository: installed or built files.
+_NOT_THE_REPOSITORY = ("node_modules/", "dist/", "build/", ".wrangler/", ".next/", "/", "~")
+
+
+def _a_repository_path(text: str) -> bool:
+    """Whether a code span in prose is a path of the repository: with a folder, not from the
+    machine's root or home, nor in installed or built files."""
+    return ("/" in text and FILE_PATH.match(text) is not None
+            and not text.removeprefix("./").startswith(_NOT_THE_REPOSITORY))
+
+
 def _names_a_file(text: str) -> bool:
     """Whether a code span in an evidence column names a repository file even when there is
     none: `apps/api/wrangler.toml`, `.github/workflows/deploy.yml`, `gone.ts`; not a library
@@ -291,12 +302,18 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
         evidence = column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) is not None
+        # In prose, a path with a folder: `.github/workflows/deploy.yml` deploys via …
+        in_prose = column is None and _a_repository_path(code[1])
         name = cited_name(path, code[1])
-        candidates = resolve_name(name, files, linked) if evidence else []
-        if candidates or (evidence and _names_a_file(code[1])):
-            yield Claim(kind="link", text=f"{code[0]} ({column} column)",
+        candidates = resolve_name(name, files, linked) if evidence or in_prose else []
+        if candidates or ((evidence or in_prose) and _names_a_file(code[1])):
+            yield Claim(kind="link", text=code[0] + (f" ({column} column)" if column else ""),
                         target=candidates[0] if candidates else name, location=where,
                         data={"escapes": False, "start": None, "end": None})
+            counted = LINE_COUNT.match(content, code.end())
+            if counted and len(candidates) == 1:  # `rateLimiter.ts` (132 lines)
+                yield Claim(kind="line-count", text=f"({counted[1]} lines)", target=candidates[0],
+                            location=where, data={"count": int(counted[1])})
         # A named resource is checked; any other code span counts as mentioning the name.
         yield Claim(kind="name" if kind else "mention", text=code[0], location=where,
                     data={"name": code[1], "name_kind": kind or "mention"})

@@ -76,6 +76,10 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  "| CDN | `cdn.example.com/app.js` |", id="libraries-and-hosts-are-no-files"),
     pytest.param({"wrangler.toml": WORKER}, "| Binding | Kind |\n|---|---|\n"
                  "| `STRIPE_SECRET_KEY` | secret |", id="a-secret-binding"),
+    pytest.param({"src/a.ts": TWENTY}, "**Verified in CI:** `src/a.ts` (20 lines) and `./src/a.ts`;"
+                 " not `/etc/hosts.txt`, `~/.wrangler/config.toml`,"
+                 " `node_modules/wrangler/config-schema.json`, `a.ts` or `cdn.example.com/app.js`.",
+                 id="paths-in-prose-that-are-there-or-are-not-the-repository-s"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:
@@ -138,6 +142,11 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
                  id="a-snippet-cited-past-its-code"),
     pytest.param("[x](../src/a%00.ts)", [("DR004", 8, "[x](../src/a%00.ts): `src/a%00.ts` does"
                                                       " not exist")], id="a-nul-in-a-link"),
+    pytest.param("**Verified in CI:** `.github/workflows/deploy.yml` deploys it.\n\n"
+                 "- `src/a.ts` (999 lines)",
+                 [("DR004", 8, "`.github/workflows/deploy.yml`: `.github/workflows/deploy.yml` does"
+                               " not exist"),
+                  ("DR006", 10, "claims `src/a.ts` has 999 lines; it has 20")], id="paths-in-prose"),
 ])
 def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
                                 expected: list[tuple[str, int, str]]) -> None:
