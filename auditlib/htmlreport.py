@@ -11,6 +11,9 @@ HEADING = re.compile(r"<h([1-4])>(.*?)</h\1>", re.DOTALL)
 TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 SEVERITY_CELL = re.compile(r"<td>(P[012])( \(ERROR\))?</td>")
 FOLD_ROWS = 12  # a table with more rows than this starts folded
+# The document's header block (`Type: Guide`, `Status: Active`, ...), one paragraph in
+# Markdown: a line each on the page.
+HEADER_BLOCK = re.compile(r"<p>((?:[A-Z][\w-]*: [^<\n]*\n)+[A-Z][\w-]*: [^<\n]*)</p>")
 
 
 def _slug(text: str, taken: set[str]) -> str:
@@ -70,6 +73,8 @@ def _fold(match: re.Match[str]) -> str:
 
 
 def finish(html: str) -> str:
+    html = HEADER_BLOCK.sub(lambda found: '<p class="header-block">' + found[1].replace(
+        "\n", "<br>\n") + "</p>", html, count=1)
     html, headings = _anchors(html)
     html = SEVERITY_CELL.sub(_badge, html)
     html = TABLE.sub(_fold, html)

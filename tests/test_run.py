@@ -57,6 +57,8 @@ def test_html_has_no_code_and_real_tables(run_output: Path) -> None:
     html = (run_output / "auto-scaling-audit.html").read_text(encoding="utf-8")
     assert "import auditlib" not in html and "repo_path" not in html
     assert "<table>" in html and "LOGIN_RATE_LIMIT_KV" in html
+    # the header block a line each, not one run-on paragraph
+    assert '<p class="header-block">Type: Guide<br>\nStatus: Active<br>\n' in html
 
 
 def test_findings_json(run_output: Path) -> None:
