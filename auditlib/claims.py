@@ -188,7 +188,7 @@ def _cited_lines(text: str) -> tuple[str, ...]:
 
 def cites_lines(claim: Claim) -> bool:
     """Whether checking `claim` needs the text of its target, not only that it exists."""
-    return claim.kind != "link" or claim.data.get("end") is not None
+    return claim.kind != "link" or claim.data.get("end") is not None or "heading" in claim.data
 
 
 def _line_finder(token: Token) -> Callable[[int], int]:
@@ -248,17 +248,48 @@ def _target(path: str, link: _Link) -> tuple[str | None, bool, str]:
 
 
 def _link_claim(path: str, link: _Link, line: int) -> Claim | None:
-    """The claim that `link`'s target exists (and has the lines its anchor names), or None
-    for a link to no repository file."""
+    """The claim that `link`'s target exists (and has the lines, or the Markdown heading, its
+    anchor names), or None for a link to no repository file."""
     target, escapes, anchor = _target(path, link)
+    if target is None and link.href.startswith("#") and not ANCHOR.match(link.href[1:]):
+        target, anchor = path, link.href[1:]  # a heading of this document
     if target is None:
         return None
     found = ANCHOR.match(anchor)
+    heading = (unquote(anchor) if anchor and not found and not escapes
+               and target.endswith((".md", ".mdx", ".markdown")) else None)
     return Claim(kind="link", text=link.html or
                  f"[{link.label}]({_printable(_PARSER.normalizeLinkText(link.href))})",
                  target=target, location=Location(path=path, start_line=line),
                  data={"escapes": escapes, "start": int(found[1]) if found else None,
-                       "end": int(found[2] or found[1]) if found else None})
+                       "end": int(found[2] or found[1]) if found else None,
+                       **({"heading": heading} if heading else {})})
+
+
+# What GitHub drops from a heading's text to make its anchor: all but letters, digits,
+# `_`, `-` and spaces (which become `-`).
+_NOT_IN_SLUG = re.compile(r"[^\w\- ]")
+# Anchors a document sets itself: `<a name="x">`, `<a id="x">`, `{#x}`.
+_OWN_ANCHOR = re.compile(r"""<a\s[^>]*\b(?:name|id)\s*=\s*["']?([^"'\s>]+)|\{#([\w-]+)\}""")
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors of a Markdown text's headings, as GitHub makes them (`## Smart
+    Placement (v2)` is `#smart-placement-v2`; a second heading of the same text gets `-1`),
+    and those it sets itself."""
+    tokens = _PARSER.parse(text.removeprefix(BOM))
+    anchors: set[str] = set()
+    for index, token in enumerate(tokens[1:], 1):
+        if token.type != "inline" or tokens[index - 1].type != "heading_open":
+            continue
+        words = "".join(child.content for child in token.children or ()
+                        if child.type in ("text", "code_inline"))
+        base = _NOT_IN_SLUG.sub("", words.strip().lower()).replace(" ", "-")
+        slug, number = base, 1
+        while slug in anchors:
+            slug, number = f"{base}-{number}", number + 1
+        anchors.add(slug)
+    return anchors | {found[1] or found[2] for found in _OWN_ANCHOR.finditer(text)}
 
 
 def _blanked(content: str, links: Sequence[_Link]) -> str:

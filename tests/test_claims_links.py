@@ -62,7 +62,7 @@ def test_links_markdown_reads_are_claims(
     'Text <!-- <img src="src/missing.ts"> --> and `<a href="src/missing.ts">`',
     '<!--\n<a href="src/missing.ts">\n-->',
     '    <a href="src/missing.ts">',
-    '<a href="#usage">usage</a> <img src="https://example.com/x.png">',
+    '<a href="#L10">line 10</a> <img src="https://example.com/x.png">',  # `#usage`, a heading, is checked
 ])
 def test_what_only_looks_like_a_link_is_no_claim(body: str) -> None:
     assert links(body) == []

@@ -174,6 +174,25 @@ def test_a_name_that_several_files_have(tmp_path: Path, make_repo: MakeRepo, bod
     assert [(rule, line, message) for rule, line, message in found if rule != "DR003"] == expected
 
 
+BUDGETS = ("# Budgets\n\n## Smart Placement (v2)\n\n## `wrangler.toml` limits\n\n## Latency\n\n"
+           "## Latency\n\n<a name=\"p99\"></a>\n")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("[a](b.md#smart-placement-v2), [b](b.md#wranglertoml-limits), [c](b.md#latency-1),"
+                 " [d](b.md#p99), [e](b.md#Latency), [f](#a), [g](b.md), [h](b.md#L2)", [],
+                 id="headings-that-are-there"),
+    pytest.param("[x](b.md#latency-2) and [y](#gaps)",
+                 [("DR004", 8, "[y](#gaps): `docs/a.md` has no heading `#gaps`"),
+                  ("DR004", 8, "[x](b.md#latency-2): `docs/b.md` has no heading `#latency-2`")],
+                 id="headings-that-are-not"),
+])
+def test_links_to_headings(tmp_path: Path, make_repo: MakeRepo, body: str,
+                           expected: list[tuple[str, int, str]]) -> None:
+    found = drift(tmp_path, make_repo, {"docs/b.md": BUDGETS}, body)
+    assert [(rule, line, message) for rule, line, message in found if rule == "DR004"] == expected
+
+
 def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
                                                           make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": WORKER + ENV_PLACED,

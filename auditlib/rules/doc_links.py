@@ -6,7 +6,10 @@ with `/` from its root, as GitHub does), also those of HTML tags (`<a href>`, `<
 outside comments): a link to a file or folder that does not exist is
 broken; a link that leaves the repository (`../../x`) is reported and never read. A file
 named in a table's evidence column (Evidence, File, Location, Config, ...), such as
-`` `apps/api/wrangler.toml` ``, is checked the same way.
+`` `apps/api/wrangler.toml` ``, is checked the same way. A link to a heading of a Markdown
+file (`budgets.md#latency`, `#gaps` in the document itself) is broken when the file has no
+heading of that anchor, as GitHub makes them (`## Smart Placement (v2)`: `#smart-placement-v2`),
+and sets none itself (`<a name="…">`).
 
 ## Why is this bad?
 Evidence that cannot be followed is no evidence: a reader who clicks a cited file and
@@ -23,9 +26,11 @@ Point the link at the file's present path, or remove the claim it supports.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from ..blocks import code
+from ..claims import heading_anchors
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -56,3 +61,15 @@ class DocBrokenLink(Rule):
                         location=claim.location, subject=claim.target,
                         message=f"{claim.text}: {code(claim.target)} does not exist",
                         remediation=f"Fix the link to {code(claim.target)} at {code(claim.location)}")
+                elif (heading := claim.data.get("heading")) and claim.target in document.files and (
+                        heading.lower() not in _anchors(document.files[claim.target])):
+                    yield cls.finding(
+                        location=claim.location, subject=f"{claim.target}#{heading}",
+                        message=f"{claim.text}: {code(claim.target)} has no heading {code('#' + heading)}",
+                        remediation=(f"Link a heading {code(claim.target)} has, at"
+                                     f" {code(claim.location)}"))
+
+
+@functools.lru_cache(maxsize=64)
+def _anchors(text: str) -> frozenset[str]:
+    return frozenset(anchor.lower() for anchor in heading_anchors(text))
