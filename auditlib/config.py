@@ -30,6 +30,21 @@ class Probe:
     globs: tuple[str, ...] = CODE_GLOBS
 
 
+def glob_match(pattern: str, text: str, separator: str = "/") -> bool:
+    """Whether `text` matches `pattern` as pnpm, turbo and npm-run-all read theirs: `*`
+    within one part (`./apps/*`, `@org/*`, `deploy:*`; parts end at `separator`), `**`
+    across parts. Each part is matched on its own, so no pattern backtracks for long."""
+    parts = text.split(separator)
+    reached = {0}  # how many parts the pattern read so far matches
+    for wanted in pattern.split(separator):
+        if wanted == "**":
+            reached = set(range(min(reached), len(parts) + 1)) if reached else set()
+        else:
+            reached = {done + 1 for done in reached
+                       if done < len(parts) and fnmatch.fnmatchcase(parts[done], wanted)}
+    return len(parts) in reached
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Waiver:
     """An accepted finding: rule, path glob, why, and until when."""
@@ -41,7 +56,10 @@ class Waiver:
     line: int | None = None  # where the waiver is written in the configuration file
 
     def covers(self, rule: str, path: str) -> bool:
-        return rule == self.rule and fnmatch.fnmatch(path, self.path)
+        """Whether the waiver covers a finding of `rule` in `path`: its glob's `*` matches
+        within one folder (`apps/web/*` is not `apps/web/admin/wrangler.toml`), `**` across
+        folders (`apps/legacy/**`)."""
+        return rule == self.rule and glob_match(self.path, path)
 
     def expired(self, on: date) -> bool:
         return self.expires is not None and self.expires < on

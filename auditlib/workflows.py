@@ -12,7 +12,6 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
 import itertools
 import posixpath
@@ -22,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from .config import glob_match
 from .errors import ConfigParseError
 from .model import Deployed, DeployStep, FileEdit, Location, Workflow
 
@@ -476,21 +476,6 @@ def _own_scripts(command: str, scripts: Collection[str]) -> list[str]:
             glob_match(pattern, name, ":") for pattern in patterns)]
     run = package_run(command)
     return [script for script in run[0] if script in scripts] if run and not run[1] else []
-
-
-def glob_match(pattern: str, text: str, separator: str = "/") -> bool:
-    """Whether `text` matches `pattern` as pnpm, turbo and npm-run-all read theirs: `*`
-    within one part (`./apps/*`, `@org/*`, `deploy:*`; parts end at `separator`), `**`
-    across parts. Each part is matched on its own, so no pattern backtracks for long."""
-    parts = text.split(separator)
-    reached = {0}  # how many parts the pattern read so far matches
-    for wanted in pattern.split(separator):
-        if wanted == "**":
-            reached = set(range(min(reached), len(parts) + 1)) if reached else set()
-        else:
-            reached = {done + 1 for done in reached
-                       if done < len(parts) and fnmatch.fnmatchcase(parts[done], wanted)}
-    return len(parts) in reached
 
 
 # Options of package managers and task runners that take a value, and what it names.

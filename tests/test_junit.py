@@ -59,7 +59,7 @@ def test_a_case_names_the_file_line_severity_and_fix(example: Audit) -> None:
 
 
 def test_waived_findings_are_skipped_rule_errors_are_errors_disabled_rules_are_left_out() -> None:
-    waiver = Waiver(rule="CF002", path="apps/*", reason="Smart Placement in Q3", expires=None)
+    waiver = Waiver(rule="CF002", path="apps/**", reason="Smart Placement in Q3", expires=None)
     audit = auditlib.run_audit(audit_date=AS_OF, config=AuditConfig(
         waivers=(waiver,), disabled_rules=frozenset({"CF010"})))
     crashed = Finding(rule="CF007", severity=Severity.P2, title="t", outcome=Outcome.ERROR,

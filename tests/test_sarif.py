@@ -214,7 +214,7 @@ def test_inline_suppression_is_an_in_source_suppression(schema: dict[str, Any], 
 
 
 def test_configured_waiver_is_an_external_suppression(schema: dict[str, Any]) -> None:
-    waiver = Waiver(rule="CF002", path="apps/*", reason="apps move to Smart Placement in Q3",
+    waiver = Waiver(rule="CF002", path="apps/**", reason="apps move to Smart Placement in Q3",
                     expires=None)
     document = to_sarif(auditlib.run_audit(audit_date=AS_OF, config=AuditConfig(waivers=(waiver,))))
     placement = [r for r in results(document) if r["ruleId"] == "CF002"]

@@ -127,6 +127,20 @@ def waived(rule: str = "CF001", path: str = "wrangler.toml",
         Waiver(rule=rule, path=path, reason="created on first deploy", expires=expires),))
 
 
+@pytest.mark.parametrize(("pattern", "covered"), [
+    ("apps/web/*", ["apps/web/wrangler.toml"]),
+    ("apps/web/**", ["apps/web/admin/wrangler.toml", "apps/web/wrangler.toml"]),
+    ("apps/*/wrangler.toml", ["apps/web/wrangler.toml"]),
+    ("**/wrangler.toml", ["apps/web/admin/wrangler.toml", "apps/web/wrangler.toml", "wrangler.toml"]),
+    ("*", ["wrangler.toml"]),
+])
+def test_a_waiver_s_star_stays_in_one_folder(pattern: str, covered: list[str]) -> None:
+    """`apps/web/*` must not waive the P0 of a nested app, `apps/web/admin`: `**` does."""
+    waiver = Waiver(rule="CF001", path=pattern, reason="r", expires=None)
+    paths = ["apps/web/admin/wrangler.toml", "apps/web/wrangler.toml", "wrangler.toml"]
+    assert [path for path in paths if waiver.covers("CF001", path)] == covered
+
+
 @pytest.mark.parametrize(("config", "outcome", "waiver", "expires"), [
     pytest.param(waived(), Outcome.WAIVED, "created on first deploy", "2025-12-31", id="before-expiry"),
     pytest.param(waived(expires=AS_OF), Outcome.WAIVED, "created on first deploy", "2025-07-01",
