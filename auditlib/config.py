@@ -67,7 +67,8 @@ class Waiver:
 
 def document_path_problem(path: str) -> str | None:
     """Why `path` cannot be where the document lives in the repository (None: it can). It
-    is relative to the repository's root, names a file and stays inside."""
+    is relative to the repository's root, names a Markdown file and stays inside, out of
+    `.git` (a slip must not overwrite a config, a workflow or the repository itself)."""
     if not path.strip() or path.endswith(("/", "\\")):
         return "names no file"
     if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
@@ -75,6 +76,10 @@ def document_path_problem(path: str) -> str | None:
     normal = posixpath.normpath(path.replace("\\", "/"))
     if normal == ".." or normal.startswith("../"):
         return "leads outside the repository"
+    if ".git" in normal.split("/"):
+        return "is in the repository's .git folder"
+    if not normal.lower().endswith((".md", ".markdown")):
+        return "is not a Markdown file (.md)"
     return None
 
 

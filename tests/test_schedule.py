@@ -781,8 +781,14 @@ def test_publish_keeps_the_file_mode(tmp_path: Path) -> None:
                  "auditlib.toml:1: doc_path '../escaped.md' leads outside", id="settings"),
     pytest.param(["--publish"], 'doc_path = "/escaped.md"\n',
                  "auditlib.toml:1: doc_path '/escaped.md' is absolute", id="absolute-in-settings"),
-    pytest.param(["--publish", "docs"], "", "--publish REPO/docs is a folder: name the document",
-                 id="a-folder"),
+    pytest.param(["--publish", "docs/dir.md"], "", "--publish REPO/docs/dir.md is a folder: name"
+                 " the document", id="a-folder"),
+    pytest.param(["--publish", "wrangler.toml"], "", "'wrangler.toml' is not a Markdown file (.md)",
+                 id="a-config"),
+    pytest.param(["--publish"], 'doc_path = ".git/a.md"\n',
+                 "auditlib.toml:1: doc_path '.git/a.md' is in the repository's .git folder",
+                 id="in-git"),
+
     pytest.param(["--publish", "docs/x.md/y.md"], "", "--publish REPO/docs/x.md/y.md: a folder"
                  " on its path is a file", id="under-a-file"),
     pytest.param(["--publish", "docs/a.md"], "", "--publish REPO/docs/a_files is not inside",
@@ -794,6 +800,7 @@ def test_publish_path_outside_the_repository_is_refused(
     repo = tmp_path / "repo"
     (repo / "docs").mkdir(parents=True)
     (repo / "docs" / "x.md").write_text("x\n", encoding="utf-8")
+    (repo / "docs" / "dir.md").mkdir()
     (repo / "docs" / "a_files").symlink_to(tmp_path, target_is_directory=True)
     if settings:
         (repo / "auditlib.toml").write_text(settings, encoding="utf-8")
@@ -802,7 +809,7 @@ def test_publish_path_outside_the_repository_is_refused(
     assert words in capsys.readouterr().err.replace(str(repo), "REPO")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]  # nothing written
     assert sorted(p.name for p in repo.iterdir()) == sorted(["docs", *(["auditlib.toml"] * bool(settings))])
-    assert sorted(p.name for p in (repo / "docs").iterdir()) == ["a_files", "x.md"]
+    assert sorted(p.name for p in (repo / "docs").iterdir()) == ["a_files", "dir.md", "x.md"]
 
 
 @pytest.mark.skipif(not Path("/proc/1").is_dir(), reason="needs Linux's /proc")

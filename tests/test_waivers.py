@@ -224,7 +224,7 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     pytest.param('doc_path = "docs/a.md"\nbogus = 1\n', 2, "unknown key 'bogus'", id="unknown-key"),
-    pytest.param('doc_path = "x"\ndisable = ["CF001", "CF999"]\n', 2, "unknown rule id 'CF999'",
+    pytest.param('doc_path = "x.md"\ndisable = ["CF001", "CF999"]\n', 2, "unknown rule id 'CF999'",
                  id="unknown-rule-in-disable"),
     pytest.param('disable = "CF001"\n', 1, "list of rule ids", id="disable-not-a-list"),
     pytest.param('[severity]\nCF001 = "P1"\nCF999 = "P2"\n', 3, "unknown rule id 'CF999'",
@@ -278,7 +278,7 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
                  id="age-boolean"),
-    pytest.param('doc_path = "x"\n[[waivers]\n', 2, "", id="not-toml"),
+    pytest.param('doc_path = "x.md"\n[[waivers]\n', 2, "", id="not-toml"),
 ])
 def test_parse_config_errors(text: str, line: int | None, words: str) -> None:
     with pytest.raises(ConfigParseError) as caught:
