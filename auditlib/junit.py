@@ -1,7 +1,8 @@
 """Render an audit as JUnit XML, for CI systems that show test reports (GitLab, Jenkins,
 Azure DevOps), as Checkov's and conftest's `junit` outputs do.
 
-One test suite per rule that is not disabled. In it, a test case per finding: a `failure`
+One test suite per rule that is not disabled. In it, a test case per finding, named by
+rule, subject and file (not its line, so a test's history survives lines moving): a `failure`
 for an open one, an `error` where the rule could not run, `skipped` for a waived one; a
 rule without findings has one passing test case. A pure function of the audit, without
 times or host names: two renders of one audit are byte-identical.
@@ -42,7 +43,8 @@ def junit_text(audit: Audit) -> str:
         for finding in by_rule[rule.id]:
             _case(suite, finding, clean)
         if not by_rule[rule.id]:
-            ET.SubElement(suite, "testcase", classname=rule.id, name=f"{rule.id}: no finding")
+            ET.SubElement(suite, "testcase", classname=f"auditlib.{rule.id}",
+                          name=f"{rule.id}: no finding")
         _count(suite, by_rule[rule.id])
     _count(root, audit.findings)
     ET.indent(root)
@@ -50,10 +52,13 @@ def junit_text(audit: Audit) -> str:
 
 
 def _case(suite: ET.Element, finding: Finding, clean: Callable[[str], str]) -> None:
-    """The test case of `finding`: its file as the class, where and what as its name."""
+    """The test case of `finding`, named by what identifies it across runs (rule, subject,
+    file; never a line, which moves), in the class `auditlib.RULE` (Jenkins splits a class
+    at its last dot: a path's `.toml` would be a class)."""
     where = "(repository)" if finding.location.path == "." else str(finding.location)
-    case = ET.SubElement(suite, "testcase", classname=clean(finding.location.path),
-                         name=clean(f"{finding.rule} {finding.subject or finding.title} ({where})"))
+    path = "(repository)" if finding.location.path == "." else finding.location.path
+    case = ET.SubElement(suite, "testcase", classname=f"auditlib.{finding.rule}",
+                         name=clean(f"{finding.rule} {finding.subject or finding.title} ({path})"))
     if finding.location.path != ".":
         case.set("file", clean(finding.location.path))
     if finding.location.start_line:
