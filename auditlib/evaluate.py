@@ -10,6 +10,7 @@ from .config import DEFAULT_CONFIG, AuditConfig
 from .model import Facts, Finding, Location, Outcome, Severity
 from .rules import RULES, Rule
 from .secrets import redact, secret_values
+from .wrangler import lines_of
 
 QUOTE_CHARS = 300  # a quoted line is evidence to find, not the file: a minified config is one line
 
@@ -100,7 +101,7 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
     found: Iterable[Finding] = (
         finding for rule in rules if rule.id not in config.disabled_rules
         for finding in _run(rule, facts, config))
-    sources = {c.path: c.text.splitlines() for c in facts.configs}
+    sources = {c.path: lines_of(c.text) for c in facts.configs}
     sources |= {w.path: w.text.splitlines() for w in facts.workflows}
     secrets = secret_values(facts.configs)
     defaults = {rule.id: rule.severity for rule in rules}

@@ -368,11 +368,21 @@ def _json_layout(lines: Sequence[str]) -> Layout:
     return scopes, keys
 
 
+def lines_of(text: str) -> list[str]:
+    """A config's lines as tomllib, json and ripgrep number them: ended by `\\n` only
+    (`str.splitlines` also ends one at U+2028, U+0085, a form feed or a lone `\\r`, which a
+    TOML or JSON string or comment may hold), without the `\\r` of CRLF."""
+    lines = text.removeprefix(_BOM).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 class _Source:
     """Finds the line where a key or a binding is written, within one environment's lines."""
 
     def __init__(self, text: str, toml: bool) -> None:
-        self.lines = text.removeprefix(_BOM).splitlines()
+        self.lines = lines_of(text)
         self.scopes, keys = _toml_layout(self.lines) if toml else _json_layout(self.lines)
         self.declared: dict[tuple[str, tuple[str, ...]], int] = {}
         for number, declared in enumerate(keys, 1):
@@ -564,7 +574,7 @@ _SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]
 def suppressions(path: str, text: str) -> list[Suppression]:
     """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC)."""
     found = []
-    for number, line in enumerate(text.removeprefix(_BOM).splitlines(), 1):
+    for number, line in enumerate(lines_of(text), 1):
         match = _SUPPRESSION.search(line)
         if match:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditlib.errors import ConfigParseError
-from auditlib.wrangler import load, parse, suppressions
+from auditlib.wrangler import lines_of, load, parse, suppressions
 
 
 def bindings(path: str, text: str) -> list[tuple[str, str, int | None]]:
@@ -379,3 +379,17 @@ def test_a_pages_environment_keeps_the_project_s_name() -> None:
     worker = load("wrangler.toml", 'name = "api"\nmain = "a.ts"\n[env.preview]\n')
     assert pages.environments[0].settings["name"] == "blog"
     assert worker.environments[0].settings["name"] == "api-preview"
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("wrangler.toml", 'name = "a"  # a\u2028b\u0085c: no line ends here\n'
+                      '[[kv_namespaces]]\nbinding = "K"\nid = "x"\n'),
+    ("wrangler.jsonc", '{\n  "name": "a\u2028b", // c\u2029d\n'
+                       '  "kv_namespaces": [{ "binding": "K", "id": "x" }]\n}\n'),
+])
+def test_lines_end_at_newlines_only(path: str, text: str) -> None:
+    """TOML, JSON and ripgrep end a line at \\n: U+2028 or U+0085 in a comment or string
+    moved every line after it."""
+    [binding] = load(path, text).bindings
+    assert binding.location.start_line == 3
+    assert lines_of(text)[2].lstrip().startswith(("binding", '"kv_namespaces"'))

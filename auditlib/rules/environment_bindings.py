@@ -44,7 +44,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..secrets import PLACEHOLDER, secret_name, secret_reason
-from ..wrangler import KINDS_BY_NAME
+from ..wrangler import KINDS_BY_NAME, lines_of
 from .base import Rule, scope_label, scoped, secret_put
 
 # Consumers an environment declares replace the top level's: its own queues, its own tail
@@ -75,7 +75,7 @@ class BindingMissingInEnvironment(Rule):
                 toml = wrangler_config.path.endswith(".toml")
                 start = scope.location.start_line or 0
                 # `staging = { ... }` under [env]: no [env.staging.X] table may be added.
-                inline = toml and 0 < start <= len(lines := wrangler_config.text.splitlines()) \
+                inline = toml and 0 < start <= len(lines := lines_of(wrangler_config.text)) \
                     and not lines[start - 1].lstrip().startswith("[")
 
                 def into(table: str, scope_name: str = scope.name, line: int = start,
