@@ -576,7 +576,40 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         text = _sub(ENV_VALUE, text, functools.partial(_env_value, text))
     text = _sub(UNQUOTED, text, functools.partial(_unquoted, text))
     text = _blocks(text)
+    text = _on_secret_lines(text)
     return _sub(QUOTED, text, _random)
+
+
+# Words that make a line about a secret (`# old CLOUDFLARE_API_TOKEN was Vv8K…`), found in
+# the text made lower case; and a word that may be the secret, in any line's prose.
+_LINE_WORDS = ("token", "secret", "password")
+_LINE_REACH = 2000  # how far from its word a line is read
+_BARE_WORD = re.compile(r"(?<![\w+/=.-])[A-Za-z0-9_+/-]{24,}={0,2}(?![\w+/=.-])")
+
+
+def _on_secret_lines(text: str) -> str:
+    """`text` with each random-looking word (`_random_looking`) redacted on a line that
+    names a secret, as in a comment: `# rotated: old API_TOKEN was Vv8Kq2…`. Lines end at a
+    line break or, in JSON text, at `\\n`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter that lowers to two: lower only ASCII
+        lowered = re.sub("[A-Z]+", lambda m: m[0].lower(), text)
+    hits = sorted({index for word in _LINE_WORDS for index in _finds(lowered, word)})
+    parts, done, end = [], 0, -1
+    for index in hits:
+        if index < end:
+            continue  # a line already read
+        first, last = max(0, index - _LINE_REACH), index + _LINE_REACH  # not the whole text
+        start = max(first - 1, text.rfind("\n", first, index),
+                    text.rfind("\\n", first, index) + 1) + 1
+        end = min((found for found in (text.find("\n", index, last), text.find("\\n", index, last))
+                   if found != -1), default=min(last, len(text)))
+        for word in _BARE_WORD.finditer(text, start, end):
+            begin = word.start() + (text[word.start() - 1:word.start()] == "\\")  # `\nVv8…`
+            if begin >= done and _random_looking(text[begin:word.end()]):
+                parts += [text[done:begin], REDACTED]
+                done = word.end()
+    return "".join(parts) + text[done:] if parts else text
 
 
 def _unquoted(text: str, found: re.Match[str]) -> str:

@@ -623,6 +623,14 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
      '["gh", "--token", "anonymous"] ["docker", "--secret", "id=npmrc,src=.npmrc"]'
      ' {"hint": "pass --token", "subject": "wrangler.toml"} Pwd={db_pass1};'
      " docker login ghcr.io --password-stdin\\ndocker run -p 8080:80 app", None),
+    # a random word on a line that names a secret, as in a comment; not a hex id, a name,
+    # a word on another line, or one glued to JSON's `\n`
+    ("# rotated: old CLOUDFLARE_API_TOKEN was Vv8Kq2Lp9Zr4Tx6Yw1Nm3Bc5Df7Gh0Jk2Lm4Np6\n"
+     "# token of 0e0888a980cd46efa1d28aea3794b3ac, CLOUDFLARE_API_TOKEN_FOR_PRODUCTION\n"
+     "id = Vv8Kq2Lp9Zr4Tx6Yw1Nm3Bc5Df7Gh0Jk2Lm4Np6\n",
+     f"# rotated: old CLOUDFLARE_API_TOKEN was {REDACTED}\n"
+     "# token of 0e0888a980cd46efa1d28aea3794b3ac, CLOUDFLARE_API_TOKEN_FOR_PRODUCTION\n"
+     "id = Vv8Kq2Lp9Zr4Tx6Yw1Nm3Bc5Df7Gh0Jk2Lm4Np6\n"),
 ])
 def test_redact_blocks_options_and_braces(text: str, expected: str | None) -> None:
     assert redact(text, ()) == (text if expected is None else expected)
