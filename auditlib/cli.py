@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from . import api, execute, history, repofiles, report
 from .blocks import counted
+from .collect import hand_written
 from .config import AuditConfig, document_path_problem
 from .configfile import load_config
 from .docs import read_header
@@ -241,14 +242,16 @@ def _verify(args: argparse.Namespace) -> int:
                              + ("not a folder (name a document without --docs)"
                                 if args.docs.exists() else "no such folder"))
         folder = _inside(repo, args.docs, "--docs")
-        markdown = [path for path in repofiles.list_files(repo, ("*.md",))
-                    if folder == "." or path.startswith(folder + "/")]
+        listed = [path for path in repofiles.list_files(repo, ("*.md",))
+                  if folder == "." or path.startswith(folder + "/")]
+        markdown = hand_written(repo, listed)  # not the documents `run` wrote there
         documents = [path for path in markdown if _has_header(repo / path)]
         if not documents:  # a gate that checks nothing must not pass: a wrong folder, say
             raise AuditError(f"--docs {args.docs}: nothing was checked: " + (
                 f"none of its {counted(len(markdown), 'Markdown file')} starts with a header"
                 " block (`Type: …` lines at the very top; YAML front matter is not one)"
-                if markdown else "it holds no Markdown file"))
+                if markdown else "it holds no Markdown file" + (
+                    " but the documents of auditlib runs, which are outputs" * bool(listed))))
     else:
         args.doc = _in_repo(repo, args.doc)
         if not args.doc.is_file():

@@ -564,6 +564,29 @@ def test_history_chart_drawn_ahead_is_the_one_the_index_uses(tmp_path: Path) -> 
     assert history._chart.cache_info().misses == 1
 
 
+def test_runs_written_under_docs_are_not_read_as_its_documents(tmp_path: Path) -> None:
+    """`run . --out docs/audits`: a run's document sits under docs/, beside its findings.json,
+    with links relative to the doc_path. Read as a document, it drifts, and each run would
+    report on the runs before it. The document published at the doc_path is still read."""
+    repo = copy_example(tmp_path)
+    (repo / "docs" / "auto-scaling.md").write_text(auditlib.run_audit(repo, FIRST).markdown(),
+                                                   encoding="utf-8")
+    first = auditlib.run_audit(repo, FIRST)
+    # A run's folder, and one left staging by a run that was killed.
+    for folder in (repo / "docs" / "audits" / FIRST, repo / "docs" / "audits" / f".{SECOND}-x1"):
+        folder.mkdir(parents=True)
+        first.save(folder)
+        (folder / f"{REPORT}.md").write_text(first.markdown(), encoding="utf-8")
+    (repo / "docs" / "notes").mkdir()  # the same name, hand-written: read
+    (repo / "docs" / "notes" / f"{REPORT}.md").write_text("# Notes\n", encoding="utf-8")
+    second = auditlib.run_audit(repo, SECOND)
+    assert second.counts() == first.counts()
+    assert [d.path for d in second.facts.documents] == sorted(
+        [*(d.path for d in first.facts.documents), f"docs/notes/{REPORT}.md"])
+    assert [d.path for d in second.facts.claims] == [d.path for d in first.facts.claims]
+    assert "docs/auto-scaling.md" in [d.path for d in second.facts.claims]
+
+
 def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> None:
     for day in (FIRST, SECOND):
         (tmp_path / day).mkdir()
