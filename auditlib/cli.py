@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
-               " or input.")
+               " or input, or (run) an output that cannot be written.")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -334,6 +334,9 @@ def _run(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory(dir=args.out).cleanup()  # as the run will write there
     except OSError as exc:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
+    for name in history.FILES:
+        if (args.out / name).is_dir():
+            raise AuditError(f"--out {args.out}: {name} is a folder: the history is written there")
     audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
@@ -351,7 +354,10 @@ def _run(args: argparse.Namespace) -> int:
         shown={"repo_path": "" if args.repo is None else str(args.repo),
                "config_path": "" if args.config is None else str(args.config),
                "baseline_path": "" if baseline is None else str(baseline)})
-    written += history.write_index(args.out)
+    try:
+        written += history.write_index(args.out)
+    except AuditError as exc:
+        raise AuditError(f"{exc}; the run is in {args.out / audit_date}") from None
     if args.publish is not None and repo is not None:
         run_dir = args.out / audit_date
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")

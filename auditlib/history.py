@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import re
@@ -12,9 +13,11 @@ from html import escape
 from pathlib import Path
 
 from .blocks import Table, counted
+from .errors import AuditError
 from .model import Severity
 from .publish import write_atomic
 
+FILES = ("index.md", "index.html", "history.png")
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPORT = "auto-scaling-audit"
 
@@ -134,22 +137,43 @@ def write_index(out_dir: Path) -> list[Path]:
     they changed."""
     history = runs(out_dir)
     table, index = _index(history)
-    png = _drawn_before(out_dir, index)
-    if png is None:
-        png = chart_png(history)
-        write_atomic(out_dir / "history.png", png)
-    write_atomic(out_dir / "index.md", index)
+    kept = _drawn_before(out_dir, index)
+    png = chart_png(history) if kept is None else kept
     rows = "\n".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
         + f'<td><a href="{escape(run.date)}/{REPORT}.html">report</a></td></tr>'
         for row, run in zip(table.rows, reversed(history), strict=True))
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
     image = base64.b64encode(png).decode("ascii")
-    write_atomic(out_dir / "index.html",
+    html = (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
         f"</head><body><h1>Audit history</h1><p>{counted(len(history), 'run')}, newest first.</p>"
         f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n")
-    return [out_dir / "index.md", out_dir / "index.html", out_dir / "history.png"]
+    # The chart first: an unchanged index.md says that the chart beside it is drawn.
+    chart: dict[str, str | bytes] = {"history.png": png} if kept is None else {}
+    _write_together(out_dir, {**chart, "index.md": index, "index.html": html})
+    return [out_dir / name for name in FILES]
+
+
+def _write_together(out_dir: Path, files: dict[str, str | bytes]) -> None:
+    """Write `files` (name: content) into `out_dir` in order; when one cannot be written,
+    put back those written before it, so that the history is all old or all new."""
+    earlier: dict[Path, bytes | None] = {}
+    for name, data in files.items():
+        path = out_dir / name
+        try:
+            earlier[path] = path.read_bytes() if path.is_file() else None
+            write_atomic(path, data)
+        except OSError as exc:
+            earlier.pop(path, None)
+            for written, before in earlier.items():
+                with contextlib.suppress(OSError):
+                    if before is None:
+                        written.unlink()
+                    else:
+                        write_atomic(written, before)
+            raise AuditError(f"the history in {out_dir} was not updated: {path} cannot be"
+                             f" written ({exc.strerror or exc})") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import io
 import json
 import os
@@ -540,6 +541,38 @@ def test_history_chart_is_drawn_again_only_when_the_runs_change(
     (tmp_path / SECOND / "findings.json").write_text('{"counts": {"P0": 2}}', encoding="utf-8")
     with pytest.raises(AssertionError, match="chart drawn for 2 runs"):
         history.write_index(tmp_path)
+
+
+@pytest.mark.parametrize("refused", ["index.md", "index.html"])
+def test_a_history_file_that_cannot_be_written_leaves_the_history_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """history.png is written first: the files written before the one refused are put back."""
+    (tmp_path / FIRST).mkdir()
+    (tmp_path / FIRST / "findings.json").write_text('{"counts": {"P0": 1}}', encoding="utf-8")
+    history.write_index(tmp_path)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    (tmp_path / SECOND).mkdir()
+    (tmp_path / SECOND / "findings.json").write_text('{"counts": {"P0": 2}}', encoding="utf-8")
+    write_atomic = history.write_atomic
+
+    def refuse(target: Path, data: str | bytes) -> Path:
+        if target.name == refused:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(target))
+        return write_atomic(target, data)
+
+    monkeypatch.setattr(history, "write_atomic", refuse)
+    with pytest.raises(AuditError, match=re.escape(
+            f"the history in {tmp_path} was not updated: {tmp_path / refused} cannot be"
+            " written (Operation not permitted)")):
+        history.write_index(tmp_path)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()
+            if path.is_file()} == before
+    shutil.rmtree(tmp_path / FIRST)
+    for name in before:
+        (tmp_path / name).unlink()
+    with pytest.raises(AuditError):
+        history.write_index(tmp_path)
+    assert [path.name for path in tmp_path.iterdir() if path.is_file()] == []
 
 
 def test_history_chart_drawn_ahead_is_the_one_the_index_uses(tmp_path: Path) -> None:
