@@ -500,3 +500,10 @@ def test_check_parameters_by_hand_checks_nothing() -> None:
     auditlib.check_parameters(namespace)
     namespace["In"] = ["", 'repo_path = ""', '# Parameters\nrepo_path = "a"\n']
     auditlib.check_parameters(namespace)  # a parameter the notebook takes
+
+
+def test_output_dir_that_does_not_exist_is_made(tmp_path: Path) -> None:
+    """`papermill ... -p output_dir res` in a folder without res/: the notebook saves there."""
+    auditlib.run_audit(None, "2026-01-21").save(tmp_path / "res" / "week")
+    assert sorted(p.name for p in (tmp_path / "res" / "week").iterdir()) == [
+        "findings.json", "findings.sarif"]
