@@ -507,3 +507,17 @@ def test_output_dir_that_does_not_exist_is_made(tmp_path: Path) -> None:
     auditlib.run_audit(None, "2026-01-21").save(tmp_path / "res" / "week")
     assert sorted(p.name for p in (tmp_path / "res" / "week").iterdir()) == [
         "findings.json", "findings.sarif"]
+
+
+def test_a_run_stopped_by_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
+    """A CI job cancelled or out of time: its SIGTERM ends the run as Ctrl-C would, so the
+    staging folder holding the findings is removed and the kernel stopped."""
+    notebook = _probe(tmp_path / "stopped.ipynb", nbformat.v4.new_code_cell(
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGTERM)\ntime.sleep(60)"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "auditlib.cli", "run", "--out", str(out),
+                           "--date", "2026-01-21", "--quiet", "--notebook", str(notebook)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr.splitlines()[-1:]) == (
+        143, ["auditlib: stopped by SIGTERM"])
+    assert list(out.iterdir()) == []

@@ -626,6 +626,9 @@ def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> No
         (tmp_path / day / "findings.json").write_text('{"counts": {}}', encoding="utf-8")
     (tmp_path / "2026-01-25").mkdir()  # no findings.json: not a run
     (tmp_path / "2026-01-26.failed.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / ".2026-01-28-x1").mkdir()  # left staging by a run that was killed: not a run
+    (tmp_path / ".2026-01-28-x1" / "findings.json").write_text('{"counts": {}}', "utf-8")
+    assert [run.date for run in history.runs(tmp_path)] == [FIRST, SECOND]
     assert history.latest_before(tmp_path, EARLY) is None
     assert history.latest_before(tmp_path, FIRST) is None
     assert history.latest_before(tmp_path, "2026-01-30") == tmp_path / FIRST / "findings.json"
