@@ -22,15 +22,19 @@ DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPORT = "auto-scaling-audit"
 
 
+DAMAGED = "findings.json damaged"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Run:
     date: str
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # None: its findings.json could not be read
     status: str
 
 
 def runs(out_dir: Path) -> list[Run]:
-    """Every dated run under `out_dir` that has a findings.json, oldest first."""
+    """Every dated run under `out_dir` that has a findings.json, oldest first (one that
+    cannot be read too, without counts: the index says so, rather than leave it out)."""
     found = (_read_run(folder, folder.name) for folder in sorted(out_dir.iterdir())
              if DATED.match(folder.name)) if out_dir.is_dir() else ()
     return [run for run in found if run is not None]
@@ -42,11 +46,11 @@ def _read_run(folder: Path, date: str) -> Run | None:
         return None
     try:
         data = json.loads(data_file.read_text(encoding="utf-8"))
-    except ValueError:
+    except (OSError, ValueError):
         data = None
     counts = data.get("counts", {}) if isinstance(data, dict) else None
     if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):
-        return None  # not ours, or damaged: the index lists what it can read
+        return Run(date=date, counts=None, status=DAMAGED)
     return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
 
 
@@ -73,9 +77,10 @@ def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:
 
 
 def chart_png(history: list[Run]) -> bytes:
-    """Open findings by severity over time, as a PNG without timestamps."""
+    """Open findings by severity over time, as a PNG without timestamps (runs without
+    counts left out)."""
     return _chart(tuple((run.date, tuple(run.counts.get(severity, 0) for severity in Severity))
-                        for run in history))
+                        for run in history if run.counts is not None))
 
 
 @functools.lru_cache(maxsize=2)  # drawn ahead, then wanted by write_index
@@ -104,7 +109,8 @@ def _chart(points: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
 def _table(history: list[Run]) -> Table:
     keys = [str(s) for s in Severity] + ["ERROR", "WAIVED"]
     return Table.of(("Date", *keys, "Audit-status", "Report"), [
-        (run.date, *(run.counts.get(key, 0) for key in keys), run.status,
+        (run.date, *(("—",) * len(keys) if run.counts is None
+                     else (run.counts.get(key, 0) for key in keys)), run.status,
          f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
          f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
 

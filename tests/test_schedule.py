@@ -543,6 +543,25 @@ def test_history_chart_is_drawn_again_only_when_the_runs_change(
         history.write_index(tmp_path)
 
 
+@pytest.mark.parametrize("damage", ['{"broken":', '{"counts": "none"}'])
+def test_a_run_whose_findings_cannot_be_read_stays_in_the_history(
+        tmp_path: Path, damage: str) -> None:
+    for day, text in ((FIRST, '{"counts": {"P0": 1}, "audit_status": "COMPLETE"}'),
+                      (SECOND, damage)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
+    history.write_index(tmp_path)
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "2 runs, newest first." in index
+    assert (f"| {SECOND} | — | — | — | — | — | findings.json damaged |"
+            f" [{SECOND}/{REPORT}.md]({SECOND}/{REPORT}.md)") in index
+    assert f"| {FIRST} | 1 | 0 | 0 | 0 | 0 | COMPLETE |" in index
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f"<td>{SECOND}</td><td>—</td>" in html and "findings.json damaged" in html
+    # The chart plots the runs it can count.
+    assert (tmp_path / "history.png").read_bytes() == history._chart(((FIRST, (1, 0, 0)),))
+
+
 @pytest.mark.parametrize("refused", ["index.md", "index.html"])
 def test_a_history_file_that_cannot_be_written_leaves_the_history_as_it_was(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
