@@ -99,9 +99,9 @@ def parser() -> argparse.ArgumentParser:
                      help="print only errors, warnings and the summary line")
     run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
                      type=_document_path,
-                     help="write the document into REPO at PATH (default: the settings'"
-                          " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks;"
-                          " a keep marker without its pair stops the run")
+                     help="write the document into REPO at PATH (default: --doc-path, else"
+                          " the settings' doc_path, else docs/auto-scaling.md), keeping its"
+                          " auditlib:keep blocks; a keep marker without its pair stops the run")
     check = commands.add_parser(
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"

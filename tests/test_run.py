@@ -195,6 +195,8 @@ def test_help_names_every_output_the_default_notebook_and_each_exit_code(
                    "DIR/history.png"):
         assert output in out
     assert "this checkout" not in out and "packaged with auditlib" in out
+    assert ("--publish [PATH] write the document into REPO at PATH (default: --doc-path, else"
+            " the settings' doc_path, else docs/auto-scaling.md)") in out
     assert cli.DEFAULT_NOTEBOOK.parent == Path(auditlib.__file__).resolve().parent / "notebooks"
 
 
