@@ -40,12 +40,13 @@ def among_tests(path: str) -> bool:
 
 
 def hand_written(root: Path, paths: Sequence[str]) -> list[str]:
-    """The Markdown `paths` less the documents that `auditlib run` wrote: an
-    auto-scaling-audit.md beside a findings.json (a run's folder, or one left staging).
-    `run --out docs/audits` puts them under docs/; they are outputs, with links relative to
-    the doc_path, and read as documents each run would report on the runs before it."""
-    return [path for path in paths if posixpath.basename(path) != docs.RUN_DOCUMENT
-            or not (root / posixpath.dirname(path) / "findings.json").is_file()]
+    """The Markdown `paths` less those that `auditlib run` wrote (docs.RUN_DOCUMENTS: in a
+    run's folder, or one left staging, and the history). `run --out docs/audits` puts them
+    under docs/; they are outputs, with links relative to the doc_path, and read as
+    documents each run would report on the runs before it."""
+    return [path for path in paths
+            if (beside := docs.RUN_DOCUMENTS.get(posixpath.basename(path))) is None
+            or not (root / posixpath.dirname(path) / beside).is_file()]
 
 
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],

@@ -629,6 +629,7 @@ def test_runs_written_under_docs_are_not_read_as_its_documents(tmp_path: Path) -
         folder.mkdir(parents=True)
         first.save(folder)
         (folder / f"{REPORT}.md").write_text(first.markdown(), encoding="utf-8")
+    history.write_index(repo / "docs" / "audits")
     (repo / "docs" / "notes").mkdir()  # the same name, hand-written: read
     (repo / "docs" / "notes" / f"{REPORT}.md").write_text("# Notes\n", encoding="utf-8")
     second = auditlib.run_audit(repo, SECOND)
