@@ -903,10 +903,12 @@ def test_run_into_an_output_folder_it_cannot_write_exits_2(
 
 @pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
                                      '{"counts": {"P0": 1.5}}', "{not json"])
-def test_index_passes_over_a_findings_json_it_cannot_read(tmp_path: Path, damaged: str) -> None:
+def test_index_lists_a_findings_json_it_cannot_read_without_counts(
+        tmp_path: Path, damaged: str) -> None:
     for day, text in ((FIRST, '{"counts": {"P0": 2}}'), (SECOND, damaged)):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
-    assert [run.date for run in history.runs(tmp_path)] == [FIRST]
+    assert [(run.date, run.counts, run.status) for run in history.runs(tmp_path)] == [
+        (FIRST, {"P0": 2}, ""), (SECOND, None, "findings.json damaged")]
     history.write_index(tmp_path)
-    assert "\n1 run, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "\n2 runs, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")
