@@ -112,11 +112,13 @@ class Audit:
         return redacted
 
     def save(self, output_dir: str | Path) -> None:
-        """Write findings.json and findings.sarif into `output_dir` ("": write nothing)."""
+        """Write findings.json and findings.sarif into `output_dir`, made if need be ("":
+        write nothing)."""
         if not str(output_dir):
             return
         from .sarif import sarif_text
 
+        Path(output_dir).mkdir(parents=True, exist_ok=True)  # papermill -p output_dir new
         (Path(output_dir) / "findings.json").write_text(self.to_json(), encoding="utf-8")
         (Path(output_dir) / "findings.sarif").write_text(sarif_text(self), encoding="utf-8")
 

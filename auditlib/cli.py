@@ -9,16 +9,19 @@ import gc
 import io
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from . import api, execute, history, repofiles, report
 from .blocks import counted
+from .collect import hand_written
 from .config import AuditConfig, document_path_problem
 from .configfile import load_config
 from .docs import read_header
@@ -63,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
-               " or input.")
+               " or input, or (run) an output that cannot be written.")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -96,9 +99,9 @@ def parser() -> argparse.ArgumentParser:
                      help="print only errors, warnings and the summary line")
     run.add_argument("--publish", nargs="?", const=True, default=None, metavar="PATH",
                      type=_document_path,
-                     help="write the document into REPO at PATH (default: the settings'"
-                          " doc_path, docs/auto-scaling.md), keeping its auditlib:keep blocks;"
-                          " a keep marker without its pair stops the run")
+                     help="write the document into REPO at PATH (default: --doc-path, else"
+                          " the settings' doc_path, else docs/auto-scaling.md), keeping its"
+                          " auditlib:keep blocks; a keep marker without its pair stops the run")
     check = commands.add_parser(
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
@@ -241,14 +244,16 @@ def _verify(args: argparse.Namespace) -> int:
                              + ("not a folder (name a document without --docs)"
                                 if args.docs.exists() else "no such folder"))
         folder = _inside(repo, args.docs, "--docs")
-        markdown = [path for path in repofiles.list_files(repo, ("*.md",))
-                    if folder == "." or path.startswith(folder + "/")]
+        listed = [path for path in repofiles.list_files(repo, ("*.md",))
+                  if folder == "." or path.startswith(folder + "/")]
+        markdown = hand_written(repo, listed)  # not the documents `run` wrote there
         documents = [path for path in markdown if _has_header(repo / path)]
         if not documents:  # a gate that checks nothing must not pass: a wrong folder, say
             raise AuditError(f"--docs {args.docs}: nothing was checked: " + (
                 f"none of its {counted(len(markdown), 'Markdown file')} starts with a header"
                 " block (`Type: …` lines at the very top; YAML front matter is not one)"
-                if markdown else "it holds no Markdown file"))
+                if markdown else "it holds no Markdown file" + (
+                    " but the documents of auditlib runs, which are outputs" * bool(listed))))
     else:
         args.doc = _in_repo(repo, args.doc)
         if not args.doc.is_file():
@@ -331,6 +336,9 @@ def _run(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory(dir=args.out).cleanup()  # as the run will write there
     except OSError as exc:
         raise AuditError(f"--out {args.out}: cannot be written to ({exc.strerror})") from None
+    for name in history.FILES:
+        if (args.out / name).is_dir():
+            raise AuditError(f"--out {args.out}: {name} is a folder: the history is written there")
     audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
@@ -348,7 +356,10 @@ def _run(args: argparse.Namespace) -> int:
         shown={"repo_path": "" if args.repo is None else str(args.repo),
                "config_path": "" if args.config is None else str(args.config),
                "baseline_path": "" if baseline is None else str(baseline)})
-    written += history.write_index(args.out)
+    try:
+        written += history.write_index(args.out)
+    except AuditError as exc:
+        raise AuditError(f"{exc}; the run is in {args.out / audit_date}") from None
     if args.publish is not None and repo is not None:
         run_dir = args.out / audit_date
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
@@ -471,6 +482,15 @@ class _UntilClosed:
         return getattr(self._stream, name)
 
 
+class _Terminated(BaseException):
+    """SIGTERM (a CI job cancelled or out of time), raised as Ctrl-C raises KeyboardInterrupt:
+    the run's `finally` blocks then stop the kernel and remove the staging folder."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def entry() -> None:
     """The `auditlib` command: main(), then its output flushed and the process ended without
     tearing down every object it made (as mypy does): after a run, 0.1 to 0.2 s of nothing.
@@ -481,7 +501,12 @@ def entry() -> None:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     sys.stdout = _UntilClosed(sys.stdout)
-    code = main()
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        code = main()
+    except _Terminated:
+        print("auditlib: stopped by SIGTERM", file=sys.stderr)
+        code = 128 + signal.SIGTERM
     try:
         sys.stdout.flush()
     except ValueError:  # stdout is closed: what was printed is lost

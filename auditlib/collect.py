@@ -39,6 +39,16 @@ def among_tests(path: str) -> bool:
     return bool(TEST_FOLDERS.intersection(path.split("/")[:-1]))
 
 
+def hand_written(root: Path, paths: Sequence[str]) -> list[str]:
+    """The Markdown `paths` less those that `auditlib run` wrote (docs.RUN_DOCUMENTS: in a
+    run's folder, or one left staging, and the history). `run --out docs/audits` puts them
+    under docs/; they are outputs, with links relative to the doc_path, and read as
+    documents each run would report on the runs before it."""
+    return [path for path in paths
+            if (beside := docs.RUN_DOCUMENTS.get(posixpath.basename(path))) is None
+            or not (root / posixpath.dirname(path) / beside).is_file()]
+
+
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
                problems: list[Problem], listed: bool = True) -> list[T]:
     """Apply `read(path, text)` to each file (`listed`: found by ripgrep, as
@@ -385,7 +395,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                                  and posixpath.basename(path) not in ("package.json", "project.json")
                                  and not among_tests(path)], load, problems)
     docs_found: list[Document] = _read_each(
-        root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)
+        root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
+        problems)
     code = _code_facts(root, configs, problems, probes,
                        codesearch.probe_matches(all_probes, searching))
     # What ripgrep could not read as it is, for files nothing else has reported.

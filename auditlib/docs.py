@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from .model import Document
 
 DOC_GLOBS = ("docs/**/*.md",)
+# The Markdown that `auditlib run` writes, each by the file it always writes beside it: a
+# run's document, and the history of the runs in its --out folder.
+RUN_DOCUMENTS = {"auto-scaling-audit.md": "findings.json", "index.md": "history.png"}
 BOM = "\ufeff"  # a byte order mark, read past as GitHub and wrangler (wrangler.py) do
 # The keys of a header block: the four every document has, and the audit document's.
 HEADER_KEYS = frozenset({"Type", "Status", "Domain", "Last-reviewed", "Audit-status"})

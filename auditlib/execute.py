@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import functools
 import hashlib
 import logging
@@ -32,6 +33,8 @@ EXPORT_PRIORITY = ["text/markdown", "text/html", "image/svg+xml", "image/png", "
 EMBEDDED_IMAGE = re.compile(r"(\]\(data:image/png;base64,)([A-Za-z0-9+/=]+)\)")
 # nbclient logs a cell timeout on papermill's logger before raising it; the error says it.
 TIMEOUT_LOG = "Timeout waiting for execute reply"
+# What renaming a run's folder meets when another run moved a folder in or away meanwhile.
+RACED = (errno.EEXIST, errno.ENOTEMPTY, errno.ENOENT)
 
 
 # What the notebook's cells import, and the line the kernel runs as it starts (IPython's
@@ -345,8 +348,13 @@ def _swap_in(staging: Path, out_dir: Path, attempts: int = 5) -> None:
                 out_dir.rename(aside / out_dir.name)
             staging.rename(out_dir)
             return
-        except OSError:
-            continue  # another run moved a folder in between: try again
+        except OSError as exc:
+            if exc.errno in RACED:
+                continue  # another run moved a folder in between: try again
+            with contextlib.suppress(OSError):  # the earlier run, if it was moved aside
+                (aside / out_dir.name).rename(out_dir)
+            raise AuditError(f"could not move the new run into {out_dir}: {out_dir} cannot be"
+                             f" replaced ({exc.strerror or exc})") from None
         finally:
             shutil.rmtree(aside, ignore_errors=True)
     raise RunFailed(f"could not move the new run into {out_dir}: another run keeps replacing it")

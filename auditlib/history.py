@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import re
@@ -12,22 +13,28 @@ from html import escape
 from pathlib import Path
 
 from .blocks import Table, counted
+from .errors import AuditError
 from .model import Severity
 from .publish import write_atomic
 
+FILES = ("index.md", "index.html", "history.png")
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPORT = "auto-scaling-audit"
+
+
+DAMAGED = "findings.json damaged"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Run:
     date: str
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # None: its findings.json could not be read
     status: str
 
 
 def runs(out_dir: Path) -> list[Run]:
-    """Every dated run under `out_dir` that has a findings.json, oldest first."""
+    """Every dated run under `out_dir` that has a findings.json, oldest first (one that
+    cannot be read too, without counts: the index says so, rather than leave it out)."""
     found = (_read_run(folder, folder.name) for folder in sorted(out_dir.iterdir())
              if DATED.match(folder.name)) if out_dir.is_dir() else ()
     return [run for run in found if run is not None]
@@ -39,11 +46,11 @@ def _read_run(folder: Path, date: str) -> Run | None:
         return None
     try:
         data = json.loads(data_file.read_text(encoding="utf-8"))
-    except ValueError:
+    except (OSError, ValueError):
         data = None
     counts = data.get("counts", {}) if isinstance(data, dict) else None
     if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):
-        return None  # not ours, or damaged: the index lists what it can read
+        return Run(date=date, counts=None, status=DAMAGED)
     return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
 
 
@@ -70,9 +77,10 @@ def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:
 
 
 def chart_png(history: list[Run]) -> bytes:
-    """Open findings by severity over time, as a PNG without timestamps."""
+    """Open findings by severity over time, as a PNG without timestamps (runs without
+    counts left out)."""
     return _chart(tuple((run.date, tuple(run.counts.get(severity, 0) for severity in Severity))
-                        for run in history))
+                        for run in history if run.counts is not None))
 
 
 @functools.lru_cache(maxsize=2)  # drawn ahead, then wanted by write_index
@@ -101,7 +109,8 @@ def _chart(points: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
 def _table(history: list[Run]) -> Table:
     keys = [str(s) for s in Severity] + ["ERROR", "WAIVED"]
     return Table.of(("Date", *keys, "Audit-status", "Report"), [
-        (run.date, *(run.counts.get(key, 0) for key in keys), run.status,
+        (run.date, *(("—",) * len(keys) if run.counts is None
+                     else (run.counts.get(key, 0) for key in keys)), run.status,
          f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
          f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
 
@@ -134,22 +143,43 @@ def write_index(out_dir: Path) -> list[Path]:
     they changed."""
     history = runs(out_dir)
     table, index = _index(history)
-    png = _drawn_before(out_dir, index)
-    if png is None:
-        png = chart_png(history)
-        write_atomic(out_dir / "history.png", png)
-    write_atomic(out_dir / "index.md", index)
+    kept = _drawn_before(out_dir, index)
+    png = chart_png(history) if kept is None else kept
     rows = "\n".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
         + f'<td><a href="{escape(run.date)}/{REPORT}.html">report</a></td></tr>'
         for row, run in zip(table.rows, reversed(history), strict=True))
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
     image = base64.b64encode(png).decode("ascii")
-    write_atomic(out_dir / "index.html",
+    html = (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
         f"</head><body><h1>Audit history</h1><p>{counted(len(history), 'run')}, newest first.</p>"
         f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n")
-    return [out_dir / "index.md", out_dir / "index.html", out_dir / "history.png"]
+    # The chart first: an unchanged index.md says that the chart beside it is drawn.
+    chart: dict[str, str | bytes] = {"history.png": png} if kept is None else {}
+    _write_together(out_dir, {**chart, "index.md": index, "index.html": html})
+    return [out_dir / name for name in FILES]
+
+
+def _write_together(out_dir: Path, files: dict[str, str | bytes]) -> None:
+    """Write `files` (name: content) into `out_dir` in order; when one cannot be written,
+    put back those written before it, so that the history is all old or all new."""
+    earlier: dict[Path, bytes | None] = {}
+    for name, data in files.items():
+        path = out_dir / name
+        try:
+            earlier[path] = path.read_bytes() if path.is_file() else None
+            write_atomic(path, data)
+        except OSError as exc:
+            earlier.pop(path, None)
+            for written, before in earlier.items():
+                with contextlib.suppress(OSError):
+                    if before is None:
+                        written.unlink()
+                    else:
+                        write_atomic(written, before)
+            raise AuditError(f"the history in {out_dir} was not updated: {path} cannot be"
+                             f" written ({exc.strerror or exc})") from None

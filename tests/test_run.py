@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import errno
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import papermill
 import pytest
 
 import auditlib
-from auditlib import cli, execute
+from auditlib import cli, execute, history
 from auditlib.blocks import plain
 from auditlib.errors import AuditError
 from auditlib.publish import publish
@@ -193,6 +195,8 @@ def test_help_names_every_output_the_default_notebook_and_each_exit_code(
                    "DIR/history.png"):
         assert output in out
     assert "this checkout" not in out and "packaged with auditlib" in out
+    assert ("--publish [PATH] write the document into REPO at PATH (default: --doc-path, else"
+            " the settings' doc_path, else docs/auto-scaling.md)") in out
     assert cli.DEFAULT_NOTEBOOK.parent == Path(auditlib.__file__).resolve().parent / "notebooks"
 
 
@@ -314,6 +318,75 @@ def test_bad_notebook_leaves_the_earlier_run(
     assert [p.name for p in earlier.parent.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.parametrize("refused", ["earlier", "new"])
+def test_a_run_folder_that_cannot_be_replaced_names_the_os_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """Not "another run keeps replacing it", which is for a race only; the earlier run stays."""
+    out_dir, staging = tmp_path / "2026-01-21", tmp_path / ".2026-01-21-new"
+    for folder in (out_dir, staging):
+        folder.mkdir()
+        (folder / "findings.json").write_text(folder.name, encoding="utf-8")
+    rename = Path.rename
+
+    def refuse(self: Path, target: Path) -> Path:
+        if self == {"earlier": out_dir, "new": staging}[refused]:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    with pytest.raises(AuditError) as raised:
+        execute._swap_in(staging, out_dir)
+    assert not isinstance(raised.value, execute.RunFailed)  # exit 2, as --out not writable
+    assert str(raised.value) == (f"could not move the new run into {out_dir}: {out_dir} cannot"
+                                 " be replaced (Operation not permitted)")
+    assert (out_dir / "findings.json").read_text(encoding="utf-8") == out_dir.name
+    assert sorted(path.name for path in tmp_path.iterdir()) == [staging.name, out_dir.name]
+
+
+def test_a_run_folder_replaced_again_and_again_is_a_race(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out_dir, staging = tmp_path / "2026-01-21", tmp_path / ".2026-01-21-new"
+    staging.mkdir()
+
+    def raced(self: Path, target: Path) -> Path:
+        raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), str(self))
+
+    monkeypatch.setattr(Path, "rename", raced)
+    with pytest.raises(execute.RunFailed, match="another run keeps replacing it"):
+        execute._swap_in(staging, out_dir)
+
+
+def test_a_history_file_that_is_a_folder_stops_the_run_before_it_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    (out / "index.md").mkdir(parents=True)
+    assert cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet"]) == 2
+    assert capsys.readouterr().err == (f"auditlib: --out {out}: index.md is a folder: the"
+                                       " history is written there\n")
+    assert sorted(path.name for path in out.iterdir()) == ["index.md"]
+
+
+def test_a_history_that_cannot_be_written_is_one_line_and_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+
+    def run(*, out_dir: Path, **_: Any) -> list[Path]:  # no kernel: the run's files only
+        out_dir.mkdir()
+        auditlib.run_audit(None, out_dir.name).save(out_dir)
+        return sorted(out_dir.iterdir())
+
+    def refused(target: Path, data: str | bytes) -> Path:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+    monkeypatch.setattr(execute, "run", run)
+    monkeypatch.setattr(history, "write_atomic", refused)
+    assert cli.main(["run", "--out", str(out), "--date", "2026-01-21", "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"auditlib: the history in {out} was not updated: {out / 'history.png'} cannot be"
+        f" written (Permission denied); the run is in {out / '2026-01-21'}")
+
+
 def test_explore_notebook_runs(tmp_path: Path) -> None:
     executed = tmp_path / "explore.ipynb"
     papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(executed),
@@ -429,3 +502,24 @@ def test_check_parameters_by_hand_checks_nothing() -> None:
     auditlib.check_parameters(namespace)
     namespace["In"] = ["", 'repo_path = ""', '# Parameters\nrepo_path = "a"\n']
     auditlib.check_parameters(namespace)  # a parameter the notebook takes
+
+
+def test_output_dir_that_does_not_exist_is_made(tmp_path: Path) -> None:
+    """`papermill ... -p output_dir res` in a folder without res/: the notebook saves there."""
+    auditlib.run_audit(None, "2026-01-21").save(tmp_path / "res" / "week")
+    assert sorted(p.name for p in (tmp_path / "res" / "week").iterdir()) == [
+        "findings.json", "findings.sarif"]
+
+
+def test_a_run_stopped_by_sigterm_leaves_no_staging_folder(tmp_path: Path) -> None:
+    """A CI job cancelled or out of time: its SIGTERM ends the run as Ctrl-C would, so the
+    staging folder holding the findings is removed and the kernel stopped."""
+    notebook = _probe(tmp_path / "stopped.ipynb", nbformat.v4.new_code_cell(
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGTERM)\ntime.sleep(60)"))
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "auditlib.cli", "run", "--out", str(out),
+                           "--date", "2026-01-21", "--quiet", "--notebook", str(notebook)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr.splitlines()[-1:]) == (
+        143, ["auditlib: stopped by SIGTERM"])
+    assert list(out.iterdir()) == []

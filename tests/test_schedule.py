@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import io
 import json
 import os
@@ -542,6 +543,57 @@ def test_history_chart_is_drawn_again_only_when_the_runs_change(
         history.write_index(tmp_path)
 
 
+@pytest.mark.parametrize("damage", ['{"broken":', '{"counts": "none"}'])
+def test_a_run_whose_findings_cannot_be_read_stays_in_the_history(
+        tmp_path: Path, damage: str) -> None:
+    for day, text in ((FIRST, '{"counts": {"P0": 1}, "audit_status": "COMPLETE"}'),
+                      (SECOND, damage)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
+    history.write_index(tmp_path)
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "2 runs, newest first." in index
+    assert (f"| {SECOND} | — | — | — | — | — | findings.json damaged |"
+            f" [{SECOND}/{REPORT}.md]({SECOND}/{REPORT}.md)") in index
+    assert f"| {FIRST} | 1 | 0 | 0 | 0 | 0 | COMPLETE |" in index
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f"<td>{SECOND}</td><td>—</td>" in html and "findings.json damaged" in html
+    # The chart plots the runs it can count.
+    assert (tmp_path / "history.png").read_bytes() == history._chart(((FIRST, (1, 0, 0)),))
+
+
+@pytest.mark.parametrize("refused", ["index.md", "index.html"])
+def test_a_history_file_that_cannot_be_written_leaves_the_history_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """history.png is written first: the files written before the one refused are put back."""
+    (tmp_path / FIRST).mkdir()
+    (tmp_path / FIRST / "findings.json").write_text('{"counts": {"P0": 1}}', encoding="utf-8")
+    history.write_index(tmp_path)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    (tmp_path / SECOND).mkdir()
+    (tmp_path / SECOND / "findings.json").write_text('{"counts": {"P0": 2}}', encoding="utf-8")
+    write_atomic = history.write_atomic
+
+    def refuse(target: Path, data: str | bytes) -> Path:
+        if target.name == refused:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(target))
+        return write_atomic(target, data)
+
+    monkeypatch.setattr(history, "write_atomic", refuse)
+    with pytest.raises(AuditError, match=re.escape(
+            f"the history in {tmp_path} was not updated: {tmp_path / refused} cannot be"
+            " written (Operation not permitted)")):
+        history.write_index(tmp_path)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()
+            if path.is_file()} == before
+    shutil.rmtree(tmp_path / FIRST)
+    for name in before:
+        (tmp_path / name).unlink()
+    with pytest.raises(AuditError):
+        history.write_index(tmp_path)
+    assert [path.name for path in tmp_path.iterdir() if path.is_file()] == []
+
+
 def test_history_chart_drawn_ahead_is_the_one_the_index_uses(tmp_path: Path) -> None:
     """While the notebook runs, the chart is drawn for the runs the index will list once the
     new run is moved in; write_index then finds it drawn."""
@@ -564,12 +616,39 @@ def test_history_chart_drawn_ahead_is_the_one_the_index_uses(tmp_path: Path) -> 
     assert history._chart.cache_info().misses == 1
 
 
+def test_runs_written_under_docs_are_not_read_as_its_documents(tmp_path: Path) -> None:
+    """`run . --out docs/audits`: a run's document sits under docs/, beside its findings.json,
+    with links relative to the doc_path. Read as a document, it drifts, and each run would
+    report on the runs before it. The document published at the doc_path is still read."""
+    repo = copy_example(tmp_path)
+    (repo / "docs" / "auto-scaling.md").write_text(auditlib.run_audit(repo, FIRST).markdown(),
+                                                   encoding="utf-8")
+    first = auditlib.run_audit(repo, FIRST)
+    # A run's folder, and one left staging by a run that was killed.
+    for folder in (repo / "docs" / "audits" / FIRST, repo / "docs" / "audits" / f".{SECOND}-x1"):
+        folder.mkdir(parents=True)
+        first.save(folder)
+        (folder / f"{REPORT}.md").write_text(first.markdown(), encoding="utf-8")
+    history.write_index(repo / "docs" / "audits")
+    (repo / "docs" / "notes").mkdir()  # the same name, hand-written: read
+    (repo / "docs" / "notes" / f"{REPORT}.md").write_text("# Notes\n", encoding="utf-8")
+    second = auditlib.run_audit(repo, SECOND)
+    assert second.counts() == first.counts()
+    assert [d.path for d in second.facts.documents] == sorted(
+        [*(d.path for d in first.facts.documents), f"docs/notes/{REPORT}.md"])
+    assert [d.path for d in second.facts.claims] == [d.path for d in first.facts.claims]
+    assert "docs/auto-scaling.md" in [d.path for d in second.facts.claims]
+
+
 def test_latest_before_never_picks_a_later_or_same_day_run(tmp_path: Path) -> None:
     for day in (FIRST, SECOND):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text('{"counts": {}}', encoding="utf-8")
     (tmp_path / "2026-01-25").mkdir()  # no findings.json: not a run
     (tmp_path / "2026-01-26.failed.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / ".2026-01-28-x1").mkdir()  # left staging by a run that was killed: not a run
+    (tmp_path / ".2026-01-28-x1" / "findings.json").write_text('{"counts": {}}', "utf-8")
+    assert [run.date for run in history.runs(tmp_path)] == [FIRST, SECOND]
     assert history.latest_before(tmp_path, EARLY) is None
     assert history.latest_before(tmp_path, FIRST) is None
     assert history.latest_before(tmp_path, "2026-01-30") == tmp_path / FIRST / "findings.json"
@@ -831,10 +910,12 @@ def test_run_into_an_output_folder_it_cannot_write_exits_2(
 
 @pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
                                      '{"counts": {"P0": 1.5}}', "{not json"])
-def test_index_passes_over_a_findings_json_it_cannot_read(tmp_path: Path, damaged: str) -> None:
+def test_index_lists_a_findings_json_it_cannot_read_without_counts(
+        tmp_path: Path, damaged: str) -> None:
     for day, text in ((FIRST, '{"counts": {"P0": 2}}'), (SECOND, damaged)):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
-    assert [run.date for run in history.runs(tmp_path)] == [FIRST]
+    assert [(run.date, run.counts, run.status) for run in history.runs(tmp_path)] == [
+        (FIRST, {"P0": 2}, ""), (SECOND, None, "findings.json damaged")]
     history.write_index(tmp_path)
-    assert "\n1 run, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "\n2 runs, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")

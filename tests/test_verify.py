@@ -392,6 +392,25 @@ def test_a_docs_folder_without_a_document_to_check_is_bad_input(
         " Markdown file"]
 
 
+def test_a_docs_folder_passes_over_the_documents_of_runs(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`run --out docs/audits` writes each run's document beside its findings.json; its
+    links are relative to the doc_path, so it is an output, not a document to check."""
+    argv = ["verify", "--repo", str(repo), "--date", DATE, "--docs"]
+    code = cli.main([*argv, str(repo / "docs")])
+    before = capsys.readouterr()
+    run = repo / "docs/audits" / DATE
+    run.mkdir(parents=True)
+    auditlib.run_audit(repo, DATE).save(run)
+    shutil.copy(repo / DOC, run / "auto-scaling-audit.md")
+    assert cli.main([*argv, str(repo / "docs")]) == code
+    assert capsys.readouterr() == before
+    assert cli.main([*argv, str(repo / "docs/audits")]) == 2
+    assert capsys.readouterr().err == (
+        f"auditlib: --docs {repo / 'docs/audits'}: nothing was checked: it holds no Markdown"
+        " file but the documents of auditlib runs, which are outputs\n")
+
+
 def test_a_docs_folder_whose_documents_were_not_read_is_named(
         repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "docs/x").mkdir()
