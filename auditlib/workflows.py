@@ -975,7 +975,9 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                   if "/" in word and not word.startswith("@") and "://" not in word
                   and ".bin/" not in word and "node_modules/" not in word}
         found["names"] |= names
-        found["folders"] |= (named or ({folder} if not names else set())) - {None}
+        # `--name api-preview` renames what wrangler deploys: the config it finds up from
+        # the folder it runs in, unless a path names another.
+        found["folders"] |= (named or {folder}) - {None}
 
 
 def _commands_of(script: str) -> list[str]:

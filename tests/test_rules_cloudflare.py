@@ -1070,6 +1070,14 @@ def job(steps: str, head: str = "") -> str:
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
                      "    directory: dist"), {"web"}, id="pages-action"),
+    pytest.param(job("run: cd apps/api && npx wrangler deploy --name api-preview"), {"api"},
+                 id="a-name-given-deploys-the-folder-s-config"),
+    pytest.param(job("run: npx wrangler deploy --name=web-prod\n  working-directory: apps/web"),
+                 {"web"}, id="a-name-given-in-the-working-directory"),
+    pytest.param(job("run: npx wrangler pages deploy --project-name docs-prod --branch main\n"
+                     "  working-directory: apps/docs"), {"docs"}, id="a-project-name-given"),
+    pytest.param(job("run: npx wrangler deploy --name web-prod -c apps/api/wrangler.toml"), {"api"},
+                 id="a-name-given-with-a-config"),
     pytest.param(job("run: npx wrangler deploy\n  working-directory: ${{ matrix.dir }}",
                      head="    strategy:\n      matrix:\n        include:\n"
                           "          - { app: web, dir: apps/web }\n"

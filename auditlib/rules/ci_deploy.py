@@ -20,7 +20,8 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a config of another name, `--config wrangler.prod.jsonc`, is read
   and audited too), or the app of the folder it runs in (`working-directory`, the job's
-  or workflow's `defaults.run.working-directory`, the action's `workingDirectory`);
+  or workflow's `defaults.run.working-directory`, the action's `workingDirectory`), also
+  under another name (`--name api-preview`, `--project-name web-production`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
   runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
 
