@@ -355,10 +355,16 @@ def _deploy_as_called(step: yaml.Node, scripts: Collection[str],
     return found
 
 
+# What the wrangler action runs besides `wrangler <command>`: shell commands, before and
+# after it, in its workingDirectory.
+ACTION_COMMANDS = ("preCommands", "postCommands")
+
+
 def _text_of(step: yaml.Node) -> str:
-    """The text of a step's `run` and of the wrangler action's `command`."""
+    """The text of a step's `run` and of the wrangler action's `command` and the commands it
+    runs before and after it."""
     return " ".join(_scalar(node) or "" for node in (
-        _get(step, "run"), _get(_get(step, "with"), "command")))
+        _get(step, "run"), *(_get(_get(step, "with"), key) for key in ("command", *ACTION_COMMANDS))))
 
 
 def _deploy(step: yaml.Node, scripts: Collection[str],
@@ -375,6 +381,10 @@ def _deploy(step: yaml.Node, scripts: Collection[str],
         if any(pattern.search(f"wrangler {line}") and not _DRY_RUN.search(line)
                for line in expand(text).splitlines() for _tool, pattern in DEPLOY_COMMANDS):
             return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
+        for key in ACTION_COMMANDS:  # `postCommands: npx wrangler deploy --env production`
+            for line, written in _commands(_get(_get(step, "with"), key)):
+                if any(deploy_tool(segment, scripts) for segment in segments(expand(written))):
+                    return line, WRANGLER_ACTION, f"{uses.value}: {written}"
         return None
     if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(PAGES_ACTION):
         given = {key: _scalar(_get(_get(step, "with"), key)) or "" for key in (
@@ -980,6 +990,15 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         found["folders"] |= (named or {folder}) - {None}
 
 
+def _action_script(given: dict[str, Any]) -> str:
+    """The commands the wrangler action runs, given its `with:`: its `preCommands`, wrangler
+    with each line of its `command` (deploy unless it says), then its `postCommands`."""
+    before, command, after = (_strings(given.get(key))[:1] or [default] for key, default in (
+        (ACTION_COMMANDS[0], ""), ("command", "deploy"), (ACTION_COMMANDS[1], "")))
+    return "\n".join([*before, *(f"wrangler {line}" for line in command[0].split("\n") if line.strip()),
+                      *after])
+
+
 def _commands_of(script: str) -> list[str]:
     return [command for line in shell_lines(script) for command in segments(line)]
 
@@ -1030,9 +1049,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             chain.append(_item(as_mapping(local.get(action_path, {}).get("runs")).get("steps"),
                                number))
         source = chain[-1]
-        script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
-                             .splitlines() if line.strip())
-                  if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
+        script = (_action_script(as_mapping(source.get("with"))) if deploy.tool == WRANGLER_ACTION
+                  else "\n".join(f"wrangler {line}" for line in deploy.command.partition(
+                      ": wrangler ")[2].splitlines() if line.strip()) if deploy.tool == PAGES_ACTION
                   else str(source.get("run", deploy.command)))
         lines = shell_lines(script)
         runs = [{("inputs", name): value for name, value in run.items()}

@@ -1070,6 +1070,13 @@ def job(steps: str, head: str = "") -> str:
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
                      "    directory: dist"), {"web"}, id="pages-action"),
+    pytest.param(job("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                     "    command: d1 migrations apply DB --remote\n    postCommands: |\n"
+                     "      npx wrangler deploy --env production"), {"web"},
+                 id="wrangler-action-post-commands"),
+    pytest.param(job("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                     "    command: whoami\n    preCommands: cd ../api && npx wrangler deploy"), {"api"},
+                 id="wrangler-action-pre-commands"),
     pytest.param(job("run: cd apps/api && npx wrangler deploy --name api-preview"), {"api"},
                  id="a-name-given-deploys-the-folder-s-config"),
     pytest.param(job("run: npx wrangler deploy --name=web-prod\n  working-directory: apps/web"),
