@@ -5,7 +5,8 @@ Reports each wrangler config that no CI deploy step deploys. A deploy is a comma
 runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
 opennextjs-cloudflare), the wrangler or Pages action (and a deploy among the commands the
 wrangler action runs before and after its own, `preCommands` and `postCommands`, in its
-`workingDirectory`), or a package manager or task runner running a package script: the `package.json` beside each wrangler config and the root's
+`workingDirectory`), or a package manager or task runner running a package script: the
+`package.json` beside each wrangler config and the root's
 are read (and an Nx `project.json`'s `nx:run-commands` targets, run from the workspace's
 root or their `cwd`), and a script run is read as the commands it runs, in its package's folder, with
 the arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build
