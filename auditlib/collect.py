@@ -377,12 +377,12 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
-                                  [found[0] for found in actions.values() if found])
+                                  [found[0] for found in actions.values() if found],
+                                  lambda path: path in listed or _file_inside(root, path))
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed
-                                 and path not in texts and path.endswith((".toml", ".json", ".jsonc"))
-                                 and posixpath.basename(path) not in ("package.json", "project.json")
+                                 and path not in texts and workflows.names_config(path)
                                  and not among_tests(path)], load, problems)
     docs_found: list[Document] = _read_each(
         root, repofiles.select(files, docs.DOC_GLOBS), docs.read_document, problems)

@@ -1025,18 +1025,26 @@ def _positional(command: str) -> list[str]:
     return found
 
 
+def names_config(path: str) -> bool:
+    """Whether a path a deploy names (`--config`, `-c`) is a config file, not a folder."""
+    return (path.endswith((".toml", ".json", ".jsonc"))
+            and posixpath.basename(path) not in ("package.json", "project.json"))
+
+
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
              scripts: Collection[str] = (), packages: Packages | None = None,
-             actions: Sequence[Workflow] = ()) -> Deployed:
+             actions: Sequence[Workflow] = (),
+             exists: Callable[[str], bool] = lambda path: True) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
     and the local `actions` they run (`scripts`: the package scripts that run a wrangler
     deploy; `packages`: the package.json files read, whose scripts a runner may run): each
     step once for each set of inputs its workflow runs with and each combination of its
-    job's matrix."""
+    job's matrix. The config files they name that do not `exist` are named with the step."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set()}
+    missing: dict[str, Location] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
@@ -1068,6 +1076,11 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
+                before = set(found["folders"])
                 _deploys([command for line in expanded for command in segments(line)], where,
                          scripts, found, packages or {})
-    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])))
+                for path in sorted(found["folders"] - before):
+                    if names_config(path) and not exists(path):
+                        missing.setdefault(path, deploy.location)
+    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
+                    missing_configs=tuple(sorted(missing.items())))

@@ -1305,6 +1305,29 @@ def test_cf015_nx_targets_of_project_json(tmp_path: Path, make_repo: MakeRepo, t
     assert {"api"} - flagged == deployed
 
 
+@pytest.mark.parametrize(("step", "expected"), [
+    pytest.param("run: npx wrangler deploy --config wrangler.production.toml\n"
+                 "  working-directory: apps/web",
+                 [(".github/workflows/ship.yml", 6, "apps/web/wrangler.production.toml")],
+                 id="from-the-working-directory"),
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy -c wrangler.prod.jsonc",
+                 [(".github/workflows/ship.yml", 6, "apps/web/wrangler.prod.jsonc")], id="action"),
+    pytest.param("run: npx wrangler deploy -c apps/web/wrangler.toml", [], id="a-config-that-exists"),
+    pytest.param("run: |\n    cd apps/web\n    envsubst < wrangler.tmpl.toml > wrangler.production.toml\n"
+                 "    npx wrangler deploy --config wrangler.production.toml", [],
+                 id="a-config-a-step-writes"),
+])
+def test_cf015_a_deploy_naming_a_config_that_is_not_there(
+        tmp_path: Path, make_repo: MakeRepo, step: str, expected: Expected) -> None:
+    """wrangler fails the deploy: it is reported at the step, as its app is not deployed."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")
+             if f.location.path != "apps/web/wrangler.toml"]
+    check(found, expected, Severity.P2)
+    assert all("is not in the repository" in f.message for f in found)
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

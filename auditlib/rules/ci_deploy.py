@@ -46,6 +46,11 @@ first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known 
 at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
 (CF000), no app is reported: that workflow may deploy it.
 
+A deploy that names a config the repository does not hold (`--config
+wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
+workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
+`yq`, `jq`, ...) is not; one made otherwise (`cp`, a script) is reported all the same.
+
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
 runs in production, and the configuration audited here may not be what is deployed.
@@ -105,6 +110,17 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=f"no CI workflow deploys {code(wrangler_config.path)} ({why})",
                 remediation="Deploy each app from a CI workflow")
+        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`)
+        # is there when it runs.
+        written = {path for workflow in facts.workflows for edit in workflow.edits
+                   for path in edit.writes}
+        for path, step in found.missing_configs:
+            if path not in written:
+                yield cls.finding(
+                    location=step, subject=path,
+                    message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
+                            " repository: wrangler fails there, unless an earlier step makes it",
+                    remediation=f"Commit {code(path)}, or correct the config the deploy names")
 
 
 def _app(path: str, folders: set[str]) -> str | None:
