@@ -85,6 +85,12 @@ IGNORE = "# auditlib: ignore[CF001] made on deploy"
                   '    { "binding": "CACHE", "id": "TODO" },\n  ],\n}\n'},
                  [("wrangler.jsonc", 5, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
                  id="jsonc-block-comment"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "kv_namespaces": [\n'
+                  '    { "binding": "CACHE", "id": "https://x//auditlib: ignore[CF001] sneaky" },\n'
+                  '  ],\n}\n'},
+                 [("wrangler.jsonc", 4, Outcome.FAIL, "")], id="jsonc-string-is-no-comment"),
+    pytest.param({"wrangler.toml": KV.replace('"TODO"', '"TODO # auditlib: ignore[CF001] sneaky"')},
+                 [("wrangler.toml", 6, Outcome.FAIL, "")], id="toml-string-is-no-comment"),
 ])
 def test_inline_suppression(tmp_path: Path, make_repo: MakeRepo, files: Files,
                             expected: list[tuple[str, int, Outcome, str]]) -> None:

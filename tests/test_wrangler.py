@@ -379,3 +379,23 @@ def test_a_pages_environment_keeps_the_project_s_name() -> None:
     worker = load("wrangler.toml", 'name = "api"\nmain = "a.ts"\n[env.preview]\n')
     assert pages.environments[0].settings["name"] == "blog"
     assert worker.environments[0].settings["name"] == "api-preview"
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("wrangler.toml", 'id = "a#b"  # auditlib: ignore[CF001] r\n', [1], id="toml-comment"),
+    pytest.param("wrangler.toml", 'id = "x # auditlib: ignore[CF001] r"\n', [], id="toml-string"),
+    pytest.param("wrangler.toml", "id = 'x # auditlib: ignore[CF001] r'\n", [], id="toml-literal-string"),
+    pytest.param("wrangler.toml", 'note = """\n# auditlib: ignore[CF001] r\n"""\nid = "TODO"'
+                 "  # auditlib: ignore[CF001] r\n", [4], id="toml-multi-line-string"),
+    pytest.param("wrangler.jsonc", '{ "id": "https://x//auditlib: ignore[CF001] r" }\n', [],
+                 id="jsonc-string"),
+    pytest.param("wrangler.jsonc", '{ "id": "/* auditlib: ignore[CF001] r */" }\n', [],
+                 id="jsonc-string-of-a-block-comment"),
+    pytest.param("wrangler.jsonc", '{ "id": "a//b" } // auditlib: ignore[CF001] r\n', [1],
+                 id="jsonc-comment-after-a-string"),
+    pytest.param("wrangler.jsonc", '{ /* "a" */ "id": "x" /* auditlib: ignore[CF001] r */ }\n', [1],
+                 id="jsonc-second-block-comment"),
+])
+def test_suppressions_are_comments_only(path: str, text: str, expected: list[int]) -> None:
+    """A suppression's text in a string value suppresses nothing."""
+    assert [s.location.start_line for s in suppressions(path, text)] == expected
