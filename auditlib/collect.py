@@ -27,6 +27,7 @@ from .model import (
     Problem,
     ProviderSelection,
     Search,
+    Suppression,
     WranglerConfig,
 )
 
@@ -315,6 +316,12 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     return found
 
 
+def _read_nowhere(texts: dict[str, str], why: str) -> list[Suppression]:
+    """The suppressions written in `texts` (by path), where none is read (`why`)."""
+    return [dataclasses.replace(found, no_effect=why) for path, text in texts.items()
+            for found in wrangler.suppressions(path, text)]
+
+
 def collect(repo: str | Path, probes: Sequence[Probe] = (),
             documents: Sequence[str] | None = None) -> Facts:
     """Read the repository at `repo` into Facts, running `probes` beside the built-in ones
@@ -404,6 +411,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     if documents is None:
         documents = [document.path for document in docs_found if document.header]
     claims = _doc_claims(root, documents, files, problems)
+    parsed = {config.path for config in configs}
     return Facts(
         repo=root.name,
         configs=tuple(configs),
@@ -413,7 +421,11 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         documents=tuple(docs_found),
         problems=tuple(problems),
         claims=tuple(claims),
-        suppressions=tuple(found for config in configs
-                           for found in wrangler.suppressions(config.path, config.text)),
+        suppressions=(*(found for config in configs
+                        for found in wrangler.suppressions(config.path, config.text)),
+                      *_read_nowhere({path: text for path, text in texts.items()
+                                      if path not in parsed}, "the config could not be parsed (CF000)"),
+                      *_read_nowhere(workflow_texts, "suppressions are read in wrangler configs"
+                                                     " only, not in workflows")),
         **code,
     )

@@ -206,12 +206,14 @@ class Workflow:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Suppression:
-    """An inline `# auditlib: ignore[CF001] reason` comment in a wrangler config."""
+    """An inline `# auditlib: ignore[CF001] reason` comment in a wrangler config; or one where
+    none is read (a workflow, a config that cannot be parsed), with why (`no_effect`)."""
 
     location: Location
     rules: tuple[str, ...]
     reason: str
     own_line: bool = True  # a comment on a line of its own also covers the line below
+    no_effect: str = ""
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Match:

@@ -589,10 +589,12 @@ _SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]
 
 
 def suppressions(path: str, text: str) -> list[Suppression]:
-    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC);
-    the same text in a string value is none."""
-    found = []
-    toml = path.endswith(".toml")
+    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC,
+    `#` in TOML and YAML); the same text in a string value is none."""
+    found: list[Suppression] = []
+    if "auditlib" not in text:
+        return found
+    toml = not path.endswith((".json", ".jsonc"))
     string: str | None = None  # TOML: the delimiter of a multi-line string that goes on
     in_comment = False  # JSONC: whether a block comment goes on
     for number, line in enumerate(text.removeprefix(_BOM).splitlines(), 1):

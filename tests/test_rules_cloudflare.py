@@ -1802,6 +1802,31 @@ def test_cf016_jsonc(tmp_path: Path, make_repo: MakeRepo) -> None:
     assert NO_REASON in found[0].message
 
 
+BROKEN_WORKFLOW = ("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo hi\n"
+                   "     # auditlib: ignore[CF000] known broken\n     - run: bad\n")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({**WEB_APP, ".github/workflows/broken.yml": BROKEN_WORKFLOW},
+                 [(".github/workflows/broken.yml", 7, "CF000")], id="workflow-not-parsed"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web")
+                  + "# auditlib: ignore[CF015] deployed by hand\n"},
+                 [(".github/workflows/deploy.yml", 8, "CF015")], id="workflow"),
+    pytest.param({"wrangler.toml": '# auditlib: ignore[CF000] fixed next week\nname = "x\n'},
+                 [("wrangler.toml", 1, "CF000")], id="config-not-parsed"),
+    pytest.param({"wrangler.toml": 'name = "x" # auditlib: ignore[CF002] no backend\n'}, [],
+                 id="config-parsed"),
+])
+def test_cf016_a_suppression_where_none_is_read(tmp_path: Path, make_repo: MakeRepo, files: Files,
+                                                expected: Expected) -> None:
+    """Only wrangler configs that parse are read for suppressions: elsewhere one is
+    reported, and waives nothing."""
+    found = findings(tmp_path, make_repo, files, "CF016")
+    check(found, expected, Severity.P2)
+    assert all("has no effect" in f.message for f in found)
+    assert not any(f.outcome == Outcome.WAIVED for f in evaluate(collect(tmp_path / "repo")))
+
+
 def test_cf015_a_package_json_with_a_byte_order_mark_is_read(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """npm reads past a byte order mark; so does the audit (it used to report the file
