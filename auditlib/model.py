@@ -196,12 +196,23 @@ class FileEdit:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ScriptRun:
+    """A command of a workflow step that runs a script or a Makefile of the repository
+    (`./scripts/deploy.sh api`, `make deploy-web`), which the audit does not read."""
+
+    location: Location
+    command: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Workflow:
-    """A GitHub Actions workflow file, and the commands of its steps that edit files."""
+    """A GitHub Actions workflow file, the commands of its steps that edit files, and those
+    that run scripts of the repository."""
 
     path: str
     text: str
     edits: tuple[FileEdit, ...] = ()
+    script_runs: tuple[ScriptRun, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -23,7 +23,7 @@ import yaml
 
 from .config import glob_match
 from .errors import ConfigParseError
-from .model import Deployed, DeployStep, FileEdit, Location, Workflow
+from .model import Deployed, DeployStep, FileEdit, Location, ScriptRun, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
@@ -167,6 +167,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
     edits: list[FileEdit] = []
+    runs: list[ScriptRun] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
@@ -177,6 +178,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             if _never(step):
                 continue
             edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
+            runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
+                     for line, text in _commands(_get(step, "run")) for segment in segments(text)
+                     if runs_script(segment) and deploy_tool(segment, scripts) is None]
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # The values a step's references take, read only for a step that needs them.
@@ -211,7 +215,26 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     workflow=path, job=str(job_key.value), tool=tool, command=command,
                     secrets=secrets, directory=_directory(action_step, tool, None), step=index,
                     actions=chain))
-    return Workflow(path=path, text=source, edits=tuple(edits)), steps
+    return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
+
+
+# Commands that run a script of the repository (`make deploy-web`, `./scripts/deploy.sh`,
+# `bash scripts/deploy.sh`), whose commands are not read.
+_TASK_FILES = frozenset({"make", "gmake", "just", "task"})
+_INTERPRETERS = frozenset({"sh", "bash", "zsh", "node", "python", "python3", "bun", "tsx", "zx"})
+_SCRIPT_FILE = re.compile(r"\./[\w./-]+|[\w.-]+/[\w./-]*\.(?:sh|bash|js|mjs|cjs|ts|mts|py)")
+
+
+def runs_script(command: str) -> bool:
+    """Whether `command` runs a Makefile (or a justfile, a Taskfile) or a script file of the
+    repository."""
+    words = command.split()
+    words = words[1:] if words[:1] == ["sudo"] else words
+    if words[:1] and words[0] in _TASK_FILES:
+        return True
+    if words[:1] and words[0] in _INTERPRETERS:  # `bash -e scripts/deploy.sh`: the file
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return bool(words) and _SCRIPT_FILE.fullmatch(words[0]) is not None
 
 
 # A command that may write a file, perhaps run with sudo; and an option that makes it edit

@@ -1768,6 +1768,26 @@ def test_cf015_message_says_where_it_looked(tmp_path: Path, make_repo: MakeRepo)
                              " `apps/web` not named by a deploy step)")
 
 
+@pytest.mark.parametrize(("step", "hint"), [
+    pytest.param("run: ./scripts/deploy.sh web", "`./scripts/deploy.sh web` (`.github/workflows/ship.yml:6`)",
+                 id="a-script"),
+    pytest.param("run: make deploy-web", "`make deploy-web` (`.github/workflows/ship.yml:6`)", id="make"),
+    pytest.param("run: |\n    pnpm install\n    bash -e scripts/release.sh",
+                 "`bash -e scripts/release.sh` (`.github/workflows/ship.yml:8`)", id="bash-a-script"),
+    pytest.param("run: python -m pytest && node --version", "", id="no-script-of-the-repository"),
+])
+def test_cf015_names_the_scripts_the_audit_does_not_read(
+        tmp_path: Path, make_repo: MakeRepo, step: str, hint: str) -> None:
+    """A step may deploy through a script or a Makefile, which the audit does not read: the
+    finding says so, rather than that no workflow deploys the app."""
+    [found] = findings(tmp_path, make_repo, {**WEB_APP, ".github/workflows/ship.yml": job(step)}, "CF015")
+    head = ("no CI workflow deploys `apps/web/wrangler.toml` (`storefront` or `apps/web` not named"
+            " by a deploy step)")
+    assert found.message == (head if not hint else head.replace(
+        "no CI workflow deploys", "no deploy step the audit reads deploys")
+        + f"; it does not read what {hint} runs, which may deploy it")
+
+
 # CF016 suppression-without-reason ---------------------------------------------------------
 
 KV_PLACEHOLDER = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "{id}"{comment}\n'  # id at 6

@@ -46,6 +46,10 @@ first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known 
 at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
 (CF000), no app is reported: that workflow may deploy it.
 
+A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh api`,
+`bash scripts/deploy.sh`, `make deploy-web`) is not read: what it deploys is not known, and
+the finding names such steps.
+
 A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
@@ -90,6 +94,9 @@ class AppNotDeployedByCi(Rule):
             return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
         folders = {c.app for c in facts.configs}
+        unread = [run for workflow in facts.workflows for run in workflow.script_runs]
+        shown = [f"{code(run.command)} ({code(run.location)})" for run in unread[:3]]
+        scripts = ", ".join(shown) + (f" and {len(unread) - len(shown)} more" if unread[3:] else "")
         apps = {_app(path, folders) for path in found.folders}
         for wrangler_config in facts.configs:
             package = wrangler_config.package
@@ -106,10 +113,14 @@ class AppNotDeployedByCi(Rule):
                 if name))
             why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
+            message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
+            if unread:  # scripts of the repository a step runs may deploy it
+                message = (message.replace("no CI workflow", "no deploy step the audit reads", 1)
+                           + f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
+                             " which may deploy it")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=f"no CI workflow deploys {code(wrangler_config.path)} ({why})",
-                remediation="Deploy each app from a CI workflow")
+                message=message, remediation="Deploy each app from a CI workflow")
         # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`)
         # is there when it runs.
         written = {path for workflow in facts.workflows for edit in workflow.edits
