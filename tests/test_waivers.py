@@ -369,6 +369,26 @@ def test_load_config(tmp_path: Path, make_repo: MakeRepo, files: Files, explicit
         assert config == AuditConfig()
 
 
+@pytest.mark.parametrize(("files", "explicit", "unread"), [
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, None,
+                 "pyproject.toml:4", id="both"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT_WITHOUT}, None, None,
+                 id="pyproject-without-tool-auditlib"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": '[tool.auditlib\n'}, None, None,
+                 id="a-broken-pyproject"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, "auditlib.toml", None,
+                 id="explicit"),
+    pytest.param({"pyproject.toml": PYPROJECT}, None, None, id="pyproject-alone"),
+])
+def test_settings_of_pyproject_not_read_beside_auditlib_toml(
+        tmp_path: Path, make_repo: MakeRepo, files: Files, explicit: str | None,
+        unread: str | None) -> None:
+    """auditlib.toml comes first; the [tool.auditlib] of pyproject.toml is named, so that
+    the CLI can say that it is not read."""
+    repo = make_repo(tmp_path, files)
+    assert load_config(repo, repo / explicit if explicit else None).unread_source == unread
+
+
 def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> None:
     repo = make_repo(tmp_path, {"auditlib.toml": AUDITLIB_TOML})
     with pytest.raises(ConfigParseError, match="not found"):
