@@ -176,6 +176,8 @@ def _rules(args: argparse.Namespace) -> int:
     if args.repo is not None and not args.repo.is_dir():
         raise AuditError(f"not a folder: {args.repo}")
     config = load_config(args.repo, args.config) if args.repo or args.config else None
+    if config is not None:
+        _unread_settings(config)
     print(rules_text(config=config), end="")
     return EXIT_OK
 
@@ -263,6 +265,7 @@ def _verify(args: argparse.Namespace) -> int:
                 if args.doc.is_dir() else f"{args.doc} is not a regular file")
         documents = [_inside(repo, args.doc, "document")]
     config = load_config(repo, args.config)
+    _unread_settings(config)
     # A named document is the audit document; in a docs tree it is the settings' doc_path.
     audit = api.verify(repo, documents, config, args.date,
                        doc_path=documents[0] if args.doc is not None else None,
@@ -318,6 +321,7 @@ def _since(changes: dict[str, Any] | None) -> str:
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
+    _unread_settings(config)
     if args.publish is not None and repo is None:
         raise AuditError("--publish writes into the audited repository: name REPO")
     publish_to = args.publish if isinstance(args.publish, str) else None
@@ -378,6 +382,14 @@ def _run(args: argparse.Namespace) -> int:
     return _gate(data["findings"], args.fail_on)
 
 
+def _unread_settings(config: AuditConfig) -> None:
+    """Say on stderr that pyproject.toml's `[tool.auditlib]` is not read, as auditlib.toml
+    comes first: its waivers and disabled rules would be lost unseen."""
+    if config.unread_source:
+        print(f"auditlib: {config.unread_source}: [tool.auditlib] is not read: {config.source}"
+              " holds the settings, and comes first (keep them in one file)", file=sys.stderr)
+
+
 def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str) -> None:
     """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
     in their rule or path): a stale waiver would hide the next finding of its kind. Not
@@ -410,6 +422,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.repo is None:  # also with --quiet
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     status = report.audit_status(facts, audit.findings)
+    _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status)
     if not facts.configs and not unread_config(facts):

@@ -27,6 +27,7 @@ from .model import (
     Problem,
     ProviderSelection,
     Search,
+    Suppression,
     WranglerConfig,
 )
 
@@ -325,6 +326,12 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     return found
 
 
+def _read_nowhere(texts: dict[str, str], why: str) -> list[Suppression]:
+    """The suppressions written in `texts` (by path), where none is read (`why`)."""
+    return [dataclasses.replace(found, no_effect=why) for path, text in texts.items()
+            for found in wrangler.suppressions(path, text)]
+
+
 def collect(repo: str | Path, probes: Sequence[Probe] = (),
             documents: Sequence[str] | None = None) -> Facts:
     """Read the repository at `repo` into Facts, running `probes` beside the built-in ones
@@ -387,12 +394,12 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
-                                  [found[0] for found in actions.values() if found])
+                                  [found[0] for found in actions.values() if found],
+                                  lambda path: path in listed or _file_inside(root, path))
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed
-                                 and path not in texts and path.endswith((".toml", ".json", ".jsonc"))
-                                 and posixpath.basename(path) not in ("package.json", "project.json")
+                                 and path not in texts and workflows.names_config(path)
                                  and not among_tests(path)], load, problems)
     docs_found: list[Document] = _read_each(
         root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
@@ -415,6 +422,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     if documents is None:
         documents = [document.path for document in docs_found if document.header]
     claims = _doc_claims(root, documents, files, problems)
+    parsed = {config.path for config in configs}
     return Facts(
         repo=root.name,
         configs=tuple(configs),
@@ -424,7 +432,11 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         documents=tuple(docs_found),
         problems=tuple(problems),
         claims=tuple(claims),
-        suppressions=tuple(found for config in configs
-                           for found in wrangler.suppressions(config.path, config.text)),
+        suppressions=(*(found for config in configs
+                        for found in wrangler.suppressions(config.path, config.text)),
+                      *_read_nowhere({path: text for path, text in texts.items()
+                                      if path not in parsed}, "the config could not be parsed (CF000)"),
+                      *_read_nowhere(workflow_texts, "suppressions are read in wrangler configs"
+                                                     " only, not in workflows")),
         **code,
     )

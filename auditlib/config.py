@@ -108,6 +108,9 @@ class AuditConfig:
     probes: tuple[Probe, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     source: str | None = None  # the configuration file these settings came from
+    # Settings beside them that are not read: `[tool.auditlib]` in pyproject.toml (where it
+    # starts), when auditlib.toml comes first.
+    unread_source: str | None = None
     # The date the audit is as of: waivers expire and compatibility dates age against it.
     audit_date: date | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import tempfile
@@ -277,9 +278,25 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
             config = _read_config(candidate, source)
         except ConfigParseError as exc:
             raise ConfigParseError(_shown(candidate), exc.line, exc.column, exc.message) from exc
+        if config is not None and explicit is None and repo and candidate.name == "auditlib.toml":
+            return dataclasses.replace(config, unread_source=_settings_in_pyproject(repo))
         if config is not None:
             return config
     return AuditConfig()
+
+
+def _settings_in_pyproject(repo: Path) -> str | None:
+    """Where the `[tool.auditlib]` settings of the repository's pyproject.toml start
+    (`pyproject.toml:12`), or None when it has none (or cannot be read)."""
+    try:
+        text = (repo / "pyproject.toml").read_bytes().decode("utf-8")
+        tool = tomllib.loads(text).get("tool") if "auditlib" in text else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(tool, dict) or not isinstance(tool.get("auditlib"), dict):
+        return None
+    line = _Reader("pyproject.toml", text, "tool.auditlib").line(r"^\s*\[+\s*tool\.auditlib\b")
+    return "pyproject.toml" + (f":{line}" if line else "")
 
 
 def _read_config(path: Path, source: str) -> AuditConfig | None:

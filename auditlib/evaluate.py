@@ -75,7 +75,8 @@ def _waiver(finding: Finding, facts: Facts, config: AuditConfig,
             sources: dict[str, list[str]]) -> dict[str, object]:
     where = finding.location
     for suppression in facts.suppressions:
-        if suppression.location.path != where.path or finding.rule not in suppression.rules:
+        if (suppression.location.path != where.path or finding.rule not in suppression.rules
+                or suppression.no_effect):
             continue
         line = suppression.location.start_line or 0
         if where.start_line is None:  # a finding about the whole file: a comment heading it

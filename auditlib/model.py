@@ -175,10 +175,12 @@ class Deployed:
     """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
     (`.` the root, or a config's path), the package scripts they run read as the commands
     they run in their package's folder, and the names they give (wrangler `name`,
-    project)."""
+    project). And the config files a deploy names (`--config wrangler.prod.toml`) that the
+    repository does not hold, each with the first deploy step that names it."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    missing_configs: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -194,22 +196,35 @@ class FileEdit:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ScriptRun:
+    """A command of a workflow step that runs a script or a Makefile of the repository
+    (`./scripts/deploy.sh api`, `make deploy-web`), which the audit does not read."""
+
+    location: Location
+    command: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Workflow:
-    """A GitHub Actions workflow file, and the commands of its steps that edit files."""
+    """A GitHub Actions workflow file, the commands of its steps that edit files, and those
+    that run scripts of the repository."""
 
     path: str
     text: str
     edits: tuple[FileEdit, ...] = ()
+    script_runs: tuple[ScriptRun, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Suppression:
-    """An inline `# auditlib: ignore[CF001] reason` comment in a wrangler config."""
+    """An inline `# auditlib: ignore[CF001] reason` comment in a wrangler config; or one where
+    none is read (a workflow, a config that cannot be parsed), with why (`no_effect`)."""
 
     location: Location
     rules: tuple[str, ...]
     reason: str
     own_line: bool = True  # a comment on a line of its own also covers the line below
+    no_effect: str = ""
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Match:

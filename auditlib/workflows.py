@@ -23,7 +23,7 @@ import yaml
 
 from .config import glob_match
 from .errors import ConfigParseError
-from .model import Deployed, DeployStep, FileEdit, Location, Workflow
+from .model import Deployed, DeployStep, FileEdit, Location, ScriptRun, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 
@@ -167,6 +167,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     workflow_directory = _run_directory(root)
     steps: list[DeployStep] = []
     edits: list[FileEdit] = []
+    runs: list[ScriptRun] = []
     for job_key, job in jobs.value:
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
@@ -177,6 +178,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             if _never(step):
                 continue
             edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
+            runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
+                     for line, text in _commands(_get(step, "run")) for segment in segments(text)
+                     if runs_script(segment) and deploy_tool(segment, scripts) is None]
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # The values a step's references take, read only for a step that needs them.
@@ -211,7 +215,26 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     workflow=path, job=str(job_key.value), tool=tool, command=command,
                     secrets=secrets, directory=_directory(action_step, tool, None), step=index,
                     actions=chain))
-    return Workflow(path=path, text=source, edits=tuple(edits)), steps
+    return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
+
+
+# Commands that run a script of the repository (`make deploy-web`, `./scripts/deploy.sh`,
+# `bash scripts/deploy.sh`), whose commands are not read.
+_TASK_FILES = frozenset({"make", "gmake", "just", "task"})
+_INTERPRETERS = frozenset({"sh", "bash", "zsh", "node", "python", "python3", "bun", "tsx", "zx"})
+_SCRIPT_FILE = re.compile(r"\./[\w./-]+|[\w.-]+/[\w./-]*\.(?:sh|bash|js|mjs|cjs|ts|mts|py)")
+
+
+def runs_script(command: str) -> bool:
+    """Whether `command` runs a Makefile (or a justfile, a Taskfile) or a script file of the
+    repository."""
+    words = command.split()
+    words = words[1:] if words[:1] == ["sudo"] else words
+    if words[:1] and words[0] in _TASK_FILES:
+        return True
+    if words[:1] and words[0] in _INTERPRETERS:  # `bash -e scripts/deploy.sh`: the file
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return bool(words) and _SCRIPT_FILE.fullmatch(words[0]) is not None
 
 
 # A command that may write a file, perhaps run with sudo; and an option that makes it edit
@@ -355,10 +378,16 @@ def _deploy_as_called(step: yaml.Node, scripts: Collection[str],
     return found
 
 
+# What the wrangler action runs besides `wrangler <command>`: shell commands, before and
+# after it, in its workingDirectory.
+ACTION_COMMANDS = ("preCommands", "postCommands")
+
+
 def _text_of(step: yaml.Node) -> str:
-    """The text of a step's `run` and of the wrangler action's `command`."""
+    """The text of a step's `run` and of the wrangler action's `command` and the commands it
+    runs before and after it."""
     return " ".join(_scalar(node) or "" for node in (
-        _get(step, "run"), _get(_get(step, "with"), "command")))
+        _get(step, "run"), *(_get(_get(step, "with"), key) for key in ("command", *ACTION_COMMANDS))))
 
 
 def _deploy(step: yaml.Node, scripts: Collection[str],
@@ -375,6 +404,10 @@ def _deploy(step: yaml.Node, scripts: Collection[str],
         if any(pattern.search(f"wrangler {line}") and not _DRY_RUN.search(line)
                for line in expand(text).splitlines() for _tool, pattern in DEPLOY_COMMANDS):
             return uses.start_mark.line + 1, WRANGLER_ACTION, f"{uses.value}: wrangler {text}"
+        for key in ACTION_COMMANDS:  # `postCommands: npx wrangler deploy --env production`
+            for line, written in _commands(_get(_get(step, "with"), key)):
+                if any(deploy_tool(segment, scripts) for segment in segments(expand(written))):
+                    return line, WRANGLER_ACTION, f"{uses.value}: {written}"
         return None
     if isinstance(uses, yaml.ScalarNode) and uses.value.lower().startswith(PAGES_ACTION):
         given = {key: _scalar(_get(_get(step, "with"), key)) or "" for key in (
@@ -975,7 +1008,18 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                   if "/" in word and not word.startswith("@") and "://" not in word
                   and ".bin/" not in word and "node_modules/" not in word}
         found["names"] |= names
-        found["folders"] |= (named or ({folder} if not names else set())) - {None}
+        # `--name api-preview` renames what wrangler deploys: the config it finds up from
+        # the folder it runs in, unless a path names another.
+        found["folders"] |= (named or {folder}) - {None}
+
+
+def _action_script(given: dict[str, Any]) -> str:
+    """The commands the wrangler action runs, given its `with:`: its `preCommands`, wrangler
+    with each line of its `command` (deploy unless it says), then its `postCommands`."""
+    before, command, after = (_strings(given.get(key))[:1] or [default] for key, default in (
+        (ACTION_COMMANDS[0], ""), ("command", "deploy"), (ACTION_COMMANDS[1], "")))
+    return "\n".join([*before, *(f"wrangler {line}" for line in command[0].split("\n") if line.strip()),
+                      *after])
 
 
 def _commands_of(script: str) -> list[str]:
@@ -1004,18 +1048,26 @@ def _positional(command: str) -> list[str]:
     return found
 
 
+def names_config(path: str) -> bool:
+    """Whether a path a deploy names (`--config`, `-c`) is a config file, not a folder."""
+    return (path.endswith((".toml", ".json", ".jsonc"))
+            and posixpath.basename(path) not in ("package.json", "project.json"))
+
+
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
              scripts: Collection[str] = (), packages: Packages | None = None,
-             actions: Sequence[Workflow] = ()) -> Deployed:
+             actions: Sequence[Workflow] = (),
+             exists: Callable[[str], bool] = lambda path: True) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
     and the local `actions` they run (`scripts`: the package scripts that run a wrangler
     deploy; `packages`: the package.json files read, whose scripts a runner may run): each
     step once for each set of inputs its workflow runs with and each combination of its
-    job's matrix."""
+    job's matrix. The config files they name that do not `exist` are named with the step."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set()}
+    missing: dict[str, Location] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
@@ -1028,9 +1080,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             chain.append(_item(as_mapping(local.get(action_path, {}).get("runs")).get("steps"),
                                number))
         source = chain[-1]
-        script = ("\n".join(f"wrangler {line}" for line in deploy.command.partition(": wrangler ")[2]
-                             .splitlines() if line.strip())
-                  if deploy.tool in (WRANGLER_ACTION, PAGES_ACTION)
+        script = (_action_script(as_mapping(source.get("with"))) if deploy.tool == WRANGLER_ACTION
+                  else "\n".join(f"wrangler {line}" for line in deploy.command.partition(
+                      ": wrangler ")[2].splitlines() if line.strip()) if deploy.tool == PAGES_ACTION
                   else str(source.get("run", deploy.command)))
         lines = shell_lines(script)
         runs = [{("inputs", name): value for name, value in run.items()}
@@ -1047,6 +1099,11 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
+                before = set(found["folders"])
                 _deploys([command for line in expanded for command in segments(line)], where,
                          scripts, found, packages or {})
-    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])))
+                for path in sorted(found["folders"] - before):
+                    if names_config(path) and not exists(path):
+                        missing.setdefault(path, deploy.location)
+    return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
+                    missing_configs=tuple(sorted(missing.items())))

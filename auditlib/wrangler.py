@@ -258,20 +258,47 @@ _TOML_CLOSE = {'"""': re.compile(r'(?<!\\)(?:\\\\)*"""'), "'''": re.compile("'''
 def _open_string(line: str, delimiter: str | None) -> str | None:
     """The delimiter of the multi-line string still open at the end of `line`, given the
     one open at its start (None: none is)."""
+    return _toml_comment(line, delimiter)[1]
+
+
+def _toml_comment(line: str, delimiter: str | None) -> tuple[list[tuple[int, int]], str | None]:
+    """The comment of a TOML `line` as a span ([] or one: a `#` in a string starts none),
+    and the delimiter of the multi-line string still open at its end, given the one open at
+    its start (None: none is)."""
     index = 0
     while True:
         if delimiter is not None:
             closed = _TOML_CLOSE[delimiter].search(line, index)
             if closed is None:
-                return delimiter
+                return [], delimiter
             index, delimiter = closed.end(), None
             continue
         token = _TOML_TOKEN.search(line, index)
         if token is None or token[0] == "#":
-            return None
+            return [(token.start(), len(line))] if token else [], None
         index = token.end()
         if token[0] in _TOML_CLOSE:
             delimiter = token[0]
+
+
+def _json_comments(line: str, in_comment: bool) -> tuple[list[tuple[int, int]], bool]:
+    """The spans of the comments of a JSONC `line` (`//`, `/* */`; not in a string), and
+    whether a block comment is still open at its end, given whether one is at its start."""
+    spans: list[tuple[int, int]] = []
+    start = index = 0
+    while True:
+        if in_comment:
+            end = line.find("*/", index)
+            if end < 0:
+                return [*spans, (start, len(line))], True
+            spans.append((start, end + 2))
+            index, in_comment = end + 2, False
+        token = _JSON_TOKEN.search(line, index)
+        if token is None:
+            return spans, False
+        if token[0] == "//":
+            return [*spans, (token.start(), len(line))], False
+        start, index, in_comment = token.start(), token.end(), token[0] == "/*"
 
 
 # A part of a dotted TOML key: quoted (`"eu.prod"`, a dot inside) or bare.
@@ -572,10 +599,21 @@ _SUPPRESSION = re.compile(r"(?:#|//|/\*)\s*auditlib:\s*ignore\[([A-Za-z0-9_,\s-]
 
 
 def suppressions(path: str, text: str) -> list[Suppression]:
-    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC)."""
-    found = []
+    """Inline `# auditlib: ignore[CF001,CF002] reason` comments (`//` or `/* */` in JSONC,
+    `#` in TOML and YAML); the same text in a string value is none."""
+    found: list[Suppression] = []
+    if "auditlib" not in text:
+        return found
+    toml = not path.endswith((".json", ".jsonc"))
+    string: str | None = None  # TOML: the delimiter of a multi-line string that goes on
+    in_comment = False  # JSONC: whether a block comment goes on
     for number, line in enumerate(lines_of(text), 1):
-        match = _SUPPRESSION.search(line)
+        if toml:
+            comments, string = _toml_comment(line, string)
+        else:
+            comments, in_comment = _json_comments(line, in_comment)
+        match = next((hit for start, end in comments
+                      if (hit := _SUPPRESSION.search(line, start, end))), None)
         if match:
             rules = tuple(rule.strip().upper() for rule in match[1].split(",") if rule.strip())
             found.append(Suppression(location=Location(path=path, start_line=number),

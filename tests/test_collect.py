@@ -386,6 +386,8 @@ def test_a_config_a_deploy_names_is_read_whatever_its_name(tmp_path: Path, make_
     assert sorted(c.path for c in facts.configs) == [
         "apps/api/wrangler.jsonc", "apps/api/wrangler.prod.jsonc", "apps/web/wrangler.toml"]
     assert not facts.problems
-    found = [(f.rule, f.location.path) for f in evaluate(facts, config=DEFAULT_CONFIG)
+    found = [(f.rule, f.location.path, f.location.start_line) for f in evaluate(facts, config=DEFAULT_CONFIG)
              if f.rule in ("CF001", "CF015")]
-    assert found == [("CF001", "apps/api/wrangler.prod.jsonc"), ("CF015", "apps/api/wrangler.jsonc")]
+    assert found == [("CF001", "apps/api/wrangler.prod.jsonc", 4),
+                     ("CF015", ".github/workflows/deploy.yml", 11),  # apps/gone/…: wrangler fails
+                     ("CF015", "apps/api/wrangler.jsonc", None)]

@@ -249,6 +249,21 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+@pytest.mark.parametrize("command", [["check", "--format", "json"], ["rules"]])
+def test_settings_in_pyproject_beside_auditlib_toml_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    """auditlib.toml comes first: the [tool.auditlib] of pyproject.toml, not read, is named."""
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text('disable = ["CF010"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.auditlib]\ndisable = ["CF002"]\n', encoding="utf-8")
+    assert cli.main([command[0], str(tmp_path), "--date", DATE][:2 if command == ["rules"] else 4]
+                    + command[1:]) == 0
+    assert capsys.readouterr().err == (
+        "auditlib: pyproject.toml:4: [tool.auditlib] is not read: auditlib.toml holds the"
+        " settings, and comes first (keep them in one file)\n")
+
+
 @pytest.mark.parametrize("quiet", [[], ["--quiet"]])
 def test_no_repo_means_the_bundled_example_and_says_so(quiet: list[str],
                                                       capsys: pytest.CaptureFixture[str]) -> None:

@@ -1070,6 +1070,21 @@ def job(steps: str, head: str = "") -> str:
                  {"docs"}, id="action-name-in-any-case"),
     pytest.param(job("uses: cloudflare/pages-action@v1\n  with:\n    projectName: web\n"
                      "    directory: dist"), {"web"}, id="pages-action"),
+    pytest.param(job("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                     "    command: d1 migrations apply DB --remote\n    postCommands: |\n"
+                     "      npx wrangler deploy --env production"), {"web"},
+                 id="wrangler-action-post-commands"),
+    pytest.param(job("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                     "    command: whoami\n    preCommands: cd ../api && npx wrangler deploy"), {"api"},
+                 id="wrangler-action-pre-commands"),
+    pytest.param(job("run: cd apps/api && npx wrangler deploy --name api-preview"), {"api"},
+                 id="a-name-given-deploys-the-folder-s-config"),
+    pytest.param(job("run: npx wrangler deploy --name=web-prod\n  working-directory: apps/web"),
+                 {"web"}, id="a-name-given-in-the-working-directory"),
+    pytest.param(job("run: npx wrangler pages deploy --project-name docs-prod --branch main\n"
+                     "  working-directory: apps/docs"), {"docs"}, id="a-project-name-given"),
+    pytest.param(job("run: npx wrangler deploy --name web-prod -c apps/api/wrangler.toml"), {"api"},
+                 id="a-name-given-with-a-config"),
     pytest.param(job("run: npx wrangler deploy\n  working-directory: ${{ matrix.dir }}",
                      head="    strategy:\n      matrix:\n        include:\n"
                           "          - { app: web, dir: apps/web }\n"
@@ -1288,6 +1303,29 @@ def test_cf015_nx_targets_of_project_json(tmp_path: Path, make_repo: MakeRepo, t
              ".github/workflows/ship.yml": job(f"run: {step}")}
     flagged = flagged_apps(tmp_path, make_repo, files)
     assert {"api"} - flagged == deployed
+
+
+@pytest.mark.parametrize(("step", "expected"), [
+    pytest.param("run: npx wrangler deploy --config wrangler.production.toml\n"
+                 "  working-directory: apps/web",
+                 [(".github/workflows/ship.yml", 6, "apps/web/wrangler.production.toml")],
+                 id="from-the-working-directory"),
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy -c wrangler.prod.jsonc",
+                 [(".github/workflows/ship.yml", 6, "apps/web/wrangler.prod.jsonc")], id="action"),
+    pytest.param("run: npx wrangler deploy -c apps/web/wrangler.toml", [], id="a-config-that-exists"),
+    pytest.param("run: |\n    cd apps/web\n    envsubst < wrangler.tmpl.toml > wrangler.production.toml\n"
+                 "    npx wrangler deploy --config wrangler.production.toml", [],
+                 id="a-config-a-step-writes"),
+])
+def test_cf015_a_deploy_naming_a_config_that_is_not_there(
+        tmp_path: Path, make_repo: MakeRepo, step: str, expected: Expected) -> None:
+    """wrangler fails the deploy: it is reported at the step, as its app is not deployed."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")
+             if f.location.path != "apps/web/wrangler.toml"]
+    check(found, expected, Severity.P2)
+    assert all("is not in the repository" in f.message for f in found)
 
 
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -1730,6 +1768,26 @@ def test_cf015_message_says_where_it_looked(tmp_path: Path, make_repo: MakeRepo)
                              " `apps/web` not named by a deploy step)")
 
 
+@pytest.mark.parametrize(("step", "hint"), [
+    pytest.param("run: ./scripts/deploy.sh web", "`./scripts/deploy.sh web` (`.github/workflows/ship.yml:6`)",
+                 id="a-script"),
+    pytest.param("run: make deploy-web", "`make deploy-web` (`.github/workflows/ship.yml:6`)", id="make"),
+    pytest.param("run: |\n    pnpm install\n    bash -e scripts/release.sh",
+                 "`bash -e scripts/release.sh` (`.github/workflows/ship.yml:8`)", id="bash-a-script"),
+    pytest.param("run: python -m pytest && node --version", "", id="no-script-of-the-repository"),
+])
+def test_cf015_names_the_scripts_the_audit_does_not_read(
+        tmp_path: Path, make_repo: MakeRepo, step: str, hint: str) -> None:
+    """A step may deploy through a script or a Makefile, which the audit does not read: the
+    finding says so, rather than that no workflow deploys the app."""
+    [found] = findings(tmp_path, make_repo, {**WEB_APP, ".github/workflows/ship.yml": job(step)}, "CF015")
+    head = ("no CI workflow deploys `apps/web/wrangler.toml` (`storefront` or `apps/web` not named"
+            " by a deploy step)")
+    assert found.message == (head if not hint else head.replace(
+        "no CI workflow deploys", "no deploy step the audit reads deploys")
+        + f"; it does not read what {hint} runs, which may deploy it")
+
+
 # CF016 suppression-without-reason ---------------------------------------------------------
 
 KV_PLACEHOLDER = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "{id}"{comment}\n'  # id at 6
@@ -1762,6 +1820,31 @@ def test_cf016_jsonc(tmp_path: Path, make_repo: MakeRepo) -> None:
     found = findings(tmp_path, make_repo, files, "CF016")
     check(found, [("wrangler.jsonc", 2, "CF002")], Severity.P2)
     assert NO_REASON in found[0].message
+
+
+BROKEN_WORKFLOW = ("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo hi\n"
+                   "     # auditlib: ignore[CF000] known broken\n     - run: bad\n")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({**WEB_APP, ".github/workflows/broken.yml": BROKEN_WORKFLOW},
+                 [(".github/workflows/broken.yml", 7, "CF000")], id="workflow-not-parsed"),
+    pytest.param({**WEB_APP, ".github/workflows/deploy.yml": deploy_workflow("apps/web")
+                  + "# auditlib: ignore[CF015] deployed by hand\n"},
+                 [(".github/workflows/deploy.yml", 8, "CF015")], id="workflow"),
+    pytest.param({"wrangler.toml": '# auditlib: ignore[CF000] fixed next week\nname = "x\n'},
+                 [("wrangler.toml", 1, "CF000")], id="config-not-parsed"),
+    pytest.param({"wrangler.toml": 'name = "x" # auditlib: ignore[CF002] no backend\n'}, [],
+                 id="config-parsed"),
+])
+def test_cf016_a_suppression_where_none_is_read(tmp_path: Path, make_repo: MakeRepo, files: Files,
+                                                expected: Expected) -> None:
+    """Only wrangler configs that parse are read for suppressions: elsewhere one is
+    reported, and waives nothing."""
+    found = findings(tmp_path, make_repo, files, "CF016")
+    check(found, expected, Severity.P2)
+    assert all("has no effect" in f.message for f in found)
+    assert not any(f.outcome == Outcome.WAIVED for f in evaluate(collect(tmp_path / "repo")))
 
 
 def test_cf015_a_package_json_with_a_byte_order_mark_is_read(

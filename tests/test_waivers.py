@@ -85,6 +85,12 @@ IGNORE = "# auditlib: ignore[CF001] made on deploy"
                   '    { "binding": "CACHE", "id": "TODO" },\n  ],\n}\n'},
                  [("wrangler.jsonc", 5, Outcome.WAIVED, "inline at `wrangler.jsonc:4`: made on deploy")],
                  id="jsonc-block-comment"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "kv_namespaces": [\n'
+                  '    { "binding": "CACHE", "id": "https://x//auditlib: ignore[CF001] sneaky" },\n'
+                  '  ],\n}\n'},
+                 [("wrangler.jsonc", 4, Outcome.FAIL, "")], id="jsonc-string-is-no-comment"),
+    pytest.param({"wrangler.toml": KV.replace('"TODO"', '"TODO # auditlib: ignore[CF001] sneaky"')},
+                 [("wrangler.toml", 6, Outcome.FAIL, "")], id="toml-string-is-no-comment"),
 ])
 def test_inline_suppression(tmp_path: Path, make_repo: MakeRepo, files: Files,
                             expected: list[tuple[str, int, Outcome, str]]) -> None:
@@ -361,6 +367,26 @@ def test_load_config(tmp_path: Path, make_repo: MakeRepo, files: Files, explicit
     assert (config.source, config.compatibility_max_age_days) == expected
     if expected[0] is None:
         assert config == AuditConfig()
+
+
+@pytest.mark.parametrize(("files", "explicit", "unread"), [
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, None,
+                 "pyproject.toml:4", id="both"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT_WITHOUT}, None, None,
+                 id="pyproject-without-tool-auditlib"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": '[tool.auditlib\n'}, None, None,
+                 id="a-broken-pyproject"),
+    pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, "auditlib.toml", None,
+                 id="explicit"),
+    pytest.param({"pyproject.toml": PYPROJECT}, None, None, id="pyproject-alone"),
+])
+def test_settings_of_pyproject_not_read_beside_auditlib_toml(
+        tmp_path: Path, make_repo: MakeRepo, files: Files, explicit: str | None,
+        unread: str | None) -> None:
+    """auditlib.toml comes first; the [tool.auditlib] of pyproject.toml is named, so that
+    the CLI can say that it is not read."""
+    repo = make_repo(tmp_path, files)
+    assert load_config(repo, repo / explicit if explicit else None).unread_source == unread
 
 
 def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -79,6 +79,21 @@ def workflow(*steps: str) -> str:
         workflow("      - uses: cloudflare/wrangler-action@v3\n",
                  "        with:\n          command: d1 migrations apply DB --remote\n"),
         [], id="wrangler-action-non-deploy-command"),
+    pytest.param(
+        workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          command: d1 migrations apply DB --remote\n"
+                 "          postCommands: |\n            echo migrated\n"
+                 "            npx wrangler deploy --env production\n"),
+        [(12, "deploy", "cloudflare/wrangler-action",
+          "cloudflare/wrangler-action@v3: npx wrangler deploy --env production")],
+        id="wrangler-action-post-commands"),
+    pytest.param(
+        workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                 "        with:\n          command: whoami\n"
+                 "          preCommands: npx wrangler deploy\n"),
+        [(10, "deploy", "cloudflare/wrangler-action",
+          "cloudflare/wrangler-action@v3: npx wrangler deploy")],
+        id="wrangler-action-pre-commands"),
 ])
 def test_deploy_steps(text: str, expected: list[tuple[int, str, str, str]]) -> None:
     _workflow, steps = collect(PATH, text)

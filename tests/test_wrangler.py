@@ -393,3 +393,23 @@ def test_lines_end_at_newlines_only(path: str, text: str) -> None:
     [binding] = load(path, text).bindings
     assert binding.location.start_line == 3
     assert lines_of(text)[2].lstrip().startswith(("binding", '"kv_namespaces"'))
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("wrangler.toml", 'id = "a#b"  # auditlib: ignore[CF001] r\n', [1], id="toml-comment"),
+    pytest.param("wrangler.toml", 'id = "x # auditlib: ignore[CF001] r"\n', [], id="toml-string"),
+    pytest.param("wrangler.toml", "id = 'x # auditlib: ignore[CF001] r'\n", [], id="toml-literal-string"),
+    pytest.param("wrangler.toml", 'note = """\n# auditlib: ignore[CF001] r\n"""\nid = "TODO"'
+                 "  # auditlib: ignore[CF001] r\n", [4], id="toml-multi-line-string"),
+    pytest.param("wrangler.jsonc", '{ "id": "https://x//auditlib: ignore[CF001] r" }\n', [],
+                 id="jsonc-string"),
+    pytest.param("wrangler.jsonc", '{ "id": "/* auditlib: ignore[CF001] r */" }\n', [],
+                 id="jsonc-string-of-a-block-comment"),
+    pytest.param("wrangler.jsonc", '{ "id": "a//b" } // auditlib: ignore[CF001] r\n', [1],
+                 id="jsonc-comment-after-a-string"),
+    pytest.param("wrangler.jsonc", '{ /* "a" */ "id": "x" /* auditlib: ignore[CF001] r */ }\n', [1],
+                 id="jsonc-second-block-comment"),
+])
+def test_suppressions_are_comments_only(path: str, text: str, expected: list[int]) -> None:
+    """A suppression's text in a string value suppresses nothing."""
+    assert [s.location.start_line for s in suppressions(path, text)] == expected

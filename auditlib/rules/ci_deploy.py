@@ -3,8 +3,10 @@
 ## What it does
 Reports each wrangler config that no CI deploy step deploys. A deploy is a command that
 runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
-opennextjs-cloudflare), the wrangler or Pages action, or a package manager or task runner
-running a package script: the `package.json` beside each wrangler config and the root's
+opennextjs-cloudflare), the wrangler or Pages action (and a deploy among the commands the
+wrangler action runs before and after its own, `preCommands` and `postCommands`, in its
+`workingDirectory`), or a package manager or task runner running a package script: the
+`package.json` beside each wrangler config and the root's
 are read (and an Nx `project.json`'s `nx:run-commands` targets, run from the workspace's
 root or their `cwd`), and a script run is read as the commands it runs, in its package's folder, with
 the arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build
@@ -20,7 +22,8 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a config of another name, `--config wrangler.prod.jsonc`, is read
   and audited too), or the app of the folder it runs in (`working-directory`, the job's
-  or workflow's `defaults.run.working-directory`, the action's `workingDirectory`);
+  or workflow's `defaults.run.working-directory`, the action's `workingDirectory`), also
+  under another name (`--name api-preview`, `--project-name web-production`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
   runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
 
@@ -42,6 +45,15 @@ caller's `with:`, the input's `default` and `options`) are filled in, and so is 
 first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known only
 at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
 (CF000), no app is reported: that workflow may deploy it.
+
+A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh api`,
+`bash scripts/deploy.sh`, `make deploy-web`) is not read: what it deploys is not known, and
+the finding names such steps.
+
+A deploy that names a config the repository does not hold (`--config
+wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
+workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
+`yq`, `jq`, ...) is not; one made otherwise (`cp`, a script) is reported all the same.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -82,6 +94,9 @@ class AppNotDeployedByCi(Rule):
             return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
         folders = {c.app for c in facts.configs}
+        unread = [run for workflow in facts.workflows for run in workflow.script_runs]
+        shown = [f"{code(run.command)} ({code(run.location)})" for run in unread[:3]]
+        scripts = ", ".join(shown) + (f" and {len(unread) - len(shown)} more" if unread[3:] else "")
         apps = {_app(path, folders) for path in found.folders}
         for wrangler_config in facts.configs:
             package = wrangler_config.package
@@ -98,10 +113,25 @@ class AppNotDeployedByCi(Rule):
                 if name))
             why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
+            message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
+            if unread:  # scripts of the repository a step runs may deploy it
+                message = (message.replace("no CI workflow", "no deploy step the audit reads", 1)
+                           + f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
+                             " which may deploy it")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=f"no CI workflow deploys {code(wrangler_config.path)} ({why})",
-                remediation="Deploy each app from a CI workflow")
+                message=message, remediation="Deploy each app from a CI workflow")
+        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`)
+        # is there when it runs.
+        written = {path for workflow in facts.workflows for edit in workflow.edits
+                   for path in edit.writes}
+        for path, step in found.missing_configs:
+            if path not in written:
+                yield cls.finding(
+                    location=step, subject=path,
+                    message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
+                            " repository: wrangler fails there, unless an earlier step makes it",
+                    remediation=f"Commit {code(path)}, or correct the config the deploy names")
 
 
 def _app(path: str, folders: set[str]) -> str | None:
