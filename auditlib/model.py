@@ -198,7 +198,9 @@ class FileEdit:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ScriptRun:
     """A command of a workflow step that runs a script or a Makefile of the repository
-    (`./scripts/deploy.sh api`, `make deploy-web`), which the audit does not read."""
+    (`./scripts/deploy.sh api`, `make deploy-web`), or a job that calls another repository's
+    reusable workflow (`uses: org/platform/.github/workflows/deploy.yml@v1`): what the audit
+    does not read."""
 
     location: Location
     command: str

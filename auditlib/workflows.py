@@ -169,6 +169,11 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     edits: list[FileEdit] = []
     runs: list[ScriptRun] = []
     for job_key, job in jobs.value:
+        called = _get(job, "uses")  # another repository's reusable workflow: not read here
+        if isinstance(called, yaml.ScalarNode) and not str(called.value).startswith("./") \
+                and not _never(job):
+            runs.append(ScriptRun(location=Location(path=path, start_line=called.start_mark.line + 1),
+                                  command=f"uses: {called.value}"))
         job_env = _text(source, _get(job, "env"))
         job_directory = _run_directory(job) or workflow_directory
         job_steps = _get(job, "steps")

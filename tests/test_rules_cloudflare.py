@@ -1788,6 +1788,16 @@ def test_cf015_names_the_scripts_the_audit_does_not_read(
         + f"; it does not read what {hint} runs, which may deploy it")
 
 
+def test_cf015_names_another_repository_s_reusable_workflow(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A job may deploy by another repository's reusable workflow, which the audit cannot read."""
+    called = ("on: push\njobs:\n  ship:\n    uses: org/platform/.github/workflows/deploy.yml@v1\n"
+              "    with:\n      app: apps/web\n")
+    [found] = findings(tmp_path, make_repo, {**WEB_APP, ".github/workflows/ship.yml": called}, "CF015")
+    assert found.message.endswith("; it does not read what `uses: org/platform/.github/workflows/"
+                                  "deploy.yml@v1` (`.github/workflows/ship.yml:4`) runs, which may"
+                                  " deploy it")
+
+
 # CF016 suppression-without-reason ---------------------------------------------------------
 
 KV_PLACEHOLDER = WORKER + '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "{id}"{comment}\n'  # id at 6

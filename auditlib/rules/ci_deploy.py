@@ -47,8 +47,9 @@ at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow canno
 (CF000), no app is reported: that workflow may deploy it.
 
 A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh api`,
-`bash scripts/deploy.sh`, `make deploy-web`) is not read: what it deploys is not known, and
-the finding names such steps.
+`bash scripts/deploy.sh`, `make deploy-web`), and a job that calls another repository's
+reusable workflow (`uses: org/platform/.github/workflows/deploy.yml@v1`), are not read:
+what they deploy is not known, and the finding names them.
 
 A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
