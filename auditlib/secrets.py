@@ -122,10 +122,10 @@ def secret_reason(name: str, value: str) -> str | None:
 
 
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-# Names of public identifiers, random by design: a blockchain address or mint, a content id
-# (IPFS_CID), a hash (GIT_SHA), an id (BUILD_ID).
+# Names of public identifiers, random by design, by their last word: a blockchain address
+# or mint, a content id (IPFS_CID), a hash (GIT_SHA), an id (BUILD_ID); not WALLET_SEED.
 _IDENTIFIER_NAME = re.compile(r"(?:^|_)(?:IDS?|ADDRESS|WALLET|MINT|PUBKEY|CID|HASH|SHA|DIGEST"
-                              r"|CHECKSUM|CONTRACT)(?:_|$)")
+                              r"|CHECKSUM|CONTRACT)$")
 
 
 def _named_leaves(value: str) -> list[tuple[str, str]]:

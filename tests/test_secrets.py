@@ -137,6 +137,8 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("SOLANA_WALLET", "4Z7cXSyeFR8wNGMVXUE1TwtKn5D5Vu7FzEv69dokLv7K" * 2, "value"),  # 88: a keypair
     ("WALLET_PRIVATE_KEY", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "name"),
     ("WALLET_ADDRESS", STRIPE_LIKE, "value"),  # a known secret's shape, whatever its name
+    ("WALLET_SEED", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),  # by its last word
+    ("HASH_SALT", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

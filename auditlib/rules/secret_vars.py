@@ -8,8 +8,8 @@ that find things: `CACHE_KEY`; a name in lower or mixed case counts by its last 
 `clientSecret`, `signingKey`, not `tokenStorage` nor `eventKey`), tables with such a key
 (`{ client_secret = "..." }`), or values that look like keys (known token prefixes,
 private keys, JWTs, long high-entropy strings not made of words, a URL with a password,
-`Bearer <token>`); a high-entropy string of up to 64 characters named as a public identifier
-(`*_ADDRESS`, `*_WALLET`, `*_MINT`, `*_CID`, `*_HASH`, `*_ID`) is none. The value is
+`Bearer <token>`); a high-entropy string of up to 64 characters whose name ends as a public
+identifier's (`*_ADDRESS`, `*_WALLET`, `*_MINT`, `*_CID`, `*_HASH`, `*_ID`) is none. The value is
 never printed: every output shows it as «redacted».
 
 ## Why is this bad?
