@@ -331,6 +331,11 @@ def app(name: str, main: str = "src/index.ts") -> str:
                  [], id="export-star-of-this-worker-only"),
     pytest.param({"apps/b/wrangler.toml": app("b", "../../packages/worker/src/index.ts"),
                   "packages/worker/src/cart.ts": CART_CLASS}, [], id="in-the-folder-of-main"),
+    pytest.param({"wrangler.toml": app("root", "worker/src/index.ts"), "worker/src/index.ts": CART_CLASS,
+                  "worker/wrangler.toml": app("dev")}, [], id="main-in-another-config-s-folder"),
+    pytest.param({"apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export {};\n",
+                  "apps/b/src/types/index.ts": 'export * from "./env";\n'},
+                 [("apps/b/wrangler.toml", 5, "CART_DO")], id="a-barrel-that-is-not-the-entry"),
 ])
 def test_cf009_looks_in_the_worker_s_own_code(tmp_path: Path, make_repo: MakeRepo, files: Files,
                                               expected: Expected) -> None:

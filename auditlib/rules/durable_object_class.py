@@ -5,10 +5,10 @@ For every Durable Object binding without `script_name` in a Worker config, looks
 export of that `class_name` in the Worker's TypeScript and JavaScript, outside tests:
 `export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
 "./cart"`); `export default class Cart` exports no name. The Worker's code is in its
-config's folder, but not in the folder of another config within it, and in the folder of a
-`main` outside it. A class exported only by another Worker's code is named, with that
-Worker: bind it with `script_name`. Where the Worker's code has an `export * from "…"`, its
-bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
+config's folder, but not in the folder of another config within it, and in the folder of
+its `main`. A class exported only by another Worker's code is named, with that
+Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `export * from
+"…"`, its bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
 searched, and a `main` that a build writes (`.open-next/worker.js`, `dist/index.js`) is in
 a folder not searched: their bindings are passed over.
@@ -68,8 +68,12 @@ class DurableObjectClassNotFound(Rule):
                     continue
                 own = functools.partial(_owns, owner, wrangler_config.app,
                                         _entry_folder(wrangler_config.app, scope.settings.get("main")))
-                # `export * from "…"` may export any class: where one is, it is not looked into
-                star = any(own(location.path) for location in facts.reexports)
+                # The entry's `export * from "…"` may export any class: it is not looked into
+                # (one in another module, a barrel of types, exports nothing from the entry).
+                main = scope.settings.get("main")
+                entry = (posixpath.normpath(posixpath.join(wrangler_config.app, main))
+                         if isinstance(main, str) else None)
+                star = any(location.path == entry for location in facts.reexports)
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
@@ -119,12 +123,14 @@ def _owns(owner: Callable[[str], str | None], app: str, entry: str | None, path:
 
 
 def _entry_folder(app: str, main: object) -> str | None:
-    """The folder of a Worker's `main` when it is outside the Worker's own folder (`main =
-    "../../packages/worker/src/index.ts"`), else None."""
+    """The folder of a Worker's `main` (`src`, `../../packages/worker/src`), when it is not
+    the Worker's own folder, else None: its code is the Worker's, even in the folder of
+    another config (a root config whose `main` is `worker/src/index.ts`, beside a dev
+    `worker/wrangler.toml`)."""
     if not isinstance(main, str):
         return None
     entry = posixpath.dirname(posixpath.normpath(posixpath.join(app, main))) or "."
-    return None if entry.startswith("..") or _within(entry, app) or entry == app else entry
+    return None if entry.startswith("..") or entry == app else entry
 
 
 def _within(path: str, folder: str) -> bool:
