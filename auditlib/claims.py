@@ -269,8 +269,8 @@ def _link_claim(path: str, link: _Link, line: int) -> Claim | None:
 # What GitHub drops from a heading's text to make its anchor: all but letters, digits,
 # `_`, `-` and spaces (which become `-`).
 _NOT_IN_SLUG = re.compile(r"[^\w\- ]")
-# Anchors a document sets itself: `<a name="x">`, `<a id="x">`, `{#x}`.
-_OWN_ANCHOR = re.compile(r"""<a\s[^>]*\b(?:name|id)\s*=\s*["']?([^"'\s>]+)|\{#([\w-]+)\}""")
+# Anchors a document sets itself: `<a name="x">`, `<h2 id="x">`, `{#x}`.
+_OWN_ANCHOR = re.compile(r"""<[a-zA-Z][\w-]*\s[^>]*\b(?:name|id)\s*=\s*["']?([^"'\s>]+)|\{#([\w-]+)\}""")
 
 
 def heading_anchors(text: str) -> set[str]:
@@ -333,18 +333,19 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         kind = COLUMN_KINDS.get(column or "") or ("name" if PROSE_NAME.match(code[1]) else None)
         where = Location(path=path, start_line=line_at(code.start()))
         evidence = column in EVIDENCE_COLUMNS and FILE_PATH.match(code[1]) is not None
-        # In prose, a path with a folder: `.github/workflows/deploy.yml` deploys via …
+        # In prose, a path with a folder may be one to create (`apps/my-app/wrangler.toml`)
+        # or a build's: only its line count is read, when it is there.
         in_prose = column is None and _a_repository_path(code[1])
         name = cited_name(path, code[1])
         candidates = resolve_name(name, files, linked) if evidence or in_prose else []
-        if candidates or ((evidence or in_prose) and _names_a_file(code[1])):
-            yield Claim(kind="link", text=code[0] + (f" ({column} column)" if column else ""),
+        if evidence and (candidates or _names_a_file(code[1])):
+            yield Claim(kind="link", text=f"{code[0]} ({column} column)",
                         target=candidates[0] if candidates else name, location=where,
                         data={"escapes": False, "start": None, "end": None})
-            counted = LINE_COUNT.match(content, code.end())
-            if counted and len(candidates) == 1:  # `rateLimiter.ts` (132 lines)
-                yield Claim(kind="line-count", text=f"({counted[1]} lines)", target=candidates[0],
-                            location=where, data={"count": int(counted[1])})
+        counted = LINE_COUNT.match(content, code.end())
+        if counted and len(candidates) == 1:  # `rateLimiter.ts` (132 lines)
+            yield Claim(kind="line-count", text=f"({counted[1]} lines)", target=candidates[0],
+                        location=where, data={"count": int(counted[1])})
         # A named resource is checked; any other code span counts as mentioning the name.
         yield Claim(kind="name" if kind else "mention", text=code[0], location=where,
                     data={"name": code[1], "name_kind": kind or "mention"})

@@ -142,11 +142,10 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
                  id="a-snippet-cited-past-its-code"),
     pytest.param("[x](../src/a%00.ts)", [("DR004", 8, "[x](../src/a%00.ts): `src/a%00.ts` does"
                                                       " not exist")], id="a-nul-in-a-link"),
-    pytest.param("**Verified in CI:** `.github/workflows/deploy.yml` deploys it.\n\n"
+    pytest.param("Create `apps/my-app/wrangler.toml`; `coverage/lcov-report/index.html` is built.\n\n"
                  "- `src/a.ts` (999 lines)",
-                 [("DR004", 8, "`.github/workflows/deploy.yml`: `.github/workflows/deploy.yml` does"
-                               " not exist"),
-                  ("DR006", 10, "claims `src/a.ts` has 999 lines; it has 20")], id="paths-in-prose"),
+                 [("DR006", 10, "claims `src/a.ts` has 999 lines; it has 20")],
+                 id="a-line-count-after-a-path-in-prose-not-a-path-to-create"),
 ])
 def test_drift_that_is_reported(tmp_path: Path, make_repo: MakeRepo, body: str,
                                 expected: list[tuple[str, int, str]]) -> None:
@@ -175,12 +174,13 @@ def test_a_name_that_several_files_have(tmp_path: Path, make_repo: MakeRepo, bod
 
 
 BUDGETS = ("# Budgets\n\n## Smart Placement (v2)\n\n## `wrangler.toml` limits\n\n## Latency\n\n"
-           "## Latency\n\n<a name=\"p99\"></a>\n")
+           "## Latency\n\n<a name=\"p99\"></a>\n\n<h2 id=\"p50\">P50</h2>\n")
 
 
 @pytest.mark.parametrize(("body", "expected"), [
     pytest.param("[a](b.md#smart-placement-v2), [b](b.md#wranglertoml-limits), [c](b.md#latency-1),"
-                 " [d](b.md#p99), [e](b.md#Latency), [f](#a), [g](b.md), [h](b.md#L2)", [],
+                 " [d](b.md#p99), [e](b.md#Latency), [f](#a), [g](b.md), [h](b.md#L2),"
+                 " [i](b.md#p50), [j](b.md#user-content-latency)", [],
                  id="headings-that-are-there"),
     pytest.param("[x](b.md#latency-2) and [y](#gaps)",
                  [("DR004", 8, "[y](#gaps): `docs/a.md` has no heading `#gaps`"),

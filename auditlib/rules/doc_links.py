@@ -62,7 +62,9 @@ class DocBrokenLink(Rule):
                         message=f"{claim.text}: {code(claim.target)} does not exist",
                         remediation=f"Fix the link to {code(claim.target)} at {code(claim.location)}")
                 elif (heading := claim.data.get("heading")) and claim.target in document.files and (
-                        heading.lower() not in _anchors(document.files[claim.target])):
+                        # GitHub prefixes the ids it makes: `#user-content-gaps` is `#gaps`
+                        heading.lower().removeprefix("user-content-")
+                        not in _anchors(document.files[claim.target])):
                     yield cls.finding(
                         location=claim.location, subject=f"{claim.target}#{heading}",
                         message=f"{claim.text}: {code(claim.target)} has no heading {code('#' + heading)}",
