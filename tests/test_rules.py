@@ -239,6 +239,10 @@ def test_cf002_an_entry_only_in_environments_asks_each_environment(
                  [("wrangler.toml", None, "placement")], id="pages-functions-are-placed-too"),
     pytest.param({"wrangler.toml": 'compatibility_date = "2024-08-06"\n[[d1_databases]]\nbinding = "DB"\n'},
                  [], id="a-config-that-deploys-nothing"),
+    pytest.param({"wrangler.toml": 'name = "api"\ncompatibility_date = "2024-08-06"\n',
+                  ".github/workflows/d.yml": "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+                  "    steps:\n      - run: npx wrangler deploy src/index.ts\n"},
+                 [("wrangler.toml", None, "placement")], id="an-entry-given-by-the-deploy"),
 ])
 def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

@@ -71,11 +71,11 @@ reusable deploy workflow with its folder).
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Location, Severity
+from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app, unread_workflow
 
@@ -94,20 +94,13 @@ class AppNotDeployedByCi(Rule):
         if unread_workflow(facts):
             return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
-        folders = {c.app for c in facts.configs}
         unread = [run for workflow in facts.workflows for run in workflow.script_runs]
         shown = [f"{code(run.command)} ({code(run.location)})" for run in unread[:3]]
         scripts = ", ".join(shown) + (f" and {len(unread) - len(shown)} more" if unread[3:] else "")
-        apps = {_app(path, folders) for path in found.folders}
+        deploys = deployed_by_ci(facts)
         for wrangler_config in facts.configs:
-            package = wrangler_config.package
-            # the wrangler name a deploy gives, or the package a runner runs wrangler in
-            # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
-            names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
-                                       if package and package.startswith("@") else None) if name}
-            if (wrangler_config.app in apps or wrangler_config.path in found.folders
-                    or names.intersection(found.names)):
-                continue  # its folder, its own path (`--config wrangler.prod.jsonc`), its name
+            if deploys(wrangler_config):
+                continue
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
                                   None if wrangler_config.is_root else wrangler_config.app)
@@ -133,6 +126,24 @@ class AppNotDeployedByCi(Rule):
                     message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
                             " repository: wrangler fails there, unless an earlier step makes it",
                     remediation=f"Commit {code(path)}, or correct the config the deploy names")
+
+
+def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
+    """Whether a CI deploy step deploys a config: from its folder, by its own path
+    (`--config wrangler.prod.jsonc`), or by its name."""
+    found = facts.deployed
+    folders = {c.app for c in facts.configs}
+    apps = {_app(path, folders) for path in found.folders}
+
+    def deploys(wrangler_config: WranglerConfig) -> bool:
+        package = wrangler_config.package
+        # the wrangler name a deploy gives, or the package a runner runs wrangler in
+        # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
+        names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
+                                   if package and package.startswith("@") else None) if name}
+        return bool(wrangler_config.app in apps or wrangler_config.path in found.folders
+                    or names.intersection(found.names))
+    return deploys
 
 
 def _app(path: str, folders: set[str]) -> str | None:

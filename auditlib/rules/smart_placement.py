@@ -8,7 +8,8 @@ places the Worker too. Environments inherit it; the message names those that set
 own, and an environment whose own placement replaces the top level's Smart Placement with
 none (`mode = "off"`) is reported too. A Worker without `main`, which only serves static
 assets, has no code to place and is passed over, as is a config without `main`, assets or
-Pages output (read only for `wrangler d1` and other commands). A config whose `main` is given only in its
+Pages output that no CI deploy deploys (read only for `wrangler d1` and other commands; a
+deploy may give the entry itself: `wrangler deploy src/index.ts`). A config whose `main` is given only in its
 environments deploys nothing at its top level: each of those environments without Smart
 Placement is reported instead. The evidence includes the search that was run over the
 repository's wrangler configs and what it found.
@@ -41,6 +42,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig, places
 from .base import Rule, has_entry, scope_label, scoped
+from .ci_deploy import deployed_by_ci
 
 
 class SmartPlacementMissing(Rule):
@@ -54,9 +56,10 @@ class SmartPlacementMissing(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        deploys = deployed_by_ci(facts)
         for wrangler_config in facts.configs:
-            if wrangler_config.target == "unknown":
-                continue  # no `main`, assets or Pages output: it deploys nothing to place
+            if wrangler_config.target == "unknown" and not deploys(wrangler_config):
+                continue  # no `main`, assets or Pages output, and no deploy gives an entry
             if wrangler_config.target == "worker" and not any(
                     "main" in scope.settings for scope in wrangler_config.scopes()):
                 continue  # a Worker that only serves static assets: no code to place
