@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import fnmatch
 import functools
 import gc
 import io
@@ -395,8 +396,18 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
     in their rule or path): a stale waiver would hide the next finding of its kind. Not
     while the audit is INCOMPLETE: the finding may be in what could not be read."""
     for waiver in config.waivers if status != "INCOMPLETE" else ():
-        if not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
-            where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
+        where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
+        # A `*` that crossed folders as waivers were read before (fnmatch) no longer does.
+        across = sorted({str(f["path"]) for f in findings if f["rule"] == waiver.rule
+                         and "*" in waiver.path and "**" not in waiver.path
+                         and fnmatch.fnmatchcase(str(f["path"]), waiver.path)
+                         and not waiver.covers(waiver.rule, str(f["path"]))})
+        if across:
+            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} does not cover"
+                  f" `{across[0]}`" + (f" and {len(across) - 1} more" if across[1:] else "")
+                  + ": its `*` matches within one folder; write `**` to match across folders",
+                  file=sys.stderr)
+        elif not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
             print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} matches no"
                   " finding: remove it, or correct its rule or path", file=sys.stderr)
 

@@ -237,6 +237,20 @@ def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
     assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
 
 
+def test_a_waiver_whose_star_no_longer_crosses_folders_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "apps/web/admin").mkdir(parents=True)
+    (tmp_path / "apps/web/admin/wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n',
+                                                          encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF002"\npath = "apps/*"\nreason = "later"\n', encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"]) == 0
+    assert capsys.readouterr().err == (
+        "auditlib: the waiver of CF002 for `apps/*` (auditlib.toml:1) does not cover"
+        " `apps/web/admin/wrangler.toml`: its `*` matches within one folder; write `**` to match"
+        " across folders\n")
+
+
 def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
