@@ -54,42 +54,36 @@ class CompatibilityDateStale(Rule):
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path,
                                     start_line=scope.key_lines.get("compatibility_date"))
-                if isinstance(value, date):  # written without quotes: a TOML date
-                    written = value.isoformat()
-                    yield cls.finding(
-                        location=location, subject=scoped("compatibility_date", scope),
-                        message=(f"{where} writes `compatibility_date = {written}` without quotes:"
-                                 f" a TOML {'date and time' if isinstance(value, datetime) else 'date'},"
-                                 " which wrangler refuses (it expects a string)"),
-                        remediation=f'Quote it: `compatibility_date = "{written[:10]}"`')
-                    continue
-                try:
-                    if not ISO_DATE.fullmatch(str(value)):
-                        raise ValueError(value)  # fromisoformat also reads 20260901
-                    pinned = date.fromisoformat(str(value))
-                except ValueError:
-                    yield cls.finding(location=location,
-                                      subject=scoped("compatibility_date", scope),
-                                      message=f"{where} has no valid `compatibility_date`"
-                                              f" ({_shown(value)})" if value else
-                                              f"{where} has no `compatibility_date`",
-                                      remediation=f"Set `compatibility_date` in {where}")
-                    continue
-                age = (today - pinned).days
-                if age < 0:
-                    yield cls.finding(
-                        location=location, subject=scoped("compatibility_date", scope),
-                        message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
-                                 f" after the audit date ({today.isoformat()}): Cloudflare"
-                                 " refuses to deploy a date in the future"),
-                        remediation=f"Set `compatibility_date` in {where} to a past date")
-                elif age > config.compatibility_max_age_days:
-                    yield cls.finding(
-                        location=location, subject=scoped("compatibility_date", scope),
-                        message=(f"`compatibility_date = {pinned.isoformat()}` in {where} is"
-                                 f" {age} days old (limit {config.compatibility_max_age_days})"),
-                        remediation=(f"Move `compatibility_date` forward (older than"
-                                     f" {config.compatibility_max_age_days} days)"))
+                found = _problem(value, where, today, config.compatibility_max_age_days)
+                if found:
+                    yield cls.finding(location=location, subject=scoped("compatibility_date", scope),
+                                      message=found[0], remediation=found[1])
+
+
+def _problem(value: object, where: str, today: date, limit: int) -> tuple[str, str] | None:
+    """What is wrong with a `compatibility_date` (message, fix), or None."""
+    if isinstance(value, date):  # written without quotes: a TOML date
+        written = value.isoformat()
+        return (f"{where} writes `compatibility_date = {written}` without quotes:"
+                f" a TOML {'date and time' if isinstance(value, datetime) else 'date'},"
+                " which wrangler refuses (it expects a string)",
+                f'Quote it: `compatibility_date = "{written[:10]}"`')
+    try:  # fromisoformat also reads 20260901
+        pinned = date.fromisoformat(str(value)) if ISO_DATE.fullmatch(str(value)) else None
+    except ValueError:  # 2026-13-45
+        pinned = None
+    if pinned is None:
+        return (f"{where} has no valid `compatibility_date` ({_shown(value)})" if value else
+                f"{where} has no `compatibility_date`", f"Set `compatibility_date` in {where}")
+    age = (today - pinned).days
+    if age < 0:
+        return (f"`compatibility_date = {pinned.isoformat()}` in {where} is after the audit date"
+                f" ({today.isoformat()}): Cloudflare refuses to deploy a date in the future",
+                f"Set `compatibility_date` in {where} to a past date")
+    if age > limit:
+        return (f"`compatibility_date = {pinned.isoformat()}` in {where} is {age} days old"
+                f" (limit {limit})", f"Move `compatibility_date` forward (older than {limit} days)")
+    return None
 
 
 def _shown(value: object) -> str:

@@ -39,7 +39,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import CodeClass, Facts, Finding, Severity, WranglerConfig
 from ..repofiles import EXCLUDED_DIRS
-from .base import Rule, scope_label, scoped
+from .base import Rule, deepest_app, scope_label, scoped
 
 
 class DurableObjectClassNotFound(Rule):
@@ -59,7 +59,7 @@ class DurableObjectClassNotFound(Rule):
             if not code_class.default:
                 exported[code_class.name].append(code_class)
         apps = {c.app: c for c in facts.configs}
-        owner = functools.cache(functools.partial(_owner, apps))
+        owner = functools.cache(lambda path: deepest_app(path, apps))
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
@@ -104,16 +104,6 @@ def _built(main: object) -> bool:
     (`.open-next/worker.js`, `dist/index.js`)."""
     return isinstance(main, str) and any(
         part in EXCLUDED_DIRS for part in posixpath.normpath(main).split("/")[:-1])
-
-
-def _owner(apps: Mapping[str, WranglerConfig], path: str) -> str | None:
-    """The folder of the config nearest above `path` (its app's), or None."""
-    folder = posixpath.dirname(path)
-    while folder:
-        if folder in apps:
-            return folder
-        folder = posixpath.dirname(folder)
-    return "." if "." in apps else None
 
 
 def _owns(owner: Callable[[str], str | None], app: str, entry: str | None, path: str) -> bool:
