@@ -622,6 +622,10 @@ def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> 
     pytest.param({"wrangler.toml": 'main = "a.ts"\n', "wrangler.json": "{}"},
                  [("wrangler.toml", None, "wrangler reads", Severity.P1)], id="a-config-wrangler-skips"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n'}, [], id="readable"),
+    pytest.param({"wrangler.prod.jsonc": '{\n  "main": "a.ts",\n',
+                  ".github/workflows/d.yml": ("on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
+                                              "      - run: npx wrangler deploy -c wrangler.prod.jsonc\n")},
+                 [("wrangler.prod.jsonc", 3, "column 1", Severity.P0)], id="the-config-a-deploy-names"),
 ])
 def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str, Severity]]) -> None:

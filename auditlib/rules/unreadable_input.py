@@ -5,9 +5,10 @@ Reports every configuration or workflow file the audit could not parse or read, 
 line and column of the error; and each wrangler config that wrangler itself ignores, because
 another config in its folder comes first (`wrangler.json`, then `wrangler.jsonc`, then
 `wrangler.toml`). A wrangler config that cannot be parsed is a P0: wrangler cannot deploy it
-either, and the audit cannot tell what else is wrong in it. That includes a JSON config in
-JSON5 syntax (single quotes, unquoted keys): wrangler reads JSON with comments and trailing
-commas, no more.
+either, and the audit cannot tell what else is wrong in it. So is a config of another name
+that a CI deploy names (`--config wrangler.prod.jsonc`): it is the one deployed. That
+includes a JSON config in JSON5 syntax (single quotes, unquoted keys): wrangler reads JSON
+with comments and trailing commas, no more.
 
 ## Why is this bad?
 A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
@@ -50,8 +51,9 @@ class UnreadableInput(Rule):
         unparsed_paths = {problem.location.path for problem in unread(facts)}
         for problem in facts.problems:
             column = f", column {problem.column}" if problem.column else ""
-            unparsed = (problem.location.path in unparsed_paths
-                        and posixpath.basename(problem.location.path) in CONFIG_NAMES)
+            path = problem.location.path
+            unparsed = path in unparsed_paths and (posixpath.basename(path) in CONFIG_NAMES
+                                                   or path in facts.deployed.folders)
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
                 severity=Severity.P0 if unparsed else None,  # wrangler cannot deploy it either
