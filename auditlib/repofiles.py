@@ -371,12 +371,11 @@ def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
     except OSError:
         return
     for entry in entries:
-        if entry.is_symlink():
-            # A link to a folder named like an excluded one is passed over with it.
-            if not (entry.name in EXCLUDED_DIRS and entry.is_dir()):
-                yield entry
-        elif entry.is_dir(follow_symlinks=False):
+        if entry.is_file(follow_symlinks=False):  # most entries: one test
+            continue
+        if entry.is_dir(follow_symlinks=False):
             if entry.name not in EXCLUDED_DIRS:
                 yield from _odd_entries(entry.path)
-        elif not entry.is_file(follow_symlinks=False):
+        # A link to a folder named like an excluded one is passed over with it.
+        elif not (entry.is_symlink() and entry.name in EXCLUDED_DIRS and entry.is_dir()):
             yield entry
