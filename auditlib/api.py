@@ -47,6 +47,7 @@ class Audit:
     config: AuditConfig = DEFAULT_CONFIG
     version: str = "0+unknown"
     changes: Changes | None = None  # against the baseline run, when there was one
+    documents_only: bool = False  # `verify`'s: its JSON says whether the documents drifted
 
     def secrets(self) -> set[str]:
         """Values of secret-like vars, also as their configs spell them: no output of the
@@ -81,6 +82,8 @@ class Audit:
             "repo": self.facts.repo,
             "tool": {"name": "auditlib", "version": self.version},
             "audit_status": report.audit_status(self.facts, self.findings),
+            **({"verify_status": report.verify_status(self.findings)} if self.documents_only
+               else {}),
             "counts": self.counts(),
             "changes": self.changes.to_dict() if self.changes else None,
             "findings": [
@@ -163,7 +166,8 @@ def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | Non
         problem for problem in facts.problems if unread_here(problem.location.path)))
     return Audit(facts=facts, findings=evaluate(unread, (UnreadableInput, *DRIFT_RULES),
                                                 settings),
-                 audit_date=when.isoformat(), config=settings, version=version())
+                 audit_date=when.isoformat(), config=settings, version=version(),
+                 documents_only=True)
 
 
 def render_markdown(audit: Audit) -> str:

@@ -275,7 +275,6 @@ def _verify(args: argparse.Namespace) -> int:
         raise AuditError("document not read: " + "; ".join(
             f"{problem.location}: {problem.message}" for problem in audit.facts.problems
             if problem.location.path == documents[0]))
-    drift = [f for f in audit.findings if f.outcome == Outcome.FAIL]
     if args.format == "json":
         print(audit.to_json(), end="")
     else:
@@ -283,7 +282,7 @@ def _verify(args: argparse.Namespace) -> int:
                              config=audit.config,
                              folder=folder if args.docs is not None else None)
         print(redact(text, audit.secrets()), end="")
-    return EXIT_FAILED if drift else EXIT_OK
+    return EXIT_FAILED if report.verify_status(audit.findings) == "DRIFTED" else EXIT_OK
 
 
 def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:

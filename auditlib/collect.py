@@ -248,12 +248,14 @@ def _project(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:
     return (data["name"] if isinstance(data.get("name"), str) else None), targets
 
 
-def _with_target(claim: Claim, exists: bool, unread: str | None) -> Claim:
-    """`claim` with what the repository holds at its target: whether it exists, and why its
-    lines could not be read."""
+def _with_target(claim: Claim, exists: bool, unread: str | None, local: bool) -> Claim:
+    """`claim` with what the repository holds at its target: whether it exists, why its
+    lines could not be read, and whether it is only on this machine (git-ignored)."""
     data = {**claim.data, "exists": exists}
     if unread is not None:
         data["unread"] = unread
+    if local:
+        data["local_only"] = True
     return dataclasses.replace(claim, data=data)
 
 
@@ -288,22 +290,30 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                 problems: list[Problem]) -> list[DocClaims]:
     """The claims of each document, with the text of the repository files (`files`, all of
     them) whose lines they cite. Each claim about a path inside the repository says whether
-    it `exists` (a listed file or a folder), and why the file's lines were not read
-    (`unread`: binary, too large) when they could not be."""
+    it `exists` (a listed file or a folder), why the file's lines were not read
+    (`unread`: binary, too large) when they could not be, and, for a linked file that is
+    there, whether it is `local_only` (git-ignored)."""
     listed = set(files)
     found = []
     read: list[Problem] = []
+    documents_read = []
+    linked: set[str] = set()  # files linked that the listing leaves out
     for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), read,
                                  listed=False):
         # A cited name the listing does not hold may still be a file (in `build/`, ignored).
         claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, files)]
-        header, header_lines, _end = read_header(claims_of.markdown_lines(text))
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}
         # The listing leaves out symbolic links, ignored files (a committed `.env.example`)
         # and build output folders (`build/`, `dist/`): a cited one that is there, is there.
-        present = listed | {p for p in cited - listed - folders if _file_inside(repo, p)}
+        unlisted = {p for p in cited - listed - folders if _file_inside(repo, p)}
+        linked |= {c.target for c in claims if c.kind == "link" and c.target in unlisted}
+        documents_read.append((path, text, claims, cited, folders, unlisted))
+    local = repofiles.local_only(repo, linked)  # those a reader of the repository lacks
+    for path, text, claims, cited, folders, unlisted in documents_read:
+        header, header_lines, _end = read_header(claims_of.markdown_lines(text))
+        present = listed | unlisted
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims
                          if c.target in present and claims_of.cites_lines(c)}
@@ -315,8 +325,8 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         unread = {p.location.path: p.message for p in failed if p.location.path not in texts}
         read += failed
         claims = [_with_target(claim, claim.target in present or claim.target in folders,
-                               unread.get(claim.target)) if claim.target in cited else claim
-                  for claim in claims]
+                               unread.get(claim.target), claim.target in local)
+                  if claim.target in cited else claim for claim in claims]
         found.append(DocClaims(path=path, header=header, header_lines=header_lines,
                                claims=tuple(claims), files=texts,
                                folders=tuple(sorted(folders))))

@@ -10,13 +10,14 @@ import base64
 import fnmatch
 import functools
 import os
+import posixpath
 import re
 import shutil
 import stat
 import subprocess
 import sysconfig
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,9 @@ def check_repository(repo: Path) -> Path:
     return repo.resolve()
 
 
-def _base_args(globs: Sequence[str]) -> list[str]:
-    """ripgrep's flags for the files matching `globs` that .gitignore does not exclude.
+def _base_args(globs: Sequence[str], excluded: Sequence[str] = EXCLUDED_DIRS) -> list[str]:
+    """ripgrep's flags for the files matching `globs` that .gitignore does not exclude,
+    outside the `excluded` folders.
 
     Included file names go through a file type, not --glob: an including --glob overrides
     .gitignore, a type does not. A glob with a folder (`.github/workflows/*.yml`) selects by
@@ -68,7 +70,7 @@ def _base_args(globs: Sequence[str]) -> list[str]:
     # and .rgignore, nor the git excludes of whoever runs the audit (global or .git/info).
     args = [rg_binary(), "--hidden", "--no-require-git", "--no-ignore-parent", "--no-config",
             "--no-ignore-dot", "--no-ignore-global", "--no-ignore-exclude"]
-    for name in EXCLUDED_DIRS:
+    for name in excluded:
         args += ["--glob", f"!**/{name}/**"]
     names = [glob.rsplit("/", 1)[-1] for glob in globs if not glob.startswith("!")]
     args += [f"--glob={glob}" for glob in globs if glob.startswith("!")]
@@ -209,6 +211,55 @@ def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[
         paths, odd = _listed(ripgrep.data())
         return sorted(paths), odd + ripgrep.unread()
     return listing
+
+
+# What a file type's glob reads as syntax (ripgrep's `--type-add` splits at `:`): each is
+# given as `?`, any one character, in the glob of one file name.
+_GLOB_SYNTAX = re.compile(r"[][*?{}\\:!]")
+
+
+def local_only(repo: Path, paths: Collection[str]) -> set[str]:
+    """Of `paths` (files in `repo` that the listing left out), those only on this machine: a
+    .gitignore of the repository excludes them, as the listing reads it (with or without
+    git), and git does not track them anyway (a file committed before its rule, or with
+    `git add -f`, is in the repository). A symbolic link, a file under one and a file in
+    `.git` are left out of the listing for other reasons: never among them."""
+    candidates = {path for path in paths
+                  if ".git" not in path.split("/")[:-1] and not _through_link(repo, path)}
+    if not candidates:
+        return set()
+    # Into the folders the listing never enters (`dist`, `node_modules`) where a path goes.
+    entered = {folder for path in candidates for folder in path.split("/")[:-1]}
+    names = [_GLOB_SYNTAX.sub("?", posixpath.basename(path)) for path in candidates]
+    ripgrep = _Ripgrep([*_base_args(names, [name for name in EXCLUDED_DIRS if name not in entered]),
+                        "--files", "--null", "."], repo)
+    listed = set(_listed(ripgrep.data())[0])
+    unread = [path for path, _why in ripgrep.unread()]  # a folder ripgrep could not open
+    ignored = {path for path in candidates - listed
+               if not any(path == folder or path.startswith(f"{folder}/") for folder in unread)}
+    return ignored - _tracked(repo, ignored)
+
+
+def _through_link(repo: Path, path: str) -> bool:
+    """Whether `path`, or a folder on it, is a symbolic link."""
+    parts = path.split("/")
+    return any(repo.joinpath(*parts[:end]).is_symlink() for end in range(1, len(parts) + 1))
+
+
+def _tracked(repo: Path, paths: Collection[str]) -> set[str]:
+    """Those of `paths` that git tracks; none when `repo` is not in a git work tree, or git
+    is not installed."""
+    git = shutil.which("git")
+    if git is None or not paths:
+        return set()
+    try:
+        done = subprocess.run([git, "--literal-pathspecs", "ls-files", "-z", "--", *sorted(paths)],
+                              cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    except OSError:
+        return set()
+    if done.returncode != 0:
+        return set()
+    return set(done.stdout.decode("utf-8", errors="replace").split("\0")) & set(paths)
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the

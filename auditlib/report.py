@@ -134,6 +134,13 @@ def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
     return "INCOMPLETE" if errors or facts.problems or not facts.configs else "VERIFIED"
 
 
+def verify_status(findings: Sequence[Finding]) -> str:
+    """`auditlib verify`'s word on the documents it checked: DRIFTED when a finding is open (a
+    claim, a header, a review date, a document that could not be read), as its exit code
+    says; CURRENT otherwise. audit_status says whether every input was read, not this."""
+    return "DRIFTED" if any(f.outcome == Outcome.FAIL for f in findings) else "CURRENT"
+
+
 _code = code
 
 

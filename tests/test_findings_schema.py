@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 import auditlib
+from auditlib import api
 from auditlib.model import Finding, Location, Outcome, Severity
 
 SCHEMA = Path(auditlib.__file__).parent / "schemas" / "findings.schema.json"
@@ -39,8 +40,17 @@ def test_the_example_s_findings_keep_to_the_schema(tmp_path: Path) -> None:
     assert document["changes"] is not None and document["findings"]
 
 
+def test_verify_s_json_keeps_to_the_schema(tmp_path: Path) -> None:
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "base-shop"))
+    document = json.loads(api.verify(repo, ["docs/performance-budgets.md"], audit_date=DATE)
+                          .to_json())
+    assert errors(document) == []
+    assert document["verify_status"] == "DRIFTED"  # last reviewed 317 days before
+
+
 @pytest.mark.parametrize(("change", "words"), [
     (lambda d: d["findings"][0].update(severity="P3"), "'P3' is not one of"),
+    (lambda d: d.update(verify_status="VERIFIED"), "'VERIFIED' is not one of"),
     (lambda d: d["findings"][0].pop("identity"), "'identity' is a required property"),
     (lambda d: d.update(audit_date="27/11/2026"), "is not a 'date'"),
 ])

@@ -172,6 +172,20 @@ def test_verify_cli_exit_codes_and_json(repo: Path, capsys: pytest.CaptureFixtur
     assert cli.main(["verify", "--repo", str(repo)]) == 2
 
 
+def test_verify_json_says_whether_the_documents_hold_beside_the_audit_s_status(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE, "--format", "json"]
+    assert cli.main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["verify_status"], data["audit_status"]) == ("CURRENT", "VERIFIED")
+    _grow_cart_file(repo)
+    assert cli.main(argv) == 1
+    data = json.loads(capsys.readouterr().out)
+    # Every input was read and every rule ran (audit_status), but the document drifted.
+    assert (data["verify_status"], data["audit_status"]) == ("DRIFTED", "VERIFIED")
+    assert "verify_status" not in json.loads(auditlib.run_audit(repo, DATE).to_json())
+
+
 def test_docs_tree_mode_shows_freshness(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "docs/notes.md").write_text("# No header block here\n", encoding="utf-8")
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),

@@ -98,7 +98,45 @@ def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: Mak
     repo = make_repo(tmp_path, {".gitignore": ".env*\n", ".env.example": "A=1\n",
                                 "docs/a.md": HEADER + "# A\n\n[x](../.env.example)\n"})
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-f", ".env.example"], check=True)
     assert [f.rule for f in api.verify(repo, ["docs/a.md"], audit_date=DATE).findings] == []
+
+
+IGNORED = {".gitignore": ".dev.vars\ndist/\nnode_modules/\n", ".dev.vars": "A=1\n",
+           "dist/worker.js": TWENTY, "node_modules/x/index.js": TWENTY, "build/index.js": TWENTY,
+           "src/a.ts": TWENTY}
+LOCAL = "exists only on this machine: it is git-ignored, so the repository does not have it"
+
+
+@pytest.mark.parametrize("git", [False, True], ids=["without-git", "in-a-git-checkout"])
+def test_a_link_to_a_git_ignored_file_is_broken(tmp_path: Path, make_repo: MakeRepo,
+                                                git: bool) -> None:
+    """GitHub has no git-ignored file; folders, files in build-named folders that are not
+    ignored, and symbolic links are left out of the listing for other reasons."""
+    repo = make_repo(tmp_path, IGNORED)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "alink.ts").symlink_to("../src/a.ts")
+    if git:
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    body = ("[v](../.dev.vars), [w](../dist/worker.js#L2-L3) and [d](../dist/)\n\n"
+            "| Part | Evidence |\n|---|---|\n| deps | `node_modules/x/index.js` |\n\n"
+            "[b](../build/index.js), [l](alink.ts), [s](/src/a.ts#L1)")
+    assert [found for found in drift(tmp_path, make_repo, IGNORED, body) if found[0] == "DR004"] == [
+        ("DR004", 8, f"[v](../.dev.vars): `.dev.vars` {LOCAL}"),
+        ("DR004", 8, f"[w](../dist/worker.js#L2-L3): `dist/worker.js` {LOCAL}"),
+        ("DR004", 12, f"`node_modules/x/index.js` (evidence column): `node_modules/x/index.js`"
+                      f" {LOCAL}")]
+
+
+@pytest.mark.parametrize(("gitignore", "expected"), [
+    pytest.param("", [], id="not-ignored"),
+    pytest.param("dist/\n", [("DR004", 8, f"[i](../dist/[id]:x.ts): `dist/[id]:x.ts` {LOCAL}")],
+                 id="ignored"),
+])
+def test_a_file_name_that_reads_as_a_glob(tmp_path: Path, make_repo: MakeRepo, gitignore: str,
+                                          expected: list[tuple[str, int, str]]) -> None:
+    files = {".gitignore": gitignore, "dist/[id]:x.ts": TWENTY}
+    assert drift(tmp_path, make_repo, files, "[i](<../dist/[id]:x.ts>)") == expected
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -4,7 +4,9 @@
 Resolves every relative link of a document against the repository (a link that starts
 with `/` from its root, as GitHub does), also those of HTML tags (`<a href>`, `<img src>`,
 outside comments): a link to a file or folder that does not exist is
-broken; a link that leaves the repository (`../../x`) is reported and never read. A file
+broken; so is a link to a file that is there but git-ignored and not committed (`.dev.vars`,
+`dist/worker.js`): it exists only on this machine. A link that leaves the repository
+(`../../x`) is reported and never read. A file
 named in a table's evidence column (Evidence, File, Location, Config, ...), such as
 `` `apps/api/wrangler.toml` ``, is checked the same way. A link to a heading of a Markdown
 file (`budgets.md#latency`, `#gaps` in the document itself) is broken when the file has no
@@ -13,15 +15,18 @@ and sets none itself (`<a name="…">`).
 
 ## Why is this bad?
 Evidence that cannot be followed is no evidence: a reader who clicks a cited file and
-gets a 404 stops trusting the rest of the document.
+gets a 404 stops trusting the rest of the document. A git-ignored file opens for its
+author, and is a 404 on GitHub for everyone else.
 
 ## Example
 ```markdown
 [cartStore.ts](../packages/platform-core/src/cart-store.ts)
+[local settings](../.dev.vars)
 ```
 
 ## Fix
-Point the link at the file's present path, or remove the claim it supports.
+Point the link at the file's present path, or remove the claim it supports. For a
+git-ignored file, link one that is committed (an example such as `.dev.vars.example`).
 """
 
 from __future__ import annotations
@@ -61,6 +66,13 @@ class DocBrokenLink(Rule):
                         location=claim.location, subject=claim.target,
                         message=f"{claim.text}: {code(claim.target)} does not exist",
                         remediation=f"Fix the link to {code(claim.target)} at {code(claim.location)}")
+                elif claim.data.get("local_only"):
+                    yield cls.finding(
+                        location=claim.location, subject=claim.target,
+                        message=f"{claim.text}: {code(claim.target)} exists only on this machine:"
+                                " it is git-ignored, so the repository does not have it",
+                        remediation=(f"Link a committed file instead of {code(claim.target)} at"
+                                     f" {code(claim.location)}, or remove the claim"))
                 elif (heading := claim.data.get("heading")) and claim.target in document.files and (
                         # GitHub prefixes the ids it makes: `#user-content-gaps` is `#gaps`
                         heading.lower().removeprefix("user-content-")
