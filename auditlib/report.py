@@ -136,9 +136,12 @@ def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
 
 def verify_status(findings: Sequence[Finding]) -> str:
     """`auditlib verify`'s word on the documents it checked: DRIFTED when a finding is open (a
-    claim, a header, a review date, a document that could not be read), as its exit code
-    says; CURRENT otherwise. audit_status says whether every input was read, not this."""
-    return "DRIFTED" if any(f.outcome == Outcome.FAIL for f in findings) else "CURRENT"
+    claim, a header, a review date, a document that could not be read); UNCHECKED when
+    none is but a rule could not run, so its claims were not checked; CURRENT otherwise. The
+    exit code is 1 for both of the first. audit_status says whether every input was read."""
+    outcomes = {f.outcome for f in findings}
+    return ("DRIFTED" if Outcome.FAIL in outcomes else "UNCHECKED" if Outcome.ERROR in outcomes
+            else "CURRENT")
 
 
 _code = code
@@ -829,13 +832,17 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                   config=config, version="")
     parts = [to_markdown(_doc_health(ctx, folder)[1:])] if folder is not None else []
     open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
-    parts += [finding_line(f) + "\n" for f in open_findings]
+    errors = [f for f in findings if f.outcome == Outcome.ERROR]  # rules that could not run
+    parts += [finding_line(f) + "\n" for f in (*open_findings, *errors)]
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
     others = len(open_findings) - drifted
+    unchecked = (f"; {counted(len(errors), 'rule')} could not run, so not every claim was"
+                 " checked" if errors else "")
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"
                  f" ({counted(drifted, 'drifted claim')}"
                  + (f", {others} about headers, review dates or unread files" if others else "")
-                 + ")\n" if open_findings else
+                 + f"){unchecked}\n" if open_findings else
+                 f"no drift found in {counted(documents, 'document')}{unchecked}\n" if errors else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
     return "".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -184,6 +184,26 @@ def test_verify_json_says_whether_the_documents_hold_beside_the_audit_s_status(
     # Every input was read and every rule ran (audit_status), but the document drifted.
     assert (data["verify_status"], data["audit_status"]) == ("DRIFTED", "VERIFIED")
     assert "verify_status" not in json.loads(auditlib.run_audit(repo, DATE).to_json())
+
+
+def test_a_rule_that_could_not_run_leaves_the_document_unchecked(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gate must not pass what it did not check: a drift rule that raised is no drift."""
+    from auditlib.rules import DRIFT_RULES
+
+    def boom(*_args: object) -> Iterator[Finding]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(DRIFT_RULES[0], "check", boom)
+    argv = ["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE, "--format", "json"]
+    assert cli.main(argv) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["verify_status"] == "UNCHECKED"
+    assert [f["outcome"] for f in data["findings"]] == ["ERROR"]
+    assert cli.main(argv[:-2]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "raised RuntimeError: boom" in out[0]
+    assert out[-1] == "no drift found in 1 document; 1 rule could not run, so not every claim was checked"
 
 
 def test_docs_tree_mode_shows_freshness(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
