@@ -139,6 +139,13 @@ def test_a_file_name_that_reads_as_a_glob(tmp_path: Path, make_repo: MakeRepo, g
     assert drift(tmp_path, make_repo, files, "[i](<../dist/[id]:x.ts>)") == expected
 
 
+def test_a_one_line_file_has_one_line(tmp_path: Path, make_repo: MakeRepo) -> None:
+    assert drift(tmp_path, make_repo, {"src/a.ts": "export {}\n"}, "`a.ts:1-3` and `a.ts:5-4`") == [
+        ("DR005", 8, "a.ts:1-3 cites lines 1-3, but `src/a.ts` has 1 line"),
+        ("DR005", 8, "a.ts:5-4 cites lines 5-4: the range is reversed, and starts past the end"
+                     " of `src/a.ts` (1 line)")]
+
+
 @pytest.mark.parametrize(("body", "expected"), [
     pytest.param("## The store: [store](../src/missing.ts#L10) and `a.ts:99`",
                  [("DR004", 8, "[store](../src/missing.ts#L10): `src/missing.ts` does not exist"),

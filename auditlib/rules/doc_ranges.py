@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..blocks import code
+from ..blocks import code, counted
 from ..claims import cited_lines
 from ..config import AuditConfig
 from ..model import DocClaims, Facts, Finding, Severity
@@ -87,12 +87,13 @@ class DocCitationOutOfRange(Rule):
                 if start < 1:
                     message = f"{claim.text} cites line {start}: lines are numbered from 1"
                 elif start > end:
-                    past = (f", and starts past the end of {code(claim.target)} ({len(lines)} lines)"
+                    past = (f", and starts past the end of {code(claim.target)}"
+                            f" ({counted(len(lines), 'line')})"
                             if start > len(lines) else "")
                     message = f"{claim.text} cites lines {start}-{end}: the range is reversed{past}"
                 elif end > len(lines):
                     message = (f"{claim.text} cites lines {start}-{end}, but {code(claim.target)}"
-                               f" has {len(lines)} lines")
+                               f" has {counted(len(lines), 'line')}")
                 else:
                     continue
                 yield cls.finding(location=claim.location, subject=claim.text, message=message,
