@@ -7,6 +7,7 @@ import re
 import subprocess
 import tempfile
 import tomllib
+import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -115,6 +116,46 @@ def _check_with_ripgrep(reader: _Reader, probes: Sequence[Probe], headers: Seque
     raise reader.fail(f"probes: ripgrep, for all probes together: {reason}", "probes")
 
 
+# Set operations inside a class: ripgrep's (`&&`, `--`, `~~`), and those Python's re warns
+# it may read so one day (`||`).
+_SET_OPERATIONS = ("&&", "--", "~~", "||")
+
+
+def _read_differently(regex: str) -> str | None:
+    """Why ripgrep and Python's re, which both accept `regex`, read it differently (ripgrep
+    finds the lines, re then reads each one: the probe would miss them), or None."""
+    in_class = False
+    index = 0
+    while index < len(regex):
+        pair = regex[index:index + 2]
+        if pair in ("\\<", "\\>") and not in_class:
+            return (f"`{pair}` is a word boundary to ripgrep, a literal `{pair[1]}` to Python's"
+                    " re: write `\\b`")
+        if regex.startswith("\\b{", index) and not in_class:
+            return ("`\\b{...}` is a word boundary to ripgrep, `\\b` and a literal `{...}` to"
+                    " Python's re: write `\\b`")
+        if pair[0] == "\\":
+            index += 2
+            continue
+        if in_class and pair in _SET_OPERATIONS:
+            return (f"`{pair}` inside a class: a set operation to ripgrep or to a later Python,"
+                    f" literal characters to Python's re now: write the class out, or escape"
+                    f" one of them (`\\{pair[0]}`)")
+        if in_class and pair[0] == "[":
+            return ("`[` inside a class is a nested class (or a POSIX class, `[:alpha:]`) to"
+                    " ripgrep, a literal `[` to Python's re: write the class out (`[a-zA-Z]`),"
+                    " or `\\[`")
+        if in_class and pair[0] == "]":
+            in_class = False
+        elif pair[0] == "[" and not in_class:
+            in_class = True
+            index += 1 + regex.startswith("^", index + 1)
+            index += regex.startswith("]", index)  # `[]a]`, `[^]a]`: a literal `]` first
+            continue
+        index += 1
+    return None
+
+
 def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     if not isinstance(entries, list):
         raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
@@ -144,8 +185,15 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
         if any(probe.name == name for probe in probes):
             raise reader.fail(f"probe {name!r}: the name is used by an earlier probe", "name",
                               after)
+        if reason := _read_differently(entry["regex"]):
+            raise reader.fail(f"probe {name!r}: regex: {reason}", "regex", after)
         try:
-            compiled = re.compile(entry["regex"])
+            with warnings.catch_warnings():  # "Possible nested set": never a raw warning
+                warnings.simplefilter("error", FutureWarning)
+                compiled = re.compile(entry["regex"])
+        except FutureWarning as exc:
+            raise reader.fail(f"probe {name!r}: regex: ripgrep and Python's re may read it"
+                              f" differently: {exc}", "regex", after) from exc
         except (re.error, OverflowError, RecursionError) as exc:
             raise reader.fail(f"probe {name!r}: bad regex: {exc}", "regex", after) from exc
         groups = tuple(entry.get("groups", ()))

@@ -276,6 +276,12 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
     pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "b"\ngroups = ["x"]\n'
                  'regex = "(a)\\\\1"\n', 8, "regex: ripgrep: backreferences are not supported",
                  id="probe-regex-backreference-in-second-probe"),
+    *[pytest.param(f'[[probes]]\nname = "a"\nglobs = ["*.ts"]\nregex = \'{regex}\'\n', 4,
+                   f"probe 'a': regex: `{construct}`", id=f"probe-regex-read-differently-{regex}")
+      for regex, construct in [(r"\<fetch\>", r"\<"), (r"fetch\>", r"\>"), (r"\b{start}fetch", r"\b{...}"),
+                               ("[[:alpha:]]+", "["), ("[^x[:digit:]]", "["), ("[a[bc]]", "["),
+                               ("[a-z&&[^aeiou]]+", "&&"), ("[+--]", "--"), ("[a~~b]", "~~"),
+                               ("[a||b]", "||")]],
     pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "{a,"]\n', 4,
                  "globs: ripgrep: error parsing glob '{a,'", id="probe-glob-unclosed"),
     pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = [""]\n', 4,
@@ -310,11 +316,22 @@ def test_parse_config_values() -> None:
 @pytest.mark.parametrize(("regex", "globs"), [
     pytest.param("(?P<flag>\\w+)\\s*=", '["*.{ts,js}", "!**/gen/**"]', id="named-group-brace-glob"),
     pytest.param("^\\s*import\\s+(\\S+)", '["src/*.ts"]', id="folder-glob"),
+    *[pytest.param(regex, '["*.ts"]', id=f"read-alike-{regex}")
+      for regex in [r"\\<(a)", r"[\[<>](x)", r"[]a](x)", r"[^]a](x)", r"[-a&](x)", r"\b(\w+)\b",
+                    r"[\&&](x)"]],
 ])
 def test_probe_accepted_by_python_and_ripgrep(regex: str, globs: str) -> None:
     config = parse_config("auditlib.toml", f'[[probes]]\nname = "p"\nregex = \'{regex}\'\n'
                                            f'groups = ["g"]\nglobs = {globs}\n')
     assert [(p.name, p.regex) for p in config.probes] == [("p", regex)]
+
+
+def test_a_regex_python_warns_about_is_refused_not_warned_about(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's FutureWarning about a class is the refusal's reason, never a raw warning."""
+    monkeypatch.setattr("auditlib.configfile._read_differently", lambda regex: None)
+    with pytest.raises(ConfigParseError, match=r"may read it differently: Possible nested set"):
+        parse_config("auditlib.toml", '[[probes]]\nname = "p"\nregex = "[[:punct:]]{3}"\n')
 
 
 @pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
