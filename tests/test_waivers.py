@@ -251,6 +251,26 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  "waiver: unknown key 'until' (known: expires, path, reason, rule)",
                  id="waiver-unknown-key"),
     pytest.param('waivers = ["CF001"]\n', 1, "each of waivers must be a table", id="waiver-not-a-table"),
+    # Each error at the waiver that is wrong, never at a key of the next one.
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n\n' + WAIVER, 6,
+                 "`reason` is required", id="waiver-without-reason-before-another"),
+    pytest.param(WAIVER.replace("CF001", "CF010") + '\n[[waivers]]\nrule = "CF01"\npath = "*"\n'
+                 'reason = "r"\n', 7, "unknown rule id 'CF01'", id="unknown-rule-in-waivers-a-prefix"),
+    pytest.param('waivers = [\n  { rule = "CF001", path = "*", reason = "a { ] [" },  # {\n'
+                 '  { rule = "CF002", path = "*" },\n]\n', 3, "`reason` is required",
+                 id="inline-waiver-without-reason"),
+    pytest.param('waivers = [{ rule = "CF001", path = "*", reason = "r" },\n'
+                 '           { rule = "CF002", path = "*", reason = "r", expires = "soon" }]\n', 2,
+                 "must be a date", id="inline-waiver-bad-expires"),
+    pytest.param('disable = ["CF010",\n           "CF01"]\n', 2, "unknown rule id 'CF01'",
+                 id="unknown-rule-in-disable-a-prefix"),
+    pytest.param('[severity]\nCF010 = "P1"\nCF01 = "P1"\n', 3, "unknown rule id 'CF01'",
+                 id="unknown-rule-in-severity-a-prefix"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "b"\n\n'
+                 '[[probes]]\nname = "c"\nregex = "y"\n', 5, "`regex` is required",
+                 id="probe-without-regex-before-another"),
+    pytest.param('probes = [\n  { name = "a", regex = "x" },\n  { name = "b", regex = "(x)" },\n]\n', 3,
+                 "1 capture group but 0 group names", id="inline-probe-groups-missing"),
     pytest.param('[[probes]]\nname = "p"\nregex = "a"\n\nextra = 1\n', 5,
                  "[[probes]]: unknown key 'extra' (known: globs, groups, name, regex)",
                  id="probe-unknown-key"),
@@ -418,6 +438,11 @@ def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> No
                  id="unknown-rule"),
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nname = "audit"\n', 5,
                  id="unknown-key-also-in-project"),
+    pytest.param('[[tool.auditlib.waivers]]\nrule = "CF001"\npath = "*"\n\n[tool.ruff]\nline-length = 1\n\n'
+                 '[[tool.auditlib.waivers]]\nrule = "CF002"\npath = "*"\nreason = "r"\n', 1,
+                 id="waiver-without-reason-before-another-tool"),
+    pytest.param('[tool.auditlib]\nwaivers = [\n  { rule = "CF001", path = "*", reason = "r" },\n'
+                 '  { rule = "CF1", path = "*", reason = "r" },\n]\n', 4, id="inline-waivers"),
 ])
 def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, line: int) -> None:
     repo = make_repo(tmp_path, {"pyproject.toml": text})
