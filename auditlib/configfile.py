@@ -303,9 +303,11 @@ def _toml(path: str, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
         found = _TOML_ERROR.search(str(exc))
-        raise ConfigParseError(path, int(found[1]) if found else None,
-                               int(found[2]) if found else None,
-                               _TOML_ERROR.sub("", str(exc)).strip()) from exc
+        line, column = (int(found[1]), int(found[2])) if found else (None, None)
+        if "(at end of document)" in str(exc):  # an unclosed array: just past the last text
+            written = text.rstrip()
+            line, column = written.count("\n") + 1, len(written) - written.rfind("\n")
+        raise ConfigParseError(path, line, column, _TOML_ERROR.sub("", str(exc)).strip()) from exc
 
 
 def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:

@@ -365,6 +365,22 @@ def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRe
     assert str(caught.value) == f"{repo / name}:{line}:12: Invalid value"  # not under the cwd
 
 
+@pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    pytest.param('doc_path = "a.md"\ndisable = ["CF006"\n\n', 2, 19,
+                 "Unclosed array (at end of document)", id="unclosed-array"),
+    pytest.param("x=", 1, 3, "Invalid value (at end of document)", id="no-value"),
+])
+def test_toml_syntax_error_at_the_end_gives_the_last_line(
+        tmp_path: Path, make_repo: MakeRepo, name: str, text: str, line: int, column: int,
+        message: str) -> None:
+    header = "[tool.auditlib]\n" if name == "pyproject.toml" else ""
+    repo = make_repo(tmp_path, {name: header + text})
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(repo)
+    assert str(caught.value) == f"{repo / name}:{line + bool(header)}:{column}: {message}"
+
+
 def test_a_config_file_is_named_from_the_current_folder(
         tmp_path: Path, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     make_repo(tmp_path, {"auditlib.toml": "disable = [CF001\n"})
