@@ -317,7 +317,12 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
         table = _toml(path, text)
     for key in table:
         if key not in TOP_KEYS:
-            raise reader.fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
+            hint = ("; [tool.auditlib] is read only from a file named pyproject.toml: here, leave"
+                    " out `[tool.auditlib]`, and `tool.auditlib.` in table headers" if key == "tool"
+                    and isinstance(table[key], dict) and "auditlib" in table[key] else "")
+            raise ConfigParseError(  # `key = …`, `[key]`, or a header `[key.sub]`
+                path, reader.key_line(key) or reader.line(rf"^\s*\[+\s*{re.escape(key)}\s*\."),
+                None, f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))}){hint}")
     settings: dict[str, Any] = {"source": path}
     for key in ("doc_path", "repo_url"):
         if key in table:
@@ -376,7 +381,9 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
     for candidate in candidates:
         if candidate is None or not candidate.is_file():
             if explicit is not None:
-                raise ConfigParseError(str(explicit), None, None, "configuration file not found"
+                raise ConfigParseError(str(explicit), None, None, "not a regular file"
+                                       if explicit.exists() and not explicit.is_dir() else
+                                       "configuration file not found"
                                        + (" (a folder)" if explicit.is_dir() else ""))
             continue
         source = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
@@ -389,6 +396,9 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
             return dataclasses.replace(config, unread_source=_settings_in_pyproject(repo))
         if config is not None:
             return config
+        if explicit is not None:  # named to be read: its settings must not be lost unseen
+            raise ConfigParseError(_shown(candidate), None, None, "holds no [tool.auditlib]"
+                                   " table: there are no settings to read in it")
     return AuditConfig()
 
 

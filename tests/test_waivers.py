@@ -448,6 +448,31 @@ def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> No
         load_config(repo, repo / "missing.toml")
 
 
+@pytest.mark.parametrize(("files", "explicit", "expected"), [
+    pytest.param({"ci/pyproject.toml": PYPROJECT_WITHOUT}, "ci/pyproject.toml",
+                 "ci/pyproject.toml: holds no [tool.auditlib] table: there are no settings to read"
+                 " in it", id="pyproject-without-tool-auditlib"),
+    pytest.param({"ci/pyproject.toml": '[project]\nname = "auditlib"\n'}, "ci/pyproject.toml",
+                 "ci/pyproject.toml: holds no [tool.auditlib] table", id="pyproject-naming-auditlib"),
+    pytest.param({"ci/audit.toml": 'doc_path = "a.md"\n[tool.auditlib]\ndisable = ["CF006"]\n'},
+                 "ci/audit.toml", "ci/audit.toml:2: unknown key 'tool' (known: compatibility_max_age_days,"
+                 " disable, doc_max_age_days, doc_path, latency_threshold_ms, probes, related_terms,"
+                 " repo_url, severity, waivers); [tool.auditlib] is read only from a file named"
+                 " pyproject.toml: here, leave out `[tool.auditlib]`, and `tool.auditlib.` in table"
+                 " headers", id="tool-auditlib-in-another-file"),
+    pytest.param({}, "/dev/null", "/dev/null: not a regular file", id="not-a-regular-file"),
+])
+def test_an_explicit_config_without_settings_is_an_error(
+        tmp_path: Path, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, files: Files,
+        explicit: str, expected: str) -> None:
+    """A file named on the command line is read, or the run stops: never the defaults unseen."""
+    make_repo(tmp_path, {"auditlib.toml": AUDITLIB_TOML, **files})
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(Path("."), Path(explicit))
+    assert str(caught.value).startswith(expected)
+
+
 @pytest.mark.parametrize(("text", "line"), [
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nbogus = 1\n', 5, id="unknown-key"),
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\ndisable = ["CF999"]\n', 5,
