@@ -41,6 +41,7 @@ class _Reader:
 
     def __init__(self, path: str, text: str, section: str | None = None) -> None:
         self.path = path
+        self.section = section
         self.text = text
         self.lines = text.splitlines()
         self.starts = list(itertools.accumulate(
@@ -118,6 +119,17 @@ def _rule_ids() -> set[str]:
     from .rules import RULES
 
     return {rule.id for rule in RULES}
+
+
+def _misplaced(reader: _Reader, key: str, table: str, array: bool = False) -> str:
+    """A hint for a top-level `key` that TOML read into `table`, as it is written below its
+    header; "" for another key."""
+    if key not in TOP_KEYS:
+        return ""
+    name = f"{reader.section}.{table}" if reader.section else table
+    header = f"[[{name}]]" if array else f"[{name}]"
+    return (f"; `{key}` is a top-level key, but written below {header} it is read into that"
+            f" table: move it above {'the first ' if array else ''}{header}")
 
 
 def _check_rule(reader: _Reader, rule: object, key: str, line: int | None) -> str:
@@ -224,7 +236,8 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
             raise fail("each of probes must be a table ([[probes]])")
         if unknown := sorted(set(entry) - PROBE_KEYS):
             raise fail(f"[[probes]]: unknown key {unknown[0]!r} (known:"
-                       f" {', '.join(sorted(PROBE_KEYS))})", unknown[0])
+                       f" {', '.join(sorted(PROBE_KEYS))})"
+                       + _misplaced(reader, unknown[0], "probes", array=True), unknown[0])
         if missing := sorted({"name", "regex"} - set(entry)):
             raise fail(f"[[probes]]: `{missing[0]}` is required")
         for key in ("groups", "globs"):
@@ -277,7 +290,8 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
             raise fail("each of waivers must be a table ([[waivers]])")
         if unknown := sorted(set(entry) - WAIVER_KEYS):
             raise fail(f"waiver: unknown key {unknown[0]!r} (known:"
-                       f" {', '.join(sorted(WAIVER_KEYS))})", unknown[0])
+                       f" {', '.join(sorted(WAIVER_KEYS))})"
+                       + _misplaced(reader, unknown[0], "waivers", array=True), unknown[0])
         for key in ("rule", "path", "reason"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise fail(f"waiver: `{key}` is required", key)
@@ -352,9 +366,11 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
         if not isinstance(table["severity"], dict):
             raise reader.fail('severity must be a table, e.g. [severity] CF002 = "P2"', "severity")
         overrides = {}
+        after = (reader.key_line("severity") or 1) - 1
         for rule, value in table["severity"].items():
             if not isinstance(value, str) or value not in {s.value for s in Severity}:
-                raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2", rule)
+                raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2"
+                                  + _misplaced(reader, rule, "severity"), rule, after)
             overrides[_check_rule(reader, rule, "severity", reader.key_line(rule)
                                   or reader.key_line("severity"))] = Severity(value)
         settings["severity_overrides"] = overrides

@@ -241,6 +241,15 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="bad-severity-inline-table"),
     pytest.param('severity = "P1"\n', 1, "severity",
                  id="severity-not-a-table"),
+    pytest.param('disable = ["CF001"]\n[severity]\nCF002 = "P0"\ndisable = ["CF006"]\n', 4,
+                 "severity.disable: ['CF006'] is not one of P0, P1, P2; `disable` is a top-level key,"
+                 " but written below [severity] it is read into that table: move it above [severity]",
+                 id="top-level-key-below-severity"),
+    pytest.param(WAIVER + 'latency_threshold_ms = 300\n', 5,
+                 "`latency_threshold_ms` is a top-level key, but written below [[waivers]] it is read"
+                 " into that table: move it above the first [[waivers]]", id="top-level-key-below-waivers"),
+    pytest.param('[[probes]]\nname = "p"\nregex = "a"\ndoc_path = "a.md"\n', 4,
+                 "move it above the first [[probes]]", id="top-level-key-below-probes"),
     pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF999"\npath = "*"\nreason = "r"\n', 7,
                  "unknown rule id 'CF999'", id="unknown-rule-in-waivers"),
     pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n', 6, "`reason` is required",
@@ -490,6 +499,15 @@ def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, l
     with pytest.raises(ConfigParseError) as caught:
         load_config(repo)
     assert (caught.value.path, caught.value.line) == (str(repo / "pyproject.toml"), line)
+
+
+def test_a_top_level_key_below_a_table_of_pyproject_is_named_with_its_header(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"pyproject.toml": '[tool.auditlib.severity]\nCF002 = "P0"\n'
+                                                  'doc_max_age_days = 30\n'})
+    with pytest.raises(ConfigParseError, match=r":3: severity\.doc_max_age_days: 30 is not one of P0,"
+                       r" P1, P2; .* move it above \[tool\.auditlib\.severity\]$"):
+        load_config(repo)
 
 
 def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:
