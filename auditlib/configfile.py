@@ -243,6 +243,9 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
         for key in ("groups", "globs"):
             if not _strings(entry.get(key, [])):
                 raise fail(f"probe {name!r}: {key} must be a list of strings", key)
+        for glob in entry.get("globs", []):
+            if why := _glob_problem(glob):
+                raise fail(f"probe {name!r}: globs: `{glob}` {why}", "globs")
         if not isinstance(name, str) or not isinstance(entry["regex"], str):
             raise fail("probe name and regex must be strings")
         if name in builtin:
@@ -271,6 +274,26 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
     if probes:
         _check_with_ripgrep(reader, probes, [_nth(spans, number) for number in range(len(probes))])
     return tuple(probes)
+
+
+def _glob_problem(glob: str) -> str | None:
+    """Why a probe's `glob` selects no files, or not the same ones in ripgrep, which searches
+    them, and in repofiles.select (fnmatch), which sorts the lines out to the probes; None
+    when it is fine."""
+    pattern = glob.removeprefix("!")
+    if not pattern:
+        return "is empty: a glob names files (`*.ts`, `src/**`)"
+    if pattern.endswith("/"):
+        return f"names a folder, not files: write `{glob}**`"
+    if "{" in pattern:
+        return ("has `{`: ripgrep reads `{a,b}` as either, the audit's own file selection as"
+                " literal braces: write one glob for each")
+    if "[^" in pattern:
+        return "has `[^`: write `[!` (ripgrep reads both, the audit's own file selection `[!` only)"
+    if "\\" in pattern:
+        return ("has a backslash: an escape to ripgrep, a literal `\\` to the audit's own file"
+                " selection (write `[*]` for a literal `*`)")
+    return None
 
 
 def _nth(spans: Sequence[tuple[int, int]], number: int) -> tuple[int, int] | None:

@@ -311,10 +311,15 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                                ("[[:alpha:]]+", "["), ("[^x[:digit:]]", "["), ("[a[bc]]", "["),
                                ("[a-z&&[^aeiou]]+", "&&"), ("[+--]", "--"), ("[a~~b]", "~~"),
                                ("[a||b]", "||")]],
-    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "{a,"]\n', 4,
-                 "globs: ripgrep: error parsing glob '{a,'", id="probe-glob-unclosed"),
-    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = [""]\n', 4,
-                 "globs: ripgrep: '': invalid definition", id="probe-glob-empty"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "[a"]\n', 4,
+                 "globs: ripgrep: error parsing glob '[a': unclosed character class",
+                 id="probe-glob-unclosed"),
+    *[pytest.param(f'[[probes]]\nname = "a"\nregex = "x"\n\nglobs = ["*.ts", \'{glob}\']\n', 5,
+                   f"probe 'a': globs: `{glob}` {why}", id=f"probe-glob-{glob}")
+      for glob, why in [("", "is empty"), ("src/sub/", "names a folder, not files: write `src/sub/**`"),
+                        ("!src/gen/", "names a folder, not files: write `!src/gen/**`"),
+                        ("*.{ts,js}", "has `{`"), ("src/[^.]*.ts", "has `[^`: write `[!`"),
+                        (r"src/\*.ts", "has a backslash")]],
     pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
@@ -343,7 +348,8 @@ def test_parse_config_values() -> None:
 
 
 @pytest.mark.parametrize(("regex", "globs"), [
-    pytest.param("(?P<flag>\\w+)\\s*=", '["*.{ts,js}", "!**/gen/**"]', id="named-group-brace-glob"),
+    pytest.param("(?P<flag>\\w+)\\s*=", '["*.ts", "*.js", "!**/gen/**"]', id="named-group-globs"),
+    pytest.param("(x)", '["src/[!.]*.ts", "!src/gen/**"]', id="negated-class-glob"),
     pytest.param("^\\s*import\\s+(\\S+)", '["src/*.ts"]', id="folder-glob"),
     *[pytest.param(regex, '["*.ts"]', id=f"read-alike-{regex}")
       for regex in [r"\\<(a)", r"[\[<>](x)", r"[]a](x)", r"[^]a](x)", r"[-a&](x)", r"\b(\w+)\b",
