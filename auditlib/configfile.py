@@ -304,7 +304,7 @@ def _nth(spans: Sequence[tuple[int, int]], number: int) -> tuple[int, int] | Non
 def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
     if not isinstance(entries, list):
         raise reader.fail("waivers must be an array of tables ([[waivers]])", "waivers")
-    waivers = []
+    waivers: list[Waiver] = []
     spans = reader.entries("waivers")  # where each waiver is written
     for number, entry in enumerate(entries):
         span = _nth(spans, number)
@@ -329,7 +329,15 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
         if expires is not None and not isinstance(expires, date):
             raise fail("waiver: `expires` must be a date (YYYY-MM-DD)", "expires")
         rule = _check_rule(reader, entry["rule"], "waivers", reader.within(span, "rule", "waivers"))
-        waivers.append(Waiver(rule=rule, path=entry["path"], reason=entry["reason"],
+        path = re.sub(r"^(?:\./)+", "", entry["path"]) or "."  # `./apps/*` is `apps/*`
+        if path.startswith("/"):
+            raise fail(f"waiver: path `{path}` starts with `/`: a path is relative to the"
+                       f" repository's root (`{path.lstrip('/') or '.'}`)", "path")
+        if same := next((w for w in waivers if (w.rule, w.path) == (rule, path)), None):
+            raise fail("waiver: the same rule and path as the waiver"
+                       + (f" at line {same.line}" if same.line else " before it")
+                       + ": only the first one applies; keep one")
+        waivers.append(Waiver(rule=rule, path=path, reason=entry["reason"],
                               expires=expires, line=span[0] if span else None))
     return tuple(waivers)
 

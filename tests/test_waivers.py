@@ -176,6 +176,12 @@ def test_waiver_path_glob_picks_configs(tmp_path: Path, make_repo: MakeRepo) -> 
         ("apps/api/wrangler.jsonc", Outcome.FAIL)}
 
 
+def test_a_waiver_path_from_the_current_folder_is_from_the_root() -> None:
+    config = parse_config("auditlib.toml", WAIVER.replace('"*"', '"./apps/*"')
+                          + WAIVER.replace('"*"', '"./"'))
+    assert [waiver.path for waiver in config.waivers] == ["apps/*", "."]
+
+
 def test_waiver_expiring_at_a_toml_datetime() -> None:
     config = parse_config("auditlib.toml", '[[waivers]]\nrule = "CF002"\npath = "*"\n'
                                            'reason = "r"\nexpires = 2025-06-01T00:00:00\n')
@@ -260,6 +266,12 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  "waiver: unknown key 'until' (known: expires, path, reason, rule)",
                  id="waiver-unknown-key"),
     pytest.param('waivers = ["CF001"]\n', 1, "each of waivers must be a table", id="waiver-not-a-table"),
+    pytest.param('[[waivers]]\nrule = "CF001"\npath = "/apps/*"\nreason = "r"\n', 3,
+                 "waiver: path `/apps/*` starts with `/`: a path is relative to the repository's root"
+                 " (`apps/*`)", id="waiver-absolute-path"),
+    pytest.param(WAIVER.replace('"*"', '"apps/*"') + '\n[[waivers]]\nrule = "CF001"\npath = "./apps/*"\n'
+                 'reason = "r"\n', 6, "waiver: the same rule and path as the waiver at line 1: only the"
+                 " first one applies; keep one", id="waiver-twice"),
     # Each error at the waiver that is wrong, never at a key of the next one.
     pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n\n' + WAIVER, 6,
                  "`reason` is required", id="waiver-without-reason-before-another"),
