@@ -248,6 +248,11 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
                 raise fail(f"probe {name!r}: globs: `{glob}` {why}", "globs")
         if not isinstance(name, str) or not isinstance(entry["regex"], str):
             raise fail("probe name and regex must be strings")
+        if not name.strip():
+            raise fail("[[probes]]: `name` is empty: the report names the probe's evidence by it",
+                       "name")
+        if not entry["regex"]:
+            raise fail(f"probe {name!r}: regex is empty: it would match every line", "regex")
         if name in builtin:
             raise fail(f"probe {name!r}: the name is taken by a built-in probe"
                        f" ({', '.join(sorted(builtin))})", "name")

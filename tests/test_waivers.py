@@ -297,6 +297,10 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="probe-unknown-key"),
     pytest.param('doc_path = "a.md"\n\n[[probes]]\nregex = "a"\n', 3, "[[probes]]: `name` is required",
                  id="probe-without-name"),
+    pytest.param('[[probes]]\nname = " "\nregex = "a"\n', 2, "[[probes]]: `name` is empty",
+                 id="probe-name-empty"),
+    pytest.param('[[probes]]\nname = "p"\nregex = ""\n', 3, "probe 'p': regex is empty: it would match"
+                 " every line", id="probe-regex-empty"),
     pytest.param('[[probes]]\nname = "p"\n\nregex = "a(b)"\n', 4,
                  "probe 'p': 1 capture group but 0 group names", id="groups-missing"),
     pytest.param(WAIVER + 'expires = "2025-13-01"\n', 5, "must be a date",
