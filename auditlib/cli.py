@@ -394,8 +394,14 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
     """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
     in their rule or path): a stale waiver would hide the next finding of its kind. Not
     while the audit is INCOMPLETE: the finding may be in what could not be read."""
-    for waiver in config.waivers if status != "INCOMPLETE" else ():
+    for waiver in config.waivers:
         where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
+        if waiver.rule in config.disabled_rules:
+            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} has nothing to"
+                  f" waive: {waiver.rule} is disabled (`disable`)", file=sys.stderr)
+            continue
+        if status == "INCOMPLETE":
+            continue
         # A `*` that crossed folders as waivers were read before (fnmatch) no longer does.
         across = sorted({str(f["path"]) for f in findings if f["rule"] == waiver.rule
                          and "*" in waiver.path and "**" not in waiver.path
@@ -407,8 +413,12 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                   + ": its `*` matches within one folder; write `**` to match across folders",
                   file=sys.stderr)
         elif not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
+            whole = waiver.path == "(repository)" or any(
+                f["rule"] == waiver.rule and f["path"] == "." for f in findings)
             print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} matches no"
-                  " finding: remove it, or correct its rule or path", file=sys.stderr)
+                  " finding: remove it, or correct its rule or path" + (
+                      " (a finding about the whole repository, shown as `(repository)`, has"
+                      ' path ".")' if whole else ""), file=sys.stderr)
 
 
 def _incomplete(status: str, findings: Sequence[dict[str, Any]], configs: bool) -> str:

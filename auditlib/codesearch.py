@@ -97,19 +97,24 @@ def pass_globs(probes: Sequence[Probe]) -> tuple[str, ...]:
                  or all(glob in probe.globs for probe in probes))
 
 
-def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]) -> list[Match]:
+def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]],
+                  unmatched: list[tuple[str, int]] | None = None) -> list[Match]:
     """Each of the matching `lines` (path, line number, text) attributed to its probes: those
-    whose regex matches it, in a file their globs select (as repofiles.select says)."""
+    whose regex matches it, in a file their globs select (as repofiles.select says). A line
+    that no probe's regex matches here, though ripgrep matched it (a regex the two read
+    differently), goes to `unmatched` as (path, line number)."""
     by_globs: dict[tuple[str, ...], list[tuple[Probe, re.Pattern[str]]]] = defaultdict(list)
     for probe in probes:
         by_globs[probe.globs].append((probe, re.compile(probe.regex)))
     selectors = [(repofiles.matcher(globs), members) for globs, members in by_globs.items()]
+    every = [pattern for members in by_globs.values() for _probe, pattern in members]
     applicable: dict[str, list[tuple[Probe, re.Pattern[str]]]] = {}
-    matches = []
+    matches: list[Match] = []
     for path, line, text in sorted(lines):
         if path not in applicable:
             applicable[path] = [member for selects, members in selectors if selects(path)
                                 for member in members]
+        found_before = len(matches)
         for probe, pattern in applicable[path]:
             if pattern.search(text) is None:  # most probes: cheaper than finditer
                 continue
@@ -117,6 +122,10 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
                     text=text.strip(), groups=dict(zip(probe.groups, found.groups(), strict=True))))
+        # Rare: a line of a file that only other probes' globs select (a test file).
+        if (unmatched is not None and len(matches) == found_before
+                and not any(pattern.search(text) for pattern in every)):
+            unmatched.append((path, line))
     return matches
 
 

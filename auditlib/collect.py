@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
+from .blocks import counted
 from .config import CODE_GLOBS, NOT_TESTS, TEST_FOLDERS, Probe
 from .docs import read_header
 from .errors import ConfigParseError
@@ -414,12 +415,21 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     docs_found: list[Document] = _read_each(
         root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
         problems)
+    unmatched: list[tuple[str, int]] = []
     code = _code_facts(root, configs, problems, probes,
-                       codesearch.probe_matches(all_probes, searching))
-    # What ripgrep could not read as it is, for files nothing else has reported.
+                       codesearch.probe_matches(all_probes, searching, unmatched))
+    # What ripgrep could not read as it is, for files nothing else has reported; and once,
+    # the lines it matched that no probe matches in Python (a line not UTF-8 is reported).
     reported = {problem.location.path for problem in problems}
+    read_badly = reported | {path for path, _line, _why in searching.problems}
+    unmatched = [found for found in unmatched if found[0] not in read_badly]
+    missed: list[tuple[str, int | None, str]] = [(*unmatched[0], "ripgrep matched this line" + (
+        f" and {counted(len(unmatched) - 1, 'more line')}" if unmatched[1:] else "")
+        + ", but Python's re matches no probe's regex there: the two read a probe's regex"
+          " differently, and the probe misses these lines")] if unmatched else []
     for path, line, why in dict.fromkeys(
-            [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems):
+            [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems
+            + missed):
         folder = (root / path).is_dir() and not (root / path).is_symlink()
         # a broken fixture is none of the audit's business
         among = (among_tests(f"{path}/-") if folder else

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
+import itertools
 import re
 import subprocess
 import tempfile
 import tomllib
+import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +31,9 @@ WAIVER_KEYS = {"rule", "path", "reason", "expires"}
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
+# What a TOML value's brackets are counted past: strings and comments, which may hold any.
+_TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+                    r"|#[^\n]*|[\[\]{}]", re.DOTALL)
 
 
 class _Reader:
@@ -34,7 +41,11 @@ class _Reader:
 
     def __init__(self, path: str, text: str, section: str | None = None) -> None:
         self.path = path
+        self.section = section
+        self.text = text
         self.lines = text.splitlines()
+        self.starts = list(itertools.accumulate(
+            (len(line) for line in text.splitlines(keepends=True)), initial=0))
         self.inside = [section is None] * len(self.lines)
         if section is not None:
             header = ""
@@ -43,21 +54,65 @@ class _Reader:
                     header = found[1]
                 self.inside[index] = header == section or header.startswith(section + ".")
 
-    def line(self, pattern: str, after: int = 0) -> int | None:
+    def line(self, pattern: str, after: int = 0, last: int | None = None) -> int | None:
+        """The first line after line `after` (up to line `last`) that `pattern` finds."""
         compiled = re.compile(pattern)
-        for number, text in enumerate(self.lines[after:], after + 1):
+        for number, text in enumerate(self.lines[after:last], after + 1):
             if self.inside[number - 1] and compiled.search(text.split("#")[0]):
                 return number
         return None
 
-    def key_line(self, key: str, after: int = 0) -> int | None:
+    def key_line(self, key: str, after: int = 0, last: int | None = None) -> int | None:
         """The line of `key = ...`, `[key]` or `{ key = ... }`."""
         name = re.escape(key)
-        return self.line(rf"(?:^\s*\[*\s*(?:tool\.auditlib\.)?|[{{,]\s*){name}\s*(?:=|\])", after)
+        return self.line(rf"(?:^\s*\[*\s*(?:tool\.auditlib\.)?|[{{,]\s*){name}\s*(?:=|\])", after,
+                         last)
 
     def fail(self, message: str, key: str | None = None, after: int = 0) -> ConfigParseError:
         return ConfigParseError(self.path, self.key_line(key, after) if key else None, None,
                                 message)
+
+    def entries(self, key: str) -> list[tuple[int, int]]:
+        """Where each table of the array `key` is written, as (first line, last line): each
+        `[[key]]` up to the next table header, or each `{ ... }` of `key = [ ... ]`."""
+        headers = [number for number, text in enumerate(self.lines, 1) if _HEADER.match(text)]
+        own = re.compile(rf"^\s*\[\[\s*(?:tool\.auditlib\.)?{re.escape(key)}\s*\]\]")
+        tables = [number for number in headers
+                  if self.inside[number - 1] and own.match(self.lines[number - 1])]
+        if tables:
+            return [(number, next((header - 1 for header in headers if header > number),
+                                  len(self.lines))) for number in tables]
+        line = self.key_line(key)
+        if line is None:
+            return []
+        spans: list[tuple[int, int]] = []
+        open_brackets: list[str] = []
+        for token in _TOKEN.finditer(self.text, self.starts[line - 1]):
+            if token[0] in ("[", "{"):
+                open_brackets.append(token[0])
+                if open_brackets == ["[", "{"]:  # a table of the array opens
+                    spans.append((self._line_at(token.start()),) * 2)
+            elif token[0] in ("]", "}") and open_brackets:
+                if open_brackets == ["[", "{"]:
+                    spans[-1] = (spans[-1][0], self._line_at(token.start()))
+                open_brackets.pop()
+                if not open_brackets:
+                    break
+        return spans
+
+    def _line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def within(self, span: tuple[int, int] | None, key: str | None, array: str) -> int | None:
+        """The line of `key` in the table of `array` at `span` (see `entries`), else the
+        table's first line; without a span, the line of `array`."""
+        if span is None:
+            return self.key_line(array)
+        return (self.key_line(key, span[0] - 1, span[1]) if key else None) or span[0]
+
+    def fail_within(self, span: tuple[int, int] | None, array: str, message: str,
+                    key: str | None = None) -> ConfigParseError:
+        return ConfigParseError(self.path, self.within(span, key, array), None, message)
 
 
 def _rule_ids() -> set[str]:
@@ -66,9 +121,20 @@ def _rule_ids() -> set[str]:
     return {rule.id for rule in RULES}
 
 
-def _check_rule(reader: _Reader, rule: object, key: str) -> str:
+def _misplaced(reader: _Reader, key: str, table: str, array: bool = False) -> str:
+    """A hint for a top-level `key` that TOML read into `table`, as it is written below its
+    header; "" for another key."""
+    if key not in TOP_KEYS:
+        return ""
+    name = f"{reader.section}.{table}" if reader.section else table
+    header = f"[[{name}]]" if array else f"[{name}]"
+    return (f"; `{key}` is a top-level key, but written below {header} it is read into that"
+            f" table: move it above {'the first ' if array else ''}{header}")
+
+
+def _check_rule(reader: _Reader, rule: object, key: str, line: int | None) -> str:
+    """`rule`, a known rule id; else ConfigParseError at `line`."""
     if not isinstance(rule, str) or rule not in _rule_ids():
-        line = reader.line(re.escape(str(rule)))
         raise ConfigParseError(reader.path, line, None,
                                f"{key}: unknown rule id {rule!r} (see `auditlib rules`)")
     return rule
@@ -95,7 +161,8 @@ def _ripgrep_rejects(patterns: Sequence[str], globs: Sequence[str]) -> str | Non
     return (reasons or lines or [f"exit code {done.returncode}"])[0].removeprefix("rg: ")
 
 
-def _check_with_ripgrep(reader: _Reader, probes: Sequence[Probe], headers: Sequence[int]) -> None:
+def _check_with_ripgrep(reader: _Reader, probes: Sequence[Probe],
+                        spans: Sequence[tuple[int, int] | None]) -> None:
     """Reject the regexes and globs that ripgrep, which runs the probes, does not accept
     (Python's re accepts look-around and backreferences). One rg run checks them all; each
     probe is run alone only to find the one that failed."""
@@ -104,15 +171,56 @@ def _check_with_ripgrep(reader: _Reader, probes: Sequence[Probe], headers: Seque
                               tuple(dict.fromkeys(glob for probe in every for glob in probe.globs)))
     if reason is None:
         return
-    for probe, after in zip(probes, headers, strict=True):
+    for probe, span in zip(probes, spans, strict=True):
         if found := _ripgrep_rejects([probe.regex], ()):
-            raise reader.fail(f"probe {probe.name!r}: regex: ripgrep: {found}", "regex", after)
+            raise ConfigParseError(reader.path, reader.within(span, "regex", "probes"), None,
+                                   f"probe {probe.name!r}: regex: ripgrep: {found}")
         for glob in probe.globs:
             if found := _ripgrep_rejects([probe.regex], (glob,)):
                 named = found if f"'{glob}'" in found else f"{glob!r}: {found}"
-                raise reader.fail(f"probe {probe.name!r}: globs: ripgrep: {named}",
-                                  "globs", after)
+                raise ConfigParseError(reader.path, reader.within(span, "globs", "probes"), None,
+                                       f"probe {probe.name!r}: globs: ripgrep: {named}")
     raise reader.fail(f"probes: ripgrep, for all probes together: {reason}", "probes")
+
+
+# Set operations inside a class: ripgrep's (`&&`, `--`, `~~`), and those Python's re warns
+# it may read so one day (`||`).
+_SET_OPERATIONS = ("&&", "--", "~~", "||")
+
+
+def _read_differently(regex: str) -> str | None:
+    """Why ripgrep and Python's re, which both accept `regex`, read it differently (ripgrep
+    finds the lines, re then reads each one: the probe would miss them), or None."""
+    in_class = False
+    index = 0
+    while index < len(regex):
+        pair = regex[index:index + 2]
+        if pair in ("\\<", "\\>") and not in_class:
+            return (f"`{pair}` is a word boundary to ripgrep, a literal `{pair[1]}` to Python's"
+                    " re: write `\\b`")
+        if regex.startswith("\\b{", index) and not in_class:
+            return ("`\\b{...}` is a word boundary to ripgrep, `\\b` and a literal `{...}` to"
+                    " Python's re: write `\\b`")
+        if pair[0] == "\\":
+            index += 2
+            continue
+        if in_class and pair in _SET_OPERATIONS:
+            return (f"`{pair}` inside a class: a set operation to ripgrep or to a later Python,"
+                    f" literal characters to Python's re now: write the class out, or escape"
+                    f" one of them (`\\{pair[0]}`)")
+        if in_class and pair[0] == "[":
+            return ("`[` inside a class is a nested class (or a POSIX class, `[:alpha:]`) to"
+                    " ripgrep, a literal `[` to Python's re: write the class out (`[a-zA-Z]`),"
+                    " or `\\[`")
+        if in_class and pair[0] == "]":
+            in_class = False
+        elif pair[0] == "[" and not in_class:
+            in_class = True
+            index += 1 + regex.startswith("^", index + 1)
+            index += regex.startswith("]", index)  # `[]a]`, `[^]a]`: a literal `]` first
+            continue
+        index += 1
+    return None
 
 
 def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
@@ -120,65 +228,101 @@ def _probes(reader: _Reader, entries: Any) -> tuple[Probe, ...]:
         raise reader.fail("probes must be an array of tables ([[probes]])", "probes")
     builtin = {probe.name for probe in codesearch.PROBES}
     probes: list[Probe] = []
-    headers = []  # the line of each probe's [[probes]]
-    after = 0
-    for entry in entries:
+    spans = reader.entries("probes")  # where each probe is written
+    for number, entry in enumerate(entries):
+        fail = functools.partial(reader.fail_within, _nth(spans, number), "probes")
         name = entry.get("name") if isinstance(entry, dict) else None
-        after = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?probes\s*\]\]", after) or after
         if not isinstance(entry, dict):
-            raise reader.fail("each of probes must be a table ([[probes]])", "probes")
+            raise fail("each of probes must be a table ([[probes]])")
         if unknown := sorted(set(entry) - PROBE_KEYS):
-            raise reader.fail(f"[[probes]]: unknown key {unknown[0]!r} (known:"
-                              f" {', '.join(sorted(PROBE_KEYS))})", unknown[0], after)
+            raise fail(f"[[probes]]: unknown key {unknown[0]!r} (known:"
+                       f" {', '.join(sorted(PROBE_KEYS))})"
+                       + _misplaced(reader, unknown[0], "probes", array=True), unknown[0])
         if missing := sorted({"name", "regex"} - set(entry)):
-            raise ConfigParseError(reader.path, after or reader.key_line("probes"), None,
-                                   f"[[probes]]: `{missing[0]}` is required")
+            raise fail(f"[[probes]]: `{missing[0]}` is required")
         for key in ("groups", "globs"):
             if not _strings(entry.get(key, [])):
-                raise reader.fail(f"probe {name!r}: {key} must be a list of strings", key, after)
+                raise fail(f"probe {name!r}: {key} must be a list of strings", key)
+        for glob in entry.get("globs", []):
+            if why := _glob_problem(glob):
+                raise fail(f"probe {name!r}: globs: `{glob}` {why}", "globs")
         if not isinstance(name, str) or not isinstance(entry["regex"], str):
-            raise reader.fail("probe name and regex must be strings", "probes", after)
+            raise fail("probe name and regex must be strings")
+        if not name.strip():
+            raise fail("[[probes]]: `name` is empty: the report names the probe's evidence by it",
+                       "name")
+        if not entry["regex"]:
+            raise fail(f"probe {name!r}: regex is empty: it would match every line", "regex")
         if name in builtin:
-            raise reader.fail(f"probe {name!r}: the name is taken by a built-in probe"
-                              f" ({', '.join(sorted(builtin))})", "name", after)
+            raise fail(f"probe {name!r}: the name is taken by a built-in probe"
+                       f" ({', '.join(sorted(builtin))})", "name")
         if any(probe.name == name for probe in probes):
-            raise reader.fail(f"probe {name!r}: the name is used by an earlier probe", "name",
-                              after)
+            raise fail(f"probe {name!r}: the name is used by an earlier probe", "name")
+        if reason := _read_differently(entry["regex"]):
+            raise fail(f"probe {name!r}: regex: {reason}", "regex")
         try:
-            compiled = re.compile(entry["regex"])
+            with warnings.catch_warnings():  # "Possible nested set": never a raw warning
+                warnings.simplefilter("error", FutureWarning)
+                compiled = re.compile(entry["regex"])
+        except FutureWarning as exc:
+            raise fail(f"probe {name!r}: regex: ripgrep and Python's re may read it"
+                       f" differently: {exc}", "regex") from exc
         except (re.error, OverflowError, RecursionError) as exc:
-            raise reader.fail(f"probe {name!r}: bad regex: {exc}", "regex", after) from exc
+            raise fail(f"probe {name!r}: bad regex: {exc}", "regex") from exc
         groups = tuple(entry.get("groups", ()))
         if len(groups) != compiled.groups:
-            raise reader.fail(f"probe {name!r}: {counted(compiled.groups, 'capture group')} but"
-                              f" {counted(len(groups), 'group name')}",
-                              "groups" if "groups" in entry else "regex", after)
+            raise fail(f"probe {name!r}: {counted(compiled.groups, 'capture group')} but"
+                       f" {counted(len(groups), 'group name')}",
+                       "groups" if "groups" in entry else "regex")
         probes.append(Probe(name=str(name), regex=entry["regex"], groups=groups,
                             **({"globs": tuple(entry["globs"])} if "globs" in entry else {})))
-        headers.append(after)
     if probes:
-        _check_with_ripgrep(reader, probes, headers)
+        _check_with_ripgrep(reader, probes, [_nth(spans, number) for number in range(len(probes))])
     return tuple(probes)
+
+
+def _glob_problem(glob: str) -> str | None:
+    """Why a probe's `glob` selects no files, or not the same ones in ripgrep, which searches
+    them, and in repofiles.select (fnmatch), which sorts the lines out to the probes; None
+    when it is fine."""
+    pattern = glob.removeprefix("!")
+    if not pattern:
+        return "is empty: a glob names files (`*.ts`, `src/**`)"
+    if pattern.endswith("/"):
+        return f"names a folder, not files: write `{glob}**`"
+    if "{" in pattern:
+        return ("has `{`: ripgrep reads `{a,b}` as either, the audit's own file selection as"
+                " literal braces: write one glob for each")
+    if "[^" in pattern:
+        return "has `[^`: write `[!` (ripgrep reads both, the audit's own file selection `[!` only)"
+    if "\\" in pattern:
+        return ("has a backslash: an escape to ripgrep, a literal `\\` to the audit's own file"
+                " selection (write `[*]` for a literal `*`)")
+    return None
+
+
+def _nth(spans: Sequence[tuple[int, int]], number: int) -> tuple[int, int] | None:
+    """Where the table `number` of an array is written (see _Reader.entries), if found."""
+    return spans[number] if number < len(spans) else None
 
 
 def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
     if not isinstance(entries, list):
         raise reader.fail("waivers must be an array of tables ([[waivers]])", "waivers")
-    waivers = []
-    after = 0
-    for entry in entries:
-        line = reader.line(r"^\s*\[\[\s*(?:tool\.auditlib\.)?waivers\s*\]\]", after)
-        after = line or after
+    waivers: list[Waiver] = []
+    spans = reader.entries("waivers")  # where each waiver is written
+    for number, entry in enumerate(entries):
+        span = _nth(spans, number)
+        fail = functools.partial(reader.fail_within, span, "waivers")
         if not isinstance(entry, dict):
-            raise reader.fail("each of waivers must be a table ([[waivers]])", "waivers")
+            raise fail("each of waivers must be a table ([[waivers]])")
         if unknown := sorted(set(entry) - WAIVER_KEYS):
-            raise ConfigParseError(
-                reader.path, reader.key_line(unknown[0], (line or 1) - 1) or line, None,
-                f"waiver: unknown key {unknown[0]!r} (known: {', '.join(sorted(WAIVER_KEYS))})")
+            raise fail(f"waiver: unknown key {unknown[0]!r} (known:"
+                       f" {', '.join(sorted(WAIVER_KEYS))})"
+                       + _misplaced(reader, unknown[0], "waivers", array=True), unknown[0])
         for key in ("rule", "path", "reason"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ConfigParseError(reader.path, reader.key_line(key, (line or 1) - 1) or line,
-                                       None, f"waiver: `{key}` is required")
+                raise fail(f"waiver: `{key}` is required", key)
         expires = entry.get("expires")
         if isinstance(expires, datetime):
             expires = expires.date()
@@ -188,11 +332,18 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
             except ValueError:
                 expires = False
         if expires is not None and not isinstance(expires, date):
-            raise reader.fail("waiver: `expires` must be a date (YYYY-MM-DD)", "expires",
-                              (line or 1) - 1)
-        waivers.append(Waiver(rule=_check_rule(reader, entry["rule"], "waivers"),
-                              path=entry["path"], reason=entry["reason"], expires=expires,
-                              line=line))
+            raise fail("waiver: `expires` must be a date (YYYY-MM-DD)", "expires")
+        rule = _check_rule(reader, entry["rule"], "waivers", reader.within(span, "rule", "waivers"))
+        path = re.sub(r"^(?:\./)+", "", entry["path"]) or "."  # `./apps/*` is `apps/*`
+        if path.startswith("/"):
+            raise fail(f"waiver: path `{path}` starts with `/`: a path is relative to the"
+                       f" repository's root (`{path.lstrip('/') or '.'}`)", "path")
+        if same := next((w for w in waivers if (w.rule, w.path) == (rule, path)), None):
+            raise fail("waiver: the same rule and path as the waiver"
+                       + (f" at line {same.line}" if same.line else " before it")
+                       + ": only the first one applies; keep one")
+        waivers.append(Waiver(rule=rule, path=path, reason=entry["reason"],
+                              expires=expires, line=span[0] if span else None))
     return tuple(waivers)
 
 
@@ -202,9 +353,11 @@ def _toml(path: str, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
         found = _TOML_ERROR.search(str(exc))
-        raise ConfigParseError(path, int(found[1]) if found else None,
-                               int(found[2]) if found else None,
-                               _TOML_ERROR.sub("", str(exc)).strip()) from exc
+        line, column = (int(found[1]), int(found[2])) if found else (None, None)
+        if "(at end of document)" in str(exc):  # an unclosed array: just past the last text
+            written = text.rstrip()
+            line, column = written.count("\n") + 1, len(written) - written.rfind("\n")
+        raise ConfigParseError(path, line, column, _TOML_ERROR.sub("", str(exc)).strip()) from exc
 
 
 def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:
@@ -214,7 +367,12 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
         table = _toml(path, text)
     for key in table:
         if key not in TOP_KEYS:
-            raise reader.fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
+            hint = ("; [tool.auditlib] is read only from a file named pyproject.toml: here, leave"
+                    " out `[tool.auditlib]`, and `tool.auditlib.` in table headers" if key == "tool"
+                    and isinstance(table[key], dict) and "auditlib" in table[key] else "")
+            raise ConfigParseError(  # `key = …`, `[key]`, or a header `[key.sub]`
+                path, reader.key_line(key) or reader.line(rf"^\s*\[+\s*{re.escape(key)}\s*\."),
+                None, f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))}){hint}")
     settings: dict[str, Any] = {"source": path}
     for key in ("doc_path", "repo_url"):
         if key in table:
@@ -235,16 +393,22 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
     if "disable" in table:
         if not isinstance(table["disable"], list):
             raise reader.fail("disable must be a list of rule ids", "disable")
+        where = reader.key_line("disable") or 1
         settings["disabled_rules"] = frozenset(
-            _check_rule(reader, rule, "disable") for rule in table["disable"])
+            _check_rule(reader, rule, "disable",  # the line of the id, the whole quoted string
+                        reader.line(rf"([\"']){re.escape(str(rule))}\1", where - 1) or where)
+            for rule in table["disable"])
     if "severity" in table:
         if not isinstance(table["severity"], dict):
             raise reader.fail('severity must be a table, e.g. [severity] CF002 = "P2"', "severity")
         overrides = {}
+        after = (reader.key_line("severity") or 1) - 1
         for rule, value in table["severity"].items():
             if not isinstance(value, str) or value not in {s.value for s in Severity}:
-                raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2", rule)
-            overrides[_check_rule(reader, rule, "severity")] = Severity(value)
+                raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2"
+                                  + _misplaced(reader, rule, "severity"), rule, after)
+            overrides[_check_rule(reader, rule, "severity", reader.key_line(rule)
+                                  or reader.key_line("severity"))] = Severity(value)
         settings["severity_overrides"] = overrides
     if "probes" in table:
         settings["probes"] = _probes(reader, table["probes"])
@@ -269,7 +433,9 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
     for candidate in candidates:
         if candidate is None or not candidate.is_file():
             if explicit is not None:
-                raise ConfigParseError(str(explicit), None, None, "configuration file not found"
+                raise ConfigParseError(str(explicit), None, None, "not a regular file"
+                                       if explicit.exists() and not explicit.is_dir() else
+                                       "configuration file not found"
                                        + (" (a folder)" if explicit.is_dir() else ""))
             continue
         source = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
@@ -282,6 +448,9 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
             return dataclasses.replace(config, unread_source=_settings_in_pyproject(repo))
         if config is not None:
             return config
+        if explicit is not None:  # named to be read: its settings must not be lost unseen
+            raise ConfigParseError(_shown(candidate), None, None, "holds no [tool.auditlib]"
+                                   " table: there are no settings to read in it")
     return AuditConfig()
 
 

@@ -344,6 +344,26 @@ def test_configured_probes_search_tests_where_built_in_ones_do_not(tmp_path: Pat
     assert [str(m.location) for m in facts.metrics] == ["src/cart.ts:2"]
 
 
+def test_lines_ripgrep_matched_that_no_probe_matches_in_python_are_a_problem(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`\\<` is a word boundary to ripgrep, a literal `<` to Python: the settings refuse it,
+    and were one to get through, what ripgrep found is not dropped in silence."""
+    from auditlib.config import Probe
+
+    code = 'const a = fetch("/a");\nconst b = fetch("/b");\n'
+    repo = make_repo(tmp_path, {"src/a.ts": code, "src/b.ts": code,
+                                "test/cart.ts": "env.METRICS.writeDataPoint({});\n"})
+    facts = collect(repo, [Probe(name="fetch", regex=r"\<fetch\>", groups=())])
+    assert facts.extra == ()
+    assert [(str(p.location), p.message) for p in facts.problems] == [(
+        "src/a.ts:1", "ripgrep matched this line and 3 more lines, but Python's re matches no"
+                      " probe's regex there: the two read a probe's regex differently, and the"
+                      " probe misses these lines")]
+    # A built-in probe's line in a test file, where only the configured probe looks: no problem.
+    facts = collect(repo, [Probe(name="fetch", regex=r"\bfetch\b", groups=())])
+    assert (len(facts.extra), facts.problems) == (4, ())
+
+
 def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
     """Dashboard links carry long query strings; a summary shows the link's text."""
     from auditlib.docs import read_document

@@ -263,6 +263,24 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+@pytest.mark.parametrize(("settings", "said"), [
+    pytest.param('[[waivers]]\nrule = "CF005"\npath = "(repository)"\nreason = "r"\n',
+                 "auditlib: the waiver of CF005 for `(repository)` (auditlib.toml:1) matches no finding:"
+                 " remove it, or correct its rule or path (a finding about the whole repository, shown"
+                 ' as `(repository)`, has path ".")\n', id="whole-repository"),
+    pytest.param('disable = ["CF002"]\n[[waivers]]\nrule = "CF002"\npath = "wrangler.toml"\n'
+                 'reason = "r"\n',
+                 "auditlib: the waiver of CF002 for `wrangler.toml` (auditlib.toml:2) has nothing to"
+                 " waive: CF002 is disabled (`disable`)\n", id="disabled-rule"),
+])
+def test_why_a_waiver_matches_no_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         settings: str, said: str) -> None:
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(settings, encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"]) == 0
+    assert capsys.readouterr().err == said
+
+
 @pytest.mark.parametrize("command", [["check", "--format", "json"], ["rules"]])
 def test_settings_in_pyproject_beside_auditlib_toml_are_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:

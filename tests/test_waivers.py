@@ -176,6 +176,12 @@ def test_waiver_path_glob_picks_configs(tmp_path: Path, make_repo: MakeRepo) -> 
         ("apps/api/wrangler.jsonc", Outcome.FAIL)}
 
 
+def test_a_waiver_path_from_the_current_folder_is_from_the_root() -> None:
+    config = parse_config("auditlib.toml", WAIVER.replace('"*"', '"./apps/*"')
+                          + WAIVER.replace('"*"', '"./"'))
+    assert [waiver.path for waiver in config.waivers] == ["apps/*", "."]
+
+
 def test_waiver_expiring_at_a_toml_datetime() -> None:
     config = parse_config("auditlib.toml", '[[waivers]]\nrule = "CF002"\npath = "*"\n'
                                            'reason = "r"\nexpires = 2025-06-01T00:00:00\n')
@@ -241,6 +247,15 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="bad-severity-inline-table"),
     pytest.param('severity = "P1"\n', 1, "severity",
                  id="severity-not-a-table"),
+    pytest.param('disable = ["CF001"]\n[severity]\nCF002 = "P0"\ndisable = ["CF006"]\n', 4,
+                 "severity.disable: ['CF006'] is not one of P0, P1, P2; `disable` is a top-level key,"
+                 " but written below [severity] it is read into that table: move it above [severity]",
+                 id="top-level-key-below-severity"),
+    pytest.param(WAIVER + 'latency_threshold_ms = 300\n', 5,
+                 "`latency_threshold_ms` is a top-level key, but written below [[waivers]] it is read"
+                 " into that table: move it above the first [[waivers]]", id="top-level-key-below-waivers"),
+    pytest.param('[[probes]]\nname = "p"\nregex = "a"\ndoc_path = "a.md"\n', 4,
+                 "move it above the first [[probes]]", id="top-level-key-below-probes"),
     pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF999"\npath = "*"\nreason = "r"\n', 7,
                  "unknown rule id 'CF999'", id="unknown-rule-in-waivers"),
     pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n', 6, "`reason` is required",
@@ -251,11 +266,41 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  "waiver: unknown key 'until' (known: expires, path, reason, rule)",
                  id="waiver-unknown-key"),
     pytest.param('waivers = ["CF001"]\n', 1, "each of waivers must be a table", id="waiver-not-a-table"),
+    pytest.param('[[waivers]]\nrule = "CF001"\npath = "/apps/*"\nreason = "r"\n', 3,
+                 "waiver: path `/apps/*` starts with `/`: a path is relative to the repository's root"
+                 " (`apps/*`)", id="waiver-absolute-path"),
+    pytest.param(WAIVER.replace('"*"', '"apps/*"') + '\n[[waivers]]\nrule = "CF001"\npath = "./apps/*"\n'
+                 'reason = "r"\n', 6, "waiver: the same rule and path as the waiver at line 1: only the"
+                 " first one applies; keep one", id="waiver-twice"),
+    # Each error at the waiver that is wrong, never at a key of the next one.
+    pytest.param(WAIVER + '\n[[waivers]]\nrule = "CF002"\npath = "*"\n\n' + WAIVER, 6,
+                 "`reason` is required", id="waiver-without-reason-before-another"),
+    pytest.param(WAIVER.replace("CF001", "CF010") + '\n[[waivers]]\nrule = "CF01"\npath = "*"\n'
+                 'reason = "r"\n', 7, "unknown rule id 'CF01'", id="unknown-rule-in-waivers-a-prefix"),
+    pytest.param('waivers = [\n  { rule = "CF001", path = "*", reason = "a { ] [" },  # {\n'
+                 '  { rule = "CF002", path = "*" },\n]\n', 3, "`reason` is required",
+                 id="inline-waiver-without-reason"),
+    pytest.param('waivers = [{ rule = "CF001", path = "*", reason = "r" },\n'
+                 '           { rule = "CF002", path = "*", reason = "r", expires = "soon" }]\n', 2,
+                 "must be a date", id="inline-waiver-bad-expires"),
+    pytest.param('disable = ["CF010",\n           "CF01"]\n', 2, "unknown rule id 'CF01'",
+                 id="unknown-rule-in-disable-a-prefix"),
+    pytest.param('[severity]\nCF010 = "P1"\nCF01 = "P1"\n', 3, "unknown rule id 'CF01'",
+                 id="unknown-rule-in-severity-a-prefix"),
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "b"\n\n'
+                 '[[probes]]\nname = "c"\nregex = "y"\n', 5, "`regex` is required",
+                 id="probe-without-regex-before-another"),
+    pytest.param('probes = [\n  { name = "a", regex = "x" },\n  { name = "b", regex = "(x)" },\n]\n', 3,
+                 "1 capture group but 0 group names", id="inline-probe-groups-missing"),
     pytest.param('[[probes]]\nname = "p"\nregex = "a"\n\nextra = 1\n', 5,
                  "[[probes]]: unknown key 'extra' (known: globs, groups, name, regex)",
                  id="probe-unknown-key"),
     pytest.param('doc_path = "a.md"\n\n[[probes]]\nregex = "a"\n', 3, "[[probes]]: `name` is required",
                  id="probe-without-name"),
+    pytest.param('[[probes]]\nname = " "\nregex = "a"\n', 2, "[[probes]]: `name` is empty",
+                 id="probe-name-empty"),
+    pytest.param('[[probes]]\nname = "p"\nregex = ""\n', 3, "probe 'p': regex is empty: it would match"
+                 " every line", id="probe-regex-empty"),
     pytest.param('[[probes]]\nname = "p"\n\nregex = "a(b)"\n', 4,
                  "probe 'p': 1 capture group but 0 group names", id="groups-missing"),
     pytest.param(WAIVER + 'expires = "2025-13-01"\n', 5, "must be a date",
@@ -276,10 +321,21 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
     pytest.param('[[probes]]\nname = "a"\nregex = "x"\n\n[[probes]]\nname = "b"\ngroups = ["x"]\n'
                  'regex = "(a)\\\\1"\n', 8, "regex: ripgrep: backreferences are not supported",
                  id="probe-regex-backreference-in-second-probe"),
-    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "{a,"]\n', 4,
-                 "globs: ripgrep: error parsing glob '{a,'", id="probe-glob-unclosed"),
-    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = [""]\n', 4,
-                 "globs: ripgrep: '': invalid definition", id="probe-glob-empty"),
+    *[pytest.param(f'[[probes]]\nname = "a"\nglobs = ["*.ts"]\nregex = \'{regex}\'\n', 4,
+                   f"probe 'a': regex: `{construct}`", id=f"probe-regex-read-differently-{regex}")
+      for regex, construct in [(r"\<fetch\>", r"\<"), (r"fetch\>", r"\>"), (r"\b{start}fetch", r"\b{...}"),
+                               ("[[:alpha:]]+", "["), ("[^x[:digit:]]", "["), ("[a[bc]]", "["),
+                               ("[a-z&&[^aeiou]]+", "&&"), ("[+--]", "--"), ("[a~~b]", "~~"),
+                               ("[a||b]", "||")]],
+    pytest.param('[[probes]]\nname = "a"\nregex = "x"\nglobs = ["*.ts", "[a"]\n', 4,
+                 "globs: ripgrep: error parsing glob '[a': unclosed character class",
+                 id="probe-glob-unclosed"),
+    *[pytest.param(f'[[probes]]\nname = "a"\nregex = "x"\n\nglobs = ["*.ts", \'{glob}\']\n', 5,
+                   f"probe 'a': globs: `{glob}` {why}", id=f"probe-glob-{glob}")
+      for glob, why in [("", "is empty"), ("src/sub/", "names a folder, not files: write `src/sub/**`"),
+                        ("!src/gen/", "names a folder, not files: write `!src/gen/**`"),
+                        ("*.{ts,js}", "has `{`"), ("src/[^.]*.ts", "has `[^`: write `[!`"),
+                        (r"src/\*.ts", "has a backslash")]],
     pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
@@ -308,13 +364,25 @@ def test_parse_config_values() -> None:
 
 
 @pytest.mark.parametrize(("regex", "globs"), [
-    pytest.param("(?P<flag>\\w+)\\s*=", '["*.{ts,js}", "!**/gen/**"]', id="named-group-brace-glob"),
+    pytest.param("(?P<flag>\\w+)\\s*=", '["*.ts", "*.js", "!**/gen/**"]', id="named-group-globs"),
+    pytest.param("(x)", '["src/[!.]*.ts", "!src/gen/**"]', id="negated-class-glob"),
     pytest.param("^\\s*import\\s+(\\S+)", '["src/*.ts"]', id="folder-glob"),
+    *[pytest.param(regex, '["*.ts"]', id=f"read-alike-{regex}")
+      for regex in [r"\\<(a)", r"[\[<>](x)", r"[]a](x)", r"[^]a](x)", r"[-a&](x)", r"\b(\w+)\b",
+                    r"[\&&](x)"]],
 ])
 def test_probe_accepted_by_python_and_ripgrep(regex: str, globs: str) -> None:
     config = parse_config("auditlib.toml", f'[[probes]]\nname = "p"\nregex = \'{regex}\'\n'
                                            f'groups = ["g"]\nglobs = {globs}\n')
     assert [(p.name, p.regex) for p in config.probes] == [("p", regex)]
+
+
+def test_a_regex_python_warns_about_is_refused_not_warned_about(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's FutureWarning about a class is the refusal's reason, never a raw warning."""
+    monkeypatch.setattr("auditlib.configfile._read_differently", lambda regex: None)
+    with pytest.raises(ConfigParseError, match=r"may read it differently: Possible nested set"):
+        parse_config("auditlib.toml", '[[probes]]\nname = "p"\nregex = "[[:punct:]]{3}"\n')
 
 
 @pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
@@ -326,6 +394,22 @@ def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRe
         load_config(repo)
     line = 2 if header else 1
     assert str(caught.value) == f"{repo / name}:{line}:12: Invalid value"  # not under the cwd
+
+
+@pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    pytest.param('doc_path = "a.md"\ndisable = ["CF006"\n\n', 2, 19,
+                 "Unclosed array (at end of document)", id="unclosed-array"),
+    pytest.param("x=", 1, 3, "Invalid value (at end of document)", id="no-value"),
+])
+def test_toml_syntax_error_at_the_end_gives_the_last_line(
+        tmp_path: Path, make_repo: MakeRepo, name: str, text: str, line: int, column: int,
+        message: str) -> None:
+    header = "[tool.auditlib]\n" if name == "pyproject.toml" else ""
+    repo = make_repo(tmp_path, {name: header + text})
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(repo)
+    assert str(caught.value) == f"{repo / name}:{line + bool(header)}:{column}: {message}"
 
 
 def test_a_config_file_is_named_from_the_current_folder(
@@ -395,18 +479,57 @@ def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> No
         load_config(repo, repo / "missing.toml")
 
 
+@pytest.mark.parametrize(("files", "explicit", "expected"), [
+    pytest.param({"ci/pyproject.toml": PYPROJECT_WITHOUT}, "ci/pyproject.toml",
+                 "ci/pyproject.toml: holds no [tool.auditlib] table: there are no settings to read"
+                 " in it", id="pyproject-without-tool-auditlib"),
+    pytest.param({"ci/pyproject.toml": '[project]\nname = "auditlib"\n'}, "ci/pyproject.toml",
+                 "ci/pyproject.toml: holds no [tool.auditlib] table", id="pyproject-naming-auditlib"),
+    pytest.param({"ci/audit.toml": 'doc_path = "a.md"\n[tool.auditlib]\ndisable = ["CF006"]\n'},
+                 "ci/audit.toml", "ci/audit.toml:2: unknown key 'tool' (known: compatibility_max_age_days,"
+                 " disable, doc_max_age_days, doc_path, latency_threshold_ms, probes, related_terms,"
+                 " repo_url, severity, waivers); [tool.auditlib] is read only from a file named"
+                 " pyproject.toml: here, leave out `[tool.auditlib]`, and `tool.auditlib.` in table"
+                 " headers", id="tool-auditlib-in-another-file"),
+    pytest.param({}, "/dev/null", "/dev/null: not a regular file", id="not-a-regular-file"),
+])
+def test_an_explicit_config_without_settings_is_an_error(
+        tmp_path: Path, make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch, files: Files,
+        explicit: str, expected: str) -> None:
+    """A file named on the command line is read, or the run stops: never the defaults unseen."""
+    make_repo(tmp_path, {"auditlib.toml": AUDITLIB_TOML, **files})
+    monkeypatch.chdir(tmp_path / "repo")
+    with pytest.raises(ConfigParseError) as caught:
+        load_config(Path("."), Path(explicit))
+    assert str(caught.value).startswith(expected)
+
+
 @pytest.mark.parametrize(("text", "line"), [
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nbogus = 1\n', 5, id="unknown-key"),
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\ndisable = ["CF999"]\n', 5,
                  id="unknown-rule"),
     pytest.param('[project]\nname = "pkg"\n\n[tool.auditlib]\nname = "audit"\n', 5,
                  id="unknown-key-also-in-project"),
+    pytest.param('[[tool.auditlib.waivers]]\nrule = "CF001"\npath = "*"\n\n[tool.ruff]\nline-length = 1\n\n'
+                 '[[tool.auditlib.waivers]]\nrule = "CF002"\npath = "*"\nreason = "r"\n', 1,
+                 id="waiver-without-reason-before-another-tool"),
+    pytest.param('[tool.auditlib]\nwaivers = [\n  { rule = "CF001", path = "*", reason = "r" },\n'
+                 '  { rule = "CF1", path = "*", reason = "r" },\n]\n', 4, id="inline-waivers"),
 ])
 def test_pyproject_error_lines(tmp_path: Path, make_repo: MakeRepo, text: str, line: int) -> None:
     repo = make_repo(tmp_path, {"pyproject.toml": text})
     with pytest.raises(ConfigParseError) as caught:
         load_config(repo)
     assert (caught.value.path, caught.value.line) == (str(repo / "pyproject.toml"), line)
+
+
+def test_a_top_level_key_below_a_table_of_pyproject_is_named_with_its_header(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"pyproject.toml": '[tool.auditlib.severity]\nCF002 = "P0"\n'
+                                                  'doc_max_age_days = 30\n'})
+    with pytest.raises(ConfigParseError, match=r":3: severity\.doc_max_age_days: 30 is not one of P0,"
+                       r" P1, P2; .* move it above \[tool\.auditlib\.severity\]$"):
+        load_config(repo)
 
 
 def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:
