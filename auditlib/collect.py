@@ -297,7 +297,7 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                                  listed=False):
         # A cited name the listing does not hold may still be a file (in `build/`, ignored).
         claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, files)]
-        header, header_lines, _end = read_header(claims_of.markdown_lines(text))
+        header, header_lines, _end = read_header(docs.markdown_lines(text))
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}

@@ -17,6 +17,7 @@ from .blocks import counted
 from .config import AuditConfig, Probe, Waiver, document_path_problem
 from .errors import ConfigParseError
 from .model import Severity
+from .wrangler import lines_of
 
 TOP_KEYS = {"doc_path", "repo_url", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
             "disable",
@@ -34,7 +35,7 @@ class _Reader:
 
     def __init__(self, path: str, text: str, section: str | None = None) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = lines_of(text)  # as tomllib numbers them: U+2028 ends no line
         self.inside = [section is None] * len(self.lines)
         if section is not None:
             header = ""
