@@ -102,6 +102,10 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("SK_LIKE", "sk_live_short", None),  # too short after the prefix
     # placeholders are never secrets, unless they hold one
     ("CLOUDFLARE_CLIENT_SECRET", "<PLACEHOLDER>", None),
+    ("API_TOKEN", "${API_TOKEN}", None),
+    ("STRIPE_SECRET", "$STRIPE_SECRET", None),  # a shell-style variable, as ${...} is
+    ("OAUTH", '{"client_id": "shop-web", "client_secret": "$CLIENT_SECRET"}', None),
+    ("DB_PASSWORD", "$3cr3t-Pa55", "name"),  # a `$` before no variable's name
     ("STRIPE_SECRET_KEY", "REPLACE_ME", None),
     ("API_TOKEN", "your-api-token-here", None),
     ("API_TOKEN", "xxxxxxxxxxxx", None),
