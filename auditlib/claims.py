@@ -21,7 +21,7 @@ from markdown_it.parser_inline import RuleFuncInlineType
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .docs import BOM, read_header
+from .docs import BOM, markdown_lines, read_header
 from .model import Claim, DocClaims, Location
 from .secrets import REDACTED, redact
 
@@ -167,12 +167,6 @@ def file_lines(text: str) -> list[str]:
     (str.splitlines also splits at U+2028, a form feed and a lone \\r)."""
     text = text.removesuffix("\n")
     return [line.removesuffix("\r") for line in text.split("\n")] if text else []
-
-
-def markdown_lines(text: str) -> list[str]:
-    """The lines of a Markdown document as CommonMark (and markdown-it's token maps) number
-    them: \\n, \\r\\n and a lone \\r end a line; U+2028 and a form feed do not."""
-    return file_lines(re.sub(r"\r\n?", "\n", text))
 
 
 def cited_lines(document: DocClaims, path: str | None) -> Sequence[str] | None:

@@ -313,7 +313,7 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         documents_read.append((path, text, claims, cited, folders, unlisted))
     local = repofiles.local_only(repo, linked)  # those a reader of the repository lacks
     for path, text, claims, cited, folders, unlisted in documents_read:
-        header, header_lines, _end = read_header(claims_of.markdown_lines(text))
+        header, header_lines, _end = read_header(docs.markdown_lines(text))
         present = listed | unlisted
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import itertools
 import re
 import subprocess
 import tempfile
@@ -21,6 +20,7 @@ from .blocks import counted
 from .config import AuditConfig, Probe, Waiver, document_path_problem
 from .errors import ConfigParseError
 from .model import Severity
+from .wrangler import lines_of
 
 TOP_KEYS = {"doc_path", "repo_url", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
             "disable",
@@ -43,9 +43,9 @@ class _Reader:
         self.path = path
         self.section = section
         self.text = text
-        self.lines = text.splitlines()
-        self.starts = list(itertools.accumulate(
-            (len(line) for line in text.splitlines(keepends=True)), initial=0))
+        self.lines = lines_of(text)  # as tomllib numbers them: U+2028 ends no line
+        # where each line starts in `text`
+        self.starts = [0, *(found.end() for found in re.finditer("\n", text))]
         self.inside = [section is None] * len(self.lines)
         if section is not None:
             header = ""

@@ -38,8 +38,15 @@ def read_header(lines: Sequence[str]) -> tuple[dict[str, str], dict[str, int], i
     return header, header_lines, index
 
 
+def markdown_lines(text: str) -> list[str]:
+    """The lines of a Markdown document as CommonMark (and markdown-it's token maps) number
+    them: \\n, \\r\\n and a lone \\r end a line; U+2028 and a form feed do not."""
+    text = re.sub(r"\r\n?", "\n", text).removesuffix("\n")
+    return text.split("\n") if text else []
+
+
 def read_document(path: str, text: str) -> Document:
-    lines = text.removeprefix(BOM).splitlines()
+    lines = markdown_lines(text.removeprefix(BOM))
     header, _lines, index = read_header(lines)
     title = None
     paragraph: list[str] = []

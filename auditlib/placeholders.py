@@ -12,7 +12,8 @@ PLACEHOLDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("all ones", re.compile(r"^-*1[1-]*$")),
     ("all x", re.compile(r"^-*[xX][xX-]*$")),
     ("marker", re.compile(
-        r"REPLACE|TODO|PLACEHOLDER|CHANGE[_-]?ME|FIXME|YOUR[_-]|^<.*>$|^\$\{.*\}$", re.IGNORECASE)),
+        r"REPLACE|TODO|PLACEHOLDER|CHANGE[_-]?ME|FIXME|YOUR[_-]|^<.*>$|^\$\{.*\}$"
+        r"|^\$[A-Za-z_][A-Za-z0-9_]*$", re.IGNORECASE)),  # `${KV_ID}`, `$KV_ID`: to fill in
 )
 
 

@@ -28,10 +28,11 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]{0,128}:(?!\d+(?:/|$))[^\s@]{1,256}@|^(?:Bearer|Basic)\s+\S{8,}")
-# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "xxxxxxxx", "TODO", and
-# words without digits that start with a marker ("REPLACE_ME", "your-api-key-here"); not
-# "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
-PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\{\{[^{}]*\}\}$|^[xX*.-]+$"
+# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "$TOKEN", "xxxxxxxx",
+# "TODO", and words without digits that start with a marker ("REPLACE_ME",
+# "your-api-key-here"); not "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
+PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\{\{[^{}]*\}\}$"
+                         r"|^[xX*.-]+$"
                          r"|^(?:TODO|FIXME|TBD)\W*$"
                          r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
@@ -247,6 +248,10 @@ PARAMETER_NAME = re.compile(r"[\w-]*(?:token|secret|signature)|(?:access|secret|
                             r"|consumer|subscription|api|app|auth|license|user|master|account"
                             r"|shared-?access)[_-]?key|sig|pass|password|passwd|pwd|jwt"
                             r"|j?sessionid", re.IGNORECASE)
+# ... and an OAuth authorization code (`?code=4/0AVHEtk…`), which buys a token: one as long
+# as providers issue (GitHub's are 20 characters), not a status, country or promo code
+# (`?code=200`, `?code=US`, `?code=SAVE10`).
+GRANT_LENGTH = 16
 # ... after a word's start, in a connection string: `Server=db;Password=…`, `\nPwd=…`.
 CONNECTION_NAME = re.compile(r"pass(?:word|wd)?|pwd|(?:shared)?access-?key|accountkey",
                              re.IGNORECASE)
@@ -400,21 +405,24 @@ def _name_char(char: str) -> bool:
 
 def _parameters(text: str) -> str:
     """`text` with the value of each credential given as a parameter redacted: a
-    PARAMETER_NAME after `?`, `&` or `;`, or a CONNECTION_NAME starting a word."""
+    PARAMETER_NAME (or `code`, of GRANT_LENGTH or more) after `?`, `&` or `;`, or a
+    CONNECTION_NAME starting a word."""
     parts, done = [], 0
     index = text.find("=")
     while index != -1:
-        value, braced = None, False
+        value, braced, grant = None, False, False
         if index and text[index - 1] in "nNyYtTeEgGsSdD":  # how PARAMETER_NAMEs end
             begin = _name_before(text, index, max(done, index - 64))
             name = text[begin:index].replace("\\", "")
             before = text[begin - 1] if begin else ""
-            parameter = before in ("?", "&", ";") and PARAMETER_NAME.fullmatch(name)
+            query = before in ("?", "&", ";")
+            parameter = query and PARAMETER_NAME.fullmatch(name)
+            grant = query and name.lower() == "code"
             connection = _word_start(text, begin) and CONNECTION_NAME.fullmatch(name)
-            if (parameter or connection) and not ABOUT_NAME.search(_snake(name)):
+            if (parameter or grant or connection) and not ABOUT_NAME.search(_snake(name)):
                 braced = bool(connection) and text.startswith("{", index + 1)  # ODBC: `Pwd={…}`
                 value = (BRACED if braced else PARAMETER_VALUE).match(text, index + 1 + braced)
-        if (value and len(value[0]) >= 6 and _credential(value[0])
+        if (value and len(value[0]) >= (GRANT_LENGTH if grant else 6) and _credential(value[0])
                 and not _EXPRESSION.search(value[0]) and text[value.end():value.end() + 1] != "("
                 and not REFERENCE.match(value[0]) and not (braced and _FIELD.fullmatch(value[0]))):
             parts += [text[done:value.start()], REDACTED]

@@ -378,6 +378,16 @@ def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
     assert document.summary == "See the Queue (Wikipedia) article."
 
 
+@pytest.mark.parametrize("separator", ["\f", "\u2028", "\x85"])
+def test_a_document_s_lines_end_where_commonmark_ends_them(separator: str) -> None:
+    """A form feed or U+2028 in a title is no line break: the next line is no summary."""
+    from auditlib.docs import read_document
+
+    document = read_document("docs/a.md", f"Type: Runbook\nStatus: Active\n\n# Cart{separator}runbook"
+                                          "\n\nRestart the cart first. Then check.\n")
+    assert (document.title, document.summary) == (f"Cart{separator}runbook", "Restart the cart first.")
+
+
 DEPLOY_PROD = """on: push
 jobs:
   api:

@@ -46,7 +46,7 @@ def summary(found: list[Finding]) -> list[tuple[str, int | None, str]]:
 @pytest.mark.parametrize("value", [
     "00000000000000000000000000000000", "00000000-0000-0000-0000-000000000000",
     "11111111111111111111111111111111", "", "REPLACE_ME", "TODO", "PLACEHOLDER", "xxxx",
-    "<KV_ID>",
+    "<KV_ID>", "${KV_ID}", "$KV_ID",
 ])
 def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, value: str) -> None:
     found = findings(tmp_path, make_repo, {"wrangler.toml": KV.format(value) + PLACED}, "CF001")
@@ -115,6 +115,7 @@ DEPLOY = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
      "        working-directory: apps/b\n", {"b"}),
     ("${KV_ID}", "cd apps/a && envsubst < wrangler.toml > w.tmp && mv w.tmp wrangler.toml", "", {"a"}),
     ("${KV_ID}", "envsubst < wrangler.tpl.toml > ./apps/b/wrangler.toml", "", {"b"}),
+    ("$KV_ID", "envsubst < wrangler.tpl.toml > ./apps/b/wrangler.toml", "", {"b"}),
     ("${KV_ID}", "envsubst '${KV_ID} ${D1_ID}' < t.toml > apps/b/wrangler.toml", "", {"b"}),
     ("${KV_ID}", "envsubst '${D1_ID}' < t.toml > apps/b/wrangler.toml", "", set()),  # not this one
     ("${KV_ID}", "sed -i.bak 's/\\${KV_ID}/x/' ../a/wrangler.toml", "        working-directory: apps/b\n",
@@ -203,6 +204,15 @@ def test_cf001_other_id_keys(tmp_path: Path, make_repo: MakeRepo, kind: str, ent
                         "3b9f2c1e-7a4d-4e8b-9c6f-1d2e3f4a5b6c").replace("<STORE_ID>", REAL_ID)
     (tmp_path / "real").mkdir()
     assert findings(tmp_path / "real", make_repo, {"wrangler.toml": real}, "CF001") == []
+
+
+@pytest.mark.parametrize("value", ["${STORE_ID}", "$STORE_ID"])
+def test_cf001_a_variable_to_fill_in_is_a_placeholder(tmp_path: Path, make_repo: MakeRepo,
+                                                       value: str) -> None:
+    """A Secrets Store id has no shape to check it by: a variable there is a marker."""
+    text = f'main = "a.ts"\n[[secrets_store_secrets]]\nbinding = "API_KEY"\nstore_id = "{value}"\n'
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": text + 'secret_name = "k"\n'}, "CF001")
+    assert found.location.start_line == 4 and "placeholder `store_id` (marker)" in found.message
 
 
 # CF002 smart-placement-missing ------------------------------------------------------------

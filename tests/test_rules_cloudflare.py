@@ -500,6 +500,8 @@ def test_cf011_fires(tmp_path: Path, make_repo: MakeRepo, name: str, value: str,
     ("KV_ID", "0e0888a980cd46efa1d28aea3794b3ac"),
     ("GREETING", "Hello World from the 2025 Shop"),
     ("API_TOKEN", ""),
+    ("API_TOKEN", "${API_TOKEN}"),  # variables to fill in, with braces or without
+    ("STRIPE_SECRET", "$STRIPE_SECRET"),
 ])
 def test_cf011_passes(tmp_path: Path, make_repo: MakeRepo, name: str, value: str) -> None:
     assert findings(tmp_path, make_repo, with_var(name, value), "CF011") == []
@@ -611,9 +613,10 @@ def test_cf012_secret_var_is_set_with_wrangler_secret(tmp_path: Path, make_repo:
                                  " production`, not in a config")
 
 
+@pytest.mark.parametrize("placeholder", ["<PLACEHOLDER>", "${CLIENT_SECRET}", "$CLIENT_SECRET"])
 def test_cf012_a_secret_s_placeholder_is_set_with_wrangler_secret(
-        tmp_path: Path, make_repo: MakeRepo) -> None:
-    files = {"wrangler.toml": WORKER + '\n[vars]\nCLIENT_SECRET = "<PLACEHOLDER>"\n'
+        tmp_path: Path, make_repo: MakeRepo, placeholder: str) -> None:
+    files = {"wrangler.toml": WORKER + f'\n[vars]\nCLIENT_SECRET = "{placeholder}"\n'
              '\n[env.staging.vars]\nMODE = "s"\n'}
     [found] = findings(tmp_path, make_repo, files, "CF012")
     assert found.remediation.startswith("Set `CLIENT_SECRET` with `wrangler secret put")

@@ -102,6 +102,10 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("SK_LIKE", "sk_live_short", None),  # too short after the prefix
     # placeholders are never secrets, unless they hold one
     ("CLOUDFLARE_CLIENT_SECRET", "<PLACEHOLDER>", None),
+    ("API_TOKEN", "${API_TOKEN}", None),
+    ("STRIPE_SECRET", "$STRIPE_SECRET", None),  # a shell-style variable, as ${...} is
+    ("OAUTH", '{"client_id": "shop-web", "client_secret": "$CLIENT_SECRET"}', None),
+    ("DB_PASSWORD", "$3cr3t-Pa55", "name"),  # a `$` before no variable's name
     ("STRIPE_SECRET_KEY", "REPLACE_ME", None),
     ("API_TOKEN", "your-api-token-here", None),
     ("API_TOKEN", "xxxxxxxxxxxx", None),
@@ -302,6 +306,14 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " &sig=%2BSDLPS6Do3xYz%3D ;AccessKey=asBMgbG68j47+e7=;V=1", [],
      f"?access_key={REDACTED}&X-Amz-Signature={REDACTED}&subscription-key={REDACTED}"
      f" &sig={REDACTED} ;AccessKey={REDACTED};V=1"),
+    # an OAuth authorization code in a URL's query, which buys a token; not a status, country
+    # or promo code, a code in prose, nor another parameter ending in code
+    ("https://shop.example/callback?code=4/0AVHEtk6WqXbQ2nPz8rT1mLk9sJd3fGh&state=xyz"
+     " /cb?state=x&code=e4b1c0a6f0d9b5a1e8c2 exit code=1, status code=200, ?code=US"
+     " code=SAVE10 /promo?code=SAVE10 ?error_code=E4B1C0A6F0D9B5A1E8C2", [],
+     f"https://shop.example/callback?code={REDACTED}&state=xyz"
+     f" /cb?state=x&code={REDACTED} exit code=1, status code=200, ?code=US"
+     " code=SAVE10 /promo?code=SAVE10 ?error_code=E4B1C0A6F0D9B5A1E8C2"),
     # in JSON text: a tab, a name after an escaped newline; in Markdown: escaped underscores
     ('"\\npassword:\\tpTifmrI1YiJCD1\\nPwd=P6zR3wdoKyA66y" -db\\_password\\_old = "KBSgUbd5ue4hh9"',
      [], f'"\\npassword:\\t{REDACTED}\\nPwd={REDACTED}" -db\\_password\\_old = "{REDACTED}"'),

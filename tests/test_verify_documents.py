@@ -267,6 +267,17 @@ def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: Ma
     assert message == f"the quoted `wrangler.toml` differs from the file {shown}"
 
 
+def test_a_quoted_config_line_with_a_form_feed_is_one_line(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A form feed is whitespace in JSONC, not a line break: the diff shows the whole line."""
+    config = '{\n  "name": "w",\n  "vars": { "MODE": "%s" } // set by\fthe release\n}\n'
+    files = {"wrangler.jsonc": config % "new"}
+    body = "## Current wrangler.jsonc (root)\n\n```jsonc\n" + config % "old" + "```"
+    [message] = [m for rule, _, m in drift(tmp_path, make_repo, files, body) if rule == "DR008"]
+    assert message == ("the quoted `wrangler.jsonc` differs from the file (2 lines):"
+                       ' -  "vars": { "MODE": "old" } // set by\fthe release;'
+                       ' +  "vars": { "MODE": "new" } // set by\fthe release')
+
+
 def test_a_quoted_config_that_differs_only_in_blank_lines_holds(tmp_path: Path,
                                                                make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": WORKER + '\n[vars]\nMODE = "new"\n'}

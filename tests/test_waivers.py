@@ -243,6 +243,8 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="unknown-rule-in-severity"),
     pytest.param('[severity]\nCF001 = "P1"\nCF002 = "P5"\n', 3, "'P5' is not one of",
                  id="bad-severity"),
+    pytest.param('# U+2028 in a comment\u2028ends no line, as tomllib counts them\n[severity]\n'
+                 'CF999 = "P2"\n', 3, "unknown rule id 'CF999'", id="a-line-break-only-python-sees"),
     pytest.param('severity = { CF002 = "high" }\n', 1, "'high' is not one of",
                  id="bad-severity-inline-table"),
     pytest.param('severity = "P1"\n', 1, "severity",

@@ -23,7 +23,7 @@ import difflib
 from collections.abc import Iterator
 
 from ..blocks import code
-from ..claims import cited_lines
+from ..claims import cited_lines, file_lines
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule
@@ -53,8 +53,9 @@ class DocConfigBlockDrift(Rule):
                     yield cls.finding(location=claim.location, subject=str(claim.target),
                                       message=f"quotes {code(claim.target)}, which {why}")
                     continue
-                quoted = [line.rstrip() for line in claim.data["body"].rstrip().splitlines()]
-                actual = [line.rstrip() for line in "\n".join(lines).rstrip().splitlines()]
+                # Lines end at \n only: a form feed or U+2028 in a comment cuts none in two.
+                quoted = [line.rstrip() for line in file_lines(claim.data["body"].rstrip())]
+                actual = [line.rstrip() for line in file_lines("\n".join(lines).rstrip())]
                 diff = _diff(quoted, actual)
                 if not diff:
                     continue  # the same lines, but for blank ones

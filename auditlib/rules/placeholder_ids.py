@@ -5,20 +5,20 @@ Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
 `database_id`/`preview_database_id`, Hyperdrive `id`, mTLS `certificate_id`, Secrets Store
 `store_id`) that are placeholders: all zeros
 (also UUID-shaped), all ones, all `x`, empty, or markers such as `REPLACE_ME`, `TODO`,
-`PLACEHOLDER`, `<KV_ID>`; or that are not shaped like an id at all (a KV namespace or
-Hyperdrive id is 32 hexadecimal digits, a D1 database id a UUID: `id = "DEV_KV"` is a
-name). A placeholder `account_id` is reported too. Commented-out configuration is not
-active and is not reported. A placeholder preview id (`preview_id`, `preview_database_id`),
-which only `wrangler dev` reads, is reported at P2.
+`PLACEHOLDER`, `<KV_ID>`, or a variable to fill in (`${KV_ID}`, `$KV_ID`); or that are not
+shaped like an id at all (a KV namespace or Hyperdrive id is 32 hexadecimal digits, a D1
+database id a UUID: `id = "DEV_KV"` is a name). A placeholder `account_id` is reported
+too. Commented-out configuration is not active and is not reported. A placeholder preview
+id (`preview_id`, `preview_database_id`), which only `wrangler dev` reads, is reported at P2.
 
 A placeholder that a workflow may fill in before deploying is still reported (a deploy
 from anywhere else gets the placeholder, and the audit cannot prove what CI does), and the
 finding names the workflow line: a `run:` command (`sed -i`, `perl -pi`, `yq -i`, `awk -i
 inplace`, or any of them redirected and moved there) that names the placeholder and writes
-the config's file, from the folder it runs in, or, for `${KV_ID}`, `envsubst` writing that
-file; with a deploy step after it in its job (of any app). Waive the finding if that is how
-the repository is meant to deploy. A command in a script or a local action the step runs
-is not followed.
+the config's file, from the folder it runs in, or, for `${KV_ID}` or `$KV_ID`, `envsubst`
+writing that file; with a deploy step after it in its job (of any app). Waive the finding
+if that is how the repository is meant to deploy. A command in a script or a local action
+the step runs is not followed.
 
 ## Why is this bad?
 A binding with a placeholder id points at no real resource: the deployment fails, or the
