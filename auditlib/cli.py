@@ -27,10 +27,10 @@ from .config import AuditConfig, document_path_problem
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
-from .model import Outcome
+from .model import Facts, Location, Outcome, Problem
 from .publish import check_keep_blocks, publish
 from .report import finding_line, render_verify
-from .rules.base import unread_config
+from .rules.base import no_config_found
 from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -67,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
-               " or input, or (run) an output that cannot be written.")
+               " or input, with --fail-on an audit that found no wrangler config (check,"
+               " run), or (run) an output that cannot be written.")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -107,7 +108,8 @@ def parser() -> argparse.ArgumentParser:
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
                     " when an open finding is at or above --fail-on, 0 otherwise, 2 on bad"
-                    " arguments or input.")
+                    " arguments or input, and with --fail-on when no wrangler config was"
+                    " found (nothing was audited).")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
     check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
@@ -122,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
                        help="text format: print only errors, warnings and the summary line")
     for command in (run, check):
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
-                             help="exit 1 when an open finding is at or above this severity")
+                             help="exit 1 when an open finding is at or above this severity;"
+                                  " exit 2 when no wrangler config was found")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run in --out)"
@@ -380,7 +383,11 @@ def _run(args: argparse.Namespace) -> int:
           + ", ".join(f"{key} {value}" for key, value in counts.items())
           + _since(data.get("changes"))
           + _incomplete(data["audit_status"], data["findings"], bool(data["facts"]["configs"])))
-    return _gate(data["findings"], args.fail_on)
+    nothing = _found_no_config(data["facts"])
+    if nothing:
+        _nothing_to_audit(args.repo, args.fail_on)
+    code = _gate(data["findings"], args.fail_on)
+    return EXIT_USAGE if nothing and args.fail_on else code
 
 
 def _unread_settings(config: AuditConfig) -> None:
@@ -436,9 +443,9 @@ def _check(args: argparse.Namespace) -> int:
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status)
-    if not facts.configs and not unread_config(facts):
-        print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
-              f" found in {args.repo}: there is nothing to audit", file=sys.stderr)
+    nothing = no_config_found(facts)
+    if nothing:
+        _nothing_to_audit(args.repo, args.fail_on)
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
@@ -466,8 +473,27 @@ def _check(args: argparse.Namespace) -> int:
               + _incomplete(status,
                             [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings],
                             bool(facts.configs)))
-    return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
+    code = _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
+    return EXIT_USAGE if nothing and args.fail_on else code
+
+
+def _nothing_to_audit(repo: Path | None, fail_on: str | None) -> None:
+    """Say on stderr that the audit found no wrangler config: with --fail-on, why the gate
+    does not pass (exit 2), as `verify --docs` that checks nothing."""
+    print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
+          f" found in {repo}: there is nothing to audit"
+          + (f"; --fail-on {fail_on} does not pass an audit of nothing" if fail_on else ""),
+          file=sys.stderr)
+
+
+def _found_no_config(facts: dict[str, Any]) -> bool:
+    """`no_config_found` of the facts of a findings.json: its problems are enough when it
+    holds no config."""
+    return not facts["configs"] and no_config_found(Facts(repo=facts["repo"], problems=tuple(
+        Problem(location=Location(**problem["location"]), column=problem["column"],
+                message=problem["message"], ignored=problem["ignored"], folder=problem["folder"])
+        for problem in facts["problems"])))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -215,16 +215,34 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:  # pragma: no
         (tmp_path / "secret").chmod(0o755)
 
 
-def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder)."""
-    assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
+@pytest.mark.parametrize(("gate", "code", "why"), [
+    ([], 0, ""),
+    (["--fail-on", "P2"], 2, "; --fail-on P2 does not pass an audit of nothing"),
+])
+def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str], gate: list[str],
+                          code: int, why: str) -> None:
+    """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder):
+    explored, it exits 0; a gate (--fail-on) that audited nothing does not pass."""
+    assert cli.main(["check", str(tmp_path), *gate]) == code
     out, err = capsys.readouterr()
     assert out.endswith("0 open findings: P0 0, P1 0, P2 0, ERROR 0, WAIVED 0;"
                         " audit INCOMPLETE (no wrangler config audited)\n")
     assert err == (f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
-                   f" found in {tmp_path}: there is nothing to audit\n")
+                   f" found in {tmp_path}: there is nothing to audit{why}\n")
     markdown = auditlib.run_audit(tmp_path, DATE).markdown()
     assert "No wrangler configuration" in markdown and "Audit-status: INCOMPLETE" in markdown
+
+
+@pytest.mark.parametrize("output", ["json", "sarif", "junit"])
+def test_a_gate_that_audited_nothing_still_writes_its_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str) -> None:
+    (tmp_path / "tests/fixtures/app").mkdir(parents=True)  # a config of tests: no app
+    (tmp_path / "tests/fixtures/app/wrangler.toml").write_text(VALID, encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--fail-on", "P0", "--format", output,
+                     "--date", DATE]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith(("{", "<?xml")) and "there is nothing to audit; --fail-on P0" in err
+    assert auditlib.run_audit(tmp_path, DATE).facts.configs == ()
 
 
 def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
