@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
                " or input, with --fail-on an audit that found no wrangler config (check,"
-               " run), or (run) an output that cannot be written.")
+               " run), or an output that cannot be written (run's files, standard output).")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -508,25 +508,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class OutputError(AuditError):
+    """Standard output that cannot be written (a full disk, stdout closed): exit 2 with one
+    line, not a traceback and exit 1, which a CI job would read as the gate failing."""
+
+
 class _UntilClosed:
     """Standard output that stops writing once its reader has gone (`auditlib check |
-    head`): the command still finishes, and exits with its own code (the gate's)."""
+    head`): the command still finishes, and exits with its own code (the gate's). Any other
+    failure to write raises OutputError, once; what follows is dropped."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream: TextIO = stream if stream is not None else self._nowhere()
+        self._closed = stream is None  # `auditlib check >&-`: Python gives no sys.stdout
+
+    @staticmethod
+    def _nowhere() -> TextIO:
+        return open(os.devnull, "w")
+
+    def _failed(self, exc: OSError | ValueError) -> OutputError:
+        self._stream = self._nowhere()
+        why = (exc.strerror if isinstance(exc, OSError) and exc.strerror
+               else "standard output is closed")
+        return OutputError(f"cannot write the output: {why}")
 
     def write(self, text: str) -> int:
+        if self._closed:
+            self._closed = False
+            raise OutputError("cannot write the output: standard output is closed")
         try:
             return self._stream.write(text)
         except BrokenPipeError:
-            self._stream = open(os.devnull, "w")  # noqa: SIM115 - stdout, open to the end
+            self._stream = self._nowhere()
             return len(text)
+        except (OSError, ValueError) as exc:  # ValueError: a file closed under it
+            raise self._failed(exc) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except BrokenPipeError:
-            self._stream = open(os.devnull, "w")  # noqa: SIM115
+            self._stream = self._nowhere()
+        except (OSError, ValueError) as exc:
+            raise self._failed(exc) from None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
@@ -557,10 +581,16 @@ def entry() -> None:
     except _Terminated:
         print("auditlib: stopped by SIGTERM", file=sys.stderr)
         code = 128 + signal.SIGTERM
+    except SystemExit as exc:  # --help, --version, a usage error: flushed below as the rest
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else EXIT_OK
+    except OutputError as exc:  # writing --help or --version, as the arguments are parsed
+        print(f"auditlib: {exc}", file=sys.stderr)
+        code = EXIT_USAGE
     try:
         sys.stdout.flush()
-    except ValueError:  # stdout is closed: what was printed is lost
-        code = code or EXIT_FAILED
+    except OutputError as exc:  # most output reaches the file only here
+        print(f"auditlib: {exc}", file=sys.stderr)
+        code = EXIT_USAGE
     sys.stderr.flush()
     os._exit(code)
 

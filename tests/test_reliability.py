@@ -327,6 +327,24 @@ def test_a_repository_that_cannot_be_listed_exits_2(
     assert err == [f"auditlib: repository cannot be read: {tmp_path} (Permission denied)"]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize(("stdout", "why"), [
+    (">/dev/full", "No space left on device"), (">&-", "standard output is closed")])
+@pytest.mark.parametrize("command", [["rules"], ["check", "{repo}", "--fail-on", "P0"],
+                                     ["--version"]])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(
+        tmp_path: Path, stdout: str, why: str, command: list[str]) -> None:
+    """A full disk or a closed stdout: not a traceback and exit 1, the gate's failure (the
+    check here has an open P0, so exit 1 was the gate's own)."""
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    argv = [sys.executable, "-m", "auditlib.cli", *(a.format(repo=tmp_path) for a in command)]
+    done = subprocess.run(["sh", "-c", f'exec "$@" {stdout}', "sh", *argv], cwd=ROOT,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    assert (done.returncode, done.stderr.splitlines()[-1:]) == (
+        2, [f"auditlib: cannot write the output: {why}"]), done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # Secrets ------------------------------------------------------------------------------------
 
 VAR_CANARY = "sk_live_VARCANARY7Qm2Lx9Tz4Wc"
