@@ -382,7 +382,8 @@ def _run(args: argparse.Namespace) -> int:
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
           + ", ".join(f"{key} {value}" for key, value in counts.items())
           + _since(data.get("changes"))
-          + _incomplete(data["audit_status"], data["findings"], bool(data["facts"]["configs"])))
+          + _incomplete(data["audit_status"], data["findings"], len(data["facts"]["problems"]),
+                        bool(data["facts"]["configs"])))
     nothing = _found_no_config(data["facts"])
     if nothing:
         _nothing_to_audit(args.repo, args.fail_on)
@@ -419,13 +420,14 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                   " finding: remove it, or correct its rule or path", file=sys.stderr)
 
 
-def _incomplete(status: str, findings: Sequence[dict[str, Any]], configs: bool) -> str:
-    """The summary line's word on an audit that could not read everything, or ""."""
+def _incomplete(status: str, findings: Sequence[dict[str, Any]], problems: int,
+                configs: bool) -> str:
+    """The summary line's word on an audit that could not read everything, or "": counted
+    from the facts' problems, not CF000's findings, which may be disabled."""
     if status != "INCOMPLETE":
         return ""
-    unread = sum(1 for f in findings if f["rule"] == "CF000")
     errors = sum(1 for f in findings if f["outcome"] == "ERROR")
-    why = ([counted(unread, "input") + " not read or not audited"] * bool(unread)
+    why = ([counted(problems, "input") + " not read or not audited"] * bool(problems)
            + [counted(errors, "rule") + " failed"] * bool(errors)
            + ["no wrangler config audited"] * (not configs))
     return f"; audit INCOMPLETE ({', '.join(why)})"
@@ -470,9 +472,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {number:>5}  {severity} {rule} {title}")
         changes = audit.changes.to_dict() if audit.changes else None
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
-              + _incomplete(status,
-                            [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings],
-                            bool(facts.configs)))
+              + _incomplete(status, [{"outcome": str(f.outcome)} for f in audit.findings],
+                            len(facts.problems), bool(facts.configs)))
     code = _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
     return EXIT_USAGE if nothing and args.fail_on else code

@@ -255,6 +255,19 @@ def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
     assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
 
 
+@pytest.mark.parametrize("settings", ["", 'disable = ["CF000"]\n'])
+def test_the_summary_says_why_the_audit_is_incomplete_also_without_cf000(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: str) -> None:
+    """The reason comes from what was not read, not from CF000's findings."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/wrangler.toml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b/wrangler.toml").write_text('name = "b"\noops = \n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(settings, encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--quiet", "--date", DATE]) == 0
+    assert capsys.readouterr().out.endswith("; audit INCOMPLETE (1 input not read or not audited)\n")
+
+
 def test_a_waiver_whose_star_no_longer_crosses_folders_says_so(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "apps/web/admin").mkdir(parents=True)
