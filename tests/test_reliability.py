@@ -195,6 +195,30 @@ def test_check_prints_one_line_per_finding_whatever_the_path_holds(
                                           "  ", "auditlib: ")) for line in lines), lines
 
 
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+
+
+def test_check_and_verify_text_escape_what_a_terminal_acts_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An untrusted repository cannot colour, move or clear a terminal or CI log: ESC, CSI
+    (C1), BEL and DEL are shown escaped, as JSON, JUnit and SARIF escape them."""
+    (tmp_path / "wrangler.toml").write_text(
+        VALID.replace("GOOD_KV", "K\\u001b[31mRED\\u009b2J\\u0007\\u007f"), encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/a\x1b[31m.md").write_text(
+        "Type: Guide\nStatus: Act\x1b[2Jive\nDomain: Performance\nLast-reviewed: 2026-11-01\n\n# A\n",
+        encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE])
+    out = capsys.readouterr().out
+    assert not CONTROLS.search(out)
+    assert "`K\\x1b[31mRED\\x9b2J\\x07\\x7f`" in out
+    assert cli.main(["verify", "--docs", str(tmp_path / "docs"), "--repo", str(tmp_path),
+                     "--date", DATE]) == 0
+    out = capsys.readouterr().out
+    assert not CONTROLS.search(out)
+    assert "`docs/a\\x1b[31m.md`" in out and "Act\\x1b" in out
+
+
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
     """ripgrep's complaints (`Permission denied`) become (path, why); tested on what it
     prints, since permissions do not bite when the tests run as root."""
