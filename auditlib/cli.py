@@ -41,7 +41,7 @@ DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "auto-scaling
 
 def _date(text: str) -> str:
     try:
-        return date.fromisoformat(text).isoformat()
+        return api.as_date(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 

@@ -614,10 +614,22 @@ def test_the_audit_date_is_a_day(value: object, expected: str) -> None:
     assert not [f for f in audit.findings if f.outcome.value == "ERROR"]
 
 
-@pytest.mark.parametrize("value", ["2026-13-45", 20261126, "26/11/2026"])
+@pytest.mark.parametrize("value", ["2026-13-45", 20261126, "26/11/2026", "20261126",
+                                   "2026-W48-4"])
 def test_a_bad_audit_date_is_named(value: object) -> None:
+    """Python 3.11's date.fromisoformat also reads the basic (20261126) and week forms."""
     with pytest.raises(ValueError, match=r"^audit_date: not a date \(YYYY-MM-DD\): "):
         auditlib.run_audit(None, value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["20261126", "2026-W48-4", "2026-11-26T10:00", "+2026-11-26"])
+@pytest.mark.parametrize("command", [["check"], ["run", "--out", "{tmp}"], ["verify", "--docs", "docs"]])
+def test_date_takes_only_the_yyyy_mm_dd_form_its_help_names(
+        command: list[str], value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*(a.format(tmp=tmp_path) for a in command), "--date", value])
+    assert exit_info.value.code == 2
+    assert f"argument --date: not a date (YYYY-MM-DD): {value!r}" in capsys.readouterr().err
 
 
 def test_a_quoted_line_is_cut_after_its_secrets_are_redacted(
