@@ -337,6 +337,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
+    execute.check_kernel(args.kernel)  # before --out is made: a refused run writes nothing
     if args.out.exists() and not args.out.is_dir():
         raise AuditError(f"--out {args.out}: not a folder")
     try:
