@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .secrets import redact, secret_values
 from .wrangler import map_strings
 
 EXAMPLE_REPO = Path(__file__).parent / "examples" / "base-shop"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one form of a day that is accepted
 
 
 def version() -> str:
@@ -134,7 +136,9 @@ def as_date(value: str | date | None) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    try:
+    try:  # fromisoformat alone also takes 20261126 and 2026-W48-4
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValueError(f"audit_date: not a date (YYYY-MM-DD): {value!r}") from None

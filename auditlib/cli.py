@@ -27,10 +27,10 @@ from .config import AuditConfig, document_path_problem
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
-from .model import Outcome
+from .model import Facts, Location, Outcome, Problem
 from .publish import check_keep_blocks, publish
 from .report import finding_line, render_verify
-from .rules.base import unread_config
+from .rules.base import no_config_found
 from .secrets import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -41,7 +41,7 @@ DEFAULT_NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "auto-scaling
 
 def _date(text: str) -> str:
     try:
-        return date.fromisoformat(text).isoformat()
+        return api.as_date(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
@@ -67,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
-               " or input, or (run) an output that cannot be written.")
+               " or input, with --fail-on an audit that found no wrangler config (check,"
+               " run), or an output that cannot be written (run's files, standard output).")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -107,7 +108,8 @@ def parser() -> argparse.ArgumentParser:
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
                     " when an open finding is at or above --fail-on, 0 otherwise, 2 on bad"
-                    " arguments or input.")
+                    " arguments or input, and with --fail-on when no wrangler config was"
+                    " found (nothing was audited).")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
     check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
@@ -122,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
                        help="text format: print only errors, warnings and the summary line")
     for command in (run, check):
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
-                             help="exit 1 when an open finding is at or above this severity")
+                             help="exit 1 when an open finding is at or above this severity;"
+                                  " exit 2 when no wrangler config was found")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run in --out)"
@@ -333,6 +336,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
+    execute.check_kernel(args.kernel)  # before --out is made: a refused run writes nothing
     if args.out.exists() and not args.out.is_dir():
         raise AuditError(f"--out {args.out}: not a folder")
     try:
@@ -378,8 +382,13 @@ def _run(args: argparse.Namespace) -> int:
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
           + ", ".join(f"{key} {value}" for key, value in counts.items())
           + _since(data.get("changes"))
-          + _incomplete(data["audit_status"], data["findings"], bool(data["facts"]["configs"])))
-    return _gate(data["findings"], args.fail_on)
+          + _incomplete(data["audit_status"], data["findings"], len(data["facts"]["problems"]),
+                        bool(data["facts"]["configs"])))
+    nothing = _found_no_config(data["facts"])
+    if nothing:
+        _nothing_to_audit(args.repo, args.fail_on)
+    code = _gate(data["findings"], args.fail_on)
+    return EXIT_USAGE if nothing and args.fail_on else code
 
 
 def _unread_settings(config: AuditConfig) -> None:
@@ -421,13 +430,14 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                       ' path ".")' if whole else ""), file=sys.stderr)
 
 
-def _incomplete(status: str, findings: Sequence[dict[str, Any]], configs: bool) -> str:
-    """The summary line's word on an audit that could not read everything, or ""."""
+def _incomplete(status: str, findings: Sequence[dict[str, Any]], problems: int,
+                configs: bool) -> str:
+    """The summary line's word on an audit that could not read everything, or "": counted
+    from the facts' problems, not CF000's findings, which may be disabled."""
     if status != "INCOMPLETE":
         return ""
-    unread = sum(1 for f in findings if f["rule"] == "CF000")
     errors = sum(1 for f in findings if f["outcome"] == "ERROR")
-    why = ([counted(unread, "input") + " not read or not audited"] * bool(unread)
+    why = ([counted(problems, "input") + " not read or not audited"] * bool(problems)
            + [counted(errors, "rule") + " failed"] * bool(errors)
            + ["no wrangler config audited"] * (not configs))
     return f"; audit INCOMPLETE ({', '.join(why)})"
@@ -445,9 +455,9 @@ def _check(args: argparse.Namespace) -> int:
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status)
-    if not facts.configs and not unread_config(facts):
-        print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
-              f" found in {args.repo}: there is nothing to audit", file=sys.stderr)
+    nothing = no_config_found(facts)
+    if nothing:
+        _nothing_to_audit(args.repo, args.fail_on)
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
@@ -472,11 +482,29 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {number:>5}  {severity} {rule} {title}")
         changes = audit.changes.to_dict() if audit.changes else None
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
-              + _incomplete(status,
-                            [{"rule": f.rule, "outcome": str(f.outcome)} for f in audit.findings],
-                            bool(facts.configs)))
-    return _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
+              + _incomplete(status, [{"outcome": str(f.outcome)} for f in audit.findings],
+                            len(facts.problems), bool(facts.configs)))
+    code = _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
                   for f in audit.findings], args.fail_on)
+    return EXIT_USAGE if nothing and args.fail_on else code
+
+
+def _nothing_to_audit(repo: Path | None, fail_on: str | None) -> None:
+    """Say on stderr that the audit found no wrangler config: with --fail-on, why the gate
+    does not pass (exit 2), as `verify --docs` that checks nothing."""
+    print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
+          f" found in {repo}: there is nothing to audit"
+          + (f"; --fail-on {fail_on} does not pass an audit of nothing" if fail_on else ""),
+          file=sys.stderr)
+
+
+def _found_no_config(facts: dict[str, Any]) -> bool:
+    """`no_config_found` of the facts of a findings.json: its problems are enough when it
+    holds no config."""
+    return not facts["configs"] and no_config_found(Facts(repo=facts["repo"], problems=tuple(
+        Problem(location=Location(**problem["location"]), column=problem["column"],
+                message=problem["message"], ignored=problem["ignored"], folder=problem["folder"])
+        for problem in facts["problems"])))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,25 +519,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class OutputError(AuditError):
+    """Standard output that cannot be written (a full disk, stdout closed): exit 2 with one
+    line, not a traceback and exit 1, which a CI job would read as the gate failing."""
+
+
 class _UntilClosed:
     """Standard output that stops writing once its reader has gone (`auditlib check |
-    head`): the command still finishes, and exits with its own code (the gate's)."""
+    head`): the command still finishes, and exits with its own code (the gate's). Any other
+    failure to write raises OutputError, once; what follows is dropped."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream: TextIO = stream if stream is not None else self._nowhere()
+        self._closed = stream is None  # `auditlib check >&-`: Python gives no sys.stdout
+
+    @staticmethod
+    def _nowhere() -> TextIO:
+        return open(os.devnull, "w")
+
+    def _failed(self, exc: OSError | ValueError) -> OutputError:
+        self._stream = self._nowhere()
+        why = (exc.strerror if isinstance(exc, OSError) and exc.strerror
+               else "standard output is closed")
+        return OutputError(f"cannot write the output: {why}")
 
     def write(self, text: str) -> int:
+        if self._closed:
+            self._closed = False
+            raise OutputError("cannot write the output: standard output is closed")
         try:
             return self._stream.write(text)
         except BrokenPipeError:
-            self._stream = open(os.devnull, "w")  # noqa: SIM115 - stdout, open to the end
+            self._stream = self._nowhere()
             return len(text)
+        except (OSError, ValueError) as exc:  # ValueError: a file closed under it
+            raise self._failed(exc) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except BrokenPipeError:
-            self._stream = open(os.devnull, "w")  # noqa: SIM115
+            self._stream = self._nowhere()
+        except (OSError, ValueError) as exc:
+            raise self._failed(exc) from None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
@@ -540,10 +592,16 @@ def entry() -> None:
     except _Terminated:
         print("auditlib: stopped by SIGTERM", file=sys.stderr)
         code = 128 + signal.SIGTERM
+    except SystemExit as exc:  # --help, --version, a usage error: flushed below as the rest
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else EXIT_OK
+    except OutputError as exc:  # writing --help or --version, as the arguments are parsed
+        print(f"auditlib: {exc}", file=sys.stderr)
+        code = EXIT_USAGE
     try:
         sys.stdout.flush()
-    except ValueError:  # stdout is closed: what was printed is lost
-        code = code or EXIT_FAILED
+    except OutputError as exc:  # most output reaches the file only here
+        print(f"auditlib: {exc}", file=sys.stderr)
+        code = EXIT_USAGE
     sys.stderr.flush()
     os._exit(code)
 

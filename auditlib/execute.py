@@ -302,6 +302,20 @@ def _not_timeout(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith(TIMEOUT_LOG)
 
 
+def check_kernel(name: str) -> None:
+    """Refuse a Jupyter kernel that is not installed, before the run writes anything."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise _no_kernel(name) from None
+
+
+def _no_kernel(name: str) -> AuditError:
+    return AuditError(f"no Jupyter kernel named {name!r}: see `jupyter kernelspec list`")
+
+
 @contextlib.contextmanager
 def _kernel(name: str, cwd: Path, pool: ThreadPoolExecutor) -> Iterator[Any]:
     """A kernel started as nbclient starts one, also running PRELOAD_LINE, for papermill
@@ -325,8 +339,7 @@ def _kernel(name: str, cwd: Path, pool: ThreadPoolExecutor) -> Iterator[Any]:
             "--IPKernelApp.log_level=ERROR", f"--IPKernelApp.exec_lines={PRELOAD_LINE}",
             "--HistoryManager.hist_file=:memory:"])
     except NoSuchKernel:
-        raise AuditError(f"no Jupyter kernel named {name!r}: see `jupyter kernelspec list`"
-                         ) from None
+        raise _no_kernel(name) from None
     except Exception as exc:
         raise RunFailed(f"the kernel {name!r} did not start: {exc}") from exc
     try:

@@ -4,7 +4,9 @@ Azure DevOps), as Checkov's and conftest's `junit` outputs do.
 One test suite per rule that is not disabled. In it, a test case per finding, named by
 rule, subject and file (not its line, so a test's history survives lines moving): a `failure`
 for an open one, an `error` where the rule could not run, `skipped` for a waived one; a
-rule without findings has one passing test case. A pure function of the audit, without
+rule without findings has one passing test case. An audit that found no wrangler config
+is an `error` of its own, first, so a CI job pointed at the wrong folder shows no green
+tests. A pure function of the audit, without
 times or host names: two renders of one audit are byte-identical.
 """
 
@@ -13,11 +15,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from .api import Audit
 from .model import Finding, Outcome
 from .rules import RULES
+from .rules.base import no_config_found
 from .secrets import redact
 
 # What XML 1.0 cannot hold, even escaped: control characters but tab and line breaks, lone
@@ -36,6 +39,13 @@ def junit_text(audit: Audit) -> str:
     for finding in audit.findings:
         by_rule[finding.rule].append(finding)
     root = ET.Element("testsuites", name="auditlib")
+    if no_config_found(audit.facts):
+        suite = ET.SubElement(root, "testsuite", name="audit")
+        case = ET.SubElement(suite, "testcase", classname="auditlib.audit",
+                             name="a wrangler config to audit")
+        ET.SubElement(case, "error", message="no wrangler config (wrangler.toml, wrangler.json,"
+                      " wrangler.jsonc) was found: nothing was audited", type="INCOMPLETE")
+        _count(suite)
     for rule in RULES:
         if rule.id in audit.config.disabled_rules:
             continue
@@ -45,8 +55,8 @@ def junit_text(audit: Audit) -> str:
         if not by_rule[rule.id]:
             ET.SubElement(suite, "testcase", classname=f"auditlib.{rule.id}",
                           name=f"{rule.id}: no finding")
-        _count(suite, by_rule[rule.id])
-    _count(root, audit.findings)
+        _count(suite)
+    _count(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -74,11 +84,8 @@ def _case(suite: ET.Element, finding: Finding, clean: Callable[[str], str]) -> N
                          + (f"Fix: {finding.remediation}\n" if finding.remediation else ""))
 
 
-def _count(element: ET.Element, findings: Sequence[Finding]) -> None:
+def _count(element: ET.Element) -> None:
     """The totals JUnit readers show: test cases, failures, errors and skipped ones."""
-    outcomes = [finding.outcome for finding in findings]
-    cases = len(element.findall(".//testcase"))
-    element.set("tests", str(cases))
-    element.set("failures", str(outcomes.count(Outcome.FAIL)))
-    element.set("errors", str(outcomes.count(Outcome.ERROR)))
-    element.set("skipped", str(outcomes.count(Outcome.WAIVED)))
+    for total, kind in (("tests", ""), ("failures", "/failure"), ("errors", "/error"),
+                        ("skipped", "/skipped")):
+        element.set(total, str(len(element.findall(f".//testcase{kind}"))))

@@ -7,6 +7,7 @@ section with nothing to report says so in a sentence.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -810,18 +811,32 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
             *_drift(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx), *_doc_health(ctx)]
 
 
-# Line breaks a reader may split on, shown escaped in a finding's line of text output.
-_ONE_LINE = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028",
-                           "\u2029": "\\u2029", "\x85": "\\x85"})
+# What a terminal acts on, C0 and C1 control characters and DEL (tab aside), shown escaped
+# in text output as Python writes them (`\x1b`): a repository's names and values must not
+# colour, move or clear a terminal or a CI log. A finding's line escapes the line breaks a
+# reader may split on too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return ascii(found[0])[1:-1]
+
+
+def _terminal(text: str) -> str:
+    """`text` for a terminal: its control characters escaped, its lines kept."""
+    return _CONTROL.sub(_escaped, text)
 
 
 def finding_line(finding: Finding, secrets: Iterable[str] = ()) -> str:
-    """A finding as one line of text output (`check`, `verify`), its values redacted:
-    `path:line: P0 CF001 Title: message`, and why a waiver no longer applies."""
+    """A finding as one line of text output (`check`, `verify`), its values redacted and
+    its control characters escaped: `path:line: P0 CF001 Title: message`, and why a waiver
+    no longer applies."""
     where = "(repository)" if finding.location.path == "." else finding.location
     expired = f" ({finding.waiver})" if finding.waiver else ""
-    return redact(f"{where}: {finding.severity} {finding.rule} {finding.title}: {finding.message}"
-                  f"{expired}", secrets).translate(_ONE_LINE)
+    return _NOT_ONE_LINE.sub(_escaped, redact(
+        f"{where}: {finding.severity} {finding.rule} {finding.title}: {finding.message}{expired}",
+        secrets))
 
 
 def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date: str,
@@ -845,4 +860,4 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                  + f"){unchecked}\n" if open_findings else
                  f"no drift found in {counted(documents, 'document')}{unchecked}\n" if errors else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
-    return "".join(parts)
+    return _terminal("".join(parts))  # the table shows documents' paths and headers

@@ -15,8 +15,9 @@ from urllib.parse import quote
 import orjson
 
 from .api import Audit
-from .model import Finding, Location, Outcome, Severity
+from .model import Facts, Finding, Location, Outcome, Severity
 from .rules import RULES, Rule
+from .rules.base import no_config_found, unread
 from .rulesdoc import rule_doc
 from .secrets import redact
 
@@ -93,8 +94,30 @@ def _result(finding: Finding, rule_index: dict[str, int], anchor: str, occurrenc
     return result
 
 
+def _notifications(facts: Facts, clean: Redact) -> list[dict[str, Any]]:
+    """What kept the audit from being complete, as code scanning shows a tool's troubles:
+    each input not read, and an audit that found no wrangler config, so audited nothing.
+    Without them, results missing for an unread file would read as fixed."""
+    notes = []
+    for problem in unread(facts):
+        where: dict[str, Any] = {"artifactLocation": {"uri": quote(clean(problem.location.path)),
+                                                      "uriBaseId": SRCROOT}}
+        if problem.location.start_line:
+            where["region"] = {"startLine": problem.location.start_line}
+        column = f", column {problem.column}" if problem.column else ""
+        notes.append({"level": "error", "message": {"text": clean(
+            f"{problem.location} could not be read{column}: {problem.message}")},
+            "locations": [{"physicalLocation": where}]})
+    if no_config_found(facts):
+        notes.append({"level": "error", "message": {"text": "no wrangler config (wrangler.toml,"
+                      " wrangler.json, wrangler.jsonc) was found: nothing was audited"}})
+    return notes
+
+
 def to_sarif(audit: Audit) -> dict[str, Any]:
-    """The audit as a SARIF log: one run, every registered rule, one result per finding."""
+    """The audit as a SARIF log: one run, every registered rule, one result per finding,
+    and an invocation that says what was not read; it did not succeed when it found no
+    wrangler config."""
     secrets = audit.secrets()
 
     def clean(text: str) -> str:
@@ -111,6 +134,9 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
         seen[(finding.rule, finding.location.path, finding.subject)] += 1
         occurrence = seen[(finding.rule, finding.location.path, finding.subject)]
         results.append(_result(finding, rule_index, anchor, occurrence, clean))
+    invocation: dict[str, Any] = {"executionSuccessful": not no_config_found(audit.facts)}
+    if notifications := _notifications(audit.facts, clean):
+        invocation["toolExecutionNotifications"] = notifications
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -121,6 +147,7 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
                 "rules": [_rule(rule, overrides.get(rule.id, rule.severity), clean)
                           for rule in RULES],
             }},
+            "invocations": [invocation],
             "results": results,
             "properties": {"audit_date": audit.audit_date},
         }],

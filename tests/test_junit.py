@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import xml.etree.ElementTree as ET
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,16 @@ def test_two_renders_are_byte_identical_and_the_cli_prints_one(
     assert first.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="auditlib"')
     assert cli.main(["check", "--format", "junit", "--date", AS_OF, "--fail-on", "P0"]) == 1
     assert capsys.readouterr().out == first
+
+
+def test_an_audit_that_found_no_wrangler_config_is_an_error_not_green_tests(tmp_path: Path) -> None:
+    """A CI job pointed at the wrong folder: its test report must not be all green."""
+    root = ET.fromstring(junit_text(auditlib.run_audit(tmp_path, audit_date=AS_OF)))
+    first = root.find("testsuite")
+    assert first is not None and first.get("name") == "audit"
+    [error] = first.findall("testcase/error")
+    assert error.get("message") == ("no wrangler config (wrangler.toml, wrangler.json,"
+                                    " wrangler.jsonc) was found: nothing was audited")
+    assert (first.get("tests"), first.get("errors")) == ("1", "1")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == (
+        str(len(RULES) + 1), "0", "1")

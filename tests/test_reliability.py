@@ -195,6 +195,30 @@ def test_check_prints_one_line_per_finding_whatever_the_path_holds(
                                           "  ", "auditlib: ")) for line in lines), lines
 
 
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+
+
+def test_check_and_verify_text_escape_what_a_terminal_acts_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An untrusted repository cannot colour, move or clear a terminal or CI log: ESC, CSI
+    (C1), BEL and DEL are shown escaped, as JSON, JUnit and SARIF escape them."""
+    (tmp_path / "wrangler.toml").write_text(
+        VALID.replace("GOOD_KV", "K\\u001b[31mRED\\u009b2J\\u0007\\u007f"), encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/a\x1b[31m.md").write_text(
+        "Type: Guide\nStatus: Act\x1b[2Jive\nDomain: Performance\nLast-reviewed: 2026-11-01\n\n# A\n",
+        encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE])
+    out = capsys.readouterr().out
+    assert not CONTROLS.search(out)
+    assert "`K\\x1b[31mRED\\x9b2J\\x07\\x7f`" in out
+    assert cli.main(["verify", "--docs", str(tmp_path / "docs"), "--repo", str(tmp_path),
+                     "--date", DATE]) == 0
+    out = capsys.readouterr().out
+    assert not CONTROLS.search(out)
+    assert "`docs/a\\x1b[31m.md`" in out and "Act\\x1b" in out
+
+
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
     """ripgrep's complaints (`Permission denied`) become (path, why); tested on what it
     prints, since permissions do not bite when the tests run as root."""
@@ -215,16 +239,34 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:  # pragma: no
         (tmp_path / "secret").chmod(0o755)
 
 
-def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder)."""
-    assert cli.main(["check", str(tmp_path), "--fail-on", "P2"]) == 0
+@pytest.mark.parametrize(("gate", "code", "why"), [
+    ([], 0, ""),
+    (["--fail-on", "P2"], 2, "; --fail-on P2 does not pass an audit of nothing"),
+])
+def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str], gate: list[str],
+                          code: int, why: str) -> None:
+    """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder):
+    explored, it exits 0; a gate (--fail-on) that audited nothing does not pass."""
+    assert cli.main(["check", str(tmp_path), *gate]) == code
     out, err = capsys.readouterr()
     assert out.endswith("0 open findings: P0 0, P1 0, P2 0, ERROR 0, WAIVED 0;"
                         " audit INCOMPLETE (no wrangler config audited)\n")
     assert err == (f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
-                   f" found in {tmp_path}: there is nothing to audit\n")
+                   f" found in {tmp_path}: there is nothing to audit{why}\n")
     markdown = auditlib.run_audit(tmp_path, DATE).markdown()
     assert "No wrangler configuration" in markdown and "Audit-status: INCOMPLETE" in markdown
+
+
+@pytest.mark.parametrize("output", ["json", "sarif", "junit"])
+def test_a_gate_that_audited_nothing_still_writes_its_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str) -> None:
+    (tmp_path / "tests/fixtures/app").mkdir(parents=True)  # a config of tests: no app
+    (tmp_path / "tests/fixtures/app/wrangler.toml").write_text(VALID, encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--fail-on", "P0", "--format", output,
+                     "--date", DATE]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith(("{", "<?xml")) and "there is nothing to audit; --fail-on P0" in err
+    assert auditlib.run_audit(tmp_path, DATE).facts.configs == ()
 
 
 def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
@@ -235,6 +277,19 @@ def test_the_summary_says_what_the_audit_could_not_read_and_why_the_gate_fails(
     assert out.splitlines()[-1].endswith(
         "; audit INCOMPLETE (1 input not read or not audited, no wrangler config audited)")
     assert err == "auditlib: failing: 1 open finding at or above P0\n"  # the CF000
+
+
+@pytest.mark.parametrize("settings", ["", 'disable = ["CF000"]\n'])
+def test_the_summary_says_why_the_audit_is_incomplete_also_without_cf000(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: str) -> None:
+    """The reason comes from what was not read, not from CF000's findings."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/wrangler.toml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b/wrangler.toml").write_text('name = "b"\noops = \n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(settings, encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--quiet", "--date", DATE]) == 0
+    assert capsys.readouterr().out.endswith("; audit INCOMPLETE (1 input not read or not audited)\n")
 
 
 def test_a_waiver_whose_star_no_longer_crosses_folders_says_so(
@@ -325,6 +380,24 @@ def test_a_repository_that_cannot_be_listed_exits_2(
     assert cli.main([command, str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"auditlib: repository cannot be read: {tmp_path} (Permission denied)"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize(("stdout", "why"), [
+    (">/dev/full", "No space left on device"), (">&-", "standard output is closed")])
+@pytest.mark.parametrize("command", [["rules"], ["check", "{repo}", "--fail-on", "P0"],
+                                     ["--version"]])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(
+        tmp_path: Path, stdout: str, why: str, command: list[str]) -> None:
+    """A full disk or a closed stdout: not a traceback and exit 1, the gate's failure (the
+    check here has an open P0, so exit 1 was the gate's own)."""
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    argv = [sys.executable, "-m", "auditlib.cli", *(a.format(repo=tmp_path) for a in command)]
+    done = subprocess.run(["sh", "-c", f'exec "$@" {stdout}', "sh", *argv], cwd=ROOT,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    assert (done.returncode, done.stderr.splitlines()[-1:]) == (
+        2, [f"auditlib: cannot write the output: {why}"]), done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # Secrets ------------------------------------------------------------------------------------
@@ -559,10 +632,22 @@ def test_the_audit_date_is_a_day(value: object, expected: str) -> None:
     assert not [f for f in audit.findings if f.outcome.value == "ERROR"]
 
 
-@pytest.mark.parametrize("value", ["2026-13-45", 20261126, "26/11/2026"])
+@pytest.mark.parametrize("value", ["2026-13-45", 20261126, "26/11/2026", "20261126",
+                                   "2026-W48-4"])
 def test_a_bad_audit_date_is_named(value: object) -> None:
+    """Python 3.11's date.fromisoformat also reads the basic (20261126) and week forms."""
     with pytest.raises(ValueError, match=r"^audit_date: not a date \(YYYY-MM-DD\): "):
         auditlib.run_audit(None, value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["20261126", "2026-W48-4", "2026-11-26T10:00", "+2026-11-26"])
+@pytest.mark.parametrize("command", [["check"], ["run", "--out", "{tmp}"], ["verify", "--docs", "docs"]])
+def test_date_takes_only_the_yyyy_mm_dd_form_its_help_names(
+        command: list[str], value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*(a.format(tmp=tmp_path) for a in command), "--date", value])
+    assert exit_info.value.code == 2
+    assert f"argument --date: not a date (YYYY-MM-DD): {value!r}" in capsys.readouterr().err
 
 
 def test_a_quoted_line_is_cut_after_its_secrets_are_redacted(

@@ -444,7 +444,7 @@ def test_unknown_kernel_is_a_usage_error(tmp_path: Path,
                      "--kernel", "no-such-kernel"])
     assert code == 2
     assert "no Jupyter kernel named 'no-such-kernel'" in capsys.readouterr().err
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # a refused run creates nothing
 
 
 def test_on_findings_is_called_once_findings_json_is_saved(tmp_path: Path) -> None:
@@ -523,3 +523,19 @@ def test_a_run_stopped_by_sigterm_leaves_no_staging_folder(tmp_path: Path) -> No
     assert (done.returncode, done.stderr.splitlines()[-1:]) == (
         143, ["auditlib: stopped by SIGTERM"])
     assert list(out.iterdir()) == []
+
+
+def test_a_gate_that_audited_nothing_exits_2_and_keeps_its_outputs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A scheduled job pointed at the wrong folder: the document is written, the gate fails."""
+    repo, out = tmp_path / "repo", tmp_path / "out"
+    (repo / "src").mkdir(parents=True)
+    assert cli.main(["run", str(repo), "--out", str(out), "--date", "2026-01-21", "--quiet",
+                     "--fail-on", "P0"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc) found in"
+        f" {repo}: there is nothing to audit; --fail-on P0 does not pass an audit of nothing")
+    written = {path.name for path in (out / "2026-01-21").iterdir()}
+    assert written >= set(FILES) - {"auto-scaling-audit_files"}  # no configs, no charts
+    findings = json.loads((out / "2026-01-21" / "findings.json").read_text(encoding="utf-8"))
+    assert findings["audit_status"] == "INCOMPLETE"

@@ -193,6 +193,51 @@ def test_without_a_root_config_repository_findings_point_at_the_shallowest_confi
     assert_valid(document, schema)
 
 
+# What the audit could not do ----------------------------------------------------------------
+
+def invocation(document: dict[str, Any]) -> dict[str, Any]:
+    [found] = document["runs"][0]["invocations"]
+    assert isinstance(found, dict)
+    return found
+
+
+def test_a_complete_audit_is_a_successful_run_without_notifications(example: Audit) -> None:
+    assert invocation(to_sarif(example)) == {"executionSuccessful": True}
+
+
+def test_an_audit_that_found_no_wrangler_config_did_not_succeed(
+        schema: dict[str, Any], tmp_path: Path) -> None:
+    """Uploaded to code scanning, an empty run that succeeded would close every alert."""
+    document = to_sarif(auditlib.run_audit(tmp_path, audit_date=AS_OF))
+    assert results(document) == []
+    assert invocation(document) == {"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "message": {"text": "no wrangler config (wrangler.toml, wrangler.json,"
+                                               " wrangler.jsonc) was found: nothing was audited"}}]}
+    assert_valid(document, schema)
+
+
+@pytest.mark.parametrize("disabled", [frozenset(), frozenset({"CF000"})])
+def test_each_input_not_read_is_a_notification(schema: dict[str, Any], tmp_path: Path,
+                                               disabled: frozenset[str]) -> None:
+    """Also with CF000 disabled, which leaves no result for it: the run still says what it
+    did not read, so a finding missing from it does not read as fixed."""
+    repo = copy_example(tmp_path)
+    (repo / "apps/broken").mkdir()
+    (repo / "apps/broken/wrangler.toml").write_text('name = "b"\n[[kv_namespaces]\n', encoding="utf-8")
+    document = to_sarif(auditlib.run_audit(repo, audit_date=AS_OF,
+                                           config=AuditConfig(disabled_rules=disabled)))
+    found = invocation(document)
+    assert found["executionSuccessful"] is True  # the other configs were audited
+    [note] = found["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"]["text"].startswith("apps/broken/wrangler.toml:2 could not be read, column")
+    assert note["locations"] == [{"physicalLocation": {
+        "artifactLocation": {"uri": "apps/broken/wrangler.toml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 2}}}]
+    assert any(r["ruleId"] == "CF000" for r in results(document)) == (not disabled)
+    assert_valid(document, schema)
+
+
 # Waivers ---------------------------------------------------------------------------------
 
 def test_inline_suppression_is_an_in_source_suppression(schema: dict[str, Any], tmp_path: Path) -> None:

@@ -58,6 +58,12 @@ def unread_config(facts: Facts) -> bool:
                for problem in unread(facts))
 
 
+def no_config_found(facts: Facts) -> bool:
+    """Whether the audit found no wrangler config at all, read or not: nothing was audited
+    (a CI job pointed at the wrong folder, say), so a gate must not pass."""
+    return not facts.configs and not unread_config(facts)
+
+
 def unread_workflow(facts: Facts) -> bool:
     """Whether a workflow, a local action or a folder holding them could not be read."""
     return any(path == ".github" or path.startswith(".github/workflows") or (
