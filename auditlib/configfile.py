@@ -30,6 +30,7 @@ WAIVER_KEYS = {"rule", "path", "reason", "expires"}
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 # What a TOML value's brackets are counted past: strings and comments, which may hold any.
 _TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
@@ -326,9 +327,9 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
         expires = entry.get("expires")
         if isinstance(expires, datetime):
             expires = expires.date()
-        if isinstance(expires, str):
+        if isinstance(expires, str):  # `20270131` and `2027-W05` are ISO too, and not asked for
             try:
-                expires = date.fromisoformat(expires)
+                expires = date.fromisoformat(expires) if _DAY.fullmatch(expires) else False
             except ValueError:
                 expires = False
         if expires is not None and not isinstance(expires, date):

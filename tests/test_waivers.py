@@ -307,6 +307,8 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  "probe 'p': 1 capture group but 0 group names", id="groups-missing"),
     pytest.param(WAIVER + 'expires = "2025-13-01"\n', 5, "must be a date",
                  id="bad-expires"),
+    pytest.param(WAIVER + 'expires = "20270131"\n', 5, "must be a date (YYYY-MM-DD)",
+                 id="expires-in-the-basic-form"),
     pytest.param('[[probes]]\nname = "p"\nregex = "foo(["\ngroups = []\n', 3, "bad regex",
                  id="bad-probe-regex"),
     pytest.param('[[probes]]\nregex = "foo(["\nname = "p"\n', 2, "bad regex",
