@@ -493,9 +493,10 @@ def _gaps(ctx: Context) -> list[Block]:
     for rule in INFRA_RULES:
         found = [f for f in ctx.open_findings(rule.id) if f.severity in (Severity.P0, Severity.P1)]
         if found:
-            rows.append((f"**{rule.title}**", rule.rationale,
+            rows.append((str(min(f.severity for f in found)), f"**{rule.title}**", rule.rationale,
                          f"{rule.status} ({len(found)})", ctx.places(found)))
-    blocks.append(Table.of(("Gap", "Impact", "Status", "Evidence"), rows) if rows
+    rows.sort(key=lambda row: row[0])  # the most severe first; else in the rules' order
+    blocks.append(Table.of(("Severity", "Gap", "Impact", "Status", "Evidence"), rows) if rows
                   else Text("No P0 or P1 gaps were found."))
     errors = [f for f in ctx.findings if f.outcome == Outcome.ERROR]
     if errors:

@@ -343,7 +343,7 @@ def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> No
                                                                encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     row = next(line for line in markdown.splitlines()
-               if line.startswith("| **Binding not declared in an environment**"))
+               if line.startswith("| P1 | **Binding not declared in an environment**"))
     assert "(4)" in row  # A and B, in each app
     assert row.count("[`apps/web/wrangler.toml:12`]") == 1
     assert row.count("[`apps/web-admin/wrangler.toml:12`]") == 1
