@@ -597,15 +597,25 @@ def _root_config(ctx: Context) -> list[Block]:
             fenced(root.text.rstrip(), language)]
 
 
+MOST_ACTIONS = 5
+
+
 def _actions(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Recommended Actions")]
     # Headed by severity alone: any rule's severity can be configured, so no topic fits.
     for severity in Severity:
+        found_here = [f for f in ctx.findings if f.severity == severity
+                      and f.outcome == Outcome.FAIL and f.rule not in DRIFT_IDS]
+        # A rule with more than MOST_ACTIONS fixes of its own (one for each placeholder id)
+        # gets one item, in its general words, with every place.
+        fixes = defaultdict(set)
+        for finding in found_here:
+            fixes[finding.rule].add(finding.remediation)
         grouped: dict[str, list[Finding]] = defaultdict(list)
-        for finding in ctx.findings:
-            if (finding.severity == severity and finding.outcome == Outcome.FAIL
-                    and finding.rule not in DRIFT_IDS):
-                grouped[finding.remediation].append(finding)
+        for finding in found_here:
+            many = len(fixes[finding.rule]) > MOST_ACTIONS and finding.rule in RULE_BY_ID
+            grouped[RULE_BY_ID[finding.rule].remediation if many
+                    else finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
             places = len(dict.fromkeys(f.location for f in found))

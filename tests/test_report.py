@@ -582,6 +582,25 @@ def test_recommended_actions_are_headed_by_severity_alone(tmp_path: Path) -> Non
     assert "Replace placeholder D1 database" in actions.split("### P2", 1)[1]
 
 
+@pytest.mark.parametrize("apps", [5, 6])
+def test_a_rule_with_many_fixes_of_its_own_is_one_action(tmp_path: Path, apps: int) -> None:
+    """Thirty placeholder ids are one action with thirty places, not thirty lines."""
+    for number in range(apps):
+        (tmp_path / f"apps/a{number}").mkdir(parents=True)
+        (tmp_path / f"apps/a{number}/wrangler.toml").write_text(
+            f'name = "a{number}"\nmain = "a.ts"\n\n[[kv_namespaces]]\nbinding = "KV_{number}"\n'
+            'id = "00000000000000000000000000000000"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    p0 = markdown.split("### P0\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    if apps <= 5:
+        assert [line.split(" (")[0] for line in p0] == [
+            f"{n + 1}. Replace placeholder KV namespace `id` for `KV_{n}`" for n in range(apps)]
+    else:
+        assert p0 == [f"1. Replace the placeholder with the real resource ID — in {apps} places: "
+                      + ", ".join(f"[`apps/a{n}/wrangler.toml:6`](../apps/a{n}/wrangler.toml#L6)"
+                                  for n in range(3)) + " and 3 more"]
+
+
 def test_a_quote_cut_inside_a_code_span_does_not_turn_the_row_into_code(tmp_path: Path) -> None:
     from markdown_it import MarkdownIt
 
