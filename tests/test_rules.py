@@ -487,8 +487,16 @@ def test_cf004_a_check_keeps_its_identity_when_its_threshold_changes(
     pytest.param({"wrangler.toml": KV.format(REAL_ID)
                   + '\n[[analytics_engine_datasets]]\nbinding = "METRICS"\n'},
                  [], id="analytics-engine-binding"),
-    pytest.param({"wrangler.toml": KV.format(REAL_ID), "src/metrics.ts": METRICS_CODE}, [],
-                 id="metrics-sink-in-code"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID), "src/metrics.ts": "statsd.timing('x', 1)\n"},
+                 [], id="metrics-sink-in-code"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID) + '\n[[analytics_engine_datasets]]\n'
+                  'binding = "METRICS"\n', "src/metrics.ts": METRICS_CODE}, [],
+                 id="analytics-engine-bound-and-written"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID) + '\n[env.production]\n'
+                  '[[env.production.analytics_engine_datasets]]\nbinding = "METRICS"\n',
+                  "src/metrics.ts": METRICS_CODE}, [], id="analytics-engine-bound-in-an-environment"),
+    pytest.param({"wrangler.toml": KV.format(REAL_ID), "src/metrics.ts": METRICS_CODE},
+                 [("src/metrics.ts", 2, "writeDataPoint")], id="analytics-engine-written-unbound"),
     pytest.param({"README.md": "no cloudflare here\n"}, [], id="no-configs"),
 ])
 def test_cf005(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],

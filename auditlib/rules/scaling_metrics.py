@@ -2,7 +2,9 @@
 
 ## What it does
 Reports a repository that deploys to Cloudflare but has no metrics in code (no metrics
-sink found by the code search) and no Analytics Engine dataset binding.
+sink found by the code search) and no Analytics Engine dataset binding. And code that writes
+Analytics Engine data points (`writeDataPoint`) when no config binds a dataset: at run time
+the binding is undefined, and the metrics it seems to record go nowhere.
 
 ## Why is this bad?
 Cloudflare scales Workers, Durable Objects and queue consumers automatically, but without
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule
@@ -36,9 +39,19 @@ class NoScalingMetrics(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        if not facts.configs or facts.metrics:
+        if not facts.configs or any(b.kind == "analytics_engine_datasets" for c in facts.configs
+                                    for scope in c.scopes() for b in scope.bindings):
             return
-        if any(b.kind == "analytics_engine_datasets" for c in facts.configs for b in c.bindings):
+        if written := [m for m in facts.metrics if m.groups.get("api") == "writeDataPoint"]:
+            yield cls.finding(
+                location=written[0].location, subject="writeDataPoint",
+                message=(f"{code('writeDataPoint')} is called"
+                         + (f" in {len(written)} places" if len(written) > 1 else "")
+                         + ", but no wrangler config binds an Analytics Engine dataset: the data"
+                         " points go nowhere"),
+                remediation=("Bind the dataset the code writes to"
+                             " (`[[analytics_engine_datasets]]` with its `binding` name)"))
+        if facts.metrics:
             return
         yield cls.finding(location=Location(path="."), subject="metrics",
                           message="no metrics sink in code and no Analytics Engine binding",
