@@ -73,6 +73,7 @@ def markdown2html(source: str) -> str:
 @functools.cache
 def _markdown() -> Any:
     import mistune
+    from mistune.plugins.table import render_table_cell
     from mistune.util import safe_entity
 
     class Renderer(mistune.HTMLRenderer):
@@ -81,6 +82,10 @@ def _markdown() -> Any:
 
         def text(self, text: str) -> str:
             return safe_entity(text)
+
+        def table_cell(self, text: str, align: str | None = None, head: bool = False) -> str:
+            # A cell's `\|` is its `|`, in a code span too (GFM); mistune keeps it in code.
+            return render_table_cell(self, text.replace("\\|", "|"), align, head)
 
     return mistune.create_markdown(renderer=Renderer(escape=True),
                                    plugins=["table", "strikethrough"])

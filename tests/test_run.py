@@ -119,6 +119,13 @@ def test_repository_text_is_escaped_once_in_the_html() -> None:
     assert "<script" not in html and '<a href="#harmful-link">x</a>' in html
 
 
+def test_a_pipe_in_code_in_a_table_cell_is_a_pipe_in_the_html() -> None:
+    """As GitHub shows it (GFM): `\\|` in a cell is `|`, in a code span too; not outside a table."""
+    html = execute.markdown2html("| Quoted line |\n|---|\n| `# TODO \\| ask ops` |\n\n`a \\| b`\n")
+    assert "<td><code># TODO | ask ops</code></td>" in html
+    assert "<p><code>a \\| b</code></p>" in html
+
+
 def test_run_prints_paths_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--out", str(tmp_path), "--date", "2026-02-01"]) == 0
     lines = capsys.readouterr().out.splitlines()
