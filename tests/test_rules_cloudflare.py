@@ -513,6 +513,8 @@ def test_cf011_env_vars(tmp_path: Path, make_repo: MakeRepo) -> None:
     found = findings(tmp_path, make_repo, files, "CF011")
     check(found, [("wrangler.toml", 5, "UPSTREAM (env production)")], Severity.P0)
     assert RANDOM_LIKE not in found[0].message + found[0].subject + found[0].remediation
+    assert found[0].message == ("`UPSTREAM` in `wrangler.toml` (env `production`) looks like a"
+                                " secret by its value, which is not shown")
 
 
 # CF012 binding-missing-in-environment -----------------------------------------------------

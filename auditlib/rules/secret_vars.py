@@ -55,11 +55,12 @@ class SecretInVars(Rule):
                     reason = secret_reason(var.name, var.value)
                     if reason is None:
                         continue
-                    why = "its name" if reason == "name" else "its value"
+                    why = ("by its name; its value is not shown" if reason == "name"
+                           else "by its value, which is not shown")
                     yield cls.finding(
                         location=var.location, subject=scoped(var.name, scope),
                         message=(f"{code(var.name)} in {scope_label(wrangler_config, scope)} looks"
-                                 f" like a secret ({why}); its value is not shown"),
+                                 f" like a secret {why}"),
                         remediation=(f"Move {code(var.name)} to"
                                      f" {code(secret_put(wrangler_config, var.name, scope.name))}"
                                      " and rotate it"))
