@@ -124,12 +124,14 @@ def parser() -> argparse.ArgumentParser:
                        help="text format: print only errors, warnings and the summary line")
     for command in (run, check):
         command.add_argument("--fail-on", choices=("P0", "P1", "P2"), default=None,
-                             help="exit 1 when an open finding is at or above this severity;"
+                             help="exit 1 when an open finding is at or above this severity,"
+                                  " new or not: --baseline does not change what it counts;"
                                   " exit 2 when no wrangler config was found")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run in --out)"
-                                 if command is run else ""))
+                                 if command is run else "") + ": report what is new, reopened"
+                                 " and resolved since")
     verify = commands.add_parser(
         "verify", help="check an existing document's claims against the repository",
         description="Check the claims of a hand-written audit document (links, line ranges,"

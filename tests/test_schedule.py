@@ -144,6 +144,21 @@ def test_check_text_counts_each_rule_and_says_what_changed(
     assert check([str(repo), "--date", FIRST, "--quiet"], capsys)[1].count("\n") == 1
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_fail_on_counts_old_findings_too_and_says_so(
+        tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A baseline only reports what changed: with nothing new, `--fail-on` still fails."""
+    auditlib.run_audit(None, FIRST).save(tmp_path)
+    assert cli.main(["check", "--date", FIRST, "--quiet", "--fail-on", "P0",
+                     "--baseline", str(tmp_path / "findings.json")]) == 1
+    assert capsys.readouterr().out.endswith("(since 2026-01-21: 0 new, 0 resolved)\n")
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    assert ("--fail-on {P0,P1,P2} exit 1 when an open finding is at or above this severity, new"
+            " or not: --baseline does not change what it counts") in " ".join(
+                capsys.readouterr().out.split())
+
+
 def test_check_exits_2_for_a_missing_repository(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(tmp_path / "nowhere"), "--fail-on", "P2"]) == 2
