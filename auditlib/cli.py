@@ -66,9 +66,10 @@ def parser() -> argparse.ArgumentParser:
         description="Regenerate the auto-scaling audit document of a Cloudflare repository from"
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
-               " above --fail-on (check, run), or drift was found (verify); 2 bad arguments"
-               " or input, with --fail-on an audit that found no wrangler config (check,"
-               " run), or an output that cannot be written (run's files, standard output).")
+               " above --fail-on or a new one at or above --fail-on-new (check, run), or"
+               " drift was found (verify); 2 bad arguments or input, with --fail-on an audit"
+               " that found no wrangler config (check, run), or an output that cannot be"
+               " written (run's files, standard output).")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -107,9 +108,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="collect, evaluate and print, without a notebook (the CI gate)",
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
-                    " when an open finding is at or above --fail-on, 0 otherwise, 2 on bad"
-                    " arguments or input, and with --fail-on when no wrangler config was"
-                    " found (nothing was audited).")
+                    " when an open finding is at or above --fail-on, or a new one at or above"
+                    " --fail-on-new, 0 otherwise, 2 on bad arguments or input, and with"
+                    " --fail-on when no wrangler config was found (nothing was audited).")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
     check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
@@ -127,6 +128,12 @@ def parser() -> argparse.ArgumentParser:
                              help="exit 1 when an open finding is at or above this severity,"
                                   " new or not: --baseline does not change what it counts;"
                                   " exit 2 when no wrangler config was found")
+        command.add_argument("--fail-on-new", choices=("P0", "P1", "P2"), default=None,
+                             help="exit 1 when a finding new or reopened since the baseline"
+                                  + (" (or the earlier run compared with)" if command is run
+                                     else "")
+                                  + " is open at or above this severity; with nothing to"
+                                    " compare with, every open finding counts as new")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run in --out)"
@@ -301,6 +308,34 @@ def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:
     return EXIT_FAILED if failing else EXIT_OK
 
 
+def _gate_new(findings: Sequence[dict[str, str]], changes: dict[str, Any] | None,
+              fail_on_new: str | None, nothing_before: str) -> int:
+    """EXIT_FAILED when a finding new or reopened since the comparison (`changes`, as in
+    findings.json) is open (not waived) at or above `fail_on_new`. With nothing compared
+    with (`nothing_before` says why), every open finding is new: a first run must not pass."""
+    if fail_on_new is None:
+        return EXIT_OK
+    by_identity: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding["outcome"] != "WAIVED":
+            by_identity.setdefault(finding["identity"], []).append(finding["severity"])
+    if changes is None:
+        print(f"auditlib: --fail-on-new: {nothing_before}: every open finding counts as new",
+              file=sys.stderr)
+        severities = [severity for found in by_identity.values() for severity in found]
+    else:
+        # compare() counts alike findings in order: still open first, then reopened, then new.
+        fresh = Counter([*changes["new"], *changes["reopened"]])
+        severities = [severity for identity, number in fresh.items()
+                      for severity in by_identity[identity][len(by_identity[identity]) - number:]]
+    failing = sum(1 for severity in severities if severity <= fail_on_new)
+    if failing:
+        since = f" since {changes['since']}" if changes else ""
+        print(f"auditlib: failing: {counted(failing, 'new or reopened finding')}{since} at or"
+              f" above {fail_on_new}", file=sys.stderr)
+    return EXIT_FAILED if failing else EXIT_OK
+
+
 def _usable_baseline(path: Path) -> bool:
     """Whether an earlier run's findings.json can be compared with; a damaged one is passed
     over, and the run says so."""
@@ -389,7 +424,9 @@ def _run(args: argparse.Namespace) -> int:
     nothing = _found_no_config(data["facts"])
     if nothing:
         _nothing_to_audit(args.repo, args.fail_on)
-    code = _gate(data["findings"], args.fail_on)
+    code = max(_gate(data["findings"], args.fail_on),
+               _gate_new(data["findings"], data["changes"], args.fail_on_new,
+                         f"no --baseline, and no earlier run in {args.out}"))
     return EXIT_USAGE if nothing and args.fail_on else code
 
 
@@ -461,6 +498,7 @@ def _check(args: argparse.Namespace) -> int:
     if nothing:
         _nothing_to_audit(args.repo, args.fail_on)
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
+    changes = audit.changes.to_dict() if audit.changes else None
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
               f" {counted(len(facts.workflows), 'workflow')},"
@@ -482,12 +520,13 @@ def _check(args: argparse.Namespace) -> int:
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")
-        changes = audit.changes.to_dict() if audit.changes else None
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
               + _incomplete(status, [{"outcome": str(f.outcome)} for f in audit.findings],
                             len(facts.problems), bool(facts.configs)))
-    code = _gate([{"outcome": str(f.outcome), "severity": str(f.severity)}
-                  for f in audit.findings], args.fail_on)
+    findings = [{"identity": f.identity, "outcome": str(f.outcome), "severity": str(f.severity)}
+                for f in audit.findings]
+    code = max(_gate(findings, args.fail_on),
+               _gate_new(findings, changes, args.fail_on_new, "no --baseline"))
     return EXIT_USAGE if nothing and args.fail_on else code
 
 

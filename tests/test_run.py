@@ -192,8 +192,9 @@ def test_help_names_every_output_the_default_notebook_and_each_exit_code(
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     top = " ".join(capsys.readouterr().out.split())
-    assert "1 the notebook failed (run), an open finding is at or above --fail-on (check, run)," \
-        " or drift was found (verify); 2 bad arguments or input" in top
+    assert "1 the notebook failed (run), an open finding is at or above --fail-on or a new one at" \
+        " or above --fail-on-new (check, run), or drift was found (verify); 2 bad arguments or" \
+        " input" in top
     with pytest.raises(SystemExit):
         cli.main(["run", "--help"])
     out = " ".join(capsys.readouterr().out.split())

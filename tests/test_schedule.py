@@ -159,6 +159,47 @@ def test_fail_on_counts_old_findings_too_and_says_so(
                 capsys.readouterr().out.split())
 
 
+def gate(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`check --quiet` with `argv`: its exit code and what it said on stderr."""
+    code = cli.main(["check", "--quiet", *argv])
+    return code, capsys.readouterr().err
+
+
+def test_fail_on_new_fails_only_on_what_is_new_or_reopened_and_open(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    compared = baseline_of_example(tmp_path)  # 4 open P0 findings
+    since = [str(compared.repo), "--date", SECOND, "--baseline", str(compared.baseline)]
+    assert gate([*since, "--fail-on-new", "P0"], capsys) == (0, "")  # old findings do not fail
+    edit(compared.repo / "wrangler.toml", "[durable_objects]",  # a new P0, waived
+         NEW_KV_TABLE.replace('"REPLACE_ME"', '"REPLACE_ME"  # auditlib: ignore[CF001] later')
+         + "[durable_objects]")
+    assert gate([*since, "--fail-on-new", "P0"], capsys) == (0, "")
+    assert gate([*since, "--fail-on-new", "P2", "--fail-on", "P0"], capsys) == (  # either fails
+        1, "auditlib: failing: 4 open findings at or above P0\n")
+    edit(compared.repo / "wrangler.toml", "  # auditlib: ignore[CF001] later", "")
+    assert gate([*since, "--fail-on-new", "P1"], capsys) == (
+        1, f"auditlib: failing: 1 new or reopened finding since {FIRST} at or above P1\n")
+    auditlib.run_audit(compared.repo, SECOND).save(tmp_path / "new")
+    edit(compared.repo / "wrangler.toml", KV_LINE, WAIVED_KV_LINE)  # waived now, open again next
+    auditlib.run_audit(compared.repo, SECOND).save(tmp_path / "waived")
+    edit(compared.repo / "wrangler.toml", WAIVED_KV_LINE, KV_LINE)
+    assert gate([*since[:3], "--fail-on-new", "P0", "--baseline",
+                 str(tmp_path / "new" / "findings.json")], capsys)[0] == 0
+    assert gate([*since[:3], "--fail-on-new", "P0", "--baseline",
+                 str(tmp_path / "waived" / "findings.json")], capsys) == (
+        1, f"auditlib: failing: 1 new or reopened finding since {SECOND} at or above P0\n")
+
+
+def test_fail_on_new_without_a_baseline_counts_every_open_finding(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A first run in CI must not pass unseen: with nothing to compare with, all is new."""
+    code, err = gate(["--date", FIRST, "--fail-on-new", "P0"], capsys)
+    assert code == 1
+    assert err.splitlines()[-2:] == [
+        "auditlib: --fail-on-new: no --baseline: every open finding counts as new",
+        "auditlib: failing: 4 new or reopened findings at or above P0"]
+
+
 def test_check_exits_2_for_a_missing_repository(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(tmp_path / "nowhere"), "--fail-on", "P2"]) == 2
@@ -743,6 +784,19 @@ def test_run_publish_keeps_the_hand_written_blocks(second_run: Runs) -> None:
     assert charts and all((docs / chart).is_file() for chart in charts)
     assert sorted(p.name for p in (docs / "auto-scaling_files").iterdir()) == sorted(
         {chart.split("/")[1] for chart in charts})
+
+
+def test_run_fail_on_new_compares_with_the_earlier_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = copy_example(tmp_path)
+    auditlib.run_audit(repo, FIRST).save(tmp_path / "out" / FIRST)  # an earlier run's findings
+    fix_one_gap_open_another(repo)  # one P0 resolved, a new one
+    assert cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--date", SECOND, "--quiet",
+                     "--fail-on-new", "P0"]) == 1
+    out, err = capsys.readouterr()
+    assert out.endswith(f"(since {FIRST}: 1 new, 1 resolved)\n")
+    assert err.endswith(f"auditlib: failing: 1 new or reopened finding since {FIRST} at or above"
+                        " P0\n")
 
 
 def test_run_publish_without_repo_exits_2(tmp_path: Path,
