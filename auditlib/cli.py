@@ -114,7 +114,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
     check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
-                       help="text: a line per open finding, a count per rule and a summary;"
+                       help="text: a line per open finding (with --baseline, ending in"
+                            " (new) or (reopened) when it is), a count per rule and a summary;"
                             " json: findings.json; sarif: findings.sarif; junit: JUnit XML, a"
                             " test suite per rule (default: text)")
     check.add_argument("--config", type=Path, default=None, metavar="FILE",
@@ -515,8 +516,11 @@ def _check(args: argparse.Namespace) -> int:
         print(junit_text(audit), end="")
     else:
         secrets = audit.secrets()
+        # alike findings are told apart as compare() counts them: by object, not by value
+        mark = {id(f): " (new)" for f in audit.changes.new} | {
+            id(f): " (reopened)" for f in audit.changes.reopened} if audit.changes else {}
         for finding in [] if args.quiet else open_findings:
-            print(finding_line(finding, secrets))
+            print(finding_line(finding, secrets) + mark.get(id(finding), ""))
         by_rule = Counter((f.severity, f.rule, f.title) for f in ([] if args.quiet else open_findings))
         for (severity, rule, title), number in sorted(by_rule.items()):
             print(f"  {number:>5}  {severity} {rule} {title}")

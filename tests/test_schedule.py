@@ -360,6 +360,25 @@ def test_a_waiver_that_ends_reopens_its_finding(tmp_path: Path) -> None:
     assert json.loads(after.to_json())["changes"]["reopened"] == [LOGIN_KV]
 
 
+def test_check_text_marks_each_new_and_reopened_finding(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = copy_example(tmp_path)
+    edit(repo / "wrangler.toml", KV_LINE, WAIVED_KV_LINE)
+    auditlib.run_audit(repo, FIRST).save(tmp_path / "before")
+    edit(repo / "wrangler.toml", WAIVED_KV_LINE, KV_LINE)  # its waiver ends
+    edit(repo / "wrangler.toml", "[durable_objects]", NEW_KV_TABLE + "[durable_objects]")
+    argv = [str(repo), "--date", SECOND]
+    plain = check(argv, capsys)[1].splitlines()
+    marked = check([*argv, "--baseline", str(tmp_path / "before" / "findings.json")],
+                   capsys)[1].splitlines()
+    expected = [f"{line} ({mark})" for line in plain
+                for name, mark in (("LOGIN_RATE_LIMIT_KV", "reopened"), ("SEARCH_CACHE_KV", "new"))
+                if f"KV namespace `{name}`" in line]
+    assert len(expected) == 2
+    assert [line for line in marked if line.endswith(("(new)", "(reopened)"))] == expected
+    assert sum(a != b for a, b in zip(marked, plain, strict=True)) == 3  # and the summary
+
+
 def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
     def cache(outcome: Outcome) -> Finding:
         return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
