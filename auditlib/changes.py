@@ -21,6 +21,8 @@ class Changes:
     still_open: tuple[Finding, ...]
     waived: tuple[Finding, ...]
     unchecked: tuple[dict[str, Any], ...] = ()  # not open now, but in a file not read now
+    waived_since: tuple[Finding, ...] = ()  # of `waived`, those open in the baseline
+    waived_new: tuple[Finding, ...] = ()  # of `waived`, those the baseline did not have
 
     def to_dict(self) -> dict[str, Any]:
         return {"since": self.since,
@@ -84,6 +86,8 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             reopened.append(finding)
         else:
             new.append(finding)
+    waived_since, waived_new = _waived_changes(waived, open_before, waived_before, seen,
+                                               Counter(f.identity for f in reopened))
     gone = {id(entry) for identity, before in open_before.items()
             # of those not open now, the ones waived since are not resolved
             for entry in before[seen[identity]:][max(0, waived_now[identity]
@@ -96,4 +100,24 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
                    reopened=tuple(reopened), still_open=tuple(still_open),
                    resolved=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if not no),
                    waived=waived,
-                   unchecked=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if no))
+                   unchecked=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if no),
+                   waived_since=waived_since, waived_new=waived_new)
+
+
+def _waived_changes(waived: Sequence[Finding], open_before: Mapping[str, Sequence[object]],
+                    waived_before: Counter[str], open_now: Counter[str],
+                    reopened: Counter[str]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """Those of the findings `waived` now that the baseline had open (waived since), and
+    those it did not have (new). Alike findings are counted in order: first those waived
+    in the baseline too (less those reopened now), then those open in it and not open now."""
+    counted: Counter[str] = Counter()
+    since, new = [], []
+    for finding in waived:
+        identity = finding.identity
+        counted[identity] += 1
+        kept = waived_before[identity] - reopened[identity]
+        if counted[identity] > kept + max(0, len(open_before.get(identity, ())) - open_now[identity]):
+            new.append(finding)
+        elif counted[identity] > kept:
+            since.append(finding)
+    return tuple(since), tuple(new)

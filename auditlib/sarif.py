@@ -15,6 +15,7 @@ from urllib.parse import quote
 import orjson
 
 from .api import Audit
+from .changes import Changes
 from .model import Facts, Finding, Location, Outcome, Severity
 from .rules import RULES, Rule
 from .rules.base import no_config_found, unread
@@ -114,6 +115,14 @@ def _notifications(facts: Facts, clean: Redact) -> list[dict[str, Any]]:
     return notes
 
 
+def _baseline_states(changes: Changes) -> dict[int, str]:
+    """SARIF's baselineState of the findings that are not "unchanged", by object (alike
+    findings are told apart as `compare` counts them). A finding reopened (its waiver ended)
+    or waived since was in the baseline, and changed: "updated"."""
+    return ({id(f): "new" for f in (*changes.new, *changes.waived_new)}
+            | {id(f): "updated" for f in (*changes.reopened, *changes.waived_since)})
+
+
 def to_sarif(audit: Audit) -> dict[str, Any]:
     """The audit as a SARIF log: one run, every registered rule, one result per finding,
     and an invocation that says what was not read; it did not succeed when it found no
@@ -129,11 +138,14 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
     rule_index = {rule.id: index for index, rule in enumerate(RULES)}
     overrides = audit.config.severity_overrides
     seen: Counter[tuple[str, str, str]] = Counter()
+    states = _baseline_states(audit.changes) if audit.changes else None
     results = []
     for finding in audit.findings:
         seen[(finding.rule, finding.location.path, finding.subject)] += 1
         occurrence = seen[(finding.rule, finding.location.path, finding.subject)]
         results.append(_result(finding, rule_index, anchor, occurrence, clean))
+        if states is not None:  # on every result or on none (§3.27.24)
+            results[-1]["baselineState"] = states.get(id(finding), "unchanged")
     invocation: dict[str, Any] = {"executionSuccessful": not no_config_found(audit.facts)}
     if notifications := _notifications(audit.facts, clean):
         invocation["toolExecutionNotifications"] = notifications

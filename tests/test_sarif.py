@@ -270,6 +270,35 @@ def test_configured_waiver_is_an_external_suppression(schema: dict[str, Any]) ->
     assert_valid(document, schema)
 
 
+# Changes since a baseline ------------------------------------------------------------------
+
+def test_baseline_state_of_every_result_when_there_is_a_baseline(schema: dict[str, Any],
+                                                                 tmp_path: Path) -> None:
+    repo = copy_example(tmp_path)
+    d1_line = 'database_id = "00000000-0000-0000-0000-000000000000"'
+    ignore = "  # auditlib: ignore[CF001] later"
+    edit(repo / "wrangler.toml", PLACEHOLDER_LINE, PLACEHOLDER_LINE + ignore)
+    auditlib.run_audit(repo, audit_date=AS_OF).save(tmp_path / "before")
+    edit(repo / "wrangler.toml", PLACEHOLDER_LINE + ignore, PLACEHOLDER_LINE)  # reopened
+    edit(repo / "apps/product-pipeline/wrangler.toml", d1_line, d1_line + ignore)  # waived since
+    edit(repo / "wrangler.toml", "[durable_objects]",
+         '[[kv_namespaces]]\nbinding = "NEW_KV"\nid = "REPLACE_ME"\n\n'
+         f'[[kv_namespaces]]\nbinding = "NEW_WAIVED_KV"\nid = "REPLACE_ME"{ignore}\n\n'
+         "[durable_objects]")
+    audit = auditlib.run_audit(repo, audit_date=AS_OF, baseline=tmp_path / "before" / "findings.json")
+    document = to_sarif(audit)
+    changed = {(f.subject, str(f.outcome)): r["baselineState"]
+               for r, f in zip(results(document), audit.findings, strict=True)
+               if r["baselineState"] != "unchanged"}
+    assert changed == {("LOGIN_RATE_LIMIT_KV", "FAIL"): "updated",
+                       ("PIPELINE_DB", "WAIVED"): "updated",
+                       ("NEW_KV", "FAIL"): "new", ("NEW_WAIVED_KV", "WAIVED"): "new"}
+    assert len(results(document)) == len(audit.findings) > len(changed)
+    assert_valid(document, schema)
+    assert not any("baselineState" in r for r in results(to_sarif(auditlib.run_audit(
+        repo, audit_date=AS_OF))))  # without a baseline, on no result
+
+
 # Secrets and determinism ----------------------------------------------------------------------
 
 def test_a_secret_var_never_appears(schema: dict[str, Any], tmp_path: Path) -> None:

@@ -395,6 +395,23 @@ def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
         1, (), 1, ())
 
 
+def test_waived_findings_are_told_apart_by_what_the_baseline_had() -> None:
+    """For SARIF's baselineState: waived then too (unchanged), open then, or not there."""
+    def cache(outcome: Outcome) -> Finding:
+        return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
+                       location=Location(path="wrangler.toml", start_line=5), subject="CACHE",
+                       outcome=outcome)
+
+    baseline = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outcome": outcome}
+                             for outcome in ("WAIVED", "FAIL")]}
+    for now, since, new in (((Outcome.FAIL, Outcome.WAIVED), 0, 0),
+                            ((Outcome.WAIVED, Outcome.WAIVED), 1, 0),
+                            ((Outcome.WAIVED, Outcome.WAIVED, Outcome.WAIVED), 1, 1),
+                            ((Outcome.FAIL, Outcome.FAIL, Outcome.WAIVED), 0, 1)):  # 1 reopened
+        changes = compare([cache(outcome) for outcome in now], baseline)
+        assert (len(changes.waived_since), len(changes.waived_new)) == (since, new), now
+
+
 def test_a_finding_in_a_folder_that_cannot_be_read_now_is_unchecked() -> None:
     baseline = {"findings": [{"identity": f"CF002|apps/{app}/wrangler.toml|placement",
                               "rule": "CF002", "path": f"apps/{app}/wrangler.toml"}
