@@ -23,6 +23,7 @@ class Changes:
     unchecked: tuple[dict[str, Any], ...] = ()  # not open now, but in a file not read now
     waived_since: tuple[Finding, ...] = ()  # of `waived`, those open in the baseline
     waived_new: tuple[Finding, ...] = ()  # of `waived`, those the baseline did not have
+    repo: str | None = None  # the baseline's repository (its folder's name), when it says
 
     def to_dict(self) -> dict[str, Any]:
         return {"since": self.since,
@@ -101,7 +102,8 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
                    resolved=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if not no),
                    waived=waived,
                    unchecked=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if no),
-                   waived_since=waived_since, waived_new=waived_new)
+                   waived_since=waived_since, waived_new=waived_new,
+                   repo=baseline["repo"] if isinstance(baseline.get("repo"), str) else None)
 
 
 def _waived_changes(waived: Sequence[Finding], open_before: Mapping[str, Sequence[object]],

@@ -139,7 +139,8 @@ def parser() -> argparse.ArgumentParser:
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run in --out)"
                                  if command is run else "") + ": report what is new, reopened"
-                                 " and resolved since")
+                                 " and resolved since (a warning when it is of another"
+                                 " repository or dated after the audit)")
     verify = commands.add_parser(
         "verify", help="check an existing document's claims against the repository",
         description="Check the claims of a hand-written audit document (links, line ranges,"
@@ -348,6 +349,23 @@ def _usable_baseline(path: Path) -> bool:
     return True
 
 
+def _other_baseline(path: Path, baseline_repo: object, baseline_date: object, repo: str,
+                    audit_date: str) -> None:
+    """Say on stderr when the baseline is of another repository (by its folder's name, which
+    a CI checkout may spell otherwise: not refused) or dated after the audit."""
+    if isinstance(baseline_repo, str) and baseline_repo != repo:
+        print(f"auditlib: baseline {path} audited the repository `{baseline_repo}`, not"
+              f" `{repo}`: the changes since it compare two repositories (or one checked out"
+              " under two names)", file=sys.stderr)
+    try:
+        later = date.fromisoformat(str(baseline_date)) > date.fromisoformat(audit_date)
+    except ValueError:
+        later = False
+    if later:
+        print(f"auditlib: baseline {path} is dated {baseline_date}, after the audit's date"
+              f" {audit_date}: the changes since it run backwards", file=sys.stderr)
+
+
 def _since(changes: dict[str, Any] | None) -> str:
     """The summary line's changes since the baseline (findings.json's `changes`), or ""."""
     if not changes:
@@ -369,8 +387,11 @@ def _run(args: argparse.Namespace) -> int:
     doc_path = publish_to or args.doc_path or config.doc_path
     if args.publish is not None and repo is not None:
         _check_publish(repo, Path(doc_path))
+    audit_date = args.date or date.today().isoformat()
     if args.baseline is not None:
-        api.load_baseline(args.baseline)
+        given = api.load_baseline(args.baseline)
+        _other_baseline(args.baseline, given.get("repo"), given.get("audit_date"),
+                        (repo or api.EXAMPLE_REPO).name, audit_date)
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
@@ -385,7 +406,6 @@ def _run(args: argparse.Namespace) -> int:
     for name in history.FILES:
         if (args.out / name).is_dir():
             raise AuditError(f"--out {args.out}: {name} is a folder: the history is written there")
-    audit_date = args.date or date.today().isoformat()
     baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
     if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
@@ -500,6 +520,9 @@ def _check(args: argparse.Namespace) -> int:
         _nothing_to_audit(args.repo, args.fail_on)
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     changes = audit.changes.to_dict() if audit.changes else None
+    if audit.changes and args.baseline is not None:
+        _other_baseline(args.baseline, audit.changes.repo, audit.changes.since, facts.repo,
+                        audit.audit_date)
     if not args.quiet and sys.stderr.isatty():
         print(f"auditlib: read {counted(len(facts.configs), 'wrangler config')},"
               f" {counted(len(facts.workflows), 'workflow')},"

@@ -471,6 +471,29 @@ def test_findings_sharing_an_identity_are_counted_each(tmp_path: Path) -> None:
     assert [(entry["rule"], entry["line"]) for entry in once.changes.resolved] == [("CF004", 285)]
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_baseline_of_another_repository_or_a_later_date_is_named_not_refused(
+        tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    other = copy_example(tmp_path / "other")  # also named shop
+    auditlib.run_audit(other, SECOND).save(tmp_path)
+    repo = shutil.copytree(other, tmp_path / "web")
+    baseline = tmp_path / "findings.json"
+    # `run` says so before its kernel starts; a missing notebook stops it there.
+    stop = ["--out", str(tmp_path / "out"), "--notebook", str(tmp_path / "none.ipynb")] * (
+        command == "run")
+    code = cli.main([command, str(repo), "--date", FIRST, "--quiet", "--baseline", str(baseline),
+                     *stop])
+    assert code == (2 if command == "run" else 0)
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        f"auditlib: baseline {baseline} audited the repository `shop`, not `web`: the changes"
+        " since it compare two repositories (or one checked out under two names)",
+        f"auditlib: baseline {baseline} is dated {SECOND}, after the audit's date {FIRST}: the"
+        " changes since it run backwards"]
+    cli.main([command, str(other), "--date", SECOND, "--quiet", "--baseline", str(baseline),
+              *stop])
+    assert "auditlib: baseline" not in capsys.readouterr().err  # the same repository and date
+
+
 BAD_BASELINES = [
     pytest.param("{not json", id="not-json"),
     pytest.param("", id="empty"),
