@@ -137,7 +137,7 @@ def parser() -> argparse.ArgumentParser:
                                     " compare with, every open finding counts as new")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
-                                 " (default: the newest earlier run in --out)"
+                                 " (default: the newest earlier run of REPO in --out)"
                                  if command is run else "") + ": report what is new, reopened"
                                  " and resolved since (a warning when it is of another"
                                  " repository or dated after the audit)")
@@ -338,15 +338,32 @@ def _gate_new(findings: Sequence[dict[str, str]], changes: dict[str, Any] | None
     return EXIT_FAILED if failing else EXIT_OK
 
 
-def _usable_baseline(path: Path) -> bool:
-    """Whether an earlier run's findings.json can be compared with; a damaged one is passed
-    over, and the run says so."""
-    try:
-        api.load_baseline(path)
-    except AuditError as exc:
-        print(f"auditlib: {exc}: passed over", file=sys.stderr)
-        return False
-    return True
+def _earlier_run(out: Path, audit_date: str, repo: str) -> Path | None:
+    """findings.json of the newest run in `out` dated before `audit_date` that is of `repo`
+    and can be compared with. A damaged one is passed over, and the run says so; so are
+    runs of another repository (an --out shared by two), in one line."""
+    others: dict[str, str] = {}  # date: repository
+
+    def usable(path: Path) -> bool:
+        try:
+            data = api.load_baseline(path)
+        except AuditError as exc:
+            print(f"auditlib: {exc}: passed over", file=sys.stderr)
+            return False
+        if isinstance(data.get("repo"), str) and data["repo"] != repo:
+            others[path.parent.name] = data["repo"]
+            return False
+        return True
+
+    found = history.latest_before(out, audit_date, usable)
+    if others:
+        day, name = next(iter(others.items()))  # the newest
+        print(f"auditlib: passed over {counted(len(others), 'earlier run')} in {out} of another"
+              f" repository than `{repo}` (the newest: {day}, of `{name}`); " + (
+                  f"comparing with the run of {found.parent.name}" if found
+                  else "nothing to compare with (--baseline would compare all the same)"),
+              file=sys.stderr)
+    return found
 
 
 def _other_baseline(path: Path, baseline_repo: object, baseline_date: object, repo: str,
@@ -388,10 +405,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.publish is not None and repo is not None:
         _check_publish(repo, Path(doc_path))
     audit_date = args.date or date.today().isoformat()
+    repo_name = (repo or api.EXAMPLE_REPO).name  # as findings.json's `repo` names it
     if args.baseline is not None:
         given = api.load_baseline(args.baseline)
         _other_baseline(args.baseline, given.get("repo"), given.get("audit_date"),
-                        (repo or api.EXAMPLE_REPO).name, audit_date)
+                        repo_name, audit_date)
     if not args.notebook.is_file():
         raise AuditError(f"notebook not found: {args.notebook} (install auditlib from a clone"
                          " with `pip install -e .`, or pass --notebook)")
@@ -406,7 +424,7 @@ def _run(args: argparse.Namespace) -> int:
     for name in history.FILES:
         if (args.out / name).is_dir():
             raise AuditError(f"--out {args.out}: {name} is a folder: the history is written there")
-    baseline = args.baseline or history.latest_before(args.out, audit_date, _usable_baseline)
+    baseline = args.baseline or _earlier_run(args.out, audit_date, repo_name)
     if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     written = execute.run(
@@ -447,7 +465,7 @@ def _run(args: argparse.Namespace) -> int:
         _nothing_to_audit(args.repo, args.fail_on)
     code = max(_gate(data["findings"], args.fail_on),
                _gate_new(data["findings"], data["changes"], args.fail_on_new,
-                         f"no --baseline, and no earlier run in {args.out}"))
+                         f"no --baseline, and no earlier run of `{repo_name}` in {args.out}"))
     return EXIT_USAGE if nothing and args.fail_on else code
 
 

@@ -779,11 +779,30 @@ def test_a_damaged_earlier_run_is_passed_over_for_the_one_before(
     for day, text in ((FIRST, good), ("2026-01-25", '{"findings": ['), (SECOND, damaged)):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
-    assert history.latest_before(tmp_path, "2026-12-31", cli._usable_baseline) == (
-        tmp_path / FIRST / "findings.json")
+    assert cli._earlier_run(tmp_path, "2026-12-31", "shop") == tmp_path / FIRST / "findings.json"
     err = capsys.readouterr().err
     assert f"{SECOND}/findings.json: finding 1 lacks rule, path or subject: passed over" in err
     assert "2026-01-25/findings.json: not a readable findings.json" in err
+
+
+def test_earlier_runs_of_another_repository_are_passed_over_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An --out shared by two repositories: each run compares with its own repository's."""
+    for day, repo in ((EARLY, "shop"), (FIRST, "web"), ("2026-01-25", "web"), (SECOND, "shop")):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text(
+            json.dumps({"repo": repo, "findings": []}), encoding="utf-8")
+    assert cli._earlier_run(tmp_path, "2026-12-31", "shop") == tmp_path / SECOND / "findings.json"
+    assert capsys.readouterr().err == ""
+    assert cli._earlier_run(tmp_path, SECOND, "shop") == tmp_path / EARLY / "findings.json"
+    assert capsys.readouterr().err == (
+        f"auditlib: passed over 2 earlier runs in {tmp_path} of another repository than `shop`"
+        f" (the newest: 2026-01-25, of `web`); comparing with the run of {EARLY}\n")
+    assert cli._earlier_run(tmp_path, FIRST, "api") is None
+    assert capsys.readouterr().err == (
+        f"auditlib: passed over 1 earlier run in {tmp_path} of another repository than `api`"
+        f" (the newest: {EARLY}, of `shop`); nothing to compare with (--baseline would compare"
+        " all the same)\n")
 
 
 @pytest.mark.parametrize("name", DETERMINISTIC)
@@ -845,10 +864,12 @@ def test_run_publish_keeps_the_hand_written_blocks(second_run: Runs) -> None:
         {chart.split("/")[1] for chart in charts})
 
 
-def test_run_fail_on_new_compares_with_the_earlier_run(
+def test_run_fail_on_new_compares_with_the_earlier_run_of_the_same_repository(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_example(tmp_path)
     auditlib.run_audit(repo, FIRST).save(tmp_path / "out" / FIRST)  # an earlier run's findings
+    other = shutil.copytree(repo, tmp_path / "web")  # and, later, one of another repository
+    auditlib.run_audit(other, "2026-01-25").save(tmp_path / "out" / "2026-01-25")
     fix_one_gap_open_another(repo)  # one P0 resolved, a new one
     assert cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--date", SECOND, "--quiet",
                      "--fail-on-new", "P0"]) == 1
@@ -856,6 +877,7 @@ def test_run_fail_on_new_compares_with_the_earlier_run(
     assert out.endswith(f"(since {FIRST}: 1 new, 1 resolved)\n")
     assert err.endswith(f"auditlib: failing: 1 new or reopened finding since {FIRST} at or above"
                         " P0\n")
+    assert "auditlib: passed over 1 earlier run in " in err
 
 
 def test_run_publish_without_repo_exits_2(tmp_path: Path,
