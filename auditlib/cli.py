@@ -67,9 +67,9 @@ def parser() -> argparse.ArgumentParser:
                     " its wrangler configs, CI workflows and code.",
         epilog="Exit codes: 0 done; 1 the notebook failed (run), an open finding is at or"
                " above --fail-on or a new one at or above --fail-on-new (check, run), or"
-               " drift was found (verify); 2 bad arguments or input, with --fail-on an audit"
-               " that found no wrangler config (check, run), or an output that cannot be"
-               " written (run's files, standard output).")
+               " drift was found (verify); 2 bad arguments or input, with --fail-on or"
+               " --fail-on-new an audit that found no wrangler config (check, run), or an"
+               " output that cannot be written (run's files, standard output).")
     top.add_argument("--version", action="version", version=f"auditlib {api.version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
@@ -110,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
         description="Audit REPO without a notebook or kernel and print the findings. Exit 1"
                     " when an open finding is at or above --fail-on, or a new one at or above"
                     " --fail-on-new, 0 otherwise, 2 on bad arguments or input, and with"
-                    " --fail-on when no wrangler config was found (nothing was audited).")
+                    " either when no wrangler config was found (nothing was audited).")
     check.add_argument("repo", nargs="?", type=Path,
                        help="repository to audit (default: the bundled example monorepo)")
     check.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text",
@@ -134,7 +134,8 @@ def parser() -> argparse.ArgumentParser:
                                   + (" (or the earlier run compared with)" if command is run
                                      else "")
                                   + " is open at or above this severity; with nothing to"
-                                    " compare with, every open finding counts as new")
+                                    " compare with, every open finding counts as new; exit 2"
+                                    " when no wrangler config was found")
         command.add_argument("--baseline", type=Path, default=None, metavar="FINDINGS_JSON",
                              help="compare with this earlier findings.json" + (
                                  " (default: the newest earlier run of REPO in --out)"
@@ -462,11 +463,11 @@ def _run(args: argparse.Namespace) -> int:
                         bool(data["facts"]["configs"])))
     nothing = _found_no_config(data["facts"])
     if nothing:
-        _nothing_to_audit(args.repo, args.fail_on)
+        _nothing_to_audit(args.repo, _gates(args))
     code = max(_gate(data["findings"], args.fail_on),
                _gate_new(data["findings"], data["changes"], args.fail_on_new,
                          f"no --baseline, and no earlier run of `{repo_name}` in {args.out}"))
-    return EXIT_USAGE if nothing and args.fail_on else code
+    return EXIT_USAGE if nothing and _gates(args) else code
 
 
 def _unread_settings(config: AuditConfig) -> None:
@@ -535,7 +536,7 @@ def _check(args: argparse.Namespace) -> int:
                                    for f in audit.findings], status)
     nothing = no_config_found(facts)
     if nothing:
-        _nothing_to_audit(args.repo, args.fail_on)
+        _nothing_to_audit(args.repo, _gates(args))
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     changes = audit.changes.to_dict() if audit.changes else None
     if audit.changes and args.baseline is not None:
@@ -572,15 +573,21 @@ def _check(args: argparse.Namespace) -> int:
                 for f in audit.findings]
     code = max(_gate(findings, args.fail_on),
                _gate_new(findings, changes, args.fail_on_new, "no --baseline"))
-    return EXIT_USAGE if nothing and args.fail_on else code
+    return EXIT_USAGE if nothing and _gates(args) else code
 
 
-def _nothing_to_audit(repo: Path | None, fail_on: str | None) -> None:
-    """Say on stderr that the audit found no wrangler config: with --fail-on, why the gate
+def _gates(args: argparse.Namespace) -> str:
+    """The gates asked for, as written (`--fail-on P0 and --fail-on-new P1`), or ""."""
+    return " and ".join(f"{option} {value}" for option, value in (
+        ("--fail-on", args.fail_on), ("--fail-on-new", args.fail_on_new)) if value)
+
+
+def _nothing_to_audit(repo: Path | None, gates: str) -> None:
+    """Say on stderr that the audit found no wrangler config: with a gate (`gates`), why it
     does not pass (exit 2), as `verify --docs` that checks nothing."""
     print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
           f" found in {repo}: there is nothing to audit"
-          + (f"; --fail-on {fail_on} does not pass an audit of nothing" if fail_on else ""),
+          + (f"; {gates} does not pass an audit of nothing" if gates else ""),
           file=sys.stderr)
 
 

@@ -242,11 +242,13 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:  # pragma: no
 @pytest.mark.parametrize(("gate", "code", "why"), [
     ([], 0, ""),
     (["--fail-on", "P2"], 2, "; --fail-on P2 does not pass an audit of nothing"),
+    (["--fail-on-new", "P0"], 2, "; --fail-on-new P0 does not pass an audit of nothing\n"
+     "auditlib: --fail-on-new: no --baseline: every open finding counts as new"),
 ])
 def test_empty_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str], gate: list[str],
                           code: int, why: str) -> None:
     """Nothing to audit is said so, and is no VERIFIED audit (a CI job in the wrong folder):
-    explored, it exits 0; a gate (--fail-on) that audited nothing does not pass."""
+    explored, it exits 0; a gate (--fail-on, --fail-on-new) that audited nothing does not pass."""
     assert cli.main(["check", str(tmp_path), *gate]) == code
     out, err = capsys.readouterr()
     assert out.endswith("0 open findings: P0 0, P1 0, P2 0, ERROR 0, WAIVED 0;"
