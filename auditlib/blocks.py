@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .docs import GENERATED_MARKER
 from .secrets import redact
 
 # A run of backticks closed by a run of the same length (CommonMark): `` a`b `` is one span.
@@ -145,8 +146,8 @@ def redact_block(block: Block, secrets: Iterable[str]) -> Block:
     found as it is, and also as a table cell and `plain` escape it."""
     secrets = tuple({spelled for secret in secrets
                      for spelled in (secret, plain(secret), cell(secret), cell(plain(secret)))})
-    if isinstance(block, Chart):
-        return block
+    if isinstance(block, Chart) or block == Text(GENERATED_MARKER):
+        return block  # the marker is the renderer's own HTML comment, not repository text
     if isinstance(block, Text):
         return Text(no_raw_html(redact(block.markdown, secrets)))
     return Table(block.columns, tuple(tuple(no_raw_html(redact(value, secrets)) for value in row)

@@ -328,9 +328,11 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         claims = [_with_target(claim, claim.target in present or claim.target in folders,
                                unread.get(claim.target), claim.target in local)
                   if claim.target in cited else claim for claim in claims]
+        generated = docs.is_generated(text)
         found.append(DocClaims(path=path, header=header, header_lines=header_lines,
                                claims=tuple(claims), files=texts,
-                               folders=tuple(sorted(folders))))
+                               folders=tuple(sorted(folders)), generated=generated,
+                               notes=len(docs.keep_lines(text)) if generated else 0))
     # A document under docs/ was read before, and a file two documents cite is read twice.
     seen = {problem.location.path for problem in problems}  # one problem a file is enough
     problems += [problem for problem in dict.fromkeys(read) if problem.location.path not in seen]

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .docs import GENERATED_MARKER
 from .errors import AuditError
 from .htmlreport import finish
 
@@ -86,6 +87,10 @@ def _markdown() -> Any:
         def table_cell(self, text: str, align: str | None = None, head: bool = False) -> str:
             # A cell's `\|` is its `|`, in a code span too (GFM); mistune keeps it in code.
             return render_table_cell(self, text.replace("\\|", "|"), align, head)
+
+        def block_html(self, html: str) -> str:
+            # The generated document's marker is for the next run, not for a reader.
+            return "" if html.strip() == GENERATED_MARKER else str(super().block_html(html))
 
     return mistune.create_markdown(renderer=Renderer(escape=True),
                                    plugins=["table", "strikethrough"])

@@ -324,6 +324,10 @@ class DocClaims:
     claims: tuple[Claim, ...]
     files: dict[str, str]  # text of each cited file inside the repository
     folders: tuple[str, ...] = ()  # cited paths that are folders
+    # Written by auditlib (docs.is_generated): only its hand-written notes, its `notes` keep
+    # blocks, are read for claims; the rest is the last run's output, which a run rewrites.
+    generated: bool = False
+    notes: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

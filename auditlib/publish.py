@@ -7,13 +7,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from .docs import KEEP, MARKER
 from .errors import AuditError
-
-# Markers as people write them: any spacing, any case (`<!--AUDITLIB:KEEP-->`).
-_OPEN, _CLOSE = r"<!--\s*auditlib\s*:\s*keep\s*-->", r"<!--\s*/\s*auditlib\s*:\s*keep\s*-->"
-KEEP = re.compile(f"{_OPEN}.*?{_CLOSE}", re.DOTALL | re.IGNORECASE)
-MARKER = re.compile(r"<!--\s*(/?)\s*auditlib\s*:\s*keep\s*-->", re.IGNORECASE)
-
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

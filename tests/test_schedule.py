@@ -25,6 +25,7 @@ import pytest
 import auditlib
 from auditlib import cli, history
 from auditlib.changes import compare
+from auditlib.docs import GENERATED_MARKER
 from auditlib.errors import AuditError
 from auditlib.model import Finding, Location, Outcome, Severity
 from auditlib.publish import carry_over, publish
@@ -333,10 +334,11 @@ def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
     fix_one_gap_open_another(compared.repo)
     markdown = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline).markdown()
     blocks = markdown.split("\n\n")
-    assert blocks[1] == "# Auto-Scaling Architecture"
-    assert blocks[2].startswith("This document describes")
-    assert blocks[3] == f"## Changes since {FIRST}"
-    assert blocks[4] == "1 new, 1 resolved, 28 still open, 0 waived."
+    assert blocks[1] == GENERATED_MARKER  # after the header block
+    assert blocks[2] == "# Auto-Scaling Architecture"
+    assert blocks[3].startswith("This document describes")
+    assert blocks[4] == f"## Changes since {FIRST}"
+    assert blocks[5] == "1 new, 1 resolved, 28 still open, 0 waived."
     changes = markdown[:markdown.index("## Overview")]
     assert "`SEARCH_CACHE_KV`" in changes[changes.index("**New:**"):changes.index("**Resolved:**")]
     assert "`LOGIN_RATE_LIMIT_KV`" in changes[changes.index("**Resolved:**"):]

@@ -12,7 +12,8 @@ configs it names or links by path (`apps/api/wrangler.toml`, `apps/api/wrangler.
 a glob such as `apps/xa*/wrangler.toml`, a quoted "Current wrangler.toml (root)" block; a
 path is from the repository's root, `wrangler.toml` the root's config); the audit document
 that the settings name (`doc_path`, default `docs/auto-scaling.md`) covers them all. A runbook
-that lists the bindings of one app is not asked for the others'.
+that lists the bindings of one app is not asked for the others', nor are the hand-written
+notes of a document auditlib generated (its generated tables list them all).
 
 A repository without wrangler configs is not checked, nor are names of secrets (set with
 `wrangler secret put`, in no config); while a wrangler config cannot be parsed, no name is
@@ -123,7 +124,7 @@ class DocNameDrift(Rule):
                                  f" repository has {kinds} of that name"),
                         remediation=f"Remove or correct {code(name)} at {code(claim.location)}")
             listed = [c for c in names if c.data["name_kind"] == "binding"]
-            if not listed:
+            if not listed or document.generated:
                 continue  # not an inventory of bindings: nothing to miss
             mentioned = {c.data["name"] for c in document.claims if c.kind in ("name", "mention")}
             for wrangler_config in covered(document, facts.configs, config):

@@ -3,7 +3,9 @@
 ## What it does
 Reports a document whose header says `Audit-status: VERIFIED` while any of its claims
 has drifted (DR004 to DR010, waived or not, as Documentation Health counts them; a rule
-turned off counts none).
+turned off counts none). A document auditlib generated is not checked: its `Audit-status`
+is the audit's (whether every input was read), and the drift of its hand-written notes is
+reported by their own rules.
 
 ## Why is this bad?
 "VERIFIED" is a promise to the reader that every claim was checked against the code.
@@ -57,7 +59,8 @@ class DocVerifiedWithDrift(Rule):
                         if rule.id not in config.disabled_rules
                         for finding in rule.check(facts, config))
         for document in facts.claims:
-            if document.header.get("Audit-status") == "VERIFIED" and drift[document.path]:
+            if (document.header.get("Audit-status") == "VERIFIED" and drift[document.path]
+                    and not document.generated):
                 yield cls.finding(
                     location=Location(path=document.path,
                                       start_line=document.header_lines.get("Audit-status")),
