@@ -237,10 +237,10 @@ def _deployments(ctx: Context) -> list[Block]:
 
 
 def _durable_objects(ctx: Context) -> list[Block]:
-    blocks: list[Block] = [Text("### Scaling Resources In Use\n\n#### Durable Objects")]
     found = ctx.bindings("durable_objects")
-    if not found:
-        return [*blocks, Text("No Durable Object bindings are configured.")]
+    if not found:  # said with the other kinds none is configured of (_resources)
+        return [Text("### Scaling Resources In Use")]
+    blocks: list[Block] = [Text("### Scaling Resources In Use\n\n#### Durable Objects")]
     # Where a class is defined, rather than where an index re-exports it.
     classes = {c.name: c for c in sorted(ctx.facts.classes, key=lambda c: c.defined)}
     rows = []
@@ -345,7 +345,8 @@ def _resources(ctx: Context) -> list[Block]:
         found = ctx.bindings(kind)
         apps = sorted({c.label for c, _ in found})
         only = f" ({plain(apps[0])} only)" if len(apps) == 1 and len(ctx.facts.configs) > 1 else ""
-        blocks.append(Text(f"#### {title}{only}"))
+        if found:
+            blocks.append(Text(f"#### {title}{only}"))
         return found
 
     kv = heading("KV Namespaces", "kv_namespaces")
@@ -366,8 +367,6 @@ def _resources(ctx: Context) -> list[Block]:
                         + (", which a CI step rewrites before a deploy: deploying"
                            f" {deploying} from anywhere else" if filled else f": deploying {deploying}")
                         + " needs a real namespace ID."))
-    else:
-        blocks.append(Text("No KV namespaces are configured."))
     d1 = heading("D1 Database", "d1_databases")
     if d1:
         blocks.append(Table.of(("Binding", "Database", "Location", "Status"), [
@@ -375,15 +374,11 @@ def _resources(ctx: Context) -> list[Block]:
              _code(b.location), _id_status(ctx, b, "database_id").replace(
                  "**Placeholder**", "**Placeholder ID**"))
             for _, b in d1]))
-    else:
-        blocks.append(Text("No D1 databases are configured."))
     r2 = heading("R2 Storage", "r2_buckets")
     if r2:
         blocks.append(Table.of(("Binding", "Bucket", "Location", "Status"), [
             (_name(b), _code(b.properties.get("bucket_name", "")),
              _code(b.location), "Configured") for _, b in r2]))
-    else:
-        blocks.append(Text("No R2 buckets are configured."))
     blocks += _queues(ctx)
     shown = {"kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
              "queues.producers", "queues.consumers"}
@@ -392,6 +387,15 @@ def _resources(ctx: Context) -> list[Block]:
     if other:
         blocks += [Text("#### Other Bindings"), Table.of(("Binding", "Kind", "Location"), [
             (_name(b), KINDS_BY_NAME[b.kind].label, _code(b.location)) for _, b in other])]
+    # The kinds none is configured of, in one sentence rather than a heading each.
+    absent = [words for words, kinds in (
+        ("Durable Object bindings", ("durable_objects",)), ("KV namespaces", ("kv_namespaces",)),
+        ("D1 databases", ("d1_databases",)), ("R2 buckets", ("r2_buckets",)),
+        ("queues", ("queues.producers", "queues.consumers")))
+        if not any(ctx.bindings(kind) for kind in kinds)]
+    if absent:
+        listed = ", ".join(absent[:-1]) + " or " + absent[-1] if len(absent) > 1 else absent[0]
+        blocks.append(Text(f"No {listed} are configured."))
     return blocks
 
 
@@ -403,7 +407,7 @@ def _queues(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text(f"#### Queues{only}")]
     queues = sorted({str(b.properties.get("queue", "")) for _, b in producers + consumers})
     if not queues:
-        return [*blocks, Text("No queues are configured.")]
+        return []  # said with the other kinds none is configured of
     rows = []
     for queue in queues:
         sent_by = [f"{_code(b.name)} ({plain(_worker(c, b))})" for c, b in producers

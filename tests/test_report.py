@@ -132,12 +132,26 @@ def test_search_result_lists_the_lines_it_found(fixed_repo: Path) -> None:
     assert "— 7 results: `apps/cochlearfit/wrangler.toml:5`, `apps/product-pipeline" in markdown
 
 
+def test_the_kinds_of_resource_not_configured_are_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "w"\nmain = "a.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n'
+        'id = "0e0888a980cd46efa1d28aea3794b3ac"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    section = markdown.split("### Scaling Resources In Use\n\n")[1].split("\n### ")[0]
+    assert section.startswith("#### KV Namespaces\n\n| Binding | ID | Location | Status |")
+    assert [line for line in section.splitlines() if line.startswith("#")] == ["#### KV Namespaces"]
+    assert section.rstrip().endswith("No Durable Object bindings, D1 databases, R2 buckets or queues"
+                                     " are configured.")
+
+
 def test_repository_without_configuration_says_so(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# nothing here\n", encoding="utf-8")
     audit = auditlib.run_audit(tmp_path, AUDIT_DATE)
     markdown = audit.markdown()
     assert "No wrangler configuration" in markdown
-    assert "No Durable Object bindings are configured." in markdown
+    assert ("### Scaling Resources In Use\n\nNo Durable Object bindings, KV namespaces, D1"
+            " databases, R2 buckets or queues are configured.\n") in markdown
+    assert "#### " not in markdown.split("### Scaling Resources In Use")[1].split("\n### ")[0]
     assert "No P0 or P1 gaps were found." in markdown
     assert "No unmeasured scaling behaviour was found." in markdown
     assert "measured in code" not in markdown
