@@ -380,11 +380,19 @@ def _negative(path: str, line_at: Callable[[int], int], content: str) -> Iterato
             named = [(found[1], int(found[2]) if found[2] else None)
                      for code in CODE.findall(sentence) if (found := CONFIG_NAME.match(code))]
             more = MORE.search(sentence)
-            yield Claim(kind="negative", text=_shortened(" ".join(sentence.split())),
+            yield Claim(kind="negative", text=_shortened(_without_markup(" ".join(sentence.split()))),
                         location=Location(path=path, start_line=line_at(begins + len(
                             sentence) - len(sentence.lstrip()))),
                         data={"subject": "placement", "configs": named,
                               "more": int(more[1]) if more else 0})
+
+
+def _without_markup(text: str) -> str:
+    """A sentence of Markdown as its reader reads it, to quote: without emphasis markers,
+    a link as its text, an escaped character as itself; code spans as they are."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(part if part.startswith("`") else re.sub(r"\\([!-/:-@[-`{-~])", r"\1", re.sub(
+        r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"\*\*|__", "", part))) for part in parts)
 
 
 def _citation(path: str, line: int, name: str, start: int, end: int,

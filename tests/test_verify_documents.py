@@ -244,12 +244,13 @@ def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
     files = {"wrangler.toml": WORKER + ENV_PLACED,
              "apps/a/wrangler.toml": WORKER + '[placement]\nmode = "smart"\n'}
     body = ("Smart Placement is not configured in any wrangler.toml.\n\n| Gap | Status |\n|---|---|\n"
-            "| No Smart Placement | Not configured (2): `wrangler.toml` and 1 more |")
+            "| **No Smart Placement** | Not configured (2): `wrangler.toml` and 1 more \\[[see](#a)\\] |")
     assert [f for f in drift(tmp_path, make_repo, files, body) if f[0] != "DR003"] == [
         ("DR010", 8, "says \"Smart Placement is not configured in any wrangler.toml.\", but"
                      " [placement] is configured in `apps/a/wrangler.toml:3`, `wrangler.toml:4`"
                      " (env `production`)"),
-        ("DR010", 12, "says \"No Smart Placement | Not configured (2): `wrangler.toml` and 1 more\","
+        ("DR010", 12, "says \"No Smart Placement | Not configured (2): `wrangler.toml` and 1 more"
+                      " [see]\","
                       " 1 more than it names, but no other is without Smart Placement")]
 
 
