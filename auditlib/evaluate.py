@@ -103,7 +103,7 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
         finding for rule in rules if rule.id not in config.disabled_rules
         for finding in _run(rule, facts, config))
     sources = {c.path: lines_of(c.text) for c in facts.configs}
-    sources |= {w.path: w.text.splitlines() for w in facts.workflows}
+    sources |= {w.path: lines_of(w.text) for w in facts.workflows}  # as _compose numbers them
     secrets = secret_values(facts.configs)
     defaults = {rule.id: rule.severity for rule in rules}
     settled = [_settle(finding, facts, config, sources, secrets, defaults.get(finding.rule))

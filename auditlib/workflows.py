@@ -11,6 +11,7 @@ its line; PyYAML built without libyaml falls back to its Python loader.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import itertools
@@ -126,17 +127,56 @@ def shell_lines(script: str, keep: bool = False) -> list[str]:
 
 
 def _compose(path: str, source: str) -> yaml.Node | None:
-    """The YAML node tree of `source`. Raises ConfigParseError when it is not valid YAML."""
+    """The YAML node tree of `source`, its marks on lines ended by `\\n` only (see
+    _renumber). Raises ConfigParseError when it is not valid YAML."""
+    starts = _line_starts(source) if _ODD_BREAKS.search(source) else None
     try:
-        return yaml.compose(source, Loader=_LOADER)
+        node = yaml.compose(source, Loader=_LOADER)
     except (ValueError, RecursionError) as exc:  # PyYAML lets these through on odd input
         message = "nested too deeply to read" if isinstance(exc, RecursionError) else str(exc)
         raise ConfigParseError(path, None, None, message) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ConfigParseError(path, line, column, str(problem)) from exc
+        line, column = ((None, None) if mark is None else (mark.line, mark.column)
+                        if starts is None else _position(starts, mark.index))
+        raise ConfigParseError(path, line + 1 if line is not None else None,
+                               column + 1 if column is not None else None, str(problem)) from exc
+    if node is not None and starts is not None:
+        _renumber(node, starts)
+    return node
+
+
+# Line breaks to YAML 1.1, and so to PyYAML, that YAML 1.2 (GitHub's), ripgrep and editors
+# do not break lines at: a workflow's line numbers would move down at each.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _line_starts(source: str) -> list[int]:
+    return [0, *(found.end() for found in re.finditer("\n", source))]
+
+
+def _position(starts: list[int], index: int) -> tuple[int, int]:
+    """The line and column (from 0) of the character at `index`, lines ended by `\\n`."""
+    line = bisect.bisect_right(starts, index) - 1
+    return line, index - starts[line]
+
+
+def _renumber(node: yaml.Node, starts: list[int]) -> None:
+    """Give `node` and every node under it marks on lines ended by `\\n` only (`starts`:
+    where each begins), from their index, which PyYAML counts in characters."""
+    stack, seen = [node], set()
+    while stack:
+        found = stack.pop()
+        if id(found) in seen:  # an alias repeats a node
+            continue
+        seen.add(id(found))
+        found.start_mark, found.end_mark = (
+            yaml.Mark(mark.name, mark.index, *_position(starts, mark.index), "", 0)
+            for mark in (found.start_mark, found.end_mark))
+        if isinstance(found.value, list):
+            for item in found.value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
 
 
 # The file of a local action (`uses: ./.github/actions/deploy`), in the folder it names.

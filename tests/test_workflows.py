@@ -143,11 +143,26 @@ def test_secrets(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None
     assert [(s.job, s.secrets) for s in collect(PATH, text)[1]] == expected
 
 
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_lines_end_at_newlines_only(monkeypatch: pytest.MonkeyPatch, loader: str) -> None:
+    """U+2028 and U+0085 end a line to YAML 1.1, not to YAML 1.2 (GitHub's) or an editor."""
+    if not hasattr(yaml, loader):  # pragma: no cover - PyYAML without libyaml
+        pytest.skip(f"no {loader}")
+    monkeypatch.setattr(workflows, "_LOADER", getattr(yaml, loader))
+    text = ("name: \"Deploy\u2028prod\"\non: push\n# a note\u2029\njobs:\n  deploy:\n"
+            "    steps:\n      - name: \"x\u0085y\"\n        run: npx wrangler deploy\n")
+    _workflow, steps = collect(PATH, text)
+    assert [step.location.start_line for step in steps] == [8]
+    assert text.split("\n")[7].strip() == "run: npx wrangler deploy"
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param("on: push\njobs:\n  deploy:\n    steps:\n      - run: a: b\n", (5, 15),
                  id="mapping-in-plain-scalar"),
     pytest.param("on: push\njobs:\n  deploy: [unclosed\n", (4, 1), id="unclosed-flow-sequence"),
     pytest.param("on: push\njobs:\n\tdeploy: {}\n", (3, 1), id="tab-indent"),
+    pytest.param("name: \"a\u2028b\u0085c\"\non: push\njobs:\n  deploy: [unclosed\n", (5, 1),
+                 id="after-breaks-yaml-counts-and-editors-do-not"),
 ])
 def test_malformed_yaml(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
