@@ -13,7 +13,7 @@ PLACEHOLDER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("all x", re.compile(r"^-*[xX][xX-]*$")),
     ("marker", re.compile(
         r"REPLACE|TODO|PLACEHOLDER|CHANGE[_-]?ME|FIXME|YOUR[_-]|^<.*>$|^\$\{.*\}$"
-        r"|^\$[A-Za-z_][A-Za-z0-9_]*$", re.IGNORECASE)),  # `${KV_ID}`, `$KV_ID`: to fill in
+        r"|^(?-i:\$[A-Z_][A-Z0-9_]*)$", re.IGNORECASE)),  # `${KV_ID}`, `$KV_ID`: to fill in
 )
 
 

@@ -28,10 +28,11 @@ ABOUT_NAME = re.compile(r"_(?:URL|URI|PATH|HEADER|NAME|PREFIX|ENDPOINT|HOST|FILE
 # Credentials inside a value: postgres://user:password@host, redis://:password@host,
 # "Bearer <token>".
 CREDENTIALS = re.compile(r"://[^/\s:@]{0,128}:(?!\d+(?:/|$))[^\s@]{1,256}@|^(?:Bearer|Basic)\s+\S{8,}")
-# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "$TOKEN", "xxxxxxxx",
+# Values that stand in for a secret: "<CLIENT_SECRET>", "${TOKEN}", "$TOKEN" (not "$uperS3cret":
+# a variable's name in capitals), "xxxxxxxx",
 # "TODO", and words without digits that start with a marker ("REPLACE_ME",
 # "your-api-key-here"); not "ChangeMe!2024" or "Irreplaceable-Falcon-42", which are passwords.
-PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\{\{[^{}]*\}\}$"
+PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^(?-i:\$[A-Z_][A-Z0-9_]*)$|^\{\{[^{}]*\}\}$"
                          r"|^[xX*.-]+$"
                          r"|^(?:TODO|FIXME|TBD)\W*$"
                          r"|^(?=\D*$)(?:REPLACE|CHANGE[_-]?ME|PLACEHOLDER|YOUR[_-])", re.IGNORECASE)

@@ -104,6 +104,8 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("CLOUDFLARE_CLIENT_SECRET", "<PLACEHOLDER>", None),
     ("API_TOKEN", "${API_TOKEN}", None),
     ("STRIPE_SECRET", "$STRIPE_SECRET", None),  # a shell-style variable, as ${...} is
+    ("ADMIN_PASSWORD", "$Summer2026", "name"),  # a password that starts with `$`
+    ("STRIPE_SECRET_KEY", "$sk_live_51HxYzAbCdEf", "name"),
     ("OAUTH", '{"client_id": "shop-web", "client_secret": "$CLIENT_SECRET"}', None),
     ("DB_PASSWORD", "$3cr3t-Pa55", "name"),  # a `$` before no variable's name
     ("STRIPE_SECRET_KEY", "REPLACE_ME", None),
