@@ -254,11 +254,15 @@ def _tracked(repo: Path, paths: Collection[str]) -> set[str]:
         return set()
     try:
         done = subprocess.run([git, "--literal-pathspecs", "ls-files", "-z", "--", *sorted(paths)],
-                              cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+                              cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, check=False,
+                              env={**os.environ, "LC_ALL": "C"})
     except OSError:
         return set()
     if done.returncode != 0:
-        return set()
+        # Outside a work tree the .gitignore decides alone; a git that cannot answer here
+        # ("dubious ownership", a damaged index) cannot tell an ignored file from a
+        # committed one: none is said to be only on this machine.
+        return set() if b"not a git repository" in done.stderr else set(paths)
     return set(done.stdout.decode("utf-8", errors="replace").split("\0")) & set(paths)
 
 

@@ -3,6 +3,7 @@ drift reported where it does not."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,6 +108,23 @@ IGNORED = {".gitignore": ".dev.vars\ndist/\nnode_modules/\n", ".dev.vars": "A=1\
            "dist/worker.js": TWENTY, "node_modules/x/index.js": TWENTY, "build/index.js": TWENTY,
            "src/a.ts": TWENTY}
 LOCAL = "exists only on this machine: it is git-ignored, so the repository does not have it"
+
+
+def test_a_git_that_cannot_answer_reports_no_ignored_file(tmp_path: Path, make_repo: MakeRepo,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`git ls-files` refusing the checkout (its owner is another user, as in many CI
+    containers) cannot tell a committed file from an ignored one."""
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'fatal: detected dubious ownership in repository' >&2\n"
+                    "exit 128\n", encoding="utf-8")
+    fake.chmod(0o755)
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *args: str(fake) if name == "git"
+                        else which(name, *args))
+    body = "[v](../.dev.vars) and [w](../dist/worker.js#L2-L3)"
+    assert [found for found in drift(tmp_path, make_repo, IGNORED, body)
+            if found[0] == "DR004"] == []
 
 
 @pytest.mark.parametrize("git", [False, True], ids=["without-git", "in-a-git-checkout"])
