@@ -122,9 +122,11 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
                     text=text.strip(), groups=dict(zip(probe.groups, found.groups(), strict=True))))
-        # Rare: a line of a file that only other probes' globs select (a test file).
+        # Rare: a line of a file that only other probes' globs select (a test file), or
+        # whose CRLF ending ripgrep's `\s` matched and Python no longer sees.
         if (unmatched is not None and len(matches) == found_before
-                and not any(pattern.search(text) for pattern in every)):
+                and not any(pattern.search(text) or pattern.search(text + "\r")
+                            for pattern in every)):
             unmatched.append((path, line))
     return matches
 

@@ -362,6 +362,11 @@ def test_lines_ripgrep_matched_that_no_probe_matches_in_python_are_a_problem(
     # A built-in probe's line in a test file, where only the configured probe looks: no problem.
     facts = collect(repo, [Probe(name="fetch", regex=r"\bfetch\b", groups=())])
     assert (len(facts.extra), facts.problems) == (4, ())
+    # A CRLF line whose `\r` ripgrep's `\s` matched: the engines agree, on another text.
+    (repo / "src/c.ts").write_bytes(b"export {}\r\nconst c = 1;\r\n")
+    facts = collect(repo, [Probe(name="fetch", regex=r"\bfetch\b", groups=()),
+                           Probe(name="trailing", regex=r"\s+$", groups=())])
+    assert facts.problems == ()
 
 
 def test_a_long_link_in_a_summary_is_read_as_its_text() -> None:
