@@ -238,9 +238,10 @@ def _deployments(ctx: Context) -> list[Block]:
 
 def _durable_objects(ctx: Context) -> list[Block]:
     found = ctx.bindings("durable_objects")
-    if not found:  # said with the other kinds none is configured of (_resources)
-        return [Text("### Scaling Resources In Use")]
-    blocks: list[Block] = [Text("### Scaling Resources In Use\n\n#### Durable Objects")]
+    blocks: list[Block] = [Text("### Scaling Resources In Use"), *_not_configured(ctx)]
+    if not found:
+        return blocks
+    blocks.append(Text("#### Durable Objects"))
     # Where a class is defined, rather than where an index re-exports it.
     classes = {c.name: c for c in sorted(ctx.facts.classes, key=lambda c: c.defined)}
     rows = []
@@ -387,16 +388,21 @@ def _resources(ctx: Context) -> list[Block]:
     if other:
         blocks += [Text("#### Other Bindings"), Table.of(("Binding", "Kind", "Location"), [
             (_name(b), KINDS_BY_NAME[b.kind].label, _code(b.location)) for _, b in other])]
-    # The kinds none is configured of, in one sentence rather than a heading each.
+    return blocks
+
+
+def _not_configured(ctx: Context) -> list[Block]:
+    """The kinds of resource none is configured of, in one sentence rather than a heading
+    each."""
     absent = [words for words, kinds in (
         ("Durable Object bindings", ("durable_objects",)), ("KV namespaces", ("kv_namespaces",)),
         ("D1 databases", ("d1_databases",)), ("R2 buckets", ("r2_buckets",)),
         ("queues", ("queues.producers", "queues.consumers")))
         if not any(ctx.bindings(kind) for kind in kinds)]
-    if absent:
-        listed = ", ".join(absent[:-1]) + " or " + absent[-1] if len(absent) > 1 else absent[0]
-        blocks.append(Text(f"No {listed} are configured."))
-    return blocks
+    if not absent:
+        return []
+    listed = ", ".join(absent[:-1]) + " or " + absent[-1] if len(absent) > 1 else absent[0]
+    return [Text(f"No {listed} are configured.")]
 
 
 def _queues(ctx: Context) -> list[Block]:
