@@ -381,14 +381,20 @@ def test_check_text_marks_each_new_and_reopened_finding(
     assert sum(a != b for a, b in zip(marked, plain, strict=True)) == 3  # and the summary
 
 
-def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
-    def cache(outcome: Outcome) -> Finding:
-        return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
-                       location=Location(path="wrangler.toml", start_line=5), subject="CACHE",
-                       outcome=outcome)
+def cache(outcome: Outcome) -> Finding:
+    """The finding of a placeholder id of CACHE in wrangler.toml."""
+    return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
+                   location=Location(path="wrangler.toml", start_line=5), subject="CACHE",
+                   outcome=outcome)
 
-    baseline = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outcome": outcome}
-                             for outcome in ("WAIVED", "FAIL")]}
+
+# Two alike findings, the first waived.
+WAIVED_AND_OPEN = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outcome": outcome}
+                                for outcome in ("WAIVED", "FAIL")]}
+
+
+def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
+    baseline = WAIVED_AND_OPEN
     changes = compare([cache(Outcome.FAIL)], baseline)  # the waived one was deleted
     assert (len(changes.still_open), changes.new, changes.reopened, changes.resolved) == (
         1, (), (), ())
@@ -399,13 +405,7 @@ def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
 
 def test_waived_findings_are_told_apart_by_what_the_baseline_had() -> None:
     """For SARIF's baselineState: waived then too (unchanged), open then, or not there."""
-    def cache(outcome: Outcome) -> Finding:
-        return Finding(rule="CF001", severity=Severity.P0, title="t", message="m",
-                       location=Location(path="wrangler.toml", start_line=5), subject="CACHE",
-                       outcome=outcome)
-
-    baseline = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outcome": outcome}
-                             for outcome in ("WAIVED", "FAIL")]}
+    baseline = WAIVED_AND_OPEN
     for now, since, new in (((Outcome.FAIL, Outcome.WAIVED), 0, 0),
                             ((Outcome.WAIVED, Outcome.WAIVED), 1, 0),
                             ((Outcome.WAIVED, Outcome.WAIVED, Outcome.WAIVED), 1, 1),
