@@ -484,8 +484,9 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
     while the audit is INCOMPLETE: the finding may be in what could not be read."""
     for waiver in config.waivers:
         where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
+        path = report.one_line(waiver.path)  # the settings are the repository's: no escapes
         if waiver.rule in config.disabled_rules:
-            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} has nothing to"
+            print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} has nothing to"
                   f" waive: {waiver.rule} is disabled (`disable`)", file=sys.stderr)
             continue
         if status == "INCOMPLETE":
@@ -496,14 +497,14 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                          and fnmatch.fnmatchcase(str(f["path"]), waiver.path)
                          and not waiver.covers(waiver.rule, str(f["path"]))})
         if across:
-            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} does not cover"
-                  f" `{across[0]}`" + (f" and {len(across) - 1} more" if across[1:] else "")
+            print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} does not cover"
+                  f" `{report.one_line(across[0])}`" + (f" and {len(across) - 1} more" if across[1:] else "")
                   + ": its `*` matches within one folder; write `**` to match across folders",
                   file=sys.stderr)
         elif not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
             whole = waiver.path == "(repository)" or any(
                 f["rule"] == waiver.rule and f["path"] == "." for f in findings)
-            print(f"auditlib: the waiver of {waiver.rule} for `{waiver.path}`{where} matches no"
+            print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} matches no"
                   " finding: remove it, or correct its rule or path" + (
                       " (a finding about the whole repository, shown as `(repository)`, has"
                       ' path ".")' if whole else ""), file=sys.stderr)

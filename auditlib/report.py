@@ -881,13 +881,19 @@ def _terminal(text: str) -> str:
     return _CONTROL.sub(_escaped, text)
 
 
+def one_line(text: str) -> str:
+    """`text` as part of one line of text output: its control characters and line breaks
+    escaped."""
+    return _NOT_ONE_LINE.sub(_escaped, text)
+
+
 def finding_line(finding: Finding, secrets: Iterable[str] = ()) -> str:
     """A finding as one line of text output (`check`, `verify`), its values redacted and
     its control characters escaped: `path:line: P0 CF001 Title: message`, and why a waiver
     no longer applies."""
     where = "(repository)" if finding.location.path == "." else finding.location
     expired = f" ({finding.waiver})" if finding.waiver else ""
-    return _NOT_ONE_LINE.sub(_escaped, redact(
+    return one_line(redact(
         f"{where}: {finding.severity} {finding.rule} {finding.title}: {finding.message}{expired}",
         secrets))
 

@@ -329,6 +329,9 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
                  'reason = "r"\n',
                  "auditlib: the waiver of CF002 for `wrangler.toml` (auditlib.toml:2) has nothing to"
                  " waive: CF002 is disabled (`disable`)\n", id="disabled-rule"),
+    pytest.param('[[waivers]]\nrule = "CF001"\npath = "\\u001b[2Japps"\nreason = "r"\n',
+                 "auditlib: the waiver of CF001 for `\\x1b[2Japps` (auditlib.toml:1) matches no"
+                 " finding: remove it, or correct its rule or path\n", id="no-terminal-escape"),
 ])
 def test_why_a_waiver_matches_no_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          settings: str, said: str) -> None:
