@@ -81,6 +81,8 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("vpc_services", ("vpc_services",), "binding", "VPC service"),
     BindingKind("streaming_tail_consumers", ("streaming_tail_consumers",), "service",
                 "streaming tail consumer"),
+    # `[[unsafe.bindings]]`: a rate limiter before `ratelimits` existed, among others
+    BindingKind("unsafe.bindings", ("unsafe", "bindings"), "name", "unsafe binding"),
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 

@@ -570,6 +570,12 @@ TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars
     pytest.param({"wrangler.toml": KV_TOP + '\n[env]\nstaging = { vars = { MODE = "s" } }\n'
                   'production = { kv_namespaces = [{ binding = "CACHE", id = "p" }] }\n'},
                  [("wrangler.toml", 9, "CACHE (env staging)")], id="inline-table-environments"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[unsafe.bindings]]\nname = "LIMITER"\ntype = "ratelimit"\n'
+                  'namespace_id = "1001"\nsimple = { limit = 100, period = 60 }\n'
+                  '\n[env.production]\nvars = { MODE = "prod" }\n'
+                  '\n[[env.staging.unsafe.bindings]]\nname = "LIMITER"\ntype = "ratelimit"\n'
+                  'namespace_id = "1002"\nsimple = { limit = 10, period = 60 }\n'},
+                 [("wrangler.toml", 10, "LIMITER (env production)")], id="unsafe-bindings-not-inherited"),
 ])
 def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)
