@@ -445,6 +445,12 @@ def test_cf010_a_date_without_quotes_is_a_toml_date_wrangler_refuses(
     assert config.top.vars[0].value == "2025-06-20T10:00:00+00:00"
 
 
+def test_cf010_shows_a_quoted_date_with_its_quotes(tmp_path: Path, make_repo: MakeRepo) -> None:
+    # not as the TOML date the other message says wrangler refuses
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": dated("2025-05-31")}, "CF010", AS_OF)
+    assert found.message.startswith('`compatibility_date = "2025-05-31"` in `wrangler.toml` is 31 days old')
+
+
 def test_cf010_date_in_the_future(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": dated("2025-07-02")}, "CF010", AS_OF)
     assert found.location.start_line == 3

@@ -77,11 +77,11 @@ def _problem(value: object, where: str, today: date, limit: int) -> tuple[str, s
                 f"{where} has no `compatibility_date`", f"Set `compatibility_date` in {where}")
     age = (today - pinned).days
     if age < 0:
-        return (f"`compatibility_date = {pinned.isoformat()}` in {where} is after the audit date"
+        return (f"`compatibility_date = \"{pinned.isoformat()}\"` in {where} is after the audit date"
                 f" ({today.isoformat()}): Cloudflare refuses to deploy a date in the future",
                 f"Set `compatibility_date` in {where} to a past date")
     if age > limit:
-        return (f"`compatibility_date = {pinned.isoformat()}` in {where} is {age} days old"
+        return (f"`compatibility_date = \"{pinned.isoformat()}\"` in {where} is {age} days old"
                 f" (limit {limit})", f"Move `compatibility_date` forward (older than {limit} days)")
     return None
 
