@@ -309,10 +309,15 @@ def doc_summary(lines: Sequence[str], line: int) -> str | None:
     return re.split(r"(?<=\.)\s", " ".join(words), maxsplit=1)[0]
 
 
+_LINE_COMMENT = re.compile(r"//.*")
+_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
 def export_names(lines: Sequence[str], line: int, limit: int = 50) -> list[str]:
     """The names an `export { A, B as C }` list starting at the 1-based `line` exports (its
     `as` names; types and `default` left out), the list read over up to `limit` lines."""
-    text = " ".join(lines[line - 1:line - 1 + limit])
+    text = "\n".join(lines[line - 1:line - 1 + limit])  # `export {\n  // Durable Objects\n`
+    text = _LINE_COMMENT.sub(" ", _BLOCK_COMMENT.sub(" ", text)).replace("\n", " ")
     listed = text[text.find("{") + 1:text.find("}")] if "}" in text else ""
     names = [item.split(" as ")[-1].strip() for item in listed.split(",")
              if item.strip() and not item.strip().startswith("type ")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import posixpath
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,6 +152,11 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     for m in wanted if m.probe == "export-list"
                     for name in codesearch.export_names(lines, m.location.start_line or 1)
                     if name in do_classes]
+    # `export const Room = instrument(RoomBase)` (Sentry's wrapper): searched for only when a
+    # bound class is exported no other way, not in every `export const` of every file.
+    exported = {c.name for c in classes if not c.default}
+    classes += _value_exports(repo, sorted(name for name in do_classes - exported
+                                           if _JS_NAME.fullmatch(name)))
     metrics = tuple(calls.get((m.location.path, m.location.start_line), m) for m in matches
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
@@ -165,6 +171,32 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
         "searches": {"metrics": Search(command=repofiles.search_command(patterns, globs),
                                        matches=metrics)},
     }
+
+
+_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _value_exports(repo: Path, names: Sequence[str]) -> list[CodeClass]:
+    """The `export const NAME = …` (or `let`, `var`) of `names` in the code, as classes: one
+    ripgrep pass, only when there are names to look for. What it cannot read, the probes'
+    pass has reported."""
+    if not names:
+        return []
+    # In the syntax ripgrep and Python's re both read: no lookaround
+    pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})\b")
+    found = []
+    for path, line, text in repofiles.search(repo, [pattern.pattern], CODE_GLOBS + NOT_TESTS):
+        named = pattern.search(text)
+        if named is None or codesearch.commented(text):
+            continue
+        try:
+            lines = claims_of.file_lines(repofiles.read_text(repo, path, [], listed=True,
+                                                             up_to_nul=True))
+        except (ConfigParseError, OSError):
+            continue
+        found.append(CodeClass(name=named[1], location=Location(path=path, start_line=line),
+                               file_lines=len(lines), summary=codesearch.doc_summary(lines, line)))
+    return found
 
 
 def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],

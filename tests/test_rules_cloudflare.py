@@ -259,6 +259,20 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
                   "src/index.ts": 'export {\n  Session,\n  Cart,\n} from "./objects";\n'},
                  [], id="export-list-over-lines"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": 'export {\n  // Durable Objects\n  Session, // a session\n  Cart,'
+                                  '\n  /* more\n  */ Room,\n} from "./objects";\n'},
+                 [], id="export-list-with-comments"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "class CartBase extends DurableObject {}\n"
+                                  "export const Cart = Sentry.instrumentDurableObjectWithSentry(\n"
+                                  "  (env) => ({ dsn: env.DSN }), CartBase);\n"},
+                 [], id="exported-as-a-const"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "// export const Cart = wrap(CartBase);\n"
+                                  "export const CartObject = wrap(CartBase);\n"
+                                  "export let Carts = [];\n"},
+                 [("wrangler.toml", 5, "CART_DO")], id="no-const-of-that-name"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
                   "src/index.ts": 'export { Cart as default, type Cart as CartType } from "./c";\n'},
                  [("wrangler.toml", 5, "CART_DO")], id="default-and-type-exports-do-not-count"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
