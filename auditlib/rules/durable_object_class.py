@@ -3,8 +3,9 @@
 ## What it does
 For every Durable Object binding without `script_name` in a Worker config, looks for an
 export of that `class_name` in the Worker's TypeScript and JavaScript, outside tests:
-`export class Cart`, or an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`); `export default class Cart` exports no name. The Worker's code is in its
+`export class Cart`, an export list (`export { Cart }`, `export { CartDO as Cart } from
+"./cart"`), or a value (`export const Cart = instrument(CartBase)`, as Sentry wraps one);
+`export default class Cart` exports no name. The Worker's code is in its
 config's folder, but not in the folder of another config within it, and in the folder of
 its `main`. A class exported only by another Worker's code is named, with that
 Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `export * from
