@@ -153,6 +153,18 @@ def cited_name(doc_path: str, name: str) -> str:
     return name.lstrip("/").removeprefix("./")
 
 
+def _resolve_cited(doc_path: str, cited: str, files: Collection[str],
+                   preferred: Collection[str]) -> list[str]:
+    """Repository files a name cited in the document at `doc_path` can mean: first the file
+    at that path from the document's folder (a per-app README's `src/index.ts` is its app's),
+    then as resolve_name says."""
+    name = cited_name(doc_path, cited)
+    near = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), name))
+    if not cited.startswith(("/", "../")) and near in files:
+        return [near]
+    return resolve_name(name, files, preferred)
+
+
 def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
     """Repository files a cited name (`cartStore.ts`, `src/cartStore.ts`) can mean."""
     if name in files:
@@ -331,7 +343,7 @@ def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[
         # or a build's: only its line count is read, when it is there.
         in_prose = column is None and _a_repository_path(code[1])
         name = cited_name(path, code[1])
-        candidates = resolve_name(name, files, linked) if evidence or in_prose else []
+        candidates = _resolve_cited(path, code[1], files, linked) if evidence or in_prose else []
         if evidence and (candidates or _names_a_file(code[1])):
             yield Claim(kind="link", text=f"{code[0]} ({column} column)",
                         target=candidates[0] if candidates else name, location=where,
@@ -397,7 +409,7 @@ def _without_markup(text: str) -> str:
 
 def _citation(path: str, line: int, name: str, start: int, end: int,
               files: Collection[str], linked: set[str]) -> Claim | None:
-    candidates = resolve_name(cited_name(path, name), files, linked)
+    candidates = _resolve_cited(path, name, files, linked)
     if not candidates and name.rpartition(".")[2].lower() not in FILE_EXTENSIONS:
         return None  # a host and port
     return Claim(kind="citation", text=f"{name}:{start}" + (f"-{end}" if end != start else ""),
@@ -414,7 +426,7 @@ def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
     located = SNIPPET_LOCATION.match(body[0]) if body else None
     if located:
         name, start, end = located[1], int(located[2]), int(located[3] or located[2])
-        candidates = resolve_name(cited_name(path, name), files, linked)
+        candidates = _resolve_cited(path, name, files, linked)
         return Claim(kind="snippet", text=body[0].strip(), location=Location(
             path=path, start_line=line + 1, end_line=(token.map or [0, line])[1]),
             target=candidates[0] if len(candidates) == 1 else None,

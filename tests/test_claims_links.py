@@ -100,3 +100,20 @@ def test_citations_are_not_read_inside_links(body: str, expected: list[str]) -> 
 ])
 def test_a_cited_name_means_the_file_the_document_links(body: str, target: str) -> None:
     assert [c.target for c in claims_of(body, "citation")] == [target]
+
+
+@pytest.mark.parametrize(("doc", "body", "target"), [
+    pytest.param("apps/b/README.md", "`src/a.ts:3`", "apps/b/src/a.ts", id="the-document-s-own-app"),
+    pytest.param("apps/b/README.md", "```ts\n// src/a.ts:3\nx\n```", "apps/b/src/a.ts",
+                 id="snippet"),
+    pytest.param("apps/b/README.md", "`/src/a.ts:3`", "src/a.ts", id="from-the-root"),
+    pytest.param("apps/b/README.md", "`lib/a.ts:3`", "lib/a.ts", id="not-in-the-document-s-folder"),
+    pytest.param("README.md", "`src/a.ts:3`", "src/a.ts", id="a-root-document"),
+])
+def test_a_cited_path_is_first_read_from_the_document_s_folder(doc: str, body: str,
+                                                               target: str) -> None:
+    # in a monorepo each app's README cites its own `src/…`, not another app's
+    files = [*FILES, "apps/a/src/a.ts", "apps/b/src/a.ts"]
+    found = [c for c in read_claims(doc, f"# Title\n\n{body}\n", files)
+             if c.kind in ("citation", "snippet")]
+    assert [c.target for c in found] == [target]

@@ -3,9 +3,10 @@
 ## What it does
 Checks line citations against the cited file: `#L84-L121` anchors of links and
 `file.ts:84-121` citations in the text must lie within the file, start before they end,
-and cite a text file; a cited file name must match a file of the repository. A name that
-several files have (`latency.ts`, not linked) is reported when none of them (up to 10)
-has the lines cited.
+and cite a text file; a cited file name must match a file of the repository. A cited path
+is read from the document's folder first (an app's README citing `src/index.ts` means
+its own), then from the root. A name that several files have (`latency.ts`, not linked)
+is reported when none of them (up to 10) has the lines cited.
 
 ## Why is this bad?
 A citation past the end of a file, or of a file that no longer exists, sends readers to
