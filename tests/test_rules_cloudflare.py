@@ -1,4 +1,4 @@
-"""Rules CF007-CF016 on failing and passing fixture repositories (collect, then evaluate).
+"""Rules CF007-CF018 on failing and passing fixture repositories (collect, then evaluate).
 
 Each case lists the rule's findings as (path, line, subject); severity and outcome are
 checked for every finding.
@@ -17,6 +17,7 @@ from auditlib.collect import collect
 from auditlib.config import DEFAULT_CONFIG, AuditConfig
 from auditlib.evaluate import evaluate
 from auditlib.model import Finding, Outcome, Severity
+from auditlib.rules import RULES
 
 if TYPE_CHECKING:
     from conftest import MakeRepo
@@ -1955,3 +1956,68 @@ def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo)
     assert found["jobs (env staging)"].endswith(
         "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one Worker consumer")
     assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one Worker consumer")
+
+
+# CF018 binding-name-conflict --------------------------------------------------------------
+
+def kv(name: str, env: str = "") -> str:
+    """A KV namespace (4 lines, its name on the third)."""
+    table = f"env.{env}.kv_namespaces" if env else "kv_namespaces"
+    return f'\n[[{table}]]\nbinding = "{name}"\nid = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": WORKER + kv("KV") + kv("KV")}, [("wrangler.toml", 9, "KV")],
+                 id="two-kv-namespaces"),
+    pytest.param({"wrangler.toml": WORKER + kv("CART_DO") + DO_BINDING}, [("wrangler.toml", 9, "CART_DO")],
+                 id="kv-namespace-and-durable-object"),
+    pytest.param({"wrangler.toml": WORKER + '\n[vars]\nKV = "cache"\n' + kv("KV")},
+                 [("wrangler.toml", 8, "KV")], id="var-and-binding"),
+    pytest.param({"wrangler.toml": WORKER + kv("AI") + '\n[ai]\nbinding = "AI"\n'},
+                 [("wrangler.toml", 9, "AI")], id="kv-namespace-and-workers-ai"),
+    pytest.param({"wrangler.toml": WORKER + "\n[env.production]\n" + kv("KV", "production")
+                  + kv("KV", "production")},
+                 [("wrangler.toml", 11, "KV (env production)")], id="in-one-environment"),
+    pytest.param({"wrangler.toml": WORKER + kv("KV") + "\n[env.production]\n" + kv("KV", "production")
+                  + '\n[env.production.vars]\nMODE = "live"\n'}, [],
+                 id="environment-declares-the-top-level-s-binding-again"),
+    pytest.param({"wrangler.toml": WORKER + kv("KV") + '\n[[r2_buckets]]\nbinding = "BUCKET"\n'
+                  'bucket_name = "b"\n\n[vars]\nMODE = "live"\n'}, [], id="unique-names"),
+    pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  // the cache\n  "kv_namespaces": [\n'
+                  '    { "binding": "CACHE", "id": "0e0888a980cd46efa1d28aea3794b3ac" },\n  ],\n'
+                  '  "r2_buckets": [{ "binding": "CACHE", "bucket_name": "cache" }],\n}\n'},
+                 [("wrangler.jsonc", 7, "CACHE")], id="jsonc"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[queues.consumers]]\nqueue = "jobs"\n'
+                  '\n[[queues.consumers]]\nqueue = "jobs"\n' + kv("jobs")
+                  + '\n[[queues.producers]]\nbinding = "JOBS"\nqueue = "jobs"\n'}, [],
+                 id="queue-consumers-are-no-env-bindings"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[tail_consumers]]\nservice = "TAIL"\n\n[vars]\nTAIL = "x"\n'},
+                 [], id="tail-consumers-are-no-env-bindings"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[kv_namespaces]]\nid = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+                  '\n[[r2_buckets]]\nbucket_name = "b"\n'}, [], id="bindings-without-names"),
+])
+def test_cf018(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    assert "CF018" in {rule.id for rule in RULES}  # else no finding proves nothing
+    check(findings(tmp_path, make_repo, files, "CF018"), expected, Severity.P1)
+
+
+def test_cf018_names_each_declaration(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = WORKER + "\n[env.production]\n" + kv("KV", "production") + kv("KV", "production")
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF018")
+    assert (found.location.path, found.location.start_line, found.subject) == (
+        "wrangler.toml", 11, "KV (env production)")
+    assert found.message == ("`KV` is declared twice in `wrangler.toml` (env `production`): as a KV namespace"
+                             " (line 7) and a KV namespace (line 11); wrangler refuses a config whose"
+                             " bindings share a name")
+    assert found.remediation == ("Rename one of the declarations of `KV` in `wrangler.toml` (env"
+                                 " `production`), and its uses in code (`env.KV`)")
+
+
+def test_cf018_one_finding_for_a_name_declared_three_times(tmp_path: Path, make_repo: MakeRepo) -> None:
+    text = (WORKER + kv("STORE") + '\n[[r2_buckets]]\nbinding = "STORE"\nbucket_name = "b"\n'
+            '\n[vars]\nSTORE = "s"\n')
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF018")
+    assert found.location.start_line == 9
+    assert found.message == ("`STORE` is declared 3 times in `wrangler.toml`: as a KV namespace (line 5),"
+                             " an R2 bucket (line 9) and a var (line 13); wrangler refuses a config whose"
+                             " bindings share a name")

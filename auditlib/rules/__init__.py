@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Rule
+from .binding_name_conflict import BindingNameConflict
 from .ci_deploy import AppNotDeployedByCi
 from .compatibility_date import CompatibilityDateStale
 from .console_latency import ConsoleOnlyLatency
@@ -51,6 +52,7 @@ RULES: tuple[type[Rule], ...] = (
     AppNotDeployedByCi,
     SuppressionWithoutReason,
     QueueConsumedTwice,
+    BindingNameConflict,
     DocHeaderInvalid,
     DocStale,
     DocVerifiedWithDrift,
