@@ -106,3 +106,9 @@ def deepest_app(path: str, folders: Collection[str]) -> str | None:
     while path not in folders and path not in (".", ""):
         path = posixpath.dirname(path)
     return (path or ".") if (path or ".") in folders else None
+
+
+def article(label: str) -> str:
+    """`an` before a label said with a vowel first (`an Analytics Engine dataset`, `an R2
+    bucket`, `an mTLS certificate`), else `a`."""
+    return "an" if label[:1].lower() in ("a", "e", "i", "o", "u") or label.startswith(("R2", "mTLS")) else "a"

@@ -44,7 +44,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule, scope_label, scoped
+from .base import Rule, article, scope_label, scoped
 
 # Named by the queue or the Worker they consume from, not reached as `env.NAME`.
 NOT_IN_ENV = frozenset({"queues.consumers", "tail_consumers", "streaming_tail_consumers"})
@@ -75,7 +75,7 @@ class BindingNameConflict(Rule):
                         continue
                     # In the order they are written; one whose line is unknown last.
                     found.sort(key=lambda each: (each[1].start_line is None, each[1].start_line or 0))
-                    labels = [f"{_article(label)} {label}"
+                    labels = [f"{article(label)} {label}"
                               + (f" (line {where.start_line})" if where.start_line else "")
                               for label, where in found]
                     times = "twice" if len(found) == 2 else f"{len(found)} times"
@@ -90,8 +90,3 @@ class BindingNameConflict(Rule):
                                      f" {scope_label(wrangler_config, scope)}, and"
                                      f" {'its' if len(found) == 2 else 'their'} uses in code"
                                      f" ({code('env.' + name)})"))
-
-
-def _article(label: str) -> str:
-    """`an` before a label said with a vowel first (`an R2 bucket`, `an mTLS certificate`)."""
-    return "an" if label[:1].lower() in ("a", "e", "i", "o", "u") or label.startswith(("R2", "mTLS")) else "a"

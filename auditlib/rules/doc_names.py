@@ -43,7 +43,7 @@ from ..config import AuditConfig
 from ..model import Binding, DocClaims, Facts, Finding, Severity, WranglerConfig
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
-from .base import Rule, unread_config
+from .base import Rule, article, unread_config
 
 # A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
 RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
@@ -90,10 +90,6 @@ def covered(document: DocClaims, configs: tuple[WranglerConfig, ...],
                                       for folder in folders)]
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
-
-
 class DocNameDrift(Rule):
     id = "DR009"
     name = "doc-name-drift"
@@ -117,7 +113,7 @@ class DocNameDrift(Rule):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what, kinds = ("", "no binding or variable") if kind == "name" else (
-                        f" as {_article(kind)} {kind}", "none")
+                        f" as {article(kind)} {kind}", "none")
                     yield cls.finding(
                         location=claim.location, subject=name,
                         message=(f"{code(name)} is named{what} in the document, but the"
