@@ -155,8 +155,6 @@ def _name(binding: Binding) -> str:
     return _code(binding.name) + (f" (env {binding.environment})" if binding.environment else "")
 
 
-
-
 def _header(ctx: Context) -> list[Block]:
     status = audit_status(ctx.facts, ctx.findings)
     targets = sorted({TARGET_LABELS[c.target].removeprefix("Cloudflare ")
@@ -326,8 +324,20 @@ def _id(binding: Binding, key: str) -> str:
     """The id under `key`, as code; an omitted one is created by wrangler on deploy."""
     if key not in binding.properties:
         return "none (created on deploy)"
-    value = binding.properties[key]
+    return _shown(binding.properties[key])
+
+
+def _shown(value: object) -> str:
+    """A value as code: an empty one as `""`, not as an empty code span."""
     return _code(value) if value != "" else '`""`'
+
+
+def _bucket(binding: Binding) -> tuple[str, str]:
+    """An R2 binding's bucket and status: wrangler refuses a binding without a bucket name."""
+    name = binding.properties.get("bucket_name")
+    if isinstance(name, str) and name.strip():
+        return _code(name), "Configured"
+    return ("none" if name is None else _shown(name)), "**No bucket name**: wrangler refuses it"
 
 
 def _id_status(ctx: Context, binding: Binding, key: str) -> str:
@@ -371,15 +381,15 @@ def _resources(ctx: Context) -> list[Block]:
     d1 = heading("D1 Database", "d1_databases")
     if d1:
         blocks.append(Table.of(("Binding", "Database", "Location", "Status"), [
-            (_name(b), _code(b.properties.get("database_name", "")),
+            (_name(b), _shown(b.properties.get("database_name", "")),
              _code(b.location), _id_status(ctx, b, "database_id").replace(
                  "**Placeholder**", "**Placeholder ID**"))
             for _, b in d1]))
     r2 = heading("R2 Storage", "r2_buckets")
     if r2:
         blocks.append(Table.of(("Binding", "Bucket", "Location", "Status"), [
-            (_name(b), _code(b.properties.get("bucket_name", "")),
-             _code(b.location), "Configured") for _, b in r2]))
+            (_name(b), bucket, _code(b.location), status)
+            for _, b in r2 for bucket, status in [_bucket(b)]]))
     blocks += _queues(ctx)
     shown = {"kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
              "queues.producers", "queues.consumers"}
@@ -722,17 +732,22 @@ def _related(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Related Documents")]
     terms = tuple(term.lower() for term in ctx.config.related_terms)
     related = []
-    for document in ctx.facts.documents:
-        if document.path == ctx.config.doc_path:
-            continue
+    others = [d for d in ctx.facts.documents if d.path != ctx.config.doc_path]
+    for document in others:
         about = " ".join(filter(None, (document.title, document.summary,
                                        document.header.get("Domain")))).lower()
         if any(term in about for term in terms):
             summary = f" — {plain(document.summary)}" if document.summary else ""
             label = plain(document.title or document.path)
             related.append(f"- {ctx.link(document.path, label=label)}{summary}")
-    blocks.append(Text("\n".join(related) if related else "No related documents were found"
-                       " under `docs/`."))
+    if not others:
+        blocks.append(Text("No other document was found under `docs/`."))
+    else:  # not "none found" above a Documentation Health table that lists them
+        blocks.append(Text("\n".join(related) if related else
+                           "No document under `docs/` names "
+                           + ", ".join(f'"{term}"' for term in ctx.config.related_terms)
+                           + " in its title, summary or `Domain` (read: "
+                           + _some([_code(d.path) for d in others]) + ")."))
     return blocks
 
 

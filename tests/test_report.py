@@ -349,6 +349,34 @@ def test_resource_ids_omitted_empty_and_placeholder_are_told_apart(tmp_path: Pat
     assert "from 1 wrangler config, 0 workflow files and" in markdown
 
 
+def test_an_r2_binding_without_a_bucket_name_is_not_configured(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\nr2_buckets = [\n  { binding = "EMPTY", bucket_name = "" },\n'
+        '  { binding = "NONE" },\n  { binding = "FILES", bucket_name = "files" },\n]\n'
+        '\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = ""\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
+    assert '| `""` |' in rows["`EMPTY`"] and "**No bucket name**" in rows["`EMPTY`"]
+    assert "| none |" in rows["`NONE`"] and "**No bucket name**" in rows["`NONE`"]
+    assert "| `files` |" in rows["`FILES`"] and "| Configured |" in rows["`FILES`"]
+    assert '| `""` |' in rows["`DB`"]  # not an empty code span, shown as ``
+    assert not [line for line in markdown.splitlines()
+                if line.startswith("|") and "``" in line.replace('`""`', "")]
+
+
+def test_related_documents_says_which_documents_it_read(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text('name = "api"\nmain = "src/index.ts"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "No other document was found under `docs/`." in markdown
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "onboarding.md").write_text("# Onboarding\n\nWelcome.\n", encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    # not "none found" above the Documentation Health table that lists it
+    assert ('No document under `docs/` names "cloudflare", "durable object", "kv", "latency",'
+            ' "deploy", "scaling", "queue" in its title, summary or `Domain`'
+            " (read: `docs/onboarding.md`).") in markdown
+
+
 def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> None:
     config = ('name = "{name}"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "A"\n'
               'id = "0e0888a980cd46efa1d28aea3794b3ac"\n\n[[kv_namespaces]]\nbinding = "B"\n'
