@@ -173,6 +173,15 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
+def _with_missing_entries(root: Path, config: WranglerConfig, listed: set[str]) -> WranglerConfig:
+    """`config` with the `main` files of its scopes that are not in the repository."""
+    entries = {posixpath.normpath(posixpath.join(config.app, main)) for scope in config.scopes()
+               if isinstance(main := scope.settings.get("main"), str) and main.strip()}
+    missing = sorted(entry for entry in entries if entry not in listed
+                     and not entry.startswith(("../", "/")) and not (root / entry).exists())
+    return dataclasses.replace(config, missing_entries=tuple(missing)) if missing else config
+
+
 _JS_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
@@ -446,6 +455,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     configs += _read_each(root, [path for path in deployed.folders if path in listed
                                  and path not in texts and workflows.names_config(path)
                                  and not among_tests(path)], load, problems)
+    configs = [_with_missing_entries(root, config, listed) for config in configs]
     docs_found: list[Document] = _read_each(
         root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
         problems)

@@ -123,6 +123,9 @@ class WranglerConfig:
     # The package.json beside it: its `name`, and its scripts that run a wrangler deploy.
     package: str | None = None
     deploy_scripts: tuple[str, ...] = ()
+    # The `main` files of its scopes (as repository paths) that are not in the repository:
+    # moved, not committed, or written by a build.
+    missing_entries: tuple[str, ...] = ()
 
     @property
     def is_root(self) -> bool:

@@ -275,6 +275,9 @@ def _durable_objects(ctx: Context) -> list[Block]:
                 else "Rust"
             implementation.append(f"- {_code(class_name)}: in {_code(config.path)}'s {language} code,"
                                   " which is not searched")
+        elif missing := _missing_entry(config, binding):
+            implementation.append(f"- {_code(class_name)}: not found, and the Worker's entry"
+                                  f" {_code(missing)} is not in the repository")
         else:
             implementation.append(f"- {_code(class_name)}: no exported class of that name in code")
     blocks.append(Text("**Implementation:**\n\n" + "\n".join(dict.fromkeys(implementation))))
@@ -325,6 +328,14 @@ def _id(binding: Binding, key: str) -> str:
     if key not in binding.properties:
         return "none (created on deploy)"
     return _shown(binding.properties[key])
+
+
+def _missing_entry(config: WranglerConfig, binding: Binding) -> str | None:
+    """The entry (`main`) of `binding`'s scope, if it is not in the repository."""
+    scope = next(s for s in config.scopes() if s.name == binding.environment)
+    main = scope.settings.get("main")
+    entry = posixpath.normpath(posixpath.join(config.app, main)) if isinstance(main, str) else None
+    return entry if entry in config.missing_entries else None
 
 
 def _shown(value: object) -> str:

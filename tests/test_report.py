@@ -377,6 +377,19 @@ def test_related_documents_says_which_documents_it_read(tmp_path: Path) -> None:
             " (read: `docs/onboarding.md`).") in markdown
 
 
+def test_a_class_of_a_worker_without_its_entry_says_so(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\n\n[durable_objects]\n'
+        'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert ("- `Cart`: not found, and the Worker's entry `src/index.ts` is not in the repository"
+            in markdown)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.ts").write_text("export default {};\n", encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "- `Cart`: no exported class of that name in code" in markdown
+
+
 def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> None:
     config = ('name = "{name}"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "A"\n'
               'id = "0e0888a980cd46efa1d28aea3794b3ac"\n\n[[kv_namespaces]]\nbinding = "B"\n'

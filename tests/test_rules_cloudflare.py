@@ -280,16 +280,16 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
                   "src/index.ts": "export default class Cart extends DurableObject {}\n"},
                  [("wrangler.toml", 5, "CART_DO")], id="a-default-export-has-no-name"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
-                  "test/index.ts": "class Cart {}\nexport { Cart };\n"},
+                  "test/index.ts": "class Cart {}\nexport { Cart };\n", "src/index.ts": "export {};\n"},
                  [("wrangler.toml", 5, "CART_DO")], id="exported-by-a-test-only"),
-    pytest.param({"wrangler.toml": WORKER + DO_BINDING}, [("wrangler.toml", 5, "CART_DO")],
-                 id="no-code"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.ts": "export {};\n"},
+                 [("wrangler.toml", 5, "CART_DO")], id="no-class"),
     pytest.param({"wrangler.toml": WORKER + '\n[durable_objects]\nbindings = [\n'
                   '  { name = "CART_DO", class_name = "Cart", script_name = "cart-worker" },\n]\n'},
                  [], id="script-name-exempts"),
     pytest.param({"wrangler.toml": PAGES + DO_BINDING}, [], id="pages-not-checked"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING + '\n[env.production.durable_objects]\n'
-                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'},
+                  'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n', "src/index.ts": "export {};\n"},
                  [("wrangler.toml", 5, "CART_DO"), ("wrangler.toml", 8, "CART_DO (env production)")],
                  id="missing-in-env-too"),
     pytest.param({"wrangler.toml": WORKER + '\n[env.production.durable_objects]\n'
@@ -307,13 +307,34 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
                  [], id="opennext-s-generated-entry"),
     pytest.param({"wrangler.toml": 'name = "w"\nmain = "./dist/index.js"\n' + DO_BINDING}, [],
                  id="a-built-entry"),
-    pytest.param({"wrangler.toml": 'name = "w"\nmain = "src/dist.ts"\n' + DO_BINDING},
+    pytest.param({"wrangler.toml": 'name = "w"\nmain = "src/dist.ts"\n' + DO_BINDING,
+                  "src/dist.ts": "export {};\n"},
                  [("wrangler.toml", 5, "CART_DO")], id="a-source-file-named-like-a-build-folder"),
 ])
 def test_cf009(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     found = findings(tmp_path, make_repo, files, "CF009")
     check(found, expected, Severity.P0)
     assert all("`Cart`" in f.message for f in found)
+
+
+def test_cf009_a_missing_entry_is_reported_once(tmp_path: Path, make_repo: MakeRepo) -> None:
+    config = (WORKER + '\n[durable_objects]\nbindings = [{ name = "CART_DO", class_name = "Cart" },'
+              ' { name = "ROOM", class_name = "Room" }]\n'
+              '\n[env.staging]\ndurable_objects.bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'
+              '\n[env.production]\nmain = "src/prod.ts"\n'
+              'durable_objects.bindings = [{ name = "CART_DO", class_name = "Cart" }]\n')
+    found = findings(tmp_path, make_repo, {"wrangler.toml": config, "src/room.ts": "export class Room {}\n"},
+                     "CF009")
+    assert [(f.location.start_line, f.subject, f.message) for f in found] == [
+        (2, "main", "`main` of `wrangler.toml` is `src/index.ts`, which is not in the repository, and"
+                    " no module of the Worker exports the classes its Durable Object bindings name"
+                    " (`Cart`)"),
+        (11, "main (env production)", "`main` of `wrangler.toml` (env `production`) is `src/prod.ts`,"
+                                      " which is not in the repository, and no module of the Worker"
+                                      " exports the classes its Durable Object bindings name (`Cart`)")]
+    assert found[0].remediation == ("Correct `main` in `wrangler.toml`, or commit `src/index.ts` and the"
+                                    " classes it exports")
+    assert found[0].severity == Severity.P0
 
 
 def app(name: str, main: str = "src/index.ts") -> str:

@@ -12,7 +12,9 @@ Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `ex
 "…"`, its bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
 searched, and a `main` that a build writes (`.open-next/worker.js`, `dist/index.js`) is in
-a folder not searched: their bindings are passed over.
+a folder not searched: their bindings are passed over. A `main` that is not in the
+repository (moved, or not committed) is reported once, with the classes not found, not
+once for each binding of each environment.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -38,7 +40,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import CodeClass, Facts, Finding, Severity, WranglerConfig
+from ..model import CodeClass, Environment, Facts, Finding, Location, Severity, WranglerConfig
 from ..repofiles import EXCLUDED_DIRS
 from .base import Rule, deepest_app, scope_label, scoped
 
@@ -64,6 +66,8 @@ class DurableObjectClassNotFound(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
+            # An entry not in the repository: said once, not as each class it would export.
+            unchecked: dict[str, list[tuple[Environment, str]]] = defaultdict(list)
             for scope in wrangler_config.scopes():
                 if not javascript_worker(scope.settings) or _built(scope.settings.get("main")):
                     continue
@@ -93,11 +97,33 @@ class DurableObjectClassNotFound(Rule):
                     if star or any(own(c.location.path) for c in exported[class_name]):
                         continue
                     others = exported[class_name]
+                    if entry in wrangler_config.missing_entries and not others:
+                        unchecked[entry].append((scope, class_name))
+                        continue
                     message, remediation = _elsewhere(
                         where, class_name, binding.name, others,
                         apps.get(owner(others[0].location.path) or "") if others else None)
                     yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
                                       message=message, remediation=remediation)
+            for entry, bound in unchecked.items():
+                yield _missing_entry(cls, wrangler_config, entry, bound)
+
+
+def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str,
+                   bound: list[tuple[Environment, str]]) -> Finding:
+    """The finding on an entry (`main`) that is not in the repository, at the `main` of the
+    first scope whose Durable Object bindings need it."""
+    scope = bound[0][0]
+    declared = scope if "main" in scope.key_lines else wrangler_config.top
+    classes = ", ".join(code(name) for name in dict.fromkeys(name for _scope, name in bound))
+    return rule.finding(
+        location=Location(path=wrangler_config.path, start_line=declared.key_lines.get("main")),
+        subject=scoped("main", declared),
+        message=(f"`main` of {scope_label(wrangler_config, declared)} is {code(entry)}, which is"
+                 " not in the repository, and no module of the Worker exports the classes its"
+                 f" Durable Object bindings name ({classes})"),
+        remediation=(f"Correct `main` in {code(wrangler_config.path)}, or commit {code(entry)} and"
+                     " the classes it exports"))
 
 
 def _built(main: object) -> bool:
