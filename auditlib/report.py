@@ -646,15 +646,23 @@ def _actions(ctx: Context) -> list[Block]:
         for finding in found_here:
             fixes[finding.rule].add(finding.remediation)
         grouped: dict[str, list[Finding]] = defaultdict(list)
+        general = set()
         for finding in found_here:
-            many = len(fixes[finding.rule]) > MOST_ACTIONS and finding.rule in RULE_BY_ID
-            grouped[RULE_BY_ID[finding.rule].remediation if many
-                    else finding.remediation].append(finding)
+            if len(fixes[finding.rule]) > MOST_ACTIONS and finding.rule in RULE_BY_ID:
+                general.add(RULE_BY_ID[finding.rule].remediation)
+                grouped[RULE_BY_ID[finding.rule].remediation].append(finding)
+            else:
+                grouped[finding.remediation].append(finding)
         items = []
         for number, (action, found) in enumerate(grouped.items(), 1):
             places = len(dict.fromkeys(f.location for f in found))
             where = (f" — in {places} places: {ctx.places(found)}" if places > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
+            if action in general:  # what each place holds: `CART_DO`, not only where it is
+                names = dict.fromkeys(f.subject.split(" (env ")[0] for f in found if f.subject)
+                where = (f" — for {_some([_code(name) for name in names], 10)}"
+                         + (f", in {places} places: " if places > 1 else ", at ")
+                         + ctx.places(found))
             items.append(f"{number}. {prose(action)}{where}")
         blocks.append(Text(f"### {severity}\n\n"
                            + ("\n".join(items) if items else f"Nothing at {severity}.")))

@@ -653,9 +653,20 @@ def test_a_rule_with_many_fixes_of_its_own_is_one_action(tmp_path: Path, apps: i
         assert [line.split(" (")[0] for line in p0] == [
             f"{n + 1}. Replace placeholder KV namespace `id` for `KV_{n}`" for n in range(apps)]
     else:
-        assert p0 == [f"1. Replace the placeholder with the real resource ID — in {apps} places: "
+        assert p0 == [f"1. Replace the placeholder with the real resource ID — for `KV_0`, `KV_1`,"
+                      f" `KV_2`, `KV_3`, `KV_4`, `KV_5`, in {apps} places: "
                       + ", ".join(f"[`apps/a{n}/wrangler.toml:6`](../apps/a{n}/wrangler.toml#L6)"
                                   for n in range(3)) + " and 3 more"]
+
+
+def test_a_grouped_action_at_one_place_names_what_is_there(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "a"\nmain = "a.ts"\n\n[vars]\n' + "".join(f'V{n} = "x"\n' for n in range(6))
+        + '\n[env.production]\nname = "p"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    p1 = markdown.split("### P1\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert ("Declare the binding again inside the environment — for `V0`, `V1`, `V2`, `V3`, `V4`, `V5`,"
+            " at [`wrangler.toml:12`](../wrangler.toml#L12)") in p1[-1]
 
 
 def test_a_quote_cut_inside_a_code_span_does_not_turn_the_row_into_code(tmp_path: Path) -> None:
