@@ -217,6 +217,8 @@ def _deployments(ctx: Context) -> list[Block]:
     for workflow, tools in by_workflow.items():
         steps = [s for s in ctx.facts.deploy_steps if s.workflow == workflow]
         secrets = sorted({secret for s in steps for secret in s.secrets})
+        # The deploy's credentials, not the app's secrets a step uploads (`secrets:` input)
+        secrets = [s for s in secrets if s.startswith(("CLOUDFLARE_", "CF_"))] or secrets
         numbers = list(dict.fromkeys(str(s.location.start_line) for s in steps))
         lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(numbers)
         using = f" with {', '.join(_code(s) for s in secrets)}" if secrets else ""
@@ -229,8 +231,13 @@ def _deployments(ctx: Context) -> list[Block]:
             f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
     if not by_workflow:
         searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
+        unread = [run for workflow in ctx.facts.workflows for run in workflow.script_runs]
         blocks.append(Text(f"**Not verified in CI:** no Cloudflare deploy step was found"
-                           f" (searched {searched})."))
+                           f" (searched {searched})" + (
+                               "; what " + _some([f"{_code(run.command)} ({ctx.where(run.location)})"
+                                                  for run in unread], 3)
+                               + f" run{'s' if len(unread) == 1 else ''} is not read, and may deploy"
+                               if unread else "") + "."))
     return blocks
 
 

@@ -223,11 +223,15 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             if _never(step):
                 continue
             edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
-            runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
-                     for line, text in _commands(_get(step, "run")) for segment in segments(text)
-                     if runs_script(segment) and deploy_tool(segment, scripts) is None]
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
+            # A command given a Cloudflare token that says deploy (`pnpm runx
+            # deploy-published-workers`), in words the audit cannot follow, may deploy too.
+            cloudflare = any(secret.startswith(_CLOUDFLARE_SECRETS) for secret in secrets)
+            runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
+                     for line, text in _commands(_get(step, "run")) for segment in segments(text)
+                     if (runs_script(segment) or (cloudflare and may_deploy(segment)))
+                     and deploy_tool(segment, scripts) is None]
             # The values a step's references take, read only for a step that needs them.
             @functools.cache
             def values(job_key: str = str(job_key.value), index: int = index) -> dict[str, Any]:
@@ -263,11 +267,24 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
 
 
+_CLOUDFLARE_SECRETS = ("CLOUDFLARE_", "CF_")
+# `deploy-published-workers`, not `--deploy-id` nor `deployment`
+_DEPLOY_WORD = re.compile(r"(?<![\w-])(?:deploy|publish|release)(?!\w)", re.IGNORECASE)
+
+
 # Commands that run a script of the repository (`make deploy-web`, `./scripts/deploy.sh`,
 # `bash scripts/deploy.sh`), whose commands are not read.
 _TASK_FILES = frozenset({"make", "gmake", "just", "task"})
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "node", "python", "python3", "bun", "tsx", "zx"})
 _SCRIPT_FILE = re.compile(r"\./[\w./-]+|[\w.-]+/[\w./-]*\.(?:sh|bash|js|mjs|cjs|ts|mts|py)")
+
+
+def may_deploy(command: str) -> bool:
+    """Whether a command the audit cannot follow says deploy, publish or release: not in
+    quoted text, `echo` or a dry run."""
+    spoken = _KEPT.sub("''", command)
+    return (_DEPLOY_WORD.search(spoken) is not None and _DRY_RUN.search(command) is None
+            and spoken.split()[:1] not in (["echo"], ["printf"]))
 
 
 def runs_script(command: str) -> bool:

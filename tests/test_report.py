@@ -700,6 +700,35 @@ def test_documentation_health_counts_only_drifted_claims_as_drift(tmp_path: Path
     assert row.replace(" ", "").endswith("|372|1|1|")  # age, broken links, drift findings
 
 
+def test_verified_in_ci_names_the_cloudflare_credentials_not_the_app_s_secrets(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+             ".github/workflows/deploy.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
+             "      - uses: cloudflare/wrangler-action@v3\n        with:\n"
+             "          apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
+             "          secrets: STRIPE_SECRET_KEY\n        env:\n"
+             "          STRIPE_SECRET_KEY: ${{ secrets.STRIPE_SECRET_KEY }}\n"}
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
+    assert ("**Verified in CI:** `.github/workflows/deploy.yml` (line 6) deploys via"
+            " `cloudflare/wrangler-action` with `CLOUDFLARE_API_TOKEN`.") in markdown
+
+
+def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+             ".github/workflows/release.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    env:\n"
+             "      CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n    steps:\n"
+             "      - run: pnpm runx deploy-published-workers --env production\n"
+             "      - run: |\n          echo deploy done\n          pnpm runx deploy --dry-run\n"
+             "          npx wrangler d1 migrations apply DB --remote\n"
+             "          pnpm run build -- --deploy-id 3\n"
+             "  other:\n    runs-on: x\n    steps:\n      - run: pnpm changeset publish\n"}
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
+    assert ("**Not verified in CI:** no Cloudflare deploy step was found (searched"
+            " `.github/workflows/release.yml`); what `pnpm runx deploy-published-workers --env production`"
+            " ([`.github/workflows/release.yml:8`](../.github/workflows/release.yml#L8)) runs is not read,"
+            " and may deploy.") in markdown
+
+
 def test_verified_in_ci_says_which_steps_pass_no_secret(tmp_path: Path, make_repo: MakeRepo) -> None:
     """One step's token does not cover another's: the step that passes none is named."""
     step = "      - run: npx wrangler deploy\n        working-directory: apps/{}\n"
