@@ -33,6 +33,7 @@ from .model import (
 from .rules import DRIFT_RULES, RULES
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
+from .rules.durable_object_migration import migrated_classes
 from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
 from .secrets import redact
@@ -245,7 +246,7 @@ def _durable_objects(ctx: Context) -> list[Block]:
     found = ctx.bindings("durable_objects")
     blocks: list[Block] = [Text("### Scaling Resources In Use"), *_not_configured(ctx)]
     if not found:
-        return blocks
+        return blocks + _hosted(ctx)
     blocks.append(Text("#### Durable Objects"))
     # Where a class is defined, rather than where an index re-exports it.
     classes = {c.name: c for c in sorted(ctx.facts.classes, key=lambda c: c.defined)}
@@ -417,6 +418,17 @@ def _resources(ctx: Context) -> list[Block]:
         blocks += [Text("#### Other Bindings"), Table.of(("Binding", "Kind", "Location"), [
             (_name(b), KINDS_BY_NAME[b.kind].label, _code(b.location)) for _, b in other])]
     return blocks
+
+
+def _hosted(ctx: Context) -> list[Block]:
+    """The Durable Object classes a Worker's migrations declare though no config binds any:
+    other Workers' code binds them (`script_name`), or none does."""
+    hosted = [(config, sorted(migrated_classes(config.top.settings.get("migrations"))))
+              for config in ctx.configs if config.target == "worker"]
+    return [Text(f"{_code(config.path)} hosts the Durable Object"
+                 f" {'class' if len(names) == 1 else 'classes'}"
+                 f" {_some([_code(name) for name in names], 10)} (declared by its migrations),"
+                 " which no config binds.") for config, names in hosted if names]
 
 
 def _not_configured(ctx: Context) -> list[Block]:

@@ -390,6 +390,17 @@ def test_a_class_of_a_worker_without_its_entry_says_so(tmp_path: Path) -> None:
     assert "- `Cart`: no exported class of that name in code" in markdown
 
 
+def test_durable_objects_hosted_without_a_binding_are_shown(tmp_path: Path) -> None:
+    (tmp_path / "do").mkdir()
+    (tmp_path / "do" / "wrangler.toml").write_text(
+        'name = "do"\nmain = "src/index.ts"\n\n[[migrations]]\ntag = "v1"\nnew_classes = ["Cache", "Old"]\n'
+        '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    # not only "No Durable Object bindings … are configured" for a Worker that hosts one
+    assert ("`do/wrangler.toml` hosts the Durable Object class `Cache` (declared by its migrations),"
+            " which no config binds.") in markdown
+
+
 def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> None:
     config = ('name = "{name}"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "A"\n'
               'id = "0e0888a980cd46efa1d28aea3794b3ac"\n\n[[kv_namespaces]]\nbinding = "B"\n'
