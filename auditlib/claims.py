@@ -155,13 +155,14 @@ def cited_name(doc_path: str, name: str) -> str:
 
 def _resolve_cited(doc_path: str, cited: str, files: Collection[str],
                    preferred: Collection[str]) -> list[str]:
-    """Repository files a name cited in the document at `doc_path` can mean: first the file
-    at that path from the document's folder (a per-app README's `src/index.ts` is its app's),
-    then as resolve_name says."""
+    """Repository files a name cited in the document at `doc_path` can mean: the file at that
+    path from the document's folder (a per-app README's `src/index.ts` is its app's), and
+    the one from the root when there is one too (`docs/README.md` and `README.md`: either
+    may be meant); else as resolve_name says."""
     name = cited_name(doc_path, cited)
     near = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), name))
     if not cited.startswith(("/", "../")) and near in files:
-        return [near]
+        return [near, name] if name != near and name in files else [near]
     return resolve_name(name, files, preferred)
 
 

@@ -173,15 +173,20 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
-def _with_missing_entries(root: Path, config: WranglerConfig, listed: set[str]) -> WranglerConfig:
+def _with_missing_entries(config: WranglerConfig, listed: set[str]) -> WranglerConfig:
     """`config` with the `main` files of its scopes that are not in the repository."""
     entries = {posixpath.normpath(posixpath.join(config.app, main)) for scope in config.scopes()
                if isinstance(main := scope.settings.get("main"), str) and main.strip()}
+    # Whether or not a build made it on this machine: the same on every checkout. One in a
+    # build's folder (`dist/index.js`) is not searched anyway (CF009).
     missing = sorted(entry for entry in entries if entry not in listed
-                     and not entry.startswith(("../", "/")) and not (root / entry).exists())
+                     and not entry.startswith(("../", "/")) and not repofiles.in_excluded_dir(entry))
     return dataclasses.replace(config, missing_entries=tuple(missing)) if missing else config
 
 
+# Calls that make a function or a component, not a class: `async () =>`, `memo(() => …)`
+_NOT_WRAPPERS = frozenset({"async", "memo", "React.memo", "forwardRef", "React.forwardRef", "lazy",
+                           "React.lazy", "styled", "function"})
 _JS_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
@@ -191,12 +196,15 @@ def _value_exports(repo: Path, names: Sequence[str]) -> list[CodeClass]:
     pass has reported."""
     if not names:
         return []
-    # In the syntax ripgrep and Python's re both read: no lookaround
-    pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})\b")
+    # A class or a call (`instrument(RoomBase)`), not an arrow function (`export const Room =
+    # () => <div/>`, a component); in the syntax ripgrep and Python's re both read.
+    pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})"
+                         r"\s*(?::[^=]*)?=\s*(?:class\b|([A-Za-z_$][\w$.]*)\s*(?:<[^>]*>\s*)?\()")
     found = []
     for path, line, text in repofiles.search(repo, [pattern.pattern], CODE_GLOBS + NOT_TESTS):
         named = pattern.search(text)
-        if named is None or codesearch.commented(text):
+        if (named is None or codesearch.commented(text) or named[2] in _NOT_WRAPPERS
+                or path.endswith((".tsx", ".jsx"))):  # a module of components
             continue
         try:
             lines = claims_of.file_lines(repofiles.read_text(repo, path, [], listed=True,
@@ -455,7 +463,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     configs += _read_each(root, [path for path in deployed.folders if path in listed
                                  and path not in texts and workflows.names_config(path)
                                  and not among_tests(path)], load, problems)
-    configs = [_with_missing_entries(root, config, listed) for config in configs]
+    configs = [_with_missing_entries(config, listed) for config in configs]
     docs_found: list[Document] = _read_each(
         root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
         problems)

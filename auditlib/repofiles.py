@@ -381,6 +381,11 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
         return data.decode("utf-8", errors="replace")
 
 
+def in_excluded_dir(path: str) -> bool:
+    """Whether `path` is in a folder the audit does not search (`dist/index.js`)."""
+    return any(part in EXCLUDED_DIRS for part in posixpath.normpath(path).split("/")[:-1])
+
+
 def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, str]]:
     """(path, why) for each entry ripgrep passes over in silence: a symbolic link that is
     broken, loops or leaves the repository, and an entry that is not a regular file (a

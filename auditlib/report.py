@@ -153,7 +153,8 @@ _code = code
 
 def _name(binding: Binding) -> str:
     """A binding's name, with its environment when it is not the top level."""
-    return _code(binding.name) + (f" (env {binding.environment})" if binding.environment else "")
+    return ((_code(binding.name) if binding.name else "(no name)")
+            + (f" (env {binding.environment})" if binding.environment else ""))
 
 
 def _header(ctx: Context) -> list[Block]:
@@ -218,8 +219,6 @@ def _deployments(ctx: Context) -> list[Block]:
     for workflow, tools in by_workflow.items():
         steps = [s for s in ctx.facts.deploy_steps if s.workflow == workflow]
         secrets = sorted({secret for s in steps for secret in s.secrets})
-        # The deploy's credentials, not the app's secrets a step uploads (`secrets:` input)
-        secrets = [s for s in secrets if s.startswith(("CLOUDFLARE_", "CF_"))] or secrets
         numbers = list(dict.fromkeys(str(s.location.start_line) for s in steps))
         lines = ("line " if len(numbers) == 1 else "lines ") + ", ".join(numbers)
         using = f" with {', '.join(_code(s) for s in secrets)}" if secrets else ""
@@ -352,11 +351,14 @@ def _shown(value: object) -> str:
 
 
 def _bucket(binding: Binding) -> tuple[str, str]:
-    """An R2 binding's bucket and status: wrangler refuses a binding without a bucket name."""
+    """An R2 binding's bucket and status: an omitted bucket is created on deploy (wrangler
+    4.45 and later), an empty name is refused."""
     name = binding.properties.get("bucket_name")
+    if name is None:
+        return "none (created on deploy)", "Created on deploy"
     if isinstance(name, str) and name.strip():
         return _code(name), "Configured"
-    return ("none" if name is None else _shown(name)), "**No bucket name**: wrangler refuses it"
+    return _shown(name), "**No bucket name**: wrangler refuses it"
 
 
 def _id_status(ctx: Context, binding: Binding, key: str) -> str:
@@ -423,7 +425,8 @@ def _resources(ctx: Context) -> list[Block]:
 def _hosted(ctx: Context) -> list[Block]:
     """The Durable Object classes a Worker's migrations declare though no config binds any:
     other Workers' code binds them (`script_name`), or none does."""
-    hosted = [(config, sorted(migrated_classes(config.top.settings.get("migrations"))))
+    hosted = [(config, sorted({name for scope in config.scopes()
+                               for name in migrated_classes(scope.settings.get("migrations"))}))
               for config in ctx.configs if config.target == "worker"]
     return [Text(f"{_code(config.path)} hosts the Durable Object"
                  f" {'class' if len(names) == 1 else 'classes'}"
@@ -678,7 +681,7 @@ def _actions(ctx: Context) -> list[Block]:
             where = (f" — in {places} places: {ctx.places(found)}" if places > 1
                      else "" if found[0].location.path == "." else f" ({ctx.places(found)})")
             if action in general:  # what each place holds: `CART_DO`, not only where it is
-                names = dict.fromkeys(f.subject.split(" (env ")[0] for f in found if f.subject)
+                names = dict.fromkeys(name for f in found if (name := f.subject.split(" (env ")[0]))
                 where = (f" — for {_some([_code(name) for name in names], 10)}"
                          + (f", in {places} places: " if places > 1 else ", at ")
                          + ctx.places(found))
@@ -780,12 +783,15 @@ def _related(ctx: Context) -> list[Block]:
             related.append(f"- {ctx.link(document.path, label=label)}{summary}")
     if not others:
         blocks.append(Text("No other document was found under `docs/`."))
-    else:  # not "none found" above a Documentation Health table that lists them
-        blocks.append(Text("\n".join(related) if related else
-                           "No document under `docs/` names "
-                           + ", ".join(f'"{term}"' for term in ctx.config.related_terms)
-                           + " in its title, summary or `Domain` (read: "
-                           + _some([_code(d.path) for d in others]) + ")."))
+    elif not related:  # not "none found" above a Documentation Health table that lists them
+        read = _some([_code(d.path) for d in others])
+        terms = ", ".join(f'"{term}"' for term in ctx.config.related_terms)
+        blocks.append(Text(f"No document under `docs/` names {terms} in its title, summary or"
+                           f" `Domain` (read: {read})." if terms else
+                           f"No related terms are configured (`related_terms`): no document under"
+                           f" `docs/` is listed (read: {read})."))
+    else:
+        blocks.append(Text("\n".join(related)))
     return blocks
 
 

@@ -227,7 +227,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
             # A command given a Cloudflare token that says deploy (`pnpm runx
             # deploy-published-workers`), in words the audit cannot follow, may deploy too.
-            cloudflare = any(secret.startswith(_CLOUDFLARE_SECRETS) for secret in secrets)
+            cloudflare = any(_CLOUDFLARE_TOKEN.fullmatch(secret) for secret in secrets)
             runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
                      for line, text in _commands(_get(step, "run")) for segment in segments(text)
                      if (runs_script(segment) or (cloudflare and may_deploy(segment)))
@@ -246,6 +246,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     ("inputs", name): value for name, value in run.items()})
                         for run, combination in itertools.islice(itertools.product(
                             inputs or [{}], _combinations(job)), _LIMIT)]
+            # The deploy's credentials, not the app's secrets the wrangler action uploads
+            uploaded = set(re.findall(r"[\w-]+", _scalar(_get(_get(step, "with"), "secrets")) or ""))
+            secrets = tuple(secret for secret in secrets if secret not in uploaded)
             found = _deploy_as_called(step, scripts, scopes)
             if found is not None:
                 line, tool, command = found
@@ -267,9 +270,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
 
 
-_CLOUDFLARE_SECRETS = ("CLOUDFLARE_", "CF_")
+_CLOUDFLARE_TOKEN = re.compile(r"(?:CLOUDFLARE|CF)_\w*(?:TOKEN|API_KEY)")
 # `deploy-published-workers`, not `--deploy-id` nor `deployment`
-_DEPLOY_WORD = re.compile(r"(?<![\w-])(?:deploy|publish|release)(?!\w)", re.IGNORECASE)
+_DEPLOY_WORD = re.compile(r"(?<![\w-])deploy(?!\w)", re.IGNORECASE)
 
 
 # Commands that run a script of the repository (`make deploy-web`, `./scripts/deploy.sh`,
@@ -280,11 +283,12 @@ _SCRIPT_FILE = re.compile(r"\./[\w./-]+|[\w.-]+/[\w./-]*\.(?:sh|bash|js|mjs|cjs|
 
 
 def may_deploy(command: str) -> bool:
-    """Whether a command the audit cannot follow says deploy, publish or release: not in
-    quoted text, `echo` or a dry run."""
+    """Whether a command the audit cannot follow says deploy: not in quoted text, `echo`,
+    git, a dry run or pnpm's own `pnpm deploy`."""
     spoken = _KEPT.sub("''", command)
     return (_DEPLOY_WORD.search(spoken) is not None and _DRY_RUN.search(command) is None
-            and spoken.split()[:1] not in (["echo"], ["printf"]))
+            and spoken.split()[:1] not in (["echo"], ["printf"], ["git"], ["gh"])
+            and spoken.split()[:2] != ["pnpm", "deploy"])  # pnpm's own: a folder for a package
 
 
 def runs_script(command: str) -> bool:

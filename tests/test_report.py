@@ -364,7 +364,7 @@ def test_resource_ids_omitted_empty_and_placeholder_are_told_apart(tmp_path: Pat
     assert "from 1 wrangler config, 0 workflow files and" in markdown
 
 
-def test_an_r2_binding_without_a_bucket_name_is_not_configured(tmp_path: Path) -> None:
+def test_an_r2_binding_with_an_empty_bucket_name_is_not_configured(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "api"\nmain = "src/index.ts"\nr2_buckets = [\n  { binding = "EMPTY", bucket_name = "" },\n'
         '  { binding = "NONE" },\n  { binding = "FILES", bucket_name = "files" },\n]\n'
@@ -372,11 +372,18 @@ def test_an_r2_binding_without_a_bucket_name_is_not_configured(tmp_path: Path) -
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     rows = {line.split("|")[1].strip(): line for line in markdown.splitlines() if line.startswith("| `")}
     assert '| `""` |' in rows["`EMPTY`"] and "**No bucket name**" in rows["`EMPTY`"]
-    assert "| none |" in rows["`NONE`"] and "**No bucket name**" in rows["`NONE`"]
+    assert "| none (created on deploy) |" in rows["`NONE`"] and "| Created on deploy |" in rows["`NONE`"]
     assert "| `files` |" in rows["`FILES`"] and "| Configured |" in rows["`FILES`"]
     assert '| `""` |' in rows["`DB`"]  # not an empty code span, shown as ``
     assert not [line for line in markdown.splitlines()
                 if line.startswith("|") and "``" in line.replace('`""`', "")]
+
+
+def test_a_binding_without_a_name_is_shown_so(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "a"\nmain = "src/index.ts"\n\n[[unsafe.bindings]]\ntype = "metadata"\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "| (no name) | unsafe binding | `wrangler.toml:4` |" in markdown
 
 
 def test_related_documents_says_which_documents_it_read(tmp_path: Path) -> None:
@@ -390,6 +397,10 @@ def test_related_documents_says_which_documents_it_read(tmp_path: Path) -> None:
     assert ('No document under `docs/` names "cloudflare", "durable object", "kv", "latency",'
             ' "deploy", "scaling", "queue" in its title, summary or `Domain`'
             " (read: `docs/onboarding.md`).") in markdown
+    config = dataclasses.replace(load_config(tmp_path), related_terms=())
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE, config=config).markdown()
+    assert ("No related terms are configured (`related_terms`): no document under `docs/` is"
+            " listed (read: `docs/onboarding.md`).") in markdown
 
 
 def test_a_class_of_a_worker_without_its_entry_says_so(tmp_path: Path) -> None:
@@ -409,11 +420,13 @@ def test_durable_objects_hosted_without_a_binding_are_shown(tmp_path: Path) -> N
     (tmp_path / "do").mkdir()
     (tmp_path / "do" / "wrangler.toml").write_text(
         'name = "do"\nmain = "src/index.ts"\n\n[[migrations]]\ntag = "v1"\nnew_classes = ["Cache", "Old"]\n'
-        '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n', encoding="utf-8")
+        '\n[[migrations]]\ntag = "v2"\ndeleted_classes = ["Old"]\n'
+        '\n[env.production]\nname = "do-prod"\n[[env.production.migrations]]\ntag = "v1"\n'
+        'new_sqlite_classes = ["Counter"]\n', encoding="utf-8")
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     # not only "No Durable Object bindings … are configured" for a Worker that hosts one
-    assert ("`do/wrangler.toml` hosts the Durable Object class `Cache` (declared by its migrations),"
-            " which no config binds.") in markdown
+    assert ("`do/wrangler.toml` hosts the Durable Object classes `Cache`, `Counter` (declared by its"
+            " migrations), which no config binds.") in markdown
 
 
 def test_evidence_lists_each_place_once_and_apps_by_folder(tmp_path: Path) -> None:
@@ -731,12 +744,14 @@ def test_verified_in_ci_names_the_cloudflare_credentials_not_the_app_s_secrets(
     files = {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
              ".github/workflows/deploy.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
              "      - uses: cloudflare/wrangler-action@v3\n        with:\n"
-             "          apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
-             "          secrets: STRIPE_SECRET_KEY\n        env:\n"
-             "          STRIPE_SECRET_KEY: ${{ secrets.STRIPE_SECRET_KEY }}\n"}
+             "          apiToken: ${{ secrets.WRANGLER_API_TOKEN }}\n"
+             "          accountId: ${{ secrets.CF_ACCOUNT_ID }}\n"
+             "          secrets: |\n            STRIPE_SECRET_KEY\n            SESSION_SECRET\n        env:\n"
+             "          STRIPE_SECRET_KEY: ${{ secrets.STRIPE_SECRET_KEY }}\n"
+             "          SESSION_SECRET: ${{ secrets.SESSION_SECRET }}\n"}
     markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
     assert ("**Verified in CI:** `.github/workflows/deploy.yml` (line 6) deploys via"
-            " `cloudflare/wrangler-action` with `CLOUDFLARE_API_TOKEN`.") in markdown
+            " `cloudflare/wrangler-action` with `CF_ACCOUNT_ID`, `WRANGLER_API_TOKEN`.") in markdown
 
 
 def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -746,8 +761,10 @@ def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make
              "      - run: pnpm runx deploy-published-workers --env production\n"
              "      - run: |\n          echo deploy done\n          pnpm runx deploy --dry-run\n"
              "          npx wrangler d1 migrations apply DB --remote\n"
-             "          pnpm run build -- --deploy-id 3\n"
-             "  other:\n    runs-on: x\n    steps:\n      - run: pnpm changeset publish\n"}
+             "          pnpm run build -- --deploy-id 3\n          npm publish\n"
+             "          git push origin deploy\n          pnpm deploy --filter web out\n"
+             "  other:\n    runs-on: x\n    env:\n      CF_PAGES_WEBHOOK: ${{ secrets.CF_PAGES_WEBHOOK }}\n"
+             "    steps:\n      - run: pnpm runx deploy-docs\n"}
     markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
     assert ("**Not verified in CI:** no Cloudflare deploy step was found (searched"
             " `.github/workflows/release.yml`); what `pnpm runx deploy-published-workers --env production`"

@@ -274,6 +274,14 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
                                   "export let Carts = [];\n"},
                  [("wrangler.toml", 5, "CART_DO")], id="no-const-of-that-name"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "class Cart extends DurableObject {}\nexport default {};\n",
+                  "src/components/Cart.tsx": "export const Cart = () => <div>cart</div>;\n",
+                  "src/ui.ts": "export const Cart = memo(() => null);\nexport let Cart = async () => 1;\n"},
+                 [("wrangler.toml", 5, "CART_DO")], id="a-component-of-that-name-is-no-class"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
+                  "src/index.ts": "export const Cart: typeof CartBase = class extends DurableObject {};\n"},
+                 [], id="a-class-expression"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING,
                   "src/index.ts": 'export { Cart as default, type Cart as CartType } from "./c";\n'},
                  [("wrangler.toml", 5, "CART_DO")], id="default-and-type-exports-do-not-count"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
@@ -323,18 +331,28 @@ def test_cf009_a_missing_entry_is_reported_once(tmp_path: Path, make_repo: MakeR
               '\n[env.staging]\ndurable_objects.bindings = [{ name = "CART_DO", class_name = "Cart" }]\n'
               '\n[env.production]\nmain = "src/prod.ts"\n'
               'durable_objects.bindings = [{ name = "CART_DO", class_name = "Cart" }]\n')
-    found = findings(tmp_path, make_repo, {"wrangler.toml": config, "src/room.ts": "export class Room {}\n"},
+    found = findings(tmp_path, make_repo, {"wrangler.toml": config, "src/room.ts": "export class Room {}\n",
+                                           ".gitignore": "src/index.ts\n", "src/index.ts": "x\n"},
                      "CF009")
+    # At the first binding whose class it would export, where a suppression of CF009 stays;
+    # a git-ignored entry that a build made here is not in the repository either.
     assert [(f.location.start_line, f.subject, f.message) for f in found] == [
-        (2, "main", "`main` of `wrangler.toml` is `src/index.ts`, which is not in the repository, and"
-                    " no module of the Worker exports the classes its Durable Object bindings name"
-                    " (`Cart`)"),
-        (11, "main (env production)", "`main` of `wrangler.toml` (env `production`) is `src/prod.ts`,"
-                                      " which is not in the repository, and no module of the Worker"
-                                      " exports the classes its Durable Object bindings name (`Cart`)")]
-    assert found[0].remediation == ("Correct `main` in `wrangler.toml`, or commit `src/index.ts` and the"
-                                    " classes it exports")
+        (5, "CART_DO", "the entry `src/index.ts` (`main`, line 2) of `wrangler.toml` is not in the"
+                       " repository, and no module of the Worker exports the classes its Durable"
+                       " Object bindings name (`Cart`)"),
+        (12, "CART_DO (env production)", "the entry `src/prod.ts` (`main`, line 11) of `wrangler.toml`"
+                                         " (env `production`) is not in the repository, and no module"
+                                         " of the Worker exports the classes its Durable Object"
+                                         " bindings name (`Cart`)")]
+    assert found[0].remediation == ("Correct `main` in `wrangler.toml`; if a build writes `src/index.ts`,"
+                                    " export the classes from code the repository holds")
     assert found[0].severity == Severity.P0
+
+
+def test_cf009_a_built_entry_is_not_missing(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "w"\nmain = "build/index.js"\n' + DO_BINDING})
+    [config] = collect(repo).configs
+    assert config.missing_entries == ()
 
 
 def app(name: str, main: str = "src/index.ts") -> str:
@@ -485,6 +503,10 @@ def test_cf010_shows_a_quoted_date_with_its_quotes(tmp_path: Path, make_repo: Ma
     # not as the TOML date the other message says wrangler refuses
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": dated("2025-05-31")}, "CF010", AS_OF)
     assert found.message.startswith('`compatibility_date = "2025-05-31"` in `wrangler.toml` is 31 days old')
+    (tmp_path / "json").mkdir()
+    [found] = findings(tmp_path / "json", make_repo, {
+        "wrangler.jsonc": '{\n  "main": "a.ts",\n  "compatibility_date": "2025-05-31",\n}\n'}, "CF010", AS_OF)
+    assert found.message.startswith('`"compatibility_date": "2025-05-31"` in `wrangler.jsonc` is 31 days')
 
 
 def test_cf010_date_in_the_future(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -622,6 +644,10 @@ TRAP = (WORKER + '\n[env.production]\nname = "shop-prod"\n\n[env.production.vars
                   '\n[[env.staging.unsafe.bindings]]\nname = "LIMITER"\ntype = "ratelimit"\n'
                   'namespace_id = "1002"\nsimple = { limit = 10, period = 60 }\n'},
                  [("wrangler.toml", 10, "LIMITER (env production)")], id="unsafe-bindings-not-inherited"),
+    pytest.param({"wrangler.toml": WORKER + '\n[[unsafe.bindings]]\ntype = "metadata"\n'
+                  '\n[[kv_namespaces]]\nid = "0e0888a980cd46efa1d28aea3794b3ac"\n'
+                  '\n[env.production]\nname = "p"\n'},
+                 [], id="no-name-to-declare-it-by"),
 ])
 def test_cf012(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF012"), expected, Severity.P1)

@@ -50,8 +50,8 @@ A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh 
 `bash scripts/deploy.sh`, `make deploy-web`), and a job that calls another repository's
 reusable workflow (`uses: org/platform/.github/workflows/deploy.yml@v1`), are not read:
 what they deploy is not known, and the finding names them; so is a command given a
-Cloudflare secret (`CLOUDFLARE_…`, `CF_…`) that says deploy, publish or release in words
-the audit cannot follow (`pnpm runx deploy-published-workers`).
+Cloudflare token (`CLOUDFLARE_API_TOKEN`, `CF_API_TOKEN`) that says deploy in words the
+audit cannot follow (`pnpm runx deploy-published-workers`).
 
 A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a

@@ -54,14 +54,17 @@ class CompatibilityDateStale(Rule):
                 where = scope_label(wrangler_config, scope)
                 location = Location(path=wrangler_config.path,
                                     start_line=scope.key_lines.get("compatibility_date"))
-                found = _problem(value, where, today, config.compatibility_max_age_days)
+                found = _problem(value, where, today, config.compatibility_max_age_days,
+                                 wrangler_config.path.endswith(".toml"))
                 if found:
                     yield cls.finding(location=location, subject=scoped("compatibility_date", scope),
                                       message=found[0], remediation=found[1])
 
 
-def _problem(value: object, where: str, today: date, limit: int) -> tuple[str, str] | None:
-    """What is wrong with a `compatibility_date` (message, fix), or None."""
+def _problem(value: object, where: str, today: date, limit: int,
+             toml: bool = True) -> tuple[str, str] | None:
+    """What is wrong with a `compatibility_date` (message, fix), or None; the date shown as
+    the config's syntax writes it."""
     if isinstance(value, date):  # written without quotes: a TOML date
         written = value.isoformat()
         return (f"{where} writes `compatibility_date = {written}` without quotes:"
@@ -76,12 +79,14 @@ def _problem(value: object, where: str, today: date, limit: int) -> tuple[str, s
         return (f"{where} has no valid `compatibility_date` ({_shown(value)})" if value else
                 f"{where} has no `compatibility_date`", f"Set `compatibility_date` in {where}")
     age = (today - pinned).days
+    written = (f'`compatibility_date = "{pinned.isoformat()}"`' if toml
+               else f'`"compatibility_date": "{pinned.isoformat()}"`')
     if age < 0:
-        return (f"`compatibility_date = \"{pinned.isoformat()}\"` in {where} is after the audit date"
+        return (f"{written} in {where} is after the audit date"
                 f" ({today.isoformat()}): Cloudflare refuses to deploy a date in the future",
                 f"Set `compatibility_date` in {where} to a past date")
     if age > limit:
-        return (f"`compatibility_date = \"{pinned.isoformat()}\"` in {where} is {age} days old"
+        return (f"{written} in {where} is {age} days old"
                 f" (limit {limit})", f"Move `compatibility_date` forward (older than {limit} days)")
     return None
 

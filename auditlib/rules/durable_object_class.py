@@ -13,8 +13,8 @@ Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `ex
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
 searched, and a `main` that a build writes (`.open-next/worker.js`, `dist/index.js`) is in
 a folder not searched: their bindings are passed over. A `main` that is not in the
-repository (moved, or not committed) is reported once, with the classes not found, not
-once for each binding of each environment.
+repository (moved, not committed, or git-ignored) is reported once, at the first binding
+whose class is not found, not once for each binding of each environment.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -40,8 +40,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import CodeClass, Environment, Facts, Finding, Location, Severity, WranglerConfig
-from ..repofiles import EXCLUDED_DIRS
+from ..model import Binding, CodeClass, Environment, Facts, Finding, Severity, WranglerConfig
+from ..repofiles import in_excluded_dir
 from .base import Rule, deepest_app, scope_label, scoped
 
 
@@ -67,7 +67,7 @@ class DurableObjectClassNotFound(Rule):
             if wrangler_config.target != "worker":
                 continue
             # An entry not in the repository: said once, not as each class it would export.
-            unchecked: dict[str, list[tuple[Environment, str]]] = defaultdict(list)
+            unchecked: dict[str, list[tuple[Environment, Binding]]] = defaultdict(list)
             for scope in wrangler_config.scopes():
                 if not javascript_worker(scope.settings) or _built(scope.settings.get("main")):
                     continue
@@ -98,7 +98,7 @@ class DurableObjectClassNotFound(Rule):
                         continue
                     others = exported[class_name]
                     if entry in wrangler_config.missing_entries and not others:
-                        unchecked[entry].append((scope, class_name))
+                        unchecked[entry].append((scope, binding))
                         continue
                     message, remediation = _elsewhere(
                         where, class_name, binding.name, others,
@@ -110,27 +110,28 @@ class DurableObjectClassNotFound(Rule):
 
 
 def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str,
-                   bound: list[tuple[Environment, str]]) -> Finding:
-    """The finding on an entry (`main`) that is not in the repository, at the `main` of the
-    first scope whose Durable Object bindings need it."""
-    scope = bound[0][0]
+                   bound: list[tuple[Environment, Binding]]) -> Finding:
+    """The finding on an entry (`main`) that is not in the repository, at the first binding
+    whose class it would export (where an inline suppression of CF009 stays)."""
+    scope, binding = bound[0]
     declared = scope if "main" in scope.key_lines else wrangler_config.top
-    classes = ", ".join(code(name) for name in dict.fromkeys(name for _scope, name in bound))
+    line = declared.key_lines.get("main")
+    classes = ", ".join(code(name) for name in dict.fromkeys(
+        str(b.properties["class_name"]) for _scope, b in bound))
     return rule.finding(
-        location=Location(path=wrangler_config.path, start_line=declared.key_lines.get("main")),
-        subject=scoped("main", declared),
-        message=(f"`main` of {scope_label(wrangler_config, declared)} is {code(entry)}, which is"
-                 " not in the repository, and no module of the Worker exports the classes its"
-                 f" Durable Object bindings name ({classes})"),
-        remediation=(f"Correct `main` in {code(wrangler_config.path)}, or commit {code(entry)} and"
-                     " the classes it exports"))
+        location=binding.location, subject=scoped(binding.name, scope),
+        message=(f"the entry {code(entry)} (`main`" + (f", line {line}" if line else "")
+                 + f") of {scope_label(wrangler_config, declared)} is not in the repository, and no"
+                 f" module of the Worker exports the classes its Durable Object bindings name"
+                 f" ({classes})"),
+        remediation=(f"Correct `main` in {code(wrangler_config.path)}; if a build writes"
+                     f" {code(entry)}, export the classes from code the repository holds"))
 
 
 def _built(main: object) -> bool:
     """Whether `main` is a file a build writes, in a folder the audit does not search
     (`.open-next/worker.js`, `dist/index.js`)."""
-    return isinstance(main, str) and any(
-        part in EXCLUDED_DIRS for part in posixpath.normpath(main).split("/")[:-1])
+    return isinstance(main, str) and in_excluded_dir(main)
 
 
 def _owns(owner: Callable[[str], str | None], app: str, entry: str | None, path: str) -> bool:

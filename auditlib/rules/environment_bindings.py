@@ -85,6 +85,8 @@ class BindingMissingInEnvironment(Rule):
                 own = {kind for kind, _name in have}
                 for binding in top.bindings:
                     consumer = binding.kind in CONSUMERS
+                    if not binding.name:
+                        continue  # no name to declare it by (wrangler refuses it anyway)
                     if (binding.kind, binding.name) in have or (consumer and (
                             binding.kind in own or (binding.kind == "queues.consumers"
                                                     and wrangler_config.target == "pages"))):
