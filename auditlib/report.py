@@ -785,9 +785,9 @@ def _related(ctx: Context) -> list[Block]:
         blocks.append(Text("No other document was found under `docs/`."))
     elif not related:  # not "none found" above a Documentation Health table that lists them
         read = _some([_code(d.path) for d in others])
-        terms = ", ".join(f'"{term}"' for term in ctx.config.related_terms)
-        blocks.append(Text(f"No document under `docs/` names {terms} in its title, summary or"
-                           f" `Domain` (read: {read})." if terms else
+        named = ", ".join(f'"{term}"' for term in ctx.config.related_terms)
+        blocks.append(Text(f"No document under `docs/` names {named} in its title, summary or"
+                           f" `Domain` (read: {read})." if named else
                            f"No related terms are configured (`related_terms`): no document under"
                            f" `docs/` is listed (read: {read})."))
     else:

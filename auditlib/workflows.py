@@ -225,13 +225,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
-            # A command given a Cloudflare token that says deploy (`pnpm runx
-            # deploy-published-workers`), in words the audit cannot follow, may deploy too.
-            cloudflare = any(_CLOUDFLARE_TOKEN.fullmatch(secret) for secret in secrets)
             runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
                      for line, text in _commands(_get(step, "run")) for segment in segments(text)
-                     if (runs_script(segment) or (cloudflare and may_deploy(segment)))
-                     and deploy_tool(segment, scripts) is None]
+                     if runs_script(segment) and deploy_tool(segment, scripts) is None]
             # The values a step's references take, read only for a step that needs them.
             @functools.cache
             def values(job_key: str = str(job_key.value), index: int = index) -> dict[str, Any]:
@@ -243,9 +239,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 workflow = _load(source)
                 job = as_mapping(as_mapping(workflow.get("jobs")).get(job_key))
                 return [_scope(workflow, job, values(), combination, {
-                    ("inputs", name): value for name, value in run.items()})
-                        for run, combination in itertools.islice(itertools.product(
-                            inputs or [{}], _combinations(job)), _LIMIT)]
+                    ("inputs", name): value for name, value in run.items()}, exported)
+                        for run, combination, exported in itertools.islice(itertools.product(
+                            inputs or [{}], _combinations(job), _exported(job, index)), _LIMIT)]
             # The deploy's credentials, not the app's secrets the wrangler action uploads
             uploaded = set(re.findall(r"[\w-]+", _scalar(_get(_get(step, "with"), "secrets")) or ""))
             secrets = tuple(secret for secret in secrets if secret not in uploaded)
@@ -258,6 +254,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     directory=_directory(step, tool, job_directory), step=index))
                 continue
             uses = _get(step, "uses")
+            before = len(steps)
             for chain, (_line, tool, command), action_step in _local_deploys(
                     step, values, scopes, scripts, actions):
                 # Reported at the `uses:` line: a workflow's line, as other steps are.
@@ -267,6 +264,13 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                     workflow=path, job=str(job_key.value), tool=tool, command=command,
                     secrets=secrets, directory=_directory(action_step, tool, None), step=index,
                     actions=chain))
+            if len(steps) == before and any(_CLOUDFLARE_TOKEN.fullmatch(s) for s in secrets):
+                # A step given a Cloudflare token that deploys nothing the audit can follow,
+                # with a command that says deploy (`pnpm runx deploy-published-workers`).
+                runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
+                         for line, text in _commands(_get(step, "run")) for segment in segments(text)
+                         if may_deploy(segment) and not runs_script(segment)
+                         and deploy_tool(segment, scripts) is None]
     return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
 
 
@@ -840,15 +844,37 @@ def _combinations(job: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
-           combination: dict[str, str], inputs: Scope) -> Scope:
+           combination: dict[str, str], inputs: Scope,
+           exported: dict[str, str] | None = None) -> Scope:
     """The values a step's references take in one combination of its job's matrix: inputs,
-    the matrix, then `env` (of the workflow, the job, the step)."""
+    the matrix, then `env` (of the workflow, the job, what earlier steps `exported` to
+    $GITHUB_ENV, the step's own)."""
     scope = {**inputs, **{("matrix", key): value for key, value in combination.items()}}
-    for env in (workflow.get("env"), job.get("env"), step.get("env")):
+    for env in (workflow.get("env"), job.get("env"), exported, step.get("env")):
         for name, value in as_mapping(env).items():
             if found := _strings(value):
                 scope[("env", name)] = _expand(found[0], scope)
     return scope
+
+
+# `echo "ENV=prod" >> $GITHUB_ENV` (a value without references)
+_TO_GITHUB_ENV = re.compile(r"""echo\s+(["']?)(\w+)=([^"'\s$]*)\1\s*>>\s*["']?\$\{?GITHUB_ENV\}?["']?""")
+
+
+def _exported(job: dict[str, Any], index: int) -> list[dict[str, str]]:
+    """Each set of values the steps of `job` before the one at `index` may write to
+    $GITHUB_ENV (`ENV=dev` in one branch of an `if`, `ENV=prod` in the other): {} if none."""
+    written: dict[str, list[str]] = {}
+    steps = job.get("steps")
+    for step in steps[:index] if isinstance(steps, list) else ():
+        for text in _strings(as_mapping(step).get("run"))[:1]:
+            for found in _TO_GITHUB_ENV.finditer(text):
+                written.setdefault(found[2], [])
+                if found[3] not in written[found[2]]:
+                    written[found[2]].append(found[3])
+    names = sorted(written)
+    return [dict(zip(names, values, strict=True))
+            for values in itertools.product(*(written[name] for name in names))]
 
 
 def _item(items: object, index: int) -> dict[str, Any]:
@@ -1153,9 +1179,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         lines = shell_lines(script)
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
-        for run, combination in itertools.islice(itertools.product(runs, _combinations(job)),
-                                                 _LIMIT):
-            scope = _scope(workflow, job, step, combination, run)
+        for run, combination, exported in itertools.islice(itertools.product(
+                runs, _combinations(job), _exported(job, deploy.step)), _LIMIT):
+            scope = _scope(workflow, job, step, combination, run, exported)
             for (action_path, _number), caller, own in zip(deploy.actions, chain[:-1], chain[1:],
                                                            strict=True):
                 scope = _action_scope(local.get(action_path, {}), own, caller, scope)

@@ -1012,6 +1012,36 @@ def test_cf015_a_deploying_workflow_names_only_the_apps_its_deploy_steps_deploy(
           [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
 
 
+def test_cf015_a_step_it_reads_with_its_matrix_is_not_one_that_may_deploy(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**{f"w/{app}/wrangler.toml": f'name = "{app}"\nmain = "a.ts"\n' for app in "abc"},
+             "package.json": '{"name": "root", "scripts": {'
+                             '"deploy:a": "wrangler deploy -c w/a/wrangler.toml",'
+                             ' "deploy:b": "wrangler deploy -c w/b/wrangler.toml"}}',
+             ".github/workflows/d.yml": "on: push\njobs:\n  deploy:\n    runs-on: x\n"
+             "    strategy:\n      matrix:\n        target: [a, b]\n    steps:\n"
+             "      - run: npm run deploy:${{ matrix.target }}\n"
+             "        env:\n          CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message == ("no CI workflow deploys `w/c/wrangler.toml` (`c` or `w/c` not named by a"
+                             " deploy step)")
+
+
+def test_cf015_reads_the_values_earlier_steps_write_to_github_env(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**{f"w/{app}/wrangler.toml": f'name = "{app}"\nmain = "a.ts"\n' for app in ("api", "web", "x")},
+             "package.json": '{"name": "root", "scripts": {'
+                             '"deploy:prod": "wrangler deploy -c w/api/wrangler.toml",'
+                             ' "deploy:dev": "wrangler deploy -c w/web/wrangler.toml"}}',
+             ".github/workflows/d.yml": "on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n"
+             "      - run: |\n          if [ -n \"$A\" ]; then\n"
+             "            echo \"ENV=dev\" >> $GITHUB_ENV\n          else\n"
+             "            echo ENV=prod >> \"$GITHUB_ENV\"\n          fi\n"
+             "      - run: npm run deploy:${{ env.ENV }}\n"}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.location.path == "w/x/wrangler.toml"
+
+
 @pytest.mark.parametrize("app", ["jobs", "steps", "runs-on", "ubuntu-latest"])
 def test_cf015_yaml_keys_and_runner_labels_name_no_app(
         tmp_path: Path, make_repo: MakeRepo, app: str) -> None:

@@ -40,7 +40,8 @@ run` inside a package runs that package's task.
 
 A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
 up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
-entries as GitHub adds them), `${{ env.KEY }}`, `$KEY` and `${{ inputs.KEY }}` (each
+entries as GitHub adds them), `${{ env.KEY }}` (also each value an earlier step of the job
+writes, `echo "KEY=prod" >> $GITHUB_ENV`), `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
 first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known only
 at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
