@@ -379,6 +379,16 @@ def test_an_r2_binding_with_an_empty_bucket_name_is_not_configured(tmp_path: Pat
                 if line.startswith("|") and "``" in line.replace('`""`', "")]
 
 
+def test_an_assets_binding_is_among_the_other_bindings(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.jsonc").write_text(
+        '{\n  "name": "web",\n  "main": "a.ts",\n'
+        '  "assets": { "directory": "./public", "binding": "ASSETS" },\n  "env": { "production": {} }\n}\n',
+        encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert [line for line in markdown.splitlines() if "static assets binding" in line] == [
+        "| `ASSETS` | static assets binding | `wrangler.jsonc:4` |"]
+
+
 def test_a_binding_without_a_name_is_shown_so(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "a"\nmain = "src/index.ts"\n\n[[unsafe.bindings]]\ntype = "metadata"\n', encoding="utf-8")
