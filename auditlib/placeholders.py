@@ -38,9 +38,9 @@ ID_SHAPES: dict[str, tuple[str, re.Pattern[str]]] = {
 
 def id_reason(kind: str, value: object) -> str | None:
     """Why `value` is no id of a `kind` binding: a placeholder, or not shaped like an id
-    ("not an id: 32 hexadecimal digits"); None when it looks real."""
+    ("not shaped like an id, which is 32 hexadecimal digits"); None when it looks real."""
     reason = placeholder_reason(value)
     if reason is not None or not isinstance(value, str) or kind not in ID_SHAPES:
         return reason
     shape, pattern = ID_SHAPES[kind]
-    return None if pattern.match(value) else f"not an id: {shape}"
+    return None if pattern.match(value) else f"not shaped like an id, which is {shape}"

@@ -238,6 +238,12 @@ def _deployments(ctx: Context) -> list[Block]:
                                                   for run in unread], 3)
                                + f" run{'s' if len(unread) == 1 else ''} is not read, and may deploy"
                                if unread else "") + "."))
+    broken = list(dict.fromkeys(p.location.path for p in ctx.facts.problems
+                                if p.location.path.startswith(".github/workflows/")))
+    if broken:  # CF015 reports no app while one cannot be read
+        blocks.append(Text(f"**Not read:** {_some([_code(path) for path in broken], 3)} could not"
+                           " be read (CF000): what " + ("it deploys" if len(broken) == 1
+                                                        else "they deploy") + " is not known."))
     return blocks
 
 

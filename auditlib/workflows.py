@@ -138,6 +138,12 @@ def _compose(path: str, source: str) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context == "while scanning a simple key" and getattr(exc, "context_mark", None):
+            # The line that began the key (a heredoc's text at column 0 in a `run: |`),
+            # not the next one, where PyYAML gave up on finding its `:`.
+            mark = exc.context_mark  # type: ignore[attr-defined]
+        problem = f"{context}, {problem}" if context and problem != str(exc) else problem
         line, column = ((None, None) if mark is None else (mark.line, mark.column)
                         if starts is None else _position(starts, mark.index))
         raise ConfigParseError(path, line + 1 if line is not None else None,
@@ -748,9 +754,12 @@ def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...]
 # `$KEY`, `${KEY}`.
 _REFERENCE = re.compile(r"\$\{\{\s*(env|inputs|matrix|github\.event\.inputs|github)\.([\w.-]+)\s*\}\}"
                         r"|\$\{?([A-Za-z_]\w*)\}?")
-# `${{ inputs.app || 'web' }}`: the first of its operands that is not empty.
-_EITHER = re.compile(r"\$\{\{\s*((?:[\w.-]+|'(?:[^']|'')*')(?:\s*\|\|\s*(?:[\w.-]+|'(?:[^']|'')*'))+)"
+# `${{ inputs.app || 'web' }}`: the first of its operands that is not empty; and
+# `${{ inputs.deploy && 'deploy' || 'versions upload' }}`, GitHub's if/else.
+_TERM = r"(?:[\w.-]+|'(?:[^']|'')*')"
+_EITHER = re.compile(rf"\$\{{\{{\s*({_TERM}(?:\s*&&\s*{_TERM})?(?:\s*\|\|\s*{_TERM}(?:\s*&&\s*{_TERM})?)+)"
                      r"\s*\}\}")
+_FALSE = frozenset({"", "false", "0", "null"})  # as an input's text: `deploy: false`
 _OPERAND = re.compile(r"'((?:[^']|'')*)'|(env|inputs|matrix|github\.event\.inputs)\.([\w.-]+)")
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
@@ -784,20 +793,30 @@ def _expand(text: str, scope: Scope) -> str:
         found = scope.get((context, key) if context else ("env", shell))
         return match[0] if found is None else found
 
+    def term(text: str) -> str | None:
+        """The value of an operand ("" for an input or a matrix key without one), or None
+        when it is known only at run time (`vars.APP`, `steps.x.outputs.app`, an `env`
+        variable an earlier step may set)."""
+        found = _OPERAND.fullmatch(text)
+        if found is None:
+            return None
+        literal, context, key = found.groups()
+        context = "inputs" if context == "github.event.inputs" else context
+        known = literal.replace("''", "'") if literal is not None else scope.get((context, key))
+        return None if known is None and context == "env" else known or ""
+
     def either(match: re.Match[str]) -> str:
         for operand in re.split(r"\s*\|\|\s*", match[1]):
-            found = _OPERAND.fullmatch(operand)
-            if found is None:  # known only at run time (`vars.APP`, `steps.x.outputs.app`)
+            condition, _and, then = operand.partition("&&")
+            known = term(condition.strip())
+            if known is not None and _and and known.lower() not in _FALSE:
+                known = term(then.strip())
+            elif _and and known is not None:
+                continue  # a false condition: the next operand
+            if known is None:
                 return match[0]
-            literal, context, key = found.groups()
-            context = "inputs" if context == "github.event.inputs" else context
-            known = literal.replace("''", "'") if literal is not None else scope.get((context, key))
             if known:
                 return known
-            # An input or a matrix key without a value is empty; an `env` variable may be
-            # set by an earlier step (`$GITHUB_ENV`).
-            if known is None and context == "env":
-                return match[0]
         return match[0]
     return _REFERENCE.sub(value, _EITHER.sub(either, text))
 

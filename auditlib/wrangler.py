@@ -86,6 +86,7 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
 
+_TOML_KEY_TUPLE = re.compile(r"\((?:'(?:[^'\\]|\\.)*',\s*)+(?:'(?:[^'\\]|\\.)*')?\)")
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 _JSON5_ERROR = re.compile(r"^<string>:(\d+) (.*) at column (\d+)")
 _TOML_HEADER = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$")  # no lazy group: linear
@@ -103,7 +104,9 @@ def parse(path: str, text: str) -> dict[str, Any]:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = _TOML_ERROR.search(str(exc))
-            message = _TOML_ERROR.sub("", str(exc)).strip()
+            # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
+            message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
+                re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", _TOML_ERROR.sub("", str(exc)).strip())
             line, column = (int(found[1]), int(found[2])) if found else (None, None)
             raise ConfigParseError(path, line, column, message) from exc
         except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep

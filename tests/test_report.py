@@ -782,6 +782,17 @@ def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make
             " and may deploy.") in markdown
 
 
+def test_a_workflow_that_cannot_be_read_is_named_by_the_ci_lines(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+             ".github/workflows/test.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+             "      - run: npm test\n",
+             ".github/workflows/deploy.yml": "on: push\njobs:\n  d: [unclosed\n"}
+    markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
+    assert ("**Not verified in CI:** no Cloudflare deploy step was found (searched"
+            " `.github/workflows/test.yml`).\n\n**Not read:** `.github/workflows/deploy.yml` could not be"
+            " read (CF000): what it deploys is not known.") in markdown
+
+
 def test_verified_in_ci_says_which_steps_pass_no_secret(tmp_path: Path, make_repo: MakeRepo) -> None:
     """One step's token does not cover another's: the step that passes none is named."""
     step = "      - run: npx wrangler deploy\n        working-directory: apps/{}\n"

@@ -55,6 +55,11 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
     assert "`id`" in found[0].message
 
 
+def test_cf001_says_what_an_id_looks_like(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": KV.format("__KV_ID__") + PLACED}, "CF001")
+    assert found.message.endswith("(not shaped like an id, which is 32 hexadecimal digits)")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param(KV.format(REAL_ID), [], id="real-id"),
     pytest.param(KV.format(REAL_ID) + '# id = "00000000000000000000000000000000"\n', [],
@@ -552,6 +557,18 @@ def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     found = findings(tmp_path, make_repo, files, "CF006")
     assert sorted(summary(found), key=lambda s: s[2]) == expected
     assert all(f.severity == Severity.P2 for f in found)
+
+
+def test_cf006_counts_each_resource_once_not_each_environment_s_binding(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    do = '[{ name = "A_DO", class_name = "A" }, { name = "B_DO", class_name = "B" }]'
+    kv = '\n[[{}kv_namespaces]]\nbinding = "CACHE"\nid = "{}"\n'
+    files = {"wrangler.toml": f'name = "w"\nmain = "a.ts"\ndurable_objects.bindings = {do}\n'
+             + kv.format("", "a" * 32) + f'\n[env.production]\ndurable_objects.bindings = {do}\n'
+             + kv.format("env.production.", "b" * 32)}
+    found = {f.subject: f.message for f in findings(tmp_path, make_repo, files, "CF006")}
+    assert found["DO latency in production"].endswith("(2 Durable Objects in 1 config)")
+    assert found["KV replication lag"].endswith("(2 KV namespaces in 1 config)")  # two ids
 
 
 # A Worker with a KV namespace and a Durable Object at the root, and a queue consumer app.

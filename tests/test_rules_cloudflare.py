@@ -1012,6 +1012,15 @@ def test_cf015_a_deploying_workflow_names_only_the_apps_its_deploy_steps_deploy(
           [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
 
 
+def test_a_json_config_s_settings_are_quoted_in_json(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.jsonc": '{\n  "main": "a.ts",\n  "placement": { "mode": "off" },\n'
+                               '  "queues": { "consumers": [{ "queue": "q", "max_retries": 0 }] }\n}\n'}
+    [placement] = findings(tmp_path, make_repo, files, "CF002")
+    assert placement.message.endswith('turns Smart Placement off (`"mode": "off"`)')
+    [consumer] = findings(tmp_path, make_repo, files, "CF014")
+    assert 'retries are off (`"max_retries": 0`)' in consumer.message
+
+
 def test_cf015_a_step_it_reads_with_its_matrix_is_not_one_that_may_deploy(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {**{f"w/{app}/wrangler.toml": f'name = "{app}"\nmain = "a.ts"\n' for app in "abc"},
@@ -1244,6 +1253,11 @@ def job(steps: str, head: str = "") -> str:
     pytest.param(job("run: npx wrangler deploy\n  working-directory: apps/${{ matrix.app || 'docs' }}",
                      head="    strategy:\n      matrix:\n        app: [web, api]\n"),
                  {"web", "api"}, id="a-matrix-value-or-a-default"),
+    pytest.param(job("run: npx wrangler ${{ matrix.ship && 'deploy' || 'versions upload' }}\n"
+                     "  working-directory: apps/${{ matrix.app }}",
+                     head="    strategy:\n      matrix:\n        include:\n"
+                          "          - { app: web, ship: true }\n          - { app: api, ship: false }\n"),
+                 {"web"}, id="if-else-of-an-expression"),
 ])
 def test_cf015_what_deploy_steps_deploy(tmp_path: Path, make_repo: MakeRepo, workflow: str,
                                         deployed: set[str]) -> None:

@@ -163,12 +163,17 @@ def test_lines_end_at_newlines_only(monkeypatch: pytest.MonkeyPatch, loader: str
     pytest.param("on: push\njobs:\n\tdeploy: {}\n", (3, 1), id="tab-indent"),
     pytest.param("name: \"a\u2028b\u0085c\"\non: push\njobs:\n  deploy: [unclosed\n", (5, 1),
                  id="after-breaks-yaml-counts-and-editors-do-not"),
+    pytest.param("on: push\njobs:\n  a:\n    steps:\n      - run: |\n          cat > f << EOF\n"
+                 "name = \"x\"\nmain = \"y\"\nEOF\n", (7, 1),
+                 id="a-heredoc-at-column-0-is-the-line-at-fault"),
 ])
 def test_malformed_yaml(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
         collect(PATH, text)
     assert (caught.value.path, caught.value.line, caught.value.column) == (PATH, *expected)
     assert caught.value.message
+    if "EOF" in text:
+        assert caught.value.message == "while scanning a simple key, could not find expected ':'"
 
 
 def test_a_long_chain_of_reusable_workflows() -> None:

@@ -318,6 +318,12 @@ def test_binding_properties_and_top_level_facts() -> None:
     assert staging.bindings == () and staging.vars == ()  # not inherited
 
 
+def test_a_table_declared_twice_is_named_as_the_file_writes_it() -> None:
+    with pytest.raises(ConfigParseError) as caught:  # not tomllib's key tuple ('env', 'x')
+        load("wrangler.toml", '[env.x]\nname = "a"\n\n[env.x]\n')
+    assert (caught.value.line, caught.value.message) == (4, "Cannot declare [env.x] twice")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ('name = "x"\n[[kv_namespaces]\nbinding = "A"\n', (2, 16)),
     ('name = "x"\nmain = \n', (2, 8)),

@@ -43,7 +43,8 @@ up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix
 entries as GitHub adds them), `${{ env.KEY }}` (also each value an earlier step of the job
 writes, `echo "KEY=prod" >> $GITHUB_ENV`), `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
-first operand of `${{ inputs.app || 'web' }}` that is not empty; a target known only
+first operand of `${{ inputs.app || 'web' }}` that is not empty, and GitHub's if/else
+(`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a target known only
 at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
 (CF000), no app is reported: that workflow may deploy it.
 

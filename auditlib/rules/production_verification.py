@@ -50,6 +50,8 @@ ASPECTS: tuple[tuple[str, str | None, str], ...] = (
     ("Queue consumer scaling", "queues.consumers", "Monitor queue depth and consumer scaling"),
     ("Cold start frequency", None, "Track cold start frequency"),
 )
+# What tells one resource of a kind from another: a class, a namespace id, a queue.
+IDENTITY = {"durable_objects": "class_name", "kv_namespaces": "id", "queues.consumers": "queue"}
 # The word a metric's line uses for each aspect, by binding kind.
 WORDS: dict[str | None, str] = {"durable_objects": "durable", "kv_namespaces": "kv",
                                 "queues.consumers": "queue", None: "cold"}
@@ -113,7 +115,12 @@ class ProductionVerificationMissing(Rule):
                        if b.kind == kind]
             if ((kind is None and facts.configs) or relying) and not measured(
                     kind, relying, facts, metrics):
-                counts = (f" ({counted(len(relying), KINDS_BY_NAME[kind].label)} in"
+                # Each class, namespace or queue once, not once for each environment
+                # that binds it again.
+                key = IDENTITY.get(kind or "", "")
+                resources = {(b.location.path, str(b.properties.get(key) or (b.name, b.environment)))
+                             for b in relying}
+                counts = (f" ({counted(len(resources), KINDS_BY_NAME[kind].label)} in"
                           f" {counted(len({b.location.path for b in relying}), 'config')})"
                           if kind else "")
                 yield cls.finding(location=Location(path="."), subject=aspect,

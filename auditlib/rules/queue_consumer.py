@@ -60,7 +60,9 @@ class QueueConsumerWithoutDeadLetterQueue(Rule):
                     if binding.properties.get("dead_letter_queue"):
                         continue  # what fails, however soon, waits in the dead-letter queue
                     if binding.properties.get("max_retries") == 0:
-                        missing.append("retries are off (`max_retries = 0`)")
+                        missing.append("retries are off (`max_retries = 0`)"
+                                       if wrangler_config.path.endswith(".toml")
+                                       else 'retries are off (`"max_retries": 0`)')
                         wanted.append("retries (`max_retries` above 0)")
                     if binding.name not in dead_letter_queues:
                         missing.append("no `dead_letter_queue`")

@@ -82,7 +82,7 @@ class SmartPlacementMissing(Rule):
                 what = f"{path} has no " + ("`[placement]` section" if toml
                                             else '`"placement"` object')
             elif placement.get("mode") == "off":
-                what = f'{path} turns Smart Placement off (`mode = "off"`)'
+                what = f'{path} turns Smart Placement off ({_written("mode", "off", toml)})'
             else:
                 mode = (_written("mode", placement["mode"], toml) if "mode" in placement
                         else "no `mode`")
