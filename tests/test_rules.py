@@ -55,6 +55,14 @@ def test_cf001_placeholder_shapes_fire(tmp_path: Path, make_repo: MakeRepo, valu
     assert "`id`" in found[0].message
 
 
+def test_cf001_an_empty_account_id_is_ignored_by_wrangler(tmp_path: Path, make_repo: MakeRepo) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'name = "w"\nmain = "a.ts"\naccount_id = ""\n'},
+                       "CF001")
+    assert (found.severity, found.location.start_line) == (Severity.P2, 3)
+    assert found.message == "`wrangler.toml` has an empty `account_id`, which wrangler ignores with a warning"
+    assert found.remediation == "Remove `account_id` from `w`, or set the real one"
+
+
 def test_cf001_says_what_an_id_looks_like(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": KV.format("__KV_ID__") + PLACED}, "CF001")
     assert found.message.endswith("(not shaped like an id, which is 32 hexadecimal digits)")

@@ -8,8 +8,9 @@ Finds resource ids in active wrangler configuration (KV `id`/`preview_id`, D1
 `PLACEHOLDER`, `<KV_ID>`, or a variable to fill in (`${KV_ID}`, `$KV_ID`); or that are not
 shaped like an id at all (a KV namespace or Hyperdrive id is 32 hexadecimal digits, a D1
 database id a UUID: `id = "DEV_KV"` is a name). A placeholder `account_id` is reported
-too. Commented-out configuration is not active and is not reported. A placeholder preview
-id (`preview_id`, `preview_database_id`), which only `wrangler dev` reads, is reported at P2.
+too; an empty one, which wrangler ignores with a warning, at P2. Commented-out
+configuration is not active and is not reported. A placeholder preview id (`preview_id`,
+`preview_database_id`), which only `wrangler dev` reads, is reported at P2.
 
 A placeholder that a workflow may fill in before deploying is still reported (a deploy
 from anywhere else gets the placeholder, and the audit cannot prove what CI does), and the
@@ -67,7 +68,15 @@ class PlaceholderResourceId(Rule):
                 where = f" (env {code(scope.name)})" if scope.name else ""
                 owner = f"{code(app)}, env {code(scope.name)}" if scope.name else code(app)
                 account = id_reason("account", scope.settings.get("account_id"))
-                if "account_id" in scope.declared and account is not None:
+                if "account_id" in scope.declared and scope.settings["account_id"] == "":
+                    # wrangler ignores it, with a warning (a wrangler v1 template's)
+                    yield cls.finding(
+                        location=scope.location_of("account_id"), severity=Severity.P2,
+                        subject=scoped("account_id", scope),
+                        message=(f"{code(wrangler_config.path)}{where} has an empty `account_id`,"
+                                 " which wrangler ignores with a warning"),
+                        remediation=(f"Remove `account_id` from {owner}, or set the real one"))
+                elif "account_id" in scope.declared and account is not None:
                     filled = _filled_in(facts, edits, wrangler_config.path,
                                         scope.settings["account_id"])
                     yield cls.finding(
