@@ -100,7 +100,7 @@ def _snake(name: str) -> str:
 
 def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
-    if not value.strip() or re.fullmatch(r"[\d.]+|true|false", value.strip()):
+    if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
         return None  # MAX_TOKENS = "1000" is a number, not a secret
     if value.strip().lower() in FLAG_WORDS and not STRONG_NAME.search(name):
         return None  # PRIVATE_BETA = "enabled" is a switch; ADMIN_PASSWORD = "default" is not
@@ -566,9 +566,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     replaced by «redacted». A secret that is a word (`staging`) is replaced as a word, not in
     `[env.staging]`, `base-shop-staging` or a JSON key."""
     for secret in sorted(set(secrets), key=len, reverse=True):
-        if isinstance(secret, Assigned):
-            text = secret.pattern.sub(lambda found: found[1] + REDACTED, text)
-        elif len(secret) >= SHORT and secret in text:
+        if len(secret) >= 6 and secret in text:
             text = (re.sub(rf"(?:(?<![\w.-])|(?<=\\[ntr])){re.escape(secret)}(?![\w-])(?!\":)",
                            REDACTED, text)
                     if secret.isalpha() else text.replace(secret, REDACTED))
@@ -706,26 +704,7 @@ def _random(found: re.Match[str]) -> str:
 
 def secret_values(configs: Iterable[WranglerConfig]) -> set[str]:
     """The values of the secret-like vars of `configs`, also as the files spell them: no
-    output of the audit may show them. One shorter than SHORT is an Assigned secret."""
-    return {Assigned(var.name, spelled) if len(spelled.strip()) < SHORT else spelled
-            for config in configs for scope in config.scopes() for var in scope.vars
+    output of the audit may show them."""
+    return {spelled for config in configs for scope in config.scopes() for var in scope.vars
             if secret_reason(var.name, var.value)
             for spelled in spellings(var.name, var.value, config.text)}
-
-
-SHORT = 6  # a secret value this long or longer is replaced wherever it occurs
-
-
-class Assigned(str):
-    """A secret value too short to replace wherever it occurs (`PASSWORD = "dev"`: `dev` is
-    in words and paths), replaced where it is given to its name: `PASSWORD = "dev"`,
-    `"PASSWORD": "dev"` (also in JSON text), and a var's `"name"` and `"value"` in the facts."""
-
-    pattern: re.Pattern[str]
-
-    def __new__(cls, name: str, value: str) -> Assigned:
-        self = super().__new__(cls, f"{name}={value}")
-        self.pattern = re.compile(
-            rf"((?:(?<![\w-])|(?<=\\[ntr])){re.escape(name)}(?:\\?[\"'])?[ \t]*"
-            rf"(?:[:=]|,\s*\"value\":)[ \t]*(?:\\?[\"'])?){re.escape(value)}(?=\\?[\"']|[\s,}}]|$)")
-        return self
