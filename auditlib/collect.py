@@ -184,9 +184,10 @@ def _with_missing_entries(config: WranglerConfig, listed: set[str]) -> WranglerC
     return dataclasses.replace(config, missing_entries=tuple(missing)) if missing else config
 
 
-# Calls that make a function or a component, not a class: `async () =>`, `memo(() => …)`
-_NOT_WRAPPERS = frozenset({"async", "memo", "React.memo", "forwardRef", "React.forwardRef", "lazy",
-                           "React.lazy", "styled", "function"})
+# An initialiser that makes a function or a component, not a class: `() => <div/>`,
+# `async (req) =>`, `function`, `memo(…)`, `forwardRef(…)`, `lazy(…)`.
+_FUNCTION = re.compile(r"=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]*)?=>"
+                       r"|=\s*(?:async\s+)?function\b|=\s*(?:React\.)?(?:memo|forwardRef|lazy)\s*\(")
 _JS_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
@@ -196,15 +197,14 @@ def _value_exports(repo: Path, names: Sequence[str]) -> list[CodeClass]:
     pass has reported."""
     if not names:
         return []
-    # A class or a call (`instrument(RoomBase)`), not an arrow function (`export const Room =
-    # () => <div/>`, a component); in the syntax ripgrep and Python's re both read.
-    pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})"
-                         r"\s*(?::[^=]*)?=\s*(?:class\b|([A-Za-z_$][\w$.]*)\s*(?:<[^>]*>\s*)?\()")
+    # Any value (`instrument(RoomBase)`, `Base`, a value on the next line) but a function or
+    # a component's (`export const Room = () => <div/>`); in the syntax ripgrep and Python's
+    # re both read.
+    pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})\b")
     found = []
     for path, line, text in repofiles.search(repo, [pattern.pattern], CODE_GLOBS + NOT_TESTS):
         named = pattern.search(text)
-        if (named is None or codesearch.commented(text) or named[2] in _NOT_WRAPPERS
-                or path.endswith((".tsx", ".jsx"))):  # a module of components
+        if named is None or codesearch.commented(text) or _FUNCTION.search(text, named.end()):
             continue
         try:
             lines = claims_of.file_lines(repofiles.read_text(repo, path, [], listed=True,

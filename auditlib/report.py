@@ -30,7 +30,9 @@ from .model import (
     WranglerConfig,
     places,
 )
+from .repofiles import in_excluded_dir
 from .rules import DRIFT_RULES, RULES
+from .rules.base import unread as unread_inputs
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.durable_object_migration import migrated_classes
@@ -238,7 +240,7 @@ def _deployments(ctx: Context) -> list[Block]:
                                                   for run in unread], 3)
                                + f" run{'s' if len(unread) == 1 else ''} is not read, and may deploy"
                                if unread else "") + "."))
-    broken = list(dict.fromkeys(p.location.path for p in ctx.facts.problems
+    broken = list(dict.fromkeys(p.location.path for p in unread_inputs(ctx.facts)
                                 if p.location.path.startswith(".github/workflows/")))
     if broken:  # CF015 reports no app while one cannot be read
         blocks.append(Text(f"**Not read:** {_some([_code(path) for path in broken], 3)} could not"
@@ -288,9 +290,12 @@ def _durable_objects(ctx: Context) -> list[Block]:
                 else "Rust"
             implementation.append(f"- {_code(class_name)}: in {_code(config.path)}'s {language} code,"
                                   " which is not searched")
-        elif missing := _missing_entry(config, binding):
+        elif (entry := _entry(config, binding)) and in_excluded_dir(entry):
+            implementation.append(f"- {_code(class_name)}: in the Worker's build output"
+                                  f" {_code(entry)}, which is not searched")
+        elif entry in config.missing_entries:
             implementation.append(f"- {_code(class_name)}: not found, and the Worker's entry"
-                                  f" {_code(missing)} is not in the repository")
+                                  f" {_code(entry)} is not in the repository")
         else:
             implementation.append(f"- {_code(class_name)}: no exported class of that name in code")
     blocks.append(Text("**Implementation:**\n\n" + "\n".join(dict.fromkeys(implementation))))
@@ -343,12 +348,11 @@ def _id(binding: Binding, key: str) -> str:
     return _shown(binding.properties[key])
 
 
-def _missing_entry(config: WranglerConfig, binding: Binding) -> str | None:
-    """The entry (`main`) of `binding`'s scope, if it is not in the repository."""
+def _entry(config: WranglerConfig, binding: Binding) -> str | None:
+    """The entry (`main`) of `binding`'s scope, as a repository path."""
     scope = next(s for s in config.scopes() if s.name == binding.environment)
     main = scope.settings.get("main")
-    entry = posixpath.normpath(posixpath.join(config.app, main)) if isinstance(main, str) else None
-    return entry if entry in config.missing_entries else None
+    return posixpath.normpath(posixpath.join(config.app, main)) if isinstance(main, str) else None
 
 
 def _shown(value: object) -> str:

@@ -280,7 +280,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
 
 
-_CLOUDFLARE_TOKEN = re.compile(r"(?:CLOUDFLARE|CF)_\w*(?:TOKEN|API_KEY)")
+_CLOUDFLARE_TOKEN = re.compile(r"(?:CLOUDFLARE|CF)_\w*(?:TOKEN|API_KEY)\w*")  # `…_TOKEN_PROD`
 # `deploy-published-workers`, not `--deploy-id` nor `deployment`
 _DEPLOY_WORD = re.compile(r"(?<![\w-])deploy(?!\w)", re.IGNORECASE)
 
@@ -877,7 +877,7 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
 
 
 # `echo "ENV=prod" >> $GITHUB_ENV` (a value without references)
-_TO_GITHUB_ENV = re.compile(r"""echo\s+(["']?)(\w+)=([^"'\s$]*)\1\s*>>\s*["']?\$\{?GITHUB_ENV\}?["']?""")
+_TO_GITHUB_ENV = re.compile(r"""(?<![\w-])echo\s+(["']?)(\w+)=([^"'\s$]*)\1\s*>>\s*["']?\$\{?GITHUB_ENV\b""")
 
 
 def _exported(job: dict[str, Any], index: int) -> list[dict[str, str]]:
@@ -887,13 +887,14 @@ def _exported(job: dict[str, Any], index: int) -> list[dict[str, str]]:
     steps = job.get("steps")
     for step in steps[:index] if isinstance(steps, list) else ():
         for text in _strings(as_mapping(step).get("run"))[:1]:
-            for found in _TO_GITHUB_ENV.finditer(text):
+            lines = [line for line in text.split("\n") if not line.lstrip().startswith("#")]
+            for found in _TO_GITHUB_ENV.finditer("\n".join(lines)):
                 written.setdefault(found[2], [])
                 if found[3] not in written[found[2]]:
                     written[found[2]].append(found[3])
     names = sorted(written)
-    return [dict(zip(names, values, strict=True))
-            for values in itertools.product(*(written[name] for name in names))]
+    return [dict(zip(names, values, strict=True)) for values in itertools.islice(
+        itertools.product(*(written[name] for name in names)), _LIMIT)]
 
 
 def _item(items: object, index: int) -> dict[str, Any]:

@@ -398,6 +398,14 @@ def test_related_documents_says_which_documents_it_read(tmp_path: Path) -> None:
             " listed (read: `docs/onboarding.md`).") in markdown
 
 
+def test_a_class_of_a_worker_built_into_a_folder_not_searched_says_so(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "api"\nmain = "build/index.js"\n\n[durable_objects]\n'
+        'bindings = [{ name = "CART_DO", class_name = "Cart" }]\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert "- `Cart`: in the Worker's build output `build/index.js`, which is not searched" in markdown
+
+
 def test_a_class_of_a_worker_without_its_entry_says_so(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "api"\nmain = "src/index.ts"\n\n[durable_objects]\n'
@@ -752,9 +760,11 @@ def test_verified_in_ci_names_the_cloudflare_credentials_not_the_app_s_secrets(
 def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
              ".github/workflows/release.yml": "on: push\njobs:\n  d:\n    runs-on: x\n    env:\n"
-             "      CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n    steps:\n"
+             "      CF_ZONE: ${{ secrets.CF_ZONE }}\n    steps:\n"
              "      - run: pnpm runx deploy-published-workers --env production\n"
-             "      - run: |\n          echo deploy done\n          pnpm runx deploy --dry-run\n"
+             "        env:\n          CF_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN_PROD }}\n"
+             "      - env:\n          CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
+             "        run: |\n          echo deploy done\n          pnpm runx deploy --dry-run\n"
              "          npx wrangler d1 migrations apply DB --remote\n"
              "          pnpm run build -- --deploy-id 3\n          npm publish\n"
              "          git push origin deploy\n          pnpm deploy --filter web out\n"
@@ -776,6 +786,12 @@ def test_a_workflow_that_cannot_be_read_is_named_by_the_ci_lines(tmp_path: Path,
     assert ("**Not verified in CI:** no Cloudflare deploy step was found (searched"
             " `.github/workflows/test.yml`).\n\n**Not read:** `.github/workflows/deploy.yml` could not be"
             " read (CF000): what it deploys is not known.") in markdown
+    # one read with a warning (a byte that is not UTF-8) was read
+    (tmp_path / "repo" / ".github/workflows/deploy.yml").write_bytes(
+        b"on: push\njobs:\n  d:\n    runs-on: x # caf\xe9\n    steps:\n      - run: npx wrangler deploy\n")
+    markdown = auditlib.run_audit(tmp_path / "repo", AUDIT_DATE).markdown()
+    assert "**Verified in CI:** `.github/workflows/deploy.yml`" in markdown
+    assert "**Not read:**" not in markdown
 
 
 def test_verified_in_ci_says_which_steps_pass_no_secret(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -281,6 +281,15 @@ OTHER_CLASS = CART_CLASS.replace("class Cart ", "class CartDurableObject ")
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
                   "src/index.ts": "export const Cart: typeof CartBase = class extends DurableObject {};\n"},
                  [], id="a-class-expression"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.tsx": "export const Cart =\n"
+                  "  Sentry.instrumentDurableObjectWithSentry((env: Env) => ({ dsn: env.DSN }), Base);\n"},
+                 [], id="a-value-on-the-next-line-in-a-tsx-module"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.ts": "export const Cart = Base;\n"},
+                 [], id="an-alias"),
+    pytest.param({"wrangler.toml": WORKER + DO_BINDING, "src/index.ts":
+                  "export const Cart: new (s: State, env: Env) => Base =\n"
+                  "  wrap<Env, Map<string, number>>(Base);\n"},
+                 [], id="a-constructor-type-and-nested-generics"),
     pytest.param({"wrangler.toml": WORKER + DO_BINDING,
                   "src/index.ts": 'export { Cart as default, type Cart as CartType } from "./c";\n'},
                  [("wrangler.toml", 5, "CART_DO")], id="default-and-type-exports-do-not-count"),

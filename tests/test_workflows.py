@@ -204,3 +204,16 @@ def test_many_callers_with_large_matrices_pass_at_most_the_limit() -> None:
     found = workflows.input_sets(texts)["reusable.yml"]
     assert len(found) == 1024
     assert {"app": "a0-b0"} in found
+
+
+def test_values_written_to_github_env() -> None:
+    job = {"steps": [
+        {"run": "# echo \"APP=old\" >> $GITHUB_ENV\necho APP=web >> $GITHUB_ENV\n"
+                "echo MODE=x >> $GITHUB_ENV_BACKUP\n"},
+        {"run": "if [ -n \"$A\" ]; then echo \"APP=api\" >> \"$GITHUB_ENV\"; fi\n"},
+        {"run": "\n".join(f"echo V{n}=a >> $GITHUB_ENV\necho V{n}=b >> $GITHUB_ENV" for n in range(30))},
+        {"run": "npx wrangler deploy"}]}
+    # not a commented-out line, nor another file whose name starts alike
+    assert workflows._exported(job, 2) == [{"APP": "web"}, {"APP": "api"}]
+    # 2 ** 31 sets of values: as many as the other combinations of a step are cut to, built lazily
+    assert len(workflows._exported(job, 3)) == workflows._LIMIT
