@@ -175,8 +175,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
 
 def _with_missing_entries(config: WranglerConfig, listed: set[str]) -> WranglerConfig:
     """`config` with the `main` files of its scopes that are not in the repository."""
-    entries = {posixpath.normpath(posixpath.join(config.app, main)) for scope in config.scopes()
-               if isinstance(main := scope.settings.get("main"), str) and main.strip()}
+    entries = {entry for scope in config.scopes() if (entry := config.entry(scope))}
     # Whether or not a build made it on this machine: the same on every checkout. One in a
     # build's folder (`dist/index.js`) is not searched anyway (CF009).
     missing = sorted(entry for entry in entries if entry not in listed

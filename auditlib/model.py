@@ -7,6 +7,7 @@ verdicts of rules, each with the evidence that supports it.
 from __future__ import annotations
 
 import enum
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,6 +154,13 @@ class WranglerConfig:
     def scopes(self) -> tuple[Environment, ...]:
         """The top level, then each named environment."""
         return (self.top, *self.environments)
+
+    def entry(self, scope: Environment) -> str | None:
+        """The repository path of `scope`'s `main` (`apps/api/src/index.ts`), or None
+        without one."""
+        main = scope.settings.get("main")
+        return (posixpath.normpath(posixpath.join(self.app, main))
+                if isinstance(main, str) and main.strip() else None)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

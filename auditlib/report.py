@@ -21,6 +21,7 @@ from .docs import GENERATED_MARKER
 from .model import (
     Binding,
     DocClaims,
+    Environment,
     Facts,
     Finding,
     LatencyMonitor,
@@ -290,7 +291,7 @@ def _durable_objects(ctx: Context) -> list[Block]:
                 else "Rust"
             implementation.append(f"- {_code(class_name)}: in {_code(config.path)}'s {language} code,"
                                   " which is not searched")
-        elif (entry := _entry(config, binding)) and in_excluded_dir(entry):
+        elif (entry := config.entry(_scope_of(config, binding))) and in_excluded_dir(entry):
             implementation.append(f"- {_code(class_name)}: in the Worker's build output"
                                   f" {_code(entry)}, which is not searched")
         elif entry in config.missing_entries:
@@ -348,11 +349,8 @@ def _id(binding: Binding, key: str) -> str:
     return _shown(binding.properties[key])
 
 
-def _entry(config: WranglerConfig, binding: Binding) -> str | None:
-    """The entry (`main`) of `binding`'s scope, as a repository path."""
-    scope = next(s for s in config.scopes() if s.name == binding.environment)
-    main = scope.settings.get("main")
-    return posixpath.normpath(posixpath.join(config.app, main)) if isinstance(main, str) else None
+def _scope_of(config: WranglerConfig, binding: Binding) -> Environment:
+    return next(s for s in config.scopes() if s.name == binding.environment)
 
 
 def _shown(value: object) -> str:

@@ -231,8 +231,10 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
             edits += _edits(path, str(job_key.value), index, step, _directory(step, "", job_directory))
             secrets = tuple(dict.fromkeys(
                 _SECRET.findall(workflow_env + job_env + _text(source, step))))
+            commands = [(line, segment) for line, text in _commands(_get(step, "run"))
+                        for segment in segments(text)]
             runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
-                     for line, text in _commands(_get(step, "run")) for segment in segments(text)
+                     for line, segment in commands
                      if runs_script(segment) and deploy_tool(segment, scripts) is None]
             # The values a step's references take, read only for a step that needs them.
             @functools.cache
@@ -274,9 +276,8 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 # A step given a Cloudflare token that deploys nothing the audit can follow,
                 # with a command that says deploy (`pnpm runx deploy-published-workers`).
                 runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
-                         for line, text in _commands(_get(step, "run")) for segment in segments(text)
-                         if may_deploy(segment) and not runs_script(segment)
-                         and deploy_tool(segment, scripts) is None]
+                         for line, segment in commands if may_deploy(segment)
+                         and not runs_script(segment) and deploy_tool(segment, scripts) is None]
     return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
 
 

@@ -75,9 +75,7 @@ class DurableObjectClassNotFound(Rule):
                                         _entry_folder(wrangler_config.app, scope.settings.get("main")))
                 # The entry's `export * from "…"` may export any class: it is not looked into
                 # (one in another module, a barrel of types, exports nothing from the entry).
-                main = scope.settings.get("main")
-                entry = (posixpath.normpath(posixpath.join(wrangler_config.app, main))
-                         if isinstance(main, str) else None)
+                entry = wrangler_config.entry(scope)
                 star = any(location.path == entry for location in facts.reexports)
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
