@@ -100,4 +100,6 @@ def binding_counts(facts: Facts) -> dict[str, Counter[str]]:
         counts.update(KINDS_BY_NAME[kind].label for kind, _name in dict.fromkeys(
             (binding.kind, binding.name) for scope in config.scopes()
             for binding in scope.bindings))
+        counts.update("Static assets binding" for _name in dict.fromkeys(
+            scope.assets_binding for scope in config.scopes() if scope.assets_binding))
     return rows

@@ -99,6 +99,14 @@ class Environment:
     def location_of(self, key: str) -> Location:
         return Location(path=self.location.path, start_line=self.key_lines.get(key))
 
+    @property
+    def assets_binding(self) -> str | None:
+        """The name of the static assets binding this scope declares (`[assets] binding =
+        "ASSETS"`), if any: environments inherit `assets`, so only where it is declared."""
+        assets = self.settings.get("assets") if "assets" in self.declared else None
+        name = assets.get("binding") if isinstance(assets, dict) else None
+        return name if isinstance(name, str) and name else None
+
 
 def places(placement: object) -> bool:
     """Whether a `placement` places the Worker: Smart Placement (`mode = "smart"`) or a

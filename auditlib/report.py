@@ -425,12 +425,9 @@ def _resources(ctx: Context) -> list[Block]:
     rows = [(_name(b), KINDS_BY_NAME[b.kind].label, _code(b.location))
             for c in ctx.configs for scope in c.scopes() for b in scope.bindings
             if b.kind not in shown]
-    # `[assets] binding = "ASSETS"`, where a scope declares it (environments inherit it)
-    rows += [(_code(assets["binding"]) + (f" (env {scope.name})" if scope.name else ""),
+    rows += [(_code(name) + (f" (env {scope.name})" if scope.name else ""),
               "static assets binding", _code(scope.location_of("assets")))
-             for c in ctx.configs for scope in c.scopes() if "assets" in scope.declared
-             and isinstance(assets := scope.settings.get("assets"), dict)
-             and isinstance(assets.get("binding"), str) and assets["binding"]]
+             for c in ctx.configs for scope in c.scopes() if (name := scope.assets_binding)]
     if rows:
         blocks += [Text("#### Other Bindings"), Table.of(("Binding", "Kind", "Location"), rows)]
     return blocks

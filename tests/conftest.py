@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# Subprocesses (the notebook's kernel, `python -m auditlib.cli`, the `auditlib` command) import
+# the auditlib of this checkout, not of the one the virtual environment was installed from.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 MakeRepo = Callable[[Path, dict[str, str]], Path]
 

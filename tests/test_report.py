@@ -624,6 +624,17 @@ def test_the_charts_count_each_binding_once_and_name_folders(tmp_path: Path) -> 
     assert app_of("docs/runtime/x.md", facts) == "docs/runtime"
 
 
+def test_the_bindings_chart_counts_a_static_assets_binding(tmp_path: Path) -> None:
+    from auditlib.charts import binding_counts
+    from auditlib.collect import collect
+
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "site"\nmain = "a.ts"\nassets = { directory = "public", binding = "ASSETS" }\n'
+        '[env.staging]\nassets = { directory = "public", binding = "ASSETS" }\n'
+        '[env.preview]\nassets = { directory = "public" }\n', encoding="utf-8")
+    assert binding_counts(collect(tmp_path)) == {"site": {"Static assets binding": 1}}
+
+
 LATENCY_CHECK = ("export async function call(start: number) {{\n  const duration = Date.now() - start;\n"
                  "{metric}  if (duration > {ms}) {{\n    console.warn(`slow ${{duration}}ms`);\n  }}\n}}\n")
 
