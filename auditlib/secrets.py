@@ -98,10 +98,15 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).upper().replace("-", "_")
 
 
+# A name whose value is a secret even when it is a number: a password's.
+_PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET)$")
+
+
 def secret_reason(name: str, value: str) -> str | None:
     """Why a `vars` entry looks like a secret ("name", "value"), or None."""
-    if len(value.strip()) < 6 or re.fullmatch(r"[\d.]+|true|false", value.strip()):
-        return None  # MAX_TOKENS = "1000" is a number, not a secret
+    if len(value.strip()) < 6 or re.fullmatch(r"true|false", value.strip()) or (
+            re.fullmatch(r"[\d.]+", value.strip()) and not _PASSWORD_NAME.search(_snake(name))):
+        return None  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
     if value.strip().lower() in FLAG_WORDS and not STRONG_NAME.search(name):
         return None  # PRIVATE_BETA = "enabled" is a switch; ADMIN_PASSWORD = "default" is not
     leaves = _named_leaves(value)  # of a table or an array: `{ api = { key = "sk_live_…" } }`
@@ -559,17 +564,26 @@ def _default(text: str, begin: int, value: str) -> tuple[int, str]:
     return lead, value[lead:].split("}")[0]
 
 
+# Where a config or a command gives a word or a number: after a quote (also escaped, in JSON
+# text) or `=` (`--var KEY=staging`), to a quote, a space or a line's end; or as a whole line
+# (of a multi-line string; also after an escaped `\n`), to a quote or the line's end. Not a
+# JSON key (`"staging": 1`).
+_GIVEN_WORD = (r"(?:(?<=[\"'=]){0}(?=\\?[\"']|\\[ntr]|\s|$)"
+               r"|(?:(?<=\\[ntr])|(?<![^\r\n])){0}(?=\\?[\"']|\\[ntr]|[\r\n]|$))(?!\\?\":)")
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret value, every token- or key-shaped string, the password of a
     URL, a Bearer token, a credential in a query or connection string and the value given to
     a secret's name (`API_TOKEN: abc123…`)
-    replaced by «redacted». A secret that is a word (`staging`) is replaced as a word, not in
-    `[env.staging]`, `base-shop-staging` or a JSON key."""
+    replaced by «redacted». A secret that is a word or a number (`staging`, `123456`) is
+    replaced where a config writes it, between quotes or alone on a line (of a multi-line
+    string), not in prose, `[env.staging]`, ``env `staging` ``, `wrangler secret put` or a
+    JSON key."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
-            text = (re.sub(rf"(?:(?<![\w.-])|(?<=\\[ntr])){re.escape(secret)}(?![\w-])(?!\":)",
-                           REDACTED, text)
-                    if secret.isalpha() else text.replace(secret, REDACTED))
+            text = (re.sub(_GIVEN_WORD.format(re.escape(secret)), REDACTED, text)
+                    if secret.isalpha() or secret.isdigit() else text.replace(secret, REDACTED))
     text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
     text = _sub(AUTHORIZATION, text, _authorization, _authorization_starts(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -145,6 +146,13 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("WALLET_ADDRESS", STRIPE_LIKE, "value"),  # a known secret's shape, whatever its name
     ("WALLET_SEED", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),  # by its last word
     ("HASH_SALT", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),
+    # a number is no secret, but a password's or a secret's (outerbase/starbasedb)
+    ("MAX_TOKENS", "100000", None),
+    ("TOKEN_TTL", "864000", None),
+    ("PASSWORD_MIN_LENGTH", "123456", None),
+    ("STUDIO_PASS", "123456", "name"),
+    ("ADMIN_PASSWORD", "20240917", "name"),
+    ("JWT_SECRET", "12345678", "name"),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),
@@ -266,9 +274,14 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " options: --user runner:docker TOKENIZER_MODEL: bert-base-uncased"),
     ("secrets:\n  CLOUDFLARE_API_TOKEN:\n    required: true", [],
      "secrets:\n  CLOUDFLARE_API_TOKEN:\n    required: true"),
-    # a secret that is a word is replaced as a word only: not in a name nor in a JSON key
-    ('[env.staging] base-shop-staging {"staging": 1} (env staging)', ["staging"],
-     f'[env.staging] base-shop-staging {{"staging": 1}} (env {REDACTED})'),
+    # a secret that is a word or a number is replaced where a config or a command gives it,
+    # not in a name, a JSON key, prose or a code span: the audit's own words stay
+    ('[env.staging] base-shop-staging {"staging": 1} (env `staging`) S = "staging" --var S=staging'
+     " wrangler secret put `wrangler\nsecret put`", ["staging", "secret"],
+     f'[env.staging] base-shop-staging {{"staging": 1}} (env `staging`) S = "{REDACTED}"'
+     f" --var S={REDACTED} wrangler secret put `wrangler\nsecret put`"),
+    ('PASS = "123456"\nline 123456, id 0a123456b, "123456-7"', ["123456"],
+     f'PASS = "{REDACTED}"\nline 123456, id 0a123456b, "123456-7"'),
     # credentials in a query string or a connection string, also as Markdown escapes them
     ("https://api.example.com/v1?access_token=abc123XYZ789&page=2 https://x.blob.core.windows"
      ".net/c?sv=2022-11-02&sig=AbCdEf123456%3D /v1?access\\_token=abc123XYZ789", [],
@@ -594,9 +607,24 @@ def test_json_stays_json_when_redacting_its_text_would_break_it(
     assert json.loads(audit.to_json())["audit_date"] == "2026-01-21"
 
 
+def test_a_secret_that_is_a_word_is_hidden_but_the_audits_own_words_stay(tmp_path: Path) -> None:
+    """Mail-0/Zero's `"JWT_SECRET": "secret"`, and a secret named as its environment."""
+    from auditlib import api
+
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "w"\nmain = "w.ts"\n[vars]\nJWT_SECRET = "secret"\n'
+        '[env.production.vars]\nSESSION_SECRET = "production"\n', encoding="utf-8")
+    audit = api.run_audit(tmp_path, "2026-01-21")
+    for text in (audit.to_json(), audit.markdown()):
+        assert 'JWT_SECRET = \\"secret\\"' not in text and 'JWT_SECRET = "secret"' not in text
+        assert '"production"' not in text.replace('"environment": "production"', "")
+        assert "`wrangler secret put JWT_SECRET`" in text
+        assert "(env `production`)" in text and REDACTED in text
+
 
 @pytest.mark.parametrize(("text", "expected"), [
     # a secret's block inside a secret's block: each line once, in order
+
     ("s:\n  secrets.yaml: |\n    tls_key: |\n      Leak111\n    db: Leak222\n",
      f"s:\n  secrets.yaml: |\n    tls_key: |\n      {REDACTED}\n    {REDACTED}\n"),
     # quoted keys, two spaces, a tag, an anchor, a tab in a line, commented out
