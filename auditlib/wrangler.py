@@ -45,6 +45,9 @@ class BindingKind:
     label: str
     id_keys: tuple[str, ...] = ()
     single: bool = False  # one table (`[ai]`), not an array of tables (`[[kv_namespaces]]`)
+    # What names its resource, without which wrangler refuses the config: it creates only
+    # a KV namespace, D1 database or R2 bucket left without one.
+    required: tuple[str, ...] = ()
 
 
 BINDING_KINDS: tuple[BindingKind, ...] = (
@@ -54,11 +57,14 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("d1_databases", ("d1_databases",), "binding", "D1 database",
                 ("database_id", "preview_database_id")),
     BindingKind("r2_buckets", ("r2_buckets",), "binding", "R2 bucket"),
-    BindingKind("queues.producers", ("queues", "producers"), "binding", "queue producer"),
+    BindingKind("queues.producers", ("queues", "producers"), "binding", "queue producer",
+                required=("queue",)),
     BindingKind("queues.consumers", ("queues", "consumers"), "queue", "queue consumer"),
-    BindingKind("services", ("services",), "binding", "service binding"),
-    BindingKind("vectorize", ("vectorize",), "binding", "Vectorize index"),
-    BindingKind("hyperdrive", ("hyperdrive",), "binding", "Hyperdrive config", ("id",)),
+    BindingKind("services", ("services",), "binding", "service binding", required=("service",)),
+    BindingKind("vectorize", ("vectorize",), "binding", "Vectorize index",
+                required=("index_name",)),
+    BindingKind("hyperdrive", ("hyperdrive",), "binding", "Hyperdrive config", ("id",),
+                required=("id",)),
     BindingKind("analytics_engine_datasets", ("analytics_engine_datasets",), "binding",
                 "Analytics Engine dataset"),
     BindingKind("ai", ("ai",), "binding", "Workers AI binding", single=True),
@@ -67,12 +73,13 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("ratelimits", ("ratelimits",), "name", "rate limiter"),
     BindingKind("tail_consumers", ("tail_consumers",), "service", "tail consumer"),
     BindingKind("send_email", ("send_email",), "name", "email binding"),
-    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace"),
+    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace",
+                required=("namespace",)),
     BindingKind("mtls_certificates", ("mtls_certificates",), "binding", "mTLS certificate",
-                ("certificate_id",)),
+                ("certificate_id",), required=("certificate_id",)),
     BindingKind("version_metadata", ("version_metadata",), "binding", "version metadata binding",
                 single=True),
-    BindingKind("pipelines", ("pipelines",), "binding", "pipeline"),
+    BindingKind("pipelines", ("pipelines",), "binding", "pipeline", required=("pipeline",)),
     BindingKind("secrets_store_secrets", ("secrets_store_secrets",), "binding",
                 "Secrets Store secret", ("store_id",)),
     BindingKind("images", ("images",), "binding", "Images binding", single=True),

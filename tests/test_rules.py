@@ -63,6 +63,25 @@ def test_cf001_an_empty_account_id_is_ignored_by_wrangler(tmp_path: Path, make_r
     assert found.remediation == "Remove `account_id` from `w`, or set the real one"
 
 
+@pytest.mark.parametrize(("table", "key"), [
+    ('[[hyperdrive]]\nbinding = "HD"\n', "id"),  # BaseOut/baseout
+    ('[[vectorize]]\nbinding = "HD"\n', "index_name"),
+    ('[[services]]\nbinding = "HD"\n', "service"),
+    ('[[queues.producers]]\nbinding = "HD"\n', "queue"),
+    ('[[dispatch_namespaces]]\nbinding = "HD"\n', "namespace"),
+    ('[[mtls_certificates]]\nbinding = "HD"\n', "certificate_id"),
+    ('[[pipelines]]\nbinding = "HD"\n', "pipeline"),
+])
+def test_cf001_a_binding_without_what_wrangler_requires_is_reported(
+        tmp_path: Path, make_repo: MakeRepo, table: str, key: str) -> None:
+    config = 'name = "w"\nmain = "a.ts"\n[env.production]\n' + table.replace("[[", "[[env.production.")
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF001")
+    assert (found.severity, found.location.start_line) == (Severity.P0, 5)
+    assert found.subject == "HD (env production)"
+    assert found.message.endswith(f"(env `production`) has no `{key}`, which wrangler requires: it refuses"
+                                  " the config")
+
+
 def test_cf001_says_what_an_id_looks_like(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": KV.format("__KV_ID__") + PLACED}, "CF001")
     assert found.message.endswith("(not shaped like an id, which is 32 hexadecimal digits)")

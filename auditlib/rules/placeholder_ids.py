@@ -12,6 +12,12 @@ too; an empty one, which wrangler ignores with a warning, at P2. Commented-out
 configuration is not active and is not reported. A placeholder preview id (`preview_id`,
 `preview_database_id`), which only `wrangler dev` reads, is reported at P2.
 
+A binding that leaves out what names its resource is reported too, where wrangler refuses
+the config without it: a Hyperdrive config's `id`, a Vectorize index's `index_name`, a
+service binding's `service`, a queue producer's `queue`, a dispatch namespace's
+`namespace`, an mTLS certificate's `certificate_id`, a pipeline's `pipeline`. A KV
+namespace, D1 database or R2 bucket may leave its id out: wrangler creates it on deploy.
+
 A placeholder that a workflow may fill in before deploying is still reported (a deploy
 from anywhere else gets the placeholder, and the audit cannot prove what CI does), and the
 finding names the workflow line: a `run:` command (`sed -i`, `perl -pi`, `yq -i`, `awk -i
@@ -87,11 +93,19 @@ class PlaceholderResourceId(Rule):
                         remediation=(f"Set the real `account_id` of {owner}, or remove it and"
                                      " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"))
                 for binding in scope.bindings:
+                    label = KINDS_BY_NAME[binding.kind].label
+                    for key in KINDS_BY_NAME[binding.kind].required:
+                        if key not in binding.properties:
+                            yield cls.finding(
+                                location=binding.location, subject=scoped(binding.name, scope),
+                                message=(f"{label} {code(binding.name)} in"
+                                         f" {code(wrangler_config.path)}{where} has no {code(key)},"
+                                         " which wrangler requires: it refuses the config"),
+                                remediation=f"Set {code(key)} of {label} {code(binding.name)} ({owner})")
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
                             continue
-                        label = KINDS_BY_NAME[binding.kind].label
                         preview = key.startswith("preview_")  # read by `wrangler dev` only
                         filled = None if preview else _filled_in(  # no deploy reads a preview id
                             facts, edits, wrangler_config.path, binding.properties[key])
