@@ -58,7 +58,7 @@ PLATFORM: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ((), "Worker horizontal scaling",
      "Automatic: new isolates start as load grows, no instance count to configure"),
     ((), "Geographic distribution", "Runs in Cloudflare's edge locations worldwide"),
-    ((), "Cold starts", "Workers run in V8 isolates: no VM or container boot"),
+    ((), "Cold starts", "A Worker runs in a V8 isolate: no VM or container boots for it"),
     (("kv_namespaces",), "KV global replication", "Eventually consistent, cached at the edge"),
     (("durable_objects",), "Durable Object instances",
      "Created on demand per id, idle instances evicted automatically"),
@@ -750,7 +750,9 @@ def _environments(ctx: Context) -> list[Block]:
                                                 and "containers" not in scope.declared) else []
             if config.target == "pages" and not (scope.bindings or scope.vars):
                 missing = []
-            inherited = sorted(key for key in scope.settings if key not in scope.declared)
+            # A Worker's environment gets a name of its own (`api-production`), not the top's
+            inherited = sorted(key for key in scope.settings if key not in scope.declared and (
+                key != "name" or scope.settings[key] == top.settings.get(key)))
             rows.append((_code(config.path), _code(scope.name),
                          _code(scope.settings.get("name", "—")),
                          _some([_code(b.name) for b in scope.bindings]) or "none",

@@ -297,6 +297,7 @@ def test_environments_are_shown_with_what_they_lack(tmp_path: Path) -> None:
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     row = next(line for line in markdown.splitlines() if line.startswith("| `wrangler.toml` "))
     assert "`production`" in row and "`api-production`" in row and "`MODE`" in row
+    assert "| main |" in row  # not `name`: its own is `api-production`
     assert row.rstrip(" |").endswith("`CACHE`")
     assert "Binding not declared in an environment" in markdown
 

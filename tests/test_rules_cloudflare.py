@@ -209,6 +209,23 @@ def test_cf008_a_deleted_export_says_so(tmp_path: Path, make_repo: MakeRepo) -> 
     assert found.message == "`Cart` (CART_DO) is exported as `deleted` in `wrangler.toml`"
 
 
+@pytest.mark.parametrize(("migrations", "message", "remediation"), [
+    ('[[migrations]]\ntag = "v1"\nnew_classes = ["Cart"]\n[[migrations]]\ntag = "v4"\n'
+     'renamed_classes = [{ from = "Cart", to = "Basket" }]\n',
+     "`Cart` (CART_DO) was renamed to `Basket` in migration `v4` of `wrangler.toml`, and no"
+     " `exports` entry declares it", "Set `class_name` of `CART_DO` to `Basket`, its name since then"),
+    ('[[migrations]]\ntag = "v1"\nnew_classes = ["Cart"]\n[[migrations]]\ntag = "v2"\n'
+     'deleted_classes = ["Cart"]\n',
+     "`Cart` (CART_DO) was deleted in migration `v2` of `wrangler.toml`, and no `exports` entry"
+     " declares it", "Add `Cart` to `new_sqlite_classes` of a new `[[migrations]]` entry in"
+     " `wrangler.toml`"),
+])
+def test_cf008_a_class_renamed_or_deleted_says_so(tmp_path: Path, make_repo: MakeRepo, migrations: str,
+                                                  message: str, remediation: str) -> None:
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": WORKER + DO_BINDING + migrations}, "CF008")
+    assert (found.message, found.remediation) == (message, remediation)
+
+
 def test_cf008_pages_message_names_script_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": PAGES + DO_BINDING}, "CF008")
     assert "script_name" in found.message and "Pages" in found.message

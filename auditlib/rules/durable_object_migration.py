@@ -62,6 +62,27 @@ def migrated_classes(migrations: Any) -> set[str]:
     return declared
 
 
+def removed_by(migrations: Any, class_name: str) -> tuple[str, str | None] | None:
+    """How the migrations last took `class_name` away, if they declared it ("renamed to
+    `New` in migration `v4`", "deleted in migration `v3`"), and its new name, if renamed."""
+    found: tuple[str, str | None] | None = None
+    declared = False
+    for migration in migrations if isinstance(migrations, list) else ():
+        if not isinstance(migration, dict):
+            continue
+        tag = f" in migration {code(str(migration.get('tag')))}" if "tag" in migration else ""
+        if any(class_name == str(name) for key in ("new_classes", "new_sqlite_classes")
+               for name in _listed(migration, key)):
+            declared, found = True, None
+        for renamed in _listed(migration, "renamed_classes"):
+            if isinstance(renamed, dict) and str(renamed.get("from")) == class_name and declared:
+                to = str(renamed.get("to"))
+                declared, found = False, (f"renamed to {code(to)}{tag}", to)
+        if class_name in map(str, _listed(migration, "deleted_classes")) and declared:
+            declared, found = False, (f"deleted{tag}", None)
+    return found
+
+
 def _listed(migration: dict[str, Any], key: str) -> list[Any]:
     """A migration's list under `key`; `new_classes = 5` lists none."""
     found = migration.get(key)
@@ -136,11 +157,17 @@ class DurableObjectMigrationMissing(Rule):
                             named or not javascript_worker(scope.settings)):
                         # A JavaScript Worker's binding without a class name: CF009 says so.
                         state = _state(scope.settings.get("exports"), class_name)
+                        removed = removed_by(scope.settings.get("migrations"), class_name)
                         yield cls.finding(
                             location=binding.location, subject=scoped(binding.name, scope),
-                            message=(f"{code(class_name)} ({binding.name}) is in no migration"
-                                     f" and no `exports` entry of {where}" if state is None else
-                                     f"{code(class_name)} ({binding.name}) is exported as {code(state)}"
-                                     f" in {where}"),
-                            remediation=(f"Add {code(class_name)} to `new_sqlite_classes` of a new"
+                            message=(f"{code(class_name)} ({binding.name}) is exported as"
+                                     f" {code(state)} in {where}" if state is not None else
+                                     f"{code(class_name)} ({binding.name}) was {removed[0]} of"
+                                     f" {where}, and no `exports` entry declares it" if removed else
+                                     f"{code(class_name)} ({binding.name}) is in no migration"
+                                     f" and no `exports` entry of {where}"),
+                            remediation=(f"Set `class_name` of {code(binding.name)} to"
+                                         f" {code(removed[1])}, its name since then" if removed
+                                         and removed[1] else
+                                         f"Add {code(class_name)} to `new_sqlite_classes` of a new"
                                          f" `[[migrations]]` entry in {code(wrangler_config.path)}"))
