@@ -314,9 +314,10 @@ def runs_script(command: str) -> bool:
     return bool(words) and _SCRIPT_FILE.fullmatch(words[0]) is not None
 
 
-# A command that may write a file, perhaps run with sudo; and an option that makes it edit
-# its files in place (`sed -i`, `-i.bak`, `perl -pi`, `yq -i`, `--in-place`).
-_EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
+# A command that may write a file, perhaps run with sudo (also through a redirect: `cat >
+# f << EOF`, `echo … > f`); and an option that makes it edit its files in place (`sed -i`,
+# `-i.bak`, `perl -pi`, `yq -i`, `--in-place`; `tee` writes the files it names).
+_EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk|cat|echo|printf|tee)(?=\s|$)")
 _IN_PLACE = {"sed": re.compile(r"-[nErsuz]*i\S*|--in-place\S*"),  # `-i`, `-Ei`, `-i.bak`
              "perl": re.compile(r"-[pnlaw0-9]*i\S*"),  # `-pi`, `-i.bak`; not `-Mstrict`
              "yq": re.compile(r"-i|--inplace"), "awk": re.compile(r"inplace")}  # gawk `-i inplace`
@@ -326,13 +327,14 @@ _WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
 def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> list[FileEdit]:
     """The commands of a `run:` step that write files, with the files they write: in place,
-    redirected (`> FILE`), or moved to after on the same line (`> tmp && mv tmp FILE`), from
-    the folder each runs in (after a `cd`, but for one in a subshell once it has ended)."""
+    redirected (`> FILE`, a heredoc's `cat > FILE << EOF`), copied or moved to (`cp a FILE`),
+    or moved to after on the same line (`> tmp && mv tmp FILE`), from the folder each runs
+    in (after a `cd`, but for one in a subshell once it has ended)."""
     found: list[FileEdit] = []
     folders = [directory]  # a subshell's `cd` ends with it
     for line, text in _commands(_get(step, "run")):
         first = len(found)  # the edits of this line
-        for segment in segments(text):
+        for segment in segments(text, printed=True):
             if segment in ("(", ")"):
                 folders = [*folders, folders[-1]] if segment == "(" else folders[:-1] or folders
                 continue
@@ -341,15 +343,28 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
             here = folders[-1]
             if names[:1] == ["cd"] and len(names) > 1:
                 folders[-1] = _at(here, names[1]) or here
-            elif names[:1] == ["mv"] and len(names) == 3:
+            elif names[:1] == ["mv"] and len(names) == 3 and any(
+                    _at(here, names[1]) in edit.writes for edit in found[first:]):
                 for number, edit in enumerate(found[first:], first):
                     if _at(here, names[1]) in edit.writes:
                         found[number] = dataclasses.replace(edit, writes=(*edit.writes, _at(here, names[2])))
+            elif names[:1] in (["cp"], ["mv"]):
+                operands = [name for word, name in zip(words[1:], names[1:], strict=True)
+                            if not word[0] and not name.startswith("-")]
+                target = operands[-1] if operands[1:] else ""
+                # into a folder (`cp a b dist/`): each file by its name there
+                into = target.endswith("/") or target == "." or len(operands) > 2
+                files = {_at(here, posixpath.join(target, posixpath.basename(source)) if into
+                             else target) for source in operands[:-1]} - {""}
+                if files:
+                    found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
+                                          step=index, command=segment, writes=tuple(sorted(files))))
             elif editor := _EDITOR.match(segment):
                 option = _IN_PLACE.get(editor[1])
-                in_place = option is not None and any(not word[0] and option.fullmatch(name)
-                                                      for word, name in zip(words, names, strict=True))
-                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1]) if word[0]}
+                in_place = editor[1] == "tee" or (option is not None and any(
+                    not word[0] and option.fullmatch(name) for word, name in zip(words, names, strict=True)))
+                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1])
+                         if word[0] and not names[number + 1].startswith("&")}  # not `>&2`
                 if in_place:  # its files: the words that are no option
                     files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)
                               if not word[0] and not name.startswith("-")}
@@ -501,12 +516,12 @@ def _deploy(step: yaml.Node, scripts: Collection[str],
 _KEPT = re.compile(r"""\$\{\{[^}]*\}\}|"(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
-def segments(line: str) -> list[str]:
+def segments(line: str, printed: bool = False) -> list[str]:
     """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`, each
     command of a pipe), the
-    comments and printed text (`echo`) left out; a subshell's start and end are the
-    commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written as one
-    word) and quoted text are never split."""
+    comments and, unless `printed`, printed text (`echo`) left out; a subshell's start and
+    end are the commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written
+    as one word) and quoted text are never split."""
     kept: list[str] = []
 
     def keep(found: re.Match[str]) -> str:
@@ -524,7 +539,7 @@ def segments(line: str) -> list[str]:
         closed = len(command) - len(command.rstrip(")"))
         command = re.sub(r"\0(\d+)\0", lambda m: kept[int(m[1])], command.rstrip(")").strip())
         found += ["("] * opened
-        if command and not _NOT_RUN.match(command):
+        if command and not (command.startswith("#") if printed else _NOT_RUN.match(command)):
             found.append(command)
         found += [")"] * closed
     return found

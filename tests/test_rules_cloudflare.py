@@ -1465,6 +1465,37 @@ def test_cf015_a_deploy_naming_a_config_that_is_not_there(
     assert all("is not in the repository" in f.message for f in found)
 
 
+@pytest.mark.parametrize("write", [
+    pytest.param("cat > wrangler.production.toml << EOF\n    name = \"web\"\n    EOF", id="heredoc"),
+    pytest.param("cat <<'EOF' > wrangler.production.toml\n    name = \"web\"\n    EOF",
+                 id="heredoc-redirected-after"),
+    pytest.param("echo 'name = \"web\"' > wrangler.production.toml", id="echo"),
+    pytest.param("printf 'name = \"%s\"\\n' web >> wrangler.production.toml", id="printf"),
+    pytest.param("echo 'name = \"web\"' | tee -a wrangler.production.toml", id="tee"),
+    pytest.param("cp wrangler.toml wrangler.production.toml", id="cp"),
+    pytest.param("mv wrangler.ci.toml wrangler.production.toml", id="mv"),
+    pytest.param("mkdir ci && cp -f wrangler.toml ci/", id="cp-into-a-folder"),
+])
+def test_cf015_a_config_an_earlier_step_writes_is_there(
+        tmp_path: Path, make_repo: MakeRepo, write: str) -> None:
+    """The first step (in apps/web) writes the config the second deploys: it is there."""
+    config = "ci/wrangler.toml" if write.endswith("/") else "wrangler.production.toml"
+    step = (f"run: |\n    {write}\n  working-directory: apps/web\n"
+            f"run: npx wrangler deploy --config {config}\n  working-directory: apps/web")
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    assert [f for f in findings(tmp_path, make_repo, files, "CF015")
+            if "is not in the repository" in f.message] == []
+
+
+def test_cf015_a_config_a_script_makes_is_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
+    step = ("run: ./scripts/make-config.sh wrangler.production.toml\n"
+            "run: npx wrangler deploy --config wrangler.production.toml\n"
+            "  working-directory: apps/web")
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    assert [f.location.start_line for f in findings(tmp_path, make_repo, files, "CF015")
+            if "is not in the repository" in f.message] == [7]
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

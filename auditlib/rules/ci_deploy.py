@@ -58,7 +58,8 @@ audit cannot follow (`pnpm runx deploy-published-workers`).
 A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
-`yq`, `jq`, ...) is not; one made otherwise (`cp`, a script) is reported all the same.
+`yq`, `jq`, ..., a heredoc `cat > wrangler.production.toml << EOF`, `echo` or `printf` into
+it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -119,8 +120,8 @@ class AppNotDeployedByCi(Rule):
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=message, remediation="Deploy each app from a CI workflow")
-        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`)
-        # is there when it runs.
+        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
+        # `cat > wrangler.prod.toml << EOF`) is there when it runs.
         written = {path for workflow in facts.workflows for edit in workflow.edits
                    for path in edit.writes}
         for path, step in found.missing_configs:
