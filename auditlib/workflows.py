@@ -667,7 +667,17 @@ def _masked(command: str) -> str:
 def runner_where(command: str) -> list[tuple[str, str]]:
     """Where a package manager runs a binary (`pnpm -F web exec wrangler deploy`,
     `yarn workspace @org/web wrangler deploy`), as package_run says it; [] when none does."""
-    return _runner(_RUNNER.search(_masked(command).partition("wrangler")[0]), command)[1]
+    return _runner(_RUNNER.search(_masked(command).partition("wrangler")[0]), command[
+        :_tool_start(command)])[1]
+
+
+def _tool_start(command: str) -> int:
+    """Where the deploy tool a command runs is named (`wrangler …` in `pnpm -F web exec
+    wrangler deploy --cwd x`): its own options follow, not the runner's; the end without
+    one."""
+    spoken = _KEPT.sub(lambda found: "_" * len(found[0]), command)
+    return min((found.start() for _tool, pattern in DEPLOY_COMMANDS
+                if (found := pattern.search(spoken))), default=len(command))
 
 
 def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...],
@@ -1109,12 +1119,7 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
             run_scripts, where = run
-            # turbo 2 run inside a package runs the task of that package only
-            where = [("folder", "." if folder else "$") if kind == "turbo" and folder != "." else
-                     ("every" if kind == "turbo" else kind, value) for kind, value in where]
-            targets = frozenset((kind, _inside(folder, value, glob=True) if kind == "folder"
-                                 else value) for kind, value in where) or frozenset(
-                                     {("cwd", folder)})
+            targets = _targets(where, folder)
             if targets not in selected:
                 selected[targets] = _selected(targets, packages)
             # npm runs a script's `pre` and `post` scripts around it (pnpm and yarn 2+ do not)
@@ -1126,6 +1131,16 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                             run_script(package, hook + script, command.partition(" -- ")[2])
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
+            # `--config ../cf/wrangler.jsonc` (and `--cwd`) from the folder of each package
+            # it runs in, as the runner runs it there
+            paths = _FOLDER_ARGUMENT.findall(command[_tool_start(command):])
+            targets = _targets(where, folder)
+            if paths and targets not in selected:
+                selected[targets] = _selected(targets, packages)
+            if paths and selected[targets]:
+                named = {_inside(package, path) for package in selected[targets] for path in paths}
+                found["folders"] |= named - {None}
+                continue
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
             found["folders"] |= {_inside(folder, value) for kind, value in where
                                  if kind == "folder"} - {None}
@@ -1139,6 +1154,16 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # `--name api-preview` renames what wrangler deploys: the config it finds up from
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
+
+
+def _targets(where: list[tuple[str, str]], folder: str | None) -> frozenset[tuple[str, str | None]]:
+    """Where a runner run in `folder` runs (package_run's `where`), its folders taken from
+    there: the package the folder is in when it names none."""
+    # turbo 2 run inside a package runs the task of that package only
+    where = [("folder", "." if folder else "$") if kind == "turbo" and folder != "." else
+             ("every" if kind == "turbo" else kind, value) for kind, value in where]
+    return frozenset((kind, _inside(folder, value, glob=True) if kind == "folder" else value)
+                     for kind, value in where) or frozenset({("cwd", folder)})
 
 
 def _action_script(given: dict[str, Any]) -> str:

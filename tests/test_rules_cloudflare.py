@@ -1496,6 +1496,34 @@ def test_cf015_a_config_a_script_makes_is_reported(tmp_path: Path, make_repo: Ma
             if "is not in the repository" in f.message] == [7]
 
 
+PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
+            "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}
+EXEC = "pnpm --filter=@x/site exec {tool} deploy --config ../../platforms/cf/wrangler.jsonc"
+
+
+@pytest.mark.parametrize(("step", "script", "deployed"), [
+    pytest.param(EXEC.format(tool="wrangler"), "", True, id="exec"),
+    pytest.param(EXEC.format(tool="opennextjs-cloudflare"), "", True, id="exec-opennext"),
+    pytest.param("pnpm -F @x/site exec wrangler deploy --cwd ../../platforms/cf", "", True,
+                 id="exec-cwd"),
+    pytest.param("pnpm --filter=@x/cf run deploy", EXEC.format(tool="wrangler"), True,
+                 id="a-package-script"),
+    pytest.param("pnpm --filter=@x/site exec wrangler deploy --config wrangler.jsonc", "", False,
+                 id="a-config-of-the-package-run-in"),
+])
+def test_cf015_a_config_named_to_what_a_runner_runs_is_from_its_package(
+        tmp_path: Path, make_repo: MakeRepo, step: str, script: str, deployed: bool) -> None:
+    """pnpm runs `exec` in the package it selects (apps/site): `--config` is taken from
+    there, as `cd apps/site && wrangler deploy --config …` takes it."""
+    files = {**PLATFORM, "platforms/cf/package.json": json.dumps(
+        {"name": "@x/cf", "scripts": {"deploy": script or "wrangler deploy"}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")
+             if f.location.path == "platforms/cf/wrangler.jsonc"]
+    assert (found == []) is deployed
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

@@ -25,7 +25,9 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
   or workflow's `defaults.run.working-directory`, the action's `workingDirectory`), also
   under another name (`--name api-preview`, `--project-name web-production`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
-  runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
+  runner runs wrangler in (`pnpm -F web exec wrangler deploy`); a config or folder named
+  there is taken from the folder of each package the runner selects (`pnpm --filter
+  @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
 
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
 packages it selects: by folder (`--filter ./apps/web`, `-C`, `--workspace apps/web`), by
