@@ -1496,6 +1496,29 @@ def test_cf015_a_config_a_script_makes_is_reported(tmp_path: Path, make_repo: Ma
             if "is not in the repository" in f.message] == [7]
 
 
+@pytest.mark.parametrize("deploy", [
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy --config dist/server/wrangler.json", id="vite-plugin-output"),
+    pytest.param("run: npx wrangler deploy -c apps/web/build/worker/wrangler.json", id="build-folder"),
+])
+def test_cf015_a_config_a_build_writes_deploys_its_app(
+        tmp_path: Path, make_repo: MakeRepo, deploy: str) -> None:
+    """The Cloudflare Vite plugin writes `dist/<worker>/wrangler.json` from apps/web's
+    config: no finding that wrangler fails, and apps/web is deployed."""
+    files = {**WEB_APP, **DEPLOY_APP, ".github/workflows/ship.yml": job(
+        "run: npm run build\n  working-directory: apps/web\n" + deploy)}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+def test_cf015_a_config_a_build_writes_is_not_deployed_from_elsewhere(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`apps/api/dist/…` deploys apps/api, which has no config: apps/web is not deployed."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(
+        "run: npx wrangler deploy -c apps/api/dist/server/wrangler.json")}
+    check(findings(tmp_path, make_repo, files, "CF015"), NOT_DEPLOYED, Severity.P2)
+
+
 PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
             "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
             "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}

@@ -61,7 +61,9 @@ A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
 `yq`, `jq`, ..., a heredoc `cat > wrangler.production.toml << EOF`, `echo` or `printf` into
-it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same.
+it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor is one in a
+build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin writes
+`dist/<worker>/wrangler.json`: it deploys the app whose folder holds that build folder.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -83,6 +85,7 @@ from collections.abc import Callable, Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
+from ..repofiles import in_excluded_dir
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app, unread_workflow
 
@@ -123,11 +126,12 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=message, remediation="Deploy each app from a CI workflow")
         # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
-        # `cat > wrangler.prod.toml << EOF`) is there when it runs.
+        # `cat > wrangler.prod.toml << EOF`) is there when it runs; so is one a build writes
+        # (the Cloudflare Vite plugin's `dist/<worker>/wrangler.json`).
         written = {path for workflow in facts.workflows for edit in workflow.edits
                    for path in edit.writes}
         for path, step in found.missing_configs:
-            if path not in written:
+            if path not in written and not in_excluded_dir(path):
                 yield cls.finding(
                     location=step, subject=path,
                     message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
@@ -137,10 +141,14 @@ class AppNotDeployedByCi(Rule):
 
 def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     """Whether a CI deploy step deploys a config: from its folder, by its own path
-    (`--config wrangler.prod.jsonc`), or by its name."""
+    (`--config wrangler.prod.jsonc`), or by its name. A config a build writes
+    (`--config dist/server/wrangler.json`, not in the repository) deploys the app whose
+    folder holds the build's."""
     found = facts.deployed
     folders = {c.app for c in facts.configs}
-    apps = {_app(path, folders) for path in found.folders}
+    built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
+    apps = {deepest_app(path, folders) if path in built else _app(path, folders)
+            for path in found.folders}
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
         package = wrangler_config.package
