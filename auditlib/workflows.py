@@ -1220,7 +1220,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set()}
-    missing: dict[str, Location] = {}
+    configs: dict[str, Location] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
@@ -1252,11 +1252,12 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
-                before = set(found["folders"])
                 _deploys([command for line in expanded for command in segments(line)], where,
                          scripts, found, packages or {})
-                for path in sorted(found["folders"] - before):
-                    if names_config(path) and not exists(path):
-                        missing.setdefault(path, deploy.location)
+                for path in sorted(path for path in found["folders"] if names_config(path)):
+                    configs.setdefault(path, deploy.location)
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
-                    missing_configs=tuple(sorted(missing.items())))
+                    configs=tuple(sorted(configs.items())),
+                    missing_configs=tuple(sorted((path, step) for path, step in configs.items()
+                                                 if not exists(path))))
+

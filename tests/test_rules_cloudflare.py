@@ -1519,6 +1519,20 @@ def test_cf015_a_config_a_build_writes_is_not_deployed_from_elsewhere(
     check(findings(tmp_path, make_repo, files, "CF015"), NOT_DEPLOYED, Severity.P2)
 
 
+def test_cf015_another_config_of_the_folder_is_deployed(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """apps/web is deployed with `-c wrangler.worker.json`: its default config is not what
+    runs, which the finding says, not that nothing names apps/web."""
+    files = {**WEB_APP, "apps/web/wrangler.worker.toml": 'name = "storefront"\nmain = "w.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy -c wrangler.worker.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.severity) == ("apps/web/wrangler.toml", Severity.P2)
+    assert found.message == ("CI deploys `apps/web` with `apps/web/wrangler.worker.toml`"
+                             " (`.github/workflows/ship.yml:6`), not with this config")
+    assert "wrangler.worker.toml" in found.remediation
+
+
 PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
             "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
             "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}

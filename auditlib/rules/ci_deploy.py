@@ -29,6 +29,10 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
   there is taken from the folder of each package the runner selects (`pnpm --filter
   @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
 
+A config whose folder is deployed with another of its configs (`-c wrangler.worker.json`
+in `apps/web`) is reported all the same, as not what runs: the finding names the config
+deployed there and the step.
+
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
 packages it selects: by folder (`--filter ./apps/web`, `-C`, `--workspace apps/web`), by
 name (`yarn workspace @org/web`, `npm -w @org/web`, `lerna --scope`, `turbo run
@@ -118,13 +122,25 @@ class AppNotDeployedByCi(Rule):
             why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
+            if unread:
+                message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
+            # Its folder deployed with another of its configs (`-c wrangler.worker.json`)
+            others = [(path, step) for path, step in found.configs
+                      if (posixpath.dirname(path) or ".") == wrangler_config.app
+                      and path != wrangler_config.path]
+            if others:
+                message = (f"CI deploys {code(wrangler_config.app)} with "
+                           + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
+                           + ", not with this config")
             if unread:  # scripts of the repository a step runs may deploy it
-                message = (message.replace("no CI workflow", "no deploy step the audit reads", 1)
-                           + f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
-                             " which may deploy it")
+                message += (f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
+                            " which may deploy it")
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=message, remediation="Deploy each app from a CI workflow")
+                message=message, remediation=(
+                    f"Deploy {code(wrangler_config.path)} from a CI workflow, or delete it if"
+                    f" {code(others[0][0])} is the config that runs" if others
+                    else "Deploy each app from a CI workflow"))
         # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
         # `cat > wrangler.prod.toml << EOF`) is there when it runs; so is one a build writes
         # (the Cloudflare Vite plugin's `dist/<worker>/wrangler.json`).
