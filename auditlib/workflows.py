@@ -1122,6 +1122,8 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             targets = _targets(where, folder)
             if targets not in selected:
                 selected[targets] = _selected(targets, packages)
+            if _unknown(targets):
+                found["unknown"].add(command)
             # npm runs a script's `pre` and `post` scripts around it (pnpm and yarn 2+ do not)
             hooks = ("pre", "", "post") if _runner_name(command) == "npm" else ("",)
             for package in selected[targets]:
@@ -1140,10 +1142,14 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             if paths and selected[targets]:
                 named = {_inside(package, path) for package in selected[targets] for path in paths}
                 found["folders"] |= named - {None}
+                if None in named or _unknown(targets):
+                    found["unknown"].add(command)
                 continue
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
             found["folders"] |= {_inside(folder, value) for kind, value in where
                                  if kind == "folder"} - {None}
+            if _unknown(targets):
+                found["unknown"].add(command)
             continue
         named = {_inside(folder, value) for value in _FOLDER_ARGUMENT.findall(command)}
         names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command) if "$" not in value}
@@ -1154,6 +1160,8 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # `--name api-preview` renames what wrangler deploys: the config it finds up from
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
+        if None in (named or {folder}):  # `cd apps/$app`, `--config "$CONFIG"`
+            found["unknown"].add(command)
 
 
 def _targets(where: list[tuple[str, str]], folder: str | None) -> frozenset[tuple[str, str | None]]:
@@ -1164,6 +1172,12 @@ def _targets(where: list[tuple[str, str]], folder: str | None) -> frozenset[tupl
              ("every" if kind == "turbo" else kind, value) for kind, value in where]
     return frozenset((kind, _inside(folder, value, glob=True) if kind == "folder" else value)
                      for kind, value in where) or frozenset({("cwd", folder)})
+
+
+def _unknown(targets: frozenset[tuple[str, str | None]]) -> bool:
+    """Whether a runner's `targets` are known only at run time (`--filter
+    @org/${{ matrix.pkg }}`, a folder not known)."""
+    return any(value is None or "$" in value for kind, value in targets if kind != "except")
 
 
 def _action_script(given: dict[str, Any]) -> str:
@@ -1219,8 +1233,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
-    found: dict[str, set[Any]] = {"folders": set(), "names": set()}
+    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set()}
     configs: dict[str, Location] = {}
+    unknown: dict[tuple[str, Location], None] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
@@ -1237,7 +1252,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                   else "\n".join(f"wrangler {line}" for line in deploy.command.partition(
                       ": wrangler ")[2].splitlines() if line.strip()) if deploy.tool == PAGES_ACTION
                   else str(source.get("run", deploy.command)))
-        lines = shell_lines(script)
+        lines = _unrolled(shell_lines(script))
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination, exported in itertools.islice(itertools.product(
@@ -1252,12 +1267,36 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
+                found["unknown"] = set()
                 _deploys([command for line in expanded for command in segments(line)], where,
                          scripts, found, packages or {})
                 for path in sorted(path for path in found["folders"] if names_config(path)):
                     configs.setdefault(path, deploy.location)
+                if found["unknown"]:
+                    unknown.setdefault((deploy.command, deploy.location))
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
                     configs=tuple(sorted(configs.items())),
                     missing_configs=tuple(sorted((path, step) for path, step in configs.items()
-                                                 if not exists(path))))
+                                                 if not exists(path))),
+                    unknown=tuple(unknown))
 
+
+# `for app in api web; do`: a loop over words written out (no `$`, glob or quote).
+_LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([\w./@:-]+(?:[ \t]+[\w./@:-]+)*)\s*(?:;|\n)\s*do\b"
+                   r"((?:(?!\bfor\b|\bdone\b).)*)\bdone\b", re.DOTALL)
+
+
+def _unrolled(lines: list[str]) -> list[str]:
+    """A script's lines with each loop over words written out (`for app in api web; do
+    …; done`) as its commands once for each word, the word in place of its variable;
+    inner loops first."""
+    def unroll(loop: re.Match[str]) -> str:
+        name = re.compile(rf"\$\{{?{loop[1]}\}}?(?!\w)")
+        # a word holds no `\`: it is its own replacement
+        return "\n".join(name.sub(word, loop[3]) for word in loop[2].split())
+    script, count = "\n".join(lines), 1
+    for _depth in range(10):  # inner loops first, then the loops around them
+        if not count:
+            break
+        script, count = _LOOP.subn(unroll, script)
+    return script.split("\n")

@@ -1561,6 +1561,55 @@ def test_cf015_a_config_named_to_what_a_runner_runs_is_from_its_package(
     assert (found == []) is deployed
 
 
+RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"
+            " `@org/{app}` or `apps/{app}` not named by a deploy step); it does not read which"
+            " app `{command}` (`.github/workflows/ship.yml:{line}`) deploys, known only at run"
+            " time, which may deploy it")
+
+
+@pytest.mark.parametrize(("step", "command", "line"), [
+    pytest.param("run: pnpm --filter @org/${{ matrix.pkg }} run deploy",
+                 "pnpm --filter @org/${{ matrix.pkg }} run deploy", 9, id="fromJSON-matrix"),
+    pytest.param("run: for app in apps/*; do (cd \"$app\" && npx wrangler deploy); done",
+                 'for app in apps/*; do (cd "$app" && npx wrangler deploy); done', 9,
+                 id="a-loop-over-a-glob"),
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n"
+                 "    workingDirectory: apps/${{ matrix.pkg }}",
+                 "cloudflare/wrangler-action@v3: wrangler deploy", 9, id="action"),
+])
+def test_cf015_a_deploy_known_only_at_run_time_may_deploy_it(
+        tmp_path: Path, make_repo: MakeRepo, step: str, command: str, line: int) -> None:
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(
+        step, head="    strategy:\n      matrix:\n        pkg: ${{ fromJSON(needs.a.outputs.apps) }}\n")}
+    found = {f.location.path: f.message for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert found["apps/web/wrangler.toml"] == RUN_TIME.format(app="web", command=command, line=line)
+    assert set(found) == {f"apps/{app}/wrangler.toml" for app in ("web", "api", "docs")} | {
+        "apps/web/workers/cron/wrangler.toml"}
+
+
+def test_cf015_a_script_not_read_and_a_deploy_known_at_run_time(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(
+        "run: make deploy\nrun: npx wrangler deploy --config \"$CONFIG\"")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message.endswith(
+        "; it does not read what `make deploy` (`.github/workflows/ship.yml:6`) runs, nor which app"
+        ' `npx wrangler deploy --config "$CONFIG"` (`.github/workflows/ship.yml:7`) deploys, known'
+        " only at run time, which may deploy it")
+
+
+@pytest.mark.parametrize("step", [
+    "run: for app in web api; do (cd apps/$app && npx wrangler deploy); done",
+    "run: |\n    for app in web api\n    do\n      cd apps/${app}\n      npx wrangler deploy\n"
+    "      cd -\n    done",
+    "run: |\n    for group in apps; do\n      for app in web api; do\n"
+    "        npx wrangler deploy --config $group/$app/wrangler.toml\n      done\n    done",
+])
+def test_cf015_a_loop_over_words_deploys_each(tmp_path: Path, make_repo: MakeRepo, step: str) -> None:
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(step)}
+    assert flagged_apps(tmp_path, make_repo, files) == {"docs", "cron"}
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

@@ -50,9 +50,11 @@ entries as GitHub adds them), `${{ env.KEY }}` (also each value an earlier step 
 writes, `echo "KEY=prod" >> $GITHUB_ENV`), `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
 first operand of `${{ inputs.app || 'web' }}` that is not empty, and GitHub's if/else
-(`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a target known only
-at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
-(CF000), no app is reported: that workflow may deploy it.
+(`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a shell loop over words
+written out (`for app in api web; do`) is read once for each word. A target known only at
+run time (`fromJSON(...)`, a loop over a glob, `cd apps/$app`) names no app: the finding
+names the step, which may deploy it. While a workflow cannot be read (CF000), no app is
+reported: that workflow may deploy it.
 
 A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh api`,
 `bash scripts/deploy.sh`, `make deploy-web`), and a job that calls another repository's
@@ -109,8 +111,14 @@ class AppNotDeployedByCi(Rule):
             return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
         unread = [run for workflow in facts.workflows for run in workflow.script_runs]
-        shown = [f"{code(run.command)} ({code(run.location)})" for run in unread[:3]]
-        scripts = ", ".join(shown) + (f" and {len(unread) - len(shown)} more" if unread[3:] else "")
+        # What the audit does not read, which may deploy it: scripts of the repository a
+        # step runs, and deploys whose target is known only at run time.
+        hedge = ", nor ".join(part for part in (
+            unread and f"what {_some([(run.command, run.location) for run in unread])}"
+                       f" run{'s' if len(unread) == 1 else ''}",
+            found.unknown and f"which app {_some(list(found.unknown))}"
+                              f" deploy{'s' if len(found.unknown) == 1 else ''}, known only at"
+                              " run time") if part)
         deploys = deployed_by_ci(facts)
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
@@ -122,7 +130,7 @@ class AppNotDeployedByCi(Rule):
             why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
-            if unread:
+            if hedge:
                 message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
             # Its folder deployed with another of its configs (`-c wrangler.worker.json`)
             others = [(path, step) for path, step in found.configs
@@ -132,9 +140,8 @@ class AppNotDeployedByCi(Rule):
                 message = (f"CI deploys {code(wrangler_config.app)} with "
                            + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
                            + ", not with this config")
-            if unread:  # scripts of the repository a step runs may deploy it
-                message += (f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
-                            " which may deploy it")
+            if hedge:
+                message += f"; it does not read {hedge}, which may deploy it"
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=message, remediation=(
@@ -153,6 +160,12 @@ class AppNotDeployedByCi(Rule):
                     message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
                             " repository: wrangler fails there, unless an earlier step makes it",
                     remediation=f"Commit {code(path)}, or correct the config the deploy names")
+
+
+def _some(runs: list[tuple[str, Location]]) -> str:
+    """The first three commands, each with its line, and how many more."""
+    shown = [f"{code(command)} ({code(location)})" for command, location in runs[:3]]
+    return ", ".join(shown) + (f" and {len(runs) - len(shown)} more" if runs[3:] else "")
 
 
 def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
