@@ -233,6 +233,14 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     packages = {folder: ((scripts_of.get(folder) or targets_of[folder])[0], {
         **targets_of.get(folder, (None, {}))[1], **scripts_of.get(folder, (None, {}))[1]})
         for folder in folders if folder in scripts_of or folder in targets_of}
+    # The workspace's other packages, by their name only: a runner may run wrangler in one
+    # (`pnpm --filter @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
+    # One that cannot be read is no app's, and is not reported.
+    workspace = sorted(path for path in repofiles.select(files, ("package.json",))
+                    if (posixpath.dirname(path) or ".") not in packages and not among_tests(path)
+                    and not repofiles.in_excluded_dir(path))
+    packages |= {posixpath.dirname(path) or ".": (found[0], {}) for path, found in _read_each(
+        repo, workspace, lambda path, text: (path, _package(path, text)), []) if found is not None}
     # A script deploys with wrangler, or by running another that does: of its own package,
     # or of another (`"release": "pnpm --filter @org/api run deploy"`).
     own = {folder: workflows.deploying_scripts(scripts) for folder, (_name, scripts) in

@@ -194,12 +194,16 @@ class Deployed:
     """What the CI deploy steps deploy (rule CF015): the folders they deploy from or name
     (`.` the root, or a config's path), the package scripts they run read as the commands
     they run in their package's folder, and the names they give (wrangler `name`,
-    project). And the config files a deploy names (`--config wrangler.prod.toml`) that the
-    repository does not hold, each with the first deploy step that names it."""
+    project). The config files a deploy names (`--config wrangler.prod.toml`), and those of
+    them the repository does not hold, each with the first deploy step that names it. And
+    the deploy steps (command, step) whose target is known only at run time (`--filter
+    @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`)."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    configs: tuple[tuple[str, Location], ...] = ()
     missing_configs: tuple[tuple[str, Location], ...] = ()
+    unknown: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

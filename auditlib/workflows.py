@@ -314,9 +314,10 @@ def runs_script(command: str) -> bool:
     return bool(words) and _SCRIPT_FILE.fullmatch(words[0]) is not None
 
 
-# A command that may write a file, perhaps run with sudo; and an option that makes it edit
-# its files in place (`sed -i`, `-i.bak`, `perl -pi`, `yq -i`, `--in-place`).
-_EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk)(?=\s|$)")
+# A command that may write a file, perhaps run with sudo (also through a redirect: `cat >
+# f << EOF`, `echo … > f`); and an option that makes it edit its files in place (`sed -i`,
+# `-i.bak`, `perl -pi`, `yq -i`, `--in-place`; `tee` writes the files it names).
+_EDITOR = re.compile(r"(?:sudo\s+)?(sed|perl|envsubst|yq|jq|awk|cat|echo|printf|tee)(?=\s|$)")
 _IN_PLACE = {"sed": re.compile(r"-[nErsuz]*i\S*|--in-place\S*"),  # `-i`, `-Ei`, `-i.bak`
              "perl": re.compile(r"-[pnlaw0-9]*i\S*"),  # `-pi`, `-i.bak`; not `-Mstrict`
              "yq": re.compile(r"-i|--inplace"), "awk": re.compile(r"inplace")}  # gawk `-i inplace`
@@ -326,13 +327,14 @@ _WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
 def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> list[FileEdit]:
     """The commands of a `run:` step that write files, with the files they write: in place,
-    redirected (`> FILE`), or moved to after on the same line (`> tmp && mv tmp FILE`), from
-    the folder each runs in (after a `cd`, but for one in a subshell once it has ended)."""
+    redirected (`> FILE`, a heredoc's `cat > FILE << EOF`), copied or moved to (`cp a FILE`),
+    or moved to after on the same line (`> tmp && mv tmp FILE`), from the folder each runs
+    in (after a `cd`, but for one in a subshell once it has ended)."""
     found: list[FileEdit] = []
     folders = [directory]  # a subshell's `cd` ends with it
     for line, text in _commands(_get(step, "run")):
         first = len(found)  # the edits of this line
-        for segment in segments(text):
+        for segment in segments(text, printed=True):
             if segment in ("(", ")"):
                 folders = [*folders, folders[-1]] if segment == "(" else folders[:-1] or folders
                 continue
@@ -341,15 +343,28 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
             here = folders[-1]
             if names[:1] == ["cd"] and len(names) > 1:
                 folders[-1] = _at(here, names[1]) or here
-            elif names[:1] == ["mv"] and len(names) == 3:
+            elif names[:1] == ["mv"] and len(names) == 3 and any(
+                    _at(here, names[1]) in edit.writes for edit in found[first:]):
                 for number, edit in enumerate(found[first:], first):
                     if _at(here, names[1]) in edit.writes:
                         found[number] = dataclasses.replace(edit, writes=(*edit.writes, _at(here, names[2])))
+            elif names[:1] in (["cp"], ["mv"]):
+                operands = [name for word, name in zip(words[1:], names[1:], strict=True)
+                            if not word[0] and not name.startswith("-")]
+                target = operands[-1] if operands[1:] else ""
+                # into a folder (`cp a b dist/`): each file by its name there
+                into = target.endswith("/") or target == "." or len(operands) > 2
+                files = {_at(here, posixpath.join(target, posixpath.basename(source)) if into
+                             else target) for source in operands[:-1]} - {""}
+                if files:
+                    found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
+                                          step=index, command=segment, writes=tuple(sorted(files))))
             elif editor := _EDITOR.match(segment):
                 option = _IN_PLACE.get(editor[1])
-                in_place = option is not None and any(not word[0] and option.fullmatch(name)
-                                                      for word, name in zip(words, names, strict=True))
-                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1]) if word[0]}
+                in_place = editor[1] == "tee" or (option is not None and any(
+                    not word[0] and option.fullmatch(name) for word, name in zip(words, names, strict=True)))
+                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1])
+                         if word[0] and not names[number + 1].startswith("&")}  # not `>&2`
                 if in_place:  # its files: the words that are no option
                     files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)
                               if not word[0] and not name.startswith("-")}
@@ -501,12 +516,12 @@ def _deploy(step: yaml.Node, scripts: Collection[str],
 _KEPT = re.compile(r"""\$\{\{[^}]*\}\}|"(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
-def segments(line: str) -> list[str]:
+def segments(line: str, printed: bool = False) -> list[str]:
     """The commands of a shell line, in order (`cd apps/web && npx wrangler deploy`, each
     command of a pipe), the
-    comments and printed text (`echo`) left out; a subshell's start and end are the
-    commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written as one
-    word) and quoted text are never split."""
+    comments and, unless `printed`, printed text (`echo`) left out; a subshell's start and
+    end are the commands `(` and `)`. An expression (`${{ inputs.app || 'web' }}`, written
+    as one word) and quoted text are never split."""
     kept: list[str] = []
 
     def keep(found: re.Match[str]) -> str:
@@ -524,7 +539,7 @@ def segments(line: str) -> list[str]:
         closed = len(command) - len(command.rstrip(")"))
         command = re.sub(r"\0(\d+)\0", lambda m: kept[int(m[1])], command.rstrip(")").strip())
         found += ["("] * opened
-        if command and not _NOT_RUN.match(command):
+        if command and not (command.startswith("#") if printed else _NOT_RUN.match(command)):
             found.append(command)
         found += [")"] * closed
     return found
@@ -652,7 +667,17 @@ def _masked(command: str) -> str:
 def runner_where(command: str) -> list[tuple[str, str]]:
     """Where a package manager runs a binary (`pnpm -F web exec wrangler deploy`,
     `yarn workspace @org/web wrangler deploy`), as package_run says it; [] when none does."""
-    return _runner(_RUNNER.search(_masked(command).partition("wrangler")[0]), command)[1]
+    return _runner(_RUNNER.search(_masked(command).partition("wrangler")[0]), command[
+        :_tool_start(command)])[1]
+
+
+def _tool_start(command: str) -> int:
+    """Where the deploy tool a command runs is named (`wrangler …` in `pnpm -F web exec
+    wrangler deploy --cwd x`): its own options follow, not the runner's; the end without
+    one."""
+    spoken = _KEPT.sub(lambda found: "_" * len(found[0]), command)
+    return min((found.start() for _tool, pattern in DEPLOY_COMMANDS
+                if (found := pattern.search(spoken))), default=len(command))
 
 
 def _runner(runner: re.Match[str] | None, command: str) -> tuple[tuple[str, ...],
@@ -1094,14 +1119,11 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         run = package_run(command) if tool.startswith("package script") else None
         if run is not None:
             run_scripts, where = run
-            # turbo 2 run inside a package runs the task of that package only
-            where = [("folder", "." if folder else "$") if kind == "turbo" and folder != "." else
-                     ("every" if kind == "turbo" else kind, value) for kind, value in where]
-            targets = frozenset((kind, _inside(folder, value, glob=True) if kind == "folder"
-                                 else value) for kind, value in where) or frozenset(
-                                     {("cwd", folder)})
+            targets = _targets(where, folder)
             if targets not in selected:
                 selected[targets] = _selected(targets, packages)
+            if _unknown(targets):
+                found["unknown"].add(command)
             # npm runs a script's `pre` and `post` scripts around it (pnpm and yarn 2+ do not)
             hooks = ("pre", "", "post") if _runner_name(command) == "npm" else ("",)
             for package in selected[targets]:
@@ -1111,9 +1133,23 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                             run_script(package, hook + script, command.partition(" -- ")[2])
             continue
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
+            # `--config ../cf/wrangler.jsonc` (and `--cwd`) from the folder of each package
+            # it runs in, as the runner runs it there
+            paths = _FOLDER_ARGUMENT.findall(command[_tool_start(command):])
+            targets = _targets(where, folder)
+            if paths and targets not in selected:
+                selected[targets] = _selected(targets, packages)
+            if paths and selected[targets]:
+                named = {_inside(package, path) for package in selected[targets] for path in paths}
+                found["folders"] |= named - {None}
+                if None in named or _unknown(targets):
+                    found["unknown"].add(command)
+                continue
             found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
             found["folders"] |= {_inside(folder, value) for kind, value in where
                                  if kind == "folder"} - {None}
+            if _unknown(targets):
+                found["unknown"].add(command)
             continue
         named = {_inside(folder, value) for value in _FOLDER_ARGUMENT.findall(command)}
         names = {value.strip("\"'") for value in _NAME_ARGUMENT.findall(command) if "$" not in value}
@@ -1124,6 +1160,24 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # `--name api-preview` renames what wrangler deploys: the config it finds up from
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
+        if None in (named or {folder}):  # `cd apps/$app`, `--config "$CONFIG"`
+            found["unknown"].add(command)
+
+
+def _targets(where: list[tuple[str, str]], folder: str | None) -> frozenset[tuple[str, str | None]]:
+    """Where a runner run in `folder` runs (package_run's `where`), its folders taken from
+    there: the package the folder is in when it names none."""
+    # turbo 2 run inside a package runs the task of that package only
+    where = [("folder", "." if folder else "$") if kind == "turbo" and folder != "." else
+             ("every" if kind == "turbo" else kind, value) for kind, value in where]
+    return frozenset((kind, _inside(folder, value, glob=True) if kind == "folder" else value)
+                     for kind, value in where) or frozenset({("cwd", folder)})
+
+
+def _unknown(targets: frozenset[tuple[str, str | None]]) -> bool:
+    """Whether a runner's `targets` are known only at run time (`--filter
+    @org/${{ matrix.pkg }}`, a folder not known)."""
+    return any(value is None or "$" in value for kind, value in targets if kind != "except")
 
 
 def _action_script(given: dict[str, Any]) -> str:
@@ -1179,8 +1233,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
-    found: dict[str, set[Any]] = {"folders": set(), "names": set()}
-    missing: dict[str, Location] = {}
+    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set()}
+    configs: dict[str, Location] = {}
+    unknown: dict[tuple[str, Location], None] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
         workflow = workflows.get(deploy.workflow, {})
@@ -1197,7 +1252,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                   else "\n".join(f"wrangler {line}" for line in deploy.command.partition(
                       ": wrangler ")[2].splitlines() if line.strip()) if deploy.tool == PAGES_ACTION
                   else str(source.get("run", deploy.command)))
-        lines = shell_lines(script)
+        lines = _unrolled(shell_lines(script))
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination, exported in itertools.islice(itertools.product(
@@ -1212,11 +1267,36 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
-                before = set(found["folders"])
+                found["unknown"] = set()
                 _deploys([command for line in expanded for command in segments(line)], where,
                          scripts, found, packages or {})
-                for path in sorted(found["folders"] - before):
-                    if names_config(path) and not exists(path):
-                        missing.setdefault(path, deploy.location)
+                for path in sorted(path for path in found["folders"] if names_config(path)):
+                    configs.setdefault(path, deploy.location)
+                if found["unknown"]:
+                    unknown.setdefault((deploy.command, deploy.location))
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
-                    missing_configs=tuple(sorted(missing.items())))
+                    configs=tuple(sorted(configs.items())),
+                    missing_configs=tuple(sorted((path, step) for path, step in configs.items()
+                                                 if not exists(path))),
+                    unknown=tuple(unknown))
+
+
+# `for app in api web; do`: a loop over words written out (no `$`, glob or quote).
+_LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([\w./@:-]+(?:[ \t]+[\w./@:-]+)*)\s*(?:;|\n)\s*do\b"
+                   r"((?:(?!\bfor\b|\bdone\b).)*)\bdone\b", re.DOTALL)
+
+
+def _unrolled(lines: list[str]) -> list[str]:
+    """A script's lines with each loop over words written out (`for app in api web; do
+    …; done`) as its commands once for each word, the word in place of its variable;
+    inner loops first."""
+    def unroll(loop: re.Match[str]) -> str:
+        name = re.compile(rf"\$\{{?{loop[1]}\}}?(?!\w)")
+        # a word holds no `\`: it is its own replacement
+        return "\n".join(name.sub(word, loop[3]) for word in loop[2].split())
+    script, count = "\n".join(lines), 1
+    for _depth in range(10):  # inner loops first, then the loops around them
+        if not count:
+            break
+        script, count = _LOOP.subn(unroll, script)
+    return script.split("\n")

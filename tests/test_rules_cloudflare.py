@@ -1482,6 +1482,151 @@ def test_cf015_a_deploy_naming_a_config_that_is_not_there(
     assert all("is not in the repository" in f.message for f in found)
 
 
+@pytest.mark.parametrize("write", [
+    pytest.param("cat > wrangler.production.toml << EOF\n    name = \"web\"\n    EOF", id="heredoc"),
+    pytest.param("cat <<'EOF' > wrangler.production.toml\n    name = \"web\"\n    EOF",
+                 id="heredoc-redirected-after"),
+    pytest.param("echo 'name = \"web\"' > wrangler.production.toml", id="echo"),
+    pytest.param("printf 'name = \"%s\"\\n' web >> wrangler.production.toml", id="printf"),
+    pytest.param("echo 'name = \"web\"' | tee -a wrangler.production.toml", id="tee"),
+    pytest.param("cp wrangler.toml wrangler.production.toml", id="cp"),
+    pytest.param("mv wrangler.ci.toml wrangler.production.toml", id="mv"),
+    pytest.param("mkdir ci && cp -f wrangler.toml ci/", id="cp-into-a-folder"),
+])
+def test_cf015_a_config_an_earlier_step_writes_is_there(
+        tmp_path: Path, make_repo: MakeRepo, write: str) -> None:
+    """The first step (in apps/web) writes the config the second deploys: it is there."""
+    config = "ci/wrangler.toml" if write.endswith("/") else "wrangler.production.toml"
+    step = (f"run: |\n    {write}\n  working-directory: apps/web\n"
+            f"run: npx wrangler deploy --config {config}\n  working-directory: apps/web")
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    assert [f for f in findings(tmp_path, make_repo, files, "CF015")
+            if "is not in the repository" in f.message] == []
+
+
+def test_cf015_a_config_a_script_makes_is_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
+    step = ("run: ./scripts/make-config.sh wrangler.production.toml\n"
+            "run: npx wrangler deploy --config wrangler.production.toml\n"
+            "  working-directory: apps/web")
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(step)}
+    assert [f.location.start_line for f in findings(tmp_path, make_repo, files, "CF015")
+            if "is not in the repository" in f.message] == [7]
+
+
+@pytest.mark.parametrize("deploy", [
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy --config dist/server/wrangler.json", id="vite-plugin-output"),
+    pytest.param("run: npx wrangler deploy -c apps/web/build/worker/wrangler.json", id="build-folder"),
+])
+def test_cf015_a_config_a_build_writes_deploys_its_app(
+        tmp_path: Path, make_repo: MakeRepo, deploy: str) -> None:
+    """The Cloudflare Vite plugin writes `dist/<worker>/wrangler.json` from apps/web's
+    config: no finding that wrangler fails, and apps/web is deployed."""
+    files = {**WEB_APP, **DEPLOY_APP, ".github/workflows/ship.yml": job(
+        "run: npm run build\n  working-directory: apps/web\n" + deploy)}
+    check(findings(tmp_path, make_repo, files, "CF015"),
+          [("apps/deploy/wrangler.toml", None, "deploy")], Severity.P2)
+
+
+def test_cf015_a_config_a_build_writes_is_not_deployed_from_elsewhere(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`apps/api/dist/…` deploys apps/api, which has no config: apps/web is not deployed."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(
+        "run: npx wrangler deploy -c apps/api/dist/server/wrangler.json")}
+    check(findings(tmp_path, make_repo, files, "CF015"), NOT_DEPLOYED, Severity.P2)
+
+
+def test_cf015_another_config_of_the_folder_is_deployed(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """apps/web is deployed with `-c wrangler.worker.json`: its default config is not what
+    runs, which the finding says, not that nothing names apps/web."""
+    files = {**WEB_APP, "apps/web/wrangler.worker.toml": 'name = "storefront"\nmain = "w.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/web\n"
+                 "    command: deploy -c wrangler.worker.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.severity) == ("apps/web/wrangler.toml", Severity.P2)
+    assert found.message == ("CI deploys `apps/web` with `apps/web/wrangler.worker.toml`"
+                             " (`.github/workflows/ship.yml:6`), not with this config")
+    assert "wrangler.worker.toml" in found.remediation
+
+
+PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
+            "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}
+EXEC = "pnpm --filter=@x/site exec {tool} deploy --config ../../platforms/cf/wrangler.jsonc"
+
+
+@pytest.mark.parametrize(("step", "script", "deployed"), [
+    pytest.param(EXEC.format(tool="wrangler"), "", True, id="exec"),
+    pytest.param(EXEC.format(tool="opennextjs-cloudflare"), "", True, id="exec-opennext"),
+    pytest.param("pnpm -F @x/site exec wrangler deploy --cwd ../../platforms/cf", "", True,
+                 id="exec-cwd"),
+    pytest.param("pnpm --filter=@x/cf run deploy", EXEC.format(tool="wrangler"), True,
+                 id="a-package-script"),
+    pytest.param("pnpm --filter=@x/site exec wrangler deploy --config wrangler.jsonc", "", False,
+                 id="a-config-of-the-package-run-in"),
+])
+def test_cf015_a_config_named_to_what_a_runner_runs_is_from_its_package(
+        tmp_path: Path, make_repo: MakeRepo, step: str, script: str, deployed: bool) -> None:
+    """pnpm runs `exec` in the package it selects (apps/site): `--config` is taken from
+    there, as `cd apps/site && wrangler deploy --config …` takes it."""
+    files = {**PLATFORM, "platforms/cf/package.json": json.dumps(
+        {"name": "@x/cf", "scripts": {"deploy": script or "wrangler deploy"}}),
+             ".github/workflows/ship.yml": job(f"run: {step}")}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")
+             if f.location.path == "platforms/cf/wrangler.jsonc"]
+    assert (found == []) is deployed
+
+
+RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"
+            " `@org/{app}` or `apps/{app}` not named by a deploy step); it does not read which"
+            " app `{command}` (`.github/workflows/ship.yml:{line}`) deploys, known only at run"
+            " time, which may deploy it")
+
+
+@pytest.mark.parametrize(("step", "command", "line"), [
+    pytest.param("run: pnpm --filter @org/${{ matrix.pkg }} run deploy",
+                 "pnpm --filter @org/${{ matrix.pkg }} run deploy", 9, id="fromJSON-matrix"),
+    pytest.param("run: for app in apps/*; do (cd \"$app\" && npx wrangler deploy); done",
+                 'for app in apps/*; do (cd "$app" && npx wrangler deploy); done', 9,
+                 id="a-loop-over-a-glob"),
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n"
+                 "    workingDirectory: apps/${{ matrix.pkg }}",
+                 "cloudflare/wrangler-action@v3: wrangler deploy", 9, id="action"),
+])
+def test_cf015_a_deploy_known_only_at_run_time_may_deploy_it(
+        tmp_path: Path, make_repo: MakeRepo, step: str, command: str, line: int) -> None:
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(
+        step, head="    strategy:\n      matrix:\n        pkg: ${{ fromJSON(needs.a.outputs.apps) }}\n")}
+    found = {f.location.path: f.message for f in findings(tmp_path, make_repo, files, "CF015")}
+    assert found["apps/web/wrangler.toml"] == RUN_TIME.format(app="web", command=command, line=line)
+    assert set(found) == {f"apps/{app}/wrangler.toml" for app in ("web", "api", "docs")} | {
+        "apps/web/workers/cron/wrangler.toml"}
+
+
+def test_cf015_a_script_not_read_and_a_deploy_known_at_run_time(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(
+        "run: make deploy\nrun: npx wrangler deploy --config \"$CONFIG\"")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message.endswith(
+        "; it does not read what `make deploy` (`.github/workflows/ship.yml:6`) runs, nor which app"
+        ' `npx wrangler deploy --config "$CONFIG"` (`.github/workflows/ship.yml:7`) deploys, known'
+        " only at run time, which may deploy it")
+
+
+@pytest.mark.parametrize("step", [
+    "run: for app in web api; do (cd apps/$app && npx wrangler deploy); done",
+    "run: |\n    for app in web api\n    do\n      cd apps/${app}\n      npx wrangler deploy\n"
+    "      cd -\n    done",
+    "run: |\n    for group in apps; do\n      for app in web api; do\n"
+    "        npx wrangler deploy --config $group/$app/wrangler.toml\n      done\n    done",
+])
+def test_cf015_a_loop_over_words_deploys_each(tmp_path: Path, make_repo: MakeRepo, step: str) -> None:
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(step)}
+    assert flagged_apps(tmp_path, make_repo, files) == {"docs", "cron"}
+
+
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": 'main = "src/index.ts"\n'}, "CF015")
     assert found.message == ("no CI workflow deploys `wrangler.toml` (no deploy step runs in the"

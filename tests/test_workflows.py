@@ -217,3 +217,25 @@ def test_values_written_to_github_env() -> None:
     assert workflows._exported(job, 2) == [{"APP": "web"}, {"APP": "api"}]
     # 2 ** 31 sets of values: as many as the other combinations of a step are cut to, built lazily
     assert len(workflows._exported(job, 3)) == workflows._LIMIT
+
+
+@pytest.mark.parametrize(("script", "writes"), [
+    pytest.param("cat > wrangler.ci.toml << EOF\nname = \"w\"\nEOF", ["w/wrangler.ci.toml"],
+                 id="heredoc"),
+    pytest.param("cat <<-'EOF' > ../wrangler.ci.toml\nname = \"w\"\nEOF", ["wrangler.ci.toml"],
+                 id="heredoc-redirected-after"),
+    pytest.param('echo "name = w" > a.toml && printf "x" >> b.toml', ["w/a.toml", "w/b.toml"],
+                 id="echo-and-printf"),
+    pytest.param("envsubst < t.toml | tee -a a.toml b.toml", ["w/a.toml", "w/b.toml"], id="tee"),
+    pytest.param("cp -f wrangler.toml ci.toml; mv x.toml y.toml", ["w/ci.toml", "w/y.toml"],
+                 id="cp-and-mv"),
+    pytest.param("cp a.toml b.toml dist/", ["w/dist/a.toml", "w/dist/b.toml"], id="cp-into-a-folder"),
+    pytest.param("echo done >&2; echo \"A=1\" >> $GITHUB_ENV; cat a.toml; cp a.toml", [],
+                 id="writes-no-file"),
+])
+def test_files_a_step_writes(script: str, writes: list[str]) -> None:
+    """The files a `run:` step writes (FileEdit), from its folder (`w`)."""
+    text = workflow("      - working-directory: w\n        run: |\n"
+                    + "".join(f"          {line}\n" for line in script.split("\n")))
+    found, _steps = collect(PATH, text)
+    assert sorted(path for edit in found.edits for path in edit.writes) == sorted(writes)

@@ -25,7 +25,13 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
   or workflow's `defaults.run.working-directory`, the action's `workingDirectory`), also
   under another name (`--name api-preview`, `--project-name web-production`);
 - the app whose wrangler `name` it names (`--name`, `--project-name`), or whose package a
-  runner runs wrangler in (`pnpm -F web exec wrangler deploy`).
+  runner runs wrangler in (`pnpm -F web exec wrangler deploy`); a config or folder named
+  there is taken from the folder of each package the runner selects (`pnpm --filter
+  @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
+
+A config whose folder is deployed with another of its configs (`-c wrangler.worker.json`
+in `apps/web`) is reported all the same, as not what runs: the finding names the config
+deployed there and the step.
 
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
 packages it selects: by folder (`--filter ./apps/web`, `-C`, `--workspace apps/web`), by
@@ -44,9 +50,11 @@ entries as GitHub adds them), `${{ env.KEY }}` (also each value an earlier step 
 writes, `echo "KEY=prod" >> $GITHUB_ENV`), `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
 first operand of `${{ inputs.app || 'web' }}` that is not empty, and GitHub's if/else
-(`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a target known only
-at run time (`fromJSON(...)`, a shell loop) names no app. While a workflow cannot be read
-(CF000), no app is reported: that workflow may deploy it.
+(`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a shell loop over words
+written out (`for app in api web; do`) is read once for each word. A target known only at
+run time (`fromJSON(...)`, a loop over a glob, `cd apps/$app`) names no app: the finding
+names the step, which may deploy it. While a workflow cannot be read (CF000), no app is
+reported: that workflow may deploy it.
 
 A step that runs a script or a Makefile of the repository (`./scripts/deploy.sh api`,
 `bash scripts/deploy.sh`, `make deploy-web`), and a job that calls another repository's
@@ -58,7 +66,10 @@ audit cannot follow (`pnpm runx deploy-published-workers`).
 A deploy that names a config the repository does not hold (`--config
 wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
-`yq`, `jq`, ...) is not; one made otherwise (`cp`, a script) is reported all the same.
+`yq`, `jq`, ..., a heredoc `cat > wrangler.production.toml << EOF`, `echo` or `printf` into
+it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor is one in a
+build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin writes
+`dist/<worker>/wrangler.json`: it deploys the app whose folder holds that build folder.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -80,6 +91,7 @@ from collections.abc import Callable, Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
+from ..repofiles import in_excluded_dir
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app, unread_workflow
 
@@ -99,8 +111,14 @@ class AppNotDeployedByCi(Rule):
             return  # the workflow that could not be read may deploy them (CF000 says so)
         found = facts.deployed
         unread = [run for workflow in facts.workflows for run in workflow.script_runs]
-        shown = [f"{code(run.command)} ({code(run.location)})" for run in unread[:3]]
-        scripts = ", ".join(shown) + (f" and {len(unread) - len(shown)} more" if unread[3:] else "")
+        # What the audit does not read, which may deploy it: scripts of the repository a
+        # step runs, and deploys whose target is known only at run time.
+        hedge = ", nor ".join(part for part in (
+            unread and f"what {_some([(run.command, run.location) for run in unread])}"
+                       f" run{'s' if len(unread) == 1 else ''}",
+            found.unknown and f"which app {_some(list(found.unknown))}"
+                              f" deploy{'s' if len(found.unknown) == 1 else ''}, known only at"
+                              " run time") if part)
         deploys = deployed_by_ci(facts)
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
@@ -112,19 +130,31 @@ class AppNotDeployedByCi(Rule):
             why = (f"{' or '.join(code(n) for n in named)} not named by a deploy step" if named
                    else "no deploy step runs in the repository's root, and it has no name")
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
-            if unread:  # scripts of the repository a step runs may deploy it
-                message = (message.replace("no CI workflow", "no deploy step the audit reads", 1)
-                           + f"; it does not read what {scripts} run{'s' if len(unread) == 1 else ''},"
-                             " which may deploy it")
+            if hedge:
+                message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
+            # Its folder deployed with another of its configs (`-c wrangler.worker.json`)
+            others = [(path, step) for path, step in found.configs
+                      if (posixpath.dirname(path) or ".") == wrangler_config.app
+                      and path != wrangler_config.path]
+            if others:
+                message = (f"CI deploys {code(wrangler_config.app)} with "
+                           + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
+                           + ", not with this config")
+            if hedge:
+                message += f"; it does not read {hedge}, which may deploy it"
             yield cls.finding(
                 location=Location(path=wrangler_config.path), subject="deploy",
-                message=message, remediation="Deploy each app from a CI workflow")
-        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`)
-        # is there when it runs.
+                message=message, remediation=(
+                    f"Deploy {code(wrangler_config.path)} from a CI workflow, or delete it if"
+                    f" {code(others[0][0])} is the config that runs" if others
+                    else "Deploy each app from a CI workflow"))
+        # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
+        # `cat > wrangler.prod.toml << EOF`) is there when it runs; so is one a build writes
+        # (the Cloudflare Vite plugin's `dist/<worker>/wrangler.json`).
         written = {path for workflow in facts.workflows for edit in workflow.edits
                    for path in edit.writes}
         for path, step in found.missing_configs:
-            if path not in written:
+            if path not in written and not in_excluded_dir(path):
                 yield cls.finding(
                     location=step, subject=path,
                     message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
@@ -132,12 +162,22 @@ class AppNotDeployedByCi(Rule):
                     remediation=f"Commit {code(path)}, or correct the config the deploy names")
 
 
+def _some(runs: list[tuple[str, Location]]) -> str:
+    """The first three commands, each with its line, and how many more."""
+    shown = [f"{code(command)} ({code(location)})" for command, location in runs[:3]]
+    return ", ".join(shown) + (f" and {len(runs) - len(shown)} more" if runs[3:] else "")
+
+
 def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     """Whether a CI deploy step deploys a config: from its folder, by its own path
-    (`--config wrangler.prod.jsonc`), or by its name."""
+    (`--config wrangler.prod.jsonc`), or by its name. A config a build writes
+    (`--config dist/server/wrangler.json`, not in the repository) deploys the app whose
+    folder holds the build's."""
     found = facts.deployed
     folders = {c.app for c in facts.configs}
-    apps = {_app(path, folders) for path in found.folders}
+    built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
+    apps = {deepest_app(path, folders) if path in built else _app(path, folders)
+            for path in found.folders}
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
         package = wrangler_config.package
