@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -564,26 +565,46 @@ def _default(text: str, begin: int, value: str) -> tuple[int, str]:
     return lead, value[lead:].split("}")[0]
 
 
-# Where a config or a command gives a word or a number: after a quote (also escaped, in JSON
-# text) or `=` (`--var KEY=staging`), to a quote, a space or a line's end; or as a whole line
-# (of a multi-line string; also after an escaped `\n`), to a quote or the line's end. Not a
-# JSON key (`"staging": 1`).
-_GIVEN_WORD = (r"(?:(?<=[\"'=]){0}(?=\\?[\"']|\\[ntr]|\s|$)"
-               r"|(?:(?<=\\[ntr])|(?<![^\r\n])){0}(?=\\?[\"']|\\[ntr]|[\r\n]|$))(?!\\?\":)")
+# A word or a number given as a value, as a config or a command writes it: after a quote (also
+# escaped, in JSON text), `=` or `:` (`--var KEY:staging`), or a name after `--var`, to a
+# quote, a space, a line's end or `,;#]}`; after `: ` or `= ` (YAML, TOML), a diff's `+` or
+# `-`, or as the whole of a line (of a multi-line string or a block, a list item; also after
+# an escaped `\n`), to a quote, `;`, `#`, `,` or a line's end (after spaces). Not a JSON key
+# (`"a": 1`).
+_GIVEN_WORD = (r"(?:(?<=[\"'=:])|(?P<var>--var[ \t]+\w+[ \t]+)){0}(?=\\?[\"']|\\[ntr]|[\s,;#\]}}]|$)"
+               r"(?!\\?\":)|(?:(?<=[:=] )|(?<=\\[ntr])|(?P<line>(?:(?<![^\r\n])|(?<=[\s;])[+-])[ \t]*"
+               r"(?:[+-][ \t]*)?)){0}(?=\\?[\"']|\\[ntr]|[ \t]*(?:[\r\n;#,]|$))(?!\\?\":)")
+# A word or a number anywhere, as a whole word: not in `[env.staging]`, `base-shop-staging`
+# or a JSON key.
+_WORD = r"(?:(?<![\w.-])|(?<=\\[ntr])){0}(?![\w-])(?!\":)"
+
+
+@functools.cache
+def _own_words() -> frozenset[str]:
+    """The words of six letters or more that auditlib itself writes (its messages, rules and
+    documents), in lower case: read from its own source."""
+    root = Path(__file__).parent
+    return frozenset(word.lower() for path in (*root.glob("*.py"), *root.glob("rules/*.py"),
+                                               *root.glob("notebooks/*.ipynb"))
+                     for word in re.findall(r"[A-Za-z]{6,}", path.read_text(encoding="utf-8")))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret value, every token- or key-shaped string, the password of a
     URL, a Bearer token, a credential in a query or connection string and the value given to
     a secret's name (`API_TOKEN: abc123…`)
-    replaced by «redacted». A secret that is a word or a number (`staging`, `123456`) is
-    replaced where a config writes it, between quotes or alone on a line (of a multi-line
-    string), not in prose, `[env.staging]`, ``env `staging` ``, `wrangler secret put` or a
-    JSON key."""
+    replaced by «redacted». A secret that is a word or a number (`sunflower`, `123456`) is
+    replaced as a whole word, not in `[env.sunflower]` or a JSON key; one that auditlib
+    itself writes (`secret`, `production`) only where it is given as a value (`"secret"`,
+    `KEY: secret`), not in ``env `production` `` or `wrangler secret put`."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
-            text = (re.sub(_GIVEN_WORD.format(re.escape(secret)), REDACTED, text)
-                    if secret.isalpha() or secret.isdigit() else text.replace(secret, REDACTED))
+            if secret.isalpha() or secret.isdigit():
+                given = secret.isalpha() and secret.lower() in _own_words()
+                text = re.sub((_GIVEN_WORD if given else _WORD).format(re.escape(secret)),
+                              rf"\g<var>\g<line>{REDACTED}" if given else REDACTED, text)
+            else:
+                text = text.replace(secret, REDACTED)
     text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
     text = _sub(AUTHORIZATION, text, _authorization, _authorization_starts(text))

@@ -82,6 +82,12 @@ def test_cf001_a_binding_without_what_wrangler_requires_is_reported(
                                   " the config")
 
 
+def test_cf001_a_binding_without_a_name_is_said_to_have_none(tmp_path: Path, make_repo: MakeRepo) -> None:
+    config = 'name = "w"\nmain = "a.ts"\n[env.staging.vectorize]\nbinding = ""\n'  # QA s25c
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF001")
+    assert found.message.startswith("Vectorize index (no name) in `wrangler.toml` (env `staging`) has no")
+
+
 def test_cf001_says_what_an_id_looks_like(tmp_path: Path, make_repo: MakeRepo) -> None:
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": KV.format("__KV_ID__") + PLACED}, "CF001")
     assert found.message.endswith("(not shaped like an id, which is 32 hexadecimal digits)")

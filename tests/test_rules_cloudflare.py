@@ -215,6 +215,12 @@ def test_cf008_a_deleted_export_says_so(tmp_path: Path, make_repo: MakeRepo) -> 
      "`Cart` (CART_DO) was renamed to `Basket` in migration `v4` of `wrangler.toml`, and no"
      " `exports` entry declares it", "Set `class_name` of `CART_DO` to `Basket`, its name since then"),
     ('[[migrations]]\ntag = "v1"\nnew_classes = ["Cart"]\n[[migrations]]\ntag = "v2"\n'
+     'renamed_classes = [{ from = "Cart", to = "Basket" }]\n[[migrations]]\ntag = "v3"\n'
+     'deleted_classes = ["Basket"]\n',
+     "`Cart` (CART_DO) was renamed to `Basket` in migration `v2`, then deleted in migration `v3`"
+     " of `wrangler.toml`, and no `exports` entry declares it", "Add `Cart` to `new_sqlite_classes`"
+     " of a new `[[migrations]]` entry in `wrangler.toml`"),
+    ('[[migrations]]\ntag = "v1"\nnew_classes = ["Cart"]\n[[migrations]]\ntag = "v2"\n'
      'deleted_classes = ["Cart"]\n',
      "`Cart` (CART_DO) was deleted in migration `v2` of `wrangler.toml`, and no `exports` entry"
      " declares it", "Add `Cart` to `new_sqlite_classes` of a new `[[migrations]]` entry in"

@@ -280,8 +280,18 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " wrangler secret put `wrangler\nsecret put`", ["staging", "secret"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env `staging`) S = "{REDACTED}"'
      f" --var S={REDACTED} wrangler secret put `wrangler\nsecret put`"),
-    ('PASS = "123456"\nline 123456, id 0a123456b, "123456-7"', ["123456"],
-     f'PASS = "{REDACTED}"\nline 123456, id 0a123456b, "123456-7"'),
+    ('PASS = "123456"\nPASS = 123456\nline 123456, id 0a123456b, "123456-7"', ["123456"],
+     f'PASS = "{REDACTED}"\nPASS = {REDACTED}\nline {REDACTED}, id 0a123456b, "123456-7"'),
+    # ... as a value in YAML, a command, a block, a list, a diff (QA s25c)
+    ("env:\n  JWT_SECRET: secret\n  X: >\n    secret\n  - secret\nrun: wrangler deploy --var"
+     " JWT_SECRET:secret --var JWT_SECRET secret # old: JWT_SECRET = secret  # gone\n"
+     "DR008: -old; +secret; +  secret", ["secret"],
+     f"env:\n  JWT_SECRET: {REDACTED}\n  X: >\n    {REDACTED}\n  - {REDACTED}\nrun: wrangler deploy"
+     f" --var JWT_SECRET:{REDACTED} --var JWT_SECRET {REDACTED} # old: JWT_SECRET = {REDACTED}  # gone\n"
+     f"DR008: -old; +{REDACTED}; +  {REDACTED}"),
+    # a word auditlib never writes is replaced wherever it stands as a word
+    ('P = """ hunterx """ (hunterx) `hunterx` +hunterx [env.hunterx] a-hunterx', ["hunterx"],
+     f'P = """ {REDACTED} """ ({REDACTED}) `{REDACTED}` +{REDACTED} [env.hunterx] a-hunterx'),
     # credentials in a query string or a connection string, also as Markdown escapes them
     ("https://api.example.com/v1?access_token=abc123XYZ789&page=2 https://x.blob.core.windows"
      ".net/c?sv=2022-11-02&sig=AbCdEf123456%3D /v1?access\\_token=abc123XYZ789", [],

@@ -63,24 +63,26 @@ def migrated_classes(migrations: Any) -> set[str]:
 
 
 def removed_by(migrations: Any, class_name: str) -> tuple[str, str | None] | None:
-    """How the migrations last took `class_name` away, if they declared it ("renamed to
-    `New` in migration `v4`", "deleted in migration `v3`"), and its new name, if renamed."""
-    found: tuple[str, str | None] | None = None
-    declared = False
+    """How the migrations took `class_name` away, if they declared it ("renamed to `New` in
+    migration `v4`", "renamed to `New` in migration `v2`, then deleted in migration `v3`"),
+    and its name now, if it still lives under another."""
+    events: list[str] = []
+    name: str | None = None  # what the class is called now, while it lives
     for migration in migrations if isinstance(migrations, list) else ():
         if not isinstance(migration, dict):
             continue
         tag = f" in migration {code(str(migration.get('tag')))}" if "tag" in migration else ""
-        if any(class_name == str(name) for key in ("new_classes", "new_sqlite_classes")
-               for name in _listed(migration, key)):
-            declared, found = True, None
+        if any(class_name == str(new) for key in ("new_classes", "new_sqlite_classes")
+               for new in _listed(migration, key)):
+            events, name = [], class_name
         for renamed in _listed(migration, "renamed_classes"):
-            if isinstance(renamed, dict) and str(renamed.get("from")) == class_name and declared:
-                to = str(renamed.get("to"))
-                declared, found = False, (f"renamed to {code(to)}{tag}", to)
-        if class_name in map(str, _listed(migration, "deleted_classes")) and declared:
-            declared, found = False, (f"deleted{tag}", None)
-    return found
+            if isinstance(renamed, dict) and name is not None and str(renamed.get("from")) == name:
+                name = str(renamed.get("to"))
+                events.append(f"renamed to {code(name)}{tag}")
+        if name is not None and name in map(str, _listed(migration, "deleted_classes")):
+            events.append(f"deleted{tag}")
+            name = None
+    return (", then ".join(events), name) if events else None
 
 
 def _listed(migration: dict[str, Any], key: str) -> list[Any]:

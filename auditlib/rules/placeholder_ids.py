@@ -94,14 +94,15 @@ class PlaceholderResourceId(Rule):
                                      " set `CLOUDFLARE_ACCOUNT_ID` where it deploys"))
                 for binding in scope.bindings:
                     label = KINDS_BY_NAME[binding.kind].label
+                    named = f"{label} {code(binding.name)}" if binding.name else f"{label} (no name)"
                     for key in KINDS_BY_NAME[binding.kind].required:
                         if key not in binding.properties:
                             yield cls.finding(
                                 location=binding.location, subject=scoped(binding.name, scope),
-                                message=(f"{label} {code(binding.name)} in"
+                                message=(f"{named} in"
                                          f" {code(wrangler_config.path)}{where} has no {code(key)},"
                                          " which wrangler requires: it refuses the config"),
-                                remediation=f"Set {code(key)} of {label} {code(binding.name)} ({owner})")
+                                remediation=f"Set {code(key)} of {named} ({owner})")
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
@@ -113,7 +114,7 @@ class PlaceholderResourceId(Rule):
                             location=binding.location_of(key),
                             subject=scoped(f"{binding.name} {key}" if preview else binding.name,
                                            scope),
-                            message=(f"{label} {code(binding.name)} in {code(wrangler_config.path)}{where}"
+                            message=(f"{named} in {code(wrangler_config.path)}{where}"
                                      f" has a placeholder {code(key)} ({reason})"
                                      + (", which only `wrangler dev` uses" if preview else "")
                                      + _filled(filled)),
