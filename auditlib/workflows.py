@@ -1267,13 +1267,15 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
-                found["unknown"] = set()
+                this: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set()}
                 _deploys([command for line in expanded for command in segments(line)], where,
-                         scripts, found, packages or {})
-                for path in sorted(path for path in found["folders"] if names_config(path)):
+                         scripts, this, packages or {})
+                for path in sorted(path for path in this["folders"] if names_config(path)):
                     configs.setdefault(path, deploy.location)
-                if found["unknown"]:
+                if this["unknown"]:
                     unknown.setdefault((deploy.command, deploy.location))
+                for key, values in this.items():
+                    found[key] |= values
     return Deployed(folders=tuple(sorted(found["folders"])), names=tuple(sorted(found["names"])),
                     configs=tuple(sorted(configs.items())),
                     missing_configs=tuple(sorted((path, step) for path, step in configs.items()
