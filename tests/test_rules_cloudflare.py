@@ -1,4 +1,4 @@
-"""Rules CF007-CF018 on failing and passing fixture repositories (collect, then evaluate).
+"""Rules CF007-CF019 on failing and passing fixture repositories (collect, then evaluate).
 
 Each case lists the rule's findings as (path, line, subject); severity and outcome are
 checked for every finding.
@@ -2289,3 +2289,28 @@ def test_cf018_one_finding_for_a_name_declared_three_times(tmp_path: Path, make_
     assert found.message == ("`STORE` is declared 3 times in `wrangler.toml`: as a KV namespace (line 5),"
                              " an R2 bucket (line 9) and a var (line 13); wrangler refuses a config whose"
                              " bindings share a name")
+
+
+# CF019 legacy-config-key --------------------------------------------------------------------
+
+def test_cf019_wrangler_1_keys_are_reported_with_what_they_lose(tmp_path: Path, make_repo: MakeRepo) -> None:
+    config = ('name = "old"\ntype = "webpack"\nkv-namespaces = [\n  { binding = "CACHE", id = "'
+              + "0e0888a980cd46efa1d28aea3794b3ac" + '" },\n]\n[build.upload]\nformat = "service-worker"\n'
+              '[env.production]\nkv-namespaces = [{ binding = "A" }, { binding = "B" }]\n')
+    found = findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019")
+    assert sorted((f.location.start_line, f.severity, f.subject) for f in found) == [
+        (2, Severity.P2, "type"), (3, Severity.P1, "kv-namespaces"), (6, Severity.P2, "build.upload"),
+        (9, Severity.P1, "kv-namespaces (env production)")]
+    found.sort(key=lambda f: f.location.start_line or 0)
+    assert found[1].message == ("`wrangler.toml` declares `kv-namespaces`, which wrangler 2 and later do not"
+                                " read: `CACHE` is not bound")
+    assert found[3].message.endswith("`A`, `B` are not bound")
+    assert found[2].remediation.startswith("Replace `build.upload` with `main`")
+    assert found[1].remediation == "Rename `kv-namespaces` to `kv_namespaces`"
+
+
+def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
+    assert "CF019" in {rule.id for rule in RULES}  # else no finding proves nothing
+    config = ('name = "new"\nmain = "a.ts"\n[build]\ncommand = "npm run build"\n'
+              '[[kv_namespaces]]\nbinding = "CACHE"\n')
+    assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []

@@ -20,6 +20,7 @@ from .doc_status import DocVerifiedWithDrift
 from .durable_object_class import DurableObjectClassNotFound
 from .durable_object_migration import DurableObjectMigrationMissing
 from .environment_bindings import BindingMissingInEnvironment
+from .legacy_keys import LegacyConfigKey
 from .memory_fallback import MemoryFallback
 from .observability import ObservabilityDisabled
 from .pages_config import PagesConfigInvalid
@@ -53,6 +54,7 @@ RULES: tuple[type[Rule], ...] = (
     SuppressionWithoutReason,
     QueueConsumedTwice,
     BindingNameConflict,
+    LegacyConfigKey,
     DocHeaderInvalid,
     DocStale,
     DocVerifiedWithDrift,
