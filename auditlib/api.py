@@ -84,7 +84,7 @@ class Audit:
             "repo": self.facts.repo,
             "tool": {"name": "auditlib", "version": self.version},
             "audit_status": report.audit_status(self.facts, self.findings),
-            **({"verify_status": report.verify_status(self.findings)} if self.documents_only
+            **({"verify_status": report.verify_status(self.findings, self.facts)} if self.documents_only
                else {}),
             "counts": self.counts(),
             "changes": self.changes.to_dict() if self.changes else None,
@@ -208,7 +208,7 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     settings = config or load_config(root, Path(config_path) if config_path else None)
     settings = dataclasses.replace(settings, audit_date=when,
                                    doc_path=doc_path or settings.doc_path)
-    facts = collect(root, settings.probes)
+    facts = collect(root, settings.probes, doc_path=settings.doc_path)
     findings = evaluate(facts, config=settings)
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
     unread_paths = {problem.location.path for problem in unread(facts)}

@@ -297,7 +297,7 @@ def _verify(args: argparse.Namespace) -> int:
                              config=audit.config,
                              folder=folder if args.docs is not None else None)
         print(redact(text, audit.secrets()), end="")
-    return EXIT_OK if report.verify_status(audit.findings) == "CURRENT" else EXIT_FAILED
+    return EXIT_OK if report.verify_status(audit.findings, audit.facts) == "CURRENT" else EXIT_FAILED
 
 
 def _gate(findings: Sequence[dict[str, str]], fail_on: str | None) -> int:

@@ -402,10 +402,11 @@ def _read_nowhere(texts: dict[str, str], why: str) -> list[Suppression]:
 
 
 def collect(repo: str | Path, probes: Sequence[Probe] = (),
-            documents: Sequence[str] | None = None) -> Facts:
+            documents: Sequence[str] | None = None, doc_path: str | None = None) -> Facts:
     """Read the repository at `repo` into Facts, running `probes` beside the built-in ones
     and reading the claims of `documents` (repository-relative Markdown paths; by default
-    every document under docs/ that has a header block).
+    every document under docs/ that has a header block, and the audit document `doc_path`
+    wherever it is).
 
     Raises RepositoryError if it is not there.
     """
@@ -471,9 +472,10 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                                  and path not in texts and workflows.names_config(path)
                                  and not among_tests(path)], load, problems)
     configs = [_with_missing_entries(config, listed) for config in configs]
-    docs_found: list[Document] = _read_each(
-        root, hand_written(root, repofiles.select(files, docs.DOC_GLOBS)), docs.read_document,
-        problems)
+    found_docs = repofiles.select(files, docs.DOC_GLOBS)
+    found_docs += [doc_path] if doc_path in listed and doc_path not in found_docs else []
+    docs_found: list[Document] = _read_each(root, hand_written(root, found_docs),
+                                            docs.read_document, problems)
     unmatched: list[tuple[str, int]] = []
     code = _code_facts(root, configs, problems, probes,
                        codesearch.probe_matches(all_probes, searching, unmatched))

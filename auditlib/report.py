@@ -27,6 +27,7 @@ from .model import (
     LatencyMonitor,
     Location,
     Outcome,
+    Problem,
     Severity,
     WranglerConfig,
     places,
@@ -40,7 +41,7 @@ from .rules.durable_object_migration import migrated_classes
 from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
 from .secrets import redact
-from .wrangler import KINDS_BY_NAME
+from .wrangler import CONFIG_NAMES, KINDS_BY_NAME
 
 TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
                  "unknown": "Unknown (no `main` or `pages_build_output_dir`)"}
@@ -141,14 +142,21 @@ def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
     return "INCOMPLETE" if errors or facts.problems or not facts.configs else "VERIFIED"
 
 
-def verify_status(findings: Sequence[Finding]) -> str:
+def verify_status(findings: Sequence[Finding], facts: Facts) -> str:
     """`auditlib verify`'s word on the documents it checked: DRIFTED when a finding is open (a
     claim, a header, a review date, a document that could not be read); UNCHECKED when
-    none is but a rule could not run, so its claims were not checked; CURRENT otherwise. The
-    exit code is 1 for both of the first. audit_status says whether every input was read."""
+    none is but a rule could not run, or a wrangler config could not be read, so not every
+    claim was checked; CURRENT otherwise. The exit code is 1 for both of the first.
+    audit_status says whether every input was read."""
     outcomes = {f.outcome for f in findings}
-    return ("DRIFTED" if Outcome.FAIL in outcomes else "UNCHECKED" if Outcome.ERROR in outcomes
-            else "CURRENT")
+    return ("DRIFTED" if Outcome.FAIL in outcomes else "UNCHECKED"
+            if Outcome.ERROR in outcomes or _unread_configs(facts) else "CURRENT")
+
+
+def _unread_configs(facts: Facts) -> list[Problem]:
+    """The wrangler configs (and folders that may hold one) that could not be read."""
+    return [problem for problem in unread_inputs(facts)
+            if problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES]
 
 
 _code = code
@@ -986,15 +994,21 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                  "it holds no hand-written notes (keep blocks) to check")
               + "; `auditlib run --publish` regenerates the rest\n"
               for document in audit_facts.claims if document.generated]
+    # A config that could not be read: what the documents say of it was not checked.
+    configs = _unread_configs(audit_facts)
+    parts += [f"{problem.location}: not read ({problem.message}): what the documents say of it"
+              " was not checked\n" for problem in configs]
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
     others = len(open_findings) - drifted
-    unchecked = (f"; {counted(len(errors), 'rule')} could not run, so not every claim was"
-                 " checked" if errors else "")
+    unchecked = "; ".join([f"{counted(len(errors), 'rule')} could not run"] * bool(errors)
+                          + [f"{counted(len(configs), 'wrangler config')} could not be read"]
+                          * bool(configs))
+    unchecked = f"; {unchecked}, so not every claim was checked" if unchecked else ""
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"
                  f" ({counted(drifted, 'drifted claim')}"
                  + (f", {others} about headers, review dates or unread files" if others else "")
                  + f"){unchecked}\n" if open_findings else
-                 f"no drift found in {counted(documents, 'document')}{unchecked}\n" if errors else
+                 f"no drift found in {counted(documents, 'document')}{unchecked}\n" if unchecked else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
     return _terminal("".join(parts))  # the table shows documents' paths and headers

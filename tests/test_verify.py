@@ -195,6 +195,22 @@ def test_verify_json_says_whether_the_documents_hold_beside_the_audit_s_status(
     assert "verify_status" not in json.loads(auditlib.run_audit(repo, DATE).to_json())
 
 
+def test_a_config_that_could_not_be_read_leaves_the_document_unchecked(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a document says of a config that could not be parsed was not checked (QA s25e:
+    pkarl/pk2-sh, an uncommented `placement` without its comma)."""
+    config = next(path for path in sorted(repo.rglob("wrangler.toml")) if path.parent != repo)
+    config.write_text(config.read_text(encoding="utf-8") + "\n[placement\n", encoding="utf-8")
+    argv = ["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE]
+    code = cli.main(argv)
+    out = capsys.readouterr().out.splitlines()
+    name = config.relative_to(repo).as_posix()
+    assert code == 1 and any(line.startswith(f"{name}:") and "was not checked" in line for line in out)
+    assert out[-1].endswith("1 wrangler config could not be read, so not every claim was checked")
+    assert cli.main([*argv, "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["verify_status"] == "UNCHECKED"
+
+
 def test_a_rule_that_could_not_run_leaves_the_document_unchecked(
         repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A gate must not pass what it did not check: a drift rule that raised is no drift."""
@@ -568,3 +584,20 @@ def test_relative_paths_outside_the_current_folder_are_read_from_the_repository(
         f"auditlib: document not found: docs/{'a' * 300}.md",
         f"auditlib: --docs docs is not inside the repository {repo} (read from the current"
         f" folder; the repository's is {repo / 'docs'})"]
+
+
+def test_an_audit_document_outside_docs_is_checked(tmp_path: Path) -> None:
+    """The settings' doc_path is read wherever it is, not only under docs/ (QA s25e:
+    Olebioclimatic500/cloudflare-kv-worker's apps/api/ARCHITECTURE.md)."""
+    (tmp_path / "apps" / "api").mkdir(parents=True)
+    (tmp_path / "apps" / "api" / "wrangler.toml").write_text(
+        'name = "api"\nmain = "src/index.ts"\n[[d1_databases]]\nbinding = "WORKER_API_D1"\n'
+        'database_name = "api"\n', encoding="utf-8")
+    (tmp_path / "apps" / "api" / "ARCHITECTURE.md").write_text(
+        "Type: Architecture\nStatus: Active\nDomain: API\nLast-reviewed: 2026-11-01\n"
+        "Audit-status: UNVERIFIED\n\n# API\n\nThe worker is bound to a D1 database `MY_DB`.\n",
+        encoding="utf-8")
+    audit = auditlib.run_audit(tmp_path, DATE, doc_path="apps/api/ARCHITECTURE.md")
+    assert [(f.rule, f.location.path) for f in audit.findings if f.rule.startswith("DR")] == [
+        ("DR009", "apps/api/ARCHITECTURE.md")]
+    assert "There is no hand-written version" not in audit.markdown()
