@@ -565,18 +565,22 @@ def _default(text: str, begin: int, value: str) -> tuple[int, str]:
     return lead, value[lead:].split("}")[0]
 
 
-# A word or a number given as a value, as a config or a command writes it: after a quote (also
-# escaped, in JSON text), `=` or `:` (`--var KEY:staging`), or a name after `--var`, to a
-# quote, a space, a line's end or `,;#]}`; after `: ` or `= ` (YAML, TOML), a diff's `+` or
+# A word given as a value, as a config or a command writes it: right after a quote (also
+# escaped, in JSON text), `=`, `:` or `:-` (`--var KEY:staging`, `?env=staging&`, a shell
+# default `${KEY:-staging}`), a name after `--var` or `<<<`, to a quote, a space, a line's
+# end or `,;#&|)]}`; after `: ` or `= ` (any spaces: YAML, TOML), a bracket, a diff's `+` or
 # `-`, or as the whole of a line (of a multi-line string or a block, a list item; also after
-# an escaped `\n`), to a quote, `;`, `#`, `,` or a line's end (after spaces). Not a JSON key
-# (`"a": 1`).
-_GIVEN_WORD = (r"(?:(?<=[\"'=:])|(?P<var>--var[ \t]+\w+[ \t]+)){0}(?=\\?[\"']|\\[ntr]|[\s,;#\]}}]|$)"
-               r"(?!\\?\":)|(?:(?<=[:=] )|(?<=\\[ntr])|(?P<line>(?:(?<![^\r\n])|(?<=[\s;])[+-])[ \t]*"
-               r"(?:[+-][ \t]*)?)){0}(?=\\?[\"']|\\[ntr]|[ \t]*(?:[\r\n;#,]|$))(?!\\?\":)")
-# A word or a number anywhere, as a whole word: not in `[env.staging]`, `base-shop-staging`
-# or a JSON key.
+# an escaped `\n`), to a quote, one of `,;#&|)]}` or a line's end (after spaces). Not a
+# JSON key (`"a": 1`).
+_ANY_END = r"(?=\\?[\"']|\\[ntr]|[\s,;#&|)\]}}]|$)"
+_STRICT_END = r"(?=\\?[\"']|\\[ntr]|[ \t]*(?:[\r\n,;#&|)\]}}]|$))"
+_GIVEN_WORD = (r"(?:(?P<at>(?<=[\"'=:])|(?<=:-)|--var[ \t]+[\w-]+[ \t]+|<<<[ \t]*){0}" + _ANY_END
+               + r"|(?P<after>[:=][ \t]+|[\[{{(][ \t]*|(?<=\\[ntr])|(?:(?<![^\r\n])|(?<=[\s;])[+-])"
+               r"[ \t]*(?:[+-][ \t]*)?){0}" + _STRICT_END + r")(?!\\?\":)")
+# A word anywhere, as a whole word: not in `[env.staging]`, `base-shop-staging` or a JSON key;
+# a number wherever no digit goes on (`-p123456`).
 _WORD = r"(?:(?<![\w.-])|(?<=\\[ntr])){0}(?![\w-])(?!\":)"
+_NUMBER = r"(?<!\d){0}(?!\d)"
 
 
 @functools.cache
@@ -599,10 +603,12 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     `KEY: secret`), not in ``env `production` `` or `wrangler secret put`."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
-            if secret.isalpha() or secret.isdigit():
-                given = secret.isalpha() and secret.lower() in _own_words()
-                text = re.sub((_GIVEN_WORD if given else _WORD).format(re.escape(secret)),
-                              rf"\g<var>\g<line>{REDACTED}" if given else REDACTED, text)
+            if secret.isalpha() and secret.lower() in _own_words():
+                text = re.sub(_GIVEN_WORD.format(re.escape(secret)),
+                              rf"\g<at>\g<after>{REDACTED}", text)
+            elif secret.isalpha() or secret.isdigit():
+                text = re.sub((_WORD if secret.isalpha() else _NUMBER).format(re.escape(secret)),
+                              REDACTED, text)
             else:
                 text = text.replace(secret, REDACTED)
     text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))

@@ -280,8 +280,8 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " wrangler secret put `wrangler\nsecret put`", ["staging", "secret"],
      f'[env.staging] base-shop-staging {{"staging": 1}} (env `staging`) S = "{REDACTED}"'
      f" --var S={REDACTED} wrangler secret put `wrangler\nsecret put`"),
-    ('PASS = "123456"\nPASS = 123456\nline 123456, id 0a123456b, "123456-7"', ["123456"],
-     f'PASS = "{REDACTED}"\nPASS = {REDACTED}\nline {REDACTED}, id 0a123456b, "123456-7"'),
+    ('PASS = "123456"\nPASS = 123456\nmysql -p123456 -e x; line 1234567, 0.1234567', ["123456"],
+     f'PASS = "{REDACTED}"\nPASS = {REDACTED}\nmysql -p{REDACTED} -e x; line 1234567, 0.1234567'),
     # ... as a value in YAML, a command, a block, a list, a diff (QA s25c)
     ("env:\n  JWT_SECRET: secret\n  X: >\n    secret\n  - secret\nrun: wrangler deploy --var"
      " JWT_SECRET:secret --var JWT_SECRET secret # old: JWT_SECRET = secret  # gone\n"
@@ -289,6 +289,12 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      f"env:\n  JWT_SECRET: {REDACTED}\n  X: >\n    {REDACTED}\n  - {REDACTED}\nrun: wrangler deploy"
      f" --var JWT_SECRET:{REDACTED} --var JWT_SECRET {REDACTED} # old: JWT_SECRET = {REDACTED}  # gone\n"
      f"DR008: -old; +{REDACTED}; +  {REDACTED}"),
+    # ... with spaces or a tab, in brackets, a query, a here-string (QA s25d)
+    ("JWT_SECRET =  secret\nS:\tsecret\nX = [secret]\nY = {a = secret}\nE:    secret\n"
+     "curl 'https://x.example.com/login?token=secret&user=x' <<< secret ${K:-secret}", ["secret"],
+     f"JWT_SECRET =  {REDACTED}\nS:\t{REDACTED}\nX = [{REDACTED}]\nY = {{a = {REDACTED}}}\n"
+     f"E:    {REDACTED}\ncurl 'https://x.example.com/login?token={REDACTED}&user=x' <<< {REDACTED}"
+     f" ${{K:-{REDACTED}}}"),
     # a word auditlib never writes is replaced wherever it stands as a word
     ('P = """ hunterx """ (hunterx) `hunterx` +hunterx [env.hunterx] a-hunterx', ["hunterx"],
      f'P = """ {REDACTED} """ ({REDACTED}) `{REDACTED}` +{REDACTED} [env.hunterx] a-hunterx'),
