@@ -150,6 +150,15 @@ def test_header_block_is_checked(repo: Path, header: str, words: str) -> None:
     assert any(f.rule == "DR001" and words in f.message for f in drift(repo))
 
 
+def test_a_document_without_a_header_block_is_one_finding(repo: Path) -> None:
+    """Not one a field: a CLAUDE.md checked with verify had five (QA s25e)."""
+    text = (repo / DOC).read_text(encoding="utf-8")
+    (repo / DOC).write_text(text.split("\n\n", 1)[1], encoding="utf-8")
+    [found] = [f for f in drift(repo) if f.rule == "DR001"]
+    assert found.message == ("`docs/auto-scaling.md` has no header block (`Type:`, `Status:`, `Domain:`,"
+                             " `Last-reviewed:`, `Audit-status:` lines at its top)")
+
+
 def test_links_that_leave_the_repository_are_reported_and_not_read(repo: Path) -> None:
     outside = repo.parent / "secret.ts"
     outside.write_text("x\n" * 5, encoding="utf-8")

@@ -2,10 +2,9 @@
 
 ## What it does
 Checks the header block of each document: `Type`, `Status`, `Domain` and `Last-reviewed`
-are present (and `Audit-status` in the audit document itself, `doc_path`),
-`Last-reviewed` is a date (YYYY-MM-DD), not in the future, and `Audit-status` is one word
-in capitals
-(`VERIFIED`, `UNVERIFIED`, ...).
+are present (and `Audit-status` in the audit document itself, `doc_path`; a document
+without a header block is one finding), `Last-reviewed` is a date (YYYY-MM-DD), not in the
+future, and `Audit-status` is one word in capitals (`VERIFIED`, `UNVERIFIED`, ...).
 
 ## Why is this bad?
 The header is how readers and tools tell a document's kind, owner domain and freshness;
@@ -55,6 +54,13 @@ class DocHeaderInvalid(Rule):
         for document in facts.claims:
             header, lines = document.header, document.header_lines
             audit = ("Audit-status",) if document.path == config.doc_path else ()
+            if not header:  # one finding, not one a field (a CLAUDE.md checked with verify)
+                fields = ", ".join(f"`{key}:`" for key in (*REQUIRED, *audit))
+                yield cls.finding(location=Location(path=document.path, start_line=1),
+                                  subject="header", message=f"{code(document.path)} has no header"
+                                                            f" block ({fields} lines at its top)",
+                                  remediation=f"Add a header block to {code(document.path)}")
+                continue
             for key in (*REQUIRED, *audit):
                 if key not in header:
                     yield cls.finding(location=Location(path=document.path, start_line=1),
