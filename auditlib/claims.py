@@ -8,6 +8,7 @@ line count, a quoted snippet or configuration block, a binding or class named in
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import posixpath
 import re
@@ -77,6 +78,10 @@ COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "qu
                 "database": "database", "bucket": "bucket", "variable": "variable"}
 # Names in prose that look like bindings or provider variables are checked too.
 PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|PROVIDER)$")
+
+
+# A line that says a name is set as a secret: "| `API_KEY` | `wrangler secret put` |".
+SECRET_PUT = re.compile(r"\bsecret\s+(?:put|bulk)\b")
 
 
 # Where a sentence ends: `.`, `;`, `!` or `?` before a space (not the dot of wrangler.toml).
@@ -525,6 +530,12 @@ def _read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
                 row.append(token.content)
             name = columns[column - 1] if in_cell and 0 < column <= len(columns) else ""
             claims.extend(_inline_claims(path, token, files, linked, name if in_cell else None))
-    return claims
+    # A name on a line (a table row, a sentence) that says it is set with `wrangler secret
+    # put` is said to be a secret's.
+    secret_lines = {number for number, line in enumerate(markdown_lines(text), 1)
+                    if SECRET_PUT.search(line)}
+    return [dataclasses.replace(claim, data={**claim.data, "secret_put": True})
+            if claim.kind == "name" and claim.location.start_line in secret_lines else claim
+            for claim in claims]
 
 

@@ -25,6 +25,15 @@ WORKER = 'name = "w"\nmain = "src/index.ts"\n'
 TABBED = '{\n\t"name": "w",\n\t"kv_namespaces": [\n\t\t{ "binding": "CACHE_KV", "id": "0123" }\n\t]\n}\n'
 COMMENTED = (WORKER + '\n# Cache for rendered pages\n[[kv_namespaces]]\n'
              'binding = "CACHE_KV"  # src/cache.ts\nid = "0123"\n')
+DEPLOY_SECRETS = """on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "${{ secrets.OAUTH_CLIENT_ID }}" | npx wrangler secret put OAUTH_CLIENT_ID
+          echo '{"SENTRY_DSN": "${{ secrets.SENTRY_DSN }}"}' | npx wrangler secret bulk
+"""
 ENV_PLACED = '[env.production]\n[env.production.placement]\nmode = "smart"\n'
 
 
@@ -95,6 +104,13 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  "## Current wrangler.jsonc (root)\n\n```jsonc\n"
                  + TABBED.replace('"w",', '"w"').replace("\t", "    ") + "```",
                  id="an-unreadable-quoted-config-indented-otherwise"),
+    pytest.param({"wrangler.toml": WORKER + '[vars]\nMODE = "x"\n'},
+                 "| Variable | Method |\n|---|---|\n| `MODE` | `[vars]` |\n"
+                 "| `GITHUB_CLIENT_ID` | `wrangler secret put` |", id="a-row-that-says-secret-put"),
+    pytest.param({"wrangler.toml": WORKER + "# Secrets: npx wrangler secret put GITHUB_CLIENT_ID\n",
+                  ".github/workflows/deploy.yml": DEPLOY_SECRETS},
+                 "| Variable |\n|---|\n| `GITHUB_CLIENT_ID` |\n| `OAUTH_CLIENT_ID` |\n| `SENTRY_DSN` |",
+                 id="secrets-the-config-or-a-workflow-puts"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:
