@@ -125,6 +125,16 @@ def test_a_citation_of_a_link_beside_the_document(tmp_path: Path, make_repo: Mak
         ("DR005", 8, "alink.ts:30 cites lines 30-30, but `docs/alink.ts` has 20 lines")]
 
 
+def test_an_app_s_citation_is_of_its_own_file_when_the_root_has_one_too(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"src/index.ts": TWENTY * 6, "apps/api/src/index.ts": "a\nb\nc\n"}
+    body = "`src/index.ts:80-110` and [index](src/index.ts#L80-L110)"
+    message = "cites lines 80-110, but `apps/api/src/index.ts` has 3 lines"
+    assert drift(tmp_path, make_repo, files, body, doc="apps/api/CLAUDE.md") == [
+        ("DR005", 8, f"[index](src/index.ts#L80-L110) {message}"),
+        ("DR005", 8, f"src/index.ts:80-110 {message}")]
+
+
 def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: MakeRepo) -> None:
     repo = make_repo(tmp_path, {".gitignore": ".env*\n", ".env.example": "A=1\n",
                                 "docs/a.md": HEADER + "# A\n\n[x](../.env.example)\n"})
