@@ -8,6 +8,7 @@ line count, a quoted snippet or configuration block, a binding or class named in
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import posixpath
 import re
@@ -77,6 +78,10 @@ COLUMN_KINDS = {"binding": "binding", "class": "class", "id": "id", "queue": "qu
                 "database": "database", "bucket": "bucket", "variable": "variable"}
 # Names in prose that look like bindings or provider variables are checked too.
 PROSE_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|PROVIDER)$")
+
+
+# A line that says a name is set as a secret: "| `API_KEY` | `wrangler secret put` |".
+SECRET_PUT = re.compile(r"\bsecret\s+(?:put|bulk)\b")
 
 
 # Where a sentence ends: `.`, `;`, `!` or `?` before a space (not the dot of wrangler.toml).
@@ -157,13 +162,22 @@ def _resolve_cited(doc_path: str, cited: str, files: Collection[str],
                    preferred: Collection[str]) -> list[str]:
     """Repository files a name cited in the document at `doc_path` can mean: the file at that
     path from the document's folder (a per-app README's `src/index.ts` is its app's), and
-    the one from the root when there is one too (`docs/README.md` and `README.md`: either
-    may be meant); else as resolve_name says."""
+    the one from the root when there is one too (`docs/README.md` and `README.md`: a quoted
+    snippet may be of either; cited lines are the first's, as _citation says); else as
+    resolve_name says."""
     name = cited_name(doc_path, cited)
-    near = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), name))
-    if not cited.startswith(("/", "../")) and near in files:
+    near = _near(doc_path, cited)
+    if near is not None and near in files:
         return [near, name] if name != near and name in files else [near]
     return resolve_name(name, files, preferred)
+
+
+def _near(doc_path: str, cited: str) -> str | None:
+    """The path of a cited name from the document's folder, as a link's would be; None for
+    one from the root (`/src/a.ts`) or above it (`../src/a.ts`)."""
+    if cited.startswith(("/", "../")):
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), cited_name(doc_path, cited)))
 
 
 def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
@@ -413,8 +427,11 @@ def _citation(path: str, line: int, name: str, start: int, end: int,
     candidates = _resolve_cited(path, name, files, linked)
     if not candidates and name.rpartition(".")[2].lower() not in FILE_EXTENSIONS:
         return None  # a host and port
+    # Lines are cited as a link cites them: of the file in the document's folder, when it is
+    # there (an app's `src/index.ts:80-110` is not the root's, whatever the root's length).
+    mine = len(candidates) == 1 or candidates[:1] == [_near(path, name)]
     return Claim(kind="citation", text=f"{name}:{start}" + (f"-{end}" if end != start else ""),
-                 target=candidates[0] if len(candidates) == 1 else None,
+                 target=candidates[0] if mine else None,
                  location=Location(path=path, start_line=line),
                  data={"start": start, "end": end, "candidates": candidates,
                        "name": cited_name(path, name)})
@@ -525,6 +542,12 @@ def _read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
                 row.append(token.content)
             name = columns[column - 1] if in_cell and 0 < column <= len(columns) else ""
             claims.extend(_inline_claims(path, token, files, linked, name if in_cell else None))
-    return claims
+    # A name on a line (a table row, a sentence) that says it is set with `wrangler secret
+    # put` is said to be a secret's.
+    secret_lines = {number for number, line in enumerate(markdown_lines(text), 1)
+                    if SECRET_PUT.search(line)}
+    return [dataclasses.replace(claim, data={**claim.data, "secret_put": True})
+            if claim.kind == "name" and claim.location.start_line in secret_lines else claim
+            for claim in claims]
 
 

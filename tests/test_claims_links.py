@@ -109,7 +109,10 @@ def test_a_cited_name_means_the_file_the_document_links(body: str, target: str) 
     pytest.param("apps/b/README.md", "`/src/lib.ts:3`", "src/lib.ts", id="from-the-root"),
     pytest.param("apps/b/README.md", "`lib/x.ts:3`", "lib/x.ts", id="not-in-the-document-s-folder"),
     pytest.param("README.md", "`src/lib.ts:3`", "src/lib.ts", id="a-root-document"),
-    pytest.param("docs/README.md", "`src/lib.ts:3`", None, id="in-the-document-s-folder-and-the-root"),
+    pytest.param("docs/README.md", "`src/lib.ts:3`", "docs/src/lib.ts",
+                 id="in-the-document-s-folder-and-the-root-as-a-link-reads-it"),
+    pytest.param("docs/README.md", "```ts\n// src/lib.ts:3\nx\n```", None,
+                 id="a-snippet-in-the-document-s-folder-and-the-root"),
 ])
 def test_a_cited_path_is_first_read_from_the_document_s_folder(doc: str, body: str,
                                                                target: str | None) -> None:
@@ -118,5 +121,5 @@ def test_a_cited_path_is_first_read_from_the_document_s_folder(doc: str, body: s
     found = [c for c in read_claims(doc, f"# Title\n\n{body}\n", files)
              if c.kind in ("citation", "snippet")]
     assert [c.target for c in found] == [target]
-    if target is None:  # either may be meant: drift only when neither has the lines
+    if target is None:  # either may hold the quoted code: drift only when neither does
         assert found[0].data["candidates"] == ["docs/src/lib.ts", "src/lib.ts"]

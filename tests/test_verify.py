@@ -98,7 +98,7 @@ CASES: list[tuple[Callable[[Path], None], str, list[str]]] = [
     (_grow_cart_file, "DR007", ["cloudflareDurableStore.ts:79-81", "now at lines 81-83"]),
     (_rewrite_latency, "DR007", ["sessionDurableStore.ts:51-53", "no longer in"]),
     (_shrink_cart_store, "DR005", ["cites lines 84-121", "has 60 lines"]),
-    (_change_root_config, "DR008", ['-CART_TTL = "2592000"', '+CART_TTL = "86400"']),
+    (_change_root_config, "DR008", ['-vars.CART_TTL = "2592000"', '+vars.CART_TTL = "86400"']),
     (_rename_binding, "DR009", ["`CART_KV` is named as a binding", "none of that name"]),
     (_rename_binding, "DR009", ["the document's bindings leave out `CART_CACHE_KV`"
                                 " (KV namespace, `wrangler.toml:6`)"]),

@@ -22,6 +22,18 @@ TWENTY = "".join(f"line {n}\n" for n in range(1, 21))  # a file of 20 lines
 CHECK = "if (!id) {\n  throw new Error('no id');\n}\n"  # written twice in HANDLERS
 HANDLERS = CHECK + "\n" * 6 + CHECK + "\n" * 3 + "export {};\n"  # the second at lines 10-12
 WORKER = 'name = "w"\nmain = "src/index.ts"\n'
+TABBED = '{\n\t"name": "w",\n\t"kv_namespaces": [\n\t\t{ "binding": "CACHE_KV", "id": "0123" }\n\t]\n}\n'
+COMMENTED = (WORKER + '\n# Cache for rendered pages\n[[kv_namespaces]]\n'
+             'binding = "CACHE_KV"  # src/cache.ts\nid = "0123"\n')
+DEPLOY_SECRETS = """on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "${{ secrets.OAUTH_CLIENT_ID }}" | npx wrangler secret put OAUTH_CLIENT_ID
+          echo '{"SENTRY_DSN": "${{ secrets.SENTRY_DSN }}"}' | npx wrangler secret bulk
+"""
 ENV_PLACED = '[env.production]\n[env.production.placement]\nmode = "smart"\n'
 
 
@@ -82,6 +94,23 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  " not `/etc/hosts.txt`, `~/.wrangler/config.toml`,"
                  " `node_modules/wrangler/config-schema.json`, `a.ts` or `cdn.example.com/app.js`.",
                  id="paths-in-prose-that-are-there-or-are-not-the-repository-s"),
+    pytest.param({"wrangler.jsonc": TABBED}, "## Current wrangler.jsonc (root)\n\n```jsonc\n"
+                 + TABBED.replace("\t", "  ") + "```", id="a-quoted-config-indented-otherwise"),
+    pytest.param({"wrangler.toml": COMMENTED}, "## Current wrangler.toml (root)\n\n```toml\n"
+                 'main = "src/index.ts"\nname = "w"\n[[kv_namespaces]]\nid = "0123"\n'
+                 'binding = "CACHE_KV"\n```',
+                 id="a-quoted-config-without-comments-in-another-order"),
+    pytest.param({"wrangler.jsonc": TABBED.replace('"w",', '"w"')},  # unreadable: line by line
+                 "## Current wrangler.jsonc (root)\n\n```jsonc\n"
+                 + TABBED.replace('"w",', '"w"').replace("\t", "    ") + "```",
+                 id="an-unreadable-quoted-config-indented-otherwise"),
+    pytest.param({"wrangler.toml": WORKER + '[vars]\nMODE = "x"\n'},
+                 "| Variable | Method |\n|---|---|\n| `MODE` | `[vars]` |\n"
+                 "| `GITHUB_CLIENT_ID` | `wrangler secret put` |", id="a-row-that-says-secret-put"),
+    pytest.param({"wrangler.toml": WORKER + "# Secrets: npx wrangler secret put GITHUB_CLIENT_ID\n",
+                  ".github/workflows/deploy.yml": DEPLOY_SECRETS},
+                 "| Variable |\n|---|\n| `GITHUB_CLIENT_ID` |\n| `OAUTH_CLIENT_ID` |\n| `SENTRY_DSN` |",
+                 id="secrets-the-config-or-a-workflow-puts"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:
@@ -94,6 +123,16 @@ def test_a_citation_of_a_link_beside_the_document(tmp_path: Path, make_repo: Mak
     (repo / "docs" / "alink.ts").symlink_to("../src/a.ts")
     assert drift(tmp_path, make_repo, {}, "`alink.ts:1-20` and `alink.ts:30`") == [
         ("DR005", 8, "alink.ts:30 cites lines 30-30, but `docs/alink.ts` has 20 lines")]
+
+
+def test_an_app_s_citation_is_of_its_own_file_when_the_root_has_one_too(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"src/index.ts": TWENTY * 6, "apps/api/src/index.ts": "a\nb\nc\n"}
+    body = "`src/index.ts:80-110` and [index](src/index.ts#L80-L110)"
+    message = "cites lines 80-110, but `apps/api/src/index.ts` has 3 lines"
+    assert drift(tmp_path, make_repo, files, body, doc="apps/api/CLAUDE.md") == [
+        ("DR005", 8, f"[index](src/index.ts#L80-L110) {message}"),
+        ("DR005", 8, f"src/index.ts:80-110 {message}")]
 
 
 def test_a_committed_file_that_git_ignores_exists(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -272,12 +311,22 @@ def test_placement_in_an_environment_and_a_list_cut_short(tmp_path: Path,
                       " 1 more than it names, but no other is without Smart Placement")]
 
 
+SETTINGS = "; - as quoted, + as in the file)"
+
+
 @pytest.mark.parametrize(("quote", "shown"), [
     pytest.param('name = "w"\n[vars]\nMODE = "old"\n',
-                 '(4 lines): -MODE = "old"; +MODE = "new"; +KEEP = "1"; +main = "src/index.ts"',
-                 id="changed-values-before-lines-left-out"),
+                 f'(3 settings{SETTINGS}: -vars.MODE = "old"; +vars.MODE = "new"; +main = "src/index.ts";'
+                 ' +vars.KEEP = "1"', id="changed-values-before-lines-left-out"),
     pytest.param('\n' + WORKER + '\n[vars]\n\nMODE = "old"\nKEEP = "1"\n\n',
-                 '(2 lines): -MODE = "old"; +MODE = "new"', id="blank-lines-are-not-shown"),
+                 f'(1 setting{SETTINGS}: -vars.MODE = "old"; +vars.MODE = "new"',
+                 id="blank-lines-are-not-shown"),
+    pytest.param('main = "src/index.ts"\nname = "w"\n[vars]\n  KEEP = "1"  # kept\n  MODE = "old"\n',
+                 f'(1 setting{SETTINGS}: -vars.MODE = "old"; +vars.MODE = "new"',
+                 id="only-the-changed-setting-whatever-the-order-indentation-and-comments"),
+    pytest.param(WORKER + '[vars]\nMODE = "old"\n...\n',
+                 f'(a diff of 4 lines{SETTINGS}: -MODE = "old"; -...; +MODE = "new"; +KEEP = "1"',
+                 id="an-unreadable-quote-line-by-line"),
 ])
 def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: MakeRepo,
                                                    quote: str, shown: str) -> None:
@@ -288,14 +337,16 @@ def test_a_quoted_config_shows_changed_lines_first(tmp_path: Path, make_repo: Ma
 
 
 def test_a_quoted_config_line_with_a_form_feed_is_one_line(tmp_path: Path, make_repo: MakeRepo) -> None:
-    """A form feed is whitespace in JSONC, not a line break: the diff shows the whole line."""
+    """A form feed is whitespace in JSONC, not a line break: the diff shows the whole line
+    (of a quote that is not JSONC, compared line by line)."""
     config = '{\n  "name": "w",\n  "vars": { "MODE": "%s" } // set by\fthe release\n}\n'
     files = {"wrangler.jsonc": config % "new"}
-    body = "## Current wrangler.jsonc (root)\n\n```jsonc\n" + config % "old" + "```"
+    body = "## Current wrangler.jsonc (root)\n\n```jsonc\n" + config % "old" + "…\n```"
     [message] = [m for rule, _, m in drift(tmp_path, make_repo, files, body) if rule == "DR008"]
-    assert message == ("the quoted `wrangler.jsonc` differs from the file (2 lines):"
-                       ' -  "vars": { "MODE": "old" } // set by\fthe release;'
-                       ' +  "vars": { "MODE": "new" } // set by\fthe release')
+    assert message == ("the quoted `wrangler.jsonc` differs from the file (a diff of 3 lines"
+                       f"{SETTINGS}:"
+                       ' -"vars": { "MODE": "old" } // set by\fthe release;'
+                       ' +"vars": { "MODE": "new" } // set by\fthe release; -…')
 
 
 def test_a_quoted_config_that_differs_only_in_blank_lines_holds(tmp_path: Path,

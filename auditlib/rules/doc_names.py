@@ -16,8 +16,11 @@ that lists the bindings of one app is not asked for the others', nor are the han
 notes of a document auditlib generated (its generated tables list them all).
 
 A repository without wrangler configs is not checked, nor are names of secrets (set with
-`wrangler secret put`, in no config); while a wrangler config cannot be parsed, no name is
-said to be missing from the repository.
+`wrangler secret put`, in no config): a name shaped as one (`*_TOKEN`, `*_SECRET`), one
+on a line or table row that says `wrangler secret put`, and one that a wrangler config or
+a workflow sets with `wrangler secret put NAME` (or `secret bulk`, given `{"NAME": …}` on
+its line). While a wrangler config cannot be parsed, no name is said to be missing from
+the repository.
 
 ## Why is this bad?
 A binding named in the document but removed from the configuration, or added without
@@ -47,6 +50,19 @@ from .base import Rule, article, unread_config
 
 # A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
 RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
+# A secret a config's comment or a workflow sets: `wrangler secret put NAME`, and
+# `echo '{"NAME": "…"}' | wrangler secret bulk`.
+SECRET_PUT = re.compile(r"\bsecret\s+put\s+([A-Za-z_]\w*)")
+SECRET_BULK = re.compile(r"^.*\bsecret\s+bulk\b.*$", re.MULTILINE)
+JSON_KEY = re.compile(r"\"([A-Za-z_]\w*)\"\s*:")
+
+
+def put_secrets(facts: Facts) -> set[str]:
+    """The names the repository's wrangler configs and workflows set as secrets."""
+    texts = [c.text for c in facts.configs] + [w.text for w in facts.workflows]
+    return ({found[1] for text in texts for found in SECRET_PUT.finditer(text)}
+            | {key for text in texts for line in SECRET_BULK.findall(text)
+               for key in JSON_KEY.findall(line)})
 
 
 def known_names(facts: Facts) -> dict[str, set[str]]:
@@ -104,12 +120,14 @@ class DocNameDrift(Rule):
         if not facts.configs:
             return  # no Cloudflare configuration: a table of ids or classes is about other things
         known = known_names(facts)
+        secrets = put_secrets(facts)
         for document in facts.claims:
             names = [c for c in document.claims if c.kind == "name"]
             for claim in [] if unread_config(facts) else names:  # it may hold those names
                 kind, name = claim.data["name_kind"], claim.data["name"]
-                if kind in ("variable", "name", "binding") and secret_name(name) and not (
-                        RESOURCE_NAME.search(name)):
+                if kind in ("variable", "name", "binding") and (
+                        claim.data.get("secret_put") or name in secrets
+                        or (secret_name(name) and not RESOURCE_NAME.search(name))):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what, kinds = ("", "no binding or variable") if kind == "name" else (
