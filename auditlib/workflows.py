@@ -1283,22 +1283,40 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     unknown=tuple(unknown))
 
 
-# `for app in api web; do`: a loop over words written out (no `$`, glob or quote).
+# `for app in api web; do`: a loop over words written out (no `$`, glob or quote). Its body
+# holds no other loop: a `for` or `done` in quoted text or a comment is no shell word.
 _LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([\w./@:-]+(?:[ \t]+[\w./@:-]+)*)\s*(?:;|\n)\s*do\b"
-                   r"((?:(?!\bfor\b|\bdone\b).)*)\bdone\b", re.DOTALL)
+                   r"""((?:"(?:[^"\\]|\\.)*"|'[^']*'|(?<!\S)#[^\n]*|(?!\bfor\b|\bdone\b).)*+)"""
+                   r"\bdone\b", re.DOTALL)
+# Of a step's commands (lines), at most this many once its loops are read once per word (six
+# loops of ten words, one inside the other, would be a million): a loop that would make more
+# is left as written, and what its variable names is known only at run time.
+_UNROLLED_LINES = 1000
 
 
 def _unrolled(lines: list[str]) -> list[str]:
     """A script's lines with each loop over words written out (`for app in api web; do
     …; done`) as its commands once for each word, the word in place of its variable;
-    inner loops first."""
+    inner loops first, while the script stays within _UNROLLED_LINES lines."""
+    size = [sum(1 for line in lines if line)]
+
     def unroll(loop: re.Match[str]) -> str:
+        words = loop[2].split()
+        added = _count_lines(loop[3]) * len(words) - _count_lines(loop[0])
+        if size[0] + added > _UNROLLED_LINES:
+            return loop[0]
+        size[0] += added
         name = re.compile(rf"\$\{{?{loop[1]}\}}?(?!\w)")
         # a word holds no `\`: it is its own replacement
-        return "\n".join(name.sub(word, loop[3]) for word in loop[2].split())
-    script, count = "\n".join(lines), 1
+        return "\n".join(name.sub(word, loop[3]) for word in words)
+    script, before = "\n".join(lines), None
     for _depth in range(10):  # inner loops first, then the loops around them
-        if not count:
+        if script == before:
             break
-        script, count = _LOOP.subn(unroll, script)
+        before, script = script, _LOOP.sub(unroll, script)
     return script.split("\n")
+
+
+def _count_lines(text: str) -> int:
+    """The lines of `text` that are not empty."""
+    return sum(1 for line in text.split("\n") if line.strip())

@@ -1627,10 +1627,32 @@ def test_cf015_a_script_not_read_and_a_deploy_known_at_run_time(
     "      cd -\n    done",
     "run: |\n    for group in apps; do\n      for app in web api; do\n"
     "        npx wrangler deploy --config $group/$app/wrangler.toml\n      done\n    done",
+    pytest.param("run: |\n    for app in web api; do\n      echo \"deploying $app for production\"\n"
+                 "      (cd apps/$app && npx wrangler deploy)\n    done", id="for-in-quotes"),
+    pytest.param("run: |\n    for app in web api; do\n      # each in turn, done when all are\n"
+                 "      npx wrangler deploy --cwd apps/$app\n    done", id="done-in-a-comment"),
+    pytest.param("run: |\n    for app in web api; do\n      npx wrangler deploy --cwd apps/$app\n"
+                 "      echo 'done with '$app\n    done", id="done-in-quotes"),
 ])
 def test_cf015_a_loop_over_words_deploys_each(tmp_path: Path, make_repo: MakeRepo, step: str) -> None:
     files = {**MONOREPO, ".github/workflows/ship.yml": job(step)}
     assert flagged_apps(tmp_path, make_repo, files) == {"docs", "cron"}
+
+
+def test_cf015_loops_past_the_limit_are_known_only_at_run_time(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Three loops of ten words inside a loop over the apps would be 2,000 commands: past
+    1,000, the outer loop is not read once per word, and which app it deploys is known only
+    at run time (the QA's six loops of ten words had taken 72 s and 716 MB)."""
+    loops = "".join(f"for {name} in {' '.join(f'w{n}' for n in range(10))}; do\n    "
+                    for name in "xyz")
+    step = (f"run: |\n    for app in web api; do\n    {loops}"
+            "npx wrangler deploy --cwd apps/$app --env $x$y$z\n    done\n    done\n    done\n    done")
+    found = findings(tmp_path, make_repo, {**MONOREPO, ".github/workflows/ship.yml": job(step)},
+                     "CF015")
+    assert {f.location.path.split("/")[-2] for f in found} == {"web", "api", "docs", "cron"}
+    assert all("npx wrangler deploy --cwd apps/$app --env $x$y$z" in f.message
+               and "known only at run time" in f.message for f in found)
 
 
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:
