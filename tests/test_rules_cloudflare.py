@@ -1584,6 +1584,25 @@ def test_cf015_a_config_named_to_what_a_runner_runs_is_from_its_package(
     assert (found == []) is deployed
 
 
+@pytest.mark.parametrize("workspace", [
+    pytest.param({"pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - '!apps/legacy'\n"}, id="pnpm"),
+    pytest.param({"package.json": json.dumps({"workspaces": ["./apps/*", "!apps/legacy"]})},
+                 id="workspaces"),
+    pytest.param({"package.json": json.dumps({"workspaces": {"packages": ["apps/*", "!apps/legacy"]}})},
+                 id="yarn-workspaces-packages"),
+])
+def test_cf015_a_runner_selects_only_the_workspace_packages(
+        tmp_path: Path, make_repo: MakeRepo, workspace: Files) -> None:
+    """examples/web and apps/legacy are also named `web`, but are not the workspace's: pnpm
+    runs wrangler in apps/web only, where the config is (QA s25d A2)."""
+    files = {**workspace, **{f"{folder}/package.json": json.dumps({"name": "web"})
+                             for folder in ("apps/web", "apps/legacy", "examples/web")},
+             "apps/web/wrangler.prod.toml": 'name = "web"\nmain = "src/index.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: pnpm --filter web exec wrangler deploy --config wrangler.prod.toml")}
+    assert findings(tmp_path, make_repo, files, "CF015") == []
+
+
 RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"
             " `@org/{app}` or `apps/{app}` not named by a deploy step); it does not read which"
             " app `{command}` (`.github/workflows/ship.yml:{line}`) deploys, known only at run"

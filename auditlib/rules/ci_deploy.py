@@ -34,15 +34,16 @@ in `apps/web`) is reported all the same, as not what runs: the finding names the
 deployed there and the step.
 
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
-packages it selects: by folder (`--filter ./apps/web`, `-C`, `--workspace apps/web`), by
-name (`yarn workspace @org/web`, `npm -w @org/web`, `lerna --scope`, `turbo run
-@org/web#deploy`, and without its scope when no other package has that name: `pnpm
---filter web`, `nx run web:deploy`), by a filter's glob (`--filter "./apps/*"`, `--filter
-"@org/*"`), or every package that has it (`pnpm -r run deploy`, `turbo run build deploy`,
-`nx run-many -t deploy`, and a filter of what changed since a commit, `--filter=[HEAD^1]`,
-as any package may have) but those excluded and, unless the runner includes it
-(`--include-workspace-root`, `yarn workspaces foreach -A`), the workspace's root; `turbo
-run` inside a package runs that package's task.
+packages it selects, of the workspace's (the folders `packages` of `pnpm-workspace.yaml`
+or `workspaces` of the root `package.json` lists; without either, any folder's): by folder
+(`--filter ./apps/web`, `-C`, `--workspace apps/web`), by name (`yarn workspace @org/web`,
+`npm -w @org/web`, `lerna --scope`, `turbo run @org/web#deploy`, and without its scope
+when no other package has that name: `pnpm --filter web`, `nx run web:deploy`), by a
+filter's glob (`--filter "./apps/*"`, `--filter "@org/*"`), or every package that has it
+(`pnpm -r run deploy`, `turbo run build deploy`, `nx run-many -t deploy`, and a filter of
+what changed since a commit, `--filter=[HEAD^1]`, as any package may have) but those
+excluded and, unless the runner includes it (`--include-workspace-root`, `yarn workspaces
+foreach -A`), the workspace's root; `turbo run` inside a package runs that package's task.
 
 A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
 up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
