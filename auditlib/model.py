@@ -197,13 +197,17 @@ class Deployed:
     project). The config files a deploy names (`--config wrangler.prod.toml`), and those of
     them the repository does not hold, each with the first deploy step that names it. And
     the deploy steps (command, step) whose target is known only at run time (`--filter
-    @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`)."""
+    @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`). And each config or folder
+    a runner's deploy names in the several packages it selects (`pnpm --filter './packages/**'
+    exec wrangler deploy -c wrangler.toml`): the step, the path as named, and where it leads
+    in each package."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     configs: tuple[tuple[str, Location], ...] = ()
     missing_configs: tuple[tuple[str, Location], ...] = ()
     unknown: tuple[tuple[str, Location], ...] = ()
+    selected: tuple[tuple[Location, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -1603,6 +1603,27 @@ def test_cf015_a_runner_selects_only_the_workspace_packages(
     assert findings(tmp_path, make_repo, files, "CF015") == []
 
 
+def test_cf015_a_config_missing_in_many_selected_packages_is_one_finding(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The step runs wrangler in each of the five packages, and four lack the config: one
+    finding at the step, not one a package (QA s25d A5: 2,999 findings at one line)."""
+    files = {"pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+             **{f"packages/p{n}/package.json": json.dumps({"name": f"@org/p{n}"}) for n in range(5)},
+             "packages/p1/wrangler.toml": 'name = "p1"\nmain = "src/index.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: |\n    for p in p0 p2; do\n"
+                 "      pnpm --filter @org/$p exec wrangler deploy -c wrangler.toml\n    done\n"
+                 "    pnpm --filter './packages/**' exec wrangler deploy -c wrangler.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.location.start_line, found.subject) == (
+        ".github/workflows/ship.yml", 8, "wrangler.toml")
+    assert found.message == (
+        "the deploy at `.github/workflows/ship.yml:8` names `wrangler.toml`, which is not in the"
+        " repository in 4 of the 5 packages it selects (`packages/p0/wrangler.toml`,"
+        " `packages/p2/wrangler.toml`, `packages/p3/wrangler.toml` and 1 more): wrangler fails"
+        " there, unless an earlier step makes it")
+
+
 RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"
             " `@org/{app}` or `apps/{app}` not named by a deploy step); it does not read which"
             " app `{command}` (`.github/workflows/ship.yml:{line}`) deploys, known only at run"

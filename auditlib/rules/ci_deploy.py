@@ -66,7 +66,8 @@ Cloudflare token (`CLOUDFLARE_API_TOKEN`, `CF_API_TOKEN`) that says deploy in wo
 audit cannot follow (`pnpm runx deploy-published-workers`).
 
 A deploy that names a config the repository does not hold (`--config
-wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
+wrangler.production.toml`) is reported at its step: wrangler fails there (once for a config a
+runner names in the packages it selects, with how many of them lack it). One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
 `yq`, `jq`, ..., a heredoc `cat > wrangler.production.toml << EOF`, `echo` or `printf` into
 it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor is one in a
@@ -155,13 +156,25 @@ class AppNotDeployedByCi(Rule):
         # (the Cloudflare Vite plugin's `dist/<worker>/wrangler.json`).
         written = {path for workflow in facts.workflows for edit in workflow.edits
                    for path in edit.writes}
+        # A config a runner's deploy names in each of the packages it selects: once a step.
+        given_as = {(step, path): given for step, given, paths in found.selected for path in paths}
+        selected = {(step, given): len(paths) for step, given, paths in found.selected}
+        missing: dict[tuple[Location, str], list[str]] = {}
         for path, step in found.missing_configs:
             if path not in written and not in_excluded_dir(path):
-                yield cls.finding(
-                    location=step, subject=path,
-                    message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
-                            " repository: wrangler fails there, unless an earlier step makes it",
-                    remediation=f"Commit {code(path)}, or correct the config the deploy names")
+                missing.setdefault((step, given_as.get((step, path), path)), []).append(path)
+        for (step, given), paths in missing.items():
+            among = selected.get((step, given))
+            where = "" if among is None else (
+                f" in {len(paths):,} of the {among:,} packages it selects"
+                f" ({', '.join(code(path) for path in paths[:3])}"
+                + (f" and {len(paths) - 3:,} more" if paths[3:] else "") + ")")
+            yield cls.finding(
+                location=step, subject=given,
+                message=f"the deploy at {code(step)} names {code(given)}, which is not in the"
+                        f" repository{where}: wrangler fails there, unless an earlier step makes it",
+                remediation=f"Commit {code(given)}, or correct the config the deploy names"
+                            + ("" if among is None else ", or the packages it selects"))
 
 
 def _some(runs: list[tuple[str, Location]]) -> str:
