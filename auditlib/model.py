@@ -213,13 +213,15 @@ class Deployed:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FileEdit:
     """A command of a workflow step that writes files (`sed -i … wrangler.toml`, `envsubst <
-    a > b`): its line, job and step, the command, and the repository paths it writes."""
+    a > b`): its line, job and step, the command, the repository paths it writes, and those
+    it may read (`a`)."""
 
     location: Location
     job: str
     step: int  # its step's place among the job's steps, from 0
     command: str
     writes: tuple[str, ...]
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

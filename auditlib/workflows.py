@@ -322,14 +322,16 @@ _IN_PLACE = {"sed": re.compile(r"-[nErsuz]*i\S*|--in-place\S*"),  # `-i`, `-Ei`,
              "perl": re.compile(r"-[pnlaw0-9]*i\S*"),  # `-pi`, `-i.bak`; not `-Mstrict`
              "yq": re.compile(r"-i|--inplace"), "awk": re.compile(r"inplace")}  # gawk `-i inplace`
 # A word of a command (quoted, or up to a space or a redirection), or a redirection.
-_WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
+_WORD = re.compile(r"""(>>?|<)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
 
 def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> list[FileEdit]:
     """The commands of a `run:` step that write files, with the files they write: in place,
     redirected (`> FILE`, a heredoc's `cat > FILE << EOF`), copied or moved to (`cp a FILE`),
     or moved to after on the same line (`> tmp && mv tmp FILE`), from the folder each runs
-    in (after a `cd`, but for one in a subshell once it has ended)."""
+    in (after a `cd`, but for one in a subshell once it has ended); and the files they may
+    read (`envsubst < a.toml`, `cp a.toml …`, `sed … a.toml > …`: each word that is no option
+    nor a file written)."""
     found: list[FileEdit] = []
     folders = [directory]  # a subshell's `cd` ends with it
     for line, text in _commands(_get(step, "run")):
@@ -358,20 +360,29 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
                              else target) for source in operands[:-1]} - {""}
                 if files:
                     found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
-                                          step=index, command=segment, writes=tuple(sorted(files))))
+                                          step=index, command=segment, writes=tuple(sorted(files)),
+                                          reads=tuple(sorted({_at(here, name) for name in operands[:-1]}
+                                                             - {""}))))
             elif editor := _EDITOR.match(segment):
                 option = _IN_PLACE.get(editor[1])
                 in_place = editor[1] == "tee" or (option is not None and any(
                     not word[0] and option.fullmatch(name) for word, name in zip(words, names, strict=True)))
-                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1])
-                         if word[0] and not names[number + 1].startswith("&")}  # not `>&2`
+                redirected = {number + 1 for number, word in enumerate(words[:-1])
+                              if word[0].startswith(">")}
+                files = {_at(here, names[number]) for number in redirected
+                         if not names[number].startswith("&")}  # not `>&2`
+                # unquoted (`sed 's/a/b/' t.toml`: a script, then a file); echo's are text
+                reads = {_at(here, word[3]) for number, word in enumerate(words) if number
+                         and word[3] and number not in redirected and not word[3].startswith("-")
+                         } - {""} if editor[1] not in ("echo", "printf") else set()
                 if in_place:  # its files: the words that are no option
                     files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)
                               if not word[0] and not name.startswith("-")}
                 files.discard("")
                 if files:
                     found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
-                                          step=index, command=segment, writes=tuple(sorted(files))))
+                                          step=index, command=segment, writes=tuple(sorted(files)),
+                                          reads=tuple(sorted(reads))))
     return found
 
 

@@ -1556,6 +1556,36 @@ def test_cf015_another_config_of_the_folder_is_deployed(tmp_path: Path, make_rep
     assert "wrangler.worker.toml" in found.remediation
 
 
+@pytest.mark.parametrize("steps", [
+    pytest.param("run: |\n    cd apps/web\n    envsubst < wrangler.toml > wrangler.prod.toml\n"
+                 "    npx wrangler deploy --config wrangler.prod.toml", id="envsubst"),
+    pytest.param("run: |\n    cp apps/web/wrangler.toml apps/web/wrangler.prod.toml\n"
+                 "    sed -i 's/x/y/' apps/web/wrangler.prod.toml\n"
+                 "    npx wrangler deploy -c apps/web/wrangler.prod.toml", id="cp-then-sed"),
+    pytest.param("run: cp wrangler.toml ci.toml\n  working-directory: apps/web\n"
+                 "run: envsubst < apps/web/ci.toml > apps/web/wrangler.prod.toml\n"
+                 "run: npx wrangler deploy -c apps/web/wrangler.prod.toml", id="a-chain-of-steps"),
+])
+def test_cf015_a_config_a_step_makes_the_deployed_one_from_is_deployed(
+        tmp_path: Path, make_repo: MakeRepo, steps: str) -> None:
+    """apps/web/wrangler.toml is the template of the config deployed: it is deployed, and
+    not to be deleted (QA s25d A3)."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(steps)}
+    assert findings(tmp_path, make_repo, files, "CF015") == []
+
+
+def test_cf015_another_worker_deployed_from_the_folder(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """wrangler.cron.toml is another Worker (another name): the root's config is not deployed
+    because no deploy names `api`, and is not to be deleted (QA s25d A3)."""
+    files = {"wrangler.toml": 'name = "api"\nmain = "src/api.ts"\n',
+             "wrangler.cron.toml": 'name = "cron-worker"\nmain = "src/cron.ts"\n',
+             ".github/workflows/ship.yml": job("run: npx wrangler deploy --config wrangler.cron.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.message, found.remediation) == (
+        "wrangler.toml", "no CI workflow deploys `wrangler.toml` (`api` not named by a deploy step)",
+        "Deploy each app from a CI workflow")
+
+
 PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
             "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
             "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}

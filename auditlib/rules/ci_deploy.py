@@ -29,9 +29,11 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
   there is taken from the folder of each package the runner selects (`pnpm --filter
   @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
 
-A config whose folder is deployed with another of its configs (`-c wrangler.worker.json`
-in `apps/web`) is reported all the same, as not what runs: the finding names the config
-deployed there and the step.
+A config a workflow step makes the deployed config from is deployed as that one
+(`envsubst < wrangler.toml > wrangler.prod.toml`, `cp wrangler.toml wrangler.prod.toml`
+then `sed -i`). A config whose folder is deployed with another config of the same Worker
+(the same `name`: `-c wrangler.worker.json` in `apps/web`) is reported all the same, as not
+what runs: the finding names the config deployed there and the step.
 
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
 packages it selects, of the workspace's (the folders `packages` of `pnpm-workspace.yaml`
@@ -123,6 +125,9 @@ class AppNotDeployedByCi(Rule):
                               f" deploy{'s' if len(found.unknown) == 1 else ''}, known only at"
                               " run time") if part)
         deploys = deployed_by_ci(facts)
+        names = {c.path: c.name for c in facts.configs}
+        read = {path for workflow in facts.workflows for edit in workflow.edits
+                for path in edit.reads}
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
                 continue
@@ -135,10 +140,12 @@ class AppNotDeployedByCi(Rule):
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
             if hedge:
                 message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
-            # Its folder deployed with another of its configs (`-c wrangler.worker.json`)
+            # Its folder deployed with another config of the same Worker (`-c
+            # wrangler.worker.json`); one of another name is another Worker.
             others = [(path, step) for path, step in found.configs
                       if (posixpath.dirname(path) or ".") == wrangler_config.app
-                      and path != wrangler_config.path]
+                      and path != wrangler_config.path and wrangler_config.name
+                      and names.get(path) == wrangler_config.name]
             if others:
                 message = (f"CI deploys {code(wrangler_config.app)} with "
                            + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
@@ -149,7 +156,9 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=message, remediation=(
                     f"Deploy {code(wrangler_config.path)} from a CI workflow, or delete it if"
-                    f" {code(others[0][0])} is the config that runs" if others
+                    f" {code(others[0][0])} is the config that runs"
+                    if others and wrangler_config.path not in read  # a workflow needs it
+                    else f"Deploy {code(wrangler_config.path)} from a CI workflow" if others
                     else "Deploy each app from a CI workflow"))
         # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
         # `cat > wrangler.prod.toml << EOF`) is there when it runs; so is one a build writes
@@ -187,12 +196,20 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     """Whether a CI deploy step deploys a config: from its folder, by its own path
     (`--config wrangler.prod.jsonc`), or by its name. A config a build writes
     (`--config dist/server/wrangler.json`, not in the repository) deploys the app whose
-    folder holds the build's."""
+    folder holds the build's. A config a workflow step makes the deployed one from
+    (`envsubst < wrangler.toml > wrangler.prod.toml`, `cp wrangler.toml wrangler.prod.toml`)
+    is deployed as that one."""
     found = facts.deployed
     folders = {c.app for c in facts.configs}
     built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
     apps = {deepest_app(path, folders) if path in built else _app(path, folders)
             for path in found.folders}
+    edits = [edit for workflow in facts.workflows for edit in workflow.edits]
+    made_from, more = set(found.folders), set(found.folders)
+    while more:  # through each file it is made from in turn (`cp a b`, `envsubst < b > c`)
+        more = {path for edit in edits if more.intersection(edit.writes)
+                for path in edit.reads} - made_from
+        made_from |= more
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
         package = wrangler_config.package
@@ -200,7 +217,7 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
         # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
         names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                    if package and package.startswith("@") else None) if name}
-        return bool(wrangler_config.app in apps or wrangler_config.path in found.folders
+        return bool(wrangler_config.app in apps or wrangler_config.path in made_from
                     or names.intersection(found.names))
     return deploys
 
