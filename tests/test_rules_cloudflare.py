@@ -1586,6 +1586,17 @@ def test_cf015_another_worker_deployed_from_the_folder(tmp_path: Path, make_repo
         "Deploy each app from a CI workflow")
 
 
+def test_cf015_a_config_a_workflow_reads_is_not_to_be_deleted(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**WEB_APP, "apps/web/wrangler.worker.toml": 'name = "storefront"\nmain = "w.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: sed -n 1p apps/web/wrangler.toml > version.txt\n"
+                 "run: npx wrangler deploy -c apps/web/wrangler.worker.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message.startswith("CI deploys `apps/web` with `apps/web/wrangler.worker.toml`")
+    assert found.remediation == "Deploy `apps/web/wrangler.toml` from a CI workflow"
+
+
 PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
             "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
             "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}
