@@ -10,10 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
+
 from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
 from .blocks import counted
-from .config import CODE_GLOBS, NOT_TESTS, TEST_FOLDERS, Probe
+from .config import CODE_GLOBS, NOT_TESTS, TEST_FOLDERS, Probe, glob_match
 from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
@@ -236,9 +238,10 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
     # The workspace's other packages, by their name only: a runner may run wrangler in one
     # (`pnpm --filter @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
     # One that cannot be read is no app's, and is not reported.
+    member = _workspace_member(repo, files)
     workspace = sorted(path for path in repofiles.select(files, ("package.json",))
-                    if (posixpath.dirname(path) or ".") not in packages and not among_tests(path)
-                    and not repofiles.in_excluded_dir(path))
+                       if (posixpath.dirname(path) or ".") not in packages and not among_tests(path)
+                       and not repofiles.in_excluded_dir(path) and member(posixpath.dirname(path)))
     packages |= {posixpath.dirname(path) or ".": (found[0], {}) for path, found in _read_each(
         repo, workspace, lambda path, text: (path, _package(path, text)), []) if found is not None}
     # A script deploys with wrangler, or by running another that does: of its own package,
@@ -257,6 +260,31 @@ def _with_packages(repo: Path, configs: list[WranglerConfig], files: set[str],
         found.append(dataclasses.replace(config, package=name, deploy_scripts=tuple(
             script for script in scripts if script in deploying)))
     return found, packages
+
+
+def _workspace_member(repo: Path, files: set[str]) -> Callable[[str], bool]:
+    """Whether a folder holds a package of the workspace, as its globs say (pnpm-workspace.yaml's
+    `packages`, the root package.json's `workspaces`, a list or yarn's `{packages: [...]}`;
+    `!` excludes): a runner selects no other (`examples/web` is not `pnpm --filter web`'s).
+    Without a workspace file that can be read, every folder."""
+    def globs(path: str, text: str) -> list[str]:
+        try:
+            data = workflows.as_mapping(yaml.safe_load(text) if path.endswith(".yaml") else
+                                        json.loads(text.removeprefix(docs.BOM)))
+        except (yaml.YAMLError, ValueError, RecursionError):
+            return []
+        listed = data.get("packages") if path.endswith(".yaml") else data.get("workspaces")
+        listed = workflows.as_mapping(listed).get("packages") if isinstance(listed, dict) else listed
+        return [glob for glob in listed if isinstance(glob, str)] if isinstance(listed, list) else []
+    found = [glob for each in _read_each(repo, [path for path in (
+        "pnpm-workspace.yaml", "package.json") if path in files], globs, []) for glob in each]
+    patterns = [glob.removeprefix("!").removeprefix("./").rstrip("/") for glob in found]
+    included = [pattern for glob, pattern in zip(found, patterns, strict=True) if glob[:1] != "!"]
+    excluded = [pattern for glob, pattern in zip(found, patterns, strict=True) if glob[:1] == "!"]
+    if not included:
+        return lambda folder: True
+    return lambda folder: any(glob_match(pattern, folder) for pattern in included) and not any(
+        glob_match(pattern, folder) for pattern in excluded)
 
 
 def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:

@@ -197,25 +197,31 @@ class Deployed:
     project). The config files a deploy names (`--config wrangler.prod.toml`), and those of
     them the repository does not hold, each with the first deploy step that names it. And
     the deploy steps (command, step) whose target is known only at run time (`--filter
-    @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`)."""
+    @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`). And each config or folder
+    a runner's deploy names in the several packages it selects (`pnpm --filter './packages/**'
+    exec wrangler deploy -c wrangler.toml`): the step, the path as named, and where it leads
+    in each package."""
 
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     configs: tuple[tuple[str, Location], ...] = ()
     missing_configs: tuple[tuple[str, Location], ...] = ()
     unknown: tuple[tuple[str, Location], ...] = ()
+    selected: tuple[tuple[Location, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FileEdit:
     """A command of a workflow step that writes files (`sed -i … wrangler.toml`, `envsubst <
-    a > b`): its line, job and step, the command, and the repository paths it writes."""
+    a > b`): its line, job and step, the command, the repository paths it writes, and those
+    it may read (`a`)."""
 
     location: Location
     job: str
     step: int  # its step's place among the job's steps, from 0
     command: str
     writes: tuple[str, ...]
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -322,14 +322,16 @@ _IN_PLACE = {"sed": re.compile(r"-[nErsuz]*i\S*|--in-place\S*"),  # `-i`, `-Ei`,
              "perl": re.compile(r"-[pnlaw0-9]*i\S*"),  # `-pi`, `-i.bak`; not `-Mstrict`
              "yq": re.compile(r"-i|--inplace"), "awk": re.compile(r"inplace")}  # gawk `-i inplace`
 # A word of a command (quoted, or up to a space or a redirection), or a redirection.
-_WORD = re.compile(r"""(>>?)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
+_WORD = re.compile(r"""(>>?|<)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s<>'"]+)""")
 
 
 def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> list[FileEdit]:
     """The commands of a `run:` step that write files, with the files they write: in place,
     redirected (`> FILE`, a heredoc's `cat > FILE << EOF`), copied or moved to (`cp a FILE`),
     or moved to after on the same line (`> tmp && mv tmp FILE`), from the folder each runs
-    in (after a `cd`, but for one in a subshell once it has ended)."""
+    in (after a `cd`, but for one in a subshell once it has ended); and the files they may
+    read (`envsubst < a.toml`, `cp a.toml …`, `sed … a.toml > …`: each word that is no option
+    nor a file written)."""
     found: list[FileEdit] = []
     folders = [directory]  # a subshell's `cd` ends with it
     for line, text in _commands(_get(step, "run")):
@@ -358,20 +360,29 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
                              else target) for source in operands[:-1]} - {""}
                 if files:
                     found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
-                                          step=index, command=segment, writes=tuple(sorted(files))))
+                                          step=index, command=segment, writes=tuple(sorted(files)),
+                                          reads=tuple(sorted({_at(here, name) for name in operands[:-1]}
+                                                             - {""}))))
             elif editor := _EDITOR.match(segment):
                 option = _IN_PLACE.get(editor[1])
                 in_place = editor[1] == "tee" or (option is not None and any(
                     not word[0] and option.fullmatch(name) for word, name in zip(words, names, strict=True)))
-                files = {_at(here, names[number + 1]) for number, word in enumerate(words[:-1])
-                         if word[0] and not names[number + 1].startswith("&")}  # not `>&2`
+                redirected = {number + 1 for number, word in enumerate(words[:-1])
+                              if word[0].startswith(">")}
+                files = {_at(here, names[number]) for number in redirected
+                         if not names[number].startswith("&")}  # not `>&2`
+                # unquoted (`sed 's/a/b/' t.toml`: a script, then a file); echo's are text
+                reads = {_at(here, word[3]) for number, word in enumerate(words) if number
+                         and word[3] and number not in redirected and not word[3].startswith("-")
+                         } - {""} if editor[1] not in ("echo", "printf") else set()
                 if in_place:  # its files: the words that are no option
                     files |= {_at(here, name) for word, name in zip(words[1:], names[1:], strict=True)
                               if not word[0] and not name.startswith("-")}
                 files.discard("")
                 if files:
                     found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
-                                          step=index, command=segment, writes=tuple(sorted(files))))
+                                          step=index, command=segment, writes=tuple(sorted(files)),
+                                          reads=tuple(sorted(reads))))
     return found
 
 
@@ -1034,7 +1045,7 @@ Packages = Mapping[str, tuple[str | None, Mapping[str, str]]]
 
 
 def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
-             found: dict[str, set[Any]], packages: Packages) -> None:
+             found: dict[str, set[Any]], packages: Packages, by_name: Callable[[], Names]) -> None:
     """Add what each deploy among `commands` (a step's, in order) deploys to `found`: the
     folders, configs and names it names, else the folder it runs in (`folder`, after the
     `cd`s before it; None once a `cd` leads somewhere not known). A package script a
@@ -1045,25 +1056,44 @@ def _deploys(commands: list[str], folder: str | None, scripts: Collection[str],
     # after the step's commands.
     expanded: list[tuple[str, str, str]] = []  # (package, script, arguments)
     run: set[tuple[str, str]] = set()
-    selected: dict[frozenset[tuple[str, str | None]], list[str]] = {}
+
+    @functools.cache
+    def select(targets: frozenset[tuple[str, str | None]]) -> list[str]:
+        return _selected(targets, packages, by_name())
 
     def run_script(package: str, script: str, arguments: str) -> None:
         if (package, script) not in run:
             run.add((package, script))
             expanded.append((package, script, arguments))
-    _step_deploys(commands, folder, scripts, found, packages, run_script, selected)
+    _step_deploys(commands, folder, scripts, found, packages, run_script, select)
     for package, script, arguments in expanded:  # grows as it is read
         text = f"{packages[package][1][script]} {arguments}".strip()
-        _step_deploys(_commands_of(text), package, scripts, found, packages, run_script, selected)
+        _step_deploys(_commands_of(text), package, scripts, found, packages, run_script, select)
 
 
-def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) -> list[str]:
+# The folders of the packages by their name, and by their name without its scope (`web` of
+# `@org/web`), looked up for a name that is no glob.
+Names = tuple[dict[str, list[str]], dict[str, list[str]]]
+
+
+def _names(packages: Packages) -> Names:
+    exact: dict[str, list[str]] = {}
+    scoped: dict[str, list[str]] = {}
+    for folder, (name, _scripts) in packages.items():
+        if name:
+            exact.setdefault(name, []).append(folder)
+        if name and name.startswith("@"):
+            scoped.setdefault(name.rpartition("/")[2], []).append(folder)
+    return exact, scoped
+
+
+def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages,
+              by_name: Names) -> list[str]:
     """The folders of the `packages` a runner's `targets` select, as package_run gives
     them: by folder, the one the folder it runs in is in, by name, every package (but,
     unless included, the workspace's root), less those excluded. A filter's name (pnpm's,
     nx's) without its scope is tried with any scope when no name matches it as it is, and
     then selects only a single package."""
-    names = {folder: name or "" for folder, (name, _scripts) in packages.items()}
     chosen: set[str] = set()
     for kind, value in targets:
         if value is None or kind == "except":
@@ -1074,16 +1104,22 @@ def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) ->
             holding = [folder for folder in packages
                        if folder in (".", value) or value.startswith(folder + "/")]
             chosen |= {max(holding, key=len)} if holding else set()
-        elif kind in ("name", "filter"):
-            exact = {folder for folder, name in names.items() if name and glob_match(value, name)}
-            scoped = {folder for folder, name in names.items() if name.startswith("@")
-                      and glob_match(value, name.rpartition("/")[2])}
+        elif kind in ("name", "filter") and not any(char in value for char in "*?["):
+            exact, scoped = (set(found.get(value, ())) for found in by_name)
+            chosen |= exact or (scoped if kind == "filter" and len(scoped) == 1 else set())
+        elif kind in ("name", "filter"):  # a glob: `@org/*`
+            exact = {folder for folder, (name, _scripts) in packages.items()
+                     if name and glob_match(value, name)}
+            scoped = {folder for folder, (name, _scripts) in packages.items() if name
+                      and name.startswith("@") and glob_match(value, name.rpartition("/")[2])}
             chosen |= exact or (scoped if kind == "filter" and len(scoped) == 1 else set())
         elif kind in ("every", "all"):
             chosen |= {folder for folder in packages if kind == "all" or folder != "."}
     excluded = [each for kind, value in targets if kind in ("except", "every", "all") and value
                 for each in value.split("\n") if each]
-    return [folder for folder in packages if folder in chosen and not any(
+    names = {folder: packages[folder][0] or "" for folder in chosen} if excluded else {}
+    in_order = packages if len(chosen) > 1 else chosen  # most select one: not all read again
+    return [folder for folder in in_order if folder in chosen and not any(
         glob_match(pattern, each) for pattern in excluded
         for each in (names[folder], names[folder].rpartition("/")[2], folder) if each)]
 
@@ -1091,7 +1127,7 @@ def _selected(targets: frozenset[tuple[str, str | None]], packages: Packages) ->
 def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[str],
                   found: dict[str, set[Any]], packages: Packages,
                   run_script: Callable[[str, str, str], None],
-                  selected: dict[frozenset[tuple[str, str | None]], list[str]]) -> None:
+                  select: Callable[[frozenset[tuple[str, str | None]]], list[str]]) -> None:
     before: list[str | None] = []  # where `cd -` and `popd` go back to
     subshells: list[str | None] = []  # where the shell is again after a subshell
     for command in commands:
@@ -1120,13 +1156,11 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         if run is not None:
             run_scripts, where = run
             targets = _targets(where, folder)
-            if targets not in selected:
-                selected[targets] = _selected(targets, packages)
             if _unknown(targets):
                 found["unknown"].add(command)
             # npm runs a script's `pre` and `post` scripts around it (pnpm and yarn 2+ do not)
             hooks = ("pre", "", "post") if _runner_name(command) == "npm" else ("",)
-            for package in selected[targets]:
+            for package in select(targets):
                 for script in run_scripts:
                     for hook in hooks if script in packages[package][1] else ():
                         if hook + script in packages[package][1]:
@@ -1137,11 +1171,14 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             # it runs in, as the runner runs it there
             paths = _FOLDER_ARGUMENT.findall(command[_tool_start(command):])
             targets = _targets(where, folder)
-            if paths and targets not in selected:
-                selected[targets] = _selected(targets, packages)
-            if paths and selected[targets]:
-                named = {_inside(package, path) for package in selected[targets] for path in paths}
+            if paths and select(targets):
+                named = {_inside(package, path) for package in select(targets) for path in paths}
                 found["folders"] |= named - {None}
+                # each path as named, and where it leads in each package selected
+                for path in paths:
+                    each = {inside for package in select(targets)
+                            if (inside := _inside(package, path)) is not None}
+                    found["selected"] |= {(path, tuple(sorted(each)))} if len(each) > 1 else set()
                 if None in named or _unknown(targets):
                     found["unknown"].add(command)
                 continue
@@ -1233,8 +1270,11 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
-    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set()}
+    found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
+                                  "selected": set()}
     configs: dict[str, Location] = {}
+    selected: dict[tuple[Location, str], dict[str, None]] = {}
+    by_name = functools.cache(lambda: _names(packages or {}))
     unknown: dict[tuple[str, Location], None] = {}
     done: set[tuple[tuple[str, ...], str | None]] = set()
     for deploy in {(d.workflow, d.job, d.step, d.actions): d for d in deploy_steps}.values():
@@ -1267,9 +1307,11 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             where = _inside(".", _expand(deploy.directory, scope))
             if (expanded, where) not in done:
                 done.add((expanded, where))
-                this: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set()}
+                this: dict[str, set[Any]] = {key: set() for key in found}
                 _deploys([command for line in expanded for command in segments(line)], where,
-                         scripts, this, packages or {})
+                         scripts, this, packages or {}, by_name)
+                for path, paths in this["selected"]:
+                    selected.setdefault((deploy.location, path), {}).update(dict.fromkeys(paths))
                 for path in sorted(path for path in this["folders"] if names_config(path)):
                     configs.setdefault(path, deploy.location)
                 if this["unknown"]:
@@ -1280,25 +1322,45 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     configs=tuple(sorted(configs.items())),
                     missing_configs=tuple(sorted((path, step) for path, step in configs.items()
                                                  if not exists(path))),
-                    unknown=tuple(unknown))
+                    unknown=tuple(unknown),
+                    selected=tuple((step, path, tuple(sorted(paths)))
+                                   for (step, path), paths in selected.items()))
 
 
-# `for app in api web; do`: a loop over words written out (no `$`, glob or quote).
+# `for app in api web; do`: a loop over words written out (no `$`, glob or quote). Its body
+# holds no other loop: a `for` or `done` in quoted text or a comment is no shell word.
 _LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([\w./@:-]+(?:[ \t]+[\w./@:-]+)*)\s*(?:;|\n)\s*do\b"
-                   r"((?:(?!\bfor\b|\bdone\b).)*)\bdone\b", re.DOTALL)
+                   r"""((?:"(?:[^"\\]|\\.)*"|'[^']*'|(?<!\S)#[^\n]*|(?!\bfor\b|\bdone\b).)*+)"""
+                   r"\bdone\b", re.DOTALL)
+# Of a step's commands (lines), at most this many once its loops are read once per word (six
+# loops of ten words, one inside the other, would be a million): a loop that would make more
+# is left as written, and what its variable names is known only at run time.
+_UNROLLED_LINES = 1000
 
 
 def _unrolled(lines: list[str]) -> list[str]:
     """A script's lines with each loop over words written out (`for app in api web; do
     …; done`) as its commands once for each word, the word in place of its variable;
-    inner loops first."""
+    inner loops first, while the script stays within _UNROLLED_LINES lines."""
+    size = [sum(1 for line in lines if line)]
+
     def unroll(loop: re.Match[str]) -> str:
+        words = loop[2].split()
+        added = _count_lines(loop[3]) * len(words) - _count_lines(loop[0])
+        if size[0] + added > _UNROLLED_LINES:
+            return loop[0]
+        size[0] += added
         name = re.compile(rf"\$\{{?{loop[1]}\}}?(?!\w)")
         # a word holds no `\`: it is its own replacement
-        return "\n".join(name.sub(word, loop[3]) for word in loop[2].split())
-    script, count = "\n".join(lines), 1
+        return "\n".join(name.sub(word, loop[3]) for word in words)
+    script, before = "\n".join(lines), None
     for _depth in range(10):  # inner loops first, then the loops around them
-        if not count:
+        if script == before:
             break
-        script, count = _LOOP.subn(unroll, script)
+        before, script = script, _LOOP.sub(unroll, script)
     return script.split("\n")
+
+
+def _count_lines(text: str) -> int:
+    """The lines of `text` that are not empty."""
+    return sum(1 for line in text.split("\n") if line.strip())

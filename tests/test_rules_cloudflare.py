@@ -1556,6 +1556,47 @@ def test_cf015_another_config_of_the_folder_is_deployed(tmp_path: Path, make_rep
     assert "wrangler.worker.toml" in found.remediation
 
 
+@pytest.mark.parametrize("steps", [
+    pytest.param("run: |\n    cd apps/web\n    envsubst < wrangler.toml > wrangler.prod.toml\n"
+                 "    npx wrangler deploy --config wrangler.prod.toml", id="envsubst"),
+    pytest.param("run: |\n    cp apps/web/wrangler.toml apps/web/wrangler.prod.toml\n"
+                 "    sed -i 's/x/y/' apps/web/wrangler.prod.toml\n"
+                 "    npx wrangler deploy -c apps/web/wrangler.prod.toml", id="cp-then-sed"),
+    pytest.param("run: cp wrangler.toml ci.toml\n  working-directory: apps/web\n"
+                 "run: envsubst < apps/web/ci.toml > apps/web/wrangler.prod.toml\n"
+                 "run: npx wrangler deploy -c apps/web/wrangler.prod.toml", id="a-chain-of-steps"),
+])
+def test_cf015_a_config_a_step_makes_the_deployed_one_from_is_deployed(
+        tmp_path: Path, make_repo: MakeRepo, steps: str) -> None:
+    """apps/web/wrangler.toml is the template of the config deployed: it is deployed, and
+    not to be deleted (QA s25d A3)."""
+    files = {**WEB_APP, ".github/workflows/ship.yml": job(steps)}
+    assert findings(tmp_path, make_repo, files, "CF015") == []
+
+
+def test_cf015_another_worker_deployed_from_the_folder(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """wrangler.cron.toml is another Worker (another name): the root's config is not deployed
+    because no deploy names `api`, and is not to be deleted (QA s25d A3)."""
+    files = {"wrangler.toml": 'name = "api"\nmain = "src/api.ts"\n',
+             "wrangler.cron.toml": 'name = "cron-worker"\nmain = "src/cron.ts"\n',
+             ".github/workflows/ship.yml": job("run: npx wrangler deploy --config wrangler.cron.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.message, found.remediation) == (
+        "wrangler.toml", "no CI workflow deploys `wrangler.toml` (`api` not named by a deploy step)",
+        "Deploy each app from a CI workflow")
+
+
+def test_cf015_a_config_a_workflow_reads_is_not_to_be_deleted(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**WEB_APP, "apps/web/wrangler.worker.toml": 'name = "storefront"\nmain = "w.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: sed -n 1p apps/web/wrangler.toml > version.txt\n"
+                 "run: npx wrangler deploy -c apps/web/wrangler.worker.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message.startswith("CI deploys `apps/web` with `apps/web/wrangler.worker.toml`")
+    assert found.remediation == "Deploy `apps/web/wrangler.toml` from a CI workflow"
+
+
 PLATFORM = {"apps/site/package.json": json.dumps({"name": "@x/site"}),
             "platforms/cf/wrangler.jsonc": '{"name": "nodejs-website", "main": "w.ts"}',
             "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - platforms/*\n"}
@@ -1582,6 +1623,46 @@ def test_cf015_a_config_named_to_what_a_runner_runs_is_from_its_package(
     found = [f for f in findings(tmp_path, make_repo, files, "CF015")
              if f.location.path == "platforms/cf/wrangler.jsonc"]
     assert (found == []) is deployed
+
+
+@pytest.mark.parametrize("workspace", [
+    pytest.param({"pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - '!apps/legacy'\n"}, id="pnpm"),
+    pytest.param({"package.json": json.dumps({"workspaces": ["./apps/*", "!apps/legacy"]})},
+                 id="workspaces"),
+    pytest.param({"package.json": json.dumps({"workspaces": {"packages": ["apps/*", "!apps/legacy"]}})},
+                 id="yarn-workspaces-packages"),
+])
+def test_cf015_a_runner_selects_only_the_workspace_packages(
+        tmp_path: Path, make_repo: MakeRepo, workspace: Files) -> None:
+    """examples/web and apps/legacy are also named `web`, but are not the workspace's: pnpm
+    runs wrangler in apps/web only, where the config is (QA s25d A2)."""
+    files = {**workspace, **{f"{folder}/package.json": json.dumps({"name": "web"})
+                             for folder in ("apps/web", "apps/legacy", "examples/web")},
+             "apps/web/wrangler.prod.toml": 'name = "web"\nmain = "src/index.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: pnpm --filter web exec wrangler deploy --config wrangler.prod.toml")}
+    assert findings(tmp_path, make_repo, files, "CF015") == []
+
+
+def test_cf015_a_config_missing_in_many_selected_packages_is_one_finding(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The step runs wrangler in each of the five packages, and four lack the config: one
+    finding at the step, not one a package (QA s25d A5: 2,999 findings at one line)."""
+    files = {"pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+             **{f"packages/p{n}/package.json": json.dumps({"name": f"@org/p{n}"}) for n in range(5)},
+             "packages/p1/wrangler.toml": 'name = "p1"\nmain = "src/index.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: |\n    for p in p0 p2; do\n"
+                 "      pnpm --filter @org/$p exec wrangler deploy -c wrangler.toml\n    done\n"
+                 "    pnpm --filter './packages/**' exec wrangler deploy -c wrangler.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert (found.location.path, found.location.start_line, found.subject) == (
+        ".github/workflows/ship.yml", 8, "wrangler.toml")
+    assert found.message == (
+        "the deploy at `.github/workflows/ship.yml:8` names `wrangler.toml`, which is not in the"
+        " repository in 4 of the 5 packages it selects (`packages/p0/wrangler.toml`,"
+        " `packages/p2/wrangler.toml`, `packages/p3/wrangler.toml` and 1 more): wrangler fails"
+        " there, unless an earlier step makes it")
 
 
 RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"
@@ -1627,10 +1708,32 @@ def test_cf015_a_script_not_read_and_a_deploy_known_at_run_time(
     "      cd -\n    done",
     "run: |\n    for group in apps; do\n      for app in web api; do\n"
     "        npx wrangler deploy --config $group/$app/wrangler.toml\n      done\n    done",
+    pytest.param("run: |\n    for app in web api; do\n      echo \"deploying $app for production\"\n"
+                 "      (cd apps/$app && npx wrangler deploy)\n    done", id="for-in-quotes"),
+    pytest.param("run: |\n    for app in web api; do\n      # each in turn, done when all are\n"
+                 "      npx wrangler deploy --cwd apps/$app\n    done", id="done-in-a-comment"),
+    pytest.param("run: |\n    for app in web api; do\n      npx wrangler deploy --cwd apps/$app\n"
+                 "      echo 'done with '$app\n    done", id="done-in-quotes"),
 ])
 def test_cf015_a_loop_over_words_deploys_each(tmp_path: Path, make_repo: MakeRepo, step: str) -> None:
     files = {**MONOREPO, ".github/workflows/ship.yml": job(step)}
     assert flagged_apps(tmp_path, make_repo, files) == {"docs", "cron"}
+
+
+def test_cf015_loops_past_the_limit_are_known_only_at_run_time(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Three loops of ten words inside a loop over the apps would be 2,000 commands: past
+    1,000, the outer loop is not read once per word, and which app it deploys is known only
+    at run time (the QA's six loops of ten words had taken 72 s and 716 MB)."""
+    loops = "".join(f"for {name} in {' '.join(f'w{n}' for n in range(10))}; do\n    "
+                    for name in "xyz")
+    step = (f"run: |\n    for app in web api; do\n    {loops}"
+            "npx wrangler deploy --cwd apps/$app --env $x$y$z\n    done\n    done\n    done\n    done")
+    found = findings(tmp_path, make_repo, {**MONOREPO, ".github/workflows/ship.yml": job(step)},
+                     "CF015")
+    assert {f.location.path.split("/")[-2] for f in found} == {"web", "api", "docs", "cron"}
+    assert all("npx wrangler deploy --cwd apps/$app --env $x$y$z" in f.message
+               and "known only at run time" in f.message for f in found)
 
 
 def test_cf015_a_root_app_without_a_name(tmp_path: Path, make_repo: MakeRepo) -> None:

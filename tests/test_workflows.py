@@ -239,3 +239,39 @@ def test_files_a_step_writes(script: str, writes: list[str]) -> None:
                     + "".join(f"          {line}\n" for line in script.split("\n")))
     found, _steps = collect(PATH, text)
     assert sorted(path for edit in found.edits for path in edit.writes) == sorted(writes)
+
+
+@pytest.mark.parametrize(("script", "reads"), [
+    pytest.param("envsubst < wrangler.toml > wrangler.prod.toml", ["w/wrangler.toml"], id="envsubst"),
+    pytest.param("cp -f ../wrangler.toml ci/wrangler.prod.toml", ["wrangler.toml"], id="cp"),
+    pytest.param("sed -e 's/a/b/' t.toml > out.toml && mv out.toml o.toml", ["w/t.toml"], id="sed"),
+    pytest.param('echo "wrangler.toml" > a.toml', [], id="echo-reads-nothing"),
+])
+def test_files_a_step_makes_a_file_from(script: str, reads: list[str]) -> None:
+    """The files a command that writes one may read (FileEdit.reads), from its folder (`w`)."""
+    text = workflow("      - working-directory: w\n        run: |\n"
+                    + "".join(f"          {line}\n" for line in script.split("\n")))
+    found, _steps = collect(PATH, text)
+    assert sorted(path for edit in found.edits for path in edit.reads) == sorted(reads)
+
+
+def test_a_runner_selecting_packages_by_name_looks_them_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 `--filter @org/pN` among 3,000 packages had each name matched as a glob against
+    every package's (1.8 million matches, 8 s: QA s25d A5): a name that is no glob is looked
+    up, and selects the same package."""
+    packages = {f"packages/p{n}": (f"@org/p{n}", {}) for n in range(300)}
+    text = ("on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
+            + "".join(f"          pnpm --filter @org/p{n} exec wrangler deploy -c wrangler.toml\n"
+                      for n in range(0, 300, 3)))
+    matched: list[str] = []
+    glob_match = workflows.glob_match
+
+    def counted(pattern: str, text: str, separator: str = "/") -> bool:
+        matched.append(pattern)
+        return glob_match(pattern, text, separator)
+    monkeypatch.setattr(workflows, "glob_match", counted)
+    workflow, steps = collect(".github/workflows/ship.yml", text)
+    found = workflows.deployed([workflow], steps, packages=packages)
+    assert [path for path, _step in found.configs] == sorted(
+        f"packages/p{n}/wrangler.toml" for n in range(0, 300, 3))
+    assert len(matched) < 300

@@ -29,20 +29,23 @@ do workflows in folders under `.github/workflows`. Each deploy deploys, in the f
   there is taken from the folder of each package the runner selects (`pnpm --filter
   @org/site exec wrangler deploy --config ../../cf/wrangler.jsonc`).
 
-A config whose folder is deployed with another of its configs (`-c wrangler.worker.json`
-in `apps/web`) is reported all the same, as not what runs: the finding names the config
-deployed there and the step.
+A config a workflow step makes the deployed config from is deployed as that one
+(`envsubst < wrangler.toml > wrangler.prod.toml`, `cp wrangler.toml wrangler.prod.toml`
+then `sed -i`). A config whose folder is deployed with another config of the same Worker
+(the same `name`: `-c wrangler.worker.json` in `apps/web`) is reported all the same, as not
+what runs: the finding names the config deployed there and the step.
 
 A runner (pnpm, npm, yarn, bun, turbo, nx, lerna, `npx turbo@2` too) runs a script in the
-packages it selects: by folder (`--filter ./apps/web`, `-C`, `--workspace apps/web`), by
-name (`yarn workspace @org/web`, `npm -w @org/web`, `lerna --scope`, `turbo run
-@org/web#deploy`, and without its scope when no other package has that name: `pnpm
---filter web`, `nx run web:deploy`), by a filter's glob (`--filter "./apps/*"`, `--filter
-"@org/*"`), or every package that has it (`pnpm -r run deploy`, `turbo run build deploy`,
-`nx run-many -t deploy`, and a filter of what changed since a commit, `--filter=[HEAD^1]`,
-as any package may have) but those excluded and, unless the runner includes it
-(`--include-workspace-root`, `yarn workspaces foreach -A`), the workspace's root; `turbo
-run` inside a package runs that package's task.
+packages it selects, of the workspace's (the folders `packages` of `pnpm-workspace.yaml`
+or `workspaces` of the root `package.json` lists; without either, any folder's): by folder
+(`--filter ./apps/web`, `-C`, `--workspace apps/web`), by name (`yarn workspace @org/web`,
+`npm -w @org/web`, `lerna --scope`, `turbo run @org/web#deploy`, and without its scope
+when no other package has that name: `pnpm --filter web`, `nx run web:deploy`), by a
+filter's glob (`--filter "./apps/*"`, `--filter "@org/*"`), or every package that has it
+(`pnpm -r run deploy`, `turbo run build deploy`, `nx run-many -t deploy`, and a filter of
+what changed since a commit, `--filter=[HEAD^1]`, as any package may have) but those
+excluded and, unless the runner includes it (`--include-workspace-root`, `yarn workspaces
+foreach -A`), the workspace's root; `turbo run` inside a package runs that package's task.
 
 A folder belongs to the deepest app folder that holds it, as wrangler looks for its config
 up from where it runs. `${{ matrix.KEY }}` (each combination of the job's matrix, `include`
@@ -51,8 +54,9 @@ writes, `echo "KEY=prod" >> $GITHUB_ENV`), `$KEY` and `${{ inputs.KEY }}` (each
 caller's `with:`, the input's `default` and `options`) are filled in, and so is the
 first operand of `${{ inputs.app || 'web' }}` that is not empty, and GitHub's if/else
 (`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a shell loop over words
-written out (`for app in api web; do`) is read once for each word. A target known only at
-run time (`fromJSON(...)`, a loop over a glob, `cd apps/$app`) names no app: the finding
+written out (`for app in api web; do`) is read once for each word, while a step's commands
+stay within 1,000 (loops inside loops multiply them). A target known only at run time
+(`fromJSON(...)`, a loop over a glob or past that limit, `cd apps/$app`) names no app: the finding
 names the step, which may deploy it. While a workflow cannot be read (CF000), no app is
 reported: that workflow may deploy it.
 
@@ -64,7 +68,8 @@ Cloudflare token (`CLOUDFLARE_API_TOKEN`, `CF_API_TOKEN`) that says deploy in wo
 audit cannot follow (`pnpm runx deploy-published-workers`).
 
 A deploy that names a config the repository does not hold (`--config
-wrangler.production.toml`) is reported at its step: wrangler fails there. One that a
+wrangler.production.toml`) is reported at its step: wrangler fails there (once for a config a
+runner names in the packages it selects, with how many of them lack it). One that a
 workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`, with `sed`,
 `yq`, `jq`, ..., a heredoc `cat > wrangler.production.toml << EOF`, `echo` or `printf` into
 it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor is one in a
@@ -120,6 +125,9 @@ class AppNotDeployedByCi(Rule):
                               f" deploy{'s' if len(found.unknown) == 1 else ''}, known only at"
                               " run time") if part)
         deploys = deployed_by_ci(facts)
+        names = {c.path: c.name for c in facts.configs}
+        read = {path for workflow in facts.workflows for edit in workflow.edits
+                for path in edit.reads}
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
                 continue
@@ -132,10 +140,12 @@ class AppNotDeployedByCi(Rule):
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
             if hedge:
                 message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
-            # Its folder deployed with another of its configs (`-c wrangler.worker.json`)
+            # Its folder deployed with another config of the same Worker (`-c
+            # wrangler.worker.json`); one of another name is another Worker.
             others = [(path, step) for path, step in found.configs
                       if (posixpath.dirname(path) or ".") == wrangler_config.app
-                      and path != wrangler_config.path]
+                      and path != wrangler_config.path and wrangler_config.name
+                      and names.get(path) == wrangler_config.name]
             if others:
                 message = (f"CI deploys {code(wrangler_config.app)} with "
                            + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
@@ -146,20 +156,34 @@ class AppNotDeployedByCi(Rule):
                 location=Location(path=wrangler_config.path), subject="deploy",
                 message=message, remediation=(
                     f"Deploy {code(wrangler_config.path)} from a CI workflow, or delete it if"
-                    f" {code(others[0][0])} is the config that runs" if others
+                    f" {code(others[0][0])} is the config that runs"
+                    if others and wrangler_config.path not in read  # a workflow needs it
+                    else f"Deploy {code(wrangler_config.path)} from a CI workflow" if others
                     else "Deploy each app from a CI workflow"))
         # A config a step makes before the deploy (`envsubst < a.toml > wrangler.prod.toml`,
         # `cat > wrangler.prod.toml << EOF`) is there when it runs; so is one a build writes
         # (the Cloudflare Vite plugin's `dist/<worker>/wrangler.json`).
         written = {path for workflow in facts.workflows for edit in workflow.edits
                    for path in edit.writes}
+        # A config a runner's deploy names in each of the packages it selects: once a step.
+        given_as = {(step, path): given for step, given, paths in found.selected for path in paths}
+        selected = {(step, given): len(paths) for step, given, paths in found.selected}
+        missing: dict[tuple[Location, str], list[str]] = {}
         for path, step in found.missing_configs:
             if path not in written and not in_excluded_dir(path):
-                yield cls.finding(
-                    location=step, subject=path,
-                    message=f"the deploy at {code(step)} names {code(path)}, which is not in the"
-                            " repository: wrangler fails there, unless an earlier step makes it",
-                    remediation=f"Commit {code(path)}, or correct the config the deploy names")
+                missing.setdefault((step, given_as.get((step, path), path)), []).append(path)
+        for (step, given), paths in missing.items():
+            among = selected.get((step, given))
+            where = "" if among is None else (
+                f" in {len(paths):,} of the {among:,} packages it selects"
+                f" ({', '.join(code(path) for path in paths[:3])}"
+                + (f" and {len(paths) - 3:,} more" if paths[3:] else "") + ")")
+            yield cls.finding(
+                location=step, subject=given,
+                message=f"the deploy at {code(step)} names {code(given)}, which is not in the"
+                        f" repository{where}: wrangler fails there, unless an earlier step makes it",
+                remediation=f"Commit {code(given)}, or correct the config the deploy names"
+                            + ("" if among is None else ", or the packages it selects"))
 
 
 def _some(runs: list[tuple[str, Location]]) -> str:
@@ -172,12 +196,20 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     """Whether a CI deploy step deploys a config: from its folder, by its own path
     (`--config wrangler.prod.jsonc`), or by its name. A config a build writes
     (`--config dist/server/wrangler.json`, not in the repository) deploys the app whose
-    folder holds the build's."""
+    folder holds the build's. A config a workflow step makes the deployed one from
+    (`envsubst < wrangler.toml > wrangler.prod.toml`, `cp wrangler.toml wrangler.prod.toml`)
+    is deployed as that one."""
     found = facts.deployed
     folders = {c.app for c in facts.configs}
     built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
     apps = {deepest_app(path, folders) if path in built else _app(path, folders)
             for path in found.folders}
+    edits = [edit for workflow in facts.workflows for edit in workflow.edits]
+    made_from, more = set(found.folders), set(found.folders)
+    while more:  # through each file it is made from in turn (`cp a b`, `envsubst < b > c`)
+        more = {path for edit in edits if more.intersection(edit.writes)
+                for path in edit.reads} - made_from
+        made_from |= more
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
         package = wrangler_config.package
@@ -185,7 +217,7 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
         # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
         names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                    if package and package.startswith("@") else None) if name}
-        return bool(wrangler_config.app in apps or wrangler_config.path in found.folders
+        return bool(wrangler_config.app in apps or wrangler_config.path in made_from
                     or names.intersection(found.names))
     return deploys
 
