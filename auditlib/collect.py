@@ -276,8 +276,9 @@ def _workspace_member(repo: Path, files: set[str]) -> Callable[[str], bool]:
         listed = data.get("packages") if path.endswith(".yaml") else data.get("workspaces")
         listed = workflows.as_mapping(listed).get("packages") if isinstance(listed, dict) else listed
         return [glob for glob in listed if isinstance(glob, str)] if isinstance(listed, list) else []
-    found = [glob for each in _read_each(repo, [path for path in (
-        "pnpm-workspace.yaml", "package.json") if path in files], globs, []) for glob in each]
+    found = [expanded for each in _read_each(repo, [path for path in (
+        "pnpm-workspace.yaml", "package.json") if path in files], globs, [])
+             for glob in each for expanded in _braces(glob)]
     patterns = [glob.removeprefix("!").removeprefix("./").rstrip("/") for glob in found]
     included = [pattern for glob, pattern in zip(found, patterns, strict=True) if glob[:1] != "!"]
     excluded = [pattern for glob, pattern in zip(found, patterns, strict=True) if glob[:1] == "!"]
@@ -285,6 +286,14 @@ def _workspace_member(repo: Path, files: set[str]) -> Callable[[str], bool]:
         return lambda folder: True
     return lambda folder: any(glob_match(pattern, folder) for pattern in included) and not any(
         glob_match(pattern, folder) for pattern in excluded)
+
+
+def _braces(glob: str) -> list[str]:
+    """A glob's braces expanded, as pnpm's and npm's globs read them: `{apps,services}/*` is
+    `apps/*` and `services/*`."""
+    found = re.search(r"\{([^{}]*)\}", glob)
+    return [expanded for part in found[1].split(",") for expanded in _braces(
+        glob[:found.start()] + part + glob[found.end():])] if found else [glob]
 
 
 def _package(path: str, text: str) -> tuple[str | None, dict[str, str]] | None:

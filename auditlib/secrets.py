@@ -568,14 +568,14 @@ def _default(text: str, begin: int, value: str) -> tuple[int, str]:
 # A word given as a value, as a config or a command writes it: right after a quote (also
 # escaped, in JSON text), `=`, `:` or `:-` (`--var KEY:staging`, `?env=staging&`, a shell
 # default `${KEY:-staging}`), a name after `--var` or `<<<`, to a quote, a space, a line's
-# end or `,;#&|)]}`; after `: ` or `= ` (any spaces: YAML, TOML), a bracket, a diff's `+` or
+# end or `,;#&|)]}`; after `: ` or `= ` (any spaces: YAML, TOML), `[` or `{`, a diff's `+` or
 # `-`, or as the whole of a line (of a multi-line string or a block, a list item; also after
 # an escaped `\n`), to a quote, one of `,;#&|)]}` or a line's end (after spaces). Not a
 # JSON key (`"a": 1`).
 _ANY_END = r"(?=\\?[\"']|\\[ntr]|[\s,;#&|)\]}}]|$)"
 _STRICT_END = r"(?=\\?[\"']|\\[ntr]|[ \t]*(?:[\r\n,;#&|)\]}}]|$))"
 _GIVEN_WORD = (r"(?:(?P<at>(?<=[\"'=:])|(?<=:-)|--var[ \t]+[\w-]+[ \t]+|<<<[ \t]*){0}" + _ANY_END
-               + r"|(?P<after>[:=][ \t]+|[\[{{(][ \t]*|(?<=\\[ntr])|(?:(?<![^\r\n])|(?<=[\s;])[+-])"
+               + r"|(?P<after>[:=][ \t]+|[\[{{][ \t]*|(?<=\\[ntr])|(?:(?<![^\r\n])|(?<=[\s;])[+-])"
                r"[ \t]*(?:[+-][ \t]*)?){0}" + _STRICT_END + r")(?!\\?\":)")
 # A word anywhere, as a whole word: not in `[env.staging]`, `base-shop-staging` or a JSON key;
 # a number wherever no digit goes on (`-p123456`).
@@ -744,8 +744,10 @@ def _random(found: re.Match[str]) -> str:
 
 
 def secret_values(configs: Iterable[WranglerConfig]) -> set[str]:
-    """The values of the secret-like vars of `configs`, also as the files spell them: no
-    output of the audit may show them."""
-    return {spelled for config in configs for scope in config.scopes() for var in scope.vars
-            if secret_reason(var.name, var.value)
-            for spelled in spellings(var.name, var.value, config.text)}
+    """The values of the secret-like vars of `configs`, also as the files spell them and as
+    JSON escapes them: no output of the audit may show them."""
+    found = {spelled for config in configs for scope in config.scopes() for var in scope.vars
+             if secret_reason(var.name, var.value)
+             for spelled in spellings(var.name, var.value, config.text)}
+    # ... also as JSON escapes them (`C:\\Users`, `a\"b`), as messages quoting a value as JSON do
+    return found | {json.dumps(spelled, ensure_ascii=False)[1:-1] for spelled in found}

@@ -382,7 +382,8 @@ def _edits(path: str, job: str, index: int, step: yaml.Node, directory: str) -> 
                 if files:
                     found.append(FileEdit(location=Location(path=path, start_line=line), job=job,
                                           step=index, command=segment, writes=tuple(sorted(files)),
-                                          reads=tuple(sorted(reads))))
+                                          # in place (`sed -i … a.toml b.toml`): each from itself
+                                          reads=tuple(sorted(reads - files))))
     return found
 
 
@@ -1335,7 +1336,7 @@ _LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([\w./@:-]+(?:[ \t]+[\w./@:-]+)*)\s*(?
 # Of a step's commands (lines), at most this many once its loops are read once per word (six
 # loops of ten words, one inside the other, would be a million): a loop that would make more
 # is left as written, and what its variable names is known only at run time.
-_UNROLLED_LINES = 1000
+_UNROLLED_LINES = 10_000
 
 
 def _unrolled(lines: list[str]) -> list[str]:

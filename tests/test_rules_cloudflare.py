@@ -1574,6 +1574,17 @@ def test_cf015_a_config_a_step_makes_the_deployed_one_from_is_deployed(
     assert findings(tmp_path, make_repo, files, "CF015") == []
 
 
+def test_cf015_an_in_place_edit_of_several_configs_makes_none_of_the_others(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`sed -i … a b` edits each file from itself: apps/api is not deployed (QA s25f)."""
+    files = {**WEB_APP, "apps/api/wrangler.toml": 'name = "api"\nmain = "a.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: sed -i 's/x/y/' apps/web/wrangler.toml apps/api/wrangler.toml\n"
+                 "run: npx wrangler deploy --config apps/web/wrangler.toml")}
+    assert [f.location.path for f in findings(tmp_path, make_repo, files, "CF015")] == [
+        "apps/api/wrangler.toml"]
+
+
 def test_cf015_another_worker_deployed_from_the_folder(tmp_path: Path, make_repo: MakeRepo) -> None:
     """wrangler.cron.toml is another Worker (another name): the root's config is not deployed
     because no deploy names `api`, and is not to be deleted (QA s25d A3)."""
@@ -1720,19 +1731,40 @@ def test_cf015_a_loop_over_words_deploys_each(tmp_path: Path, make_repo: MakeRep
     assert flagged_apps(tmp_path, make_repo, files) == {"docs", "cron"}
 
 
+def test_cf015_a_workspace_glob_with_braces(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`{apps,services}/*` is apps/* and services/*, as pnpm reads it: services/api is the
+    workspace's, and lacks the config its step names (QA s25f)."""
+    files = {"pnpm-workspace.yaml": "packages:\n  - '{apps,services}/*'\n",
+             "services/api/package.json": json.dumps({"name": "api"}),
+             ".github/workflows/ship.yml": job(
+                 "run: pnpm --filter api exec wrangler deploy --config wrangler.prod.toml")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert "`services/api/wrangler.prod.toml`, which is not in the repository" in found.message
+
+
+def test_cf015_a_loop_with_a_long_body_is_read_once_per_word(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Thirty words and a 40-line body are 1,200 lines, within the limit (QA s25f)."""
+    body = "".join(f'    echo "step {n} of $app"\n' for n in range(40))
+    step = f"run: |\n    for app in web api docs cron {' '.join(f'x{n}' for n in range(26))}; do\n{body}" \
+           "    npx wrangler deploy --cwd apps/$app\n    done"
+    # apps/cron is no app: the cron Worker is apps/web/workers/cron
+    assert flagged_apps(tmp_path, make_repo, {**MONOREPO, ".github/workflows/ship.yml": job(step)}) == {
+        "cron"}
+
+
 def test_cf015_loops_past_the_limit_are_known_only_at_run_time(
         tmp_path: Path, make_repo: MakeRepo) -> None:
-    """Three loops of ten words inside a loop over the apps would be 2,000 commands: past
-    1,000, the outer loop is not read once per word, and which app it deploys is known only
+    """Four loops of ten words inside a loop over the apps would be 20,000 commands: past
+    10,000, the outer loop is not read once per word, and which app it deploys is known only
     at run time (the QA's six loops of ten words had taken 72 s and 716 MB)."""
     loops = "".join(f"for {name} in {' '.join(f'w{n}' for n in range(10))}; do\n    "
-                    for name in "xyz")
+                    for name in "wxyz")
     step = (f"run: |\n    for app in web api; do\n    {loops}"
-            "npx wrangler deploy --cwd apps/$app --env $x$y$z\n    done\n    done\n    done\n    done")
+            "npx wrangler deploy --cwd apps/$app --env $w$x$y$z\n" + "    done\n" * 4 + "    done")
     found = findings(tmp_path, make_repo, {**MONOREPO, ".github/workflows/ship.yml": job(step)},
                      "CF015")
     assert {f.location.path.split("/")[-2] for f in found} == {"web", "api", "docs", "cron"}
-    assert all("npx wrangler deploy --cwd apps/$app --env $x$y$z" in f.message
+    assert all("npx wrangler deploy --cwd apps/$app --env $w$x$y$z" in f.message
                and "known only at run time" in f.message for f in found)
 
 

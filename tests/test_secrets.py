@@ -710,3 +710,15 @@ def test_a_letter_that_lowers_to_two_does_not_shift_what_is_redacted() -> None:
     assert "İ".lower() != "i"  # two characters: the lowered text is longer
     assert redact("İ" * 20 + " Password: hunter2hunter; next", []) == (
         "İ" * 20 + f" Password: {REDACTED}; next")
+
+
+def test_a_secret_is_also_hidden_as_json_escapes_it(tmp_path: Path) -> None:
+    """DR008 quotes a setting's value as JSON: `C:\\Users` as `C:\\\\Users` (QA s25f)."""
+    from auditlib.collect import collect
+
+    (tmp_path / "wrangler.toml").write_text(
+        "name = \"w\"\n[vars]\nDB_PASSWORD = 'C:\\Users\\svc\\Kx93mPq'\nAPI_SECRET = 'hunter\"2hunter2'\n",
+        encoding="utf-8")
+    found = secrets.secret_values(collect(tmp_path).configs)
+    text = '+vars.DB_PASSWORD = "C:\\\\Users\\\\svc\\\\Kx93mPq"; +vars.API_SECRET = "hunter\\"2hunter2"'
+    assert redact(text, found) == f'+vars.DB_PASSWORD = "{REDACTED}"; +vars.API_SECRET = "{REDACTED}"'

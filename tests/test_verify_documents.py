@@ -117,6 +117,14 @@ def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, 
     assert drift(tmp_path, make_repo, files, body) == []
 
 
+def test_a_binding_on_a_line_that_says_secret_put_is_still_checked(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Only a name that is no resource's is taken for a secret there (QA s25f)."""
+    body = "The Worker reads `USERS_KV` and `API_KEY`; set the key with `wrangler secret put API_KEY`."
+    assert [(rule, message.split(" is named")[0]) for rule, _line, message in drift(
+        tmp_path, make_repo, {"wrangler.toml": WORKER}, body)] == [("DR009", "`USERS_KV`")]
+
+
 def test_a_citation_of_a_link_beside_the_document(tmp_path: Path, make_repo: MakeRepo) -> None:
     repo = make_repo(tmp_path, {"src/a.ts": TWENTY})
     (repo / "docs").mkdir()

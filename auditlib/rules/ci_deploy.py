@@ -55,7 +55,7 @@ caller's `with:`, the input's `default` and `options`) are filled in, and so is 
 first operand of `${{ inputs.app || 'web' }}` that is not empty, and GitHub's if/else
 (`${{ inputs.deploy && 'deploy' || 'versions upload' }}`); a shell loop over words
 written out (`for app in api web; do`) is read once for each word, while a step's commands
-stay within 1,000 (loops inside loops multiply them). A target known only at run time
+stay within 10,000 lines (loops inside loops multiply them). A target known only at run time
 (`fromJSON(...)`, a loop over a glob or past that limit, `cd apps/$app`) names no app: the finding
 names the step, which may deploy it. While a workflow cannot be read (CF000), no app is
 reported: that workflow may deploy it.

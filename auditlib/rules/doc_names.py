@@ -125,9 +125,9 @@ class DocNameDrift(Rule):
             names = [c for c in document.claims if c.kind == "name"]
             for claim in [] if unread_config(facts) else names:  # it may hold those names
                 kind, name = claim.data["name_kind"], claim.data["name"]
-                if kind in ("variable", "name", "binding") and (
-                        claim.data.get("secret_put") or name in secrets
-                        or (secret_name(name) and not RESOURCE_NAME.search(name))):
+                if kind in ("variable", "name", "binding") and (name in secrets or (
+                        (claim.data.get("secret_put") or secret_name(name))
+                        and not RESOURCE_NAME.search(name))):
                     continue  # set with `wrangler secret put`: not in any config
                 if name not in known.get(kind, set()):
                     what, kinds = ("", "no binding or variable") if kind == "name" else (
