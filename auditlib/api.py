@@ -107,7 +107,7 @@ class Audit:
             text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
         text += "\n"
         secrets = self.secrets()
-        redacted = redact(text, secrets | {json.dumps(s, ensure_ascii=False)[1:-1] for s in secrets})
+        redacted = redact(text, secrets)  # also as JSON escapes them
         if redacted != text:  # redacting the text is fast; each string, sure to keep it JSON
             try:
                 orjson.loads(redacted)

@@ -27,7 +27,6 @@ from .model import (
     LatencyMonitor,
     Location,
     Outcome,
-    Problem,
     Severity,
     WranglerConfig,
     places,
@@ -35,13 +34,14 @@ from .model import (
 from .repofiles import in_excluded_dir
 from .rules import DRIFT_RULES, RULES
 from .rules.base import unread as unread_inputs
+from .rules.base import unread_configs
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.durable_object_migration import migrated_classes
 from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
 from .secrets import redact
-from .wrangler import CONFIG_NAMES, KINDS_BY_NAME
+from .wrangler import KINDS_BY_NAME
 
 TARGET_LABELS = {"pages": "Cloudflare Pages", "worker": "Cloudflare Workers",
                  "unknown": "Unknown (no `main` or `pages_build_output_dir`)"}
@@ -150,13 +150,8 @@ def verify_status(findings: Sequence[Finding], facts: Facts) -> str:
     audit_status says whether every input was read."""
     outcomes = {f.outcome for f in findings}
     return ("DRIFTED" if Outcome.FAIL in outcomes else "UNCHECKED"
-            if Outcome.ERROR in outcomes or _unread_configs(facts) else "CURRENT")
+            if Outcome.ERROR in outcomes or unread_configs(facts) else "CURRENT")
 
-
-def _unread_configs(facts: Facts) -> list[Problem]:
-    """The wrangler configs (and folders that may hold one) that could not be read."""
-    return [problem for problem in unread_inputs(facts)
-            if problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES]
 
 
 _code = code
@@ -995,7 +990,7 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
               + "; `auditlib run --publish` regenerates the rest\n"
               for document in audit_facts.claims if document.generated]
     # A config that could not be read: what the documents say of it was not checked.
-    configs = _unread_configs(audit_facts)
+    configs = unread_configs(audit_facts)
     parts += [f"{problem.location}: not read ({problem.message}): what the documents say of it"
               " was not checked\n" for problem in configs]
     documents = len(audit_facts.claims)

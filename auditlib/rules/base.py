@@ -51,11 +51,16 @@ def unread(facts: Facts) -> list[Problem]:
             if not problem.ignored and problem.location.path not in read]
 
 
+def unread_configs(facts: Facts) -> list[Problem]:
+    """The wrangler configs, and the folders that may hold one, that could not be read."""
+    return [problem for problem in unread(facts)
+            if problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES]
+
+
 def unread_config(facts: Facts) -> bool:
     """Whether a wrangler config, or a folder that may hold one, could not be read: what it
     declares is unknown, so no finding may say that something is not configured."""
-    return any(problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES
-               for problem in unread(facts))
+    return bool(unread_configs(facts))
 
 
 def no_config_found(facts: Facts) -> bool:
