@@ -237,13 +237,15 @@ class ScriptRun:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Workflow:
-    """A GitHub Actions workflow file, the commands of its steps that edit files, and those
-    that run scripts of the repository."""
+    """A GitHub Actions workflow file, the commands of its steps that edit files, those
+    that run scripts of the repository, and the names of the secrets its wrangler action
+    steps upload to the Worker (`with: secrets:`)."""
 
     path: str
     text: str
     edits: tuple[FileEdit, ...] = ()
     script_runs: tuple[ScriptRun, ...] = ()
+    uploaded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

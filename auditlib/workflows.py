@@ -214,6 +214,7 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
     steps: list[DeployStep] = []
     edits: list[FileEdit] = []
     runs: list[ScriptRun] = []
+    uploads: dict[str, None] = {}
     for job_key, job in jobs.value:
         called = _get(job, "uses")  # another repository's reusable workflow: not read here
         if isinstance(called, yaml.ScalarNode) and not str(called.value).startswith("./") \
@@ -251,7 +252,9 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                         for run, combination, exported in itertools.islice(itertools.product(
                             inputs or [{}], _combinations(job), _exported(job, index)), _LIMIT)]
             # The deploy's credentials, not the app's secrets the wrangler action uploads
-            uploaded = set(re.findall(r"[\w-]+", _scalar(_get(_get(step, "with"), "secrets")) or ""))
+            uploaded = re.findall(r"[\w-]+", _scalar(_get(_get(step, "with"), "secrets")) or "")
+            if (_scalar(_get(step, "uses")) or "").lower().startswith(WRANGLER_ACTION):
+                uploads |= dict.fromkeys(uploaded)
             secrets = tuple(secret for secret in secrets if secret not in uploaded)
             found = _deploy_as_called(step, scripts, scopes)
             if found is not None:
@@ -278,7 +281,8 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 runs += [ScriptRun(location=Location(path=path, start_line=line), command=segment)
                          for line, segment in commands if may_deploy(segment)
                          and not runs_script(segment) and deploy_tool(segment, scripts) is None]
-    return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs)), steps
+    return Workflow(path=path, text=source, edits=tuple(edits), script_runs=tuple(runs),
+                    uploaded=tuple(uploads)), steps
 
 
 _CLOUDFLARE_TOKEN = re.compile(r"(?:CLOUDFLARE|CF)_\w*(?:TOKEN|API_KEY)\w*")  # `…_TOKEN_PROD`

@@ -34,6 +34,22 @@ jobs:
           echo "${{ secrets.OAUTH_CLIENT_ID }}" | npx wrangler secret put OAUTH_CLIENT_ID
           echo '{"SENTRY_DSN": "${{ secrets.SENTRY_DSN }}"}' | npx wrangler secret bulk
 """
+ACTION_SECRETS = """on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$HOST" | npx wrangler secret put --env production DATABASE_HOST
+      - uses: cloudflare/wrangler-action@v3
+        with:
+          apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}
+          secrets: |
+            POSTHOG_HOST
+            MAILER_FROM
+        env:
+          POSTHOG_HOST: ${{ secrets.POSTHOG_HOST }}
+          MAILER_FROM: ${{ secrets.MAILER_FROM }}
+"""
 ENV_PLACED = '[env.production]\n[env.production.placement]\nmode = "smart"\n'
 
 
@@ -111,6 +127,9 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                   ".github/workflows/deploy.yml": DEPLOY_SECRETS},
                  "| Variable |\n|---|\n| `GITHUB_CLIENT_ID` |\n| `OAUTH_CLIENT_ID` |\n| `SENTRY_DSN` |",
                  id="secrets-the-config-or-a-workflow-puts"),
+    pytest.param({"wrangler.toml": WORKER, ".github/workflows/deploy.yml": ACTION_SECRETS},
+                 "| Variable |\n|---|\n| `DATABASE_HOST` |\n| `POSTHOG_HOST` |\n| `MAILER_FROM` |",
+                 id="secrets-put-with-options-or-uploaded-by-the-wrangler-action"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                           body: str) -> None:

@@ -143,6 +143,14 @@ def test_secrets(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None
     assert [(s.job, s.secrets) for s in collect(PATH, text)[1]] == expected
 
 
+def test_secrets_the_wrangler_action_uploads() -> None:
+    """Names listed in the wrangler action's `secrets:` input; another action's is not it."""
+    text = workflow("      - uses: cloudflare/wrangler-action@v3\n",
+                    "        with:\n          secrets: |\n            DB_HOST\n            MAIL_FROM\n",
+                    "      - uses: example/notify@v1\n        with:\n          secrets: SLACK_HOOK\n")
+    assert collect(PATH, text)[0].uploaded == ("DB_HOST", "MAIL_FROM")
+
+
 @pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
 def test_lines_end_at_newlines_only(monkeypatch: pytest.MonkeyPatch, loader: str) -> None:
     """U+2028 and U+0085 end a line to YAML 1.1, not to YAML 1.2 (GitHub's) or an editor."""

@@ -18,8 +18,9 @@ notes of a document auditlib generated (its generated tables list them all).
 A repository without wrangler configs is not checked, nor are names of secrets (set with
 `wrangler secret put`, in no config): a name shaped as one (`*_TOKEN`, `*_SECRET`), one
 on a line or table row that says `wrangler secret put`, and one that a wrangler config or
-a workflow sets with `wrangler secret put NAME` (or `secret bulk`, given `{"NAME": …}` on
-its line). While a wrangler config cannot be parsed, no name is said to be missing from
+a workflow sets with `wrangler secret put NAME` (also after options: `secret put --env
+production NAME`), `secret bulk` (given `{"NAME": …}` on its line) or the wrangler action's
+`secrets:` list. While a wrangler config cannot be parsed, no name is said to be missing from
 the repository.
 
 ## Why is this bad?
@@ -50,17 +51,21 @@ from .base import Rule, article, unread_config
 
 # A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
 RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
-# A secret a config's comment or a workflow sets: `wrangler secret put NAME`, and
+# A secret a config's comment or a workflow sets: `wrangler secret put NAME` (also after
+# wrangler's options: `secret put --env production NAME`), and
 # `echo '{"NAME": "…"}' | wrangler secret bulk`.
-SECRET_PUT = re.compile(r"\bsecret\s+put\s+([A-Za-z_]\w*)")
+SECRET_PUT = re.compile(r"\bsecret\s+put\s+(?:(?:--(?:env|name|config|cwd)|-[ec])(?:=|\s+)\S+\s+)*"
+                        r"([A-Za-z_]\w*)")
 SECRET_BULK = re.compile(r"^.*\bsecret\s+bulk\b.*$", re.MULTILINE)
 JSON_KEY = re.compile(r"\"([A-Za-z_]\w*)\"\s*:")
 
 
 def put_secrets(facts: Facts) -> set[str]:
-    """The names the repository's wrangler configs and workflows set as secrets."""
+    """The names the repository's wrangler configs and workflows set as secrets, also with
+    the wrangler action (`with: secrets:`)."""
     texts = [c.text for c in facts.configs] + [w.text for w in facts.workflows]
-    return ({found[1] for text in texts for found in SECRET_PUT.finditer(text)}
+    return ({name for w in facts.workflows for name in w.uploaded}
+            | {found[1] for text in texts for found in SECRET_PUT.finditer(text)}
             | {key for text in texts for line in SECRET_BULK.findall(text)
                for key in JSON_KEY.findall(line)})
 
