@@ -40,16 +40,21 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^(?-i:\$[A-Z_][A-Z0-9_]*)$|
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
+# A PIN, a salt or pepper, an HMAC's key, a personal access token (GITHUB_PAT), a seed of
+# one-time passwords or a wallet, and basic authentication's `user:password` are too.
 STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
                          r"|(?:^|_)(?:PASS|PWD)(?:_|$)|CREDENTIAL|API_?KEY|^KEY$"
-                         r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$",
+                         r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$"
+                         r"|(?:^|_)(?:PIN|PIN_?CODE|PASSCODE|SALT|PEPPER|HMAC|PAT|MNEMONIC)$"
+                         r"|(?:^|_)(?:OTP|TOTP|MFA|WALLET|MASTER)_SEED$|SEED_PHRASE",
                          re.IGNORECASE)
-SECRET_NAME = re.compile(STRONG_NAME.pattern + "|PRIVATE", re.IGNORECASE)
+SECRET_NAME = re.compile(STRONG_NAME.pattern + r"|PRIVATE|(?:^|_)(?:BASIC|HTTP|PROXY|ADMIN)_?AUTH$",
+                         re.IGNORECASE)
 # A name in lower or mixed case is a secret's when it says so in a word other than its last
 # one's being about the secret (`tokenStorage`, `passwordHasher`, `tokenExpiresIn`), by a
 # word other than key, or by a key that is one (`signingKey`; not `eventKey`, `cache_key`).
 _NOT_A_KEY = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
-                        r"|CREDENTIALS?)(?:_|$)")
+                        r"|CREDENTIALS?|PIN|PASSCODE|SALT|PEPPER|HMAC|PAT|SEED|AUTH)(?:_|$)")
 _NAMED_KEY = re.compile(r"(?:^|_)(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
                         r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK|ROLE"
                         r"|OPENAI|ANTHROPIC|STRIPE|SENDGRID|MAILGUN|TWILIO|ALGOLIA|RESEND"
@@ -100,7 +105,7 @@ def _snake(name: str) -> str:
 
 
 # A name whose value is a secret even when it is a number: a password's.
-_PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET)$")
+_PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)$")
 
 
 def secret_reason(name: str, value: str) -> str | None:

@@ -144,8 +144,26 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("SOLANA_WALLET", "4Z7cXSyeFR8wNGMVXUE1TwtKn5D5Vu7FzEv69dokLv7K" * 2, "value"),  # 88: a keypair
     ("WALLET_PRIVATE_KEY", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "name"),
     ("WALLET_ADDRESS", STRIPE_LIKE, "value"),  # a known secret's shape, whatever its name
-    ("WALLET_SEED", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),  # by its last word
-    ("HASH_SALT", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "value"),
+    ("WALLET_SEED", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "name"),  # not by an id's
+    ("HASH_SALT", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "name"),
+    # a PIN, salt, pepper, HMAC key, personal access token, seed or basic auth (QA s26a)
+    ("ADMIN_PIN", "482913", "name"),
+    ("pinCode", "482913", "name"),
+    ("BASIC_AUTH", "admin:Summer2024", "name"),
+    ("basicAuth", "admin:Summer2024", "name"),
+    ("OTP_SEED", "JBSWY3DPEHPK3PXP", "name"),
+    ("HMAC_SALT", "e3b0c44298fc1c149afbf4c8996fb924", "name"),
+    ("PASSWORD_PEPPER", "q7-Lm2-pX9", "name"),
+    ("GITHUB_PAT", "Zx9QmT4vB7nR2k", "name"),
+    ("WEBHOOK_HMAC", "Zx9QmT4vB7nR2k", "name"),
+    ("BASIC_AUTH", "enabled", None),  # a switch
+    ("PIN_LENGTH", "123456", None),
+    ("SALT_ROUNDS", "12", None),
+    ("AUTH_DOMAIN", "auth.example.com", None),
+    ("AUTH_PROVIDER", "github-oauth", None),
+    ("SPINNER_STYLE", "dots-2025", None),
+    ("PATH_PREFIX", "/api/v2", None),
+    ("RANDOM_SEED", "20251122", None),
     # a number is no secret, but a password's or a secret's (outerbase/starbasedb)
     ("MAX_TOKENS", "100000", None),
     ("TOKEN_TTL", "864000", None),
