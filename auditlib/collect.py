@@ -353,10 +353,11 @@ def _with_target(claim: Claim, exists: bool, unread: str | None, local: bool) ->
     return dataclasses.replace(claim, data=data)
 
 
-def _file_inside(repo: Path, path: str) -> bool:
-    """Whether `path` is a file inside `repo` (or a symbolic link to one)."""
+def _file_inside(repo: Path, path: str, folder: bool = False) -> bool:
+    """Whether `path` is a file inside `repo` (or a symbolic link to one); or a folder."""
     try:
-        return (repo / path).is_file() and (repo / path).resolve().is_relative_to(repo.resolve())
+        return ((repo / path).is_file() or (folder and (repo / path).is_dir())) and (
+            (repo / path).resolve().is_relative_to(repo.resolve()))
     except OSError:
         return False
 
@@ -502,7 +503,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
                                   [found[0] for found in actions.values() if found],
-                                  lambda path: path in listed or _file_inside(root, path))
+                                  lambda path: path in listed or _file_inside(root, path, True))
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed

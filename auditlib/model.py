@@ -195,7 +195,8 @@ class Deployed:
     (`.` the root, or a config's path), the package scripts they run read as the commands
     they run in their package's folder, and the names they give (wrangler `name`,
     project). The config files a deploy names (`--config wrangler.prod.toml`), and those of
-    them the repository does not hold, each with the first deploy step that names it. And
+    them the repository does not hold, each with the first deploy step that names it; so
+    too the folders a deploy step runs in (`workingDirectory`) that it does not hold. And
     the deploy steps (command, step) whose target is known only at run time (`--filter
     @org/${{ matrix.pkg }}` of a `fromJSON` matrix, `cd apps/$app`). And each config or folder
     a runner's deploy names in the several packages it selects (`pnpm --filter './packages/**'
@@ -206,6 +207,7 @@ class Deployed:
     names: tuple[str, ...] = ()
     configs: tuple[tuple[str, Location], ...] = ()
     missing_configs: tuple[tuple[str, Location], ...] = ()
+    missing_folders: tuple[tuple[str, Location], ...] = ()
     unknown: tuple[tuple[str, Location], ...] = ()
     selected: tuple[tuple[Location, str, tuple[str, ...]], ...] = ()
 

@@ -1271,13 +1271,16 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     and the local `actions` they run (`scripts`: the package scripts that run a wrangler
     deploy; `packages`: the package.json files read, whose scripts a runner may run): each
     step once for each set of inputs its workflow runs with and each combination of its
-    job's matrix. The config files they name that do not `exist` are named with the step."""
+    job's matrix. The config files they name and the folders they run in that do not `exist`
+    are named with the step (a folder not when the job checks out a repository into a
+    `path`, which may make it)."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
                                   "selected": set()}
     configs: dict[str, Location] = {}
+    folders: dict[str, Location] = {}
     selected: dict[tuple[Location, str], dict[str, None]] = {}
     by_name = functools.cache(lambda: _names(packages or {}))
     unknown: dict[tuple[str, Location], None] = {}
@@ -1310,6 +1313,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             # it deploys nothing new, and is not read again.
             expanded = tuple(_expand(line, scope) if "$" in line else line for line in lines)
             where = _inside(".", _expand(deploy.directory, scope))
+            if where not in (None, ".") and not exists(where) and not _checks_out_into(steps):
+                folders.setdefault(where, deploy.location)
             if (expanded, where) not in done:
                 done.add((expanded, where))
                 this: dict[str, set[Any]] = {key: set() for key in found}
@@ -1327,9 +1332,17 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     configs=tuple(sorted(configs.items())),
                     missing_configs=tuple(sorted((path, step) for path, step in configs.items()
                                                  if not exists(path))),
+                    missing_folders=tuple(sorted(folders.items())),
                     unknown=tuple(unknown),
                     selected=tuple((step, path, tuple(sorted(paths)))
                                    for (step, path), paths in selected.items()))
+
+
+def _checks_out_into(steps: Any) -> bool:
+    """Whether one of a job's `steps` checks out a repository into a folder (`path:`)."""
+    return any(str(step.get("uses", "")).startswith("actions/checkout")
+               and as_mapping(step.get("with")).get("path") for step in
+               (steps if isinstance(steps, list) else []) if isinstance(step, dict))
 
 
 # `for app in api web; do`: a loop over words written out (no `$`, glob or quote). Its body

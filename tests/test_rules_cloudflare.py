@@ -889,7 +889,11 @@ def test_cf014_a_dead_letter_queues_consumer_is_asked_only_for_retries(
 
 # CF015 app-not-deployed-by-ci -------------------------------------------------------------
 
-WEB_APP = {"apps/web/wrangler.toml": 'name = "storefront"\nmain = "src/index.ts"\n'}
+# Folders the workflows below run in, which hold no wrangler config: a deploy running in a
+# folder the repository does not hold is a finding of its own.
+FOLDERS = {f"{folder}/README.md": "" for folder in (
+    "apps/api", "apps/web-admin", "services/api", "services/web", "scripts/ci")}
+WEB_APP = {"apps/web/wrangler.toml": 'name = "storefront"\nmain = "src/index.ts"\n', **FOLDERS}
 NOT_DEPLOYED = [("apps/web/wrangler.toml", None, "deploy")]
 
 
@@ -1003,8 +1007,8 @@ def test_cf015_root_app_is_deployed_from_the_root(tmp_path: Path, make_repo: Mak
 def test_cf015_a_deploy_from_a_folder_without_a_config_deploys_the_one_above(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """wrangler looks for its config up from where it runs."""
-    files = {**ROOT_APP, ".github/workflows/deploy.yml": root_deploy("npx wrangler deploy",
-                                                                     directory="scripts/ci")}
+    files = {**ROOT_APP, **FOLDERS, ".github/workflows/deploy.yml": root_deploy(
+        "npx wrangler deploy", directory="scripts/ci")}
     assert findings(tmp_path, make_repo, files, "CF015") == []
 
 
@@ -1082,7 +1086,7 @@ def test_cf015_reads_the_values_earlier_steps_write_to_github_env(
 @pytest.mark.parametrize("app", ["jobs", "steps", "runs-on", "ubuntu-latest"])
 def test_cf015_yaml_keys_and_runner_labels_name_no_app(
         tmp_path: Path, make_repo: MakeRepo, app: str) -> None:
-    files = {f"apps/{app}/wrangler.toml": f'name = "{app}"\nmain = "src/index.ts"\n',
+    files = {f"apps/{app}/wrangler.toml": f'name = "{app}"\nmain = "src/index.ts"\n', **FOLDERS,
              ".github/workflows/deploy.yml": ACTION + "          workingDirectory: apps/api\n"}
     check(findings(tmp_path, make_repo, files, "CF015"),
           [(f"apps/{app}/wrangler.toml", None, "deploy")], Severity.P2)
@@ -1674,6 +1678,31 @@ def test_cf015_a_config_missing_in_many_selected_packages_is_one_finding(
         " repository in 4 of the 5 packages it selects (`packages/p0/wrangler.toml`,"
         " `packages/p2/wrangler.toml`, `packages/p3/wrangler.toml` and 1 more): wrangler fails"
         " there, unless an earlier step makes it")
+
+
+ACTION_IN = "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: {folder}"
+
+
+@pytest.mark.parametrize(("steps", "missing"), [
+    pytest.param(ACTION_IN.format(folder="apps/legacy-api"), ["apps/legacy-api"],
+                 id="a-folder-not-in-the-repository"),
+    pytest.param(ACTION_IN.format(folder="apps/web"), [], id="an-app-folder"),
+    pytest.param(ACTION_IN.format(folder="apps/web/dist"), [], id="a-build-output-folder"),
+    pytest.param("run: mkdir -p gen && cp apps/web/wrangler.toml gen/wrangler.toml\n"
+                 + ACTION_IN.format(folder="gen"), [], id="a-folder-a-step-writes-into"),
+    pytest.param("uses: actions/checkout@v4\n  with:\n    repository: org/legacy\n"
+                 "    path: apps/legacy-api\n" + ACTION_IN.format(folder="apps/legacy-api"), [],
+                 id="a-repository-checked-out-into-it"),
+])
+def test_cf015_a_deploy_running_in_a_folder_the_repository_does_not_hold(
+        tmp_path: Path, make_repo: MakeRepo, steps: str, missing: list[str]) -> None:
+    """QA s26a #3: the step fails in CI, and deploys none of the apps."""
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(steps)}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")
+             if f.location.path == ".github/workflows/ship.yml"]
+    assert [f.subject for f in found] == missing
+    assert all(f.message.endswith(f"runs in `{f.subject}`, which is not in the repository: it"
+                                  " fails there, unless an earlier step makes it") for f in found)
 
 
 RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"

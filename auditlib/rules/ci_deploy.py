@@ -75,6 +75,9 @@ workflow step writes (`envsubst < wrangler.tmpl.toml > wrangler.production.toml`
 it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor is one in a
 build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin writes
 `dist/<worker>/wrangler.json`: it deploys the app whose folder holds that build folder.
+So is a deploy step that runs in a folder the repository does not hold (`workingDirectory:
+apps/legacy-api`), unless it is a build's output folder, a step writes into it, or the job
+checks out a repository into a folder (`actions/checkout` with `path:`).
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -184,6 +187,14 @@ class AppNotDeployedByCi(Rule):
                         f" repository{where}: wrangler fails there, unless an earlier step makes it",
                 remediation=f"Commit {code(given)}, or correct the config the deploy names"
                             + ("" if among is None else ", or the packages it selects"))
+        for folder, step in found.missing_folders:
+            if not in_excluded_dir(f"{folder}/-") and not any(
+                    path.startswith(f"{folder}/") for path in written):
+                yield cls.finding(
+                    location=step, subject=folder,
+                    message=f"the deploy at {code(step)} runs in {code(folder)}, which is not in"
+                            " the repository: it fails there, unless an earlier step makes it",
+                    remediation=f"Correct the folder the deploy at {code(step)} runs in")
 
 
 def _some(runs: list[tuple[str, Location]]) -> str:
