@@ -947,7 +947,9 @@ def _changes(ctx: Context) -> list[Block]:
         f" {len(changes.waived)} waived."
         + (f" {len(changes.unchecked)} not checked: an input they depend on could not be read"
            " now."
-           if changes.unchecked else ""))]
+           if changes.unchecked else "")
+        + (f" {len(changes.disabled)} not checked: their rule is disabled in"
+           f" {settings_name(ctx.config)}." if changes.disabled else ""))]
     for label, found in (("New", changes.new), ("Reopened (no longer waived)", changes.reopened)):
         if found:
             blocks += [Text(f"**{label}:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [
@@ -956,6 +958,12 @@ def _changes(ctx: Context) -> list[Block]:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
             (entry.get("severity", ""), entry.get("rule", ""), prose(str(entry.get("message", ""))),
              _code(entry.get("path", ""))) for entry in changes.resolved])]
+    if changes.disabled:  # still there, for all anyone knows: not resolved
+        blocks += [Text("**Not checked (rule disabled):**"),
+                   Table.of(("Severity", "Rule", "Finding", "Last seen at"), [
+                       (entry.get("severity", ""), entry.get("rule", ""),
+                        prose(str(entry.get("message", ""))), _code(entry.get("path", "")))
+                       for entry in changes.disabled])]
     return blocks
 
 
