@@ -87,6 +87,7 @@ class Audit:
             **({"verify_status": report.verify_status(self.findings, self.facts)} if self.documents_only
                else {}),
             "counts": self.counts(),
+            "disabled_rules": sorted(self.config.disabled_rules),
             "changes": self.changes.to_dict() if self.changes else None,
             "findings": [
                 {"identity": f.identity, "rule": f.rule, "severity": str(f.severity),
