@@ -87,6 +87,7 @@ class Audit:
             **({"verify_status": report.verify_status(self.findings, self.facts)} if self.documents_only
                else {}),
             "counts": self.counts(),
+            "disabled_rules": sorted(self.config.disabled_rules),
             "changes": self.changes.to_dict() if self.changes else None,
             "findings": [
                 {"identity": f.identity, "rule": f.rule, "severity": str(f.severity),
@@ -212,7 +213,7 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     findings = evaluate(facts, config=settings)
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
     unread_paths = {problem.location.path for problem in unread(facts)}
-    changes = (compare(findings, load_baseline(baseline), unread_paths, silenced) if baseline
-               else None)
+    changes = (compare(findings, load_baseline(baseline), unread_paths, silenced,
+                       settings.disabled_rules) if baseline else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

@@ -21,6 +21,7 @@ class Changes:
     still_open: tuple[Finding, ...]
     waived: tuple[Finding, ...]
     unchecked: tuple[dict[str, Any], ...] = ()  # not open now, but in a file not read now
+    disabled: tuple[dict[str, Any], ...] = ()  # not open now: their rule is disabled now
     waived_since: tuple[Finding, ...] = ()  # of `waived`, those open in the baseline
     waived_new: tuple[Finding, ...] = ()  # of `waived`, those the baseline did not have
     repo: str | None = None  # the baseline's repository (its folder's name), when it says
@@ -32,7 +33,8 @@ class Changes:
                 "resolved": [entry["identity"] for entry in self.resolved],
                 "still_open": [f.identity for f in self.still_open],
                 "waived": [f.identity for f in self.waived],
-                "unchecked": [entry["identity"] for entry in self.unchecked]}
+                "unchecked": [entry["identity"] for entry in self.unchecked],
+                "disabled": [entry["identity"] for entry in self.disabled]}
 
 
 def _identity(entry: Mapping[str, Any]) -> str:
@@ -53,18 +55,21 @@ def _under(path: str, unread: Collection[str]) -> bool:
 
 
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
-            unread: Collection[str] = (), silenced: Collection[str] = ()) -> Changes:
+            unread: Collection[str] = (), silenced: Collection[str] = (),
+            disabled: Collection[str] = ()) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
     Those no longer open in a file of `unread` (which could not be read now, or in a folder
     that could not), of a rule `silenced` by such a file, or about the whole repository
-    while anything is unread, are not resolved but unchecked;
+    while anything is unread, are not resolved but unchecked; those of a rule `disabled`
+    now (which did not run) are not resolved either, but `disabled`;
     those the baseline could not check, open again now, are still open, not new."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     # what the baseline could not check was open then, as far as anyone knows
+    earlier = baseline.get("changes") or {}
     carried = [_carried(identity, str(baseline.get("audit_date")))
-               for identity in (baseline.get("changes") or {}).get("unchecked", [])]
+               for identity in (*earlier.get("unchecked", []), *earlier.get("disabled", []))]
     open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_before: Counter[str] = Counter()
     for entry in (*carried, *entries):
@@ -94,6 +99,8 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             for entry in before[seen[identity]:][max(0, waived_now[identity]
                                                      - waived_before[identity]):]}
     gone_entries = [entry for entry in (*carried, *entries) if id(entry) in gone]
+    off = [entry for entry in gone_entries if entry.get("rule") in disabled]
+    gone_entries = [entry for entry in gone_entries if entry.get("rule") not in disabled]
     unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)
                or (entry.get("path") == "." and bool(unread))  # of the whole repository
                for entry in gone_entries]
@@ -102,6 +109,7 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
                    resolved=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if not no),
                    waived=waived,
                    unchecked=tuple(e for e, no in zip(gone_entries, unknown, strict=True) if no),
+                   disabled=tuple(off),
                    waived_since=waived_since, waived_new=waived_new,
                    repo=baseline["repo"] if isinstance(baseline.get("repo"), str) else None)
 

@@ -391,6 +391,8 @@ def _since(changes: dict[str, Any] | None) -> str:
     reopened = f" {len(changes['reopened'])} reopened," if changes.get("reopened") else ""
     unchecked = (f", {len(changes['unchecked'])} not checked" if changes.get("unchecked")
                  else "")
+    unchecked += (f", {len(changes['disabled'])} not checked (rule disabled)"
+                  if changes.get("disabled") else "")
     return (f" (since {changes['since']}: {len(changes['new'])} new,{reopened}"
             f" {len(changes['resolved'])} resolved{unchecked})")
 

@@ -123,10 +123,18 @@ def _baseline_states(changes: Changes) -> dict[int, str]:
             | {id(f): "updated" for f in (*changes.reopened, *changes.waived_since)})
 
 
+def _disabled(rule_ids: list[str]) -> list[dict[str, Any]]:
+    """The rules the settings disable, as the invocation's overrides (§3.20.5): they did not
+    run, so no result of theirs says nothing is wrong."""
+    return [{"descriptor": {"id": rule_id}, "configuration": {"enabled": False}}
+            for rule_id in rule_ids]
+
+
 def to_sarif(audit: Audit) -> dict[str, Any]:
-    """The audit as a SARIF log: one run, every registered rule, one result per finding,
-    and an invocation that says what was not read; it did not succeed when it found no
-    wrangler config."""
+    """The audit as a SARIF log: one run, every rule that ran (those disabled are named in
+    the invocation, not as rules without results), one result per finding, and an
+    invocation that says what was not read; it did not succeed when it found no wrangler
+    config."""
     secrets = audit.secrets()
 
     def clean(text: str) -> str:
@@ -135,7 +143,8 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
     # GitHub code scanning needs a file for every result: the shallowest wrangler config.
     configs = sorted(config.path for config in audit.facts.configs)
     anchor = min(configs, key=lambda path: (path.count("/"), path)) if configs else "README.md"
-    rule_index = {rule.id: index for index, rule in enumerate(RULES)}
+    ran = [rule for rule in RULES if rule.id not in audit.config.disabled_rules]
+    rule_index = {rule.id: index for index, rule in enumerate(ran)}
     overrides = audit.config.severity_overrides
     seen: Counter[tuple[str, str, str]] = Counter()
     states = _baseline_states(audit.changes) if audit.changes else None
@@ -149,6 +158,8 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": not no_config_found(audit.facts)}
     if notifications := _notifications(audit.facts, clean):
         invocation["toolExecutionNotifications"] = notifications
+    if off := [rule.id for rule in RULES if rule.id in audit.config.disabled_rules]:
+        invocation["ruleConfigurationOverrides"] = _disabled(off)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -157,7 +168,7 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
                 "name": "auditlib",
                 "version": audit.version,
                 "rules": [_rule(rule, overrides.get(rule.id, rule.severity), clean)
-                          for rule in RULES],
+                          for rule in ran],
             }},
             "invocations": [invocation],
             "results": results,

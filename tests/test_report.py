@@ -817,3 +817,72 @@ def test_verified_in_ci_says_which_steps_pass_no_secret(tmp_path: Path, make_rep
     markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
     assert ("**Verified in CI:** `.github/workflows/deploy.yml` (lines 6, 10) deploys via"
             " `wrangler deploy` with `CLOUDFLARE_API_TOKEN` (line 10: none).") in markdown
+
+
+# A disabled rule did not run: what it would have found is not checked, not clear. ---------
+
+WORKER = 'name = "a"\nmain = "src/index.ts"\ncompatibility_date = "2026-01-01"\n'
+PLACED = '\n[placement]\nmode = "smart"\n'
+PLACEHOLDER_KV = '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "00000000000000000000000000000000"\n'
+REAL_KV = '\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "5f3c1a9e7b2d4c6e8a0b1d3f5e7c9a2b"\n'
+BROKEN_LINK = ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2026-01-01\n\n"
+               "# Scaling\n\nSee [the plan](plan.md).\n")
+NOT_CHECKED = "Not checked: {} is disabled in the settings (`auditlib.toml`)."
+
+
+@pytest.mark.parametrize(("disabled", "files", "false", "expected"), [
+    pytest.param(["CF002"], {"wrangler.toml": WORKER},
+                 "Smart Placement is configured in every wrangler config.",
+                 f"### Missing Configuration\n\n{NOT_CHECKED.format('CF002')}\n\n", id="placement"),
+    pytest.param(["CF006"], {"wrangler.toml": WORKER + PLACED + REAL_KV},
+                 "No unmeasured scaling behaviour was found.",
+                 f"### No Production Verification\n\n{NOT_CHECKED.format('CF006')}\n\n",
+                 id="verification"),
+    pytest.param(["CF001"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
+                 "| Real ID |", "| `wrangler.toml:9` | Not checked (CF001 is disabled) |",
+                 id="placeholder-id"),
+    pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
+                 "No P0 or P1 gaps were found.",
+                 "No P0 or P1 gaps were found by the rules that ran (2 are disabled in the settings).",
+                 id="gaps"),
+    pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
+                 "Nothing at P0.", "Nothing at P0 from the rules that ran (2 are disabled in the"
+                 " settings).", id="actions"),
+    pytest.param(["DR004"], {"wrangler.toml": WORKER, "docs/auto-scaling.md": BROKEN_LINK},
+                 "| 20 | 0 |", f"| 20 | not checked | 0 |\n\n{NOT_CHECKED.format('DR004')}",
+                 id="broken-links"),
+    pytest.param(["DR001", "DR004"], {"wrangler.toml": WORKER, "docs/auto-scaling.md": BROKEN_LINK},
+                 "Every claim of the hand-written `docs/auto-scaling.md` still holds.",
+                 "Every claim of the hand-written `docs/auto-scaling.md` that was checked still"
+                 f" holds.\n\n{NOT_CHECKED.format('DR004')}", id="drift"),
+])
+def test_a_disabled_rule_is_not_checked_rather_than_clear(
+        tmp_path: Path, make_repo: MakeRepo, disabled: list[str], files: dict[str, str],
+        false: str, expected: str) -> None:
+    """With its rule disabled, a section does not say that nothing was found: it says what
+    was not checked, and why."""
+    settings = f"disable = {disabled!r}\n".replace("'", '"')
+    repo = make_repo(tmp_path, {**files, "src/index.ts": "export default {}\n",
+                                "auditlib.toml": settings})
+    markdown = auditlib.run_audit(repo, "2026-01-21").markdown()
+    assert false not in markdown
+    assert expected in markdown
+    (repo / "auditlib.toml").unlink()  # the rule runs, and finds what it finds
+    assert expected not in auditlib.run_audit(repo, "2026-01-21").markdown()
+
+
+def test_the_document_names_the_disabled_rules_once(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Near the top, with the file of the settings by its name alone when it is not the
+    repository's (no machine's folders in the document)."""
+    repo = make_repo(tmp_path, {"wrangler.toml": WORKER + '\n[vars]\nDB_PASSWORD = "hunter2hunter2"\n'})
+    settings = tmp_path / "elsewhere" / "strict.toml"
+    settings.parent.mkdir()
+    settings.write_text('disable = ["CF011", "CF002"]\n', encoding="utf-8")
+    markdown = auditlib.run_audit(repo, "2026-01-21", config_path=settings).markdown()
+    intro = markdown.split("\n\n")[3]
+    assert intro.startswith("This document describes")
+    assert intro.endswith(" edit the repository, not this file. Disabled in the settings"
+                          " (`strict.toml`), so not checked: CF002 smart-placement-missing and"
+                          " CF011 secret-in-vars.")
+    assert markdown.count("CF011") == 1 and str(tmp_path) not in markdown
+    assert "Disabled in the settings" not in auditlib.run_audit(repo, "2026-01-21").markdown()

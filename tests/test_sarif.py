@@ -216,6 +216,23 @@ def test_an_audit_that_found_no_wrangler_config_did_not_succeed(
     assert_valid(document, schema)
 
 
+def test_a_disabled_rule_is_named_as_disabled_not_listed_as_a_rule_without_results(
+        schema: dict[str, Any]) -> None:
+    """A rule listed with no result reads as clean; one the settings disable did not run."""
+    audit = auditlib.run_audit(audit_date=AS_OF, config=AuditConfig(
+        disabled_rules=frozenset({"CF011", "CF001"})))
+    document = to_sarif(audit)
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == [rule.id for rule in RULES
+                                              if rule.id not in {"CF001", "CF011"}]
+    assert invocation(document)["ruleConfigurationOverrides"] == [
+        {"descriptor": {"id": rule}, "configuration": {"enabled": False}}
+        for rule in ("CF001", "CF011")]
+    assert results(document) and all(
+        rules[result["ruleIndex"]]["id"] == result["ruleId"] for result in results(document))
+    assert_valid(document, schema)
+
+
 @pytest.mark.parametrize("disabled", [frozenset(), frozenset({"CF000"})])
 def test_each_input_not_read_is_a_notification(schema: dict[str, Any], tmp_path: Path,
                                                disabled: frozenset[str]) -> None:

@@ -329,6 +329,48 @@ def test_what_an_unread_file_silences_is_unchecked_and_open_again_once_read(tmp_
     assert cf015 <= {f.identity for f in fixed.changes.still_open}
 
 
+def test_findings_of_a_disabled_rule_are_not_checked_not_resolved(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Disabling CF001 fixes no placeholder id: its findings are "not checked (rule
+    disabled)", in the document, findings.json and `check`, and open again, not new, once
+    it runs again."""
+    compared = baseline_of_example(tmp_path)
+    cf001 = [f.identity for f in compared.before.findings if f.rule == "CF001"]
+    assert LOGIN_KV in cf001
+    (compared.repo / "auditlib.toml").write_text('disable = ["CF001"]\n', encoding="utf-8")
+    off = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    assert off.changes is not None
+    assert [entry["identity"] for entry in off.changes.disabled] == cf001
+    assert off.changes.resolved == () and off.changes.new == ()
+    changes = off.markdown().split("## Overview")[0]
+    assert (f"\n\n0 new, 0 resolved, {len(off.changes.still_open)} still open, 0 waived."
+            f" {len(cf001)} not checked: their rule is disabled in the settings (`auditlib.toml`)."
+            "\n\n") in changes
+    assert "**Resolved:**" not in changes
+    assert "`LOGIN_RATE_LIMIT_KV`" in changes[changes.index("**Not checked (rule disabled):**"):]
+    assert json.loads(off.to_json())["changes"]["disabled"] == cf001
+    assert cli.main(["check", str(compared.repo), "--date", SECOND, "--quiet",
+                     "--baseline", str(compared.baseline)]) == 0
+    assert f" 0 resolved, {len(cf001)} not checked (rule disabled))" in capsys.readouterr().out
+    (tmp_path / "off").mkdir()
+    off.save(tmp_path / "off")
+    (compared.repo / "auditlib.toml").unlink()
+    on = auditlib.run_audit(compared.repo, "2026-02-02", baseline=tmp_path / "off" / "findings.json")
+    assert on.changes is not None and on.changes.new == ()
+    assert set(cf001) <= {f.identity for f in on.changes.still_open}
+
+
+def test_a_finding_of_a_rule_disabled_now_is_not_resolved() -> None:
+    baseline = {"findings": [{"identity": f"{rule}|wrangler.toml|CACHE", "rule": rule,
+                              "path": "wrangler.toml"} for rule in ("CF001", "CF002")]}
+    changes = compare([], baseline, unread={"wrangler.toml"}, disabled={"CF001"})
+    assert [e["rule"] for e in changes.disabled] == ["CF001"]
+    assert [e["rule"] for e in changes.unchecked] == ["CF002"]
+    changes = compare([], baseline, disabled={"CF002"})
+    assert ([e["rule"] for e in changes.resolved], [e["rule"] for e in changes.disabled]) == (
+        ["CF001"], ["CF002"])
+
+
 def test_markdown_opens_with_the_changes(tmp_path: Path) -> None:
     compared = baseline_of_example(tmp_path)
     fix_one_gap_open_another(compared.repo)
