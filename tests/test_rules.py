@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from auditlib.collect import collect
 from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
 from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity
+from auditlib.report import audit_status
 from auditlib.rules import RULES, Rule
 from auditlib.rules.production_verification import names
 from auditlib.rules.smart_placement import SmartPlacementMissing
@@ -704,6 +706,28 @@ def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     for finding, (_, _, words, severity) in zip(found, expected, strict=True):
         assert finding.severity == severity
         assert words in finding.message
+
+
+def test_cf000_a_binding_section_wrangler_refuses_is_a_p0_and_the_rest_is_audited(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`[[durable_objects]]`: wrangler refuses the config. The finding gives the line; the
+    other bindings are audited (CF001), the Durable Object's class too (CF008), and the audit
+    read every input."""
+    files = {"apps/api/wrangler.toml": (
+        'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n'
+        'id = "00000000000000000000000000000000"\n\n[[durable_objects]]\nname = "ROOM"\n'
+        'class_name = "Room"\n')}
+    audit = auditlib.run_audit(make_repo(tmp_path, files), date(2026, 11, 28))
+    [shape] = [f for f in audit.findings if f.rule == "CF000"]
+    assert (shape.location.path, shape.location.start_line, shape.severity) == (
+        "apps/api/wrangler.toml", 8, Severity.P0)
+    assert shape.message == (
+        "`apps/api/wrangler.toml:8`: `durable_objects` is an array of tables, where wrangler"
+        " expects a table with an array `bindings` (`[[durable_objects.bindings]]`): wrangler"
+        " refuses the config, so it cannot be deployed")
+    assert {(f.rule, f.location.start_line) for f in audit.findings
+            if f.rule in ("CF001", "CF008")} == {("CF001", 6), ("CF008", 9)}
+    assert audit_status(audit.facts, audit.findings) == "VERIFIED"
 
 
 @pytest.mark.parametrize(("path", "folder", "config", "workflow"), [
