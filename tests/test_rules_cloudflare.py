@@ -2444,8 +2444,30 @@ def test_cf019_wrangler_1_keys_are_reported_with_what_they_lose(tmp_path: Path, 
     assert found[1].remediation == "Rename `kv-namespaces` to `kv_namespaces`"
 
 
+@pytest.mark.parametrize(("path", "config", "line", "fix"), [
+    pytest.param("wrangler.toml", 'name = "logdrain"\nmain = "a.ts"\nnode_compat = true\n', 3,
+                 'Remove `node_compat` from `wrangler.toml`, and set'
+                 ' `compatibility_flags = ["nodejs_compat"]`', id="toml"),
+    pytest.param("wrangler.jsonc", '{\n  "main": "a.ts",\n  "node_compat": true\n}\n', 3,
+                 'Remove `node_compat` from `wrangler.jsonc`, and set'
+                 ' `"compatibility_flags": ["nodejs_compat"]`', id="jsonc"),
+    pytest.param("wrangler.toml", ('main = "a.ts"\ncompatibility_flags = ["nodejs_compat"]\n'
+                                   '[env.production]\nnode_compat = true\n'), 4,
+                 "Remove `node_compat` from `wrangler.toml` (env `production`): its"
+                 " `compatibility_flags` have `nodejs_compat` already", id="flag-set-environment"),
+    pytest.param("wrangler.toml", 'main = "a.ts"\ncompatibility_flags = ["nodejs_als"]\nnode_compat = true\n', 3,
+                 'Remove `node_compat` from `wrangler.toml`, and add `"nodejs_compat"` to its'
+                 " `compatibility_flags`", id="other-flags"),
+])
+def test_cf019_node_compat_which_wrangler_4_refuses(tmp_path: Path, make_repo: MakeRepo, path: str,
+                                                    config: str, line: int, fix: str) -> None:
+    [found] = findings(tmp_path, make_repo, {path: config}, "CF019")
+    assert (found.location.path, found.location.start_line, found.severity) == (path, line, Severity.P1)
+    assert "wrangler 4 refuses" in found.message and found.remediation == fix
+
+
 def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
     assert "CF019" in {rule.id for rule in RULES}  # else no finding proves nothing
-    config = ('name = "new"\nmain = "a.ts"\n[build]\ncommand = "npm run build"\n'
+    config = ('name = "new"\nmain = "a.ts"\nnode_compat = false\n[build]\ncommand = "npm run build"\n'
               '[[kv_namespaces]]\nbinding = "CACHE"\n')
     assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []
