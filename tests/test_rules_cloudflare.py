@@ -2455,7 +2455,8 @@ def test_cf019_wrangler_1_keys_are_reported_with_what_they_lose(tmp_path: Path, 
                                    '[env.production]\nnode_compat = true\n'), 4,
                  "Remove `node_compat` from `wrangler.toml` (env `production`): its"
                  " `compatibility_flags` have `nodejs_compat` already", id="flag-set-environment"),
-    pytest.param("wrangler.toml", 'main = "a.ts"\ncompatibility_flags = ["nodejs_als"]\nnode_compat = true\n', 3,
+    pytest.param("wrangler.toml",
+                 'main = "a.ts"\ncompatibility_flags = ["nodejs_als"]\nnode_compat = true\n', 3,
                  'Remove `node_compat` from `wrangler.toml`, and add `"nodejs_compat"` to its'
                  " `compatibility_flags`", id="other-flags"),
 ])
