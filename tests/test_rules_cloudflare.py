@@ -464,6 +464,38 @@ def test_cf009_a_class_name_that_is_no_name_is_said_so_once(
     assert [(f.rule, f.message) for f in found] == [("CF009", message)]
 
 
+def test_cf008_leaves_a_class_only_another_worker_exports_to_cf009(tmp_path: Path,
+                                                                    make_repo: MakeRepo) -> None:
+    """web binds `Room` without `script_name`; only counter-worker exports (and migrates) it.
+    CF009 says to bind counter-worker's class; a migration in web would not deploy, so CF008
+    says nothing. Once web exports `Room` itself, it needs its own migration: CF008, in JSON."""
+    room = ('import { DurableObject } from "cloudflare:workers";\n'
+            "export class Room extends DurableObject {}\n")
+    binding = '  "durable_objects": { "bindings": [{ "name": "ROOM", "class_name": "Room" }] }'
+    files = {"apps/counter/wrangler.jsonc": (
+                 '{\n  "name": "counter-worker",\n  "main": "src/index.ts",\n' + binding + ',\n'
+                 '  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }]\n}\n'),
+             "apps/counter/src/index.ts": room,
+             "apps/web/wrangler.jsonc": ('{\n  "name": "web",\n  "main": "src/index.ts",\n'
+                                         + binding + '\n}\n'),
+             "apps/web/src/index.ts": "export default {};\n"}
+
+    def found(repo: Path) -> list[tuple[str, str, int | None, str]]:
+        return [(f.rule, f.location.path, f.location.start_line, f.remediation)
+                for f in evaluate(collect(make_repo(repo, files)), config=DEFAULT_CONFIG)
+                if f.rule in ("CF008", "CF009")]
+
+    assert found(tmp_path) == [("CF009", "apps/web/wrangler.jsonc", 4,
+                                'Bind that Worker\'s class with `"script_name": "counter-worker"` on'
+                                " `ROOM`, or export `Room` from this Worker")]
+    files["apps/web/src/index.ts"] = room
+    (tmp_path / "2").mkdir()
+    assert found(tmp_path / "2") == [("CF008", "apps/web/wrangler.jsonc", 4,
+                                      'Add `Room` to `new_sqlite_classes` of a new entry of'
+                                      ' `"migrations"` in `apps/web/wrangler.jsonc`:'
+                                      ' `{ "tag": "…", "new_sqlite_classes": ["Room"] }`')]
+
+
 def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n'
