@@ -125,7 +125,7 @@ class WranglerConfig:
     app: str
     name: str | None
     target: str  # "pages" | "worker" | "unknown"
-    queue_consumer: bool
+    queue_consumer: bool  # a Worker consumer of a queue at the top level, not an HTTP pull one
     compatibility_date: str | None
     compatibility_flags: tuple[str, ...]
     placement: dict[str, Any] | None

@@ -622,6 +622,12 @@ def refused_sections(path: str, data: dict[str, Any], source: _Source,
     return refused
 
 
+def worker_consumer(binding: Binding) -> bool:
+    """Whether a binding is a queue's Worker consumer: a `[[queues.consumers]]` entry that is
+    not an HTTP pull consumer (`type = "http_pull"`), which pulls over HTTP, from outside."""
+    return binding.kind == "queues.consumers" and binding.properties.get("type") != "http_pull"
+
+
 def _value_text(value: object) -> str:
     """A value as it is written: strings as they are, TOML dates and times as ISO text, others
     as JSON."""
@@ -704,7 +710,7 @@ def load(path: str, text: str, refused: list[ConfigParseError] | None = None) ->
         app="." if folder == "." else folder,
         name=name if isinstance(name, str) else None,
         target=_target(data),
-        queue_consumer=bool(_dig(data, ("queues", "consumers"))),
+        queue_consumer=any(worker_consumer(binding) for binding in top.bindings),
         compatibility_date=(_value_text(data["compatibility_date"])
                             if "compatibility_date" in data else None),
         compatibility_flags=tuple(str(flag) for flag in flags) if isinstance(flags, list) else (),

@@ -15,7 +15,7 @@ import auditlib
 from auditlib.collect import collect
 from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
-from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity
+from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity, WranglerConfig
 from auditlib.report import audit_status
 from auditlib.rules import RULES, Rule
 from auditlib.rules.production_verification import names
@@ -678,6 +678,28 @@ def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> 
     [lag] = [f for f in findings(tmp_path, make_repo, files, "CF006")
              if f.subject == "KV replication lag"]
     assert lag.message == "KV replication lag: no code measures it (6 KV namespaces in 3 configs)"
+
+
+def test_cf006_an_http_pull_consumer_is_no_worker_consumer_to_scale(tmp_path: Path,
+                                                                     make_repo: MakeRepo) -> None:
+    """`type = "http_pull"`: messages are pulled over HTTP from outside, by no Worker that
+    Cloudflare scales; only the Worker consumer counts, and the config is no Worker consumer."""
+    pull = 'name = "a"\nmain = "a.ts"\n[[queues.consumers]]\nqueue = "events"\ntype = "http_pull"\n'
+    files = {"a/wrangler.toml": pull,
+             "b/wrangler.toml": 'name = "b"\nmain = "b.ts"\n[[queues.consumers]]\nqueue = "jobs"\n'}
+    [scaling] = [f for f in findings(tmp_path, make_repo, files, "CF006")
+                 if f.subject == "Queue consumer scaling"]
+    assert scaling.message == ("Queue consumer scaling: no code measures it (1 queue consumer in"
+                               " 1 config)")
+    assert [c.queue_consumer for c in load_all(tmp_path)] == [False, True]
+    del files["b/wrangler.toml"]
+    (tmp_path / "2").mkdir()
+    assert [f.subject for f in findings(tmp_path / "2", make_repo, files, "CF006")
+            if f.subject == "Queue consumer scaling"] == []
+
+
+def load_all(repo: Path) -> list[WranglerConfig]:
+    return sorted(collect(repo).configs, key=lambda c: c.path)
 
 
 # CF000 unreadable-input -------------------------------------------------------------------

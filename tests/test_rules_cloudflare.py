@@ -2380,8 +2380,8 @@ def test_cf017_names_the_other_consumers(tmp_path: Path, make_repo: MakeRepo) ->
              "apps/c/wrangler.toml": consumes("jobs", "c")}
     first = findings(tmp_path, make_repo, files, "CF017")[0]
     assert first.message == ("`jobs` is consumed by `apps/a/wrangler.toml` and by"
-                             " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one Worker"
-                             " consumer")
+                             " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one"
+                             " consumer, a Worker or an HTTP pull consumer")
 
 
 def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -2389,8 +2389,25 @@ def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo)
             'queue = "jobs"\n[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n')
     found = {f.subject: f.message for f in findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF017")}
     assert found["jobs (env staging)"].endswith(
-        "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one Worker consumer")
-    assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one Worker consumer")
+        "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one consumer, a Worker"
+        " or an HTTP pull consumer")
+    assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one consumer,"
+                                  " a Worker or an HTTP pull consumer")
+
+
+def test_cf017_says_which_consumer_pulls_over_http(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A queue has one consumer of either type: the conflict stands, and the message says
+    that `a`'s is an HTTP pull consumer, not a Worker's."""
+    files = {"apps/a/wrangler.toml": consumes("jobs", "a") + 'type = "http_pull"\n',
+             "apps/b/wrangler.toml": consumes("jobs", "b")}
+    found = {f.location.path: f.message for f in findings(tmp_path, make_repo, files, "CF017")}
+    assert found == {
+        "apps/a/wrangler.toml": ("`jobs` is consumed by `apps/a/wrangler.toml` (an HTTP pull consumer)"
+                                 " and by `apps/b/wrangler.toml`: a queue has one consumer, a Worker"
+                                 " or an HTTP pull consumer"),
+        "apps/b/wrangler.toml": ("`jobs` is consumed by `apps/b/wrangler.toml` and by"
+                                 " `apps/a/wrangler.toml` (an HTTP pull consumer): a queue has one"
+                                 " consumer, a Worker or an HTTP pull consumer")}
 
 
 # CF018 binding-name-conflict --------------------------------------------------------------
