@@ -461,7 +461,8 @@ def _run(args: argparse.Namespace) -> int:
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
           + ", ".join(f"{key} {value}" for key, value in counts.items())
           + _since(data.get("changes"))
-          + _incomplete(data["audit_status"], data["findings"], len(data["facts"]["problems"]),
+          + _incomplete(data["audit_status"], data["findings"],
+                        sum(not problem.get("refused") for problem in data["facts"]["problems"]),
                         bool(data["facts"]["configs"])))
     nothing = _found_no_config(data["facts"])
     if nothing:
@@ -571,7 +572,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {number:>5}  {severity} {rule} {title}")
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
               + _incomplete(status, [{"outcome": str(f.outcome)} for f in audit.findings],
-                            len(facts.problems), bool(facts.configs)))
+                            sum(not problem.refused for problem in facts.problems),
+                            bool(facts.configs)))
     findings = [{"identity": f.identity, "outcome": str(f.outcome), "severity": str(f.severity)}
                 for f in audit.findings]
     code = max(_gate(findings, args.fail_on),

@@ -465,7 +465,11 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
 
     def load(path: str, text: str) -> WranglerConfig:
         texts[path] = text
-        return wrangler.load(path, text)
+        refused: list[ConfigParseError] = []
+        config = wrangler.load(path, text, refused)
+        problems.extend(Problem(location=Location(path=path, start_line=error.line), column=None,
+                                message=error.message, refused=True) for error in refused)
+        return config
 
     listed = set(files)
     config_paths = [path for path in repofiles.select(files, wrangler.CONFIG_NAMES)

@@ -45,13 +45,17 @@ class Outcome(enum.StrEnum):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Problem:
     """Input the audit could not read (a malformed file), or left out on purpose (`ignored`:
-    a config wrangler does not read), kept as a fact."""
+    a config wrangler does not read), or a part of a config wrangler refuses (`refused`),
+    kept as a fact."""
 
     location: Location
     column: int | None
     message: str
     ignored: bool = False
     folder: bool = False  # a folder that could not be opened: what it holds is unknown
+    # A section of a config read otherwise, in a shape wrangler refuses (`[[durable_objects]]`):
+    # wrangler refuses the whole config.
+    refused: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -121,7 +125,7 @@ class WranglerConfig:
     app: str
     name: str | None
     target: str  # "pages" | "worker" | "unknown"
-    queue_consumer: bool
+    queue_consumer: bool  # a Worker consumer of a queue at the top level, not an HTTP pull one
     compatibility_date: str | None
     compatibility_flags: tuple[str, ...]
     placement: dict[str, Any] | None

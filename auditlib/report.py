@@ -169,9 +169,11 @@ def _and(items: Sequence[str]) -> str:
 
 def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
     """VERIFIED when there was a wrangler config to audit, every input was read and every
-    rule ran; INCOMPLETE otherwise."""
+    rule ran; INCOMPLETE otherwise. A section of a config wrangler refuses (CF000, P0) leaves
+    nothing unread."""
     errors = [f for f in findings if f.outcome == Outcome.ERROR]
-    return "INCOMPLETE" if errors or facts.problems or not facts.configs else "VERIFIED"
+    unread = any(not problem.refused for problem in facts.problems)
+    return "INCOMPLETE" if errors or unread or not facts.configs else "VERIFIED"
 
 
 def verify_status(findings: Sequence[Finding], facts: Facts) -> str:

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import json5
 
+from .blocks import code
 from .errors import ConfigParseError
 from .model import Binding, Environment, Location, Suppression, Var, WranglerConfig
 
@@ -92,6 +93,12 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("unsafe.bindings", ("unsafe", "bindings"), "name", "unsafe binding"),
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in BINDING_KINDS}
+# The sections that are a table of arrays of bindings (`[durable_objects]` holding
+# `bindings`), with their arrays; wrangler requires `durable_objects.bindings`.
+_CONTAINERS = {kind.path[0]: tuple(other.path[1] for other in BINDING_KINDS
+                                   if other.path[0] == kind.path[0])
+               for kind in BINDING_KINDS if len(kind.path) == 2}
+_REQUIRED_ARRAY = {"durable_objects": "bindings"}
 
 _TOML_KEY_TUPLE = re.compile(r"\((?:'(?:[^'\\]|\\.)*',\s*)+(?:'(?:[^'\\]|\\.)*')?\)")
 _TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -487,15 +494,29 @@ def _entries(value: Any) -> Iterable[dict[str, Any]]:
         yield from (entry for entry in value if isinstance(entry, dict))
 
 
+def _section(data: dict[str, Any], kind: BindingKind) -> Any:
+    """What holds the entries of a binding kind: the array (or, for a single kind, the
+    table) at its path; for Durable Objects written as wrangler refuses them but meant
+    plainly (`[[durable_objects]]`, or `[durable_objects]` with `name` and `class_name`),
+    what is written, so that their classes are still audited."""
+    found = _dig(data, kind.path)
+    written = data.get(kind.path[0])
+    if found is None and kind.kind == "durable_objects" and (
+            isinstance(written, list) or (isinstance(written, dict) and "class_name" in written)):
+        return written
+    return found
+
+
 def _bindings(path: str, data: dict[str, Any], source: _Source,
               scope: str) -> tuple[Binding, ...]:
     found = []
     for kind in BINDING_KINDS:
         if kind.path[0] not in data:
             continue
-        entries = list(_entries(_dig(data, kind.path)))
+        entries = list(_entries(_section(data, kind)))
         # Each entry is searched for after the previous one, from the kind's declaration.
-        cursor = source.declaration(kind.path, scope) if entries else None
+        cursor = (source.declaration(kind.path, scope)
+                  or source.declaration(kind.path[:1], scope)) if entries else None
         claimed: set[tuple[str, int]] = set()  # (key, line) taken by an earlier entry
         for entry in entries:
             after = (cursor or 1) - 1
@@ -518,6 +539,93 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
                                  location=Location(path=path, start_line=line and min(
                                      line, len(source.lines) or 1))))
     return tuple(found)
+
+
+def _written(value: Any, toml: bool) -> str:
+    """What a value is, in the words of its config's syntax: `an array of tables`, `an
+    object`, `a string`."""
+    table = "a table" if toml else "an object"
+    if isinstance(value, dict):
+        return table
+    if isinstance(value, list):
+        if all(isinstance(entry, dict) for entry in value):
+            return "an array of " + table.split(" ", 1)[1] + "s"
+        return "an array with entries that are not " + table.split(" ", 1)[1] + "s"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    return "a date" if isinstance(value, (datetime.date, datetime.time)) else "a number"
+
+
+def _expected(key: str, scope: str, toml: bool) -> str:
+    """The shape wrangler reads section `key` (`kv_namespaces`, `durable_objects.bindings`)
+    in, as the config's syntax writes it."""
+    header = f"env.{scope}.{key}" if scope else key
+    if key in _CONTAINERS:
+        arrays = _CONTAINERS[key]
+        what = (f"{'a table' if toml else 'an object'} with"
+                f" {'an array' if len(arrays) == 1 else 'arrays'} {' and '.join(map(code, arrays))}")
+        if toml:
+            return what + " (" + ", ".join(code(f"[[{header}.{array}]]") for array in arrays) + ")"
+        return what + " (" + code(f'"{key}": {{ ' + ", ".join(
+            f'"{array}": [{{ ... }}]' for array in arrays) + " }") + ")"
+    leaf = key.rsplit(".", 1)[-1]
+    if any(kind.single and kind.kind == key for kind in BINDING_KINDS):
+        return ("a table " + code(f"[{header}]") if toml
+                else "an object " + code(f'"{leaf}": {{ ... }}'))
+    return ("an array of tables " + code(f"[[{header}]]") if toml
+            else "an array of objects " + code(f'"{leaf}": [{{ ... }}]'))
+
+
+def refused_sections(path: str, data: dict[str, Any], source: _Source,
+                     scope: str) -> list[ConfigParseError]:
+    """The binding sections of a scope written in a shape wrangler's validation refuses, as
+    errors at their lines: it then refuses the whole config. `[[durable_objects]]` (wrangler
+    reads a table with an array `bindings`), `[kv_namespaces]` as one table, `"queues":
+    [...]`, `[[ai]]`, an array of strings."""
+    toml = path.endswith(".toml")
+    prefix = f"env.{scope}." if scope else ""
+    refused = []
+
+    def refuse(key: str, value: Any, missing: str = "") -> None:
+        parts = tuple(key.split("."))
+        line = (source.declaration(parts, scope) or source.declaration(parts[:1], scope)
+                or source.start(scope))
+        said = f"has no {code(missing)}" if missing else f"is {_written(value, toml)}"
+        refused.append(ConfigParseError(path, line, None, (
+            f"{code(prefix + key)} {said}, where wrangler expects {_expected(key, scope, toml)}:"
+            " wrangler refuses the config, so it cannot be deployed")))
+
+    for root in dict.fromkeys(kind.path[0] for kind in BINDING_KINDS):
+        if root not in data:
+            continue
+        value = data[root]
+        if root in _CONTAINERS:
+            if not isinstance(value, dict):
+                refuse(root, value)
+                continue
+            required = _REQUIRED_ARRAY.get(root)
+            if required is not None and required not in value:
+                refuse(root, value, missing=required)
+            arrays = [(f"{root}.{array}", value[array]) for array in _CONTAINERS[root]
+                      if array in value]
+        elif KINDS_BY_NAME[root].single:
+            if not isinstance(value, dict):
+                refuse(root, value)
+            continue
+        else:
+            arrays = [(root, value)]
+        for key, entries in arrays:
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                refuse(key, entries)
+    return refused
+
+
+def worker_consumer(binding: Binding) -> bool:
+    """Whether a binding is a queue's Worker consumer: a `[[queues.consumers]]` entry that is
+    not an HTTP pull consumer (`type = "http_pull"`), which pulls over HTTP, from outside."""
+    return binding.kind == "queues.consumers" and binding.properties.get("type") != "http_pull"
 
 
 def _value_text(value: object) -> str:
@@ -575,13 +683,20 @@ def _environment(path: str, name: str, table: dict[str, Any], inherited: dict[st
                    if (line := source.declaration((key,), name)) is not None})
 
 
-def load(path: str, text: str) -> WranglerConfig:
-    """Build the facts of one config file. Raises ConfigParseError when it cannot be parsed."""
+def load(path: str, text: str, refused: list[ConfigParseError] | None = None) -> WranglerConfig:
+    """Build the facts of one config file. Raises ConfigParseError when it cannot be parsed;
+    adds to `refused` the binding sections, of the top level and of each environment, in a
+    shape wrangler refuses (refused_sections): the rest of the config is read on."""
     data = parse(path, text)
     source = _Source(text, toml=path.endswith(".toml"))
     top = _environment(path, "", data, {}, source)
     inherited = {key: value for key, value in top.settings.items() if key in INHERITABLE}
     tables = data.get("env")
+    if refused is not None:
+        refused += refused_sections(path, data, source, "")
+        refused += [error for name, table in (tables.items() if isinstance(tables, dict) else ())
+                    if isinstance(table, dict)
+                    for error in refused_sections(path, table, source, str(name))]
     environments = tuple(
         _environment(path, str(env_name), table, inherited, source, _target(data) == "pages")
         for env_name, table in (tables.items() if isinstance(tables, dict) else ())
@@ -595,7 +710,7 @@ def load(path: str, text: str) -> WranglerConfig:
         app="." if folder == "." else folder,
         name=name if isinstance(name, str) else None,
         target=_target(data),
-        queue_consumer=bool(_dig(data, ("queues", "consumers"))),
+        queue_consumer=any(worker_consumer(binding) for binding in top.bindings),
         compatibility_date=(_value_text(data["compatibility_date"])
                             if "compatibility_date" in data else None),
         compatibility_flags=tuple(str(flag) for flag in flags) if isinstance(flags, list) else (),

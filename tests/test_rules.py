@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,8 @@ import auditlib
 from auditlib.collect import collect
 from auditlib.config import AuditConfig
 from auditlib.evaluate import evaluate
-from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity
+from auditlib.model import Facts, Finding, Location, Outcome, Problem, Severity, WranglerConfig
+from auditlib.report import audit_status
 from auditlib.rules import RULES, Rule
 from auditlib.rules.production_verification import names
 from auditlib.rules.smart_placement import SmartPlacementMissing
@@ -678,6 +680,28 @@ def test_cf006_counts_what_relies_on_it(tmp_path: Path, make_repo: MakeRepo) -> 
     assert lag.message == "KV replication lag: no code measures it (6 KV namespaces in 3 configs)"
 
 
+def test_cf006_an_http_pull_consumer_is_no_worker_consumer_to_scale(tmp_path: Path,
+                                                                     make_repo: MakeRepo) -> None:
+    """`type = "http_pull"`: messages are pulled over HTTP from outside, by no Worker that
+    Cloudflare scales; only the Worker consumer counts, and the config is no Worker consumer."""
+    pull = 'name = "a"\nmain = "a.ts"\n[[queues.consumers]]\nqueue = "events"\ntype = "http_pull"\n'
+    files = {"a/wrangler.toml": pull,
+             "b/wrangler.toml": 'name = "b"\nmain = "b.ts"\n[[queues.consumers]]\nqueue = "jobs"\n'}
+    [scaling] = [f for f in findings(tmp_path, make_repo, files, "CF006")
+                 if f.subject == "Queue consumer scaling"]
+    assert scaling.message == ("Queue consumer scaling: no code measures it (1 queue consumer in"
+                               " 1 config)")
+    assert [c.queue_consumer for c in load_all(tmp_path)] == [False, True]
+    del files["b/wrangler.toml"]
+    (tmp_path / "2").mkdir()
+    assert [f.subject for f in findings(tmp_path / "2", make_repo, files, "CF006")
+            if f.subject == "Queue consumer scaling"] == []
+
+
+def load_all(repo: Path) -> list[WranglerConfig]:
+    return sorted(collect(repo).configs, key=lambda c: c.path)
+
+
 # CF000 unreadable-input -------------------------------------------------------------------
 
 @pytest.mark.parametrize(("files", "expected"), [
@@ -704,6 +728,28 @@ def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     for finding, (_, _, words, severity) in zip(found, expected, strict=True):
         assert finding.severity == severity
         assert words in finding.message
+
+
+def test_cf000_a_binding_section_wrangler_refuses_is_a_p0_and_the_rest_is_audited(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """`[[durable_objects]]`: wrangler refuses the config. The finding gives the line; the
+    other bindings are audited (CF001), the Durable Object's class too (CF008), and the audit
+    read every input."""
+    files = {"apps/api/wrangler.toml": (
+        'name = "api"\nmain = "src/index.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n'
+        'id = "00000000000000000000000000000000"\n\n[[durable_objects]]\nname = "ROOM"\n'
+        'class_name = "Room"\n')}
+    audit = auditlib.run_audit(make_repo(tmp_path, files), date(2026, 11, 28))
+    [shape] = [f for f in audit.findings if f.rule == "CF000"]
+    assert (shape.location.path, shape.location.start_line, shape.severity) == (
+        "apps/api/wrangler.toml", 8, Severity.P0)
+    assert shape.message == (
+        "`apps/api/wrangler.toml:8`: `durable_objects` is an array of tables, where wrangler"
+        " expects a table with an array `bindings` (`[[durable_objects.bindings]]`): wrangler"
+        " refuses the config, so it cannot be deployed")
+    assert {(f.rule, f.location.start_line) for f in audit.findings
+            if f.rule in ("CF001", "CF008")} == {("CF001", 6), ("CF008", 9)}
+    assert audit_status(audit.facts, audit.findings) == "VERIFIED"
 
 
 @pytest.mark.parametrize(("path", "folder", "config", "workflow"), [

@@ -464,6 +464,38 @@ def test_cf009_a_class_name_that_is_no_name_is_said_so_once(
     assert [(f.rule, f.message) for f in found] == [("CF009", message)]
 
 
+def test_cf008_leaves_a_class_only_another_worker_exports_to_cf009(tmp_path: Path,
+                                                                    make_repo: MakeRepo) -> None:
+    """web binds `Room` without `script_name`; only counter-worker exports (and migrates) it.
+    CF009 says to bind counter-worker's class; a migration in web would not deploy, so CF008
+    says nothing. Once web exports `Room` itself, it needs its own migration: CF008, in JSON."""
+    room = ('import { DurableObject } from "cloudflare:workers";\n'
+            "export class Room extends DurableObject {}\n")
+    binding = '  "durable_objects": { "bindings": [{ "name": "ROOM", "class_name": "Room" }] }'
+    files = {"apps/counter/wrangler.jsonc": (
+                 '{\n  "name": "counter-worker",\n  "main": "src/index.ts",\n' + binding + ',\n'
+                 '  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }]\n}\n'),
+             "apps/counter/src/index.ts": room,
+             "apps/web/wrangler.jsonc": ('{\n  "name": "web",\n  "main": "src/index.ts",\n'
+                                         + binding + '\n}\n'),
+             "apps/web/src/index.ts": "export default {};\n"}
+
+    def found(repo: Path) -> list[tuple[str, str, int | None, str]]:
+        return [(f.rule, f.location.path, f.location.start_line, f.remediation)
+                for f in evaluate(collect(make_repo(repo, files)), config=DEFAULT_CONFIG)
+                if f.rule in ("CF008", "CF009")]
+
+    assert found(tmp_path) == [("CF009", "apps/web/wrangler.jsonc", 4,
+                                'Bind that Worker\'s class with `"script_name": "counter-worker"` on'
+                                " `ROOM`, or export `Room` from this Worker")]
+    files["apps/web/src/index.ts"] = room
+    (tmp_path / "2").mkdir()
+    assert found(tmp_path / "2") == [("CF008", "apps/web/wrangler.jsonc", 4,
+                                      'Add `Room` to `new_sqlite_classes` of a new entry of'
+                                      ' `"migrations"` in `apps/web/wrangler.jsonc`:'
+                                      ' `{ "tag": "…", "new_sqlite_classes": ["Room"] }`')]
+
+
 def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n'
@@ -2377,8 +2409,8 @@ def test_cf017_names_the_other_consumers(tmp_path: Path, make_repo: MakeRepo) ->
              "apps/c/wrangler.toml": consumes("jobs", "c")}
     first = findings(tmp_path, make_repo, files, "CF017")[0]
     assert first.message == ("`jobs` is consumed by `apps/a/wrangler.toml` and by"
-                             " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one Worker"
-                             " consumer")
+                             " `apps/b/wrangler.toml`, `apps/c/wrangler.toml`: a queue has one"
+                             " consumer, a Worker or an HTTP pull consumer")
 
 
 def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -2386,8 +2418,25 @@ def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo)
             'queue = "jobs"\n[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n')
     found = {f.subject: f.message for f in findings(tmp_path, make_repo, {"wrangler.toml": text}, "CF017")}
     assert found["jobs (env staging)"].endswith(
-        "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one Worker consumer")
-    assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one Worker consumer")
+        "by `wrangler.toml` (env `staging`) and by `wrangler.toml`: a queue has one consumer, a Worker"
+        " or an HTTP pull consumer")
+    assert found["jobs"].endswith("and by `wrangler.toml` (env `staging`): a queue has one consumer,"
+                                  " a Worker or an HTTP pull consumer")
+
+
+def test_cf017_says_which_consumer_pulls_over_http(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A queue has one consumer of either type: the conflict stands, and the message says
+    that `a`'s is an HTTP pull consumer, not a Worker's."""
+    files = {"apps/a/wrangler.toml": consumes("jobs", "a") + 'type = "http_pull"\n',
+             "apps/b/wrangler.toml": consumes("jobs", "b")}
+    found = {f.location.path: f.message for f in findings(tmp_path, make_repo, files, "CF017")}
+    assert found == {
+        "apps/a/wrangler.toml": ("`jobs` is consumed by `apps/a/wrangler.toml` (an HTTP pull consumer)"
+                                 " and by `apps/b/wrangler.toml`: a queue has one consumer, a Worker"
+                                 " or an HTTP pull consumer"),
+        "apps/b/wrangler.toml": ("`jobs` is consumed by `apps/b/wrangler.toml` and by"
+                                 " `apps/a/wrangler.toml` (an HTTP pull consumer): a queue has one"
+                                 " consumer, a Worker or an HTTP pull consumer")}
 
 
 # CF018 binding-name-conflict --------------------------------------------------------------
@@ -2473,8 +2522,31 @@ def test_cf019_wrangler_1_keys_are_reported_with_what_they_lose(tmp_path: Path, 
     assert found[1].remediation == "Rename `kv-namespaces` to `kv_namespaces`"
 
 
+@pytest.mark.parametrize(("path", "config", "line", "fix"), [
+    pytest.param("wrangler.toml", 'name = "logdrain"\nmain = "a.ts"\nnode_compat = true\n', 3,
+                 'Remove `node_compat` from `wrangler.toml`, and set'
+                 ' `compatibility_flags = ["nodejs_compat"]`', id="toml"),
+    pytest.param("wrangler.jsonc", '{\n  "main": "a.ts",\n  "node_compat": true\n}\n', 3,
+                 'Remove `node_compat` from `wrangler.jsonc`, and set'
+                 ' `"compatibility_flags": ["nodejs_compat"]`', id="jsonc"),
+    pytest.param("wrangler.toml", ('main = "a.ts"\ncompatibility_flags = ["nodejs_compat"]\n'
+                                   '[env.production]\nnode_compat = true\n'), 4,
+                 "Remove `node_compat` from `wrangler.toml` (env `production`): its"
+                 " `compatibility_flags` have `nodejs_compat` already", id="flag-set-environment"),
+    pytest.param("wrangler.toml",
+                 'main = "a.ts"\ncompatibility_flags = ["nodejs_als"]\nnode_compat = true\n', 3,
+                 'Remove `node_compat` from `wrangler.toml`, and add `"nodejs_compat"` to its'
+                 " `compatibility_flags`", id="other-flags"),
+])
+def test_cf019_node_compat_which_wrangler_4_refuses(tmp_path: Path, make_repo: MakeRepo, path: str,
+                                                    config: str, line: int, fix: str) -> None:
+    [found] = findings(tmp_path, make_repo, {path: config}, "CF019")
+    assert (found.location.path, found.location.start_line, found.severity) == (path, line, Severity.P1)
+    assert "wrangler 4 refuses" in found.message and found.remediation == fix
+
+
 def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
     assert "CF019" in {rule.id for rule in RULES}  # else no finding proves nothing
-    config = ('name = "new"\nmain = "a.ts"\n[build]\ncommand = "npm run build"\n'
+    config = ('name = "new"\nmain = "a.ts"\nnode_compat = false\n[build]\ncommand = "npm run build"\n'
               '[[kv_namespaces]]\nbinding = "CACHE"\n')
     assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []

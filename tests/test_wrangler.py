@@ -419,3 +419,84 @@ def test_lines_end_at_newlines_only(path: str, text: str) -> None:
 def test_suppressions_are_comments_only(path: str, text: str, expected: list[int]) -> None:
     """A suppression's text in a string value suppresses nothing."""
     assert [s.location.start_line for s in suppressions(path, text)] == expected
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    pytest.param("wrangler.toml", ('name = "x"\n[[durable_objects]]\nname = "A"\nclass_name = "Alpha"\n'
+                                   '[[durable_objects]]\nname = "B"\nclass_name = "Beta"\n'),
+                 [("durable_objects", "A", 3), ("durable_objects", "B", 6)], id="array-of-tables"),
+    pytest.param("wrangler.toml", '[durable_objects]\nname = "A"\nclass_name = "Alpha"\n',
+                 [("durable_objects", "A", 2)], id="one-table-without-bindings"),
+    pytest.param("wrangler.toml", '[durable_objects.bindings]\nname = "A"\nclass_name = "Alpha"\n',
+                 [("durable_objects", "A", 2)], id="bindings-as-one-table"),
+    pytest.param("wrangler.jsonc",
+                 '{\n  "durable_objects": [\n    { "name": "A", "class_name": "Alpha" }\n  ]\n}\n',
+                 [("durable_objects", "A", 3)], id="json-array"),
+])
+def test_durable_objects_in_a_shape_wrangler_refuses_are_read_as_meant(
+        path: str, text: str, expected: list[tuple[str, str, int]]) -> None:
+    """wrangler refuses these (CF000 says so), but what they bind is plain: CF008 and CF009
+    still check the classes."""
+    assert bindings(path, text) == expected
+
+
+def refused(path: str, text: str) -> list[tuple[int | None, str]]:
+    found: list[ConfigParseError] = []
+    load(path, text, found)
+    return [(error.line, error.message) for error in found]
+
+
+@pytest.mark.parametrize(("path", "text", "line", "words"), [
+    pytest.param("wrangler.toml", 'name = "x"\n[[durable_objects]]\nname = "A"\nclass_name = "Alpha"\n', 2,
+                 "`durable_objects` is an array of tables, where wrangler expects a table with an"
+                 " array `bindings` (`[[durable_objects.bindings]]`)", id="do-array-of-tables"),
+    pytest.param("wrangler.toml", '[durable_objects]\nname = "A"\nclass_name = "Alpha"\n', 1,
+                 "`durable_objects` has no `bindings`", id="do-without-bindings"),
+    pytest.param("wrangler.toml", 'a = 1\n[durable_objects.bindings]\nname = "A"\nclass_name = "B"\n', 2,
+                 "`durable_objects.bindings` is a table, where wrangler expects an array of tables"
+                 " `[[durable_objects.bindings]]`", id="do-bindings-one-table"),
+    pytest.param("wrangler.jsonc", '{\n  "durable_objects": [{ "name": "A", "class_name": "B" }]\n}\n', 2,
+                 '`durable_objects` is an array of objects, where wrangler expects an object with an'
+                 ' array `bindings` (`"durable_objects": { "bindings": [{ ... }] }`)', id="do-json-array"),
+    pytest.param("wrangler.toml", 'name = "x"\n\n[kv_namespaces]\nbinding = "KV"\n', 3,
+                 "`kv_namespaces` is a table, where wrangler expects an array of tables"
+                 " `[[kv_namespaces]]`", id="kv-one-table"),
+    pytest.param("wrangler.toml", 'kv_namespaces = ["CACHE"]\n', 1,
+                 "`kv_namespaces` is an array with entries that are not tables", id="kv-strings"),
+    pytest.param("wrangler.jsonc", '{\n  "d1_databases": { "binding": "DB" }\n}\n', 2,
+                 '`d1_databases` is an object, where wrangler expects an array of objects'
+                 ' `"d1_databases": [{ ... }]`', id="d1-json-object"),
+    pytest.param("wrangler.jsonc",
+                 '{\n  "name": "x",\n  "queues": [{ "queue": "q", "binding": "Q" }]\n}\n', 3,
+                 '`queues` is an array of objects, where wrangler expects an object with arrays'
+                 ' `producers` and `consumers`', id="queues-json-array"),
+    pytest.param("wrangler.toml", '[queues.producers]\nbinding = "Q"\nqueue = "q"\n', 1,
+                 "`queues.producers` is a table, where wrangler expects an array of tables"
+                 " `[[queues.producers]]`", id="queue-producer-one-table"),
+    pytest.param("wrangler.toml", 'name = "x"\n[[ai]]\nbinding = "AI"\n', 2,
+                 "`ai` is an array of tables, where wrangler expects a table `[ai]`", id="ai-array"),
+    pytest.param("wrangler.toml", ('name = "x"\n[env.production]\nname = "p"\n'
+                                   '[env.production.kv_namespaces]\nbinding = "KV"\n'), 4,
+                 "`env.production.kv_namespaces` is a table, where wrangler expects an array of"
+                 " tables `[[env.production.kv_namespaces]]`", id="in-an-environment"),
+    pytest.param("wrangler.jsonc", ('{\n  "env": {\n    "production": {\n'
+                                    '      "durable_objects": [{ "name": "A", "class_name": "B" }]\n'
+                                    '    }\n  }\n}\n'), 4,
+                 "`env.production.durable_objects` is an array of objects", id="json-environment"),
+])
+def test_a_binding_section_in_a_shape_wrangler_refuses(path: str, text: str, line: int,
+                                                        words: str) -> None:
+    [(found_line, message)] = refused(path, text)
+    assert found_line == line
+    assert words in message and "wrangler refuses the config" in message
+
+
+@pytest.mark.parametrize("text", [
+    '[[kv_namespaces]]\nbinding = "KV"\n[durable_objects]\nbindings = [{ name = "A", class_name = "B" }]\n'
+    '[[queues.producers]]\nbinding = "Q"\nqueue = "q"\n[ai]\nbinding = "AI"\n'
+    '[unsafe]\nmetadata = { a = 1 }\n[queues]\n',
+    '[env.production]\nkv_namespaces = []\n[[env.production.durable_objects.bindings]]\nname = "A"\n'
+    'class_name = "B"\n',
+])
+def test_binding_sections_in_wrangler_s_shape_are_not_refused(text: str) -> None:
+    assert refused("wrangler.toml", text) == []

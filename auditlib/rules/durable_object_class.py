@@ -100,11 +100,35 @@ class DurableObjectClassNotFound(Rule):
                         continue
                     message, remediation = _elsewhere(
                         where, class_name, binding.name, others,
-                        apps.get(owner(others[0].location.path) or "") if others else None)
+                        apps.get(owner(others[0].location.path) or "") if others else None,
+                        wrangler_config.path.endswith(".toml"))
                     yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
                                       message=message, remediation=remediation)
             for entry, bound in unchecked.items():
                 yield _missing_entry(cls, wrangler_config, entry, bound)
+
+
+def exported_by_another_worker(facts: Facts, wrangler_config: WranglerConfig, scope: Environment,
+                               class_name: str) -> WranglerConfig | None:
+    """The other Worker of the repository whose code exports `class_name`, when the Worker
+    of `scope` does not export it itself: CF009 then says to bind that Worker's class with
+    `script_name`. None where CF009 looks at no code (a Python, Rust or built Worker, an
+    entry with `export * from`)."""
+    if (wrangler_config.target != "worker" or not javascript_worker(scope.settings)
+            or _built(scope.settings.get("main"))):
+        return None
+    entry = wrangler_config.entry(scope)
+    if any(location.path == entry for location in facts.reexports):
+        return None
+    apps = {c.app: c for c in facts.configs}
+    exports = sorted((c for c in facts.classes if c.name == class_name and not c.default),
+                     key=lambda c: c.location.path)
+    entry_folder = _entry_folder(wrangler_config.app, scope.settings.get("main"))
+    if not exports or any(_owns(lambda path: deepest_app(path, apps), wrangler_config.app,
+                                entry_folder, c.location.path) for c in exports):
+        return None
+    other = apps.get(deepest_app(exports[0].location.path, apps) or "")
+    return other if other is not None and other.target == "worker" and other.name else None
 
 
 def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str,
@@ -154,10 +178,10 @@ def _within(path: str, folder: str) -> bool:
 
 
 def _elsewhere(where: str, class_name: str, binding: str, exports: list[CodeClass],
-               other: WranglerConfig | None) -> tuple[str, str]:
+               other: WranglerConfig | None, toml: bool) -> tuple[str, str]:
     """The message and fix of a binding to a class its Worker does not export: no file does,
-    or only the code of `other` Worker (bind its class with `script_name`), or a module
-    outside the Worker's folder."""
+    or only the code of `other` Worker (bind its class with `script_name`, written in the
+    config's syntax: `toml`), or a module outside the Worker's folder."""
     if not exports:
         return (f"{where} names {code(class_name)}, which no file exports",
                 f"Export {code(class_name)} or correct `class_name` of {code(binding)}")
@@ -165,7 +189,9 @@ def _elsewhere(where: str, class_name: str, binding: str, exports: list[CodeClas
     if other is not None and other.target == "worker" and other.name:
         return (f"{where} names {code(class_name)}, which this Worker does not export:"
                 f" {found} does, in the Worker of {code(other.path)}",
-                f"Bind that Worker's class with `script_name = \"{other.name}\"` on {code(binding)},"
+                "Bind that Worker's class with "
+                + code(("script_name = " if toml else '"script_name": ') + json.dumps(other.name))
+                + f" on {code(binding)},"
                 f" or export {code(class_name)} from this Worker")
     return (f"{where} names {code(class_name)}, which this Worker does not export: only {found}"
             " does, outside its folder",

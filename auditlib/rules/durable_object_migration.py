@@ -8,7 +8,10 @@ deleted (`deleted_classes`) or renamed away since; or by the declarative `export
 as a live `durable-object` export (not `deleted`, `renamed` or `transferred`). On a Pages
 project, which cannot host Durable Object classes, a binding without `script_name` is
 reported too, and so is a config (or environment) with Durable Object classes in both
-`exports` and `migrations`, which Cloudflare does not take together.
+`exports` and `migrations`, which Cloudflare does not take together. A binding without
+`script_name` to a class that this Worker's code does not export but another Worker's of the
+repository does is left to CF009, which says to bind that Worker's class with `script_name`:
+a migration here would not deploy.
 
 ## Why is this bad?
 `wrangler deploy` refuses a Durable Object class that no migration declares; on Pages a
@@ -28,12 +31,14 @@ tag = "v1"
 new_sqlite_classes = ["CartDurableObject"]
 ```
 or, with the declarative form, `exports = { CartDurableObject = { type = "durable-object",
-storage = "sqlite" } }`.
+storage = "sqlite" } }`; in JSON, `"migrations": [{ "tag": "v1", "new_sqlite_classes":
+["CartDurableObject"] }]`.
 On Pages, set `script_name` to the Worker that exports the class.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,7 +46,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
-from .durable_object_class import javascript_worker
+from .durable_object_class import exported_by_another_worker, javascript_worker
 
 
 def migrated_classes(migrations: Any) -> set[str]:
@@ -157,7 +162,12 @@ class DurableObjectMigrationMissing(Rule):
                                          " name"))
                     elif class_name not in declared and (
                             named or not javascript_worker(scope.settings)):
-                        # A JavaScript Worker's binding without a class name: CF009 says so.
+                        # A JavaScript Worker's binding without a class name: CF009 says so;
+                        # so it does of a class only another Worker exports (bind it with
+                        # `script_name`: a migration here would not deploy).
+                        if named and exported_by_another_worker(facts, wrangler_config, scope,
+                                                                class_name):
+                            continue
                         state = _state(scope.settings.get("exports"), class_name)
                         removed = removed_by(scope.settings.get("migrations"), class_name)
                         yield cls.finding(
@@ -170,6 +180,15 @@ class DurableObjectMigrationMissing(Rule):
                                      f" and no `exports` entry of {where}"),
                             remediation=(f"Set `class_name` of {code(binding.name)} to"
                                          f" {code(removed[1])}, its name since then" if removed
-                                         and removed[1] else
-                                         f"Add {code(class_name)} to `new_sqlite_classes` of a new"
-                                         f" `[[migrations]]` entry in {code(wrangler_config.path)}"))
+                                         and removed[1]
+                                         else _add_migration(class_name, wrangler_config.path)))
+
+
+def _add_migration(class_name: str, path: str) -> str:
+    """The fix that declares `class_name` in a new migration, in the syntax of the config."""
+    if path.endswith(".toml"):
+        return (f"Add {code(class_name)} to `new_sqlite_classes` of a new `[[migrations]]` entry"
+                f" in {code(path)}")
+    return (f"Add {code(class_name)} to `new_sqlite_classes` of a new entry of `\"migrations\"`"
+            f" in {code(path)}: "
+            + code(f'{{ "tag": "…", "new_sqlite_classes": [{json.dumps(class_name)}] }}'))

@@ -11,7 +11,8 @@ closing parenthesis, up to 20 lines):
   naming a bound Durable Object (binding or class) or `durable`;
 - KV replication lag: a line naming a bound KV namespace or `kv` (`kv_lag`);
 - queue consumer scaling: in the code of a Worker that consumes a queue (under its folder,
-  not under another app's inside it), or a line naming a consumed queue or `queue`;
+  not under another app's inside it), or a line naming a consumed queue or `queue`; an HTTP
+  pull consumer (`type = "http_pull"`), which no Worker runs, is not counted;
 - cold start frequency: a line naming `cold` starts (`coldStart`).
 
 A Durable Object latency metric does not show KV lag, queue depth or cold starts.
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterator
 from ..blocks import counted
 from ..config import AuditConfig
 from ..model import Binding, Facts, Finding, Location, Match, Severity
-from ..wrangler import KINDS_BY_NAME
+from ..wrangler import KINDS_BY_NAME, worker_consumer
 from .base import Rule, deepest_app
 
 # (aspect, binding kind that makes it relevant or None for every deployment, action)
@@ -87,7 +88,7 @@ def measured(kind: str | None, relying: list[Binding], facts: Facts,
     classes = {str(b.properties.get("class_name")) for b in relying if kind == "durable_objects"}
     files = {c.location.path for c in facts.classes if c.defined and c.name in classes}
     consumers = ({c.app for c in facts.configs if c.target != "pages"
-                  and any(b.kind == kind for scope in c.scopes() for b in scope.bindings)}
+                  and any(worker_consumer(b) for scope in c.scopes() for b in scope.bindings)}
                  if kind == "queues.consumers" else set())
     folders = {c.app for c in facts.configs}
     return any(m.location.path in files
@@ -111,8 +112,9 @@ class ProductionVerificationMissing(Rule):
         for aspect, kind, action in ASPECTS:
             # No code in the repository measures it: the finding is the repository's, with
             # the bindings that rely on it named.
+            # An HTTP pull consumer is no Worker that Cloudflare scales.
             relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
-                       if b.kind == kind]
+                       if b.kind == kind and (kind != "queues.consumers" or worker_consumer(b))]
             if ((kind is None and facts.configs) or relying) and not measured(
                     kind, relying, facts, metrics):
                 # Each class, namespace or queue once, not once for each environment

@@ -5,11 +5,14 @@ Reports a queue that more than one Worker of the repository consumes
 (`[[queues.consumers]]`): two apps, or the top level and an environment of one app (each
 environment deploys a Worker of its own, `NAME-ENV`). Scopes that deploy the same Worker
 (the same `name`) or to different accounts (`account_id`) do not count; an account given
-only at deploy time (`CLOUDFLARE_ACCOUNT_ID`) is taken to be the same.
+only at deploy time (`CLOUDFLARE_ACCOUNT_ID`) is taken to be the same. An HTTP pull
+consumer (`type = "http_pull"`) counts too, as the one consumer a queue has, and the message
+says which consumer pulls over HTTP.
 
 ## Why is this bad?
-Cloudflare allows one Worker consumer per queue. Deploying the second consumer fails, or
-the queue's messages go to a Worker other than the one whose code was written for them.
+Cloudflare allows one consumer per queue, a Worker or an HTTP pull consumer. Deploying the
+second consumer fails, or the queue's messages go to a consumer other than the one written
+for them.
 
 ## Example
 ```toml
@@ -38,6 +41,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Binding, Environment, Facts, Finding, Severity, WranglerConfig
+from ..wrangler import worker_consumer
 from .base import Rule, scope_label, scoped
 
 
@@ -46,7 +50,7 @@ class QueueConsumedTwice(Rule):
     name = "queue-consumed-twice"
     title = "Queue consumed by more than one Worker"
     severity = Severity.P1
-    rationale = "A queue has one Worker consumer: the second deploy fails"
+    rationale = "A queue has one consumer (a Worker or an HTTP pull consumer): the second deploy fails"
     remediation = "Give each Worker its own queue"
     status = "Conflicting consumers"
 
@@ -64,17 +68,24 @@ class QueueConsumedTwice(Rule):
             for wrangler_config, scope, binding in found:
                 worker, account = _worker(wrangler_config, scope)
                 others: dict[str, str] = {}  # each other Worker, at the first scope of it
-                for other_config, other_scope, _ in found:
+                for other_config, other_scope, other_binding in found:
                     other, other_account = _worker(other_config, other_scope)
                     if other != worker and (not account or not other_account or account == other_account):
-                        others.setdefault(other, scope_label(other_config, other_scope))
+                        others.setdefault(other, _consumer(other_config, other_scope, other_binding))
                 if others:
                     yield cls.finding(
                         location=binding.location, subject=scoped(queue, scope),
-                        message=(f"{code(queue)} is consumed by {scope_label(wrangler_config, scope)}"
+                        message=(f"{code(queue)} is consumed by {_consumer(wrangler_config, scope, binding)}"
                                  f" and by {', '.join(sorted(others.values()))}: a queue has one"
-                                 " Worker consumer"),
+                                 " consumer, a Worker or an HTTP pull consumer"),
                         remediation=f"Give each Worker that consumes {code(queue)} its own queue")
+
+
+def _consumer(wrangler_config: WranglerConfig, scope: Environment, binding: Binding) -> str:
+    """A consumer, for messages: its config and environment, and whether it is an HTTP pull
+    consumer (`type = "http_pull"`) rather than the Worker's."""
+    return scope_label(wrangler_config, scope) + (
+        "" if worker_consumer(binding) else " (an HTTP pull consumer)")
 
 
 def _worker(wrangler_config: WranglerConfig, scope: Environment) -> tuple[str, str]:
