@@ -730,7 +730,7 @@ def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
         assert words in finding.message
 
 
-def test_cf000_a_binding_section_wrangler_refuses_is_a_p0_and_the_rest_is_audited(
+def test_cf020_a_binding_section_wrangler_refuses_is_a_p0_and_the_rest_is_audited(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     """`[[durable_objects]]`: wrangler refuses the config. The finding gives the line; the
     other bindings are audited (CF001), the Durable Object's class too (CF008), and the audit
@@ -740,11 +740,12 @@ def test_cf000_a_binding_section_wrangler_refuses_is_a_p0_and_the_rest_is_audite
         'id = "00000000000000000000000000000000"\n\n[[durable_objects]]\nname = "ROOM"\n'
         'class_name = "Room"\n')}
     audit = auditlib.run_audit(make_repo(tmp_path, files), date(2026, 11, 28))
-    [shape] = [f for f in audit.findings if f.rule == "CF000"]
-    assert (shape.location.path, shape.location.start_line, shape.severity) == (
-        "apps/api/wrangler.toml", 8, Severity.P0)
+    assert [f for f in audit.findings if f.rule == "CF000"] == []
+    [shape] = [f for f in audit.findings if f.rule == "CF020"]
+    assert (shape.location.path, shape.location.start_line, shape.severity, shape.subject) == (
+        "apps/api/wrangler.toml", 8, Severity.P0, "durable_objects")
     assert shape.message == (
-        "`apps/api/wrangler.toml:8`: `durable_objects` is an array of tables, where wrangler"
+        "`durable_objects` is an array of tables, where wrangler"
         " expects a table with an array `bindings` (`[[durable_objects.bindings]]`): wrangler"
         " refuses the config, so it cannot be deployed")
     assert {(f.rule, f.location.start_line) for f in audit.findings

@@ -1,4 +1,4 @@
-"""Rules CF007-CF019 on failing and passing fixture repositories (collect, then evaluate).
+"""Rules CF007-CF020 on failing and passing fixture repositories (collect, then evaluate).
 
 Each case lists the rule's findings as (path, line, subject); severity and outcome are
 checked for every finding.

@@ -28,6 +28,7 @@ from .placeholder_ids import PlaceholderResourceId
 from .production_verification import ProductionVerificationMissing
 from .queue_consumed_twice import QueueConsumedTwice
 from .queue_consumer import QueueConsumerWithoutDeadLetterQueue
+from .refused_section import BindingSectionRefused
 from .scaling_metrics import NoScalingMetrics
 from .secret_vars import SecretInVars
 from .smart_placement import SmartPlacementMissing
@@ -55,6 +56,7 @@ RULES: tuple[type[Rule], ...] = (
     QueueConsumedTwice,
     BindingNameConflict,
     LegacyConfigKey,
+    BindingSectionRefused,
     DocHeaderInvalid,
     DocStale,
     DocVerifiedWithDrift,

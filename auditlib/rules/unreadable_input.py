@@ -10,15 +10,7 @@ that a CI deploy names (`--config wrangler.prod.jsonc`): it is the one deployed.
 includes a JSON config in JSON5 syntax (single quotes, unquoted keys): wrangler reads JSON
 with comments and trailing commas, no more.
 
-A binding section of a config that was read, written in a shape wrangler's validation refuses,
-is a P0 too, at its line: wrangler refuses the whole config. `[[durable_objects]]` (wrangler
-reads a table `[durable_objects]` with an array `bindings`), `[durable_objects]` without
-`bindings`, `[durable_objects.bindings]` as one table, `[kv_namespaces]` as one table where
-wrangler reads an array of tables, `"queues": [...]` (wrangler reads a table with arrays
-`producers` and `consumers`), `[[ai]]` where wrangler reads one table; in an environment as at
-the top level. The rest of the config is audited; Durable Object bindings written as
-`[[durable_objects]]`, or as `[durable_objects]` with `name` and `class_name`, are read as
-meant, so that their classes are checked too.
+A binding section of a config that was read, in a shape wrangler refuses, is CF020's.
 
 ## Why is this bad?
 A file the audit cannot read is a file whose bindings, placeholders and deploy steps are
@@ -64,13 +56,7 @@ class UnreadableInput(Rule):
             path = problem.location.path
             unparsed = path in unparsed_paths and (posixpath.basename(path) in CONFIG_NAMES
                                                    or path in facts.deployed.folders)
-            if problem.refused:  # read, but wrangler refuses it: no deploy either
-                yield cls.finding(
-                    location=problem.location, subject=problem.location.path,
-                    severity=Severity.P0, message=f"{code(problem.location)}: {problem.message}",
-                    remediation=(f"Rewrite the section at {code(problem.location)} in the shape"
-                                 " wrangler expects (`npx wrangler deploy --dry-run` validates"
-                                 " the config)"))
+            if problem.refused:  # read, in a shape wrangler refuses: CF020's
                 continue
             yield cls.finding(
                 location=problem.location, subject=problem.location.path,
