@@ -396,6 +396,9 @@ class Finding:
     location: Location
     subject: str = ""  # what the finding concerns: a binding, a key, a variable
     remediation: str = ""
+    # The fix in words that findings alike share (the rule's remediation when empty): what
+    # the report's grouped action says when a rule has too many fixes to list each.
+    action: str = ""
     outcome: Outcome = Outcome.FAIL
     quote: str = ""  # the line at `location`, when the facts hold it
     waiver: str = ""  # why it is waived (or why a waiver no longer applies)

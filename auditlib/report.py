@@ -730,8 +730,9 @@ def _actions(ctx: Context) -> list[Block]:
         general = set()
         for finding in found_here:
             if len(fixes[finding.rule]) > MOST_ACTIONS and finding.rule in RULE_BY_ID:
-                general.add(RULE_BY_ID[finding.rule].remediation)
-                grouped[RULE_BY_ID[finding.rule].remediation].append(finding)
+                action = finding.action or RULE_BY_ID[finding.rule].remediation
+                general.add(action)
+                grouped[action].append(finding)
             else:
                 grouped[finding.remediation].append(finding)
         items = []

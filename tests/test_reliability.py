@@ -16,7 +16,8 @@ import pytest
 
 import auditlib
 from auditlib import api, cli, repofiles
-from auditlib.model import Outcome
+from auditlib.model import Location, Outcome, Problem
+from auditlib.rules import unreadable_input
 
 DATE = "2026-11-26"
 ROOT = Path(__file__).resolve().parent.parent
@@ -736,3 +737,32 @@ def test_a_lone_surrogate_or_a_deep_config_loses_no_output(
                      if f["rule"] == "CF000"}
             assert found == {"d/wrangler.json": "`d/wrangler.json` could not be read: nested"
                                                 " more than 64 levels deep: not read"}
+
+
+@pytest.mark.parametrize(("problem", "expected"), [
+    (Problem(location=Location(path="a.toml", start_line=2), column=3,
+             message="Unclosed array"), "Fix the syntax error"),
+    (Problem(location=Location(path="x.md", start_line=2), column=3,
+             message="not UTF-8: read with replacement characters"), "Save the file as UTF-8"),
+    (Problem(location=Location(path="caf?.ts"), column=None,
+             message="file name is not UTF-8: not read"), "Rename the file"),
+    (Problem(location=Location(path="a"), column=None, message="symbolic link loop: not followed"),
+     "Remove the symbolic link"),
+    (Problem(location=Location(path="a"), column=None, message="resolves outside the repository:"
+                                                                " not read"), "Remove the symbolic link"),
+    (Problem(location=Location(path="p/wrangler.toml"), column=None,
+             message="not a regular file (a named pipe): not read"), "Replace it with a regular file"),
+    (Problem(location=Location(path="wrangler.toml"), column=None,
+             message="3000000 bytes, larger than the 2 MiB limit: skipped"), "Make the file smaller"),
+    (Problem(location=Location(path="a.yml", start_line=4), column=None,
+             message="binary content (NUL byte): skipped"), "Remove the NUL byte"),
+    (Problem(location=Location(path="a.ts"), column=None,
+             message="Permission denied (os error 13)"), "Make the file readable"),
+    (Problem(location=Location(path="apps"), column=None,
+             message="Permission denied (os error 13)", folder=True), "Make the folder readable"),
+    (Problem(location=Location(path="wrangler.toml"), column=None, ignored=True,
+             message="wrangler reads `wrangler.json` in the same folder instead"),
+     "Delete each config wrangler does not read"),
+])
+def test_each_unread_file_is_told_what_fixes_it(problem: Problem, expected: str) -> None:
+    assert unreadable_input.action(problem).startswith(expected)

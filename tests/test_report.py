@@ -886,3 +886,24 @@ def test_the_document_names_the_disabled_rules_once(tmp_path: Path, make_repo: M
                           " CF011 secret-in-vars.")
     assert markdown.count("CF011") == 1 and str(tmp_path) not in markdown
     assert "Disabled in the settings" not in auditlib.run_audit(repo, "2026-01-21").markdown()
+
+
+def test_many_unread_files_are_grouped_by_what_to_do_about_each(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Past MOST_ACTIONS fixes CF000's findings are grouped, each under what fixes it: a
+    symbolic link has no syntax error to fix."""
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+                                ".github/workflows/bad.yml": "on: push\njobs:\n  d: [unclosed\n"})
+    for name in ("a", "b", "c", "d", "e"):
+        (repo / f"{name}.ts").symlink_to(repo / f"missing-{name}.ts")
+    (repo / "docs").mkdir()
+    (repo / "docs/notes.md").write_bytes(b"# Notes\n\ncaf\xe9\n")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    actions = markdown.split("## Recommended Actions")[1].split("\n## ")[0]
+    syntax = next(line for line in actions.splitlines() if "syntax error" in line)
+    assert "`.github/workflows/bad.yml`" in syntax
+    assert ".ts" not in syntax and "notes.md" not in syntax
+    links = next(line for line in actions.splitlines() if "symbolic link" in line)
+    assert all(f"`{name}.ts`" in links for name in ("a", "b", "c", "d", "e"))
+    encoding = next(line for line in actions.splitlines() if "UTF-8" in line)
+    assert "`docs/notes.md`" in encoding and ".ts" not in encoding

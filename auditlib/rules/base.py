@@ -34,11 +34,12 @@ class Rule:
 
     @classmethod
     def finding(cls, *, message: str, location: Location, subject: str = "",
-                remediation: str | None = None, severity: Severity | None = None) -> Finding:
+                remediation: str | None = None, severity: Severity | None = None,
+                action: str = "") -> Finding:
         return Finding(rule=cls.id, severity=severity or cls.severity, title=cls.title,
                        message=message,
                        location=location, subject=subject,
-                       remediation=remediation or cls.remediation)
+                       remediation=remediation or cls.remediation, action=action)
 
 
 def unread(facts: Facts) -> list[Problem]:

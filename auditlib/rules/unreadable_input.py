@@ -24,7 +24,9 @@ binding = "CART_KV"
 
 ## Fix
 Correct the syntax at the reported line (`npx wrangler deploy --dry-run` validates a
-wrangler config; `actionlint` validates a workflow).
+wrangler config; `actionlint` validates a workflow). Save a file that is not UTF-8 as UTF-8;
+remove a symbolic link that is broken, loops or leads outside the repository, or point it at
+a file inside it; the finding says which of these a file needs.
 """
 
 from __future__ import annotations
@@ -34,9 +36,45 @@ from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
+from ..model import Facts, Finding, Problem, Severity
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, unread
+
+# What to do about a file, by why it was not read (the words repofiles and collect give it);
+# anything else is a syntax error a parser reported.
+ACTIONS = (
+    ("file name is not UTF-8", "Rename the file to a name in UTF-8 so it can be audited"),
+    ("not UTF-8", "Save the file as UTF-8 so it can be audited"),
+    ("symbolic link", "Remove the symbolic link, or point it at a file inside the repository,"
+                      " so it can be audited"),
+    ("resolves outside the repository", "Remove the symbolic link, or point it at a file inside"
+                                        " the repository, so it can be audited"),
+    ("not a regular file", "Replace it with a regular file, or remove it"),
+    ("MiB limit", "Make the file smaller than the size limit (split it) so it can be audited"),
+    ("NUL byte", "Remove the NUL byte (binary content) so the whole file can be audited"),
+    ("levels deep", "Nest the file's values less deeply so it can be audited"),
+    ("nested too deeply", "Nest the file's values less deeply so it can be audited"),
+    ("Python's re matches no probe's regex", "Write the probe's regex so that ripgrep and"
+                                             " Python's re match the same lines"),
+)
+SYNTAX_ERROR = "Fix the syntax error so the file can be audited"
+CANNOT_OPEN = "Make the file readable so it can be audited"
+
+
+def action(problem: Problem) -> str:
+    """What to do about `problem`, in words shared by every problem of its kind."""
+    if problem.ignored:
+        return "Delete each config wrangler does not read, or merge it into the one it reads"
+    if problem.folder:
+        return "Make the folder readable so what it holds can be audited"
+    found = next((words for why, words in ACTIONS if why in problem.message), None)
+    if found:
+        return found
+    # An error of the operating system (`unreadable: Permission denied`, ripgrep's
+    # `Permission denied (os error 13)`), not of the file's text.
+    if problem.message.startswith("unreadable:") or "(os error" in problem.message:
+        return CANNOT_OPEN
+    return SYNTAX_ERROR
 
 
 class UnreadableInput(Rule):
@@ -45,7 +83,8 @@ class UnreadableInput(Rule):
     title = "File could not be read"
     severity = Severity.P1
     rationale = "What the file declares is missing from the audit"
-    remediation = "Fix the syntax error so the file can be audited"
+    remediation = ("Make the file readable so it can be audited: fix its syntax, encoding or"
+                   " link, as the finding says")
     status = "Not audited"
 
     @classmethod
@@ -64,4 +103,5 @@ class UnreadableInput(Rule):
                 message=(f"{code(problem.location)} "
                          + ("is not audited" if problem.ignored else "could not be read")
                          + f"{column}: {problem.message}"),
-                remediation=f"Fix {code(problem.location)}{column}: {problem.message}")
+                remediation=f"Fix {code(problem.location)}{column}: {problem.message}",
+                action=action(problem))
