@@ -601,10 +601,12 @@ def _gaps(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Gaps Identified\n\n### Critical Gaps")]
     rows = []
     for rule in INFRA_RULES:
-        found = [f for f in ctx.open_findings(rule.id) if f.severity in (Severity.P0, Severity.P1)]
-        if found:
-            rows.append((str(min(f.severity for f in found)), f"**{rule.title}**", rule.rationale,
-                         f"{rule.status} ({len(found)})", ctx.places(found)))
+        # A row for each severity: its count is of the findings of that severity alone.
+        for severity in (Severity.P0, Severity.P1):
+            found = [f for f in ctx.open_findings(rule.id) if f.severity == severity]
+            if found:
+                rows.append((str(severity), f"**{rule.title}**", rule.rationale,
+                             f"{rule.status} ({len(found)})", ctx.places(found)))
     rows.sort(key=lambda row: row[0])  # the most severe first; else in the rules' order
     infra = [rule.id for rule in INFRA_RULES]
     blocks.append(Table.of(("Severity", "Gap", "Impact", "Status", "Evidence"), rows) if rows

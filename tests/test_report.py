@@ -907,3 +907,17 @@ def test_many_unread_files_are_grouped_by_what_to_do_about_each(
     assert all(f"`{name}.ts`" in links for name in ("a", "b", "c", "d", "e"))
     encoding = next(line for line in actions.splitlines() if "UTF-8" in line)
     assert "`docs/notes.md`" in encoding and ".ts" not in encoding
+
+
+def test_a_critical_gap_row_counts_the_findings_of_its_own_severity(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """CF000 is P0 for a wrangler config, P1 for a workflow: a row for each, each its count."""
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+                                "apps/b/wrangler.toml": 'name = "b"\n[[kv_namespaces]\n',
+                                ".github/workflows/x.yml": "on: push\njobs:\n  d: [unclosed\n",
+                                ".github/workflows/y.yml": "on: push\njobs:\n  d: [unclosed\n"})
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    rows = [line for line in markdown.splitlines() if "| **File could not be read** |" in line]
+    assert [row.split(" | ")[0] for row in rows] == ["| P0", "| P1"]
+    assert "Not audited (1)" in rows[0] and "apps/b/wrangler.toml" in rows[0]
+    assert "Not audited (2)" in rows[1] and "apps/b/" not in rows[1]
