@@ -34,7 +34,7 @@ from .model import (
 from .repofiles import in_excluded_dir
 from .rules import DRIFT_RULES, RULES
 from .rules.base import unread as unread_inputs
-from .rules.base import unread_configs
+from .rules.base import unread_config_paths, unread_configs
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.durable_object_migration import migrated_classes
@@ -201,7 +201,10 @@ def _header(ctx: Context) -> list[Block]:
     status = audit_status(ctx.facts, ctx.findings)
     targets = sorted({TARGET_LABELS[c.target].removeprefix("Cloudflare ")
                       for c in ctx.facts.configs if c.target != "unknown"})
-    counts = (f"{counted(len(ctx.facts.configs), 'wrangler config')},"
+    unread = [problem for problem in unread_config_paths(ctx.facts) if not problem.folder]
+    counts = (f"{counted(len(ctx.facts.configs), 'wrangler config')}"
+              + (f" ({len(unread)}{' more' * bool(ctx.facts.configs)} could not be read),"
+                 if unread else ",") +
               f" {counted(len(ctx.facts.workflows), 'workflow file')}"
               " and the code under the repository root")
     # Named once, here: a rule that did not run leaves no finding, which is no pass.
@@ -219,7 +222,10 @@ def _header(ctx: Context) -> list[Block]:
              f" edit the repository, not this file.{disabled}"),
         Text("## Overview"),
     ]
-    if not ctx.facts.configs:
+    if not ctx.facts.configs and unread:
+        blocks.append(Text("No wrangler configuration could be read, so what this repository"
+                           " deploys to Cloudflare is not known."))
+    elif not ctx.facts.configs:
         blocks.append(Text("No wrangler configuration (`wrangler.toml`, `wrangler.json`,"
                            " `wrangler.jsonc`) was found in this repository, so there is no"
                            " Cloudflare deployment to audit."))
@@ -251,12 +257,21 @@ def _target(config: WranglerConfig) -> str:
 
 def _deployments(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Text("## Verified Configuration\n\n### Deployment Targets")]
+    not_read = unread_config_paths(ctx.facts)
     if not ctx.facts.configs:
-        blocks.append(Text("No deployment targets: no wrangler config was found."))
+        blocks.append(Text("No deployment targets: " + ("no wrangler config could be read."
+                                                        if not_read else "no wrangler config was found.")))
     else:
         blocks.append(Table.of(("App", "Deployment Target", "Evidence"), [
             (plain(c.label) + (" (root)" if c.is_root else ""),
              _target(c), _code(c.path)) for c in ctx.configs]))
+    if not_read:  # what they deploy is unknown: no row can be made of them
+        blocks.append(Text("**Not read:** " + _some([
+            f"{_code(problem.location)} ("
+            + (f"column {problem.column}: " if problem.column else "") + f"{prose(problem.message)})"
+            for problem in sorted(not_read, key=lambda problem: problem.location.path)], 10)
+            + " could not be read (CF000): what " + ("it declares" if len(not_read) == 1
+                                                      else "they declare") + " is not known."))
     by_workflow: dict[str, list[str]] = defaultdict(list)
     for step in ctx.facts.deploy_steps:
         by_workflow[step.workflow].append(step.tool)

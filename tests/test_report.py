@@ -921,3 +921,21 @@ def test_a_critical_gap_row_counts_the_findings_of_its_own_severity(
     assert [row.split(" | ")[0] for row in rows] == ["| P0", "| P1"]
     assert "Not audited (1)" in rows[0] and "apps/b/wrangler.toml" in rows[0]
     assert "Not audited (2)" in rows[1] and "apps/b/" not in rows[1]
+
+
+def test_configs_that_cannot_be_read_are_counted_and_named(tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n',
+                                "apps/b/wrangler.toml": 'name = "b"\n[[kv_namespaces]\n',
+                                "apps/c/wrangler.jsonc": '{\n  "name": "c",\n  "main": "x" "y"\n}\n'})
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    assert "from 1 wrangler config (2 more could not be read)," in markdown
+    note = next(line for line in markdown.splitlines() if line.startswith("**Not read:**"))
+    assert note.startswith("**Not read:** `apps/b/wrangler.toml:2` (column ")
+    assert "`apps/c/wrangler.jsonc:3` (column 15: " in note
+    assert note.endswith(" could not be read (CF000): what they declare is not known.")
+    # none read: the overview does not say there is none
+    (repo / "wrangler.toml").write_text('name = "a\n', encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    assert "from 0 wrangler configs (3 could not be read)," in markdown
+    assert "No deployment targets: no wrangler config could be read." in markdown
+    assert "was found in this repository" not in markdown

@@ -58,6 +58,15 @@ def unread_configs(facts: Facts) -> list[Problem]:
             if problem.folder or posixpath.basename(problem.location.path) in CONFIG_NAMES]
 
 
+def unread_config_paths(facts: Facts) -> list[Problem]:
+    """The wrangler configs that could not be read: those named as wrangler finds them, and
+    those a CI deploy names (`--config wrangler.prod.jsonc`, or a folder it deploys that
+    could not be opened)."""
+    return [problem for problem in unread(facts)
+            if posixpath.basename(problem.location.path) in CONFIG_NAMES
+            or problem.location.path in facts.deployed.folders]
+
+
 def unread_config(facts: Facts) -> bool:
     """Whether a wrangler config, or a folder that may hold one, could not be read: what it
     declares is unknown, so no finding may say that something is not configured."""

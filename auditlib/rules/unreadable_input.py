@@ -31,14 +31,12 @@ a file inside it; the finding says which of these a file needs.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Problem, Severity
-from ..wrangler import CONFIG_NAMES
-from .base import Rule, unread
+from .base import Rule, unread_config_paths
 
 # What to do about a file, by why it was not read (the words repofiles and collect give it);
 # anything else is a syntax error a parser reported.
@@ -89,12 +87,10 @@ class UnreadableInput(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        unparsed_paths = {problem.location.path for problem in unread(facts)}
+        unparsed_configs = {problem.location.path for problem in unread_config_paths(facts)}
         for problem in facts.problems:
             column = f", column {problem.column}" if problem.column else ""
-            path = problem.location.path
-            unparsed = path in unparsed_paths and (posixpath.basename(path) in CONFIG_NAMES
-                                                   or path in facts.deployed.folders)
+            unparsed = problem.location.path in unparsed_configs
             if problem.refused:  # read, in a shape wrangler refuses: CF020's
                 continue
             yield cls.finding(
