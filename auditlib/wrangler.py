@@ -129,7 +129,7 @@ def parse(path: str, text: str) -> dict[str, Any]:
         data = _json(text)
     except RecursionError as exc:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
-    except NotJsonc as exc:
+    except (NotJsonc, BrokenJson) as exc:
         raise ConfigParseError(path, exc.line, exc.column, str(exc)) from exc
     except ValueError as exc:
         message = _one_line(str(exc))
@@ -230,11 +230,46 @@ def _json(text: str) -> Any:
             return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda found: found[1] or " ", plain),
                               parse_constant=_no_constant)
         except json.JSONDecodeError as error:
-            json5.loads(text)  # broken for json5 too: its error
+            try:
+                json5.loads(text)
+            except ValueError as broken:  # broken for json5 too: its error, and json's words
+                raise BrokenJson(broken, error) from None
             raise NotJsonc(error) from None
     except _Constant as constant:  # at the first one, outside strings
         where = next((found.start(2) for found in _STRING_OR_CONSTANT.finditer(plain) if found[2]), 0)
         raise NotJsonc(json.JSONDecodeError(f"{constant} is not a JSON value", plain, where)) from None
+
+
+# What json says it expected, where json5 only says what it did not.
+_EXPECTED = {"Expecting ',' delimiter": "`,`", "Expecting ':' delimiter": "`:`",
+             "Expecting value": "a value",
+             "Expecting property name enclosed in double quotes": "a property name in double quotes"}
+_JSON5_UNEXPECTED = re.compile(r'^Unexpected "(.*)"$', re.DOTALL)
+
+
+class BrokenJson(ValueError):
+    """A text neither JSON nor JSON5: json5's error (`Unexpected "}"`) in words, at its
+    `line` and `column` (None when json5 does not say), with what json expected there."""
+
+    def __init__(self, broken: ValueError, error: json.JSONDecodeError) -> None:
+        message = _one_line(str(broken))
+        found = _JSON5_ERROR.match(message)
+        if not found:
+            super().__init__(message)
+            self.line: int | None = None
+            self.column: int | None = None
+            return
+        self.line, self.column = int(found[1]), int(found[3])
+        what = found[2]
+        character = _JSON5_UNEXPECTED.match(what)
+        if character:  # json5 quotes the character in quote marks, `"` too: shown as code
+            what = "unexpected " + ("space" if character[1] == " " else code(character[1]))
+        elif what.startswith("Unexpected "):
+            what = "unexpected " + what.removeprefix("Unexpected ")
+        expected = _EXPECTED.get(error.msg)
+        if expected and (error.lineno, error.colno) == (self.line, self.column):
+            what += f", expected {expected}"
+        super().__init__(what)
 
 
 class _Constant(ValueError):

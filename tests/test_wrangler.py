@@ -359,6 +359,22 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ('{\n  "name": "x",\n  "main": "a" "b"\n}\n', "unexpected `\"`, expected `,`"),
+    ('{"name": }', "unexpected `}`, expected a value"),
+    ('{"name" "x"}', "unexpected `\"`, expected `:`"),
+    ("{", "unexpected end of input, expected a property name in double quotes"),
+    ('{"name": "x"} y', "unexpected `y`"),  # json expected nothing there
+    ('{"name": "a`b" `}', "unexpected `` ` ``, expected `,`"),
+    ('{"a": "x\n"}', "unexpected `\\n`"),
+], ids=["quote", "brace", "colon", "end", "extra", "backtick", "newline"])
+def test_a_jsonc_error_says_what_was_unexpected_and_what_was_expected(
+        text: str, expected: str) -> None:
+    with pytest.raises(ConfigParseError) as caught:
+        parse("wrangler.jsonc", text)
+    assert caught.value.message == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("{\n  // JSON5\n  name: 'a',\n}\n", (3, 3)),
     ('{\n  /* a\n  comment */ "name": \'a\'\n}\n', (3, 22)),
     ('{"limits": {"cpu_ms": 0x10}}', (1, 24)),
