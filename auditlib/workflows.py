@@ -139,7 +139,11 @@ def _compose(path: str, source: str) -> yaml.Node | None:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
-        if context == "while scanning a simple key" and getattr(exc, "context_mark", None):
+        # At the end of the text PyYAML found a quoted string or a `[`/`{` never closed:
+        # its mark is past the last line, the context's where it begins.
+        at_end = mark is not None and not source[mark.index:].strip()
+        if (context == "while scanning a simple key" or at_end) and getattr(
+                exc, "context_mark", None):
             # The line that began the key (a heredoc's text at column 0 in a `run: |`),
             # not the next one, where PyYAML gave up on finding its `:`.
             mark = exc.context_mark  # type: ignore[attr-defined]

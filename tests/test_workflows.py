@@ -167,9 +167,13 @@ def test_lines_end_at_newlines_only(monkeypatch: pytest.MonkeyPatch, loader: str
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param("on: push\njobs:\n  deploy:\n    steps:\n      - run: a: b\n", (5, 15),
                  id="mapping-in-plain-scalar"),
-    pytest.param("on: push\njobs:\n  deploy: [unclosed\n", (4, 1), id="unclosed-flow-sequence"),
+    # Never closed: where it opens, not the end of the text past the last line
+    pytest.param("on: push\njobs:\n  deploy: [unclosed\n", (3, 11), id="unclosed-flow-sequence"),
+    pytest.param("on: push\njobs:\n  d:\n    env:\n      TOKEN: \"abc: x\n    steps:\n"
+                 "      - run: a\n", (5, 14), id="unclosed-quoted-scalar"),
+    pytest.param("on: push\njobs:\n  d: {a: 1", (3, 6), id="unclosed-flow-mapping-no-newline"),
     pytest.param("on: push\njobs:\n\tdeploy: {}\n", (3, 1), id="tab-indent"),
-    pytest.param("name: \"a\u2028b\u0085c\"\non: push\njobs:\n  deploy: [unclosed\n", (5, 1),
+    pytest.param("name: \"a\u2028b\u0085c\"\non: push\njobs:\n  deploy: [unclosed\n", (4, 11),
                  id="after-breaks-yaml-counts-and-editors-do-not"),
     pytest.param("on: push\njobs:\n  a:\n    steps:\n      - run: |\n          cat > f << EOF\n"
                  "name = \"x\"\nmain = \"y\"\nEOF\n", (7, 1),
