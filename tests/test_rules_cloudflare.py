@@ -861,6 +861,19 @@ def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expe
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)
 
 
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": PAGES + '\n[env.staging]\nname = "site-staging"\n'},
+                 "Rename or remove `[env.staging]` in `wrangler.toml`", id="toml"),
+    pytest.param({"wrangler.jsonc": '{ "pages_build_output_dir": "out", "name": "site",'
+                  ' "env": { "staging": {} } }'},
+                 "Rename or remove `env.staging` in `wrangler.jsonc`", id="jsonc"),
+])
+def test_cf013_an_environment_pages_refuses_is_named_in_the_file_s_own_syntax(
+        tmp_path: Path, make_repo: MakeRepo, files: Files, expected: str) -> None:
+    [found] = findings(tmp_path, make_repo, files, "CF013")
+    assert found.remediation == expected
+
+
 # CF014 queue-consumer-without-dead-letter-queue -------------------------------------------
 
 def consumer(*settings: str) -> Files:

@@ -76,8 +76,10 @@ class PagesConfigInvalid(Rule):
                     location=scope.location, subject=f"env.{scope.name}",
                     message=(f"Pages allows only the environments preview and production, not"
                              f" {code(scope.name)} ({code(wrangler_config.path)})"),
-                    remediation=(f"Rename or remove `[env.{scope.name}]` in"
-                                 f" {code(wrangler_config.path)}"))
+                    # in the config's own syntax: `[env.staging]` in TOML, `env.staging` in JSON
+                    remediation=("Rename or remove " + code(
+                        f"[env.{scope.name}]" if wrangler_config.path.endswith(".toml")
+                        else f"env.{scope.name}") + f" in {code(wrangler_config.path)}"))
 
     @classmethod
     def _unsupported(cls, wrangler_config: WranglerConfig) -> Iterator[Finding]:
