@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, prose, to_markdown
@@ -956,6 +957,12 @@ def _waived_of(found: Sequence[Finding]) -> str:
     return f"{len(found)} ({waived} waived)" if waived else str(len(found))
 
 
+def _path_of(entry: dict[str, Any]) -> str:
+    """Where an earlier run's finding was: its path, or the whole repository (as
+    Context.where says it)."""
+    return "the whole repository" if entry.get("path") == "." else _code(entry.get("path", ""))
+
+
 def _changes(ctx: Context) -> list[Block]:
     changes = ctx.changes
     if changes is None:
@@ -977,12 +984,12 @@ def _changes(ctx: Context) -> list[Block]:
     if changes.resolved:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
             (entry.get("severity", ""), entry.get("rule", ""), prose(str(entry.get("message", ""))),
-             _code(entry.get("path", ""))) for entry in changes.resolved])]
+             _path_of(entry)) for entry in changes.resolved])]
     if changes.disabled:  # still there, for all anyone knows: not resolved
         blocks += [Text("**Not checked (rule disabled):**"),
                    Table.of(("Severity", "Rule", "Finding", "Last seen at"), [
                        (entry.get("severity", ""), entry.get("rule", ""),
-                        prose(str(entry.get("message", ""))), _code(entry.get("path", "")))
+                        prose(str(entry.get("message", ""))), _path_of(entry))
                        for entry in changes.disabled])]
     return blocks
 

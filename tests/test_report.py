@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import pytest
 
 import auditlib
 from auditlib.blocks import Table, no_raw_html
+from auditlib.config import AuditConfig
 from auditlib.configfile import load_config
 from auditlib.docs import GENERATED_MARKER
 
@@ -939,3 +941,24 @@ def test_configs_that_cannot_be_read_are_counted_and_named(tmp_path: Path, make_
     assert "from 0 wrangler configs (3 could not be read)," in markdown
     assert "No deployment targets: no wrangler config could be read." in markdown
     assert "was found in this repository" not in markdown
+
+
+def test_a_resolved_finding_about_the_whole_repository_is_named_as_elsewhere(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n'})
+    baseline = tmp_path / "findings.json"
+    baseline.write_text(json.dumps({"audit_date": "2026-01-01", "findings": [
+        {"rule": "CF006", "path": ".", "subject": "gone", "severity": "P1", "message": "m1"},
+        {"rule": "CF006", "path": "wrangler.toml", "subject": "gone", "severity": "P1",
+         "message": "m2"}]}), encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE, baseline=baseline).markdown()
+    resolved = markdown.split("**Resolved:**")[1].split("\n## ")[0]
+    assert "| P1 | CF006 | m1 | the whole repository |" in resolved
+    assert "| P1 | CF006 | m2 | `wrangler.toml` |" in resolved
+    assert "`.`" not in resolved
+    # nor while its rule is disabled
+    config = AuditConfig(disabled_rules=frozenset({"CF006"}))
+    markdown = auditlib.run_audit(repo, AUDIT_DATE, config=config, baseline=baseline).markdown()
+    disabled = markdown.split("**Not checked (rule disabled):**")[1].split("\n## ")[0]
+    assert "| P1 | CF006 | m1 | the whole repository |" in disabled
+    assert "`.`" not in disabled
