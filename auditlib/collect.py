@@ -95,6 +95,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
+    defaults: dict[str, str] = {}  # a variable's default where it is read without a choice
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
     reexports = [m.location for m in matches if m.probe == "export-list"
@@ -145,6 +146,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                 if selection is not None:  # else a mention (a type, a comment): read on
                     seen.add(match.groups["variable"])
                     providers.append(selection)
+                elif given := codesearch.DEFAULT.search(match.text):  # `?? "memory"`
+                    defaults.setdefault(match.groups["variable"], given[1])
             elif match.probe == "latency-threshold" and codesearch.is_latency_check(match):
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
@@ -164,7 +167,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
     return {
-        "providers": tuple(sorted(providers, key=lambda p: (p.variable, p.location.path))),
+        "providers": tuple(sorted((dataclasses.replace(p, default=defaults.get(p.variable))
+                                   if p.default is None else p for p in providers),
+                                  key=lambda p: (p.variable, p.location.path))),
         "latency": tuple(latency),
         "classes": tuple(classes),
         "reexports": tuple(reexports),

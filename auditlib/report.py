@@ -577,7 +577,10 @@ def _providers(ctx: Context) -> list[Block]:
             steps.append(f"{number}. {condition} → {_code(branch.store)}"
                          f" (line {branch.location.start_line}){note}")
         evidence = ctx.link(selection.location.path, selection.location)
-        chains.append(f"{_code(selection.variable)} ({evidence}):\n\n" + "\n".join(steps))
+        chains.append(f"{_code(selection.variable)} ({evidence}):\n\n" + "\n".join(steps) if steps
+                      else f"{_code(selection.variable)} ({evidence}): its branches construct no store"
+                           " the audit reads (such as `new RedisStore(…)`; a built-in `Map` is not taken"
+                           " for one)")
     blocks.append(Text("**Fallback chain (verified in code):**\n\n" + "\n\n".join(chains)))
     return blocks
 

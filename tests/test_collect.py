@@ -207,6 +207,17 @@ def test_provider_selection(tmp_path: Path, make_repo: MakeRepo, text: str,
                                           end_line=expected["lines"][1])
 
 
+def test_a_default_given_where_the_variable_is_read_without_a_choice(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """The selection reads the variable bare; the handler defaults it (QA s26a #4: the
+    document said "Auto-detect")."""
+    facts = collect(make_repo(tmp_path, {
+        "src/store.ts": A_HANDLER.replace(' || "memory"', ""),
+        "src/index.ts": 'export const provider = (env: Env) => env.STORE_PROVIDER ?? "memory";\n'}))
+    assert [(p.variable, p.default, p.location.path) for p in facts.providers] == [
+        ("STORE_PROVIDER", "memory", "src/store.ts")]
+
+
 def latency_block(*body: str) -> str:
     return ("export async function call(env: Env, op: string) {\n"
             "  const duration = Date.now() - start;\n"

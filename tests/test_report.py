@@ -962,3 +962,17 @@ def test_a_resolved_finding_about_the_whole_repository_is_named_as_elsewhere(
     disabled = markdown.split("**Not checked (rule disabled):**")[1].split("\n## ")[0]
     assert "| P1 | CF006 | m1 | the whole repository |" in disabled
     assert "`.`" not in disabled
+
+
+def test_a_selection_whose_branches_construct_no_store_says_so(tmp_path: Path) -> None:
+    """QA s26a #4: its chain was an empty line ending in a colon."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "src/store.ts"\n', encoding="utf-8")
+    (tmp_path / "src" / "store.ts").write_text(
+        "export function pick(env: Env) {\n  const provider = env.STORE_PROVIDER;\n"
+        '  if (provider === "redis") return "redis";\n  return new Map();\n}\n', encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    chain = markdown.split("**Fallback chain (verified in code):**\n\n", 1)[1].split("\n\n")[0]
+    assert chain.startswith("`STORE_PROVIDER` (")
+    assert chain.endswith("): its branches construct no store the audit reads (such as"
+                          " `new RedisStore(…)`; a built-in `Map` is not taken for one)")
