@@ -108,8 +108,18 @@ def _snake(name: str) -> str:
 _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)$")
 
 
+# Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
+TURNSTILE_TEST_SECRETS = {
+    "1x0000000000000000000000000000000AA": "passes every token",
+    "2x0000000000000000000000000000000AA": "fails every token",
+    "3x0000000000000000000000000000000AA": "answers every token as already spent"}
+
+
 def secret_reason(name: str, value: str) -> str | None:
-    """Why a `vars` entry looks like a secret ("name", "value"), or None."""
+    """Why a `vars` entry looks like a secret: by its "name", by the name of a "key" of the
+    table or array it holds, or by its "value"; or None."""
+    if value.strip() in TURNSTILE_TEST_SECRETS:
+        return None  # public: CF011 reports it as what it is
     if len(value.strip()) < 6 or re.fullmatch(r"true|false", value.strip()) or (
             re.fullmatch(r"[\d.]+", value.strip()) and not _PASSWORD_NAME.search(_snake(name))):
         return None  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
@@ -121,9 +131,10 @@ def secret_reason(name: str, value: str) -> str | None:
         return "value"
     if PLACEHOLDER.search(value.strip()):  # nothing to leak
         return None
-    if secret_name(name) or any(secret_name(key) and not PLACEHOLDER.search(leaf.strip())
-                                for key, leaf in leaves):
-        return "name"  # `OAUTH = { client_secret = "..." }` holds one by its name
+    if secret_name(name):
+        return "name"
+    if any(secret_name(key) and not PLACEHOLDER.search(leaf.strip()) for key, leaf in leaves):
+        return "key"  # `OAUTH = { client_secret = "..." }` holds one by its name
     if " " in value or PUBLIC_NAME.search(name) or (
             len(value) <= 64 and _IDENTIFIER_NAME.search(_snake(name))):
         return None  # a random-looking id or address is random by design: judged by its name

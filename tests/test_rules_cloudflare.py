@@ -18,6 +18,7 @@ from auditlib.config import DEFAULT_CONFIG, AuditConfig
 from auditlib.evaluate import evaluate
 from auditlib.model import Finding, Outcome, Severity
 from auditlib.rules import RULES
+from auditlib.secrets import secret_reason
 
 if TYPE_CHECKING:
     from conftest import MakeRepo
@@ -597,7 +598,9 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
 
 
 def with_var(name: str, value: str) -> Files:
-    return {"wrangler.toml": f'main = "a.ts"\n\n[vars]\n{name} = "{value}"\n'}  # var at line 4
+    """A config with one var at line 4 (a value that is a table is written as one)."""
+    written = value if value.startswith("{") else f'"{value}"'
+    return {"wrangler.toml": f'main = "a.ts"\n\n[vars]\n{name} = {written}\n'}
 
 
 @pytest.mark.parametrize(("name", "value", "why"), [
@@ -610,6 +613,8 @@ def with_var(name: str, value: str) -> Files:
     ("SESSION_SEED", JWT_LIKE, "its value"),
     ("UPSTREAM", RANDOM_LIKE, "its value"),
     ("PUBLIC_KEY", STRIPE_LIKE, "its value"),  # a public name does not excuse a secret value
+    ("OAUTH", '{ client_id = "shop", client_secret = "hunter2-staple" }',
+     "the name of a key in it"),  # QA s26b: not by its own name
 ])
 def test_cf011_fires(tmp_path: Path, make_repo: MakeRepo, name: str, value: str, why: str) -> None:
     found = findings(tmp_path, make_repo, with_var(name, value), "CF011")
@@ -633,6 +638,24 @@ def test_cf011_fires(tmp_path: Path, make_repo: MakeRepo, name: str, value: str,
 ])
 def test_cf011_passes(tmp_path: Path, make_repo: MakeRepo, name: str, value: str) -> None:
     assert findings(tmp_path, make_repo, with_var(name, value), "CF011") == []
+
+
+TURNSTILE_PASSES = "1x" + "0" * 31 + "AA"  # Cloudflare's, public: passes every token
+
+
+def test_cf011_a_turnstile_test_secret_key_is_no_leak_but_checks_no_visitor(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s26b (redwoodjs/sdk): not "rotate it", nothing leaked; nor redacted."""
+    [found] = findings(tmp_path, make_repo, with_var("TURNSTILE_SECRET_KEY", TURNSTILE_PASSES),
+                       "CF011")
+    assert (found.severity, found.location.start_line) == (Severity.P1, 4)
+    assert found.message == ("`TURNSTILE_SECRET_KEY` in `wrangler.toml` is Cloudflare's Turnstile"
+                             " test secret key, which passes every token: a Worker deployed with"
+                             " it checks no visitor")
+    assert found.remediation == ("Set the widget's own secret key with `wrangler secret put"
+                                 " TURNSTILE_SECRET_KEY`, and keep the test key in `.dev.vars`"
+                                 " for local development")
+    assert secret_reason("TURNSTILE_SECRET_KEY", TURNSTILE_PASSES) is None
 
 
 def test_cf011_env_vars(tmp_path: Path, make_repo: MakeRepo) -> None:

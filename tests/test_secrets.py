@@ -44,7 +44,7 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("GPG_PASSPHRASE", "Tr0ub4dor&3horse", "name"),
     ("PASSPORT_COUNTRY", "Switzerland", None),
     # a table holding a secret by its name
-    ("OAUTH", '{"client_id": "shop-web", "client_secret": "correct-horse-battery-42"}', "name"),
+    ("OAUTH", '{"client_id": "shop-web", "client_secret": "correct-horse-battery-42"}', "key"),
     ("OAUTH", '{"client_id": "shop-web", "client_secret": "<CLIENT_SECRET>"}', None),
     ("CONFIG", '{"api": {"key": "sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}}', "value"),
     ("CONFIG", '{"db": ["postgres://app:hunter2hunter2@db.example.com/shop"]}', "value"),

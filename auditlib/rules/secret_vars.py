@@ -10,7 +10,9 @@ that find things: `CACHE_KEY`; a name in lower or mixed case counts by its last 
 private keys, JWTs, long high-entropy strings not made of words, a URL with a password,
 `Bearer <token>`); a high-entropy string of up to 64 characters whose name ends as a public
 identifier's (`*_ADDRESS`, `*_WALLET`, `*_MINT`, `*_CID`, `*_HASH`, `*_ID`) is none. The value is
-never printed: every output shows it as «redacted».
+never printed: every output shows it as «redacted». Cloudflare's Turnstile test secret keys
+(`1x0000000000000000000000000000000AA` passes every token) are public, no leak: they are
+reported at P1 and shown, as a Worker deployed with one checks no visitor.
 
 ## Why is this bad?
 `vars` are plain text: committed to the repository, shown in the dashboard and readable by
@@ -33,8 +35,8 @@ from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
-from ..model import Facts, Finding, Severity
-from ..secrets import secret_reason
+from ..model import Environment, Facts, Finding, Severity, Var, WranglerConfig
+from ..secrets import TURNSTILE_TEST_SECRETS, secret_reason
 from .base import Rule, scope_label, scoped, secret_put
 
 
@@ -52,11 +54,15 @@ class SecretInVars(Rule):
         for wrangler_config in facts.configs:
             for scope in wrangler_config.scopes():
                 for var in scope.vars:
+                    if var.value.strip() in TURNSTILE_TEST_SECRETS:
+                        yield cls._turnstile_test_key(wrangler_config, scope, var)
+                        continue
                     reason = secret_reason(var.name, var.value)
                     if reason is None:
                         continue
-                    why = ("by its name; its value is not shown" if reason == "name"
-                           else "by its value, which is not shown")
+                    why = {"name": "by its name; its value is not shown",
+                           "key": "by the name of a key in it; its value is not shown",
+                           }.get(reason, "by its value, which is not shown")
                     yield cls.finding(
                         location=var.location, subject=scoped(var.name, scope),
                         message=(f"{code(var.name)} in {scope_label(wrangler_config, scope)} looks"
@@ -64,3 +70,16 @@ class SecretInVars(Rule):
                         remediation=(f"Move {code(var.name)} to"
                                      f" {code(secret_put(wrangler_config, var.name, scope.name))}"
                                      " and rotate it"))
+
+    @classmethod
+    def _turnstile_test_key(cls, wrangler_config: WranglerConfig, scope: Environment,
+                            var: Var) -> Finding:
+        """A Turnstile test secret key (public, no leak): a deployed Worker checks no token."""
+        put = secret_put(wrangler_config, var.name, scope.name)
+        return cls.finding(
+            location=var.location, subject=scoped(var.name, scope), severity=Severity.P1,
+            message=(f"{code(var.name)} in {scope_label(wrangler_config, scope)} is Cloudflare's"
+                     f" Turnstile test secret key, which {TURNSTILE_TEST_SECRETS[var.value.strip()]}:"
+                     " a Worker deployed with it checks no visitor"),
+            remediation=(f"Set the widget's own secret key with {code(put)}, and keep the test"
+                         " key in `.dev.vars` for local development"))
