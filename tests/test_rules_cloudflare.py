@@ -45,6 +45,16 @@ def check(found: list[Finding], expected: Expected, severity: Severity) -> None:
 
 # CF007 observability-disabled -------------------------------------------------------------
 
+def test_cf007_says_when_environments_turn_it_on_for_themselves(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s26b (ncsuguessr): the top level has none, the environments CI deploys do."""
+    env = "\n[env.{0}]\nname = \"shop-{0}\"\n[env.{0}.observability]\nenabled = true\n"
+    files = {"wrangler.toml": WORKER + env.format("staging") + env.format("production")}
+    [found] = findings(tmp_path, make_repo, files, "CF007")
+    assert found.message == ("observability is not enabled at the top level of `wrangler.toml`"
+                             " (env `staging`, `production` turn it on for themselves)")
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": WORKER}, [("wrangler.toml", None, "observability")],
                  id="worker-without-observability"),
@@ -810,8 +820,15 @@ def test_cf012_on_pages(tmp_path: Path, make_repo: MakeRepo) -> None:
 
 
 def test_cf012_trap_message_points_at_the_top_level_line(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """And says why a table written below `[env.production]` is the top level's (QA s26b)."""
     [found] = findings(tmp_path, make_repo, {"wrangler.toml": TRAP}, "CF012")
-    assert "(line 11)" in found.message and "env `production`" in found.message
+    assert found.message == (
+        "KV namespace `CACHE` is declared at the top level (line 11, below `[env.production]`,"
+        " where TOML still reads `[[kv_namespaces]]` as the top level's) but not in"
+        " `wrangler.toml` (env `production`)")
+    [above] = findings(tmp_path, make_repo, {"wrangler.toml": KV_TOP + "\n[env.production]\n"},
+                       "CF012")
+    assert "(line 5) but" in above.message  # written above every environment
 
 
 def test_cf012_an_inline_environment_is_told_to_declare_it_inline(tmp_path: Path,

@@ -93,10 +93,18 @@ class BindingMissingInEnvironment(Rule):
                         continue  # its own consumers replace them; Pages consumes none (CF013)
                     kind = KINDS_BY_NAME[binding.kind]
                     table = _table(toml, kind.single, ("env", scope.name, *kind.path))
+                    # The TOML trap: a table written below `[env.production]` is the top level's.
+                    above = sorted((env.location.start_line or 0, env.name)
+                                   for env in wrangler_config.environments
+                                   if 0 < (env.location.start_line or 0)
+                                   < (binding.location.start_line or 0))
+                    below = (f", below {code(f'[env.{above[-1][1]}]')}, where TOML still reads"
+                             f" {code(_table(toml, kind.single, kind.path))} as the top level's"
+                             if toml and above else "")
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
                         message=(f"{kind.label} {code(binding.name)} is declared at the top level"
-                                 f" (line {binding.location.start_line}) but "
+                                 f" (line {binding.location.start_line}{below}) but "
                                  + (f"{where} declares no {kind.label}" if consumer
                                     else f"not in {where}")),
                         remediation=((f"Declare the environment's own {kind.label}" if consumer

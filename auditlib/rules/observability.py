@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
 from .base import Rule, has_entry, scope_label, scoped
@@ -61,10 +62,18 @@ class ObservabilityDisabled(Rule):
                 where = scope_label(wrangler_config, scope)
                 line = scope.key_lines.get("observability") or wrangler_config.top.key_lines.get(
                     "observability")
+                # The top level, when environments turn it on for themselves (QA s26b).
+                own = [code(env.name) for env in wrangler_config.environments
+                       if scope is wrangler_config.top and "observability" in env.declared
+                       and _no_logs(env.settings.get("observability"), toml) is None]
+                if own:
+                    where = (f"the top level of {where} (env {', '.join(own)}"
+                             + (" turns it on for itself)" if len(own) == 1
+                                else " turn it on for themselves)"))
                 yield cls.finding(
                     location=Location(path=wrangler_config.path, start_line=line),
                     subject=scoped("observability", scope),
-                    message=(f"observability is not enabled in {where}" if not why
+                    message=(f"observability is not enabled {'at' if own else 'in'} {where}" if not why
                              else f"{where} keeps no logs ({why})"),
                     remediation=_remediation(bool(why), toml))
 
