@@ -131,12 +131,9 @@ def parse(path: str, text: str) -> dict[str, Any]:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     except (NotJsonc, BrokenJson) as exc:
         raise ConfigParseError(path, exc.line, exc.column, str(exc)) from exc
-    except ValueError as exc:
-        message = _one_line(str(exc))
-        found = _JSON5_ERROR.match(message)
-        if found:
-            raise ConfigParseError(path, int(found[1]), int(found[3]), found[2]) from exc
-        raise ConfigParseError(path, None, None, message) from exc
+    except ValueError as exc:  # json5's own (what _json reads without json)
+        broken = BrokenJson(exc)
+        raise ConfigParseError(path, broken.line, broken.column, str(broken)) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     checked: dict[str, Any] = json_checked(path, text, data)
@@ -251,7 +248,7 @@ class BrokenJson(ValueError):
     """A text neither JSON nor JSON5: json5's error (`Unexpected "}"`) in words, at its
     `line` and `column` (None when json5 does not say), with what json expected there."""
 
-    def __init__(self, broken: ValueError, error: json.JSONDecodeError) -> None:
+    def __init__(self, broken: ValueError, error: json.JSONDecodeError | None = None) -> None:
         message = _one_line(str(broken))
         found = _JSON5_ERROR.match(message)
         if not found:
@@ -266,8 +263,8 @@ class BrokenJson(ValueError):
             what = "unexpected " + ("space" if character[1] == " " else code(character[1]))
         elif what.startswith("Unexpected "):
             what = "unexpected " + what.removeprefix("Unexpected ")
-        expected = _EXPECTED.get(error.msg)
-        if expected and (error.lineno, error.colno) == (self.line, self.column):
+        expected = _EXPECTED.get(error.msg) if error else None
+        if expected and error and (error.lineno, error.colno) == (self.line, self.column):
             what += f", expected {expected}"
         super().__init__(what)
 
