@@ -170,7 +170,7 @@ def _and(items: Sequence[str]) -> str:
 
 def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
     """VERIFIED when there was a wrangler config to audit, every input was read and every
-    rule ran; INCOMPLETE otherwise. A section of a config wrangler refuses (CF000, P0) leaves
+    rule ran; INCOMPLETE otherwise. A section of a config wrangler refuses (CF020, P0) leaves
     nothing unread."""
     errors = [f for f in findings if f.outcome == Outcome.ERROR]
     unread = any(not problem.refused for problem in facts.problems)

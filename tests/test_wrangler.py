@@ -451,7 +451,7 @@ def test_suppressions_are_comments_only(path: str, text: str, expected: list[int
 ])
 def test_durable_objects_in_a_shape_wrangler_refuses_are_read_as_meant(
         path: str, text: str, expected: list[tuple[str, str, int]]) -> None:
-    """wrangler refuses these (CF000 says so), but what they bind is plain: CF008 and CF009
+    """wrangler refuses these (CF020 says so), but what they bind is plain: CF008 and CF009
     still check the classes."""
     assert bindings(path, text) == expected
 
