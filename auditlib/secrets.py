@@ -40,21 +40,22 @@ PLACEHOLDER = re.compile(r"^<[^<>]*>$|^\$\{[^{}]*\}$|^(?-i:\$[A-Z_][A-Z0-9_]*)$|
 # Names of secrets: those that say password, token, secret or key are secrets whatever they
 # hold; a PRIVATE_... var holding a switch ("enabled") is a setting, and redacting "enabled"
 # everywhere would garble every output.
-# A PIN, a salt or pepper, an HMAC's key, a personal access token (GITHUB_PAT), a seed of
-# one-time passwords or a wallet, and basic authentication's `user:password` are too.
+# A passcode, a salt or pepper, a forge's personal access token (GITHUB_PAT), a seed of
+# one-time passwords or a wallet are too; basic authentication's `user:password` unless it
+# is a switch. (A PIN is a secret when it is a number: _PASSWORD_NAME.)
 STRONG_NAME = re.compile(r"TOKENS?(?![A-Z])|SECRET|PASSWORD|PASSWD|PASSPHRASE"
                          r"|(?:^|_)(?:PASS|PWD)(?:_|$)|CREDENTIAL|API_?KEY|^KEY$"
                          r"|_KEY(?:_(?:OLD|NEW|PREV(?:IOUS)?|NEXT|V?\d+))?$"
-                         r"|(?:^|_)(?:PIN|PIN_?CODE|PASSCODE|SALT|PEPPER|HMAC|PAT|MNEMONIC)$"
-                         r"|(?:^|_)(?:OTP|TOTP|MFA|WALLET|MASTER)_SEED$|SEED_PHRASE",
+                         r"|(?:^|_)(?:PASSCODE|SALT|PEPPER|MNEMONIC|SEED_PHRASE)$"
+                         r"|(?:^|_)(?:GITHUB|GH|GITLAB|AZURE|ADO|DEVOPS|DOCKER|DOCKERHUB|NPM|HF)_PAT$"
+                         r"|(?:^|_)(?:OTP|TOTP|MFA|WALLET|MASTER)_SEED$",
                          re.IGNORECASE)
-SECRET_NAME = re.compile(STRONG_NAME.pattern + r"|PRIVATE|(?:^|_)(?:BASIC|HTTP|PROXY|ADMIN)_?AUTH$",
-                         re.IGNORECASE)
+SECRET_NAME = re.compile(STRONG_NAME.pattern + r"|PRIVATE|(?:^|_)BASIC_?AUTH$", re.IGNORECASE)
 # A name in lower or mixed case is a secret's when it says so in a word other than its last
 # one's being about the secret (`tokenStorage`, `passwordHasher`, `tokenExpiresIn`), by a
 # word other than key, or by a key that is one (`signingKey`; not `eventKey`, `cache_key`).
 _NOT_A_KEY = re.compile(r"(?:^|_)(?:TOKENS?|SECRETS?|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD"
-                        r"|CREDENTIALS?|PIN|PASSCODE|SALT|PEPPER|HMAC|PAT|SEED|AUTH)(?:_|$)")
+                        r"|CREDENTIALS?|PASSCODE|SALT|PEPPER|PAT|SEED|AUTH|MNEMONIC)(?:_|$)")
 _NAMED_KEY = re.compile(r"(?:^|_)(?:API|PRIVATE|SECRET|ACCESS|SIGNING|ENCRYPTION|MASTER"
                         r"|LICENSE|HMAC|AUTH|DEPLOY|CLIENT|SERVICE|ACCOUNT|SSH|WEBHOOK|ROLE"
                         r"|OPENAI|ANTHROPIC|STRIPE|SENDGRID|MAILGUN|TWILIO|ALGOLIA|RESEND"
@@ -104,8 +105,15 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).upper().replace("-", "_")
 
 
-# A name whose value is a secret even when it is a number: a password's.
+# A name whose value is a secret even when it is a number (of four digits or more, a PIN's):
+# a password's, a PIN's.
 _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)$")
+
+
+def _number_secret(name: str, value: str) -> bool:
+    """Whether `value` is a number of four digits or more given to a password's or a PIN's
+    `name` (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`): a secret, though numbers are not."""
+    return len(value) >= 4 and value.isdigit() and bool(_PASSWORD_NAME.search(_snake(name)))
 
 
 # Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
@@ -120,9 +128,10 @@ def secret_reason(name: str, value: str) -> str | None:
     table or array it holds, or by its "value"; or None."""
     if value.strip() in TURNSTILE_TEST_SECRETS:
         return None  # public: CF011 reports it as what it is
-    if len(value.strip()) < 6 or re.fullmatch(r"true|false", value.strip()) or (
-            re.fullmatch(r"[\d.]+", value.strip()) and not _PASSWORD_NAME.search(_snake(name))):
-        return None  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
+    if _number_secret(name, value.strip()):
+        return "name"  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
+    if len(value.strip()) < 6 or re.fullmatch(r"true|false|[\d.]+", value.strip()):
+        return None
     if value.strip().lower() in FLAG_WORDS and not STRONG_NAME.search(name):
         return None  # PRIVATE_BETA = "enabled" is a switch; ADMIN_PASSWORD = "default" is not
     leaves = _named_leaves(value)  # of a table or an array: `{ api = { key = "sk_live_…" } }`
@@ -295,8 +304,9 @@ _TYPE = (r"(?:(?:undefined|null|None)[ \t]*\|[ \t]*)?"
 _GIVEN = (r"(?:\\{0,3}[\"'](?:[ \t]*\])?)?((?:[ \t]|\\t)*(?::=|=>|\??:[ \t]*" + _TYPE
           + r"[ \t]*=[ \t]*(?=\\?[\"'])|[:=])(?:[ \t]|\\t)*(?:\\{0,3}[\"'])?)"
           r"(?![$<{(])((?:[^\s\"'`\\<>()]|\\_){6,})")
-_SECRET_WORD = re.compile(r"TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY", re.IGNORECASE)
-ASSIGNED = re.compile(r"(?:TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY)[A-Z0-9_\\]{0,64}" + _GIVEN)
+_NAME_WORDS = r"TOKEN|SECRET|PASS|PWD|CREDENTIAL|KEY|SALT|PEPPER|PAT|SEED|PHRASE|MNEMONIC|AUTH|PIN"
+_SECRET_WORD = re.compile(_NAME_WORDS, re.IGNORECASE)
+ASSIGNED = re.compile(f"(?:{_NAME_WORDS})" + r"[A-Z0-9_\\]{0,64}" + _GIVEN)
 # The same in lower or mixed case (`password: …`, `"clientSecret": "…"`, `db-password=…`),
 # found from each of these words in the text made lower case.
 GIVEN = re.compile(_GIVEN)
@@ -313,7 +323,7 @@ ENV_NAME = re.compile(r"(?<![\w-])(?:[Nn]ame|key)" + _QUOTE + r"[ \t]*[:=][ \t]*
 # `<password>…</password>` (Maven), with attributes and space around the value.
 _SPACE = r"(?:\s|\\[nrt])*"
 ELEMENT = re.compile(r"((?:\s[^<>]{0,200})?>" + _SPACE + r")([^\s\"'`\\<>]{6,})(?=" + _SPACE + "</)")
-_LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key")
+_LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key", "salt", "pepper", "mnemonic")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
 _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")
@@ -402,7 +412,8 @@ def _credential(value: str) -> bool:
     """Whether a value given to a secret's name may be the secret: it holds a digit, as
     generated secrets do, and is no word, number, reference, path or placeholder."""
     return (any(char.isdigit() for char in value) and not _NOT_A_VALUE.fullmatch(value)
-            and not PLACEHOLDER.search(value) and "«" not in value)
+            and not PLACEHOLDER.search(value) and "«" not in value
+            and value not in TURNSTILE_TEST_SECRETS)
 
 
 def _name_before(text: str, end: int, stop: int) -> int:
@@ -504,8 +515,8 @@ def _env_value(text: str, found: re.Match[str]) -> str:
     start = found.start() - 1  # at its `v` or `V`
     name = ENV_NAME.search(text, max(0, start - 120), start)
     if (name and text[start:start + 1] in ("v", "V") and _word_start(text, start)
-            and _SECRET_WORD.search(name[1])
-            and secret_name(name[1]) and _credential(found[1])):
+            and _SECRET_WORD.search(name[1]) and ((secret_name(name[1]) and _credential(found[1]))
+                                                  or _number_secret(name[1], found[1]))):
         return found[0][:found.start(1) - found.start()] + REDACTED
     return found[0]
 
@@ -563,13 +574,20 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     lead, value = _default(text, begin, found[2])
     value = value.rstrip(";,.!")
     quoted = found[1].rstrip(" \t").endswith(("'", '"'))
-    if (not _word_start(text, begin) or not value or not secret_name(name)
-            or PLACEHOLDER.search(value) or "«" in value
+    number = _number_secret(name, value)  # `ADMIN_PIN: 918273`
+    if (not _word_start(text, begin) or not value or not (secret_name(name) or number)
+            or PLACEHOLDER.search(value) or "«" in value or value in TURNSTILE_TEST_SECRETS
             or (not quoted and _EXPRESSION.search(value))  # `os.environ['SECRET_KEY']`
-            or _NOT_A_VALUE.fullmatch(value.replace("\\_", "_"))):
+            or (_NOT_A_VALUE.fullmatch(value.replace("\\_", "_")) and not number)):
         return found[0]
     start = found.start(2) - found.start() + lead
     return found[0][:start] + REDACTED + found[0][start + len(value):]
+
+
+def _short_given(found: re.Match[str]) -> str:
+    """A _SHORT_GIVEN number, redacted when its name is a password's or a PIN's."""
+    value = found[0][len(found[1]):]
+    return found[1] + (REDACTED if _number_secret(found[2], value) else value)
 
 
 def _default(text: str, begin: int, value: str) -> tuple[int, str]:
@@ -597,6 +615,10 @@ _GIVEN_WORD = (r"(?:(?P<at>(?<=[\"'=:])|(?<=:-)|--var[ \t]+[\w-]+[ \t]+|<<<[ \t]
 # a number wherever no digit goes on (`-p123456`).
 _WORD = r"(?:(?<![\w.-])|(?<=\\[ntr])){0}(?![\w-])(?!\":)"
 _NUMBER = r"(?<!\d){0}(?!\d)"
+# A number too short to hide wherever it stands (a PIN, `4821`), given to a name: `NAME =
+# "4821"`, `NAME: 4821`, and as the JSON output holds a var, `"name": "NAME", "value": "4821"`.
+_SHORT_GIVEN = (r"((?<![\w-])([A-Za-z][\w-]{{0,63}})(?:\\{{0,3}}[\"'])?(?:[ \t]*[:=][ \t]*"
+                r"|,\s*\\{{0,3}}[\"']value\\{{0,3}}[\"']:[ \t]*)(?:\\{{0,3}}[\"'])?){0}(?![\w.])")
 
 
 @functools.cache
@@ -616,7 +638,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     replaced by «redacted». A secret that is a word or a number (`sunflower`, `123456`) is
     replaced as a whole word, not in `[env.sunflower]` or a JSON key; one that auditlib
     itself writes (`secret`, `production`) only where it is given as a value (`"secret"`,
-    `KEY: secret`), not in ``env `production` `` or `wrangler secret put`."""
+    `KEY: secret`), not in ``env `production` `` or `wrangler secret put`. One of four or
+    five digits (a PIN) is replaced only where a password's or a PIN's name gives it."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
             if secret.isalpha() and secret.lower() in _own_words():
@@ -627,6 +650,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
                               REDACTED, text)
             else:
                 text = text.replace(secret, REDACTED)
+        elif len(secret) >= 4 and secret.isdigit() and secret in text:  # a PIN: `1234`
+            text = re.sub(_SHORT_GIVEN.format(re.escape(secret)), _short_given, text)
     text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)
     text = _sub(AUTHORIZATION, text, _authorization, _authorization_starts(text))

@@ -666,6 +666,11 @@ def test_cf011_a_turnstile_test_secret_key_is_no_leak_but_checks_no_visitor(
                                  " TURNSTILE_SECRET_KEY`, and keep the test key in `.dev.vars`"
                                  " for local development")
     assert secret_reason("TURNSTILE_SECRET_KEY", TURNSTILE_PASSES) is None
+    assert found.quote == f'TURNSTILE_SECRET_KEY = "{TURNSTILE_PASSES}"'  # public: shown
+    [fails] = findings(tmp_path, make_repo, with_var("TURNSTILE_SECRET_KEY", "2" + TURNSTILE_PASSES[1:]),
+                       "CF011")
+    assert fails.message.endswith("which fails every token: a Worker deployed with it refuses"
+                                  " every visitor")
 
 
 def test_cf011_env_vars(tmp_path: Path, make_repo: MakeRepo) -> None:

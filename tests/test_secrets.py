@@ -155,7 +155,16 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("HMAC_SALT", "e3b0c44298fc1c149afbf4c8996fb924", "name"),
     ("PASSWORD_PEPPER", "q7-Lm2-pX9", "name"),
     ("GITHUB_PAT", "Zx9QmT4vB7nR2k", "name"),
-    ("WEBHOOK_HMAC", "Zx9QmT4vB7nR2k", "name"),
+    ("PIN_CODE", "1234", "name"),  # a PIN of four digits (QA s26c)
+    ("SEED_PHRASE", "abandon ability able about above absent", "name"),
+    ("HTTP_AUTH", "bearer", None),  # and what only looks alike (QA s26c)
+    ("ADMIN_AUTH", "cloudflare-access", None),
+    ("PIN", "enabled", None),
+    ("WEBHOOK_HMAC", "sha256", None),
+    ("SEED_PHRASE_LANGUAGE", "english", None),
+    ("MAP_PIN", "https://maps.example.com/pin.png", None),
+    ("URL_PAT", "/users/:id", None),
+    ("MAX_PIN_TRIES", "12345", None),
     ("BASIC_AUTH", "enabled", None),  # a switch
     ("PIN_LENGTH", "123456", None),
     ("SALT_ROUNDS", "12", None),
@@ -529,6 +538,22 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      " '#{TOKEN}#' token: file:/run/secrets/token tokens: 1_000_000 token: 0x1f2a3b4c5d"
      ' "password": "Too-short!" &page_token=CiAKGjBpNDd2Nmp0dk ?key=osm-standard'
      " arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-db-AbCdEf"),
+    # the new names in a workflow's env, a PIN that is a number; what only looks alike stays
+    # (QA s26c)
+    ("env:\n  BASIC_AUTH: admin:s3cr3tpw\n  OTP_SEED: JBSWY3DPEHPK3PXP\n  GITHUB_PAT: pat889900x\n"
+     "  ADMIN_PIN: 918273\n  HASH_PEPPER: q7Lm2pX9zz\n  PATH: /usr/local/bin:/bin\n"
+     "  MAX_PINS: 120000\n  SEED_PHRASE_LANGUAGE: english\n", [],
+     f"env:\n  BASIC_AUTH: {REDACTED}\n  OTP_SEED: {REDACTED}\n  GITHUB_PAT: {REDACTED}\n"
+     f"  ADMIN_PIN: {REDACTED}\n  HASH_PEPPER: {REDACTED}\n  PATH: /usr/local/bin:/bin\n"
+     "  MAX_PINS: 120000\n  SEED_PHRASE_LANGUAGE: english\n"),
+    # a PIN of four digits, only where a PIN's or a password's name gives it
+    ('PIN_CODE = "1234"\nAPP_PIN = 1234\n{"name": "PIN_CODE",\n  "value": "1234"}\n'
+     "RETRIES = 1234 at src/a.ts:1234", ["1234"],
+     f'PIN_CODE = "{REDACTED}"\nAPP_PIN = {REDACTED}\n{{"name": "PIN_CODE",\n  "value": "{REDACTED}"}}\n'
+     "RETRIES = 1234 at src/a.ts:1234"),
+    # Cloudflare's Turnstile test secret key is public
+    ('TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"', [],
+     'TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"'),
 ])
 def test_redact(text: str, secrets: list[str] | set[str], expected: str) -> None:
     assert redact(text, secrets) == expected

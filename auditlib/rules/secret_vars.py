@@ -74,12 +74,15 @@ class SecretInVars(Rule):
     @classmethod
     def _turnstile_test_key(cls, wrangler_config: WranglerConfig, scope: Environment,
                             var: Var) -> Finding:
-        """A Turnstile test secret key (public, no leak): a deployed Worker checks no token."""
+        """A Turnstile test secret key (public, no leak): a deployed Worker checks no token,
+        or refuses every one."""
         put = secret_put(wrangler_config, var.name, scope.name)
+        value = var.value.strip()
         return cls.finding(
             location=var.location, subject=scoped(var.name, scope), severity=Severity.P1,
             message=(f"{code(var.name)} in {scope_label(wrangler_config, scope)} is Cloudflare's"
-                     f" Turnstile test secret key, which {TURNSTILE_TEST_SECRETS[var.value.strip()]}:"
-                     " a Worker deployed with it checks no visitor"),
+                     f" Turnstile test secret key, which {TURNSTILE_TEST_SECRETS[value]}: a Worker"
+                     " deployed with it " + ("checks no visitor" if value.startswith("1x")
+                                             else "refuses every visitor")),
             remediation=(f"Set the widget's own secret key with {code(put)}, and keep the test"
                          " key in `.dev.vars` for local development"))
