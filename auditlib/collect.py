@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import posixpath
 import re
@@ -358,6 +359,13 @@ def _with_target(claim: Claim, exists: bool, unread: str | None, local: bool) ->
     return dataclasses.replace(claim, data=data)
 
 
+def _folded(files: Sequence[str]) -> set[str]:
+    """The listed `files` and the folders that hold them, in lower case (a Windows runner's
+    paths ignore case)."""
+    return {"/".join(parts[:n]) for path in files if (parts := path.lower().split("/"))
+            for n in range(1, len(parts) + 1)}
+
+
 def _file_inside(repo: Path, path: str, folder: bool = False) -> bool:
     """Whether `path` is a file inside `repo` (or a symbolic link to one); or a folder."""
     try:
@@ -509,10 +517,12 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     read_workflows = _each_text(workflow_texts, lambda path, text: workflows.collect(
         path, text, scripts, action, inputs.get(path, ())), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
+    folded = functools.cache(lambda: _folded(files))  # read only for a Windows runner
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
                                   [found[0] for found in actions.values() if found],
-                                  lambda path: path in listed or _file_inside(root, path, True))
+                                  lambda path: path in listed or _file_inside(root, path, True),
+                                  lambda path: path.lower() in folded())
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed
