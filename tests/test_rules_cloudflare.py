@@ -507,6 +507,33 @@ def test_cf008_leaves_a_class_only_another_worker_exports_to_cf009(tmp_path: Pat
                                       ' `{ "tag": "…", "new_sqlite_classes": ["Room"] }`')]
 
 
+def test_cf008_cf009_a_worker_with_a_name_exports_the_class_after_one_without(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s26c #7: `apps/a` (no `name`, no Worker `script_name` can bind) exports `Room` first;
+    `apps/counter` (counter-worker) exports and migrates it too: CF009 names counter-worker,
+    and CF008 leaves web's binding to it."""
+    room = "export class Room {}\n"
+    binding = '  "durable_objects": { "bindings": [{ "name": "ROOM", "class_name": "Room" }] }'
+    migrated = binding + ',\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }]\n}\n'
+    files = {"apps/a/wrangler.jsonc": '{\n  "main": "src/index.ts",\n' + migrated,
+             "apps/a/src/index.ts": room,
+             "apps/counter/wrangler.jsonc": (
+                 '{\n  "name": "counter-worker",\n  "main": "src/index.ts",\n' + migrated),
+             "apps/counter/src/index.ts": room,
+             "apps/web/wrangler.jsonc": ('{\n  "name": "web",\n  "main": "src/index.ts",\n'
+                                         + binding + '\n}\n'),
+             "apps/web/src/index.ts": "export default {};\n"}
+    found = [(f.rule, f.location.path, f.message, f.remediation)
+             for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
+             if f.rule in ("CF008", "CF009")]
+    assert found == [(
+        "CF009", "apps/web/wrangler.jsonc",
+        "`ROOM` in `apps/web/wrangler.jsonc` names `Room`, which this Worker does not export:"
+        " `apps/counter/src/index.ts:1` does, in the Worker of `apps/counter/wrangler.jsonc`",
+        'Bind that Worker\'s class with `"script_name": "counter-worker"` on `ROOM`, or export'
+        " `Room` from this Worker")]
+
+
 def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n'
