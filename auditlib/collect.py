@@ -96,7 +96,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
-    defaults: dict[str, str] = {}  # a variable's default where it is read without a choice
+    # a variable's defaults where it is read without a choice (`env.X ?? "memory"`)
+    defaults: dict[str, set[str]] = {}
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
     reexports = [m.location for m in matches if m.probe == "export-list"
@@ -148,7 +149,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     seen.add(match.groups["variable"])
                     providers.append(selection)
                 elif given := codesearch.DEFAULT.search(match.text):  # `?? "memory"`
-                    defaults.setdefault(match.groups["variable"], given[1])
+                    defaults.setdefault(match.groups["variable"], set()).add(given[1])
             elif match.probe == "latency-threshold" and codesearch.is_latency_check(match):
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
@@ -167,8 +168,12 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
+    # A selection without a default of its own takes the one given where the variable is read
+    # elsewhere, when every such place gives the same (`?? "redis"` and `|| "kv"`: none).
+    agreed = {variable: next(iter(given)) for variable, given in defaults.items()
+              if len(given) == 1}
     return {
-        "providers": tuple(sorted((dataclasses.replace(p, default=defaults.get(p.variable))
+        "providers": tuple(sorted((dataclasses.replace(p, default=agreed.get(p.variable))
                                    if p.default is None else p for p in providers),
                                   key=lambda p: (p.variable, p.location.path))),
         "latency": tuple(latency),
