@@ -1360,18 +1360,18 @@ def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
     """Whether one of the `earlier` steps of a job may make `folder`, which the repository
     does not hold (each of its parents that it holds does `exist`): a generated one (a part
     starting with `.`), or when a step downloads artifacts, checks out a repository into a
-    `path` or another repository (which replaces or joins the workspace), names the first
-    part of the folder the repository lacks in its `run` or `with` text (`mkdir -p out`,
-    `git clone URL out`, `tar -C out`, `node gen.js > out/index.js`; in any case on a
-    `windows` runner), or runs a build while that part is in the root or in a package's
-    folder (`storybook-static`)."""
+    `path` or another repository (which replaces or joins the workspace), names in its `run`
+    or `with` text the path of the first folder the repository lacks on the way (`mkdir -p
+    out`, `git clone URL out`, `tar -C out`, `node gen.js > out/index.js`; `apps/web`, not
+    `web`, when `apps` is there; in any case on a `windows` runner), or runs a build while
+    that folder is in the root or in a package's folder (`storybook-static`)."""
     parts = folder.split("/")
     if any(part.startswith(".") for part in parts):
         return True
     lacking = next((n for n in range(1, len(parts)) if not exists("/".join(parts[:n]))),
                    len(parts))
-    name, parent = parts[lacking - 1], "/".join(parts[:lacking - 1])
-    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])",
+    parent = "/".join(parts[:lacking - 1])
+    named = re.compile(rf"(?<![\w.-]){re.escape('/'.join(parts[:lacking]))}(?![\w-])",
                        re.IGNORECASE if windows else 0)
     for step in earlier:
         if not isinstance(step, dict):

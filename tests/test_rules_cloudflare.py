@@ -1811,6 +1811,9 @@ ACTION_IN = "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory:
                  ["apps/legacy-api"], id="a-build-does-not-make-an-app-folder"),
     pytest.param("run: mkdir -p other\n" + ACTION_IN.format(folder="gen"), ["gen"],
                  id="a-step-making-another-folder"),
+    pytest.param("run: bun run build --filter=@org/legacy-api\n"
+                 + ACTION_IN.format(folder="apps/legacy-api"), ["apps/legacy-api"],
+                 id="a-step-naming-the-folder-s-name-not-its-path"),
     pytest.param(ACTION_IN.format(folder="gen") + "\nrun: mkdir -p gen", ["gen"],
                  id="a-step-making-it-after-the-deploy"),
 ])
@@ -1841,6 +1844,8 @@ RUN_IN = "run: npx wrangler deploy\n  working-directory: {folder}"
                  "ubuntu-latest", id="cp-r"),
     pytest.param("run: mkdir -p out3\n" + RUN_IN.format(folder="out3"), "ubuntu-latest",
                  id="mkdir"),
+    pytest.param("run: cp -r apps/api ./apps/legacy-api\n" + RUN_IN.format(folder="apps/legacy-api"),
+                 "ubuntu-latest", id="cp-r-into-an-app-folder"),
     pytest.param("run: node scripts/gen.js > generated/index.js\n"
                  + RUN_IN.format(folder="generated"), "ubuntu-latest", id="output-into-a-file-in-it"),
     pytest.param("run: mkdir -p generated/worker && node gen.js > generated/worker/index.js\n"

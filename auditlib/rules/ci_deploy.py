@@ -78,7 +78,7 @@ build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin
 So is a deploy step that runs in a folder the repository does not hold (`workingDirectory:
 apps/legacy-api`), unless it may be there when the step runs: a build's output folder, or
 a generated one (a part of its path starts with `.`: `.output/server`); a step writes
-into it; an earlier step of the job names it (`mkdir -p out`, `git clone URL out`, `tar -C
+into it; an earlier step of the job names its path (`mkdir -p out`, `git clone URL out`, `tar -C
 out`, `cp -r apps/api out`), downloads artifacts, or checks out another repository or one
 into a `path:`; or an earlier step runs a build and the folder would be in the root or in a
 package's folder (`storybook-static`). On a Windows runner its case is ignored.
