@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import posixpath
 import re
@@ -95,7 +96,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
-    defaults: dict[str, str] = {}  # a variable's default where it is read without a choice
+    # a variable's defaults where it is read without a choice (`env.X ?? "memory"`)
+    defaults: dict[str, set[str]] = {}
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
     reexports = [m.location for m in matches if m.probe == "export-list"
@@ -147,7 +149,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     seen.add(match.groups["variable"])
                     providers.append(selection)
                 elif given := codesearch.DEFAULT.search(match.text):  # `?? "memory"`
-                    defaults.setdefault(match.groups["variable"], given[1])
+                    defaults.setdefault(match.groups["variable"], set()).add(given[1])
             elif match.probe == "latency-threshold" and codesearch.is_latency_check(match):
                 latency.append(codesearch.latency_monitor(path, lines, match))
         classes += codesearch.code_classes(
@@ -166,8 +168,12 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
     patterns, globs = codesearch.SEARCHES["metrics"]
+    # A selection without a default of its own takes the one given where the variable is read
+    # elsewhere, when every such place gives the same (`?? "redis"` and `|| "kv"`: none).
+    agreed = {variable: next(iter(given)) for variable, given in defaults.items()
+              if len(given) == 1}
     return {
-        "providers": tuple(sorted((dataclasses.replace(p, default=defaults.get(p.variable))
+        "providers": tuple(sorted((dataclasses.replace(p, default=agreed.get(p.variable))
                                    if p.default is None else p for p in providers),
                                   key=lambda p: (p.variable, p.location.path))),
         "latency": tuple(latency),
@@ -358,6 +364,13 @@ def _with_target(claim: Claim, exists: bool, unread: str | None, local: bool) ->
     return dataclasses.replace(claim, data=data)
 
 
+def _folded(files: Sequence[str]) -> set[str]:
+    """The listed `files` and the folders that hold them, in lower case (a Windows runner's
+    paths ignore case)."""
+    return {"/".join(parts[:n]) for path in files if (parts := path.lower().split("/"))
+            for n in range(1, len(parts) + 1)}
+
+
 def _file_inside(repo: Path, path: str, folder: bool = False) -> bool:
     """Whether `path` is a file inside `repo` (or a symbolic link to one); or a folder."""
     try:
@@ -509,10 +522,12 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     read_workflows = _each_text(workflow_texts, lambda path, text: workflows.collect(
         path, text, scripts, action, inputs.get(path, ())), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
+    folded = functools.cache(lambda: _folded(files))  # read only for a Windows runner
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
                                   [found[0] for found in actions.values() if found],
-                                  lambda path: path in listed or _file_inside(root, path, True))
+                                  lambda path: path in listed or _file_inside(root, path, True),
+                                  lambda path: path.lower() in folded())
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed

@@ -1270,14 +1270,16 @@ def names_config(path: str) -> bool:
 def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
              scripts: Collection[str] = (), packages: Packages | None = None,
              actions: Sequence[Workflow] = (),
-             exists: Callable[[str], bool] = lambda path: True) -> Deployed:
+             exists: Callable[[str], bool] = lambda path: True,
+             exists_folded: Callable[[str], bool] | None = None) -> Deployed:
     """What `deploy_steps` deploy (see rule CF015), from the workflows they were `read` from
     and the local `actions` they run (`scripts`: the package scripts that run a wrangler
     deploy; `packages`: the package.json files read, whose scripts a runner may run): each
     step once for each set of inputs its workflow runs with and each combination of its
     job's matrix. The config files they name and the folders they run in that do not `exist`
-    are named with the step (a folder not when the job checks out a repository into a
-    `path`, which may make it)."""
+    are named with the step; a folder not when an earlier step may make it (see
+    _made_before), and on a Windows runner not when it exists in other case
+    (`exists_folded`: whether a path exists, its case ignored)."""
     workflows = {w.path: _load(w.text) for w in read}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
@@ -1296,9 +1298,12 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         step = _item(steps, deploy.step)
         # A local action's step (in actions it runs in turn): its own, run by its caller.
         chain = [step]
+        # The steps that run before it: the job's, then those of each local action before it.
+        earlier = list(steps[:deploy.step]) if isinstance(steps, list) else []
         for action_path, number in deploy.actions:
-            chain.append(_item(as_mapping(local.get(action_path, {}).get("runs")).get("steps"),
-                               number))
+            own = as_mapping(local.get(action_path, {}).get("runs")).get("steps")
+            chain.append(_item(own, number))
+            earlier += own[:number] if isinstance(own, list) else []
         source = chain[-1]
         script = (_action_script(as_mapping(source.get("with"))) if deploy.tool == WRANGLER_ACTION
                   else "\n".join(f"wrangler {line}" for line in deploy.command.partition(
@@ -1317,7 +1322,10 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
             # it deploys nothing new, and is not read again.
             expanded = tuple(_expand(line, scope) if "$" in line else line for line in lines)
             where = _inside(".", _expand(deploy.directory, scope))
-            if where not in (None, ".") and not exists(where) and not _checks_out_into(steps):
+            windows = "windows" in _expand(str(job.get("runs-on", "")), scope).lower()
+            if where not in (None, ".") and where not in folders and not exists(where) and not (
+                    windows and exists_folded is not None and exists_folded(where)) and not (
+                    _made_before(earlier, where, exists, windows)):
                 folders.setdefault(where, deploy.location)
             if (expanded, where) not in done:
                 done.add((expanded, where))
@@ -1342,11 +1350,41 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                                    for (step, path), paths in selected.items()))
 
 
-def _checks_out_into(steps: Any) -> bool:
-    """Whether one of a job's `steps` checks out a repository into a folder (`path:`)."""
-    return any(str(step.get("uses", "")).startswith("actions/checkout")
-               and as_mapping(step.get("with")).get("path") for step in
-               (steps if isinstance(steps, list) else []) if isinstance(step, dict))
+# A step that runs a build: it may write an output folder the audit does not know
+# (`storybook-static`, `.output/server`).
+_BUILDS = re.compile(r"(?<![\w-])build(?![\w-])|\bbuild-|-build\b", re.IGNORECASE)
+
+
+def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
+                 windows: bool = False) -> bool:
+    """Whether one of the `earlier` steps of a job may make `folder`, which the repository
+    does not hold (each of its parents that it holds does `exist`): a generated one (a part
+    starting with `.`), or when a step downloads artifacts, checks out a repository into a
+    `path` or another repository (which replaces or joins the workspace), names in its `run`
+    or `with` text the path of the first folder the repository lacks on the way (`mkdir -p
+    out`, `git clone URL out`, `tar -C out`, `node gen.js > out/index.js`; `apps/web`, not
+    `web`, when `apps` is there; in any case on a `windows` runner), or runs a build while
+    that folder is in the root or in a package's folder (`storybook-static`)."""
+    parts = folder.split("/")
+    if any(part.startswith(".") for part in parts):
+        return True
+    lacking = next((n for n in range(1, len(parts)) if not exists("/".join(parts[:n]))),
+                   len(parts))
+    parent = "/".join(parts[:lacking - 1])
+    named = re.compile(rf"(?<![\w.-]){re.escape('/'.join(parts[:lacking]))}(?![\w-])",
+                       re.IGNORECASE if windows else 0)
+    for step in earlier:
+        if not isinstance(step, dict):
+            continue
+        uses, given = str(step.get("uses", "")), as_mapping(step.get("with"))
+        if "download-artifact" in uses or (uses.startswith("actions/checkout")
+                                           and (given.get("repository") or given.get("path"))):
+            return True
+        text = "\n".join([str(step.get("run", "")), *(str(value) for value in given.values())])
+        if named.search(text) or (_BUILDS.search(text) and (
+                not parent or exists(f"{parent}/package.json"))):
+            return True
+    return False
 
 
 # `for app in api web; do`: a loop over words written out (no `$`, glob or quote). Its body

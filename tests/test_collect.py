@@ -218,6 +218,25 @@ def test_a_default_given_where_the_variable_is_read_without_a_choice(
         ("STORE_PROVIDER", "memory", "src/store.ts")]
 
 
+@pytest.mark.parametrize(("elsewhere", "default"), [
+    pytest.param({"src/a.ts": 'export const a = (env: Env) => env.STORE_PROVIDER ?? "memory";\n',
+                  "src/b.ts": 'export const b = (env: Env) => env.STORE_PROVIDER || "memory";\n'},
+                 "memory", id="the-same-default-twice"),
+    pytest.param({"src/a.ts": 'export const a = (env: Env) => env.STORE_PROVIDER ?? "redis";\n',
+                  "src/b.ts": 'export const b = (env: Env) => env.STORE_PROVIDER || "kv";\n'},
+                 None, id="two-defaults"),
+    pytest.param({"src/a.ts": ('export const a = (env: Env) => env.STORE_PROVIDER ?? "redis";\n'
+                               'export const b = (env: Env) => env.STORE_PROVIDER || "kv";\n')},
+                 None, id="two-defaults-in-one-file"),
+])
+def test_defaults_given_where_the_variable_is_read_that_disagree(
+        tmp_path: Path, make_repo: MakeRepo, elsewhere: dict[str, str], default: str | None) -> None:
+    """QA s26c #13: which of two defaults the Worker takes depends on the line that reads it."""
+    facts = collect(make_repo(tmp_path, {
+        "src/store.ts": A_HANDLER.replace(' || "memory"', ""), **elsewhere}))
+    assert [(p.variable, p.default) for p in facts.providers] == [("STORE_PROVIDER", default)]
+
+
 def latency_block(*body: str) -> str:
     return ("export async function call(env: Env, op: string) {\n"
             "  const duration = Date.now() - start;\n"

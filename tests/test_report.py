@@ -333,7 +333,7 @@ def test_the_queue_table_names_the_worker_of_each_environment(tmp_path: Path) ->
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     row = next(line for line in markdown.splitlines() if line.startswith("| `jobs` |"))
     assert row.startswith("| `jobs` | `JOBS` (mailer-staging) | mailer, mailer-staging |")
-    assert "Queue consumed by more than one Worker" in markdown
+    assert "Queue with more than one consumer" in markdown
 
 
 def test_resource_ids_omitted_empty_and_placeholder_are_told_apart(tmp_path: Path) -> None:

@@ -507,6 +507,33 @@ def test_cf008_leaves_a_class_only_another_worker_exports_to_cf009(tmp_path: Pat
                                       ' `{ "tag": "…", "new_sqlite_classes": ["Room"] }`')]
 
 
+def test_cf008_cf009_a_worker_with_a_name_exports_the_class_after_one_without(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s26c #7: `apps/a` (no `name`, no Worker `script_name` can bind) exports `Room` first;
+    `apps/counter` (counter-worker) exports and migrates it too: CF009 names counter-worker,
+    and CF008 leaves web's binding to it."""
+    room = "export class Room {}\n"
+    binding = '  "durable_objects": { "bindings": [{ "name": "ROOM", "class_name": "Room" }] }'
+    migrated = binding + ',\n  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Room"] }]\n}\n'
+    files = {"apps/a/wrangler.jsonc": '{\n  "main": "src/index.ts",\n' + migrated,
+             "apps/a/src/index.ts": room,
+             "apps/counter/wrangler.jsonc": (
+                 '{\n  "name": "counter-worker",\n  "main": "src/index.ts",\n' + migrated),
+             "apps/counter/src/index.ts": room,
+             "apps/web/wrangler.jsonc": ('{\n  "name": "web",\n  "main": "src/index.ts",\n'
+                                         + binding + '\n}\n'),
+             "apps/web/src/index.ts": "export default {};\n"}
+    found = [(f.rule, f.location.path, f.message, f.remediation)
+             for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
+             if f.rule in ("CF008", "CF009")]
+    assert found == [(
+        "CF009", "apps/web/wrangler.jsonc",
+        "`ROOM` in `apps/web/wrangler.jsonc` names `Room`, which this Worker does not export:"
+        " `apps/counter/src/index.ts:1` does, in the Worker of `apps/counter/wrangler.jsonc`",
+        'Bind that Worker\'s class with `"script_name": "counter-worker"` on `ROOM`, or export'
+        " `Room` from this Worker")]
+
+
 def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"wrangler.toml": 'name = "py"\nmain = "src/entry.py"\n'
@@ -1783,6 +1810,17 @@ ACTION_IN = "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory:
     pytest.param("uses: actions/checkout@v4\n  with:\n    repository: org/legacy\n"
                  "    path: apps/legacy-api\n" + ACTION_IN.format(folder="apps/legacy-api"), [],
                  id="a-repository-checked-out-into-it"),
+    pytest.param(ACTION_IN.format(folder="Apps/Web"), ["Apps/Web"],
+                 id="another-case-on-a-linux-runner"),
+    pytest.param("run: npm run build\n" + ACTION_IN.format(folder="apps/legacy-api"),
+                 ["apps/legacy-api"], id="a-build-does-not-make-an-app-folder"),
+    pytest.param("run: mkdir -p other\n" + ACTION_IN.format(folder="gen"), ["gen"],
+                 id="a-step-making-another-folder"),
+    pytest.param("run: bun run build --filter=@org/legacy-api\n"
+                 + ACTION_IN.format(folder="apps/legacy-api"), ["apps/legacy-api"],
+                 id="a-step-naming-the-folder-s-name-not-its-path"),
+    pytest.param(ACTION_IN.format(folder="gen") + "\nrun: mkdir -p gen", ["gen"],
+                 id="a-step-making-it-after-the-deploy"),
 ])
 def test_cf015_a_deploy_running_in_a_folder_the_repository_does_not_hold(
         tmp_path: Path, make_repo: MakeRepo, steps: str, missing: list[str]) -> None:
@@ -1793,6 +1831,58 @@ def test_cf015_a_deploy_running_in_a_folder_the_repository_does_not_hold(
     assert [f.subject for f in found] == missing
     assert all(f.message.endswith(f"runs in `{f.subject}`, which is not in the repository: it"
                                   " fails there, unless an earlier step makes it") for f in found)
+
+
+RUN_IN = "run: npx wrangler deploy\n  working-directory: {folder}"
+
+
+@pytest.mark.parametrize(("steps", "runner"), [
+    pytest.param("uses: actions/download-artifact@v4\n  with:\n    name: worker\n"
+                 "    path: deploy-bundle\n" + RUN_IN.format(folder="deploy-bundle"), "ubuntu-latest",
+                 id="an-artifact-downloaded-into-it"),
+    pytest.param("uses: actions/download-artifact@v4\n" + RUN_IN.format(folder="worker"),
+                 "ubuntu-latest", id="artifacts-downloaded"),
+    pytest.param("uses: actions/checkout@v4\n  with:\n    repository: org/infra\n"
+                 + RUN_IN.format(folder="workers/edge"), "ubuntu-latest",
+                 id="another-repository-checked-out"),
+    pytest.param("run: cp -r apps/api deploy-copy\n" + RUN_IN.format(folder="deploy-copy"),
+                 "ubuntu-latest", id="cp-r"),
+    pytest.param("run: mkdir -p out3\n" + RUN_IN.format(folder="out3"), "ubuntu-latest",
+                 id="mkdir"),
+    pytest.param("run: cp -r apps/api ./apps/legacy-api\n" + RUN_IN.format(folder="apps/legacy-api"),
+                 "ubuntu-latest", id="cp-r-into-an-app-folder"),
+    pytest.param("run: node scripts/gen.js > generated/index.js\n"
+                 + RUN_IN.format(folder="generated"), "ubuntu-latest", id="output-into-a-file-in-it"),
+    pytest.param("run: mkdir -p generated/worker && node gen.js > generated/worker/index.js\n"
+                 + RUN_IN.format(folder="generated/worker"), "ubuntu-latest", id="mkdir-and-node"),
+    pytest.param("run: |\n    mkdir -p generated/worker\n    node gen.js > generated/worker/index.js\n"
+                 + RUN_IN.format(folder="generated/worker"), "ubuntu-latest", id="in-a-block"),
+    pytest.param("run: git clone https://github.com/org/worker worker-src\n"
+                 + RUN_IN.format(folder="worker-src"), "ubuntu-latest", id="git-clone"),
+    pytest.param("run: tar xzf bundle.tgz -C unpacked\n" + RUN_IN.format(folder="unpacked"),
+                 "ubuntu-latest", id="tar-C"),
+    pytest.param("run: unzip worker.zip -d unzipped\n" + RUN_IN.format(folder="unzipped"),
+                 "ubuntu-latest", id="unzip-d"),
+    pytest.param("run: npm create cloudflare@latest -- my-app --type hello-world\n"
+                 + RUN_IN.format(folder="my-app"), "ubuntu-latest", id="create-cloudflare"),
+    pytest.param("run: npm ci && npm run build\n  working-directory: apps/api\n"
+                 + RUN_IN.format(folder="apps/api/.output/server"), "ubuntu-latest",
+                 id="a-generated-build-output"),
+    pytest.param("run: npm run build\n" + RUN_IN.format(folder="storybook-static"), "ubuntu-latest",
+                 id="a-build-output-in-the-root"),
+    pytest.param("run: npm run build\n  working-directory: apps/web\n"
+                 + RUN_IN.format(folder="apps/web/storybook-static"), "ubuntu-latest",
+                 id="a-build-output-in-a-package"),
+    pytest.param(RUN_IN.format(folder="Apps/Web"), "windows-latest", id="another-case-on-windows"),
+    pytest.param(RUN_IN.format(folder="Apps/Web"), "${{ matrix.os }}\n    strategy:\n      matrix:\n"
+                 "        os: [windows-2022]", id="a-windows-runner-of-a-matrix"),
+])
+def test_cf015_quiet_for_a_folder_an_earlier_step_may_make(
+        tmp_path: Path, make_repo: MakeRepo, steps: str, runner: str) -> None:
+    """QA s26c #6: the folder is there when the deploy runs."""
+    files = {**MONOREPO, ".github/workflows/ship.yml": job(steps).replace("ubuntu-latest", runner)}
+    assert [f.message for f in findings(tmp_path, make_repo, files, "CF015")
+            if f.location.path == ".github/workflows/ship.yml"] == []
 
 
 RUN_TIME = ("no deploy step the audit reads deploys `apps/{app}/wrangler.toml` (`{app}` or"

@@ -40,6 +40,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: echo "$HOST" | npx wrangler secret put --env production DATABASE_HOST
+      - run: echo "$HOST" | npx wrangler secret put --env ${{ inputs.environment }} API_HOST
+      - run: echo "$HOST" | npx wrangler secret put -e "my env" --config 'a b.toml' SMTP_HOST
       - uses: cloudflare/wrangler-action@v3
         with:
           apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}
@@ -128,7 +130,8 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  "| Variable |\n|---|\n| `GITHUB_CLIENT_ID` |\n| `OAUTH_CLIENT_ID` |\n| `SENTRY_DSN` |",
                  id="secrets-the-config-or-a-workflow-puts"),
     pytest.param({"wrangler.toml": WORKER, ".github/workflows/deploy.yml": ACTION_SECRETS},
-                 "| Variable |\n|---|\n| `DATABASE_HOST` |\n| `POSTHOG_HOST` |\n| `MAILER_FROM` |",
+                 "| Variable |\n|---|\n| `DATABASE_HOST` |\n| `POSTHOG_HOST` |\n| `MAILER_FROM` |\n"
+                 "| `API_HOST` |\n| `SMTP_HOST` |",  # QA s26c #8: a value with spaces
                  id="secrets-put-with-options-or-uploaded-by-the-wrangler-action"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],

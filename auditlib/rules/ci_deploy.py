@@ -76,8 +76,12 @@ it, `tee`, `cp`, `mv`) is not; one a script makes is reported all the same. Nor 
 build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin writes
 `dist/<worker>/wrangler.json`: it deploys the app whose folder holds that build folder.
 So is a deploy step that runs in a folder the repository does not hold (`workingDirectory:
-apps/legacy-api`), unless it is a build's output folder, a step writes into it, or the job
-checks out a repository into a folder (`actions/checkout` with `path:`).
+apps/legacy-api`), unless it may be there when the step runs: a build's output folder, or
+a generated one (a part of its path starts with `.`: `.output/server`); a step writes
+into it; an earlier step of the job names its path (`mkdir -p out`, `git clone URL out`, `tar -C
+out`, `cp -r apps/api out`), downloads artifacts, or checks out another repository or one
+into a `path:`; or an earlier step runs a build and the folder would be in the root or in a
+package's folder (`storybook-static`). On a Windows runner its case is ignored.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit

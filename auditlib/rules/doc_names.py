@@ -52,10 +52,13 @@ from .base import Rule, article, unread_config
 # A binding named for its resource (`SESSION_TOKEN_KV`) is one, whatever else its name says.
 RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDER)S?$")
 # A secret a config's comment or a workflow sets: `wrangler secret put NAME` (also after
-# wrangler's options: `secret put --env production NAME`), and
+# wrangler's options: `secret put --env production NAME`, an option's value quoted or an
+# expression with spaces, `--env ${{ inputs.environment }}`), and
 # `echo '{"NAME": "…"}' | wrangler secret bulk`.
-SECRET_PUT = re.compile(r"\bsecret\s+put\s+(?:(?:--(?:env|name|config|cwd)|-[ec])(?:=|\s+)\S+\s+)*"
-                        r"([A-Za-z_]\w*)")
+# Each part of a value starts with its own character: a value is read one way only.
+_OPTION_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|\$\{\{[^}\n]*\}\}|\$(?!\{\{)|[^\s$"'])+"""
+SECRET_PUT = re.compile(r"\bsecret\s+put\s+(?:(?:--(?:env|name|config|cwd)|-[ec])(?:=|\s+)"
+                        + _OPTION_VALUE + r"\s+)*([A-Za-z_]\w*)")
 SECRET_BULK = re.compile(r"^.*\bsecret\s+bulk\b.*$", re.MULTILINE)
 JSON_KEY = re.compile(r"\"([A-Za-z_]\w*)\"\s*:")
 

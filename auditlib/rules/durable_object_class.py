@@ -100,7 +100,7 @@ class DurableObjectClassNotFound(Rule):
                         continue
                     message, remediation = _elsewhere(
                         where, class_name, binding.name, others,
-                        apps.get(owner(others[0].location.path) or "") if others else None,
+                        _named_worker(others, lambda path: apps.get(owner(path) or "")),
                         wrangler_config.path.endswith(".toml"))
                     yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
                                       message=message, remediation=remediation)
@@ -127,8 +127,19 @@ def exported_by_another_worker(facts: Facts, wrangler_config: WranglerConfig, sc
     if not exports or any(_owns(lambda path: deepest_app(path, apps), wrangler_config.app,
                                 entry_folder, c.location.path) for c in exports):
         return None
-    other = apps.get(deepest_app(exports[0].location.path, apps) or "")
-    return other if other is not None and other.target == "worker" and other.name else None
+    found = _named_worker(exports, lambda path: apps.get(deepest_app(path, apps) or ""))
+    return found[1] if found else None
+
+
+def _named_worker(exports: list[CodeClass], worker_of: Callable[[str], WranglerConfig | None],
+                  ) -> tuple[CodeClass, WranglerConfig] | None:
+    """The first of `exports` in the code of a Worker with a `name` (what `script_name`
+    binds), with that Worker (`worker_of` a path): not one of a config without a name."""
+    for export in exports:
+        other = worker_of(export.location.path)
+        if other is not None and other.target == "worker" and other.name:
+            return export, other
+    return None
 
 
 def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str,
@@ -178,21 +189,23 @@ def _within(path: str, folder: str) -> bool:
 
 
 def _elsewhere(where: str, class_name: str, binding: str, exports: list[CodeClass],
-               other: WranglerConfig | None, toml: bool) -> tuple[str, str]:
+               named: tuple[CodeClass, WranglerConfig] | None, toml: bool) -> tuple[str, str]:
     """The message and fix of a binding to a class its Worker does not export: no file does,
-    or only the code of `other` Worker (bind its class with `script_name`, written in the
-    config's syntax: `toml`), or a module outside the Worker's folder."""
+    or the code of another Worker with a name (`named`: its export and config; bind its
+    class with `script_name`, written in the config's syntax: `toml`), or only modules
+    outside the Worker's folder."""
     if not exports:
         return (f"{where} names {code(class_name)}, which no file exports",
                 f"Export {code(class_name)} or correct `class_name` of {code(binding)}")
-    found = code(str(exports[0].location))
-    if other is not None and other.target == "worker" and other.name:
+    if named is not None:
+        export, other = named
         return (f"{where} names {code(class_name)}, which this Worker does not export:"
-                f" {found} does, in the Worker of {code(other.path)}",
+                f" {code(str(export.location))} does, in the Worker of {code(other.path)}",
                 "Bind that Worker's class with "
                 + code(("script_name = " if toml else '"script_name": ') + json.dumps(other.name))
                 + f" on {code(binding)},"
                 f" or export {code(class_name)} from this Worker")
+    found = code(str(exports[0].location))
     return (f"{where} names {code(class_name)}, which this Worker does not export: only {found}"
             " does, outside its folder",
             f"Export {code(class_name)} from the Worker's entry (`export {{ {class_name} }} from"

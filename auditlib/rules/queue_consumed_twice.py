@@ -1,7 +1,7 @@
 """CF017 queue-consumed-twice.
 
 ## What it does
-Reports a queue that more than one Worker of the repository consumes
+Reports a queue that more than one consumer of the repository consumes
 (`[[queues.consumers]]`): two apps, or the top level and an environment of one app (each
 environment deploys a Worker of its own, `NAME-ENV`). Scopes that deploy the same Worker
 (the same `name`) or to different accounts (`account_id`) do not count; an account given
@@ -48,10 +48,10 @@ from .base import Rule, scope_label, scoped
 class QueueConsumedTwice(Rule):
     id = "CF017"
     name = "queue-consumed-twice"
-    title = "Queue consumed by more than one Worker"
+    title = "Queue with more than one consumer"
     severity = Severity.P1
     rationale = "A queue has one consumer (a Worker or an HTTP pull consumer): the second deploy fails"
-    remediation = "Give each Worker its own queue"
+    remediation = "Give each consumer its own queue"
     status = "Conflicting consumers"
 
     @classmethod
@@ -78,7 +78,7 @@ class QueueConsumedTwice(Rule):
                         message=(f"{code(queue)} is consumed by {_consumer(wrangler_config, scope, binding)}"
                                  f" and by {', '.join(sorted(others.values()))}: a queue has one"
                                  " consumer, a Worker or an HTTP pull consumer"),
-                        remediation=f"Give each Worker that consumes {code(queue)} its own queue")
+                        remediation=f"Give each consumer of {code(queue)} its own queue")
 
 
 def _consumer(wrangler_config: WranglerConfig, scope: Environment, binding: Binding) -> str:
