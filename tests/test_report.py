@@ -836,7 +836,9 @@ NOT_CHECKED = "Not checked: {} is disabled in the settings (`auditlib.toml`)."
 @pytest.mark.parametrize(("disabled", "files", "false", "expected"), [
     pytest.param(["CF002"], {"wrangler.toml": WORKER},
                  "Smart Placement is configured in every wrangler config.",
-                 f"### Missing Configuration\n\n{NOT_CHECKED.format('CF002')}\n\n", id="placement"),
+                 # not followed by a search that reads as evidence of absence (QA s26c #10)
+                 f"### Missing Configuration\n\n{NOT_CHECKED.format('CF002')}\n\n### No Production",
+                 id="placement"),
     pytest.param(["CF006"], {"wrangler.toml": WORKER + PLACED + REAL_KV},
                  "No unmeasured scaling behaviour was found.",
                  f"### No Production Verification\n\n{NOT_CHECKED.format('CF006')}\n\n",
@@ -846,11 +848,15 @@ NOT_CHECKED = "Not checked: {} is disabled in the settings (`auditlib.toml`)."
                  id="placeholder-id"),
     pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
                  "No P0 or P1 gaps were found.",
-                 "No P0 or P1 gaps were found by the rules that ran (2 are disabled in the settings).",
-                 id="gaps"),
+                 "No P0 or P1 gaps were found by the rules that ran (not those disabled in the"
+                 " settings).", id="gaps"),
     pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
-                 "Nothing at P0.", "Nothing at P0 from the rules that ran (2 are disabled in the"
-                 " settings).", id="actions"),
+                 "Nothing at P0.", "Nothing at P0 from the rules that ran (not those disabled in"
+                 " the settings).", id="actions"),
+    # not counted: CF002 is a P1 rule, CF011 a P0 one (QA s26c #10)
+    pytest.param(["CF002", "CF011"], {"wrangler.toml": WORKER + REAL_KV},
+                 "Nothing at P0 from the rules that ran (2 ", "Nothing at P0 from the rules that ran"
+                 " (not those disabled in the settings).", id="actions-uncounted"),
     pytest.param(["DR004"], {"wrangler.toml": WORKER, "docs/auto-scaling.md": BROKEN_LINK},
                  "| 20 | 0 |", f"| 20 | not checked | 0 |\n\n{NOT_CHECKED.format('DR004')}",
                  id="broken-links"),
