@@ -9,6 +9,9 @@ from typing import Any
 
 from .model import Finding, Outcome
 
+# What findings.json keeps of a finding not checked (`unchecked`, `disabled`).
+CARRIED = ("identity", "rule", "severity", "title", "message", "subject", "path", "line")
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Changes:
@@ -34,19 +37,27 @@ class Changes:
                 "still_open": [f.identity for f in self.still_open],
                 "waived": [f.identity for f in self.waived],
                 "unchecked": [entry["identity"] for entry in self.unchecked],
-                "disabled": [entry["identity"] for entry in self.disabled]}
+                "disabled": [entry["identity"] for entry in self.disabled],
+                # as last seen, for a later run to carry over with their severity and message
+                "not_checked": [{**{key: entry[key] for key in CARRIED if key in entry},
+                                 "last_seen": entry.get("last_seen", self.since)}
+                                for entry in (*self.unchecked, *self.disabled)]}
 
 
 def _identity(entry: Mapping[str, Any]) -> str:
     return str(entry.get("identity") or f"{entry['rule']}|{entry['path']}|{entry['subject']}")
 
 
-def _carried(identity: str, since: str) -> dict[str, Any]:
-    """An entry for a finding a baseline could not check, from its identity alone."""
+def _carried(identity: str, since: str, kept: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """An entry for a finding a baseline could not check: as the baseline kept it (its
+    severity and message, and the date of the run that last saw it open), else (a baseline
+    written before it kept them) from its identity alone."""
+    if kept.get(identity):
+        return kept[identity].pop(0)
     rule, _, rest = identity.partition("|")
     path, _, subject = rest.partition("|")
     return {"identity": identity, "rule": rule, "path": path,
-            "message": f"{subject} (not checked in the run of {since})"}
+            "message": f"{subject} (not checked in the run of {since})", "last_seen": ""}
 
 
 def _under(path: str, unread: Collection[str]) -> bool:
@@ -68,7 +79,12 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     # what the baseline could not check was open then, as far as anyone knows
     earlier = baseline.get("changes") or {}
-    carried = [_carried(identity, str(baseline.get("audit_date")))
+    kept: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in earlier.get("not_checked") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("identity"), str):
+            kept[entry["identity"]].append({key: entry[key] for key in (*CARRIED, "last_seen")
+                                            if key in entry})
+    carried = [_carried(identity, str(baseline.get("audit_date")), kept)
                for identity in (*earlier.get("unchecked", []), *earlier.get("disabled", []))]
     open_before: dict[str, list[dict[str, Any]]] = defaultdict(list)
     waived_before: Counter[str] = Counter()

@@ -462,7 +462,8 @@ def _run(args: argparse.Namespace) -> int:
           + ", ".join(f"{key} {value}" for key, value in counts.items())
           + _since(data.get("changes"))
           + _incomplete(data["audit_status"], data["findings"],
-                        sum(not problem.get("refused") for problem in data["facts"]["problems"]),
+                        len({problem["location"]["path"] for problem in data["facts"]["problems"]
+                             if not problem.get("refused")}),
                         bool(data["facts"]["configs"])))
     nothing = _found_no_config(data["facts"])
     if nothing:
@@ -515,8 +516,9 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
 
 def _incomplete(status: str, findings: Sequence[dict[str, Any]], problems: int,
                 configs: bool) -> str:
-    """The summary line's word on an audit that could not read everything, or "": counted
-    from the facts' problems, not CF000's findings, which may be disabled."""
+    """The summary line's word on an audit that could not read everything, or "": `problems`
+    is counted from the facts' problems, not CF000's findings, which may be disabled: each
+    input once, however many problems it has."""
     if status != "INCOMPLETE":
         return ""
     errors = sum(1 for f in findings if f["outcome"] == "ERROR")
@@ -572,7 +574,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  {number:>5}  {severity} {rule} {title}")
         print(f"auditlib: {audit.audit_date}: {audit.summary()}{_since(changes)}"
               + _incomplete(status, [{"outcome": str(f.outcome)} for f in audit.findings],
-                            sum(not problem.refused for problem in facts.problems),
+                            len({problem.location.path for problem in facts.problems
+                                 if not problem.refused}),
                             bool(facts.configs)))
     findings = [{"identity": f.identity, "outcome": str(f.outcome), "severity": str(f.severity)}
                 for f in audit.findings]

@@ -128,10 +128,12 @@ class Context:
                 f" {settings_name(self.config)}.")
 
     def by_rules_run(self, rule_ids: Iterable[str], word: str = "from") -> str:
-        """What an empty list of findings adds when some of `rule_ids` did not run, or ""."""
-        off = len(self.config.disabled_rules.intersection(rule_ids))
-        return (f" {word} the rules that ran ({off} {'is' if off == 1 else 'are'} disabled in the"
-                " settings)" if off else "")
+        """What an empty list of findings adds when some of `rule_ids` did not run, or "".
+        Not counted: which of them could have found something at a severity is not known (a
+        rule's findings may be below or above its own severity, and CF002, a P1 rule, counted
+        under P0 misleads); nor named, as the introduction names them."""
+        off = self.config.disabled_rules.intersection(rule_ids)
+        return f" {word} the rules that ran (not those disabled in the settings)" if off else ""
 
     def open_findings(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id and f.outcome == Outcome.FAIL]
@@ -684,7 +686,7 @@ def _gaps(ctx: Context) -> list[Block]:
                            + ("at the top level of" if in_env else "in") + " every wrangler config."))
     if in_env:  # `wrangler.toml` (env `production`) sets its own placement (`mode = "off"`)…
         blocks.append(Text(" ".join(f"{prose(f.message)} ({_code(f.location)})." for f in in_env)))
-    if search is not None:
+    if search is not None and "CF002" not in ctx.config.disabled_rules:  # no evidence of a check
         result = ("no results" if not search.matches else
                   f"{counted(len(search.matches), 'result')}: "
                   + ", ".join(_code(m.location) for m in search.matches))
@@ -966,6 +968,13 @@ def _path_of(entry: dict[str, Any]) -> str:
     return "the whole repository" if entry.get("path") == "." else _code(entry.get("path", ""))
 
 
+def _last_seen(entry: dict[str, Any]) -> str:
+    """An earlier run's finding, as a table cell: its message, and the run that last saw it
+    when that is older than the baseline (it was not checked since)."""
+    return prose(str(entry.get("message", "")) + (
+        f" (last seen in the run of {entry['last_seen']})" if entry.get("last_seen") else ""))
+
+
 def _changes(ctx: Context) -> list[Block]:
     changes = ctx.changes
     if changes is None:
@@ -986,14 +995,13 @@ def _changes(ctx: Context) -> list[Block]:
                 (f.severity, f.rule, prose(f.message), ctx.where(f.location)) for f in found])]
     if changes.resolved:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
-            (entry.get("severity", ""), entry.get("rule", ""), prose(str(entry.get("message", ""))),
+            (entry.get("severity", ""), entry.get("rule", ""), _last_seen(entry),
              _path_of(entry)) for entry in changes.resolved])]
     if changes.disabled:  # still there, for all anyone knows: not resolved
         blocks += [Text("**Not checked (rule disabled):**"),
                    Table.of(("Severity", "Rule", "Finding", "Last seen at"), [
-                       (entry.get("severity", ""), entry.get("rule", ""),
-                        prose(str(entry.get("message", ""))), _path_of(entry))
-                       for entry in changes.disabled])]
+                       (entry.get("severity", ""), entry.get("rule", ""), _last_seen(entry),
+                        _path_of(entry)) for entry in changes.disabled])]
     return blocks
 
 

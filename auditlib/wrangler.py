@@ -575,11 +575,15 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
 
 def _written(value: Any, toml: bool) -> str:
     """What a value is, in the words of its config's syntax: `an array of tables`, `an
-    object`, `a string`."""
+    object`, `a string`, `null` (JSON's)."""
     table = "a table" if toml else "an object"
+    if value is None:
+        return "null"
     if isinstance(value, dict):
         return table
     if isinstance(value, list):
+        if not value:  # `[]`, where a table is expected
+            return "an empty array"
         if all(isinstance(entry, dict) for entry in value):
             return "an array of " + table.split(" ", 1)[1] + "s"
         return "an array with entries that are not " + table.split(" ", 1)[1] + "s"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import auditlib
+from auditlib import cli
 from auditlib.blocks import Table, no_raw_html
 from auditlib.config import AuditConfig
 from auditlib.configfile import load_config
@@ -835,7 +836,9 @@ NOT_CHECKED = "Not checked: {} is disabled in the settings (`auditlib.toml`)."
 @pytest.mark.parametrize(("disabled", "files", "false", "expected"), [
     pytest.param(["CF002"], {"wrangler.toml": WORKER},
                  "Smart Placement is configured in every wrangler config.",
-                 f"### Missing Configuration\n\n{NOT_CHECKED.format('CF002')}\n\n", id="placement"),
+                 # not followed by a search that reads as evidence of absence (QA s26c #10)
+                 f"### Missing Configuration\n\n{NOT_CHECKED.format('CF002')}\n\n### No Production",
+                 id="placement"),
     pytest.param(["CF006"], {"wrangler.toml": WORKER + PLACED + REAL_KV},
                  "No unmeasured scaling behaviour was found.",
                  f"### No Production Verification\n\n{NOT_CHECKED.format('CF006')}\n\n",
@@ -845,11 +848,15 @@ NOT_CHECKED = "Not checked: {} is disabled in the settings (`auditlib.toml`)."
                  id="placeholder-id"),
     pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
                  "No P0 or P1 gaps were found.",
-                 "No P0 or P1 gaps were found by the rules that ran (2 are disabled in the settings).",
-                 id="gaps"),
+                 "No P0 or P1 gaps were found by the rules that ran (not those disabled in the"
+                 " settings).", id="gaps"),
     pytest.param(["CF001", "CF005"], {"wrangler.toml": WORKER + PLACED + PLACEHOLDER_KV},
-                 "Nothing at P0.", "Nothing at P0 from the rules that ran (2 are disabled in the"
-                 " settings).", id="actions"),
+                 "Nothing at P0.", "Nothing at P0 from the rules that ran (not those disabled in"
+                 " the settings).", id="actions"),
+    # not counted: CF002 is a P1 rule, CF011 a P0 one (QA s26c #10)
+    pytest.param(["CF002", "CF011"], {"wrangler.toml": WORKER + REAL_KV},
+                 "Nothing at P0 from the rules that ran (2 ", "Nothing at P0 from the rules that ran"
+                 " (not those disabled in the settings).", id="actions-uncounted"),
     pytest.param(["DR004"], {"wrangler.toml": WORKER, "docs/auto-scaling.md": BROKEN_LINK},
                  "| 20 | 0 |", f"| 20 | not checked | 0 |\n\n{NOT_CHECKED.format('DR004')}",
                  id="broken-links"),
@@ -941,6 +948,24 @@ def test_configs_that_cannot_be_read_are_counted_and_named(tmp_path: Path, make_
     assert "from 0 wrangler configs (3 could not be read)," in markdown
     assert "No deployment targets: no wrangler config could be read." in markdown
     assert "was found in this repository" not in markdown
+
+
+def test_a_config_with_two_problems_is_counted_and_named_once(
+        tmp_path: Path, make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """A config not UTF-8 that does not parse either is one config not read, by its first
+    problem (QA s26c #9)."""
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "a"\nmain = "a.ts"\n'})
+    (repo / "b").mkdir()
+    (repo / "b/wrangler.jsonc").write_bytes(b'{\n  "name": "\xe9"\n  "main": "x.ts"\n}\n')
+    audit = auditlib.run_audit(repo, AUDIT_DATE)
+    assert len([p for p in audit.facts.problems if p.location.path == "b/wrangler.jsonc"]) == 2
+    markdown = audit.markdown()
+    assert "from 1 wrangler config (1 more could not be read)," in markdown
+    note = next(line for line in markdown.splitlines() if line.startswith("**Not read:**"))
+    assert note.count("b/wrangler.jsonc") == 1 and note.startswith("**Not read:** `b/wrangler.jsonc:2` (")
+    assert note.endswith(" could not be read (CF000): what it declares is not known.")
+    cli.main(["check", str(repo), "--quiet", "--date", AUDIT_DATE])
+    assert capsys.readouterr().out.endswith("; audit INCOMPLETE (1 input not read or not audited)\n")
 
 
 def test_a_resolved_finding_about_the_whole_repository_is_named_as_elsewhere(

@@ -360,6 +360,58 @@ def test_findings_of_a_disabled_rule_are_not_checked_not_resolved(
     assert set(cf001) <= {f.identity for f in on.changes.still_open}
 
 
+def test_a_finding_not_checked_twice_keeps_its_severity_and_message(tmp_path: Path) -> None:
+    """A second run with the rule still disabled carries its findings over as the first
+    run's table showed them (QA s26c #10): their severity and message, and when they were
+    last seen, from findings.json; not their subject alone."""
+    compared = baseline_of_example(tmp_path)
+    [login] = [f for f in compared.before.findings if f.identity == LOGIN_KV]
+    (compared.repo / "auditlib.toml").write_text('disable = ["CF001"]\n', encoding="utf-8")
+    off = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline)
+    (tmp_path / "off").mkdir()
+    off.save(tmp_path / "off")
+    kept = json.loads((tmp_path / "off" / "findings.json").read_text(encoding="utf-8"))
+    assert {"identity": LOGIN_KV, "severity": str(login.severity), "message": login.message,
+            "last_seen": FIRST}.items() <= next(entry for entry in kept["changes"]["not_checked"]
+                                                if entry["identity"] == LOGIN_KV).items()
+    again = auditlib.run_audit(compared.repo, "2026-02-02", baseline=tmp_path / "off" / "findings.json")
+    assert again.changes is not None
+    [entry] = [e for e in again.changes.disabled if e["identity"] == LOGIN_KV]
+    assert (entry["severity"], entry["message"]) == (str(login.severity), login.message)
+    assert "|" not in login.message
+    row = (f"| {login.severity} | CF001 | {login.message} (last seen in the run of {FIRST})"
+           " | `wrangler.toml` |")
+    assert row in again.markdown()
+    # and so is one in a file not read, then resolved once read
+    (compared.repo / "auditlib.toml").unlink()
+    wrangler = compared.repo / "wrangler.toml"
+    text = wrangler.read_text(encoding="utf-8")
+    wrangler.write_text(text + "oops = \n", encoding="utf-8")
+    broken = auditlib.run_audit(compared.repo, "2026-02-03", baseline=tmp_path / "off" / "findings.json")
+    assert broken.changes is not None
+    [entry] = [e for e in broken.changes.unchecked if e["identity"] == LOGIN_KV]
+    assert (entry["severity"], entry["message"]) == (str(login.severity), login.message)
+    (tmp_path / "broken").mkdir()
+    broken.save(tmp_path / "broken")
+    wrangler.write_text(text.replace(KV_LINE, REAL_KV_LINE), encoding="utf-8")
+    fixed = auditlib.run_audit(compared.repo, "2026-02-04", baseline=tmp_path / "broken" / "findings.json")
+    assert fixed.changes is not None
+    [entry] = [e for e in fixed.changes.resolved if e["identity"] == LOGIN_KV]
+    assert (entry["severity"], entry["message"], entry["last_seen"]) == (
+        str(login.severity), login.message, FIRST)
+    assert row in fixed.markdown().split("**Resolved:**")[1]
+
+
+def test_a_baseline_without_what_it_did_not_check_carries_its_identities() -> None:
+    """A findings.json written before `not_checked` was: the subject, and the run that did
+    not check it."""
+    baseline = {"audit_date": FIRST, "findings": [],
+                "changes": {"disabled": [LOGIN_KV], "unchecked": []}}
+    [entry] = compare([], baseline, disabled={"CF001"}).disabled
+    assert entry["message"] == f"LOGIN_RATE_LIMIT_KV (not checked in the run of {FIRST})"
+    assert "severity" not in entry
+
+
 def test_a_finding_of_a_rule_disabled_now_is_not_resolved() -> None:
     baseline = {"findings": [{"identity": f"{rule}|wrangler.toml|CACHE", "rule": rule,
                               "path": "wrangler.toml"} for rule in ("CF001", "CF002")]}

@@ -499,6 +499,18 @@ def refused(path: str, text: str) -> list[tuple[int | None, str]]:
                                     '      "durable_objects": [{ "name": "A", "class_name": "B" }]\n'
                                     '    }\n  }\n}\n'), 4,
                  "`env.production.durable_objects` is an array of objects", id="json-environment"),
+    # JSON's null is no number, and an empty array no array of tables (QA s26c #11)
+    pytest.param("wrangler.jsonc", '{\n  "kv_namespaces": null\n}\n', 2,
+                 "`kv_namespaces` is null, where wrangler expects an array of objects", id="json-null"),
+    pytest.param("wrangler.jsonc", '{\n  "ai": null\n}\n', 2, "`ai` is null, where", id="json-null-table"),
+    pytest.param("wrangler.jsonc", '{\n  "queues": { "producers": null }\n}\n', 2,
+                 "`queues.producers` is null, where", id="json-null-in-a-container"),
+    pytest.param("wrangler.jsonc", '{\n  "durable_objects": []\n}\n', 2,
+                 "`durable_objects` is an empty array, where wrangler expects an object",
+                 id="json-empty-array"),
+    pytest.param("wrangler.toml", 'name = "x"\n[env.production]\nname = "p"\nqueues = []\n', 4,
+                 "`env.production.queues` is an empty array, where wrangler expects a table",
+                 id="toml-empty-array"),
 ])
 def test_a_binding_section_in_a_shape_wrangler_refuses(path: str, text: str, line: int,
                                                         words: str) -> None:

@@ -61,10 +61,14 @@ def unread_configs(facts: Facts) -> list[Problem]:
 def unread_config_paths(facts: Facts) -> list[Problem]:
     """The wrangler configs that could not be read: those named as wrangler finds them, and
     those a CI deploy names (`--config wrangler.prod.jsonc`, or a folder it deploys that
-    could not be opened)."""
-    return [problem for problem in unread(facts)
-            if posixpath.basename(problem.location.path) in CONFIG_NAMES
-            or problem.location.path in facts.deployed.folders]
+    could not be opened): each once, by its first problem (a file not UTF-8 that does not
+    parse either has two)."""
+    first: dict[str, Problem] = {}
+    for problem in unread(facts):
+        if (posixpath.basename(problem.location.path) in CONFIG_NAMES
+                or problem.location.path in facts.deployed.folders):
+            first.setdefault(problem.location.path, problem)
+    return list(first.values())
 
 
 def unread_config(facts: Facts) -> bool:
