@@ -113,7 +113,9 @@ _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|
 def _number_secret(name: str, value: str) -> bool:
     """Whether `value` is a number of four digits or more given to a password's or a PIN's
     `name` (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`): a secret, though numbers are not."""
-    return len(value) >= 4 and value.isdigit() and bool(_PASSWORD_NAME.search(_snake(name)))
+    snake = _snake(name)
+    return (len(value) >= 4 and value.isdigit() and bool(_PASSWORD_NAME.search(snake))
+            and not ABOUT_NAME.search(snake))  # MIN_PIN = "1000" is a bound
 
 
 # Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
@@ -142,7 +144,8 @@ def secret_reason(name: str, value: str) -> str | None:
         return None
     if secret_name(name):
         return "name"
-    if any(secret_name(key) and not PLACEHOLDER.search(leaf.strip()) for key, leaf in leaves):
+    if any((secret_name(key) and not PLACEHOLDER.search(leaf.strip())) or _number_secret(key, leaf)
+           for key, leaf in leaves):
         return "key"  # `OAUTH = { client_secret = "..." }` holds one by its name
     if " " in value or PUBLIC_NAME.search(name) or (
             len(value) <= 64 and _IDENTIFIER_NAME.search(_snake(name))):
@@ -323,6 +326,14 @@ ENV_NAME = re.compile(r"(?<![\w-])(?:[Nn]ame|key)" + _QUOTE + r"[ \t]*[:=][ \t]*
 # `<password>…</password>` (Maven), with attributes and space around the value.
 _SPACE = r"(?:\s|\\[nrt])*"
 ELEMENT = re.compile(r"((?:\s[^<>]{0,200})?>" + _SPACE + r")([^\s\"'`\\<>]{6,})(?=" + _SPACE + "</)")
+# What ASSIGNED leaves (it takes a value of six characters or more without a space): a
+# number of four digits or more given to a PIN's or a password's name (`DOOR_PIN: 4821`), and
+# the words of a seed phrase (`MNEMONIC: "abandon ability …"`, 12 to 24 of them).
+_NUMBER_OR_PHRASE = re.compile(r"(?:PIN|PASS|PWD|MNEMONIC|SEED_PHRASE)[A-Z0-9_\\]{0,64}"
+                               r"(?:\\{0,3}[\"'])?[ \t]*[:=][ \t]*(?:\\{0,3}[\"'])?"
+                               r"(\d{4,12}(?![\w.])|[a-z]+(?: [a-z]+){11,23}(?![\w]))")
+_PHRASE_NAME = re.compile(r"(?:^|_)(?:MNEMONIC|SEED_PHRASE)$")
+_NAME = re.compile(r"(?:[A-Za-z0-9_]|\\_)+")
 _LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key", "salt", "pepper", "mnemonic")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
@@ -590,6 +601,21 @@ def _short_given(found: re.Match[str]) -> str:
     return found[1] + (REDACTED if _number_secret(found[2], value) else value)
 
 
+def _number_or_phrase(text: str, found: re.Match[str]) -> str:
+    """The _NUMBER_OR_PHRASE found, its value redacted if its name is a PIN's or a
+    password's (a number) or a seed phrase's (words)."""
+    head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
+    begin = head.start() if head else found.start()
+    found_name = _NAME.match(text, begin)  # `DOOR_PIN`, also as Markdown escapes it: `DOOR\_PIN`
+    name, value = (found_name[0] if found_name else "").replace("\\_", "_"), found[1]
+    secret = (_number_secret(name, value) if value.isdigit()
+              else bool(_PHRASE_NAME.search(_snake(name))))
+    if not (secret and _word_start(text, begin)):
+        return found[0]
+    start = found.start(1) - found.start()
+    return found[0][:start] + REDACTED + found[0][start + len(value):]
+
+
 def _default(text: str, begin: int, value: str) -> tuple[int, str]:
     """(where it starts, the value) of what a name starting at `begin` is given: in
     `${NAME:-default}`, its default."""
@@ -662,6 +688,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         text = WEBHOOK.sub(lambda m: m[1] + REDACTED, text)
     text = _parameters(text)
     text = _sub(ASSIGNED, text, functools.partial(_assigned, text))
+    text = _sub(_NUMBER_OR_PHRASE, text, functools.partial(_number_or_phrase, text))
     text = _given(text)
     if "alue" in text:
         text = _sub(ENV_VALUE, text, functools.partial(_env_value, text))

@@ -1350,9 +1350,16 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                                    for (step, path), paths in selected.items()))
 
 
-# A step that runs a build: it may write an output folder the audit does not know
-# (`storybook-static`, `.output/server`).
-_BUILDS = re.compile(r"(?<![\w-])build(?![\w-])|\bbuild-|-build\b", re.IGNORECASE)
+# A command that may make a folder it names (`mkdir -p out`, `cp -r a out`, `git clone URL
+# out`, `tar -C out`, `unzip -d out`, `npm create cloudflare -- out`, `node gen.js > out/x`);
+# not one that only names it (`cd out`, `--filter ./out`, `echo "deploying out"`).
+_MAKES = re.compile(r"\b(?:mkdir|cp|mv|rsync|ln|clone|tar|unzip|degit|giget|create|init|curl|wget)\b"
+                    r"|>|\s-(?:o|d|C)\b|--(?:out|output|outdir|out-dir|dest|destination)\b")
+# A build (`npm run build`, `turbo run build`, `vite build`), which may write a build's
+# output folder the audit does not know (`storybook-static`), and names that such a folder has.
+_BUILDS = re.compile(r"(?<![\w-])build(?![\w-])|\bbuild-storybook\b", re.IGNORECASE)
+_OUTPUT_NAME = re.compile(r"dist|build|out|static|public|site|bundle|release|storybook",
+                          re.IGNORECASE)
 
 
 def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
@@ -1360,11 +1367,12 @@ def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
     """Whether one of the `earlier` steps of a job may make `folder`, which the repository
     does not hold (each of its parents that it holds does `exist`): a generated one (a part
     starting with `.`), or when a step downloads artifacts, checks out a repository into a
-    `path` or another repository (which replaces or joins the workspace), names in its `run`
-    or `with` text the path of the first folder the repository lacks on the way (`mkdir -p
-    out`, `git clone URL out`, `tar -C out`, `node gen.js > out/index.js`; `apps/web`, not
-    `web`, when `apps` is there; in any case on a `windows` runner), or runs a build while
-    that folder is in the root or in a package's folder (`storybook-static`)."""
+    `path` or another repository (which replaces or joins the workspace), gives the path of
+    the first folder the repository lacks on the way as a `path:` input (a cache's, an
+    artifact's) or on a command line that may make it (`mkdir -p out`, `git clone URL out`,
+    `tar -C out`, `node gen.js > out/index.js`; `apps/web`, not `web`, when `apps` is there;
+    in any case on a `windows` runner), or runs a build while that folder is named as a
+    build's output (`storybook-static`, `site`) in the root or in a package's folder."""
     parts = folder.split("/")
     if any(part.startswith(".") for part in parts):
         return True
@@ -1373,6 +1381,8 @@ def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
     parent = "/".join(parts[:lacking - 1])
     named = re.compile(rf"(?<![\w.-]){re.escape('/'.join(parts[:lacking]))}(?![\w-])",
                        re.IGNORECASE if windows else 0)
+    output = _OUTPUT_NAME.search(parts[lacking - 1]) and (not parent
+                                                          or exists(f"{parent}/package.json"))
     for step in earlier:
         if not isinstance(step, dict):
             continue
@@ -1380,9 +1390,10 @@ def _made_before(earlier: list[Any], folder: str, exists: Callable[[str], bool],
         if "download-artifact" in uses or (uses.startswith("actions/checkout")
                                            and (given.get("repository") or given.get("path"))):
             return True
-        text = "\n".join([str(step.get("run", "")), *(str(value) for value in given.values())])
-        if named.search(text) or (_BUILDS.search(text) and (
-                not parent or exists(f"{parent}/package.json"))):
+        commands = shell_lines(str(step.get("run", "")))
+        if named.search(str(given.get("path", ""))) or any(
+                named.search(line) and _MAKES.search(line) for line in commands) or (
+                    output and any(_BUILDS.search(line) for line in commands)):
             return True
     return False
 

@@ -1821,6 +1821,15 @@ ACTION_IN = "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory:
                  id="a-step-naming-the-folder-s-name-not-its-path"),
     pytest.param(ACTION_IN.format(folder="gen") + "\nrun: mkdir -p gen", ["gen"],
                  id="a-step-making-it-after-the-deploy"),
+    # QA s26d: a stale workflow names the old folder everywhere; naming is not making
+    pytest.param("run: cd apps/legacy-api && npm ci\nrun: pnpm --filter ./apps/legacy-api build\n"
+                 "run: echo \"Deploying apps/legacy-api\"\nuses: actions/setup-node@v4\n  with:\n"
+                 "    cache-dependency-path: apps/legacy-api/package-lock.json\n"
+                 + ACTION_IN.format(folder="apps/legacy-api"), ["apps/legacy-api"],
+                 id="steps-that-only-name-it"),
+    pytest.param("uses: actions/cache@v4\n  with:\n    key: ${{ runner.os }}-build-x\n"
+                 "    path: node_modules\nrun: npm run build\n" + ACTION_IN.format(folder="workers"),
+                 ["workers"], id="a-build-does-not-make-a-folder-not-named-as-an-output"),
 ])
 def test_cf015_a_deploy_running_in_a_folder_the_repository_does_not_hold(
         tmp_path: Path, make_repo: MakeRepo, steps: str, missing: list[str]) -> None:

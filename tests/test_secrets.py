@@ -165,6 +165,9 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("MAP_PIN", "https://maps.example.com/pin.png", None),
     ("URL_PAT", "/users/:id", None),
     ("MAX_PIN_TRIES", "12345", None),
+    ("MIN_PIN", "1000", None),  # a bound (QA s26d)
+    ("SAFE", '{"PIN": "1234"}', "key"),  # a PIN in a table or an array
+    ("USERS", '[{"name": "a", "pin": "2468"}]', "key"),
     ("BASIC_AUTH", "enabled", None),  # a switch
     ("PIN_LENGTH", "123456", None),
     ("SALT_ROUNDS", "12", None),
@@ -551,6 +554,12 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "RETRIES = 1234 at src/a.ts:1234", ["1234"],
      f'PIN_CODE = "{REDACTED}"\nAPP_PIN = {REDACTED}\n{{"name": "PIN_CODE",\n  "value": "{REDACTED}"}}\n'
      "RETRIES = 1234 at src/a.ts:1234"),
+    # a PIN of four digits and a seed phrase in any text, by their names (QA s26d)
+    ('env:\n  PIN_CODE: "5566"\n  DOOR_PIN: 4821\n  SEED_PHRASE: legal winner thank year wave'
+     " sausage worth useful legal winner thank yellow\n  MIN_PIN: 1000\n  PINNED: 1234\n"
+     "  PASS_COUNT: 5\nDOOR\\_PIN: 4821", [],
+     f'env:\n  PIN_CODE: "{REDACTED}"\n  DOOR_PIN: {REDACTED}\n  SEED_PHRASE: {REDACTED}\n'
+     f"  MIN_PIN: 1000\n  PINNED: 1234\n  PASS_COUNT: 5\nDOOR\\_PIN: {REDACTED}"),
     # Cloudflare's Turnstile test secret key is public
     ('TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"', [],
      'TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"'),

@@ -42,6 +42,11 @@ jobs:
       - run: echo "$HOST" | npx wrangler secret put --env production DATABASE_HOST
       - run: echo "$HOST" | npx wrangler secret put --env ${{ inputs.environment }} API_HOST
       - run: echo "$HOST" | npx wrangler secret put -e "my env" --config 'a b.toml' SMTP_HOST
+      - run: |
+          echo "$HOST" | npx wrangler secret put \\
+            --env production \\
+            QUEUE_HOST
+          echo "$HOST" | npx wrangler secret put "CACHE_HOST"
       - uses: cloudflare/wrangler-action@v3
         with:
           apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}
@@ -131,7 +136,8 @@ def drift(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str], body: str,
                  id="secrets-the-config-or-a-workflow-puts"),
     pytest.param({"wrangler.toml": WORKER, ".github/workflows/deploy.yml": ACTION_SECRETS},
                  "| Variable |\n|---|\n| `DATABASE_HOST` |\n| `POSTHOG_HOST` |\n| `MAILER_FROM` |\n"
-                 "| `API_HOST` |\n| `SMTP_HOST` |",  # QA s26c #8: a value with spaces
+                 "| `API_HOST` |\n| `SMTP_HOST` |\n| `QUEUE_HOST` |\n| `CACHE_HOST` |",
+                 # QA s26c #8: a value with spaces; s26d #5: a continued line, a quoted name
                  id="secrets-put-with-options-or-uploaded-by-the-wrangler-action"),
 ])
 def test_claims_that_hold(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],

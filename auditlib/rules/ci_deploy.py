@@ -78,10 +78,13 @@ build's output folder (`dist/`, `build/`, `out/`), as the Cloudflare Vite plugin
 So is a deploy step that runs in a folder the repository does not hold (`workingDirectory:
 apps/legacy-api`), unless it may be there when the step runs: a build's output folder, or
 a generated one (a part of its path starts with `.`: `.output/server`); a step writes
-into it; an earlier step of the job names its path (`mkdir -p out`, `git clone URL out`, `tar -C
-out`, `cp -r apps/api out`), downloads artifacts, or checks out another repository or one
-into a `path:`; or an earlier step runs a build and the folder would be in the root or in a
-package's folder (`storybook-static`). On a Windows runner its case is ignored.
+into it; an earlier step of the job gives its path on a command that may make it (`mkdir -p
+out`, `git clone URL out`, `tar -C out`, `cp -r apps/api out`, `node gen.js > out/x.js`; not
+`cd out` nor `--filter ./out`, which a workflow left behind by a renamed app also has) or as
+a `path:` input, downloads artifacts, or checks out another repository or one into a
+`path:`; or an earlier step runs a build and the folder, named as a build's output
+(`storybook-static`, `site`), would be in the root or in a package's folder. On a Windows
+runner its case is ignored.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit

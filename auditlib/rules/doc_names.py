@@ -19,7 +19,7 @@ A repository without wrangler configs is not checked, nor are names of secrets (
 `wrangler secret put`, in no config): a name shaped as one (`*_TOKEN`, `*_SECRET`), one
 on a line or table row that says `wrangler secret put`, and one that a wrangler config or
 a workflow sets with `wrangler secret put NAME` (also after options: `secret put --env
-production NAME`), `secret bulk` (given `{"NAME": …}` on its line) or the wrangler action's
+production NAME`, across a line continuation, the name quoted or not), `secret bulk` (given `{"NAME": …}` on its line) or the wrangler action's
 `secrets:` list. While a wrangler config cannot be parsed, no name is said to be missing from
 the repository.
 
@@ -55,10 +55,12 @@ RESOURCE_NAME = re.compile(r"_(?:KV|DO|DB|D1|R2|QUEUE|BUCKET|STORE|CACHE|PROVIDE
 # wrangler's options: `secret put --env production NAME`, an option's value quoted or an
 # expression with spaces, `--env ${{ inputs.environment }}`), and
 # `echo '{"NAME": "…"}' | wrangler secret bulk`.
-# Each part of a value starts with its own character: a value is read one way only.
-_OPTION_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|\$\{\{[^}\n]*\}\}|\$(?!\{\{)|[^\s$"'])+"""
-SECRET_PUT = re.compile(r"\bsecret\s+put\s+(?:(?:--(?:env|name|config|cwd)|-[ec])(?:=|\s+)"
-                        + _OPTION_VALUE + r"\s+)*([A-Za-z_]\w*)")
+# Each part of a value starts with its own character: a value is read one way only. Words
+# are apart also across a line continuation (`secret put \`), and a name may be quoted.
+_OPTION_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|\$\{\{[^}\n]*\}\}|\$(?!\{\{)|[^\s$"'\\])+"""
+_GAP = r"(?:\s|\\(?=\r?\n))+"
+SECRET_PUT = re.compile(rf"\bsecret{_GAP}put{_GAP}(?:(?:--(?:env|name|config|cwd)|-[ec])(?:=|{_GAP})"
+                        + _OPTION_VALUE + rf"{_GAP})*[\"']?([A-Za-z_]\w*)")
 SECRET_BULK = re.compile(r"^.*\bsecret\s+bulk\b.*$", re.MULTILINE)
 JSON_KEY = re.compile(r"\"([A-Za-z_]\w*)\"\s*:")
 
