@@ -19,9 +19,9 @@ A repository without wrangler configs is not checked, nor are names of secrets (
 `wrangler secret put`, in no config): a name shaped as one (`*_TOKEN`, `*_SECRET`), one
 on a line or table row that says `wrangler secret put`, and one that a wrangler config or
 a workflow sets with `wrangler secret put NAME` (also after options: `secret put --env
-production NAME`, across a line continuation, the name quoted or not), `secret bulk` (given `{"NAME": …}` on its line) or the wrangler action's
-`secrets:` list. While a wrangler config cannot be parsed, no name is said to be missing from
-the repository.
+production NAME`, across a line continuation, the name quoted or not), `secret bulk` (given
+`{"NAME": …}` on its line) or the wrangler action's `secrets:` list. While a wrangler config
+cannot be parsed, no name is said to be missing from the repository.
 
 ## Why is this bad?
 A binding named in the document but removed from the configuration, or added without
