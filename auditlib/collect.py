@@ -523,10 +523,14 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         path, text, scripts, action, inputs.get(path, ())), problems)
     steps: list[DeployStep] = [step for _workflow, found in read_workflows for step in found]
     folded = functools.cache(lambda: _folded(files))  # read only for a Windows runner
+    # The folders that hold a listed file: most folders a deploy runs in, known without
+    # asking the file system (a matrix of 1,000 apps would ask 1,000 times).
+    holding = functools.cache(lambda: {path.rpartition("/")[0] for path in files})
     deployed = workflows.deployed([workflow for workflow, _steps in read_workflows], steps,
                                   scripts, packages,
                                   [found[0] for found in actions.values() if found],
-                                  lambda path: path in listed or _file_inside(root, path, True),
+                                  lambda path: path in listed or path in holding()
+                                  or _file_inside(root, path, True),
                                   lambda path: path.lower() in folded())
     # A config a deploy names that wrangler would not find by itself: `--config
     # wrangler.prod.jsonc` is the one deployed.

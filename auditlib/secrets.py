@@ -113,9 +113,10 @@ _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|
 def _number_secret(name: str, value: str) -> bool:
     """Whether `value` is a number of four digits or more given to a password's or a PIN's
     `name` (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`): a secret, though numbers are not."""
+    if len(value) < 4 or not value.isdigit():
+        return False
     snake = _snake(name)
-    return (len(value) >= 4 and value.isdigit() and bool(_PASSWORD_NAME.search(snake))
-            and not ABOUT_NAME.search(snake))  # MIN_PIN = "1000" is a bound
+    return bool(_PASSWORD_NAME.search(snake)) and not ABOUT_NAME.search(snake)  # MIN_PIN: a bound
 
 
 # Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
