@@ -964,6 +964,8 @@ def test_a_config_with_two_problems_is_counted_and_named_once(
     note = next(line for line in markdown.splitlines() if line.startswith("**Not read:**"))
     assert note.count("b/wrangler.jsonc") == 1 and note.startswith("**Not read:** `b/wrangler.jsonc:2` (")
     assert note.endswith(" could not be read (CF000): what it declares is not known.")
+    [row] = [line for line in markdown.splitlines() if "| **File could not be read** |" in line]
+    assert "Not audited (1)" in row  # a file, as in the note (QA s26d #7)
     cli.main(["check", str(repo), "--quiet", "--date", AUDIT_DATE])
     assert capsys.readouterr().out.endswith("; audit INCOMPLETE (1 input not read or not audited)\n")
 

@@ -446,7 +446,8 @@ def test_cf009_names_the_worker_that_exports_the_class(tmp_path: Path, make_repo
     found = {f.location.path: f for f in findings(tmp_path, make_repo, files, "CF009")}
     assert found["apps/b/wrangler.toml"].message == (
         "`CART_DO` in `apps/b/wrangler.toml` names `Cart`, which this Worker does not export:"
-        " `apps/a/src/index.ts:3` does, in the Worker of `apps/a/wrangler.toml`")
+        " `apps/a/src/index.ts:3` does, in the Worker of `apps/a/wrangler.toml` (so does"
+        " `packages/do/src/cart.ts:3`)")
     assert found["apps/b/wrangler.toml"].remediation == (
         'Bind that Worker\'s class with `script_name = "cart-worker"` on `CART_DO`, or export'
         " `Cart` from this Worker")
@@ -529,9 +530,16 @@ def test_cf008_cf009_a_worker_with_a_name_exports_the_class_after_one_without(
     assert found == [(
         "CF009", "apps/web/wrangler.jsonc",
         "`ROOM` in `apps/web/wrangler.jsonc` names `Room`, which this Worker does not export:"
-        " `apps/counter/src/index.ts:1` does, in the Worker of `apps/counter/wrangler.jsonc`",
+        " `apps/counter/src/index.ts:1` does, in the Worker of `apps/counter/wrangler.jsonc`"
+        " (so does `apps/a/src/index.ts:1`)",  # every Worker that exports it (QA s26d #6)
         'Bind that Worker\'s class with `"script_name": "counter-worker"` on `ROOM`, or export'
         " `Room` from this Worker")]
+    files["apps/counter/wrangler.jsonc"] = files["apps/counter/wrangler.jsonc"].replace(
+        '"name": "counter-worker",', "")  # no Worker with a name exports it
+    [only] = [f.message for f in evaluate(collect(make_repo(tmp_path, files)), config=DEFAULT_CONFIG)
+              if f.rule == "CF009"]
+    assert only.endswith(": only `apps/a/src/index.ts:1` and `apps/counter/src/index.ts:1` do,"
+                         " outside its folder")
 
 
 def test_cf008_still_reports_a_binding_without_class_name_where_cf009_looks_at_no_code(
