@@ -703,6 +703,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 # the text made lower case; and a word that may be the secret, in any line's prose.
 _LINE_WORDS = ("token", "secret", "password")
 _LINE_REACH = 2000  # how far from its word a line is read
+_UNICODE_ESCAPE = re.compile(r"u[0-9a-fA-F]{4}")
 _BARE_WORD = re.compile(r"(?<![\w+/=.-])[A-Za-z0-9_+/-]{24,}={0,2}(?![\w+/=.-])")
 
 
@@ -724,7 +725,9 @@ def _on_secret_lines(text: str) -> str:
         end = min((found for found in (text.find("\n", index, last), text.find("\\n", index, last))
                    if found != -1), default=min(last, len(text)))
         for word in _BARE_WORD.finditer(text, start, end):
-            begin = word.start() + (text[word.start() - 1:word.start()] == "\\")  # `\nVv8…`
+            begin = word.start()
+            if text[begin - 1:begin] == "\\":  # after an escape of JSON text: `\nVv8…`, `\u00bbVv8…`
+                begin += 5 if _UNICODE_ESCAPE.match(text, begin) else 1
             if begin >= done and _random_looking(text[begin:word.end()]):
                 parts += [text[done:begin], REDACTED]
                 done = word.end()

@@ -616,6 +616,7 @@ _VALUES = st.recursive(
 
 @hypothesis.settings(max_examples=400, deadline=None)
 @hypothesis.given(_VALUES, st.sampled_from([None, 2]))
+@hypothesis.example({"password": "«redacted»redis-cli12345678Pwd={"}, None)  # `\u00bb` kept whole
 def test_redacted_json_text_is_json_of_the_same_shape_and_redacting_again_changes_nothing(
         value: object, indent: int | None) -> None:
     def shape(item: object) -> object:
