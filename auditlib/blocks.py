@@ -26,6 +26,13 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+def listed(items: Sequence[str], most: int | None = None) -> str:
+    """`a`, `a and b`, `a, b and c`; past `most` items, the first `most` and how many more."""
+    if most is not None and len(items) > most:
+        return ", ".join(items[:most]) + f" and {len(items) - most} more"
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def code(value: object) -> str:
     """`value` as one inline code span, whatever backticks it holds."""
     text = " ".join(str(value).splitlines())

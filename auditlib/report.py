@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from .blocks import Block, Chart, Table, Text, code, counted, fenced, plain, prose, to_markdown
+from .blocks import Block, Chart, Table, Text, code, counted, fenced, listed, plain, prose, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .docs import GENERATED_MARKER
@@ -124,7 +124,7 @@ class Context:
         off = [rule.id for rule in RULES if rule.id in wanted and rule.id in self.config.disabled_rules]
         if not off:
             return ""
-        return (f"Not checked: {_and(off)} {'is' if len(off) == 1 else 'are'} disabled in"
+        return (f"Not checked: {listed(off)} {'is' if len(off) == 1 else 'are'} disabled in"
                 f" {settings_name(self.config)}.")
 
     def by_rules_run(self, rule_ids: Iterable[str], word: str = "from") -> str:
@@ -163,11 +163,6 @@ def settings_name(config: AuditConfig) -> str:
     if path.startswith(("/", "../")) or path[1:2] == ":":
         path = posixpath.basename(path)
     return f"the settings ({code(path)})"
-
-
-def _and(items: Sequence[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def audit_status(facts: Facts, findings: Sequence[Finding]) -> str:
@@ -212,7 +207,7 @@ def _header(ctx: Context) -> list[Block]:
               " and the code under the repository root")
     # Named once, here: a rule that did not run leaves no finding, which is no pass.
     off = [f"{rule.id} {rule.name}" for rule in RULES if rule.id in ctx.config.disabled_rules]
-    disabled = (f" Disabled in {settings_name(ctx.config)}, so not checked: {_and(off)}."
+    disabled = (f" Disabled in {settings_name(ctx.config)}, so not checked: {listed(off)}."
                 if off else "")
     blocks: list[Block] = [
         Text(f"Type: Guide\nStatus: Active\nDomain: Performance\n"

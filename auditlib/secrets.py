@@ -580,8 +580,7 @@ def _finds(text: str, word: str) -> Iterator[int]:
 
 def _assigned(text: str, found: re.Match[str]) -> str:
     """The `NAME: value` ASSIGNED found, its value redacted if NAME is a secret's."""
-    head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
-    begin = head.start() if head else found.start()
+    begin = _name_start(text, found.start())
     name = text[begin:found.start(1)].replace("\\", "").strip("\"'")
     lead, value = _default(text, begin, found[2])
     value = value.rstrip(";,.!")
@@ -596,6 +595,12 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     return found[0][:start] + REDACTED + found[0][start + len(value):]
 
 
+def _name_start(text: str, index: int) -> int:
+    """Where the upper-case name that holds `index` (the word that found it) starts."""
+    head = _NAME_BEFORE.search(text, max(0, index - 100), index)
+    return head.start() if head else index
+
+
 def _short_given(found: re.Match[str]) -> str:
     """A _SHORT_GIVEN number, redacted when its name is a password's or a PIN's."""
     value = found[0][len(found[1]):]
@@ -605,8 +610,7 @@ def _short_given(found: re.Match[str]) -> str:
 def _number_or_phrase(text: str, found: re.Match[str]) -> str:
     """The _NUMBER_OR_PHRASE found, its value redacted if its name is a PIN's or a
     password's (a number) or a seed phrase's (words)."""
-    head = _NAME_BEFORE.search(text, max(0, found.start() - 100), found.start())
-    begin = head.start() if head else found.start()
+    begin = _name_start(text, found.start())
     found_name = _NAME.match(text, begin)  # `DOOR_PIN`, also as Markdown escapes it: `DOOR\_PIN`
     name, value = (found_name[0] if found_name else "").replace("\\_", "_"), found[1]
     secret = (_number_secret(name, value) if value.isdigit()

@@ -38,7 +38,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
-from ..blocks import code
+from ..blocks import code, listed
 from ..config import AuditConfig
 from ..model import Binding, CodeClass, Environment, Facts, Finding, Severity, WranglerConfig
 from ..repofiles import in_excluded_dir
@@ -202,23 +202,20 @@ def _elsewhere(where: str, class_name: str, binding: str, exports: list[CodeClas
         rest = [found for found in exports if found is not export]
         return (f"{where} names {code(class_name)}, which this Worker does not export:"
                 f" {code(str(export.location))} does, in the Worker of {code(other.path)}"
-                + (f" (so {'does' if len(rest) == 1 else 'do'} {_listed(rest)})" if rest else ""),
+                + (f" (so {'does' if len(rest) == 1 else 'do'} {_places(rest)})" if rest else ""),
                 "Bind that Worker's class with "
                 + code(("script_name = " if toml else '"script_name": ') + json.dumps(other.name))
                 + f" on {code(binding)},"
                 f" or export {code(class_name)} from this Worker")
     return (f"{where} names {code(class_name)}, which this Worker does not export: only"
-            f" {_listed(exports)} {'does' if len(exports) == 1 else 'do'}, outside its folder",
+            f" {_places(exports)} {'does' if len(exports) == 1 else 'do'}, outside its folder",
             f"Export {code(class_name)} from the Worker's entry (`export {{ {class_name} }} from"
             f" \"…\"`), or correct `class_name`")
 
 
-def _listed(exports: list[CodeClass]) -> str:
-    """The first three exports' places, and how many more."""
-    shown = [code(str(found.location)) for found in exports[:3]]
-    more = f" and {len(exports) - 3} more" if exports[3:] else ""
-    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 and not more
-            else ", ".join(shown) + more)
+def _places(exports: list[CodeClass]) -> str:
+    """The places of `exports`: the first three, and how many more."""
+    return listed([code(str(found.location)) for found in exports], most=3)
 
 
 def javascript_worker(settings: Mapping[str, object]) -> bool:
