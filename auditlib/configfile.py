@@ -20,7 +20,7 @@ from .blocks import counted
 from .config import AuditConfig, Probe, Waiver, document_path_problem
 from .errors import ConfigParseError
 from .model import Severity
-from .wrangler import lines_of
+from .wrangler import lines_of, toml_error
 
 TOP_KEYS = {"doc_path", "repo_url", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
             "disable",
@@ -31,7 +31,6 @@ WAIVER_KEYS = {"rule", "path", "reason", "expires"}
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 # What a TOML value's brackets are counted past: strings and comments, which may hold any.
 _TOKEN = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
                     r"|#[^\n]*|[\[\]{}]", re.DOTALL)
@@ -352,13 +351,10 @@ def _toml(path: str, text: str) -> dict[str, Any]:
     """The TOML document; ConfigParseError with the line and column of a syntax error."""
     try:
         return tomllib.loads(text)
-    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
-        found = _TOML_ERROR.search(str(exc))
-        line, column = (int(found[1]), int(found[2])) if found else (None, None)
-        if "(at end of document)" in str(exc):  # an unclosed array: just past the last text
-            written = text.rstrip()
-            line, column = written.count("\n") + 1, len(written) - written.rfind("\n")
-        raise ConfigParseError(path, line, column, _TOML_ERROR.sub("", str(exc)).strip()) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(path, text, exc) from exc
+    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+        raise ConfigParseError(path, None, None, str(exc)) from exc
 
 
 def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> AuditConfig:

@@ -110,6 +110,31 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BOM = "\ufeff"  # wrangler reads past a byte order mark, as tomllib and json do not
 
 
+# tomllib's words for a quote left open, in a line or at the end of the file.
+_OPEN_QUOTE = {"Illegal character '\\n'", "Found invalid character '\\n'"}
+_OPEN_AT_END = {"Unterminated string", 'Expected "\'"'}
+
+
+def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigParseError:
+    """tomllib's error for the TOML `text` of `path`, in words and at the place a reader
+    needs: where a quote is left open, or where an unclosed array's text ends."""
+    found = _TOML_ERROR.search(str(exc))
+    line, column = (int(found[1]), int(found[2])) if found else (None, None)
+    message = _TOML_ERROR.sub("", str(exc)).strip()
+    if message in _OPEN_QUOTE:
+        message = ("a quote is not closed before the end of the line: close it (a string of"
+                   ' several lines is written between `"""`)')
+    elif message.removesuffix(" (at end of document)") in _OPEN_AT_END:
+        message = "a quote is not closed before the end of the file"
+    if "(at end of document)" in str(exc):  # just past the last text
+        written = text.rstrip()
+        line, column = written.count("\n") + 1, len(written) - written.rfind("\n")
+    # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
+    message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
+        re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", message)
+    return ConfigParseError(path, line, column, message)
+
+
 def parse(path: str, text: str) -> dict[str, Any]:
     """Parse a wrangler config; raise ConfigParseError with the line and column on failure."""
     text = text.removeprefix(_BOM)  # one character of line 1: the positions stay right
@@ -117,12 +142,7 @@ def parse(path: str, text: str) -> dict[str, Any]:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            found = _TOML_ERROR.search(str(exc))
-            # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
-            message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
-                re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", _TOML_ERROR.sub("", str(exc)).strip())
-            line, column = (int(found[1]), int(found[2])) if found else (None, None)
-            raise ConfigParseError(path, line, column, message) from exc
+            raise toml_error(path, text, exc) from exc
         except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
             raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     try:

@@ -405,6 +405,8 @@ def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRe
     pytest.param('doc_path = "a.md"\ndisable = ["CF006"\n\n', 2, 19,
                  "Unclosed array (at end of document)", id="unclosed-array"),
     pytest.param("x=", 1, 3, "Invalid value (at end of document)", id="no-value"),
+    pytest.param('disable = ["CF006', 1, 18, "a quote is not closed before the end of the file",
+                 id="open-quote"),
 ])
 def test_toml_syntax_error_at_the_end_gives_the_last_line(
         tmp_path: Path, make_repo: MakeRepo, name: str, text: str, line: int, column: int,

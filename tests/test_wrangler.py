@@ -336,7 +336,7 @@ def test_malformed_toml(text: str, expected: tuple[int, int]) -> None:
     assert (caught.value.path, caught.value.line, caught.value.column) == (
         "apps/x/wrangler.toml", *expected)
     assert caught.value.message
-    assert "line" not in caught.value.message  # the position is in line/column, not the text
+    assert "at line" not in caught.value.message  # the position is in line/column, not the text
     assert str(caught.value).startswith(f"apps/x/wrangler.toml:{expected[0]}:{expected[1]}: ")
 
 
@@ -528,3 +528,18 @@ def test_a_binding_section_in_a_shape_wrangler_refuses(path: str, text: str, lin
 ])
 def test_binding_sections_in_wrangler_s_shape_are_not_refused(text: str) -> None:
     assert refused("wrangler.toml", text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[vars]\nAPI_URL = "https://x\nB = "b"\n', (2, 21, "line")),
+    ("[vars]\nAPI_URL = 'https://x\nB = 'b'\n", (2, 21, "line")),
+    ('[env."prod]\nname = "a"\n', (1, 12, "line")),
+    ('[vars]\nB = "b"\nAPI_URL = "https://x', (3, 21, "file")),
+    ("[vars]\nAPI_URL = 'https://x\n\n", (2, 21, "file")),
+], ids=["basic", "literal", "quoted-key", "basic-at-end", "literal-at-end"])
+def test_a_quote_left_open_says_so_where_it_is(text: str, expected: tuple[int, int, str]) -> None:
+    with pytest.raises(ConfigParseError) as caught:  # not "Illegal character '\n'"
+        load("wrangler.toml", text)
+    line, column, end = expected
+    assert (caught.value.line, caught.value.column) == (line, column)
+    assert caught.value.message.startswith(f"a quote is not closed before the end of the {end}")
