@@ -1090,9 +1090,13 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
     documents = len(audit_facts.claims)
     drifted = sum(f.rule in CLAIM_IDS for f in open_findings)  # the rest: headers and age
     others = len(open_findings) - drifted
+    # A rule disabled in the settings left no finding, which is no pass.
+    off = [f"{rule.id} {rule.name}" for rule in RULES if rule.id in config.disabled_rules
+           and (rule.id in DRIFT_IDS or rule.id == "CF000")]
     unchecked = "; ".join([f"{counted(len(errors), 'rule')} could not run"] * bool(errors)
                           + [f"{counted(len(configs), 'wrangler config')} could not be read"]
-                          * bool(configs))
+                          * bool(configs)
+                          + [f"{listed(off)} disabled in {settings_name(config)}"] * bool(off))
     unchecked = f"; {unchecked}, so not every claim was checked" if unchecked else ""
     parts.append(f"{counted(len(open_findings), 'finding')} in {counted(documents, 'document')}"
                  f" ({counted(drifted, 'drifted claim')}"

@@ -240,6 +240,17 @@ def test_a_rule_that_could_not_run_leaves_the_document_unchecked(
     assert out[-1] == "no drift found in 1 document; 1 rule could not run, so not every claim was checked"
 
 
+def test_a_disabled_drift_rule_is_named_in_the_summary(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"every claim holds" would say the configuration quoted was checked; a disabled rule did
+    not check it. Rules `verify` does not run (CF004) are not named."""
+    (repo / "auditlib.toml").write_text('disable = ["DR008", "CF004"]\n', encoding="utf-8")
+    assert cli.main(["verify", str(repo / DOC), "--repo", str(repo), "--date", DATE]) == 0
+    assert capsys.readouterr().out == (
+        "no drift found in 1 document; DR008 doc-config-block-drift disabled in the settings"
+        " (`auditlib.toml`), so not every claim was checked\n")
+
+
 def test_docs_tree_mode_shows_freshness(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "docs/notes.md").write_text("# No header block here\n", encoding="utf-8")
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
