@@ -185,9 +185,11 @@ def spellings(name: str, value: str, text: str) -> set[str]:
     found.update(match[1] for match in re.finditer(rf"(?m){key}\"((?:\\.|[^\"\\\n])*)\"", text))
     for match in re.finditer(rf"(?m){key}(\"\"\"|''')([\s\S]*?)\1", text):
         found.update(line.strip().removesuffix("\\").strip() for line in match[2].splitlines())
-    if value.startswith(("{", "[")):  # the strings of a table or an array, to its end
-        for match in re.finditer(rf"(?m){key}[{{\[]", text):
-            found.update(re.findall(r"\"((?:\\.|[^\"\\\n])*)\"", _nested(text, match.end() - 1)))
+    if value.startswith(("{", "[")):  # the strings of a table or an array, to its end, not
+        for match in re.finditer(rf"(?m){key}[{{\[]", text):  # its keys (`"client_id": …`)
+            found.update(string for string, key in re.findall(
+                r"\"((?:\\.|[^\"\\\n])*)\"([ \t]*[:=])?", _nested(text, match.end() - 1))
+                if not key)
     return {spelled for spelled in found if spelled}
 
 

@@ -659,6 +659,15 @@ def test_the_strings_of_a_secret_table_or_array_are_redacted_as_the_file_spells_
     assert 'OTHER = "kept-value"' in redacted
 
 
+def test_the_keys_of_a_secret_json_table_are_not_redacted() -> None:
+    """Only its values: `client_secret` redacted would hide that word in every output."""
+    text = ('{\n  "vars": {\n    "OAUTH": { "client_id": "shop",'
+            ' "client_secret": "horse-staple-42" }\n  }\n}\n')
+    found = spellings("OAUTH", '{"client_id": "shop", "client_secret": "horse-staple-42"}', text)
+    assert found == {"shop", "horse-staple-42", '{"client_id": "shop", "client_secret":'
+                                                    ' "horse-staple-42"}'}
+
+
 def test_json_stays_json_when_redacting_its_text_would_break_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Redaction runs over the JSON text, for speed; should a replacement ever break it, each
