@@ -337,7 +337,8 @@ _NUMBER_OR_PHRASE = re.compile(r"(?:PIN|PASS|PWD|MNEMONIC|SEED_PHRASE)[A-Z0-9_\\
                                r"(\d{4,12}(?![\w.])|[a-z]+(?: [a-z]+){11,23}(?![\w]))")
 _PHRASE_NAME = re.compile(r"(?:^|_)(?:MNEMONIC|SEED_PHRASE)$")
 _NAME = re.compile(r"(?:[A-Za-z0-9_]|\\_)+")
-_LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key", "salt", "pepper", "mnemonic")
+_LOWER_WORDS = ("pass", "pwd", "secret", "token", "credential", "key", "salt", "pepper", "mnemonic",
+                "auth")
 # Code, not a value, when not quoted: `session?.token`, `user!.password`, `parts[1]`,
 # `String::new`, `!!x`, `@password`, `this.#token`.
 _EXPRESSION = re.compile(r"\?\.|!\.|\.#|\[|::|^[!@#&*]")

@@ -349,6 +349,11 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      ' user.password = "hunter22"; db-password=S3cret99x apiKey: "Zq8s7d6f5g4h"', [],
      f'password: {REDACTED}\n{{"clientSecret": "{REDACTED}", "accessToken": "{REDACTED}"}}'
      f' user.password = "{REDACTED}"; db-password={REDACTED} apiKey: "{REDACTED}"'),
+    # basic authentication's `user:password`, in mixed and lower case; not a switch
+    ('basicAuth: admin:hunter22 basic_auth: "ops:S3cret99" basicAuth: true auth: required'
+     " useBasicAuth: yes-please", [],
+     f'basicAuth: {REDACTED} basic_auth: "{REDACTED}" basicAuth: true auth: required'
+     " useBasicAuth: yes-please"),
     # ... not a type, a reference, a call, a word, a name about a secret, nor another key
     ("password: string; token: Token | null; secret: Buffer; const token = req.headers.get(x)"
      " password: ${{ secrets.DB_PASSWORD }} Password: changeit secretName: prod-db-creds"
