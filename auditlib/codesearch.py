@@ -28,7 +28,7 @@ PROBES: tuple[Probe, ...] = (
     Probe(name="provider-variable", regex=r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PROVIDER)\b",
           groups=("variable",), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="latency-threshold",
-          regex=r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+)",
+          regex=r"\b(\w*(?:[dD]uration|[lL]atency|[eE]lapsed)\w*)\s*>=?\s*(\d+(?:_\d+)*)",
           groups=("variable", "threshold_ms"), globs=CODE_GLOBS + NOT_TESTS),
     Probe(name="exported-class",
           regex=r"\bexport\s+(?:default\s+)?(?:abstract\s+)?class\s+(\w+)", groups=("class",),
@@ -269,7 +269,7 @@ NOT_MEASURED = re.compile(r"(?:(?:^|_)(?i:cache|ttl|timeout|max|min|retry|limit|
 
 def is_latency_check(match: Match) -> bool:
     """Whether a latency-threshold match compares a measured duration with a threshold."""
-    digits = match.groups["threshold_ms"].lstrip("0")  # `latency > 00…0`, 5,000 digits: none
+    digits = match.groups["threshold_ms"].replace("_", "").lstrip("0")  # `> 00…0`, 5,000 digits
     return 0 < len(digits) <= 15 and not NOT_MEASURED.search(match.groups["variable"])
 
 
@@ -293,11 +293,18 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
 
 
+# A line comment that is code left out (`// export const X = wrap(Y);`), not a description.
+_COMMENTED_CODE = re.compile(r"//\s*(?:(?:export|import|const|let|var|return|await)\b|.*[;{}]$)")
+
+
 def doc_summary(lines: Sequence[str], line: int) -> str | None:
-    """The first sentence of the comment directly above the 1-based `line`, if any."""
+    """The first sentence of the comment directly above the 1-based `line`, if any; none
+    when the comment is code left out."""
     collected: list[str] = []
     index = line - 2
     while index >= 0 and lines[index].strip().startswith(("/*", "*", "//")):
+        if _COMMENTED_CODE.match(lines[index].strip()):
+            return None
         collected.insert(0, lines[index].strip())
         if lines[index].strip().startswith("/*"):
             break

@@ -104,15 +104,16 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                  and codesearch.STAR_EXPORT.search(m.text) and not codesearch.commented(m.text)]
     calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
-        wanted = [m for m in found if m.probe in ("provider-variable", "latency-threshold")
-                  or (m.probe == "exported-class" and not codesearch.commented(m.text)
+        wanted = [m for m in found if not codesearch.commented(m.text) and (
+                  m.probe in ("provider-variable", "latency-threshold")
+                  or (m.probe == "exported-class"
                       and (m.groups["class"] in do_classes or "DurableObject" in m.text))
                   # export { Counter } or export { RoomDO as Room } from "./room": read on
                   # when the list goes on over more lines
-                  or (m.probe == "export-list" and not codesearch.commented(m.text)
+                  or (m.probe == "export-list"
                       and "{" in m.text  # not `export * from`: no names to read
                       and ("}" not in m.text
-                           or do_classes.intersection(codesearch.export_names([m.text], 1))))]
+                           or do_classes.intersection(codesearch.export_names([m.text], 1)))))]
         open_calls = [m for m in found if m.probe == "metrics-sink"
                       and not codesearch.commented(m.text) and codesearch.open_call(m.text)]
         if not wanted and not open_calls:  # other classes, extra probes: nothing to read

@@ -13,7 +13,9 @@ from datetime import date
 
 from .model import Severity
 
-CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs")
+# Not declaration files (`wrangler types` writes `worker-configuration.d.ts`): they run nothing.
+CODE_GLOBS = ("*.ts", "*.tsx", "*.mts", "*.cts", "*.js", "*.jsx", "*.mjs", "*.cjs",
+              "!*.d.ts", "!*.d.mts", "!*.d.cts")
 # Tests and their mocks: the built-in probes do not take evidence of how the app runs there.
 NOT_TESTS = ("!*.test.*", "!*.spec.*", "!**/__tests__/**", "!**/test/**", "!**/tests/**")
 # Folders of tests and their fixtures: a wrangler config there is no app (`test/fixtures/basic`).

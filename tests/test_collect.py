@@ -253,6 +253,9 @@ def latency_block(*body: str) -> str:
                  (250, ("metrics",), 3, 5), id="metrics-only"),
     pytest.param("if (elapsedMs >= 1000) track(elapsedMs);\n", (1000, (), 1, 1),
                  id="no-sink"),
+    pytest.param("// was: if (elapsedMs > 200) console.warn(op);\n"
+                 "if (elapsedMs > 10_000) console.warn(op);\n", (10000, ("console",), 2, 2),
+                 id="separators-and-a-comment"),
     pytest.param(
         latency_block("    console.warn(`slow ${op} ${duration}ms`);\n",
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",
@@ -297,6 +300,35 @@ def test_durable_object_classes(tmp_path: Path, make_repo: MakeRepo) -> None:
         ("CartObject", Location(path="src/do.ts", start_line=6), 13, "Per-cart state with TTL."),
         ("Limiter", Location(path="src/do.ts", start_line=13), 13, "Rate limit counters."),
     ]
+
+
+def test_a_class_whose_comment_is_code_left_out_has_no_summary(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """cloudflare/vibesdk: the Sentry wrappers commented out above the export are no purpose."""
+    repo = make_repo(tmp_path, {
+        "wrangler.toml": 'main = "src/do.ts"\n[durable_objects]\n'
+                         'bindings = [{ name = "LIMIT", class_name = "Limiter" }]\n',
+        "src/do.ts": "// export const Other = Sentry.wrap(options, Other);\n"
+                     "// export const Limiter = Sentry.wrap(options, BaseLimiter);\n"
+                     "export class Limiter extends DurableObject {}\n"})
+    assert [(c.name, c.summary) for c in collect(repo).classes] == [("Limiter", None)]
+
+
+def test_declaration_files_and_comments_are_no_code_evidence(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s27b: `wrangler types` writes the runtime's declarations into the repository; a
+    comment names a variable the code no longer reads."""
+    repo = make_repo(tmp_path, {
+        "wrangler.toml": 'main = "src/index.ts"\n',
+        "src/worker-configuration.d.ts": (
+            "interface AnalyticsEngineDataset {\n"
+            "  writeDataPoint(event?: AnalyticsEngineDataPoint): void;\n}\n"
+            'declare module "cloudflare:workers" {\n'
+            "  export abstract class DurableObject<Env = unknown> {}\n}\n"),
+        "src/index.ts": "// Store selection used to read CART_STORE_PROVIDER; now fixed.\n"
+                        "export const store = () => new MemoryCartStore();\n"})
+    facts = collect(repo)
+    assert (facts.metrics, facts.classes, facts.providers) == ((), (), ())
 
 
 @pytest.mark.parametrize(("text", "expected"), [
