@@ -28,7 +28,7 @@ from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
 from .model import Facts, Location, Outcome, Problem
-from .publish import check_keep_blocks, publish
+from .publish import check_keep_blocks, check_replaceable, publish
 from .report import finding_line, render_verify
 from .rules.base import no_config_found
 from .secrets import redact
@@ -223,10 +223,11 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _check_publish(repo: Path, doc_path: Path) -> None:
+def _check_publish(repo: Path, doc_path: Path) -> str | None:
     """Refuse, before the run, a document path to publish at that the run could not write:
     outside the repository (through a symbolic link, also its charts' folder), a folder, or
-    under a file; and a document whose keep blocks are not closed."""
+    under a file; a document whose keep blocks are not closed; and one written by hand that
+    git does not keep. The notice to give when it replaces one git keeps, or None."""
     target = repo / doc_path
     for path in (target, target.with_name(f"{target.stem}_files")):
         _inside(repo, path, "--publish")
@@ -235,6 +236,7 @@ def _check_publish(repo: Path, doc_path: Path) -> None:
     if any(parent.exists() and not parent.is_dir() for parent in target.parents):
         raise AuditError(f"--publish {target}: a folder on its path is a file")
     check_keep_blocks(target)
+    return check_replaceable(repo, target)
 
 
 def _has_header(path: Path) -> bool:
@@ -405,8 +407,9 @@ def _run(args: argparse.Namespace) -> int:
         raise AuditError("--publish writes into the audited repository: name REPO")
     publish_to = args.publish if isinstance(args.publish, str) else None
     doc_path = publish_to or args.doc_path or config.doc_path
+    replacing = None
     if args.publish is not None and repo is not None:
-        _check_publish(repo, Path(doc_path))
+        replacing = _check_publish(repo, Path(doc_path))
     audit_date = args.date or date.today().isoformat()
     repo_name = (repo or api.EXAMPLE_REPO).name  # as findings.json's `repo` names it
     if args.baseline is not None:
@@ -451,6 +454,8 @@ def _run(args: argparse.Namespace) -> int:
         run_dir = args.out / audit_date
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
         written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files"))
+        if replacing:
+            print(f"auditlib: {replacing}", file=sys.stderr)
     if not args.quiet:
         for path in written:
             print(path)
