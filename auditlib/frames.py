@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import AuditError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,16 +23,42 @@ class Frames:
     code: pd.DataFrame  # provider selections, latency checks, Durable Object classes, metrics
     findings: pd.DataFrame  # one row per finding, with its evidence
 
+    def bindings_of(self, kind: str) -> pd.DataFrame:
+        """The bindings of one `kind` (`kv_namespaces`); AuditError for a kind wrangler has
+        not, naming those the audit found."""
+        from .wrangler import KINDS_BY_NAME
 
-def frames(source: str | Path | Audit | None = None, audit_date: str | date | None = None) -> Frames:
+        if kind not in KINDS_BY_NAME:
+            found = sorted(set(self.bindings.kind))
+            raise AuditError(f"binding_kind {kind!r}: wrangler has no such binding; this audit"
+                             f" found {', '.join(found) if found else 'no binding'}")
+        return self.bindings[self.bindings.kind == kind]
+
+    def finding(self, number: int) -> pd.Series:
+        """The finding in row `number` of `findings` (from 0), empty when there is none;
+        AuditError past the last."""
+        import pandas as pd
+
+        if not len(self.findings):
+            return pd.Series(index=self.findings.columns, dtype=object, name="no findings")
+        if not 0 <= number < len(self.findings):
+            raise AuditError(f"finding_number {number}: the findings are numbered 0 to"
+                             f" {len(self.findings) - 1}")
+        return self.findings.iloc[number]
+
+
+def frames(source: str | Path | Audit | None = None, audit_date: str | date | None = None,
+           config_path: str | Path | None = None) -> Frames:
     """DataFrames of the audit of `source` (a repository path, an Audit, or None for the
-    bundled example)."""
+    bundled example), on `audit_date`, with the settings of `config_path` (default: the
+    repository's own)."""
     import pandas as pd
 
     from .api import Audit, run_audit
     from .secrets import redact
 
-    audit = source if isinstance(source, Audit) else run_audit(source, audit_date)
+    audit = (source if isinstance(source, Audit)
+             else run_audit(source, audit_date, config_path=config_path))
     facts = audit.facts
     secrets = audit.secrets()
     configs = pd.DataFrame([{
@@ -40,11 +68,12 @@ def frames(source: str | Path | Audit | None = None, audit_date: str | date | No
         "bindings": len(c.bindings)} for c in facts.configs],
         columns=["path", "app", "name", "target", "queue_consumer", "compatibility_date",
                  "placement", "environments", "bindings"])
-    bindings = pd.DataFrame([{
-        "config": c.path, "environment": scope.name, "kind": b.kind, "name": b.name,
-        "line": b.location.start_line,
-        **{key: str(value) for key, value in b.properties.items()}}
-        for c in facts.configs for scope in c.scopes() for b in scope.bindings])
+    rows = [{"config": c.path, "environment": scope.name, "kind": b.kind, "name": b.name,
+             "line": b.location.start_line,
+             **{key: str(value) for key, value in b.properties.items()}}
+            for c in facts.configs for scope in c.scopes() for b in scope.bindings]
+    bindings = pd.DataFrame(rows, columns=list(dict.fromkeys(  # also with no binding
+        ["config", "environment", "kind", "name", "line", *(key for row in rows for key in row)])))
     deploy_steps = pd.DataFrame([{
         "workflow": s.workflow, "line": s.location.start_line, "job": s.job, "tool": s.tool,
         "secrets": ", ".join(s.secrets)} for s in facts.deploy_steps],
@@ -58,7 +87,8 @@ def frames(source: str | Path | Audit | None = None, audit_date: str | date | No
             "detail": ", ".join(m.sinks)} for m in facts.latency]
         + [{"kind": "durable-object-class", "name": k.name, "path": k.location.path,
             "start_line": k.location.start_line, "end_line": None,
-            "detail": f"{k.file_lines} lines"} for k in facts.classes]
+            "detail": f"defined in a file of {k.file_lines} lines" if k.defined
+            else "exported here, defined in another module"} for k in facts.classes]
         + [{"kind": "metrics-sink", "name": m.groups.get("api", ""), "path": m.location.path,
             "start_line": m.location.start_line, "end_line": None, "detail": m.text}
            for m in facts.metrics],

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import papermill
@@ -22,6 +22,9 @@ from auditlib import cli, execute, history
 from auditlib.blocks import plain
 from auditlib.errors import AuditError
 from auditlib.publish import publish
+
+if TYPE_CHECKING:
+    from conftest import MakeRepo
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "auto-scaling-audit.ipynb"
@@ -408,6 +411,33 @@ def test_explore_notebook_runs(tmp_path: Path) -> None:
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
+@pytest.mark.parametrize("files", [
+    pytest.param({"wrangler.toml": 'name = "w"\nmain = "src/index.ts"\n'}, id="no-binding"),
+    pytest.param({"src/x.ts": "export {};\n"}, id="no-config-no-finding"),
+])
+def test_the_explore_notebook_runs_on_a_repository_without_bindings(
+        tmp_path: Path, make_repo: MakeRepo, files: dict[str, str]) -> None:
+    """QA s27a P1-1: the bindings frame had no columns without a binding."""
+    papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"),
+                               str(tmp_path / "explore.ipynb"), kernel_name="python3",
+                               parameters={"repo_path": str(make_repo(tmp_path, files))},
+                               progress_bar=False, cwd=str(tmp_path))
+
+
+def test_frames_say_what_the_explore_parameters_may_be() -> None:
+    frames = auditlib.frames(audit_date="2026-01-21")
+    assert set(frames.bindings_of("d1_databases").name) == {"PIPELINE_DB"}
+    with pytest.raises(AuditError, match=r"^binding_kind 'kv': wrangler has no such binding;"
+                                         r" this audit found d1_databases, durable_objects, "):
+        frames.bindings_of("kv")
+    assert frames.finding(0).rule == frames.findings.rule[0]
+    with pytest.raises(AuditError, match=f"^finding_number 99: the findings are numbered 0 to"
+                                         f" {len(frames.findings) - 1}$"):
+        frames.finding(99)
+    durable = frames.code[frames.code.kind == "durable-object-class"]
+    assert all(detail.startswith("defined in a file of ") for detail in durable.detail)
+
+
 def test_frames_cover_the_audit() -> None:
     audit = auditlib.run_audit(audit_date="2026-01-21")
     frames = auditlib.frames(audit)
@@ -499,7 +529,7 @@ def test_a_misspelled_papermill_parameter_fails_the_run(tmp_path: Path) -> None:
                                    kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
     assert raised.value.evalue == (
         "unknown parameter repo_pth (did you mean repo_path?): this notebook takes repo_path,"
-        " audit_date, binding_kind, finding_number")
+        " audit_date, config_path, binding_kind, finding_number")
 
 
 def test_check_parameters_by_hand_checks_nothing() -> None:
