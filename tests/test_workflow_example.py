@@ -16,9 +16,11 @@ def _commands() -> list[list[str]]:
     data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     lines = [line.strip() for job in data["jobs"].values() for step in job["steps"]
              for line in str(step.get("run", "")).splitlines()]
-    # The shell gives $date the day's date.
-    return [shlex.split(line.replace('"$date"', "2026-01-05")) for line in lines
-            if line.startswith("auditlib ")]
+    # The shell gives $date the day's date, and $AUDITED the job's value.
+    audited = data["jobs"]["audit"]["env"]["AUDITED"]
+    return [shlex.split(line.replace('"$date"', "2026-01-05")
+                        .replace('"$AUDITED"', shlex.quote(audited)))
+            for line in lines if line.startswith("auditlib ")]
 
 
 def test_workflow_is_scheduled_and_manual() -> None:
@@ -47,6 +49,9 @@ def test_auditlib_is_checked_out_beside_the_audited_repository() -> None:
                  if step.get("uses", "").startswith("actions/checkout")]
     audited = next(c["path"] for c in checkouts if "repository" not in c)
     tool = next(c["path"] for c in checkouts if "repository" in c)
+    # owner/name: the document names the platform after the folder (QA s27a: "the repo
+    # platform")
+    assert audited == "${{ github.repository }}"
     assert not Path(tool).is_relative_to(audited) and not Path(audited).is_relative_to(tool)
     run, check = _commands()
     assert parser().parse_args(run[1:]).repo == Path(audited)
