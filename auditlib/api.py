@@ -18,7 +18,7 @@ from . import repofiles, report
 from .blocks import Block, counted, redact_block, to_markdown
 from .changes import Changes, compare
 from .collect import collect
-from .config import DEFAULT_CONFIG, AuditConfig
+from .config import DEFAULT_CONFIG, AuditConfig, document_path_problem
 from .configfile import load_config
 from .errors import AuditError
 from .evaluate import evaluate
@@ -203,7 +203,11 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     Settings come from `config`, else from `config_path`, else from the repository's
     auditlib.toml or `[tool.auditlib]` in its pyproject.toml; `doc_path` overrides theirs.
     `baseline` is an earlier run's findings.json to report the changes since.
+    A `doc_path` that cannot be the document's (absolute, outside the repository, not
+    Markdown) raises AuditError, as `auditlib run --doc-path` refuses it.
     """
+    if doc_path and (problem := document_path_problem(doc_path)):
+        raise AuditError(f"doc_path {doc_path!r} {problem}")
     root = repofiles.check_repository(EXAMPLE_REPO if repo is None else Path(repo))
     when = as_date(audit_date)
     settings = config or load_config(root, Path(config_path) if config_path else None)

@@ -985,7 +985,14 @@ def _changes(ctx: Context) -> list[Block]:
            " now."
            if changes.unchecked else "")
         + (f" {len(changes.disabled)} not checked: their rule is disabled in"
-           f" {settings_name(ctx.config)}." if changes.disabled else ""))]
+           f" {settings_name(ctx.config)}." if changes.disabled else "")
+        # As `auditlib run` warns on stderr: a notebook or the API shows no warning.
+        + (f" The earlier run audited {_code(changes.repo)}, not {_code(ctx.facts.repo)}: these"
+           " changes compare two repositories (or one checked out under two names)."
+           if changes.repo and changes.repo != ctx.facts.repo else "")
+        + (f" The earlier run is dated after this audit ({ctx.audit_date}): these changes run"
+           " backwards." if re.fullmatch(r"\d{4}-\d{2}-\d{2}", changes.since)
+           and changes.since > ctx.audit_date else ""))]
     for label, found in (("New", changes.new), ("Reopened (no longer waived)", changes.reopened)):
         if found:
             blocks += [Text(f"**{label}:**"), Table.of(("Severity", "Rule", "Finding", "Evidence"), [

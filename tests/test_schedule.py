@@ -591,6 +591,34 @@ def test_a_baseline_of_another_repository_or_a_later_date_is_named_not_refused(
     assert "auditlib: baseline" not in capsys.readouterr().err  # the same repository and date
 
 
+def test_the_document_says_when_its_baseline_is_of_another_repository_or_later(
+        tmp_path: Path) -> None:
+    """QA s27a P2-4: the notebook and the API have no stderr warning to give; the document's
+    own "Changes since" says it."""
+    other = copy_example(tmp_path / "other")  # shop
+    auditlib.run_audit(other, SECOND).save(tmp_path)
+    repo = shutil.copytree(other, tmp_path / "web")
+    line = next(line for line in auditlib.run_audit(
+        repo, FIRST, baseline=tmp_path / "findings.json").markdown().splitlines()
+        if line.endswith("run backwards."))
+    assert line.endswith(
+        " The earlier run audited `shop`, not `web`: these changes compare two repositories (or"
+        f" one checked out under two names). The earlier run is dated after this audit ({FIRST}):"
+        " these changes run backwards.")
+    same = auditlib.run_audit(other, SECOND, baseline=tmp_path / "findings.json").markdown()
+    assert "The earlier run" not in same
+
+
+@pytest.mark.parametrize(("doc_path", "why"), [
+    ("/tmp/qa/docs/auto-scaling.md", "is absolute: give it relative to the repository's root"),
+    ("../outside.md", "leads outside the repository"),
+])
+def test_run_audit_refuses_a_doc_path_the_cli_refuses(doc_path: str, why: str) -> None:
+    """QA s27a P2-5: the notebook's doc_path gave links that depend on the kernel's folder."""
+    with pytest.raises(AuditError, match=f"^doc_path {re.escape(repr(doc_path))} {re.escape(why)}$"):
+        auditlib.run_audit(None, FIRST, doc_path=doc_path)
+
+
 BAD_BASELINES = [
     pytest.param("{not json", id="not-json"),
     pytest.param("", id="empty"),
