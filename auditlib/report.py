@@ -195,6 +195,10 @@ def _name(binding: Binding) -> str:
             + (f" (env {binding.environment})" if binding.environment else ""))
 
 
+# The header block of the document, but its review date and status.
+HEADER = {"Type": "Guide", "Status": "Active", "Domain": "Performance"}
+
+
 def _header(ctx: Context) -> list[Block]:
     status = audit_status(ctx.facts, ctx.findings)
     targets = sorted({TARGET_LABELS[c.target].removeprefix("Cloudflare ")
@@ -210,8 +214,8 @@ def _header(ctx: Context) -> list[Block]:
     disabled = (f" Disabled in {settings_name(ctx.config)}, so not checked: {listed(off)}."
                 if off else "")
     blocks: list[Block] = [
-        Text(f"Type: Guide\nStatus: Active\nDomain: Performance\n"
-             f"Last-reviewed: {ctx.audit_date}\nAudit-status: {status}"),
+        Text("".join(f"{key}: {value}\n" for key, value in HEADER.items())
+             + f"Last-reviewed: {ctx.audit_date}\nAudit-status: {status}"),
         Text(GENERATED_MARKER),
         Text("# Auto-Scaling Architecture"),
         Text(f"This document describes the auto-scaling configuration **currently in place** for"
@@ -940,12 +944,17 @@ def _doc_health(ctx: Context, folder: str = "docs") -> list[Block]:
         # DR003 counts it; the age of a review is its own column.
         found = [f for f in ctx.findings if f.rule in CLAIM_IDS
                  and f.location.path == document.path and f.outcome != Outcome.ERROR]
+        # This document's last publication, which it replaces: as it is now (its keep
+        # blocks' drift carried over), not as it was.
+        this = document.generated and document.path == ctx.config.doc_path
+        header = {**HEADER, "Last-reviewed": ctx.audit_date} if this else document.header
         try:
-            age: object = (today - date.fromisoformat(document.header.get("Last-reviewed", ""))).days
+            age: object = (today - date.fromisoformat(header.get("Last-reviewed", ""))).days
         except ValueError:
             age = "—"
-        rows.append((_code(document.path), *(plain(document.header.get(key, "—")) for key in (
-            "Type", "Status", "Domain", "Last-reviewed")), age,
+        rows.append((_code(document.path) + " (this document)" * this, *(
+            plain(header.get(key, "—")) for key in ("Type", "Status", "Domain", "Last-reviewed")),
+            age,
             unchecked if links_off else _waived_of([f for f in found if f.rule == "DR004"]),
             unchecked if drift_off else _waived_of(found)))
     off = [Text(note)] if (note := ctx.not_run(CLAIM_IDS)) else []

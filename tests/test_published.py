@@ -57,6 +57,18 @@ def test_fixing_gaps_after_publishing_reports_no_drift_of_the_published_document
                      " hand-written notes (keep blocks) to check.\n")
 
 
+def test_publishing_again_on_the_same_date_changes_nothing(tmp_path: Path) -> None:
+    """QA s27a P3-1: the Documentation Health row of the document itself described the
+    version it replaces (its date, its age), so a second publication differed."""
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "shop"))
+    publish(auditlib.run_audit(repo, "2026-11-20").markdown(), repo / DOC)
+    again = auditlib.run_audit(repo, "2026-11-27").markdown()
+    assert (f"| `{DOC}` (this document) | Guide | Active | Performance | 2026-11-27 | 0 | 0 | 0 |"
+            in again.splitlines())
+    publish(again, repo / DOC)
+    assert auditlib.run_audit(repo, "2026-11-27").markdown() == again
+
+
 def test_the_keep_blocks_of_a_published_document_are_checked(tmp_path: Path) -> None:
     repo = tmp_path / "shop"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
