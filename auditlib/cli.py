@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from . import api, execute, history, repofiles, report
-from .blocks import counted
+from .blocks import code, counted
 from .collect import hand_written
 from .config import AuditConfig, document_path_problem
 from .configfile import load_config
@@ -237,6 +237,21 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
         raise AuditError(f"--publish {target}: a folder on its path is a file")
     check_keep_blocks(target)
     return check_replaceable(repo, target)
+
+
+def _ignored_publication(repo: Path, doc_path: Path) -> None:
+    """Say on stderr when the repository's .gitignore leaves out the published document or
+    its charts (`*.png`): committed as the example workflow adds them, the document would
+    be missing, or show no charts, where it is hosted."""
+    charts = doc_path.parent / f"{doc_path.stem}_files"
+    paths = [doc_path.as_posix(), *sorted(
+        path.relative_to(repo).as_posix() for path in (repo / charts).glob("chart-*.png"))]
+    ignored = [path for path in paths if path in repofiles.local_only(repo, paths)]
+    if ignored:
+        print(f"auditlib: the repository's .gitignore leaves out {code(ignored[0])}"
+              + (f" and {counted(len(ignored) - 1, 'more file')}" if ignored[1:] else "")
+              + " of the published document: add them with `git add -f`, or the document"
+              " where it is hosted lacks them", file=sys.stderr)
 
 
 def _has_header(path: Path) -> bool:
@@ -456,6 +471,7 @@ def _run(args: argparse.Namespace) -> int:
         written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files"))
         if replacing:
             print(f"auditlib: {replacing}", file=sys.stderr)
+        _ignored_publication(repo, Path(doc_path))
     if not args.quiet:
         for path in written:
             print(path)

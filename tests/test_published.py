@@ -69,6 +69,26 @@ def test_publishing_again_on_the_same_date_changes_nothing(tmp_path: Path) -> No
     assert auditlib.run_audit(repo, "2026-11-27").markdown() == again
 
 
+@pytest.mark.parametrize(("ignore", "said"), [
+    ("*.png\n", "`docs/auto-scaling_files/chart-0123456789ab.png` and 1 more file"),
+    ("docs/\n", "`docs/auto-scaling.md` and 2 more files"),
+    ("", None),
+])
+def test_a_publication_the_gitignore_leaves_out_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], ignore: str, said: str | None) -> None:
+    """QA s27a P2-7: `git add` of the published paths left the charts out, silently."""
+    repo = tmp_path / "shop"
+    for path in ("docs/auto-scaling.md", "docs/auto-scaling_files/chart-0123456789ab.png",
+                 "docs/auto-scaling_files/chart-ba9876543210.png", ".gitignore"):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(ignore if path == ".gitignore" else "x", encoding="utf-8")
+    cli._ignored_publication(repo, Path(DOC))
+    err = capsys.readouterr().err
+    assert err == (f"auditlib: the repository's .gitignore leaves out {said} of the published"
+                   " document: add them with `git add -f`, or the document where it is hosted"
+                   " lacks them\n" if said else "")
+
+
 def test_the_keep_blocks_of_a_published_document_are_checked(tmp_path: Path) -> None:
     repo = tmp_path / "shop"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
