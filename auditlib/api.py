@@ -82,6 +82,7 @@ class Audit:
         document: dict[str, Any] = {
             "audit_date": self.audit_date,
             "repo": self.facts.repo,
+            "commit": self.facts.commit,
             "tool": {"name": "auditlib", "version": self.version},
             "audit_status": report.audit_status(self.facts, self.findings),
             **({"verify_status": report.verify_status(self.findings, self.facts)} if self.documents_only

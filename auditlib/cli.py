@@ -21,7 +21,8 @@ from types import FrameType
 from typing import Any, TextIO
 
 from . import api, execute, history, repofiles, report
-from .blocks import code, counted
+from .blocks import code as code_span
+from .blocks import counted
 from .collect import hand_written
 from .config import AuditConfig, document_path_problem
 from .configfile import load_config
@@ -248,7 +249,7 @@ def _ignored_publication(repo: Path, doc_path: Path) -> None:
         path.relative_to(repo).as_posix() for path in (repo / charts).glob("chart-*.png"))]
     ignored = [path for path in paths if path in repofiles.local_only(repo, paths)]
     if ignored:
-        print(f"auditlib: the repository's .gitignore leaves out {code(ignored[0])}"
+        print(f"auditlib: the repository's .gitignore leaves out {code_span(ignored[0])}"
               + (f" and {counted(len(ignored) - 1, 'more file')}" if ignored[1:] else "")
               + " of the published document: add them with `git add -f`, or the document"
               " where it is hosted lacks them", file=sys.stderr)
@@ -422,9 +423,14 @@ def _run(args: argparse.Namespace) -> int:
         raise AuditError("--publish writes into the audited repository: name REPO")
     publish_to = args.publish if isinstance(args.publish, str) else None
     doc_path = publish_to or args.doc_path or config.doc_path
-    replacing = None
+    replacing, changed = None, []
     if args.publish is not None and repo is not None:
         replacing = _check_publish(repo, Path(doc_path))
+        # Before the run: what it publishes is not a change of the repository's own.
+        ours = (doc_path, f"{Path(doc_path).with_suffix('').as_posix()}_files/",
+                *([f"{args.out.resolve().relative_to(repo).as_posix()}/"]
+                  if args.out.resolve().is_relative_to(repo) else []))
+        changed = [path for path in repofiles.uncommitted(repo) if not path.startswith(ours)]
     audit_date = args.date or date.today().isoformat()
     repo_name = (repo or api.EXAMPLE_REPO).name  # as findings.json's `repo` names it
     if args.baseline is not None:
@@ -472,6 +478,12 @@ def _run(args: argparse.Namespace) -> int:
         if replacing:
             print(f"auditlib: {replacing}", file=sys.stderr)
         _ignored_publication(repo, Path(doc_path))
+        if changed:
+            print(f"auditlib: the published document describes changes not committed, in"
+                  f" {code_span(changed[0])}" + (f" and {counted(len(changed) - 1, 'more file')}"
+                                            if changed[1:] else "")
+                  + ": commit them with it, or it describes what the repository does not"
+                  " hold", file=sys.stderr)
     if not args.quiet:
         for path in written:
             print(path)

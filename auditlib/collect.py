@@ -573,6 +573,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     parsed = {config.path for config in configs}
     return Facts(
         repo=root.name,
+        commit=repofiles.head_commit(root),
         configs=tuple(configs),
         deploy_steps=tuple(steps),
         deployed=deployed,

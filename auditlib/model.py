@@ -370,6 +370,7 @@ class DocClaims:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Facts:
     repo: str
+    commit: str | None = None  # git's HEAD, when the repository is a git work tree's root
     configs: tuple[WranglerConfig, ...] = ()
     deploy_steps: tuple[DeployStep, ...] = ()
     deployed: Deployed = field(default_factory=lambda: Deployed())

@@ -246,6 +246,39 @@ def _through_link(repo: Path, path: str) -> bool:
     return any(repo.joinpath(*parts[:end]).is_symlink() for end in range(1, len(parts) + 1))
 
 
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """git's answer to `args` in `repo`, or None when git is not installed."""
+    git = shutil.which("git")
+    try:
+        return None if git is None else subprocess.run(
+            [git, *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            errors="replace", check=False, env={**os.environ, "LC_ALL": "C"})
+    except OSError:
+        return None
+
+
+def head_commit(repo: Path) -> str | None:
+    """The commit checked out in `repo` when it is the root of a git work tree (not a folder
+    inside one: the bundled example is no commit of auditlib's), or None."""
+    done = _git(repo, "rev-parse", "--show-toplevel", "--verify", "-q", "HEAD")
+    lines = done.stdout.split("\n") if done and done.returncode == 0 else []
+    if len(lines) < 2 or not re.fullmatch(r"[0-9a-f]{40,64}", lines[1]):
+        return None
+    return lines[1] if Path(lines[0]).resolve() == repo.resolve() else None
+
+
+def uncommitted(repo: Path) -> list[str]:
+    """The files in `repo`, the root of a git work tree, that have changes not committed
+    (untracked ones too), as `git status` names them; none elsewhere."""
+    done = _git(repo, "status", "--porcelain", "-z") if head_commit(repo) else None
+    if done is None or done.returncode != 0:
+        return []
+    entries = done.stdout.split("\0")
+    # `R  new\0old`: a rename's second path is the old one
+    return [entry[3:] for index, entry in enumerate(entries) if len(entry) > 3
+            and not (index and entries[index - 1][:1] in ("R", "C"))]
+
+
 def _tracked(repo: Path, paths: Collection[str]) -> set[str]:
     """Those of `paths` that git tracks; none when `repo` is not in a git work tree, or git
     is not installed."""

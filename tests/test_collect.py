@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+import auditlib
+from auditlib import repofiles
 from auditlib.collect import collect
 from auditlib.config import DEFAULT_CONFIG
 from auditlib.errors import RepositoryError
@@ -488,3 +493,25 @@ def test_a_config_a_deploy_names_is_read_whatever_its_name(tmp_path: Path, make_
     assert found == [("CF001", "apps/api/wrangler.prod.jsonc", 4),
                      ("CF015", ".github/workflows/deploy.yml", 11),  # apps/gone/…: wrangler fails
                      ("CF015", "apps/api/wrangler.jsonc", None)]
+
+
+def test_the_commit_audited_is_the_work_tree_roots_head(
+        tmp_path: Path, make_repo: MakeRepo, commit_all: Callable[[Path], None]) -> None:
+    """A folder inside a work tree is no commit of its own (the bundled example is none of
+    auditlib's); outside git there is none."""
+    repo = make_repo(tmp_path, {"wrangler.toml": WORKER, "apps/api/wrangler.toml": WORKER})
+    assert collect(repo).commit is None
+    commit_all(repo)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    audit = auditlib.run_audit(repo, "2026-11-28")
+    assert audit.facts.commit == head and json.loads(audit.to_json())["commit"] == head
+    assert (f"and the code under the repository root, at commit `{head[:12]}`;"
+            in audit.markdown())
+    assert collect(repo / "apps" / "api").commit is None
+    (repo / "apps" / "api" / "wrangler.toml").write_text(WORKER + "# changed\n", encoding="utf-8")
+    (repo / "new.md").write_text("x\n", encoding="utf-8")
+    subprocess.run(["git", "mv", "wrangler.toml", "moved.toml"], cwd=repo, check=True)
+    assert sorted(repofiles.uncommitted(repo)) == ["apps/api/wrangler.toml", "moved.toml", "new.md"]
+    assert repofiles.uncommitted(repo / "apps") == []
+

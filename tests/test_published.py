@@ -4,6 +4,7 @@ hand-written claim: only its keep blocks are checked for drift."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,21 @@ def test_a_publication_the_gitignore_leaves_out_is_named(
     assert err == (f"auditlib: the repository's .gitignore leaves out {said} of the published"
                    " document: add them with `git add -f`, or the document where it is hosted"
                    " lacks them\n" if said else "")
+
+
+def test_publishing_changes_not_committed_is_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        commit_all: Callable[[Path], None]) -> None:
+    """QA s27a P2-3: a fix not committed was published as in place. The run's own outputs
+    (here inside the repository) and the document it publishes are no such change."""
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "shop"))
+    commit_all(repo)
+    fix_two_gaps(repo)
+    assert cli.main(["run", str(repo), "--out", str(repo / "outputs"), "--date", "2026-11-28",
+                     "--publish", "--quiet"]) == 0
+    assert ("auditlib: the published document describes changes not committed, in"
+            " `apps/xa/wrangler.toml` and 1 more file: commit them with it, or it describes what"
+            " the repository does not hold") in capsys.readouterr().err.splitlines()
 
 
 def test_the_keep_blocks_of_a_published_document_are_checked(tmp_path: Path) -> None:
