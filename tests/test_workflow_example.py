@@ -60,3 +60,15 @@ def test_auditlib_is_checked_out_beside_the_audited_repository() -> None:
                         if step.get("uses", "").startswith("peter-evans/create-pull-request"))
     assert pull_request["path"] == audited
     assert pull_request["add-paths"].split() == ["docs/auto-scaling.md", "docs/auto-scaling_files"]
+
+
+def test_the_next_run_restores_the_outputs_this_one_keeps() -> None:
+    """As an artifact: a cache unused for 7 days, the schedule's interval, is dropped (QA
+    s27a), and the history would start again each week."""
+    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["audit"]["steps"]
+    kept = next(step["with"] for step in steps
+                if step.get("uses", "").startswith("actions/upload-artifact"))
+    restore = next(step["run"] for step in steps if step.get("name") == "Restore earlier runs")
+    assert kept["path"] == "audit-outputs" and f"--name {kept['name']}" in restore
+    assert "--dir audit-outputs" in restore
+    assert not any(step.get("uses", "").startswith("actions/cache") for step in steps)
