@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -18,9 +19,11 @@ def _commands() -> list[list[str]]:
              for line in str(step.get("run", "")).splitlines()]
     # The shell gives $date the day's date, and $AUDITED the job's value.
     audited = data["jobs"]["audit"]["env"]["AUDITED"]
-    return [shlex.split(line.replace('"$date"', "2026-01-05")
+    # A command alone on its line, or its output read: `summary="$(auditlib run …)"`.
+    found = [re.search(r"(?:^|\$\()(auditlib [^)]*)", line) for line in lines]
+    return [shlex.split(command[1].replace('"$date"', "2026-01-05")
                         .replace('"$AUDITED"', shlex.quote(audited)))
-            for line in lines if line.startswith("auditlib ")]
+            for command in found if command]
 
 
 def test_workflow_is_scheduled_and_manual() -> None:
