@@ -100,7 +100,7 @@ def _chart(points: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title("Open findings by severity")
-    axes.legend(loc="upper left")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the lines
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()
     return png(figure)
