@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from .docs import KEEP, MARKER, is_generated
 from .errors import AuditError
+from .repofiles import git
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -78,26 +77,20 @@ def check_replaceable(repo: Path, target: Path) -> str | None:
                          f" auditlib` line), and {why}: publishing would replace it and lose"
                          " it. Commit it, move it, or publish at another path (nothing was"
                          " changed)")
-    return f"--publish replaced {path}, which was written by hand: git keeps it (`git show HEAD:{path}`)"
+    return (f"--publish replaced {path}, which was written by hand: git keeps it (`git show"
+            f" HEAD:./{path}`)")
 
 
 def _not_kept(repo: Path, path: str) -> str | None:
     """Why git does not hold the file at `path` (in `repo`) as it is now, or None."""
-    git = shutil.which("git")
-    if git is None:
+    tracked = git(repo, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", path)
+    if tracked is None:
         return "git is not installed to keep a copy"
-
-    def answer(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([git, "--literal-pathspecs", *args, "--", path], cwd=repo,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              check=False, env={**os.environ, "LC_ALL": "C"})
-
-    tracked = answer("ls-files", "--error-unmatch")
     if tracked.returncode != 0:
         return ("the repository is not a git repository" if "not a git repository"
                 in tracked.stderr else "it is not committed")
-    changed = answer("diff", "--quiet", "HEAD")
-    if changed.returncode == 0:
+    changed = git(repo, "--literal-pathspecs", "diff", "--quiet", "HEAD", "--", path)
+    if changed is None or changed.returncode == 0:
         return None
     if changed.returncode == 1:
         return "it has changes not committed"

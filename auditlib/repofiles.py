@@ -246,21 +246,27 @@ def _through_link(repo: Path, path: str) -> bool:
     return any(repo.joinpath(*parts[:end]).is_symlink() for end in range(1, len(parts) + 1))
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    """git's answer to `args` in `repo`, or None when git is not installed."""
-    git = shutil.which("git")
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """git's answer to `args` in `repo`, its output as text (a `\r` in a path kept), or None
+    when git is not installed."""
+    program = shutil.which("git")
     try:
-        return None if git is None else subprocess.run(
-            [git, *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            errors="replace", check=False, env={**os.environ, "LC_ALL": "C"})
+        done = None if program is None else subprocess.run(
+            [program, *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True,
+            check=False, env={**os.environ, "LC_ALL": "C"})
     except OSError:
         return None
+    if done is None:
+        return None
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode("utf-8", errors="replace"),
+                                       done.stderr.decode("utf-8", errors="replace"))
 
 
 def head_commit(repo: Path) -> str | None:
     """The commit checked out in `repo` when it is the root of a git work tree (not a folder
     inside one: the bundled example is no commit of auditlib's), or None."""
-    done = _git(repo, "rev-parse", "--show-toplevel", "--verify", "-q", "HEAD")
+    done = git(repo, "rev-parse", "--show-toplevel", "--verify", "-q", "HEAD")
     lines = done.stdout.split("\n") if done and done.returncode == 0 else []
     if len(lines) < 2 or not re.fullmatch(r"[0-9a-f]{40,64}", lines[1]):
         return None
@@ -270,7 +276,7 @@ def head_commit(repo: Path) -> str | None:
 def uncommitted(repo: Path) -> list[str]:
     """The files in `repo`, the root of a git work tree, that have changes not committed
     (untracked ones too), as `git status` names them; none elsewhere."""
-    done = _git(repo, "status", "--porcelain", "-z") if head_commit(repo) else None
+    done = git(repo, "status", "--porcelain", "-z") if head_commit(repo) else None
     if done is None or done.returncode != 0:
         return []
     entries = done.stdout.split("\0")
@@ -282,21 +288,15 @@ def uncommitted(repo: Path) -> list[str]:
 def _tracked(repo: Path, paths: Collection[str]) -> set[str]:
     """Those of `paths` that git tracks; none when `repo` is not in a git work tree, or git
     is not installed."""
-    git = shutil.which("git")
-    if git is None or not paths:
-        return set()
-    try:
-        done = subprocess.run([git, "--literal-pathspecs", "ls-files", "-z", "--", *sorted(paths)],
-                              cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, check=False,
-                              env={**os.environ, "LC_ALL": "C"})
-    except OSError:
+    done = git(repo, "--literal-pathspecs", "ls-files", "-z", "--", *sorted(paths)) if paths else None
+    if done is None:
         return set()
     if done.returncode != 0:
         # Outside a work tree the .gitignore decides alone; a git that cannot answer here
         # ("dubious ownership", a damaged index) cannot tell an ignored file from a
         # committed one: none is said to be only on this machine.
-        return set() if b"not a git repository" in done.stderr else set(paths)
-    return set(done.stdout.decode("utf-8", errors="replace").split("\0")) & set(paths)
+        return set() if "not a git repository" in done.stderr else set(paths)
+    return set(done.stdout.split("\0")) & set(paths)
 
 
 # In ripgrep's JSON Lines, quotes inside values are escaped, so this text occurs only as the

@@ -1210,7 +1210,7 @@ def test_a_hand_written_document_git_keeps_is_replaced_with_a_notice(
     commit_all(repo)
     assert check_replaceable(repo, target) == (
         "--publish replaced docs/auto-scaling.md, which was written by hand: git keeps it"
-        " (`git show HEAD:docs/auto-scaling.md`)")
+        " (`git show HEAD:./docs/auto-scaling.md`)")
     target.write_text(f"Type: Guide\n\n{GENERATED_MARKER}\n\nlast run's\n", encoding="utf-8")
     assert check_replaceable(repo, target) is None  # auditlib's own, changed or not
     assert check_replaceable(repo, repo / "docs" / "new.md") is None
