@@ -187,9 +187,9 @@ def spellings(name: str, value: str, text: str) -> set[str]:
         found.update(line.strip().removesuffix("\\").strip() for line in match[2].splitlines())
     if value.startswith(("{", "[")):  # the strings of a table or an array, to its end, not
         for match in re.finditer(rf"(?m){key}[{{\[]", text):  # its keys (`"client_id": …`)
-            found.update(string for string, key in re.findall(
+            found.update(string for string, given in re.findall(
                 r"\"((?:\\.|[^\"\\\n])*)\"([ \t]*[:=])?", _nested(text, match.end() - 1))
-                if not key)
+                if not given)
     return {spelled for spelled in found if spelled}
 
 
