@@ -83,20 +83,23 @@ def check_replaceable(repo: Path, target: Path) -> str | None:
 
 def _not_kept(repo: Path, path: str) -> str | None:
     """Why git does not hold the file at `path` (in `repo`) as it is now, or None."""
-    tracked = git(repo, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", path)
-    if tracked is None:
+    # Its content against the commit's, not `git diff`: that trusts the index's
+    # assume-unchanged and skip-worktree flags, which keep local edits out of sight.
+    found = git(repo, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", path)
+    if found is None:
         return "git is not installed to keep a copy"
-    if tracked.returncode != 0:
-        return ("the repository is not a git repository" if "not a git repository"
-                in tracked.stderr else "it is not committed")
-    changed = git(repo, "--literal-pathspecs", "diff", "--quiet", "HEAD", "--", path)
-    if changed is None or changed.returncode == 0:
-        return None
-    if changed.returncode == 1:
-        return "it has changes not committed"
-    said = (changed.stderr.strip().splitlines() or ["?"])[-1]
-    return ("it is not committed" if "revision" in said  # no commit yet: `bad revision 'HEAD'`
-            else f"git cannot tell whether it is committed ({said})")
+    if found.returncode != 0:
+        said = [line.strip() for line in found.stderr.splitlines() if line.strip()] or ["?"]
+        fix = [f"`{line}`" for line in said[1:] if line.startswith("git config")]  # safe.directory
+        return ("the repository is not a git repository" if "not a git repository" in said[0]
+                else "it is not committed" if "did not match" in said[0]
+                else "git cannot tell whether it is committed ("
+                + ": ".join([said[0].removeprefix("fatal: "), *fix[:1]]) + ")")
+    committed = git(repo, "rev-parse", "--verify", "-q", f"HEAD:./{path}")
+    now = git(repo, "hash-object", "--", path)
+    if not committed or committed.returncode != 0:
+        return "it is not committed"
+    return None if now and now.stdout == committed.stdout else "it has changes not committed"
 
 
 def carry_over(new: str, old: str) -> str:
