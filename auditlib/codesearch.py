@@ -74,8 +74,13 @@ SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def commented(line: str) -> bool:
-    """Whether a line of code is a comment (`// TODO: export latency to prometheus`)."""
-    return line.lstrip().startswith(("//", "/*", "*"))
+    """Whether a line of code is a comment (`// TODO: export latency to prometheus`); not
+    one with code after a comment that closes on it (`/** @deprecated */ if (…)`)."""
+    text = line.lstrip()
+    if text.startswith("/*"):
+        end = text.find("*/", 2)
+        return end == -1 or not text[end + 2:].strip()
+    return text.startswith(("//", "*"))
 
 
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
@@ -293,8 +298,11 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
 
 
-# A line comment that is code left out (`// export const X = wrap(Y);`), not a description.
-_COMMENTED_CODE = re.compile(r"//\s*(?:(?:export|import|const|let|var|return|await)\b|.*[;{}]$)")
+# A line comment that is code left out (`// export const X = wrap(Y);`), not a description
+# (`// let the runtime evict idle rooms; one per chat`): a declaration given a value, an
+# import, or a statement that assigns or calls and ends as code does.
+_COMMENTED_CODE = re.compile(r"//\s*(?:(?:export\s+)?(?:const|let|var)\s+[\w${}\[\],\s]+="
+                             r"|import\s.*\bfrom\b|.*[=(].*[;{}]$)")
 
 
 def doc_summary(lines: Sequence[str], line: int) -> str | None:

@@ -261,6 +261,8 @@ def latency_block(*body: str) -> str:
     pytest.param("// was: if (elapsedMs > 200) console.warn(op);\n"
                  "if (elapsedMs > 10_000) console.warn(op);\n", (10000, ("console",), 2, 2),
                  id="separators-and-a-comment"),
+    pytest.param("/** @deprecated */ if (latencyMs > 500) console.warn(op);\n",
+                 (500, ("console",), 1, 1), id="after-a-closed-comment"),
     pytest.param(
         latency_block("    console.warn(`slow ${op} ${duration}ms`);\n",
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",
@@ -274,7 +276,7 @@ def test_latency_monitor(tmp_path: Path, make_repo: MakeRepo, text: str,
     assert [(m.threshold_ms, m.sinks, m.location.start_line, m.location.end_line)
             for m in facts.latency] == [expected]
     assert facts.latency[0].location.path == "src/call.ts"
-    assert facts.latency[0].snippet.startswith("if (")
+    assert facts.latency[0].snippet.removeprefix("/** @deprecated */ ").startswith("if (")
 
 
 DO_CODE = """\
@@ -317,6 +319,10 @@ def test_a_class_whose_comment_is_code_left_out_has_no_summary(
                      "// export const Limiter = Sentry.wrap(options, BaseLimiter);\n"
                      "export class Limiter extends DurableObject {}\n"})
     assert [(c.name, c.summary) for c in collect(repo).classes] == [("Limiter", None)]
+    (repo / "src/do.ts").write_text("// let the runtime evict idle rooms; one per chat\n"
+                                    "export class Limiter extends DurableObject {}\n", "utf-8")
+    assert [c.summary for c in collect(repo).classes] == [  # prose, though it starts so
+        "let the runtime evict idle rooms; one per chat"]
 
 
 def test_declaration_files_and_comments_are_no_code_evidence(
