@@ -208,8 +208,7 @@ def _header(ctx: Context) -> list[Block]:
               + (f" ({len(unread)}{' more' * bool(ctx.facts.configs)} could not be read),"
                  if unread else ",") +
               f" {counted(len(ctx.facts.workflows), 'workflow file')}"
-              " and the code under the repository root"
-              + (f", at commit {_code(ctx.facts.commit[:12])}" if ctx.facts.commit else ""))
+              " and the code under the repository root")
     # Named once, here: a rule that did not run leaves no finding, which is no pass.
     off = [f"{rule.id} {rule.name}" for rule in RULES if rule.id in ctx.config.disabled_rules]
     disabled = (f" Disabled in {settings_name(ctx.config)}, so not checked: {listed(off)}."
