@@ -241,15 +241,15 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
 
 
 def _ignored_publication(repo: Path, doc_path: Path) -> None:
-    """Say on stderr when the repository's .gitignore leaves out the published document or
-    its charts (`*.png`): committed as the example workflow adds them, the document would
-    be missing, or show no charts, where it is hosted."""
+    """Say on stderr when git ignores the published document or its charts (`*.png` in a
+    .gitignore): committed as the example workflow adds them, the document would be
+    missing, or show no charts, where it is hosted."""
     charts = doc_path.parent / f"{doc_path.stem}_files"
     paths = [doc_path.as_posix(), *sorted(
         path.relative_to(repo).as_posix() for path in (repo / charts).glob("chart-*.png"))]
-    ignored = [path for path in paths if path in repofiles.local_only(repo, paths)]
+    ignored = repofiles.ignored_by_git(repo, paths)
     if ignored:
-        print(f"auditlib: the repository's .gitignore leaves out {code_span(ignored[0])}"
+        print(f"auditlib: git ignores {code_span(ignored[0])}"
               + (f" and {counted(len(ignored) - 1, 'more file')}" if ignored[1:] else "")
               + " of the published document: add them with `git add -f`, or the document"
               " where it is hosted lacks them", file=sys.stderr)

@@ -246,14 +246,14 @@ def _through_link(repo: Path, path: str) -> bool:
     return any(repo.joinpath(*parts[:end]).is_symlink() for end in range(1, len(parts) + 1))
 
 
-def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    """git's answer to `args` in `repo`, its output as text (a `\r` in a path kept), or None
-    when git is not installed."""
+def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[str] | None:
+    """git's answer to `args` in `repo` (`given` on its standard input), its output as text
+    (a `\r` in a path kept), or None when git is not installed."""
     program = shutil.which("git")
     try:
         done = None if program is None else subprocess.run(
-            [program, *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True,
-            check=False, env={**os.environ, "LC_ALL": "C"})
+            [program, *args], cwd=repo, input=given.encode(), capture_output=True, check=False,
+            env={**os.environ, "LC_ALL": "C"})
     except OSError:
         return None
     if done is None:
@@ -274,15 +274,25 @@ def head_commit(repo: Path) -> str | None:
 
 
 def uncommitted(repo: Path) -> list[str]:
-    """The files in `repo`, the root of a git work tree, that have changes not committed
-    (untracked ones too), as `git status` names them; none elsewhere."""
-    done = git(repo, "status", "--porcelain", "-z") if head_commit(repo) else None
-    if done is None or done.returncode != 0:
+    """The files in `repo` (in a git work tree) that have changes not committed, untracked
+    ones too, relative to `repo`; none outside a work tree."""
+    prefix = git(repo, "rev-parse", "--show-prefix")  # `apps/api/` in a folder of the tree
+    done = (git(repo, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+            if prefix and prefix.returncode == 0 else None)
+    if prefix is None or done is None or done.returncode != 0:
         return []
     entries = done.stdout.split("\0")
     # `R  new\0old`: a rename's second path is the old one
-    return [entry[3:] for index, entry in enumerate(entries) if len(entry) > 3
-            and not (index and entries[index - 1][:1] in ("R", "C"))]
+    return [entry[3:].removeprefix(prefix.stdout.strip()) for index, entry in enumerate(entries)
+            if len(entry) > 3 and not (index and entries[index - 1][:1] in ("R", "C"))]
+
+
+def ignored_by_git(repo: Path, paths: Sequence[str]) -> list[str]:
+    """Those of `paths` (relative to `repo`) that git ignores and does not track, by every
+    .gitignore that applies (a parent folder's too) and the machine's own excludes; none
+    outside a work tree."""
+    done = git(repo, "check-ignore", "-z", "--stdin", given="\0".join(paths)) if paths else None
+    return [path for path in done.stdout.split("\0") if path] if done and done.returncode == 0 else []
 
 
 def _tracked(repo: Path, paths: Collection[str]) -> set[str]:

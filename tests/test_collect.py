@@ -516,8 +516,11 @@ def test_the_commit_audited_is_the_work_tree_roots_head(
     assert head not in audit.markdown() and head[:12] not in audit.markdown()
     assert collect(repo / "apps" / "api").commit is None
     (repo / "apps" / "api" / "wrangler.toml").write_text(WORKER + "# changed\n", encoding="utf-8")
-    (repo / "new.md").write_text("x\n", encoding="utf-8")
+    (repo / "new" / "in").mkdir(parents=True)
+    (repo / "new" / "in" / "a.md").write_text("x\n", encoding="utf-8")  # git shows `new/` alone
     subprocess.run(["git", "mv", "wrangler.toml", "moved.toml"], cwd=repo, check=True)
-    assert sorted(repofiles.uncommitted(repo)) == ["apps/api/wrangler.toml", "moved.toml", "new.md"]
-    assert repofiles.uncommitted(repo / "apps") == []
+    assert sorted(repofiles.uncommitted(repo)) == [
+        "apps/api/wrangler.toml", "moved.toml", "new/in/a.md"]
+    assert repofiles.uncommitted(repo / "apps") == ["api/wrangler.toml"]  # a folder's own
+    assert repofiles.uncommitted(tmp_path) == []  # outside the work tree
 

@@ -72,22 +72,26 @@ def test_publishing_again_on_the_same_date_changes_nothing(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(("ignore", "said"), [
     ("*.png\n", "`docs/auto-scaling_files/chart-0123456789ab.png` and 1 more file"),
-    ("docs/\n", "`docs/auto-scaling.md` and 2 more files"),
+    ("shop/docs/\n", "`docs/auto-scaling.md` and 2 more files"),  # the parent's .gitignore
     ("", None),
 ])
-def test_a_publication_the_gitignore_leaves_out_is_named(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], ignore: str, said: str | None) -> None:
-    """QA s27a P2-7: `git add` of the published paths left the charts out, silently."""
+def test_a_publication_git_ignores_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], commit_all: Callable[[Path], None],
+        ignore: str, said: str | None) -> None:
+    """QA s27a P2-7: `git add` of the published paths left the charts out, silently; also
+    when the audited folder is one of a work tree's."""
+    (tmp_path / ".gitignore").write_text(ignore, encoding="utf-8")
     repo = tmp_path / "shop"
     for path in ("docs/auto-scaling.md", "docs/auto-scaling_files/chart-0123456789ab.png",
-                 "docs/auto-scaling_files/chart-ba9876543210.png", ".gitignore"):
+                 "docs/auto-scaling_files/chart-ba9876543210.png"):
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
-        (repo / path).write_text(ignore if path == ".gitignore" else "x", encoding="utf-8")
+        (repo / path).write_text("x", encoding="utf-8")
+    commit_all(tmp_path)
     cli._ignored_publication(repo, Path(DOC))
     err = capsys.readouterr().err
-    assert err == (f"auditlib: the repository's .gitignore leaves out {said} of the published"
-                   " document: add them with `git add -f`, or the document where it is hosted"
-                   " lacks them\n" if said else "")
+    assert err == (f"auditlib: git ignores {said} of the published document: add them with"
+                   " `git add -f`, or the document where it is hosted lacks them\n"
+                   if said else "")
 
 
 def test_publishing_changes_not_committed_is_said(
