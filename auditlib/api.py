@@ -18,7 +18,7 @@ from . import repofiles, report
 from .blocks import Block, counted, redact_block, to_markdown
 from .changes import Changes, compare
 from .collect import collect
-from .config import DEFAULT_CONFIG, AuditConfig, document_path_problem
+from .config import DEFAULT_CONFIG, AuditConfig, document_path_problem, normal_document_path
 from .configfile import load_config
 from .errors import AuditError
 from .evaluate import evaluate
@@ -207,8 +207,10 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     A `doc_path` that cannot be the document's (absolute, outside the repository, not
     Markdown) raises AuditError, as `auditlib run --doc-path` refuses it.
     """
-    if doc_path and (problem := document_path_problem(doc_path)):
-        raise AuditError(f"doc_path {doc_path!r} {problem}")
+    if doc_path:
+        if problem := document_path_problem(doc_path):
+            raise AuditError(f"doc_path {doc_path!r} {problem}")
+        doc_path = normal_document_path(doc_path)
     root = repofiles.check_repository(EXAMPLE_REPO if repo is None else Path(repo))
     when = as_date(audit_date)
     settings = config or load_config(root, Path(config_path) if config_path else None)

@@ -24,7 +24,7 @@ from . import api, execute, history, repofiles, report
 from .blocks import code as code_span
 from .blocks import counted
 from .collect import hand_written
-from .config import AuditConfig, document_path_problem
+from .config import AuditConfig, document_path_problem, normal_document_path
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -50,7 +50,7 @@ def _date(text: str) -> str:
 def _document_path(text: str) -> str:
     if problem := document_path_problem(text):
         raise argparse.ArgumentTypeError(f"{text!r} {problem}")
-    return text
+    return normal_document_path(text)
 
 
 def _seconds(text: str) -> int:

@@ -85,6 +85,12 @@ def document_path_problem(path: str) -> str | None:
     return None
 
 
+def normal_document_path(path: str) -> str:
+    """A document's path as the repository lists it: `./docs/a.md`, `docs/../docs/a.md` and
+    `docs\\a.md` are `docs/a.md` (a path document_path_problem takes)."""
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AuditConfig:
     # Where the regenerated document lives in the audited repository; links are relative to it.

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import codesearch, repofiles
 from .blocks import counted
-from .config import AuditConfig, Probe, Waiver, document_path_problem
+from .config import AuditConfig, Probe, Waiver, document_path_problem, normal_document_path
 from .errors import ConfigParseError
 from .model import Severity
 from .wrangler import lines_of, toml_error
@@ -376,8 +376,10 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)
             settings[key] = table[key]
-    if "doc_path" in settings and (problem := document_path_problem(settings["doc_path"])):
-        raise reader.fail(f"doc_path {settings['doc_path']!r} {problem}", "doc_path")
+    if "doc_path" in settings:
+        if problem := document_path_problem(settings["doc_path"]):
+            raise reader.fail(f"doc_path {settings['doc_path']!r} {problem}", "doc_path")
+        settings["doc_path"] = normal_document_path(settings["doc_path"])
     for key in ("compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days"):
         if key in table:
             if isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] < 0:

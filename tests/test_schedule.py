@@ -32,6 +32,7 @@ from auditlib.model import Finding, Location, Outcome, Severity
 from auditlib.publish import carry_over, check_replaceable, publish
 
 FIRST, SECOND, EARLY = "2026-01-21", "2026-02-01", "2026-01-10"
+DOC = "docs/auto-scaling.md"
 REPORT = "auto-scaling-audit"
 DETERMINISTIC = [f"{REPORT}.md", "findings.json", "findings.sarif", f"{REPORT}.ipynb",
                  f"{REPORT}.html"]
@@ -617,6 +618,18 @@ def test_run_audit_refuses_a_doc_path_the_cli_refuses(doc_path: str, why: str) -
     """QA s27a P2-5: the notebook's doc_path gave links that depend on the kernel's folder."""
     with pytest.raises(AuditError, match=f"^doc_path {re.escape(repr(doc_path))} {re.escape(why)}$"):
         auditlib.run_audit(None, FIRST, doc_path=doc_path)
+
+
+def test_a_doc_path_is_read_as_the_repository_lists_it(tmp_path: Path) -> None:
+    """QA s27c #5: `./docs/auto-scaling.md` was not the document's own path: publishing it
+    again said its own document was a change not committed."""
+    given = "./docs/../docs/auto-scaling.md"
+    assert auditlib.run_audit(None, FIRST, doc_path=given).config.doc_path == DOC
+    assert cli.parser().parse_args(["run", "--publish", given]).publish == DOC
+    assert cli.parser().parse_args(["run", "--doc-path", given]).doc_path == DOC
+    repo = copy_example(tmp_path)
+    (repo / "auditlib.toml").write_text(f'doc_path = "{given}"\n', encoding="utf-8")
+    assert auditlib.run_audit(repo, FIRST).config.doc_path == DOC
 
 
 BAD_BASELINES = [
