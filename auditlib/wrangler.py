@@ -110,29 +110,49 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BOM = "\ufeff"  # wrangler reads past a byte order mark, as tomllib and json do not
 
 
-# tomllib's words for a quote left open, in a line or at the end of the file.
+# tomllib's words for a quote left open, in a line or to the end of the file, and for an
+# array left open.
 _OPEN_QUOTE = {"Illegal character '\\n'", "Found invalid character '\\n'"}
-_OPEN_AT_END = {"Unterminated string", 'Expected "\'"'}
+_OPEN_AT_END = {"Unterminated string": ('"""', '"'), 'Expected "\'"': ("'",),
+                'Expected "\'\'\'"': ("'''",), "Unclosed array": ("[",)}
+_SCANNED = 500  # lines read back for where a string or an array left open starts
 
 
 def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigParseError:
     """tomllib's error for the TOML `text` of `path`, in words and at the place a reader
-    needs: where a quote is left open, or where an unclosed array's text ends."""
+    needs: where a quote or an array left open to the end of the file starts (tomllib says
+    "at end of document"), else just past the last text."""
     found = _TOML_ERROR.search(str(exc))
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
     message = _TOML_ERROR.sub("", str(exc)).strip()
+    opened = _OPEN_AT_END.get(message.removesuffix(" (at end of document)"))
     if message in _OPEN_QUOTE:
         message = ("a quote is not closed before the end of the line: close it (a string of"
                    ' several lines is written between `"""`)')
-    elif message.removesuffix(" (at end of document)") in _OPEN_AT_END:
-        message = "a quote is not closed before the end of the file"
-    if "(at end of document)" in str(exc):  # just past the last text
-        written = text.rstrip()
-        line, column = written.count("\n") + 1, len(written) - written.rfind("\n")
+    elif opened:
+        message = ("an array (`[`) is not closed before the end of the file" if opened == ("[",)
+                   else "a quote is not closed before the end of the file")
+    if "(at end of document)" in str(exc):
+        lines = text.rstrip().split("\n")
+        line = len(lines)
+        # The first line of what is left open: every text from it on fails, the text before
+        # it does not (an error before it would have been tomllib's first).
+        while opened and line > max(1, len(lines) - _SCANNED) and not _parses(lines[:line - 1]):
+            line -= 1
+        start = next((at for mark in opened or () if (at := lines[line - 1].rfind(mark)) >= 0), -1)
+        column = start + 1 if start >= 0 else len(lines[line - 1]) + 1
     # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
     message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
         re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", message)
     return ConfigParseError(path, line, column, message)
+
+
+def _parses(lines: list[str]) -> bool:
+    try:
+        tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def parse(path: str, text: str) -> dict[str, Any]:

@@ -402,13 +402,15 @@ def test_toml_syntax_error_gives_position_once(tmp_path: Path, make_repo: MakeRe
 
 @pytest.mark.parametrize("name", ["auditlib.toml", "pyproject.toml"])
 @pytest.mark.parametrize(("text", "line", "column", "message"), [
-    pytest.param('doc_path = "a.md"\ndisable = ["CF006"\n\n', 2, 19,
-                 "Unclosed array (at end of document)", id="unclosed-array"),
+    pytest.param('doc_path = "a.md"\ndisable = ["CF006"\n\n', 2, 11,
+                 "an array (`[`) is not closed before the end of the file", id="unclosed-array"),
+    pytest.param('disable = [\n  "CF006",\n  "CF007"\n\n', 1, 11,
+                 "an array (`[`) is not closed before the end of the file", id="where-it-opens"),
     pytest.param("x=", 1, 3, "Invalid value (at end of document)", id="no-value"),
-    pytest.param('disable = ["CF006', 1, 18, "a quote is not closed before the end of the file",
+    pytest.param('disable = ["CF006', 1, 12, "a quote is not closed before the end of the file",
                  id="open-quote"),
 ])
-def test_toml_syntax_error_at_the_end_gives_the_last_line(
+def test_toml_syntax_error_at_the_end_gives_where_it_starts(
         tmp_path: Path, make_repo: MakeRepo, name: str, text: str, line: int, column: int,
         message: str) -> None:
     header = "[tool.auditlib]\n" if name == "pyproject.toml" else ""

@@ -534,10 +534,14 @@ def test_binding_sections_in_wrangler_s_shape_are_not_refused(text: str) -> None
     ('[vars]\nAPI_URL = "https://x\nB = "b"\n', (2, 21, "line")),
     ("[vars]\nAPI_URL = 'https://x\nB = 'b'\n", (2, 21, "line")),
     ('[env."prod]\nname = "a"\n', (1, 12, "line")),
-    ('[vars]\nB = "b"\nAPI_URL = "https://x', (3, 21, "file")),
-    ("[vars]\nAPI_URL = 'https://x\n\n", (2, 21, "file")),
-], ids=["basic", "literal", "quoted-key", "basic-at-end", "literal-at-end"])
+    ('[vars]\nB = "b"\nAPI_URL = "https://x', (3, 11, "file")),
+    ("[vars]\nAPI_URL = 'https://x\n\n", (2, 11, "file")),
+    ('[vars]\nNOTE = """two\nlines\n\n[[kv_namespaces]]\n', (2, 8, "file")),  # where it opens
+    ("[vars]\nNOTE = '''two\nlines\n", (2, 8, "file")),
+], ids=["basic", "literal", "quoted-key", "basic-at-end", "literal-at-end", "multi-line",
+        "multi-line-literal"])
 def test_a_quote_left_open_says_so_where_it_is(text: str, expected: tuple[int, int, str]) -> None:
+    """QA s27c #7: one left open to the end of the file was reported at its last line."""
     with pytest.raises(ConfigParseError) as caught:  # not "Illegal character '\n'"
         load("wrangler.toml", text)
     line, column, end = expected
