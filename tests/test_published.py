@@ -94,6 +94,18 @@ def test_a_publication_git_ignores_is_named(
                    if said else "")
 
 
+def test_a_stale_publication_is_said_to_be_one(tmp_path: Path) -> None:
+    """QA s27c #10: "last reviewed 330 days ago" beside this document's own row dated today;
+    the finding is of the copy in the repository, which this run's publication refreshes."""
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "shop"))
+    publish(auditlib.run_audit(repo, "2026-01-02").markdown(), repo / DOC)
+    [stale] = [f for f in auditlib.run_audit(repo, "2026-11-28").findings if f.rule == "DR002"
+               and f.location.path == DOC]
+    assert stale.message == (f"`{DOC}`, as last published, was regenerated 2026-01-02, 330 days"
+                             " ago (limit 90)")
+    assert stale.remediation == "Publish this run: `auditlib run REPO --publish`"
+
+
 def test_publishing_changes_not_committed_is_said(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         commit_all: Callable[[Path], None]) -> None:

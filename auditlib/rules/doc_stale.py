@@ -47,11 +47,17 @@ class DocStale(Rule):
             except ValueError:
                 continue  # DR001 reports it
             age = (today - reviewed).days
+            # The audit document as last published: this run's is the one to publish.
+            published = document.generated and document.path == config.doc_path
             if age > config.doc_max_age_days:
                 yield cls.finding(
                     location=Location(path=document.path,
                                       start_line=document.header_lines.get("Last-reviewed")),
                     subject="Last-reviewed",
-                    message=(f"{code(document.path)} was last reviewed {reviewed.isoformat()},"
+                    message=(f"{code(document.path)}, as last published, was regenerated"
+                             f" {reviewed.isoformat()}, {age} days ago (limit"
+                             f" {config.doc_max_age_days})" if published else
+                             f"{code(document.path)} was last reviewed {reviewed.isoformat()},"
                              f" {age} days ago (limit {config.doc_max_age_days})"),
-                    remediation=f"Review {code(document.path)} and update Last-reviewed")
+                    remediation="Publish this run: `auditlib run REPO --publish`" if published
+                    else f"Review {code(document.path)} and update Last-reviewed")
