@@ -24,15 +24,18 @@ class Frames:
     findings: pd.DataFrame  # one row per finding, with its evidence
 
     def bindings_of(self, kind: str) -> pd.DataFrame:
-        """The bindings of one `kind` (`kv_namespaces`); AuditError for a kind wrangler has
-        not, naming those the audit found."""
-        from .wrangler import KINDS_BY_NAME
+        """The bindings of one `kind`, as the `kind` column or a wrangler config names it
+        (`kv_namespaces`, `durable_objects.bindings`; `queues`: producers and consumers);
+        AuditError for a kind wrangler has not, naming those it has."""
+        from .wrangler import BINDING_KINDS
 
-        if kind not in KINDS_BY_NAME:
+        kinds = [k.kind for k in BINDING_KINDS if kind in (k.kind, ".".join(k.path), k.path[0])]
+        if not kinds:
             found = sorted(set(self.bindings.kind))
-            raise AuditError(f"binding_kind {kind!r}: wrangler has no such binding; this audit"
-                             f" found {', '.join(found) if found else 'no binding'}")
-        return self.bindings[self.bindings.kind == kind]
+            raise AuditError(f"binding_kind {kind!r}: wrangler has no such binding; the kinds are"
+                             f" {', '.join(sorted(k.kind for k in BINDING_KINDS))}"
+                             f" (this audit found {', '.join(found) if found else 'none'})")
+        return self.bindings[self.bindings.kind.isin(kinds)]
 
     def finding(self, number: int) -> pd.Series:
         """The finding in row `number` of `findings` (from 0), empty when there is none;

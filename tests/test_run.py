@@ -427,9 +427,14 @@ def test_the_explore_notebook_runs_on_a_repository_without_bindings(
 def test_frames_say_what_the_explore_parameters_may_be() -> None:
     frames = auditlib.frames(audit_date="2026-01-21")
     assert set(frames.bindings_of("d1_databases").name) == {"PIPELINE_DB"}
-    with pytest.raises(AuditError, match=r"^binding_kind 'kv': wrangler has no such binding;"
-                                         r" this audit found d1_databases, durable_objects, "):
+    with pytest.raises(AuditError, match=r"^binding_kind 'kv': wrangler has no such binding; the"
+                                         r" kinds are ai, analytics_engine_datasets, .*"
+                                         r" \(this audit found d1_databases, durable_objects, "):
         frames.bindings_of("kv")
+    # as a wrangler config writes them (QA s27c #11)
+    assert frames.bindings_of("durable_objects.bindings").equals(
+        frames.bindings_of("durable_objects"))
+    assert set(frames.bindings_of("queues").kind) == {"queues.producers", "queues.consumers"}
     assert frames.finding(0).rule == frames.findings.rule[0]
     with pytest.raises(AuditError, match=f"^finding_number 99: the findings are numbered 0 to"
                                          f" {len(frames.findings) - 1}$"):
