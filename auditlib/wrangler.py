@@ -110,49 +110,64 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BOM = "\ufeff"  # wrangler reads past a byte order mark, as tomllib and json do not
 
 
-# tomllib's words for a quote left open, in a line or to the end of the file, and for an
-# array left open.
+# tomllib's words for a quote left open in a line; for a string or an array left open to the
+# end of the file, with the marks that open it.
 _OPEN_QUOTE = {"Illegal character '\\n'", "Found invalid character '\\n'"}
 _OPEN_AT_END = {"Unterminated string": ('"""', '"'), 'Expected "\'"': ("'",),
                 'Expected "\'\'\'"': ("'''",), "Unclosed array": ("[",)}
-_SCANNED = 500  # lines read back for where a string or an array left open starts
+_SCANNED = 256 * 1024  # characters parsed again, at most, to find where that opens
 
 
 def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigParseError:
     """tomllib's error for the TOML `text` of `path`, in words and at the place a reader
-    needs: where a quote or an array left open to the end of the file starts (tomllib says
+    needs: where a string or an array left open to the end of the file opens (tomllib says
     "at end of document"), else just past the last text."""
     found = _TOML_ERROR.search(str(exc))
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
     message = _TOML_ERROR.sub("", str(exc)).strip()
-    opened = _OPEN_AT_END.get(message.removesuffix(" (at end of document)"))
+    at_end = message.endswith(" (at end of document)")
+    opened = _OPEN_AT_END.get(message.removesuffix(" (at end of document)")) if at_end else None
     if message in _OPEN_QUOTE:
         message = ("a quote is not closed before the end of the line: close it (a string of"
                    ' several lines is written between `"""`)')
+    elif message == "Unclosed array":  # a table's header read as an item of it
+        message = "an array (`[`) above is not closed: a `]` is missing before this line"
+    elif message == "Unclosed inline table":
+        message = "an inline table (`{`) is not closed on its line: a `}` is missing"
     elif opened:
         message = ("an array (`[`) is not closed before the end of the file" if opened == ("[",)
                    else "a quote is not closed before the end of the file")
-    if "(at end of document)" in str(exc):
+    if at_end:
         lines = text.rstrip().split("\n")
-        line = len(lines)
-        # The first line of what is left open: every text from it on fails, the text before
-        # it does not (an error before it would have been tomllib's first).
-        while opened and line > max(1, len(lines) - _SCANNED) and not _parses(lines[:line - 1]):
-            line -= 1
-        start = next((at for mark in opened or () if (at := lines[line - 1].rfind(mark)) >= 0), -1)
-        column = start + 1 if start >= 0 else len(lines[line - 1]) + 1
+        line = (_opening_line(lines) if opened else None) or len(lines)
+        if opened and opened != ("[",):  # a string in an array opened on a line before it
+            line = next((number for mark in opened for number in range(line, len(lines) + 1)
+                         if mark in lines[number - 1]), line)
+        marks = [lines[line - 1].rfind(mark) for mark in opened or ()] if opened != ("[",) else [
+            lines[line - 1].find("[", lines[line - 1].find("=") + 1)]  # the value's, not one in it
+        column = next((at + 1 for at in marks if at >= 0), len(lines[line - 1]) + 1)
     # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
     message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
         re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", message)
     return ConfigParseError(path, line, column, message)
 
 
-def _parses(lines: list[str]) -> bool:
-    try:
-        tomllib.loads("\n".join(lines))
-    except tomllib.TOMLDecodeError:
-        return False
-    return True
+def _opening_line(lines: list[str]) -> int | None:
+    """The line that opens what is left open to the end of a TOML text of `lines`: every
+    text from it on fails, the text before it does not (an error there would have been
+    tomllib's first); None past _SCANNED characters."""
+    spent = 0
+    for before in range(len(lines) - 1, 0, -1):
+        prefix = "\n".join(lines[:before]) + "\n"  # also after a `\r`: CRLF
+        spent += len(prefix)
+        if spent > _SCANNED:
+            return None
+        try:
+            tomllib.loads(prefix)
+        except tomllib.TOMLDecodeError:
+            continue
+        return before + 1
+    return 1
 
 
 def parse(path: str, text: str) -> dict[str, Any]:

@@ -547,3 +547,27 @@ def test_a_quote_left_open_says_so_where_it_is(text: str, expected: tuple[int, i
     line, column, end = expected
     assert (caught.value.line, caught.value.column) == (line, column)
     assert caught.value.message.startswith(f"a quote is not closed before the end of the {end}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param('name = "w"\nroutes = [\n  "a/*",\n  "b/*"\n', (2, 10, "an array (`[`) is not"
+                 " closed before the end of the file"), id="to-the-end"),
+    pytest.param('name = "w"\r\nroutes = [\r\n  "a/*",\r\n  "b/*"\r\n', (2, 10, "an array (`[`)"
+                 " is not closed before the end of the file"), id="crlf"),
+    pytest.param('routes = [ "a/[x]",\n  [1, 2]\n', (1, 10, "an array (`[`) is not closed before"
+                 " the end of the file"), id="brackets-inside"),
+    pytest.param('routes = [\n  "a/*"\n\n[vars]\nX = "1"\n', (4, 1, "an array (`[`) above is not"
+                 " closed: a `]` is missing before this line"), id="before-a-table"),
+    pytest.param('routes = [\n  "a/*",\n  """b\n', (3, 3, "a quote is not closed before the end"
+                 " of the file"), id="a-string-in-it"),
+    pytest.param("x = { a = 1\n", (1, 12, "an inline table (`{`) is not closed on its line: a `}`"
+                 " is missing"), id="inline-table"),
+    pytest.param('name = "w"\nroutes = [\n' + '  "r.example.com/*",\n' * 19_999 + '  "r/*"\n', (20_002, 8,
+                 "an array (`[`) is not closed before the end of the file"), id="too-long-to-scan"),
+])
+def test_an_array_left_open_says_where_it_opens(text: str, expected: tuple[int, int, str]) -> None:
+    """QA s27d: at a line it is not on (a table's, CRLF), or after minutes of parsing."""
+    with pytest.raises(ConfigParseError) as caught:
+        load("wrangler.toml", text)
+    assert (caught.value.line, caught.value.column, caught.value.message) == expected
+
