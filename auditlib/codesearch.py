@@ -42,6 +42,7 @@ PROBES: tuple[Probe, ...] = (
 )
 
 METRICS_SINK = next(probe for probe in PROBES if probe.name == "metrics-sink")
+_PATTERNS = {probe.name: re.compile(probe.regex) for probe in PROBES}
 
 # Read inside a provider selection block, not searched repository-wide.
 OPTION = re.compile(r"(?:===?\s*|\bcase\s+)[\"']([a-z][a-z0-9-]*)[\"']")
@@ -74,13 +75,50 @@ SEARCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def commented(line: str) -> bool:
-    """Whether a line of code is a comment (`// TODO: export latency to prometheus`); not
-    one with code after a comment that closes on it (`/** @deprecated */ if (…)`)."""
+    """Whether a line of code holds no code: a comment (`// TODO: export latency to
+    prometheus`), comments only (`/* a */ // b`), or a line inside a block comment (`* …`);
+    not a line with code after a comment (`/** @deprecated */ if (…)`, `*/ if (…)`)."""
     text = line.lstrip()
-    if text.startswith("/*"):
-        end = text.find("*/", 2)
-        return end == -1 or not text[end + 2:].strip()
-    return text.startswith(("//", "*"))
+    if text.startswith("*") and not text.startswith("*/"):
+        return True
+    return not code_part(text.removeprefix("*/")).strip()
+
+
+def code_part(line: str) -> str:
+    """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
+    what strings hold is kept (`"https://…"`). A comment left open ends the line."""
+    if "/" not in line:
+        return line
+    kept: list[str] = []
+    quote, index = "", 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            kept.append(line[index:index + 2] if char == "\\" else char)
+            index += 2 if char == "\\" else 1
+            quote = "" if char == quote else quote
+            continue
+        if line.startswith("//", index):
+            break
+        if line.startswith("/*", index):
+            end = line.find("*/", index + 2)
+            if end == -1:
+                break
+            kept.append(" ")
+            index = end + 2
+            continue
+        quote = char if char in "'\"`" else ""
+        kept.append(char)
+        index += 1
+    return "".join(kept)
+
+
+def in_code(match: Match) -> bool:
+    """Whether a built-in probe's `match` is in the code of its line, not in a comment on
+    it (`x(); // if (latencyMs > 800)`)."""
+    pattern = _PATTERNS.get(match.probe)
+    return not commented(match.text) and (pattern is None
+                                          or bool(pattern.search(code_part(match.text))))
 
 
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
@@ -300,9 +338,13 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
 
 # A line comment that is code left out (`// export const X = wrap(Y);`), not a description
 # (`// let the runtime evict idle rooms; one per chat`): a declaration given a value, an
-# import, or a statement that assigns or calls and ends as code does.
-_COMMENTED_CODE = re.compile(r"//\s*(?:(?:export\s+)?(?:const|let|var)\s+[\w${}\[\],\s]+="
-                             r"|import\s.*\bfrom\b|.*[=(].*[;{}]$)")
+# export of a class, a function or names, an import, a call returned or awaited, or a
+# statement that assigns or calls and ends as code does.
+_COMMENTED_CODE = re.compile(
+    r"//\s*(?:(?:export\s+)?(?:const|let|var)\s+[\w${}\[\],\s]+="
+    r"|export\s+(?:default\s+|abstract\s+|async\s+)*(?:class|function)\s+\w|export\s*[{*]"
+    r"|import\s+(?:[\"'].*[\"'];?$|.*\bfrom\s*[\"'])|(?:return|await)\s+(?:new\s+)?[\w.$]+\("
+    r"|.*[=(].*[;{}]$)")
 
 
 def doc_summary(lines: Sequence[str], line: int) -> str | None:

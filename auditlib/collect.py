@@ -104,7 +104,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                  and codesearch.STAR_EXPORT.search(m.text) and not codesearch.commented(m.text)]
     calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
-        wanted = [m for m in found if not codesearch.commented(m.text) and (
+        wanted = [m for m in found if codesearch.in_code(m) and (
                   m.probe in ("provider-variable", "latency-threshold")
                   or (m.probe == "exported-class"
                       and (m.groups["class"] in do_classes or "DurableObject" in m.text))

@@ -263,6 +263,9 @@ def latency_block(*body: str) -> str:
                  id="separators-and-a-comment"),
     pytest.param("/** @deprecated */ if (latencyMs > 500) console.warn(op);\n",
                  (500, ("console",), 1, 1), id="after-a-closed-comment"),
+    pytest.param("/* old */ // if (latencyMs > 100) x();\n{/* if (latencyMs > 700) */}\n"
+                 "x(); // if (durationMs > 800) y();\n/* a\n*/ if (latencyMs > 900) console.warn(op);\n",
+                 (900, ("console",), 5, 5), id="comments-around-code"),  # QA s27d #7, #8
     pytest.param(
         latency_block("    console.warn(`slow ${op} ${duration}ms`);\n",
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",
@@ -276,7 +279,7 @@ def test_latency_monitor(tmp_path: Path, make_repo: MakeRepo, text: str,
     assert [(m.threshold_ms, m.sinks, m.location.start_line, m.location.end_line)
             for m in facts.latency] == [expected]
     assert facts.latency[0].location.path == "src/call.ts"
-    assert facts.latency[0].snippet.removeprefix("/** @deprecated */ ").startswith("if (")
+    assert "if (" in facts.latency[0].snippet.splitlines()[0]  # the check, from its line
 
 
 DO_CODE = """\
@@ -323,6 +326,12 @@ def test_a_class_whose_comment_is_code_left_out_has_no_summary(
                                     "export class Limiter extends DurableObject {}\n", "utf-8")
     assert [c.summary for c in collect(repo).classes] == [  # prose, though it starts so
         "let the runtime evict idle rooms; one per chat"]
+    for code in ("// export class OldLimiter extends DurableObject {", '// import "./polyfill";',
+                 "// await env.KV.put(k, v)", '// return new Response("ok")',
+                 '// export * from "./old"'):  # QA s27d #6
+        (repo / "src/do.ts").write_text(f"{code}\nexport class Limiter extends DurableObject {{}}\n",
+                                        "utf-8")
+        assert [c.summary for c in collect(repo).classes] == [None], code
 
 
 def test_declaration_files_and_comments_are_no_code_evidence(
