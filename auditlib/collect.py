@@ -104,7 +104,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                  and codesearch.STAR_EXPORT.search(m.text) and not codesearch.commented(m.text)]
     calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
-        wanted = [m for m in found if codesearch.in_code(m) and (
+        wanted = [m for m in found if (
                   m.probe in ("provider-variable", "latency-threshold")
                   or (m.probe == "exported-class"
                       and (m.groups["class"] in do_classes or "DurableObject" in m.text))
@@ -113,7 +113,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                   or (m.probe == "export-list"
                       and "{" in m.text  # not `export * from`: no names to read
                       and ("}" not in m.text
-                           or do_classes.intersection(codesearch.export_names([m.text], 1)))))]
+                           or do_classes.intersection(codesearch.export_names([m.text], 1)))))
+                  and codesearch.in_code(m)]
         open_calls = [m for m in found if m.probe == "metrics-sink"
                       and not codesearch.commented(m.text) and codesearch.open_call(m.text)]
         if not wanted and not open_calls:  # other classes, extra probes: nothing to read
