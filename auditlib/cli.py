@@ -249,10 +249,24 @@ def _ignored_publication(repo: Path, doc_path: Path) -> None:
         path.relative_to(repo).as_posix() for path in (repo / charts).glob("chart-*.png"))]
     ignored = repofiles.ignored_by_git(repo, paths)
     if ignored:
-        print(f"auditlib: git ignores {code_span(ignored[0])}"
-              + (f" and {counted(len(ignored) - 1, 'more file')}" if ignored[1:] else "")
-              + " of the published document: add them with `git add -f`, or the document"
-              " where it is hosted lacks them", file=sys.stderr)
+        them = "them" if ignored[1:] else "it"
+        print(report.one_line(
+            f"auditlib: git ignores {code_span(ignored[0])}"
+            + (f" and {counted(len(ignored) - 1, 'more file')}" if ignored[1:] else "")
+            + f" of the published document: add {them} with `git add -f`, or the document"
+            f" where it is hosted lacks {them}"), file=sys.stderr)
+
+
+def _uncommitted_publication(changed: Sequence[str]) -> None:
+    """Say on stderr that the published document describes the `changed` files, which have
+    changes not committed (their names escaped: they are the repository's)."""
+    if changed:
+        print(report.one_line(
+            f"auditlib: the published document describes changes not committed, in"
+            f" {code_span(changed[0])}"
+            + (f" and {counted(len(changed) - 1, 'more file')}" if changed[1:] else "")
+            + ": commit them with it, or it describes what the repository does not hold"),
+            file=sys.stderr)
 
 
 def _has_header(path: Path) -> bool:
@@ -476,14 +490,9 @@ def _run(args: argparse.Namespace) -> int:
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
         written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files"))
         if replacing:
-            print(f"auditlib: {replacing}", file=sys.stderr)
+            print(report.one_line(f"auditlib: {replacing}"), file=sys.stderr)
         _ignored_publication(repo, Path(doc_path))
-        if changed:
-            print(f"auditlib: the published document describes changes not committed, in"
-                  f" {code_span(changed[0])}" + (f" and {counted(len(changed) - 1, 'more file')}"
-                                            if changed[1:] else "")
-                  + ": commit them with it, or it describes what the repository does not"
-                  " hold", file=sys.stderr)
+        _uncommitted_publication(changed)
     if not args.quiet:
         for path in written:
             print(path)

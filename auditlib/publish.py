@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def check_replaceable(repo: Path, target: Path) -> str | None:
                          " it. Commit it, move it, or publish at another path (nothing was"
                          " changed)")
     return (f"--publish replaced {path}, which was written by hand: git keeps it (`git show"
-            f" HEAD:./{path}`)")
+            f" {shlex.quote(f'HEAD:./{path}')}`)")
 
 
 def _not_kept(repo: Path, path: str) -> str | None:

@@ -73,6 +73,7 @@ def test_publishing_again_on_the_same_date_changes_nothing(tmp_path: Path) -> No
 @pytest.mark.parametrize(("ignore", "said"), [
     ("*.png\n", "`docs/auto-scaling_files/chart-0123456789ab.png` and 1 more file"),
     ("shop/docs/\n", "`docs/auto-scaling.md` and 2 more files"),  # the parent's .gitignore
+    ("chart-ba9876543210.png\n", "`docs/auto-scaling_files/chart-ba9876543210.png`"),
     ("", None),
 ])
 def test_a_publication_git_ignores_is_named(
@@ -89,8 +90,9 @@ def test_a_publication_git_ignores_is_named(
     commit_all(tmp_path)
     cli._ignored_publication(repo, Path(DOC))
     err = capsys.readouterr().err
-    assert err == (f"auditlib: git ignores {said} of the published document: add them with"
-                   " `git add -f`, or the document where it is hosted lacks them\n"
+    them = "them" if said and "more file" in said else "it"
+    assert err == (f"auditlib: git ignores {said} of the published document: add {them} with"
+                   f" `git add -f`, or the document where it is hosted lacks {them}\n"
                    if said else "")
 
 
@@ -103,7 +105,17 @@ def test_a_stale_publication_is_said_to_be_one(tmp_path: Path) -> None:
                and f.location.path == DOC]
     assert stale.message == (f"`{DOC}`, as last published, was regenerated 2026-01-02, 330 days"
                              " ago (limit 90)")
-    assert stale.remediation == "Publish this run: `auditlib run REPO --publish`"
+    assert stale.remediation == f"Publish this run: `auditlib run REPO --publish {DOC}`"
+
+
+def test_a_file_name_is_said_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s27d #9: an untracked file's name reached stderr with its escape sequence."""
+    cli._uncommitted_publication(["notes\x1b[31m.md"])
+    cli._uncommitted_publication([])
+    assert capsys.readouterr().err == (
+        "auditlib: the published document describes changes not committed, in"
+        " `notes\\x1b[31m.md`: commit them with it, or it describes what the repository does"
+        " not hold\n")
 
 
 def test_publishing_changes_not_committed_is_said(

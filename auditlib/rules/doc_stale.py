@@ -20,6 +20,7 @@ correct it and update `Last-reviewed`, or regenerate it with `auditlib run --pub
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from datetime import date
 
@@ -59,5 +60,6 @@ class DocStale(Rule):
                              f" {config.doc_max_age_days})" if published else
                              f"{code(document.path)} was last reviewed {reviewed.isoformat()},"
                              f" {age} days ago (limit {config.doc_max_age_days})"),
-                    remediation="Publish this run: `auditlib run REPO --publish`" if published
+                    remediation=("Publish this run: `auditlib run REPO --publish"
+                                 f" {shlex.quote(document.path)}`") if published
                     else f"Review {code(document.path)} and update Last-reviewed")
