@@ -250,13 +250,12 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
     """git's answer to `args` in `repo` (`given` on its standard input), its output as text
     (a `\r` in a path kept), or None when git is not installed."""
     program = shutil.which("git")
-    try:
-        done = None if program is None else subprocess.run(
-            [program, *args], cwd=repo, input=given.encode(), capture_output=True, check=False,
-            env={**os.environ, "LC_ALL": "C"})
-    except OSError:
+    if program is None:
         return None
-    if done is None:
+    try:
+        done = subprocess.run([program, *args], cwd=repo, input=given.encode(),
+                              capture_output=True, check=False, env={**os.environ, "LC_ALL": "C"})
+    except OSError:
         return None
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", errors="replace"),

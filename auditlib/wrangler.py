@@ -139,17 +139,25 @@ def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigPars
                    else "a quote is not closed before the end of the file")
     if at_end:
         lines = text.rstrip().split("\n")
-        line = (_opening_line(lines) if opened else None) or len(lines)
-        if opened and opened != ("[",):  # a string in an array opened on a line before it
-            line = next((number for mark in opened for number in range(line, len(lines) + 1)
-                         if mark in lines[number - 1]), line)
-        marks = [lines[line - 1].rfind(mark) for mark in opened or ()] if opened != ("[",) else [
-            lines[line - 1].find("[", lines[line - 1].find("=") + 1)]  # the value's, not one in it
-        column = next((at + 1 for at in marks if at >= 0), len(lines[line - 1]) + 1)
+        line, column = _where_opened(lines, opened) if opened else (len(lines), len(lines[-1]) + 1)
     # tomllib names a table by its key tuple: "Cannot declare ('env', 'x') twice"
     message = _TOML_KEY_TUPLE.sub(lambda key: "[" + ".".join(
         re.findall(r"'((?:[^'\\]|\\.)*)'", key[0])) + "]", message)
     return ConfigParseError(path, line, column, message)
+
+
+def _where_opened(lines: list[str], marks: tuple[str, ...]) -> tuple[int, int]:
+    """The line and column of the mark (`[`, `\"\"\"`, `'`) that opens what is left open to the
+    end of the TOML text of `lines`; the end of the last line when that is too far back."""
+    line = _opening_line(lines) or len(lines)
+    if marks == ("[",):
+        text = lines[line - 1]
+        at = text.find("[", text.find("=") + 1)  # the value's, not a `[` inside it
+    else:  # a string may open on a line after an array that holds it
+        line = next((number for mark in marks for number in range(line, len(lines) + 1)
+                     if mark in lines[number - 1]), line)
+        at = next((found for mark in marks if (found := lines[line - 1].rfind(mark)) >= 0), -1)
+    return line, (at + 1 if at >= 0 else len(lines[line - 1]) + 1)
 
 
 def _opening_line(lines: list[str]) -> int | None:
