@@ -147,7 +147,7 @@ def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigPars
 
 
 def _where_opened(lines: list[str], marks: tuple[str, ...]) -> tuple[int, int]:
-    """The line and column of the mark (`[`, `\"\"\"`, `'`) that opens what is left open to the
+    """The line and column of the mark (`[`, a quote) that opens what is left open to the
     end of the TOML text of `lines`; the end of the last line when that is too far back."""
     line = _opening_line(lines) or len(lines)
     if marks == ("[",):
