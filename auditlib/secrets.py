@@ -105,15 +105,22 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).upper().replace("-", "_")
 
 
-# A name whose value is a secret even when it is a number (of four digits or more, a PIN's):
-# a password's, a PIN's.
+# A name whose value is a secret even when it is a number (of four digits or more, a PIN's)
+# or a short word: a password's, a PIN's.
 _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)$")
+# What a short value given to such a name says when it holds no password.
+_NO_PASSWORD = frozenset({"none", "null", "todo", "true", "false", "unset", "empty", "xxxx",
+                          "xxxxx", "****", "*****", "tbd"})
 
 
-def _number_secret(name: str, value: str) -> bool:
-    """Whether `value` is a number of four digits or more given to a password's or a PIN's
-    `name` (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`): a secret, though numbers are not."""
-    if len(value) < 4 or not value.isdigit():
+def _short_secret(name: str, value: str) -> bool:
+    """Whether `value` is a secret though short, by its `name`, a password's or a PIN's: a
+    number of four digits or more (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`), though
+    numbers are not secrets, or a word of four or five characters (`ADMIN_PASSWORD =
+    "admin"`), though short words are not."""
+    if not ((len(value) >= 4 and value.isdigit()) or (
+            4 <= len(value) < 6 and re.fullmatch(r"[^\s\"'`<>$]+", value)
+            and value.lower() not in _NO_PASSWORD)):
         return False
     snake = _snake(name)
     return bool(_PASSWORD_NAME.search(snake)) and not ABOUT_NAME.search(snake)  # MIN_PIN: a bound
@@ -131,7 +138,7 @@ def secret_reason(name: str, value: str) -> str | None:
     table or array it holds, or by its "value"; or None."""
     if value.strip() in TURNSTILE_TEST_SECRETS:
         return None  # public: CF011 reports it as what it is
-    if _number_secret(name, value.strip()):
+    if _short_secret(name, value.strip()):
         return "name"  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
     if len(value.strip()) < 6 or re.fullmatch(r"true|false|[\d.]+", value.strip()):
         return None
@@ -145,7 +152,7 @@ def secret_reason(name: str, value: str) -> str | None:
         return None
     if secret_name(name):
         return "name"
-    if any((secret_name(key) and not PLACEHOLDER.search(leaf.strip())) or _number_secret(key, leaf)
+    if any((secret_name(key) and not PLACEHOLDER.search(leaf.strip())) or _short_secret(key, leaf)
            for key, leaf in leaves):
         return "key"  # `OAUTH = { client_secret = "..." }` holds one by its name
     if " " in value or PUBLIC_NAME.search(name) or (
@@ -531,7 +538,7 @@ def _env_value(text: str, found: re.Match[str]) -> str:
     name = ENV_NAME.search(text, max(0, start - 120), start)
     if (name and text[start:start + 1] in ("v", "V") and _word_start(text, start)
             and _SECRET_WORD.search(name[1]) and ((secret_name(name[1]) and _credential(found[1]))
-                                                  or _number_secret(name[1], found[1]))):
+                                                  or _short_secret(name[1], found[1]))):
         return found[0][:found.start(1) - found.start()] + REDACTED
     return found[0]
 
@@ -588,7 +595,7 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     lead, value = _default(text, begin, found[2])
     value = value.rstrip(";,.!")
     quoted = found[1].rstrip(" \t").endswith(("'", '"'))
-    number = _number_secret(name, value)  # `ADMIN_PIN: 918273`
+    number = _short_secret(name, value)  # `ADMIN_PIN: 918273`
     if (not _word_start(text, begin) or not value or not (secret_name(name) or number)
             or PLACEHOLDER.search(value) or "«" in value or value in TURNSTILE_TEST_SECRETS
             or (not quoted and _EXPRESSION.search(value))  # `os.environ['SECRET_KEY']`
@@ -605,9 +612,9 @@ def _name_start(text: str, index: int) -> int:
 
 
 def _short_given(found: re.Match[str]) -> str:
-    """A _SHORT_GIVEN number, redacted when its name is a password's or a PIN's."""
+    """A _SHORT_GIVEN value, redacted when its name is a password's or a PIN's."""
     value = found[0][len(found[1]):]
-    return found[1] + (REDACTED if _number_secret(found[2], value) else value)
+    return found[1] + (REDACTED if _short_secret(found[2], value) else value)
 
 
 def _number_or_phrase(text: str, found: re.Match[str]) -> str:
@@ -616,7 +623,7 @@ def _number_or_phrase(text: str, found: re.Match[str]) -> str:
     begin = _name_start(text, found.start())
     found_name = _NAME.match(text, begin)  # `DOOR_PIN`, also as Markdown escapes it: `DOOR\_PIN`
     name, value = (found_name[0] if found_name else "").replace("\\_", "_"), found[1]
-    secret = (_number_secret(name, value) if value.isdigit()
+    secret = (_short_secret(name, value) if value.isdigit()
               else bool(_PHRASE_NAME.search(_snake(name))))
     if not (secret and _word_start(text, begin)):
         return found[0]
@@ -673,7 +680,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     replaced as a whole word, not in `[env.sunflower]` or a JSON key; one that auditlib
     itself writes (`secret`, `production`) only where it is given as a value (`"secret"`,
     `KEY: secret`), not in ``env `production` `` or `wrangler secret put`. One of four or
-    five digits (a PIN) is replaced only where a password's or a PIN's name gives it."""
+    five characters (a PIN, `4821`; a password, `admin`) is replaced only where a password's
+    or a PIN's name gives it."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
             if secret.isalpha() and secret.lower() in _own_words():
@@ -684,7 +692,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
                               REDACTED, text)
             else:
                 text = text.replace(secret, REDACTED)
-        elif len(secret) >= 4 and secret.isdigit() and secret in text:  # a PIN: `1234`
+        elif len(secret) >= 4 and secret in text:  # a PIN, `1234`; a password, `admin`
             text = re.sub(_SHORT_GIVEN.format(re.escape(secret)), _short_given, text)
     text = _sub(TOKEN, text, lambda found: REDACTED, _token_starts(text))
     text = URL_PASSWORD.sub(lambda m: f"://{m[1]}{REDACTED}@", text)

@@ -156,6 +156,10 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("PASSWORD_PEPPER", "q7-Lm2-pX9", "name"),
     ("GITHUB_PAT", "Zx9QmT4vB7nR2k", "name"),
     ("PIN_CODE", "1234", "name"),  # a PIN of four digits (QA s26c)
+    ("ADMIN_PASSWORD", "admin", "name"),  # a password of four or five characters
+    ("DB_PASS", "r00t", "name"),
+    ("SMTP_PASSWORD", "none", None),  # none given
+    ("PASSWORD_HASH", "argon", None),  # about one
     ("SEED_PHRASE", "abandon ability able about above absent", "name"),
     ("HTTP_AUTH", "bearer", None),  # and what only looks alike (QA s26c)
     ("ADMIN_AUTH", "cloudflare-access", None),
@@ -559,6 +563,11 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "RETRIES = 1234 at src/a.ts:1234", ["1234"],
      f'PIN_CODE = "{REDACTED}"\nAPP_PIN = {REDACTED}\n{{"name": "PIN_CODE",\n  "value": "{REDACTED}"}}\n'
      "RETRIES = 1234 at src/a.ts:1234"),
+    # a short password, only where a password's name gives it (`admin` is a word too)
+    ('ADMIN_PASSWORD = "admin"\n{"name": "ADMIN_PASSWORD", "value": "admin"}\n'
+     "Use the admin panel at /admin, [env.admin]", ["admin"],
+     f'ADMIN_PASSWORD = "{REDACTED}"\n{{"name": "ADMIN_PASSWORD", "value": "{REDACTED}"}}\n'
+     "Use the admin panel at /admin, [env.admin]"),
     # a PIN of four digits and a seed phrase in any text, by their names (QA s26d)
     ('env:\n  PIN_CODE: "5566"\n  DOOR_PIN: 4821\n  SEED_PHRASE: legal winner thank year wave'
      " sausage worth useful legal winner thank yellow\n  MIN_PIN: 1000\n  PINNED: 1234\n"
