@@ -107,23 +107,30 @@ def _snake(name: str) -> str:
 
 # A name whose value is a secret even when it is a number (of four digits or more, a PIN's)
 # or a short word: a password's, a PIN's.
-_PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)$")
-# What a short value given to such a name says when it holds no password.
-_NO_PASSWORD = frozenset({"none", "null", "todo", "true", "false", "unset", "empty", "xxxx",
-                          "xxxxx", "****", "*****", "tbd"})
+_PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)"
+                            r"(?:_?\d+)?$")
+# What a short value given to such a name says when it holds no password (its letters and
+# digits, in lower case: `TODO!`, `-----`).
+_NO_PASSWORD = frozenset({"", "none", "null", "nope", "na", "todo", "fixme", "tbd", "true",
+                          "false", "unset", "empty", "blank", "dummy", "xxxx", "xxxxx"})
 
 
 def _short_secret(name: str, value: str) -> bool:
     """Whether `value` is a secret though short, by its `name`, a password's or a PIN's: a
     number of four digits or more (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`), though
     numbers are not secrets, or a word of four or five characters (`ADMIN_PASSWORD =
-    "admin"`), though short words are not."""
-    if not ((len(value) >= 4 and value.isdigit()) or (
-            4 <= len(value) < 6 and re.fullmatch(r"[^\s\"'`<>$]+", value)
-            and value.lower() not in _NO_PASSWORD)):
-        return False
+    "admin"`), though short words are not; given to a name that ends in PASS (a step:
+    `LINT_PASS = "skip"`), one that is not a plain word (`"r00t"`)."""
     snake = _snake(name)
-    return bool(_PASSWORD_NAME.search(snake)) and not ABOUT_NAME.search(snake)  # MIN_PIN: a bound
+    password = _PASSWORD_NAME.search(snake)
+    if not password or ABOUT_NAME.search(snake):  # MIN_PIN: a bound
+        return False
+    if len(value) >= 4 and value.isdigit():
+        return True
+    return bool(4 <= len(value) < 6 and re.fullmatch(r"[^\s\"'`<>$]+", value)
+                and not PLACEHOLDER.search(value) and not REFERENCE.match(value)  # `{{x}}`, `%PW%`
+                and re.sub(r"[\W_]", "", value).lower() not in _NO_PASSWORD
+                and not (password[0].strip("_0123456789") == "PASS" and value.isalpha()))
 
 
 # Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
@@ -656,10 +663,13 @@ _GIVEN_WORD = (r"(?:(?P<at>(?<=[\"'=:])|(?<=:-)|--var[ \t]+[\w-]+[ \t]+|<<<[ \t]
 # a number wherever no digit goes on (`-p123456`).
 _WORD = r"(?:(?<![\w.-])|(?<=\\[ntr])){0}(?![\w-])(?!\":)"
 _NUMBER = r"(?<!\d){0}(?!\d)"
-# A number too short to hide wherever it stands (a PIN, `4821`), given to a name: `NAME =
-# "4821"`, `NAME: 4821`, and as the JSON output holds a var, `"name": "NAME", "value": "4821"`.
-_SHORT_GIVEN = (r"((?<![\w-])([A-Za-z][\w-]{{0,63}})(?:\\{{0,3}}[\"'])?(?:[ \t]*[:=][ \t]*"
-                r"|,\s*\\{{0,3}}[\"']value\\{{0,3}}[\"']:[ \t]*)(?:\\{{0,3}}[\"'])?){0}(?![\w.])")
+# A value too short to hide wherever it stands (a PIN, `4821`; a password, `admin`), given to
+# a name: `NAME = "4821"`, `NAME: 4821`, on the next line (`NAME = """`, JSON's `"NAME":`,
+# also escaped in JSON text), and as the JSON output holds a var, `"name": "NAME", "value":
+# "4821"`.
+_SHORT_GIVEN = (r"((?<![\w-])([A-Za-z][\w-]{{0,63}})(?:\\{{0,3}}[\"'])?(?:[ \t]*[:=]"
+                r"|,\s*\\{{0,3}}[\"']value\\{{0,3}}[\"']:)(?:\s|\\[nrt]|\\{{0,3}}[\"']|\\{{1,2}}){{0,12}}){0}"
+                r"(?![\w.])")
 
 
 @functools.cache

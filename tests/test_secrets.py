@@ -160,6 +160,12 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("DB_PASS", "r00t", "name"),
     ("SMTP_PASSWORD", "none", None),  # none given
     ("PASSWORD_HASH", "argon", None),  # about one
+    ("ADMIN_PASSWORD2", "admin", "name"),  # QA s27e
+    ("LINT_PASS", "skip", None),  # a step's pass, a word
+    ("E_PASSWORD", "TODO!", None),  # placeholders
+    ("C_PASS", "{{x}}", None),
+    ("SMTP_PASSWORD", "%PW%", None),
+    ("B_PASSWORD", "-----", None),
     ("SEED_PHRASE", "abandon ability able about above absent", "name"),
     ("HTTP_AUTH", "bearer", None),  # and what only looks alike (QA s26c)
     ("ADMIN_AUTH", "cloudflare-access", None),
@@ -563,6 +569,12 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "RETRIES = 1234 at src/a.ts:1234", ["1234"],
      f'PIN_CODE = "{REDACTED}"\nAPP_PIN = {REDACTED}\n{{"name": "PIN_CODE",\n  "value": "{REDACTED}"}}\n'
      "RETRIES = 1234 at src/a.ts:1234"),
+    # ... also on the line after its name (QA s27e: TOML's multi-line strings, JSONC; the JSON
+    # output's copy of a config's text)
+    ('LOGIN_PASSWORD = """\nlogin"""\nSPLIT_PASSWORD = """\\\n  pswd1"""\n{"ROOT_PASSWORD":\n  "rootp"}'
+     '\n"text": "LOGIN_PASSWORD = \\"\\"\\"\\nlogin\\"\\"\\"" the login page', ["login", "pswd1", "rootp"],
+     f'LOGIN_PASSWORD = """\n{REDACTED}"""\nSPLIT_PASSWORD = """\\\n  {REDACTED}"""\n{{"ROOT_PASSWORD":\n'
+     f'  "{REDACTED}"}}\n"text": "LOGIN_PASSWORD = \\"\\"\\"\\n{REDACTED}\\"\\"\\"" the login page'),
     # a short password, only where a password's name gives it (`admin` is a word too)
     ('ADMIN_PASSWORD = "admin"\n{"name": "ADMIN_PASSWORD", "value": "admin"}\n'
      "Use the admin panel at /admin, [env.admin]", ["admin"],
