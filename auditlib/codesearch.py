@@ -84,9 +84,10 @@ def commented(line: str) -> bool:
     return not code_part(text.removeprefix("*/")).strip()
 
 
-def code_part(line: str) -> str:
+def code_part(line: str, strings: bool = True) -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
-    what strings hold is kept (`"https://…"`). A comment left open ends the line."""
+    what strings hold is kept (`"https://…"`). A comment left open ends the line. A quote
+    that no quote closes on the line (JSX's text `Don't`, a regex's `/"/`) opens no string."""
     if "/" not in line:
         return line
     kept: list[str] = []
@@ -107,10 +108,10 @@ def code_part(line: str) -> str:
             kept.append(" ")
             index = end + 2
             continue
-        quote = char if char in "'\"`" else ""
+        quote = char if strings and char in "'\"`" else ""
         kept.append(char)
         index += 1
-    return "".join(kept)
+    return code_part(line, strings=False) if quote and quote != "`" else "".join(kept)
 
 
 def in_code(match: Match) -> bool:

@@ -114,8 +114,9 @@ _BOM = "\ufeff"  # wrangler reads past a byte order mark, as tomllib and json do
 # end of the file, with the marks that open it.
 _OPEN_QUOTE = {"Illegal character '\\n'", "Found invalid character '\\n'"}
 _OPEN_AT_END = {"Unterminated string": ('"""', '"'), 'Expected "\'"': ("'",),
-                'Expected "\'\'\'"': ("'''",), "Unclosed array": ("[",)}
-_SCANNED = 256 * 1024  # characters parsed again, at most, to find where that opens
+                'Expected "\'\'\'"': ("'''",), "Unclosed array": ("[",),
+                "Unclosed inline table": ("{",)}
+_SCANNED = 1024 * 1024  # characters parsed again, at most, to find where that opens
 
 
 def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigParseError:
@@ -136,7 +137,8 @@ def toml_error(path: str, text: str, exc: tomllib.TOMLDecodeError) -> ConfigPars
         message = "an inline table (`{`) is not closed on its line: a `}` is missing"
     elif opened:
         message = ("an array (`[`) is not closed before the end of the file" if opened == ("[",)
-                   else "a quote is not closed before the end of the file")
+                   else "an inline table (`{`) is not closed before the end of the file"
+                   if opened == ("{",) else "a quote is not closed before the end of the file")
     if at_end:
         lines = text.rstrip().split("\n")
         line, column = _where_opened(lines, opened) if opened else (len(lines), len(lines[-1]) + 1)
@@ -150,9 +152,9 @@ def _where_opened(lines: list[str], marks: tuple[str, ...]) -> tuple[int, int]:
     """The line and column of the mark (`[`, a quote) that opens what is left open to the
     end of the TOML text of `lines`; the end of the last line when that is too far back."""
     line = _opening_line(lines) or len(lines)
-    if marks == ("[",):
+    if marks in (("[",), ("{",)):
         text = lines[line - 1]
-        at = text.find("[", text.find("=") + 1)  # the value's, not a `[` inside it
+        at = text.find(marks[0], text.find("=") + 1)  # the value's, not one inside it
     else:  # a string may open on a line after an array that holds it
         line = next((number for mark in marks for number in range(line, len(lines) + 1)
                      if mark in lines[number - 1]), line)

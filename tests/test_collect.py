@@ -266,6 +266,8 @@ def latency_block(*body: str) -> str:
     pytest.param("/* old */ // if (latencyMs > 100) x();\n{/* if (latencyMs > 700) */}\n"
                  "x(); // if (durationMs > 800) y();\n/* a\n*/ if (latencyMs > 900) console.warn(op);\n",
                  (900, ("console",), 5, 5), id="comments-around-code"),  # QA s27d #7, #8
+    pytest.param("<p>Don't</p>{/* if (latencyMs > 700) */}\nif (latencyMs > 900) console.warn(op);\n",
+                 (900, ("console",), 2, 2), id="an-apostrophe-before-a-comment"),  # QA s27e #9
     pytest.param(
         latency_block("    console.warn(`slow ${op} ${duration}ms`);\n",
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",

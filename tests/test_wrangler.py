@@ -562,6 +562,8 @@ def test_a_quote_left_open_says_so_where_it_is(text: str, expected: tuple[int, i
                  " of the file"), id="a-string-in-it"),
     pytest.param("x = { a = 1\n", (1, 12, "an inline table (`{`) is not closed on its line: a `}`"
                  " is missing"), id="inline-table"),
+    pytest.param('name = "w"\nvars = { A = "b"', (2, 8, "an inline table (`{`) is not closed before"
+                 " the end of the file"), id="inline-table-at-the-end"),  # QA s27e #11
     pytest.param('name = "w"\nroutes = [\n' + '  "r.example.com/*",\n' * 19_999 + '  "r/*"\n', (20_002, 8,
                  "an array (`[`) is not closed before the end of the file"), id="too-long-to-scan"),
 ])
