@@ -84,7 +84,7 @@ def commented(line: str) -> bool:
     return not code_part(text.removeprefix("*/")).strip()
 
 
-def code_part(line: str, strings: bool = True) -> str:
+def code_part(line: str, quotes: str = "'\"`") -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
     what strings hold is kept (`"https://…"`). A comment left open ends the line. A quote
     that no quote closes on the line (JSX's text `Don't`, a regex's `/"/`) opens no string."""
@@ -108,10 +108,11 @@ def code_part(line: str, strings: bool = True) -> str:
             kept.append(" ")
             index = end + 2
             continue
-        quote = char if strings and char in "'\"`" else ""
+        quote = char if char in quotes else ""
         kept.append(char)
         index += 1
-    return code_part(line, strings=False) if quote and quote != "`" else "".join(kept)
+    # Read again with that quote as a character: a string of the others still holds `//`.
+    return code_part(line, quotes.replace(quote, "")) if quote and quote != "`" else "".join(kept)
 
 
 def in_code(match: Match) -> bool:

@@ -118,19 +118,20 @@ _NO_PASSWORD = frozenset({"", "none", "null", "nope", "na", "todo", "fixme", "tb
 def _short_secret(name: str, value: str) -> bool:
     """Whether `value` is a secret though short, by its `name`, a password's or a PIN's: a
     number of four digits or more (`ADMIN_PIN = "4821"`, `STUDIO_PASS = "123456"`), though
-    numbers are not secrets, or a word of four or five characters (`ADMIN_PASSWORD =
-    "admin"`), though short words are not; given to a name that ends in PASS (a step:
-    `LINT_PASS = "skip"`), one that is not a plain word (`"r00t"`)."""
+    numbers are not secrets; or, given to a password's name, four or five characters with
+    letters and digits or symbols (`"r00t"`, `"p@ss"`), though short values are not. A word
+    alone is a setting as often (`REQUIRE_PASSWORD = "never"`, `SESSION_SECRET = "auto"`),
+    and so is a path or a version (`PWD = "/app"`, `NODE_PIN = "20.x"`)."""
     snake = _snake(name)
     password = _PASSWORD_NAME.search(snake)
     if not password or ABOUT_NAME.search(snake):  # MIN_PIN: a bound
         return False
     if len(value) >= 4 and value.isdigit():
         return True
-    return bool(4 <= len(value) < 6 and re.fullmatch(r"[^\s\"'`<>$]+", value)
-                and not PLACEHOLDER.search(value) and not REFERENCE.match(value)  # `{{x}}`, `%PW%`
-                and re.sub(r"[\W_]", "", value).lower() not in _NO_PASSWORD
-                and not (password[0].strip("_0123456789") == "PASS" and value.isalpha()))
+    return bool(4 <= len(value) < 6 and "PIN" not in password[0]
+                and re.fullmatch(r"(?=.*[A-Za-z])(?=.*[\d!@#%^&*+=?~])[^\s\"'`<>$/.{}]+", value)
+                and not REFERENCE.match(value)  # `%PW%`
+                and re.sub(r"[\W_]", "", value).lower() not in _NO_PASSWORD)
 
 
 # Cloudflare's Turnstile test secret keys: public, no secret; each answers every token alike.
@@ -667,9 +668,12 @@ _NUMBER = r"(?<!\d){0}(?!\d)"
 # a name: `NAME = "4821"`, `NAME: 4821`, on the next line (`NAME = """`, JSON's `"NAME":`,
 # also escaped in JSON text), and as the JSON output holds a var, `"name": "NAME", "value":
 # "4821"`.
-_SHORT_GIVEN = (r"((?<![\w-])([A-Za-z][\w-]{{0,63}})(?:\\{{0,3}}[\"'])?(?:[ \t]*[:=]"
-                r"|,\s*\\{{0,3}}[\"']value\\{{0,3}}[\"']:)(?:\s|\\[nrt]|\\{{0,3}}[\"']|\\{{1,2}}){{0,12}}){0}"
-                r"(?![\w.])")
+_SPACE_OR_TAB = r"(?:[ \t]|\\t)*"  # a tab also as JSON text escapes it
+_SHORT_GIVEN = (r"((?<![\w-])([A-Za-z][\w-]{{0,63}})(?:\\{{0,3}}[\"'])?(?:" + _SPACE_OR_TAB + "[:=]"
+                r"|,\s*\\{{0,3}}[\"']value\\{{0,3}}[\"']:)" + _SPACE_OR_TAB
+                + r"(?:/\*[^*\r\n]{{0,80}}\*/" + _SPACE_OR_TAB + r")?(?:\\{{0,3}}[\"']){{0,3}}\\{{0,2}}"
+                r"(?:\r?\n|\\r\\n|\\n)?" + _SPACE_OR_TAB + r"(?:\\{{0,3}}[\"'])?){0}"
+                r"(?![\w./-]|[ \t]*:)")  # not a path's part, nor a key: `admin: true`
 
 
 @functools.cache

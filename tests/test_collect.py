@@ -268,6 +268,8 @@ def latency_block(*body: str) -> str:
                  (900, ("console",), 5, 5), id="comments-around-code"),  # QA s27d #7, #8
     pytest.param("<p>Don't</p>{/* if (latencyMs > 700) */}\nif (latencyMs > 900) console.warn(op);\n",
                  (900, ("console",), 2, 2), id="an-apostrophe-before-a-comment"),  # QA s27e #9
+    pytest.param('<a href="https://x.example">Don\'t</a>; if (latencyMs > 500) console.warn(op);\n',
+                 (500, ("console",), 1, 1), id="a-url-and-an-apostrophe"),  # QA s27f
     pytest.param(
         latency_block("    console.warn(`slow ${op} ${duration}ms`);\n",
                       "    env.METRICS.writeDataPoint({\n", "      blobs: [op, env.REGION],\n",

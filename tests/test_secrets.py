@@ -156,11 +156,18 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("PASSWORD_PEPPER", "q7-Lm2-pX9", "name"),
     ("GITHUB_PAT", "Zx9QmT4vB7nR2k", "name"),
     ("PIN_CODE", "1234", "name"),  # a PIN of four digits (QA s26c)
-    ("ADMIN_PASSWORD", "admin", "name"),  # a password of four or five characters
+    ("ADMIN_PASSWORD", "adm1n", "name"),  # a password of four or five characters
     ("DB_PASS", "r00t", "name"),
+    ("DB_PASSWORD", "p@ss", "name"),
+    ("ADMIN_PASSWORD", "admin", None),  # a word alone is a setting as often (QA s27f):
+    ("REQUIRE_PASSWORD", "never", None),
+    ("SESSION_SECRET", "auto", None),
+    ("PWD", "/app", None),  # a path, a version
+    ("NODE_PIN", "20.x", None),
+    ("GPIO_PIN_4", "high", None),
     ("SMTP_PASSWORD", "none", None),  # none given
     ("PASSWORD_HASH", "argon", None),  # about one
-    ("ADMIN_PASSWORD2", "admin", "name"),  # QA s27e
+    ("ADMIN_PASSWORD2", "adm1n", "name"),  # QA s27e
     ("LINT_PASS", "skip", None),  # a step's pass, a word
     ("E_PASSWORD", "TODO!", None),  # placeholders
     ("C_PASS", "{{x}}", None),
@@ -570,16 +577,22 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      f'PIN_CODE = "{REDACTED}"\nAPP_PIN = {REDACTED}\n{{"name": "PIN_CODE",\n  "value": "{REDACTED}"}}\n'
      "RETRIES = 1234 at src/a.ts:1234"),
     # ... also on the line after its name (QA s27e: TOML's multi-line strings, JSONC; the JSON
-    # output's copy of a config's text)
-    ('LOGIN_PASSWORD = """\nlogin"""\nSPLIT_PASSWORD = """\\\n  pswd1"""\n{"ROOT_PASSWORD":\n  "rootp"}'
-     '\n"text": "LOGIN_PASSWORD = \\"\\"\\"\\nlogin\\"\\"\\"" the login page', ["login", "pswd1", "rootp"],
+    # output's copy of a config's text), after a tab or a comment (QA s27f)
+    ('LOGIN_PASSWORD = """\nl0gin"""\nSPLIT_PASSWORD = """\\\n  pswd1"""\n{"ROOT_PASSWORD":\n'
+     '                    "r00tp", "JH_PASSWORD": /* c */ "jhqq9"}\n'
+     '"text": "LOGIN_PASSWORD = \\"\\"\\"\\nl0gin\\"\\"\\"\\nJ_PASSWORD\\t=\\t\\"jjqq2\\""',
+     ["l0gin", "pswd1", "r00tp", "jhqq9", "jjqq2"],
      f'LOGIN_PASSWORD = """\n{REDACTED}"""\nSPLIT_PASSWORD = """\\\n  {REDACTED}"""\n{{"ROOT_PASSWORD":\n'
-     f'  "{REDACTED}"}}\n"text": "LOGIN_PASSWORD = \\"\\"\\"\\n{REDACTED}\\"\\"\\"" the login page'),
-    # a short password, only where a password's name gives it (`admin` is a word too)
-    ('ADMIN_PASSWORD = "admin"\n{"name": "ADMIN_PASSWORD", "value": "admin"}\n'
-     "Use the admin panel at /admin, [env.admin]", ["admin"],
+     f'                    "{REDACTED}", "JH_PASSWORD": /* c */ "{REDACTED}"}}\n'
+     f'"text": "LOGIN_PASSWORD = \\"\\"\\"\\n{REDACTED}\\"\\"\\"\\nJ_PASSWORD\\t=\\t\\"{REDACTED}\\""'),
+    # a short password, only where a password's name gives it: not in a path, a key on the
+    # next line, prose after a blank line or a hyphenated word (QA s27f)
+    ('ADMIN_PASSWORD = "adm1n"\n{"name": "ADMIN_PASSWORD", "value": "adm1n"}\n'
+     "the adm1n panel at /adm1n, [env.adm1n]\nPASSWORD:\n  adm1n: true\n"
+     "PASSWORD:\n\nadm1n is fine\nPASSWORD: adm1n-panel", ["adm1n"],
      f'ADMIN_PASSWORD = "{REDACTED}"\n{{"name": "ADMIN_PASSWORD", "value": "{REDACTED}"}}\n'
-     "Use the admin panel at /admin, [env.admin]"),
+     "the adm1n panel at /adm1n, [env.adm1n]\nPASSWORD:\n  adm1n: true\n"
+     "PASSWORD:\n\nadm1n is fine\nPASSWORD: adm1n-panel"),
     # a PIN of four digits and a seed phrase in any text, by their names (QA s26d)
     ('env:\n  PIN_CODE: "5566"\n  DOOR_PIN: 4821\n  SEED_PHRASE: legal winner thank year wave'
      " sausage worth useful legal winner thank yellow\n  MIN_PIN: 1000\n  PINNED: 1234\n"
