@@ -29,7 +29,7 @@ from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
 from .model import Facts, Location, Outcome, Problem
-from .publish import check_keep_blocks, check_replaceable, publish
+from .publish import charts_folder, check_keep_blocks, check_replaceable, publish
 from .report import finding_line, render_verify
 from .rules.base import no_config_found
 from .secrets import redact
@@ -230,7 +230,7 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
     under a file; a document whose keep blocks are not closed; and one written by hand that
     git does not keep. The notice to give when it replaces one git keeps, or None."""
     target = repo / doc_path
-    for path in (target, target.with_name(f"{target.stem}_files")):
+    for path in (target, charts_folder(target)):
         _inside(repo, path, "--publish")
     if target.is_dir():
         raise AuditError(f"--publish {target} is a folder: name the document")
@@ -244,9 +244,8 @@ def _ignored_publication(repo: Path, doc_path: Path) -> None:
     """Say on stderr when git ignores the published document or its charts (`*.png` in a
     .gitignore): committed as the example workflow adds them, the document would be
     missing, or show no charts, where it is hosted."""
-    charts = doc_path.parent / f"{doc_path.stem}_files"
-    paths = [doc_path.as_posix(), *sorted(
-        path.relative_to(repo).as_posix() for path in (repo / charts).glob("chart-*.png"))]
+    paths = [doc_path.as_posix(), *sorted(path.relative_to(repo).as_posix()
+                                          for path in charts_folder(repo / doc_path).glob("chart-*.png"))]
     ignored = repofiles.ignored_by_git(repo, paths)
     if ignored:
         them = "them" if ignored[1:] else "it"
@@ -441,7 +440,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.publish is not None and repo is not None:
         replacing = _check_publish(repo, Path(doc_path))
         # Before the run: what it publishes is not a change of the repository's own.
-        ours = (doc_path, f"{Path(doc_path).with_suffix('').as_posix()}_files/",
+        ours = (doc_path, f"{charts_folder(Path(doc_path)).as_posix()}/",
                 *([f"{args.out.resolve().relative_to(repo).as_posix()}/"]
                   if args.out.resolve().is_relative_to(repo) else []))
         changed = [path for path in repofiles.uncommitted(repo) if not path.startswith(ours)]

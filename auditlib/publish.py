@@ -145,6 +145,11 @@ def write_atomic(target: Path, data: str | bytes) -> Path:
 CHART = re.compile(r"chart-[0-9a-f]{12}\.png")
 
 
+def charts_folder(document: Path) -> Path:
+    """Where the charts of the document published at `document` go: `<its stem>_files/`."""
+    return document.with_name(f"{document.stem}_files")
+
+
 def publish(document: str, target: Path, images: Path | None = None) -> Path:
     """Write `document` to `target` atomically, carrying over the keep blocks it had. The
     charts it links in `images` (the run's `<name>_files/`) go beside it, into
@@ -152,7 +157,7 @@ def publish(document: str, target: Path, images: Path | None = None) -> Path:
     without its pair stops it (AuditError) before anything is written."""
     check_keep_blocks(target)
     if images is not None:
-        folder = target.parent / f"{target.stem}_files"
+        folder = charts_folder(target)
         linked = set(re.findall(rf"\]\({re.escape(images.name)}/({CHART.pattern})\)", document))
         document = document.replace(f"]({images.name}/", f"]({folder.name}/")
         for name in sorted(linked):

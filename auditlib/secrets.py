@@ -106,7 +106,7 @@ def _snake(name: str) -> str:
 
 
 # A name whose value is a secret even when it is a number (of four digits or more, a PIN's)
-# or a short word: a password's, a PIN's.
+# or short (`r00t`): a password's, a PIN's.
 _PASSWORD_NAME = re.compile(r"(?:^|_)(?:PASS(?:WORD|WD|CODE|PHRASE)?|PWD|SECRET|PIN(?:_?CODE)?)"
                             r"(?:_?\d+)?$")
 # What a short value given to such a name says when it holds no password (its letters and
@@ -664,7 +664,7 @@ _GIVEN_WORD = (r"(?:(?P<at>(?<=[\"'=:])|(?<=:-)|--var[ \t]+[\w-]+[ \t]+|<<<[ \t]
 # a number wherever no digit goes on (`-p123456`).
 _WORD = r"(?:(?<![\w.-])|(?<=\\[ntr])){0}(?![\w-])(?!\":)"
 _NUMBER = r"(?<!\d){0}(?!\d)"
-# A value too short to hide wherever it stands (a PIN, `4821`; a password, `admin`), given to
+# A value too short to hide wherever it stands (a PIN, `4821`; a password, `r00t`), given to
 # a name: `NAME = "4821"`, `NAME: 4821`, on the next line (`NAME = """`, JSON's `"NAME":`,
 # also escaped in JSON text), and as the JSON output holds a var, `"name": "NAME", "value":
 # "4821"`.
@@ -694,7 +694,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     replaced as a whole word, not in `[env.sunflower]` or a JSON key; one that auditlib
     itself writes (`secret`, `production`) only where it is given as a value (`"secret"`,
     `KEY: secret`), not in ``env `production` `` or `wrangler secret put`. One of four or
-    five characters (a PIN, `4821`; a password, `admin`) is replaced only where a password's
+    five characters (a PIN, `4821`; a password, `r00t`) is replaced only where a password's
     or a PIN's name gives it."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if len(secret) >= 6 and secret in text:
