@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +37,8 @@ EMBEDDED_IMAGE = re.compile(r"(\]\(data:image/png;base64,)([A-Za-z0-9+/=]+)\)")
 TIMEOUT_LOG = "Timeout waiting for execute reply"
 # What renaming a run's folder meets when another run moved a folder in or away meanwhile.
 RACED = (errno.EEXIST, errno.ENOTEMPTY, errno.ENOENT)
+# How often a run starts a kernel that stopped before running a cell.
+KERNEL_STARTS = 3
 
 
 # What the notebook's cells import, and the line the kernel runs as it starts (IPython's
@@ -251,44 +254,52 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
     quiet = logging.getLogger("papermill")
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            # The kernel starts first, on the other CPU; the exporters get ready on a thread
-            # while papermill is imported here and the kernel runs the cells.
-            with _kernel(kernel, staging, pool) as manager:
-                warm_up = pool.submit(_exporters)
-                _check_notebook(notebook)
-                import nbformat
-                import papermill
+            called: list[Future[object]] = []
+            started: list[tuple[int, Any]] = []  # the notebook's cells, as they start
+            for starts in range(1, KERNEL_STARTS + 1):
+                # The kernel starts first, on the other CPU; the exporters get ready on a
+                # thread while papermill is imported here and the kernel runs the cells.
+                with _kernel(kernel, staging, pool) as manager:
+                    if starts == 1:
+                        warm_up = pool.submit(_exporters)
+                        _check_notebook(notebook)
+                    import nbformat
+                    import papermill
 
-                called: list[Future[object]] = []
-                started: list[tuple[int, Any]] = []  # the notebook's cells, as they start
+                    def cell_started(cell: Any, cell_index: int, **_: Any) -> None:
+                        if "injected-parameters" not in cell.metadata.get("tags", []):
+                            started.append((cell_index, cell))
 
-                def cell_started(cell: Any, cell_index: int, **_: Any) -> None:
-                    if "injected-parameters" not in cell.metadata.get("tags", []):
-                        started.append((cell_index, cell))
+                    def cell_executed(**_: Any) -> None:
+                        if on_findings and not called and (staging / "findings.json").is_file():
+                            called.append(pool.submit(on_findings, staging))
 
-                def cell_executed(**_: Any) -> None:
-                    if on_findings and not called and (staging / "findings.json").is_file():
-                        called.append(pool.submit(on_findings, staging))
-
-                quiet.addFilter(_not_timeout)
-                try:
-                    result = papermill.execute_notebook(
-                        str(notebook), str(executed),
-                        parameters={**parameters, "output_dir": "."}, cwd=str(staging),
-                        kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
-                        log_output=False, km=manager, on_cell_start=cell_started,
-                        on_cell_executed=cell_executed)
-                except Exception as exc:
-                    message = _failure(exc, notebook.name, started)
-                    if executed.exists():
-                        if started and not isinstance(exc, papermill.PapermillExecutionError):
-                            _mark_failed(executed, started[-1][0], exc)
-                        shutil.move(str(executed), failed)
-                        raise RunFailed(f"{message} (executed notebook kept at {failed})"
-                                        ) from exc
-                    raise RunFailed(message) from exc
-                finally:
-                    quiet.removeFilter(_not_timeout)
+                    quiet.addFilter(_not_timeout)
+                    try:
+                        result = papermill.execute_notebook(
+                            str(notebook), str(executed),
+                            parameters={**parameters, "output_dir": "."}, cwd=str(staging),
+                            kernel_name=kernel, progress_bar=progress, execution_timeout=timeout,
+                            log_output=False, km=manager, on_cell_start=cell_started,
+                            on_cell_executed=cell_executed)
+                    except Exception as exc:
+                        if not started and starts < KERNEL_STARTS and not manager.is_alive():
+                            # Another program took a port between jupyter_client's choice
+                            # and the kernel's bind (jupyter/jupyter_client#487).
+                            print("auditlib: the kernel stopped as it started (see above):"
+                                  " starting another", file=sys.stderr)
+                            continue
+                        message = _failure(exc, notebook.name, started)
+                        if executed.exists():
+                            if started and not isinstance(exc, papermill.PapermillExecutionError):
+                                _mark_failed(executed, started[-1][0], exc)
+                            shutil.move(str(executed), failed)
+                            raise RunFailed(f"{message} (executed notebook kept at {failed})"
+                                            ) from exc
+                        raise RunFailed(message) from exc
+                    finally:
+                        quiet.removeFilter(_not_timeout)
+                break
             missing = [name for name in expect if not (staging / name).is_file()]
             if missing:
                 shutil.move(str(executed), failed)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import date, datetime
@@ -590,9 +591,8 @@ def test_two_runs_at_once_into_the_same_folder(tmp_path: Path) -> None:
                "--quiet"]
     runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env={**os.environ}) for _ in range(2)]
-    for run in runs:
-        run.communicate(timeout=300)
-    assert [run.returncode for run in runs] == [0, 0]
+    errors = [run.communicate(timeout=300)[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
     assert sorted(p.name for p in (out / DATE).iterdir()) == [
         "auto-scaling-audit.html", "auto-scaling-audit.ipynb", "auto-scaling-audit.md",
         "auto-scaling-audit_files", "findings.json", "findings.sarif"]
@@ -600,6 +600,32 @@ def test_two_runs_at_once_into_the_same_folder(tmp_path: Path) -> None:
     expected = auditlib.run_audit(audit_date=DATE).markdown()
     exported = (out / DATE / "auto-scaling-audit.md").read_text(encoding="utf-8")
     assert re.sub(r"## At a Glance\n\n.*?\n\n(?=## )", "", exported, flags=re.DOTALL) == expected
+
+
+def test_a_kernel_whose_port_another_program_took_is_started_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # jupyter_client picks free ports and the kernel binds them later; another program can
+    # take one in between (two runs at once did), and that kernel stops as it starts.
+    from jupyter_client.connect import LocalPortCache
+
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    choose = LocalPortCache.find_available_port
+    chosen: list[int] = []
+
+    def taken_first(self: LocalPortCache, ip: str) -> int:
+        chosen.append(held.getsockname()[1] if not chosen else choose(self, ip))
+        return chosen[-1]
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", taken_first)
+    out = tmp_path / "out"
+    with held:
+        assert cli.main(["run", "--out", str(out), "--date", DATE, "--quiet"]) == 0
+    assert "the kernel stopped as it started (see above): starting another" in capsys.readouterr().err
+    assert len(chosen) == 10  # five ports for each of two kernels
+    assert (out / DATE / "findings.json").is_file()
+    assert not (out / f"{DATE}.failed.ipynb").exists()
 
 
 def test_json_output_holds_numbers_past_64_bits(tmp_path: Path) -> None:
