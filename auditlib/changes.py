@@ -10,7 +10,8 @@ from typing import Any
 from .model import Finding, Outcome
 
 # What findings.json keeps of a finding not checked (`unchecked`, `disabled`).
-CARRIED = ("identity", "rule", "severity", "title", "message", "subject", "path", "line")
+CARRIED = ("identity", "rule", "severity", "title", "message", "subject", "path", "line",
+           "outcome")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -20,7 +21,7 @@ class Changes:
     since: str  # the baseline's audit date
     new: tuple[Finding, ...]
     reopened: tuple[Finding, ...]  # open again: waived in the baseline (a waiver expired)
-    resolved: tuple[dict[str, Any], ...]  # the baseline's entries, as it wrote them
+    resolved: tuple[dict[str, Any], ...]  # the baseline's entries (also waived), as it wrote them
     still_open: tuple[Finding, ...]
     waived: tuple[Finding, ...]
     unchecked: tuple[dict[str, Any], ...] = ()  # not open now, but in a file not read now
@@ -71,11 +72,12 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
-    Those no longer open in a file of `unread` (which could not be read now, or in a folder
-    that could not), of a rule `silenced` by such a file, or about the whole repository
+    Those no longer open in a file of `unread` (which was not read now, or in a folder
+    that could not be), of a rule `silenced` by such a file, or about the whole repository
     while anything is unread, are not resolved but unchecked; those of a rule `disabled`
     now (which did not run) are not resolved either, but `disabled`;
-    those the baseline could not check, open again now, are still open, not new."""
+    those the baseline could not check, open again now, are still open, not new. One waived
+    in the baseline and neither open nor waived now is resolved (or unchecked) too."""
     entries = [{**entry, "identity": _identity(entry)} for entry in baseline.get("findings", [])]
     # what the baseline could not check was open then, as far as anyone knows
     earlier = baseline.get("changes") or {}
@@ -114,7 +116,17 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             # of those not open now, the ones waived since are not resolved
             for entry in before[seen[identity]:][max(0, waived_now[identity]
                                                      - waived_before[identity]):]}
-    gone_entries = [entry for entry in (*carried, *entries) if id(entry) in gone]
+    # and the waived ones neither reopened nor waived now: their waiver has nothing to waive
+    reopened_now = Counter(f.identity for f in reopened)
+    waived_entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in (*carried, *entries):
+        if entry.get("outcome") == "WAIVED":
+            waived_entries[entry["identity"]].append(entry)
+    gone |= {id(entry) for identity, before in waived_entries.items()
+             for entry in before[len(before) - max(0, waived_before[identity]
+                                                   - reopened_now[identity] - waived_now[identity]):]}
+    gone_entries = sorted((entry for entry in (*carried, *entries) if id(entry) in gone),
+                          key=lambda entry: str(entry.get("severity") or "P9"))
     off = [entry for entry in gone_entries if entry.get("rule") in disabled]
     gone_entries = [entry for entry in gone_entries if entry.get("rule") not in disabled]
     unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)

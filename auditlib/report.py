@@ -978,7 +978,9 @@ def _last_seen(entry: dict[str, Any]) -> str:
     """An earlier run's finding, as a table cell: its message, and the run that last saw it
     when that is older than the baseline (it was not checked since)."""
     return prose(str(entry.get("message", "")) + (
-        f" (last seen in the run of {entry['last_seen']})" if entry.get("last_seen") else ""))
+        f" (last seen in the run of {entry['last_seen']})" if entry.get("last_seen") else "")
+        + (" (was waived: its waiver waives nothing now)" if entry.get("outcome") == "WAIVED"
+           else ""))
 
 
 def _changes(ctx: Context) -> list[Block]:
@@ -990,9 +992,8 @@ def _changes(ctx: Context) -> list[Block]:
         f"## Changes since {changes.since}\n\n{len(changes.new)} new,{reopened}"
         f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
         f" {len(changes.waived)} waived."
-        + (f" {len(changes.unchecked)} not checked: an input they depend on could not be read"
-           " now."
-           if changes.unchecked else "")
+        + (f" {len(changes.unchecked)} not checked: an input they depend on was not read"
+           " now." if changes.unchecked else "")
         + (f" {len(changes.disabled)} not checked: their rule is disabled in"
            f" {settings_name(ctx.config)}." if changes.disabled else "")
         # As `auditlib run` warns on stderr: a notebook or the API shows no warning.
@@ -1010,11 +1011,13 @@ def _changes(ctx: Context) -> list[Block]:
         blocks += [Text("**Resolved:**"), Table.of(("Severity", "Rule", "Finding", "Was at"), [
             (entry.get("severity", ""), entry.get("rule", ""), _last_seen(entry),
              _path_of(entry)) for entry in changes.resolved])]
-    if changes.disabled:  # still there, for all anyone knows: not resolved
-        blocks += [Text("**Not checked (rule disabled):**"),
-                   Table.of(("Severity", "Rule", "Finding", "Last seen at"), [
-                       (entry.get("severity", ""), entry.get("rule", ""), _last_seen(entry),
-                        _path_of(entry)) for entry in changes.disabled])]
+    # Still there, for all anyone knows: not resolved.
+    for label, entries in (("Not checked (an input was not read)", changes.unchecked),
+                           ("Not checked (rule disabled)", changes.disabled)):
+        if entries:
+            blocks += [Text(f"**{label}:**"), Table.of(("Severity", "Rule", "Finding", "Last seen at"), [
+                (entry.get("severity", ""), entry.get("rule", ""), _last_seen(entry),
+                 _path_of(entry)) for entry in entries])]
     return blocks
 
 

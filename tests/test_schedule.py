@@ -300,13 +300,28 @@ def test_findings_in_a_file_that_cannot_be_read_now_are_not_resolved(
     assert LOGIN_KV in unchecked and all("|wrangler.toml|" in i or "|.|" in i for i in unchecked)
     assert "CF006|.|DO latency in production" in unchecked  # counted from that config
     assert not any("|wrangler.toml|" in entry["identity"] for entry in after.changes.resolved)
-    assert (f" {len(unchecked)} not checked: an input they depend on could not be read now."
-            in after.markdown())
+    document = after.markdown()
+    assert f" {len(unchecked)} not checked: an input they depend on was not read now." in document
+    listed = document[document.index("**Not checked (an input was not read):**"):]
+    assert "`LOGIN_RATE_LIMIT_KV`" in listed[:listed.index("## Overview")]
     assert json.loads(after.to_json())["changes"]["unchecked"] == sorted(
         unchecked, key=[e["identity"] for e in after.changes.unchecked].index)
     assert cli.main(["check", str(compared.repo), "--date", SECOND, "--quiet",
                      "--baseline", str(compared.baseline)]) == 0
     assert f" resolved, {len(unchecked)} not checked)" in capsys.readouterr().out
+
+
+def test_findings_of_a_config_wrangler_no_longer_reads_are_not_resolved(tmp_path: Path) -> None:
+    """A wrangler.json beside wrangler.toml comes first: wrangler.toml is not audited now,
+    and its gaps are not checked, not fixed."""
+    compared = baseline_of_example(tmp_path)
+    before = {f.identity for f in compared.before.findings if f.location.path == "apps/xa/wrangler.toml"}
+    assert before
+    (compared.repo / "apps/xa/wrangler.json").write_text('{"name": "xa"}', encoding="utf-8")
+    changes = auditlib.run_audit(compared.repo, SECOND, baseline=compared.baseline).changes
+    assert changes is not None
+    assert before <= {entry["identity"] for entry in changes.unchecked}
+    assert not before & {entry["identity"] for entry in changes.resolved}
 
 
 def test_what_an_unread_file_silences_is_unchecked_and_open_again_once_read(tmp_path: Path) -> None:
@@ -492,11 +507,48 @@ WAIVED_AND_OPEN = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "outco
 def test_a_waived_finding_does_not_shift_an_alike_open_one() -> None:
     baseline = WAIVED_AND_OPEN
     changes = compare([cache(Outcome.FAIL)], baseline)  # the waived one was deleted
-    assert (len(changes.still_open), changes.new, changes.reopened, changes.resolved) == (
-        1, (), (), ())
+    assert (len(changes.still_open), changes.new, changes.reopened) == (1, (), ())
+    assert [entry["outcome"] for entry in changes.resolved] == ["WAIVED"]
     changes = compare([cache(Outcome.FAIL), cache(Outcome.FAIL)], baseline)  # its waiver ended
     assert (len(changes.still_open), changes.new, len(changes.reopened), changes.resolved) == (
         1, (), 1, ())
+
+
+@pytest.mark.parametrize(("now", "resolved"), [
+    ((), ["WAIVED", "FAIL"]), ((Outcome.WAIVED,), ["FAIL"]), ((Outcome.FAIL,), ["WAIVED"]),
+    ((Outcome.WAIVED, Outcome.WAIVED), []), ((Outcome.FAIL, Outcome.FAIL), [])])
+def test_a_waived_finding_gone_now_is_resolved_too(now: tuple[Outcome, ...],
+                                                    resolved: list[str]) -> None:
+    """The counts add up from run to run: what was waived and is no longer there is resolved
+    (its waiver waives nothing now), as what was open is."""
+    changes = compare([cache(outcome) for outcome in now], WAIVED_AND_OPEN)
+    assert sorted(entry["outcome"] for entry in changes.resolved) == sorted(resolved)
+    before = len(WAIVED_AND_OPEN["findings"])
+    assert before == (len(changes.still_open) + len(changes.reopened) + len(changes.resolved)
+                      + len(changes.waived) - len(changes.waived_new))
+
+
+def test_a_waived_finding_gone_in_a_file_not_read_now_stays_waived_once_read_again() -> None:
+    waived = {"findings": [{"identity": "CF001|wrangler.toml|CACHE", "rule": "CF001",
+                            "severity": "P0", "path": "wrangler.toml", "outcome": "WAIVED"}]}
+    unread = compare([], waived, unread={"wrangler.toml"})
+    assert (unread.resolved, [entry["outcome"] for entry in unread.unchecked]) == ((), ["WAIVED"])
+    carried = {"audit_date": "2026-02-01", "findings": [], "changes": unread.to_dict()}
+    again = compare([cache(Outcome.WAIVED)], carried)
+    assert (again.waived_since, again.waived_new, again.new) == ((), (), ())
+
+
+def test_resolved_findings_are_listed_most_severe_first(tmp_path: Path) -> None:
+    baseline = {"audit_date": FIRST, "findings": [
+        {"identity": f"CF00{n}|wrangler.toml|X", "rule": f"CF00{n}", "severity": severity,
+         "path": "wrangler.toml", "subject": "X", "message": f"gap {n}", "outcome": outcome}
+        for n, severity, outcome in ((1, "P2", "FAIL"), (2, "P0", "WAIVED"), (3, "P1", "FAIL"))]}
+    changes = compare([], baseline)
+    assert [entry["severity"] for entry in changes.resolved] == ["P0", "P1", "P2"]
+    (tmp_path / "baseline.json").write_text(json.dumps(baseline), encoding="utf-8")
+    document = auditlib.run_audit(baseline=tmp_path / "baseline.json").markdown()
+    resolved = document[document.index("**Resolved:**"):document.index("## Overview")]
+    assert "| gap 2 (was waived: its waiver waives nothing now) |" in resolved
 
 
 def test_waived_findings_are_told_apart_by_what_the_baseline_had() -> None:
