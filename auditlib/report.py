@@ -929,7 +929,9 @@ def _drift_table(found: Sequence[Finding]) -> list[Block]:
         for f in found])]
 
 
-def _doc_health(ctx: Context, folder: str = "docs") -> list[Block]:
+def _doc_health(ctx: Context, folder: str = "docs", regenerating: bool = True) -> list[Block]:
+    """The documents' freshness table; `regenerating`: in the document that replaces the
+    generated one at the settings' `doc_path` (not in `verify`, which replaces none)."""
     heading = Text("## Documentation Health")
     if not ctx.facts.claims:
         where = "the repository" if folder == "." else _code(f"{folder}/")
@@ -946,7 +948,7 @@ def _doc_health(ctx: Context, folder: str = "docs") -> list[Block]:
                  and f.location.path == document.path and f.outcome != Outcome.ERROR]
         # This document's last publication, which it replaces: as it is now (its keep
         # blocks' drift carried over), not as it was.
-        this = document.generated and document.path == ctx.config.doc_path
+        this = regenerating and document.generated and document.path == ctx.config.doc_path
         header = {**HEADER, "Last-reviewed": ctx.audit_date} if this else document.header
         try:
             age: object = (today - date.fromisoformat(header.get("Last-reviewed", ""))).days
@@ -1092,7 +1094,7 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
     `folder`), then one line a finding."""
     ctx = Context(facts=audit_facts, findings=tuple(findings), audit_date=audit_date,
                   config=config, version="")
-    parts = [to_markdown(_doc_health(ctx, folder)[1:])] if folder is not None else []
+    parts = [to_markdown(_doc_health(ctx, folder, regenerating=False)[1:])] if folder is not None else []
     open_findings = [f for f in findings if f.outcome == Outcome.FAIL]
     errors = [f for f in findings if f.outcome == Outcome.ERROR]  # rules that could not run
     parts += [finding_line(f) + "\n" for f in (*open_findings, *errors)]

@@ -108,6 +108,19 @@ def test_a_stale_publication_is_said_to_be_one(tmp_path: Path) -> None:
     assert stale.remediation == f"Publish this run: `auditlib run REPO --publish {DOC}`"
 
 
+def test_verify_shows_a_publication_as_it_is(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s28a #3: `verify --docs` gave the published document today's date, age 0, as the
+    document a run regenerates does, beside a DR002 finding that it is 330 days old."""
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "shop"))
+    publish(auditlib.run_audit(repo, "2026-01-02").markdown(), repo / DOC)
+    assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
+                     "--date", "2026-11-28"]) == 1
+    out = capsys.readouterr().out
+    assert f"| `{DOC}` | Guide | Active | Performance | 2026-01-02 | 330 | 0 | 0 |" in out.splitlines()
+    assert "(this document)" not in out and "regenerated 2026-01-02, 330 days ago" in out
+
+
 def test_a_file_name_is_said_escaped(capsys: pytest.CaptureFixture[str]) -> None:
     """QA s27d #9: an untracked file's name reached stderr with its escape sequence."""
     cli._uncommitted_publication(["notes\x1b[31m.md"])
