@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import dataclasses
 import fnmatch
 import functools
 import gc
@@ -487,7 +488,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.publish is not None and repo is not None:
         run_dir = args.out / audit_date
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
-        written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files"))
+        written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files",
+                               report.file_url(dataclasses.replace(config, doc_path=doc_path),
+                                               doc_path)))
         if replacing:
             print(report.one_line(f"auditlib: {replacing}"), file=sys.stderr)
         _ignored_publication(repo, Path(doc_path))

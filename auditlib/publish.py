@@ -103,10 +103,12 @@ def _not_kept(repo: Path, path: str) -> str | None:
     return None if now and now.stdout == committed.stdout else "it has changes not committed"
 
 
-def carry_over(new: str, old: str) -> str:
+def carry_over(new: str, old: str, url: str | None = None) -> str:
     """`new` with every keep block of `old` put back at the end of the section it was in
     (the part before the first section too), or at the end when that section is gone.
-    Blocks are carried over unchanged."""
+    Blocks are carried over unchanged. `url`: where `new` links itself (report.file_url);
+    its links to a line of a keep block of `old` (`[x.md:12](x.md#L12)`) then follow the
+    block to its line in `new`."""
     orphans = []
     for found in KEEP.finditer(old):
         block = found.group(0)
@@ -117,7 +119,33 @@ def carry_over(new: str, old: str) -> str:
         new = new[:end].rstrip("\n") + f"\n\n{block}\n" + new[end:]
     for block in orphans:
         new = new.rstrip("\n") + f"\n\n{block}\n"
-    return new
+    return _follow(new, old, url) if url else new
+
+
+def _follow(new: str, old: str, url: str) -> str:
+    """`new` with its links to the lines of `old`'s keep blocks moved to where they are now
+    (the text of the blocks aside: it is hand-written)."""
+    placed: dict[str, list[int]] = {}
+    for found in KEEP.finditer(new):
+        placed.setdefault(found[0], []).append(new.count("\n", 0, found.start()) + 1)
+    moves = []  # (first line, last line, lines moved) of each block of `old`
+    for found in KEEP.finditer(old):
+        if placed.get(found[0]):
+            first = old.count("\n", 0, found.start()) + 1
+            moves.append((first, first + found[0].count("\n"), placed[found[0]].pop(0) - first))
+
+    def moved(line: str) -> str:
+        return str(next((int(line) + by for first, last, by in moves
+                         if first <= int(line) <= last), line))
+
+    def follow(link: re.Match[str]) -> str:
+        label = re.sub(r"(\d+)(?:-(\d+))?(?=`*$)", lambda found: moved(found[1]) + (
+            f"-{moved(found[2])}" if found[2] else ""), link[1], count=1)
+        return f"[{label}]({url}#L{moved(link[2])}" + (f"-L{moved(link[3])}" if link[3] else "") + ")"
+
+    kept = [found.span() for found in KEEP.finditer(new)]
+    return re.sub(rf"\[([^\]\n]*)\]\({re.escape(url)}#L(\d+)(?:-L(\d+))?\)", lambda link: (
+        link[0] if any(start <= link.start() < end for start, end in kept) else follow(link)), new)
 
 
 def write_atomic(target: Path, data: str | bytes) -> Path:
@@ -150,8 +178,10 @@ def charts_folder(document: Path) -> Path:
     return document.with_name(f"{document.stem}_files")
 
 
-def publish(document: str, target: Path, images: Path | None = None) -> Path:
-    """Write `document` to `target` atomically, carrying over the keep blocks it had. The
+def publish(document: str, target: Path, images: Path | None = None,
+            url: str | None = None) -> Path:
+    """Write `document` to `target` atomically, carrying over the keep blocks it had (and
+    moving its links to their lines, given `url`, as carry_over does). The
     charts it links in `images` (the run's `<name>_files/`) go beside it, into
     `<target's stem>_files/`, in place of those of the last publication. A keep marker
     without its pair stops it (AuditError) before anything is written."""
@@ -166,5 +196,5 @@ def publish(document: str, target: Path, images: Path | None = None) -> Path:
             if CHART.fullmatch(old.name) and old.name not in linked:
                 old.unlink()
     if target.is_file():
-        document = carry_over(document, target.read_text(encoding="utf-8"))
+        document = carry_over(document, target.read_text(encoding="utf-8"), url)
     return write_atomic(target, document)

@@ -88,10 +88,7 @@ class Context:
     def url(self, path: str, location: Location | None = None) -> str:
         """Where a repository file is: under `repo_url` when one is configured, else
         relative to where the document lives; with a `#L` anchor for its lines."""
-        if self.config.repo_url:
-            target = f"{self.config.repo_url.rstrip('/')}/{quote(path)}"
-        else:
-            target = quote(posixpath.relpath(path, posixpath.dirname(self.config.doc_path) or "."))
+        target = file_url(self.config, path)
         if location is not None and location.start_line is not None:
             end = location.end_line or location.start_line
             target += f"#L{location.start_line}" + (f"-L{end}" if end != location.start_line
@@ -919,12 +916,16 @@ def _notes_drift(ctx: Context, last: DocClaims) -> list[Block]:
         return [heading, Text(f"{about} Every claim of its {notes} (keep blocks, carried over)"
                               + (" that was checked" if off else "") + " still holds."), *off]
     return [heading, Text(f"{about} Where its {notes} (keep blocks, carried over) and the"
-                          " repository disagree:"), *_drift_table(found), *off]
+                          " repository disagree:"), *_drift_table(found, ctx), *off]
 
 
-def _drift_table(found: Sequence[Finding]) -> list[Block]:
+def _drift_table(found: Sequence[Finding], ctx: Context | None = None) -> list[Block]:
+    """The drift of one document, each at its line; `ctx`: each line linked (to the keep
+    block's line in the document published from this one, where publishing moves it)."""
     return [Table.of(("Line", "Rule", "Claim and present truth"), [
-        (f.location.start_line or "—", f"{f.rule} {RULE_BY_ID[f.rule].name}",
+        (f"[{f.location.start_line}]({ctx.url(f.location.path, f.location)})"
+         if ctx and f.location.start_line else f.location.start_line or "—",
+         f"{f.rule} {RULE_BY_ID[f.rule].name}",
          prose(f.message) + (" (waived)" if f.outcome == Outcome.WAIVED else ""))
         for f in found])]
 
@@ -1052,6 +1053,14 @@ def build(facts: Facts, findings: Sequence[Finding], *, audit_date: str, config:
             *_providers(ctx),
             *_latency(ctx), *_gaps(ctx), *_platform(ctx), *_root_config(ctx), *_actions(ctx),
             *_drift(ctx), *_findings(ctx), *_extra(ctx), *_related(ctx), *_doc_health(ctx)]
+
+
+def file_url(config: AuditConfig, path: str) -> str:
+    """Where the document links the repository file at `path`, without its lines' anchor:
+    under `repo_url` when one is configured, else relative to where the document lives."""
+    if config.repo_url:
+        return f"{config.repo_url.rstrip('/')}/{quote(path)}"
+    return quote(posixpath.relpath(path, posixpath.dirname(config.doc_path) or "."))
 
 
 # What a terminal acts on, C0 and C1 control characters and DEL (tab aside), shown escaped

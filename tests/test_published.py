@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import auditlib
-from auditlib import api, cli
+from auditlib import api, cli, report
 from auditlib.docs import GENERATED_MARKER, is_generated, keep_lines
 from auditlib.execute import markdown2html
 from auditlib.publish import publish
@@ -121,6 +121,25 @@ def test_verify_shows_a_publication_as_it_is(tmp_path: Path,
     assert "(this document)" not in out and "regenerated 2026-01-02, 330 days ago" in out
 
 
+def test_a_note_s_drift_is_cited_where_the_published_document_holds_it(tmp_path: Path) -> None:
+    """QA s28a #1: it was cited at its line in the version the publication replaced."""
+    repo = Path(shutil.copytree(auditlib.EXAMPLE_REPO, tmp_path / "shop"))
+    publish(auditlib.run_audit(repo, "2026-11-26").markdown(), repo / DOC)
+    note = "Orders go to `ORDERS_QUEUE`."
+    text = (repo / DOC).read_text(encoding="utf-8").replace(
+        "\n## Recommended Actions\n", f"\n<!-- auditlib:keep -->\n{note}\n<!-- /auditlib:keep -->\n\n"
+        "## Recommended Actions\n", 1)
+    (repo / DOC).write_text(text, encoding="utf-8")
+    fix_two_gaps(repo)  # fewer gaps: the sections above the note are shorter
+    audit = auditlib.run_audit(repo, "2026-11-27")
+    publish(audit.markdown(), repo / DOC, url=report.file_url(audit.config, DOC))
+    lines = (repo / DOC).read_text(encoding="utf-8").splitlines()
+    where = lines.index(note) + 1
+    assert where != text.splitlines().index(note) + 1
+    cited = [line for line in lines if "`ORDERS_QUEUE` is named in the document" in line]
+    assert len(cited) >= 2 and all(f"(auto-scaling.md#L{where})" in line for line in cited)
+
+
 def test_a_file_name_is_said_escaped(capsys: pytest.CaptureFixture[str]) -> None:
     """QA s27d #9: an untracked file's name reached stderr with its escape sequence."""
     cli._uncommitted_publication(["notes\x1b[31m.md"])
@@ -159,7 +178,7 @@ def test_the_keep_blocks_of_a_published_document_are_checked(tmp_path: Path) -> 
         ("DR010", line)]
     drift = audit.markdown().split("## Drift of the hand-written notes\n\n", 1)[1].split("\n## ")[0]
     assert "Where its 1 hand-written note (keep blocks, carried over) and the repository" in drift
-    assert f"| {line} | DR010 doc-negative-claim-contradicted |" in drift
+    assert f"| [{line}](auto-scaling.md#L{line}) | DR010 doc-negative-claim-contradicted |" in drift
 
 
 def test_verify_says_a_published_document_is_generated(

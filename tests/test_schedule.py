@@ -1121,6 +1121,30 @@ def test_carry_over_reads_markers_as_people_write_them(note: str) -> None:
     assert carry_over(NEW_DOCUMENT, old) == f"{NEW_DOCUMENT}\n{note}\n"
 
 
+def test_carry_over_moves_the_links_to_a_keep_block_with_it() -> None:
+    """QA s28a #1: the published document cited its notes' drift at their lines in the
+    version it replaced; the links now follow each block (not the links of other files,
+    of lines outside the blocks, or inside a block: those are hand-written)."""
+    old = (f"# Title\n\n## Overview\n\n{NOTE_A}\n\n## Findings\n\n"
+           "<!-- auditlib:keep -->\nC1\nC2 [x](a.md#L5)\n<!-- /auditlib:keep -->\n")
+
+    def cited(text: str) -> str:
+        lines = text.splitlines()
+        c, a = lines.index("C1") + 1, lines.index("A: first note") + 1
+        return (f"[`docs/a.md:{c}`](a.md#L{c}), [{c + 1}](a.md#L{c + 1}),"
+                f" [`docs/a.md:{a}-{a + 1}`](a.md#L{a}-L{a + 1}), [`docs/a.md:1`](a.md#L1),"
+                f" [`docs/b.md:{c}`](b.md#L{c}), [`a.md:{c}`](x/a.md#L{c})")
+
+    new = NEW_DOCUMENT.replace("Generated findings.", cited(old))
+    published = carry_over(new, old, "a.md")
+    assert cited(published) != cited(old)
+    assert cited(published).split(", [`docs/a.md:1`]")[0] in published
+    assert cited(old).split(", [`docs/a.md:1`]")[1] in published  # not links to this document
+    assert "C2 [x](a.md#L5)" in published.splitlines()
+    assert carry_over(new, old) == published.replace(*(
+        cited(text).split(", [`docs/a.md:1`]")[0] for text in (published, old)))
+
+
 def test_carry_over_without_blocks_changes_nothing() -> None:
     assert carry_over(NEW_DOCUMENT, "# Title\n\n## Overview\n\nOld overview.\n") == NEW_DOCUMENT
 
