@@ -1722,8 +1722,22 @@ def test_cf015_another_worker_deployed_from_the_folder(tmp_path: Path, make_repo
              ".github/workflows/ship.yml": job("run: npx wrangler deploy --config wrangler.cron.toml")}
     [found] = findings(tmp_path, make_repo, files, "CF015")
     assert (found.location.path, found.message, found.remediation) == (
-        "wrangler.toml", "no CI workflow deploys `wrangler.toml` (`api` not named by a deploy step)",
+        "wrangler.toml", "CI deploys the repository's root with `wrangler.cron.toml`"
+        " (`.github/workflows/ship.yml:6`) only, a Worker of another name: `api` is not deployed",
         "Deploy each app from a CI workflow")
+
+
+def test_cf015_another_worker_deployed_from_an_app_s_folder(tmp_path: Path,
+                                                            make_repo: MakeRepo) -> None:
+    """QA s28a #8: it said `apps/web` was named by no deploy step, beside the one run there."""
+    files = {**WEB_APP, "apps/web/wrangler.prod.toml": 'name = "web-prod"\nmain = "w.ts"\n',
+             ".github/workflows/ship.yml": job(
+                 "run: npx wrangler deploy --config wrangler.prod.toml\n"
+                 "  working-directory: apps/web")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.message == (
+        "CI deploys `apps/web` with `apps/web/wrangler.prod.toml` (`.github/workflows/ship.yml:6`)"
+        " only, a Worker of another name: `storefront` is not deployed")
 
 
 def test_cf015_a_config_a_workflow_reads_is_not_to_be_deleted(

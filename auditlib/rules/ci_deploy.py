@@ -150,16 +150,22 @@ class AppNotDeployedByCi(Rule):
             message = f"no CI workflow deploys {code(wrangler_config.path)} ({why})"
             if hedge:
                 message = message.replace("no CI workflow", "no deploy step the audit reads", 1)
-            # Its folder deployed with another config of the same Worker (`-c
-            # wrangler.worker.json`); one of another name is another Worker.
-            others = [(path, step) for path, step in found.configs
-                      if (posixpath.dirname(path) or ".") == wrangler_config.app
-                      and path != wrangler_config.path and wrangler_config.name
-                      and names.get(path) == wrangler_config.name]
-            if others:
-                message = (f"CI deploys {code(wrangler_config.app)} with "
-                           + " and ".join(f"{code(path)} ({code(step)})" for path, step in others)
-                           + ", not with this config")
+            # Its folder deployed with another config: of the same Worker (`-c
+            # wrangler.worker.json`), or of another name, another Worker.
+            in_folder = [(path, step) for path, step in found.configs
+                         if (posixpath.dirname(path) or ".") == wrangler_config.app
+                         and path != wrangler_config.path]
+            others = [(path, step) for path, step in in_folder
+                      if wrangler_config.name and names.get(path) == wrangler_config.name]
+            folder = ("the repository's root" if wrangler_config.app == "."
+                      else code(wrangler_config.app))
+            if in_folder:
+                message = (f"CI deploys {folder} with " + " and ".join(
+                    f"{code(path)} ({code(step)})" for path, step in others or in_folder)
+                    + (", not with this config" if others
+                       else f" only, a Worker of another name: {code(wrangler_config.name)} is not"
+                            " deployed"
+                       if wrangler_config.name else " only, not this config"))
             if hedge:
                 message += f"; it does not read {hedge}, which may deploy it"
             yield cls.finding(
