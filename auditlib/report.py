@@ -34,8 +34,8 @@ from .model import (
 )
 from .repofiles import in_excluded_dir
 from .rules import DRIFT_RULES, RULES
+from .rules.base import SILENCED_BY, unread_config_paths, unread_configs
 from .rules.base import unread as unread_inputs
-from .rules.base import unread_config_paths, unread_configs
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.durable_object_migration import migrated_classes
@@ -75,6 +75,11 @@ DRIFT_IDS = {rule.id for rule in DRIFT_RULES}
 INFRA_RULES = tuple(rule for rule in RULES if rule.id not in DRIFT_IDS)
 CLAIM_IDS = {rule.id for rule in CLAIM_RULES}
 
+
+# Why a rule of SILENCED_BY reports nothing now.
+_SILENCED_WHY = {"DR009": "as a wrangler config could not be read (CF000), which may hold the"
+                          " names the documents give",
+                 "CF015": "as a workflow could not be read (CF000), which may deploy the apps"}
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Context:
@@ -116,13 +121,17 @@ class Context:
 
     def not_run(self, rule_ids: Iterable[str]) -> str:
         """A sentence naming those of `rule_ids` the settings disable, which did not run (so
-        no finding of theirs says nothing is wrong); "" when none is."""
+        no finding of theirs says nothing is wrong), and those an input not read silences;
+        "" when none is."""
         wanted = set(rule_ids)
         off = [rule.id for rule in RULES if rule.id in wanted and rule.id in self.config.disabled_rules]
-        if not off:
-            return ""
-        return (f"Not checked: {listed(off)} {'is' if len(off) == 1 else 'are'} disabled in"
-                f" {settings_name(self.config)}.")
+        silent = [rule for rule in SILENCED_BY if rule in wanted and rule not in off
+                  and SILENCED_BY[rule](self.facts)]
+        return " ".join(
+            [f"Not checked: {listed(off)} {'is' if len(off) == 1 else 'are'} disabled in"
+             f" {settings_name(self.config)}."] * bool(off)
+            + [f"Not checked: {rule} {RULE_BY_ID[rule].name}, {_SILENCED_WHY[rule]}."
+               for rule in silent])
 
     def by_rules_run(self, rule_ids: Iterable[str], word: str = "from") -> str:
         """What an empty list of findings adds when some of `rule_ids` did not run, or "".

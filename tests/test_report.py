@@ -170,6 +170,11 @@ def test_malformed_config_is_a_finding_and_makes_the_audit_incomplete(tmp_path: 
     assert "Audit-status: INCOMPLETE" in markdown
     assert "`apps/xa/wrangler.toml:2` could not be read" in markdown
     assert "`LOGIN_RATE_LIMIT_KV`" in markdown  # the rest is still audited
+    # QA s28a #4: DR009 reports nothing while a config cannot be read; the document says so
+    # where it counts each document's drift, which looked complete.
+    health = markdown.split("## Documentation Health\n\n", 1)[1]
+    assert ("\nNot checked: DR009 doc-name-drift, as a wrangler config could not be read (CF000),"
+            " which may hold the names the documents give.\n") in health
 
 
 @pytest.mark.parametrize(("value", "expected"), [
