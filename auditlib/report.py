@@ -295,7 +295,7 @@ def _deployments(ctx: Context) -> list[Block]:
             using += f" (line{'s' if len(bare) > 1 else ''} {', '.join(bare)}: none)"
         blocks.append(Text(
             f"**Verified in CI:** {_code(workflow)} ({lines}) deploys via"
-            f" {', '.join(_code(t) for t in dict.fromkeys(tools))}{using}."))
+            f" {', '.join(map(_tool, dict.fromkeys(tools)))}{using}."))
     if not by_workflow:
         searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
         unread = [run for workflow in ctx.facts.workflows for run in workflow.script_runs]
@@ -312,6 +312,12 @@ def _deployments(ctx: Context) -> list[Block]:
                            " be read (CF000): what " + ("it deploys" if len(broken) == 1
                                                         else "they deploy") + " is not known."))
     return blocks
+
+
+def _tool(tool: str) -> str:
+    """A deploy step's tool: `wrangler deploy`, or the package script `deploy`."""
+    script = tool.removeprefix("package script ")
+    return _code(tool) if script == tool else f"the package script {_code(script)}"
 
 
 def _durable_objects(ctx: Context) -> list[Block]:

@@ -177,6 +177,18 @@ def test_malformed_config_is_a_finding_and_makes_the_audit_incomplete(tmp_path: 
             " which may hold the names the documents give.\n") in health
 
 
+def test_a_deploy_through_a_package_script_is_said_in_words(tmp_path: Path,
+                                                              make_repo: MakeRepo) -> None:
+    """QA s28a: "deploys via `package script deploy`" read as a command."""
+    repo = make_repo(tmp_path, {
+        "wrangler.toml": 'name = "api"\nmain = "src/index.ts"\n',
+        "package.json": json.dumps({"name": "api", "scripts": {"deploy": "wrangler deploy"}}),
+        ".github/workflows/ship.yml": "on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n"
+                                      "    steps:\n      - run: npm run deploy\n"})
+    assert ("**Verified in CI:** `.github/workflows/ship.yml` (line 6) deploys via the package"
+            " script `deploy`." in auditlib.run_audit(repo, AUDIT_DATE).markdown())
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     ("a|b", "a\\|b"),
     ("line\nbreak", "line break"),
