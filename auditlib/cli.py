@@ -499,7 +499,8 @@ def _run(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
-    _unused_waivers(config, data["findings"], data["audit_status"])
+    _unused_waivers(config, data["findings"], data["audit_status"],
+                    [problem["location"]["path"] for problem in data["facts"]["problems"]])
     counts = data["counts"]
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
@@ -526,10 +527,12 @@ def _unread_settings(config: AuditConfig) -> None:
               " holds the settings, and comes first (keep them in one file)", file=sys.stderr)
 
 
-def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str) -> None:
+def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str,
+                    unread: Sequence[str] = ()) -> None:
     """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
-    in their rule or path): a stale waiver would hide the next finding of its kind. Not
-    while the audit is INCOMPLETE: the finding may be in what could not be read."""
+    in their rule or path): a stale waiver would hide the next finding of its kind. While
+    the audit is INCOMPLETE, not those of a path `unread` (or in a folder of them), and
+    the others with a word that the finding may be in what could not be read."""
     for waiver in config.waivers:
         where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
         path = report.one_line(waiver.path)  # the settings are the repository's: no escapes
@@ -537,7 +540,9 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} has nothing to"
                   f" waive: {waiver.rule} is disabled (`disable`)", file=sys.stderr)
             continue
-        if status == "INCOMPLETE":
+        incomplete = status == "INCOMPLETE"
+        if incomplete and any(waiver.covers(waiver.rule, path) or waiver.path.startswith(f"{path}/")
+                              for path in unread):
             continue
         # A `*` that crossed folders as waivers were read before (fnmatch) no longer does.
         across = sorted({str(f["path"]) for f in findings if f["rule"] == waiver.rule
@@ -553,7 +558,9 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
             whole = waiver.path == "(repository)" or any(
                 f["rule"] == waiver.rule and f["path"] == "." for f in findings)
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} matches no"
-                  " finding: remove it, or correct its rule or path" + (
+                  " finding" + (" of the inputs that could be read (one that could not may"
+                                " hold it)" * incomplete)
+                  + ": remove it, or correct its rule or path" + (
                       " (a finding about the whole repository, shown as `(repository)`, has"
                       ' path ".")' if whole else ""), file=sys.stderr)
 
@@ -583,7 +590,8 @@ def _check(args: argparse.Namespace) -> int:
     status = report.audit_status(facts, audit.findings)
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
-                                   for f in audit.findings], status)
+                                   for f in audit.findings], status,
+                    [problem.location.path for problem in facts.problems])
     nothing = no_config_found(facts)
     if nothing:
         _nothing_to_audit(args.repo, _gates(args))

@@ -322,6 +322,26 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+def test_a_waiver_that_matches_no_finding_is_named_while_an_input_cannot_be_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s28a #5: one config that could not be read hid every stale waiver; now only those
+    of what could not be read, and the others say it may hold their finding."""
+    (tmp_path / "apps/a").mkdir(parents=True)
+    (tmp_path / "apps/a/wrangler.toml").write_text('name = "a"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "apps/b").mkdir()
+    (tmp_path / "apps/b/wrangler.toml").write_text('name = "b"\n[[kv_namespaces]\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text("".join(
+        f'[[waivers]]\nrule = "CF001"\npath = "{path}"\nreason = "r"\n\n'
+        for path in ("apps/a/wrangler.toml", "apps/b/wrangler.toml", "apps/b/**")), encoding="utf-8")
+    for command in (["check", str(tmp_path), "--format", "json"],
+                    ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"]):
+        assert cli.main([*command, "--date", DATE]) == 0
+        assert capsys.readouterr().err.splitlines()[-1:] == [
+            "auditlib: the waiver of CF001 for `apps/a/wrangler.toml` (auditlib.toml:1) matches no"
+            " finding of the inputs that could be read (one that could not may hold it): remove it,"
+            " or correct its rule or path"]
+
+
 @pytest.mark.parametrize(("settings", "said"), [
     pytest.param('[[waivers]]\nrule = "CF005"\npath = "(repository)"\nreason = "r"\n',
                  "auditlib: the waiver of CF005 for `(repository)` (auditlib.toml:1) matches no finding:"
