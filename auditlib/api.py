@@ -219,10 +219,10 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     facts = collect(root, settings.probes, doc_path=settings.doc_path)
     findings = evaluate(facts, config=settings)
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
-    # Also a config wrangler does not read (another beside it comes first): not audited.
-    unread_paths = ({problem.location.path for problem in unread(facts)}
-                    | {problem.location.path for problem in facts.problems if problem.ignored})
+    unread_paths = {problem.location.path for problem in unread(facts)}
+    # A config wrangler does not read (another beside it comes first) is not audited either.
+    ignored = {problem.location.path for problem in facts.problems if problem.ignored}
     changes = (compare(findings, load_baseline(baseline), unread_paths, silenced,
-                       settings.disabled_rules) if baseline else None)
+                       settings.disabled_rules, ignored) if baseline else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

@@ -68,13 +68,14 @@ def _under(path: str, unread: Collection[str]) -> bool:
 
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             unread: Collection[str] = (), silenced: Collection[str] = (),
-            disabled: Collection[str] = ()) -> Changes:
+            disabled: Collection[str] = (), ignored: Collection[str] = ()) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
-    Those no longer open in a file of `unread` (which was not read now, or in a folder
-    that could not be), of a rule `silenced` by such a file, or about the whole repository
-    while anything is unread, are not resolved but unchecked; those of a rule `disabled`
+    Those no longer open in a file of `unread` (which could not be read now, or in a folder
+    that could not), of a rule `silenced` by such a file, or about the whole repository
+    while anything is unread, or in a file `ignored` now (a config wrangler does not read),
+    are not resolved but unchecked; those of a rule `disabled`
     now (which did not run) are not resolved either, but `disabled`;
     those the baseline could not check, open again now, are still open, not new. One waived
     in the baseline and neither open nor waived now is resolved (or unchecked) too."""
@@ -130,6 +131,7 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
     off = [entry for entry in gone_entries if entry.get("rule") in disabled]
     gone_entries = [entry for entry in gone_entries if entry.get("rule") not in disabled]
     unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)
+               or entry.get("path") in ignored
                or (entry.get("path") == "." and bool(unread))  # of the whole repository
                for entry in gone_entries]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),

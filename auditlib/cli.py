@@ -540,7 +540,7 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} has nothing to"
                   f" waive: {waiver.rule} is disabled (`disable`)", file=sys.stderr)
             continue
-        incomplete = status == "INCOMPLETE"
+        incomplete = status == "INCOMPLETE" and bool(unread)  # not: no config found
         if incomplete and any(waiver.covers(waiver.rule, path) or waiver.path.startswith(f"{path}/")
                               for path in unread):
             continue

@@ -293,9 +293,10 @@ def _deployments(ctx: Context) -> list[Block]:
         bare = list(dict.fromkeys(str(s.location.start_line) for s in steps if not s.secrets))
         if secrets and bare:
             using += f" (line{'s' if len(bare) > 1 else ''} {', '.join(bare)}: none)"
+        via = [_tool(tool) for tool in dict.fromkeys(tools)]
         blocks.append(Text(
             f"**Verified in CI:** {_code(workflow)} ({lines}) deploys via"
-            f" {', '.join(map(_tool, dict.fromkeys(tools)))}{using}."))
+            f" {listed(via)}{',' * (len(via) > 1 and bool(using))}{using}."))
     if not by_workflow:
         searched = ", ".join(_code(w.path) for w in ctx.facts.workflows) or "no workflow files"
         unread = [run for workflow in ctx.facts.workflows for run in workflow.script_runs]
@@ -997,8 +998,7 @@ def _last_seen(entry: dict[str, Any]) -> str:
     when that is older than the baseline (it was not checked since)."""
     return prose(str(entry.get("message", "")) + (
         f" (last seen in the run of {entry['last_seen']})" if entry.get("last_seen") else "")
-        + (" (was waived: its waiver waives nothing now)" if entry.get("outcome") == "WAIVED"
-           else ""))
+        + (" (waived when last seen)" if entry.get("outcome") == "WAIVED" else ""))
 
 
 def _changes(ctx: Context) -> list[Block]:

@@ -342,6 +342,16 @@ def test_a_waiver_that_matches_no_finding_is_named_while_an_input_cannot_be_read
             " or correct its rule or path"]
 
 
+def test_a_stale_waiver_of_a_repository_without_config_is_named_plainly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """INCOMPLETE as no config was found, not as an input could not be read (QA s28c #5)."""
+    (tmp_path / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF001"\npath = "wrangler.toml"\nreason = "r"\n', encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"])
+    assert ("auditlib: the waiver of CF001 for `wrangler.toml` (auditlib.toml:1) matches no finding:"
+            " remove it, or correct its rule or path") in capsys.readouterr().err.splitlines()
+
+
 @pytest.mark.parametrize(("settings", "said"), [
     pytest.param('[[waivers]]\nrule = "CF005"\npath = "(repository)"\nreason = "r"\n',
                  "auditlib: the waiver of CF005 for `(repository)` (auditlib.toml:1) matches no finding:"

@@ -184,9 +184,12 @@ def test_a_deploy_through_a_package_script_is_said_in_words(tmp_path: Path,
         "wrangler.toml": 'name = "api"\nmain = "src/index.ts"\n',
         "package.json": json.dumps({"name": "api", "scripts": {"deploy": "wrangler deploy"}}),
         ".github/workflows/ship.yml": "on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n"
-                                      "    steps:\n      - run: npm run deploy\n"})
-    assert ("**Verified in CI:** `.github/workflows/ship.yml` (line 6) deploys via the package"
-            " script `deploy`." in auditlib.run_audit(repo, AUDIT_DATE).markdown())
+                                      "    steps:\n      - run: npm run deploy\n"
+                                      "      - run: npx wrangler deploy\n        env:\n"
+                                      "          CLOUDFLARE_API_TOKEN: ${{ secrets.CF }}\n"})
+    assert ("**Verified in CI:** `.github/workflows/ship.yml` (lines 6, 7) deploys via the package"
+            " script `deploy` and `wrangler deploy`, with `CF` (line 6: none)."
+            in auditlib.run_audit(repo, AUDIT_DATE).markdown())
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -548,7 +548,7 @@ def test_resolved_findings_are_listed_most_severe_first(tmp_path: Path) -> None:
     (tmp_path / "baseline.json").write_text(json.dumps(baseline), encoding="utf-8")
     document = auditlib.run_audit(baseline=tmp_path / "baseline.json").markdown()
     resolved = document[document.index("**Resolved:**"):document.index("## Overview")]
-    assert "| gap 2 (was waived: its waiver waives nothing now) |" in resolved
+    assert "| gap 2 (waived when last seen) |" in resolved
 
 
 def test_waived_findings_are_told_apart_by_what_the_baseline_had() -> None:
@@ -573,6 +573,11 @@ def test_a_finding_in_a_folder_that_cannot_be_read_now_is_unchecked() -> None:
                            "path": "."}]}  # counted from every config
     assert [e["path"] for e in compare([], whole, unread={"apps/x"}).unchecked] == ["."]
     assert [e["path"] for e in compare([], whole).resolved] == ["."]
+    # A config wrangler does not read now (QA s28c #3): its findings, not the whole repository's.
+    shadowed = compare([], {"findings": [*baseline["findings"], *whole["findings"]]},
+                       ignored={"apps/x/wrangler.toml"})
+    assert [e["path"] for e in shadowed.unchecked] == ["apps/x/wrangler.toml"]
+    assert [e["path"] for e in shadowed.resolved] == ["apps/xy/wrangler.toml", "."]
 
 
 def test_findings_json_has_the_changes(tmp_path: Path) -> None:

@@ -162,10 +162,7 @@ class AppNotDeployedByCi(Rule):
             if in_folder:
                 message = (f"CI deploys {folder} with " + " and ".join(
                     f"{code(path)} ({code(step)})" for path, step in others or in_folder)
-                    + (", not with this config" if others
-                       else f" only, a Worker of another name: {code(wrangler_config.name)} is not"
-                            " deployed"
-                       if wrangler_config.name else " only, not this config"))
+                    + ", not with this config")
             if hedge:
                 message += f"; it does not read {hedge}, which may deploy it"
             yield cls.finding(
