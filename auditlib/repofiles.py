@@ -7,12 +7,14 @@ never follows symbolic links unless told, and skips hidden folders we do not nam
 from __future__ import annotations
 
 import base64
+import contextlib
 import fnmatch
 import functools
 import os
 import posixpath
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sysconfig
@@ -145,6 +147,10 @@ class _Ripgrep:
             out = self.output.read()
             self.errors.seek(0)
             self.stderr = _decoded(self.errors.read())
+            if returncode < 0:  # killed (out of memory, a CI timeout): its output is cut short
+                raise AuditError(f"ripgrep was stopped by {_signal_name(-returncode)} before it"
+                                 f" searched all of {self.repo}: the audit would miss what it"
+                                 " did not reach")
             # Exit 1 means "nothing found"; 2 can mean "some file unreadable" with output
             # still valid.
             if returncode not in (0, 1) and not out:
@@ -156,6 +162,13 @@ class _Ripgrep:
         from what it printed after data()."""
         return [(_relative(found[1]), found[2]) for line in self.stderr.splitlines()
                 if (found := _ERROR.match(line))]
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"{signal.Signals(number).name} (signal {number})"
+    except ValueError:
+        return f"signal {number}"
 
 
 # How ripgrep reports a path it could not read: `rg: ./secret: Permission denied (os error 13)`.
@@ -454,11 +467,14 @@ def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, st
             found.append((relative, "symbolic link loop: not followed"))
             continue
         except OSError:
-            found.append((relative, f"broken symbolic link to {os.readlink(entry.path)}"))
+            with contextlib.suppress(OSError):  # else removed meanwhile: nothing to say
+                found.append((relative, f"broken symbolic link to {os.readlink(entry.path)}"))
             continue
         if not target.is_relative_to(root):
             found.append((relative, "symbolic link to outside the repository: not followed"))
-    return sorted(found)
+    # Not what git ignores (a local `.venv/bin/python`): no audit of another checkout has it.
+    ignored = set(ignored_by_git(root, [path for path, _why in found]))
+    return sorted(entry for entry in found if entry[0] not in ignored)
 
 
 def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
@@ -468,16 +484,18 @@ def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:
     The directory entries' types say which entries are which, so no file is stat'ed: this
     costs one listing per folder, like ripgrep's walk.
     """
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_file(follow_symlinks=False):  # most entries: one test
+    folders = [folder]  # a stack, not recursion: a tree may be deeper than Python's stack
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
             continue
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name not in EXCLUDED_DIRS:
-                yield from _odd_entries(entry.path)
-        # A link to a folder named like an excluded one is passed over with it.
-        elif not (entry.is_symlink() and entry.name in EXCLUDED_DIRS and entry.is_dir()):
-            yield entry
+        for entry in reversed(entries):
+            if entry.is_file(follow_symlinks=False):  # most entries: one test
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in EXCLUDED_DIRS:
+                    folders.append(entry.path)
+            # A link to a folder named like an excluded one is passed over with it.
+            elif not (entry.is_symlink() and entry.name in EXCLUDED_DIRS and entry.is_dir()):
+                yield entry

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 import auditlib
 from auditlib import api, cli, repofiles
+from auditlib.errors import AuditError
 from auditlib.model import Location, Outcome, Problem
 from auditlib.rules import unreadable_input
 
@@ -185,6 +187,35 @@ def test_files_ripgrep_passes_over_in_silence_are_named(tmp_path: Path) -> None:
     assert "file name is not UTF-8: not read" in problems["apps/caf\ufffd/wrangler.toml"]
 
 
+def test_links_git_ignores_are_not_inputs_passed_over(
+        tmp_path: Path, commit_all: Callable[[Path], None]) -> None:
+    """QA s28b P1-1: a local `.venv` (its python a link out of the repository) made every audit
+    on that machine INCOMPLETE, and failed `--fail-on P1`."""
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    (tmp_path / ".gitignore").write_text(".venv/\nresult\n", encoding="utf-8")
+    commit_all(tmp_path)
+    (tmp_path / ".venv/bin").mkdir(parents=True)
+    (tmp_path / ".venv/bin/python").symlink_to(sys.executable)
+    (tmp_path / "result").symlink_to("/nix/store/missing")
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps/shared").symlink_to(tmp_path.parent, target_is_directory=True)
+    assert [(f.location.path, f.message) for f in auditlib.run_audit(tmp_path, DATE).findings
+            if f.rule == "CF000"] == [
+        ("apps/shared", "`apps/shared` could not be read: symbolic link to outside the repository:"
+                        " not followed")]
+
+
+def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
+    """QA s28b P0-1: 1,000 folders deep, every command stopped with a RecursionError."""
+    deep = tmp_path
+    for _ in range(1100):
+        deep /= "d"
+        deep.mkdir()
+    (deep / "loop").symlink_to(deep / "loop")
+    assert repofiles.walk_problems(tmp_path, lambda path: True) == [
+        ("/".join(["d"] * 1100) + "/loop", "symbolic link loop: not followed")]
+
+
 def test_check_prints_one_line_per_finding_whatever_the_path_holds(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for folder in ("new\nline", "next\u2028line"):  # U+2028 splits lines too (str.splitlines)
@@ -219,6 +250,21 @@ def test_check_and_verify_text_escape_what_a_terminal_acts_on(
     out = capsys.readouterr().out
     assert not CONTROLS.search(out)
     assert "`docs/a\\x1b[31m.md`" in out and "Act\\x1b" in out
+
+
+def test_a_ripgrep_stopped_before_it_finished_stops_the_audit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA s28b P0-4: killed (out of memory, a CI timeout) after part of its output, it gave
+    a VERIFIED audit missing four findings."""
+    stopped = tmp_path / "rg"
+    stopped.write_text(f'#!/bin/sh\n"{repofiles.rg_binary()}" "$@" | head -c 1500\nkill -9 $$\n',
+                       encoding="utf-8")
+    stopped.chmod(0o755)
+    monkeypatch.setattr(repofiles, "rg_binary", lambda: str(stopped))
+    with pytest.raises(AuditError, match=r"^ripgrep was stopped by SIGKILL \(signal 9\) before it"
+                                         r" searched all of .*: the audit would miss what it did"
+                                         r" not reach$"):
+        auditlib.run_audit(audit_date=DATE)
 
 
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
