@@ -235,8 +235,13 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
         _inside(repo, path, "--publish")
     if target.is_dir():
         raise AuditError(f"--publish {target} is a folder: name the document")
-    if any(parent.exists() and not parent.is_dir() for parent in target.parents):
-        raise AuditError(f"--publish {target}: a folder on its path is a file")
+    charts = charts_folder(target)
+    if any(parent.exists() and not parent.is_dir() for parent in (charts, *target.parents)):
+        raise AuditError(f"--publish {target}: a folder on its path (or {charts.name}, for its"
+                         " charts) is a file")
+    existing = next(parent for parent in target.parents if parent.exists())
+    if not os.access(existing, os.W_OK):  # a read-only checkout, also for root
+        raise AuditError(f"--publish {target}: {existing} cannot be written to")
     check_keep_blocks(target)
     return check_replaceable(repo, target)
 
@@ -465,6 +470,11 @@ def _run(args: argparse.Namespace) -> int:
     for name in history.FILES:
         if (args.out / name).is_dir():
             raise AuditError(f"--out {args.out}: {name} is a folder: the history is written there")
+    if foreign := history.not_written_here(args.out):
+        raise AuditError(f"--out {args.out}: {' and '.join(foreign)} {'is' if len(foreign) == 1 else 'are'}"
+                         " not an audit history, which a run writes there and would replace"
+                         f" {'it' if len(foreign) == 1 else 'them'}: choose another folder"
+                         f" (as {args.out / 'audits'})")
     baseline = args.baseline or _earlier_run(args.out, audit_date, repo_name)
     if repo is None:  # also with --quiet: a scheduled job must not publish the example unseen
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
@@ -488,9 +498,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.publish is not None and repo is not None:
         run_dir = args.out / audit_date
         document = (run_dir / f"{execute.NAME}.md").read_text(encoding="utf-8")
-        written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files",
-                               report.file_url(dataclasses.replace(config, doc_path=doc_path),
-                                               doc_path)))
+        try:
+            written.append(publish(document, repo / doc_path, run_dir / f"{execute.NAME}_files",
+                                   report.file_url(dataclasses.replace(config, doc_path=doc_path),
+                                                   doc_path)))
+        except AuditError as exc:
+            raise AuditError(f"{exc}; the run is in {run_dir}") from None
         if replacing:
             print(report.one_line(f"auditlib: {replacing}"), file=sys.stderr)
         _ignored_publication(repo, Path(doc_path))

@@ -124,6 +124,23 @@ def _index(history: list[Run]) -> tuple[Table, str]:
 
 
 
+def not_written_here(out_dir: Path) -> list[str]:
+    """Those of FILES in `out_dir` that no run wrote (a site's own `index.md`), which
+    write_index would replace. history.png is a run's when index.md, written after it, is."""
+    def holds(name: str, text: bytes) -> bool:
+        with (out_dir / name).open("rb") as file:
+            return text in file.read(512)
+
+    ours: list[str] = []
+    for name, mark in (("index.md", b"# Audit history\n"), ("index.html", b"<title>Audit history<")):
+        with contextlib.suppress(OSError):
+            if holds(name, mark):
+                ours.append(name)
+    if "index.md" in ours:
+        ours.append("history.png")
+    return [name for name in FILES if name not in ours and (out_dir / name).exists()]
+
+
 def _drawn_before(out_dir: Path, index: str) -> bytes | None:
     """The history.png already in `out_dir` when it shows the same runs: index.md, written
     after it, lists every value the chart plots, so an unchanged index means the same chart

@@ -186,6 +186,13 @@ def publish(document: str, target: Path, images: Path | None = None,
     `<target's stem>_files/`, in place of those of the last publication. A keep marker
     without its pair stops it (AuditError) before anything is written."""
     check_keep_blocks(target)
+    try:
+        return _publish(document, target, images, url)
+    except OSError as exc:
+        raise AuditError(f"--publish {target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _publish(document: str, target: Path, images: Path | None, url: str | None) -> Path:
     if images is not None:
         folder = charts_folder(target)
         linked = set(re.findall(rf"\]\({re.escape(images.name)}/({CHART.pattern})\)", document))

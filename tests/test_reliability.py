@@ -212,8 +212,14 @@ def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
         deep /= "d"
         deep.mkdir()
     (deep / "loop").symlink_to(deep / "loop")
-    assert repofiles.walk_problems(tmp_path, lambda path: True) == [
-        ("/".join(["d"] * 1100) + "/loop", "symbolic link loop: not followed")]
+    try:
+        assert repofiles.walk_problems(tmp_path, lambda path: True) == [
+            ("/".join(["d"] * 1100) + "/loop", "symbolic link loop: not followed")]
+    finally:  # from the bottom up: pytest's clean-up of old folders recurses, and would fail
+        (deep / "loop").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent
 
 
 def test_check_prints_one_line_per_finding_whatever_the_path_holds(

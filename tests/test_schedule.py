@@ -1085,6 +1085,36 @@ def test_run_publish_without_repo_exits_2(tmp_path: Path,
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["index.md", "index.html", "history.png"])
+def test_run_refuses_an_out_folder_whose_index_it_did_not_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """QA s28b P0-8: `--out docs` replaced a site's own docs/index.md without a word."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / name).write_text("# Our docs home\n", encoding="utf-8")
+    assert cli.main(["run", "--out", str(tmp_path / "docs"), "--date", FIRST, "--quiet"]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"{name} is not an audit history, which a run writes there and would replace it: choose"
+        f" another folder (as {tmp_path / 'docs' / 'audits'})\n")
+    assert [path.name for path in (tmp_path / "docs").iterdir()] == [name]
+
+
+def test_run_publish_refuses_a_charts_folder_that_is_a_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s28b P0-7: the run was written, then publishing it stopped with a traceback."""
+    repo = copy_example(tmp_path)
+    (repo / "docs/auto-scaling_files").write_text("x", encoding="utf-8")
+    assert cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--date", FIRST,
+                     "--publish", "--quiet"]) == 2
+    assert "auto-scaling_files, for its charts) is a file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_publish_says_what_it_cannot_write(tmp_path: Path) -> None:
+    (tmp_path / "doc.md").mkdir()  # os.replace cannot put a file there
+    with pytest.raises(AuditError, match=r"^--publish .*doc\.md: cannot be written \(Is a directory\)$"):
+        publish("# New\n", tmp_path / "doc.md")
+
+
 # Publishing: carry_over and publish ---------------------------------------------------------
 
 NEW_DOCUMENT = ("Type: Guide\n\n# Title\n\nIntro.\n\n## Overview\n\nGenerated overview.\n\n"
