@@ -7,6 +7,7 @@ latency monitors (threshold and where they report), exported classes and metrics
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -84,6 +85,7 @@ def commented(line: str) -> bool:
     return not code_part(text.removeprefix("*/")).strip()
 
 
+@functools.lru_cache(maxsize=256)  # a line of many matches (a bundle's) is read once
 def code_part(line: str, quotes: str = "'\"`") -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
     what strings hold is kept (`"https://…"`). A comment left open ends the line. A quote
@@ -92,35 +94,58 @@ def code_part(line: str, quotes: str = "'\"`") -> str:
         return line
     kept: list[str] = []
     quote, index = "", 0
-    while index < len(line):
-        char = line[index]
-        if quote:
-            kept.append(line[index:index + 2] if char == "\\" else char)
-            index += 2 if char == "\\" else 1
-            quote = "" if char == quote else quote
-            continue
-        if line.startswith("//", index):
+    # From one character that matters to the next: a bundle's line can be 400 KB long.
+    while (found := _SPECIAL.search(line, index)) is not None:
+        at = found.start()
+        char = line[at]
+        if not quote and line.startswith("//", at):
+            kept.append(line[index:at])
             break
-        if line.startswith("/*", index):
-            end = line.find("*/", index + 2)
+        if not quote and line.startswith("/*", at):
+            kept.append(line[index:at])
+            end = line.find("*/", at + 2)
             if end == -1:
                 break
             kept.append(" ")
             index = end + 2
             continue
-        quote = char if char in quotes else ""
-        kept.append(char)
-        index += 1
+        end = at + 2 if quote and char == "\\" else at + 1
+        kept.append(line[index:end])
+        index = end
+        quote = ("" if char == quote else quote) if quote else (char if char in quotes else "")
+    else:
+        kept.append(line[index:])
     # Read again with that quote as a character: a string of the others still holds `//`.
     return code_part(line, quotes.replace(quote, "")) if quote and quote != "`" else "".join(kept)
+
+
+# What code_part looks at: the rest is kept as it is.
+_SPECIAL = re.compile(r"[/\\\"'`]")
 
 
 def in_code(match: Match) -> bool:
     """Whether a built-in probe's `match` is in the code of its line, not in a comment on
     it (`x(); // if (latencyMs > 800)`)."""
-    pattern = _PATTERNS.get(match.probe)
-    return not commented(match.text) and (pattern is None
-                                          or bool(pattern.search(code_part(match.text))))
+    return _in_code(match.probe, match.text)
+
+
+def _in_code(probe: str, text: str) -> bool:
+    pattern = _PATTERNS.get(probe)
+    return not commented(text) and (pattern is None or bool(pattern.search(code_part(text))))
+
+
+# A line longer than this (a bundle's, a minified file's) is kept, in each of its matches,
+# as the part of it around the match: a line of 400 KB with 700 matches made 200 MB of JSON.
+LONG_LINE = 1000
+AROUND = 200
+
+
+def _part(line: str, start: int, end: int, probe: str) -> str:
+    """The part of a LONG_LINE `line` around its match at `start`:`end`, when it reads as
+    the line does (in code or a comment, as in_code and commented say); else the line."""
+    part = line[max(0, start - AROUND):end + AROUND]
+    alike = commented(part) == commented(line) and _in_code(probe, part) == _in_code(probe, line)
+    return part if alike else line
 
 
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
@@ -160,13 +185,17 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
             applicable[path] = [member for selects, members in selectors if selects(path)
                                 for member in members]
         found_before = len(matches)
+        stripped = text.strip()
+        indent = len(text) - len(text.lstrip())
         for probe, pattern in applicable[path]:
             if pattern.search(text) is None:  # most probes: cheaper than finditer
                 continue
             for found in pattern.finditer(text):
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
-                    text=text.strip(), groups=dict(zip(probe.groups, found.groups(), strict=True))))
+                    text=stripped if len(stripped) <= LONG_LINE else _part(
+                        stripped, found.start() - indent, found.end() - indent, probe.name),
+                    groups=dict(zip(probe.groups, found.groups(), strict=True))))
         # Rare: a line of a file that only other probes' globs select (a test file), or
         # whose CRLF ending ripgrep's `\s` matched and Python no longer sees.
         if (unmatched is not None and len(matches) == found_before
@@ -325,7 +354,10 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     end = _statement_end(lines, start, limit=40)
     indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
                  default=0)
-    snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
+    # A LONG_LINE's part around the match, as the match keeps it; the start of another.
+    snippet = "\n".join(match.text if len(text) > LONG_LINE and index == start
+                        else text[indent:indent + LONG_LINE]
+                        for index, text in enumerate(lines[start:end + 1], start))
     recorded = any(  # a metric call beside the check, over one line or several, naming it
         METRICS.search(lines[index]) and match.groups["variable"] in " ".join(
             lines[index:_call_end(lines, index) + 1])
