@@ -85,7 +85,7 @@ def commented(line: str) -> bool:
     return not code_part(text.removeprefix("*/")).strip()
 
 
-@functools.lru_cache(maxsize=256)  # a line of many matches (a bundle's) is read once
+@functools.lru_cache(maxsize=16)  # a line of many matches (a bundle's) is read once
 def code_part(line: str, quotes: str = "'\"`") -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
     what strings hold is kept (`"https://…"`). A comment left open ends the line. A quote

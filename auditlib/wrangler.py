@@ -185,11 +185,16 @@ def parse(path: str, text: str) -> dict[str, Any]:
     text = text.removeprefix(_BOM)  # one character of line 1: the positions stay right
     if path.endswith(".toml"):
         try:
-            return tomllib.loads(text)
+            parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise toml_error(path, text, exc) from exc
         except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
             raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
+        # Dotted keys nest without brackets: `[t.t.t.…]` of 1,000 parts is 2 KB.
+        if sum(map(text.count, ".[{")) > MAX_DEPTH and _depth(parsed) > MAX_DEPTH:
+            raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
+                                                     " not read")
+        return parsed
     try:
         data = _json(text)
     except RecursionError as exc:

@@ -835,6 +835,9 @@ def test_a_lone_surrogate_or_a_deep_config_loses_no_output(
         'name = "b"\nmain = "i.ts"\ncompatibility_date = "2020-01-01"\n', encoding="utf-8")
     (tmp_path / "d/wrangler.json").write_text(
         '{"name": "d", "observability": ' + "[" * 500 + "]" * 500 + "}", encoding="utf-8")
+    (tmp_path / "e").mkdir()  # QA s28b P0-6: dotted keys nest without brackets
+    (tmp_path / "e/wrangler.toml").write_text(
+        'name = "e"\n[' + ".".join(["t"] * 1000) + "]\nx = 1\n", encoding="utf-8")
     for output in ("json", "sarif", "text"):
         assert cli.main(["check", str(tmp_path), "--format", output, "--date", DATE]) == 0
         out = capsys.readouterr().out
@@ -843,8 +846,9 @@ def test_a_lone_surrogate_or_a_deep_config_loses_no_output(
         if output == "json":
             found = {f["path"]: f["message"] for f in json.loads(out)["findings"]
                      if f["rule"] == "CF000"}
-            assert found == {"d/wrangler.json": "`d/wrangler.json` could not be read: nested"
-                                                " more than 64 levels deep: not read"}
+            assert found == {f"{app}/wrangler.{kind}": f"`{app}/wrangler.{kind}` could not be read:"
+                             " nested more than 64 levels deep: not read"
+                             for app, kind in (("d", "json"), ("e", "toml"))}
 
 
 @pytest.mark.parametrize(("problem", "expected"), [
