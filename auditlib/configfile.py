@@ -437,6 +437,8 @@ def load_config(repo: Path | None, explicit: Path | None = None) -> AuditConfig:
                                        "configuration file not found"
                                        + (" (a folder)" if explicit.is_dir() else ""))
             continue
+        if explicit is None and repo and not candidate.resolve().is_relative_to(repo.resolve()):
+            continue  # a link out of the repository, not followed (CF000 says so)
         source = str(candidate.relative_to(repo)) if repo and candidate.is_relative_to(repo) \
             else str(candidate)
         try:

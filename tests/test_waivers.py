@@ -461,6 +461,20 @@ def test_load_config(tmp_path: Path, make_repo: MakeRepo, files: Files, explicit
         assert config == AuditConfig()
 
 
+def test_settings_linked_from_outside_the_repository_are_not_read(tmp_path: Path) -> None:
+    """QA s28b P0-9: CF000 said the link was not followed, and its settings (its repo_url in
+    every link of the document) were applied."""
+    (tmp_path / "outside.toml").write_text('repo_url = "https://outside.example"\n', encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / "ci").mkdir(parents=True)
+    (repo / "auditlib.toml").symlink_to(tmp_path / "outside.toml")
+    assert load_config(repo) == AuditConfig()
+    (repo / "ci/audit.toml").write_text(AUDITLIB_TOML, encoding="utf-8")
+    (repo / "auditlib.toml").unlink()
+    (repo / "auditlib.toml").symlink_to("ci/audit.toml")  # inside: read
+    assert load_config(repo).compatibility_max_age_days == 30
+
+
 @pytest.mark.parametrize(("files", "explicit", "unread"), [
     pytest.param({"auditlib.toml": AUDITLIB_TOML, "pyproject.toml": PYPROJECT}, None,
                  "pyproject.toml:4", id="both"),
