@@ -181,10 +181,18 @@ def render_markdown(audit: Audit) -> str:
     return audit.markdown()
 
 
+MAX_BASELINE_BYTES = 1024 * 2**20  # `--baseline /dev/zero` is no findings.json
+
+
 def load_baseline(path: str | Path) -> dict[str, Any]:
     """An earlier run's findings.json; AuditError when it is not one."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        with Path(path).open("rb") as file:  # `--baseline <(…)` is a pipe: no size to ask
+            text = file.read(MAX_BASELINE_BYTES + 1)
+        if len(text) > MAX_BASELINE_BYTES:
+            raise AuditError(f"baseline {path}: larger than {MAX_BASELINE_BYTES // 2**20} MiB,"
+                             " so no findings.json")
+        data = json.loads(text)
     except (OSError, ValueError) as exc:
         raise AuditError(f"baseline {path}: not a readable findings.json ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):

@@ -7,6 +7,7 @@ import functools
 import json
 import posixpath
 import re
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -559,7 +560,10 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     for path, line, why in dict.fromkeys(
             [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems
             + missed):
-        folder = (root / path).is_dir() and not (root / path).is_symlink()
+        try:  # a path past PATH_MAX raises ("File name too long", as ripgrep said of it)
+            folder = stat.S_ISDIR((root / path).lstat().st_mode)
+        except OSError:
+            folder = False
         # a broken fixture is none of the audit's business
         among = (among_tests(f"{path}/-") if folder else
                  posixpath.basename(path) in wrangler.CONFIG_NAMES and among_tests(path))

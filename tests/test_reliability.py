@@ -222,6 +222,31 @@ def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
             deep = deep.parent
 
 
+def test_a_path_longer_than_the_system_takes_is_reported(tmp_path: Path) -> None:
+    """QA s28b P0-2: ripgrep said "File name too long", then the audit stopped on it."""
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    folder = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(250):  # 5,250 characters: made one folder at a time, from the one above
+        os.mkdir("d" * 20, dir_fd=folder)
+        inner = os.open("d" * 20, os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    os.close(os.open("wrangler.toml", os.O_CREAT | os.O_WRONLY, dir_fd=folder))
+    os.close(folder)
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [c.path for c in audit.facts.configs] == ["wrangler.toml"]
+    assert any("too long" in f.message for f in audit.findings if f.rule == "CF000")
+
+
+def test_a_baseline_larger_than_any_findings_json_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA s28b P1-7: `--baseline /dev/zero` was read until memory ran out."""
+    monkeypatch.setattr(api, "MAX_BASELINE_BYTES", 100)
+    (tmp_path / "big.json").write_text(" " * 101, encoding="utf-8")
+    with pytest.raises(AuditError, match=r"^baseline .*big\.json: larger than 0 MiB, so no findings\.json$"):
+        api.load_baseline(tmp_path / "big.json")
+
+
 def test_check_prints_one_line_per_finding_whatever_the_path_holds(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for folder in ("new\nline", "next\u2028line"):  # U+2028 splits lines too (str.splitlines)
