@@ -235,10 +235,11 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
         _inside(repo, path, "--publish")
     if target.is_dir():
         raise AuditError(f"--publish {target} is a folder: name the document")
-    charts = charts_folder(target)
-    if any(parent.exists() and not parent.is_dir() for parent in (charts, *target.parents)):
-        raise AuditError(f"--publish {target}: a folder on its path (or {charts.name}, for its"
-                         " charts) is a file")
+    if any(parent.exists() and not parent.is_dir() for parent in target.parents):
+        raise AuditError(f"--publish {target}: a folder on its path is a file")
+    if charts_folder(target).exists() and not charts_folder(target).is_dir():
+        raise AuditError(f"--publish: the folder for its charts, {charts_folder(target)}, is a"
+                         " file")
     existing = next(parent for parent in target.parents if parent.exists())
     if not os.access(existing, os.W_OK):  # a read-only checkout, also for root
         raise AuditError(f"--publish {target}: {existing} cannot be written to")

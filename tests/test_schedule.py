@@ -1105,7 +1105,8 @@ def test_run_publish_refuses_a_charts_folder_that_is_a_file(
     (repo / "docs/auto-scaling_files").write_text("x", encoding="utf-8")
     assert cli.main(["run", str(repo), "--out", str(tmp_path / "out"), "--date", FIRST,
                      "--publish", "--quiet"]) == 2
-    assert "auto-scaling_files, for its charts) is a file" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("auditlib: --publish: the folder for its charts,"
+                                       f" {repo / 'docs/auto-scaling_files'}, is a file\n")
     assert not (tmp_path / "out").exists()
 
 
@@ -1236,7 +1237,7 @@ def test_failed_publish_leaves_the_old_file_and_no_temporary(
         raise OSError("disk full")
 
     monkeypatch.setattr("auditlib.publish.os.replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(AuditError, match=r"auto-scaling\.md: cannot be written \(disk full\)$"):
         publish(NEW_DOCUMENT, target)
     assert target.read_text(encoding="utf-8") == OLD_WITH_NOTES
     assert list(tmp_path.iterdir()) == [target]
