@@ -126,26 +126,9 @@ _SPECIAL = re.compile(r"[/\\\"'`]")
 def in_code(match: Match) -> bool:
     """Whether a built-in probe's `match` is in the code of its line, not in a comment on
     it (`x(); // if (latencyMs > 800)`)."""
-    return _in_code(match.probe, match.text)
-
-
-def _in_code(probe: str, text: str) -> bool:
-    pattern = _PATTERNS.get(probe)
-    return not commented(text) and (pattern is None or bool(pattern.search(code_part(text))))
-
-
-# A line longer than this (a bundle's, a minified file's) is kept, in each of its matches,
-# as the part of it around the match: a line of 400 KB with 700 matches made 200 MB of JSON.
-LONG_LINE = 1000
-AROUND = 200
-
-
-def _part(line: str, start: int, end: int, probe: str) -> str:
-    """The part of a LONG_LINE `line` around its match at `start`:`end`, when it reads as
-    the line does (in code or a comment, as in_code and commented say); else the line."""
-    part = line[max(0, start - AROUND):end + AROUND]
-    alike = commented(part) == commented(line) and _in_code(probe, part) == _in_code(probe, line)
-    return part if alike else line
+    pattern = _PATTERNS.get(match.probe)
+    return not commented(match.text) and (pattern is None
+                                          or bool(pattern.search(code_part(match.text))))
 
 
 def run_probes(repo: Path, probes: Sequence[Probe] = PROBES) -> list[Match]:
@@ -185,17 +168,14 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
             applicable[path] = [member for selects, members in selectors if selects(path)
                                 for member in members]
         found_before = len(matches)
-        stripped = text.strip()
-        indent = len(text) - len(text.lstrip())
+        stripped = text.strip()  # one string for all its matches, however long the line
         for probe, pattern in applicable[path]:
             if pattern.search(text) is None:  # most probes: cheaper than finditer
                 continue
             for found in pattern.finditer(text):
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
-                    text=stripped if len(stripped) <= LONG_LINE else _part(
-                        stripped, found.start() - indent, found.end() - indent, probe.name),
-                    groups=dict(zip(probe.groups, found.groups(), strict=True))))
+                    text=stripped, groups=dict(zip(probe.groups, found.groups(), strict=True))))
         # Rare: a line of a file that only other probes' globs select (a test file), or
         # whose CRLF ending ripgrep's `\s` matched and Python no longer sees.
         if (unmatched is not None and len(matches) == found_before
@@ -354,10 +334,7 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     end = _statement_end(lines, start, limit=40)
     indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
                  default=0)
-    # A LONG_LINE's part around the match, as the match keeps it; the start of another.
-    snippet = "\n".join(match.text if len(text) > LONG_LINE and index == start
-                        else text[indent:indent + LONG_LINE]
-                        for index, text in enumerate(lines[start:end + 1], start))
+    snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
     recorded = any(  # a metric call beside the check, over one line or several, naming it
         METRICS.search(lines[index]) and match.groups["variable"] in " ".join(
             lines[index:_call_end(lines, index) + 1])
