@@ -126,13 +126,17 @@ def _index(history: list[Run]) -> tuple[Table, str]:
 
 def not_written_here(out_dir: Path) -> list[str]:
     """Those of FILES in `out_dir` that no run wrote (a site's own `index.md`), which
-    write_index would replace. history.png is a run's when index.md, written after it, is."""
+    write_index would replace: none beside an earlier run; history.png is a run's when
+    index.md, written after it, is."""
+    if any(DATED.match(folder.name) and (folder / "findings.json").is_file()
+           for folder in out_dir.iterdir()):
+        return []
     def holds(name: str, text: bytes) -> bool:
         with (out_dir / name).open("rb") as file:
             return text in file.read(512)
 
     ours: list[str] = []
-    for name, mark in (("index.md", b"# Audit history\n"), ("index.html", b"<title>Audit history<")):
+    for name, mark in (("index.md", b"# Audit history"), ("index.html", b"<title>Audit history<")):
         with contextlib.suppress(OSError):
             if holds(name, mark):
                 ours.append(name)

@@ -189,7 +189,10 @@ def publish(document: str, target: Path, images: Path | None = None,
     try:
         return _publish(document, target, images, url)
     except OSError as exc:
-        raise AuditError(f"--publish {target}: cannot be written ({exc.strerror or exc})") from None
+        failed = exc.filename2 or exc.filename  # os.replace's: the temporary file, then its place
+        where = f"{failed} " if failed and Path(failed) != target else ""
+        raise AuditError(f"--publish {target}: {where}cannot be written"
+                         f" ({exc.strerror or exc})") from None
 
 
 def _publish(document: str, target: Path, images: Path | None, url: str | None) -> Path:

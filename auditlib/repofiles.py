@@ -266,13 +266,18 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
     if program is None:
         return None
     try:
+        # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR.
+        env = {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
         done = subprocess.run([program, *args], cwd=repo, input=given.encode(),
-                              capture_output=True, check=False, env={**os.environ, "LC_ALL": "C"})
+                              capture_output=True, check=False, env={**env, "LC_ALL": "C"})
     except OSError:
         return None
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", errors="replace"),
                                        done.stderr.decode("utf-8", errors="replace"))
+
+
+_GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
 
 
 def head_commit(repo: Path) -> str | None:
@@ -299,11 +304,13 @@ def uncommitted(repo: Path) -> list[str]:
             if len(entry) > 3 and not (index and entries[index - 1][:1] in ("R", "C"))]
 
 
-def ignored_by_git(repo: Path, paths: Sequence[str]) -> list[str]:
+def ignored_by_git(repo: Path, paths: Sequence[str], machine: bool = True) -> list[str]:
     """Those of `paths` (relative to `repo`) that git ignores and does not track, by every
-    .gitignore that applies (a parent folder's too) and the machine's own excludes; none
-    outside a work tree."""
-    done = git(repo, "check-ignore", "-z", "--stdin", given="\0".join(paths)) if paths else None
+    .gitignore that applies (a parent folder's too) and, with `machine`, this machine's own
+    excludes (core.excludesFile); none outside a work tree."""
+    own = [] if machine else ["-c", f"core.excludesFile={os.devnull}"]
+    done = (git(repo, *own, "check-ignore", "-z", "--stdin", given="\0".join(paths)) if paths
+            else None)
     return [path for path in done.stdout.split("\0") if path] if done and done.returncode == 0 else []
 
 
@@ -472,8 +479,9 @@ def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, st
             continue
         if not target.is_relative_to(root):
             found.append((relative, "symbolic link to outside the repository: not followed"))
-    # Not what git ignores (a local `.venv/bin/python`): no audit of another checkout has it.
-    ignored = set(ignored_by_git(root, [path for path, _why in found]))
+    # Not what the repository's .gitignore files ignore (a local `.venv/bin/python`): no
+    # audit of another checkout has it.
+    ignored = set(ignored_by_git(root, [path for path, _why in found], machine=False))
     return sorted(entry for entry in found if entry[0] not in ignored)
 
 

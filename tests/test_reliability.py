@@ -205,6 +205,31 @@ def test_links_git_ignores_are_not_inputs_passed_over(
                         " not followed")]
 
 
+def test_a_machine_s_own_git_settings_change_no_audit(
+        tmp_path: Path, commit_all: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA s28d P1-3: the global excludes file hid a link out of the repository on one machine,
+    and not on another; QA s28b: GIT_DIR (a git hook's) gave another repository's commit."""
+    repo, other = tmp_path / "repo", tmp_path / "other"
+    for folder in (repo, other):
+        folder.mkdir()
+        (folder / "wrangler.toml").write_text(VALID, encoding="utf-8")
+        (folder / "README.md").write_text(folder.name, encoding="utf-8")  # two commits
+        commit_all(folder)
+    (repo / "shared").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "excludes").write_text("shared\n", encoding="utf-8")
+    (tmp_path / "gitconfig").write_text(f"[core]\n\texcludesFile = {tmp_path / 'excludes'}\n",
+                                        encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    audit = auditlib.run_audit(repo, DATE)
+    assert [f.location.path for f in audit.findings if f.rule == "CF000"] == ["shared"]
+    assert audit.facts.commit == subprocess.run(["git", "-C", str(repo), "--git-dir",
+                                                 str(repo / ".git"), "rev-parse", "HEAD"],
+                                                capture_output=True, text=True).stdout.strip()
+    assert audit.facts.commit != repofiles.git(other, "--git-dir", str(other / ".git"),
+                                               "rev-parse", "HEAD").stdout.strip()
+
+
 def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
     """QA s28b P0-1: 1,000 folders deep, every command stopped with a RecursionError."""
     deep = tmp_path

@@ -1098,6 +1098,18 @@ def test_run_refuses_an_out_folder_whose_index_it_did_not_write(
     assert [path.name for path in (tmp_path / "docs").iterdir()] == [name]
 
 
+def test_an_audit_history_is_taken_as_one(tmp_path: Path) -> None:
+    """QA s28d: refused with CRLF line ends (a Windows checkout), or with index.md deleted."""
+    (tmp_path / "index.md").write_bytes(b"# Audit history\r\n\r\n1 run, newest first.\r\n")
+    (tmp_path / "history.png").write_bytes(PNG_SIGNATURE)
+    assert history.not_written_here(tmp_path) == []
+    (tmp_path / "index.md").unlink()
+    assert history.not_written_here(tmp_path) == ["history.png"]
+    (tmp_path / FIRST).mkdir()
+    (tmp_path / FIRST / "findings.json").write_text("{}", encoding="utf-8")
+    assert history.not_written_here(tmp_path) == []
+
+
 def test_run_publish_refuses_a_charts_folder_that_is_a_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """QA s28b P0-7: the run was written, then publishing it stopped with a traceback."""
@@ -1114,6 +1126,12 @@ def test_publish_says_what_it_cannot_write(tmp_path: Path) -> None:
     (tmp_path / "doc.md").mkdir()  # os.replace cannot put a file there
     with pytest.raises(AuditError, match=r"^--publish .*doc\.md: cannot be written \(Is a directory\)$"):
         publish("# New\n", tmp_path / "doc.md")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images/chart-0123456789ab.png").write_bytes(PNG_SIGNATURE)
+    (tmp_path / "new_files/chart-0123456789ab.png").mkdir(parents=True)  # QA s28d: named
+    with pytest.raises(AuditError, match=r"^--publish .*new\.md: .*new_files/chart-0123456789ab"
+                                         r"\.png cannot be written \(Is a directory\)$"):
+        publish("![c](images/chart-0123456789ab.png)\n", tmp_path / "new.md", tmp_path / "images")
 
 
 # Publishing: carry_over and publish ---------------------------------------------------------
