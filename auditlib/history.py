@@ -126,21 +126,21 @@ def _index(history: list[Run]) -> tuple[Table, str]:
 
 def not_written_here(out_dir: Path) -> list[str]:
     """Those of FILES in `out_dir` that no run wrote (a site's own `index.md`), which
-    write_index would replace: none beside an earlier run; history.png is a run's when
-    index.md, written after it, is."""
-    if any(DATED.match(folder.name) and (folder / "findings.json").is_file()
-           for folder in out_dir.iterdir()):
-        return []
-    def holds(name: str, text: bytes) -> bool:
+    write_index would replace. history.png is a run's when index.md, written after it, is,
+    or when an earlier run is there (its index.md deleted)."""
+    def head(name: str) -> bytes:
         with (out_dir / name).open("rb") as file:
-            return text in file.read(512)
+            return file.read(512)
 
     ours: list[str] = []
-    for name, mark in (("index.md", b"# Audit history"), ("index.html", b"<title>Audit history<")):
-        with contextlib.suppress(OSError):
-            if holds(name, mark):
-                ours.append(name)
-    if "index.md" in ours:
+    with contextlib.suppress(OSError):
+        if head("index.md").split(b"\n", 1)[0].rstrip(b"\r") == b"# Audit history":
+            ours.append("index.md")
+    with contextlib.suppress(OSError):
+        if b"<title>Audit history</title>" in head("index.html"):
+            ours.append("index.html")
+    if "index.md" in ours or any(DATED.match(folder.name) and (folder / "findings.json").is_file()
+                                 for folder in out_dir.iterdir()):
         ours.append("history.png")
     return [name for name in FILES if name not in ours and (out_dir / name).exists()]
 

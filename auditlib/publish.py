@@ -190,6 +190,8 @@ def publish(document: str, target: Path, images: Path | None = None,
         return _publish(document, target, images, url)
     except OSError as exc:
         failed = exc.filename2 or exc.filename  # os.replace's: the temporary file, then its place
+        if failed and Path(failed).name.startswith("."):  # a temporary file: where it was made
+            failed = str(Path(failed).parent)
         where = f"{failed} " if failed and Path(failed) != target else ""
         raise AuditError(f"--publish {target}: {where}cannot be written"
                          f" ({exc.strerror or exc})") from None

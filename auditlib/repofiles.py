@@ -266,8 +266,11 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
     if program is None:
         return None
     try:
-        # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR.
-        env = {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
+        # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR (unless
+        # its GIT_WORK_TREE holds `repo`: a bare repository's work tree).
+        tree = os.environ.get("GIT_WORK_TREE")
+        env = dict(os.environ) if tree and repo.resolve().is_relative_to(Path(tree).resolve()) \
+            else {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
         done = subprocess.run([program, *args], cwd=repo, input=given.encode(),
                               capture_output=True, check=False, env={**env, "LC_ALL": "C"})
     except OSError:
@@ -277,7 +280,8 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
                                        done.stderr.decode("utf-8", errors="replace"))
 
 
-_GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
+_GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
+               "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
 
 
 def head_commit(repo: Path) -> str | None:

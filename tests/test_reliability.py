@@ -230,6 +230,19 @@ def test_a_machine_s_own_git_settings_change_no_audit(
                                                "rev-parse", "HEAD").stdout.strip()
 
 
+def test_a_work_tree_whose_git_dir_is_elsewhere_is_read_through_git_dir(
+        tmp_path: Path, commit_all: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA s28e: dropping GIT_DIR from git's environment lost a bare repository's work tree."""
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    commit_all(tmp_path)
+    commit = repofiles.head_commit(tmp_path)
+    assert commit
+    (tmp_path / ".git").rename(tmp_path.parent / f"{tmp_path.name}.git")
+    monkeypatch.setenv("GIT_DIR", str(tmp_path.parent / f"{tmp_path.name}.git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path))
+    assert repofiles.head_commit(tmp_path) == commit
+
+
 def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
     """QA s28b P0-1: 1,000 folders deep, every command stopped with a RecursionError."""
     deep = tmp_path

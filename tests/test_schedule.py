@@ -1108,6 +1108,10 @@ def test_an_audit_history_is_taken_as_one(tmp_path: Path) -> None:
     (tmp_path / FIRST).mkdir()
     (tmp_path / FIRST / "findings.json").write_text("{}", encoding="utf-8")
     assert history.not_written_here(tmp_path) == []
+    # QA s28e: a run beside them does not make a hand-written index.md an audit history.
+    for heading in ("# Our docs\n", "# Audit history of the shop (notes)\n"):
+        (tmp_path / "index.md").write_text(heading, encoding="utf-8")
+        assert history.not_written_here(tmp_path) == ["index.md"]
 
 
 def test_run_publish_refuses_a_charts_folder_that_is_a_file(
