@@ -514,7 +514,8 @@ def _run(args: argparse.Namespace) -> int:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
     _unused_waivers(config, data["findings"], data["audit_status"],
-                    [problem["location"]["path"] for problem in data["facts"]["problems"]])
+                    [problem["location"]["path"] for problem in data["facts"]["problems"]],
+                    date.fromisoformat(audit_date))
     counts = data["counts"]
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
@@ -542,11 +543,12 @@ def _unread_settings(config: AuditConfig) -> None:
 
 
 def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str,
-                    unread: Sequence[str] = ()) -> None:
+                    unread: Sequence[str] = (), on: date | None = None) -> None:
     """Say on stderr which waivers of the settings match no finding (fixed since, or a typo
     in their rule or path): a stale waiver would hide the next finding of its kind. While
     the audit is INCOMPLETE, not those of a path `unread` (or in a folder of them), and
-    the others with a word that the finding may be in what could not be read."""
+    the others with a word that the finding may be in what could not be read. Also which
+    have expired `on` the audit's date, with findings open again."""
     for waiver in config.waivers:
         where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
         path = report.one_line(waiver.path)  # the settings are the repository's: no escapes
@@ -568,6 +570,12 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                   f" `{report.one_line(across[0])}`" + (f" and {len(across) - 1} more" if across[1:] else "")
                   + ": its `*` matches within one folder; write `**` to match across folders",
                   file=sys.stderr)
+        elif on and waiver.expired(on) and (reopened := sum(
+                waiver.covers(str(f["rule"]), str(f["path"])) for f in findings)):
+            print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} expired on"
+                  f" {waiver.expires}: {counted(reopened, 'finding')} it waived"
+                  f" {'is' if reopened == 1 else 'are'} open again; renew it (a later"
+                  " `expires`) or remove it", file=sys.stderr)
         elif not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
             whole = waiver.path == "(repository)" or any(
                 f["rule"] == waiver.rule and f["path"] == "." for f in findings)
@@ -605,7 +613,7 @@ def _check(args: argparse.Namespace) -> int:
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status,
-                    [problem.location.path for problem in facts.problems])
+                    [problem.location.path for problem in facts.problems], audit.config.audit_date)
     nothing = no_config_found(facts)
     if nothing:
         _nothing_to_audit(args.repo, _gates(args))

@@ -437,6 +437,21 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+def test_an_expired_waiver_with_findings_open_again_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s28a: left in the settings for weeks, it said so only in its findings' rows."""
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF002"\npath = "wrangler.toml"\nreason = "r"\nexpires = 2026-09-20\n',
+        encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"]) == 0
+    assert capsys.readouterr().err == (
+        "auditlib: the waiver of CF002 for `wrangler.toml` (auditlib.toml:1) expired on 2026-09-20:"
+        " 1 finding it waived is open again; renew it (a later `expires`) or remove it\n")
+    assert cli.main(["check", str(tmp_path), "--date", "2026-09-20", "--format", "json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_a_waiver_that_matches_no_finding_is_named_while_an_input_cannot_be_read(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """QA s28a #5: one config that could not be read hid every stale waiver; now only those
