@@ -230,16 +230,15 @@ def _check_publish(repo: Path, doc_path: Path) -> str | None:
     outside the repository (through a symbolic link, also its charts' folder), a folder, or
     under a file; a document whose keep blocks are not closed; and one written by hand that
     git does not keep. The notice to give when it replaces one git keeps, or None."""
-    target = repo / doc_path
-    for path in (target, charts_folder(target)):
+    target, charts = repo / doc_path, charts_folder(repo / doc_path)
+    for path in (target, charts):
         _inside(repo, path, "--publish")
     if target.is_dir():
         raise AuditError(f"--publish {target} is a folder: name the document")
     if any(parent.exists() and not parent.is_dir() for parent in target.parents):
         raise AuditError(f"--publish {target}: a folder on its path is a file")
-    if charts_folder(target).exists() and not charts_folder(target).is_dir():
-        raise AuditError(f"--publish: the folder for its charts, {charts_folder(target)}, is a"
-                         " file")
+    if charts.exists() and not charts.is_dir():
+        raise AuditError(f"--publish: the folder for its charts, {charts}, is a file")
     existing = next(parent for parent in target.parents if parent.exists())
     if not os.access(existing, os.W_OK):  # a read-only checkout, also for root
         raise AuditError(f"--publish {target}: {existing} cannot be written to")

@@ -256,6 +256,15 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
         with ThreadPoolExecutor(max_workers=2) as pool:
             called: list[Future[object]] = []
             started: list[tuple[int, Any]] = []  # the notebook's cells, as they start
+
+            def cell_started(cell: Any, cell_index: int, **_: Any) -> None:
+                if "injected-parameters" not in cell.metadata.get("tags", []):
+                    started.append((cell_index, cell))
+
+            def cell_executed(**_: Any) -> None:
+                if on_findings and not called and (staging / "findings.json").is_file():
+                    called.append(pool.submit(on_findings, staging))
+
             for starts in range(1, KERNEL_STARTS + 1):
                 # The kernel starts first, on the other CPU; the exporters get ready on a
                 # thread while papermill is imported here and the kernel runs the cells.
@@ -265,14 +274,6 @@ def run(*, notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel:
                         _check_notebook(notebook)
                     import nbformat
                     import papermill
-
-                    def cell_started(cell: Any, cell_index: int, **_: Any) -> None:
-                        if "injected-parameters" not in cell.metadata.get("tags", []):
-                            started.append((cell_index, cell))
-
-                    def cell_executed(**_: Any) -> None:
-                        if on_findings and not called and (staging / "findings.json").is_file():
-                            called.append(pool.submit(on_findings, staging))
 
                     quiet.addFilter(_not_timeout)
                     try:

@@ -265,12 +265,12 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
     program = shutil.which("git")
     if program is None:
         return None
+    # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR (unless
+    # its GIT_WORK_TREE holds `repo`: a bare repository's work tree).
+    tree = os.environ.get("GIT_WORK_TREE")
+    env = dict(os.environ) if tree and repo.resolve().is_relative_to(Path(tree).resolve()) \
+        else {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
     try:
-        # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR (unless
-        # its GIT_WORK_TREE holds `repo`: a bare repository's work tree).
-        tree = os.environ.get("GIT_WORK_TREE")
-        env = dict(os.environ) if tree and repo.resolve().is_relative_to(Path(tree).resolve()) \
-            else {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
         done = subprocess.run([program, *args], cwd=repo, input=given.encode(),
                               capture_output=True, check=False, env={**env, "LC_ALL": "C"})
     except OSError:

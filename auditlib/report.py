@@ -81,6 +81,7 @@ _SILENCED_WHY = {"DR009": "as a wrangler config could not be read (CF000), which
                           " names the documents give",
                  "CF015": "as a workflow could not be read (CF000), which may deploy the apps"}
 
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Context:
     facts: Facts

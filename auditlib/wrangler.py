@@ -191,9 +191,7 @@ def parse(path: str, text: str) -> dict[str, Any]:
         except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
             raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
         # Dotted keys nest without brackets: `[t.t.t.…]` of 1,000 parts is 2 KB.
-        if sum(map(text.count, ".[{")) > MAX_DEPTH and _depth(parsed) > MAX_DEPTH:
-            raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
-                                                     " not read")
+        _not_too_deep(path, text, parsed, ".[{")
         return parsed
     try:
         data = _json(text)
@@ -218,13 +216,19 @@ _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 def json_checked(path: str, text: str, data: Any) -> Any:
     """`data` read from the JSON `text`, with a lone surrogate replaced by U+FFFD; raise
     ConfigParseError if it is nested deeper than MAX_DEPTH."""
-    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
-        raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
-                                                 " not read")
+    _not_too_deep(path, text, data, "[{")
     if not _SURROGATE.search(text):
         return data
     return map_strings(data, lambda string: string.encode("utf-16", "surrogatepass").decode(
         "utf-16", "replace"))
+
+
+def _not_too_deep(path: str, text: str, data: Any, marks: str) -> None:
+    """Raise ConfigParseError if `data`, read from `text`, is nested deeper than MAX_DEPTH;
+    each of `marks` can open a level (fewer than MAX_DEPTH of them: no need to look)."""
+    if sum(map(text.count, marks)) > MAX_DEPTH and _depth(data) > MAX_DEPTH:
+        raise ConfigParseError(path, None, None, f"nested more than {MAX_DEPTH} levels deep:"
+                                                 " not read")
 
 
 def _depth(value: Any, depth: int = 0) -> int:
