@@ -21,8 +21,8 @@ from .collect import collect
 from .config import DEFAULT_CONFIG, AuditConfig, document_path_problem, normal_document_path
 from .configfile import load_config
 from .errors import AuditError
-from .evaluate import evaluate
-from .model import Facts, Finding, Outcome, Severity
+from .evaluate import QUOTE_CHARS, evaluate
+from .model import Facts, Finding, Match, Outcome, Severity
 from .rules import DRIFT_RULES
 from .rules.base import SILENCED_BY, unread
 from .rules.unreadable_input import UnreadableInput
@@ -99,7 +99,7 @@ class Audit:
                  "remediation": f.remediation, "waiver": f.waiver,
                  "waiver_expires": f.waiver_expires}
                 for f in self.findings],
-            "facts": self.facts,
+            "facts": _written(self.facts, self.secrets()),
         }
         try:
             text = orjson.dumps(document, default=str,
@@ -128,6 +128,45 @@ class Audit:
         Path(output_dir).mkdir(parents=True, exist_ok=True)  # papermill -p output_dir new
         (Path(output_dir) / "findings.json").write_text(self.to_json(), encoding="utf-8")
         (Path(output_dir) / "findings.sarif").write_text(sarif_text(self), encoding="utf-8")
+
+
+# A line longer than this (a minified bundle's) is written into findings.json cut around
+# each of its matches: else each match writes the whole line again (700 calls on one 150 KB
+# line: 200 MB of JSON).
+LONG_LINE = 1000
+
+
+def _written(facts: Facts, secrets: set[str]) -> Facts:
+    """`facts` as findings.json writes them: each line longer than LONG_LINE that a match
+    or a latency check is on cut to QUOTE_CHARS around it (with the call it opens), secrets
+    redacted first (a cut must not leave half of one for the JSON's redaction to miss)."""
+    redacted: dict[str, str] = {}  # one line, many matches
+
+    def cut(text: str, column: int | None) -> str:
+        if len(text) <= LONG_LINE:
+            return text
+        if text not in redacted:
+            redacted[text] = redact(text, secrets)
+        # Near the match still: after a redaction before it, or an indent `text` lost
+        text = redacted[text]
+        start = max(0, min((column or 1) - 1 - QUOTE_CHARS // 3, len(text) - QUOTE_CHARS))
+        end = start + QUOTE_CHARS
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    def each(matches: tuple[Match, ...]) -> tuple[Match, ...]:
+        return tuple(m if len(m.text) <= LONG_LINE else dataclasses.replace(
+            m, text=cut(m.text, m.column), groups={
+                name: cut(value, m.column if name == "call" else None)
+                for name, value in m.groups.items()}) for m in matches)
+
+    return dataclasses.replace(
+        facts, metrics=each(facts.metrics), extra=each(facts.extra),
+        searches={name: dataclasses.replace(search, matches=each(search.matches))
+                  for name, search in facts.searches.items()},
+        latency=tuple(m if len(m.snippet) <= LONG_LINE else dataclasses.replace(
+            m, snippet="\n".join(cut(line, m.column if number == 0 else None)
+                                 for number, line in enumerate(m.snippet.split("\n"))))
+            for m in facts.latency))
 
 
 def as_date(value: str | date | None) -> date:

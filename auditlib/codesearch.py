@@ -175,7 +175,8 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
             for found in pattern.finditer(text):
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
-                    text=stripped, groups=dict(zip(probe.groups, found.groups(), strict=True))))
+                    text=stripped, groups=dict(zip(probe.groups, found.groups(), strict=True)),
+                    column=found.start() + 1))
         # Rare: a line of a file that only other probes' globs select (a test file), or
         # whose CRLF ending ripgrep's `\s` matched and Python no longer sees.
         if (unmatched is not None and len(matches) == found_before
@@ -203,12 +204,14 @@ def _block_end(lines: Sequence[str], start: int, limit: int = 200) -> int:
     """Index of the line closing the block that encloses lines[start] (brace counting)."""
     depth = 0
     for index in range(start, min(len(lines), start + limit)):
-        line = lines[index].split("//")[0]
-        for char in line:
-            depth += {"{": 1, "}": -1}.get(char, 0)
+        for brace in _BRACE.finditer(lines[index].split("//")[0]):  # not each of a bundle's characters
+            depth += 1 if brace[0] == "{" else -1
             if depth < 0:
                 return index
     return min(len(lines), start + limit) - 1
+
+
+_BRACE = re.compile(r"[{}]")
 
 
 # A string literal (its parentheses are no code's): "...", '...', `...`.
@@ -222,6 +225,7 @@ def _depth(line: str) -> int:
     return code.count("(") - code.count(")")
 
 
+@functools.lru_cache(maxsize=16)  # a line of many metrics calls (a bundle's) is read once
 def open_call(text: str) -> bool:
     """Whether a line leaves a call open (`env.AE.writeDataPoint({`): it goes on below."""
     return _depth(text) > 0
@@ -234,6 +238,7 @@ def call(match: Match, lines: Sequence[str], limit: int = 20) -> Match:
     end = _call_end(lines, start, limit)
     text = " ".join(line.strip() for line in lines[start:end + 1])
     return Match(probe=match.probe, text=match.text, groups={**match.groups, "call": text},
+                 column=match.column,
                  location=Location(path=match.location.path, start_line=start + 1,
                                    end_line=end + 1 if end > start else None))
 
@@ -254,10 +259,15 @@ def _statement_end(lines: Sequence[str], start: int, limit: int = 8) -> int:
         return start
     depth = 0
     for index in range(start, min(len(lines), start + limit)):
-        depth += lines[index].count("{") - lines[index].count("}")
+        depth += _braces(lines[index])
         if depth <= 0:
             return index
     return start
+
+
+@functools.lru_cache(maxsize=16)  # a line of many checks (a bundle's) is read once
+def _braces(line: str) -> int:
+    return line.count("{") - line.count("}")
 
 
 def _condition(text: str) -> str | None:
@@ -343,7 +353,7 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     sinks = tuple(name for name, pattern in SINKS
                   if pattern.search(snippet) or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
-                          snippet=snippet,
+                          snippet=snippet, column=match.column,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
 
 
@@ -381,6 +391,12 @@ _LINE_COMMENT = re.compile(r"//.*")
 _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=16)  # a line of many exports (a bundle's) is read once
+def line_exports(line: str) -> tuple[str, ...]:
+    """The names an `export { … }` list on `line` alone exports (see export_names)."""
+    return tuple(export_names([line], 1))
+
+
 def export_names(lines: Sequence[str], line: int, limit: int = 50) -> list[str]:
     """The names an `export { A, B as C }` list starting at the 1-based `line` exports (its
     `as` names; types and `default` left out), the list read over up to `limit` lines."""
@@ -399,6 +415,13 @@ def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> l
 
 
 STAR_EXPORT = re.compile(r"\bexport\s*\*(?!\s*as\b)")  # not `export * as ns`
+
+
+@functools.lru_cache(maxsize=16)  # a line of many exports (a bundle's) is read once
+def star_export(line: str) -> bool:
+    """Whether a line of code exports all of another module's names (`export * from`)."""
+    return bool(STAR_EXPORT.search(line)) and not commented(line)
+
 DEFAULT_EXPORT = re.compile(r"\bexport\s+default\s+(?:abstract\s+)?class\b")
 
 

@@ -101,8 +101,8 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     defaults: dict[str, set[str]] = {}
     latency: list[LatencyMonitor] = []
     classes: list[CodeClass] = []
-    reexports = [m.location for m in matches if m.probe == "export-list"
-                 and codesearch.STAR_EXPORT.search(m.text) and not codesearch.commented(m.text)]
+    reexports = [m.location for m in matches
+                 if m.probe == "export-list" and codesearch.star_export(m.text)]
     calls: dict[tuple[str, int | None], Match] = {}  # metrics calls over several lines
     for path, found in codesearch.by_path(matches).items():
         wanted = [m for m in found if (
@@ -114,7 +114,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
                   or (m.probe == "export-list"
                       and "{" in m.text  # not `export * from`: no names to read
                       and ("}" not in m.text
-                           or do_classes.intersection(codesearch.export_names([m.text], 1)))))
+                           or do_classes.intersection(codesearch.line_exports(m.text)))))
                   and codesearch.in_code(m)]
         open_calls = [m for m in found if m.probe == "metrics-sink"
                       and not codesearch.commented(m.text) and codesearch.open_call(m.text)]
@@ -141,11 +141,15 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
             problems.append(Problem(location=Location(path=path), column=None,
                                     message=f"unreadable: {exc.strerror or exc}"))
             continue
-        calls |= {(path, m.location.start_line): codesearch.call(m, lines) for m in open_calls
-                  if (m.location.start_line or 1) <= len(lines)}
+        opened = {m.location.start_line: m for m in open_calls}  # a bundle's line: read once
+        calls |= {(path, line): codesearch.call(m, lines) for line, m in opened.items()
+                  if (line or 1) <= len(lines)}
         seen: set[str] = set()
+        read: set[tuple[str, int | None]] = set()  # a bundle's line reads a variable many times
         for match in wanted:
-            if match.probe == "provider-variable" and match.groups["variable"] not in seen:
+            if match.probe == "provider-variable" and match.groups["variable"] not in seen and (
+                    (match.groups["variable"], match.location.start_line) not in read):
+                read.add((match.groups["variable"], match.location.start_line))
                 selection = codesearch.provider_selection(
                     path, lines, match.groups["variable"], match.location.start_line or 1)
                 if selection is not None:  # else a mention (a type, a comment): read on

@@ -273,6 +273,7 @@ class Match:
     location: Location
     text: str
     groups: dict[str, str]
+    column: int | None = None  # where in its line the probe's regex matched, from 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -305,6 +306,7 @@ class LatencyMonitor:
     sinks: tuple[str, ...]  # "console", "metrics"
     snippet: str
     location: Location
+    column: int | None = None  # where in its first line the check is, from 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

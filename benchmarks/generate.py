@@ -273,6 +273,21 @@ def decoy_source(package: str) -> str:
     return "\n".join(block * (DECOY_LINES // len(block))) + "\n"
 
 
+def bundle_source(size: int) -> str:
+    """A committed, minified bundle (a vendored metrics client): one line of about `size`
+    bytes, with a metrics call, a latency check and an export in every 500 or so."""
+    chunk = ("var h{n}=function(e,t){{var r=Date.now()-t;e.histogram(\"req_{n}\",r);"
+             "if(elapsedMs{n}>800){{console.warn(\"slow {n}\",r)}}return r}};export{{h{n} as m{n}}};"
+             "var p{n}=[{filler}];")
+    parts, total, n = [], 0, 0
+    while total < size:
+        part = chunk.format(n=n, filler=",".join(str((n * 7919 + i) % 65521) for i in range(60)))
+        parts.append(part)
+        total += len(part)
+        n += 1
+    return "".join(parts) + "\n"
+
+
 def workflow(apps: int) -> str:
     folders = [f"apps/{app_name(i)}" for i in range(apps) if _deployed(i)]
     matrix = "\n".join(f"          - {folder}" for folder in folders)
@@ -345,11 +360,12 @@ def write(path: Path, text: str) -> None:
 
 
 def generate(dest: str | Path, apps: int, files: int = 60, *, module_bytes: int = 0,
-             commit: bool = True) -> Planted:
+             bundle_bytes: int = 0, commit: bool = True) -> Planted:
     """Write the monorepo into `dest` (created; must not exist) and return what it holds.
 
     `files` is the number of TypeScript files per app (at least 3); `module_bytes`, if
-    larger than a module's code (about 1.2 KB), the size each module is padded to.
+    larger than a module's code (about 1.2 KB), the size each module is padded to;
+    `bundle_bytes`, the size of a minified bundle the first app commits (none if 0).
     """
     root = Path(dest)
     root.mkdir(parents=True)
@@ -388,6 +404,8 @@ def generate(dest: str | Path, apps: int, files: int = 60, *, module_bytes: int 
         while len(sources) < max(files, 3):
             sources[f"{folder}/src/lib/module-{number:02d}.ts"] = module_source(index, number, module_bytes)
             number += 1
+        if bundle_bytes and index == 0:
+            sources[f"{folder}/public/vendor.min.js"] = bundle_source(bundle_bytes)
         for path, text in sources.items():
             put(path, text)
         for number in range(DECOY_FILES_PER_APP):
@@ -423,10 +441,12 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=60, help="TypeScript files per app")
     parser.add_argument("--module-kb", type=float, default=0,
                         help="pad each library module to about this many KB (default: no padding)")
+    parser.add_argument("--bundle-kb", type=float, default=0,
+                        help="commit a minified one-line bundle of this many KB (default: none)")
     parser.add_argument("--no-git", action="store_true", help="do not git init and commit")
     args = parser.parse_args()
     planted = generate(args.dest, args.apps, args.files, module_bytes=round(args.module_kb * 1024),
-                       commit=not args.no_git)
+                       bundle_bytes=round(args.bundle_kb * 1024), commit=not args.no_git)
     print(f"{args.dest}: {planted.apps} apps, {planted.files} files,"
           f" {len(planted.placeholder_ids)} placeholder ids")
 

@@ -83,6 +83,23 @@ def test_padded_modules_are_larger_and_audit_the_same(monorepo: tuple[Path, Any]
     assert found(padded) == found(repo)
 
 
+def test_a_bundle_is_one_line_each_of_whose_checks_and_calls_is_found(
+        monorepo: tuple[Path, Any], tmp_path: Path) -> None:
+    repo, _planted = monorepo
+    bundled = tmp_path / "bundled"
+    generate.generate(bundled, apps=6, files=5, bundle_bytes=20_000, commit=False)
+    path = "apps/app-0000/public/vendor.min.js"
+    text = (bundled / path).read_text(encoding="utf-8")
+    calls = text.count("e.histogram(")
+    assert text.count("\n") == 1 and len(text) >= 20_000 and calls > 30
+    audit, plain = auditlib.run_audit(bundled, DATE), auditlib.run_audit(repo, DATE)
+    assert [f.rule for f in audit.findings if f.location.path == path] == ["CF004"] * calls
+    assert sum(m.location.path == path for m in audit.facts.metrics) == calls
+    # Its calls are metrics in code: CF005 is no longer found; the rest is the same.
+    assert ([(f.rule, f.location) for f in audit.findings if f.location.path != path]
+            == [(f.rule, f.location) for f in plain.findings if f.rule != "CF005"])
+
+
 def test_harness_runs_on_a_tiny_tree_and_keeps_the_hand_written_text(tmp_path: Path) -> None:
     report = tmp_path / "BENCHMARKS.md"
     report.write_text("# Benchmarks\n\n<!-- bench:begin -->\nold numbers\n<!-- bench:end -->\n\n"

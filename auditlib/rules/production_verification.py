@@ -33,6 +33,7 @@ its line (`env.METRICS.writeDataPoint({ blobs: ["kv_lag"], doubles: [lag] })`).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -60,6 +61,7 @@ WORDS: dict[str | None, str] = {"durable_objects": "durable", "kv_namespaces": "
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
+@functools.lru_cache(maxsize=16)  # the line of many metrics calls (a bundle's) is read once
 def _words(text: str) -> tuple[str, ...]:
     return tuple(word.lower() for word in _WORD.findall(text))
 
@@ -91,10 +93,10 @@ def measured(kind: str | None, relying: list[Binding], facts: Facts,
                   and any(worker_consumer(b) for scope in c.scopes() for b in scope.bindings)}
                  if kind == "queues.consumers" else set())
     folders = {c.app for c in facts.configs}
+    lines = {id(words): words for _m, words in metrics}.values()  # a bundle's line: once
     return any(m.location.path in files
                or (consumers and deepest_app(posixpath.dirname(m.location.path), folders)
-                   in consumers)
-               or named(words) for m, words in metrics)
+                   in consumers) for m, _ in metrics) or any(named(words) for words in lines)
 
 
 class ProductionVerificationMissing(Rule):
