@@ -7,7 +7,8 @@ The tree is deterministic (same arguments, same bytes) and looks like a real pnp
 `[env.*]` sections, queues or a Durable Object), TypeScript sources of which some select a
 storage provider from an environment variable or warn on slow calls, a deploy workflow, a
 few documents under `docs/`, and git-ignored `node_modules/` and `dist/` decoys full of the
-same patterns, which an audit must not read. It is committed to a fresh git repository.
+same patterns, which an audit must not read; with `--bundle-kb`, a minified bundle of one
+long line committed in the first app. It is committed to a fresh git repository.
 """
 
 from __future__ import annotations
