@@ -218,6 +218,7 @@ _BRACE = re.compile(r"[{}]")
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`""")
 
 
+@functools.lru_cache(maxsize=16)  # a line of many calls (a bundle's) is read once
 def _depth(line: str) -> int:
     """How many parentheses a line of code opens, less those it closes, outside strings
     and a trailing comment."""
@@ -225,7 +226,6 @@ def _depth(line: str) -> int:
     return code.count("(") - code.count(")")
 
 
-@functools.lru_cache(maxsize=16)  # a line of many metrics calls (a bundle's) is read once
 def open_call(text: str) -> bool:
     """Whether a line leaves a call open (`env.AE.writeDataPoint({`): it goes on below."""
     return _depth(text) > 0
@@ -342,19 +342,35 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     variable within `near` lines of it (recorded on every request, then checked)."""
     start = (match.location.start_line or 1) - 1
     end = _statement_end(lines, start, limit=40)
-    indent = min((len(text) - len(text.lstrip()) for text in lines[start:end + 1] if text.strip()),
-                 default=0)
+    indent = min((_INDENT.match(text).end()  # type: ignore[union-attr]
+                  for text in lines[start:end + 1] if text and not text.isspace()), default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
     recorded = any(  # a metric call beside the check, over one line or several, naming it
-        METRICS.search(lines[index]) and match.groups["variable"] in " ".join(
-            lines[index:_call_end(lines, index) + 1])
+        match.groups["variable"] in _metrics_call(tuple(lines[index:index + 20]))
         for index in [*range(max(start - near, 0), start), *range(end + 1, end + 1 + near)]
         if index < len(lines))
-    sinks = tuple(name for name, pattern in SINKS
-                  if pattern.search(snippet) or (name == "metrics" and recorded))
+    found = _sinks(snippet)
+    sinks = tuple(name for name, _pattern in SINKS
+                  if name in found or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
                           snippet=snippet, column=match.column,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
+
+
+_INDENT = re.compile(r"\s*")
+
+
+# Each cached: a bundle's line holds many checks, and many calls beside them.
+@functools.lru_cache(maxsize=16)
+def _sinks(snippet: str) -> frozenset[str]:
+    """The SINKS a check's code reports to."""
+    return frozenset(name for name, pattern in SINKS if pattern.search(snippet))
+
+
+@functools.lru_cache(maxsize=16)
+def _metrics_call(lines: tuple[str, ...]) -> str:
+    """The metrics call on lines[0], its lines joined up to where it closes; "" if none."""
+    return " ".join(lines[:_call_end(lines, 0) + 1]) if METRICS.search(lines[0]) else ""
 
 
 # A line comment that is code left out (`// export const X = wrap(Y);`), not a description
@@ -365,7 +381,7 @@ _COMMENTED_CODE = re.compile(
     r"//\s*(?:(?:export\s+)?(?:const|let|var)\s+[\w${}\[\],\s]+="
     r"|export\s+(?:default\s+|abstract\s+|async\s+)*(?:class|function)\s+\w|export\s*[{*]"
     r"|import\s+(?:[\"'].*[\"'];?$|.*\bfrom\s*[\"'])|(?:return|await)\s+(?:new\s+)?[\w.$]+\("
-    r"|.*[=(].*[;{}]$)")
+    r"|[^=(]*[=(].*[;{}]$)")  # not `.*[=(]`: a long line of `(` took minutes to try
 
 
 def doc_summary(lines: Sequence[str], line: int) -> str | None:
@@ -411,7 +427,7 @@ def export_names(lines: Sequence[str], line: int, limit: int = 50) -> list[str]:
 def code_classes(path: str, lines: Sequence[str], matches: Iterable[Match]) -> list[CodeClass]:
     return [CodeClass(name=m.groups["class"], location=m.location, file_lines=len(lines),
                       summary=doc_summary(lines, m.location.start_line or 1),
-                      default=DEFAULT_EXPORT.search(m.text) is not None) for m in matches]
+                      default=_default_export(m.text)) for m in matches]
 
 
 STAR_EXPORT = re.compile(r"\bexport\s*\*(?!\s*as\b)")  # not `export * as ns`
@@ -423,6 +439,11 @@ def star_export(line: str) -> bool:
     return bool(STAR_EXPORT.search(line)) and not commented(line)
 
 DEFAULT_EXPORT = re.compile(r"\bexport\s+default\s+(?:abstract\s+)?class\b")
+
+
+@functools.lru_cache(maxsize=16)  # a line of many classes (a bundle's) is read once
+def _default_export(line: str) -> bool:
+    return DEFAULT_EXPORT.search(line) is not None
 
 
 def by_path(matches: Iterable[Match]) -> dict[str, list[Match]]:

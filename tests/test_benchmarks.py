@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import random
 import re
 import subprocess
 import sys
@@ -18,6 +19,8 @@ import pytest
 import auditlib
 from auditlib import codesearch, repofiles, wrangler
 from auditlib.errors import ConfigParseError
+from auditlib.model import LatencyMonitor, Location
+from auditlib.rules import console_latency
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
@@ -165,6 +168,38 @@ def test_pair_lookup_agrees_with_its_regex(line: str, key: str, value: str, quot
     shown = f"[\"']{re.escape(value)}[\"']" if quoted else re.escape(value)
     pattern = re.compile(rf"(?:^|[\s{{,\"']){re.escape(key)}[\"']?\s*[=:]\s*{shown}")
     assert wrangler._holds_pair(line, key, value, quoted) == bool(pattern.search(line))
+
+
+def test_commented_code_is_read_as_by_its_backtracking_regex() -> None:
+    """`.*[=(].*[;{}]$` took minutes on a long comment line of `(`; `[^=(]*[=(]` does not
+    backtrack and reads each line the same."""
+    slow = re.compile(codesearch._COMMENTED_CODE.pattern.replace("[^=(]*[=(]", ".*[=(]"))
+    assert slow.pattern != codesearch._COMMENTED_CODE.pattern
+    chosen = random.Random(7)
+    lines = ["// a = b(c);", "// x(y) {", "// (", "// note: a = b", "//=;", "// ;(", *(
+        "//" + "".join(chosen.choice(" =(;{}ab/") for _ in range(chosen.randint(0, 12)))
+        for _ in range(20_000))]
+    assert [bool(codesearch._COMMENTED_CODE.match(line)) for line in lines] == [
+        bool(slow.match(line)) for line in lines]
+
+
+def test_the_checked_variable_is_the_first_compared_with_its_threshold() -> None:
+    """Each threshold's variable is read once per line (a bundle's line holds thousands)."""
+    line = ("if (latencyMs > 500 || elapsedMs > 800) { warn() } if (durationMs >= 800) {}"
+            " if (latency > 1_000) {} if (waitDuration > " + "9" * 5000 + ") {}")
+
+    def slow(threshold: int) -> str:
+        return next((found[1] for found in console_latency._CHECK.finditer(line)
+                     if int(found[2]) == threshold), "latency")
+
+    def checked(threshold: int) -> str:
+        return console_latency.checked_variable(LatencyMonitor(
+            threshold_ms=threshold, sinks=(), snippet=line + "\nnext()",
+            location=Location(path="a.ts", start_line=1)))
+
+    assert [checked(threshold) for threshold in (500, 800, 1000)] == [
+        slow(threshold) for threshold in (500, 800, 1000)] == ["latencyMs", "elapsedMs", "latency"]
+    assert checked(42) == "latency"  # the slow way raised: int() of 5,000 digits
 
 
 def test_symlinks_are_found_without_stat_and_excluded_folders_skipped(tmp_path: Path) -> None:

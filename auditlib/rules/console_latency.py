@@ -28,6 +28,7 @@ and alert on the threshold.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -42,9 +43,18 @@ _CHECK = re.compile(next(probe.regex for probe in PROBES if probe.name == "laten
 
 def checked_variable(monitor: LatencyMonitor) -> str:
     """The variable the check compares with its threshold (`duration`), from its first line."""
-    first_line = monitor.snippet.split("\n", 1)[0]
-    return next((match[1] for match in _CHECK.finditer(first_line)
-                 if int(match[2]) == monitor.threshold_ms), "latency")
+    return _checks(monitor.snippet.split("\n", 1)[0]).get(monitor.threshold_ms, "latency")
+
+
+@functools.lru_cache(maxsize=16)  # a line of many checks (a bundle's) is read once
+def _checks(line: str) -> dict[int, str]:
+    """The variable first compared with each threshold on `line`."""
+    found: dict[int, str] = {}
+    for match in _CHECK.finditer(line):
+        digits = match[2].replace("_", "").lstrip("0")
+        if len(digits) <= 18:  # no threshold (`> 00…0`, 5,000 digits is none)
+            found.setdefault(int(digits or "0"), match[1])
+    return found
 
 
 class ConsoleOnlyLatency(Rule):
