@@ -60,7 +60,7 @@ class Audit:
         """The document's blocks as published (secrets redacted); `charts` adds the charts."""
         secrets = self.secrets()
         return [redact_block(block, secrets) for block in report.build(
-            self.facts, self.findings, audit_date=self.audit_date, config=self.config,
+            _written(self.facts, secrets), self.findings, audit_date=self.audit_date, config=self.config,
             version=self.version, changes=self.changes, charts=charts)]
 
     def markdown(self) -> str:
@@ -130,16 +130,17 @@ class Audit:
         (Path(output_dir) / "findings.sarif").write_text(sarif_text(self), encoding="utf-8")
 
 
-# A line longer than this (a minified bundle's) is written into findings.json cut around
-# each of its matches: else each match writes the whole line again (700 calls on one 150 KB
-# line: 200 MB of JSON).
+# A line longer than this (a minified bundle's) is written into findings.json and the document
+# cut around each of its matches: else each match writes the whole line again (700 calls on
+# one 150 KB line: 200 MB of JSON; 800 latency checks on a 400 KB line: a 332 MB document).
 LONG_LINE = 1000
 
 
 def _written(facts: Facts, secrets: set[str]) -> Facts:
-    """`facts` as findings.json writes them: each line longer than LONG_LINE that a match
-    or a latency check is on cut to QUOTE_CHARS around it (with the call it opens), secrets
-    redacted first (a cut must not leave half of one for the JSON's redaction to miss)."""
+    """`facts` as findings.json and the document show them: each line longer than LONG_LINE
+    that a match or a latency check is on cut to QUOTE_CHARS around it (with the call it
+    opens), and a class's summary that long cut; secrets redacted first (a cut must not
+    leave half of one for the output's redaction to miss)."""
     redacted: dict[str, str] = {}  # one line, many matches
 
     def cut(text: str, column: int | None) -> str:
@@ -147,11 +148,10 @@ def _written(facts: Facts, secrets: set[str]) -> Facts:
             return text
         if text not in redacted:
             redacted[text] = redact(text, secrets)
-        # Near the match still: after a redaction before it, or an indent `text` lost
-        text = redacted[text]
-        start = max(0, min((column or 1) - 1 - QUOTE_CHARS // 3, len(text) - QUOTE_CHARS))
+        clean, at = redacted[text], _moved(text, redacted[text], (column or 1) - 1)
+        start = max(0, min(at - QUOTE_CHARS // 3, len(clean) - QUOTE_CHARS))
         end = start + QUOTE_CHARS
-        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+        return ("…" if start else "") + clean[start:end] + ("…" if end < len(clean) else "")
 
     def each(matches: tuple[Match, ...]) -> tuple[Match, ...]:
         return tuple(m if len(m.text) <= LONG_LINE else dataclasses.replace(
@@ -166,7 +166,24 @@ def _written(facts: Facts, secrets: set[str]) -> Facts:
         latency=tuple(m if len(m.snippet) <= LONG_LINE else dataclasses.replace(
             m, snippet="\n".join(cut(line, m.column if number == 0 else None)
                                  for number, line in enumerate(m.snippet.split("\n"))))
-            for m in facts.latency))
+            for m in facts.latency),
+        classes=tuple(c if len(c.summary or "") <= LONG_LINE else dataclasses.replace(
+            c, summary=cut(c.summary or "", None)) for c in facts.classes))
+
+
+def _moved(text: str, clean: str, at: int) -> int:
+    """Where what is at `at` in `text` is in `clean`, its copy with secrets redacted: the
+    copy of the 24 characters from there nearest to where it would be if the redactions were
+    spread evenly over the line (the match's own text, not one redacted before it); that
+    place if none is near."""
+    if len(clean) == len(text):
+        return at
+    guess = at * len(clean) // len(text)
+    anchor, reach = text[at:at + 24], abs(len(clean) - len(text)) + 1000
+    found = [index for index in (clean.rfind(anchor, max(0, guess - reach), guess + len(anchor)),
+                                 clean.find(anchor, guess, guess + reach + len(anchor)))
+             if index != -1]
+    return min(found, key=lambda index: abs(index - guess)) if found else guess
 
 
 def as_date(value: str | date | None) -> date:

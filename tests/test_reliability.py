@@ -865,15 +865,16 @@ def test_a_bundle_s_line_is_written_cut_around_each_of_its_matches(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A minified bundle is one line of many matches: findings.json writes each match with
     the part of the line around it, not the whole line again (700 calls on a 150 KB line
-    wrote 200 MB), a secret the cut falls inside redacted whole first. The rules still read
-    the whole line."""
+    wrote 200 MB), a secret the cut falls inside redacted whole first; each cut holds its
+    match, however many secrets before it were redacted. The document's snippets are cut
+    alike. The rules still read the whole line."""
     (tmp_path / "src").mkdir()
     (tmp_path / "wrangler.toml").write_text(
         f'name = "b"\nmain = "src/_worker.js"\n[vars]\nAPI_SECRET = "{VAR_CANARY}"\n',
         encoding="utf-8")
     head = "q" * 3000 + VAR_CANARY + "r" * 90  # the first cut starts in the secret
     line = head + "".join(f"x.histogram('m{n}',{n});if(elapsedMs{n}>500){{console.warn('s')}};"
-                          + "p" * 200 for n in range(40))
+                          + f'var k{n}="{VAR_CANARY}";' + "p" * 200 for n in range(40))
     (tmp_path / "src/_worker.js").write_text(line + "\n", encoding="utf-8")
     assert cli.main(["check", str(tmp_path), "--format", "json", "--date", DATE]) == 0
     out = capsys.readouterr().out
@@ -888,6 +889,9 @@ def test_a_bundle_s_line_is_written_cut_around_each_of_its_matches(
     assert VAR_CANARY[-8:] not in out
     assert sum(f["rule"] == "CF004" for f in data["findings"]) == 40
     assert len(out) < 200_000  # the line written whole for each match: 1 MB
+    document = api.run_audit(tmp_path, DATE).markdown()
+    assert all(f"elapsedMs{n}>500" in document for n in range(40)) and VAR_CANARY[-8:] not in document
+    assert len(document) < 100_000
 
 
 # Odd values: one config's bad value loses nothing of the others ---------------------------
