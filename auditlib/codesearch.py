@@ -353,7 +353,7 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     sinks = tuple(name for name, _pattern in SINKS
                   if name in found or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
-                          snippet=snippet, column=match.column,
+                          snippet=snippet, column=match.column and match.column - indent,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
 
 

@@ -306,7 +306,7 @@ class LatencyMonitor:
     sinks: tuple[str, ...]  # "console", "metrics"
     snippet: str
     location: Location
-    column: int | None = None  # where in its first line the check is, from 1
+    column: int | None = None  # where on the snippet's first line the check is, from 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -512,6 +512,16 @@ def test_cf004_a_check_keeps_its_identity_when_its_threshold_changes(
     assert "latency above 500 ms" in after.message
 
 
+def test_cf004_each_check_on_a_line_is_named_by_its_own_variable(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A bundle's line holds many checks of one threshold: each finding is its own, not the
+    first check's again (one identity for all: one waiver, one change)."""
+    line = "".join(f'if(wait{n}Duration>500){{console.log("slow")}};' for n in range(4))
+    found = findings(tmp_path, make_repo, {"src/bundle.js": f"  {line}\n"}, "CF004")
+    assert sorted(f.subject for f in found) == [f"wait{n}Duration" for n in range(4)]
+    assert len({f.identity for f in found}) == 4
+
+
 # CF005 no-scaling-metrics -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("files", "expected"), [

@@ -42,8 +42,13 @@ _CHECK = re.compile(next(probe.regex for probe in PROBES if probe.name == "laten
 
 
 def checked_variable(monitor: LatencyMonitor) -> str:
-    """The variable the check compares with its threshold (`duration`), from its first line."""
-    return _checks(monitor.snippet.split("\n", 1)[0]).get(monitor.threshold_ms, "latency")
+    """The variable the check compares with its threshold (`duration`), from its first line:
+    at its column (a bundle's line holds many), else the first compared with its threshold."""
+    first_line = monitor.snippet.split("\n", 1)[0]
+    found = _CHECK.match(first_line, monitor.column - 1) if monitor.column else None
+    if found and found[2].replace("_", "").lstrip("0") == str(monitor.threshold_ms):
+        return found[1]
+    return _checks(first_line).get(monitor.threshold_ms, "latency")
 
 
 @functools.lru_cache(maxsize=16)  # a line of many checks (a bundle's) is read once
