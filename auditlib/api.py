@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -79,6 +80,7 @@ class Audit:
                 + ", ".join(f"{key} {value}" for key, value in counts.items()))
 
     def to_json(self) -> str:
+        secrets = self.secrets()
         document: dict[str, Any] = {
             "audit_date": self.audit_date,
             "repo": self.facts.repo,
@@ -99,16 +101,15 @@ class Audit:
                  "remediation": f.remediation, "waiver": f.waiver,
                  "waiver_expires": f.waiver_expires}
                 for f in self.findings],
-            "facts": _written(self.facts, self.secrets()),
+            "facts": _written(self.facts, secrets),
         }
         try:
             text = orjson.dumps(document, default=str,
                                 option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
         except orjson.JSONEncodeError:  # an integer past 64 bits, nesting past 254 levels
-            document["facts"] = dataclasses.asdict(self.facts)
+            document["facts"] = dataclasses.asdict(document["facts"])
             text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
         text += "\n"
-        secrets = self.secrets()
         redacted = redact(text, secrets)  # also as JSON escapes them
         if redacted != text:  # redacting the text is fast; each string, sure to keep it JSON
             try:
@@ -141,49 +142,66 @@ def _written(facts: Facts, secrets: set[str]) -> Facts:
     that a match or a latency check is on cut to QUOTE_CHARS around it (with the call it
     opens), and a class's summary that long cut; secrets redacted first (a cut must not
     leave half of one for the output's redaction to miss)."""
-    redacted: dict[str, str] = {}  # one line, many matches
+    def shown(cut: Callable[[str, int | None], str]) -> Facts:
+        def each(matches: tuple[Match, ...]) -> tuple[Match, ...]:
+            return tuple(m if len(m.text) <= LONG_LINE else dataclasses.replace(
+                m, text=cut(m.text, m.column), groups={
+                    name: cut(value, m.column if name == "call" else None)
+                    for name, value in m.groups.items()}) for m in matches)
+
+        return dataclasses.replace(
+            facts, metrics=each(facts.metrics), extra=each(facts.extra),
+            searches={name: dataclasses.replace(search, matches=each(search.matches))
+                      for name, search in facts.searches.items()},
+            latency=tuple(m if len(m.snippet) <= LONG_LINE else dataclasses.replace(
+                m, snippet="\n".join(cut(line, m.column if number == 0 else None)
+                                     for number, line in enumerate(m.snippet.split("\n"))))
+                for m in facts.latency),
+            classes=tuple(c if len(c.summary or "") <= LONG_LINE else dataclasses.replace(
+                c, summary=cut(c.summary or "", None)) for c in facts.classes))
+
+    wanted: dict[str, set[int]] = defaultdict(set)  # a long line: the columns cut around
+
+    def want(text: str, column: int | None) -> str:
+        if len(text) > LONG_LINE:
+            wanted[text].add(column or 1)
+        return text
+
+    shown(want)
+    if not wanted:
+        return facts
+    moved = {text: _redacted(text, columns, secrets) for text, columns in wanted.items()}
 
     def cut(text: str, column: int | None) -> str:
         if len(text) <= LONG_LINE:
             return text
-        if text not in redacted:
-            redacted[text] = redact(text, secrets)
-        clean, at = redacted[text], _moved(text, redacted[text], (column or 1) - 1)
+        clean, where = moved[text]
+        at = where.get(column or 1, ((column or 1) - 1) * len(clean) // len(text))
         start = max(0, min(at - QUOTE_CHARS // 3, len(clean) - QUOTE_CHARS))
         end = start + QUOTE_CHARS
         return ("…" if start else "") + clean[start:end] + ("…" if end < len(clean) else "")
 
-    def each(matches: tuple[Match, ...]) -> tuple[Match, ...]:
-        return tuple(m if len(m.text) <= LONG_LINE else dataclasses.replace(
-            m, text=cut(m.text, m.column), groups={
-                name: cut(value, m.column if name == "call" else None)
-                for name, value in m.groups.items()}) for m in matches)
-
-    return dataclasses.replace(
-        facts, metrics=each(facts.metrics), extra=each(facts.extra),
-        searches={name: dataclasses.replace(search, matches=each(search.matches))
-                  for name, search in facts.searches.items()},
-        latency=tuple(m if len(m.snippet) <= LONG_LINE else dataclasses.replace(
-            m, snippet="\n".join(cut(line, m.column if number == 0 else None)
-                                 for number, line in enumerate(m.snippet.split("\n"))))
-            for m in facts.latency),
-        classes=tuple(c if len(c.summary or "") <= LONG_LINE else dataclasses.replace(
-            c, summary=cut(c.summary or "", None)) for c in facts.classes))
+    return shown(cut)
 
 
-def _moved(text: str, clean: str, at: int) -> int:
-    """Where what is at `at` in `text` is in `clean`, its copy with secrets redacted: the
-    copy of the 24 characters from there nearest to where it would be if the redactions were
-    spread evenly over the line (the match's own text, not one redacted before it); that
-    place if none is near."""
-    if len(clean) == len(text):
-        return at
-    guess = at * len(clean) // len(text)
-    anchor, reach = text[at:at + 24], abs(len(clean) - len(text)) + 1000
-    found = [index for index in (clean.rfind(anchor, max(0, guess - reach), guess + len(anchor)),
-                                 clean.find(anchor, guess, guess + reach + len(anchor)))
-             if index != -1]
-    return min(found, key=lambda index: abs(index - guess)) if found else guess
+_MARK = "\ue000"  # a private use character: no secret's, no redaction's
+
+
+def _redacted(text: str, columns: set[int], secrets: set[str]) -> tuple[str, dict[int, int]]:
+    """`text` with its secrets redacted, and where each of `columns` (from 1) is in it:
+    found by marking them before redacting, when the marks change nothing else (none of
+    them is inside a secret); else none is found."""
+    clean = redact(text, secrets)
+    marks = sorted(column - 1 for column in columns if 0 < column <= len(text))
+    bounds = [0, *marks, len(text)]
+    marked = redact(_MARK.join(text[a:b] for a, b in itertools.pairwise(bounds)), secrets)
+    if marked.count(_MARK) != len(marks) or marked.replace(_MARK, "") != clean:
+        return clean, {}
+    where, index = {}, -1
+    for number, mark in enumerate(marks):
+        index = marked.index(_MARK, index + 1)
+        where[mark + 1] = index - number
+    return clean, where
 
 
 def as_date(value: str | date | None) -> date:

@@ -169,6 +169,7 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
                                 for member in members]
         found_before = len(matches)
         stripped = text.strip()  # one string for all its matches, however long the line
+        lead = len(text) - len(text.lstrip())
         for probe, pattern in applicable[path]:
             if pattern.search(text) is None:  # most probes: cheaper than finditer
                 continue
@@ -176,7 +177,7 @@ def probe_matches(probes: Sequence[Probe], lines: Iterable[tuple[str, int, str]]
                 matches.append(Match(
                     probe=probe.name, location=Location(path=path, start_line=line),
                     text=stripped, groups=dict(zip(probe.groups, found.groups(), strict=True)),
-                    column=found.start() + 1))
+                    column=max(found.start() - lead, 0) + 1))
         # Rare: a line of a file that only other probes' globs select (a test file), or
         # whose CRLF ending ripgrep's `\s` matched and Python no longer sees.
         if (unmatched is not None and len(matches) == found_before
@@ -353,7 +354,9 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     sinks = tuple(name for name, _pattern in SINKS
                   if name in found or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
-                          snippet=snippet, column=match.column and match.column - indent,
+                          snippet=snippet, column=match.column and (
+                              match.column + _INDENT.match(lines[start]).end()  # type: ignore[union-attr]
+                              - indent),
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
 
 

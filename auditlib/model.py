@@ -273,7 +273,7 @@ class Match:
     location: Location
     text: str
     groups: dict[str, str]
-    column: int | None = None  # where in its line the probe's regex matched, from 1
+    column: int | None = None  # where in `text` the probe's regex matched, from 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

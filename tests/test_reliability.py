@@ -873,7 +873,7 @@ def test_a_bundle_s_line_is_written_cut_around_each_of_its_matches(
         f'name = "b"\nmain = "src/_worker.js"\n[vars]\nAPI_SECRET = "{VAR_CANARY}"\n',
         encoding="utf-8")
     head = "q" * 3000 + VAR_CANARY + "r" * 90  # the first cut starts in the secret
-    line = head + "".join(f"x.histogram('m{n}',{n});if(elapsedMs{n}>500){{console.warn('s')}};"
+    line = head + "".join(f"x.histogram('m{n}',\"{VAR_CANARY}\");if(elapsedMs{n}>500){{console.warn('s')}};"
                           + f'var k{n}="{VAR_CANARY}";' + "p" * 200 for n in range(40))
     (tmp_path / "src/_worker.js").write_text(line + "\n", encoding="utf-8")
     assert cli.main(["check", str(tmp_path), "--format", "json", "--date", DATE]) == 0
@@ -881,7 +881,7 @@ def test_a_bundle_s_line_is_written_cut_around_each_of_its_matches(
     data = json.loads(out)
     metrics, latency = data["facts"]["metrics"], data["facts"]["latency"]
     assert [m["column"] for m in metrics] == [line.index(f"x.histogram('m{n}'") + 3 for n in range(40)]
-    assert all(f"x.histogram('m{n}',{n})" in m["text"] and len(m["text"]) <= 302
+    assert all(f"x.histogram('m{n}'," in m["text"] and len(m["text"]) <= 302
                for n, m in enumerate(metrics))
     assert all(f"elapsedMs{n}>500" in m["snippet"] and len(m["snippet"]) <= 302
                for n, m in enumerate(latency))
@@ -892,6 +892,21 @@ def test_a_bundle_s_line_is_written_cut_around_each_of_its_matches(
     document = api.run_audit(tmp_path, DATE).markdown()
     assert all(f"elapsedMs{n}>500" in document for n in range(40)) and VAR_CANARY[-8:] not in document
     assert len(document) < 100_000
+
+
+def test_a_long_line_is_cut_around_its_match_however_deep_its_indent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The match's column counts from the line's text, which is shown without its indent;
+    and the facts written when orjson cannot (a number past 64 bits) are cut alike."""
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "deep"\nmain = "a.js"\n[limits]\ncpu_ms = 123456789012345678901234567890\n',
+        encoding="utf-8")
+    (tmp_path / "a.js").write_text(" " * 300 + "x" * 2000 + "env.AE.writeDataPoint({ a: 1 });"
+                                   + "y" * 2000 + "\n", encoding="utf-8")
+    assert cli.main(["check", str(tmp_path), "--format", "json", "--date", DATE]) == 0
+    [metric] = json.loads(capsys.readouterr().out)["facts"]["metrics"]
+    assert metric["column"] == 2008 and "writeDataPoint({ a: 1 })" in metric["text"]
+    assert len(metric["text"]) == 302
 
 
 # Odd values: one config's bad value loses nothing of the others ---------------------------
