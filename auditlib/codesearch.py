@@ -343,8 +343,8 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     variable within `near` lines of it (recorded on every request, then checked)."""
     start = (match.location.start_line or 1) - 1
     end = _statement_end(lines, start, limit=40)
-    indent = min((_INDENT.match(text).end()  # type: ignore[union-attr]
-                  for text in lines[start:end + 1] if text and not text.isspace()), default=0)
+    indent = min((_indent(text) for text in lines[start:end + 1] if text and not text.isspace()),
+                 default=0)
     snippet = "\n".join(text[indent:] for text in lines[start:end + 1])
     recorded = any(  # a metric call beside the check, over one line or several, naming it
         match.groups["variable"] in _metrics_call(tuple(lines[index:index + 20]))
@@ -354,10 +354,15 @@ def latency_monitor(path: str, lines: Sequence[str], match: Match, near: int = 5
     sinks = tuple(name for name, _pattern in SINKS
                   if name in found or (name == "metrics" and recorded))
     return LatencyMonitor(threshold_ms=int(match.groups["threshold_ms"]), sinks=sinks,
-                          snippet=snippet, column=match.column and (
-                              match.column + _INDENT.match(lines[start]).end()  # type: ignore[union-attr]
-                              - indent),
+                          snippet=snippet,
+                          column=match.column and match.column + _indent(lines[start]) - indent,
                           location=Location(path=path, start_line=start + 1, end_line=end + 1))
+
+
+def _indent(line: str) -> int:
+    """How many whitespace characters `line` starts with (not copying a bundle's line)."""
+    found = _INDENT.match(line)
+    return found.end() if found else 0
 
 
 _INDENT = re.compile(r"\s*")
