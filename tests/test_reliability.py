@@ -909,6 +909,18 @@ def test_a_long_line_is_cut_around_its_match_however_deep_its_indent(
     assert len(metric["text"]) == 302
 
 
+def test_a_long_summary_of_a_class_is_cut(tmp_path: Path) -> None:
+    """A one-line banner above many classes was written whole for each of them."""
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "a"\nmain = "a.ts"\n[[durable_objects.bindings]]\nname = "ROOM"\n'
+        'class_name = "Room"\n', encoding="utf-8")
+    (tmp_path / "a.ts").write_text("// " + "banner " * 500 + "\nexport class Room {}\n",
+                                   encoding="utf-8")
+    data = json.loads(auditlib.run_audit(tmp_path, DATE).to_json())
+    [room] = data["facts"]["classes"]
+    assert room["summary"].startswith("banner banner") and len(room["summary"]) == 301
+
+
 # Odd values: one config's bad value loses nothing of the others ---------------------------
 
 ODD_VALUES = {
