@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -25,7 +25,7 @@ from . import api, execute, history, repofiles, report
 from .blocks import code as code_span
 from .blocks import counted
 from .collect import hand_written
-from .config import AuditConfig, document_path_problem, normal_document_path
+from .config import AuditConfig, document_path_problem, heads, literal_head, normal_document_path
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -548,6 +548,12 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
     the audit is INCOMPLETE, not those of a path `unread` (or in a folder of them), and
     the others with a word that the finding may be in what could not be read. Also which
     have expired `on` the audit's date, with findings open again."""
+    # The findings' paths by rule and by each literal_head a waiver covering one can have:
+    # each waiver is tested against those, not against every finding.
+    filed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for finding in findings:
+        for head in heads(str(finding["path"])):
+            filed[str(finding["rule"]), head].append(str(finding["path"]))
     for waiver in config.waivers:
         where = f" ({config.source}:{waiver.line})" if config.source and waiver.line else ""
         path = report.one_line(waiver.path)  # the settings are the repository's: no escapes
@@ -559,25 +565,24 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
         if incomplete and any(waiver.covers(waiver.rule, path) or waiver.path.startswith(f"{path}/")
                               for path in unread):
             continue
+        near = filed.get((waiver.rule, literal_head(waiver.path)), [])
         # A `*` that crossed folders as waivers were read before (fnmatch) no longer does.
-        across = sorted({str(f["path"]) for f in findings if f["rule"] == waiver.rule
-                         and "*" in waiver.path and "**" not in waiver.path
-                         and fnmatch.fnmatchcase(str(f["path"]), waiver.path)
-                         and not waiver.covers(waiver.rule, str(f["path"]))})
+        across = sorted({found for found in near if "*" in waiver.path and "**" not in waiver.path
+                         and fnmatch.fnmatchcase(found, waiver.path)
+                         and not waiver.covers(waiver.rule, found)})
         if across:
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} does not cover"
                   f" `{report.one_line(across[0])}`" + (f" and {len(across) - 1} more" if across[1:] else "")
                   + ": its `*` matches within one folder; write `**` to match across folders",
                   file=sys.stderr)
         elif on and waiver.expired(on) and (reopened := sum(
-                waiver.covers(str(f["rule"]), str(f["path"])) for f in findings)):
+                waiver.covers(waiver.rule, found) for found in near)):
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} expired on"
                   f" {waiver.expires}: {counted(reopened, 'finding')} it waived"
                   f" {'is' if reopened == 1 else 'are'} open again; renew it (a later"
                   " `expires`) or remove it", file=sys.stderr)
-        elif not any(waiver.covers(str(f["rule"]), str(f["path"])) for f in findings):
-            whole = waiver.path == "(repository)" or any(
-                f["rule"] == waiver.rule and f["path"] == "." for f in findings)
+        elif not any(waiver.covers(waiver.rule, found) for found in near):
+            whole = waiver.path == "(repository)" or "." in filed.get((waiver.rule, "."), ())
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} matches no"
                   " finding" + (" of the inputs that could be read (one that could not may"
                                 " hold it)" * incomplete)

@@ -7,7 +7,11 @@
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +51,23 @@ def glob_match(pattern: str, text: str, separator: str = "/") -> bool:
     return len(parts) in reached
 
 
+def literal_head(pattern: str) -> str:
+    """The parts of `pattern` before its first with a glob character (`apps/legacy` of
+    `apps/legacy/*/wrangler.toml`; all of a pattern without one): a path `pattern` matches
+    starts with them, by glob_match or by fnmatch."""
+    parts = pattern.split("/")
+    return "/".join(itertools.takewhile(lambda part: not _GLOB_CHARS.search(part), parts))
+
+
+def heads(path: str) -> list[str]:
+    """Each literal_head a pattern matching `path` can have: `""`, `apps`, `apps/web`, …"""
+    parts = path.split("/")
+    return list(dict.fromkeys("/".join(parts[:count]) for count in range(len(parts) + 1)))
+
+
+_GLOB_CHARS = re.compile(r"[*?[]")
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Waiver:
     """An accepted finding: rule, path glob, why, and until when."""
@@ -65,6 +86,22 @@ class Waiver:
 
     def expired(self, on: date) -> bool:
         return self.expires is not None and self.expires < on
+
+
+def first_waiver(waivers: Sequence[Waiver]) -> Callable[[str, str], Waiver | None]:
+    """The first of `waivers` that covers a finding of (rule, path), or None. Each waiver is
+    filed under its rule and literal_head, so a finding is tested against only those filed
+    under its rule and a head of its path, not against all (thousands in a large monorepo's
+    settings: each finding tested against each took minutes)."""
+    filed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, waiver in enumerate(waivers):
+        filed[waiver.rule, literal_head(waiver.path)].append(index)
+
+    def first(rule: str, path: str) -> Waiver | None:
+        found = sorted(index for head in heads(path) for index in filed.get((rule, head), ()))
+        return next((waivers[index] for index in found if waivers[index].covers(rule, path)), None)
+
+    return first
 
 
 def document_path_problem(path: str) -> str | None:

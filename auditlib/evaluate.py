@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from .config import DEFAULT_CONFIG, AuditConfig
-from .model import Facts, Finding, Location, Outcome, Severity
+from .config import DEFAULT_CONFIG, AuditConfig, Waiver, first_waiver
+from .model import Facts, Finding, Location, Outcome, Severity, Suppression
 from .rules import RULES, Rule
 from .secrets import redact, secret_values
 from .wrangler import lines_of
@@ -37,15 +39,15 @@ def _quote(sources: dict[str, list[str]], location: Location, secrets: set[str])
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
 
 
-def _settle(finding: Finding, facts: Facts, config: AuditConfig,
-            sources: dict[str, list[str]], secrets: set[str], default: Severity | None) -> Finding:
+def _settle(finding: Finding, config: AuditConfig, sources: dict[str, list[str]],
+            secrets: set[str], default: Severity | None, waivers: _Waivers) -> Finding:
     """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
     changes: dict[str, object] = {"quote": _quote(sources, finding.location, secrets)}
     if finding.rule in config.severity_overrides:
         changes["severity"] = overridden(finding.severity, default,
                                          config.severity_overrides[finding.rule])
     if finding.outcome == Outcome.FAIL:
-        changes.update(_waiver(finding, facts, config, sources))
+        changes.update(_waiver(finding, config, sources, waivers))
     return dataclasses.replace(finding, **changes)  # type: ignore[arg-type]
 
 
@@ -71,29 +73,52 @@ def _first_key(lines: Sequence[str]) -> int:
     return len(lines) + 1
 
 
-def _waiver(finding: Finding, facts: Facts, config: AuditConfig,
-            sources: dict[str, list[str]]) -> dict[str, object]:
-    where = finding.location
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Waivers:
+    """The suppressions that have effect, by the path and line of a finding each can
+    suppress (a comment on its own line: also the line below), and by path, in their
+    order; the settings' waivers, looked up by rule and path (config.first_waiver). Found
+    so, not by testing each finding against each: thousands of each took minutes."""
+
+    at_line: dict[tuple[str, int], list[Suppression]]
+    own_lines: dict[str, list[Suppression]]
+    first: Callable[[str, str], Waiver | None]
+
+
+def _waivers(facts: Facts, config: AuditConfig) -> _Waivers:
+    at_line: dict[tuple[str, int], list[Suppression]] = defaultdict(list)
+    own_lines: dict[str, list[Suppression]] = defaultdict(list)
     for suppression in facts.suppressions:
-        if (suppression.location.path != where.path or finding.rule not in suppression.rules
-                or suppression.no_effect):
+        if suppression.no_effect:
             continue
-        line = suppression.location.start_line or 0
-        if where.start_line is None:  # a finding about the whole file: a comment heading it
-            applies = suppression.own_line and line < _first_key(sources.get(where.path, []))
-        else:
-            applies = where.start_line in ((line, line + 1) if suppression.own_line else (line,))
-        if applies:
+        path, line = suppression.location.path, suppression.location.start_line or 0
+        at_line[path, line].append(suppression)
+        if suppression.own_line:
+            at_line[path, line + 1].append(suppression)
+            own_lines[path].append(suppression)
+    return _Waivers(at_line=at_line, own_lines=own_lines, first=first_waiver(config.waivers))
+
+
+def _waiver(finding: Finding, config: AuditConfig, sources: dict[str, list[str]],
+            waivers: _Waivers) -> dict[str, object]:
+    where = finding.location
+    if where.start_line is None:  # a finding about the whole file: a comment heading it
+        first_key = _first_key(sources.get(where.path, []))
+        inline = [s for s in waivers.own_lines.get(where.path, ())
+                  if (s.location.start_line or 0) < first_key]
+    else:
+        inline = waivers.at_line.get((where.path, where.start_line), [])
+    for suppression in inline:
+        if finding.rule in suppression.rules:
             return {"outcome": Outcome.WAIVED,
                     "waiver": f"inline at `{suppression.location}`: {suppression.reason or '(no reason)'}"}
-    for waiver in config.waivers:
-        if not waiver.covers(finding.rule, where.path):
-            continue
-        expires = waiver.expires.isoformat() if waiver.expires else None
-        if waiver.expired(config.audit_date or date.today()):
-            return {"waiver": f"waiver expired {expires}: {waiver.reason}", "waiver_expires": expires}
-        return {"outcome": Outcome.WAIVED, "waiver": waiver.reason, "waiver_expires": expires}
-    return {}
+    waiver = waivers.first(finding.rule, where.path)
+    if waiver is None:
+        return {}
+    expires = waiver.expires.isoformat() if waiver.expires else None
+    if waiver.expired(config.audit_date or date.today()):
+        return {"waiver": f"waiver expired {expires}: {waiver.reason}", "waiver_expires": expires}
+    return {"outcome": Outcome.WAIVED, "waiver": waiver.reason, "waiver_expires": expires}
 
 
 def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
@@ -106,7 +131,8 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
     sources |= {w.path: lines_of(w.text) for w in facts.workflows}  # as _compose numbers them
     secrets = secret_values(facts.configs)
     defaults = {rule.id: rule.severity for rule in rules}
-    settled = [_settle(finding, facts, config, sources, secrets, defaults.get(finding.rule))
+    waivers = _waivers(facts, config)
+    settled = [_settle(finding, config, sources, secrets, defaults.get(finding.rule), waivers)
                for finding in found]
     return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))

@@ -4,14 +4,17 @@ overrides, and the settings file they come from (auditlib.configfile)."""
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
+import random
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from auditlib import config as settings
 from auditlib.collect import collect
-from auditlib.config import DEFAULT_CONFIG, AuditConfig, Waiver
+from auditlib.config import DEFAULT_CONFIG, AuditConfig, Waiver, first_waiver, glob_match, heads
 from auditlib.configfile import load_config, parse_config
 from auditlib.errors import ConfigParseError
 from auditlib.evaluate import evaluate, overridden
@@ -145,6 +148,35 @@ def test_a_waiver_s_star_stays_in_one_folder(pattern: str, covered: list[str]) -
     waiver = Waiver(rule="CF001", path=pattern, reason="r", expires=None)
     paths = ["apps/web/admin/wrangler.toml", "apps/web/wrangler.toml", "wrangler.toml"]
     assert [path for path in paths if waiver.covers("CF001", path)] == covered
+
+
+PATTERNS = ["apps/web/*", "apps/web/**", "apps/*/wrangler.toml", "**/wrangler.toml", "*", ".",
+            "wrangler.toml", "apps/web/wrangler.toml", "apps/w?b/*", "apps/[wa]*/wrangler.*",
+            "apps/**/admin/*", "", "apps/web", "(repository)", "./apps/*", "apps//x"]
+PATHS = ["apps/web/admin/wrangler.toml", "apps/web/wrangler.toml", "wrangler.toml", ".",
+         "apps/api/wrangler.jsonc", "apps/web", "", "apps//x", "apps/wab/wrangler.toml"]
+
+
+def test_a_path_a_pattern_matches_starts_with_the_pattern_s_literal_head() -> None:
+    """What filing waivers by literal_head rests on, for glob_match and for fnmatch."""
+    for pattern in PATTERNS:
+        for path in PATHS:
+            if glob_match(pattern, path) or fnmatch.fnmatchcase(path, pattern):
+                assert settings.literal_head(pattern) in heads(path), (pattern, path)
+
+
+def test_first_waiver_is_the_first_that_covers() -> None:
+    """Looked up by rule and literal head, the waiver found is the one a scan of all of them
+    in order finds: with several covering one path, the first written."""
+    rng = random.Random(7)
+    for _ in range(300):
+        waivers = [Waiver(rule=rng.choice(["CF001", "CF002"]), path=rng.choice(PATTERNS),
+                          reason=str(index), expires=None) for index in range(rng.randint(0, 8))]
+        first = first_waiver(waivers)
+        for rule in ("CF001", "CF002", "CF003"):
+            for path in PATHS:
+                expected = next((w for w in waivers if w.covers(rule, path)), None)
+                assert first(rule, path) is expected, (waivers, rule, path)
 
 
 @pytest.mark.parametrize(("config", "outcome", "waiver", "expires"), [
