@@ -157,8 +157,12 @@ def redact_block(block: Block, secrets: Iterable[str]) -> Block:
         return block  # the marker is the renderer's own HTML comment, not repository text
     if isinstance(block, Text):
         return Text(no_raw_html(redact(block.markdown, secrets)))
-    return Table(block.columns, tuple(tuple(no_raw_html(redact(value, secrets)) for value in row)
-                                      for row in block.rows))
+    shown: dict[str, str] = {}  # each cell once: a table of thousands repeats its paths
+    for row in block.rows:
+        for value in row:
+            if value not in shown:
+                shown[value] = no_raw_html(redact(value, secrets))
+    return Table(block.columns, tuple(tuple(shown[value] for value in row) for row in block.rows))
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:

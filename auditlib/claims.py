@@ -12,7 +12,8 @@ import dataclasses
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from html import unescape
 from typing import NamedTuple
 from urllib.parse import quote, unquote
@@ -158,7 +159,7 @@ def cited_name(doc_path: str, name: str) -> str:
     return name.lstrip("/").removeprefix("./")
 
 
-def _resolve_cited(doc_path: str, cited: str, files: Collection[str],
+def _resolve_cited(doc_path: str, cited: str, files: Listing,
                    preferred: Collection[str]) -> list[str]:
     """Repository files a name cited in the document at `doc_path` can mean: the file at that
     path from the document's folder (a per-app README's `src/index.ts` is its app's), and
@@ -180,11 +181,41 @@ def _near(doc_path: str, cited: str) -> str | None:
     return posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), cited_name(doc_path, cited)))
 
 
-def resolve_name(name: str, files: Collection[str], preferred: Collection[str]) -> list[str]:
+class Listing(Collection[str]):
+    """The repository's files, also by file name: each name a document cites is looked up,
+    not searched for in a list of tens of thousands (for each of thousands of citations)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self._files = files if isinstance(files, (set, frozenset)) else set(files)
+        self._named: dict[str, list[str]] | None = None  # made when first asked
+        self._ending: dict[str, list[str]] = {}  # a name thousands of claims cite: once
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def ending(self, name: str) -> list[str]:
+        """The files whose path ends with `/name`, sorted."""
+        if self._named is None:
+            self._named = defaultdict(list)
+            for path in sorted(self._files):
+                self._named[posixpath.basename(path)].append(path)
+        if name not in self._ending:
+            self._ending[name] = [path for path in self._named.get(posixpath.basename(name), ())
+                                  if path.endswith("/" + name)]
+        return list(self._ending[name])
+
+
+def resolve_name(name: str, files: Listing, preferred: Collection[str]) -> list[str]:
     """Repository files a cited name (`cartStore.ts`, `src/cartStore.ts`) can mean."""
     if name in files:
         return [name]
-    matches = sorted(f for f in files if f.endswith("/" + name))
+    matches = files.ending(name)
     chosen = [f for f in matches if f in preferred]
     return chosen or matches
 
@@ -324,7 +355,7 @@ def _blanked(content: str, links: Sequence[_Link]) -> str:
     return "".join([*pieces, content[done:]])
 
 
-def _inline_claims(path: str, token: Token, files: Collection[str], linked: set[str],
+def _inline_claims(path: str, token: Token, files: Listing, linked: set[str],
                    column: str | None) -> Iterator[Claim]:
     content = token.content
     line_at = _line_finder(token)
@@ -423,7 +454,7 @@ def _without_markup(text: str) -> str:
 
 
 def _citation(path: str, line: int, name: str, start: int, end: int,
-              files: Collection[str], linked: set[str]) -> Claim | None:
+              files: Listing, linked: set[str]) -> Claim | None:
     candidates = _resolve_cited(path, name, files, linked)
     if not candidates and name.rpartition(".")[2].lower() not in FILE_EXTENSIONS:
         return None  # a host and port
@@ -437,7 +468,7 @@ def _citation(path: str, line: int, name: str, start: int, end: int,
                        "name": cited_name(path, name)})
 
 
-def _fence_claim(path: str, token: Token, heading: str, files: Collection[str],
+def _fence_claim(path: str, token: Token, heading: str, files: Listing,
                  linked: set[str]) -> Claim | None:
     line = (token.map or [0])[0] + 1
     body = file_lines(token.content)
@@ -482,15 +513,14 @@ def read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
     """Every claim of the document at `path`; `files` lists the repository's files. In a
     document auditlib generated, the claims of its keep blocks: the rest is the last run's
     output, which the next run rewrites, not what a person claims."""
-    found = _read_claims(path, text, files)
+    found = _read_claims(path, text, files if isinstance(files, Listing) else Listing(files))
     if not is_generated(text):
         return found
-    notes = keep_lines(text)
-    return [claim for claim in found
-            if any(claim.location.start_line in lines for lines in notes)]
+    kept = {line for lines in keep_lines(text) for line in lines}
+    return [claim for claim in found if claim.location.start_line in kept]
 
 
-def _read_claims(path: str, text: str, files: Collection[str]) -> list[Claim]:
+def _read_claims(path: str, text: str, files: Listing) -> list[Claim]:
     text = text.removeprefix(BOM)  # one character of line 1: the positions stay right
     tokens = _PARSER.parse(text)
     _header, _lines, first = read_header(markdown_lines(text))

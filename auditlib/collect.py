@@ -414,6 +414,7 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     (`unread`: binary, too large) when they could not be, and, for a linked file that is
     there, whether it is `local_only` (git-ignored)."""
     listed = set(files)
+    listing = claims_of.Listing(listed)
     found = []
     read: list[Problem] = []
     documents_read = []
@@ -421,7 +422,7 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), read,
                                  listed=False):
         # A cited name the listing does not hold may still be a file (in `build/`, ignored).
-        claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, files)]
+        claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, listing)]
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}

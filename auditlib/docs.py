@@ -61,8 +61,12 @@ def keep_lines(text: str) -> list[range]:
     """The lines (1-based, as claims give them) of each keep block of `text`, markers
     included: what a person wrote in a generated document."""
     text = re.sub(r"\r\n?", "\n", text.removeprefix(BOM))  # lines as markdown_lines ends them
-    return [range(text.count("\n", 0, found.start()) + 1, text.count("\n", 0, found.end()) + 2)
-            for found in KEEP.finditer(text)]
+    blocks, line, done = [], 1, 0  # lines counted on from the block before, not from the top
+    for found in KEEP.finditer(text):
+        start = line + text.count("\n", done, found.start())
+        line, done = start + text.count("\n", found.start(), found.end()), found.end()
+        blocks.append(range(start, line + 1))
+    return blocks
 
 
 def markdown_lines(text: str) -> list[str]:

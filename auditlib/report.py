@@ -10,7 +10,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -90,6 +90,19 @@ class Context:
     config: AuditConfig
     version: str
     changes: Changes | None = None
+    # The findings by path, in their order: a document or a config asks for its own, and
+    # a scan of all of them for each of thousands took minutes.
+    _by_path: dict[str, list[Finding]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_path: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            by_path[finding.location.path].append(finding)
+        object.__setattr__(self, "_by_path", by_path)
+
+    def findings_in(self, path: str) -> list[Finding]:
+        """The findings at `path`, in their order."""
+        return self._by_path.get(path, [])
 
     def url(self, path: str, location: Location | None = None) -> str:
         """Where a repository file is: under `repo_url` when one is configured, else
@@ -410,8 +423,8 @@ def _containers(ctx: Context) -> list[Block]:
 def _placeholders(ctx: Context, binding: Binding) -> list[Finding]:
     """The CF001 findings (open or waived) on `binding`'s ids."""
     subject = binding.name + (f" (env {binding.environment})" if binding.environment else "")
-    return [f for f in ctx.findings if f.rule == "CF001" and f.subject == subject
-            and f.location.path == binding.location.path]
+    return [f for f in ctx.findings_in(binding.location.path)
+            if f.rule == "CF001" and f.subject == subject]
 
 
 def _id(binding: Binding, key: str) -> str:
@@ -903,7 +916,7 @@ def _drift(ctx: Context) -> list[Block]:
     heading = Text("## Drift since the last hand-written version")
     if last is None:
         return [heading, Text(f"There is no hand-written version at {_code(path)} to compare with.")]
-    found = sorted((f for f in ctx.findings if f.rule in DRIFT_IDS and f.location.path == path),
+    found = sorted((f for f in ctx.findings_in(path) if f.rule in DRIFT_IDS),
                    key=lambda f: f.location.start_line or 0)  # the header's first
     off = [Text(note)] if (note := ctx.not_run(CLAIM_IDS)) else []
     if not found:
@@ -925,7 +938,7 @@ def _notes_drift(ctx: Context, last: DocClaims) -> list[Block]:
     if not last.notes:
         return [heading, Text(f"{about} It holds no hand-written notes (keep blocks) to check.")]
     # Its claims' drift: its header and age are those of the output this one replaces.
-    found = sorted((f for f in ctx.findings if f.rule in CLAIM_IDS and f.location.path == path),
+    found = sorted((f for f in ctx.findings_in(path) if f.rule in CLAIM_IDS),
                    key=lambda f: f.location.start_line or 0)
     notes = counted(last.notes, "hand-written note")
     off = [Text(note)] if (note := ctx.not_run(CLAIM_IDS)) else []
@@ -962,8 +975,8 @@ def _doc_health(ctx: Context, folder: str = "docs", regenerating: bool = True) -
     for document in ctx.facts.claims:
         # Drift is a claim the repository contradicts (DR004 to DR010), waived or not, as
         # DR003 counts it; the age of a review is its own column.
-        found = [f for f in ctx.findings if f.rule in CLAIM_IDS
-                 and f.location.path == document.path and f.outcome != Outcome.ERROR]
+        found = [f for f in ctx.findings_in(document.path)
+                 if f.rule in CLAIM_IDS and f.outcome != Outcome.ERROR]
         # This document's last publication, which it replaces: as it is now (its keep
         # blocks' drift carried over), not as it was.
         this = regenerating and document.generated and document.path == ctx.config.doc_path

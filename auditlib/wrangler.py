@@ -540,10 +540,13 @@ class _Source:
         for number, declared in enumerate(keys, 1):
             for found in declared:
                 self.declared.setdefault(found, number)
+        self.starts: dict[str | None, int] = {}  # each environment's first line
+        for number, scope in enumerate(self.scopes, 1):
+            self.starts.setdefault(scope, number)
 
     def start(self, scope: str) -> int | None:
         """The first line of an environment's section."""
-        return next((i + 1 for i, found in enumerate(self.scopes) if found == scope), None)
+        return self.starts.get(scope)
 
     def declaration(self, path: Sequence[str], scope: str) -> int | None:
         """The line that declares the table or key at `path` of an environment."""

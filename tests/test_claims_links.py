@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditlib.claims import read_claims
+from auditlib.claims import Listing, read_claims
 from auditlib.model import Claim
 
 FILES = ["src/a.ts", "lib/a.ts", "src/my file.ts", "img/x.png"]
@@ -123,3 +123,15 @@ def test_a_cited_path_is_first_read_from_the_document_s_folder(doc: str, body: s
     assert [c.target for c in found] == [target]
     if target is None:  # either may hold the quoted code: drift only when neither does
         assert found[0].data["candidates"] == ["docs/src/lib.ts", "src/lib.ts"]
+
+
+def test_a_listing_finds_the_files_a_name_ends_as_a_scan_does() -> None:
+    """Listing.ending looks a cited name up by its file name: the same files, in the same
+    order, as a scan of every path for the ones ending with `/name`."""
+    files = ["a.ts", "src/a.ts", "apps/web/src/a.ts", "apps/web/src/b.ts", "lib/xa.ts",
+             "apps/api/src/a.ts", "src/", "docs/README.md", "README.md"]
+    listing = Listing(files)
+    for name in ("a.ts", "src/a.ts", "web/src/a.ts", "b.ts", "xa.ts", "README.md", "", "src/",
+                 "c.ts", "pps/web/src/a.ts"):
+        assert listing.ending(name) == sorted(f for f in files if f.endswith("/" + name)), name
+    assert "src/a.ts" in listing and "src" not in listing and len(listing) == len(files)

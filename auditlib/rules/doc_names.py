@@ -112,8 +112,12 @@ def covered(document: DocClaims, configs: tuple[WranglerConfig, ...],
     paths += [cited_name(document.path, claim.data["name"]) for claim in document.claims
               if claim.kind in ("name", "mention")]
     folders = {posixpath.dirname(found[1]) for path in paths if (found := CONFIG_NAME.match(path))}
-    return [c for c in configs if any(fnmatchcase(posixpath.dirname(c.path), folder)
-                                      for folder in folders)]
+    globs = [folder for folder in folders if _GLOB.search(folder)]  # the others: looked up
+    return [c for c in configs if posixpath.dirname(c.path) in folders or any(
+        fnmatchcase(posixpath.dirname(c.path), folder) for folder in globs)]
+
+
+_GLOB = re.compile(r"[*?[]")
 
 
 class DocNameDrift(Rule):

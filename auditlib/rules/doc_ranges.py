@@ -33,10 +33,18 @@ from ..model import DocClaims, Facts, Finding, Severity
 from .base import Rule
 
 
-def _lengths(document: DocClaims, candidates: list[str]) -> dict[str, int]:
-    """The number of lines of each of `candidates`, when all of them were read; else {}."""
-    found = {path: cited_lines(document, path) for path in candidates}
-    return {} if None in found.values() else {path: len(lines or ()) for path, lines in found.items()}
+def _lengths(document: DocClaims, candidates: list[str],
+             known: dict[str, int | None]) -> dict[str, int]:
+    """The number of lines of each of `candidates`, when all of them were read; else {}.
+    `known`: those of the document's files counted before (a name thousands of citations
+    give is counted once, not once per citation)."""
+    for path in candidates:
+        if path not in known:
+            lines = cited_lines(document, path)
+            known[path] = None if lines is None else len(lines)
+    found = {path: known[path] for path in candidates}
+    return {path: length for path, length in found.items() if length is not None} if (
+        None not in found.values()) else {}
 
 
 class DocCitationOutOfRange(Rule):
@@ -51,6 +59,7 @@ class DocCitationOutOfRange(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for document in facts.claims:
+            known: dict[str, int | None] = {}
             for claim in document.claims:
                 if claim.kind == "citation" and claim.target is None:
                     candidates = claim.data.get("candidates") or []
@@ -59,7 +68,7 @@ class DocCitationOutOfRange(Rule):
                             location=claim.location, subject=claim.text,
                             message=f"{code(claim.text)} cites a file that is not in the repository",
                             remediation=f"Update or remove the citation {code(claim.text)}")
-                    elif (lengths := _lengths(document, candidates)) and all(
+                    elif (lengths := _lengths(document, candidates, known)) and all(
                             claim.data["end"] > length for length in lengths.values()):
                         yield cls.finding(  # several files have that name: none has the lines
                             location=claim.location, subject=claim.text,

@@ -38,6 +38,7 @@ id = "<the production namespace id>"
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from ..blocks import code
@@ -65,6 +66,13 @@ class BindingMissingInEnvironment(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         for wrangler_config in facts.configs:
             top = wrangler_config.top
+            lines = lines_of(wrangler_config.text)
+            # The environments by the line their section starts at: the one a binding is
+            # written below, found by bisection (hundreds of environments, thousands of bindings).
+            sections = sorted((env.location.start_line or 0, env.name)
+                              for env in wrangler_config.environments
+                              if (env.location.start_line or 0) > 0)
+            starts = [start for start, _name in sections]
             for scope in wrangler_config.environments:
                 if wrangler_config.target == "pages" and not (scope.bindings or scope.vars):
                     continue  # Pages inherits them all unless the environment sets one
@@ -75,8 +83,7 @@ class BindingMissingInEnvironment(Rule):
                 toml = wrangler_config.path.endswith(".toml")
                 start = scope.location.start_line or 0
                 # `staging = { ... }` under [env]: no [env.staging.X] table may be added.
-                inline = toml and 0 < start <= len(lines := lines_of(wrangler_config.text)) \
-                    and not lines[start - 1].lstrip().startswith("[")
+                inline = toml and 0 < start <= len(lines) and not lines[start - 1].lstrip().startswith("[")
 
                 def into(table: str, scope_name: str = scope.name, line: int = start,
                          inline: bool = inline) -> str:
@@ -94,12 +101,9 @@ class BindingMissingInEnvironment(Rule):
                     kind = KINDS_BY_NAME[binding.kind]
                     table = _table(toml, kind.single, ("env", scope.name, *kind.path))
                     # The TOML trap: a table written below `[env.production]` is the top level's.
-                    above = sorted((env.location.start_line or 0, env.name)
-                                   for env in wrangler_config.environments
-                                   if 0 < (env.location.start_line or 0)
-                                   < (binding.location.start_line or 0))
-                    below = (f", below {code(f'[env.{above[-1][1]}]')}, where TOML still reads"
-                             f" {code(_table(toml, kind.single, kind.path))} as the top level's"
+                    above = bisect.bisect_left(starts, binding.location.start_line or 0)
+                    below = (f", below {code(f'[env.{sections[above - 1][1]}]')}, where TOML still"
+                             f" reads {code(_table(toml, kind.single, kind.path))} as the top level's"
                              if toml and above else "")
                     yield cls.finding(
                         location=location, subject=scoped(binding.name, scope),
