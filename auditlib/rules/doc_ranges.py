@@ -42,9 +42,8 @@ def _lengths(document: DocClaims, candidates: list[str],
         if path not in known:
             lines = cited_lines(document, path)
             known[path] = None if lines is None else len(lines)
-    found = {path: known[path] for path in candidates}
-    return {path: length for path, length in found.items() if length is not None} if (
-        None not in found.values()) else {}
+    found = {path: length for path in candidates if (length := known[path]) is not None}
+    return found if len(found) == len(set(candidates)) else {}
 
 
 class DocCitationOutOfRange(Rule):
