@@ -254,7 +254,8 @@ def collect(path: str, source: str, scripts: Collection[str] = (),
                 return [_scope(workflow, job, values(), combination, {
                     ("inputs", name): value for name, value in run.items()}, exported)
                         for run, combination, exported in itertools.islice(itertools.product(
-                            inputs or [{}], _combinations(job), _exported(job, index)), _LIMIT)]
+                            inputs or [{}], _combinations(job), _exported(source, job_key, index)),
+                            _LIMIT)]
             # The deploy's credentials, not the app's secrets the wrangler action uploads
             uploaded = re.findall(r"[\w-]+", _scalar(_get(_get(step, "with"), "secrets")) or "")
             if (_scalar(_get(step, "uses")) or "").lower().startswith(WRANGLER_ACTION):
@@ -926,21 +927,33 @@ def _scope(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any],
 _TO_GITHUB_ENV = re.compile(r"""(?<![\w-])echo\s+(["']?)(\w+)=([^"'\s$]*)\1\s*>>\s*["']?\$\{?GITHUB_ENV\b""")
 
 
-def _exported(job: dict[str, Any], index: int) -> list[dict[str, str]]:
-    """Each set of values the steps of `job` before the one at `index` may write to
-    $GITHUB_ENV (`ENV=dev` in one branch of an `if`, `ENV=prod` in the other): {} if none."""
-    written: dict[str, list[str]] = {}
-    steps = job.get("steps")
-    for step in steps[:index] if isinstance(steps, list) else ():
-        for text in _strings(as_mapping(step).get("run"))[:1]:
-            lines = [line for line in text.split("\n") if not line.lstrip().startswith("#")]
-            for found in _TO_GITHUB_ENV.finditer("\n".join(lines)):
-                written.setdefault(found[2], [])
-                if found[3] not in written[found[2]]:
-                    written[found[2]].append(found[3])
+def _exported(source: str, job_key: str, index: int) -> list[dict[str, str]]:
+    """Each set of values the steps of job `job_key` of the workflow `source` before the one
+    at `index` may write to $GITHUB_ENV (`ENV=dev` in one branch of an `if`, `ENV=prod` in
+    the other): {} if none."""
+    before = _written_before(source, job_key)
+    written = before[min(index, len(before) - 1)]
     names = sorted(written)
     return [dict(zip(names, values, strict=True)) for values in itertools.islice(
         itertools.product(*(written[name] for name in names)), _LIMIT)]
+
+
+@functools.lru_cache(maxsize=64)
+def _written_before(source: str, job_key: str) -> tuple[dict[str, tuple[str, ...]], ...]:
+    """For each step of a job, and for its end, the values each name may have been written
+    to $GITHUB_ENV by the steps before: read once for the job, not once for each step that
+    deploys (each of thousands of steps read every step before it)."""
+    steps = as_mapping(as_mapping(_load(source).get("jobs")).get(job_key)).get("steps")
+    before: list[dict[str, tuple[str, ...]]] = []
+    written: dict[str, tuple[str, ...]] = {}
+    for step in steps if isinstance(steps, list) else ():
+        before.append(written)
+        for text in _strings(as_mapping(step).get("run"))[:1]:
+            lines = [line for line in text.split("\n") if not line.lstrip().startswith("#")]
+            for found in _TO_GITHUB_ENV.finditer("\n".join(lines)):
+                if found[3] not in written.get(found[2], ()):
+                    written = {**written, found[2]: (*written.get(found[2], ()), found[3])}
+    return (*before, written)
 
 
 def _item(items: object, index: int) -> dict[str, Any]:
@@ -1280,7 +1293,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     are named with the step; a folder not when an earlier step may make it (see
     _made_before), and on a Windows runner not when it exists in other case
     (`exists_folded`: whether a path exists, its case ignored)."""
-    workflows = {w.path: _load(w.text) for w in read}
+    texts = {w.path: w.text for w in read}
+    workflows = {path: _load(text) for path, text in texts.items()}
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
@@ -1313,7 +1327,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
         runs = [{("inputs", name): value for name, value in run.items()}
                 for run in inputs.get(deploy.workflow, [{}])]  # none: it never runs
         for run, combination, exported in itertools.islice(itertools.product(
-                runs, _combinations(job), _exported(job, deploy.step)), _LIMIT):
+                runs, _combinations(job), _exported(texts.get(deploy.workflow, ""), deploy.job,
+                                                     deploy.step)), _LIMIT):
             scope = _scope(workflow, job, step, combination, run, exported)
             for (action_path, _number), caller, own in zip(deploy.actions, chain[:-1], chain[1:],
                                                            strict=True):

@@ -225,10 +225,15 @@ def test_values_written_to_github_env() -> None:
         {"run": "if [ -n \"$A\" ]; then echo \"APP=api\" >> \"$GITHUB_ENV\"; fi\n"},
         {"run": "\n".join(f"echo V{n}=a >> $GITHUB_ENV\necho V{n}=b >> $GITHUB_ENV" for n in range(30))},
         {"run": "npx wrangler deploy"}]}
+    source = yaml.safe_dump({"on": "push", "jobs": {"deploy": job}})
     # not a commented-out line, nor another file whose name starts alike
-    assert workflows._exported(job, 2) == [{"APP": "web"}, {"APP": "api"}]
+    assert workflows._exported(source, "deploy", 2) == [{"APP": "web"}, {"APP": "api"}]
     # 2 ** 31 sets of values: as many as the other combinations of a step are cut to, built lazily
-    assert len(workflows._exported(job, 3)) == workflows._LIMIT
+    assert len(workflows._exported(source, "deploy", 3)) == workflows._LIMIT
+    # what the steps before each step write, the job's end too; no job, no steps: nothing
+    assert [len(workflows._exported(source, "deploy", index)) for index in range(6)] == [
+        1, 1, 2, workflows._LIMIT, workflows._LIMIT, workflows._LIMIT]
+    assert workflows._exported(source, "other", 1) == workflows._exported("", "deploy", 0) == [{}]
 
 
 @pytest.mark.parametrize(("script", "writes"), [
