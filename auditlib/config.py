@@ -56,7 +56,7 @@ def literal_head(pattern: str) -> str:
     `apps/legacy/*/wrangler.toml`; all of a pattern without one): a path `pattern` matches
     starts with them, by glob_match or by fnmatch."""
     parts = pattern.split("/")
-    return "/".join(itertools.takewhile(lambda part: not _GLOB_CHARS.search(part), parts))
+    return "/".join(itertools.takewhile(lambda part: not GLOB_CHARS.search(part), parts))
 
 
 def heads(path: str) -> list[str]:
@@ -65,7 +65,7 @@ def heads(path: str) -> list[str]:
     return list(dict.fromkeys("/".join(parts[:count]) for count in range(len(parts) + 1)))
 
 
-_GLOB_CHARS = re.compile(r"[*?[]")
+GLOB_CHARS = re.compile(r"[*?[]")  # what makes a part of a path a glob (fnmatch's)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -43,7 +43,7 @@ from fnmatch import fnmatchcase
 
 from ..blocks import code
 from ..claims import CONFIG_NAME, cited_name
-from ..config import AuditConfig
+from ..config import GLOB_CHARS, AuditConfig
 from ..model import Binding, DocClaims, Facts, Finding, Severity, WranglerConfig
 from ..secrets import secret_name
 from ..wrangler import KINDS_BY_NAME
@@ -112,12 +112,9 @@ def covered(document: DocClaims, configs: tuple[WranglerConfig, ...],
     paths += [cited_name(document.path, claim.data["name"]) for claim in document.claims
               if claim.kind in ("name", "mention")]
     folders = {posixpath.dirname(found[1]) for path in paths if (found := CONFIG_NAME.match(path))}
-    globs = [folder for folder in folders if _GLOB.search(folder)]  # the others: looked up
+    globs = [folder for folder in folders if GLOB_CHARS.search(folder)]  # the others: looked up
     return [c for c in configs if posixpath.dirname(c.path) in folders or any(
         fnmatchcase(posixpath.dirname(c.path), folder) for folder in globs)]
-
-
-_GLOB = re.compile(r"[*?[]")
 
 
 class DocNameDrift(Rule):
