@@ -548,6 +548,8 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
     the audit is INCOMPLETE, not those of a path `unread` (or in a folder of them), and
     the others with a word that the finding may be in what could not be read. Also which
     have expired `on` the audit's date, with findings open again."""
+    if not config.waivers:
+        return  # no findings to file
     # The findings' paths by rule and by each literal_head a waiver covering one can have:
     # each waiver is tested against those, not against every finding.
     filed: dict[tuple[str, str], list[str]] = defaultdict(list)
