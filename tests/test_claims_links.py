@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+from pathlib import Path
 
-from auditlib.claims import Listing, read_claims
+import pytest
+from markdown_it import MarkdownIt
+
+from auditlib.claims import Listing, heading_texts, read_claims
 from auditlib.model import Claim
 
+ROOT = Path(__file__).resolve().parent.parent
 FILES = ["src/a.ts", "lib/a.ts", "src/my file.ts", "img/x.png"]
 
 
@@ -135,3 +140,44 @@ def test_a_listing_finds_the_files_a_name_ends_as_a_scan_does() -> None:
                  "c.ts", "pps/web/src/a.ts"):
         assert listing.ending(name) == sorted(f for f in files if f.endswith("/" + name)), name
     assert "src/a.ts" in listing and "src" not in listing and len(listing) == len(files)
+
+
+HEADINGS = """\
+# The `KV` [store](src/a.ts) and ![a diagram](img/x.png)
+
+Setext \\*heading\\* &amp; &copy; [ref]
+---
+
+> ## Quoted <span>html</span> heading
+- ## In a list, *emphasis* and **strong**
+
+| # a | b |
+|---|---|
+| ## not a heading | x |
+
+```md
+# not a heading in a fence
+```
+
+    # not in indented code
+
+## [ref]: not a definition, a heading
+
+[ref]: src/a.ts
+### Same
+### Same
+####### seven is a paragraph
+"""
+
+
+@pytest.mark.parametrize("text", [
+    HEADINGS, "\ufeff# After a BOM\n", "",
+    *[path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("**/*.md"))
+      if ".venv" not in path.parts and "outputs" not in path.parts],
+])
+def test_heading_texts_read_headings_as_a_whole_parse_does(text: str) -> None:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text.removeprefix("\ufeff"))
+    whole = ["".join(child.content for child in token.children or ()
+                     if child.type in ("text", "code_inline"))
+             for before, token in itertools.pairwise(tokens) if before.type == "heading_open"]
+    assert heading_texts(text) == whole
