@@ -387,15 +387,16 @@ def _file_inside(repo: Path, path: str, folder: bool = False) -> bool:
         return False
 
 
-def _on_disk(repo: Path, claim: Claim) -> Claim:
+def _on_disk(inside: Callable[[str], bool], claim: Claim) -> Claim:
     """A citation or snippet whose name matched no listed file, pointed at the file of that
-    path, from the repository's root or the document's folder, when there is one."""
+    path, from the repository's root or the document's folder, when there is one (`inside`
+    says whether a path is a file inside the repository)."""
     name = claim.data.get("name")
     if claim.data.get("candidates") or not isinstance(name, str):
         return claim
     beside = posixpath.normpath(posixpath.join(posixpath.dirname(claim.location.path), name))
     for path in dict.fromkeys((name, beside)):
-        if _file_inside(repo, path):
+        if inside(path):
             return dataclasses.replace(claim, target=path, data={**claim.data, "candidates": [path]})
     return claim
 
@@ -419,16 +420,18 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     read: list[Problem] = []
     documents_read = []
     linked: set[str] = set()  # files linked that the listing leaves out
+    # Asked once for each path: 800 documents may cite the same few names thousands of times.
+    inside = functools.cache(functools.partial(_file_inside, repo))
     for path, text in _read_each(repo, list(documents), lambda p, t: (p, t), read,
                                  listed=False):
         # A cited name the listing does not hold may still be a file (in `build/`, ignored).
-        claims = [_on_disk(repo, claim) for claim in claims_of.read_claims(path, text, listing)]
+        claims = [_on_disk(inside, claim) for claim in claims_of.read_claims(path, text, listing)]
         cited = {c.target for c in claims if c.target and not c.data.get("escapes")
                  and not c.target.startswith(("../", "/"))}  # a quoted config's folder too
         folders = {p for p in cited - listed if (repo / p).is_dir()}
         # The listing leaves out symbolic links, ignored files (a committed `.env.example`)
         # and build output folders (`build/`, `dist/`): a cited one that is there, is there.
-        unlisted = {p for p in cited - listed - folders if _file_inside(repo, p)}
+        unlisted = {p for p in cited - listed - folders if inside(p)}
         linked |= {c.target for c in claims if c.kind == "link" and c.target in unlisted}
         documents_read.append((path, text, claims, cited, folders, unlisted))
     local = repofiles.local_only(repo, linked)  # those a reader of the repository lacks
