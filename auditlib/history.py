@@ -44,14 +44,57 @@ def _read_run(folder: Path, date: str) -> Run | None:
     data_file = folder / "findings.json"
     if not (folder.is_dir() and data_file.is_file()):
         return None
+    wanted = {"counts", "audit_status"}
     try:
-        data = json.loads(data_file.read_text(encoding="utf-8"))
+        with data_file.open(encoding="utf-8") as file:
+            text = file.read(1 << 16)  # auditlib writes them in the first lines
+            try:
+                data = _members(text, wanted)
+            except ValueError:  # cut short here, or damaged
+                data = _members(text + file.read(), wanted)
     except (OSError, ValueError):
-        data = None
-    counts = data.get("counts", {}) if isinstance(data, dict) else None
+        return Run(date=date, counts=None, status=DAMAGED)
+    counts = data.get("counts", {})
     if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):
         return Run(date=date, counts=None, status=DAMAGED)
     return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _space(text: str, at: int) -> int:
+    """The offset of the first character at or after `at` that is not JSON's white space."""
+    while text[at:at + 1] in (" ", "\t", "\n", "\r"):
+        at += 1
+    return at
+
+
+def _members(text: str, wanted: set[str]) -> dict[str, object]:
+    """The members `wanted` of the JSON object `text`, read only as far as the last of them:
+    a run's counts come before its findings and facts, megabytes of them, which a history
+    of a hundred runs would otherwise parse a hundred times. Raises ValueError if the text
+    is not a JSON object up to there."""
+    found: dict[str, object] = {}
+    at = _space(text, 0)
+    if not text.startswith("{", at):
+        raise ValueError("not a JSON object")
+    at = _space(text, at + 1)
+    if text.startswith("}", at):
+        return found
+    while not wanted <= found.keys():
+        key, at = _DECODER.raw_decode(text, at)
+        at = _space(text, at)
+        if not (isinstance(key, str) and text.startswith(":", at)):
+            raise ValueError(f"not a member at {at}")
+        found[key], at = _DECODER.raw_decode(text, _space(text, at + 1))
+        at = _space(text, at)
+        if text.startswith("}", at):
+            break
+        if not text.startswith(",", at):
+            raise ValueError(f"no `,` or `}}` at {at}")
+        at = _space(text, at + 1)
+    return found
 
 
 def latest_before(out_dir: Path, audit_date: str,

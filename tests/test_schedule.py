@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import auditlib
 from auditlib import cli, history
@@ -1401,6 +1403,45 @@ def test_run_into_an_output_folder_it_cannot_write_exits_2(
     assert cli.main(["run", "--out", str(out), "--date", FIRST]) == 2
     assert capsys.readouterr().err == f"auditlib: --out {out}: {words}" + (
         "\n" if kind == "file" else " (Not a directory)\n")
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+_WANTED = {"counts", "audit_status"}
+
+
+@given(st.dictionaries(st.sampled_from([*_WANTED, "findings", "facts", "\u00e9"]), _JSON),
+       st.sampled_from([None, 0, 2, "\t"]))
+def test_the_history_reads_a_runs_counts_as_json_does_or_not_at_all(
+        document: dict[str, Any], indent: int | str | None) -> None:
+    text = json.dumps(document, indent=indent)
+    expected = {key: value for key, value in document.items() if key in _WANTED}
+    assert {key: value for key, value in history._members(text, _WANTED).items()
+            if key in _WANTED} == expected
+    # Cut anywhere: the members it gives are the whole text's, or it says it cannot.
+    for end in range(len(text)):
+        with contextlib.suppress(ValueError):
+            assert {key: value for key, value in history._members(text[:end], _WANTED).items()
+                    if key in _WANTED} == expected
+
+
+@pytest.mark.parametrize("before", [0, 65_500, 70_000])
+def test_the_history_reads_counts_written_far_into_findings_json(
+        tmp_path: Path, before: int) -> None:
+    (tmp_path / FIRST).mkdir()
+    (tmp_path / FIRST / "findings.json").write_text(json.dumps(
+        {"findings": ["é" * before], "counts": {"P0": 3, "P1": 1}, "audit_status": "COMPLETE"}),
+        encoding="utf-8")
+    assert [(run.counts, run.status) for run in history.runs(tmp_path)] == [
+        ({"P0": 3, "P1": 1}, "COMPLETE")]
+
+
+@pytest.mark.parametrize("text", ['{"a": 1,}', '{"a": 1 "b": 2}', '{"a": 1x"counts": {}}',
+                                  '{1: 2}', '{"a" 1}', "{", ' [{"counts": {}}]'])
+def test_the_history_reads_only_json_objects(text: str) -> None:
+    with pytest.raises(ValueError):
+        history._members(text, _WANTED)
 
 
 @pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
