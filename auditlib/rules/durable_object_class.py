@@ -56,13 +56,7 @@ class DurableObjectClassNotFound(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        # named exports only: the runtime looks a class up by its name, not `export default`
-        exported: dict[str, list[CodeClass]] = defaultdict(list)
-        for code_class in sorted(facts.classes, key=lambda c: c.location.path):
-            if not code_class.default:
-                exported[code_class.name].append(code_class)
-        apps = {c.app: c for c in facts.configs}
-        owner = functools.cache(lambda path: deepest_app(path, apps))
+        exports = Exports(facts)
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
@@ -71,12 +65,11 @@ class DurableObjectClassNotFound(Rule):
             for scope in wrangler_config.scopes():
                 if not javascript_worker(scope.settings) or _built(scope.settings.get("main")):
                     continue
-                own = functools.partial(_owns, owner, wrangler_config.app,
-                                        _entry_folder(wrangler_config.app, scope.settings.get("main")))
+                entry_folder = _entry_folder(wrangler_config.app, scope.settings.get("main"))
                 # The entry's `export * from "…"` may export any class: it is not looked into
                 # (one in another module, a barrel of types, exports nothing from the entry).
                 entry = wrangler_config.entry(scope)
-                star = any(location.path == entry for location in facts.reexports)
+                star = entry in exports.starred
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
                     if binding.kind != "durable_objects" or binding.properties.get("script_name"):
@@ -92,15 +85,15 @@ class DurableObjectClassNotFound(Rule):
                             remediation=(f"Set `class_name` of {code(binding.name)} to the name"
                                          " of the class the Worker exports"))
                         continue
-                    if star or any(own(c.location.path) for c in exported[class_name]):
+                    if star or exports.owned(class_name, wrangler_config.app, entry_folder):
                         continue
-                    others = exported[class_name]
+                    others = exports.named(class_name)
                     if entry in wrangler_config.missing_entries and not others:
                         unchecked[entry].append((scope, binding))
                         continue
                     message, remediation = _elsewhere(
                         where, class_name, binding.name, others,
-                        _named_worker(others, lambda path: apps.get(owner(path) or "")),
+                        _named_worker(others, exports.worker_of),
                         wrangler_config.path.endswith(".toml"))
                     yield cls.finding(location=binding.location, subject=scoped(binding.name, scope),
                                       message=message, remediation=remediation)
@@ -108,8 +101,41 @@ class DurableObjectClassNotFound(Rule):
                 yield _missing_entry(cls, wrangler_config, entry, bound)
 
 
-def exported_by_another_worker(facts: Facts, wrangler_config: WranglerConfig, scope: Environment,
-                               class_name: str) -> WranglerConfig | None:
+class Exports:
+    """The named class exports of a repository (the runtime looks a class up by its name,
+    not `export default`), by name and by the app whose code holds them, and its modules
+    with an `export * from "…"`: read once for each audit, not once for each binding (4,000
+    Workers may each export a `Counter`)."""
+
+    def __init__(self, facts: Facts) -> None:
+        self._by_name: dict[str, list[CodeClass]] = defaultdict(list)
+        for code_class in sorted(facts.classes, key=lambda c: c.location.path):
+            if not code_class.default:
+                self._by_name[code_class.name].append(code_class)
+        self._apps = {c.app: c for c in facts.configs}
+        self.starred = frozenset(location.path for location in facts.reexports)
+        self._owner = functools.cache(lambda path: deepest_app(path, self._apps))
+        self._owners = functools.cache(lambda name: {self._owner(c.location.path)
+                                                     for c in self._by_name.get(name, ())})
+
+    def named(self, class_name: str) -> list[CodeClass]:
+        """The exports of `class_name`, by path."""
+        return self._by_name.get(class_name, [])
+
+    def owned(self, class_name: str, app: str, entry_folder: str | None) -> bool:
+        """Whether the Worker of `app` exports `class_name`: code in its folder and in no
+        other config's within it, or in the folder of its entry (`entry_folder`, outside
+        `app`)."""
+        return app in self._owners(class_name) or (entry_folder is not None and any(
+            _within(c.location.path, entry_folder) for c in self.named(class_name)))
+
+    def worker_of(self, path: str) -> WranglerConfig | None:
+        """The config of the app whose code `path` is."""
+        return self._apps.get(self._owner(path) or "")
+
+
+def exported_by_another_worker(exports: Exports, wrangler_config: WranglerConfig,
+                               scope: Environment, class_name: str) -> WranglerConfig | None:
     """The other Worker of the repository whose code exports `class_name`, when the Worker
     of `scope` does not export it itself: CF009 then says to bind that Worker's class with
     `script_name`. None where CF009 looks at no code (a Python, Rust or built Worker, an
@@ -117,17 +143,13 @@ def exported_by_another_worker(facts: Facts, wrangler_config: WranglerConfig, sc
     if (wrangler_config.target != "worker" or not javascript_worker(scope.settings)
             or _built(scope.settings.get("main"))):
         return None
-    entry = wrangler_config.entry(scope)
-    if any(location.path == entry for location in facts.reexports):
+    if wrangler_config.entry(scope) in exports.starred:
         return None
-    apps = {c.app: c for c in facts.configs}
-    exports = sorted((c for c in facts.classes if c.name == class_name and not c.default),
-                     key=lambda c: c.location.path)
-    entry_folder = _entry_folder(wrangler_config.app, scope.settings.get("main"))
-    if not exports or any(_owns(lambda path: deepest_app(path, apps), wrangler_config.app,
-                                entry_folder, c.location.path) for c in exports):
+    named = exports.named(class_name)
+    if not named or exports.owned(class_name, wrangler_config.app,
+                                  _entry_folder(wrangler_config.app, scope.settings.get("main"))):
         return None
-    found = _named_worker(exports, lambda path: apps.get(deepest_app(path, apps) or ""))
+    found = _named_worker(named, exports.worker_of)
     return found[1] if found else None
 
 
@@ -165,12 +187,6 @@ def _built(main: object) -> bool:
     """Whether `main` is a file a build writes, in a folder the audit does not search
     (`.open-next/worker.js`, `dist/index.js`)."""
     return isinstance(main, str) and in_excluded_dir(main)
-
-
-def _owns(owner: Callable[[str], str | None], app: str, entry: str | None, path: str) -> bool:
-    """Whether the code at `path` is the Worker's of `app`: in that folder and in no other
-    config's within it, or in the folder of its entry (`entry`, outside `app`)."""
-    return owner(path) == app or (entry is not None and _within(path, entry))
 
 
 def _entry_folder(app: str, main: object) -> str | None:

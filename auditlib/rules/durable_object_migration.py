@@ -38,6 +38,7 @@ On Pages, set `script_name` to the Worker that exports the class.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -46,7 +47,7 @@ from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
 from .base import Rule, scope_label, scoped
-from .durable_object_class import exported_by_another_worker, javascript_worker
+from .durable_object_class import Exports, exported_by_another_worker, javascript_worker
 
 
 def migrated_classes(migrations: Any) -> set[str]:
@@ -132,6 +133,7 @@ class DurableObjectMigrationMissing(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        classes = functools.cache(lambda: Exports(facts))  # wanted only if a class is not declared
         for wrangler_config in facts.configs:
             for scope in wrangler_config.scopes():
                 exports = scope.settings.get("exports")
@@ -165,7 +167,7 @@ class DurableObjectMigrationMissing(Rule):
                         # A JavaScript Worker's binding without a class name: CF009 says so;
                         # so it does of a class only another Worker exports (bind it with
                         # `script_name`: a migration here would not deploy).
-                        if named and exported_by_another_worker(facts, wrangler_config, scope,
+                        if named and exported_by_another_worker(classes(), wrangler_config, scope,
                                                                 class_name):
                             continue
                         state = _state(scope.settings.get("exports"), class_name)
