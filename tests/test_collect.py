@@ -12,8 +12,8 @@ import pytest
 
 import auditlib
 from auditlib import repofiles
-from auditlib.collect import collect
-from auditlib.config import DEFAULT_CONFIG
+from auditlib.collect import MAX_BRACES, _braces, _folder_matcher, collect
+from auditlib.config import DEFAULT_CONFIG, glob_match
 from auditlib.errors import RepositoryError
 from auditlib.evaluate import evaluate
 from auditlib.model import Location, Problem
@@ -537,3 +537,29 @@ def test_the_commit_audited_is_the_work_tree_roots_head(
     assert repofiles.uncommitted(repo / "apps") == ["api/wrangler.toml"]  # a folder's own
     assert repofiles.uncommitted(tmp_path) == []  # outside the work tree
 
+
+
+@pytest.mark.parametrize(("glob", "expected"), [
+    ("apps/*", ["apps/*"]),
+    ("{apps,services}/*", ["apps/*", "services/*"]),
+    ("{a,{b,c}}/{x,y}", ["a/x", "a/y", "b/x", "b/y", "a/x", "a/y", "c/x", "c/y"]),
+    ("{}/x{a}", ["/xa"]),
+])
+def test_workspace_braces_expand_in_order(glob: str, expected: list[str]) -> None:
+    assert _braces(glob) == expected
+
+
+def test_workspace_braces_stop_at_max_braces() -> None:
+    glob = "p" + "{a,b}" * 30  # 2**30 expansions
+    found = _braces(glob)
+    assert len(found) == MAX_BRACES
+    assert found[:3] == ["p" + "a" * 30, "p" + "a" * 29 + "b", "p" + "a" * 28 + "ba"]
+    assert _braces("{a}" * 5_000) == ["a" * 5_000]  # no recursion
+
+
+@pytest.mark.parametrize("folder", ["apps/web", "apps", "apps/web/x", "packages/p1", "packages/p10",
+                                    "packages/p1/x", "tools/[x]", "tools/x", "", "p?"])
+def test_a_workspace_folder_matches_as_glob_match_says(folder: str) -> None:
+    patterns = ["apps/*", "packages/p1", "tools/[x]", "p?", "packages/p1/**"]
+    assert _folder_matcher(patterns)(folder) == any(
+        glob_match(pattern, folder) for pattern in patterns)
