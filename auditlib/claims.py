@@ -331,11 +331,14 @@ def heading_anchors(text: str) -> set[str]:
     Placement (v2)` is `#smart-placement-v2`; a second heading of the same text gets `-1`),
     and those it sets itself."""
     anchors: set[str] = set()
+    following: dict[str, int] = {}  # the number to try next: 16,000 `## Notes` count on
     for words in heading_texts(text):
-        base = _NOT_IN_SLUG.sub("", words.strip().lower()).replace(" ", "-")
-        slug, number = base, 1
-        while slug in anchors:
-            slug, number = f"{base}-{number}", number + 1
+        slug = base = _NOT_IN_SLUG.sub("", words.strip().lower()).replace(" ", "-")
+        if slug in anchors:
+            number = following.get(base, 1)
+            while f"{base}-{number}" in anchors:
+                number += 1
+            slug, following[base] = f"{base}-{number}", number + 1
         anchors.add(slug)
     return anchors | {found[1] or found[2] for found in _OWN_ANCHOR.finditer(text)}
 

@@ -16,22 +16,28 @@ FOLD_ROWS = 12  # a table with more rows than this starts folded
 HEADER_BLOCK = re.compile(r"<p>((?:[A-Z][\w-]*: [^<\n]*\n)+[A-Z][\w-]*: [^<\n]*)</p>")
 
 
-def _slug(text: str, taken: set[str]) -> str:
+def _slug(text: str, taken: set[str], following: dict[str, int]) -> str:
+    """A heading's id, not one of those `taken`: `-2`, `-3`… after the first (`following`
+    holds the number to try next for each)."""
     base = re.sub(r"[^a-z0-9]+", "-", unescape(re.sub(r"<[^>]+>", "", text)).lower()).strip("-")
-    slug, number = base or "section", 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
+    slug = base or "section"
+    if slug in taken:
+        number = following.get(base, 2)
+        while f"{base}-{number}" in taken:
+            number += 1
+        slug, following[base] = f"{base}-{number}", number + 1
     taken.add(slug)
     return slug
 
 
 def _anchors(html: str) -> tuple[str, list[tuple[int, str, str]]]:
     taken: set[str] = set()
+    following: dict[str, int] = {}
     found: list[tuple[int, str, str]] = []
 
     def anchor(match: re.Match[str]) -> str:
         level, text = int(match[1]), match[2]
-        slug = _slug(text, taken)
+        slug = _slug(text, taken, following)
         found.append((level, slug, text))
         return f'<h{level} id="{slug}">{text}</h{level}>'
 

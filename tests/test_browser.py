@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditlib import cli
+from auditlib.htmlreport import _anchors
 
 DATE = "2026-11-26"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -71,3 +75,18 @@ def test_report_loads_in_chromium(report: Path, tmp_path: Path, width: int) -> N
     data = screenshot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a page was drawn, not blank
     print(f"screenshot: {screenshot}")
+
+
+@given(st.lists(st.sampled_from(["Notes", "notes-2", "Notes 3", "", "section", "section-2",
+                                 "A &amp; B", "a-b", "<code>a</code> b"]), max_size=30))
+def test_heading_ids_number_repeats_from_2_as_a_scan_would(texts: list[str]) -> None:
+    html, found = _anchors("".join(f"<h2>{text}</h2>" for text in texts))
+    taken: set[str] = set()
+    for (_level, slug, _text), text in zip(found, texts, strict=True):
+        base = re.sub(r"[^a-z0-9]+", "-", unescape(re.sub(r"<[^>]+>", "", text)).lower()).strip("-")
+        expected, number = base or "section", 2
+        while expected in taken:
+            expected, number = f"{base}-{number}", number + 1
+        taken.add(expected)
+        assert slug == expected
+    assert len(taken) == len(texts) == html.count(' id="')

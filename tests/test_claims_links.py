@@ -6,9 +6,11 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from auditlib.claims import Listing, heading_texts, read_claims
+from auditlib.claims import Listing, heading_anchors, heading_texts, read_claims
 from auditlib.model import Claim
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +183,16 @@ def test_heading_texts_read_headings_as_a_whole_parse_does(text: str) -> None:
                      if child.type in ("text", "code_inline"))
              for before, token in itertools.pairwise(tokens) if before.type == "heading_open"]
     assert heading_texts(text) == whole
+
+
+@given(st.lists(st.sampled_from(["Notes", "Notes-1", "notes 2", "", "-1", "A (b)", "a-b"]),
+                max_size=30))
+def test_repeated_headings_are_numbered_from_1_as_a_scan_would(texts: list[str]) -> None:
+    expected: set[str] = set()
+    for text in texts:
+        base = text.lower().replace("(", "").replace(")", "").replace(" ", "-")
+        slug, number = base, 1
+        while slug in expected:
+            slug, number = f"{base}-{number}", number + 1
+        expected.add(slug)
+    assert heading_anchors("".join(f"## {text}\n\n" for text in texts)) == expected
