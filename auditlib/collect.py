@@ -456,10 +456,10 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
     local = repofiles.local_only(repo, linked)  # those a reader of the repository lacks
     for path, text, claims, cited, folders, unlisted in documents_read:
         header, header_lines, _end = read_header(docs.markdown_lines(text))
-        present = listed | unlisted
         # Only files whose lines are cited are read: a linked image is not text, and need not be.
         wanted = sorted({c.target for c in claims
-                         if c.target in present and claims_of.cites_lines(c)}
+                         if (c.target in listed or c.target in unlisted)
+                         and claims_of.cites_lines(c)}
                         # a name several files have: each, to find whether one holds the lines
                         | {path for c in claims if c.target is None and c.kind in AMBIGUOUS
                            for path in (c.data.get("candidates") or [])[:MAX_CANDIDATES]})
@@ -467,7 +467,8 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
         texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed))
         unread = {p.location.path: p.message for p in failed if p.location.path not in texts}
         read += failed
-        claims = [_with_target(claim, claim.target in present or claim.target in folders,
+        claims = [_with_target(claim, claim.target in listed or claim.target in unlisted
+                               or claim.target in folders,
                                unread.get(claim.target), claim.target in local)
                   if claim.target in cited else claim for claim in claims]
         generated = docs.is_generated(text)

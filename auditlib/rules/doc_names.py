@@ -132,9 +132,10 @@ class DocNameDrift(Rule):
             return  # no Cloudflare configuration: a table of ids or classes is about other things
         known = known_names(facts)
         secrets = put_secrets(facts)
+        unreadable = unread_config(facts)  # it may hold those names
         for document in facts.claims:
             names = [c for c in document.claims if c.kind == "name"]
-            for claim in [] if unread_config(facts) else names:  # it may hold those names
+            for claim in [] if unreadable else names:
                 kind, name = claim.data["name_kind"], claim.data["name"]
                 if kind in ("variable", "name", "binding") and (name in secrets or (
                         (claim.data.get("secret_put") or secret_name(name))

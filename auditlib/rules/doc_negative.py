@@ -61,6 +61,7 @@ class DocNegativeClaimContradicted(Rule):
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         by_path = {c.path: c for c in facts.configs}
         everything = [(c, scope) for c in facts.configs for scope in c.scopes()]
+        unreadable = unread_config(facts)
         for document in facts.claims:
             for claim in document.claims:
                 if claim.kind != "negative" or claim.data.get("subject") != "placement":
@@ -83,7 +84,7 @@ class DocNegativeClaimContradicted(Rule):
                         message=f"says \"{claim.text}\", but [placement] is configured in {where}")
                     continue
                 more = claim.data.get("more") or 0
-                if not more or not named or unread_config(facts):
+                if not more or not named or unreadable:
                     continue
                 # The others it counts: top levels, and environments that set their own
                 # placement or entry (each is placed apart), without Smart Placement.
