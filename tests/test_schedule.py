@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import auditlib
 from auditlib import cli, history
-from auditlib.changes import compare
+from auditlib.changes import _under, compare
 from auditlib.docs import GENERATED_MARKER
 from auditlib.errors import AuditError
 from auditlib.model import Finding, Location, Outcome, Severity
@@ -1455,3 +1455,13 @@ def test_index_lists_a_findings_json_it_cannot_read_without_counts(
         (FIRST, {"P0": 2}, ""), (SECOND, None, "findings.json damaged")]
     history.write_index(tmp_path)
     assert "\n2 runs, newest first." in (tmp_path / "index.md").read_text(encoding="utf-8")
+
+
+_PATHS = st.text(alphabet="a/.", max_size=6)
+
+
+@given(_PATHS, st.frozensets(_PATHS, max_size=5))
+def test_a_gone_finding_is_under_an_unread_path_as_a_scan_of_them_says(
+        path: str, unread: frozenset[str]) -> None:
+    assert _under(path, unread) == any(
+        path == other or path.startswith(other + "/") for other in unread)
