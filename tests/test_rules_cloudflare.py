@@ -2592,6 +2592,28 @@ def test_cf017_names_the_other_consumers(tmp_path: Path, make_repo: MakeRepo) ->
                              " consumer, a Worker or an HTTP pull consumer")
 
 
+def test_cf017_names_five_other_consumers_and_counts_the_rest(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Eight Workers consume `jobs`; `h` deploys to its own account, so it shares the queue
+    only with those whose account is given at deploy time, and `g`, to another, with none
+    but those."""
+    accounts = {"g": "g" * 32, "h": "h" * 32}
+    files = {f"apps/{app}/wrangler.toml": consumes("jobs", app, f'account_id = "{accounts[app]}"'
+                                                   if app in accounts else "")
+             for app in "abcdefgh"}
+    found = {f.location.path: f.message for f in findings(tmp_path, make_repo, files, "CF017")}
+    def others(*apps: str) -> str:
+        return ", ".join(f"`apps/{app}/wrangler.toml`" for app in apps)
+    end = ": a queue has one consumer, a Worker or an HTTP pull consumer"
+    assert found["apps/a/wrangler.toml"] == (
+        f"`jobs` is consumed by `apps/a/wrangler.toml` and by {others(*'bcdef')} and 2 more{end}")
+    assert found["apps/f/wrangler.toml"] == (
+        f"`jobs` is consumed by `apps/f/wrangler.toml` and by {others(*'abcde')} and 2 more{end}")
+    assert found["apps/h/wrangler.toml"] == (
+        f"`jobs` is consumed by `apps/h/wrangler.toml` and by {others(*'abcde')} and 1 more{end}")
+    assert len(found) == 8
+
+
 def test_cf017_names_each_other_worker_once(tmp_path: Path, make_repo: MakeRepo) -> None:
     text = (consumes("jobs") + '[env.production]\nname = "mailer"\n[[env.production.queues.consumers]]\n'
             'queue = "jobs"\n[env.staging]\n[[env.staging.queues.consumers]]\nqueue = "jobs"\n')

@@ -7,7 +7,8 @@ environment deploys a Worker of its own, `NAME-ENV`). Scopes that deploy the sam
 (the same `name`) or to different accounts (`account_id`) do not count; an account given
 only at deploy time (`CLOUDFLARE_ACCOUNT_ID`) is taken to be the same. An HTTP pull
 consumer (`type = "http_pull"`) counts too, as the one consumer a queue has, and the message
-says which consumer pulls over HTTP.
+says which consumer pulls over HTTP. A finding names five of the other consumers, and counts
+the rest.
 
 ## Why is this bad?
 Cloudflare allows one consumer per queue, a Worker or an HTTP pull consumer. Deploying the
@@ -35,6 +36,8 @@ queue = "jobs-staging"
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -65,20 +68,36 @@ class QueueConsumedTwice(Rule):
                     if binding.kind == "queues.consumers":
                         consumers[binding.name].append((wrangler_config, scope, binding))
         for queue, found in consumers.items():
-            for wrangler_config, scope, binding in found:
-                worker, account = _worker(wrangler_config, scope)
-                others: dict[str, str] = {}  # each other Worker, at the first scope of it
-                for other_config, other_scope, other_binding in found:
-                    other, other_account = _worker(other_config, other_scope)
-                    if other != worker and (not account or not other_account or account == other_account):
-                        others.setdefault(other, _consumer(other_config, other_scope, other_binding))
-                if others:
+            entries = [(*_worker(c, each), _consumer(c, each, b)) for c, each, b in found]
+            sharing = functools.cache(functools.partial(_sharing, entries))
+            for (_config, scope, binding), (worker, account, label) in zip(
+                    found, entries, strict=True):
+                others, workers = sharing(account)
+                count = len(workers) - (worker in workers)
+                if count:
+                    named = list(itertools.islice((other_label for other_label, other in others
+                                                   if other != worker), MOST))
                     yield cls.finding(
                         location=binding.location, subject=scoped(queue, scope),
-                        message=(f"{code(queue)} is consumed by {_consumer(wrangler_config, scope, binding)}"
-                                 f" and by {', '.join(sorted(others.values()))}: a queue has one"
-                                 " consumer, a Worker or an HTTP pull consumer"),
+                        message=(f"{code(queue)} is consumed by {label} and by {', '.join(named)}"
+                                 + (f" and {count - len(named):,} more" if count > len(named) else "")
+                                 + ": a queue has one consumer, a Worker or an HTTP pull consumer"),
                         remediation=f"Give each consumer of {code(queue)} its own queue")
+
+
+MOST = 5  # other consumers a finding names; the rest it counts (4,000 Workers may consume one queue)
+
+
+def _sharing(entries: list[tuple[str, str, str]], account: str
+             ) -> tuple[list[tuple[str, str]], set[str]]:
+    """Of `entries` (a queue's consumers: Worker, account, label), those a consumer deploying
+    to `account` would share the queue with: the label of each Worker's first, by label,
+    with its Worker; and those Workers."""
+    first: dict[str, str] = {}
+    for worker, other_account, label in entries:
+        if not account or not other_account or account == other_account:
+            first.setdefault(worker, label)
+    return sorted((label, worker) for worker, label in first.items()), set(first)
 
 
 def _consumer(wrangler_config: WranglerConfig, scope: Environment, binding: Binding) -> str:
