@@ -269,6 +269,9 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
         data = json.loads(text)
     except (OSError, ValueError) as exc:
         raise AuditError(f"baseline {path}: not a readable findings.json ({exc})") from exc
+    except RecursionError as exc:
+        raise AuditError(f"baseline {path}: not a readable findings.json (nested too deeply)"
+                         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise AuditError(f"baseline {path}: no `findings` list; is it auditlib's findings.json?")
     for number, entry in enumerate(data["findings"], 1):

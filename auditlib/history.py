@@ -52,7 +52,7 @@ def _read_run(folder: Path, date: str) -> Run | None:
                 data = _members(text, wanted)
             except ValueError:  # cut short here, or damaged
                 data = _members(text + file.read(), wanted)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return Run(date=date, counts=None, status=DAMAGED)
     counts = data.get("counts", {})
     if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):

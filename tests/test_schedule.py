@@ -34,6 +34,8 @@ from auditlib.model import Finding, Location, Outcome, Severity
 from auditlib.publish import carry_over, check_replaceable, publish
 
 FIRST, SECOND, EARLY = "2026-01-21", "2026-02-01", "2026-01-10"
+# Nested past what Python's json reads (RecursionError), before the counts
+DEEP = '{"x": ' + "[" * 100_000 + "]" * 100_000 + ', "counts": {"P0": 1}}'
 DOC = "docs/auto-scaling.md"
 REPORT = "auto-scaling-audit"
 DETERMINISTIC = [f"{REPORT}.md", "findings.json", "findings.sarif", f"{REPORT}.ipynb",
@@ -975,13 +977,15 @@ def test_a_damaged_earlier_run_is_passed_over_for_the_one_before(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = '{"counts": {}, "findings": [{"rule": "CF001", "path": "a", "subject": "b"}]}'
     damaged = '{"counts": {"P0": 1}, "findings": [{"rule": "CF001", "path": "wrangler.toml"}]}'
-    for day, text in ((FIRST, good), ("2026-01-25", '{"findings": ['), (SECOND, damaged)):
+    for day, text in ((FIRST, good), ("2026-01-25", '{"findings": ['),
+                      ("2026-01-26", DEEP), (SECOND, damaged)):
         (tmp_path / day).mkdir()
         (tmp_path / day / "findings.json").write_text(text, encoding="utf-8")
     assert cli._earlier_run(tmp_path, "2026-12-31", "shop") == tmp_path / FIRST / "findings.json"
     err = capsys.readouterr().err
     assert f"{SECOND}/findings.json: finding 1 lacks rule, path or subject: passed over" in err
     assert "2026-01-25/findings.json: not a readable findings.json" in err
+    assert "2026-01-26/findings.json: not a readable findings.json (nested too deeply)" in err
 
 
 def test_earlier_runs_of_another_repository_are_passed_over_in_one_line(
@@ -1445,7 +1449,7 @@ def test_the_history_reads_only_json_objects(text: str) -> None:
 
 
 @pytest.mark.parametrize("damaged", ["[]", '{"counts": {"P0": [1]}}', '{"counts": "none"}',
-                                     '{"counts": {"P0": 1.5}}', "{not json"])
+                                     '{"counts": {"P0": 1.5}}', "{not json", DEEP])
 def test_index_lists_a_findings_json_it_cannot_read_without_counts(
         tmp_path: Path, damaged: str) -> None:
     for day, text in ((FIRST, '{"counts": {"P0": 2}}'), (SECOND, damaged)):
