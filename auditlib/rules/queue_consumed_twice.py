@@ -89,15 +89,15 @@ MOST = 5  # other consumers a finding names; the rest it counts (4,000 Workers m
 
 
 def _sharing(entries: list[tuple[str, str, str]], account: str
-             ) -> tuple[list[tuple[str, str]], set[str]]:
+             ) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """Of `entries` (a queue's consumers: Worker, account, label), those a consumer deploying
-    to `account` would share the queue with: the label of each Worker's first, by label,
-    with its Worker; and those Workers."""
+    to `account` would share the queue with: (the label of each Worker's first, its Worker),
+    by label; and the same by Worker."""
     first: dict[str, str] = {}
     for worker, other_account, label in entries:
         if not account or not other_account or account == other_account:
             first.setdefault(worker, label)
-    return sorted((label, worker) for worker, label in first.items()), set(first)
+    return sorted((label, worker) for worker, label in first.items()), first
 
 
 def _consumer(wrangler_config: WranglerConfig, scope: Environment, binding: Binding) -> str:
