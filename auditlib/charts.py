@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .blocks import Chart, counted
 from .model import Facts, Finding, Outcome, Severity
 from .wrangler import KINDS_BY_NAME
 
@@ -23,28 +24,61 @@ HATCHES = {"P0": "", "P1": "//", "P2": ".."}  # told apart without colour too
 def app_of(path: str, facts: Facts) -> str:
     """The app a path belongs to, named as the bindings chart names it: the name of the
     config whose folder holds it, else its top folders."""
-    owner = None
+    return apps_of(facts)(path)
+
+
+def apps_of(facts: Facts) -> Callable[[str], str]:
+    """app_of for the paths of one audit: each folder of a path is looked up among the
+    configs' folders, the deepest first (scanning every config for each of 5,070 findings
+    took 2.8 s on 1,000 apps)."""
+    owners: dict[str, str] = {}
     for config in facts.configs:
-        if config.app != "." and (path == config.app or path.startswith(config.app + "/")):
-            owner = max(owner, config, key=lambda c: len(c.app) if c else -1)
-    if owner is not None:
-        return owner.label
-    if path in (".", ""):
-        return "(whole repository)"
-    if "/" not in path:
-        root = next((c.name for c in facts.configs if c.is_root and c.name), None)
-        return root or "(root)"
-    parts = path.split("/")
-    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]  # a folder, never a file
+        if config.app != ".":
+            owners.setdefault(config.app, config.label)  # of two in one folder, the first
+    root = next((c.name for c in facts.configs if c.is_root and c.name), None) or "(root)"
+
+    def app(path: str) -> str:
+        folder = path
+        while folder:
+            if folder in owners:
+                return owners[folder]
+            folder = folder.rpartition("/")[0]
+        if path in (".", ""):
+            return "(whole repository)"
+        parts = path.split("/")
+        if len(parts) == 1:
+            return root
+        return "/".join(parts[:2]) if len(parts) > 2 else parts[0]  # a folder, never a file
+    return app
+
+
+# A chart draws this many bars at most, the apps with the most; the others are counted
+# below it. 1,000 bars made an image 45,000 pixels tall, 13 s to draw.
+MOST_BARS = 25
+
+
+def _largest(rows: dict[str, Counter[str]], noun: str) -> tuple[dict[str, Counter[str]], str]:
+    """The MOST_BARS of `rows` with the largest totals, the largest first (then by name),
+    and what is left out, counting `noun`s ("" when nothing is): "976 other apps, 4735
+    findings in all"."""
+    names = sorted(rows, key=lambda name: (-sum(rows[name].values()), name))
+    rest = names[MOST_BARS:]
+    left_out = sum(sum(rows[name].values()) for name in rest)
+    return ({name: rows[name] for name in names[:MOST_BARS]},
+            f"{counted(len(rest), 'other app')}, {counted(left_out, noun)} in all"
+            if rest else "")
 
 
 def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
-             colors: dict[str, str] | None = None, hatches: dict[str, str] | None = None) -> bytes:
+             colors: dict[str, str] | None = None, hatches: dict[str, str] | None = None,
+             left_out: str = "") -> bytes:
+    """A horizontal bar for each of `rows` (in order), its `series` stacked; what is
+    `left_out` said below."""
     from matplotlib.figure import Figure
     from matplotlib.layout_engine import TightLayoutEngine
     from matplotlib.ticker import MaxNLocator
 
-    names = sorted(rows, key=lambda name: (-sum(rows[name].values()), name))
+    names = list(rows)
     figure = Figure(figsize=(8, 0.45 * len(names) + 1.4), dpi=100)
     axes = figure.subplots()
     left = [0] * len(names)
@@ -56,6 +90,8 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     axes.invert_yaxis()
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title)
+    if left_out:
+        axes.set_xlabel(f"Not drawn: {left_out}")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the bars
     TightLayoutEngine().execute(figure)  # as tight_layout(), without a second draw on save
     return png(figure)
@@ -71,31 +107,44 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def findings_by_app(facts: Facts, findings: Sequence[Finding]) -> bytes | None:
+def _alt(what: str, noun: str, left_out: str) -> str:
+    """A chart's alt text: `what` it shows, for which apps."""
+    if not left_out:
+        return f"{what} for each app"
+    return f"{what} for the {MOST_BARS} apps with the most {noun}s; not drawn: {left_out}"
+
+
+def findings_by_app(facts: Facts, findings: Sequence[Finding]) -> Chart | None:
+    app = apps_of(facts)
     rows: dict[str, Counter[str]] = {}
     for finding in findings:
         if finding.outcome == Outcome.WAIVED:
             continue
-        rows.setdefault(app_of(finding.location.path, facts), Counter())[finding.severity] += 1
+        rows.setdefault(app(finding.location.path), Counter())[finding.severity] += 1
     if not rows:
         return None
-    return _stacked(rows, [str(s) for s in Severity], "Open findings by severity per app",
-                    COLORS, HATCHES)
+    shown, left_out = _largest(rows, "finding")
+    return Chart(_alt("Bar chart: open findings by severity (P0, P1, P2)", "finding", left_out),
+                 _stacked(shown, [str(s) for s in Severity], "Open findings by severity per app",
+                          COLORS, HATCHES, left_out))
 
 
-def bindings_by_app(facts: Facts) -> bytes | None:
+def bindings_by_app(facts: Facts) -> Chart | None:
     rows = binding_counts(facts)
     kinds = sorted({kind for counts in rows.values() for kind in counts})
     if not kinds:
         return None
-    return _stacked(rows, kinds, "Bindings per app by kind")
+    shown, left_out = _largest(rows, "binding")
+    return Chart(_alt("Bar chart: number of bindings of each kind", "binding", left_out),
+                 _stacked(shown, kinds, "Bindings per app by kind", left_out=left_out))
 
 
 def binding_counts(facts: Facts) -> dict[str, Counter[str]]:
     """The bindings of each app, by kind."""
+    app = apps_of(facts)
     rows: dict[str, Counter[str]] = {}
     for config in facts.configs:
-        counts = rows.setdefault(app_of(config.path, facts), Counter())
+        counts = rows.setdefault(app(config.path), Counter())
         # Each binding once, however many environments declare it again.
         counts.update(KINDS_BY_NAME[kind].label for kind, _name in dict.fromkeys(
             (binding.kind, binding.name) for scope in config.scopes()

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from .blocks import Block, Chart, Table, Text, code, counted, fenced, listed, plain, prose, to_markdown
+from .blocks import Block, Table, Text, code, counted, fenced, listed, plain, prose, to_markdown
 from .changes import Changes
 from .config import AuditConfig
 from .docs import GENERATED_MARKER
@@ -1056,15 +1056,8 @@ def _changes(ctx: Context) -> list[Block]:
 def _glance(ctx: Context) -> list[Block]:
     from .charts import bindings_by_app, findings_by_app
 
-    charts: list[Block] = []
-    findings_png = findings_by_app(ctx.facts, ctx.findings)
-    if findings_png:
-        charts.append(Chart("Bar chart: open findings by severity (P0, P1, P2) for each app",
-                            findings_png))
-    bindings_png = bindings_by_app(ctx.facts)
-    if bindings_png:
-        charts.append(Chart("Bar chart: number of bindings of each kind for each app",
-                            bindings_png))
+    charts = [chart for chart in (findings_by_app(ctx.facts, ctx.findings), bindings_by_app(ctx.facts))
+              if chart]
     return [Text("## At a Glance"), *charts] if charts else []
 
 

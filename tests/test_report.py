@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import auditlib
 from auditlib import cli
@@ -18,6 +21,7 @@ from auditlib.blocks import Table, no_raw_html
 from auditlib.config import AuditConfig
 from auditlib.configfile import load_config
 from auditlib.docs import GENERATED_MARKER
+from auditlib.model import Facts, Finding, Location, Severity
 
 if TYPE_CHECKING:
     from conftest import MakeRepo
@@ -566,6 +570,83 @@ def test_charts_name_apps_alike(tmp_path: Path) -> None:
     assert app_of("apps/containers/src/a.ts", facts) == "hello-containers"
     assert app_of(".", facts) == "(whole repository)"  # no root config to charge it to
     assert app_of("packages/x/y.ts", facts) == "packages/x"
+
+
+def _app_by_scan(path: str, facts: Facts) -> str:
+    """charts.app_of as it was written before its index: every config scanned for each path."""
+    owner = None
+    for config in facts.configs:
+        if config.app != "." and (path == config.app or path.startswith(config.app + "/")):
+            owner = max(owner, config, key=lambda c: len(c.app) if c else -1)
+    if owner is not None:
+        return owner.label
+    if path in (".", ""):
+        return "(whole repository)"
+    if "/" not in path:
+        root = next((c.name for c in facts.configs if c.is_root and c.name), None)
+        return root or "(root)"
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+@functools.cache
+def _template_facts() -> Facts:
+    """The facts of the example repository: its configs are copied with other folders."""
+    return auditlib.collect(auditlib.EXAMPLE_REPO)
+
+
+_PARTS = st.sampled_from(["a", "b", "ab", "a.b", "x"])
+_FOLDERS = st.lists(_PARTS, min_size=0, max_size=3).map("/".join)
+
+
+@given(configs=st.lists(st.tuples(_FOLDERS, st.sampled_from(["wrangler.toml", "wrangler.jsonc"]),
+                                  st.sampled_from([None, "", "api", "web"])), max_size=6),
+       paths=st.lists(st.one_of(st.sampled_from([".", ""]), st.lists(_PARTS, min_size=1, max_size=4)
+                                .map("/".join)), max_size=12))
+def test_charts_look_apps_up_as_a_scan_of_the_configs_finds_them(
+        configs: list[tuple[str, str, str | None]], paths: list[str]) -> None:
+    """apps_of indexes the configs' folders; it names each path's app as the scan did:
+    the deepest config folder, the first of two configs in one folder, the root config."""
+    from auditlib.charts import apps_of
+
+    template = _template_facts().configs[0]
+    facts = dataclasses.replace(_template_facts(), configs=tuple(
+        dataclasses.replace(template, path=f"{folder}/{file}" if folder else file,
+                            app=folder or ".", name=name) for folder, file, name in configs))
+    app = apps_of(facts)
+    assert [app(path) for path in paths] == [_app_by_scan(path, facts) for path in paths]
+
+
+def test_a_chart_draws_the_apps_with_the_most_and_counts_the_others(tmp_path: Path) -> None:
+    """Past MOST_BARS apps, a chart draws those with the most and says how many others it
+    leaves out, and their total: 1,000 bars made an image 45,000 pixels tall."""
+    from auditlib.charts import MOST_BARS, bindings_by_app, findings_by_app
+
+    for number in range(MOST_BARS + 3):
+        folder = tmp_path / "apps" / f"app-{number:02d}"
+        folder.mkdir(parents=True)
+        kv = "".join(f'[[kv_namespaces]]\nbinding = "KV{each}"\nid = "{each:032x}"\n'
+                     for each in range(number % 4))
+        (folder / "wrangler.toml").write_text(f'name = "app-{number:02d}"\nmain = "a.ts"\n{kv}',
+                                              encoding="utf-8")
+    facts = auditlib.collect(tmp_path)
+    bindings = bindings_by_app(facts)
+    assert bindings is not None
+    # 28 apps with 0-3 bindings each: the 25 drawn have 3, 2 and 1; three with none are not
+    assert bindings.alt == ("Bar chart: number of bindings of each kind for the 25 apps with the"
+                            " most bindings; not drawn: 3 other apps, 0 bindings in all")
+    high = int.from_bytes(bindings.png[20:24], "big")  # the PNG header's height
+    assert 1000 < high < 1400  # 25 bars, not 28
+    findings = [Finding(rule="CF001", severity=Severity.P1, title="t", message="m",
+                        location=Location(path=f"apps/app-{number:02d}/wrangler.toml"))
+                for number in range(MOST_BARS + 3) for _each in range(number)]
+    chart = findings_by_app(facts, findings)
+    assert chart is not None and chart.alt == (
+        "Bar chart: open findings by severity (P0, P1, P2) for the 25 apps with the most"
+        " findings; not drawn: 2 other apps, 3 findings in all")  # app-01 and app-02 (app-00: none)
+    few = findings_by_app(facts, findings[-5:])
+    assert few is not None
+    assert few.alt == "Bar chart: open findings by severity (P0, P1, P2) for each app"
 
 
 def test_containers_assets_and_environment_bindings_are_shown(tmp_path: Path) -> None:
