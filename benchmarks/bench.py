@@ -9,7 +9,9 @@ For each size, a synthetic monorepo is generated once (benchmarks/generate.py, c
 alternately, after --warmup runs each; the table gives their median wall and CPU times, the
 ratios and the peak RSS. Then `auditlib run` on the bundled example, for the same date again
 and for a new date, alternates with bare papermill execution plus nbconvert export of an
-empty parameterized notebook (benchmarks/bare_notebook.py). auditlib is byte-compiled first.
+empty parameterized notebook (benchmarks/bare_notebook.py). Last, `auditlib run` once on the
+largest tree: no target, a figure that shows what a large repository's document costs.
+auditlib is byte-compiled first.
 
 Prints the tables and writes them into BENCHMARKS.md between the `bench:` markers; the
 rest of that file (what mattered, written by hand) is kept.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import hashlib
+import json
 import os
 import platform
 import shlex
@@ -89,6 +92,14 @@ class RunResult:
     @property
     def new_ratio(self) -> float:
         return statistics.median(self.new) / statistics.median(self.bare)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LargeRun:
+    apps: int
+    findings: int
+    timing: Timing
+    html_bytes: int
 
 
 def auditlib_script() -> str:
@@ -211,6 +222,22 @@ def bench_run(workdir: Path, repeat: int, warmup: int) -> RunResult:
                      run_rss_kib=max(t.max_rss_kib for name in ("run", "new") for t in found[name]))
 
 
+def large_run_command(workdir: Path, repo: Path) -> list[str]:
+    return [auditlib_script(), "run", str(repo), "--out", str(workdir / "large-run-outputs"),
+            "--date", AUDIT_DATE, "--quiet"]
+
+
+def bench_large_run(workdir: Path, repo: Path, apps: int) -> LargeRun:
+    """One `auditlib run` on `repo`, into an emptied folder."""
+    print(f"auditlib run on {apps} apps, once ...", file=sys.stderr, flush=True)
+    shutil.rmtree(workdir / "large-run-outputs", ignore_errors=True)
+    timing = timed(large_run_command(workdir, repo), ok=(0, 1))  # 1: a finding at --fail-on
+    folder = workdir / "large-run-outputs" / AUDIT_DATE
+    counts = json.loads((folder / "findings.json").read_text(encoding="utf-8"))["counts"]
+    return LargeRun(apps=apps, findings=sum(counts.values()) - counts.get("WAIVED", 0),
+                    timing=timing, html_bytes=(folder / "auto-scaling-audit.html").stat().st_size)
+
+
 def machine() -> str:
     info = Path("/proc/cpuinfo").read_text(encoding="utf-8") if Path("/proc/cpuinfo").exists() else ""
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
@@ -232,7 +259,8 @@ def _verdict(ok: bool) -> str:
 
 
 def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: Sequence[str],
-                     repeat: int, warmup: int, workdir: Path, module_kb: float = 0) -> str:
+                     repeat: int, warmup: int, workdir: Path, module_kb: float = 0,
+                     large: LargeRun | None = None) -> str:
     lines = [f"Measured on {date.today().isoformat()} with `{shlex.join(argv)}`.", "",
              f"Machine: {machine()}. auditlib's modules are byte-compiled first, as an installed"
              " package's are.", ""]
@@ -273,6 +301,15 @@ def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: S
                 " history chart; a run for a new date (here: into an empty folder) draws it."
                 f" Target {TARGET_RUN}x: {_verdict(run.ratio <= TARGET_RUN)} for the same date,"
                 f" {_verdict(run.new_ratio <= TARGET_RUN)} for a new date.", ""]
+    if large is not None:
+        lines += [
+            "### `auditlib run` on the largest tree", "",
+            "| Apps | Open findings | `auditlib run` (s) | Peak RSS (MB) | HTML page (MB) |",
+            "|---:|---:|---:|---:|---:|",
+            f"| {large.apps:,} | {large.findings:,} | {large.timing.seconds:.1f}"
+            f" | {large.timing.max_rss_kib / 1024:.0f} | {large.html_bytes / 2**20:.1f} |", "",
+            "One run, into an empty folder: no target, what the document of a large repository"
+            " costs to make.", ""]
     padding = f" --module-kb {module_kb:g}" if module_kb else ""
     repo = workdir / tree_name("N", "F", module_kb)
     check, text = check_command(repo), check_command(repo, "text")
@@ -295,6 +332,9 @@ def results_markdown(sizes: Sequence[SizeResult], run: RunResult | None, argv: S
                   shlex.join([*new[:3], ".venv/bin/auditlib", *new[4:]]) + " > /dev/null",
                   shlex.join([".venv/bin/python", "benchmarks/bare_notebook.py",
                               *commands["bare"][0][2:]]) + " > /dev/null"]
+    if large is not None:
+        shown = large_run_command(workdir, repo)
+        lines += [shlex.join([".venv/bin/auditlib", *shown[1:]]) + " > /dev/null  # the largest N"]
     lines += ["```"]
     return "\n".join(lines)
 
@@ -336,9 +376,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = [bench_size(args.workdir, int(n), args.files, args.repeat, args.warmup, args.module_kb)
              for n in args.sizes.split(",") if n.strip()]
     run = None if args.skip_run else bench_run(args.workdir, args.repeat, args.warmup)
+    largest = max(sizes, key=lambda size: size.apps, default=None)
+    large = None if args.skip_run or largest is None else bench_large_run(
+        args.workdir, repository(args.workdir, largest.apps, args.files, args.module_kb), largest.apps)
     shown = ["python", "benchmarks/bench.py", *(sys.argv[1:] if argv is None else argv)]
     results = results_markdown(sizes, run, shown, args.repeat, args.warmup, args.workdir,
-                               args.module_kb)
+                               args.module_kb, large)
     print(results)
     write_report(args.out, results)
     print(f"\nwrote {args.out}", file=sys.stderr)

@@ -120,7 +120,10 @@ def test_harness_runs_on_a_tiny_tree_and_keeps_the_hand_written_text(tmp_path: P
     # bare, run for the same date and its ratio, run for a new date and its ratio, RSS
     assert re.search(r"^\| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+ \| [\d.]+x \| \d+ \|$", text,
                      re.MULTILINE), text
+    # auditlib run on the largest tree: apps, open findings, seconds, RSS, HTML size
+    assert re.search(r"^\| 3 \| [1-9]\d* \| [\d.]+ \| \d+ \| [\d.]+ \|$", text, re.MULTILINE), text
     assert "auditlib check" in text and "--json --binary -e" in text and "bare_notebook.py" in text
+    assert "large-run-outputs" in text
     assert not list((tmp_path / "work").glob("new-date.*"))  # the new-date folders are removed
 
 
