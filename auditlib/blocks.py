@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -151,8 +152,7 @@ Block = Text | Table | Chart
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
     """The block as published: secrets replaced by «redacted», no raw HTML. A secret is
     found as it is, and also as a table cell and `plain` escape it."""
-    secrets = tuple({spelled for secret in secrets
-                     for spelled in (secret, plain(secret), cell(secret), cell(plain(secret)))})
+    secrets = _spellings(frozenset(secrets))
     if isinstance(block, Chart) or block == Text(GENERATED_MARKER):
         return block  # the marker is the renderer's own HTML comment, not repository text
     if isinstance(block, Text):
@@ -163,6 +163,13 @@ def redact_block(block: Block, secrets: Iterable[str]) -> Block:
             if value not in shown:
                 shown[value] = no_raw_html(redact(value, secrets))
     return Table(block.columns, tuple(tuple(shown[value] for value in row) for row in block.rows))
+
+
+@functools.lru_cache(maxsize=8)  # the same secrets for each block of a document
+def _spellings(secrets: frozenset[str]) -> frozenset[str]:
+    """Each secret as it is, and as a table cell and `plain` escape it."""
+    return frozenset(spelled for secret in secrets
+                     for spelled in (secret, plain(secret), cell(secret), cell(plain(secret))))
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:

@@ -686,6 +686,37 @@ def _own_words() -> frozenset[str]:
                      for word in re.findall(r"[A-Za-z]{6,}", path.read_text(encoding="utf-8")))
 
 
+# With this many secrets or more, a short text looks up its own pieces among the secrets'
+# first four characters instead of looking for each secret in it: 1,000 secrets and 20,000
+# table cells to redact took 88 s.
+MANY_SECRETS = 64
+SHORT_TEXT = 4096
+
+
+def _present(text: str, secrets: frozenset[str]) -> tuple[str, ...]:
+    """Those of `secrets` that `redact` looks for in `text`, the longest first: all of four
+    characters or more, or with many secrets and a short text, those whose first four
+    characters are in it."""
+    ordered, by_start = _prepared(secrets)
+    if len(ordered) < MANY_SECRETS or len(text) > SHORT_TEXT:
+        return ordered
+    found = {secret for index in range(len(text) - 3)
+             for secret in by_start.get(text[index:index + 4], ())}
+    return tuple(secret for secret in ordered if secret in found)
+
+
+@functools.lru_cache(maxsize=8)  # an audit redacts each of thousands of texts with one set
+def _prepared(secrets: frozenset[str]) -> tuple[tuple[str, ...], dict[str, list[str]]]:
+    """`secrets` of four characters or more, the longest first (then in order), and by
+    their first four characters."""
+    ordered = tuple(sorted((secret for secret in secrets if len(secret) >= 4),
+                           key=lambda secret: (-len(secret), secret)))
+    by_start: dict[str, list[str]] = {}
+    for secret in ordered:
+        by_start.setdefault(secret[:4], []).append(secret)
+    return ordered, by_start
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret value, every token- or key-shaped string, the password of a
     URL, a Bearer token, a credential in a query or connection string and the value given to
@@ -696,7 +727,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     `KEY: secret`), not in ``env `production` `` or `wrangler secret put`. One of four or
     five characters (a PIN, `4821`; a password, `r00t`) is replaced only where a password's
     or a PIN's name gives it."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
+    for secret in _present(text, frozenset(secrets)):
         if len(secret) >= 6 and secret in text:
             if secret.isalpha() and secret.lower() in _own_words():
                 text = re.sub(_GIVEN_WORD.format(re.escape(secret)),
