@@ -707,7 +707,7 @@ def _present(text: str, secrets: frozenset[str]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=8)  # an audit redacts each of thousands of texts with one set
 def _prepared(secrets: frozenset[str]) -> tuple[tuple[str, ...], dict[str, list[str]]]:
-    """`secrets` of four characters or more, the longest first (then in order), and by
+    """`secrets` of four characters or more, the longest first (then alphabetically), and by
     their first four characters."""
     ordered = tuple(sorted((secret for secret in secrets if len(secret) >= 4),
                            key=lambda secret: (-len(secret), secret)))
