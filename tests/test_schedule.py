@@ -1469,3 +1469,32 @@ def test_a_gone_finding_is_under_an_unread_path_as_a_scan_of_them_says(
         path: str, unread: frozenset[str]) -> None:
     assert _under(path, unread) == any(
         path == other or path.startswith(other + "/") for other in unread)
+
+
+def test_the_history_chart_labels_about_ten_runs_however_many_there_are(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A label for each of 1,600 runs was a smear that took 9 s to draw (QA s32a); a few
+    runs keep a label each."""
+    from datetime import date, timedelta
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from auditlib import charts
+
+    labels: list[list[str]] = []
+
+    def read(figure: Any) -> bytes:
+        FigureCanvasAgg(figure).draw()
+        labels.append([label.get_text() for label in figure.axes[0].get_xticklabels()
+                       if label.get_text()])
+        return b""
+
+    monkeypatch.setattr(charts, "png", read)
+    days = [(date(2022, 1, 1) + timedelta(days=number)).isoformat() for number in range(1600)]
+    for count in (3, 1600):
+        history._chart.cache_clear()
+        history._chart(tuple((day, (number % 7, 1, 2)) for number, day in enumerate(days[:count])))
+    few, many = labels
+    assert few == days[:3]
+    assert 5 <= len(many) <= 11 and set(many) <= set(days) and many == sorted(many)
+    history._chart.cache_clear()
