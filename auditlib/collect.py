@@ -91,9 +91,9 @@ def _each_text(texts: dict[str, str], read: Callable[[str, str], T],
 
 
 def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Problem],
-                extra: Sequence[Probe], matches: list[Match]) -> dict[str, Any]:
+                extra: Sequence[Probe], matches: list[Match], tracked: Sequence[str]) -> dict[str, Any]:
     """Facts found by the code probes (`matches`, by path and line), as keyword arguments
-    of Facts."""
+    of Facts; `tracked` are the files a search names (`repofiles.tracked_unlisted`)."""
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
@@ -170,7 +170,7 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     # bound class is exported no other way, not in every `export const` of every file.
     exported = {c.name for c in classes if not c.default}
     classes += _value_exports(repo, sorted(name for name in do_classes - exported
-                                           if _JS_NAME.fullmatch(name)))
+                                           if _JS_NAME.fullmatch(name)), tracked)
     metrics = tuple(calls.get((m.location.path, m.location.start_line), m) for m in matches
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
@@ -210,10 +210,10 @@ _FUNCTION = re.compile(r"=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[
 _JS_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-def _value_exports(repo: Path, names: Sequence[str]) -> list[CodeClass]:
-    """The `export const NAME = …` (or `let`, `var`) of `names` in the code, as classes: one
-    ripgrep pass, only when there are names to look for. What it cannot read, the probes'
-    pass has reported."""
+def _value_exports(repo: Path, names: Sequence[str], tracked: Sequence[str]) -> list[CodeClass]:
+    """The `export const NAME = …` (or `let`, `var`) of `names` in the code (and in the
+    `tracked` files a .gitignore matches), as classes: one ripgrep pass, only when there are
+    names to look for. What it cannot read, the probes' pass has reported."""
     if not names:
         return []
     # Any value (`instrument(RoomBase)`, `Base`, a value on the next line) but a function or
@@ -221,7 +221,9 @@ def _value_exports(repo: Path, names: Sequence[str]) -> list[CodeClass]:
     # re both read.
     pattern = re.compile(rf"\bexport\s+(?:const|let|var)\s+({'|'.join(map(re.escape, names))})\b")
     found = []
-    for path, line, text in repofiles.search(repo, [pattern.pattern], CODE_GLOBS + NOT_TESTS):
+    searching = repofiles.search(repo, [pattern.pattern], CODE_GLOBS + NOT_TESTS)
+    searching.also(tracked)
+    for path, line, text in searching:
         named = pattern.search(text)
         if named is None or codesearch.commented(text) or _FUNCTION.search(text, named.end()):
             continue
@@ -509,7 +511,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         *(probe.globs for probe in probes))]
     passed_over = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
     problems: list[Problem] = []
-    files, unlisted = listing()
+    files, unlisted, tracked = listing()
+    searching.also(tracked)  # a file git tracks that a .gitignore matches: ripgrep passed it over
     texts: dict[str, str] = {}
 
     def load(path: str, text: str) -> WranglerConfig:
@@ -575,7 +578,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                                             docs.read_document, problems)
     unmatched: list[tuple[str, int]] = []
     code = _code_facts(root, configs, problems, probes,
-                       codesearch.probe_matches(all_probes, searching, unmatched))
+                       codesearch.probe_matches(all_probes, searching, unmatched), tracked)
     # What ripgrep could not read as it is, for files nothing else has reported; and once,
     # the lines it matched that no probe matches in Python (a line not UTF-8 is reported).
     reported = {problem.location.path for problem in problems}

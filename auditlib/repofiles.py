@@ -1,7 +1,8 @@
 """The one place that lists and reads repository files, through ripgrep.
 
 ripgrep honours .gitignore (also outside a git checkout, with --no-require-git),
-never follows symbolic links unless told, and skips hidden folders we do not name.
+never follows symbolic links unless told, and skips hidden folders we do not name. Files
+git tracks that a .gitignore matches are added from git's index (`tracked_unlisted`).
 """
 
 from __future__ import annotations
@@ -214,16 +215,38 @@ def list_files(repo: Path, globs: Sequence[str]) -> list[str]:
 
 
 def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[
-        [], tuple[list[str], list[tuple[str, str]]]]:
+        [], tuple[list[str], list[tuple[str, str]], list[str]]]:
     """Start listing the files of `globs` (all files by default) now; the call returned
-    gives their sorted paths (narrow them with `select`), and (path, why) for each file or
-    folder that could not be listed or named."""
+    gives their sorted paths (narrow them with `select`), (path, why) for each file or
+    folder that could not be listed or named, and those of the paths that only git's
+    index brought in (`tracked_unlisted`)."""
     ripgrep = _Ripgrep([*_base_args(globs), "--files", "--null", "."], repo)
 
-    def listing() -> tuple[list[str], list[tuple[str, str]]]:
+    def listing() -> tuple[list[str], list[tuple[str, str]], list[str]]:
         paths, odd = _listed(ripgrep.data())
-        return sorted(paths), odd + ripgrep.unread()
+        tracked = select(tracked_unlisted(repo, paths), globs)
+        return sorted(paths + tracked), odd + ripgrep.unread(), tracked
     return listing
+
+
+def tracked_unlisted(repo: Path, listed: Iterable[str]) -> list[str]:
+    """The files in `repo` that git tracks and ripgrep's listing (`listed`) left out, as
+    it leaves out what a .gitignore matches: a file committed before its rule, or with
+    `git add -f`, is in the repository all the same. Not those in a folder the audit never
+    searches, links, or files not checked out; none outside a git work tree."""
+    done = git(repo, "ls-files", "-z")  # relative to `repo`, also in a folder of the tree
+    if done is None or done.returncode != 0:
+        return []
+    return sorted(path for path in set(done.stdout.split("\0")).difference(listed)
+                  if path and not in_excluded_dir(path) and _regular_file(repo, path))
+
+
+def _regular_file(repo: Path, path: str) -> bool:
+    """Whether `path` is a regular file, not a link nor reached through one."""
+    try:
+        return stat.S_ISREG((repo / path).lstat().st_mode) and not _through_link(repo, path)
+    except OSError:  # not checked out (sparse, deleted), a name that is not UTF-8
+        return False
 
 
 # What a file type's glob reads as syntax (ripgrep's `--type-add` splits at `:`): each is
@@ -351,7 +374,8 @@ def search(repo: Path, patterns: Sequence[str], globs: Sequence[str]) -> Matches
 
     ripgrep starts when this is called, so the caller can do other work while it searches.
     """
-    return Matches(_Ripgrep(search_args(patterns, globs), repo))
+    args = search_args(patterns, globs)
+    return Matches(_Ripgrep(args, repo), args[:-2], globs)
 
 
 _BINARY = b'"binary_offset":'
@@ -363,13 +387,39 @@ class Matches:
     replacement characters), a file with a NUL byte (searched up to it), a file or folder
     ripgrep could not open."""
 
-    def __init__(self, ripgrep: _Ripgrep) -> None:
+    def __init__(self, ripgrep: _Ripgrep, args: list[str], globs: Sequence[str]) -> None:
         self.ripgrep = ripgrep
+        self.args = args  # the flags of a pass, for one over named files
+        self.globs = globs
+        self.named: list[str] = []
         self.problems: list[tuple[str, int | None, str]] = []
 
+    def also(self, paths: Iterable[str]) -> None:
+        """Search those of `paths` that the globs select, too (`tracked_unlisted`'s: no pass
+        over the folder reaches them), after the first pass. ripgrep searches a file it is
+        given by name whatever its globs and .gitignore files say."""
+        self.named += select(paths, self.globs)
+
+    def _passes(self) -> Iterator[_Ripgrep]:
+        yield self.ripgrep
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for path in self.named:  # each command line short enough for any system (Windows: 32K)
+            if size > 16_000:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(path)
+            size += len(path) + 1
+        for chunk in filter(None, chunks):
+            yield _Ripgrep([*self.args, "--", *chunk], self.ripgrep.repo)
+
     def __iter__(self) -> Iterator[tuple[str, int, str]]:
+        for ripgrep in self._passes():
+            yield from self._read(ripgrep)
+
+    def _read(self, ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
         # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
-        for raw in self.ripgrep.data().split(b"\n"):
+        for raw in ripgrep.data().split(b"\n"):
             if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
                 if _BINARY in raw and _BINARY + b"null" not in raw:
                     end = orjson.loads(raw)["data"]
@@ -392,7 +442,7 @@ class Matches:
                 self.problems.append((_relative(path), data["line_number"],
                                       "not UTF-8: read with replacement characters"))
             yield _relative(path), data["line_number"], text.rstrip("\r\n")
-        self.problems += [(path, None, why) for path, why in self.ripgrep.unread()]
+        self.problems += [(path, None, why) for path, why in ripgrep.unread()]
 
     def _line_of(self, path: str, offset: int) -> int | None:
         """The line of byte `offset` in the file at `path` (None if it cannot be read now)."""

@@ -391,6 +391,64 @@ def test_gitignored_files_are_not_audited_even_by_name(tmp_path: Path, make_repo
     assert facts.providers == ()
 
 
+def test_tracked_files_a_gitignore_matches_are_audited(
+        tmp_path: Path, make_repo: MakeRepo, commit_all: Callable[[Path], None]) -> None:
+    """A file committed before its .gitignore rule (or with `git add -f`) is in the
+    repository: ripgrep skips it, git does not. Untracked ignored files, build folders and
+    links stay out."""
+    repo = make_repo(tmp_path, {
+        "apps/a/wrangler.toml": 'name = "tracked"\nmain = "src/index.ts"\n',
+        "apps/a/src/index.ts": "export default {};\n",
+        "apps/a/src/store.ts": ONE_LINE_IF,
+        ".github/workflows/deploy.yml": DEPLOY_WORKFLOW.replace("deploy", "deploy --config"
+                                                                " apps/a/wrangler.toml"),
+        "node_modules/pkg/wrangler.toml": 'name = "dependency"\n',
+        "apps/b/wrangler.toml": 'name = "kept"\nmain = "a.ts"\n',
+        "apps/b/a.ts": "export default {};\n",
+    })
+    (repo / "apps/c").mkdir()
+    (repo / "apps/c/wrangler.toml").symlink_to("../b/wrangler.toml")
+    commit_all(repo)
+    (repo / ".gitignore").write_text("wrangler.toml\n*.yml\nsrc/\nnode_modules/\nlocal/\n")
+    (repo / "local").mkdir()
+    (repo / "local/wrangler.toml").write_text('name = "untracked"\n')
+    facts = collect(repo)
+    assert [c.name for c in facts.configs] == ["tracked", "kept"]
+    assert [w.path for w in facts.workflows] == [".github/workflows/deploy.yml"]
+    assert [(p.variable, p.location.path) for p in facts.providers] == [
+        ("CART_STORE_PROVIDER", "apps/a/src/store.ts")]
+    assert [c.missing_entries for c in facts.configs] == [(), ()]
+    assert facts.problems == ()
+
+
+def test_tracked_files_a_gitignore_matches_are_searched_in_passes_of_short_command_lines(
+        tmp_path: Path, make_repo: MakeRepo, commit_all: Callable[[Path], None],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """ripgrep is given them by name, so they are cut into command lines that any system
+    takes (300 paths of 80 characters: two passes); one not of the globs is not searched."""
+    folder = "generated/" + "g" * 60
+    code = {f"{folder}/module-{n:03}.ts": "export const FOUND = 1;\n" for n in range(300)}
+    repo = make_repo(tmp_path, {**code, f"{folder}/notes.md": "FOUND\n",
+                                f"{folder}/binary.ts": "FOUND\n\0FOUND\n"})
+    commit_all(repo)
+    (repo / ".gitignore").write_text("generated/\n")
+    files, _odd, tracked = repofiles.start_listing(repo)()
+    assert tracked == sorted([*code, f"{folder}/binary.ts", f"{folder}/notes.md"])
+    assert files == sorted([".gitignore", *tracked])
+    started: list[list[str]] = []
+    ripgrep = repofiles._Ripgrep
+    monkeypatch.setattr(repofiles, "_Ripgrep", lambda args, repo: started.append(args) or ripgrep(
+        args, repo))
+    searching = repofiles.search(repo, ["FOUND"], ("*.ts",))
+    searching.also(tracked)
+    found = [path for path, _line, _text in searching]
+    # 85 characters a path, about 16,000 a command line
+    assert [len(args[args.index("--") + 1:]) for args in started[1:]] == [189, 112]
+    assert sorted(set(found)) == sorted([*code, f"{folder}/binary.ts"])
+    assert [(path, line) for path, line, _why in searching.problems] == [
+        (f"{folder}/binary.ts", 2)]
+
+
 def test_placement_search_finds_what_ripgrep_finds(tmp_path: Path, make_repo: MakeRepo) -> None:
     """The placement search reads the configs already read: it must agree with ripgrep."""
     from auditlib import codesearch, repofiles
