@@ -8,6 +8,7 @@ git tracks that a .gitignore matches are added from git's index (`tracked_unlist
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import fnmatch
 import functools
@@ -465,9 +466,10 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
     """The text of a repository file.
 
     Raises ConfigParseError for a file that is not read: one that resolves outside the
-    repository, is larger than MAX_FILE_BYTES or holds a NUL byte (binary; with `up_to_nul`,
-    the text before it is read, and that is reported in `warnings`). Text that is not UTF-8
-    is decoded with replacement characters and reported in `warnings`.
+    repository, is larger than MAX_FILE_BYTES, is UTF-16 or holds a NUL byte (binary). With
+    `up_to_nul` (code, read as ripgrep searched it), UTF-16 text is read, and so is the text
+    before a NUL byte, which is reported in `warnings`. Text that is not UTF-8 is decoded
+    with replacement characters and reported in `warnings`.
     A `listed` path came from ripgrep, which follows no symbolic link: it is not resolved
     again (`repo` must then be resolved already).
     """
@@ -479,6 +481,11 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
         raise ConfigParseError(path, None, None, f"{size} bytes, larger than the"
                                f" {MAX_FILE_BYTES // 2**20} MiB limit: skipped")
     data = full.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if up_to_nul:  # code: read as ripgrep reads it, the text it holds
+            return data.decode("utf-16", errors="replace")
+        raise ConfigParseError(path, 1, None, "UTF-16 text (it starts with a UTF-16 byte order"
+                               " mark), not UTF-8: skipped")
     if b"\0" in data:
         line = data[:data.index(b"\0")].count(b"\n") + 1
         if not up_to_nul or warnings is None:

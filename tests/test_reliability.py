@@ -127,6 +127,25 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts:2"]
 
 
+def test_utf16_code_is_read_as_ripgrep_reads_it_and_a_utf16_config_is_named(tmp_path: Path) -> None:
+    """ripgrep searches a file with a UTF-16 byte order mark as the text it holds; its
+    NUL bytes are no binary content (QA s28b)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "src/store.ts").write_bytes(PROVIDER_CODE.encode("utf-16"))
+    (tmp_path / "src/other.ts").write_bytes(
+        b"\xfe\xff" + PROVIDER_CODE.replace("CART_", "OTHER_").encode("utf-16-be"))
+    (tmp_path / "apps/a").mkdir(parents=True)
+    (tmp_path / "apps/a/wrangler.toml").write_bytes(VALID.encode("utf-16"))
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [(s.variable, s.location.start_line, s.location.end_line)
+            for s in audit.facts.providers] == [("CART_STORE_PROVIDER", 2, 4),
+                                                ("OTHER_STORE_PROVIDER", 2, 4)]
+    assert _cf000(tmp_path) == {"apps/a/wrangler.toml:1": "`apps/a/wrangler.toml:1` could not"
+                                " be read: UTF-16 text (it starts with a UTF-16 byte order"
+                                " mark), not UTF-8: skipped"}
+
+
 def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
     """ripgrep may match past the NUL; nothing was read there, and one CF000 says so."""
     (tmp_path / "src").mkdir()
