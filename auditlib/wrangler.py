@@ -193,6 +193,8 @@ def parse(path: str, text: str) -> dict[str, Any]:
         # Dotted keys nest without brackets: `[t.t.t.…]` of 1,000 parts is 2 KB.
         _not_too_deep(path, text, parsed, ".[{")
         return parsed
+    if not text.strip():  # json5 says only "Empty strings are not legal JSON5"
+        raise ConfigParseError(path, 1, 1, "the file is empty: no JSON object")
     try:
         data = _json(text)
     except RecursionError as exc:

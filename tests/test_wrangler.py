@@ -366,12 +366,15 @@ def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     ('{"name": "x"} y', "unexpected `y`"),  # json expected nothing there
     ('{"name": "a`b" `}', "unexpected `` ` ``, expected `,`"),
     ('{"a": "x\n"}', "unexpected `\\n`"),
-], ids=["quote", "brace", "colon", "end", "extra", "backtick", "newline"])
+    ("", "the file is empty: no JSON object"),
+    ("\ufeff \n", "the file is empty: no JSON object"),
+], ids=["quote", "brace", "colon", "end", "extra", "backtick", "newline", "empty", "blank"])
 def test_a_jsonc_error_says_what_was_unexpected_and_what_was_expected(
         text: str, expected: str) -> None:
     with pytest.raises(ConfigParseError) as caught:
         parse("wrangler.jsonc", text)
     assert caught.value.message == expected
+    assert caught.value.line
 
 
 @pytest.mark.parametrize(("text", "expected"), [
