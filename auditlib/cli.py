@@ -437,6 +437,8 @@ def _since(changes: dict[str, Any] | None) -> str:
 def _run(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
+    if repo is not None:
+        _git_refuses(repo)
     _unread_settings(config)
     if args.publish is not None and repo is None:
         raise AuditError("--publish writes into the audited repository: name REPO")
@@ -616,6 +618,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.repo is None:  # also with --quiet
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     status = report.audit_status(facts, audit.findings)
+    if args.repo is not None and facts.commit is None:
+        _git_refuses(args.repo)
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status,
@@ -662,6 +666,15 @@ def _check(args: argparse.Namespace) -> int:
     code = max(_gate(findings, args.fail_on),
                _gate_new(findings, changes, args.fail_on_new, "no --baseline"))
     return EXIT_USAGE if nothing and _gates(args) else code
+
+
+def _git_refuses(repo: Path) -> None:
+    """Say on stderr when git refuses the repository (a checkout another user owns, in a
+    CI container): the audit then knows neither its commit nor what git tracks."""
+    why = repofiles.git_refusal(repo)
+    if why:
+        print(f"auditlib: git refuses {repo} ({why}): the audit names no commit, and reads"
+              " the files as if git were not there (.gitignore alone decides)", file=sys.stderr)
 
 
 def _gates(args: argparse.Namespace) -> str:

@@ -308,6 +308,16 @@ _GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
                "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
 
 
+def git_refusal(repo: Path) -> str | None:
+    """What git says when it refuses the work tree that holds `repo` ("detected dubious
+    ownership"); None when it reads it, when `repo` is in none, or git is not installed."""
+    done = git(repo, "rev-parse", "--git-dir")
+    if done is None or done.returncode == 0 or "not a git repository" in done.stderr:
+        return None
+    return next((line.removeprefix("fatal: ") for line in done.stderr.splitlines() if line.strip()),
+                f"git exited with {done.returncode}")
+
+
 def head_commit(repo: Path) -> str | None:
     """The commit checked out in `repo` when it is the root of a git work tree (not a folder
     inside one: the bundled example is no commit of auditlib's), or None."""

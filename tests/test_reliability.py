@@ -355,6 +355,32 @@ def test_a_ripgrep_stopped_before_it_finished_stops_the_audit(
         auditlib.run_audit(audit_date=DATE)
 
 
+def test_a_repository_git_refuses_is_said_to_be_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        commit_all: Callable[[Path], None]) -> None:
+    """In a CI container the checkout may be another user's: git refuses it, and the audit
+    names no commit (QA s28b). A git that stands in for that one refuses every command."""
+    repo, plain = tmp_path / "repo", tmp_path / "plain"
+    for folder in (repo, plain):
+        folder.mkdir()
+        (folder / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    commit_all(repo)
+    for folder in (repo, plain):  # read by git, and in no work tree: nothing to say
+        assert cli.main(["check", str(folder), "--date", DATE, "--quiet"]) == 0
+        assert capsys.readouterr().err == ""
+    refusing = tmp_path / "bin" / "git"
+    refusing.parent.mkdir()
+    refusing.write_text("#!/bin/sh\necho \"fatal: detected dubious ownership in repository at"
+                        f" '{repo}'\" >&2\nexit 128\n", encoding="utf-8")
+    refusing.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{refusing.parent}{os.pathsep}{os.environ['PATH']}")
+    assert cli.main(["check", str(repo), "--date", DATE, "--quiet"]) == 0
+    assert capsys.readouterr().err == (
+        f"auditlib: git refuses {repo} (detected dubious ownership in repository at '{repo}'):"
+        " the audit names no commit, and reads the files as if git were not there (.gitignore"
+        " alone decides)\n")
+
+
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
     """ripgrep's complaints (`Permission denied`) become (path, why); tested on what it
     prints, since permissions do not bite when the tests run as root."""
