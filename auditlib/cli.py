@@ -435,6 +435,11 @@ def _since(changes: dict[str, Any] | None) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    with execute.ipython_dir():  # before the kernel is looked for
+        return _run_in(args)
+
+
+def _run_in(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
     if repo is not None:

@@ -349,6 +349,25 @@ def _not_timeout(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith(TIMEOUT_LOG)
 
 
+@contextlib.contextmanager
+def ipython_dir() -> Iterator[None]:
+    """IPython keeps its settings in ~/.ipython. Where that cannot be made (HOME not
+    writable, as in a CI container run as another user), it warns, here and again in the
+    kernel, and leaves a temporary folder behind each time: then this gives both one
+    folder, removed after."""
+    folder = os.path.expanduser("~/.ipython")
+    if "IPYTHONDIR" in os.environ or os.access(
+            folder if os.path.exists(folder) else os.path.dirname(folder), os.W_OK):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="auditlib-ipython-") as own:
+        os.environ["IPYTHONDIR"] = own
+        try:
+            yield
+        finally:
+            del os.environ["IPYTHONDIR"]
+
+
 def check_kernel(name: str) -> None:
     """Refuse a Jupyter kernel that is not installed, before the run writes anything."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel

@@ -615,6 +615,17 @@ def test_a_run_stopped_by_sigterm_leaves_no_staging_folder(tmp_path: Path) -> No
     assert list(out.iterdir()) == []
 
 
+def test_a_home_that_cannot_be_written_gives_no_ipython_warnings(tmp_path: Path) -> None:
+    """A CI container run as another user: IPython warned twice that it used a temporary
+    folder (and left each behind); the run gives it one, removed after."""
+    done = subprocess.run([sys.executable, "-m", "auditlib.cli", "run", "--out", str(tmp_path / "out"),
+                           "--date", "2026-01-21", "--quiet"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env={**os.environ, "HOME": str(tmp_path / "missing")})
+    assert (done.returncode, done.stderr) == (
+        0, "auditlib: no REPO given: auditing the bundled example\n")
+
+
 def test_a_gate_that_audited_nothing_exits_2_and_keeps_its_outputs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A scheduled job pointed at the wrong folder: the document is written, the gate fails."""
