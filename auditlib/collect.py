@@ -509,7 +509,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         (*wrangler.CONFIG_NAMES, "package.json", "project.json", *workflows.ACTION_NAMES),
         workflows.WORKFLOW_GLOBS, docs.DOC_GLOBS, (*CODE_GLOBS, *NOT_TESTS),
         *(probe.globs for probe in probes))]
-    passed_over = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
+    passed_over, links = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
     problems: list[Problem] = []
     files, unlisted, tracked = listing()
     searching.also(tracked)  # a file git tracks that a .gitignore matches: ripgrep passed it over
@@ -524,8 +524,9 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         return config
 
     listed = set(files)
-    config_paths = [path for path in repofiles.select(files, wrangler.CONFIG_NAMES)
-                    if not among_tests(path)]
+    # A config that is a link to a file of the repository: wrangler reads it where the link is.
+    config_paths = sorted(path for path in repofiles.select([*files, *links], wrangler.CONFIG_NAMES)
+                          if not among_tests(path))
     used = wrangler.used_configs(config_paths)
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
                          message=f"wrangler reads `{posixpath.basename(used[path])}` in the same"

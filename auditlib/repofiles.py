@@ -519,16 +519,19 @@ def in_excluded_dir(path: str) -> bool:
     return any(part in EXCLUDED_DIRS for part in posixpath.normpath(path).split("/")[:-1])
 
 
-def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, str]]:
+def walk_problems(repo: Path, read: Callable[[str], bool]) -> tuple[list[tuple[str, str]], list[str]]:
     """(path, why) for each entry ripgrep passes over in silence: a symbolic link that is
     broken, loops or leaves the repository, and an entry that is not a regular file (a
-    named pipe, a socket) with a path the audit would `read`.
+    named pipe, a socket) with a path the audit would `read`; and the links to a file
+    inside the repository with such a path.
 
-    Links are never followed: ripgrep does not follow them, and the reader refuses paths
-    that resolve outside the repository; this only says what was passed over.
+    ripgrep follows no link, and the reader refuses paths that resolve outside the
+    repository; the caller decides which links inside it to read (a config: wrangler reads
+    it where the link is).
     """
     root = repo.resolve()
     found = []
+    links = []
     for entry in _odd_entries(str(root)):
         relative = Path(entry.path).relative_to(root).as_posix()
         if not entry.is_symlink():
@@ -550,10 +553,13 @@ def walk_problems(repo: Path, read: Callable[[str], bool]) -> list[tuple[str, st
             continue
         if not target.is_relative_to(root):
             found.append((relative, "symbolic link to outside the repository: not followed"))
+        elif target.is_file() and read(relative):
+            links.append(relative)
     # Not what the repository's .gitignore files ignore (a local `.venv/bin/python`): no
     # audit of another checkout has it.
-    ignored = set(ignored_by_git(root, [path for path, _why in found], machine=False))
-    return sorted(entry for entry in found if entry[0] not in ignored)
+    ignored = set(ignored_by_git(root, [*(path for path, _why in found), *links], machine=False))
+    return (sorted(entry for entry in found if entry[0] not in ignored),
+            sorted(link for link in links if link not in ignored))
 
 
 def _odd_entries(folder: str) -> Iterator[os.DirEntry[str]]:

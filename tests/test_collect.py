@@ -413,12 +413,42 @@ def test_tracked_files_a_gitignore_matches_are_audited(
     (repo / "local").mkdir()
     (repo / "local/wrangler.toml").write_text('name = "untracked"\n')
     facts = collect(repo)
-    assert [c.name for c in facts.configs] == ["tracked", "kept"]
+    # the link is read once, as a link (test_a_config_that_is_a_link_is_read_where_it_is)
+    assert [(c.path, c.name) for c in facts.configs] == [
+        ("apps/a/wrangler.toml", "tracked"), ("apps/b/wrangler.toml", "kept"),
+        ("apps/c/wrangler.toml", "kept")]
     assert [w.path for w in facts.workflows] == [".github/workflows/deploy.yml"]
     assert [(p.variable, p.location.path) for p in facts.providers] == [
         ("CART_STORE_PROVIDER", "apps/a/src/store.ts")]
-    assert [c.missing_entries for c in facts.configs] == [(), ()]
+    assert [c.missing_entries for c in facts.configs] == [(), (), ("apps/c/a.ts",)]
     assert facts.problems == ()
+
+
+def test_a_config_that_is_a_link_is_read_where_it_is(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """wrangler reads a config through a link, and finds `main` from the link's folder (QA
+    s28b P1-3: passed over without a word). A link out of the repository, or broken, is
+    reported as before; one in a folder of tests is no app's."""
+    repo = make_repo(tmp_path, {
+        "apps/a/wrangler.toml": 'name = "a"\nmain = "src/index.ts"\n',
+        "apps/a/src/index.ts": "export default {};\n",
+        "shared/worker.toml": 'name = "shared"\nmain = "src/index.ts"\n',
+        "apps/c/src/index.ts": "export default {};\n",
+        "outside.toml": 'name = "outside"\n',
+    })
+    links = {"apps/b/wrangler.toml": "../a/wrangler.toml", "apps/c/wrangler.toml":
+             "../../shared/worker.toml", "apps/d/wrangler.toml": str(tmp_path / "outside.toml"),
+             "apps/e/wrangler.toml": "missing.toml", "test/wrangler.toml": "../shared/worker.toml"}
+    for link, target in links.items():
+        (repo / link).parent.mkdir(parents=True, exist_ok=True)
+        (repo / link).symlink_to(target)
+    (tmp_path / "outside.toml").write_text('name = "outside"\n', encoding="utf-8")
+    facts = collect(repo)
+    assert [(c.path, c.name, c.missing_entries) for c in facts.configs] == [
+        ("apps/a/wrangler.toml", "a", ()), ("apps/b/wrangler.toml", "a", ("apps/b/src/index.ts",)),
+        ("apps/c/wrangler.toml", "shared", ())]
+    assert [(p.location.path, p.message) for p in facts.problems] == [
+        ("apps/d/wrangler.toml", "symbolic link to outside the repository: not followed"),
+        ("apps/e/wrangler.toml", "broken symbolic link to missing.toml")]
 
 
 def test_tracked_files_a_gitignore_matches_are_searched_in_passes_of_short_command_lines(

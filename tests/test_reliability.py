@@ -270,8 +270,8 @@ def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
         deep.mkdir()
     (deep / "loop").symlink_to(deep / "loop")
     try:
-        assert repofiles.walk_problems(tmp_path, lambda path: True) == [
-            ("/".join(["d"] * 1100) + "/loop", "symbolic link loop: not followed")]
+        assert repofiles.walk_problems(tmp_path, lambda path: True) == ([
+            ("/".join(["d"] * 1100) + "/loop", "symbolic link loop: not followed")], [])
     finally:  # from the bottom up: pytest's clean-up of old folders recurses, and would fail
         (deep / "loop").unlink()
         while deep != tmp_path:
