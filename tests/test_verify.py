@@ -300,19 +300,23 @@ def test_an_unreadable_document_in_a_docs_tree_is_reported_with_the_others(
     assert "| `docs/deploy-health-checks.md` " in out and "no drift" not in out
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("u16.md", "Type: Plan\nStatus: Active\n\n# Plan\n".encode("utf-16")),
-    ("u16be.md", "Type: Plan\n".encode("utf-16-be")),
-    ("image.md", b"\x89PNG\0\0\0\rIHDR"),
+NUL = "binary content (NUL byte): skipped"
+
+
+@pytest.mark.parametrize(("name", "data", "why"), [
+    ("u16.md", "Type: Plan\nStatus: Active\n\n# Plan\n".encode("utf-16"),
+     "UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8: skipped"),
+    ("u16be.md", "Type: Plan\n".encode("utf-16-be"), NUL),  # no byte order mark: a NUL
+    ("image.md", b"\x89PNG\0\0\0\rIHDR", NUL),
 ])
 def test_a_document_in_a_docs_tree_that_is_not_text_is_reported_with_the_others(
-        repo: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes) -> None:
+        repo: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes, why: str) -> None:
     (repo / "docs" / name).write_bytes(data)
     assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
                      "--date", DATE]) == 1
     out = capsys.readouterr().out
     assert f"docs/{name}:1: P1 CF000 File could not be read: `docs/{name}:1` could not be read:" \
-        " binary content (NUL byte): skipped" in out
+        f" {why}" in out
     assert "| `docs/deploy-health-checks.md` " in out
 
 
