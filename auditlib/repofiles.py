@@ -225,29 +225,41 @@ def start_listing(repo: Path, globs: Sequence[str] = ()) -> Callable[
 
     def listing() -> tuple[list[str], list[tuple[str, str]], list[str]]:
         paths, odd = _listed(ripgrep.data())
-        tracked = select(tracked_unlisted(repo, paths), globs)
-        return sorted(paths + tracked), odd + ripgrep.unread(), tracked
+        tracked, named_oddly = tracked_unlisted(repo, paths, globs)
+        return (sorted(paths + tracked), [*odd, *(entry for entry in named_oddly if entry not in odd),
+                                          *ripgrep.unread()], tracked)
     return listing
 
 
-def tracked_unlisted(repo: Path, listed: Iterable[str]) -> list[str]:
-    """The files in `repo` that git tracks and ripgrep's listing (`listed`) left out, as
-    it leaves out what a .gitignore matches: a file committed before its rule, or with
-    `git add -f`, is in the repository all the same. Not those in a folder the audit never
-    searches, links, or files not checked out; none outside a git work tree."""
-    done = git(repo, "ls-files", "-z")  # relative to `repo`, also in a folder of the tree
+def tracked_unlisted(repo: Path, listed: Iterable[str], globs: Sequence[str] = ()) -> tuple[
+        list[str], list[tuple[str, str]]]:
+    """The files of `globs` (all by default) in `repo` that git tracks, in its submodules
+    too, and ripgrep's listing (`listed`) left out, as it leaves out what a .gitignore
+    matches: a file committed before its rule, or with `git add -f`, is in the repository
+    all the same. Not those in a folder the audit never searches, links, or files not
+    checked out; none outside a git work tree. And (path, why) for each name that is not
+    UTF-8."""
+    done = git(repo, "ls-files", "-z", "--recurse-submodules")  # relative to `repo`
     if done is None or done.returncode != 0:
-        return []
-    return sorted(path for path in set(done.stdout.split("\0")).difference(listed)
-                  if path and not in_excluded_dir(path) and _regular_file(repo, path))
+        return [], []
 
-
-def _regular_file(repo: Path, path: str) -> bool:
-    """Whether `path` is a regular file, not a link nor reached through one."""
-    try:
-        return stat.S_ISREG((repo / path).lstat().st_mode) and not _through_link(repo, path)
-    except OSError:  # not checked out (sparse, deleted), a name that is not UTF-8
-        return False
+    @functools.cache
+    def through_link(folder: str) -> bool:
+        return bool(folder) and ((repo / folder).is_symlink()
+                                 or through_link(posixpath.dirname(folder)))
+    found, odd = [], []
+    for path in sorted(select(set(done.stdout.split("\0")).difference(listed), globs)):
+        if not path or in_excluded_dir(path):
+            continue
+        try:
+            regular = stat.S_ISREG((repo / path).lstat().st_mode)
+        except OSError:  # not checked out (sparse, deleted), a name that is not UTF-8
+            if "\ufffd" in path:  # as git's output was decoded
+                odd.append((path, "file name is not UTF-8: not read"))
+            continue
+        if regular and not through_link(posixpath.dirname(path)):
+            found.append(path)
+    return found, odd
 
 
 # What a file type's glob reads as syntax (ripgrep's `--type-add` splits at `:`): each is
@@ -390,6 +402,8 @@ def search(repo: Path, patterns: Sequence[str], globs: Sequence[str]) -> Matches
 
 
 _BINARY = b'"binary_offset":'
+# How many characters of paths a command line naming files holds (Windows takes 32,767 in all).
+NAMED_CHARS = 16_000 if os.name == "nt" else 200_000
 
 
 class Matches:
@@ -415,12 +429,12 @@ class Matches:
         yield self.ripgrep
         chunks: list[list[str]] = [[]]
         size = 0
-        for path in self.named:  # each command line short enough for any system (Windows: 32K)
-            if size > 16_000:
+        for path in self.named:
+            if size > NAMED_CHARS:
                 chunks.append([])
                 size = 0
-            chunks[-1].append(path)
-            size += len(path) + 1
+            chunks[-1].append(f"./{path}")  # not `-`, which ripgrep reads as stdin
+            size += len(path) + 3
         for chunk in filter(None, chunks):
             yield _Ripgrep([*self.args, "--", *chunk], self.ripgrep.repo)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -424,6 +425,32 @@ def test_tracked_files_a_gitignore_matches_are_audited(
     assert facts.problems == ()
 
 
+def test_tracked_files_a_gitignore_matches_in_a_submodule_or_named_oddly(
+        tmp_path: Path, make_repo: MakeRepo, commit_all: Callable[[Path], None]) -> None:
+    """QA s33a: a submodule's files, a file named `-` (ripgrep reads `-` as stdin) and a
+    name that is not UTF-8, each tracked and ignored, as if none were ignored."""
+    (tmp_path / "module").mkdir()
+    module = make_repo(tmp_path / "module", {"shop/wrangler.toml": 'name = "shop"\n',
+                                             "shop/src/store.ts": ONE_LINE_IF})
+    commit_all(module)
+    repo = make_repo(tmp_path, {"README.md": "x\n", "-": ONE_LINE_IF.replace("CART_", "DASH_")})
+    odd = os.fsencode(repo) + b"/caf\xe9.ts"
+    with open(odd, "w", encoding="utf-8") as file:
+        file.write("export {};\n")
+    commit_all(repo)
+    subprocess.run(["git", "-c", "protocol.file.allow=always", "submodule", "add", "-q",
+                    str(module), "mod"], cwd=repo, check=True, capture_output=True)
+    (repo / ".gitignore").write_text("wrangler.toml\nstore.ts\n-\n*.ts\n", encoding="utf-8")
+    from auditlib.config import Probe
+
+    facts = collect(repo, [Probe(name="dash", regex="DASH_STORE", groups=(), globs=("*",))])
+    assert [c.path for c in facts.configs] == ["mod/shop/wrangler.toml"]
+    assert [p.location.path for p in facts.providers] == ["mod/shop/src/store.ts"]
+    assert [m.location.path for m in facts.extra] == ["-"]
+    assert [(p.location.path, p.message) for p in facts.problems] == [
+        ("caf\ufffd.ts", "file name is not UTF-8: not read")]
+
+
 def test_a_config_that_is_a_link_is_read_where_it_is(tmp_path: Path, make_repo: MakeRepo) -> None:
     """wrangler reads a config through a link, and finds `main` from the link's folder (QA
     s28b P1-3: passed over without a word). A link out of the repository, or broken, is
@@ -465,6 +492,7 @@ def test_tracked_files_a_gitignore_matches_are_searched_in_passes_of_short_comma
     files, _odd, tracked = repofiles.start_listing(repo)()
     assert tracked == sorted([*code, f"{folder}/binary.ts", f"{folder}/notes.md"])
     assert files == sorted([".gitignore", *tracked])
+    monkeypatch.setattr(repofiles, "NAMED_CHARS", 16_000)  # as on Windows
     started: list[list[str]] = []
     ripgrep = repofiles._Ripgrep
     monkeypatch.setattr(repofiles, "_Ripgrep", lambda args, repo: started.append(args) or ripgrep(
@@ -472,8 +500,8 @@ def test_tracked_files_a_gitignore_matches_are_searched_in_passes_of_short_comma
     searching = repofiles.search(repo, ["FOUND"], ("*.ts",))
     searching.also(tracked)
     found = [path for path, _line, _text in searching]
-    # 85 characters a path, about 16,000 a command line
-    assert [len(args[args.index("--") + 1:]) for args in started[1:]] == [189, 112]
+    # 87 characters a path (`./` before it), about 16,000 a command line
+    assert [len(args[args.index("--") + 1:]) for args in started[1:]] == [184, 117]
     assert sorted(set(found)) == sorted([*code, f"{folder}/binary.ts"])
     assert [(path, line) for path, line, _why in searching.problems] == [
         (f"{folder}/binary.ts", 2)]
