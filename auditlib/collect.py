@@ -57,14 +57,15 @@ def hand_written(root: Path, paths: Sequence[str]) -> list[str]:
 
 
 def _read_each(repo: Path, paths: list[str], read: Callable[[str, str], T],
-               problems: list[Problem], listed: bool = True) -> list[T]:
-    """Apply `read(path, text)` to each file (`listed`: found by ripgrep, as
-    repofiles.read_text says); a file that fails becomes a Problem."""
+               problems: list[Problem], listed: bool = True, utf16: bool = False) -> list[T]:
+    """Apply `read(path, text)` to each file (`listed`: found by ripgrep; `utf16`: read as
+    UTF-16 too, as repofiles.read_text says); a file that fails becomes a Problem."""
     results = []
     for path in paths:
         warnings: list[ConfigParseError] = []
         try:
-            results.append(read(path, repofiles.read_text(repo, path, warnings, listed=listed)))
+            results.append(read(path, repofiles.read_text(repo, path, warnings, listed=listed,
+                                                          utf16=utf16)))
         except ConfigParseError as exc:
             warnings.append(exc)
         except OSError as exc:
@@ -466,7 +467,8 @@ def _doc_claims(repo: Path, documents: Sequence[str], files: list[str],
                         | {path for c in claims if c.target is None and c.kind in AMBIGUOUS
                            for path in (c.data.get("candidates") or [])[:MAX_CANDIDATES]})
         failed: list[Problem] = []
-        texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed))
+        # Code, as ripgrep reads it: UTF-16 too.
+        texts = dict(_read_each(repo, wanted, lambda p, t: (p, t), failed, utf16=True))
         unread = {p.location.path: p.message for p in failed if p.location.path not in texts}
         read += failed
         claims = [_with_target(claim, claim.target in listed or claim.target in unlisted

@@ -486,14 +486,14 @@ def search_command(patterns: Sequence[str], globs: Sequence[str]) -> str:
 
 
 def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = None, *,
-              listed: bool = False, up_to_nul: bool = False) -> str:
+              listed: bool = False, up_to_nul: bool = False, utf16: bool = False) -> str:
     """The text of a repository file.
 
     Raises ConfigParseError for a file that is not read: one that resolves outside the
     repository, is larger than MAX_FILE_BYTES, is UTF-16 or holds a NUL byte (binary). With
-    `up_to_nul` (code, read as ripgrep searched it), UTF-16 text is read, and so is the text
-    before a NUL byte, which is reported in `warnings`. Text that is not UTF-8 is decoded
-    with replacement characters and reported in `warnings`.
+    `up_to_nul` (code, read as ripgrep searched it), UTF-16 text is read (also with
+    `utf16`), and so is the text before a NUL byte, which is reported in `warnings`. Text
+    that is not UTF-8 is decoded with replacement characters and reported in `warnings`.
     A `listed` path came from ripgrep, which follows no symbolic link: it is not resolved
     again (`repo` must then be resolved already).
     """
@@ -506,7 +506,7 @@ def read_text(repo: Path, path: str, warnings: list[ConfigParseError] | None = N
                                f" {MAX_FILE_BYTES // 2**20} MiB limit: skipped")
     data = full.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if up_to_nul:  # code: read as ripgrep reads it, the text it holds
+        if up_to_nul or utf16:  # code: read as ripgrep reads it, the text it holds
             return data.decode("utf-16", errors="replace")
         raise ConfigParseError(path, 1, None, "UTF-16 text (it starts with a UTF-16 byte order"
                                " mark), not UTF-8: skipped")

@@ -144,6 +144,15 @@ def test_utf16_code_is_read_as_ripgrep_reads_it_and_a_utf16_config_is_named(tmp_
     assert _cf000(tmp_path) == {"apps/a/wrangler.toml:1": "`apps/a/wrangler.toml:1` could not"
                                 " be read: UTF-16 text (it starts with a UTF-16 byte order"
                                 " mark), not UTF-8: skipped"}
+    # A document citing its lines reads them as the probes do (QA s33a).
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/arch.md").write_text(
+        "Type: Plan\nStatus: Active\nDomain: Runtime\nLast-reviewed: 2026-11-20\n\n# Store\n\n"
+        "The fallback: [store](../src/store.ts#L2-L4).\n", encoding="utf-8")
+    audit = auditlib.run_audit(tmp_path, DATE)
+    assert [(f.rule, str(f.location)) for f in audit.findings
+            if f.rule in ("CF000", "DR005") or f.location.path.startswith("docs/")] == [
+        ("CF000", "apps/a/wrangler.toml:1")]
 
 
 def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
