@@ -674,11 +674,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _git_refuses(repo: Path) -> None:
-    """Say on stderr when git refuses the repository (a checkout another user owns, in a
-    CI container): the audit then knows neither its commit nor what git tracks."""
+    """Say on stderr when git cannot read the repository (a checkout another user owns, in a
+    CI container; no git installed): the audit then knows neither its commit nor what git
+    tracks."""
     why = repofiles.git_refusal(repo)
     if why:
-        print(f"auditlib: git refuses {repo} ({why}): the audit names no commit, and reads"
+        print(f"auditlib: git cannot read {repo} ({why}): the audit names no commit, and reads"
               " the files as if git were not there (.gitignore alone decides)", file=sys.stderr)
 
 

@@ -321,10 +321,14 @@ _GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
 
 
 def git_refusal(repo: Path) -> str | None:
-    """What git says when it refuses the work tree that holds `repo` ("detected dubious
-    ownership"); None when it reads it, when `repo` is in none, or git is not installed."""
+    """Why git cannot read the work tree that holds `repo` ("detected dubious ownership",
+    "git is not installed"); None when it reads it, or `repo` is in none."""
     done = git(repo, "rev-parse", "--git-dir")
-    if done is None or done.returncode == 0 or "not a git repository" in done.stderr:
+    if done is None:
+        folder = repo.resolve()
+        return ("git is not installed" if any((place / ".git").exists()
+                                              for place in (folder, *folder.parents)) else None)
+    if done.returncode == 0 or "not a git repository" in done.stderr:
         return None
     return next((line.removeprefix("fatal: ") for line in done.stderr.splitlines() if line.strip()),
                 f"git exited with {done.returncode}")

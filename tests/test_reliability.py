@@ -364,7 +364,7 @@ def test_a_ripgrep_stopped_before_it_finished_stops_the_audit(
         auditlib.run_audit(audit_date=DATE)
 
 
-def test_a_repository_git_refuses_is_said_to_be_one(
+def test_a_repository_git_cannot_read_is_said_to_be_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         commit_all: Callable[[Path], None]) -> None:
     """In a CI container the checkout may be another user's: git refuses it, and the audit
@@ -385,9 +385,15 @@ def test_a_repository_git_refuses_is_said_to_be_one(
     monkeypatch.setenv("PATH", f"{refusing.parent}{os.pathsep}{os.environ['PATH']}")
     assert cli.main(["check", str(repo), "--date", DATE, "--quiet"]) == 0
     assert capsys.readouterr().err == (
-        f"auditlib: git refuses {repo} (detected dubious ownership in repository at '{repo}'):"
-        " the audit names no commit, and reads the files as if git were not there (.gitignore"
-        " alone decides)\n")
+        f"auditlib: git cannot read {repo} (detected dubious ownership in repository at"
+        f" '{repo}'): the audit names no commit, and reads the files as if git were not there"
+        " (.gitignore alone decides)\n")
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # no git at all (QA s33a)
+    assert cli.main(["check", str(repo), "--date", DATE, "--quiet"]) == 0
+    assert capsys.readouterr().err.startswith(f"auditlib: git cannot read {repo} (git is not"
+                                              " installed): ")
+    assert cli.main(["check", str(plain), "--date", DATE, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_what_ripgrep_cannot_open_is_reported(tmp_path: Path) -> None:
