@@ -616,8 +616,8 @@ def _providers(ctx: Context) -> list[Block]:
         for number, branch in enumerate(selection.chain, 1):
             condition = ("Otherwise" if branch.condition == "otherwise"
                          else f"If {_code(branch.condition)}")
-            note = (" (**does not scale horizontally**)"
-                    if branch.location == selection.memory_fallback else "")
+            note = (" (**does not scale horizontally**)"  # the last: several may share a line
+                    if selection.memory_fallback and number == len(selection.chain) else "")
             steps.append(f"{number}. {condition} → {_code(branch.store)}"
                          f" (line {branch.location.start_line}){note}")
         evidence = ctx.link(selection.location.path, selection.location)

@@ -139,6 +139,18 @@ def test_search_result_lists_the_lines_it_found(fixed_repo: Path) -> None:
     assert "— 7 results: `apps/cochlearfit/wrangler.toml:5`, `apps/product-pipeline" in markdown
 
 
+def test_only_the_fallback_is_marked_when_two_stores_share_a_line(tmp_path: Path) -> None:
+    """QA s33a: the mark went by line, so the Redis store beside it was marked too."""
+    (tmp_path / "wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "a.ts").write_text(
+        "export function s(env: Env) {\n  const p = env.CART_STORE_PROVIDER; if (p === \"redis\")"
+        " return new RedisStore(); return new MemoryStore();\n}\n", encoding="utf-8")
+    markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
+    assert [line for line in markdown.splitlines() if line.startswith(("1. If", "2. Otherwise"))] == [
+        '1. If `p === "redis"` → `RedisStore` (line 2)',
+        "2. Otherwise → `MemoryStore` (line 2) (**does not scale horizontally**)"]
+
+
 def test_the_kinds_of_resource_not_configured_are_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "w"\nmain = "a.ts"\n\n[[kv_namespaces]]\nbinding = "CACHE"\n'

@@ -415,13 +415,18 @@ export function createSessionStore(env: Env) {
                  id="memory-fallback"),
     pytest.param(NO_MEMORY, [], id="no-memory-store"),
     pytest.param(MEMORY_ONLY_ON_REQUEST, [], id="memory-only-when-requested"),
+    pytest.param(  # QA s33a: both stores on one line; the second is the fallback
+        "export function s(env: Env) {\n  const p = env.SESSION_STORE_PROVIDER; if (p === \"redis\")"
+        " return new RedisSessionStore(); return new MemorySessionStore();\n}\n",
+        [("src/session.ts", 2, 2, "SESSION_STORE_PROVIDER")], id="one-line"),
 ])
 def test_cf003(tmp_path: Path, make_repo: MakeRepo, text: str,
                expected: list[tuple[str, int, int, str]]) -> None:
     found = findings(tmp_path, make_repo, {"src/session.ts": text}, "CF003")
     assert [(f.location.path, f.location.start_line, f.location.end_line, f.subject)
             for f in found] == expected
-    assert all(f.severity == Severity.P1 and "MemorySessionStore" in f.message for f in found)
+    assert all(f.severity == Severity.P1 and "MemorySessionStore" in f.message
+               and "Redis" not in f.message for f in found)
 
 
 @pytest.mark.parametrize("test_file", ["src/session.test.ts", "src/session.spec.tsx",

@@ -46,7 +46,7 @@ class MemoryFallback(Rule):
             fallback = selection.memory_fallback
             if fallback is None:
                 continue
-            store = next(b.store for b in selection.chain if b.location == fallback)
+            store = selection.chain[-1].store  # the fallback: several may share its line
             yield cls.finding(
                 location=selection.location, subject=selection.variable,
                 message=(f"{code(selection.variable)} falls back to {code(store)} at {code(fallback)},"
