@@ -443,7 +443,7 @@ def _run_in(args: argparse.Namespace) -> int:
     repo = None if args.repo is None else repofiles.check_repository(args.repo)
     config = load_config(repo, args.config)  # a bad file stops here, before a kernel starts
     if repo is not None:
-        _git_refuses(repo)
+        _git_cannot_read(repo)
     _unread_settings(config)
     if args.publish is not None and repo is None:
         raise AuditError("--publish writes into the audited repository: name REPO")
@@ -624,7 +624,7 @@ def _check(args: argparse.Namespace) -> int:
         print("auditlib: no REPO given: auditing the bundled example", file=sys.stderr)
     status = report.audit_status(facts, audit.findings)
     if args.repo is not None and facts.commit is None:
-        _git_refuses(args.repo)
+        _git_cannot_read(args.repo)
     _unread_settings(audit.config)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status,
@@ -673,7 +673,7 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_USAGE if nothing and _gates(args) else code
 
 
-def _git_refuses(repo: Path) -> None:
+def _git_cannot_read(repo: Path) -> None:
     """Say on stderr when git cannot read the repository (a checkout another user owns, in a
     CI container; no git installed): the audit then knows neither its commit nor what git
     tracks."""

@@ -402,7 +402,7 @@ def search(repo: Path, patterns: Sequence[str], globs: Sequence[str]) -> Matches
     ripgrep starts when this is called, so the caller can do other work while it searches.
     """
     args = search_args(patterns, globs)
-    return Matches(_Ripgrep(args, repo), args[:-2], globs)
+    return Matches(_Ripgrep(args, repo), args[:-2], globs)  # its flags: not `-- .`
 
 
 _BINARY = b'"binary_offset":'
