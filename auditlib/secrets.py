@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import math
@@ -146,6 +147,8 @@ def secret_reason(name: str, value: str) -> str | None:
     table or array it holds, or by its "value"; or None."""
     if value.strip() in TURNSTILE_TEST_SECRETS:
         return None  # public: CF011 reports it as what it is
+    if _public_value(value.strip()):  # STRIPE_KEY = "pk_live_…": public whatever its name
+        return None
     if _short_secret(name, value.strip()):
         return "name"  # MAX_TOKENS = "1000" is a number, not a secret; STUDIO_PASS = "123456" is
     if len(value.strip()) < 6 or re.fullmatch(r"true|false|[\d.]+", value.strip()):
@@ -171,6 +174,26 @@ def secret_reason(name: str, value: str) -> str | None:
         return "value" if redact(value, ()) != value or any(
             _random_looking(part) for part in path.split("/")) else None
     return "value" if _random_looking(value) else None
+
+
+# Keys made to be shown in a browser, by their form: a Stripe or Clerk publishable key, a
+# PostHog project key, a Mapbox public token.
+_PUBLIC_KEY = re.compile(r"(?:pk_(?:live|test)_|phc_|pk\.eyJ)[\w.-]+")
+
+
+def _public_value(value: str) -> bool:
+    """Whether `value` is a key made to be public: one of _PUBLIC_KEY's, or a Supabase anon
+    key (a JWT whose role is `anon`)."""
+    if _PUBLIC_KEY.fullmatch(value):
+        return True
+    parts = value.split(".")
+    if len(parts) != 3 or not parts[0].startswith("eyJ"):
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:  # binascii.Error is one
+        return False
+    return isinstance(claims, dict) and claims.get("role") == "anon"
 
 
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)

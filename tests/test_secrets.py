@@ -200,6 +200,18 @@ RANDOM_LIKE = "Zx9qT4mL2vR8nB6kW1pY3sD7fG5h"
     ("STUDIO_PASS", "123456", "name"),
     ("ADMIN_PASSWORD", "20240917", "name"),
     ("JWT_SECRET", "12345678", "name"),
+    # keys made to be public, whatever their names (QA s33b)
+    ("STRIPE_KEY", "pk_live_51NzQbIHdM3kLxR2aPq7UuHmTr8sVwXy", None),
+    ("CLERK_KEY", "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k", None),
+    ("POSTHOG_KEY", "phc_Gm3kT9vQ2xLr8pNfW5yZ1aBcD7eHjK4sUoI6tV0wXq", None),
+    ("MAPBOX_TOKEN", "pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2x4eXoxMjMwMDAwMnBwN2x6dGhxYmx2In0.Zm9vYmFy", None),
+    ("SUPABASE_KEY", "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJlc2lnbmF0dXJl", None),
+    # ... but not a secret key, nor a service-role JWT
+    ("STRIPE_KEY", "sk_live_51NzQbIHdM3kLxR2aPq7UuHmTr8sVwXy", "value"),
+    ("MAPBOX_TOKEN", "sk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2x4eXoxMjMwMDAwMnBwN2x6dGhxYmx2In0.Zm9vYmFy", "name"),
+    ("SUPABASE_KEY", "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJlc2lnbmF0dXJl",
+     "value"),
+    ("SUPABASE_KEY", "eyJhbGciOiJIUzI1NiJ9.not-base64!.c2lnbmF0dXJlc2lnbmF0dXJl", "name"),
     # empty values are never secrets
     ("API_TOKEN", "", None),
     ("API_TOKEN", "   ", None),

@@ -9,7 +9,10 @@ that find things: `CACHE_KEY`; a name in lower or mixed case counts by its last 
 (`{ client_secret = "..." }`), or values that look like keys (known token prefixes,
 private keys, JWTs, long high-entropy strings not made of words, a URL with a password,
 `Bearer <token>`); a high-entropy string of up to 64 characters whose name ends as a public
-identifier's (`*_ADDRESS`, `*_WALLET`, `*_MINT`, `*_CID`, `*_HASH`, `*_ID`) is none. The value is
+identifier's (`*_ADDRESS`, `*_WALLET`, `*_MINT`, `*_CID`, `*_HASH`, `*_ID`) is none, and so is,
+whatever its name, a key made to be shown in a browser: a Stripe or Clerk publishable key
+(`pk_live_…`, `pk_test_…`), a PostHog project key (`phc_…`), a Mapbox public token
+(`pk.eyJ…`), a Supabase anon key (a JWT whose role is `anon`). The value is
 never printed: every output shows it as «redacted». Cloudflare's Turnstile test secret keys
 (`1x0000000000000000000000000000000AA` passes every token) are public, no leak: they are
 reported at P1 and shown, as a Worker deployed with one checks no visitor.
