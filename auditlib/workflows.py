@@ -308,7 +308,16 @@ def may_deploy(command: str) -> bool:
     spoken = _KEPT.sub("''", command)
     return (_DEPLOY_WORD.search(spoken) is not None and _DRY_RUN.search(command) is None
             and spoken.split()[:1] not in (["echo"], ["printf"], ["git"], ["gh"])
-            and spoken.split()[:2] != ["pnpm", "deploy"])  # pnpm's own: a folder for a package
+            and not _pnpm_own_deploy(spoken.split()))
+
+
+def _pnpm_own_deploy(words: list[str]) -> bool:
+    """Whether `words` run pnpm's own `deploy`, which copies a package into a folder and
+    runs no script: `pnpm deploy out`, `pnpm --filter web deploy out`."""
+    index = 1
+    while words[:1] == ["pnpm"] and index < len(words) and words[index].startswith("-"):
+        index += 2 if words[index] in ("--filter", "-F", "-C", "--dir") else 1
+    return words[:1] == ["pnpm"] and words[index:index + 1] == ["deploy"]
 
 
 def runs_script(command: str) -> bool:

@@ -933,6 +933,7 @@ def test_not_verified_in_ci_names_a_command_that_may_deploy(tmp_path: Path, make
              "          npx wrangler d1 migrations apply DB --remote\n"
              "          pnpm run build -- --deploy-id 3\n          npm publish\n"
              "          git push origin deploy\n          pnpm deploy --filter web out\n"
+             "          pnpm --filter web deploy\n          pnpm -C apps/web --prod deploy out\n"
              "  other:\n    runs-on: x\n    env:\n      CF_PAGES_WEBHOOK: ${{ secrets.CF_PAGES_WEBHOOK }}\n"
              "    steps:\n      - run: pnpm runx deploy-docs\n"}
     markdown = auditlib.run_audit(make_repo(tmp_path, files), AUDIT_DATE).markdown()
