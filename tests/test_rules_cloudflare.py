@@ -433,10 +433,34 @@ def app(name: str, main: str = "src/index.ts") -> str:
     pytest.param({"apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export {};\n",
                   "apps/b/src/types/index.ts": 'export * from "./env";\n'},
                  [("apps/b/wrangler.toml", 5, "CART_DO")], id="a-barrel-that-is-not-the-entry"),
+    # The entry must export it: wrangler refuses the deploy otherwise (QA s33b)
+    pytest.param({"apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export default {};\n",
+                  "apps/b/src/cart.ts": CART_CLASS, "apps/a/wrangler.toml": app("a"),
+                  "apps/a/src/index.ts": CART_CLASS},
+                 [("apps/b/wrangler.toml", 5, "CART_DO")], id="another-module-only"),
+    pytest.param({"apps/b/wrangler.toml": app("b") + '\n[env.staging]\nmain = "src/staging.ts"\n'
+                  'durable_objects.bindings = [{ name = "CART_DO", class_name = "Cart" }]\n',
+                  "apps/b/src/index.ts": 'export { Cart } from "./cart";\n',
+                  "apps/b/src/staging.ts": "export default {};\n", "apps/b/src/cart.ts": CART_CLASS},
+                 [("apps/b/wrangler.toml", 9, "CART_DO (env staging)")],
+                 id="an-environment-s-own-entry"),
 ])
 def test_cf009_looks_in_the_worker_s_own_code(tmp_path: Path, make_repo: MakeRepo, files: Files,
                                               expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF009"), expected, Severity.P0)
+
+
+def test_cf009_names_the_module_that_exports_a_class_its_entry_does_not(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export default {};\n",
+             "apps/b/src/cart.ts": CART_CLASS, "apps/a/wrangler.toml": app("a"),
+             "apps/a/src/index.ts": CART_CLASS}
+    [found] = findings(tmp_path, make_repo, files, "CF009")
+    assert found.message == (
+        "`CART_DO` in `apps/b/wrangler.toml` names `Cart`, which `apps/b/src/cart.ts:3` exports,"
+        " but the Worker's entry `apps/b/src/index.ts` does not: wrangler refuses to deploy a"
+        " Worker whose entry does not export its Durable Object classes")
+    assert found.remediation == 'Export `Cart` from `apps/b/src/index.ts` (`export { Cart } from "…"`)'
 
 
 def test_cf009_names_the_worker_that_exports_the_class(tmp_path: Path, make_repo: MakeRepo) -> None:

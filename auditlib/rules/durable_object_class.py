@@ -7,7 +7,9 @@ export of that `class_name` in the Worker's TypeScript and JavaScript, outside t
 "./cart"`), or a value (`export const Cart = instrument(CartBase)`, as Sentry wraps one);
 `export default class Cart` exports no name. The Worker's code is in its
 config's folder, but not in the folder of another config within it, and in the folder of
-its `main`. A class exported only by another Worker's code is named, with that
+its `main`; the entry (`main`) itself must export it, as wrangler refuses to deploy a Worker
+whose entry does not (a class another module exports is reported with that module, when the
+entry is in the repository). A class exported only by another Worker's code is named, with that
 Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `export * from
 "…"`, its bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
 `.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
@@ -85,7 +87,16 @@ class DurableObjectClassNotFound(Rule):
                             remediation=(f"Set `class_name` of {code(binding.name)} to the name"
                                          " of the class the Worker exports"))
                         continue
-                    if star or exports.owned(class_name, wrangler_config.app, entry_folder):
+                    if star:
+                        continue
+                    if exports.owned(class_name, wrangler_config.app, entry_folder):
+                        if (entry is not None and entry not in wrangler_config.missing_entries
+                                and not exports.in_module(class_name, entry)):
+                            yield _not_from_entry(cls, where, class_name, entry, [
+                                found for found in exports.named(class_name)
+                                if exports.worker_of(found.location.path) is wrangler_config
+                                or (entry_folder and _within(found.location.path, entry_folder))],
+                                binding, scope)
                         continue
                     others = exports.named(class_name)
                     if entry in wrangler_config.missing_entries and not others:
@@ -128,6 +139,10 @@ class Exports:
         `app`)."""
         return app in self._owners(class_name) or (entry_folder is not None and any(
             _within(c.location.path, entry_folder) for c in self.named(class_name)))
+
+    def in_module(self, class_name: str, path: str) -> bool:
+        """Whether the module at `path` exports `class_name` (defines it, or lists it)."""
+        return any(found.location.path == path for found in self.named(class_name))
 
     def worker_of(self, path: str) -> WranglerConfig | None:
         """The config of the app whose code `path` is."""
@@ -181,6 +196,20 @@ def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str
                  f" ({classes})"),
         remediation=(f"Correct `main` in {code(wrangler_config.path)}; if a build writes"
                      f" {code(entry)}, export the classes from code the repository holds"))
+
+
+def _not_from_entry(rule: type[Rule], where: str, class_name: str, entry: str,
+                    exports: list[CodeClass], binding: Binding, scope: Environment) -> Finding:
+    """The finding on a binding whose class the Worker's modules export but its entry does
+    not re-export: wrangler refuses the deploy ("…not exported in your entrypoint file")."""
+    return rule.finding(
+        location=binding.location, subject=scoped(binding.name, scope),
+        message=(f"{where} names {code(class_name)}, which {_places(exports)}"
+                 f" {'exports' if len(exports) == 1 else 'export'}, but the Worker's entry"
+                 f" {code(entry)} does not: wrangler refuses to deploy a Worker whose entry does"
+                 " not export its Durable Object classes"),
+        remediation=f"Export {code(class_name)} from {code(entry)} (`export {{ {class_name} }} from"
+                    " \"…\"`)")
 
 
 def _built(main: object) -> bool:
