@@ -214,6 +214,9 @@ class Deployed:
     missing_folders: tuple[tuple[str, Location], ...] = ()
     unknown: tuple[tuple[str, Location], ...] = ()
     selected: tuple[tuple[Location, str, tuple[str, ...]], ...] = ()
+    # Each folder or config deployed with an environment (`--env production`, the wrangler
+    # action's `environment`), with the first deploy step that names it.
+    environments: tuple[tuple[str, str, Location], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -819,6 +819,8 @@ _FALSE = frozenset({"", "false", "0", "null"})  # as an input's text: `deploy: f
 _OPERAND = re.compile(r"'((?:[^']|'')*)'|(env|inputs|matrix|github\.event\.inputs)\.([\w.-]+)")
 # Arguments of a wrangler command naming the folder or config deployed, or the app.
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
+# wrangler's environment (`--env production`, `-e=staging`), its last given.
+_ENV_ARGUMENT = re.compile(r"(?<=\s)(?:--env|-e)(?:\s+|=)([^\s;&|()]+)")
 _NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name)(?:\s+|=)([^\s;&|()]+)")
 # Of the combinations of a matrix and the sets of inputs read: GitHub runs at most 256 jobs
 # of a matrix.
@@ -1228,6 +1230,9 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # `--name api-preview` renames what wrangler deploys: the config it finds up from
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
+        env = _ENV_ARGUMENT.findall(_KEPT.sub("''", command))
+        if env and tool == "wrangler deploy" and not re.search(r"[$'\"]", env[-1]):
+            found["environments"] |= {(target, env[-1]) for target in (named or {folder}) - {None}}
         if None in (named or {folder}):  # `cd apps/$app`, `--config "$CONFIG"`
             found["unknown"].add(command)
 
@@ -1251,10 +1256,14 @@ def _unknown(targets: frozenset[tuple[str, str | None]]) -> bool:
 def _action_script(given: dict[str, Any]) -> str:
     """The commands the wrangler action runs, given its `with:`: its `preCommands`, wrangler
     with each line of its `command` (deploy unless it says), then its `postCommands`."""
-    before, command, after = (_strings(given.get(key))[:1] or [default] for key, default in (
-        (ACTION_COMMANDS[0], ""), ("command", "deploy"), (ACTION_COMMANDS[1], "")))
-    return "\n".join([*before, *(f"wrangler {line}" for line in command[0].split("\n") if line.strip()),
-                      *after])
+    before, command, after, environment = (_strings(given.get(key))[:1] or [default]
+                                           for key, default in ((ACTION_COMMANDS[0], ""),
+                                                                ("command", "deploy"),
+                                                                (ACTION_COMMANDS[1], ""),
+                                                                ("environment", "")))
+    env = f" --env {environment[0].strip()}" if environment[0].strip() else ""  # as it passes it
+    return "\n".join([*before, *(f"wrangler {line}{env}" for line in command[0].split("\n")
+                                  if line.strip()), *after])
 
 
 def _commands_of(script: str) -> list[str]:
@@ -1307,7 +1316,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
-                                  "selected": set()}
+                                  "selected": set(), "environments": set()}
+    environments: dict[tuple[str, str], Location] = {}
     configs: dict[str, Location] = {}
     folders: dict[str, Location] = {}
     selected: dict[tuple[Location, str], dict[str, None]] = {}
@@ -1358,6 +1368,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                          scripts, this, packages or {}, by_name)
                 for path, paths in this["selected"]:
                     selected.setdefault((deploy.location, path), {}).update(dict.fromkeys(paths))
+                for target, env in sorted(this["environments"]):
+                    environments.setdefault((target, env), deploy.location)
                 for path in sorted(path for path in this["folders"] if names_config(path)):
                     configs.setdefault(path, deploy.location)
                 if this["unknown"]:
@@ -1371,7 +1383,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     missing_folders=tuple(sorted(folders.items())),
                     unknown=tuple(unknown),
                     selected=tuple((step, path, tuple(sorted(paths)))
-                                   for (step, path), paths in selected.items()))
+                                   for (step, path), paths in selected.items()),
+                    environments=tuple((target, env, step) for (target, env), step
+                                       in sorted(environments.items(), key=lambda item: item[0])))
 
 
 # A command that may make a folder it names (`mkdir -p out`, `cp -r a out`, `git clone URL

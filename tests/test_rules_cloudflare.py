@@ -2775,3 +2775,43 @@ def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo
     config = ('name = "new"\nmain = "a.ts"\nnode_compat = false\n[build]\ncommand = "npm run build"\n'
               '[[kv_namespaces]]\nbinding = "CACHE"\n')
     assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []
+
+
+ENVS = 'name = "w"\nmain = "a.ts"\n\n[env.staging]\n\n[env.production]\n'
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": ENVS, ".github/workflows/ship.yml": job(
+        "run: npx wrangler deploy -e ${{ matrix.env }}",
+        head="    strategy:\n      matrix:\n        env: [staging, prod]\n")},
+        [(".github/workflows/ship.yml", 9, "prod")], id="a-matrix"),
+    pytest.param({"apps/w/wrangler.toml": ENVS, ".github/workflows/ship.yml": job(
+        "uses: cloudflare/wrangler-action@v3\n  with:\n    workingDirectory: apps/w\n"
+        "    environment: prod")},
+        [(".github/workflows/ship.yml", 6, "prod")], id="the-wrangler-action-s-environment"),
+    pytest.param({"apps/w/wrangler.toml": ENVS, "apps/w/package.json":
+                  '{"name": "w", "scripts": {"deploy": "wrangler deploy"}}',
+                  ".github/workflows/ship.yml": job(
+                      "run: npm run deploy -- --env=prod\n  working-directory: apps/w")},
+        [(".github/workflows/ship.yml", 6, "prod")], id="passed-to-a-package-script"),
+    pytest.param({"wrangler.toml": ENVS, "wrangler.prod.toml": 'name = "w"\nmain = "a.ts"\n',
+                  ".github/workflows/ship.yml": job(
+                      "run: npx wrangler deploy --env production\n"
+                      "run: npx wrangler deploy --env staging --config wrangler.toml\n"
+                      "run: npx wrangler deploy -c wrangler.prod.toml --env production\n"
+                      "run: npx wrangler deploy --env-file .env --env \"$TARGET\"\n"
+                      "run: npx wrangler pages deploy dist --env prod")},
+        [], id="defined-unknown-or-not-wrangler-deploy"),
+    pytest.param({"wrangler.toml": 'name = "w"\nmain = "a.ts"\n', ".github/workflows/ship.yml": job(
+        "run: npx wrangler deploy --env prod")}, [], id="no-environments-only-a-warning"),
+])
+def test_cf015_a_deploy_to_an_environment_the_config_does_not_define(
+        tmp_path: Path, make_repo: MakeRepo, files: Files, expected: list[tuple[str, int, str]]) -> None:
+    """wrangler stops with "No environment found in configuration with name …" when the
+    config defines environments but not that one (QA s33b)."""
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015") if "--env" in f.message]
+    assert [(f.location.path, f.location.start_line, f.subject.rsplit(" ", 1)[-1])
+            for f in found] == expected
+    assert all(f"with `--env {env}`, which it does not define (it defines `staging` and"
+               " `production`): wrangler stops there" in f.message for *_rest, env in expected
+               for f in found)

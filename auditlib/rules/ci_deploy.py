@@ -86,6 +86,11 @@ a `path:` input, downloads artifacts, or checks out another repository or one in
 (`storybook-static`, `site`), would be in the root or in a package's folder. On a Windows
 runner its case is ignored.
 
+A `wrangler deploy` with an environment (`--env prod`, `-e prod`, the wrangler action's
+`environment`) that the config it deploys does not define, when it defines others, is
+reported at its step too: wrangler stops there ("No environment found in configuration with
+name …"). With no environments defined, wrangler only warns.
+
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
 runs in production, and the configuration audited here may not be what is deployed.
@@ -103,7 +108,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterator
 
-from ..blocks import code
+from ..blocks import code, listed
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from ..repofiles import in_excluded_dir
@@ -197,6 +202,7 @@ class AppNotDeployedByCi(Rule):
                         f" repository{where}: wrangler fails there, unless an earlier step makes it",
                 remediation=f"Commit {code(given)}, or correct the config the deploy names"
                             + ("" if among is None else ", or the packages it selects"))
+        yield from cls._environments(facts, written)
         for folder, step in found.missing_folders:
             if not in_excluded_dir(f"{folder}/-") and not any(
                     path.startswith(f"{folder}/") for path in written):
@@ -205,6 +211,31 @@ class AppNotDeployedByCi(Rule):
                     message=f"the deploy at {code(step)} runs in {code(folder)}, which is not in"
                             " the repository: it fails there, unless an earlier step makes it",
                     remediation=f"Correct the folder the deploy at {code(step)} runs in")
+
+
+    @classmethod
+    def _environments(cls, facts: Facts, written: set[str]) -> Iterator[Finding]:
+        """Each deploy with an environment (`--env prod`) that the config it deploys does not
+        define, when it defines others: wrangler stops there ("No environment found in
+        configuration with name …"). A config a step writes may have it by then."""
+        by_path = {c.path: c for c in facts.configs}
+        # The config wrangler finds up from a folder: not one of another name a deploy names.
+        folders = {c.app: c for c in facts.configs if posixpath.basename(c.path) in CONFIG_NAMES}
+        for target, env, step in facts.deployed.environments:
+            found = by_path.get(target) if target.endswith((".toml", ".json", ".jsonc")) else (
+                folders.get(deepest_app(target, folders) or ""))
+            if found is None or found.path in written or not found.environments:
+                continue
+            defined = [scope.name for scope in found.environments]
+            if env not in defined:
+                yield cls.finding(
+                    location=step, subject=f"{target} --env {env}",
+                    message=(f"the deploy at {code(step)} deploys {code(found.path)} with"
+                             f" `--env {env}`, which it does not define (it defines "
+                             + listed([code(name) for name in defined], most=5)
+                             + "): wrangler stops there"),
+                    remediation=f"Correct the environment the deploy at {code(step)} names, or"
+                                f" define `{env}` in {code(found.path)}")
 
 
 def _some(runs: list[tuple[str, Location]]) -> str:
