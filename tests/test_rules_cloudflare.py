@@ -461,6 +461,14 @@ def test_cf009_names_the_module_that_exports_a_class_its_entry_does_not(
         " but the Worker's entry `apps/b/src/index.ts` does not: wrangler refuses to deploy a"
         " Worker whose entry does not export its Durable Object classes")
     assert found.remediation == 'Export `Cart` from `apps/b/src/index.ts` (`export { Cart } from "…"`)'
+    # A second config of the folder, named by a deploy, names the same module
+    files["apps/b/lib/cart.ts"] = files.pop("apps/b/src/cart.ts")  # outside main's folder
+    files |= {"apps/b/wrangler.prod.toml": app("b"), ".github/workflows/d.yml": job(
+        "run: npx wrangler deploy -c wrangler.prod.toml\n  working-directory: apps/b")}
+    (tmp_path / "two").mkdir()
+    assert [f.message.split(", but")[0].rsplit("which ", 1)[1]
+            for f in findings(tmp_path / "two", make_repo, files, "CF009")] == [
+        "`apps/b/lib/cart.ts:3` exports"] * 2
 
 
 def test_cf009_names_the_worker_that_exports_the_class(tmp_path: Path, make_repo: MakeRepo) -> None:

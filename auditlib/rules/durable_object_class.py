@@ -92,11 +92,8 @@ class DurableObjectClassNotFound(Rule):
                     if exports.owned(class_name, wrangler_config.app, entry_folder):
                         if (entry is not None and entry not in wrangler_config.missing_entries
                                 and not exports.in_module(class_name, entry)):
-                            yield _not_from_entry(cls, where, class_name, entry, [
-                                found for found in exports.named(class_name)
-                                if exports.worker_of(found.location.path) is wrangler_config
-                                or (entry_folder and _within(found.location.path, entry_folder))],
-                                binding, scope)
+                            yield _not_from_entry(cls, where, class_name, entry, exports.of_worker(
+                                class_name, wrangler_config.app, entry_folder), binding, scope)
                         continue
                     others = exports.named(class_name)
                     if entry in wrangler_config.missing_entries and not others:
@@ -139,6 +136,12 @@ class Exports:
         `app`)."""
         return app in self._owners(class_name) or (entry_folder is not None and any(
             _within(c.location.path, entry_folder) for c in self.named(class_name)))
+
+    def of_worker(self, class_name: str, app: str, entry_folder: str | None) -> list[CodeClass]:
+        """The exports of `class_name` that make `owned` true: the Worker's own."""
+        return [found for found in self.named(class_name)
+                if self._owner(found.location.path) == app
+                or (entry_folder is not None and _within(found.location.path, entry_folder))]
 
     def in_module(self, class_name: str, path: str) -> bool:
         """Whether the module at `path` exports `class_name` (defines it, or lists it)."""
