@@ -112,6 +112,7 @@ from ..blocks import code, listed
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
 from ..repofiles import in_excluded_dir
+from ..workflows import names_config
 from ..wrangler import CONFIG_NAMES
 from .base import Rule, deepest_app, unread_workflow
 
@@ -222,7 +223,7 @@ class AppNotDeployedByCi(Rule):
         # The config wrangler finds up from a folder: not one of another name a deploy names.
         folders = {c.app: c for c in facts.configs if posixpath.basename(c.path) in CONFIG_NAMES}
         for target, env, step in facts.deployed.environments:
-            found = by_path.get(target) if target.endswith((".toml", ".json", ".jsonc")) else (
+            found = by_path.get(target) if names_config(target) else (
                 folders.get(deepest_app(target, folders) or ""))
             if found is None or found.path in written or not found.environments:
                 continue

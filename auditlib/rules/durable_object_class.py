@@ -120,6 +120,8 @@ class Exports:
         for code_class in sorted(facts.classes, key=lambda c: c.location.path):
             if not code_class.default:
                 self._by_name[code_class.name].append(code_class)
+        self._in_module = {(name, c.location.path) for name, found in self._by_name.items()
+                           for c in found}
         self._apps = {c.app: c for c in facts.configs}
         self.starred = frozenset(location.path for location in facts.reexports)
         self._owner = functools.cache(lambda path: deepest_app(path, self._apps))
@@ -145,7 +147,7 @@ class Exports:
 
     def in_module(self, class_name: str, path: str) -> bool:
         """Whether the module at `path` exports `class_name` (defines it, or lists it)."""
-        return any(found.location.path == path for found in self.named(class_name))
+        return (class_name, path) in self._in_module
 
     def worker_of(self, path: str) -> WranglerConfig | None:
         """The config of the app whose code `path` is."""
