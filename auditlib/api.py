@@ -19,7 +19,13 @@ from . import repofiles, report
 from .blocks import Block, counted, redact_block, to_markdown
 from .changes import Changes, compare
 from .collect import collect
-from .config import DEFAULT_CONFIG, AuditConfig, document_path_problem, normal_document_path
+from .config import (
+    DEFAULT_CONFIG,
+    AuditConfig,
+    document_path_problem,
+    exclusion,
+    normal_document_path,
+)
 from .configfile import load_config
 from .errors import AuditError
 from .evaluate import QUOTE_CHARS, evaluate
@@ -235,7 +241,7 @@ def verify(repo: str | Path, documents: Sequence[str], config: AuditConfig | Non
     settings = dataclasses.replace(config or load_config(root), audit_date=when)
     settings = dataclasses.replace(settings, doc_path=doc_path or settings.doc_path,
                                    inventory_path=settings.inventory_path or settings.doc_path)
-    facts = collect(root, settings.probes, documents)
+    facts = collect(root, settings.probes, documents, exclude=settings.exclude)
     # CF000 for the documents only: an unreadable config is the full audit's.
     def unread_here(path: str) -> bool:
         return path in documents or (folder is not None and (
@@ -301,13 +307,18 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     settings = config or load_config(root, Path(config_path) if config_path else None)
     settings = dataclasses.replace(settings, audit_date=when,
                                    doc_path=doc_path or settings.doc_path)
-    facts = collect(root, settings.probes, doc_path=settings.doc_path)
+    facts = collect(root, settings.probes, doc_path=settings.doc_path,
+                    exclude=settings.exclude)
     findings = evaluate(facts, config=settings)
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
     unread_paths = {problem.location.path for problem in unread(facts)}
     # A config wrangler does not read (another beside it comes first) is not audited either.
+    # Nor is a path the settings exclude.
     ignored = {problem.location.path for problem in facts.problems if problem.ignored}
+    excluded = exclusion(settings.exclude)
     changes = (compare(findings, load_baseline(baseline), unread_paths, silenced,
-                       settings.disabled_rules, ignored) if baseline else None)
+                       settings.disabled_rules,
+                       lambda path: path in ignored or excluded(path) is not None)
+               if baseline else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,13 +70,15 @@ def _under(path: str, unread: frozenset[str]) -> bool:
 
 def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
             unread: Collection[str] = (), silenced: Collection[str] = (),
-            disabled: Collection[str] = (), ignored: Collection[str] = ()) -> Changes:
+            disabled: Collection[str] = (),
+            ignored: Callable[[str], object] = lambda path: False) -> Changes:
     """The changes from `baseline` (a parsed findings.json) to `findings`. Findings that
     share rule, path and subject are counted, not told apart: of three open now, where the
     baseline had one open and one waived, one is still open, one reopened and one new.
     Those no longer open in a file of `unread` (which could not be read now, or in a folder
     that could not), of a rule `silenced` by such a file, or about the whole repository
-    while anything is unread, or in a file `ignored` now (a config wrangler does not read),
+    while anything is unread, or in a path `ignored` now (a config wrangler does not read,
+    a path the settings exclude),
     are not resolved but unchecked; those of a rule `disabled`
     now (which did not run) are not resolved either, but `disabled`;
     those the baseline could not check, open again now, are still open, not new. One waived
@@ -134,7 +136,7 @@ def compare(findings: Sequence[Finding], baseline: Mapping[str, Any],
     gone_entries = [entry for entry in gone_entries if entry.get("rule") not in disabled]
     unread = frozenset(unread)
     unknown = [entry.get("rule") in silenced or _under(str(entry.get("path")), unread)
-               or entry.get("path") in ignored
+               or bool(ignored(str(entry.get("path"))))
                or (entry.get("path") == "." and bool(unread))  # of the whole repository
                for entry in gone_entries]
     return Changes(since=str(baseline.get("audit_date", "an earlier run")), new=tuple(new),

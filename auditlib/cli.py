@@ -519,6 +519,7 @@ def _run_in(args: argparse.Namespace) -> int:
         for path in written:
             print(path)
     data = json.loads((args.out / audit_date / "findings.json").read_text(encoding="utf-8"))
+    _excluding_nothing(config, data["facts"]["excluded"])
     _unused_waivers(config, data["findings"], data["audit_status"],
                     [problem["location"]["path"] for problem in data["facts"]["problems"]],
                     date.fromisoformat(audit_date))
@@ -546,6 +547,16 @@ def _unread_settings(config: AuditConfig) -> None:
     if config.unread_source:
         print(f"auditlib: {config.unread_source}: [tool.auditlib] is not read: {config.source}"
               " holds the settings, and comes first (keep them in one file)", file=sys.stderr)
+
+
+def _excluding_nothing(config: AuditConfig, excluded: dict[str, int]) -> None:
+    """Say on stderr which of the settings' `exclude` patterns kept no file out of the audit
+    (`excluded`: the files each did): a typo, or a folder since moved."""
+    for pattern, files in excluded.items():
+        if not files:
+            print(f"auditlib: exclude `{report.one_line(pattern)}`"
+                  + (f" ({config.source})" if config.source else "")
+                  + " matches no file the audit reads: remove it, or correct it", file=sys.stderr)
 
 
 def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str,
@@ -626,6 +637,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.repo is not None and facts.commit is None:
         _git_cannot_read(args.repo)
     _unread_settings(audit.config)
+    _excluding_nothing(audit.config, facts.excluded)
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status,
                     [problem.location.path for problem in facts.problems], audit.config.audit_date)

@@ -17,7 +17,7 @@ import yaml
 from . import claims as claims_of
 from . import codesearch, docs, repofiles, workflows, wrangler
 from .blocks import counted
-from .config import CODE_GLOBS, GLOB_CHARS, NOT_TESTS, TEST_FOLDERS, Probe, glob_match
+from .config import CODE_GLOBS, GLOB_CHARS, NOT_TESTS, TEST_FOLDERS, Probe, exclusion, glob_match
 from .docs import read_header
 from .errors import ConfigParseError
 from .model import (
@@ -92,9 +92,11 @@ def _each_text(texts: dict[str, str], read: Callable[[str, str], T],
 
 
 def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Problem],
-                extra: Sequence[Probe], matches: list[Match], tracked: Sequence[str]) -> dict[str, Any]:
+                extra: Sequence[Probe], matches: list[Match], tracked: Sequence[str],
+                excluded: Callable[[str], str | None]) -> dict[str, Any]:
     """Facts found by the code probes (`matches`, by path and line), as keyword arguments
-    of Facts; `tracked` are the files a search names (`repofiles.tracked_unlisted`)."""
+    of Facts; `tracked` are the files a search names (`repofiles.tracked_unlisted`), and
+    code `excluded` is not read."""
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
                   for b in scope.bindings if b.kind == "durable_objects"}
     providers: list[ProviderSelection] = []
@@ -170,8 +172,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     # `export const Room = instrument(RoomBase)` (Sentry's wrapper): searched for only when a
     # bound class is exported no other way, not in every `export const` of every file.
     exported = {c.name for c in classes if not c.default}
-    classes += _value_exports(repo, sorted(name for name in do_classes - exported
-                                           if _JS_NAME.fullmatch(name)), tracked)
+    classes += [found for found in _value_exports(
+        repo, sorted(name for name in do_classes - exported if _JS_NAME.fullmatch(name)), tracked)
+        if excluded(found.location.path) is None]
     metrics = tuple(calls.get((m.location.path, m.location.start_line), m) for m in matches
                     if m.probe == "metrics-sink" and not codesearch.commented(m.text))
     extra_names = {probe.name for probe in extra}
@@ -493,11 +496,13 @@ def _read_nowhere(texts: dict[str, str], why: str) -> list[Suppression]:
 
 
 def collect(repo: str | Path, probes: Sequence[Probe] = (),
-            documents: Sequence[str] | None = None, doc_path: str | None = None) -> Facts:
+            documents: Sequence[str] | None = None, doc_path: str | None = None,
+            exclude: Sequence[str] = ()) -> Facts:
     """Read the repository at `repo` into Facts, running `probes` beside the built-in ones
     and reading the claims of `documents` (repository-relative Markdown paths; by default
     every document under docs/ that has a header block, and the audit document `doc_path`
-    wherever it is).
+    wherever it is). Nothing in the paths `exclude` names (config.exclusion) is read, but
+    a document may cite a file there.
 
     Raises RepositoryError if it is not there.
     """
@@ -514,6 +519,16 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     passed_over, links = repofiles.walk_problems(root, lambda path: any(test(path) for test in read))
     problems: list[Problem] = []
     files, unlisted, tracked = listing()
+    excluded = exclusion(exclude)
+    # Those excluded by each pattern: the rest is audited (`files` stays whole: what exists).
+    counts = dict.fromkeys(exclude, 0)
+    audited = [] if exclude else files
+    for path in files if exclude else ():
+        if (pattern := excluded(path)) is None:
+            audited.append(path)
+        else:
+            counts[pattern] += 1
+    tracked, links = ([path for path in paths if excluded(path) is None] for paths in (tracked, links))
     searching.also(tracked)  # a file git tracks that a .gitignore matches: ripgrep passed it over
     texts: dict[str, str] = {}
 
@@ -527,7 +542,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
 
     listed = set(files)
     # A config that is a link to a file of the repository: wrangler reads it where the link is.
-    config_paths = sorted(path for path in repofiles.select([*files, *links], wrangler.CONFIG_NAMES)
+    config_paths = sorted(path for path in repofiles.select([*audited, *links], wrangler.CONFIG_NAMES)
                           if not among_tests(path))
     used = wrangler.used_configs(config_paths)
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
@@ -553,7 +568,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
 
     # GitHub runs the workflows in .github/workflows itself, not in folders under it.
     workflow_texts = dict(_read_each(root, [path for path in repofiles.select(
-        files, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
+        audited, workflows.WORKFLOW_GLOBS) if posixpath.dirname(path) == ".github/workflows"],
         lambda path, text: (path, text), problems))
     inputs = workflows.input_sets(workflow_texts)
     read_workflows = _each_text(workflow_texts, lambda path, text: workflows.collect(
@@ -573,15 +588,17 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     # wrangler.prod.jsonc` is the one deployed.
     configs += _read_each(root, [path for path in deployed.folders if path in listed
                                  and path not in texts and workflows.names_config(path)
-                                 and not among_tests(path)], load, problems)
+                                 and not among_tests(path) and excluded(path) is None], load, problems)
     configs = [_with_missing_entries(config, listed) for config in configs]
-    found_docs = repofiles.select(files, docs.DOC_GLOBS)
+    found_docs = repofiles.select(audited, docs.DOC_GLOBS)
     found_docs += [doc_path] if doc_path in listed and doc_path not in found_docs else []
     docs_found: list[Document] = _read_each(root, hand_written(root, found_docs),
                                             docs.read_document, problems)
     unmatched: list[tuple[str, int]] = []
+    lines = searching if not exclude else (
+        found for found in searching if excluded(found[0]) is None)
     code = _code_facts(root, configs, problems, probes,
-                       codesearch.probe_matches(all_probes, searching, unmatched), tracked)
+                       codesearch.probe_matches(all_probes, lines, unmatched), tracked, excluded)
     # What ripgrep could not read as it is, for files nothing else has reported; and once,
     # the lines it matched that no probe matches in Python (a line not UTF-8 is reported).
     reported = {problem.location.path for problem in problems}
@@ -594,6 +611,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     for path, line, why in dict.fromkeys(
             [(path, None, why) for path, why in [*unlisted, *passed_over]] + searching.problems
             + missed):
+        if excluded(path) is not None:
+            continue
         try:  # a path past PATH_MAX raises ("File name too long", as ripgrep said of it)
             folder = stat.S_ISDIR((root / path).lstat().st_mode)
         except OSError:
@@ -620,6 +639,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         documents=tuple(docs_found),
         problems=tuple(problems),
         claims=tuple(claims),
+        excluded=counts,
         suppressions=(*(found for config in configs
                         for found in wrangler.suppressions(config.path, config.text)),
                       *_read_nowhere({path: text for path, text in texts.items()

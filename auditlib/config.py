@@ -68,6 +68,27 @@ def heads(path: str) -> list[str]:
 GLOB_CHARS = re.compile(r"[*?[]")  # what makes a part of a path a glob (fnmatch's)
 
 
+def exclusion(patterns: Sequence[str]) -> Callable[[str], str | None]:
+    """The first of `patterns` (the settings' `exclude`) that excludes a repository path:
+    one the path, or a folder it is in, matches as a waiver's path does (glob_match:
+    `templates` and `templates/**` exclude all under templates/); None if none does.
+    Each folder is tested once, not once for each file in it."""
+    folders: dict[str, str | None] = {"": None}
+
+    def first(path: str) -> str | None:
+        return next((pattern for pattern in patterns if glob_match(pattern, path)), None)
+
+    def excluded(path: str) -> str | None:
+        above = [path.rpartition("/")[0]]  # the folders not tested yet, deepest first
+        while above[-1] not in folders:
+            above.append(above[-1].rpartition("/")[0])
+        for folder in reversed(above[:-1]):
+            folders[folder] = folders[folder.rpartition("/")[0]] or first(folder)
+        return folders[above[0]] or first(path)
+
+    return excluded if patterns else lambda path: None
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Waiver:
     """An accepted finding: rule, path glob, why, and until when."""
@@ -152,6 +173,9 @@ class AuditConfig:
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     probes: tuple[Probe, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    # Paths not audited (globs, as a waiver's path): no config, workflow, code or document
+    # there is read, though a document may cite a file there.
+    exclude: tuple[str, ...] = ()
     source: str | None = None  # the configuration file these settings came from
     # Settings beside them that are not read: `[tool.auditlib]` in pyproject.toml (where it
     # starts), when auditlib.toml comes first.

@@ -23,7 +23,7 @@ from .model import Severity
 from .wrangler import lines_of, toml_error
 
 TOP_KEYS = {"doc_path", "repo_url", "compatibility_max_age_days", "latency_threshold_ms", "doc_max_age_days",
-            "disable",
+            "disable", "exclude",
             "severity", "probes", "waivers", "related_terms"}
 PROBE_KEYS = {"name", "regex", "globs", "groups"}
 WAIVER_KEYS = {"rule", "path", "reason", "expires"}
@@ -347,6 +347,26 @@ def _waivers(reader: _Reader, entries: Any) -> tuple[Waiver, ...]:
     return tuple(waivers)
 
 
+def _exclude(reader: _Reader, patterns: Any) -> tuple[str, ...]:
+    """The `exclude` globs, relative to the repository's root as a waiver's path is."""
+    if not _strings(patterns):
+        raise reader.fail('exclude must be a list of paths or globs, e.g. ["templates/**"]',
+                          "exclude")
+    found = []
+    after = (reader.key_line("exclude") or 1) - 1
+    for pattern in patterns:
+        line = reader.line(rf"([\"']){re.escape(pattern)}\1", after) or after + 1
+        normal = re.sub(r"^(?:\./)+", "", pattern).rstrip("/")
+        why = ("is empty: name a folder or a glob (`templates/**`)" if not normal.strip()
+               else "starts with `/`: a path is relative to the repository's root"
+               f" (`{normal.lstrip('/')}`)" if normal.startswith("/")
+               else "leads outside the repository" if ".." in normal.split("/") else None)
+        if why:
+            raise ConfigParseError(reader.path, line, None, f"exclude: `{pattern}` {why}")
+        found.append(normal)
+    return tuple(dict.fromkeys(found))
+
+
 def _toml(path: str, text: str) -> dict[str, Any]:
     """The TOML document; ConfigParseError with the line and column of a syntax error."""
     try:
@@ -409,6 +429,8 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             overrides[_check_rule(reader, rule, "severity", reader.key_line(rule)
                                   or reader.key_line("severity"))] = Severity(value)
         settings["severity_overrides"] = overrides
+    if "exclude" in table:
+        settings["exclude"] = _exclude(reader, table["exclude"])
     if "probes" in table:
         settings["probes"] = _probes(reader, table["probes"])
     if "waivers" in table:

@@ -391,6 +391,8 @@ class Facts:
     suppressions: tuple[Suppression, ...] = ()
     extra: tuple[Match, ...] = ()  # matches of the probes added by configuration
     claims: tuple[DocClaims, ...] = ()  # documents checked for drift
+    # The settings' `exclude` globs, each with the number of listed files it kept out of the audit.
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -243,6 +243,11 @@ def _header(ctx: Context) -> list[Block]:
     off = [f"{rule.id} {rule.name}" for rule in RULES if rule.id in ctx.config.disabled_rules]
     disabled = (f" Disabled in {settings_name(ctx.config)}, so not checked: {listed(off)}."
                 if off else "")
+    # As plainly: what the settings exclude is not audited, and a finding there none.
+    kept_out = [f"{_code(pattern)} ({counted(files, 'file')})"
+                for pattern, files in ctx.facts.excluded.items()]
+    disabled += (f" Excluded in {settings_name(ctx.config)}, so not audited: {listed(kept_out)}."
+                 if kept_out else "")
     blocks: list[Block] = [
         Text("".join(f"{key}: {value}\n" for key, value in HEADER.items())
              + f"Last-reviewed: {ctx.audit_date}\nAudit-status: {status}"),

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from auditlib import cli
 from auditlib import config as settings
+from auditlib.api import run_audit
 from auditlib.collect import collect
 from auditlib.config import DEFAULT_CONFIG, AuditConfig, Waiver, first_waiver, glob_match, heads
 from auditlib.configfile import load_config, parse_config
@@ -372,6 +374,12 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                         ("!src/gen/", "names a folder, not files: write `!src/gen/**`"),
                         ("*.{ts,js}", "has `{`"), ("src/[^.]*.ts", "has `[^`: write `[!`"),
                         (r"src/\*.ts", "has a backslash")]],
+    pytest.param('exclude = "templates"\n', 1, "exclude must be a list", id="exclude-not-a-list"),
+    *[pytest.param(f'doc_path = "a.md"\nexclude = [\n  "apps/**",\n  "{pattern}",\n]\n', 4,
+                   f"exclude: `{pattern}` {why}", id=f"exclude-{pattern}")
+      for pattern, why in [("", "is empty"), ("/apps/legacy", "starts with `/`: a path is relative to"
+                                                              " the repository's root (`apps/legacy`)"),
+                           ("apps/../../x", "leads outside the repository")]],
     pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
@@ -541,7 +549,7 @@ def test_load_config_explicit_missing(tmp_path: Path, make_repo: MakeRepo) -> No
                  "ci/pyproject.toml: holds no [tool.auditlib] table", id="pyproject-naming-auditlib"),
     pytest.param({"ci/audit.toml": 'doc_path = "a.md"\n[tool.auditlib]\ndisable = ["CF006"]\n'},
                  "ci/audit.toml", "ci/audit.toml:2: unknown key 'tool' (known: compatibility_max_age_days,"
-                 " disable, doc_max_age_days, doc_path, latency_threshold_ms, probes, related_terms,"
+                 " disable, doc_max_age_days, doc_path, exclude, latency_threshold_ms, probes, related_terms,"
                  " repo_url, severity, waivers); [tool.auditlib] is read only from a file named"
                  " pyproject.toml: here, leave out `[tool.auditlib]`, and `tool.auditlib.` in table"
                  " headers", id="tool-auditlib-in-another-file"),
@@ -584,6 +592,94 @@ def test_a_top_level_key_below_a_table_of_pyproject_is_named_with_its_header(
     with pytest.raises(ConfigParseError, match=r":3: severity\.doc_max_age_days: 30 is not one of P0,"
                        r" P1, P2; .* move it above \[tool\.auditlib\.severity\]$"):
         load_config(repo)
+
+
+# Excluded paths ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("pattern", "path", "excluded"), [
+    pytest.param("templates", "templates/worker/wrangler.toml", True, id="a-folder-all-below"),
+    pytest.param("templates", "apps/templates/wrangler.toml", False, id="from-the-root"),
+    pytest.param("templates/**", "templates", True, id="the-folder-itself"),
+    pytest.param("apps/*/fixtures", "apps/web/fixtures/a/wrangler.toml", True, id="star-in-a-folder"),
+    pytest.param("apps/*/fixtures", "apps/web/admin/fixtures/wrangler.toml", False,
+                 id="star-within-one-folder"),
+    pytest.param("**/generated/**", "packages/a/generated/client.ts", True, id="any-depth"),
+    pytest.param("apps/*/wrangler.dev.toml", "apps/web/wrangler.toml", False, id="a-file-glob"),
+    pytest.param("apps/*/wrangler.dev.toml", "apps/web/wrangler.dev.toml", True, id="a-file-glob-hit"),
+])
+def test_an_exclude_pattern_covers_a_path_or_a_folder_above_it(pattern: str, path: str,
+                                                                excluded: bool) -> None:
+    assert (settings.exclusion(["other/**", pattern])(path) == pattern) is excluded
+    assert settings.exclusion([pattern, pattern + "/**"])(path) in ((pattern,) if excluded else (None,))
+
+
+def test_an_exclude_pattern_is_tested_on_deep_paths_without_recursion() -> None:
+    assert settings.exclusion(["a/*/b"])("/".join(["a"] * 5000)) is None
+
+
+def test_exclude_is_read_from_the_root() -> None:
+    config = parse_config("auditlib.toml", 'exclude = ["./templates/", "apps/*/fixtures", "templates"]\n')
+    assert config.exclude == ("templates", "apps/*/fixtures")
+
+
+FLAGS = '[[probes]]\nname = "flag"\nregex = "flags\\\\.(\\\\w+)"\ngroups = ["flag"]\n'
+DOC = ("Type: Guide\nStatus: Active\nDomain: Performance\nLast-reviewed: 2025-06-30\n\n# Notes\n\n"
+       "The template reads its flags at `templates/worker/src/flags.ts:1-2`.\n")
+EXCLUDED_REPO = {
+    "auditlib.toml": 'exclude = ["templates", "docs/drafts/**", ".github/workflows/old-*.yml",'
+                     ' "legacy/**"]\n' + FLAGS,
+    "wrangler.toml": KV,
+    "src/index.ts": "export default { fetch() { return flags.live } }\n",
+    "templates/worker/wrangler.toml": KV.replace('"shop"', '"{{kebabCase name}}"'),
+    "templates/worker/src/flags.ts": "flags.beta\nflags.gamma\n",
+    "templates/worker/src/data.ts": "flags.delta\n\0",  # binary: ripgrep says so
+    "templates/broken/wrangler.json": "{\n  \"name\": \n",
+    "docs/notes.md": DOC,
+    "docs/drafts/wip.md": DOC.replace("`templates/worker/src/flags.ts:1-2`", "`nowhere.ts:9`"),
+    ".github/workflows/old-deploy.yml": "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - run: npx wrangler deploy\n",
+}
+
+
+def test_an_excluded_path_is_not_audited(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """Nothing is read there (a config, code, a document, a workflow), and nothing there
+    is reported, but a document may cite a file there: it exists."""
+    audit = run_audit(make_repo(tmp_path, EXCLUDED_REPO), AS_OF)
+    facts = audit.facts
+    assert [config.path for config in facts.configs] == ["wrangler.toml"]
+    assert [(m.location.path, m.groups["flag"]) for m in facts.extra] == [("src/index.ts", "live")]
+    assert [document.path for document in facts.documents] == ["docs/notes.md"]
+    assert facts.workflows == ()
+    assert sorted({f.location.path for f in audit.findings}) == [".", "wrangler.toml"]
+    # The citation is read, and the file it cites is there (else DR005: not in the repository).
+    [claims] = facts.claims
+    assert ("citation", "templates/worker/src/flags.ts:1-2") in [(c.kind, c.text) for c in claims.claims]
+    assert facts.excluded == {"templates": 4, "docs/drafts/**": 1, ".github/workflows/old-*.yml": 1,
+                              "legacy/**": 0}
+    assert ("Excluded in the settings (`auditlib.toml`), so not audited: `templates` (4 files),"
+            " `docs/drafts/**` (1 file), `.github/workflows/old-*.yml` (1 file) and `legacy/**`"
+            " (0 files).") in audit.markdown()
+
+
+def test_findings_in_a_path_excluded_since_are_not_resolved(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {**EXCLUDED_REPO, "auditlib.toml": ""}
+    repo = make_repo(tmp_path, files)
+    run_audit(repo, AS_OF).save(tmp_path / "before")
+    (repo / "auditlib.toml").write_text('exclude = ["templates"]\n', encoding="utf-8")
+    changes = run_audit(repo, AS_OF, baseline=tmp_path / "before" / "findings.json").changes
+    assert changes is not None
+    assert {entry["path"] for entry in changes.unchecked} >= {"templates/worker/wrangler.toml",
+                                                              "templates/broken/wrangler.json"}
+    assert not [entry for entry in changes.resolved if entry["path"].startswith("templates/")]
+
+
+def test_an_exclude_pattern_that_excludes_nothing_is_named(
+        tmp_path: Path, make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, {**EXCLUDED_REPO, "auditlib.toml": 'exclude = ["templates", "legacy"]\n'})
+    assert cli.main(["check", str(repo), "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "auditlib: exclude `legacy` (auditlib.toml) matches no file the audit reads: remove it,"
+        " or correct it"]
 
 
 def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:
