@@ -311,9 +311,13 @@ def git(repo: Path, *args: str, given: str = "") -> subprocess.CompletedProcess[
     if program is None:
         return None
     # The repository at `repo`, not one a git hook or a CI step names in GIT_DIR (unless
-    # its GIT_WORK_TREE holds `repo`: a bare repository's work tree).
+    # its GIT_WORK_TREE holds `repo`: a bare repository's work tree; but not a checkout of
+    # its own there, with a .git of its own).
     tree = os.environ.get("GIT_WORK_TREE")
-    env = dict(os.environ) if tree and repo.resolve().is_relative_to(Path(tree).resolve()) \
+    folder = repo.resolve()
+    top = Path(tree).resolve() if tree else None
+    env = dict(os.environ) if top and folder.is_relative_to(top) and not any(
+        (above / ".git").exists() for above in (folder, *folder.parents) if above.is_relative_to(top)) \
         else {name: value for name, value in os.environ.items() if name not in _GIT_PLACES}
     try:
         done = subprocess.run([program, *args], cwd=repo, input=given.encode(),

@@ -271,6 +271,23 @@ def test_a_work_tree_whose_git_dir_is_elsewhere_is_read_through_git_dir(
     assert repofiles.head_commit(tmp_path) == commit
 
 
+def test_a_checkout_inside_the_work_tree_git_names_is_read_as_its_own(
+        tmp_path: Path, commit_all: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA s33a #7: a hook of the outer repository exports its GIT_DIR and GIT_WORK_TREE;
+    the audited checkout inside it has a .git of its own, and its commit is its own."""
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "vendor" / "app"
+    inner.mkdir(parents=True)
+    (outer / ".gitignore").write_text("vendor/\n", encoding="utf-8")
+    (inner / "wrangler.toml").write_text(VALID, encoding="utf-8")
+    for folder in (outer, inner):
+        commit_all(folder)
+    commit = repofiles.head_commit(inner)
+    assert commit and commit != repofiles.head_commit(outer)
+    monkeypatch.setenv("GIT_DIR", str(outer / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(outer))
+    assert repofiles.head_commit(inner) == commit
+
+
 def test_a_tree_deeper_than_python_s_stack_is_walked(tmp_path: Path) -> None:
     """QA s28b P0-1: 1,000 folders deep, every command stopped with a RecursionError."""
     deep = tmp_path
