@@ -88,8 +88,10 @@ def commented(line: str) -> bool:
 @functools.lru_cache(maxsize=16)  # a line of many matches (a bundle's) is read once
 def code_part(line: str, quotes: str = "'\"`") -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
-    what strings hold is kept (`"https://…"`). A comment left open ends the line. A quote
-    that no quote closes on the line (JSX's text `Don't`, a regex's `/"/`) opens no string."""
+    what strings hold is kept (`"https://…"`), and so is what follows a backslash (a regex's
+    escaped slashes, as in `/https?:` and two of them, start no comment). A comment left
+    open ends the line. A quote that no quote closes on the line (JSX's text `Don't`, a
+    regex's `/"/`) opens no string."""
     if "/" not in line:
         return line
     kept: list[str] = []
@@ -109,7 +111,8 @@ def code_part(line: str, quotes: str = "'\"`") -> str:
             kept.append(" ")
             index = end + 2
             continue
-        end = at + 2 if quote and char == "\\" else at + 1
+        # An escape, in a string or in a regex literal: an escaped `/` starts no comment
+        end = at + 2 if char == "\\" else at + 1
         kept.append(line[index:end])
         index = end
         quote = ("" if char == quote else quote) if quote else (char if char in quotes else "")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import auditlib
-from auditlib import repofiles
+from auditlib import codesearch, repofiles
 from auditlib.collect import MAX_BRACES, _braces, _folder_matcher, collect
 from auditlib.config import DEFAULT_CONFIG, glob_match
 from auditlib.errors import RepositoryError
@@ -354,6 +354,26 @@ def test_declaration_files_and_comments_are_no_code_evidence(
                         "export const store = () => new MemoryCartStore();\n"})
     facts = collect(repo)
     assert (facts.metrics, facts.classes, facts.providers) == ((), (), ())
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    pytest.param(r"if (/^https?:\/\//.test(u) && latencyMs > 800) warn(); // slow",
+                 r"if (/^https?:\/\//.test(u) && latencyMs > 800) warn(); ", id="escaped-slashes"),
+    pytest.param(r"const quote = /\"/; if (ms > 800) warn(); // a",
+                 r"const quote = /\"/; if (ms > 800) warn(); ", id="escaped-quote-opens-no-string"),
+    pytest.param('const u = "a\\\\"; // b', 'const u = "a\\\\"; ', id="escaped-backslash-in-a-string"),
+    pytest.param("x = a / b; // half", "x = a / b; ", id="division"),
+])
+def test_code_after_a_regex_literal_is_code(line: str, code: str) -> None:
+    assert codesearch.code_part(line) == code
+
+
+def test_a_latency_check_after_a_url_regex_is_found(tmp_path: Path, make_repo: MakeRepo) -> None:
+    """A regex's escaped slashes are no comment: what follows them on the line is read."""
+    repo = make_repo(tmp_path, {"wrangler.toml": 'main = "src/index.ts"\n', "src/index.ts": (
+        "export function f(u: string, latencyMs: number) {\n"
+        '  if (/^https?:\\/\\//.test(u) && latencyMs > 800) console.warn("slow", u);\n}\n')})
+    assert [(m.threshold_ms, m.location.start_line) for m in collect(repo).latency] == [(800, 2)]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
