@@ -2755,6 +2755,30 @@ def test_cf019_wrangler_1_keys_are_reported_with_what_they_lose(tmp_path: Path, 
     assert found[1].remediation == "Rename `kv-namespaces` to `kv_namespaces`"
 
 
+@pytest.mark.parametrize(("path", "config", "line", "message", "fix"), [
+    pytest.param("wrangler.toml", 'main = "a.ts"\n\n[[rate_limits]]\nname = "LOGIN_LIMITER"\n'
+                 'namespace_id = "1001"\nsimple = { limit = 10, period = 60 }\n', 3,
+                 "`wrangler.toml` declares `rate_limits`, which wrangler does not read: it warns"
+                 ' "Unexpected fields" and deploys without `LOGIN_LIMITER`',
+                 "Rename `rate_limits` to `ratelimits`", id="rate-limits"),
+    pytest.param("wrangler.jsonc", '{\n  "main": "a.ts",\n  "d1-databases": [\n    {"binding": "DB"},'
+                 ' {"binding": "LOGS"}\n  ]\n}\n', 3, "deploys without `DB` and `LOGS`",
+                 "Rename `d1-databases` to `d1_databases`", id="a-dash-in-json"),
+    pytest.param("wrangler.toml", 'main = "a.ts"\n[env.staging]\n[[env.staging.queue.producers]]\n'
+                 'binding = "JOBS"\nqueue = "jobs"\n', 3, "`wrangler.toml` (env `staging`) declares"
+                 " `queue`, which wrangler does not read: it warns \"Unexpected fields\" and deploys"
+                 " without `JOBS`", "Rename `queue` to `queues`", id="singular-in-an-environment"),
+    pytest.param("wrangler.toml", 'main = "a.ts"\nKV_Namespace = 1\n', 2, "deploys without its bindings",
+                 "Rename `KV_Namespace` to `kv_namespaces`", id="no-binding-in-it"),
+])
+def test_cf019_a_binding_section_spelt_otherwise_is_not_bound(
+        tmp_path: Path, make_repo: MakeRepo, path: str, config: str, line: int, message: str,
+        fix: str) -> None:
+    [found] = findings(tmp_path, make_repo, {path: config}, "CF019")
+    assert (found.location.start_line, found.severity, found.remediation) == (line, Severity.P1, fix)
+    assert message in found.message
+
+
 @pytest.mark.parametrize(("path", "config", "line", "fix"), [
     pytest.param("wrangler.toml", 'name = "logdrain"\nmain = "a.ts"\nnode_compat = true\n', 3,
                  'Remove `node_compat` from `wrangler.toml`, and set'
@@ -2781,7 +2805,10 @@ def test_cf019_node_compat_which_wrangler_4_refuses(tmp_path: Path, make_repo: M
 def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo) -> None:
     assert "CF019" in {rule.id for rule in RULES}  # else no finding proves nothing
     config = ('name = "new"\nmain = "a.ts"\nnode_compat = false\n[build]\ncommand = "npm run build"\n'
-              '[[kv_namespaces]]\nbinding = "CACHE"\n')
+              '[[kv_namespaces]]\nbinding = "CACHE"\n[[ratelimits]]\nname = "L"\nnamespace_id = "1"\n'
+              '[[unsafe.bindings]]\nname = "U"\ntype = "ratelimit"\n[ai]\nbinding = "AI"\n'
+              '[[queues.consumers]]\nqueue = "q"\n[[durable_objects.bindings]]\nname = "D"\n'
+              'class_name = "D"\n[[containers]]\nclass_name = "D"\nimage = "./Dockerfile"\n')
     assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []
 
 
