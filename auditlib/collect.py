@@ -97,8 +97,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     """Facts found by the code probes (`matches`, by path and line), as keyword arguments
     of Facts; `tracked` are the files a search names (`repofiles.tracked_unlisted`), and
     code `excluded` is not read."""
+    # The classes bindings name: Durable Objects' and Workflows' (CF009).
     do_classes = {str(b.properties.get("class_name")) for c in configs for scope in c.scopes()
-                  for b in scope.bindings if b.kind == "durable_objects"}
+                  for b in scope.bindings if b.kind in ("durable_objects", "workflows")}
     providers: list[ProviderSelection] = []
     # a variable's defaults where it is read without a choice (`env.X ?? "memory"`)
     defaults: dict[str, set[str]] = {}

@@ -382,11 +382,11 @@ def test_cf009_a_missing_entry_is_reported_once(tmp_path: Path, make_repo: MakeR
     assert [(f.location.start_line, f.subject, f.message) for f in found] == [
         (5, "CART_DO", "the entry `src/index.ts` (`main`, line 2) of `wrangler.toml` is not in the"
                        " repository, and no module of the Worker exports the classes its Durable"
-                       " Object bindings name (`Cart`)"),
+                       " Object and Workflow bindings name (`Cart`)"),
         (12, "CART_DO (env production)", "the entry `src/prod.ts` (`main`, line 11) of `wrangler.toml`"
                                          " (env `production`) is not in the repository, and no module"
                                          " of the Worker exports the classes its Durable Object"
-                                         " bindings name (`Cart`)")]
+                                         " and Workflow bindings name (`Cart`)")]
     assert found[0].remediation == ("Correct `main` in `wrangler.toml`; if a build writes `src/index.ts`,"
                                     " export the classes from code the repository holds")
     assert found[0].severity == Severity.P0
@@ -450,6 +450,30 @@ def test_cf009_looks_in_the_worker_s_own_code(tmp_path: Path, make_repo: MakeRep
     check(findings(tmp_path, make_repo, files, "CF009"), expected, Severity.P0)
 
 
+WORKFLOW = 'name = "img"\nmain = "src/index.ts"\n\n[[workflows]]\nbinding = "RESIZE"\nname = "resize"\n'
+FLOW_CLASS = ('import { WorkflowEntrypoint } from "cloudflare:workers";\n\n'
+              "export class ResizeWorkflow extends WorkflowEntrypoint {}\n")
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"wrangler.toml": WORKFLOW + 'class_name = "ResizeWorkflow"\n', "src/index.ts": FLOW_CLASS},
+                 [], id="exported"),
+    pytest.param({"wrangler.toml": WORKFLOW + 'class_name = "ResizeWorkflow"\n',
+                  "src/index.ts": FLOW_CLASS.replace("ResizeWorkflow", "ResizeFlow")},
+                 [("wrangler.toml", 5, "RESIZE")], id="another-name"),
+    pytest.param({"wrangler.toml": WORKFLOW + 'class_name = "ResizeWorkflow"\n',
+                  "src/index.ts": 'export default {};\n', "src/flow.ts": FLOW_CLASS},
+                 [("wrangler.toml", 5, "RESIZE")], id="not-from-the-entry"),
+    pytest.param({"wrangler.toml": WORKFLOW + 'class_name = "ResizeWorkflow"\nscript_name = "media"\n',
+                  "src/index.ts": "export default {};\n"}, [], id="another-worker-s"),
+])
+def test_cf009_a_workflow_s_class_is_exported_by_the_entry(
+        tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
+    """wrangler refuses a Workflow binding without `script_name` whose class the entry does
+    not export, as it does a Durable Object's (QA s34b D6)."""
+    check(findings(tmp_path, make_repo, files, "CF009"), expected, Severity.P0)
+
+
 def test_cf009_names_the_module_that_exports_a_class_its_entry_does_not(
         tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {"apps/b/wrangler.toml": app("b"), "apps/b/src/index.ts": "export default {};\n",
@@ -459,7 +483,7 @@ def test_cf009_names_the_module_that_exports_a_class_its_entry_does_not(
     assert found.message == (
         "`CART_DO` in `apps/b/wrangler.toml` names `Cart`, which `apps/b/src/cart.ts:3` exports,"
         " but the Worker's entry `apps/b/src/index.ts` does not: wrangler refuses to deploy a"
-        " Worker whose entry does not export its Durable Object classes")
+        " Worker whose entry does not export the Durable Object and Workflow classes it binds")
     assert found.remediation == 'Export `Cart` from `apps/b/src/index.ts` (`export { Cart } from "…"`)'
     # A second config of the folder, named by a deploy, names the same module
     files["apps/b/lib/cart.ts"] = files.pop("apps/b/src/cart.ts")  # outside main's folder

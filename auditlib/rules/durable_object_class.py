@@ -1,22 +1,24 @@
 """CF009 durable-object-class-not-found.
 
 ## What it does
-For every Durable Object binding without `script_name` in a Worker config, looks for an
-export of that `class_name` in the Worker's TypeScript and JavaScript, outside tests:
-`export class Cart`, an export list (`export { Cart }`, `export { CartDO as Cart } from
-"./cart"`), or a value (`export const Cart = instrument(CartBase)`, as Sentry wraps one);
-`export default class Cart` exports no name. The Worker's code is in its
-config's folder, but not in the folder of another config within it, and in the folder of
-its `main`; the entry (`main`) itself must export it, as wrangler refuses to deploy a Worker
+For every Durable Object binding and Workflow binding without `script_name` in a Worker
+config, looks for an export of that `class_name` in the Worker's TypeScript and JavaScript,
+outside tests: `export class Cart`, an export list (`export { Cart }`, `export { CartDO as
+Cart } from "./cart"`), or a value (`export const Cart = instrument(CartBase)`, as Sentry
+wraps one); `export default class Cart` exports no name. The Worker's code is in its
+config's folder, but not in the folder of another config within it, and in the folder of its
+`main`; the entry (`main`) itself must export it, as wrangler refuses to deploy a Worker
 whose entry does not (a class another module exports is reported with that module, when the
-entry is in the repository). A class exported only by another Worker's code is named, with that
-Worker: bind it with `script_name`. Where the Worker's entry (`main`) has an `export * from
-"…"`, its bindings are passed over (what it exports is not looked into). A Python Worker (`main` is a
-`.py` file) or a Rust one (built with `worker-build`) defines its classes in a language not
-searched, and a `main` that a build writes (`.open-next/worker.js`, `dist/index.js`) is in
-a folder not searched: their bindings are passed over. A `main` that is not in the
-repository (moved, not committed, or git-ignored) is reported once, at the first binding
-whose class is not found, not once for each binding of each environment.
+entry is in the repository): "Your Worker depends on the following Durable Objects [or
+Workflows], which are not exported in your entrypoint file". A class exported only by
+another Worker's code is named, with that Worker: bind it with `script_name`. Where the
+Worker's entry (`main`) has an `export * from "…"`, its bindings are passed over (what it
+exports is not looked into). A Python Worker (`main` is a `.py` file) or a Rust one (built
+with `worker-build`) defines its classes in a language not searched, and a `main` that a
+build writes (`.open-next/worker.js`, `dist/index.js`) is in a folder not searched: their
+bindings are passed over. A `main` that is not in the repository (moved, not committed, or
+git-ignored) is reported once, at the first binding whose class is not found, not once for
+each binding of each environment.
 
 ## Why is this bad?
 A binding whose class is not exported by the Worker fails at deploy time, or, after a
@@ -50,7 +52,7 @@ from .base import Rule, deepest_app, scope_label, scoped
 class DurableObjectClassNotFound(Rule):
     id = "CF009"
     name = "durable-object-class-not-found"
-    title = "Durable Object class not found in code"
+    title = "Durable Object or Workflow class not found in code"
     severity = Severity.P0
     rationale = "The binding names a class the Worker does not export"
     remediation = "Export the class under the configured name, or correct `class_name`"
@@ -74,7 +76,8 @@ class DurableObjectClassNotFound(Rule):
                 star = entry in exports.starred
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
-                    if binding.kind != "durable_objects" or binding.properties.get("script_name"):
+                    if binding.kind not in ("durable_objects", "workflows") or binding.properties.get(
+                            "script_name"):
                         continue
                     where = f"{code(binding.name)} in {scope_label(wrangler_config, scope)}"
                     if not isinstance(class_name, str) or not class_name:
@@ -197,7 +200,8 @@ def _missing_entry(rule: type[Rule], wrangler_config: WranglerConfig, entry: str
         location=binding.location, subject=scoped(binding.name, scope),
         message=(f"the entry {code(entry)} (`main`" + (f", line {line}" if line else "")
                  + f") of {scope_label(wrangler_config, declared)} is not in the repository, and no"
-                 f" module of the Worker exports the classes its Durable Object bindings name"
+                 f" module of the Worker exports the classes its Durable Object and Workflow"
+                 " bindings name"
                  f" ({classes})"),
         remediation=(f"Correct `main` in {code(wrangler_config.path)}; if a build writes"
                      f" {code(entry)}, export the classes from code the repository holds"))
@@ -212,7 +216,7 @@ def _not_from_entry(rule: type[Rule], where: str, class_name: str, entry: str,
         message=(f"{where} names {code(class_name)}, which {_places(exports)}"
                  f" {'exports' if len(exports) == 1 else 'export'}, but the Worker's entry"
                  f" {code(entry)} does not: wrangler refuses to deploy a Worker whose entry does"
-                 " not export its Durable Object classes"),
+                 " not export the Durable Object and Workflow classes it binds"),
         remediation=f"Export {code(class_name)} from {code(entry)} (`export {{ {class_name} }} from"
                     " \"…\"`)")
 
