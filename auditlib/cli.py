@@ -25,7 +25,14 @@ from . import api, execute, history, repofiles, report
 from .blocks import code as code_span
 from .blocks import counted
 from .collect import hand_written
-from .config import AuditConfig, document_path_problem, heads, literal_head, normal_document_path
+from .config import (
+    AuditConfig,
+    document_path_problem,
+    exclusion,
+    heads,
+    literal_head,
+    normal_document_path,
+)
 from .configfile import load_config
 from .docs import read_header
 from .errors import AuditError
@@ -292,6 +299,7 @@ def _verify(args: argparse.Namespace) -> int:
     if (args.doc is None) == (args.docs is None):
         raise AuditError("verify takes a document or --docs DIR (one of them)")
     repo = repofiles.check_repository(args.repo)
+    config = load_config(repo, args.config)
     if args.docs is not None:
         args.docs = _in_repo(repo, args.docs)
         if not args.docs.is_dir():
@@ -299,16 +307,19 @@ def _verify(args: argparse.Namespace) -> int:
                              + ("not a folder (name a document without --docs)"
                                 if args.docs.exists() else "no such folder"))
         folder = _inside(repo, args.docs, "--docs")
-        listed = [path for path in repofiles.list_files(repo, ("*.md",))
-                  if folder == "." or path.startswith(folder + "/")]
+        found = [path for path in repofiles.list_files(repo, ("*.md",))
+                 if folder == "." or path.startswith(folder + "/")]
+        excluded = exclusion(config.exclude)  # a folder's drafts, say: not checked
+        listed = [path for path in found if excluded(path) is None]
         markdown = hand_written(repo, listed)  # not the documents `run` wrote there
         documents = [path for path in markdown if _has_header(repo / path)]
         if not documents:  # a gate that checks nothing must not pass: a wrong folder, say
             raise AuditError(f"--docs {args.docs}: nothing was checked: " + (
                 f"none of its {counted(len(markdown), 'Markdown file')} starts with a header"
                 " block (`Type: …` lines at the very top; YAML front matter is not one)"
-                if markdown else "it holds no Markdown file" + (
-                    " but the documents of auditlib runs, which are outputs" * bool(listed))))
+                if markdown else "it holds no Markdown file"
+                + (" the settings do not exclude" * (len(listed) < len(found)))
+                + (" but the documents of auditlib runs, which are outputs" * bool(listed))))
     else:
         args.doc = _in_repo(repo, args.doc)
         if not args.doc.is_file():
@@ -317,7 +328,6 @@ def _verify(args: argparse.Namespace) -> int:
                 else f"{args.doc} is a folder (check the documents in it with --docs)"
                 if args.doc.is_dir() else f"{args.doc} is not a regular file")
         documents = [_inside(repo, args.doc, "document")]
-    config = load_config(repo, args.config)
     _unread_settings(config)
     # A named document is the audit document; in a docs tree it is the settings' doc_path.
     audit = api.verify(repo, documents, config, args.date,
@@ -534,7 +544,7 @@ def _run_in(args: argparse.Namespace) -> int:
                         bool(data["facts"]["configs"])))
     nothing = _found_no_config(data["facts"])
     if nothing:
-        _nothing_to_audit(args.repo, _gates(args))
+        _nothing_to_audit(args.repo, _gates(args), any(data["facts"]["excluded"].values()))
     code = max(_gate(data["findings"], args.fail_on),
                _gate_new(data["findings"], data["changes"], args.fail_on_new,
                          f"no --baseline, and no earlier run of `{repo_name}` in {args.out}"))
@@ -556,7 +566,8 @@ def _excluding_nothing(config: AuditConfig, excluded: dict[str, int]) -> None:
         if not files:
             print(f"auditlib: exclude `{report.one_line(pattern)}`"
                   + (f" ({config.source})" if config.source else "")
-                  + " matches no file the audit reads: remove it, or correct it", file=sys.stderr)
+                  + " matches no file the audit reads, or only files another pattern excludes:"
+                    " remove it, or correct it", file=sys.stderr)
 
 
 def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], status: str,
@@ -643,7 +654,7 @@ def _check(args: argparse.Namespace) -> int:
                     [problem.location.path for problem in facts.problems], audit.config.audit_date)
     nothing = no_config_found(facts)
     if nothing:
-        _nothing_to_audit(args.repo, _gates(args))
+        _nothing_to_audit(args.repo, _gates(args), any(facts.excluded.values()))
     open_findings = [f for f in audit.findings if f.outcome != Outcome.WAIVED]
     changes = audit.changes.to_dict() if audit.changes else None
     if audit.changes and args.baseline is not None:
@@ -701,11 +712,13 @@ def _gates(args: argparse.Namespace) -> str:
         ("--fail-on", args.fail_on), ("--fail-on-new", args.fail_on_new)) if value)
 
 
-def _nothing_to_audit(repo: Path | None, gates: str) -> None:
-    """Say on stderr that the audit found no wrangler config: with a gate (`gates`), why it
-    does not pass (exit 2), as `verify --docs` that checks nothing."""
+def _nothing_to_audit(repo: Path | None, gates: str, excluded: bool = False) -> None:
+    """Say on stderr that the audit found no wrangler config (outside what the settings
+    exclude, when they do): with a gate (`gates`), why it does not pass (exit 2), as
+    `verify --docs` that checks nothing."""
     print(f"auditlib: no wrangler config (wrangler.toml, wrangler.json, wrangler.jsonc)"
-          f" found in {repo}: there is nothing to audit"
+          f" found in {repo}" + (" outside the paths the settings exclude" * excluded)
+          + ": there is nothing to audit"
           + (f"; {gates} does not pass an audit of nothing" if gates else ""),
           file=sys.stderr)
 

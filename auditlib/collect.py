@@ -543,13 +543,16 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
 
     listed = set(files)
     # A config that is a link to a file of the repository: wrangler reads it where the link is.
-    config_paths = sorted(path for path in repofiles.select([*audited, *links], wrangler.CONFIG_NAMES)
+    # Which config of a folder wrangler reads, of all there: one the settings exclude still
+    # shadows those beside it, which are neither audited in its place nor reported.
+    config_paths = sorted(path for path in repofiles.select([*files, *links], wrangler.CONFIG_NAMES)
                           if not among_tests(path))
     used = wrangler.used_configs(config_paths)
+    config_paths = [path for path in config_paths if excluded(path) is None]
     problems += [Problem(location=Location(path=path), column=None, ignored=True,
                          message=f"wrangler reads `{posixpath.basename(used[path])}` in the same"
                                  " folder instead (delete this file, or merge it there)")
-                 for path in config_paths if used[path] != path]
+                 for path in config_paths if used[path] != path and excluded(used[path]) is None]
     configs = _read_each(root, [path for path in config_paths if used[path] == path], load,
                          problems)
     configs, packages = _with_packages(root, configs, listed, problems)
@@ -562,7 +565,7 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
         """The local action in `folder` a step runs, read once."""
         if folder not in actions:
             paths = [path for name in workflows.ACTION_NAMES
-                     if (path := posixpath.join(folder, name)) in listed]
+                     if (path := posixpath.join(folder, name)) in listed and excluded(path) is None]
             found = _read_each(root, paths[:1], workflows.read_action, problems)
             actions[folder] = found[0] if found else None
         return actions[folder]
@@ -592,7 +595,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
                                  and not among_tests(path) and excluded(path) is None], load, problems)
     configs = [_with_missing_entries(config, listed) for config in configs]
     found_docs = repofiles.select(audited, docs.DOC_GLOBS)
-    found_docs += [doc_path] if doc_path in listed and doc_path not in found_docs else []
+    found_docs += [doc_path] if (doc_path in listed and doc_path not in found_docs
+                                 and excluded(doc_path) is None) else []
     docs_found: list[Document] = _read_each(root, hand_written(root, found_docs),
                                             docs.read_document, problems)
     unmatched: list[tuple[str, int]] = []

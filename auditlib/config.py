@@ -69,14 +69,22 @@ GLOB_CHARS = re.compile(r"[*?[]")  # what makes a part of a path a glob (fnmatch
 
 
 def exclusion(patterns: Sequence[str]) -> Callable[[str], str | None]:
-    """The first of `patterns` (the settings' `exclude`) that excludes a repository path:
-    one the path, or a folder it is in, matches as a waiver's path does (glob_match:
-    `templates` and `templates/**` exclude all under templates/); None if none does.
-    Each folder is tested once, not once for each file in it."""
+    """The pattern of `patterns` (the settings' `exclude`) that excludes a repository path,
+    or None: the first that matches its highest folder that one matches, or the path itself,
+    as a waiver's path matches (glob_match: `templates` and `templates/**` exclude all under
+    templates/). Each folder is tested once, not once for each file in it, and a path only
+    against the patterns whose longest part without a glob character is one of its parts
+    (hundreds of `**/name/**` patterns, tens of thousands of files)."""
+    filed: dict[str, list[int]] = defaultdict(list)
+    for index, pattern in enumerate(patterns):
+        literal = [part for part in pattern.split("/") if not GLOB_CHARS.search(part)]
+        filed[max(literal, key=len) if literal else ""].append(index)
     folders: dict[str, str | None] = {"": None}
 
     def first(path: str) -> str | None:
-        return next((pattern for pattern in patterns if glob_match(pattern, path)), None)
+        found = sorted([*filed.get("", ()), *(index for part in set(path.split("/"))
+                                              for index in filed.get(part, ()))])
+        return next((patterns[index] for index in found if glob_match(patterns[index], path)), None)
 
     def excluded(path: str) -> str | None:
         above = [path.rpartition("/")[0]]  # the folders not tested yet, deepest first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import posixpath
 import re
 import subprocess
 import tempfile
@@ -356,11 +357,12 @@ def _exclude(reader: _Reader, patterns: Any) -> tuple[str, ...]:
     after = (reader.key_line("exclude") or 1) - 1
     for pattern in patterns:
         line = reader.line(rf"([\"']){re.escape(pattern)}\1", after) or after + 1
-        normal = re.sub(r"^(?:\./)+", "", pattern).rstrip("/")
+        normal = posixpath.normpath(pattern) if pattern.strip() else ""  # `./a/`, `a/../b`
         why = ("is empty: name a folder or a glob (`templates/**`)" if not normal.strip()
                else "starts with `/`: a path is relative to the repository's root"
-               f" (`{normal.lstrip('/')}`)" if normal.startswith("/")
-               else "leads outside the repository" if ".." in normal.split("/") else None)
+               f" (`{normal.lstrip('/') or '.'}`)" if normal.startswith("/")
+               else "names the whole repository: nothing would be audited" if normal in (".", "**")
+               else "leads outside the repository" if normal.split("/")[0] == ".." else None)
         if why:
             raise ConfigParseError(reader.path, line, None, f"exclude: `{pattern}` {why}")
         found.append(normal)

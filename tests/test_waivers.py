@@ -379,7 +379,8 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                    f"exclude: `{pattern}` {why}", id=f"exclude-{pattern}")
       for pattern, why in [("", "is empty"), ("/apps/legacy", "starts with `/`: a path is relative to"
                                                               " the repository's root (`apps/legacy`)"),
-                           ("apps/../../x", "leads outside the repository")]],
+                           ("apps/../../x", "leads outside the repository"),
+                           (".", "names the whole repository"), ("./**", "names the whole repository")]],
     pytest.param('compatibility_max_age_days = "90"\n', 1, "whole number", id="age-not-a-number"),
     pytest.param('latency_threshold_ms = -5\n', 1, "whole number", id="negative-threshold"),
     pytest.param('compatibility_max_age_days = true\n', 1, "whole number",
@@ -618,8 +619,9 @@ def test_an_exclude_pattern_is_tested_on_deep_paths_without_recursion() -> None:
 
 
 def test_exclude_is_read_from_the_root() -> None:
-    config = parse_config("auditlib.toml", 'exclude = ["./templates/", "apps/*/fixtures", "templates"]\n')
-    assert config.exclude == ("templates", "apps/*/fixtures")
+    config = parse_config("auditlib.toml", 'exclude = ["./templates/", "apps/*/fixtures", "templates",'
+                                           ' "apps/../tools"]\n')
+    assert config.exclude == ("templates", "apps/*/fixtures", "tools")
 
 
 FLAGS = '[[probes]]\nname = "flag"\nregex = "flags\\\\.(\\\\w+)"\ngroups = ["flag"]\n'
@@ -661,6 +663,42 @@ def test_an_excluded_path_is_not_audited(tmp_path: Path, make_repo: MakeRepo) ->
             " (0 files).") in audit.markdown()
 
 
+def test_what_an_excluded_path_holds_is_not_read_elsewhere_either(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s34a: an action a workflow runs, the audit document (doc_path), the config wrangler
+    reads (the one beside it is not audited in its place), a Worker's entry (CF009)."""
+    do_binding = '[[durable_objects.bindings]]\nname = "ROOM"\nclass_name = "Room"\n'
+    repo = make_repo(tmp_path, {
+        "auditlib.toml": 'doc_path = "docs/audit/scaling.md"\nexclude = ["tools/deploy-action",'
+                         ' "docs/audit", "apps/web/wrangler.json", "apps/api/src"]\n',
+        ".github/workflows/d.yml": "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                   "      - uses: ./tools/deploy-action\n",
+        "tools/deploy-action/action.yml": "runs: [unclosed\n",
+        "docs/audit/scaling.md": DOC.replace("flags.ts:1-2", "gone.ts:1"),
+        "apps/web/wrangler.json": '{"name": "web", "main": "src/index.ts"}\n',
+        "apps/web/wrangler.toml": 'name = "stale"\nmain = "src/index.ts"\n',
+        "apps/api/wrangler.toml": 'name = "api"\nmain = "src/index.ts"\n' + do_binding,
+        "apps/api/src/index.ts": "export class Room {}\n"})
+    audit = run_audit(repo, AS_OF)
+    assert [config.path for config in audit.facts.configs] == ["apps/api/wrangler.toml"]
+    assert audit.facts.problems == ()
+    assert sorted({f.location.path for f in audit.findings}) == [".", "apps/api/wrangler.toml"]
+    assert not [f for f in audit.findings if f.rule == "CF009"]  # its entry is not read
+
+
+def test_verify_docs_checks_no_excluded_document(tmp_path: Path, make_repo: MakeRepo,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, {**EXCLUDED_REPO, "docs/notes.md": "# Notes\n"})
+    verify = ["verify", "--docs", str(repo / "docs"), "--repo", str(repo), "--date", "2025-07-01"]
+    assert cli.main(verify) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "nothing was checked: none of its 1 Markdown file starts with a header block (`Type: …`"
+        " lines at the very top; YAML front matter is not one)")
+    (repo / "docs/notes.md").write_text(DOC, encoding="utf-8")
+    assert cli.main(verify) == 0
+    assert "drafts" not in capsys.readouterr().out
+
+
 def test_findings_in_a_path_excluded_since_are_not_resolved(tmp_path: Path, make_repo: MakeRepo) -> None:
     files = {**EXCLUDED_REPO, "auditlib.toml": ""}
     repo = make_repo(tmp_path, files)
@@ -678,8 +716,8 @@ def test_an_exclude_pattern_that_excludes_nothing_is_named(
     repo = make_repo(tmp_path, {**EXCLUDED_REPO, "auditlib.toml": 'exclude = ["templates", "legacy"]\n'})
     assert cli.main(["check", str(repo), "--quiet"]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        "auditlib: exclude `legacy` (auditlib.toml) matches no file the audit reads: remove it,"
-        " or correct it"]
+        "auditlib: exclude `legacy` (auditlib.toml) matches no file the audit reads, or only files"
+        " another pattern excludes: remove it, or correct it"]
 
 
 def test_trailing_suppression_covers_only_its_own_line(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -16,7 +16,8 @@ Worker's entry (`main`) has an `export * from "…"`, its bindings are passed ov
 exports is not looked into). A Python Worker (`main` is a `.py` file) or a Rust one (built
 with `worker-build`) defines its classes in a language not searched, and a `main` that a
 build writes (`.open-next/worker.js`, `dist/index.js`) is in a folder not searched: their
-bindings are passed over. A `main` that is not in the repository (moved, not committed, or
+bindings are passed over, and so are those of a Worker whose `main` the settings exclude
+(`exclude`). A `main` that is not in the repository (moved, not committed, or
 git-ignored) is reported once, at the first binding whose class is not found, not once for
 each binding of each environment.
 
@@ -43,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
 from ..blocks import code, listed
-from ..config import AuditConfig
+from ..config import AuditConfig, exclusion
 from ..model import Binding, CodeClass, Environment, Facts, Finding, Severity, WranglerConfig
 from ..repofiles import in_excluded_dir
 from .base import Rule, deepest_app, scope_label, scoped
@@ -61,6 +62,7 @@ class DurableObjectClassNotFound(Rule):
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
         exports = Exports(facts)
+        excluded = exclusion(config.exclude)
         for wrangler_config in facts.configs:
             if wrangler_config.target != "worker":
                 continue
@@ -73,6 +75,8 @@ class DurableObjectClassNotFound(Rule):
                 # The entry's `export * from "…"` may export any class: it is not looked into
                 # (one in another module, a barrel of types, exports nothing from the entry).
                 entry = wrangler_config.entry(scope)
+                if entry is not None and excluded(entry) is not None:
+                    continue  # the settings exclude its code: not read, so not checked
                 star = entry in exports.starred
                 for binding in scope.bindings:
                     class_name = binding.properties.get("class_name")
