@@ -2836,6 +2836,32 @@ def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo
     assert findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019") == []
 
 
+# CF020 binding-section-refused: assets that need a Worker script ---------------------------
+
+@pytest.mark.parametrize(("path", "config", "expected"), [
+    pytest.param("wrangler.jsonc", '{\n  "name": "site",\n  "assets": {\n    "directory": "./dist",\n'
+                 '    "binding": "ASSETS"\n  }\n}\n', [(3, "assets", '`binding = "ASSETS"`')], id="binding"),
+    pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\nrun_worker_first = true\n',
+                 [(2, "assets", "`run_worker_first = true`")], id="run-worker-first"),
+    pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\n'
+                 'run_worker_first = ["/api/*"]\n', [], id="a-list-of-paths-is-taken"),
+    pytest.param("wrangler.toml", 'name = "site"\nmain = "src/index.ts"\n[assets]\ndirectory = "dist"\n'
+                 'binding = "ASSETS"\nrun_worker_first = true\n', [], id="with-main"),
+    pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\n[env.staging]\n'
+                 'assets = { directory = "dist", binding = "ASSETS" }\n[env.production]\nmain = "a.ts"\n'
+                 'assets = { directory = "dist", binding = "ASSETS" }\n',
+                 [(5, "assets (env staging)", '`binding = "ASSETS"`')], id="an-environment-s-own"),
+])
+def test_cf020_an_assets_only_worker_has_no_binding_nor_runs_first(
+        tmp_path: Path, make_repo: MakeRepo, path: str, config: str,
+        expected: list[tuple[int, str, str]]) -> None:
+    """QA s34b D3: wrangler refuses these, so the deploy fails."""
+    found = findings(tmp_path, make_repo, {path: config}, "CF020")
+    assert [(f.location.start_line, f.subject) for f in found] == [line[:2] for line in expected]
+    assert all(f.severity == Severity.P0 and f"set {line[2]}, but the Worker has no `main`" in f.message
+               for f, line in zip(found, expected, strict=True))
+
+
 ENVS = 'name = "w"\nmain = "a.ts"\n\n[env.staging]\n\n[env.production]\n'
 
 

@@ -3,11 +3,14 @@
 ## What it does
 Reports each binding section of a wrangler config written in a shape wrangler's validation
 refuses, at its line: `[[durable_objects]]` (wrangler reads a table `[durable_objects]` with
-an array `bindings`), `[durable_objects]` without `bindings`, `[durable_objects.bindings]` as
-one table, `[kv_namespaces]` as one table where wrangler reads an array of tables,
+an array `bindings`), `[durable_objects]` without `bindings`, `[durable_objects.bindings]`
+as one table, `[kv_namespaces]` as one table where wrangler reads an array of tables,
 `"queues": [...]` (wrangler reads a table with arrays `producers` and `consumers`), `[[ai]]`
-where wrangler reads one table; in an environment as at the top level. The rest of the
-config is audited; Durable Object bindings written as `[[durable_objects]]`, or as
+where wrangler reads one table; in an environment as at the top level. Also the static
+assets of a Worker without `main` (an assets-only Worker) that name a `binding` or set
+`run_worker_first = true`: wrangler refuses both ("Cannot use assets with a binding in an
+assets-only Worker", "Cannot set run_worker_first=true without a Worker script"). The rest
+of the config is audited; Durable Object bindings written as `[[durable_objects]]`, or as
 `[durable_objects]` with `name` and `class_name`, are read as meant, so that their classes
 are checked too.
 
@@ -33,12 +36,13 @@ class_name = "Room"
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Severity
-from .base import Rule
+from .base import Rule, scope_label, scoped
 
 
 class BindingSectionRefused(Rule):
@@ -52,6 +56,7 @@ class BindingSectionRefused(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
+        yield from _assets_only(cls, facts)
         for problem in facts.problems:
             if problem.refused:
                 yield cls.finding(
@@ -61,3 +66,30 @@ class BindingSectionRefused(Rule):
                     remediation=(f"Rewrite the section at {code(problem.location)} in the shape"
                                  " wrangler expects (`npx wrangler deploy --dry-run` validates"
                                  " the config)"))
+
+
+# What wrangler says of assets that need a Worker script, when there is none.
+_NEEDS_MAIN = {"binding": "Cannot use assets with a binding in an assets-only Worker",
+               "run_worker_first": "Cannot set run_worker_first=true without a Worker script"}
+
+
+def _assets_only(rule: type[Rule], facts: Facts) -> Iterator[Finding]:
+    """The `[assets]` (where declared) of a Worker without `main` that need a Worker script:
+    a `binding`, or `run_worker_first = true` (a list of paths is taken)."""
+    for wrangler_config in facts.configs:
+        for scope in wrangler_config.scopes():
+            assets = scope.settings.get("assets")
+            if (wrangler_config.target != "worker" or "main" in scope.settings
+                    or "assets" not in scope.declared or not isinstance(assets, dict)):
+                continue
+            needs = {key: value for key in ("binding", "run_worker_first")
+                     if (value := assets.get(key)) and (key == "binding" or value is True)}
+            if needs:
+                yield rule.finding(
+                    location=scope.location_of("assets"), subject=scoped("assets", scope),
+                    message=(f"the static assets of {scope_label(wrangler_config, scope)} set "
+                             + " and ".join(f"`{key} = {json.dumps(value)}`" for key, value in needs.items())
+                             + ", but the Worker has no `main`: wrangler refuses the config ("
+                             + ", ".join(f'"{_NEEDS_MAIN[key]}"' for key in needs) + ")"),
+                    remediation=("Set `main` to the Worker's script, or remove "
+                                 + " and ".join(f"`{key}`" for key in needs) + " from `assets`"))
