@@ -725,12 +725,13 @@ def test_a_container_without_class_name_shows_the_class_that_exports_name_it(
 def test_the_environments_table_lacks_what_cf012_reports(tmp_path: Path) -> None:
     (tmp_path / "wrangler.toml").write_text(
         'name = "w"\nmain = "a.ts"\n[[containers]]\nclass_name = "Box"\nimage = "./Dockerfile"\n'
-        '[[queues.consumers]]\nqueue = "jobs"\n\n[env.staging]\nname = "s"\n'
-        '[[env.staging.queues.consumers]]\nqueue = "jobs-staging"\n', encoding="utf-8")
+        '[[queues.consumers]]\nqueue = "jobs"\n[[tail_consumers]]\nservice = "log-tail"\n\n'
+        '[env.staging]\nname = "s"\n[[env.staging.queues.consumers]]\nqueue = "jobs-staging"\n'
+        '[[env.staging.tail_consumers]]\nservice = "log-tail-staging"\n', encoding="utf-8")
     audit = auditlib.run_audit(tmp_path, AUDIT_DATE)
     [row] = [line for line in audit.markdown().splitlines()
              if line.startswith("| `wrangler.toml` | `staging`")]
-    assert row.rstrip(" |").endswith("`containers`"), row
+    assert row.rstrip(" |").rsplit("|", 1)[1].strip() == "`containers`", row  # no consumer
     assert [f.subject for f in audit.findings if f.rule == "CF012"] == ["containers (env staging)"]
 
 
