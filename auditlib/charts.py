@@ -78,7 +78,8 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     from matplotlib.ticker import MaxNLocator
 
     names = list(rows)
-    figure = Figure(figsize=(8, 0.45 * len(names) + 1.4), dpi=100)
+    # as tall as the bars, or as the legend beside them
+    figure = Figure(figsize=(8, max(0.45 * len(names) + 1.4, 0.25 * len(series) + 0.8)), dpi=100)
     axes = figure.subplots()
     left = [0] * len(names)
     for key in series:
@@ -134,8 +135,22 @@ def bindings_by_app(facts: Facts) -> Chart | None:
     if not kinds:
         return None
     shown, left_out = _largest(rows, "binding")
+    colors, hatches = kind_styles(kinds)
     return Chart(_alt("Bar chart: number of bindings of each kind", "binding", left_out),
-                 _stacked(shown, kinds, "Bindings per app by kind", left_out=left_out))
+                 _stacked(shown, kinds, "Bindings per app by kind", colors, hatches, left_out))
+
+
+def kind_styles(kinds: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A colour and a hatch for each of `kinds`, no two alike: the 20 colours of tab20, the
+    dark shade of each hue before the light ones, then again with hatches (matplotlib's
+    default cycle has 10, and a repository may bind 20 kinds)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    shades = colormaps["tab20"].colors  # type: ignore[attr-defined]
+    palette = [to_hex(shades[index]) for index in (*range(0, 20, 2), *range(1, 20, 2))]
+    return ({kind: palette[index % 20] for index, kind in enumerate(kinds)},
+            {kind: ("", "//", "..", "xx")[index // 20 % 4] for index, kind in enumerate(kinds)})
 
 
 def binding_counts(facts: Facts) -> dict[str, Counter[str]]:

@@ -666,6 +666,29 @@ def test_charts_look_apps_up_as_a_scan_of_the_configs_finds_them(
     assert [app(path) for path in paths] == [_app_by_scan(path, facts) for path in paths]
 
 
+def test_each_binding_kind_has_a_style_of_its_own() -> None:
+    """QA s34b D9: matplotlib's 10 colours drew Analytics Engine and Workflow alike."""
+    from auditlib.charts import kind_styles
+
+    kinds = [f"kind {number}" for number in range(40)]  # more than wrangler has
+    colors, hatches = kind_styles(kinds)
+    assert len({(colors[kind], hatches[kind]) for kind in kinds}) == 40
+    assert len({colors[kind] for kind in kinds[:20]}) == 20
+
+
+def test_a_tall_legend_makes_a_tall_chart(tmp_path: Path) -> None:
+    from auditlib.charts import bindings_by_app
+    from auditlib.wrangler import BINDING_KINDS
+
+    tables = "".join(f"[[{kind.path[0]}]]\n{kind.name_key} = \"B{number}\"\n"
+                     for number, kind in enumerate(BINDING_KINDS)
+                     if len(kind.path) == 1 and not kind.single)
+    (tmp_path / "wrangler.toml").write_text('name = "a"\nmain = "a.ts"\n' + tables, encoding="utf-8")
+    chart = bindings_by_app(auditlib.collect(tmp_path))
+    assert chart is not None
+    assert int.from_bytes(chart.png[20:24], "big") > 500  # one bar, 20 legend entries: not 185
+
+
 def test_a_chart_draws_the_apps_with_the_most_and_counts_the_others(tmp_path: Path) -> None:
     """Past MOST_BARS apps, a chart draws those with the most and says how many others it
     leaves out, and their total: 1,000 bars made an image 45,000 pixels tall."""
