@@ -1349,6 +1349,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                 runs, _combinations(job), _exported(texts.get(deploy.workflow, ""), deploy.job,
                                                      deploy.step)), _LIMIT):
             scope = _scope(workflow, job, step, combination, run, exported)
+            if not _may_run(step.get("if"), scope):
+                continue  # `if: matrix.app == 'api'`, in the combination of another app
             for (action_path, _number), caller, own in zip(deploy.actions, chain[:-1], chain[1:],
                                                            strict=True):
                 scope = _action_scope(local.get(action_path, {}), own, caller, scope)
@@ -1386,6 +1388,40 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                                    for (step, path), paths in selected.items()),
                     environments=tuple((target, env, step) for (target, env), step
                                        in sorted(environments.items(), key=lambda item: item[0])))
+
+
+# One comparison of a step's `if:` (`matrix.app == 'api'`), of two operands (_OPERAND).
+_COMPARISON = re.compile(rf"\s*({_TERM})\s*(==|!=)\s*({_TERM})\s*")
+
+
+def _may_run(condition: object, scope: Scope) -> bool:
+    """Whether a step whose `if:` is `condition` may run in `scope` (a combination of its
+    job's matrix, a set of inputs): False only when the condition is comparisons of known
+    values (`matrix.app == 'api'`, `inputs.target != 'pages'`) joined by `&&` and `||`, and
+    false, as GitHub compares text: its case ignored. Anything else may be true."""
+    text = str(condition or "").strip()
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2].strip()
+    if not text or "(" in text or "!" in text.replace("!=", ""):
+        return True
+
+    def known(operand: str) -> str | None:
+        found = _OPERAND.fullmatch(operand)
+        if found is None:
+            return None  # a number, `vars.X`, `steps.x.outputs.y`: known when it runs
+        literal, context, key = found.groups()
+        context = "inputs" if context == "github.event.inputs" else context
+        return literal.replace("''", "'") if literal is not None else scope.get((context, key))
+
+    def holds(term: str) -> bool | None:
+        found = _COMPARISON.fullmatch(term)
+        left, right = (known(found[1]), known(found[3])) if found else (None, None)
+        if found is None or left is None or right is None:
+            return None
+        return (left.lower() == right.lower()) == (found[2] == "==")
+
+    either = [[holds(term) for term in part.split("&&")] for part in text.split("||")]
+    return not all(False in terms for terms in either)
 
 
 # A command that may make a folder it names (`mkdir -p out`, `cp -r a out`, `git clone URL

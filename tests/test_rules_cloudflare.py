@@ -2889,6 +2889,21 @@ ENVS = 'name = "w"\nmain = "a.ts"\n\n[env.staging]\n\n[env.production]\n'
         [], id="defined-unknown-or-not-wrangler-deploy"),
     pytest.param({"wrangler.toml": 'name = "w"\nmain = "a.ts"\n', ".github/workflows/ship.yml": job(
         "run: npx wrangler deploy --env prod")}, [], id="no-environments-only-a-warning"),
+    # QA s34b D1: a step another combination of the matrix runs
+    pytest.param({"api/wrangler.toml": ENVS.replace("staging", "canary"), "web/wrangler.toml": ENVS,
+                  ".github/workflows/ship.yml": job(
+                      "run: npx wrangler deploy --env canary\n  if: matrix.app == 'api'\n"
+                      "  working-directory: ${{ matrix.app }}\n"
+                      "run: npx wrangler deploy --env staging\n  if: ${{ matrix.app != 'API' }}\n"
+                      "  working-directory: ${{ matrix.app }}\n"
+                      "run: npx wrangler deploy --env prod\n"
+                      "  if: matrix.app == 'web' && github.ref == 'refs/heads/main'\n"
+                      "  working-directory: ${{ matrix.app }}\n"
+                      "run: npx wrangler deploy --env canary\n"
+                      "  if: matrix.app == 'api' || matrix.app == 'docs'\n"
+                      "  working-directory: ${{ matrix.app }}",
+                      head="    strategy:\n      matrix:\n        app: [api, web]\n")},
+        [(".github/workflows/ship.yml", 15, "prod")], id="if-a-matrix-value"),
 ])
 def test_cf015_a_deploy_to_an_environment_the_config_does_not_define(
         tmp_path: Path, make_repo: MakeRepo, files: Files, expected: list[tuple[str, int, str]]) -> None:

@@ -292,3 +292,19 @@ def test_a_runner_selecting_packages_by_name_looks_them_up(monkeypatch: pytest.M
     assert [path for path, _step in found.configs] == sorted(
         f"packages/p{n}/wrangler.toml" for n in range(0, 300, 3))
     assert len(matched) < 300
+
+
+@pytest.mark.parametrize(("condition", "runs"), [
+    pytest.param("matrix.app == 'api'", False, id="another-value"),
+    pytest.param("${{ matrix.app == 'WEB' }}", True, id="case-ignored-in-an-expression"),
+    pytest.param("matrix.app != 'web'", False, id="not-equal"),
+    pytest.param("matrix.app == 'api' || inputs.target == 'all'", True, id="either"),
+    pytest.param("matrix.app == 'web' && github.ref == 'refs/heads/main'", True, id="unknown-is-true"),
+    pytest.param("matrix.app == 'api' && github.ref == 'refs/heads/main'", False, id="one-false-term"),
+    pytest.param("!cancelled() && matrix.app == 'api'", True, id="a-function-is-not-read"),
+    pytest.param("matrix.node == 18", True, id="a-number-is-not-read"),
+    pytest.param("", True, id="no-condition"),
+])
+def test_a_step_s_condition_is_read_for_each_combination(condition: str, runs: bool) -> None:
+    scope = {("matrix", "app"): "web", ("inputs", "target"): "all", ("matrix", "node"): "18"}
+    assert workflows._may_run(condition, scope) is runs
