@@ -527,6 +527,9 @@ def test_cf004_each_check_on_a_line_is_named_by_its_own_variable(
     assert len({f.identity for f in found}) == 4
 
 
+ASSETS_ONLY = '{\n  "name": "docs",\n  "assets": { "directory": "./dist" }\n}\n'
+
+
 # CF005 no-scaling-metrics -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("files", "expected"), [
@@ -553,6 +556,10 @@ def test_cf004_each_check_on_a_line_is_named_by_its_own_variable(
     pytest.param({"wrangler.toml": KV.format(REAL_ID), "src/metrics.ts": METRICS_CODE},
                  [("src/metrics.ts", 2, "writeDataPoint")], id="analytics-engine-written-unbound"),
     pytest.param({"README.md": "no cloudflare here\n"}, [], id="no-configs"),
+    # QA s34b D10: a Worker that only serves static assets runs no code that scales
+    pytest.param({"wrangler.jsonc": ASSETS_ONLY}, [], id="static-assets-only"),
+    pytest.param({"wrangler.jsonc": ASSETS_ONLY, "apps/api/wrangler.toml": 'main = "a.ts"\n'},
+                 [(".", None, "metrics")], id="static-assets-and-a-worker"),
 ])
 def test_cf005(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:
@@ -601,6 +608,9 @@ ALL_ASPECTS = (
         f'env.METRICS.writeDataPoint({{ blobs: ["{name}"] }});'
         for name in ("cart_do", "kv_lag", "jobs", "cold_start"))}, [], id="each-measured"),
     pytest.param({"src/metrics.ts": "export {};\n"}, [], id="no-configs"),
+    pytest.param({"wrangler.jsonc": ASSETS_ONLY}, [], id="static-assets-only"),
+    pytest.param({"wrangler.jsonc": ASSETS_ONLY, "apps/api/wrangler.toml": 'main = "a.ts"\n'},
+                 [(".", None, "Cold start frequency")], id="static-assets-and-a-worker"),
 ])
 def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

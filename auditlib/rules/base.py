@@ -100,6 +100,12 @@ def scope_label(config: WranglerConfig, scope: Environment) -> str:
     return code(config.path) + (f" (env {code(scope.name)})" if scope.name else "")
 
 
+def runs_code(config: WranglerConfig) -> bool:
+    """Whether a config deploys code of its own: not a Worker that only serves static assets
+    (no scope has `main`), whose requests run no Worker at all."""
+    return config.target != "worker" or any("main" in scope.settings for scope in config.scopes())
+
+
 def has_entry(scope: Environment) -> bool:
     """Whether a scope deploys a Worker of its own: it has (or inherits) `main` or `assets`;
     a top level whose environments alone give them deploys nothing."""

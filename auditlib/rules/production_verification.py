@@ -13,7 +13,8 @@ closing parenthesis, up to 20 lines):
 - queue consumer scaling: in the code of a Worker that consumes a queue (under its folder,
   not under another app's inside it), or a line naming a consumed queue or `queue`; an HTTP
   pull consumer (`type = "http_pull"`), which no Worker runs, is not counted;
-- cold start frequency: a line naming `cold` starts (`coldStart`).
+- cold start frequency: a line naming `cold` starts (`coldStart`); not asked of a
+  repository whose Workers only serve static assets (no `main`), which start no Worker.
 
 A Durable Object latency metric does not show KV lag, queue depth or cold starts.
 
@@ -42,7 +43,7 @@ from ..blocks import counted
 from ..config import AuditConfig
 from ..model import Binding, Facts, Finding, Location, Match, Severity
 from ..wrangler import KINDS_BY_NAME, worker_consumer
-from .base import Rule, deepest_app
+from .base import Rule, deepest_app, runs_code
 
 # (aspect, binding kind that makes it relevant or None for every deployment, action)
 ASPECTS: tuple[tuple[str, str | None, str], ...] = (
@@ -117,7 +118,7 @@ class ProductionVerificationMissing(Rule):
             # An HTTP pull consumer is no Worker that Cloudflare scales.
             relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
                        if b.kind == kind and (kind != "queues.consumers" or worker_consumer(b))]
-            if ((kind is None and facts.configs) or relying) and not measured(
+            if ((kind is None and any(map(runs_code, facts.configs))) or relying) and not measured(
                     kind, relying, facts, metrics):
                 # Each class, namespace or queue once, not once for each environment
                 # that binds it again.

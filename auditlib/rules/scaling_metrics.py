@@ -1,8 +1,9 @@
 """CF005 no-scaling-metrics.
 
 ## What it does
-Reports a repository that deploys to Cloudflare but has no metrics in code (no metrics
-sink found by the code search) and no Analytics Engine dataset binding. And code that writes
+Reports a repository that deploys code to Cloudflare but has no metrics in code (no metrics
+sink found by the code search) and no Analytics Engine dataset binding: not one whose
+Workers only serve static assets (no `main`), which run no code of their own. And code that writes
 Analytics Engine data points (`writeDataPoint`) when no config binds a dataset: at run time
 the binding is undefined, and the metrics it seems to record go nowhere.
 
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
-from .base import Rule
+from .base import Rule, runs_code
 
 
 class NoScalingMetrics(Rule):
@@ -39,8 +40,9 @@ class NoScalingMetrics(Rule):
 
     @classmethod
     def check(cls, facts: Facts, config: AuditConfig) -> Iterator[Finding]:
-        if not facts.configs or any(b.kind == "analytics_engine_datasets" for c in facts.configs
-                                    for scope in c.scopes() for b in scope.bindings):
+        if not any(map(runs_code, facts.configs)) or any(  # static assets only: nothing scales
+                b.kind == "analytics_engine_datasets" for c in facts.configs
+                for scope in c.scopes() for b in scope.bindings):
             return
         if written := [m for m in facts.metrics if m.groups.get("api") == "writeDataPoint"]:
             yield cls.finding(

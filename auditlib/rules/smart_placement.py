@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig, places
-from .base import Rule, has_entry, scope_label, scoped
+from .base import Rule, has_entry, runs_code, scope_label, scoped
 from .ci_deploy import deployed_by_ci
 
 
@@ -60,8 +60,7 @@ class SmartPlacementMissing(Rule):
         for wrangler_config in facts.configs:
             if wrangler_config.target == "unknown" and not deploys(wrangler_config):
                 continue  # no `main`, assets or Pages output, and no deploy gives an entry
-            if wrangler_config.target == "worker" and not any(
-                    "main" in scope.settings for scope in wrangler_config.scopes()):
+            if not runs_code(wrangler_config):
                 continue  # a Worker that only serves static assets: no code to place
             path = code(wrangler_config.path)
             toml = wrangler_config.path.endswith(".toml")
