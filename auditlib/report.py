@@ -1048,7 +1048,9 @@ def _changes(ctx: Context) -> list[Block]:
         f" {len(changes.resolved)} resolved, {len(changes.still_open)} still open,"
         f" {len(changes.waived)} waived."
         + (f" {len(changes.unchecked)} not checked: an input they depend on was not read"
-           " now." if changes.unchecked else "")
+           " now" + (f" (could not be, or {settings_name(ctx.config)} exclude it)"
+                     if any(ctx.facts.excluded.values()) else "") + "."
+           if changes.unchecked else "")
         + (f" {len(changes.disabled)} not checked: their rule is disabled in"
            f" {settings_name(ctx.config)}." if changes.disabled else "")
         # As `auditlib run` warns on stderr: a notebook or the API shows no warning.

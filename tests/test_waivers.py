@@ -704,11 +704,14 @@ def test_findings_in_a_path_excluded_since_are_not_resolved(tmp_path: Path, make
     repo = make_repo(tmp_path, files)
     run_audit(repo, AS_OF).save(tmp_path / "before")
     (repo / "auditlib.toml").write_text('exclude = ["templates"]\n', encoding="utf-8")
-    changes = run_audit(repo, AS_OF, baseline=tmp_path / "before" / "findings.json").changes
+    after = run_audit(repo, AS_OF, baseline=tmp_path / "before" / "findings.json")
+    changes = after.changes
     assert changes is not None
     assert {entry["path"] for entry in changes.unchecked} >= {"templates/worker/wrangler.toml",
                                                               "templates/broken/wrangler.json"}
     assert not [entry for entry in changes.resolved if entry["path"].startswith("templates/")]
+    assert (f" {len(changes.unchecked)} not checked: an input they depend on was not read now (could"
+            " not be, or the settings (`auditlib.toml`) exclude it).") in after.markdown()
 
 
 def test_an_exclude_pattern_that_excludes_nothing_is_named(
