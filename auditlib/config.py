@@ -70,11 +70,12 @@ GLOB_CHARS = re.compile(r"[*?[]")  # what makes a part of a path a glob (fnmatch
 
 def exclusion(patterns: Sequence[str]) -> Callable[[str], str | None]:
     """The pattern of `patterns` (the settings' `exclude`) that excludes a repository path,
-    or None: the first that matches its highest folder that one matches, or the path itself,
-    as a waiver's path matches (glob_match: `templates` and `templates/**` exclude all under
-    templates/). Each folder is tested once, not once for each file in it, and a path only
-    against the patterns whose longest part without a glob character is one of its parts
-    (hundreds of `**/name/**` patterns, tens of thousands of files)."""
+    or None: of the highest of its folders that a pattern matches, or else of the path
+    itself, the first pattern that matches it, as a waiver's path matches (glob_match:
+    `templates` and `templates/**` exclude all under templates/). Each folder is tested
+    once, not once for each file in it, and a path only against the patterns whose longest
+    part without a glob character is one of its parts (hundreds of `**/name/**` patterns,
+    tens of thousands of files)."""
     filed: dict[str, list[int]] = defaultdict(list)
     for index, pattern in enumerate(patterns):
         literal = [part for part in pattern.split("/") if not GLOB_CHARS.search(part)]
