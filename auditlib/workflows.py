@@ -1396,9 +1396,10 @@ _COMPARISON = re.compile(rf"\s*({_TERM})\s*(==|!=)\s*({_TERM})\s*")
 
 def _may_run(condition: object, scope: Scope) -> bool:
     """Whether a step whose `if:` is `condition` may run in `scope` (a combination of its
-    job's matrix, a set of inputs): False only when the condition is comparisons of known
-    values (`matrix.app == 'api'`, `inputs.target != 'pages'`) joined by `&&` and `||`, and
-    false, as GitHub compares text: its case ignored. Anything else may be true."""
+    job's matrix): False only when the condition is comparisons of a matrix value with
+    text (`matrix.app == 'api'`) joined by `&&` and `||`, and false, as GitHub compares
+    text: its case ignored. Anything else may be true: an input (a person may type any
+    value), an `env` value (`${{ vars.TARGET }}`), a function."""
     text = str(condition or "").strip()
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2].strip()
@@ -1407,11 +1408,10 @@ def _may_run(condition: object, scope: Scope) -> bool:
 
     def known(operand: str) -> str | None:
         found = _OPERAND.fullmatch(operand)
-        if found is None:
-            return None  # a number, `vars.X`, `steps.x.outputs.y`: known when it runs
-        literal, context, key = found.groups()
-        context = "inputs" if context == "github.event.inputs" else context
-        return literal.replace("''", "'") if literal is not None else scope.get((context, key))
+        if found is None or found[2] not in (None, "matrix"):
+            return None  # a number, `vars.X`, an input, `env.X`: known when it runs
+        value = found[1].replace("''", "'") if found[1] is not None else scope.get(("matrix", found[3]))
+        return None if value is None or "${{" in value else value
 
     def holds(term: str) -> bool | None:
         found = _COMPARISON.fullmatch(term)

@@ -304,7 +304,13 @@ def test_a_runner_selecting_packages_by_name_looks_them_up(monkeypatch: pytest.M
     pytest.param("!cancelled() && matrix.app == 'api'", True, id="a-function-is-not-read"),
     pytest.param("matrix.node == 18", True, id="a-number-is-not-read"),
     pytest.param("", True, id="no-condition"),
+    # QA s34c: values known only when the workflow runs
+    pytest.param("env.TARGET == 'production'", True, id="an-env-value-set-from-vars"),
+    pytest.param("inputs.environment == 'production'", True, id="an-input-a-person-types"),
+    pytest.param("matrix.target == 'production'", True, id="a-matrix-value-from-an-expression"),
 ])
 def test_a_step_s_condition_is_read_for_each_combination(condition: str, runs: bool) -> None:
-    scope = {("matrix", "app"): "web", ("inputs", "target"): "all", ("matrix", "node"): "18"}
+    scope = {("matrix", "app"): "web", ("inputs", "target"): "all", ("matrix", "node"): "18",
+             ("env", "TARGET"): "${{ vars.DEPLOY_TARGET }}", ("inputs", "environment"): "staging",
+             ("matrix", "target"): "${{ fromJSON(needs.plan.outputs.targets) }}"}
     assert workflows._may_run(condition, scope) is runs

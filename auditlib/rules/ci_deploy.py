@@ -17,10 +17,10 @@ action's steps, with the action's inputs (their defaults, then the step's `with:
 the local actions those run in turn. A step whose command is an input (`command: ${{
 inputs.command }}`) deploys what each caller's command deploys. Comments, `echo`, quoted
 text, heredocs, `--dry-run`, `if: false` and pnpm's own `pnpm deploy` deploy nothing, nor
-do workflows in folders under `.github/workflows`; a step's `if:` of comparisons with known
-values (`matrix.app == 'api'`) is read for each combination of the matrix, case ignored as
-GitHub compares. Each deploy deploys, in the folder its
-`cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
+do workflows in folders under `.github/workflows`; a step's `if:` that compares matrix
+values with text (`matrix.app == 'api'`) is read for each combination of the matrix, case
+ignored as GitHub compares (an input, an `env` value or a function may be anything). Each
+deploy deploys, in the folder its `cd`s lead to (`cd -`, `pushd`, `popd` and subshells followed):
 - the app whose folder or config it names (`--config`/`-c`, `--cwd`, a path argument such
   as `apps/site/dist`; a config of another name, `--config wrangler.prod.jsonc`, is read
   and audited too), or the app of the folder it runs in (`working-directory`, the job's
