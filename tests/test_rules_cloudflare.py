@@ -2844,7 +2844,10 @@ def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo
     pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\nrun_worker_first = true\n',
                  [(2, "assets", "`run_worker_first = true`")], id="run-worker-first"),
     pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\n'
-                 'run_worker_first = ["/api/*"]\n', [], id="a-list-of-paths-is-taken"),
+                 'run_worker_first = ["/api/*"]\n', [(2, "assets", '`run_worker_first = ["/api/*"]`')],
+                 id="a-list-of-paths"),
+    pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\n'
+                 'run_worker_first = false\n', [], id="false"),
     pytest.param("wrangler.toml", 'name = "site"\nmain = "src/index.ts"\n[assets]\ndirectory = "dist"\n'
                  'binding = "ASSETS"\nrun_worker_first = true\n', [], id="with-main"),
     pytest.param("wrangler.toml", 'name = "site"\n[assets]\ndirectory = "dist"\n[env.staging]\n'

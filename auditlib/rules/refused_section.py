@@ -8,11 +8,11 @@ as one table, `[kv_namespaces]` as one table where wrangler reads an array of ta
 `"queues": [...]` (wrangler reads a table with arrays `producers` and `consumers`), `[[ai]]`
 where wrangler reads one table; in an environment as at the top level. Also the static
 assets of a Worker without `main` (an assets-only Worker) that name a `binding` or set
-`run_worker_first = true`: wrangler refuses both ("Cannot use assets with a binding in an
-assets-only Worker", "Cannot set run_worker_first=true without a Worker script"). The rest
-of the config is audited; Durable Object bindings written as `[[durable_objects]]`, or as
-`[durable_objects]` with `name` and `class_name`, are read as meant, so that their classes
-are checked too.
+`run_worker_first` (`true`, or a list of paths): wrangler refuses both ("Cannot use assets
+with a binding in an assets-only Worker", "Cannot set run_worker_first without a Worker
+script"; older versions took a list). The rest of the config is audited; Durable Object
+bindings written as `[[durable_objects]]`, or as `[durable_objects]` with `name` and
+`class_name`, are read as meant, so that their classes are checked too.
 
 ## Why is this bad?
 wrangler refuses the whole config: nothing in it can be deployed until the section is
@@ -70,12 +70,12 @@ class BindingSectionRefused(Rule):
 
 # What wrangler says of assets that need a Worker script, when there is none.
 _NEEDS_MAIN = {"binding": "Cannot use assets with a binding in an assets-only Worker",
-               "run_worker_first": "Cannot set run_worker_first=true without a Worker script"}
+               "run_worker_first": "Cannot set run_worker_first without a Worker script"}
 
 
 def _assets_only(rule: type[Rule], facts: Facts) -> Iterator[Finding]:
     """The `[assets]` (where declared) of a Worker without `main` that need a Worker script:
-    a `binding`, or `run_worker_first = true` (a list of paths is taken)."""
+    a `binding`, or `run_worker_first` (`true`, or the paths that run it first)."""
     for wrangler_config in facts.configs:
         for scope in wrangler_config.scopes():
             assets = scope.settings.get("assets")
@@ -83,7 +83,8 @@ def _assets_only(rule: type[Rule], facts: Facts) -> Iterator[Finding]:
                     or "assets" not in scope.declared or not isinstance(assets, dict)):
                 continue
             needs = {key: value for key in ("binding", "run_worker_first")
-                     if (value := assets.get(key)) and (key == "binding" or value is True)}
+                     if (value := assets.get(key)) and (key == "binding" or value is True
+                                                        or isinstance(value, list))}
             if needs:
                 yield rule.finding(
                     location=scope.location_of("assets"), subject=scoped("assets", scope),
