@@ -86,16 +86,17 @@ def commented(line: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16)  # a line of many matches (a bundle's) is read once
-def code_part(line: str, quotes: str = "'\"`") -> str:
+def code_part(line: str, quotes: str = "'\"`", loose: frozenset[int] = frozenset()) -> str:
     """`line` without its comments (`// …`, `/* … */`, JSX's `{/* … */}` left as `{ }`);
     what strings hold is kept (`"https://…"`), and so is what follows a backslash (a regex's
     escaped slashes, as in `/https?:` and two of them, start no comment). A comment left
     open ends the line. A quote that no quote closes on the line (JSX's text `Don't`, a
-    regex's `/"/`) opens no string."""
+    regex's `/"/`) opens no string: the line is read again with it as a character (`loose`,
+    by position), and past a few such quotes, with none of its kind opening a string."""
     if "/" not in line:
         return line
     kept: list[str] = []
-    quote, index = "", 0
+    quote, index, opened = "", 0, 0
     # From one character that matters to the next: a bundle's line can be 400 KB long.
     while (found := _SPECIAL.search(line, index)) is not None:
         at = found.start()
@@ -115,11 +116,17 @@ def code_part(line: str, quotes: str = "'\"`") -> str:
         end = at + 2 if char == "\\" else at + 1
         kept.append(line[index:end])
         index = end
-        quote = ("" if char == quote else quote) if quote else (char if char in quotes else "")
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in quotes and at not in loose:
+            quote, opened = char, at
     else:
         kept.append(line[index:])
-    # Read again with that quote as a character: a string of the others still holds `//`.
-    return code_part(line, quotes.replace(quote, "")) if quote and quote != "`" else "".join(kept)
+    if not quote or quote == "`":  # a template literal may go on over the next lines
+        return "".join(kept)
+    # A string of the other quotes still holds `//`.
+    return (code_part(line, quotes, loose | {opened}) if len(loose) < 4
+            else code_part(line, quotes.replace(quote, ""), loose))
 
 
 # What code_part looks at: the rest is kept as it is.

@@ -363,6 +363,10 @@ def test_declaration_files_and_comments_are_no_code_evidence(
                  r"const quote = /\"/; if (ms > 800) warn(); ", id="escaped-quote-opens-no-string"),
     pytest.param('const u = "a\\\\"; // b', 'const u = "a\\\\"; ', id="escaped-backslash-in-a-string"),
     pytest.param("x = a / b; // half", "x = a / b; ", id="division"),
+    # QA s34c: only the quote no quote closes is a character; a string's `//` stays in it
+    pytest.param('const u = "https://api"; if (ms > 800) warn(); const dq = /"/; // a',
+                 'const u = "https://api"; if (ms > 800) warn(); const dq = /"/; ',
+                 id="a-lone-quote-after-a-string-of-its-kind"),
 ])
 def test_code_after_a_regex_literal_is_code(line: str, code: str) -> None:
     assert codesearch.code_part(line) == code
