@@ -627,7 +627,7 @@ def test_cf006_counts_each_resource_once_not_each_environment_s_binding(
              + kv.format("", "a" * 32) + f'\n[env.production]\ndurable_objects.bindings = {do}\n'
              + kv.format("env.production.", "b" * 32)}
     found = {f.subject: f.message for f in findings(tmp_path, make_repo, files, "CF006")}
-    assert found["DO latency in production"].endswith("(2 Durable Objects, bound 4 times, in 1 config)")
+    assert found["DO latency in production"].endswith("(2 Durable Objects, declared 4 times, in 1 config)")
     assert found["KV replication lag"].endswith("(2 KV namespaces in 1 config)")  # two ids
 
 

@@ -125,9 +125,10 @@ class ProductionVerificationMissing(Rule):
                 key = IDENTITY.get(kind or "", "")
                 resources = {(b.location.path, str(b.properties.get(key) or (b.name, b.environment)))
                              for b in relying}
-                # and how many bindings declare them, which the document lists
+                # and how many declarations (bindings, consumers), which the document lists
                 counts = (f" ({counted(len(resources), KINDS_BY_NAME[kind].label)}"
-                          + (f", bound {len(relying)} times," if len(relying) > len(resources) else "")
+                          + (f", declared {len(relying)} times," if len(relying) > len(resources)
+                             else "")
                           + f" in {counted(len({b.location.path for b in relying}), 'config')})"
                           if kind else "")
                 yield cls.finding(location=Location(path="."), subject=aspect,
