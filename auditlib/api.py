@@ -313,12 +313,18 @@ def run_audit(repo: str | Path | None = None, audit_date: str | date | None = No
     silenced = {rule for rule, silent in SILENCED_BY.items() if silent(facts)}
     unread_paths = {problem.location.path for problem in unread(facts)}
     # A config wrangler does not read (another beside it comes first) is not audited either.
-    # Nor is a path the settings exclude.
+    # Nor is a path the settings exclude, nor the whole repository when they exclude files
+    # the earlier run read (what a finding about it counted may be there).
     ignored = {problem.location.path for problem in facts.problems if problem.ignored}
     excluded = exclusion(settings.exclude)
-    changes = (compare(findings, load_baseline(baseline), unread_paths, silenced,
-                       settings.disabled_rules,
-                       lambda path: path in ignored or excluded(path) is not None)
+    earlier = load_baseline(baseline) if baseline else {}
+    then = earlier.get("facts")
+    before = then.get("excluded") if isinstance(then, dict) else None
+    before = before if isinstance(before, dict) else {}
+    newly = any(files and pattern not in before for pattern, files in facts.excluded.items())
+    changes = (compare(findings, earlier, unread_paths, silenced, settings.disabled_rules,
+                       lambda path: path in ignored or excluded(path) is not None
+                       or (path == "." and newly))
                if baseline else None)
     return Audit(facts=facts, findings=findings, audit_date=when.isoformat(), config=settings,
                  version=version(), changes=changes)

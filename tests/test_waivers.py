@@ -700,7 +700,11 @@ def test_verify_docs_checks_no_excluded_document(tmp_path: Path, make_repo: Make
 
 
 def test_findings_in_a_path_excluded_since_are_not_resolved(tmp_path: Path, make_repo: MakeRepo) -> None:
-    files = {**EXCLUDED_REPO, "auditlib.toml": ""}
+    """Nor is one about the whole repository, when the settings exclude files newly: what it
+    counted (a Durable Object only a template binds) may be there."""
+    template = EXCLUDED_REPO["templates/worker/wrangler.toml"] + (
+        '\n[[durable_objects.bindings]]\nname = "ROOM"\nclass_name = "Room"\n')
+    files = {**EXCLUDED_REPO, "auditlib.toml": "", "templates/worker/wrangler.toml": template}
     repo = make_repo(tmp_path, files)
     run_audit(repo, AS_OF).save(tmp_path / "before")
     (repo / "auditlib.toml").write_text('exclude = ["templates"]\n', encoding="utf-8")
@@ -708,10 +712,17 @@ def test_findings_in_a_path_excluded_since_are_not_resolved(tmp_path: Path, make
     changes = after.changes
     assert changes is not None
     assert {entry["path"] for entry in changes.unchecked} >= {"templates/worker/wrangler.toml",
-                                                              "templates/broken/wrangler.json"}
-    assert not [entry for entry in changes.resolved if entry["path"].startswith("templates/")]
+                                                              "templates/broken/wrangler.json", "."}
+    assert not [entry for entry in changes.resolved if entry["path"] in (".", "templates/")]
     assert (f" {len(changes.unchecked)} not checked: an input they depend on was not read now (could"
             " not be, or the settings (`auditlib.toml`) exclude it).") in after.markdown()
+    # The same exclusion in both runs: a finding about the whole repository fixed is resolved
+    after.save(tmp_path / "after")
+    (repo / "src/metrics.ts").write_text('env.M.writeDataPoint({ blobs: ["kv_lag"] });\n',
+                                         encoding="utf-8")
+    fixed = run_audit(repo, AS_OF, baseline=tmp_path / "after" / "findings.json").changes
+    assert fixed is not None
+    assert "CF006|.|KV replication lag" in [entry["identity"] for entry in fixed.resolved]
 
 
 def test_an_exclude_pattern_that_excludes_nothing_is_named(
