@@ -39,7 +39,7 @@ from .rules.base import unread as unread_inputs
 from .rules.doc_status import CLAIM_RULES
 from .rules.durable_object_class import javascript_worker
 from .rules.durable_object_migration import migrated_classes
-from .rules.environment_bindings import CONSUMERS
+from .rules.environment_bindings import replaced
 from .rules.placeholder_ids import FILLED
 from .rules.production_verification import ASPECTS
 from .secrets import redact
@@ -862,12 +862,10 @@ def _environments(ctx: Context) -> list[Block]:
         for scope in config.environments:
             have = {(b.kind, b.name) for b in scope.bindings} | {("vars", v.name)
                                                                   for v in scope.vars}
-            # As CF012 says: an environment's own consumers (queues, tail Workers) replace
-            # the top level's, and a Pages environment that sets none of them keeps them all.
-            own = {b.kind for b in scope.bindings if b.kind in CONSUMERS}
+            # As CF012 says; and a Pages environment that sets none of them keeps them all.
+            own = {b.kind for b in scope.bindings}
             missing = [_code(b.name) for b in top.bindings if (b.kind, b.name) not in have
-                       and b.kind not in own  # a Pages project consumes no queue (CF013)
-                       and not (b.kind == "queues.consumers" and config.target == "pages")]
+                       and not replaced(b.kind, own, config.target)]
             missing += [_code(v.name) for v in top.vars if ("vars", v.name) not in have]
             missing += [_code("containers")] if ("containers" in top.declared
                                                 and "containers" not in scope.declared) else []

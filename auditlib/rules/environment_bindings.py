@@ -39,7 +39,7 @@ id = "<the production namespace id>"
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from ..blocks import code
 from ..config import AuditConfig
@@ -51,6 +51,13 @@ from .base import Rule, scope_label, scoped, secret_put
 # Consumers an environment declares replace the top level's: its own queues, its own tail
 # Worker (`tail-production`).
 CONSUMERS = frozenset({"queues.consumers", "tail_consumers", "streaming_tail_consumers"})
+
+
+def replaced(kind: str, own: Collection[str], target: str) -> bool:
+    """Whether an environment that declares bindings of the kinds `own` need not declare a
+    top-level binding of `kind` again: its own consumers of that kind replace the top
+    level's, and a Pages project consumes no queue (CF013)."""
+    return kind in CONSUMERS and (kind in own or (kind == "queues.consumers" and target == "pages"))
 
 
 class BindingMissingInEnvironment(Rule):
@@ -94,10 +101,9 @@ class BindingMissingInEnvironment(Rule):
                     consumer = binding.kind in CONSUMERS
                     if not binding.name:
                         continue  # no name to declare it by (wrangler refuses it anyway)
-                    if (binding.kind, binding.name) in have or (consumer and (
-                            binding.kind in own or (binding.kind == "queues.consumers"
-                                                    and wrangler_config.target == "pages"))):
-                        continue  # its own consumers replace them; Pages consumes none (CF013)
+                    if (binding.kind, binding.name) in have or replaced(binding.kind, own,
+                                                                        wrangler_config.target):
+                        continue
                     kind = KINDS_BY_NAME[binding.kind]
                     table = _table(toml, kind.single, ("env", scope.name, *kind.path))
                     # The TOML trap: a table written below `[env.production]` is the top level's.
