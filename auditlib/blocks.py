@@ -36,7 +36,10 @@ def listed(items: Sequence[str], most: int | None = None) -> str:
 
 def code(value: object) -> str:
     """`value` as one inline code span, whatever backticks it holds."""
-    text = " ".join(str(value).splitlines())
+    text = str(value)
+    if "`" not in text and text.isprintable():  # most values: no line break, no backtick
+        return f"`{text}`"
+    text = " ".join(text.splitlines())
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if "`" in text else ""
     return f"{fence}{pad}{text}{pad}{fence}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,21 +29,21 @@ def _run(rule: type[Rule], facts: Facts, config: AuditConfig) -> list[Finding]:
             remediation=f"Report this error in rule {rule.id}")]
 
 
-def _quote(sources: dict[str, list[str]], location: Location, secrets: set[str]) -> str:
+def _quote(sources: dict[str, list[str]], location: Location, redacted: Callable[[str], str]) -> str:
     """The line at `location` when it is in a config or workflow the facts hold, or "";
     secrets redacted in the whole line, then cut to QUOTE_CHARS with an ellipsis."""
     lines = sources.get(location.path, [])
     line = location.start_line
     if not (line and 0 < line <= len(lines)):
         return ""
-    text = redact(lines[line - 1].strip(), secrets)
+    text = redacted(lines[line - 1].strip())
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
 
 
 def _settle(finding: Finding, config: AuditConfig, sources: dict[str, list[str]],
-            secrets: set[str], default: Severity | None, waivers: _Waivers) -> Finding:
+            redacted: Callable[[str], str], default: Severity | None, waivers: _Waivers) -> Finding:
     """Apply severity overrides, inline suppressions and waivers; quote the evidence line."""
-    changes: dict[str, object] = {"quote": _quote(sources, finding.location, secrets)}
+    changes: dict[str, object] = {"quote": _quote(sources, finding.location, redacted)}
     if finding.rule in config.severity_overrides:
         changes["severity"] = overridden(finding.severity, default,
                                          config.severity_overrides[finding.rule])
@@ -130,9 +131,11 @@ def evaluate(facts: Facts, rules: Sequence[type[Rule]] = RULES,
     sources = {c.path: lines_of(c.text) for c in facts.configs}
     sources |= {w.path: lines_of(w.text) for w in facts.workflows}  # as _compose numbers them
     secrets = secret_values(facts.configs)
+    # Findings quote few lines many times (`compatibility_date = …` of every app): each once.
+    redacted = functools.cache(lambda text: redact(text, secrets))
     defaults = {rule.id: rule.severity for rule in rules}
     waivers = _waivers(facts, config)
-    settled = [_settle(finding, config, sources, secrets, defaults.get(finding.rule), waivers)
+    settled = [_settle(finding, config, sources, redacted, defaults.get(finding.rule), waivers)
                for finding in found]
     return tuple(sorted(settled, key=lambda f: (
         f.severity, f.rule, f.location.path, f.location.start_line or 0, f.subject)))
