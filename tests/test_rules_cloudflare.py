@@ -990,8 +990,16 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
                   '  "name": "site",\n  "pages_build_output_dir": "out",\n'
                   '  "compatibility_date": "2026-11-01",\n  "dev": { "port": 8788 },\n'
                   '  "no_bundle": true,\n}\n'}, [], id="supported-keys"),
-    pytest.param({"wrangler.toml": PAGES + "[observability]\nenabled = true\n"},
+    pytest.param({"wrangler.toml": PAGES + "[observability]\nenabled = true\nhead_sampling_rate = 1\n"},
                  [("wrangler.toml", 3, "observability")], id="observability-is-for-workers"),
+    pytest.param({"wrangler.toml": PAGES + "[observability]\nenabled = false\n"},
+                 [("wrangler.toml", 3, "observability")], id="observability-off"),
+    # wrangler lets pass what equals its default (QA s35a): observability on, no cron
+    pytest.param({"wrangler.toml": PAGES + "[observability]\nenabled = true\n[triggers]\n"
+                  "[env.production.observability]\nenabled = true\n"}, [], id="defaults"),
+    pytest.param({"wrangler.jsonc": '{"name": "site", "pages_build_output_dir": "out",\n'
+                  ' "triggers": {"crons": []}}\n'}, [("wrangler.jsonc", 2, "triggers")],
+                 id="not-the-default"),
 ])
 def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)

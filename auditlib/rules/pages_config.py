@@ -5,8 +5,9 @@ Checks what wrangler accepts in a Cloudflare Pages config: `main` and
 `pages_build_output_dir` cannot both be set (at the top level or in an environment), the
 only environment names are `preview` and `production`, the project is named at the top
 level, and only the keys Pages supports are set (no `routes`, `triggers`, `migrations`,
-`observability`, queue consumers...). A Durable Object binding without `script_name` is
-CF008's.
+`observability`, queue consumers...). As wrangler does, a key set to wrangler's own default
+is let pass: `[observability]` with `enabled = true` alone, an empty `[triggers]`. A Durable
+Object binding without `script_name` is CF008's.
 
 ## Why is this bad?
 Wrangler rejects such a Pages config, or ignores the environment, so what is deployed is
@@ -27,6 +28,7 @@ Keep `pages_build_output_dir` for a Pages project (or `main` for a Worker), and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from ..blocks import code
@@ -42,7 +44,13 @@ PAGES_KEYS = frozenset({
     "compatibility_flags", "send_metrics", "no_bundle", "limits", "placement", "vars", "durable_objects",
     "kv_namespaces", "queues", "r2_buckets", "d1_databases", "vectorize", "hyperdrive",
     "services", "analytics_engine_datasets", "ai", "version_metadata", "dev",
-    "mtls_certificates", "browser", "upload_source_maps"})  # not observability (wrangler refuses)
+    "mtls_certificates", "browser", "upload_source_maps"})
+# Keys Pages does not support, with wrangler's defaults (defaultWranglerConfig): wrangler's
+# Pages validation lets a key pass whose value is its default, as JSON writes it.
+DEFAULTS = {"observability": {"enabled": True}, "triggers": {}, "migrations": [], "rules": [],
+            "define": {}, "jsx_factory": "React.createElement", "jsx_fragment": "React.Fragment",
+            "dispatch_namespaces": [], "send_email": [], "pipelines": [], "workflows": [],
+            "secrets_store_secrets": [], "unsafe": {}, "cloudchamber": {}}
 
 
 class PagesConfigInvalid(Rule):
@@ -93,6 +101,8 @@ class PagesConfigInvalid(Rule):
         for scope in wrangler_config.scopes():
             where = f" (env {code(scope.name)})" if scope.name else ""
             for key in sorted(set(scope.declared) - PAGES_KEYS):
+                if key in DEFAULTS and json.dumps(scope.settings.get(key)) == json.dumps(DEFAULTS[key]):
+                    continue
                 yield cls.finding(
                     location=scope.location_of(key), subject=scoped(key, scope),
                     message=f"{code(path)} sets {code(key)}{where}, which Pages does not support",
