@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -198,14 +199,28 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
     }
 
 
-def _with_missing_entries(config: WranglerConfig, listed: set[str]) -> WranglerConfig:
-    """`config` with the `main` files of its scopes that are not in the repository."""
+def _with_files(config: WranglerConfig, listed: set[str],
+                ordered: Callable[[], list[str]]) -> WranglerConfig:
+    """`config` with the `main` files of its scopes that are not in the repository, and
+    whether it is a static Pages site; `ordered` lists the files sorted."""
     entries = {entry for scope in config.scopes() if (entry := config.entry(scope))}
     # Whether or not a build made it on this machine: the same on every checkout. One in a
     # build's folder (`dist/index.js`) is not searched anyway (CF009).
     missing = sorted(entry for entry in entries if entry not in listed
                      and not entry.startswith(("../", "/")) and not repofiles.in_excluded_dir(entry))
-    return dataclasses.replace(config, missing_entries=tuple(missing)) if missing else config
+    output = config.top.settings.get("pages_build_output_dir")
+    static = False
+    if config.target == "pages" and isinstance(output, str):
+        def holds(folder: str) -> bool:
+            files = ordered()
+            index = bisect.bisect_left(files, folder + "/")
+            return index < len(files) and files[index].startswith(folder + "/")
+        output = posixpath.normpath(posixpath.join(config.app, output))
+        worker = posixpath.join(output, "_worker.js")  # a file, or a folder of modules
+        static = (holds(output) and worker not in listed and not holds(worker)
+                  and not holds(posixpath.normpath(posixpath.join(config.app, "functions"))))
+    return (dataclasses.replace(config, missing_entries=tuple(missing), static_site=static)
+            if missing or static else config)
 
 
 # An initialiser that makes a function or a component, not a class: `() => <div/>`,
@@ -593,7 +608,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     configs += _read_each(root, [path for path in deployed.folders if path in listed
                                  and path not in texts and workflows.names_config(path)
                                  and not among_tests(path) and excluded(path) is None], load, problems)
-    configs = [_with_missing_entries(config, listed) for config in configs]
+    ordered = functools.cache(lambda: sorted(files))
+    configs = [_with_files(config, listed, ordered) for config in configs]
     found_docs = repofiles.select(audited, docs.DOC_GLOBS)
     found_docs += [doc_path] if (doc_path in listed and doc_path not in found_docs
                                  and excluded(doc_path) is None) else []

@@ -139,6 +139,9 @@ class WranglerConfig:
     # The `main` files of its scopes (as repository paths) that are not in the repository:
     # moved, not committed, or written by a build.
     missing_entries: tuple[str, ...] = ()
+    # A Pages project that runs no code: its output folder is committed, without `_worker.js`,
+    # and no `functions` folder is beside the config (a build may write code: not known).
+    static_site: bool = False
 
     @property
     def is_root(self) -> bool:

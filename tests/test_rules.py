@@ -268,6 +268,11 @@ def test_cf002_an_entry_only_in_environments_asks_each_environment(
                                  ' with `mode = "smart"`)')
 
 
+# A Pages site of static files: its output folder committed, no Functions, no `_worker.js`.
+STATIC_PAGES = {"apps/site/wrangler.toml": 'name = "site"\npages_build_output_dir = "./public"\n',
+                "apps/site/public/index.html": "<h1>Docs</h1>\n"}
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     pytest.param({"wrangler.toml": KV.format(REAL_ID)}, [("wrangler.toml", None, "placement")],
                  id="no-placement"),
@@ -287,6 +292,16 @@ def test_cf002_an_entry_only_in_environments_asks_each_environment(
                  [], id="static-assets-only-no-code-to-place"),
     pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n'},
                  [("wrangler.toml", None, "placement")], id="pages-functions-are-placed-too"),
+    # QA s35a: a Pages site whose committed output holds no code runs none
+    pytest.param(STATIC_PAGES, [], id="static-pages-site"),
+    pytest.param({**STATIC_PAGES, "apps/site/functions/api/hello.ts": "export const onRequest = f;\n"},
+                 [("apps/site/wrangler.toml", None, "placement")], id="pages-functions"),
+    pytest.param({**STATIC_PAGES, "apps/site/public/_worker.js": "export default {};\n"},
+                 [("apps/site/wrangler.toml", None, "placement")], id="pages-advanced-mode"),
+    pytest.param({**STATIC_PAGES, "apps/site/public/_worker.js/index.js": "export default {};\n"},
+                 [("apps/site/wrangler.toml", None, "placement")], id="pages-advanced-mode-folder"),
+    pytest.param({**STATIC_PAGES, "functions/x.ts": "export const onRequest = f;\n"}, [],
+                 id="functions-of-another-folder"),
     pytest.param({"wrangler.toml": 'compatibility_date = "2024-08-06"\n[[d1_databases]]\nbinding = "DB"\n'},
                  [], id="a-config-that-deploys-nothing"),
     pytest.param({"wrangler.toml": 'name = "api"\ncompatibility_date = "2024-08-06"\n',
@@ -560,6 +575,7 @@ ASSETS_ONLY = '{\n  "name": "docs",\n  "assets": { "directory": "./dist" }\n}\n'
     pytest.param({"wrangler.jsonc": ASSETS_ONLY}, [], id="static-assets-only"),
     pytest.param({"wrangler.jsonc": ASSETS_ONLY, "apps/api/wrangler.toml": 'main = "a.ts"\n'},
                  [(".", None, "metrics")], id="static-assets-and-a-worker"),
+    pytest.param(STATIC_PAGES, [], id="static-pages-site"),
 ])
 def test_cf005(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:
@@ -611,6 +627,7 @@ ALL_ASPECTS = (
     pytest.param({"wrangler.jsonc": ASSETS_ONLY}, [], id="static-assets-only"),
     pytest.param({"wrangler.jsonc": ASSETS_ONLY, "apps/api/wrangler.toml": 'main = "a.ts"\n'},
                  [(".", None, "Cold start frequency")], id="static-assets-and-a-worker"),
+    pytest.param(STATIC_PAGES, [], id="static-pages-site"),
 ])
 def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

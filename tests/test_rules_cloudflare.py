@@ -87,6 +87,12 @@ def test_cf007_says_when_environments_turn_it_on_for_themselves(
     pytest.param({"wrangler.jsonc": '{\n  "main": "a.ts",\n  "observability": { "enabled": false },\n}\n'},
                  [("wrangler.jsonc", 3, "observability")], id="jsonc-disabled"),
     pytest.param({"wrangler.toml": PAGES}, [], id="pages-not-a-worker"),
+    # QA s34b, s35a: requests for static assets run no Worker: nothing to log
+    pytest.param({"wrangler.jsonc": '{"name": "docs", "assets": {"directory": "./public"}}'}, [],
+                 id="static-assets-only"),
+    pytest.param({"wrangler.toml": 'name = "docs"\n[assets]\ndirectory = "public"\n'
+                  '[env.production]\nmain = "src/index.ts"\n'},
+                 [("wrangler.toml", None, "observability (env production)")], id="code-in-an-env"),
     pytest.param({"wrangler.toml": 'name = "lib"\n'}, [], id="unknown-target"),
 ])
 def test_cf007(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
@@ -2832,6 +2838,23 @@ def test_cf019_node_compat_which_wrangler_4_refuses(tmp_path: Path, make_repo: M
     [found] = findings(tmp_path, make_repo, {path: config}, "CF019")
     assert (found.location.path, found.location.start_line, found.severity) == (path, line, Severity.P1)
     assert "wrangler 4 refuses" in found.message and found.remediation == fix
+
+
+@pytest.mark.parametrize(("config", "fix"), [
+    pytest.param('name = "site"\nmain = "a.ts"\nlegacy_env = true\n',
+                 "Remove `legacy_env` from `wrangler.toml`: `true` was the default, so what"
+                 " deploys stays the same", id="true"),
+    pytest.param('name = "site"\nmain = "a.ts"\nlegacy_env = false\n',
+                 "Remove `legacy_env` from `wrangler.toml`: each environment then deploys as a"
+                 " Worker of its own (`<name>-<environment>`), not as a service environment",
+                 id="service-environments"),
+])
+def test_cf019_legacy_env_which_current_wrangler_refuses(tmp_path: Path, make_repo: MakeRepo,
+                                                         config: str, fix: str) -> None:
+    # QA s35a: workers-sdk #14620 (July 2026) refuses the field whatever its value
+    [found] = findings(tmp_path, make_repo, {"wrangler.toml": config}, "CF019")
+    assert (found.location.start_line, found.severity, found.subject) == (3, Severity.P1, "legacy_env")
+    assert "no longer supported" in found.message and found.remediation == fix
 
 
 def test_cf019_current_keys_are_not_reported(tmp_path: Path, make_repo: MakeRepo) -> None:

@@ -102,7 +102,10 @@ def scope_label(config: WranglerConfig, scope: Environment) -> str:
 
 def runs_code(config: WranglerConfig) -> bool:
     """Whether a config deploys code of its own: not a Worker that only serves static assets
-    (no scope has `main`), whose requests run no Worker at all."""
+    (no scope has `main`), whose requests run no Worker at all, nor a static Pages site (no
+    Functions, no `_worker.js`)."""
+    if config.target == "pages":
+        return not config.static_site
     return config.target != "worker" or any("main" in scope.settings for scope in config.scopes())
 
 

@@ -7,7 +7,10 @@ later do not read, so its KV namespaces are not bound at all (P1, each binding n
 so a binding section spelt otherwise than wrangler's (`rate_limits` for `ratelimits`,
 `kv_namespace`, `d1-databases`: P1), which wrangler only warns about ("Unexpected fields");
 `node_compat = true`, which wrangler 4 refuses (P1: "The "node_compat" field is no longer
-supported as of Wrangler v4"), where the `nodejs_compat` compatibility flag replaces it; and
+supported as of Wrangler v4"), where the `nodejs_compat` compatibility flag replaces it;
+`legacy_env`, which wrangler 4 refuses since July 2026 whatever its value (P1: "The
+"legacy_env" field is no longer supported"), where each environment deploys as a Worker of
+its own, as `legacy_env = true` did; and
 `type`, `webpack_config`, `build.upload`, `experimental_services` and `miniflare` (P2),
 which wrangler 4 drops (a Worker built by `type = "webpack"` or uploaded by
 `build.upload.main` needs `main`).
@@ -16,8 +19,8 @@ which wrangler 4 drops (a Worker built by `type = "webpack"` or uploaded by
 wrangler warns and goes on: a namespace under `kv-namespaces` (or a limiter under
 `rate_limits`) is not bound, so `env.CACHE` is `undefined` in the deployed Worker, and a
 config that still relies on a wrangler 1 build deploys something other than what it says.
-With `node_compat = true` wrangler 4 stops: the Worker is not built, so a deploy with
-wrangler 4 fails.
+With `node_compat = true` (wrangler 4) or `legacy_env` (current wrangler) wrangler stops:
+the Worker is not built, so the deploy fails.
 
 ## Example
 ```toml
@@ -103,6 +106,18 @@ class LegacyConfigKey(Rule):
                                 'compatibility_flags = ["nodejs_compat"]'
                                 if wrangler_config.path.endswith(".toml")
                                 else '"compatibility_flags": ["nodejs_compat"]'))))
+                if "legacy_env" in declared:
+                    service = scope.settings["legacy_env"] is False
+                    yield cls.finding(
+                        location=scope.location_of("legacy_env"), severity=Severity.P1,
+                        subject=scoped("legacy_env", scope),
+                        message=(f"{where} sets `legacy_env`, which wrangler 4 refuses since July"
+                                 " 2026 (\"The \"legacy_env\" field is no longer supported\"): a"
+                                 " deploy with current wrangler fails"),
+                        remediation=(f"Remove `legacy_env` from {code(wrangler_config.path)}" + (
+                            ": each environment then deploys as a Worker of its own"
+                            " (`<name>-<environment>`), not as a service environment" if service
+                            else ": `true` was the default, so what deploys stays the same")))
                 build = scope.settings.get("build") if "build" in declared else None
                 keys = [key for key in DROPPED if key in declared]
                 keys += ["build.upload"] if isinstance(build, dict) and "upload" in build else []

@@ -6,8 +6,8 @@ level unless the environment sets it) does not keep logs: neither `observability
 true` nor, with `enabled` left unset, `observability.logs.enabled = true`. An explicit
 `enabled = false` turns off the nested settings too; `logs.enabled = false` turns logs off
 under `enabled = true`, and so does a `head_sampling_rate` of 0 (of the logs, or of all). A
-top level without `main` or `assets`, whose environments give their own, deploys nothing and
-is passed over.
+scope without `main` is passed over: a Worker that only serves static assets runs no code to
+log, and a top level whose environments give their own deploys nothing.
 
 ## Why is this bad?
 Without Workers Logs, requests, exceptions and `console` output of a deployed Worker are
@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity
-from .base import Rule, has_entry, scope_label, scoped
+from .base import Rule, scope_label, scoped
 
 
 class ObservabilityDisabled(Rule):
@@ -53,7 +53,7 @@ class ObservabilityDisabled(Rule):
             if wrangler_config.target != "worker":
                 continue
             for scope in wrangler_config.scopes():
-                if not has_entry(scope):
+                if "main" not in scope.settings:  # static assets alone, or nothing
                     continue
                 toml = wrangler_config.path.endswith(".toml")
                 why = _no_logs(scope.settings.get("observability"), toml)

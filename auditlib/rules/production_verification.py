@@ -14,7 +14,8 @@ closing parenthesis, up to 20 lines):
   not under another app's inside it), or a line naming a consumed queue or `queue`; an HTTP
   pull consumer (`type = "http_pull"`), which no Worker runs, is not counted;
 - cold start frequency: a line naming `cold` starts (`coldStart`); not asked of a
-  repository whose Workers only serve static assets (no `main`), which start no Worker.
+  repository whose Workers only serve static assets (no `main`) and whose Pages sites have
+  no Functions, which start no Worker.
 
 A Durable Object latency metric does not show KV lag, queue depth or cold starts.
 

@@ -4,15 +4,16 @@
 Reports each wrangler config without Smart Placement at the top level: no `[placement]`
 section, one without `mode = "smart"` (`mode = "off"` turns it off), or a `placement` that
 is no section (`placement = "smart"`); a placement hint (`region`, `host`, `hostname`)
-places the Worker too. Environments inherit it; the message names those that set their
-own, and an environment whose own placement replaces the top level's Smart Placement with
-none (`mode = "off"`) is reported too. A Worker without `main`, which only serves static
-assets, has no code to place and is passed over, as is a config without `main`, assets or
-Pages output that no CI deploy deploys (read only for `wrangler d1` and other commands; a
-deploy may give the entry itself: `wrangler deploy src/index.ts`). A config whose `main` is given only in its
-environments deploys nothing at its top level: each of those environments without Smart
-Placement is reported instead. The evidence includes the search that was run over the
-repository's wrangler configs and what it found.
+places the Worker too. Environments inherit it; the message names those that set their own,
+and an environment whose own placement replaces the top level's Smart Placement with none
+(`mode = "off"`) is reported too. A Worker without `main`, which only serves static assets,
+has no code to place and is passed over, as is a Pages site without Functions (its output
+folder committed, without `_worker.js`, and no `functions` folder), and a config without
+`main`, assets or Pages output that no CI deploy deploys (read only for `wrangler d1` and
+other commands; a deploy may give the entry itself: `wrangler deploy src/index.ts`). A
+config whose `main` is given only in its environments deploys nothing at its top level:
+each of those environments without Smart Placement is reported instead. The evidence
+includes the search that was run over the repository's wrangler configs and what it found.
 
 ## Why is this bad?
 Without Smart Placement, code that talks to a backend or to Durable Objects runs at the
