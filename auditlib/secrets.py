@@ -430,6 +430,15 @@ _NOT_A_VALUE = re.compile(r"-?[\d_.,]+(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]{1,16}|[A-Z
                           r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
                           r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
                           r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
+# What no reference, version or file name holds: 16 letters and digits or more, mixed
+# (`Xk9vQ2mZ7pL4rT8w.abc` is no `env.TOKEN`, `v1.0-4f9c2e…` no `1.2.3-beta.4`).
+_HIDDEN = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{16,}")
+
+
+def _not_a_value(value: str) -> bool:
+    """Whether a value given to a secret's name is none: a number, a word, a reference, a
+    version, a path (_NOT_A_VALUE), holding no run of _HIDDEN."""
+    return bool(_NOT_A_VALUE.fullmatch(value)) and not _HIDDEN.search(value)
 
 
 def _authorization(found: re.Match[str]) -> str:
@@ -452,7 +461,7 @@ def _option(text: str, found: re.Match[str]) -> str:
     that goes on (`- redis-cli -a …`), nor the `-p` of a `login` that no registry client
     runs."""
     option, value = found[1], found[2]
-    kept = (((option[-1] in " \t" or "," in option) and _NOT_A_VALUE.fullmatch(value))
+    kept = (((option[-1] in " \t" or "," in option) and _not_a_value(value))
             or value.startswith(("id=", "src=", "type=", "env=")) or _NAME_GIVEN.fullmatch(value)
             or "«" in value  # redacted already, in part
             or (_ITEM.search(option) and not _LINE_END.match(text, found.end()))
@@ -464,7 +473,7 @@ def _option(text: str, found: re.Match[str]) -> str:
 def _credential(value: str) -> bool:
     """Whether a value given to a secret's name may be the secret: it holds a digit, as
     generated secrets do, and is no word, number, reference, path or placeholder."""
-    return (any(char.isdigit() for char in value) and not _NOT_A_VALUE.fullmatch(value)
+    return (any(char.isdigit() for char in value) and not _not_a_value(value)
             and not PLACEHOLDER.search(value) and "«" not in value
             and value not in TURNSTILE_TEST_SECRETS)
 
@@ -630,7 +639,7 @@ def _assigned(text: str, found: re.Match[str]) -> str:
     if (not _word_start(text, begin) or not value or not (secret_name(name) or number)
             or PLACEHOLDER.search(value) or "«" in value or value in TURNSTILE_TEST_SECRETS
             or (not quoted and _EXPRESSION.search(value))  # `os.environ['SECRET_KEY']`
-            or (_NOT_A_VALUE.fullmatch(value.replace("\\_", "_")) and not number)):
+            or (_not_a_value(value.replace("\\_", "_")) and not number)):
         return found[0]
     start = found.start(2) - found.start() + lead
     return found[0][:start] + REDACTED + found[0][start + len(value):]

@@ -611,6 +611,15 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
      "  PASS_COUNT: 5\nDOOR\\_PIN: 4821", [],
      f'env:\n  PIN_CODE: "{REDACTED}"\n  DOOR_PIN: {REDACTED}\n  SEED_PHRASE: {REDACTED}\n'
      f"  MIN_PIN: 1000\n  PINNED: 1234\n  PASS_COUNT: 5\nDOOR\\_PIN: {REDACTED}"),
+    # a value shaped as a reference, a version or a file name that holds a random run is
+    # still given to a secret's name (QA s35b); a real reference, version or file stays
+    ("env:\n  CLOUDFLARE_API_TOKEN: Xk9vQ2mZ7pL4rT8wY1nB5cV3.abc\n"
+     "  DB_PASSWORD: v1.0-abcdef0123456789abcdef0123456789\n  with:\n"
+     "    apiToken: Qm7vT2xZ9pL4rK8wY1nB5cV3.xyz\n  API_TOKEN: process.env.API_TOKEN\n"
+     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n", [],
+     f"env:\n  CLOUDFLARE_API_TOKEN: {REDACTED}\n  DB_PASSWORD: {REDACTED}\n  with:\n"
+     f"    apiToken: {REDACTED}\n  API_TOKEN: process.env.API_TOKEN\n"
+     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n"),
     # Cloudflare's Turnstile test secret key is public
     ('TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"', [],
      'TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"'),
