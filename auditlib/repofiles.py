@@ -460,6 +460,10 @@ class Matches:
             yield from self._read(ripgrep)
 
     def _read(self, ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
+        # A file's matches wait for its "end": ripgrep reads each NUL byte as a line break and
+        # searches on, so a match past the first NUL is dropped (its line number is not the
+        # file's), as the file is read up to it.
+        pending: list[tuple[str, int, str]] = []
         # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
         for raw in ripgrep.data().split(b"\n"):
             if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
@@ -467,9 +471,13 @@ class Matches:
                     end = orjson.loads(raw)["data"]
                     if "text" in end["path"]:
                         path = _relative(end["path"]["text"])
-                        self.problems.append((path, self._line_of(path, end["binary_offset"]),
-                                              f"binary content (NUL byte at byte"
-                                              f" {end['binary_offset']}): searched up to it"))
+                        line = self._line_of(path, end["binary_offset"])
+                        self.problems.append((path, line, f"binary content (NUL byte at byte"
+                                                          f" {end['binary_offset']}): searched up to it"))
+                        pending = [match for match in pending if line and match[1] <= line]
+                if _BINARY in raw:  # a file's "end"
+                    yield from pending
+                    pending = []
                 continue
             message: dict[str, Any] = orjson.loads(raw)
             if message.get("type") != "match":
@@ -483,7 +491,8 @@ class Matches:
                 text = base64.b64decode(data["lines"]["bytes"]).decode("utf-8", errors="replace")
                 self.problems.append((_relative(path), data["line_number"],
                                       "not UTF-8: read with replacement characters"))
-            yield _relative(path), data["line_number"], text.rstrip("\r\n")
+            pending.append((_relative(path), data["line_number"], text.rstrip("\r\n")))
+        yield from pending
         self.problems += [(path, None, why) for path, why in ripgrep.unread()]
 
     def _line_of(self, path: str, offset: int) -> int | None:

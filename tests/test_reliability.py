@@ -156,16 +156,21 @@ def test_utf16_code_is_read_as_ripgrep_reads_it_and_a_utf16_config_is_named(tmp_
 
 
 def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
-    """ripgrep may match past the NUL; nothing was read there, and one CF000 says so."""
+    """ripgrep matches past the NUL, reading each NUL as a line break; nothing was read
+    there, and one CF000 says so. No finding cites a line the file does not have (QA s35b)."""
     (tmp_path / "src").mkdir()
     (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
     (tmp_path / "src/a.ts").write_bytes(
         b"export const a = 1;\n\0\nfunction t(duration: number) {\n"
         b"  if (duration > 300) { console.warn('slow'); }\n}\nexport class Box {}\n")
+    (tmp_path / "src/metrics.ts").write_bytes(
+        b'const x = "a\0\0\0\0b";\nexport function m(env) { env.AE.writeDataPoint({}); }\n')
     audit = auditlib.run_audit(tmp_path, DATE)
-    assert audit.facts.latency == ()
-    assert [f.message for f in audit.findings if f.location.path == "src/a.ts"] == [
-        "`src/a.ts:2` could not be read: binary content (NUL byte): read up to it"]
+    assert audit.facts.latency == () and audit.facts.metrics == ()
+    assert {f.message for f in audit.findings if f.location.path.startswith("src/")} == {
+        "`src/a.ts:2` could not be read: binary content (NUL byte at byte 20): searched up to it",
+        "`src/metrics.ts:1` could not be read: binary content (NUL byte at byte 12): searched up"
+        " to it"}
 
 
 def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
