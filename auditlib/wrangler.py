@@ -564,6 +564,14 @@ class _Source:
                 return index + 1
         return None
 
+    def key(self, key: str, scope: str, after: int = 0) -> int | None:
+        """The line of `key =` (TOML) or `"key":` (JSON), whatever its value."""
+        for index in range(max(after, 0), len(self.lines)):
+            line = self.lines[index]
+            if self.scopes[index] == scope and key in line and _holds_pair(line, key, "", False):
+                return index + 1
+        return None
+
 
 _AFTER_KEY = re.compile(r"[\"']?\s*[=:]\s*")
 _QUOTES = ("\"", "'")
@@ -635,9 +643,12 @@ def _bindings(path: str, data: dict[str, Any], source: _Source,
             for key, value in entry.items():
                 if not isinstance(value, str | int | float | bool):
                     continue
-                line = source.pair(key, value, scope, after)
+                # By its value, else by its key: a value written otherwise (`"C\u0041RT"`).
+                def find(start: int, key: str = key, value: object = value) -> int | None:
+                    return source.pair(key, value, scope, start) or source.key(key, scope, start)
+                line = find(after)
                 if line is not None and (key, line) in claimed:  # the same `id = "0…0"` again
-                    line = source.pair(key, value, scope, line)
+                    line = find(line)
                 if line is not None:
                     key_lines[key] = line
             claimed.update(key_lines.items())

@@ -215,6 +215,11 @@ id = "t1"
     pytest.param(MULTI_LINE_STRING, [
         ("", "kv_namespaces", "A", 18, 19),
         ("production", "kv_namespaces", "A", 4, 9)], id="multi-line-strings"),
+    # a value written with an escape is found by its key, not at the entry before (QA s35b)
+    pytest.param('[[kv_namespaces]]\nbinding = "ONE"\nid = "a1"\n\n[[kv_namespaces]]\n'
+                 'binding = "T\\u0057O"\nid = "b\\u0032"\n', [
+                     ("", "kv_namespaces", "ONE", 2, 3),
+                     ("", "kv_namespaces", "TWO", 6, 7)], id="escaped-values"),
 ])
 def test_toml_binding_lines_by_environment(
         text: str, expected: list[tuple[str, str, str, int, int]]) -> None:
