@@ -152,19 +152,34 @@ class Chart:
 Block = Text | Table | Chart
 
 
+# What a terminal acts on, C0 and C1 control characters and DEL (tab aside), shown escaped
+# as Python writes them (`\x1b`): a repository's names and values must not colour, move or
+# clear a terminal or a CI log, nor reach a document that a diff or a browser shows.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escaped(found: re.Match[str]) -> str:
+    return ascii(found[0])[1:-1]
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters escaped, its lines kept."""
+    return _CONTROL.sub(escaped, text)
+
+
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
-    """The block as published: secrets replaced by «redacted», no raw HTML. A secret is
-    found as it is, and also as a table cell and `plain` escape it."""
+    """The block as published: secrets replaced by «redacted», no raw HTML, no control
+    characters. A secret is found as it is, and also as a table cell and `plain` escape it."""
     secrets = _spellings(frozenset(secrets))
     if isinstance(block, Chart) or block == Text(GENERATED_MARKER):
         return block  # the marker is the renderer's own HTML comment, not repository text
     if isinstance(block, Text):
-        return Text(no_raw_html(redact(block.markdown, secrets)))
+        return Text(visible(no_raw_html(redact(block.markdown, secrets))))
     shown: dict[str, str] = {}  # each cell once: a table of thousands repeats its paths
     for row in block.rows:
         for value in row:
             if value not in shown:
-                shown[value] = no_raw_html(redact(value, secrets))
+                shown[value] = visible(no_raw_html(redact(value, secrets)))
     return Table(block.columns, tuple(tuple(shown[value] for value in row) for row in block.rows))
 
 

@@ -15,7 +15,20 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from .blocks import Block, Table, Text, code, counted, fenced, listed, plain, prose, to_markdown
+from .blocks import (
+    Block,
+    Table,
+    Text,
+    code,
+    counted,
+    escaped,
+    fenced,
+    listed,
+    plain,
+    prose,
+    to_markdown,
+    visible,
+)
 from .changes import Changes
 from .config import AuditConfig
 from .docs import GENERATED_MARKER
@@ -1108,27 +1121,14 @@ def file_url(config: AuditConfig, path: str) -> str:
     return quote(posixpath.relpath(path, posixpath.dirname(config.doc_path) or "."))
 
 
-# What a terminal acts on, C0 and C1 control characters and DEL (tab aside), shown escaped
-# in text output as Python writes them (`\x1b`): a repository's names and values must not
-# colour, move or clear a terminal or a CI log. A finding's line escapes the line breaks a
-# reader may split on too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A finding's line escapes the line breaks a reader may split on too.
 _NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _escaped(found: re.Match[str]) -> str:
-    return ascii(found[0])[1:-1]
-
-
-def _terminal(text: str) -> str:
-    """`text` for a terminal: its control characters escaped, its lines kept."""
-    return _CONTROL.sub(_escaped, text)
 
 
 def one_line(text: str) -> str:
     """`text` as part of one line of text output: its control characters and line breaks
     escaped."""
-    return _NOT_ONE_LINE.sub(_escaped, text)
+    return _NOT_ONE_LINE.sub(escaped, text)
 
 
 def finding_line(finding: Finding, secrets: Iterable[str] = ()) -> str:
@@ -1179,4 +1179,4 @@ def render_verify(audit_facts: Facts, findings: Sequence[Finding], *, audit_date
                  + f"){unchecked}\n" if open_findings else
                  f"no drift found in {counted(documents, 'document')}{unchecked}\n" if unchecked else
                  f"no drift: every claim of {counted(documents, 'document')} holds\n")
-    return _terminal("".join(parts))  # the table shows documents' paths and headers
+    return visible("".join(parts))  # the table shows documents' paths and headers

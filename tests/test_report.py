@@ -233,6 +233,20 @@ def test_a_changed_cell_changes_one_line_of_its_table() -> None:
     assert before[:2] == ["| App | Deployment Target |", "|---|---|"]
 
 
+def test_control_characters_of_the_repository_are_escaped_in_the_document(tmp_path: Path) -> None:
+    """A terminal escape in a binding's name and a var's value is shown as `\\x1b`, not
+    written raw into the Markdown (and so the HTML) a CI job diffs (QA s35b)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(auditlib.EXAMPLE_REPO, repo)
+    root = repo / "wrangler.toml"
+    root.write_text(root.read_text(encoding="utf-8").replace(
+        'CART_TTL = "2592000"', 'CART_TTL = "2592000"\nBANNER = "\\u001b[31mred"').replace(
+        'binding = "CART_KV"', 'binding = "CART\\u001bKV"'), encoding="utf-8")
+    markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
+    assert "CART\\x1bKV" in markdown and "\x1b" not in markdown
+    assert all(char in "\t\n" or char.isprintable() or char in "\u2028\u2029" for char in markdown)
+
+
 def test_secret_values_never_reach_the_outputs(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(auditlib.EXAMPLE_REPO, repo)
