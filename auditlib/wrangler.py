@@ -200,14 +200,23 @@ def parse(path: str, text: str) -> dict[str, Any]:
     except RecursionError as exc:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     except (NotJsonc, BrokenJson) as exc:
-        raise ConfigParseError(path, exc.line, exc.column, str(exc)) from exc
+        raise ConfigParseError(path, *_in_text(text, exc.line, exc.column), str(exc)) from exc
     except ValueError as exc:  # json5's own (what _json reads without json)
         broken = BrokenJson(exc)
-        raise ConfigParseError(path, broken.line, broken.column, str(broken)) from exc
+        raise ConfigParseError(path, *_in_text(text, broken.line, broken.column), str(broken)) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     checked: dict[str, Any] = json_checked(path, text, data)
     return checked
+
+
+def _in_text(text: str, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+    """A place in `text`: the end of the file (past its last line break, or blank lines) is
+    just past the last text, on a line a reader sees (as for TOML)."""
+    lines = text.rstrip().split("\n")
+    if line is not None and line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, column
 
 
 MAX_DEPTH = 64  # a config nested deeper is no config (and no JSON output could hold it)

@@ -352,8 +352,10 @@ def test_malformed_toml(text: str, expected: tuple[int, int]) -> None:
     ('["not", "an", "object"]', (1, 1)),
     ('{\n  "name": "a",\n  "x": "unterminated\n}\n', (3, 21)),
     ('\ufeff{"name" "a"}', (1, 9)),
+    # left open to the end: just past the last text, not a line past the file's (QA s35b)
+    ('{\n  "name": "w",\n  "main": "src/index.ts"\n\n', (3, 25)),
 ], ids=["missing-comma", "empty-array-item", "extra-brace", "top-level-array",
-        "unterminated-string", "byte-order-mark"])
+        "unterminated-string", "byte-order-mark", "open-at-the-end"])
 def test_malformed_jsonc(text: str, expected: tuple[int, int]) -> None:
     with pytest.raises(ConfigParseError) as caught:
         parse("wrangler.jsonc", text)
