@@ -19,5 +19,14 @@ class ConfigParseError(AuditError):
         super().__init__(f"{where}: {message}")
 
 
+def in_text(text: str, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+    """A parser's place (from 1) in `text`, where the end of the file (past its last line
+    break, or blank lines) is just past its last text: on a line a reader sees."""
+    lines = text.rstrip().split("\n")
+    if line is not None and line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, column
+
+
 class RepositoryError(AuditError):
     """The repository to audit is missing or not a directory."""

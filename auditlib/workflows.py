@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .config import glob_match
-from .errors import ConfigParseError
+from .errors import ConfigParseError, in_text
 from .model import Deployed, DeployStep, FileEdit, Location, ScriptRun, Workflow
 
 WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
@@ -150,8 +150,9 @@ def _compose(path: str, source: str) -> yaml.Node | None:
         problem = f"{context}, {problem}" if context and problem != str(exc) else problem
         line, column = ((None, None) if mark is None else (mark.line, mark.column)
                         if starts is None else _position(starts, mark.index))
-        raise ConfigParseError(path, line + 1 if line is not None else None,
-                               column + 1 if column is not None else None, str(problem)) from exc
+        raise ConfigParseError(path, *in_text(source, line + 1 if line is not None else None,
+                                              column + 1 if column is not None else None),
+                               str(problem)) from exc
     if node is not None and starts is not None:
         _renumber(node, starts)
     return node

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import json5
 
 from .blocks import code
-from .errors import ConfigParseError
+from .errors import ConfigParseError, in_text
 from .model import Binding, Environment, Location, Suppression, Var, WranglerConfig
 
 CONFIG_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
@@ -46,9 +46,11 @@ class BindingKind:
     label: str
     id_keys: tuple[str, ...] = ()
     single: bool = False  # one table (`[ai]`), not an array of tables (`[[kv_namespaces]]`)
-    # What names its resource, without which wrangler refuses the config: it creates only
-    # a KV namespace, D1 database or R2 bucket left without one.
+    # What names its resource, without which wrangler refuses the config: it creates a KV
+    # namespace, D1 database, R2 bucket, queue or dispatch namespace left without one (queues
+    # and dispatch namespaces since July 2026, workers-sdk #13352); and keys of which one is.
     required: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
 
 
 BINDING_KINDS: tuple[BindingKind, ...] = (
@@ -58,8 +60,7 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("d1_databases", ("d1_databases",), "binding", "D1 database",
                 ("database_id", "preview_database_id")),
     BindingKind("r2_buckets", ("r2_buckets",), "binding", "R2 bucket"),
-    BindingKind("queues.producers", ("queues", "producers"), "binding", "queue producer",
-                required=("queue",)),
+    BindingKind("queues.producers", ("queues", "producers"), "binding", "queue producer"),
     BindingKind("queues.consumers", ("queues", "consumers"), "queue", "queue consumer"),
     BindingKind("services", ("services",), "binding", "service binding", required=("service",)),
     BindingKind("vectorize", ("vectorize",), "binding", "Vectorize index",
@@ -74,13 +75,12 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("ratelimits", ("ratelimits",), "name", "rate limiter"),
     BindingKind("tail_consumers", ("tail_consumers",), "service", "tail consumer"),
     BindingKind("send_email", ("send_email",), "name", "email binding"),
-    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace",
-                required=("namespace",)),
+    BindingKind("dispatch_namespaces", ("dispatch_namespaces",), "binding", "dispatch namespace"),
     BindingKind("mtls_certificates", ("mtls_certificates",), "binding", "mTLS certificate",
                 ("certificate_id",), required=("certificate_id",)),
     BindingKind("version_metadata", ("version_metadata",), "binding", "version metadata binding",
                 single=True),
-    BindingKind("pipelines", ("pipelines",), "binding", "pipeline", required=("pipeline",)),
+    BindingKind("pipelines", ("pipelines",), "binding", "pipeline", one_of=("stream", "pipeline")),
     BindingKind("secrets_store_secrets", ("secrets_store_secrets",), "binding",
                 "Secrets Store secret", ("store_id",)),
     BindingKind("images", ("images",), "binding", "Images binding", single=True),
@@ -89,6 +89,18 @@ BINDING_KINDS: tuple[BindingKind, ...] = (
     BindingKind("vpc_services", ("vpc_services",), "binding", "VPC service"),
     BindingKind("streaming_tail_consumers", ("streaming_tail_consumers",), "service",
                 "streaming tail consumer"),
+    BindingKind("vpc_networks", ("vpc_networks",), "binding", "VPC network",
+                one_of=("tunnel_id", "network_id")),
+    BindingKind("stream", ("stream",), "binding", "Stream binding", single=True),
+    BindingKind("artifacts", ("artifacts",), "binding", "Artifacts namespace",
+                required=("namespace",)),
+    BindingKind("flagship", ("flagship",), "binding", "Flagship binding"),
+    BindingKind("ai_search", ("ai_search",), "binding", "AI Search instance",
+                required=("instance_name",)),
+    BindingKind("ai_search_namespaces", ("ai_search_namespaces",), "binding",
+                "AI Search namespace", required=("namespace",)),
+    BindingKind("agent_memory", ("agent_memory",), "binding", "Agent Memory namespace",
+                required=("namespace",)),
     # `[[unsafe.bindings]]`: a rate limiter before `ratelimits` existed, among others
     BindingKind("unsafe.bindings", ("unsafe", "bindings"), "name", "unsafe binding"),
 )
@@ -200,23 +212,14 @@ def parse(path: str, text: str) -> dict[str, Any]:
     except RecursionError as exc:
         raise ConfigParseError(path, None, None, _unreadable(exc)) from exc
     except (NotJsonc, BrokenJson) as exc:
-        raise ConfigParseError(path, *_in_text(text, exc.line, exc.column), str(exc)) from exc
+        raise ConfigParseError(path, *in_text(text, exc.line, exc.column), str(exc)) from exc
     except ValueError as exc:  # json5's own (what _json reads without json)
         broken = BrokenJson(exc)
-        raise ConfigParseError(path, *_in_text(text, broken.line, broken.column), str(broken)) from exc
+        raise ConfigParseError(path, *in_text(text, broken.line, broken.column), str(broken)) from exc
     if not isinstance(data, dict):
         raise ConfigParseError(path, 1, 1, "the top level is not an object")
     checked: dict[str, Any] = json_checked(path, text, data)
     return checked
-
-
-def _in_text(text: str, line: int | None, column: int | None) -> tuple[int | None, int | None]:
-    """A place in `text`: the end of the file (past its last line break, or blank lines) is
-    just past the last text, on a line a reader sees (as for TOML)."""
-    lines = text.rstrip().split("\n")
-    if line is not None and line > len(lines):
-        return len(lines), len(lines[-1]) + 1
-    return line, column
 
 
 MAX_DEPTH = 64  # a config nested deeper is no config (and no JSON output could hold it)

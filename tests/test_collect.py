@@ -74,7 +74,7 @@ def test_malformed_files_become_problems(tmp_path: Path, make_repo: MakeRepo) ->
     assert [s.location.path for s in facts.deploy_steps] == [".github/workflows/deploy.yml"]
     assert [(p.location, p.column) for p in facts.problems] == [
         (Location(path="apps/broken/wrangler.toml", start_line=3), 16),
-        (Location(path=".github/workflows/bad.yml", start_line=4), 1),
+        (Location(path=".github/workflows/bad.yml", start_line=3), 7),
     ]
     assert all(isinstance(p, Problem) and p.message for p in facts.problems)
 

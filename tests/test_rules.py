@@ -69,10 +69,11 @@ def test_cf001_an_empty_account_id_is_ignored_by_wrangler(tmp_path: Path, make_r
     ('[[hyperdrive]]\nbinding = "HD"\n', "id"),  # BaseOut/baseout
     ('[[vectorize]]\nbinding = "HD"\n', "index_name"),
     ('[[services]]\nbinding = "HD"\n', "service"),
-    ('[[queues.producers]]\nbinding = "HD"\n', "queue"),
-    ('[[dispatch_namespaces]]\nbinding = "HD"\n', "namespace"),
     ('[[mtls_certificates]]\nbinding = "HD"\n', "certificate_id"),
-    ('[[pipelines]]\nbinding = "HD"\n', "pipeline"),
+    ('[[pipelines]]\nbinding = "HD"\n', "stream` or `pipeline"),
+    ('[[vpc_networks]]\nbinding = "HD"\n', "tunnel_id` or `network_id"),
+    ('[[ai_search]]\nbinding = "HD"\n', "instance_name"),
+    ('[[agent_memory]]\nbinding = "HD"\n', "namespace"),
 ])
 def test_cf001_a_binding_without_what_wrangler_requires_is_reported(
         tmp_path: Path, make_repo: MakeRepo, table: str, key: str) -> None:
@@ -82,6 +83,19 @@ def test_cf001_a_binding_without_what_wrangler_requires_is_reported(
     assert found.subject == "HD (env production)"
     assert found.message.endswith(f"(env `production`) has no `{key}`, which wrangler requires: it refuses"
                                   " the config")
+
+
+@pytest.mark.parametrize("table", [
+    '[[queues.producers]]\nbinding = "Q"\n',  # created or found on deploy (workers-sdk #13352)
+    '[[dispatch_namespaces]]\nbinding = "Q"\n',
+    '[[pipelines]]\nbinding = "Q"\nstream = "events"\n',  # `pipeline` is the older name
+    '[[vpc_networks]]\nbinding = "Q"\nnetwork_id = "n1"\n',
+    '[[kv_namespaces]]\nbinding = "Q"\n',
+])
+def test_cf001_a_binding_wrangler_completes_on_deploy_is_not_reported(
+        tmp_path: Path, make_repo: MakeRepo, table: str) -> None:
+    assert findings(tmp_path, make_repo, {"wrangler.toml": 'name = "w"\nmain = "a.ts"\n' + table},
+                    "CF001") == []
 
 
 def test_cf001_a_binding_without_a_name_is_said_to_have_none(tmp_path: Path, make_repo: MakeRepo) -> None:
@@ -752,14 +766,14 @@ def load_all(repo: Path) -> list[WranglerConfig]:
     pytest.param({"apps/a/wrangler.jsonc": '{\n  "main": "a.ts"\n  "name": "a"\n}\n'},
                  [("apps/a/wrangler.jsonc", 3, "column 3", Severity.P0)], id="malformed-jsonc"),
     pytest.param({".github/workflows/ci.yml": "on: push\njobs:\n  a: [\n"},
-                 [(".github/workflows/ci.yml", 4, "column 1", Severity.P1)], id="malformed-workflow"),
+                 [(".github/workflows/ci.yml", 3, "column 7", Severity.P1)], id="malformed-workflow"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n', "wrangler.json": "{}"},
                  [("wrangler.toml", None, "wrangler reads", Severity.P1)], id="a-config-wrangler-skips"),
     pytest.param({"wrangler.toml": 'main = "a.ts"\n'}, [], id="readable"),
     pytest.param({"wrangler.prod.jsonc": '{\n  "main": "a.ts",\n',
                   ".github/workflows/d.yml": ("on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n"
                                               "      - run: npx wrangler deploy -c wrangler.prod.jsonc\n")},
-                 [("wrangler.prod.jsonc", 3, "column 1", Severity.P0)], id="the-config-a-deploy-names"),
+                 [("wrangler.prod.jsonc", 2, "column 18", Severity.P0)], id="the-config-a-deploy-names"),
 ])
 def test_cf000(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str, Severity]]) -> None:

@@ -2254,7 +2254,7 @@ def test_cf015_a_local_action_s_deploy_is_reported_at_its_uses_line(
         (".github/workflows/ship.yml", 6, "wrangler deploy", ("CLOUDFLARE_API_TOKEN",),
          ((".github/actions/deploy/action.yaml", 1),))]
     assert [(p.location.path, p.location.start_line) for p in facts.problems] == [
-        (".github/actions/broken/action.yml", 4)]
+        (".github/actions/broken/action.yml", 3)]  # where its text ends, not past it
     assert facts.deployed.folders == ("apps/web",)
 
 

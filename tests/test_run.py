@@ -475,7 +475,7 @@ def test_frames_say_what_the_explore_parameters_may_be() -> None:
     frames = auditlib.frames(audit_date="2026-01-21")
     assert set(frames.bindings_of("d1_databases").name) == {"PIPELINE_DB"}
     with pytest.raises(AuditError, match=r"^binding_kind 'kv': wrangler has no such binding; the"
-                                         r" kinds are ai, analytics_engine_datasets, .*"
+                                         r" kinds are agent_memory, ai, ai_search, .*"
                                          r" \(this audit found d1_databases, durable_objects, "):
         frames.bindings_of("kv")
     # as a wrangler config writes them (QA s27c #11)

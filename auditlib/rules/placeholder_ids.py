@@ -14,9 +14,11 @@ configuration is not active and is not reported. A placeholder preview id (`prev
 
 A binding that leaves out what names its resource is reported too, where wrangler refuses
 the config without it: a Hyperdrive config's `id`, a Vectorize index's `index_name`, a
-service binding's `service`, a queue producer's `queue`, a dispatch namespace's
-`namespace`, an mTLS certificate's `certificate_id`, a pipeline's `pipeline`. A KV
-namespace, D1 database or R2 bucket may leave its id out: wrangler creates it on deploy.
+service binding's `service`, an mTLS certificate's `certificate_id`, a pipeline's `stream`
+(or `pipeline`), a VPC network's `tunnel_id` or `network_id`, the `namespace` of Artifacts,
+an AI Search namespace or Agent Memory, an AI Search instance's `instance_name`. A KV
+namespace, D1 database, R2 bucket, queue or dispatch namespace may leave it out: wrangler
+creates or finds it on deploy (queues and dispatch namespaces since July 2026).
 
 A placeholder that a workflow may fill in before deploying is still reported (a deploy
 from anywhere else gets the placeholder, and the audit cannot prove what CI does), and the
@@ -95,14 +97,17 @@ class PlaceholderResourceId(Rule):
                 for binding in scope.bindings:
                     label = KINDS_BY_NAME[binding.kind].label
                     named = f"{label} {code(binding.name)}" if binding.name else f"{label} (no name)"
-                    for key in KINDS_BY_NAME[binding.kind].required:
-                        if key not in binding.properties:
-                            yield cls.finding(
-                                location=binding.location, subject=scoped(binding.name, scope),
-                                message=(f"{named} in"
-                                         f" {code(wrangler_config.path)}{where} has no {code(key)},"
-                                         " which wrangler requires: it refuses the config"),
-                                remediation=f"Set {code(key)} of {named} ({owner})")
+                    kind = KINDS_BY_NAME[binding.kind]
+                    lacking = [code(key) for key in kind.required if key not in binding.properties]
+                    one_of = " or ".join(map(code, kind.one_of))
+                    if kind.one_of and not set(kind.one_of) & binding.properties.keys():
+                        lacking.append(one_of)
+                    for key in lacking:
+                        yield cls.finding(
+                            location=binding.location, subject=scoped(binding.name, scope),
+                            message=(f"{named} in {code(wrangler_config.path)}{where} has no {key},"
+                                     " which wrangler requires: it refuses the config"),
+                            remediation=f"Set {key} of {named} ({owner})")
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
