@@ -280,6 +280,16 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
                          ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise AuditError(f"baseline {path}: no `findings` list; is it auditlib's findings.json?")
+    for key in ("audit_date", "repo"):  # what the comparison says it is since, and of
+        if key in data and not isinstance(data[key], str):
+            raise AuditError(f"baseline {path}: its `{key}` is no string; is it auditlib's"
+                             " findings.json?")
+    if isinstance(data.get("audit_date"), str):
+        try:
+            date.fromisoformat(data["audit_date"])
+        except ValueError:
+            raise AuditError(f"baseline {path}: its `audit_date` {data['audit_date']!r} is no"
+                             " date (YYYY-MM-DD)") from None
     for number, entry in enumerate(data["findings"], 1):
         if not isinstance(entry, dict) or not all(
                 isinstance(entry.get(key), str) for key in ("rule", "path", "subject")):

@@ -135,10 +135,10 @@ def _misplaced(reader: _Reader, key: str, table: str, array: bool = False) -> st
 
 def _check_rule(reader: _Reader, rule: object, key: str, line: int | None) -> str:
     """`rule`, a known rule id; else ConfigParseError at `line`."""
-    if not isinstance(rule, str) or rule not in _rule_ids():
+    if not isinstance(rule, str) or rule.upper() not in _rule_ids():  # `cf001`, as inline
         raise ConfigParseError(reader.path, line, None,
                                f"{key}: unknown rule id {rule!r} (see `auditlib rules`)")
-    return rule
+    return rule.upper()
 
 
 def _strings(value: Any) -> bool:
@@ -398,6 +398,10 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)
             settings[key] = table[key]
+    if settings.get("repo_url") and not re.match(r"https?://[^/\s]+", settings["repo_url"]):
+        raise reader.fail(f"repo_url {settings['repo_url']!r} is no http(s) address: write the"
+                          " repository's, as `https://github.com/org/repo`, or leave it empty"
+                          " for relative links", "repo_url")
     if "doc_path" in settings:
         if problem := document_path_problem(settings["doc_path"]):
             raise reader.fail(f"doc_path {settings['doc_path']!r} {problem}", "doc_path")

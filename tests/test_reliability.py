@@ -335,6 +335,22 @@ def test_a_baseline_larger_than_any_findings_json_is_refused(
         api.load_baseline(tmp_path / "big.json")
 
 
+@pytest.mark.parametrize(("header", "words"), [
+    ('"audit_date": "nope"', "its `audit_date` 'nope' is no date (YYYY-MM-DD)"),
+    ('"audit_date": 5', "its `audit_date` is no string"),
+    ('"repo": []', "its `repo` is no string"),
+])
+def test_a_baseline_whose_header_is_not_findings_json_s_is_refused(
+        tmp_path: Path, header: str, words: str) -> None:
+    """QA s35b: "since nope"; and with `repo: []` no warning of another repository could fire."""
+    (tmp_path / "b.json").write_text(f'{{{header}, "findings": []}}', encoding="utf-8")
+    with pytest.raises(AuditError, match=re.escape(words)):
+        api.load_baseline(tmp_path / "b.json")
+    (tmp_path / "b.json").write_text('{"audit_date": "2026-01-01", "repo": "shop", "findings": []}',
+                                     encoding="utf-8")
+    assert api.load_baseline(tmp_path / "b.json")["repo"] == "shop"
+
+
 def test_check_prints_one_line_per_finding_whatever_the_path_holds(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for folder in ("new\nline", "next\u2028line"):  # U+2028 splits lines too (str.splitlines)

@@ -343,6 +343,8 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="bad-expires"),
     pytest.param(WAIVER + 'expires = "20270131"\n', 5, "must be a date (YYYY-MM-DD)",
                  id="expires-in-the-basic-form"),
+    pytest.param('doc_path = "a.md"\nrepo_url = "javascript:alert(1)//"\n', 2,
+                 "repo_url 'javascript:alert(1)//' is no http(s) address", id="repo-url-not-http"),
     pytest.param('[[probes]]\nname = "p"\nregex = "foo(["\ngroups = []\n', 3, "bad regex",
                  id="bad-probe-regex"),
     pytest.param('[[probes]]\nregex = "foo(["\nname = "p"\n', 2, "bad regex",
@@ -500,6 +502,14 @@ def test_load_config(tmp_path: Path, make_repo: MakeRepo, files: Files, explicit
     assert (config.source, config.compatibility_max_age_days) == expected
     if expected[0] is None:
         assert config == AuditConfig()
+
+
+def test_rule_ids_in_the_settings_are_read_in_any_case_as_inline_suppressions_are() -> None:
+    config = parse_config("auditlib.toml", 'disable = ["cf010"]\n[severity]\ncf002 = "P2"\n'
+                          + WAIVER.replace("CF001", "cf001"))
+    assert config.disabled_rules == {"CF010"} and config.severity_overrides == {"CF002": Severity.P2}
+    assert [waiver.rule for waiver in config.waivers] == ["CF001"]
+    assert parse_config("auditlib.toml", 'repo_url = "https://github.com/org/repo"\n').repo_url
 
 
 def test_settings_linked_from_outside_the_repository_are_not_read(tmp_path: Path) -> None:
