@@ -1019,6 +1019,8 @@ def _doc_health(ctx: Context, folder: str = "docs", regenerating: bool = True) -
             age: object = (today - date.fromisoformat(header.get("Last-reviewed", ""))).days
         except ValueError:
             age = "—"
+        if isinstance(age, int) and age < 0:  # DR001 reports it
+            age = "in the future"
         rows.append((_code(document.path) + " (this document)" * this, *(
             plain(header.get(key, "—")) for key in ("Type", "Status", "Domain", "Last-reviewed")),
             age,

@@ -262,6 +262,11 @@ def test_docs_tree_mode_shows_freshness(repo: Path, capsys: pytest.CaptureFixtur
         "`docs/performance-budgets.md`", "`docs/runtime/cloudflare-edge-storage-plan.md`"]
     assert "| 24 " in rows[0] and "| 340 " in rows[1]
     assert out.count(": P2 DR002 Document not reviewed recently: ") == 3
+    # A review dated after the audit has no age yet: DR001 reports it (QA s35b: "-154")
+    assert cli.main(["verify", "--docs", str(repo / "docs"), "--repo", str(repo),
+                     "--date", "2025-01-01"]) == 1
+    out = capsys.readouterr().out
+    assert "| in the future |" in out and "| -" not in out
 
 
 def test_regenerated_report_lists_drift_of_the_hand_written_version(repo: Path) -> None:
