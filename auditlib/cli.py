@@ -533,6 +533,7 @@ def _run_in(args: argparse.Namespace) -> int:
     _unused_waivers(config, data["findings"], data["audit_status"],
                     [problem["location"]["path"] for problem in data["facts"]["problems"]],
                     date.fromisoformat(audit_date))
+    _unused_suppressions(data["facts"]["suppressions"], data["findings"], config)
     counts = data["counts"]
     print(f"auditlib: {audit_date}: "
           f"{counted(sum(counts.values()) - counts['WAIVED'], 'open finding')}: "
@@ -622,6 +623,29 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                       ' path ".")' if whole else ""), file=sys.stderr)
 
 
+def _unused_suppressions(suppressions: Sequence[dict[str, Any]], findings: Sequence[dict[str, Any]],
+                         config: AuditConfig) -> None:
+    """Say on stderr which rules of the configs' inline suppressions suppress no finding
+    (fixed since, or a typo in the rule): a stale one would hide the next finding of its
+    kind there, as a stale waiver would. Not those CF016 reports (no effect where they are,
+    an unknown rule), nor those of a rule that could not run."""
+    from .rules import RULES
+
+    used = {(str(f["rule"]), waiver.split("`")[1]) for f in findings
+            if (waiver := str(f.get("waiver") or "")).startswith("inline at `")}
+    failed = {str(f["rule"]) for f in findings if f["outcome"] == "ERROR"}
+    known = {rule.id for rule in RULES}
+    for suppression in suppressions:
+        where = f"{suppression['location']['path']}:{suppression['location']['start_line']}"
+        for rule in suppression["rules"] if not suppression["no_effect"] else ():
+            if rule not in known or rule in failed or (rule, where) in used:
+                continue
+            why = (f"{rule} is disabled (`disable`)" if rule in config.disabled_rules
+                   else f"no {rule} finding where it stands")
+            print(f"auditlib: the suppression of {rule} at `{report.one_line(where)}` suppresses"
+                  f" nothing ({why}): remove it, or correct its rule", file=sys.stderr)
+
+
 def _incomplete(status: str, findings: Sequence[dict[str, Any]], problems: int,
                 configs: bool) -> str:
     """The summary line's word on an audit that could not read everything, or "": `problems`
@@ -652,6 +676,10 @@ def _check(args: argparse.Namespace) -> int:
     _unused_waivers(audit.config, [{"rule": f.rule, "path": f.location.path}
                                    for f in audit.findings], status,
                     [problem.location.path for problem in facts.problems], audit.config.audit_date)
+    _unused_suppressions([{"location": {"path": s.location.path, "start_line": s.location.start_line},
+                           "rules": s.rules, "no_effect": s.no_effect} for s in facts.suppressions],
+                         [{"rule": f.rule, "waiver": f.waiver, "outcome": str(f.outcome)}
+                          for f in audit.findings], audit.config)
     nothing = no_config_found(facts)
     if nothing:
         _nothing_to_audit(args.repo, _gates(args), any(facts.excluded.values()))

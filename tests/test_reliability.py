@@ -535,6 +535,22 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+def test_an_inline_suppression_that_suppresses_nothing_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s35b: a stale suppression was silent, while a stale waiver is named."""
+    (tmp_path / "wrangler.toml").write_text(
+        '# auditlib: ignore[CF002] no backend\nname = "w"\nmain = "a.ts"  # auditlib: ignore[CF010] old\n'
+        '# auditlib: ignore[CF007] logs elsewhere\ncompatibility_date = "2026-11-01"\n'
+        '# auditlib: ignore[CF999] no such rule: CF016 says so\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text('disable = ["CF007"]\n', encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"])
+    assert capsys.readouterr().err == (
+        "auditlib: the suppression of CF010 at `wrangler.toml:3` suppresses nothing (no CF010"
+        " finding where it stands): remove it, or correct its rule\n"
+        "auditlib: the suppression of CF007 at `wrangler.toml:4` suppresses nothing (CF007 is"
+        " disabled (`disable`)): remove it, or correct its rule\n")
+
+
 def test_an_expired_waiver_with_findings_open_again_is_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """QA s28a: left in the settings for weeks, it said so only in its findings' rows."""
