@@ -615,10 +615,13 @@ def _unused_waivers(config: AuditConfig, findings: Sequence[dict[str, Any]], sta
                   " `expires`) or remove it", file=sys.stderr)
         elif not any(waiver.covers(waiver.rule, found) for found in near):
             whole = waiver.path == "(repository)" or "." in filed.get((waiver.rule, "."), ())
+            # `apps/a`, a folder with findings in it: `exclude` takes a folder, a waiver not
+            folder = any(found.startswith(f"{waiver.path.rstrip('/')}/") for found in near)
             print(f"auditlib: the waiver of {waiver.rule} for `{path}`{where} matches no"
                   " finding" + (" of the inputs that could be read (one that could not may"
                                 " hold it)" * incomplete)
-                  + ": remove it, or correct its rule or path" + (
+                  + (f": it names a folder; write `{path.rstrip('/')}/**` to waive the findings"
+                     " in it" if folder else ": remove it, or correct its rule or path") + (
                       " (a finding about the whole repository, shown as `(repository)`, has"
                       ' path ".")' if whole else ""), file=sys.stderr)
 

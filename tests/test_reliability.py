@@ -535,6 +535,20 @@ def test_a_waiver_that_matches_no_finding_is_named(tmp_path: Path,
         " remove it, or correct its rule or path\n")
 
 
+def test_a_waiver_of_a_folder_says_how_to_waive_what_is_in_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA s35b: `exclude` takes a folder, a waiver's path does not; the warning said only
+    that it matches nothing."""
+    (tmp_path / "apps/a").mkdir(parents=True)
+    (tmp_path / "apps/a/wrangler.toml").write_text('name = "w"\nmain = "a.ts"\n', encoding="utf-8")
+    (tmp_path / "auditlib.toml").write_text(
+        '[[waivers]]\nrule = "CF002"\npath = "apps/a"\nreason = "no backend"\n', encoding="utf-8")
+    cli.main(["check", str(tmp_path), "--date", DATE, "--format", "json"])
+    assert capsys.readouterr().err == (
+        "auditlib: the waiver of CF002 for `apps/a` (auditlib.toml:1) matches no finding: it names"
+        " a folder; write `apps/a/**` to waive the findings in it\n")
+
+
 def test_an_inline_suppression_that_suppresses_nothing_is_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """QA s35b: a stale suppression was silent, while a stale waiver is named."""
