@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .blocks import Table, counted
+from .blocks import Table, counted, plain
 from .errors import AuditError
 from .model import Severity
 from .publish import write_atomic
@@ -30,6 +30,7 @@ class Run:
     date: str
     counts: dict[str, int] | None  # None: its findings.json could not be read
     status: str
+    repo: str = ""  # the audited repository's folder name ("" in a damaged findings.json)
 
 
 def runs(out_dir: Path) -> list[Run]:
@@ -44,7 +45,7 @@ def _read_run(folder: Path, date: str) -> Run | None:
     data_file = folder / "findings.json"
     if not (folder.is_dir() and data_file.is_file()):
         return None
-    wanted = {"counts", "audit_status"}
+    wanted = {"counts", "audit_status", "repo"}
     try:
         with data_file.open(encoding="utf-8") as file:
             text = file.read(1 << 16)  # auditlib writes them in the first lines
@@ -57,7 +58,9 @@ def _read_run(folder: Path, date: str) -> Run | None:
     counts = data.get("counts", {})
     if not (isinstance(counts, dict) and all(type(n) is int for n in counts.values())):
         return Run(date=date, counts=None, status=DAMAGED)
-    return Run(date=date, counts=counts, status=str(data.get("audit_status", "")))
+    repo = data.get("repo")
+    return Run(date=date, counts=counts, status=str(data.get("audit_status", "")),
+               repo=repo if isinstance(repo, str) else "")
 
 
 _DECODER = json.JSONDecoder()
@@ -119,11 +122,25 @@ def draw_ahead(out_dir: Path, audit_date: str, run_dir: Path) -> None:
             chart_png(history)
 
 
+def _repos(history: list[Run]) -> list[str]:
+    """The repositories the runs audited, when more than one shares the folder."""
+    repos = sorted({run.repo for run in history if run.counts is not None})
+    return repos if len(repos) > 1 else []
+
+
+def _charted(history: list[Run]) -> list[Run]:
+    """The runs the chart plots: those with counts, of the newest run's repository when the
+    folder holds runs of several (their counts in one series would read as one's)."""
+    counted_runs = [run for run in history if run.counts is not None]
+    newest = counted_runs[-1].repo if counted_runs and _repos(history) else None
+    return [run for run in counted_runs if newest is None or run.repo == newest]
+
+
 def chart_png(history: list[Run]) -> bytes:
     """Open findings by severity over time, as a PNG without timestamps (runs without
-    counts left out)."""
+    counts left out; see _charted)."""
     return _chart(tuple((run.date, tuple(run.counts.get(severity, 0) for severity in Severity))
-                        for run in history if run.counts is not None))
+                        for run in _charted(history) if run.counts is not None))
 
 
 @functools.lru_cache(maxsize=2)  # drawn ahead, then wanted by write_index
@@ -153,17 +170,27 @@ def _chart(points: tuple[tuple[str, tuple[int, ...]], ...]) -> bytes:
 
 def _table(history: list[Run]) -> Table:
     keys = [str(s) for s in Severity] + ["ERROR", "WAIVED"]
-    return Table.of(("Date", *keys, "Audit-status", "Report"), [
-        (run.date, *(("—",) * len(keys) if run.counts is None
-                     else (run.counts.get(key, 0) for key in keys)), run.status,
-         f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
+    repos = bool(_repos(history))
+    return Table.of(("Date", *("Repository",) * repos, *keys, "Audit-status", "Report"), [
+        (run.date, *(run.repo or "—",) * repos, *(("—",) * len(keys) if run.counts is None
+                                                  else (run.counts.get(key, 0) for key in keys)),
+         run.status, f"[{run.date}/{REPORT}.md]({run.date}/{REPORT}.md) ·"
          f" [html]({run.date}/{REPORT}.html)") for run in reversed(history)])
+
+
+def _summary(history: list[Run]) -> str:
+    """How many runs; of how many repositories, and whose the chart shows, when several."""
+    repos = _repos(history)
+    charted = _charted(history)
+    return f"{counted(len(history), 'run')}, newest first" + (
+        f", of {len(repos)} repositories; the chart shows those of {charted[-1].repo}, the"
+        " newest run's" if repos else "") + "."
 
 
 def _index(history: list[Run]) -> tuple[Table, str]:
     """The table of runs, and index.md."""
     table = _table(history)
-    return table, (f"# Audit history\n\n{counted(len(history), 'run')}, newest first.\n\n"
+    return table, (f"# Audit history\n\n{plain(_summary(history))}\n\n"
                    f"![Open findings by severity over time](history.png)\n\n{table.markdown}\n")
 
 
@@ -221,7 +248,7 @@ def write_index(out_dir: Path) -> list[Path]:
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<title>Audit history</title><style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>"
-        f"</head><body><h1>Audit history</h1><p>{counted(len(history), 'run')}, newest first.</p>"
+        f"</head><body><h1>Audit history</h1><p>{escape(_summary(history))}</p>"
         f'<img alt="Open findings by severity over time" src="data:image/png;base64,{image}">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n")
     # The chart first: an unchanged index.md says that the chart beside it is drawn.

@@ -859,6 +859,27 @@ def test_history_chart_is_drawn_again_only_when_the_runs_change(
         history.write_index(tmp_path)
 
 
+def test_a_history_of_two_repositories_names_each_run_s_and_charts_the_newest_s(
+        tmp_path: Path) -> None:
+    """QA s35b: an --out shared by two repositories mixed their runs in one series."""
+    for day, repo, count in ((EARLY, "shop", 5), (FIRST, "web", 1), (SECOND, "shop", 3)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "findings.json").write_text(
+            f'{{"repo": "{repo}", "counts": {{"P0": {count}}}}}', encoding="utf-8")
+    history.write_index(tmp_path)
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert ("3 runs, newest first, of 2 repositories; the chart shows those of shop, the newest"
+            " run's.") in index
+    assert "| Date | Repository | P0 |" in index and f"| {FIRST} | web | 1 |" in index
+    assert (tmp_path / "history.png").read_bytes() == history._chart(
+        ((EARLY, (5, 0, 0)), (SECOND, (3, 0, 0))))
+    assert "of 2 repositories" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    shutil.rmtree(tmp_path / FIRST)  # one repository: as before, no column
+    history.write_index(tmp_path)
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "2 runs, newest first.\n" in index and "Repository" not in index
+
+
 @pytest.mark.parametrize("damage", ['{"broken":', '{"counts": "none"}'])
 def test_a_run_whose_findings_cannot_be_read_stays_in_the_history(
         tmp_path: Path, damage: str) -> None:
