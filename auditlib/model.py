@@ -220,6 +220,9 @@ class Deployed:
     # Each folder or config deployed with an environment (`--env production`, the wrangler
     # action's `environment`), with the first deploy step that names it.
     environments: tuple[tuple[str, str, Location], ...] = ()
+    # The options of a `wrangler pages deploy` that wrangler refuses whatever they name
+    # (`--config`, `--env`), with each step that gives one.
+    pages_refused: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

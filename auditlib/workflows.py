@@ -822,6 +822,7 @@ _OPERAND = re.compile(r"'((?:[^']|'')*)'|(env|inputs|matrix|github\.event\.input
 _FOLDER_ARGUMENT = re.compile(r"(?<=\s)(?:--cwd|--config|-c)(?:\s+|=)([^\s;&|()]+)")
 # wrangler's environment (`--env production`, `-e=staging`), its last given.
 _ENV_ARGUMENT = re.compile(r"(?<=\s)(?:--env|-e)(?:\s+|=)([^\s;&|()]+)")
+_CONFIG_OPTION = re.compile(r"(?<=\s)(?:--config|-c)(?=\s|=)")
 _NAME_ARGUMENT = re.compile(r"(?<=\s)(?:--name|--project-name)(?:\s+|=)([^\s;&|()]+)")
 # Of the combinations of a matrix and the sets of inputs read: GitHub runs at most 256 jobs
 # of a matrix.
@@ -1232,6 +1233,9 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
         env = _ENV_ARGUMENT.findall(_KEPT.sub("''", command))
+        if tool == "wrangler pages deploy":  # wrangler refuses either, whatever it names
+            found["refused"] |= ({"--config"} if _CONFIG_OPTION.search(command) else set()) | (
+                {"--env"} if env else set())
         if env and tool == "wrangler deploy" and not re.search(r"[$'\"]", env[-1]):
             found["environments"] |= {(target, env[-1]) for target in (named or {folder}) - {None}}
         if None in (named or {folder}):  # `cd apps/$app`, `--config "$CONFIG"`
@@ -1317,8 +1321,9 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
-                                  "selected": set(), "environments": set()}
+                                  "selected": set(), "environments": set(), "refused": set()}
     environments: dict[tuple[str, str], Location] = {}
+    refused: dict[tuple[str, Location], None] = {}
     configs: dict[str, Location] = {}
     folders: dict[str, Location] = {}
     selected: dict[tuple[Location, str], dict[str, None]] = {}
@@ -1373,6 +1378,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     selected.setdefault((deploy.location, path), {}).update(dict.fromkeys(paths))
                 for target, env in sorted(this["environments"]):
                     environments.setdefault((target, env), deploy.location)
+                refused.update(dict.fromkeys((option, deploy.location)
+                                             for option in sorted(this["refused"])))
                 for path in sorted(path for path in this["folders"] if names_config(path)):
                     configs.setdefault(path, deploy.location)
                 if this["unknown"]:
@@ -1388,7 +1395,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                     selected=tuple((step, path, tuple(sorted(paths)))
                                    for (step, path), paths in selected.items()),
                     environments=tuple((target, env, step) for (target, env), step
-                                       in sorted(environments.items(), key=lambda item: item[0])))
+                                       in sorted(environments.items(), key=lambda item: item[0])),
+                    pages_refused=tuple(refused))
 
 
 # One comparison of a step's `if:` (`matrix.app == 'api'`), of two operands (_OPERAND).

@@ -2943,9 +2943,34 @@ def test_cf015_a_deploy_to_an_environment_the_config_does_not_define(
         tmp_path: Path, make_repo: MakeRepo, files: Files, expected: list[tuple[str, int, str]]) -> None:
     """wrangler stops with "No environment found in configuration with name …" when the
     config defines environments but not that one (QA s33b)."""
-    found = [f for f in findings(tmp_path, make_repo, files, "CF015") if "--env" in f.message]
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015")  # Pages': below
+             if "--env" in f.message and not f.subject.startswith("pages")]
     assert [(f.location.path, f.location.start_line, f.subject.rsplit(" ", 1)[-1])
             for f in found] == expected
     assert all(f"with `--env {env}`, which it does not define (it defines `staging` and"
                " `production`): wrangler stops there" in f.message for *_rest, env in expected
                for f in found)
+
+
+@pytest.mark.parametrize(("steps", "expected"), [
+    pytest.param("run: npx wrangler pages deploy site/dist --config site/wrangler.toml",
+                 [(6, "pages deploy --config")], id="config"),
+    pytest.param("run: npx wrangler pages deploy dist --project-name site --env staging\n"
+                 "  working-directory: site", [(6, "pages deploy --env")], id="env"),
+    pytest.param("uses: cloudflare/wrangler-action@v3\n  with:\n    apiToken: x\n"
+                 "    environment: production\n    workingDirectory: site\n"
+                 "    command: pages deploy dist --project-name=site", [(6, "pages deploy --env")],
+                 id="the-wrangler-action-s-environment"),
+    pytest.param("run: npx wrangler pages deploy dist --branch main\n  working-directory: site", [],
+                 id="branch"),
+])
+def test_cf015_a_pages_deploy_wrangler_refuses(tmp_path: Path, make_repo: MakeRepo, steps: str,
+                                               expected: list[tuple[int, str]]) -> None:
+    """QA s35d: wrangler's `pages deploy` throws for `--config` and `--env`, whatever they
+    name (the wrangler action passes its `environment` as `--env`)."""
+    files = {"site/wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n'
+                                   '[env.production.vars]\nMODE = "prod"\n',
+             ".github/workflows/ship.yml": job(steps)}
+    found = [f for f in findings(tmp_path, make_repo, files, "CF015") if f.subject.startswith("pages")]
+    assert [(f.location.start_line, f.subject) for f in found] == expected
+    assert all("which wrangler refuses for Pages" in f.message for f in found)

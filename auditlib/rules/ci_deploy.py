@@ -91,7 +91,9 @@ runner its case is ignored.
 A `wrangler deploy` with an environment (`--env prod`, `-e prod`, the wrangler action's
 `environment`) that the config it deploys does not define, when it defines others, is
 reported at its step too: wrangler stops there ("No environment found in configuration with
-name …"). With no environments defined, wrangler only warns.
+name …"). With no environments defined, wrangler only warns. A `wrangler pages deploy` given `--config` or
+an environment (`--env`, the wrangler action's `environment`) is reported at its step:
+wrangler refuses both for Pages, whatever they name.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -206,6 +208,16 @@ class AppNotDeployedByCi(Rule):
                 remediation=f"Commit {code(given)}, or correct the config the deploy names"
                             + ("" if among is None else ", or the packages it selects"))
         yield from cls._environments(facts, written)
+        for option, step in found.pages_refused:
+            yield cls.finding(
+                location=step, subject=f"pages deploy {option}",
+                message=(f"the deploy at {code(step)} runs `wrangler pages deploy` with"
+                         f" `{option}`, which wrangler refuses for Pages (\"{_PAGES_REFUSES[option]}\"):"
+                         " it fails there"),
+                remediation=("Remove `--config`: run the deploy in the folder of the project's"
+                             " config (`working-directory`)" if option == "--config" else
+                             "Remove `--env` (and the wrangler action's `environment`): a Pages"
+                             " deploy picks production or preview by its `--branch`"))
         for folder, step in found.missing_folders:
             if not in_excluded_dir(f"{folder}/-") and not any(
                     path.startswith(f"{folder}/") for path in written):
@@ -239,6 +251,12 @@ class AppNotDeployedByCi(Rule):
                              + "): wrangler stops there"),
                     remediation=f"Correct the environment the deploy at {code(step)} names, or"
                                 f" define `{env}` in {code(found.path)}")
+
+
+# What wrangler says when it refuses an option of `pages deploy` (pages/deploy.ts).
+_PAGES_REFUSES = {
+    "--config": "Pages does not support custom paths for the Wrangler configuration file",
+    "--env": "Pages does not support targeting an environment with the --env flag"}
 
 
 def _some(runs: list[tuple[str, Location]]) -> str:
