@@ -156,15 +156,18 @@ Block = Text | Table | Chart
 # as Python writes them (`\x1b`): a repository's names and values must not colour, move or
 # clear a terminal or a CI log, nor reach a document that a diff or a browser shows.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# In a document, a carriage return is kept: a CRLF file's quoted lines end with one.
+_IN_DOCUMENT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def escaped(found: re.Match[str]) -> str:
     return ascii(found[0])[1:-1]
 
 
-def visible(text: str) -> str:
-    """`text` with its control characters escaped, its lines kept."""
-    return _CONTROL.sub(escaped, text)
+def visible(text: str, document: bool = False) -> str:
+    """`text` with its control characters escaped, its lines kept (in a `document`, their
+    carriage returns too)."""
+    return (_IN_DOCUMENT if document else _CONTROL).sub(escaped, text)
 
 
 def redact_block(block: Block, secrets: Iterable[str]) -> Block:
@@ -174,12 +177,12 @@ def redact_block(block: Block, secrets: Iterable[str]) -> Block:
     if isinstance(block, Chart) or block == Text(GENERATED_MARKER):
         return block  # the marker is the renderer's own HTML comment, not repository text
     if isinstance(block, Text):
-        return Text(visible(no_raw_html(redact(block.markdown, secrets))))
+        return Text(visible(no_raw_html(redact(block.markdown, secrets)), document=True))
     shown: dict[str, str] = {}  # each cell once: a table of thousands repeats its paths
     for row in block.rows:
         for value in row:
             if value not in shown:
-                shown[value] = visible(no_raw_html(redact(value, secrets)))
+                shown[value] = visible(no_raw_html(redact(value, secrets)), document=True)
     return Table(block.columns, tuple(tuple(shown[value] for value in row) for row in block.rows))
 
 

@@ -245,6 +245,9 @@ def test_control_characters_of_the_repository_are_escaped_in_the_document(tmp_pa
     markdown = auditlib.run_audit(repo, AUDIT_DATE).markdown()
     assert "CART\\x1bKV" in markdown and "\x1b" not in markdown
     assert all(char in "\t\n" or char.isprintable() or char in "\u2028\u2029" for char in markdown)
+    # A file committed with CRLF line ends: its quoted lines show no `\r` (QA s35c)
+    root.write_bytes(root.read_bytes().replace(b"\n", b"\r\n"))
+    assert "\\r" not in auditlib.run_audit(repo, AUDIT_DATE).markdown()
 
 
 def test_secret_values_never_reach_the_outputs(tmp_path: Path) -> None:
