@@ -6,11 +6,12 @@ pyplot: importing pyplot costs more than drawing, and would pick the notebook's 
 from __future__ import annotations
 
 import io
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from .blocks import Chart, counted
+from .blocks import Chart, counted, visible
 from .model import Facts, Finding, Outcome, Severity
 from .rules.base import deepest_app
 from .wrangler import KINDS_BY_NAME
@@ -77,7 +78,8 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     from matplotlib.layout_engine import TightLayoutEngine
     from matplotlib.ticker import MaxNLocator
 
-    names = list(rows)
+    names = [visible(name) for name in rows]  # an app named with `\x1b`: shown escaped
+    rows = dict(zip(names, rows.values(), strict=True))
     # as tall as the bars, or as the legend beside them
     figure = Figure(figsize=(8, max(0.45 * len(names) + 1.4, 0.25 * len(series) + 0.8)), dpi=100)
     axes = figure.subplots()
@@ -93,8 +95,10 @@ def _stacked(rows: dict[str, Counter[str]], series: Sequence[str], title: str,
     if left_out:
         axes.set_xlabel(f"Not drawn: {left_out}")
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")  # off the bars
-    TightLayoutEngine().execute(figure)  # as tight_layout(), without a second draw on save
-    return png(figure)
+    with warnings.catch_warnings():  # a name the font has no glyph for is drawn as a box:
+        warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)  # no warning
+        TightLayoutEngine().execute(figure)  # as tight_layout(), without a second draw on save
+        return png(figure)
 
 
 def png(figure: Figure) -> bytes:

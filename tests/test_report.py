@@ -624,6 +624,20 @@ def test_implementation_links_point_at_the_class_and_tell_files_apart(
     assert "**Verified in CI:** `.github/workflows/deploy.yml` (line 9) deploys via" in markdown
 
 
+def test_a_chart_of_names_the_font_cannot_draw_warns_nothing_into_the_document() -> None:
+    """QA s35c: matplotlib's "Glyph 27 (\\x1b) missing from font" warnings, with the host's
+    path, were written into the document above its header; a control character is shown
+    escaped, a character the font lacks as a box."""
+    import warnings
+    from collections import Counter
+
+    from auditlib.charts import _stacked
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _stacked({"ショップ\x1b[31m": Counter({"P0": 1})}, ["P0", "P1", "P2"], "t")
+
+
 def test_charts_name_apps_alike(tmp_path: Path) -> None:
     from auditlib.charts import app_of
     from auditlib.collect import collect
