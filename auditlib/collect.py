@@ -200,9 +200,9 @@ def _code_facts(repo: Path, configs: list[WranglerConfig], problems: list[Proble
 
 
 def _with_files(config: WranglerConfig, listed: set[str],
-                ordered: Callable[[], list[str]]) -> WranglerConfig:
+                under: Callable[[str], list[str]]) -> WranglerConfig:
     """`config` with the `main` files of its scopes that are not in the repository, and
-    whether it is a static Pages site; `ordered` lists the files sorted."""
+    whether it is a static Pages site; `under` lists the repository's files in a folder."""
     entries = {entry for scope in config.scopes() if (entry := config.entry(scope))}
     # Whether or not a build made it on this machine: the same on every checkout. One in a
     # build's folder (`dist/index.js`) is not searched anyway (CF009).
@@ -211,16 +211,31 @@ def _with_files(config: WranglerConfig, listed: set[str],
     output = config.top.settings.get("pages_build_output_dir")
     static = False
     if config.target == "pages" and isinstance(output, str):
-        def holds(folder: str) -> bool:
-            files = ordered()
-            index = bisect.bisect_left(files, folder + "/")
-            return index < len(files) and files[index].startswith(folder + "/")
         output = posixpath.normpath(posixpath.join(config.app, output))
-        worker = posixpath.join(output, "_worker.js")  # a file, or a folder of modules
-        static = (holds(output) and worker not in listed and not holds(worker)
-                  and not holds(posixpath.normpath(posixpath.join(config.app, "functions"))))
+        worker = posixpath.normpath(posixpath.join(output, "_worker.js"))  # a file, or a folder
+        # Functions are the scripts of `functions` where wrangler runs (a README is none).
+        functions = under(posixpath.normpath(posixpath.join(config.app, "functions")))
+        static = bool(under(output)) and not any(
+            path == worker or path.startswith(f"{worker}/") for path in under(output)) and not any(
+            path.endswith((".js", ".mjs", ".ts", ".jsx", ".tsx")) for path in functions)
     return (dataclasses.replace(config, missing_entries=tuple(missing), static_site=static)
             if missing or static else config)
+
+
+def _under(root: Path, ordered: Callable[[], list[str]]) -> Callable[[str], list[str]]:
+    """The repository's files in a folder ("." all): from the listing, or, in a folder it
+    leaves out (a committed `dist/`), those git tracks there."""
+    def under(folder: str) -> list[str]:
+        files = ordered()
+        if folder == ".":
+            return files
+        if repofiles.in_excluded_dir(f"{folder}/-"):
+            done = repofiles.git(root, "ls-files", "-z", "--", folder)
+            return [path for path in done.stdout.split("\0") if path] if done and not done.returncode else []
+        start = bisect.bisect_left(files, folder + "/")
+        end = bisect.bisect_left(files, folder + "0")  # "/" + 1: past the folder's files
+        return files[start:end]
+    return functools.cache(under)
 
 
 # An initialiser that makes a function or a component, not a class: `() => <div/>`,
@@ -608,8 +623,8 @@ def collect(repo: str | Path, probes: Sequence[Probe] = (),
     configs += _read_each(root, [path for path in deployed.folders if path in listed
                                  and path not in texts and workflows.names_config(path)
                                  and not among_tests(path) and excluded(path) is None], load, problems)
-    ordered = functools.cache(lambda: sorted(files))
-    configs = [_with_files(config, listed, ordered) for config in configs]
+    under = _under(root, functools.cache(lambda: sorted(files)))
+    configs = [_with_files(config, listed, under) for config in configs]
     found_docs = repofiles.select(audited, docs.DOC_GLOBS)
     found_docs += [doc_path] if (doc_path in listed and doc_path not in found_docs
                                  and excluded(doc_path) is None) else []

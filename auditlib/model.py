@@ -140,7 +140,7 @@ class WranglerConfig:
     # moved, not committed, or written by a build.
     missing_entries: tuple[str, ...] = ()
     # A Pages project that runs no code: its output folder is committed, without `_worker.js`,
-    # and no `functions` folder is beside the config (a build may write code: not known).
+    # and no script in a `functions` folder beside the config (a build may write code: not known).
     static_site: bool = False
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -316,6 +316,14 @@ STATIC_PAGES = {"apps/site/wrangler.toml": 'name = "site"\npages_build_output_di
                  [("apps/site/wrangler.toml", None, "placement")], id="pages-advanced-mode-folder"),
     pytest.param({**STATIC_PAGES, "functions/x.ts": "export const onRequest = f;\n"}, [],
                  id="functions-of-another-folder"),
+    # QA s35c: the config's own folder as the output
+    pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "./"\n',
+                  "index.html": "<h1>Docs</h1>\n"}, [], id="the-root-is-the-output"),
+    pytest.param({"wrangler.toml": 'name = "site"\npages_build_output_dir = "."\n',
+                  "index.html": "<h1>Docs</h1>\n", "_worker.js": "export default {};\n"},
+                 [("wrangler.toml", None, "placement")], id="the-root-is-the-output-with-a-worker"),
+    pytest.param({**STATIC_PAGES, "apps/site/functions/README.md": "Functions go here.\n"}, [],
+                 id="functions-without-a-script"),
     pytest.param({"wrangler.toml": 'compatibility_date = "2024-08-06"\n[[d1_databases]]\nbinding = "DB"\n'},
                  [], id="a-config-that-deploys-nothing"),
     pytest.param({"wrangler.toml": 'name = "api"\ncompatibility_date = "2024-08-06"\n',
@@ -328,6 +336,25 @@ def test_cf002(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
     found = findings(tmp_path, make_repo, files, "CF002")
     assert summary(found) == expected
     assert all(f.severity == Severity.P1 for f in found)
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    pytest.param({}, [], id="static"),
+    pytest.param({"dist/_worker.js/index.js": "export {};\n"}, [("wrangler.toml", None, "placement")],
+                 id="with-a-worker"),
+])
+def test_cf002_a_committed_output_folder_the_search_leaves_out(
+        tmp_path: Path, make_repo: MakeRepo, commit_all: Callable[[Path], None],
+        extra: dict[str, str], expected: list[tuple[str, int | None, str]]) -> None:
+    """QA s35c: `dist`, `build` and `out` are left out of the listing, but git says what a
+    committed one holds; not committed, it is a build's, which may write code."""
+    repo = make_repo(tmp_path, {"wrangler.toml": 'name = "site"\npages_build_output_dir = "dist"\n',
+                                "dist/index.html": "<h1>Docs</h1>\n", **extra})
+    def placement() -> list[tuple[str, int | None, str]]:
+        return summary([f for f in evaluate(collect(repo)) if f.rule == "CF002"])
+    assert placement() == [("wrangler.toml", None, "placement")]
+    commit_all(repo)
+    assert placement() == expected
 
 
 def test_cf002_names_the_environments_that_set_their_own(tmp_path: Path,

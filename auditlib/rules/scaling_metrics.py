@@ -4,7 +4,7 @@
 Reports a repository that deploys code to Cloudflare but has no metrics in code (no metrics
 sink found by the code search) and no Analytics Engine dataset binding: not one whose
 Workers only serve static assets (no `main`), or whose Pages sites have no Functions (a
-committed output folder without `_worker.js`, no `functions` folder), which run no code of
+committed output folder without `_worker.js`, no scripts in `functions`), which run no code of
 their own. And code that writes Analytics Engine data points (`writeDataPoint`) when no
 config binds a dataset: at run time the binding is undefined, and the metrics it seems to
 record go nowhere.

@@ -8,7 +8,7 @@ places the Worker too. Environments inherit it; the message names those that set
 and an environment whose own placement replaces the top level's Smart Placement with none
 (`mode = "off"`) is reported too. A Worker without `main`, which only serves static assets,
 has no code to place and is passed over, as is a Pages site without Functions (its output
-folder committed, without `_worker.js`, and no `functions` folder), and a config without
+folder committed, without `_worker.js`, and no scripts in `functions`), and a config without
 `main`, assets or Pages output that no CI deploy deploys (read only for `wrangler d1` and
 other commands; a deploy may give the entry itself: `wrangler deploy src/index.ts`). A
 config whose `main` is given only in its environments deploys nothing at its top level:
