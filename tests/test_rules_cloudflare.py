@@ -1006,6 +1006,10 @@ def test_cf012_remediation_in_the_file_s_own_syntax(tmp_path: Path, make_repo: M
     pytest.param({"wrangler.jsonc": '{"name": "site", "pages_build_output_dir": "out",\n'
                   ' "triggers": {"crons": []}}\n'}, [("wrangler.jsonc", 2, "triggers")],
                  id="not-the-default"),
+    pytest.param({"wrangler.json": '{"name": "site", "pages_build_output_dir": "out",\n'
+                  ' "send_email": [], "workflows": [], "dispatch_namespaces": [\n'
+                  '  {"binding": "D", "namespace": "n"}]}\n'}, [("wrangler.json", 2, "dispatch_namespaces")],
+                 id="empty-binding-sections"),
 ])
 def test_cf013(tmp_path: Path, make_repo: MakeRepo, files: Files, expected: Expected) -> None:
     check(findings(tmp_path, make_repo, files, "CF013"), expected, Severity.P1)

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from ..blocks import code
 from ..config import AuditConfig
 from ..model import Facts, Finding, Location, Severity, WranglerConfig
+from ..wrangler import BINDING_KINDS
 from .base import Rule, scoped
 
 PAGES_ENVIRONMENTS = ("preview", "production")
@@ -50,7 +51,9 @@ PAGES_KEYS = frozenset({
 DEFAULTS = {"observability": {"enabled": True}, "triggers": {}, "migrations": [], "rules": [],
             "define": {}, "jsx_factory": "React.createElement", "jsx_fragment": "React.Fragment",
             "dispatch_namespaces": [], "send_email": [], "pipelines": [], "workflows": [],
-            "secrets_store_secrets": [], "unsafe": {}, "cloudchamber": {}}
+            "secrets_store_secrets": [], "cloudchamber": {}}
+# Binding sections, read into bindings: an empty one holds its default, `[]`.
+SECTIONS = {kind.path[0] for kind in BINDING_KINDS if len(kind.path) == 1}
 
 
 class PagesConfigInvalid(Rule):
@@ -101,7 +104,9 @@ class PagesConfigInvalid(Rule):
         for scope in wrangler_config.scopes():
             where = f" (env {code(scope.name)})" if scope.name else ""
             for key in sorted(set(scope.declared) - PAGES_KEYS):
-                if key in DEFAULTS and json.dumps(scope.settings.get(key)) == json.dumps(DEFAULTS[key]):
+                value = ([] if not any(b.kind == key for b in scope.bindings) else None
+                         ) if key in SECTIONS else scope.settings.get(key)
+                if key in DEFAULTS and json.dumps(value) == json.dumps(DEFAULTS[key]):
                     continue
                 yield cls.finding(
                     location=scope.location_of(key), subject=scoped(key, scope),
