@@ -432,8 +432,12 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(value, str) or value not in {s.value for s in Severity}:
                 raise reader.fail(f"severity.{rule}: {value!r} is not one of P0, P1, P2"
                                   + _misplaced(reader, rule, "severity"), rule, after)
-            overrides[_check_rule(reader, rule, "severity", reader.key_line(rule)
-                                  or reader.key_line("severity"))] = Severity(value)
+            line = reader.key_line(rule) or reader.key_line("severity")
+            known = _check_rule(reader, rule, "severity", line)
+            if known in overrides:  # `cf007` and `CF007`: TOML keeps both
+                raise ConfigParseError(reader.path, line, None, f"severity.{rule}: {known} is"
+                                       " set twice (rule ids are read in any case): keep one")
+            overrides[known] = Severity(value)
         settings["severity_overrides"] = overrides
     if "exclude" in table:
         settings["exclude"] = _exclude(reader, table["exclude"])

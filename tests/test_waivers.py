@@ -343,6 +343,8 @@ WAIVER = '[[waivers]]\nrule = "CF001"\npath = "*"\nreason = "accepted"\n'
                  id="bad-expires"),
     pytest.param(WAIVER + 'expires = "20270131"\n', 5, "must be a date (YYYY-MM-DD)",
                  id="expires-in-the-basic-form"),
+    pytest.param('[severity]\ncf007 = "P0"\nCF007 = "P1"\n', 3, "severity.CF007: CF007 is set twice",
+                 id="severity-twice-in-two-cases"),
     pytest.param('doc_path = "a.md"\nrepo_url = "javascript:alert(1)//"\n', 2,
                  "repo_url 'javascript:alert(1)//' is no http(s) address", id="repo-url-not-http"),
     pytest.param('[[probes]]\nname = "p"\nregex = "foo(["\ngroups = []\n', 3, "bad regex",
