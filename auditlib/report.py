@@ -574,13 +574,18 @@ def _not_configured(ctx: Context) -> list[Block]:
     return [Text(f"No {listed} are configured.")]
 
 
+# A producer that names no queue: wrangler finds or creates one on deploy (workers-sdk #13352).
+PROVISIONED = "\0provisioned"
+
+
 def _queues(ctx: Context) -> list[Block]:
     producers = ctx.bindings("queues.producers")
     consumers = ctx.bindings("queues.consumers")
     apps = sorted({c.name or c.app for c, _ in producers + consumers})
     only = f" ({' + '.join(map(plain, apps))})" if 0 < len(apps) <= 2 else ""
     blocks: list[Block] = [Text(f"#### Queues{only}")]
-    queues = sorted({str(b.properties.get("queue", "")) for _, b in producers + consumers})
+    queues = sorted({str(b.properties.get("queue", PROVISIONED)) for _, b in producers + consumers},
+                    key=lambda queue: (queue == PROVISIONED, queue))  # the named first
     if not queues:
         return []  # said with the other kinds none is configured of
     # Each queue's producers and consumers, found once (4,000 queues took 32 s): a queue
@@ -589,7 +594,7 @@ def _queues(ctx: Context) -> list[Block]:
     consumed: dict[str, list[tuple[WranglerConfig, Binding]]] = defaultdict(list)
     for by_queue, bindings in ((producing, producers), (consumed, consumers)):
         for config, binding in bindings:
-            if isinstance(name := binding.properties.get("queue"), str):
+            if isinstance(name := binding.properties.get("queue", PROVISIONED), str):
                 by_queue[name].append((config, binding))
     rows = []
     for queue in queues:
@@ -600,7 +605,8 @@ def _queues(ctx: Context) -> list[Block]:
             for c, b in consumed[queue])
         consumed_by = [worker for worker, _ in consuming]
         settings = [setting for _, setting in consuming]
-        rows.append((_code(queue), ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
+        rows.append((_code(queue) if queue != PROVISIONED else "none named: wrangler provisions one",
+                     ", ".join(sent_by) or "—", ", ".join(consumed_by) or "—",
                      "; ".join(settings) or "No consumer"))
     blocks.append(Table.of(("Queue", "Producer", "Consumer", "Consumer Config"), rows))
     if consumers:

@@ -365,6 +365,7 @@ def test_each_queue_row_lists_its_own_producers_and_consumers(tmp_path: Path) ->
                               '[[queues.producers]]\nbinding = "BAD"\nqueue = 5\n'
                               '[[queues.consumers]]\nqueue = "jobs"\nmax_batch_size = 10\n'),
                         ("b", '[[queues.producers]]\nbinding = "E"\nqueue = "events"\n'
+                              '[[queues.producers]]\nbinding = "NEW"\n'  # wrangler provisions it
                               '[[queues.consumers]]\nqueue = "jobs"\n[env.staging]\nname = "b-staging"\n'
                               '[[env.staging.queues.consumers]]\nqueue = "jobs"\n')):
         (tmp_path / app).mkdir()
@@ -373,7 +374,8 @@ def test_each_queue_row_lists_its_own_producers_and_consumers(tmp_path: Path) ->
     markdown = auditlib.run_audit(tmp_path, AUDIT_DATE).markdown()
     assert ("| Queue | Producer | Consumer | Consumer Config |\n|---|---|---|---|\n"
             "| `5` | — | — | No consumer |\n| `events` | `E` (b) | — | No consumer |\n"
-            "| `jobs` | `Q` (a) | a, b, b-staging | `max_batch_size: 10`; defaults; defaults |\n") in markdown
+            "| `jobs` | `Q` (a) | a, b, b-staging | `max_batch_size: 10`; defaults; defaults |\n"
+            "| none named: wrangler provisions one | `NEW` (b) | — | No consumer |\n") in markdown
 
 
 def test_each_environments_placeholder_is_its_own(tmp_path: Path) -> None:

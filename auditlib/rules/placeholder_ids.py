@@ -107,7 +107,8 @@ class PlaceholderResourceId(Rule):
                             location=binding.location, subject=scoped(binding.name, scope),
                             message=(f"{named} in {code(wrangler_config.path)}{where} has no {key},"
                                      " which wrangler requires: it refuses the config"),
-                            remediation=f"Set {key} of {named} ({owner})")
+                            remediation=f"Set {key} of {named} ({owner})",
+                            action="Set what names each binding's resource")
                     for key in KINDS_BY_NAME[binding.kind].id_keys:
                         reason = id_reason(binding.kind, binding.properties.get(key, None))
                         if key not in binding.properties or reason is None:
