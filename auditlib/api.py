@@ -285,7 +285,9 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
             raise AuditError(f"baseline {path}: its `{key}` is no string; is it auditlib's"
                              " findings.json?")
     if isinstance(data.get("audit_date"), str):
-        try:
+        try:  # as auditlib writes it: 3.11's fromisoformat also reads `20261201`
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["audit_date"]):
+                raise ValueError
             date.fromisoformat(data["audit_date"])
         except ValueError:
             raise AuditError(f"baseline {path}: its `audit_date` {data['audit_date']!r} is no"

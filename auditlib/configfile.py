@@ -398,7 +398,8 @@ def parse_config(path: str, text: str, table: dict[str, Any] | None = None) -> A
             if not isinstance(table[key], str):
                 raise reader.fail(f"{key} must be a string", key)
             settings[key] = table[key]
-    if settings.get("repo_url") and not re.match(r"https?://[^/\s]+", settings["repo_url"]):
+    if settings.get("repo_url") and not re.fullmatch(r"(?i)https?://[^/\s]+(?:/\S*)?",
+                                                     settings["repo_url"]):
         raise reader.fail(f"repo_url {settings['repo_url']!r} is no http(s) address: write the"
                           " repository's, as `https://github.com/org/repo`, or leave it empty"
                           " for relative links", "repo_url")

@@ -430,15 +430,17 @@ _NOT_A_VALUE = re.compile(r"-?[\d_.,]+(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]{1,16}|[A-Z
                           r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"
                           r"|[a-z][a-z0-9+.-]*://[^@]*|(?:~|\.{1,2})?/[\w./-]*|arn:\S*"
                           r"|[\w.-]+(?:/[\w.-]+)*\.(?:json|ya?ml|pem|key|p12|pfx|txt|env|toml)")
-# What no reference, version or file name holds: 16 letters and digits or more, mixed
-# (`Xk9vQ2mZ7pL4rT8w.abc` is no `env.TOKEN`, `v1.0-4f9c2e…` no `1.2.3-beta.4`).
+# What no reference, version or file name holds: 16 letters and digits or more, mixed, not
+# mostly words (`Xk9vQ2mZ7pL4rT8w.abc` is no `env.TOKEN`, `v1.0-4f9c2e…` no `1.2.3-beta.4`;
+# `op://vault/Cloudflare2024ApiToken` is a reference).
 _HIDDEN = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{16,}")
 
 
 def _not_a_value(value: str) -> bool:
     """Whether a value given to a secret's name is none: a number, a word, a reference, a
-    version, a path (_NOT_A_VALUE), holding no run of _HIDDEN."""
-    return bool(_NOT_A_VALUE.fullmatch(value)) and not _HIDDEN.search(value)
+    version, a path (_NOT_A_VALUE), holding no run of _HIDDEN that is not mostly words."""
+    return bool(_NOT_A_VALUE.fullmatch(value)) and not any(
+        sum(map(len, _WORDS.findall(run))) < 0.6 * len(run) for run in _HIDDEN.findall(value))
 
 
 def _authorization(found: re.Match[str]) -> str:

@@ -2844,6 +2844,12 @@ def test_cf019_node_compat_which_wrangler_4_refuses(tmp_path: Path, make_repo: M
     assert "wrangler 4 refuses" in found.message and found.remediation == fix
 
 
+def test_legacy_env_of_a_pages_config_is_reported_once(tmp_path: Path, make_repo: MakeRepo) -> None:
+    files = {"wrangler.toml": PAGES + "legacy_env = true\n"}  # QA s35c: by CF013 and CF019
+    found = [f for f in evaluate(collect(make_repo(tmp_path, files))) if f.subject == "legacy_env"]
+    assert [f.rule for f in found] == ["CF019"]
+
+
 @pytest.mark.parametrize(("config", "fix"), [
     pytest.param('name = "site"\nmain = "a.ts"\nlegacy_env = true\n',
                  "Remove `legacy_env` from `wrangler.toml`: `true` was the default, so what"

@@ -616,10 +616,12 @@ def test_secret_reason(name: str, value: str, expected: str | None) -> None:
     ("env:\n  CLOUDFLARE_API_TOKEN: Xk9vQ2mZ7pL4rT8wY1nB5cV3.abc\n"
      "  DB_PASSWORD: v1.0-abcdef0123456789abcdef0123456789\n  with:\n"
      "    apiToken: Qm7vT2xZ9pL4rK8wY1nB5cV3.xyz\n  API_TOKEN: process.env.API_TOKEN\n"
-     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n", [],
+     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n"
+     "  SECRET: op://Production/Cloudflare2024ApiToken/credential\n", [],
      f"env:\n  CLOUDFLARE_API_TOKEN: {REDACTED}\n  DB_PASSWORD: {REDACTED}\n  with:\n"
      f"    apiToken: {REDACTED}\n  API_TOKEN: process.env.API_TOKEN\n"
-     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n"),
+     "  DB_PASSWORD: 1.2.3-beta.4\n  API_TOKEN_FILE: token.json\n"
+     "  SECRET: op://Production/Cloudflare2024ApiToken/credential\n"),
     # Cloudflare's Turnstile test secret key is public
     ('TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"', [],
      'TURNSTILE_SECRET_KEY = "1x0000000000000000000000000000000AA"'),

@@ -511,7 +511,9 @@ def test_rule_ids_in_the_settings_are_read_in_any_case_as_inline_suppressions_ar
                           + WAIVER.replace("CF001", "cf001"))
     assert config.disabled_rules == {"CF010"} and config.severity_overrides == {"CF002": Severity.P2}
     assert [waiver.rule for waiver in config.waivers] == ["CF001"]
-    assert parse_config("auditlib.toml", 'repo_url = "https://github.com/org/repo"\n').repo_url
+    assert parse_config("auditlib.toml", 'repo_url = "HTTPS://github.com/org/repo"\n').repo_url
+    with pytest.raises(ConfigParseError, match="no http"):
+        parse_config("auditlib.toml", 'repo_url = "https://github.com/org/repo x"\n')
 
 
 def test_settings_linked_from_outside_the_repository_are_not_read(tmp_path: Path) -> None:

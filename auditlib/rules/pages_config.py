@@ -103,7 +103,7 @@ class PagesConfigInvalid(Rule):
                 remediation=f"Set the Pages project's `name` at the top of {code(path)}")
         for scope in wrangler_config.scopes():
             where = f" (env {code(scope.name)})" if scope.name else ""
-            for key in sorted(set(scope.declared) - PAGES_KEYS):
+            for key in sorted(set(scope.declared) - PAGES_KEYS - {"legacy_env"}):  # CF019's
                 value = ([] if not any(b.kind == key for b in scope.bindings) else None
                          ) if key in SECTIONS else scope.settings.get(key)
                 if key in DEFAULTS and json.dumps(value) == json.dumps(DEFAULTS[key]):
