@@ -223,6 +223,9 @@ class Deployed:
     # The options of a `wrangler pages deploy` that wrangler refuses whatever they name
     # (`--config`, `--env`), with each step that gives one.
     pages_refused: tuple[tuple[str, Location], ...] = ()
+    # What deploys each folder, config and name (`name:web`): "pages", `wrangler pages
+    # deploy`; "worker", `wrangler deploy`.
+    kinds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -38,6 +38,10 @@ DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("opennextjs-cloudflare deploy",
      re.compile(r"\bopennextjs-cloudflare(?:@\S+)?\s+deploy\b")),
 )
+# What each deploy command deploys: a Pages project, or a Worker (CF015: wrangler refuses a
+# Pages project to `wrangler deploy`, and `pages deploy` ignores a Worker's config).
+_KINDS = {"wrangler pages deploy": "pages", "next-on-pages deploy": "pages",
+          "wrangler deploy": "worker", "opennextjs-cloudflare deploy": "worker"}
 WRANGLER_ACTION = "cloudflare/wrangler-action"
 PAGES_ACTION = "cloudflare/pages-action"  # deprecated, still common
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -1217,9 +1221,12 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                 if None in named or _unknown(targets):
                     found["unknown"].add(command)
                 continue
-            found["names"] |= {value for kind, value in where if kind in ("name", "filter")}
-            found["folders"] |= {_inside(folder, value) for kind, value in where
-                                 if kind == "folder"} - {None}
+            given = {value for kind, value in where if kind in ("name", "filter")}
+            found["names"] |= given
+            found["folders"] |= (folders := {_inside(folder, value) for kind, value in where
+                                             if kind == "folder"} - {None})
+            found["kinds"] |= {(target, _KINDS[tool]) for target in
+                               folders | {f"name:{name}" for name in given} if tool in _KINDS}
             if _unknown(targets):
                 found["unknown"].add(command)
             continue
@@ -1232,6 +1239,8 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         # `--name api-preview` renames what wrangler deploys: the config it finds up from
         # the folder it runs in, unless a path names another.
         found["folders"] |= (named or {folder}) - {None}
+        found["kinds"] |= {(target, _KINDS[tool]) for target in (
+            (named or {folder}) | {f"name:{name}" for name in names}) - {None} if tool in _KINDS}
         env = _ENV_ARGUMENT.findall(_KEPT.sub("''", command))
         if tool == "wrangler pages deploy":  # wrangler refuses either, whatever it names
             found["refused"] |= ({"--config"} if _CONFIG_OPTION.search(command) else set()) | (
@@ -1321,7 +1330,8 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
     local = {action.path: _load(action.text) for action in actions}
     inputs = _inputs_of(tuple((w.path, w.text) for w in read))
     found: dict[str, set[Any]] = {"folders": set(), "names": set(), "unknown": set(),
-                                  "selected": set(), "environments": set(), "refused": set()}
+                                  "selected": set(), "environments": set(), "refused": set(),
+                                  "kinds": set()}
     environments: dict[tuple[str, str], Location] = {}
     refused: dict[tuple[str, Location], None] = {}
     configs: dict[str, Location] = {}
@@ -1396,7 +1406,7 @@ def deployed(read: Sequence[Workflow], deploy_steps: Sequence[DeployStep],
                                    for (step, path), paths in selected.items()),
                     environments=tuple((target, env, step) for (target, env), step
                                        in sorted(environments.items(), key=lambda item: item[0])),
-                    pages_refused=tuple(refused))
+                    pages_refused=tuple(refused), kinds=tuple(sorted(found["kinds"])))
 
 
 # One comparison of a step's `if:` (`matrix.app == 'api'`), of two operands (_OPERAND).

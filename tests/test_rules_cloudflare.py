@@ -1327,8 +1327,11 @@ MONOREPO = {
 
 
 def flagged_apps(tmp_path: Path, make_repo: MakeRepo, files: Files) -> set[str]:
-    """The folder names of the configs CF015 reports (`apps/web/wrangler.toml`: `web`)."""
-    return {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")}
+    """The folder names of the configs CF015 reports (`apps/web/wrangler.toml`: `web`), as
+    no deploy reaching them; a deploy of the other kind (MONOREPO's Workers by `pages
+    deploy`) reaches them too: test_cf015_a_deploy_of_the_other_kind_deploys_nothing."""
+    return {f.location.path.split("/")[-2] for f in findings(tmp_path, make_repo, files, "CF015")
+            if "only with" not in f.message}
 
 
 def job(steps: str, head: str = "") -> str:
@@ -2984,3 +2987,32 @@ def test_cf015_a_pages_deploy_wrangler_refuses(tmp_path: Path, make_repo: MakeRe
     found = [f for f in findings(tmp_path, make_repo, files, "CF015") if f.subject.startswith("pages")]
     assert [(f.location.start_line, f.subject) for f in found] == expected
     assert all("which wrangler refuses for Pages" in f.message for f in found)
+
+
+@pytest.mark.parametrize(("config", "steps", "expected"), [
+    pytest.param('name = "site"\npages_build_output_dir = "dist"\n',
+                 "uses: cloudflare/wrangler-action@v3\n  with:\n    apiToken: x",
+                 "only with `wrangler deploy`",
+                 id="pages-by-wrangler-deploy"),
+    pytest.param('name = "api"\nmain = "src/index.ts"\n',
+                 "run: npx wrangler pages deploy dist --project-name site",
+                 "only with `wrangler pages deploy`",
+                 id="worker-by-pages-deploy"),
+    pytest.param('name = "site"\npages_build_output_dir = "dist"\n',
+                 "run: npx wrangler pages deploy dist", "", id="pages-by-pages-deploy"),
+    pytest.param('name = "site"\npages_build_output_dir = "dist"\n',
+                 "run: npx wrangler deploy\nrun: npx wrangler pages deploy dist", "",
+                 id="pages-by-both"),
+    pytest.param('name = "api"\nmain = "src/index.ts"\n', "run: npx wrangler deploy", "",
+                 id="worker-by-wrangler-deploy"),
+])
+def test_cf015_a_deploy_of_the_other_kind_deploys_nothing(
+        tmp_path: Path, make_repo: MakeRepo, config: str, steps: str, expected: str) -> None:
+    """QA s35d: wrangler refuses a Pages project to `wrangler deploy` ("It looks like you've
+    run a Workers-specific command in a Pages project"), and `pages deploy` ignores a config
+    without `pages_build_output_dir`."""
+    files = {"wrangler.toml": config, ".github/workflows/ship.yml": job(steps)}
+    found = [f.message for f in findings(tmp_path, make_repo, files, "CF015")]
+    assert [message for message in found if "only with" in message] == (
+        [message for message in found if expected in message] if expected else [])
+    assert len(found) == bool(expected)

@@ -91,9 +91,12 @@ runner its case is ignored.
 A `wrangler deploy` with an environment (`--env prod`, `-e prod`, the wrangler action's
 `environment`) that the config it deploys does not define, when it defines others, is
 reported at its step too: wrangler stops there ("No environment found in configuration with
-name …"). With no environments defined, wrangler only warns. A `wrangler pages deploy` given `--config` or
-an environment (`--env`, the wrangler action's `environment`) is reported at its step:
-wrangler refuses both for Pages, whatever they name.
+name …"). With no environments defined, wrangler only warns. A config deployed only by
+commands of the other kind is reported as not deployed: wrangler refuses a Pages project to
+`wrangler deploy` (the wrangler action's default), and `wrangler pages deploy` ignores a
+Worker's config. A `wrangler pages deploy` given `--config` or an environment (`--env`, the
+wrangler action's `environment`) is reported at its step: wrangler refuses both for Pages,
+whatever they name.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -148,8 +151,12 @@ class AppNotDeployedByCi(Rule):
         names = {c.path: c.name for c in facts.configs}
         read = {path for workflow in facts.workflows for edit in workflow.edits
                 for path in edit.reads}
+        kinds = deploy_kinds(facts)
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
+                if (target := wrangler_config.target) in ("pages", "worker") and (
+                        (reaching := kinds(wrangler_config)) and target not in reaching):
+                    yield cls._kind(wrangler_config)
                 continue
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
@@ -229,6 +236,23 @@ class AppNotDeployedByCi(Rule):
 
 
     @classmethod
+    def _kind(cls, wrangler_config: WranglerConfig) -> Finding:
+        """A config whose deploys are all of the other kind: wrangler refuses a Pages project
+        to `wrangler deploy`, and `wrangler pages deploy` ignores a Worker's config."""
+        path = code(wrangler_config.path)
+        pages = wrangler_config.target == "pages"
+        return cls.finding(
+            location=Location(path=wrangler_config.path), subject="deploy",
+            message=(f"CI deploys {path} only with `wrangler deploy`, which refuses a Pages project"
+                     " (\"It looks like you've run a Workers-specific command in a Pages"
+                     " project\"): it is not deployed" if pages else
+                     f"CI deploys {path} only with `wrangler pages deploy`, which ignores a"
+                     " config without `pages_build_output_dir`: the Worker is not deployed"),
+            remediation=(f"Deploy {path} with `wrangler pages deploy` (the wrangler action's"
+                         " `command: pages deploy`)" if pages else
+                         f"Deploy {path} with `wrangler deploy`"))
+
+    @classmethod
     def _environments(cls, facts: Facts, written: set[str]) -> Iterator[Finding]:
         """Each deploy with an environment (`--env prod`) that the config it deploys does not
         define, when it defines others: wrangler stops there ("No environment found in
@@ -293,6 +317,26 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
         return bool(wrangler_config.app in apps or wrangler_config.path in made_from
                     or names.intersection(found.names))
     return deploys
+
+
+def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], set[str]]:
+    """What deploys a config, by the folders, paths and names that reach it as in
+    deployed_by_ci: "pages" (`wrangler pages deploy`), "worker" (`wrangler deploy`)."""
+    folders = {c.app for c in facts.configs}
+    built = {path for path, _step in facts.deployed.missing_configs if in_excluded_dir(path)}
+    by_target: dict[str | None, set[str]] = {}
+    for target, kind in facts.deployed.kinds:
+        for key in ((target,) if target.startswith("name:") else (target, deepest_app(
+                target, folders) if target in built else _app(target, folders))):
+            by_target.setdefault(key, set()).add(kind)
+
+    def kinds(wrangler_config: WranglerConfig) -> set[str]:
+        package = wrangler_config.package
+        names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
+                                   if package and package.startswith("@") else None) if name}
+        return set().union(*(by_target.get(key, set()) for key in (
+            wrangler_config.app, wrangler_config.path, *(f"name:{name}" for name in names))))
+    return kinds
 
 
 def _app(path: str, folders: set[str]) -> str | None:
