@@ -669,6 +669,9 @@ ALL_ASPECTS = (
     pytest.param({"wrangler.jsonc": ASSETS_ONLY, "apps/api/wrangler.toml": 'main = "a.ts"\n'},
                  [(".", None, "Cold start frequency")], id="static-assets-and-a-worker"),
     pytest.param(STATIC_PAGES, [], id="static-pages-site"),
+    # QA s35c: the KV namespace a static site binds: no code of its own reads it
+    pytest.param({**STATIC_PAGES, "apps/site/wrangler.toml": STATIC_PAGES["apps/site/wrangler.toml"]
+                  + '[[kv_namespaces]]\nbinding = "KV"\n'}, [], id="static-pages-site-with-kv"),
 ])
 def test_cf006(tmp_path: Path, make_repo: MakeRepo, files: dict[str, str],
                expected: list[tuple[str, int | None, str]]) -> None:

@@ -17,7 +17,9 @@ closing parenthesis, up to 20 lines):
   repository whose Workers only serve static assets (no `main`) and whose Pages sites have
   no Functions, which start no Worker.
 
-A Durable Object latency metric does not show KV lag, queue depth or cold starts.
+A Durable Object latency metric does not show KV lag, queue depth or cold starts. The
+bindings of a config that runs no code (static assets, a Pages site without Functions) rely
+on nothing: no code of its own reads them.
 
 ## Why is this bad?
 The platform scales these automatically, but the claims made about them (latency of
@@ -117,7 +119,9 @@ class ProductionVerificationMissing(Rule):
             # No code in the repository measures it: the finding is the repository's, with
             # the bindings that rely on it named.
             # An HTTP pull consumer is no Worker that Cloudflare scales.
-            relying = [b for c in facts.configs for scope in c.scopes() for b in scope.bindings
+            # A static site's bindings: no code of its own reads them.
+            relying = [b for c in facts.configs if runs_code(c) for scope in c.scopes()
+                       for b in scope.bindings
                        if b.kind == kind and (kind != "queues.consumers" or worker_consumer(b))]
             if ((kind is None and any(map(runs_code, facts.configs))) or relying) and not measured(
                     kind, relying, facts, metrics):
