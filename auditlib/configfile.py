@@ -510,7 +510,12 @@ def _read_config(path: Path, source: str) -> AuditConfig | None:
         if path.name == "pyproject.toml" and b"auditlib" not in data:
             return None
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # where, as for every other error of the settings
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigParseError(source, line, column, f"not UTF-8 (byte {data[exc.start]:#04x}):"
+                                                     " save the file as UTF-8") from exc
+    except OSError as exc:
         raise ConfigParseError(source, None, None, f"cannot be read: {exc}") from exc
     if path.name == "pyproject.toml":
         tool = _toml(source, text).get("tool", {})

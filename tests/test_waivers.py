@@ -516,6 +516,13 @@ def test_rule_ids_in_the_settings_are_read_in_any_case_as_inline_suppressions_ar
         parse_config("auditlib.toml", 'repo_url = "https://github.com/org/repo x"\n')
 
 
+def test_settings_that_are_not_utf8_are_refused_at_their_line(tmp_path: Path) -> None:
+    """QA s35b: "position 23", where every other error of the settings gives a line."""
+    (tmp_path / "auditlib.toml").write_bytes(b'doc_path = "a.md"\n# caf\xe9\n')
+    with pytest.raises(ConfigParseError, match=r"auditlib\.toml:2:6: not UTF-8 \(byte 0xe9\)"):
+        load_config(tmp_path)
+
+
 def test_settings_linked_from_outside_the_repository_are_not_read(tmp_path: Path) -> None:
     """QA s28b P0-9: CF000 said the link was not followed, and its settings (its repo_url in
     every link of the document) were applied."""
