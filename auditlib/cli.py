@@ -38,6 +38,7 @@ from .docs import read_header
 from .errors import AuditError
 from .model import Facts, Location, Outcome, Problem
 from .publish import charts_folder, check_keep_blocks, check_replaceable, publish
+from .repofiles import check_repository
 from .report import finding_line, render_verify
 from .rules.base import no_config_found
 from .secrets import redact
@@ -198,8 +199,8 @@ def _rules(args: argparse.Namespace) -> int:
                              " REPO and --config apply to the text format")
         print(rules_markdown(), end="")
         return EXIT_OK
-    if args.repo is not None and not args.repo.is_dir():
-        raise AuditError(f"not a folder: {args.repo}")
+    if args.repo is not None:
+        check_repository(args.repo)  # what `check` says of it
     config = load_config(args.repo, args.config) if args.repo or args.config else None
     if config is not None:
         _unread_settings(config)

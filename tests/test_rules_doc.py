@@ -47,6 +47,7 @@ def test_rules_command_shows_a_repositorys_severities_and_disabled_rules(
     assert cli.main(["rules", str(tmp_path), "--format", "markdown"]) == 2
     assert "registry's defaults" in capsys.readouterr().err
     assert cli.main(["rules", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err == f"auditlib: repository not found: {tmp_path / 'none'}\n"  # as check
 
 
 def test_run_with_a_bad_config_exits_2_before_running(
