@@ -32,7 +32,8 @@ WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 _WRANGLER = r"\bwrangler(?:@\S+)?(?:\s+--?\w[\w-]*(?:[= ](?!deploy\b|pages\b|versions\b)[^\s-]\S*)?)*"
 # (tool, pattern over a `run:` line); the first that matches a line names the tool.
 DEPLOY_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish)(?![\w.-])")),
+    ("wrangler pages deploy", re.compile(_WRANGLER + r"\s+pages\s+(?:deploy|publish|deployment\s+create)"
+                                         r"(?![\w.-])")),
     ("wrangler deploy", re.compile(_WRANGLER + r"\s+(?:deploy|publish|versions\s+deploy)(?![\w.-])")),
     ("next-on-pages deploy", re.compile(r"\bnext-on-pages(?:@\S+)?\b.*\bdeploy\b")),
     ("opennextjs-cloudflare deploy",
@@ -1205,6 +1206,11 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
                         if hook + script in packages[package][1]:
                             run_script(package, hook + script, command.partition(" -- ")[2])
             continue
+        own = _KEPT.sub("''", command[_tool_start(command):])  # the tool's options, not a wrapper's
+        env = _ENV_ARGUMENT.findall(own)
+        if tool == "wrangler pages deploy":  # wrangler refuses either, whatever it names
+            found["refused"] |= ({"--config"} if _CONFIG_OPTION.search(own) else set()) | (
+                {"--env"} if env else set())
         if where := runner_where(command):  # `pnpm -F web exec wrangler deploy`
             # `--config ../cf/wrangler.jsonc` (and `--cwd`) from the folder of each package
             # it runs in, as the runner runs it there
@@ -1213,6 +1219,7 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
             if paths and select(targets):
                 named = {_inside(package, path) for package in select(targets) for path in paths}
                 found["folders"] |= named - {None}
+                found["kinds"] |= {(target, _KINDS[tool]) for target in named - {None} if tool in _KINDS}
                 # each path as named, and where it leads in each package selected
                 for path in paths:
                     each = {inside for package in select(targets)
@@ -1241,10 +1248,6 @@ def _step_deploys(commands: list[str], folder: str | None, scripts: Collection[s
         found["folders"] |= (named or {folder}) - {None}
         found["kinds"] |= {(target, _KINDS[tool]) for target in (
             (named or {folder}) | {f"name:{name}" for name in names}) - {None} if tool in _KINDS}
-        env = _ENV_ARGUMENT.findall(_KEPT.sub("''", command))
-        if tool == "wrangler pages deploy":  # wrangler refuses either, whatever it names
-            found["refused"] |= ({"--config"} if _CONFIG_OPTION.search(command) else set()) | (
-                {"--env"} if env else set())
         if env and tool == "wrangler deploy" and not re.search(r"[$'\"]", env[-1]):
             found["environments"] |= {(target, env[-1]) for target in (named or {folder}) - {None}}
         if None in (named or {folder}):  # `cd apps/$app`, `--config "$CONFIG"`
@@ -1276,8 +1279,8 @@ def _action_script(given: dict[str, Any]) -> str:
                                                                 (ACTION_COMMANDS[1], ""),
                                                                 ("environment", "")))
     env = f" --env {environment[0].strip()}" if environment[0].strip() else ""  # as it passes it
-    return "\n".join([*before, *(f"wrangler {line}{env}" for line in command[0].split("\n")
-                                  if line.strip()), *after])
+    return "\n".join([*before, *(f"wrangler {line}" + ("" if "--env" in line else env)
+                                  for line in command[0].split("\n") if line.strip()), *after])
 
 
 def _commands_of(script: str) -> list[str]:

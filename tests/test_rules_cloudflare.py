@@ -2934,6 +2934,10 @@ ENVS = 'name = "w"\nmain = "a.ts"\n\n[env.staging]\n\n[env.production]\n'
                       "run: npx wrangler deploy --env-file .env --env \"$TARGET\"\n"
                       "run: npx wrangler pages deploy dist --env prod")},
         [], id="defined-unknown-or-not-wrangler-deploy"),
+    # QA s35e: the action adds its `environment` only to a command without `--env`
+    pytest.param({"wrangler.toml": ENVS, ".github/workflows/ship.yml": job(
+        "uses: cloudflare/wrangler-action@v3\n  with:\n    environment: prod\n"
+        "    command: deploy --env staging")}, [], id="the-action-s-environment-and-the-command-s"),
     pytest.param({"wrangler.toml": 'name = "w"\nmain = "a.ts"\n', ".github/workflows/ship.yml": job(
         "run: npx wrangler deploy --env prod")}, [], id="no-environments-only-a-warning"),
     # QA s34b D1: a step another combination of the matrix runs
@@ -2976,6 +2980,16 @@ def test_cf015_a_deploy_to_an_environment_the_config_does_not_define(
                  id="the-wrangler-action-s-environment"),
     pytest.param("run: npx wrangler pages deploy dist --branch main\n  working-directory: site", [],
                  id="branch"),
+    # QA s35e: a `-c` quoted, a wrapper's own options, a runner, wrangler's alias
+    pytest.param("run: npx wrangler pages deploy dist --commit-message \"revert -c flag\"\n"
+                 "  working-directory: site", [], id="quoted"),
+    pytest.param("run: npx dotenv -e .env -- npx wrangler pages deploy dist\n  working-directory: site\n"
+                 "run: doppler run -p site -c prd -- npx wrangler pages deploy dist\n"
+                 "  working-directory: site", [], id="a-wrapper-s-options"),
+    pytest.param("run: pnpm -F site exec wrangler pages deploy dist --config wrangler.toml",
+                 [(6, "pages deploy --config")], id="through-a-runner"),
+    pytest.param("run: npx wrangler pages deployment create dist -e production\n  working-directory: site",
+                 [(6, "pages deploy --env")], id="deployment-create"),
 ])
 def test_cf015_a_pages_deploy_wrangler_refuses(tmp_path: Path, make_repo: MakeRepo, steps: str,
                                                expected: list[tuple[int, str]]) -> None:
@@ -3005,6 +3019,11 @@ def test_cf015_a_pages_deploy_wrangler_refuses(tmp_path: Path, make_repo: MakeRe
                  id="pages-by-both"),
     pytest.param('name = "api"\nmain = "src/index.ts"\n', "run: npx wrangler deploy", "",
                  id="worker-by-wrangler-deploy"),
+    # QA s35e: a Pages project that shares the Worker's name, deployed by name
+    pytest.param('name = "site"\nmain = "src/index.ts"\n',
+                 "run: npx wrangler pages deploy public --project-name site\n"
+                 "run: cp wrangler.toml wrangler.prod.toml && npx wrangler deploy -c wrangler.prod.toml",
+                 "", id="a-worker-named-as-a-pages-project"),
 ])
 def test_cf015_a_deploy_of_the_other_kind_deploys_nothing(
         tmp_path: Path, make_repo: MakeRepo, config: str, steps: str, expected: str) -> None:

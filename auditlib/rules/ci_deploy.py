@@ -2,16 +2,16 @@
 
 ## What it does
 Reports each wrangler config that no CI deploy step deploys. A deploy is a command that
-runs `wrangler deploy` (or `pages deploy`, `versions deploy`, next-on-pages,
-opennextjs-cloudflare), the wrangler or Pages action (and a deploy among the commands the
-wrangler action runs before and after its own, `preCommands` and `postCommands`, in its
-`workingDirectory`), or a package manager or task runner running a package script: the
-`package.json` beside each wrangler config and the root's
-are read (and an Nx `project.json`'s `nx:run-commands` targets, run from the workspace's
-root or their `cwd`), and a script run is read as the commands it runs, in its package's folder, with
-the arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build
-&& npm run deploy:prod"`, `run-s build deploy:*`, a root `"deploy": "turbo run deploy"`),
-and run by npm with its `pre` and `post` scripts (`postbuild`).
+runs `wrangler deploy` (or `pages deploy`, its alias `pages deployment create`, `versions
+deploy`, next-on-pages, opennextjs-cloudflare), the wrangler or Pages action (and a deploy
+among the commands the wrangler action runs before and after its own, `preCommands` and
+`postCommands`, in its `workingDirectory`), or a package manager or task runner running a
+package script: the `package.json` beside each wrangler config and the root's are read (and
+an Nx `project.json`'s `nx:run-commands` targets, run from the workspace's root or their
+`cwd`), and a script run is read as the commands it runs, in its package's folder, with the
+arguments passed after `--` (`"deploy": "wrangler deploy"`, `"release": "npm run build &&
+npm run deploy:prod"`, `run-s build deploy:*`, a root `"deploy": "turbo run deploy"`), and
+run by npm with its `pre` and `post` scripts (`postbuild`).
 A step running a local composite action (`uses: ./.github/actions/deploy`) deploys by the
 action's steps, with the action's inputs (their defaults, then the step's `with:`), and by
 the local actions those run in turn. A step whose command is an input (`command: ${{
@@ -94,9 +94,11 @@ reported at its step too: wrangler stops there ("No environment found in configu
 name …"). With no environments defined, wrangler only warns. A config deployed only by
 commands of the other kind is reported as not deployed: wrangler refuses a Pages project to
 `wrangler deploy` (the wrangler action's default), and `wrangler pages deploy` ignores a
-Worker's config. A `wrangler pages deploy` given `--config` or an environment (`--env`, the
-wrangler action's `environment`) is reported at its step: wrangler refuses both for Pages,
-whatever they name.
+Worker's config (a config's deploys are told by its folder or path, else by its name). A
+`wrangler pages deploy` given `--config` or an environment (`--env`, the wrangler action's
+`environment` when the command gives none) is reported at its step: wrangler refuses both
+for Pages, whatever they name. Only the options from wrangler on are read, not a wrapper's
+(`dotenv -e .env -- wrangler …`), nor quoted text.
 
 ## Why is this bad?
 An app deployed by hand from a laptop drifts from `main`: nobody can tell which commit
@@ -301,12 +303,7 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
     apps = {deepest_app(path, folders) if path in built else _app(path, folders)
             for path in found.folders}
-    edits = [edit for workflow in facts.workflows for edit in workflow.edits]
-    made_from, more = set(found.folders), set(found.folders)
-    while more:  # through each file it is made from in turn (`cp a b`, `envsubst < b > c`)
-        more = {path for edit in edits if more.intersection(edit.writes)
-                for path in edit.reads} - made_from
-        made_from |= more
+    made_from = _made_from(facts)
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
         package = wrangler_config.package
@@ -319,11 +316,26 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     return deploys
 
 
+def _made_from(facts: Facts) -> set[str]:
+    """The paths deployed, and each file a workflow step makes one of them from, in turn
+    (`cp a b`, `envsubst < b > c`)."""
+    edits = [edit for workflow in facts.workflows for edit in workflow.edits]
+    made_from, more = set(facts.deployed.folders), set(facts.deployed.folders)
+    while more:
+        more = {path for edit in edits if more.intersection(edit.writes)
+                for path in edit.reads} - made_from
+        made_from |= more
+    return made_from
+
+
 def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], set[str]]:
-    """What deploys a config, by the folders, paths and names that reach it as in
-    deployed_by_ci: "pages" (`wrangler pages deploy`), "worker" (`wrangler deploy`)."""
+    """What deploys a config, as deployed_by_ci finds the deploys that reach it: "pages"
+    (`wrangler pages deploy`), "worker" (`wrangler deploy`); by its folder or path, else by
+    its name (a Worker and a Pages project may share one). Not known (none) for a config a
+    step makes the deployed one from."""
     folders = {c.app for c in facts.configs}
     built = {path for path, _step in facts.deployed.missing_configs if in_excluded_dir(path)}
+    made = _made_from(facts) - set(facts.deployed.folders)
     by_target: dict[str | None, set[str]] = {}
     for target, kind in facts.deployed.kinds:
         for key in ((target,) if target.startswith("name:") else (target, deepest_app(
@@ -331,11 +343,13 @@ def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], set[str]]:
             by_target.setdefault(key, set()).add(kind)
 
     def kinds(wrangler_config: WranglerConfig) -> set[str]:
+        if wrangler_config.path in made:
+            return set()
         package = wrangler_config.package
         names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                    if package and package.startswith("@") else None) if name}
-        return set().union(*(by_target.get(key, set()) for key in (
-            wrangler_config.app, wrangler_config.path, *(f"name:{name}" for name in names))))
+        direct = by_target.get(wrangler_config.app, set()) | by_target.get(wrangler_config.path, set())
+        return direct or set().union(*(by_target.get(f"name:{name}", set()) for name in names))
     return kinds
 
 
