@@ -402,7 +402,7 @@ _MATCH = b'"type":"match"'
 
 def search_args(patterns: Sequence[str], globs: Sequence[str]) -> list[str]:
     """The `rg --json` command line of one pass for all `patterns` (run in the repository).
-    With --binary, a file with a NUL byte is searched up to it, not passed over in silence."""
+    With --binary, a file with a NUL byte is searched whole, not passed over in silence."""
     args = [*_base_args(globs), "--json", "--binary"]
     for pattern in patterns:
         args += ["-e", pattern]
@@ -426,7 +426,7 @@ NAMED_CHARS = 16_000 if os.name == "nt" else 200_000
 class Matches:
     """The lines one ripgrep pass matched, read when iterated. Then `problems` holds (path,
     line, why) for what was not read as it is: a line that is not UTF-8 (quoted with
-    replacement characters), a file with a NUL byte (searched up to it), a file or folder
+    replacement characters), a file with a NUL byte (searched whole), a file or folder
     ripgrep could not open."""
 
     def __init__(self, ripgrep: _Ripgrep, args: list[str], globs: Sequence[str]) -> None:
@@ -461,9 +461,9 @@ class Matches:
 
     def _read(self, ripgrep: _Ripgrep) -> Iterator[tuple[str, int, str]]:
         # A file's matches wait for its "end": ripgrep reads each NUL byte as a line break and
-        # searches on, so a match past the first NUL is dropped (its line number is not the
-        # file's), as the file is read up to it.
-        pending: list[tuple[str, int, str]] = []
+        # searches on, so the line of a match past the first NUL is counted again from its
+        # offset, in lines that only `\n` ends.
+        pending: list[tuple[str, int, str, int]] = []
         # JSON Lines, UTF-8: split on "\n" only (ripgrep leaves U+2028 and U+0085 unescaped).
         for raw in ripgrep.data().split(b"\n"):
             if _MATCH not in raw:  # "begin", "end", "summary": skipped without decoding
@@ -473,10 +473,11 @@ class Matches:
                         path = _relative(end["path"]["text"])
                         line = self._line_of(path, end["binary_offset"])
                         self.problems.append((path, line, f"binary content (NUL byte at byte"
-                                                          f" {end['binary_offset']}): searched up to it"))
-                        pending = [match for match in pending if line and match[1] <= line]
+                                                          f" {end['binary_offset']}): searched whole,"
+                                                          " read up to it"))
+                        pending = self._past_nul(path, line or 0, pending)
                 if _BINARY in raw:  # a file's "end"
-                    yield from pending
+                    yield from ((path, line, text) for path, line, text, _offset in pending)
                     pending = []
                 continue
             message: dict[str, Any] = orjson.loads(raw)
@@ -491,9 +492,23 @@ class Matches:
                 text = base64.b64decode(data["lines"]["bytes"]).decode("utf-8", errors="replace")
                 self.problems.append((_relative(path), data["line_number"],
                                       "not UTF-8: read with replacement characters"))
-            pending.append((_relative(path), data["line_number"], text.rstrip("\r\n")))
-        yield from pending
+            pending.append((_relative(path), data["line_number"], text.rstrip("\r\n"),
+                            data["absolute_offset"]))
+        yield from ((path, line, text) for path, line, text, _offset in pending)
         self.problems += [(path, None, why) for path, why in ripgrep.unread()]
+
+    def _past_nul(self, path: str, nul_line: int, pending: list[tuple[str, int, str, int]]
+                  ) -> list[tuple[str, int, str, int]]:
+        """`pending` with the line of each match past the line of the first NUL counted from
+        its offset in the file (dropped when the file cannot be read now)."""
+        if all(line <= nul_line for _path, line, _text, _offset in pending):
+            return pending
+        try:
+            data = (self.ripgrep.repo / path).read_bytes()
+        except OSError:
+            return [match for match in pending if match[1] <= nul_line]
+        return [(path, data.count(b"\n", 0, offset) + 1 if line > nul_line else line, text, offset)
+                for path, line, text, offset in pending]
 
     def _line_of(self, path: str, offset: int) -> int | None:
         """The line of byte `offset` in the file at `path` (None if it cannot be read now)."""

@@ -111,7 +111,7 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
     latin1 = PROVIDER_CODE.replace("CART_STORE_PROVIDER;", "CART_STORE_PROVIDER; // caf\xe9")
     (tmp_path / "src/store.ts").write_bytes(latin1.encode("latin-1"))
-    # A NUL after a metrics call: searched up to it, and said so.
+    # A NUL after a metrics call: searched, and said so.
     (tmp_path / "src/metrics.ts").write_bytes(b"env.M.writeDataPoint({});\n// \0\n")
     # A NUL after a provider selection: read up to it, and said so.
     (tmp_path / "src/other.ts").write_text(PROVIDER_CODE.replace("CART_", "OTHER_") + "// \0\n",
@@ -124,7 +124,7 @@ def test_code_that_is_not_utf8_or_holds_a_nul_keeps_its_evidence_and_says_so(tmp
     assert [m.location.path for m in audit.facts.metrics] == ["src/metrics.ts"]
     problems = {str(f.location): f.message for f in audit.findings if f.rule == "CF000"}
     assert "not UTF-8" in problems["src/store.ts:2"]
-    assert "NUL byte at byte 29): searched up to it" in problems["src/metrics.ts:2"]
+    assert "NUL byte at byte 29): searched whole, read up to it" in problems["src/metrics.ts:2"]
 
 
 def test_utf16_code_is_read_as_ripgrep_reads_it_and_a_utf16_config_is_named(tmp_path: Path) -> None:
@@ -155,9 +155,11 @@ def test_utf16_code_is_read_as_ripgrep_reads_it_and_a_utf16_config_is_named(tmp_
         ("CF000", "apps/a/wrangler.toml:1")]
 
 
-def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
-    """ripgrep matches past the NUL, reading each NUL as a line break; nothing was read
-    there, and one CF000 says so. No finding cites a line the file does not have (QA s35b)."""
+def test_matches_past_a_nul_byte_are_at_their_lines_and_not_read(tmp_path: Path) -> None:
+    """ripgrep matches past the NUL, reading each NUL as a line break: a match there is at
+    the line its offset is on (QA s35b: line 6 of a 2-line file), and kept (QA s35f: a
+    `writeDataPoint` call after a NUL is one). What is read, not only searched, stops at the
+    NUL, and one CF000 says so."""
     (tmp_path / "src").mkdir()
     (tmp_path / "wrangler.toml").write_text(VALID, encoding="utf-8")
     (tmp_path / "src/a.ts").write_bytes(
@@ -166,11 +168,14 @@ def test_matches_past_a_nul_byte_are_not_read(tmp_path: Path) -> None:
     (tmp_path / "src/metrics.ts").write_bytes(
         b'const x = "a\0\0\0\0b";\nexport function m(env) { env.AE.writeDataPoint({}); }\n')
     audit = auditlib.run_audit(tmp_path, DATE)
-    assert audit.facts.latency == () and audit.facts.metrics == ()
-    assert {f.message for f in audit.findings if f.location.path.startswith("src/")} == {
-        "`src/a.ts:2` could not be read: binary content (NUL byte at byte 20): searched up to it",
-        "`src/metrics.ts:1` could not be read: binary content (NUL byte at byte 12): searched up"
-        " to it"}
+    assert audit.facts.latency == ()
+    assert [(m.location.path, m.location.start_line) for m in audit.facts.metrics] == [
+        ("src/metrics.ts", 2)]
+    assert {f.message for f in audit.findings if f.location.path.startswith("src/")
+            and f.rule == "CF000"} == {
+        "`src/a.ts:2` could not be read: binary content (NUL byte): read up to it",  # its class
+        "`src/metrics.ts:1` could not be read: binary content (NUL byte at byte 12): searched"
+        " whole, read up to it"}
 
 
 def test_ignore_files_other_than_gitignore_and_the_user_s_excludes_hide_nothing(
