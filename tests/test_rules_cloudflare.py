@@ -3035,3 +3035,16 @@ def test_cf015_a_deploy_of_the_other_kind_deploys_nothing(
     assert [message for message in found if "only with" in message] == (
         [message for message in found if expected in message] if expected else [])
     assert len(found) == bool(expected)
+
+
+def test_cf015_a_worker_reached_only_by_a_pages_project_s_name_says_so(
+        tmp_path: Path, make_repo: MakeRepo) -> None:
+    """QA s35e #6: nothing deploys the Worker; a Pages deploy gives its name to another app."""
+    files = {"apps/api/wrangler.toml": 'name = "acme"\nmain = "src/index.ts"\n',
+             "apps/web/wrangler.toml": 'name = "acme"\npages_build_output_dir = "dist"\n',
+             ".github/workflows/ship.yml": job("run: npx wrangler pages deploy dist --project-name acme\n"
+                                               "  working-directory: apps/web")}
+    [found] = findings(tmp_path, make_repo, files, "CF015")
+    assert found.location.path == "apps/api/wrangler.toml"
+    assert found.message.startswith("CI deploys `apps/api/wrangler.toml` only with `wrangler pages"
+                                    " deploy` (by its name `acme`, which that deploy gives another app)")

@@ -156,9 +156,10 @@ class AppNotDeployedByCi(Rule):
         kinds = deploy_kinds(facts)
         for wrangler_config in facts.configs:
             if deploys(wrangler_config):
+                reaching, by_name = kinds(wrangler_config)
                 if (target := wrangler_config.target) in ("pages", "worker") and (
-                        (reaching := kinds(wrangler_config)) and target not in reaching):
-                    yield cls._kind(wrangler_config)
+                        reaching and target not in reaching):
+                    yield cls._kind(wrangler_config, by_name)
                 continue
             named = list(dict.fromkeys(
                 name for name in (wrangler_config.name, wrangler_config.package,
@@ -238,17 +239,20 @@ class AppNotDeployedByCi(Rule):
 
 
     @classmethod
-    def _kind(cls, wrangler_config: WranglerConfig) -> Finding:
+    def _kind(cls, wrangler_config: WranglerConfig, by_name: bool) -> Finding:
         """A config whose deploys are all of the other kind: wrangler refuses a Pages project
-        to `wrangler deploy`, and `wrangler pages deploy` ignores a Worker's config."""
+        to `wrangler deploy`, and `wrangler pages deploy` ignores a Worker's config; reached
+        `by_name` alone, a deploy of another app of that name."""
         path = code(wrangler_config.path)
         pages = wrangler_config.target == "pages"
+        named = (f" (by its name {code(wrangler_config.name)}, which that deploy gives another"
+                 " app)" if by_name and wrangler_config.name else "")
         return cls.finding(
             location=Location(path=wrangler_config.path), subject="deploy",
-            message=(f"CI deploys {path} only with `wrangler deploy`, which refuses a Pages project"
-                     " (\"It looks like you've run a Workers-specific command in a Pages"
+            message=(f"CI deploys {path} only with `wrangler deploy`{named}, which refuses a Pages"
+                     " project (\"It looks like you've run a Workers-specific command in a Pages"
                      " project\"): it is not deployed" if pages else
-                     f"CI deploys {path} only with `wrangler pages deploy`, which ignores a"
+                     f"CI deploys {path} only with `wrangler pages deploy`{named}, which ignores a"
                      " config without `pages_build_output_dir`: the Worker is not deployed"),
             remediation=(f"Deploy {path} with `wrangler pages deploy` (the wrangler action's"
                          " `command: pages deploy`)" if pages else
@@ -328,11 +332,11 @@ def _made_from(facts: Facts) -> set[str]:
     return made_from
 
 
-def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], set[str]]:
+def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], tuple[set[str], bool]]:
     """What deploys a config, as deployed_by_ci finds the deploys that reach it: "pages"
     (`wrangler pages deploy`), "worker" (`wrangler deploy`); by its folder or path, else by
     its name (a Worker and a Pages project may share one). Not known (none) for a config a
-    step makes the deployed one from."""
+    step makes the deployed one from. And whether they reach it by its name alone."""
     folders = {c.app for c in facts.configs}
     built = {path for path, _step in facts.deployed.missing_configs if in_excluded_dir(path)}
     made = _made_from(facts) - set(facts.deployed.folders)
@@ -342,14 +346,15 @@ def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], set[str]]:
                 target, folders) if target in built else _app(target, folders))):
             by_target.setdefault(key, set()).add(kind)
 
-    def kinds(wrangler_config: WranglerConfig) -> set[str]:
+    def kinds(wrangler_config: WranglerConfig) -> tuple[set[str], bool]:
         if wrangler_config.path in made:
-            return set()
+            return set(), False
         package = wrangler_config.package
         names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
                                    if package and package.startswith("@") else None) if name}
         direct = by_target.get(wrangler_config.app, set()) | by_target.get(wrangler_config.path, set())
-        return direct or set().union(*(by_target.get(f"name:{name}", set()) for name in names))
+        return (direct, False) if direct else (
+            set().union(*(by_target.get(f"name:{name}", set()) for name in names)), True)
     return kinds
 
 
