@@ -303,21 +303,31 @@ def deployed_by_ci(facts: Facts) -> Callable[[WranglerConfig], bool]:
     (`envsubst < wrangler.toml > wrangler.prod.toml`, `cp wrangler.toml wrangler.prod.toml`)
     is deployed as that one."""
     found = facts.deployed
-    folders = {c.app for c in facts.configs}
-    built = {path for path, _step in found.missing_configs if in_excluded_dir(path)}
-    apps = {deepest_app(path, folders) if path in built else _app(path, folders)
-            for path in found.folders}
+    app_of = _target_app(facts)
+    apps = {app_of(path) for path in found.folders}
     made_from = _made_from(facts)
 
     def deploys(wrangler_config: WranglerConfig) -> bool:
-        package = wrangler_config.package
-        # the wrangler name a deploy gives, or the package a runner runs wrangler in
-        # (`pnpm -F web exec wrangler deploy`: pnpm matches it without its scope too)
-        names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
-                                   if package and package.startswith("@") else None) if name}
         return bool(wrangler_config.app in apps or wrangler_config.path in made_from
-                    or names.intersection(found.names))
+                    or _names(wrangler_config).intersection(found.names))
     return deploys
+
+
+def _names(wrangler_config: WranglerConfig) -> set[str]:
+    """The names a deploy reaches a config by: the wrangler name it gives, or the package a
+    runner runs wrangler in (`pnpm -F web exec wrangler deploy`: pnpm matches it without its
+    scope too)."""
+    package = wrangler_config.package
+    return {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
+                              if package and package.startswith("@") else None) if name}
+
+
+def _target_app(facts: Facts) -> Callable[[str], str | None]:
+    """The app a deploy's folder or config path deploys (_app); a config a build writes
+    (`dist/server/wrangler.json`), the app whose folder holds the build's."""
+    folders = {c.app for c in facts.configs}
+    built = {path for path, _step in facts.deployed.missing_configs if in_excluded_dir(path)}
+    return lambda path: deepest_app(path, folders) if path in built else _app(path, folders)
 
 
 def _made_from(facts: Facts) -> set[str]:
@@ -337,24 +347,19 @@ def deploy_kinds(facts: Facts) -> Callable[[WranglerConfig], tuple[set[str], boo
     (`wrangler pages deploy`), "worker" (`wrangler deploy`); by its folder or path, else by
     its name (a Worker and a Pages project may share one). Not known (none) for a config a
     step makes the deployed one from. And whether they reach it by its name alone."""
-    folders = {c.app for c in facts.configs}
-    built = {path for path, _step in facts.deployed.missing_configs if in_excluded_dir(path)}
+    app_of = _target_app(facts)
     made = _made_from(facts) - set(facts.deployed.folders)
     by_target: dict[str | None, set[str]] = {}
     for target, kind in facts.deployed.kinds:
-        for key in ((target,) if target.startswith("name:") else (target, deepest_app(
-                target, folders) if target in built else _app(target, folders))):
+        for key in (target,) if target.startswith("name:") else (target, app_of(target)):
             by_target.setdefault(key, set()).add(kind)
 
     def kinds(wrangler_config: WranglerConfig) -> tuple[set[str], bool]:
         if wrangler_config.path in made:
             return set(), False
-        package = wrangler_config.package
-        names = {name for name in (wrangler_config.name, package, package.rpartition("/")[2]
-                                   if package and package.startswith("@") else None) if name}
         direct = by_target.get(wrangler_config.app, set()) | by_target.get(wrangler_config.path, set())
-        return (direct, False) if direct else (
-            set().union(*(by_target.get(f"name:{name}", set()) for name in names)), True)
+        return (direct, False) if direct else (set().union(*(
+            by_target.get(f"name:{name}", set()) for name in _names(wrangler_config))), True)
     return kinds
 
 
