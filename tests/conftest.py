@@ -8,6 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No property test is timed: hypothesis's default 200 ms deadline fails an example that a
+# busy CI machine runs slowly, which says nothing about the code.
+settings.register_profile("auditlib", deadline=None)
+settings.load_profile("auditlib")
 
 # Subprocesses (the notebook's kernel, `python -m auditlib.cli`, the `auditlib` command) import
 # the auditlib of this checkout, not of the one the virtual environment was installed from.
